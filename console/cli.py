@@ -1,0 +1,68 @@
+"""The ``edge-console`` command: the TUI by default, plus headless subcommands.
+
+Each subcommand lives in its own module exposing ``register(subparsers)``; the module sets
+``func`` on its parser with ``set_defaults(func=...)``, a callable taking the parsed args and
+returning an exit code. Errors the operator can fix are printed as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from console import __version__
+from console.config import ConfigError
+
+#: Modules that add subcommands, in help order.
+SUBCOMMAND_MODULES = [
+    "console.sim.cli",         # simulate
+    "console.check",           # check
+    "console.tail.cli",        # tail
+    "console.runbook.cli",     # flows, run, runbook validate, audit
+    "console.incident.cli",    # incident ...
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edge-console",
+        description="Terminal console for the TWIST edge on Cloudflare Workers. "
+                    "With no configuration it runs against a built-in simulated edge.",
+    )
+    parser.add_argument("--version", action="version", version=f"edge-console {__version__}")
+    add_common_options(parser)
+    parser.add_argument("--scenario", default=None, help="scenario of the built-in simulated edge (default: normal)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # that part of the console is not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="YAML config (default: $EDGE_CONSOLE_CONFIG, "
+                        "then ~/.config/edge-console/config.yaml, else the simulated edge)")
+    parser.add_argument("--env", metavar="NAME", help="environment from the config (default: default_environment)")
+    parser.add_argument("--read-only", action="store_true", help="refuse every step that changes anything")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "func", None) is None:
+            from console.launch import run_tui
+
+            return run_tui(args)
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"edge-console: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,19 @@
+"""Start the TUI (imports Textual lazily so headless commands stay light)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.session import open_session_from_args
+
+
+def run_tui(args: Any) -> int:
+    session = open_session_from_args(args)
+    try:
+        from screens.app import EdgeConsoleApp
+
+        app = EdgeConsoleApp(session)
+        app.run()
+        return int(app.return_code or 0)
+    finally:
+        session.close()

@@ -1,0 +1,88 @@
+"""Data that flows from the metrics core to the UI and the headless check (plain dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from console.metrics.thresholds import State
+
+#: The key metrics in display order: key -> (label, unit).
+KEY_METRICS: dict[str, tuple[str, str]] = {
+    "request_rate": ("Request rate", "req/s"),
+    "error_rate": ("Error rate", "%"),
+    "p95_latency_ms": ("P95 latency", "ms"),
+    "cache_hit_rate": ("Cache hit rate", "%"),
+    "cpu_time_ms": ("CPU time P95", "ms"),
+    "memory_bytes": ("Memory", "bytes"),
+    "queue_backlog": ("Queue backlog", "msgs"),
+}
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    key: str
+    label: str
+    unit: str
+    value: float | None
+    state: State
+    #: Why there is no value, or a qualifier: "no traffic", "missing edge_cache_hits_total", ...
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    name: str
+    backlog: float
+    state: State
+    #: messages per second, positive when the backlog grows; None on the first scrape
+    trend_per_s: float | None = None
+    #: seconds until the backlog reaches zero at the current trend; None when not draining
+    drain_eta_s: float | None = None
+    processing_p95_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class SecurityRule:
+    rule: str
+    total: float
+    per_second: float | None
+    spike: bool = False
+
+
+@dataclass
+class Derived:
+    """Everything derived from two consecutive scrapes."""
+
+    at: float  # wall-clock time (time.time()) of the newer scrape
+    window_s: float
+    metrics: dict[str, MetricValue]
+    queues: list[QueueInfo] = field(default_factory=list)
+    security: list[SecurityRule] = field(default_factory=list)  # sorted, busiest first
+    security_per_s: float | None = None
+    security_total: float = 0.0
+    rate_limit_violations_per_s: float | None = None
+    #: problems with the page that did not stop derivation (missing families, bad lines)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Health:
+    healthy: bool
+    status: str
+    components: dict[str, str] = field(default_factory=dict)
+    version: str | None = None
+    error: str | None = None
+    http_status: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """The state of one data source as the header shows it."""
+
+    name: str
+    state: str  # "connecting" | "live" | "stale" | "down"
+    last_ok: float | None = None  # wall-clock time of the last good answer
+    error: str | None = None
+
+    def age(self, now: float) -> float | None:
+        return None if self.last_ok is None else max(0.0, now - self.last_ok)

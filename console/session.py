@@ -1,0 +1,55 @@
+"""Resolve what the console talks to: a configured edge, or the built-in simulated one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from console.config import Config, Environment, load_config, resolve_config_path, simulated_config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.sim.server import SimServer
+
+SIM_NOTICE = ("No configuration: running on the built-in SIMULATED edge. "
+              "Point at a real edge with --config FILE or $EDGE_CONSOLE_CONFIG (see examples/config.yaml).")
+
+
+@dataclass
+class Session:
+    config: Config
+    env: Environment
+    read_only: bool
+    sim: "SimServer | None" = None
+    notice: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def simulated(self) -> bool:
+        return self.env.simulated
+
+    def close(self) -> None:
+        if self.sim is not None:
+            self.sim.stop()
+            self.sim = None
+
+
+def open_session(config_path: str | None = None, env_name: str | None = None, read_only: bool = False,
+                 scenario: str | None = None, *, start_sim: bool = True) -> Session:
+    """Load the config (raising ConfigError) or start the simulated edge on a free loopback port."""
+    path = resolve_config_path(config_path)
+    if path is not None:
+        config = load_config(path)
+        env = config.environment(env_name)
+        return Session(config=config, env=env, read_only=read_only or env.read_only)
+    from console.sim.server import SimServer
+
+    sim = SimServer(host="127.0.0.1", port=0, scenario=scenario or "normal")
+    base_url = sim.start() if start_sim else "http://127.0.0.1:0"
+    config = simulated_config(base_url, tool_env=sim.tool_env(), tools=sim.tools())
+    env = config.environment(env_name)
+    return Session(config=config, env=env, read_only=read_only, sim=sim, notice=SIM_NOTICE)
+
+
+def open_session_from_args(args: Any, **kwargs: Any) -> Session:
+    return open_session(getattr(args, "config", None), getattr(args, "env", None),
+                        bool(getattr(args, "read_only", False)), getattr(args, "scenario", None), **kwargs)
