@@ -1,0 +1,108 @@
+"""EdgeConsoleApp: owns the session, runs the poll loop in a worker, routes results to screens."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Any, Callable
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from console.metrics.model import KEY_METRICS
+from console.session import Session
+from screens.dashboard import DashboardScreen
+from screens.help import HelpScreen
+from screens.messages import PollUpdated
+from themes import css_paths
+
+HISTORY_POINTS = 240
+
+
+class EdgeConsoleApp(App[int]):
+    TITLE = "Edge Console"
+    CSS_PATH = css_paths()
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("colon", "command_palette", "Commands", show=False),
+    ]
+
+    def __init__(self, session: Session, *, poller: Any = None) -> None:
+        super().__init__()
+        self.session = session
+        self.config = session.config
+        self.refresh_seconds = float(session.config.refresh_seconds)
+        self.poller = poller
+        self.last_result: Any = None
+        self.history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
+        self.poll_listeners: list[Callable[[Any], None]] = []
+        self.poll_count = 0
+        self._last_derived_at: float | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.session.read_only:
+            self.sub_title = "read-only"
+        self.push_screen(DashboardScreen())
+        if self.session.notice:
+            self.notify(self.session.notice, title="Simulated edge", timeout=8)
+        self.poll_loop()
+
+    async def on_unmount(self) -> None:
+        if self.poller is not None:
+            try:
+                await self.poller.aclose()
+            except Exception:  # closing must never stop the app from exiting
+                pass
+
+    # -- polling -------------------------------------------------------------------------
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def poll_loop(self) -> None:
+        """One poll at a time, every refresh_seconds; the poller never raises and never blocks the UI."""
+        if self.poller is None:
+            from console.sources.poller import EdgePoller
+
+            self.poller = EdgePoller(self.config, self.session.env)
+        while True:
+            started = time.monotonic()
+            result = await self.poller.poll()
+            self.apply_result(result)
+            elapsed = time.monotonic() - started
+            await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
+
+    def apply_result(self, result: Any) -> None:
+        self.last_result = result
+        self.poll_count += 1
+        derived = result.derived
+        if derived is not None and derived.at != self._last_derived_at:
+            self._last_derived_at = derived.at
+            for key, series in self.history.items():
+                metric = derived.metrics.get(key)
+                series.append(metric.value if metric is not None else None)
+        for listener in list(self.poll_listeners):
+            try:
+                listener(result)
+            except Exception as exc:  # a broken listener must not stop the dashboard
+                self.log.error(f"poll listener {listener!r} failed: {exc!r}")
+        self.screen.post_message(PollUpdated(result))
+
+    # -- actions -------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if binding.action in ("help",) or not binding.description or binding.key in seen:
+                continue
+            seen.add(binding.key)
+            rows.append((binding.key, binding.description))
+        notes = ["ctrl+p or : opens the command palette (every flow by title)."]
+        if self.session.simulated:
+            notes.append("SIMULATED: this is the built-in simulated edge. Use --config FILE for a real one.")
+        self.push_screen(HelpScreen(rows, notes))

@@ -1,0 +1,41 @@
+"""The screen every full-screen view derives from: the status header on top, kept current."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from textual.screen import Screen
+from textual.widget import Widget
+
+from screens.messages import PollUpdated
+from widgets.status_header import StatusHeader
+
+
+def health_summary(result: Any) -> str:
+    health = getattr(result, "health", None)
+    if health is None:
+        return ""
+    if health.healthy:
+        return health.status.lower()
+    return (health.error or health.status or "down")[:40]
+
+
+class EdgeScreen(Screen):
+    """Subclasses yield ``*self.compose_chrome()`` first in ``compose``."""
+
+    def compose_chrome(self) -> Iterable[Widget]:
+        session = self.app.session  # type: ignore[attr-defined]
+        yield StatusHeader(session.env.name, session.env.base_url, simulated=session.simulated,
+                           read_only=session.read_only, id="status-header")
+
+    def on_poll_updated(self, message: PollUpdated) -> None:
+        self.apply_result(message.result)
+
+    def on_screen_resume(self) -> None:
+        result = getattr(self.app, "last_result", None)
+        if result is not None:
+            self.apply_result(result)
+
+    def apply_result(self, result: Any) -> None:
+        for header in self.query(StatusHeader):
+            header.set_sources(result.metrics, result.health_source, health_summary(result))

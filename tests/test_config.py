@@ -1,0 +1,93 @@
+"""Config loading: defaults, overrides, and errors that name file, line and key."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from console.config import ConfigError, load_config, parse_config, resolve_config_path
+from console.metrics.thresholds import State, evaluate
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "config.yaml"
+
+
+def test_example_config_loads():
+    cfg = load_config(EXAMPLE)
+    env = cfg.environment()
+    assert env.name == "production"
+    assert env.metrics_url == "https://api.twist.io/metrics"
+    assert env.health_url == "https://api.twist.io/health"
+    assert env.tool("wrangler") == ["npx", "wrangler"]
+    assert env.tool("gh") == ["gh"]
+    assert cfg.environment("staging").metrics_url == "https://api.staging.twist.io/metrics"
+    assert cfg.refresh_seconds == 2
+
+
+def test_threshold_override_keeps_direction():
+    cfg = parse_config(textwrap.dedent("""
+        environments:
+          prod: {base_url: "https://edge.example"}
+        thresholds:
+          p95_latency_ms: {warning: 300}
+          cache_hit_rate: {warning: 95, critical: 85}
+    """))
+    assert cfg.thresholds["p95_latency_ms"].warning == 300
+    assert cfg.thresholds["p95_latency_ms"].critical == 1000
+    assert evaluate(400, cfg.thresholds["p95_latency_ms"]) is State.WARNING
+    assert evaluate(90, cfg.thresholds["cache_hit_rate"]) is State.WARNING
+    assert evaluate(80, cfg.thresholds["cache_hit_rate"]) is State.CRITICAL
+
+
+@pytest.mark.parametrize("body, line, key, fragment", [
+    ("environments:\n  prod:\n    base_url: 12\n", 3, "environments.prod.base_url", "expected an http(s) URL"),
+    ("refresh_seconds: fast\nenvironments:\n  p: {base_url: 'http://x'}\n", 1, "refresh_seconds", "expected a number"),
+    ("environments:\n  p: {base_url: 'http://x'}\nthresholds:\n  latency: {warning: 1}\n", 4, "thresholds.latency",
+     "unknown metric"),
+    ("environments:\n  p:\n    base_url: 'http://x'\n    wroker: vau\n", 4, "environments.p.wroker", "unknown key"),
+    ("enviroments: {}\n", 1, "enviroments", "unknown key"),
+    ("environments:\n  p: {base_url: 'http://x'}\ndefault_environment: q\n", 3, "default_environment",
+     "names no environment"),
+    ("environments:\n  p: {base_url: 'http://x'}\nthresholds:\n  error_rate: {warning: 2, critical: 1}\n", 4,
+     "thresholds.error_rate", "must not be below warning"),
+])
+def test_errors_name_file_line_and_key(tmp_path, body, line, key, fragment):
+    path = tmp_path / "config.yaml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    err = info.value
+    assert err.line == line
+    assert err.key == key
+    assert fragment in str(err)
+    assert str(err).startswith(f"{path}:{line}: {key}: ")
+
+
+def test_yaml_syntax_error_has_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("environments:\n  p: {base_url: 'http://x'\n  q: [\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.line is not None
+    assert "invalid YAML" in str(info.value)
+
+
+def test_resolution_order(tmp_path, monkeypatch):
+    assert resolve_config_path(None) is None  # isolated XDG dir: the simulated edge
+    env_file = tmp_path / "env.yaml"
+    monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(env_file))
+    assert resolve_config_path(None) == env_file
+    assert resolve_config_path("explicit.yaml") == Path("explicit.yaml")
+
+
+def test_cli_invalid_config_exits_2_without_traceback(tmp_path, capsys):
+    from console.cli import main
+
+    path = tmp_path / "c.yaml"
+    path.write_text("environments:\n  p:\n    base_url: nope\n")
+    code = main(["--config", str(path)])  # the TUI path: the config is read before anything starts
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in captured.err
+    assert f"{path}:3: environments.p.base_url:" in captured.err

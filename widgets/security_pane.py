@@ -1,0 +1,41 @@
+"""Security blocks per rule, busiest first, with totals and spikes marked."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.format import compact
+from console.metrics.model import SecurityRule
+
+
+class SecurityPane(Static):
+    DEFAULT_CLASSES = "pane"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("waiting for data", **kwargs)
+        self.border_title = "Security blocks"
+        self._plain = ""
+
+    def show(self, rules: Sequence[SecurityRule], per_s: float | None, total: float,
+             violations_per_s: float | None = None) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not rules:
+            text.append("no security metrics", style="dim italic")
+        for rule in rules:
+            rate = "—" if rule.per_second is None else f"{compact(rule.per_second)}/s"
+            text.append(f"{rule.rule[:10]:<10}")
+            text.append(f"{rate:>9}", style="bold")
+            text.append(f"{compact(rule.total):>9} total")
+            if rule.spike:
+                text.append("  ▲ SPIKE", style="bold red")
+            text.append("\n")
+        all_rate = "—" if per_s is None else f"{compact(per_s)}/s"
+        text.append(f"{'all':<10}{all_rate:>9}{compact(total):>9} total", style="bold")
+        if violations_per_s is not None:
+            text.append(f"\nrate-limit violations {compact(violations_per_s)}/s", style="dim")
+        if text.plain != self._plain:
+            self._plain = text.plain
+            self.update(text)
