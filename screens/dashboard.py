@@ -11,6 +11,7 @@ from textual.widgets import Footer, Static
 
 from console.format import format_duration
 from screens.base import EdgeScreen
+from widgets.health_pane import HealthPane
 from widgets.metrics_pane import MetricsPane
 from widgets.queue_pane import QueuePane
 from widgets.security_pane import SecurityPane
@@ -20,7 +21,9 @@ class DashboardScreen(EdgeScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         with Container(id="dashboard"):
-            yield MetricsPane(id="metrics-pane")
+            with Vertical(id="main-col"):
+                yield MetricsPane(id="metrics-pane")
+                yield HealthPane(id="health-pane")
             with Vertical(id="side"):
                 yield QueuePane(id="queue-pane")
                 yield SecurityPane(id="security-pane")
@@ -33,6 +36,7 @@ class DashboardScreen(EdgeScreen):
 
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)
+        self.query_one(HealthPane).show(result.health)
         metrics_pane = self.query_one(MetricsPane)
         derived = result.derived
         source = result.metrics

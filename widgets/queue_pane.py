@@ -30,20 +30,23 @@ class QueuePane(Static):
         self._plain = ""
 
     def show(self, queues: Sequence[QueueInfo], note: str = "") -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if not queues:
-            text.append(note or "no queue metrics", style="dim italic")
-        for i, q in enumerate(queues):
-            if i:
-                text.append("\n")
-            text.append(f"{q.name[:12]:<12}")
-            text.append(f"{compact(q.backlog):>7} ", style="bold")
-            text.append(f"{q.state.symbol:<5}", style=f"bold {state_style(q.state)}")
-            text.append(f"{trend_text(q.trend_per_s):>9}")
-            eta = f" eta {format_duration(q.drain_eta_s)}" if q.drain_eta_s is not None else ""
-            text.append(f"{eta:<11}")
+        width = self.content_region.width or 36
+        lines = []
+        for q in queues:
+            line = Text()
+            line.append(f"{q.name[:11]:<11}")
+            line.append(f"{compact(q.backlog):>6} ", style="bold")
+            line.append(f"{q.state.symbol:<5}", style=f"bold {state_style(q.state)}")
+            line.append(trend_text(q.trend_per_s))
+            if q.drain_eta_s is not None:
+                eta = f" eta {format_duration(q.drain_eta_s)}"
+                line.append(eta if line.cell_len + len(eta) <= width else f" ~{format_duration(q.drain_eta_s)}")
             if q.processing_p95_ms is not None:
-                text.append(f" p95 {q.processing_p95_ms:,.0f}ms", style="dim")
+                p95 = f" p95 {q.processing_p95_ms:,.0f}ms"
+                if line.cell_len + len(p95) <= width:
+                    line.append(p95, style="dim")
+            lines.append(line)
+        text = Text("\n").join(lines) if lines else Text(note or "no queue metrics", style="dim italic")
         if text.plain != self._plain:
             self._plain = text.plain
             self.update(text)

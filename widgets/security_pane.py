@@ -34,8 +34,8 @@ class SecurityPane(Static):
             text.append("\n")
         all_rate = "—" if per_s is None else f"{compact(per_s)}/s"
         text.append(f"{'all':<10}{all_rate:>9}{compact(total):>9} total", style="bold")
-        if violations_per_s is not None:
-            text.append(f"\nrate-limit violations {compact(violations_per_s)}/s", style="dim")
+        self.border_subtitle = ("" if violations_per_s is None
+                                else f"rate-limit violations {compact(violations_per_s)}/s")
         if text.plain != self._plain:
             self._plain = text.plain
             self.update(text)

@@ -53,23 +53,22 @@ class StatusHeader(Static):
         return part
 
     def build_text(self, now: float | None = None) -> Text:
+        """Most important first, so a narrow terminal cuts the least useful part (the target)."""
         now = time.time() if now is None else now
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" EDGE ", style="bold reverse")
-        text.append(f" {self.environment} ", style="bold")
+        text.append(f" {self.environment} ", style="bold reverse")
         if self.simulated:
             text.append(" SIMULATED ", style="bold black on yellow")
-            text.append(" ")
         if self.read_only:
             text.append(" READ-ONLY ", style="bold white on blue")
-            text.append(" ")
-        text.append(self.target, style="dim")
-        text.append("  ")
+        text.append(" ")
         text.append_text(self._source_part("metrics", self.metrics_source, now))
-        text.append("  ")
+        text.append(" │ ")
         text.append_text(self._source_part("health", self.health_source, now))
         if self.health_text:
-            text.append(f" ({self.health_text})")
+            text.append(f" {self.health_text}")
+        text.append(" │ ")
+        text.append(self.target, style="dim")
         return text
 
     def _refresh_text(self) -> None:
