@@ -42,6 +42,8 @@ class EdgeConsoleApp(App[int]):
         self.poll_listeners: list[Callable[[Any], None]] = []
         self.poll_count = 0
         self._last_derived_at: float | None = None
+        #: wall clock for every age shown on screen; tests pin it for snapshots
+        self.clock: Callable[[], float] = time.time
 
     # -- lifecycle -----------------------------------------------------------------------
     def on_mount(self) -> None:

@@ -25,8 +25,10 @@ class EdgeScreen(Screen):
 
     def compose_chrome(self) -> Iterable[Widget]:
         session = self.app.session  # type: ignore[attr-defined]
-        yield StatusHeader(session.env.name, session.env.base_url, simulated=session.simulated,
-                           read_only=session.read_only, id="status-header")
+        header = StatusHeader(session.env.name, session.env.base_url, simulated=session.simulated,
+                              read_only=session.read_only, id="status-header")
+        header.clock = self.app.clock  # type: ignore[attr-defined]
+        yield header
 
     def on_poll_updated(self, message: PollUpdated) -> None:
         self.apply_result(message.result)

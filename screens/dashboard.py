@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from textual.app import ComposeResult
@@ -43,7 +42,7 @@ class DashboardScreen(EdgeScreen):
         if source.state in ("live", "connecting") or source.error is None:
             metrics_pane.border_subtitle = ""
         else:
-            age = source.age(time.time())
+            age = source.age(self.app.clock())  # type: ignore[attr-defined]
             when = f"last good {format_duration(age)} ago" if age is not None else "no good scrape yet"
             metrics_pane.border_subtitle = f"{source.state.upper()}: {source.error} · {when}"
         if derived is None:

@@ -40,26 +40,28 @@ class MetricRow(Static):
     def _render_row(self, force: bool = False) -> None:
         width = self.size.width or 40
         metric = self.metric
-        label_w = 15
-        value_w = 12
-        state_w = 5
-        spark_w = max(0, width - label_w - value_w - state_w - 3)
-        if metric is None:
-            value_text, state, note = "—", State.UNKNOWN, "waiting for data"
+        label_w, value_w, state_w = 15, 12, 5
+        spark_w = max(0, width - label_w - value_w - state_w - 2)
+        if metric is None or metric.value is None:
+            state = metric.state if metric is not None else State.UNKNOWN
+            note = (metric.note if metric is not None else "") or "waiting for data"
+            signature: tuple = ("note", note, state, width)
         else:
-            value_text, state, note = format_value(metric.value, metric.unit), metric.state, metric.note
-        spark = sparkline(self.history, spark_w) if metric is not None and metric.value is not None else ""
-        tail = spark if spark.strip() else note
-        signature = (value_text, state, tail[:spark_w], width)
+            state = metric.state
+            spark = sparkline(self.history, spark_w)
+            signature = (format_value(metric.value, metric.unit), state, spark, width)
         if signature == self._signature and not force:
             return
         self._signature = signature
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{self.label:<{label_w}}")
-        text.append(f"{value_text:>{value_w}} ", style="bold")
-        text.append(f"{state.symbol:<{state_w}}", style=f"bold {state_style(state)}")
-        text.append(" ")
-        text.append(tail[:spark_w], style=state_style(state) if spark else "dim italic")
+        if signature[0] == "note":
+            text.append(f"{signature[1]:>{value_w}}", style="dim italic")
+        else:
+            value_text, _, spark, _ = signature
+            text.append(f"{value_text:>{value_w}} ", style="bold")
+            text.append(f"{state.symbol:<{state_w}}", style=f"bold {state_style(state)}")
+            text.append(spark, style=state_style(state))
         for cls in STATE_CLASSES.values():
             self.remove_class(cls)
         self.add_class(STATE_CLASSES[state])

@@ -29,6 +29,8 @@ class StatusHeader(Static):
         self.health_source: SourceStatus | None = None
         self.health_text = ""
         self._last_render = ""
+        #: wall clock; tests pin it for snapshots
+        self.clock = time.time
 
     def on_mount(self) -> None:
         self._refresh_text()
@@ -54,7 +56,7 @@ class StatusHeader(Static):
 
     def build_text(self, now: float | None = None) -> Text:
         """Most important first, so a narrow terminal cuts the least useful part (the target)."""
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {self.environment} ", style="bold reverse")
         if self.simulated:

@@ -1,0 +1,117 @@
+"""Dashboard figures: start-up to first full frame (vs a bare Textual app), idle CPU and bytes/s to an
+80x24 pseudo-terminal. The console runs against a simulated edge served by a separate process, so the
+figures are the console's own.
+
+    .venv/bin/python bench/bench_dashboard.py [--runs 5] [--idle-seconds 30] [--idle-runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pty import spawn  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sim(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([PY, "-m", "console", "simulate", "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("simulated edge did not start")
+
+
+def write_config(directory: Path, port: int, refresh: float) -> Path:
+    path = directory / "bench.yaml"
+    path.write_text(
+        f"refresh_seconds: {refresh}\n"
+        "environments:\n  bench:\n"
+        f"    base_url: http://127.0.0.1:{port}\n"
+        "    worker: vau-processor-production\n"
+        "    simulated: true\n"
+        f"    tools: {{wrangler: [{PY}, -m, console.sim.tools.wrangler]}}\n"
+        f"    tool_env: {{EDGE_SIM_URL: 'http://127.0.0.1:{port}'}}\n"
+    )
+    return path
+
+
+def first_frame(argv: list[str], marker: bytes) -> float:
+    run = spawn(argv)
+    try:
+        return run.wait_for(marker)
+    finally:
+        run.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--idle-runs", type=int, default=3)
+    opts = parser.parse_args()
+
+    port = free_port()
+    sim = start_sim(port)
+    tmp = Path(tempfile.mkdtemp(prefix="edge-bench-"))
+    config = write_config(tmp, port, 2.0)
+    env_state = {"EDGE_CONSOLE_STATE_DIR": str(tmp / "state")}
+    os.environ.update(env_state)
+    try:
+        console_argv = [PY, "-m", "console", "--config", str(config)]
+        bare_argv = [PY, str(ROOT / "bench" / "bare_app.py")]
+        bare, ours = [], []
+        for _ in range(opts.runs):  # interleaved so machine noise hits both alike
+            bare.append(first_frame(bare_argv, b"bare pane 3"))
+            ours.append(first_frame(console_argv, b"Key metrics"))
+        b, o = statistics.median(bare), statistics.median(ours)
+        print(f"startup to first frame: bare Textual app median {b * 1000:.0f} ms, edge-console median "
+              f"{o * 1000:.0f} ms, ratio {o / b:.2f}x (target <= 1.5x; {opts.runs} runs each)")
+
+        cpu, rate = [], []
+        for _ in range(opts.idle_runs):
+            run = spawn(console_argv)
+            try:
+                run.wait_for(b"Key metrics")
+                run.read_for(6.0)  # warm-up: first scrapes, log pane connecting
+                c0, t0 = run.cpu_seconds(), time.monotonic()
+                written = run.read_for(opts.idle_seconds)
+                elapsed = time.monotonic() - t0
+                cpu.append((run.cpu_seconds() - c0) / elapsed * 100)
+                rate.append(written / elapsed)
+            finally:
+                run.stop()
+        print(f"idle dashboard over {opts.idle_seconds:.0f} s: CPU median {statistics.median(cpu):.2f}% of one core "
+              f"(runs: {', '.join(f'{c:.2f}' for c in cpu)}; target < 3%)")
+        print(f"idle dashboard output to an 80x24 pty: median {statistics.median(rate) / 1024:.2f} KB/s "
+              f"(runs: {', '.join(f'{r / 1024:.2f}' for r in rate)}; target < 20 KB/s)")
+    finally:
+        sim.terminate()
+        sim.wait(5)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

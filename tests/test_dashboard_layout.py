@@ -1,0 +1,59 @@
+"""The dashboard's layout at 80x24 with fixed data (snapshot), and the help screen."""
+
+from __future__ import annotations
+
+from console.config import simulated_config
+from console.session import Session
+from screens.app import EdgeConsoleApp
+from screens.help import HelpScreen
+from tests.fakes import StaticPoller
+from tests.util import wait_for
+
+FIXED_NOW = 1_764_000_000.0
+
+
+def static_app(values=None, read_only=False) -> EdgeConsoleApp:
+    cfg = simulated_config("http://127.0.0.1:9")
+    session = Session(config=cfg, env=cfg.environment(), read_only=read_only)
+    app = EdgeConsoleApp(session, poller=StaticPoller(values, now=FIXED_NOW))
+    app.clock = lambda: FIXED_NOW + 2
+    return app
+
+
+async def _filled(pilot) -> None:
+    await wait_for(lambda: pilot.app.poll_count >= 2, message="two polls")
+    await pilot.pause()
+
+
+def test_dashboard_80x24(snap_compare):
+    assert snap_compare(static_app(read_only=True), terminal_size=(80, 24), run_before=_filled)
+
+
+def test_dashboard_critical_values_show_words_not_only_colour(snap_compare):
+    values = {"request_rate": 21000.0, "error_rate": 2.5, "p95_latency_ms": 1400.0, "cache_hit_rate": 75.0,
+              "cpu_time_ms": 30.0, "memory_bytes": 50e6, "queue_backlog": None}
+    assert snap_compare(static_app(values), terminal_size=(80, 24), run_before=_filled)
+
+
+async def test_help_lists_keys_and_closes():
+    app = static_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help screen")
+        rows = dict(app.screen.rows)
+        assert rows.get("q") == "Quit"
+        await pilot.press("escape")
+        await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="help closed")
+
+
+async def test_states_in_rows():
+    values = {"p95_latency_ms": 1400.0, "cache_hit_rate": 75.0, "error_rate": 0.7}
+    app = static_app(values)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _filled(pilot)
+        row = app.screen.query_one("#metric-p95_latency_ms")
+        assert "CRIT" in str(row.render()) and "1,400 ms" in str(row.render())
+        assert row.has_class("state-critical")
+        assert app.screen.query_one("#metric-cache_hit_rate").has_class("state-warning")
+        assert app.screen.query_one("#metric-error_rate").has_class("state-warning")
+        assert "no traffic" in str(app.screen.query_one("#metric-request_rate").render())
