@@ -1,0 +1,187 @@
+"""The simulated ``wrangler tail <worker> --format json [--status ...] [--method ...] [--search ...]
+[--ip ...] [--sampling-rate ...]``.
+
+Streams pretty-printed multi-line JSON events (4-space indent) like wrangler 4, a banner first and
+occasional non-JSON noise, until killed. It learns the scenario from ``GET $EDGE_SIM_URL/admin/state``
+about every second; if the simulated edge stays unreachable for a while the "tail session" ends
+(exit 1), as a real tail does when its connection closes. Like wrangler in a non-interactive shell,
+it refuses to run without ``CLOUDFLARE_API_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from console.sim.tail_events import TailEventGenerator, events_per_second
+
+NO_TOKEN = ("✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
+            "environment variable for wrangler to work. Please go to "
+            "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
+            "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN.")
+BAD_TOKEN = ("✘ [ERROR] A request to the Cloudflare API (/accounts/sim-account-0001/workers/scripts/{worker}/tails) "
+             "failed.\n\n  Authentication error [code: 10000]")
+STATUS_OF = {"ok": ("ok",), "error": ("exception", "exceededCpu", "exceededMemory", "unknown"), "canceled": ("canceled",)}
+UNREACHABLE_EXIT_S = 10.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wrangler tail", add_help=True)
+    p.add_argument("worker", nargs="?")
+    p.add_argument("--format", default="pretty", choices=["json", "pretty"])
+    p.add_argument("--status", action="append", default=[], choices=["ok", "error", "canceled"])
+    p.add_argument("--method", action="append", default=[])
+    p.add_argument("--search", default=None)
+    p.add_argument("--ip", action="append", default=[])
+    p.add_argument("--header", default=None)
+    p.add_argument("--sampling-rate", type=float, default=1.0)
+    p.add_argument("--env", "-e", default=None)
+    p.add_argument("--config", "-c", default=None)
+    return p
+
+
+class ScenarioWatcher:
+    """Polls the simulated edge's admin state in a thread; ``scenario`` is the latest known name."""
+
+    def __init__(self, base_url: str | None, interval: float = 1.0) -> None:
+        self.base_url = (base_url or "").rstrip("/")
+        self.interval = interval
+        self.scenario = os.environ.get("EDGE_SIM_TAIL_SCENARIO", "normal")
+        self.last_ok = time.monotonic()
+        self.failing_since: float | None = None
+        self._stop = threading.Event()
+
+    def fetch(self) -> None:
+        if not self.base_url:
+            return
+        request = urllib.request.Request(self.base_url + "/admin/state")
+        admin = os.environ.get("EDGE_SIM_ADMIN_TOKEN")
+        if admin:
+            request.add_header("Authorization", f"Bearer {admin}")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                state = json.loads(response.read().decode("utf-8"))
+        except (OSError, ValueError, urllib.error.URLError):
+            if self.failing_since is None:
+                self.failing_since = time.monotonic()
+            return
+        self.failing_since = None
+        if isinstance(state, dict) and isinstance(state.get("scenario"), str):
+            self.scenario = state["scenario"]
+
+    def unreachable_for(self) -> float:
+        return 0.0 if self.failing_since is None else time.monotonic() - self.failing_since
+
+    def start(self) -> None:
+        self.fetch()
+        threading.Thread(target=self._loop, daemon=True, name="scenario-watch").start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.fetch()
+
+
+def _keep(event: dict[str, Any], args: argparse.Namespace) -> bool:
+    if args.status:
+        allowed = {o for s in args.status for o in STATUS_OF[s]}
+        if event.get("outcome") not in allowed:
+            return False
+    request = (event.get("event") or {}).get("request") or {}
+    if args.method and str(request.get("method", "")).upper() not in {m.upper() for m in args.method}:
+        return False
+    if args.ip and (request.get("headers") or {}).get("cf-connecting-ip") not in args.ip:
+        return False
+    if args.search:
+        text = json.dumps([log.get("message") for log in event.get("logs", [])])
+        if args.search not in text:
+            return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "tail":
+        argv = argv[1:]
+    args = _parser().parse_args(argv)
+    token = os.environ.get("CLOUDFLARE_API_TOKEN", "")
+    if not token:
+        print(NO_TOKEN, file=sys.stderr, flush=True)
+        return 1
+    expected = os.environ.get("EDGE_SIM_API_TOKEN")
+    worker = args.worker or "vau-processor-production"
+    if expected and token != expected:
+        print(BAD_TOKEN.format(worker=worker), file=sys.stderr, flush=True)
+        return 1
+    if not 0 < args.sampling_rate <= 1:
+        print("✘ [ERROR] --sampling-rate must be between 0 and 1", file=sys.stderr, flush=True)
+        return 1
+    watcher = ScenarioWatcher(os.environ.get("EDGE_SIM_URL"))
+    watcher.start()
+    gen = TailEventGenerator(worker, seed=int(os.environ.get("EDGE_SIM_TAIL_SEED", "0")) or None)
+    multiplier = float(os.environ.get("EDGE_SIM_TAIL_RATE", "1") or 1)
+    out = sys.stdout
+    pretty = args.format == "pretty"
+    try:
+        out.write(" ⛅️ wrangler 4.42.0 (simulated)\n" + "─" * 40 + "\n")
+        out.write(f"Successfully created tail, expires at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(time.time() + 6 * 3600))}\n")
+        out.write(f"Connected to {worker}, waiting for logs...\n")
+        out.flush()
+        credit = 0.0
+        last = time.monotonic()
+        sent = 0
+        overload_shown = False
+        while True:
+            time.sleep(0.05)
+            if watcher.unreachable_for() > UNREACHABLE_EXIT_S:
+                print("✘ [ERROR] Tail disconnected: the connection to the Cloudflare edge closed (code 1006)",
+                      file=sys.stderr, flush=True)
+                return 1
+            now = time.monotonic()
+            scenario = watcher.scenario
+            rate = events_per_second(scenario) * multiplier
+            credit += (now - last) * rate * args.sampling_rate
+            last = now
+            burst = scenario == "ddos" and gen.rng.random() < 0.05
+            n = int(credit) + (int(rate * 0.5) if burst else 0)
+            credit -= int(credit)
+            chunks = []
+            now_ms = time.time() * 1000
+            if scenario == "ddos" and not overload_shown:
+                chunks.append(_dump(gen.overload_notice(now_ms), pretty))
+                overload_shown = True
+            elif scenario != "ddos" and overload_shown:
+                overload_shown = False
+            for _ in range(n):
+                event = gen.event(scenario, now_ms)
+                if _keep(event, args):
+                    chunks.append(_dump(event, pretty))
+                    sent += 1
+                    if sent % 400 == 0:
+                        chunks.append("▲ [WARNING] tail: websocket heartbeat was late (1.2 s); messages may be delayed")
+            if chunks:
+                out.write("\n".join(chunks) + "\n")
+                out.flush()
+    except (BrokenPipeError, KeyboardInterrupt):
+        try:
+            sys.stdout = None  # type: ignore[assignment]
+        except Exception:
+            pass
+        return 0
+
+
+def _dump(event: dict[str, Any], pretty: bool) -> str:
+    if not pretty:
+        return json.dumps(event, indent=4, ensure_ascii=False)
+    req = (event.get("event") or {}).get("request") or {}
+    return f"{req.get('method', '')} {req.get('url', '')} - {event.get('outcome', '').capitalize()} @ {time.strftime('%H:%M:%S')}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

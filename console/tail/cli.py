@@ -1,0 +1,130 @@
+"""``edge-console tail``: the parsed, filtered stream on stdout for pipes on a jump host.
+
+One line per event (or with ``--json`` one JSON object per event and nothing else on stdout);
+lifecycle, notices and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from typing import Any, TextIO
+
+from console.tail.filters import Filter, FilterError
+from console.tail.format import plain_line
+from console.tail.settings import ServerFilters, tail_settings
+from console.tail.source import TailSource, TailStatus
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "tail", help="stream the worker's logs (wrangler tail), parsed and filtered",
+        description="Run `wrangler tail <worker> --format json` for the environment and print the parsed, "
+                    "filtered events: one line each, or with --json one JSON object each. Status and errors "
+                    "go to stderr. Filter syntax is the view's `/`: text, !text, level:error, "
+                    "outcome:exception, exceptions, cpu>25, method:POST, colo:FRA, status:5xx, ...")
+    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="YAML config")
+    p.add_argument("--env", metavar="NAME", default=argparse.SUPPRESS, help="environment from the config")
+    p.add_argument("--filter", metavar="EXPR", default=None, help="client-side filter expression")
+    p.add_argument("--json", action="store_true", help="print each event as one JSON object (nothing else)")
+    p.add_argument("--status", action="append", default=[], choices=["ok", "error", "canceled"],
+                   help="wrangler --status (repeatable)")
+    p.add_argument("--method", action="append", default=[], help="wrangler --method (repeatable)")
+    p.add_argument("--search", default=None, help="wrangler --search (console.log text)")
+    p.add_argument("--ip", action="append", default=[], help="wrangler --ip (repeatable)")
+    p.add_argument("--sampling-rate", type=float, default=None, help="wrangler --sampling-rate (0..1)")
+    p.add_argument("--count", type=int, default=0, metavar="N", help="exit after printing N events")
+    p.add_argument("--once", action="store_true", help="do not reconnect when wrangler exits")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from console.session import open_session_from_args
+
+    try:
+        flt = Filter(args.filter or "")
+    except FilterError as exc:
+        print(f"edge-console tail: --filter: {exc}", file=sys.stderr)
+        return 2
+    if args.sampling_rate is not None and not 0 < args.sampling_rate <= 1:
+        print("edge-console tail: --sampling-rate: expected a rate between 0 and 1", file=sys.stderr)
+        return 2
+    session = open_session_from_args(args)
+    try:
+        settings = tail_settings(session.config)
+        if args.filter is None and settings.filter:
+            flt = Filter(settings.filter)
+        server = ServerFilters(status=list(args.status), method=[m.upper() for m in args.method],
+                               search=args.search, ip=list(args.ip), sampling_rate=args.sampling_rate)
+        if not server.active:
+            server = settings.server
+        if session.notice:
+            print(f"edge-console tail: {session.notice}", file=sys.stderr)
+        return asyncio.run(stream(session.env, server, flt, as_json=args.json, count=args.count,
+                                  once=args.once, reconnect_max=settings.reconnect_max_seconds,
+                                  out=sys.stdout, err=sys.stderr))
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        session.close()
+
+
+async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool, count: int, once: bool,
+                 reconnect_max: float, out: TextIO, err: TextIO) -> int:
+    wake = asyncio.Event()
+    last = {"state": "", "detail": "", "notice": ""}
+
+    def on_status(status: TailStatus) -> None:
+        if status.state != last["state"] or status.detail != last["detail"]:
+            last["state"], last["detail"] = status.state, status.detail
+            print(f"edge-console tail: {status.summary()}", file=err, flush=True)
+            if status.state == "reconnecting":
+                last["failure"] = status.detail
+                if once:
+                    source.stop()
+        if status.notice and status.notice != last["notice"]:
+            last["notice"] = status.notice
+            print(f"edge-console tail: notice: {status.notice}", file=err, flush=True)
+        wake.set()
+
+    source = TailSource(env, server, on_status=on_status, on_events=wake.set, reconnect_max=reconnect_max,
+                        max_pending=100_000)
+    print(f"edge-console tail: {' '.join(source.command)}", file=err, flush=True)
+    task = asyncio.ensure_future(source.run())
+    printed = 0
+    try:
+        while True:
+            await wake.wait()
+            wake.clear()
+            batch = source.take()
+            lines = []
+            for event in batch:
+                if flt.active and not flt(event):
+                    continue
+                lines.append(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")) if as_json
+                             else plain_line(event))
+                printed += 1
+                if count and printed >= count:
+                    break
+            if lines:
+                out.write("\n".join(lines) + "\n")
+                out.flush()
+            if (count and printed >= count) or task.done():
+                break
+    except BrokenPipeError:
+        pass
+    finally:
+        source.stop()
+        try:
+            await asyncio.wait_for(task, timeout=5)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            task.cancel()
+    if source.status.dropped:
+        print(f"edge-console tail: dropped {source.status.dropped} events (output too slow)", file=err)
+    failure = last.get("failure", "")
+    return 1 if once and failure and not source.status.received else 0
+
+

@@ -1,0 +1,141 @@
+"""Text for one event: a line for the list / headless output, and the expanded detail.
+
+Pure functions returning ``(text, style_key)`` pieces; the widget maps style keys to colours and the
+headless CLI joins the text. Severity is always shown by a symbol and a word, not colour alone.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from console.tail.model import SEV_ERROR, SEV_NOTICE, SEV_OK, SEV_WARN, TailEvent, message_text
+
+SEV_SYMBOL = {SEV_OK: "✓", SEV_NOTICE: "ℹ", SEV_WARN: "▲", SEV_ERROR: "✖"}
+SEV_STYLE = {SEV_OK: "ok", SEV_NOTICE: "notice", SEV_WARN: "warn", SEV_ERROR: "error"}
+OUTCOME_SHORT = {"ok": "ok", "exception": "EXCEPTION", "exceededCpu": "CPU-LIMIT", "exceededMemory": "MEM-LIMIT",
+                 "canceled": "CANCELED", "responseStreamDisconnected": "DISCONNECT", "loadShed": "LOAD-SHED",
+                 "unknown": "unknown"}
+LEVEL_STYLE = {"error": "error", "warn": "warn", "info": "plain", "log": "plain", "debug": "dim"}
+
+Piece = tuple[str, str]
+
+
+def clock(ts_ms: float) -> str:
+    if not ts_ms:
+        return "--:--:--.---"
+    seconds = ts_ms / 1000.0
+    return time.strftime("%H:%M:%S", time.gmtime(seconds)) + f".{int(ts_ms % 1000):03d}"
+
+
+def _fit(text: str, width: int) -> str:
+    if len(text) > width:
+        return text[: width - 1] + "…"
+    return text.ljust(width)
+
+
+def line_pieces(event: TailEvent) -> list[Piece]:
+    """time, severity+outcome, method, path, colo, status, cpu ms, first exception / error log."""
+    sev = event.severity
+    style = SEV_STYLE[sev]
+    if event.kind == "notice":
+        return [(clock(event.ts) + " ", "time"), (f"{SEV_SYMBOL[sev]} NOTICE     ", style),
+                (event.notice, style)]
+    outcome = OUTCOME_SHORT.get(event.outcome, event.outcome)
+    if event.outcome == "ok" and sev == SEV_ERROR:
+        outcome = "ERROR"
+    elif event.outcome == "ok" and sev == SEV_WARN:
+        outcome = "warn"
+    method = event.method if event.kind == "request" else event.kind
+    status = str(event.status) if event.status is not None else "-"
+    cpu = f"{event.cpu:.1f}ms" if event.cpu is not None else "-"
+    cpu_style = "error" if (event.cpu or 0) > 50 else "warn" if (event.cpu or 0) > 25 else "dim"
+    status_style = "error" if (event.status or 0) >= 500 else "warn" if (event.status or 0) >= 400 else "dim"
+    pieces: list[Piece] = [
+        (clock(event.ts) + " ", "time"),
+        (f"{SEV_SYMBOL[sev]} {_fit(outcome, 10)} ", style),
+        (_fit(method, 7) + " ", "plain"),
+        (_fit(event.path or "-", 34) + " ", "plain"),
+        (_fit(event.colo or "-", 4) + " ", "dim"),
+        (status.rjust(3) + " ", status_style),
+        (cpu.rjust(8) + "  ", cpu_style),
+    ]
+    headline = event.headline
+    if headline:
+        pieces.append((headline, style if sev >= SEV_WARN else "plain"))
+    return pieces
+
+
+def plain_line(event: TailEvent) -> str:
+    return "".join(text for text, _ in line_pieces(event)).rstrip()
+
+
+def detail_pieces(event: TailEvent) -> list[Piece]:
+    """The expanded event: summary, all logs, exceptions with stacks, headers, cf, other fields."""
+    out: list[Piece] = []
+
+    def line(text: str = "", style: str = "plain") -> None:
+        out.append((text + "\n", style))
+
+    sev = event.severity
+    line(f"{SEV_SYMBOL[sev]} {event.outcome}  {event.kind}  {event.method} {event.url}".rstrip(), SEV_STYLE[sev])
+    line(f"time {clock(event.ts)} UTC ({int(event.ts)})   script {event.script or '-'}", "dim")
+    cpu = f"{event.cpu:.2f} ms" if event.cpu is not None else "-"
+    wall = f"{event.wall:.2f} ms" if event.wall is not None else "-"
+    line(f"cpu {cpu}   wall {wall}   status {event.status if event.status is not None else '-'}   "
+         f"colo {event.colo or '-'}   country {event.country or '-'}   ip {event.ip or '-'}")
+    if event.notice:
+        line(f"notice: {event.notice}", "notice")
+    exceptions = event.exceptions
+    line()
+    line(f"Exceptions ({len(exceptions)})", "heading")
+    for exc in exceptions:
+        line(f"  {exc.get('name') or 'Error'}: {exc.get('message', '')}", "error")
+        stack = exc.get("stack")
+        if stack:
+            for frame in str(stack).splitlines():
+                line(f"      {frame}", "dim")
+    logs = event.logs
+    line()
+    line(f"Logs ({len(logs)})", "heading")
+    for log in logs:
+        level = str(log.get("level") or "log")
+        ts = log.get("timestamp")
+        stamp = clock(float(ts)) if isinstance(ts, (int, float)) and not isinstance(ts, bool) else "            "
+        line(f"  {stamp} {level:<5} {message_text(log.get('message'))}", LEVEL_STYLE.get(level, "plain"))
+    ev = event.raw.get("event")
+    if isinstance(ev, dict):
+        request = ev.get("request")
+        if isinstance(request, dict):
+            headers = request.get("headers")
+            if isinstance(headers, dict):
+                line()
+                line(f"Request headers ({len(headers)})", "heading")
+                for key in sorted(headers):
+                    line(f"  {key}: {headers[key]}")
+            cf = request.get("cf")
+            if isinstance(cf, dict):
+                line()
+                line(f"cf ({len(cf)})", "heading")
+                for key in sorted(cf):
+                    line(f"  {key}: {_short(cf[key])}")
+        others = {k: v for k, v in ev.items() if k != "request"}
+        if others:
+            line()
+            line("Event", "heading")
+            for key in sorted(others):
+                line(f"  {key}: {_short(others[key])}")
+    extra = {k: v for k, v in event.raw.items()
+             if k not in ("outcome", "scriptName", "eventTimestamp", "cpuTime", "wallTime", "event", "logs",
+                          "exceptions")}
+    if extra:
+        line()
+        line("Other fields", "heading")
+        for key in sorted(extra):
+            line(f"  {key}: {_short(extra[key])}")
+    return out
+
+
+def _short(value: object, limit: int = 400) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,33 @@
+"""Preserve evidence: write events as JSON lines (the original objects, unknown fields included)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Iterable
+
+from console.paths import state_dir
+from console.tail.model import TailEvent
+
+
+def default_save_path(env_name: str = "", now: float | None = None) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now if now is not None else time.time()))
+    name = f"tail-{env_name}-{stamp}.jsonl" if env_name else f"tail-{stamp}.jsonl"
+    return state_dir() / "tail" / name
+
+
+def save_events(events: Iterable[TailEvent], path: str | os.PathLike[str]) -> tuple[Path, int]:
+    """Write one JSON object per line; returns (absolute path, count). Never overwrites a file."""
+    target = Path(path).expanduser().resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(target, "x", encoding="utf-8") as fh:
+        for event in list(events):
+            fh.write(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")))
+            fh.write("\n")
+            count += 1
+        fh.flush()
+        os.fsync(fh.fileno())
+    return target, count
