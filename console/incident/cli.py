@@ -1,0 +1,180 @@
+"""``edge-console incident start|list|show|note|phase|close|report`` (headless; no TUI, no network)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from console.incident.model import MARKABLE_PHASES, SEVERITIES, IncidentInputError, format_duration
+from console.incident.review import overdue_summary, review_checklist, review_required
+from console.incident.store import IncidentNotFound
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("incident", help="start, annotate, close and report incidents",
+                                   description="Incident records shared with the running console "
+                                               "(JSON lines under the state dir).")
+    sub = parser.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("start", help="start an incident and print its ID")
+    p.add_argument("--severity", required=True, metavar="P0-P3",
+                   help="; ".join(f"{s.level}: {s.name} - {s.description}, respond within {s.response_text}"
+                                  for s in SEVERITIES.values()))
+    p.add_argument("--title", required=True)
+    p.add_argument("--impact", default="")
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("list", help="incidents, newest first, with anything overdue")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="an incident's timeline")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("note", help="add a note to the timeline")
+    p.add_argument("id")
+    p.add_argument("text", nargs="+")
+    p.set_defaults(func=cmd_note)
+
+    p = sub.add_parser("phase", help="mark a phase: " + ", ".join(MARKABLE_PHASES))
+    p.add_argument("id")
+    p.add_argument("phase", metavar="PHASE")
+    p.set_defaults(func=cmd_phase)
+
+    p = sub.add_parser("close", help="close with root cause, resolution and action items")
+    p.add_argument("id")
+    p.add_argument("--root-cause", required=True)
+    p.add_argument("--resolution", required=True)
+    p.add_argument("--action-item", action="append", default=[], metavar="TEXT")
+    p.set_defaults(func=cmd_close)
+
+    p = sub.add_parser("report", help="write the incident report (markdown) and print its path")
+    p.add_argument("id")
+    p.add_argument("--out", metavar="FILE", help="where to write (default: next to the incident record); "
+                                                 "'-' prints it instead")
+    p.set_defaults(func=cmd_report)
+
+
+def _manager() -> Any:
+    from console.incident.manager import IncidentManager
+
+    return IncidentManager()
+
+
+def _fail(message: str) -> int:
+    print(f"edge-console incident: {message}", file=sys.stderr)
+    return 2
+
+
+def _guard(fn: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except (IncidentInputError, IncidentNotFound) as exc:
+            return _fail(str(exc))
+        except OSError as exc:
+            return _fail(f"{getattr(exc, 'filename', '') or 'state dir'}: {exc.strerror or exc}")
+    run.__name__ = fn.__name__
+    return run
+
+
+def _warn(incident: Any) -> None:
+    for warning in incident.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+@_guard
+def cmd_start(args: argparse.Namespace) -> int:
+    incident = _manager().start(args.severity, args.title, args.impact)
+    print(incident.id)
+    return 0
+
+
+@_guard
+def cmd_list(args: argparse.Namespace) -> int:
+    manager = _manager()
+    now = manager.clock()
+    incidents = sorted(manager.store.all(), key=lambda i: i.id, reverse=True)
+    if not incidents:
+        print("no incidents")
+        return 0
+    overdue_total = 0
+    for inc in incidents:
+        status = "open" if inc.is_open else "closed"
+        print(f"{inc.id}  {inc.severity}  {status:<6}  {inc.phase:<21}  {format_duration(inc.elapsed(now)):>8}  "
+              f"{inc.title}")
+        for line in overdue_summary(inc, now):
+            overdue_total += 1
+            print(f"    OVERDUE: {line}")
+        if not inc.is_open and review_required(inc):
+            pending = [i for i in review_checklist(inc) if i.done_at is None and not i.overdue(now)]
+            for item in pending:
+                print(f"    due {item.due.strftime('%Y-%m-%d %H:%M')} UTC: {item.text}")
+        _warn(inc)
+    if overdue_total:
+        print(f"{overdue_total} overdue item(s)")
+    return 0
+
+
+@_guard
+def cmd_show(args: argparse.Namespace) -> int:
+    manager = _manager()
+    inc = manager.get(args.id)
+    now = manager.clock()
+    sev = inc.severity_info
+    print(f"{inc.id}  {inc.title}")
+    print(f"severity: {sev.label} (respond within {sev.response_text})")
+    print(f"phase: {inc.phase}   status: {'open' if inc.is_open else 'closed'}   "
+          f"elapsed: {format_duration(inc.elapsed(now))}")
+    clock, delta = inc.response_clock(now)
+    print(f"response clock: {clock} {format_duration(delta)}")
+    if inc.impact:
+        print(f"impact: {inc.impact}")
+    print("timeline (UTC):")
+    for e in inc.entries:
+        print(f"  #{e.seq:<3} {e.ts.strftime('%Y-%m-%d %H:%M:%S')}  {e.kind:<10} {e.text}  [{e.by}]")
+    for line in overdue_summary(inc, now):
+        print(f"OVERDUE: {line}")
+    _warn(inc)
+    return 0
+
+
+@_guard
+def cmd_note(args: argparse.Namespace) -> int:
+    entry = _manager().note(" ".join(args.text), args.id)
+    print(f"{args.id} #{entry.seq}")
+    return 0
+
+
+@_guard
+def cmd_phase(args: argparse.Namespace) -> int:
+    entry = _manager().mark_phase(args.phase, args.id)
+    print(f"{args.id} #{entry.seq} {entry.text}")
+    return 0
+
+
+@_guard
+def cmd_close(args: argparse.Namespace) -> int:
+    manager = _manager()
+    inc = manager.close(args.root_cause, args.resolution, args.action_item, args.id)
+    print(f"{inc.id} closed after {format_duration(inc.elapsed(manager.clock()))}")
+    if review_required(inc):
+        for item in review_checklist(inc):
+            mark = "x" if item.done_at else " "
+            print(f"  [{mark}] {item.text} (due {item.due.strftime('%Y-%m-%d %H:%M')} UTC)")
+    return 0
+
+
+@_guard
+def cmd_report(args: argparse.Namespace) -> int:
+    manager = _manager()
+    if args.out == "-":
+        from console.incident.report import render_report
+
+        sys.stdout.write(render_report(manager.get(args.id)))
+        return 0
+    path, _ = manager.write_report(args.id, Path(args.out) if args.out else None)
+    print(path)
+    return 0

@@ -1,0 +1,193 @@
+"""Incident records as JSON lines under the state dir, safe for several writers on one host.
+
+Layout: ``<state_dir>/incidents/INC-YYYY-MM-DD-NNN.jsonl``, one entry per line. Every append
+takes the incident's file lock (``filelock``), terminates a truncated last line left by a crash,
+writes one line, flushes and fsyncs before returning, so an entry is on disk before it is shown.
+IDs are allocated under a directory-wide lock by creating the file exclusively, so they are
+unique per day on this host even with several consoles.
+
+Reading never raises for bad content: a corrupt or truncated line is reported in
+``Incident.warnings`` (file, line number, what) and skipped; everything else loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from console.incident.model import Entry, Incident, UTC, fold, format_ts
+
+ID_RE = re.compile(r"^INC-(\d{4}-\d{2}-\d{2})-(\d{3,})$")
+LOCK_TIMEOUT_S = 10.0
+
+
+class IncidentNotFound(LookupError):
+    pass
+
+
+def incidents_dir(state_dir: Path) -> Path:
+    path = Path(state_dir) / "incidents"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class _Cache:
+    size: int
+    mtime_ns: int
+    incident: Incident
+
+
+class IncidentStore:
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = incidents_dir(state_dir)
+        self._cache: dict[str, _Cache] = {}
+
+    # -- paths -----------------------------------------------------------------------------
+    def path(self, incident_id: str) -> Path:
+        if not ID_RE.match(incident_id):
+            raise IncidentNotFound(f"{incident_id!r} is not an incident ID (INC-YYYY-MM-DD-NNN)")
+        return self.dir / f"{incident_id}.jsonl"
+
+    def _lock(self, path: Path) -> FileLock:
+        return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+
+    def ids(self) -> list[str]:
+        return sorted(p.stem for p in self.dir.glob("INC-*.jsonl") if ID_RE.match(p.stem))
+
+    def exists(self, incident_id: str) -> bool:
+        try:
+            return self.path(incident_id).is_file()
+        except IncidentNotFound:
+            return False
+
+    # -- writing ---------------------------------------------------------------------------
+    def allocate(self, when: datetime, first: dict[str, Any]) -> str:
+        """Create the next ``INC-<date>-NNN`` file with ``first`` (an entry without ``seq``) as line 1."""
+        day = when.astimezone(UTC).strftime("%Y-%m-%d")
+        with self._lock(self.dir / ".allocate"):
+            used = [int(m.group(2)) for p in self.dir.glob(f"INC-{day}-*.jsonl")
+                    if (m := ID_RE.match(p.stem)) and m.group(1) == day]
+            number = max(used, default=0) + 1
+            while True:
+                incident_id = f"INC-{day}-{number:03d}"
+                path = self.dir / f"{incident_id}.jsonl"
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    number += 1
+                    continue
+                line = dict(first, incident=incident_id, seq=1)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(line, sort_keys=True) + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                _fsync_dir(self.dir)
+                return incident_id
+
+    def append(self, incident_id: str, *, ts: datetime, kind: str, text: str, by: str = "",
+               data: dict[str, Any] | None = None) -> Entry:
+        """Append one entry (flushed and fsynced) and return it with its sequence number."""
+        path = self.path(incident_id)
+        if not path.is_file():
+            raise IncidentNotFound(f"no incident {incident_id} in {self.dir}")
+        with self._lock(path):
+            with open(path, "rb+") as fh:
+                content = fh.read()
+                lines = content.count(b"\n")
+                prefix = b""
+                if content and not content.endswith(b"\n"):
+                    prefix = b"\n"  # close a truncated last line so it stays one (skipped) line
+                    lines += 1
+                entry = Entry(seq=lines + 1, ts=ts, kind=kind, text=text, by=by, data=dict(data or {}))
+                fh.seek(0, os.SEEK_END)
+                fh.write(prefix + (json.dumps(entry.to_json(incident_id), sort_keys=True) + "\n").encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+        return entry
+
+    # -- reading ---------------------------------------------------------------------------
+    def load(self, incident_id: str) -> Incident:
+        """The incident folded from its file (cached; re-read only when the file changed)."""
+        path = self.path(incident_id)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise IncidentNotFound(f"no incident {incident_id} in {self.dir}") from None
+        cached = self._cache.get(incident_id)
+        if cached and cached.size == st.st_size and cached.mtime_ns == st.st_mtime_ns:
+            return cached.incident
+        data = path.read_bytes()
+        incident = parse_lines(incident_id, data, str(path))
+        self._cache[incident_id] = _Cache(st.st_size, st.st_mtime_ns, incident)
+        return incident
+
+    def changed(self, incident_id: str) -> bool:
+        cached = self._cache.get(incident_id)
+        try:
+            st = self.path(incident_id).stat()
+        except (FileNotFoundError, IncidentNotFound):
+            return False
+        return cached is None or cached.size != st.st_size or cached.mtime_ns != st.st_mtime_ns
+
+    def all(self) -> list[Incident]:
+        out = []
+        for incident_id in self.ids():
+            try:
+                out.append(self.load(incident_id))
+            except (IncidentNotFound, OSError):
+                continue
+        return out
+
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.all() if i.is_open and i.started is not None]
+
+
+def parse_lines(incident_id: str, data: bytes, where: str) -> Incident:
+    entries: list[Entry] = []
+    warnings: list[str] = []
+    raw_lines = data.split(b"\n")
+    truncated_tail = bool(raw_lines and raw_lines[-1])  # no final newline: the last write did not finish
+    if raw_lines and not raw_lines[-1]:
+        raw_lines.pop()
+    last = len(raw_lines)
+    for number, raw in enumerate(raw_lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+            entry = Entry.from_json(obj)
+        except (ValueError, UnicodeDecodeError) as exc:
+            what = "truncated last line" if (number == last and truncated_tail) else "corrupt line"
+            warnings.append(f"{where}:{number}: {what} skipped ({_short(exc)}; {len(raw)} bytes)")
+            continue
+        entries.append(entry)
+    return fold(incident_id, entries, warnings)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:80]
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+__all__ = ["IncidentStore", "IncidentNotFound", "incidents_dir", "parse_lines", "format_ts", "ID_RE"]
