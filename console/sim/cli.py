@@ -1,0 +1,97 @@
+"""``edge-console simulate``: serve the simulated edge on loopback until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from typing import Any
+
+from console.sim.scenarios import SCENARIO_NAMES, SCENARIOS
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "simulate",
+        help="serve a simulated TWIST edge (health, metrics, admin, Cloudflare API) on loopback",
+        description="Serve the simulated edge until Ctrl-C. Switch scenarios while it runs with "
+                    "POST /admin/scenario {\"name\": ...}.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="scenarios:\n" + "\n".join(f"  {name:<15} {SCENARIOS[name].description}" for name in SCENARIO_NAMES),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 picks a free one)")
+    parser.add_argument("--scenario", dest="sim_scenario", default=None, choices=SCENARIO_NAMES, metavar="NAME",
+                        help="starting scenario: " + ", ".join(SCENARIO_NAMES) + " (default normal)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed for reproducible values")
+    parser.set_defaults(func=run)
+
+
+def _write_token_files(server: Any) -> Any:
+    """Write the tokens to 0600 files under the state dir so another process can use them."""
+    import os
+
+    from console.paths import state_dir
+
+    try:
+        directory = state_dir() / "simulator" / str(server.port)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, value in (("api_token", server.api_token), ("admin_token", server.admin_token)):
+            path = directory / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(value + "\n")
+            os.chmod(path, 0o600)
+        return directory
+    except OSError as exc:
+        print(f"edge-console simulate: could not write token files: {exc}", file=sys.stderr)
+        return None
+
+
+def run(args: argparse.Namespace, *, ready: threading.Event | None = None,
+        stop: threading.Event | None = None) -> int:
+    from console.sim.server import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SimServer
+
+    scenario = getattr(args, "sim_scenario", None) or getattr(args, "scenario", None) or "normal"
+    if scenario not in SCENARIOS:
+        print(f"edge-console simulate: unknown scenario {scenario!r} (known: {', '.join(SCENARIO_NAMES)})",
+              file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(f"edge-console simulate: --port must be 0-65535, got {args.port}", file=sys.stderr)
+        return 2
+    import os
+
+    api_token = os.environ.get(API_TOKEN_ENV) or None
+    admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
+    reused = bool(api_token and admin_token)
+    server = SimServer(host=args.host, port=args.port, scenario=scenario, seed=getattr(args, "seed", None),
+                       api_token=api_token if reused else None, admin_token=admin_token if reused else None)
+    try:
+        url = server.start()
+    except OSError as exc:
+        print(f"edge-console simulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    print(f"Simulated TWIST edge at {url}  (scenario: {scenario})")
+    print(f"  health   {url}/health")
+    print(f"  metrics  {url}/metrics")
+    print(f"  Cloudflare API {url}/client/v4   status page {url}/status/api/v2/status.json")
+    print(f"  control  POST {url}/admin/scenario {{\"name\": ...}}, GET {url}/admin/state")
+    token_dir = _write_token_files(server)
+    print(f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin), "
+          + ("taken from this environment" if reused else "random for this run") + ".")
+    if token_dir is not None:
+        print(f"  also in 0600 files for api_token_file/admin_token_file: {token_dir}/api_token, {token_dir}/admin_token")
+    print("Press Ctrl-C to stop.", flush=True)
+    if ready is not None:
+        ready.set()
+    waiter = stop or threading.Event()
+    try:
+        while not waiter.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        print("\nstopped", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0

@@ -1,0 +1,345 @@
+"""The simulated edge's HTTP server (stdlib ``ThreadingHTTPServer`` in a daemon thread).
+
+It never touches the console's asyncio loop: the console starts it in-process next to the
+Textual app, tests start it as the ``sim`` fixture, ``edge-console simulate`` serves it alone.
+
+Routes: ``/health``, ``/metrics``, ``/admin/cache/purge`` (admin token), the simulator's
+control plane (``/admin/scenario``, ``/admin/state``, ``/admin/faults`` and the endpoints the
+fake tools use, loopback only, no token), the Cloudflare API under ``/client/v4`` and the
+Cloudflare status page under ``/status/api/v2/status.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from console.sim import cfapi
+from console.sim.exposition import Exposition
+from console.sim.scenarios import SCENARIO_NAMES
+from console.sim.state import SimError, SimState
+
+API_TOKEN_ENV = "EDGE_SIM_API_TOKEN"
+ADMIN_TOKEN_ENV = "EDGE_SIM_ADMIN_TOKEN"
+URL_ENV = "EDGE_SIM_URL"
+MAX_BODY = 1 << 20
+
+HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+             b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n")
+GARBAGE = (b"\x00\x1f\x8b{\"oops\": tru\n edge_requests_total{worker=\"vau\" 12 13 14\n"
+           b"# TYPE edge_requests_total counter counter\n\xff\xfe not metrics at all\n")
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    sim: "SimServer"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "edge-sim/1"
+    timeout = 30
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence request logs
+        return
+
+    # -- plumbing -----------------------------------------------------------------------
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > MAX_BODY:
+            raise ValueError("body too large")
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, data: Any) -> None:
+        self._send(status, json.dumps(data, indent=None).encode())
+
+    def _dispatch(self) -> None:
+        sim = self.server.sim
+        try:
+            body = self._body()
+        except ValueError:
+            self._json(413, {"error": "request body too large"})
+            return
+        parts = urlsplit(self.path)
+        path = parts.path.rstrip("/") or "/"
+        query = parse_qs(parts.query, keep_blank_values=True)
+        try:
+            if path.startswith(cfapi.PREFIX + "/") or path == cfapi.PREFIX:
+                reply = cfapi.handle(sim.state, sim.api_token, self.command, parts.path, query,
+                                     dict(self.headers.items()), body)
+                self._send(reply.status, reply.body, reply.content_type, reply.headers)
+                return
+            handler = _ROUTES.get((self.command, path))
+            if handler is None and self.command == "HEAD":
+                handler = _ROUTES.get(("GET", path))
+            if handler is None:
+                if path.startswith("/admin/gh/runs/"):
+                    self._gh_run(sim, path, body)
+                    return
+                known = any(p == path for (_, p) in _ROUTES)
+                self._json(405 if known else 404, {"error": ("method not allowed" if known else "not found"),
+                                                   "path": path})
+                return
+            handler(self, sim, query, body)
+        except SimError as exc:
+            self._json(400, {"error": str(exc)})
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception as exc:  # a bug in the simulator must not kill the server thread
+            print(f"edge-sim: internal error on {self.command} {self.path}: {exc!r}", file=sys.stderr)
+            try:
+                self._json(500, {"error": "internal simulator error", "detail": repr(exc)})
+            except OSError:
+                pass
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+
+    # -- gh run sub-resources ------------------------------------------------------------
+    def _gh_run(self, sim: "SimServer", path: str, body: bytes) -> None:
+        rest = path[len("/admin/gh/runs/"):].split("/")
+        try:
+            run_id = int(rest[0])
+        except ValueError:
+            self._json(400, {"error": f"run id must be a number, got {rest[0]!r}"})
+            return
+        try:
+            if len(rest) == 1 and self.command == "GET":
+                self._json(200, sim.state.gh_run(run_id))
+            elif len(rest) == 2 and rest[1] == "complete" and self.command == "POST":
+                self._json(200, sim.state.gh_complete(run_id))
+            else:
+                self._json(404, {"error": "not found", "path": path})
+        except KeyError:
+            self._json(404, {"error": f"could not find any workflow run with ID {run_id}"})
+
+
+def _json_body(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8") or "null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SimError(f"request body is not valid JSON: {exc}") from None
+
+
+def _wait(sim: "SimServer", seconds: float) -> None:
+    """Sleep for a slow fault, waking early when the server stops."""
+    sim._stopping.wait(max(0.0, seconds))
+
+
+def _health(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    fault = sim.state.faults.get("health", "none")
+    if fault == "slow":
+        _wait(sim, sim.state.faults.get("slow_seconds", 5.0))
+    if fault == "down":
+        h._json(503, {"status": "down", "version": sim.state.snapshot()["version"],
+                      "timestamp": sim.state.snapshot()["time"], "error": "service unavailable"})
+        return
+    status, data = sim.state.health()
+    h._json(status, data)
+
+
+def _metrics(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    fault = sim.state.faults.get("metrics", "none")
+    if fault == "slow":
+        _wait(sim, sim.state.faults.get("slow_seconds", 5.0))
+    if fault == "500":
+        h._send(500, b"internal server error\n", "text/plain; charset=utf-8")
+        return
+    if fault == "html":
+        h._send(200, HTML_PAGE, "text/html; charset=utf-8")
+        return
+    if fault == "garbage":
+        h._send(200, GARBAGE, "text/plain; version=0.0.4; charset=utf-8")
+        return
+    missing = fault[len("missing:"):] if fault.startswith("missing:") else None
+    page = sim.exposition.render(missing=missing)
+    if fault == "truncated":
+        page = page[: len(page) // 2]
+    h._send(200, page, "text/plain; version=0.0.4; charset=utf-8")
+
+
+def _admin_purge(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    token = cfapi._bearer(dict(h.headers.items()))
+    if not token or not secrets.compare_digest(token, sim.admin_token):
+        h._json(401, {"success": False, "error": "unauthorized: a valid admin token is required "
+                      "(Authorization: Bearer <token>)"})
+        return
+    data = _json_body(body)
+    if not isinstance(data, dict) or "older_than" not in data:
+        raise SimError('expected a JSON body such as {"older_than": "7d"}')
+    h._json(200, sim.state.admin_purge(data["older_than"]))
+
+
+def _admin_scenario(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    data = _json_body(body)
+    name = data.get("name") if isinstance(data, dict) else None
+    if name not in SCENARIO_NAMES:
+        h._json(400, {"error": f"unknown scenario {name!r}", "scenarios": list(SCENARIO_NAMES)})
+        return
+    sim.state.set_scenario(name)
+    h._json(200, {"scenario": name, "scenarios": list(SCENARIO_NAMES)})
+
+
+def _admin_state(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    h._json(200, sim.state.snapshot())
+
+
+def _admin_faults(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    if h.command == "GET":
+        h._json(200, sim.state.snapshot()["faults"])
+        return
+    h._json(200, sim.state.set_faults(_json_body(body)))
+
+
+def _admin_terraform(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    data = _json_body(body)
+    if not isinstance(data, dict) or not isinstance(data.get("vars"), dict):
+        raise SimError('expected {"vars": {"name": value, ...}}')
+    h._json(200, {"vars": sim.state.terraform_apply(data["vars"])})
+
+
+def _admin_gh_dispatch(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    data = _json_body(body)
+    if not isinstance(data, dict) or not isinstance(data.get("inputs", {}), dict):
+        raise SimError('expected {"workflow": "rollback-edge.yml", "inputs": {...}}')
+    inputs = {str(k): str(v) for k, v in data.get("inputs", {}).items()}
+    h._json(200, sim.state.gh_dispatch(str(data.get("workflow", "")), inputs))
+
+
+def _admin_gh_runs(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    workflow = (query.get("workflow") or [None])[-1]
+    h._json(200, sim.state.gh_run_list(workflow))
+
+
+def _admin_local_kv(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    data = _json_body(body)
+    if not isinstance(data, dict):
+        raise SimError('expected {"op": "list|get|put|delete", "namespace": ..., "key": ..., "value": ...}')
+    result = sim.state.local_kv_op(str(data.get("op")), str(data.get("namespace", "")), data.get("key"),
+                                   data.get("value"))
+    h._json(200, {"result": result})
+
+
+def _status_page(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    h._json(200, cfapi.status_page(sim.state))
+
+
+def _index(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    h._json(200, {"service": "TWIST edge (simulated)", "scenario": sim.state.scenario,
+                  "endpoints": sorted({p for (_, p) in _ROUTES}) + [cfapi.PREFIX + "/..."]})
+
+
+_ROUTES = {
+    ("GET", "/"): _index,
+    ("GET", "/health"): _health,
+    ("GET", "/metrics"): _metrics,
+    ("POST", "/admin/cache/purge"): _admin_purge,
+    ("POST", "/admin/scenario"): _admin_scenario,
+    ("GET", "/admin/state"): _admin_state,
+    ("GET", "/admin/faults"): _admin_faults,
+    ("POST", "/admin/faults"): _admin_faults,
+    ("POST", "/admin/terraform"): _admin_terraform,
+    ("POST", "/admin/gh/dispatch"): _admin_gh_dispatch,
+    ("GET", "/admin/gh/runs"): _admin_gh_runs,
+    ("POST", "/admin/wrangler-local/kv"): _admin_local_kv,
+    ("GET", "/status/api/v2/status.json"): _status_page,
+}
+
+
+class SimServer:
+    """A simulated TWIST edge on loopback. ``start()`` returns the base URL."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, scenario: str = "normal",
+                 seed: int | None = None, *, state: SimState | None = None, api_token: str | None = None,
+                 admin_token: str | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.state = state or SimState(scenario=scenario, seed=seed)
+        self.exposition = Exposition(self.state)
+        self.api_token = api_token or "sim-api-" + secrets.token_urlsafe(24)
+        self.admin_token = admin_token or "sim-admin-" + secrets.token_urlsafe(24)
+        self.base_url = f"http://{host}:{port}"
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._saved_env: dict[str, str | None] = {}
+        self._export_tokens()
+
+    def _export_tokens(self) -> None:
+        for name, value in ((API_TOKEN_ENV, self.api_token), (ADMIN_TOKEN_ENV, self.admin_token)):
+            self._saved_env[name] = os.environ.get(name)
+            os.environ[name] = value
+
+    def _restore_env(self) -> None:
+        for name, ours in ((API_TOKEN_ENV, self.api_token), (ADMIN_TOKEN_ENV, self.admin_token)):
+            if os.environ.get(name) != ours:
+                continue  # someone (another server) set it since; leave theirs
+            previous = self._saved_env.get(name)
+            if previous is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = previous
+
+    def start(self) -> str:
+        if self._httpd is not None:
+            return self.base_url
+        self._stopping.clear()
+        httpd = _HTTPServer((self.host, self.port), _Handler)
+        httpd.sim = self
+        self._httpd = httpd
+        self.port = httpd.server_address[1]
+        self.base_url = f"http://{self.host}:{self.port}"
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=f"edge-sim:{self.port}", daemon=True)
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        self._stopping.set()
+        httpd, self._httpd = self._httpd, None
+        if httpd is not None:
+            httpd.shutdown()
+            httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._restore_env()
+
+    def tools(self) -> dict[str, list[str]]:
+        return {tool: [sys.executable, "-m", f"console.sim.tools.{tool}"] for tool in ("wrangler", "gh", "terraform")}
+
+    def tool_env(self) -> dict[str, str]:
+        return {URL_ENV: self.base_url}
+
+    def __enter__(self) -> "SimServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def serve_until_interrupted(self) -> None:  # pragma: no cover - interactive
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
