@@ -27,6 +27,11 @@ class MetricValue:
     state: State
     #: Why there is no value, or a qualifier: "no traffic", "missing edge_cache_hits_total", ...
     note: str = ""
+    #: wall-clock time of the scrape the value comes from (older than Derived.at when it was
+    #: carried over from the last good page because its family went missing)
+    as_of: float | None = None
+    #: True when the value is the last good one, carried over (see ``note`` for why)
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,10 @@ class SecurityRule:
     rule: str
     total: float
     per_second: float | None
+    #: per_second > SPIKE_FACTOR x baseline_per_s and > SPIKE_MIN_PER_S (console.metrics.derive)
     spike: bool = False
+    #: the rule's usual blocks/s: a moving average of earlier windows (None until one is known)
+    baseline_per_s: float | None = None
 
 
 @dataclass
@@ -63,6 +71,10 @@ class Derived:
     rate_limit_violations_per_s: float | None = None
     #: problems with the page that did not stop derivation (missing families, bad lines)
     warnings: list[str] = field(default_factory=list)
+    #: configured metric families that are not on the page
+    missing: list[str] = field(default_factory=list)
+    #: rates need two scrapes: False on the first one ("warming up")
+    has_window: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,417 @@
+"""Key metrics derived from two consecutive scrapes (pure functions, no I/O).
+
+Rules (the unit tests check each against hand-computed values):
+
+* **Counters** (requests, errors, cache hits/misses, security blocks, rate-limit violations):
+  the increase over the window is summed series by series. A series that went down was reset
+  (the exporter restarted): its current value is its increase, so a reset never gives a
+  negative or huge rate. A series that is new since the previous scrape counts from 0 (a
+  counter starts at 0 when it is created) when its family was already on the previous page;
+  when the whole family is new, its increase is unknown ("warming up").
+* ``request_rate`` = increase of requests / window seconds; 0 req/s reads "no traffic".
+* ``error_rate`` = 100 x increase of errors / increase of requests; no requests -> None, "no traffic".
+* ``p95_latency_ms`` = ``histogram_quantile(0.95)`` over the bucket increases of the request
+  duration histogram (summed by ``le`` over all series) x 1000; ``cpu_time_ms`` the same over
+  ``edge_cpu_time_ms`` (already in ms). An empty window -> None, "no traffic".
+* ``cache_hit_rate`` = 100 x hits / (hits + misses) over the window.
+* ``memory_bytes`` = the largest worker's gauge (the note names that worker).
+* ``queue_backlog`` = sum of the backlog gauges; per queue: state, trend (msgs/s, positive when
+  growing), drain ETA (backlog / drain rate, only while shrinking), processing P95 in ms.
+* **Security spikes**: a rule spikes when its blocks/s exceed ``SPIKE_FACTOR`` (3) times its
+  baseline *and* ``SPIKE_MIN_PER_S`` (1/s). The baseline is an exponential moving average of the
+  rule's earlier windows (time constant 60 s; 600 s while spiking, so an attack does not become
+  the new normal within seconds). The first window only seeds the baseline.
+* With one scrape (or a window <= 0 s), gauges are shown and rates are None, "warming up".
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from console.metrics.exposition import Page, parse_labels, split_le
+from console.metrics.model import KEY_METRICS, Derived, MetricValue, QueueInfo, SecurityRule
+from console.metrics.quantile import bucket_deltas, histogram_quantile, merge
+from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec, evaluate
+
+SPIKE_FACTOR = 3.0
+SPIKE_MIN_PER_S = 1.0
+BASELINE_TAU_S = 60.0
+BASELINE_TAU_SPIKING_S = 600.0
+
+NO_TRAFFIC = "no traffic"
+WARMING_UP = "warming up"
+
+#: logical name -> default family (mirrors console.config.DEFAULT_METRIC_NAMES)
+_DEFAULT_NAMES = {
+    "requests": "edge_requests_total",
+    "errors": "edge_errors_total",
+    "request_duration": "edge_request_duration_seconds",
+    "cache_hits": "edge_cache_hits_total",
+    "cache_misses": "edge_cache_misses_total",
+    "cpu_time": "edge_cpu_time_ms",
+    "memory": "edge_memory_usage_bytes",
+    "queue_backlog": "edge_queue_backlog",
+    "queue_processing": "edge_queue_processing_duration_seconds",
+    "security_blocks": "edge_security_blocks_total",
+    "rate_limit_violations": "edge_rate_limit_violations_total",
+}
+
+#: Label names that identify a worker, a queue and a security rule.
+WORKER_LABEL = "worker"
+QUEUE_LABEL = "queue"
+RULE_LABEL = "rule"
+
+Histogram = dict[float, float]  # upper bound -> cumulative count
+
+
+def metric_names(config: Any | None) -> dict[str, str]:
+    names = dict(_DEFAULT_NAMES)
+    names.update(getattr(config, "metric_names", None) or {})
+    return names
+
+
+def families(config: Any | None) -> list[str]:
+    """The metric families the console reads (what the parser keeps)."""
+    return list(dict.fromkeys(metric_names(config).values()))
+
+
+@dataclass
+class Snapshot:
+    """One scrape: when it was taken and the kept samples."""
+
+    at: float  # wall clock (time.time())
+    mono: float  # time.monotonic(), for the window length
+    page: Page
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def now(cls, page: Page) -> "Snapshot":
+        return cls(at=time.time(), mono=time.monotonic(), page=page)
+
+    # -- views of the page (memoised: each label text is parsed once per page) ------------------
+    def counter(self, family: str) -> dict[str, float]:
+        """raw labels -> value of a counter family (accepts ``x`` or ``x_total`` sample names)."""
+        page = self.page
+        if family in page.samples:
+            return page.samples[family]
+        return page.samples.get(family + "_total", {})
+
+    def gauge(self, family: str) -> dict[str, float]:
+        return self.page.samples.get(family, {})
+
+    def labels(self, raw: str) -> dict[str, str]:
+        key = ("labels", raw)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = parse_labels(raw) or {}
+        return hit
+
+    def histograms(self, family: str) -> dict[str, tuple[str, Histogram]]:
+        """series identity -> (raw labels without ``le``, {upper bound: cumulative count}).
+
+        The identity is the label text without ``le`` (exporters print a series' labels the
+        same way on every scrape); labels are parsed only where a group label is needed.
+        """
+        key = ("hist", family)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        out: dict[str, tuple[str, Histogram]] = {}
+        bounds: dict[str, float] = {}  # le text -> float (a handful of distinct values)
+        for raw, count in self.page.samples.get(family + "_bucket", {}).items():
+            split = split_le(raw)
+            if split is None:
+                labels = parse_labels(raw)
+                if not labels or "le" not in labels:
+                    continue
+                le = labels.pop("le")
+                ident = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+            else:
+                ident, le = split
+            bound = bounds.get(le)
+            if bound is None:
+                try:
+                    bound = bounds[le] = float(le)
+                except ValueError:
+                    continue
+            if math.isnan(bound):
+                continue
+            entry = out.get(ident)
+            if entry is None:
+                entry = out[ident] = (ident, {})
+            entry[1][bound] = count
+        self._cache[key] = out
+        return out
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+# -- building blocks ---------------------------------------------------------------------------
+
+def _finite(value: float) -> bool:
+    return not (math.isnan(value) or math.isinf(value))
+
+
+def counter_increase(prev: Mapping[str, float], cur: Mapping[str, float]) -> float:
+    """Sum over series of each series' increase; a series that went down counts its new value."""
+    total = 0.0
+    for raw, value in cur.items():
+        if not _finite(value):
+            continue
+        before = prev.get(raw)
+        if before is None or not _finite(before):
+            total += max(value, 0.0)  # new series: counted from 0
+            continue
+        delta = value - before
+        total += value if delta < 0 else delta
+    return total
+
+
+def histogram_increase(prev: Mapping[str, tuple[str, Histogram]], cur: Mapping[str, tuple[str, Histogram]],
+                       group: str | None = None, labels_of: Any = None) -> dict[str | None, list[Histogram]]:
+    """Bucket increases per series (a new series counts from 0), grouped by the value of label
+    ``group`` (``labels_of(raw) -> dict``), or all in one group (None)."""
+    out: dict[str | None, list[Histogram]] = {}
+    for ident, (raw, buckets) in cur.items():
+        before = prev.get(ident)
+        delta = bucket_deltas(before[1] if before else {}, buckets)
+        if delta is None:
+            continue
+        name = (labels_of(raw).get(group, raw or "(all)") if labels_of else raw) if group else None
+        out.setdefault(name, []).append(delta)
+    return out
+
+
+def _p(q: float, hists: list[Histogram] | None, scale: float = 1.0) -> float | None:
+    if not hists:
+        return None
+    value = histogram_quantile(q, merge(hists))
+    return None if value is None else value * scale
+
+
+def _ewma(old: float, new: float, window_s: float, tau: float) -> float:
+    alpha = 1.0 - math.exp(-max(window_s, 0.0) / tau)
+    return old + alpha * (new - old)
+
+
+# -- derive --------------------------------------------------------------------------------------
+
+def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
+           previous: Derived | None = None) -> Derived:
+    """Everything the console shows, from the previous and the current scrape.
+
+    ``previous`` is the Derived of the window before (for security spike baselines).
+    """
+    names = metric_names(config)
+    thresholds: Mapping[str, ThresholdSpec] = getattr(config, "thresholds", None) or DEFAULT_THRESHOLDS
+    page = cur.page
+    window = (cur.mono - prev.mono) if prev is not None else 0.0
+    has_window = prev is not None and window > 0
+    prev_page = prev.page if has_window and prev is not None else None
+
+    metrics: dict[str, MetricValue] = {}
+
+    def put(key: str, value: float | None, note: str = "") -> None:
+        label, unit = KEY_METRICS[key]
+        if value is not None and not _finite(value):
+            value, note = None, note or "no value"
+        metrics[key] = MetricValue(key=key, label=label, unit=unit, value=value,
+                                   state=evaluate(value, thresholds.get(key)), note=note, as_of=cur.at)
+
+    def missing(logical: str) -> str | None:
+        fam = names[logical]
+        return None if page.present(fam) else f"missing {fam}"
+
+    def increase(logical: str) -> tuple[float | None, str]:
+        """The counter increase over the window, or None with the reason."""
+        why = missing(logical)
+        if why:
+            return None, why
+        if prev_page is None or not prev_page.present(names[logical]):
+            return None, WARMING_UP
+        assert prev is not None
+        return counter_increase(prev.counter(names[logical]), cur.counter(names[logical])), ""
+
+    def hist_increase(logical: str, group: str | None = None) -> tuple[dict[str | None, list[Histogram]] | None, str]:
+        why = missing(logical)
+        if why:
+            return None, why
+        if prev_page is None or not prev_page.present(names[logical]):
+            return None, WARMING_UP
+        assert prev is not None
+        return histogram_increase(prev.histograms(names[logical]), cur.histograms(names[logical]), group,
+                                  cur.labels), ""
+
+    # request rate and error rate
+    requests, why = increase("requests")
+    if requests is None:
+        put("request_rate", None, why)
+    else:
+        put("request_rate", requests / window, NO_TRAFFIC if requests == 0 else "")
+    errors, why_e = increase("errors")
+    if requests is None:
+        put("error_rate", None, why)
+    elif errors is None:
+        put("error_rate", None, why_e)
+    elif requests == 0:
+        put("error_rate", None, NO_TRAFFIC)
+    else:
+        put("error_rate", min(100.0, 100.0 * errors / requests))
+
+    # latency and CPU time P95
+    for key, logical, scale in (("p95_latency_ms", "request_duration", 1000.0), ("cpu_time_ms", "cpu_time", 1.0)):
+        groups, why = hist_increase(logical)
+        if groups is None:
+            put(key, None, why)
+        else:
+            value = _p(0.95, groups.get(None), scale)
+            put(key, value, NO_TRAFFIC if value is None else "")
+
+    # cache hit rate
+    hits, why_h = increase("cache_hits")
+    misses, why_m = increase("cache_misses")
+    if hits is None or misses is None:
+        put("cache_hit_rate", None, why_h or why_m)
+    elif hits + misses == 0:
+        put("cache_hit_rate", None, NO_TRAFFIC)
+    else:
+        put("cache_hit_rate", 100.0 * hits / (hits + misses))
+
+    # memory: the worst worker
+    why = missing("memory")
+    if why:
+        put("memory_bytes", None, why)
+    else:
+        worst_value: float | None = None
+        worst_worker = ""
+        for raw, value in cur.gauge(names["memory"]).items():
+            if not _finite(value):
+                continue
+            if worst_value is None or value > worst_value:
+                worst_value = value
+                worst_worker = cur.labels(raw).get(WORKER_LABEL, raw)
+        put("memory_bytes", worst_value, f"worst: {worst_worker}" if worst_worker else
+            ("" if worst_value is not None else "no workers reported"))
+
+    # queues
+    queues: list[QueueInfo] = []
+    why = missing("queue_backlog")
+    if why:
+        put("queue_backlog", None, why)
+    else:
+        per_queue = _by_label(cur, cur.gauge(names["queue_backlog"]), QUEUE_LABEL)
+        before = _by_label(prev, prev.gauge(names["queue_backlog"]), QUEUE_LABEL) if prev_page is not None and prev else {}
+        proc, _ = hist_increase("queue_processing", QUEUE_LABEL)
+        spec = thresholds.get("queue_backlog")
+        for name in sorted(per_queue):
+            backlog = per_queue[name]
+            trend = eta = None
+            if has_window and name in before:
+                trend = (backlog - before[name]) / window
+                if trend < 0 and backlog > 0:
+                    eta = backlog / -trend
+            p95 = _p(0.95, proc.get(name), 1000.0) if proc else None
+            queues.append(QueueInfo(name=name, backlog=backlog, state=evaluate(backlog, spec),
+                                    trend_per_s=trend, drain_eta_s=eta, processing_p95_ms=p95))
+        put("queue_backlog", sum(per_queue.values()) if per_queue else 0.0, "" if per_queue else "no queues reported")
+
+    # security
+    security, security_per_s, security_total = _security(prev if prev_page is not None else None, cur, names,
+                                                          window, previous)
+    violations, _ = increase("rate_limit_violations")
+    derived = Derived(
+        at=cur.at,
+        window_s=window if has_window else 0.0,
+        metrics=metrics,
+        queues=queues,
+        security=security,
+        security_per_s=security_per_s,
+        security_total=security_total,
+        rate_limit_violations_per_s=(violations / window) if violations is not None and has_window else None,
+        warnings=_warnings(page),
+        missing=list(page.missing),
+        has_window=has_window,
+    )
+    return derived
+
+
+def _by_label(snap: Snapshot | None, series: Mapping[str, float], label: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if snap is None:
+        return out
+    for raw, value in series.items():
+        if not _finite(value):
+            continue
+        name = snap.labels(raw).get(label, raw or "(all)")
+        out[name] = out.get(name, 0.0) + value
+    return out
+
+
+def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], window: float,
+              previous: Derived | None) -> tuple[list[SecurityRule], float | None, float]:
+    fam = names["security_blocks"]
+    if not cur.page.present(fam):
+        return [], None, 0.0
+    totals = _by_label(cur, cur.counter(fam), RULE_LABEL)
+    # increases per rule, series by series (reset-safe)
+    windowed = prev is not None and window > 0 and prev.page.present(fam)
+    rates: dict[str, float] = {}
+    if windowed:
+        assert prev is not None
+        prev_series = prev.counter(fam)
+        grouped: dict[str, dict[str, float]] = {}
+        for raw, value in cur.counter(fam).items():
+            grouped.setdefault(cur.labels(raw).get(RULE_LABEL, raw or "(all)"), {})[raw] = value
+        for rule, series in grouped.items():
+            rates[rule] = counter_increase(prev_series, series) / window
+    old = {r.rule: r for r in previous.security} if previous is not None else {}
+    rules: list[SecurityRule] = []
+    for rule, total in totals.items():
+        rate = rates.get(rule, 0.0) if windowed else None
+        before = old.get(rule)
+        base = before.baseline_per_s if before is not None else None
+        spike = False
+        if rate is None:
+            new_base = base
+        elif base is None:
+            new_base = rate
+        else:
+            spike = rate > SPIKE_FACTOR * base and rate > SPIKE_MIN_PER_S
+            new_base = _ewma(base, rate, window, BASELINE_TAU_SPIKING_S if spike else BASELINE_TAU_S)
+        rules.append(SecurityRule(rule=rule, total=total, per_second=rate, spike=spike, baseline_per_s=new_base))
+    rules.sort(key=lambda r: (-(r.per_second or 0.0), -r.total, r.rule))
+    per_s = sum(rates.values()) if windowed else None
+    return rules, per_s, sum(totals.values())
+
+
+def _warnings(page: Page) -> list[str]:
+    out: list[str] = []
+    if page.missing:
+        out.append("missing families: " + ", ".join(page.missing))
+    if page.problem_count:
+        shown = "; ".join(str(p) for p in page.problems[:3])
+        more = f" (+{page.problem_count - 3} more)" if page.problem_count > 3 else ""
+        out.append(f"{page.problem_count} bad line(s): {shown}{more}")
+    return out
+
+
+def carry_forward(previous: Derived | None, derived: Derived) -> Derived:
+    """Keep the last good value of metrics whose family went missing, marked stale with its age.
+
+    A metric that is None now because its family is missing from the page, and had a value in
+    ``previous``, keeps that value and state with ``stale=True``, its original ``as_of`` and a note
+    naming what is missing. Everything else is returned unchanged.
+    """
+    if previous is None:
+        return derived
+    for key, mv in list(derived.metrics.items()):
+        old = previous.metrics.get(key)
+        if mv.value is None and mv.note.startswith("missing ") and old is not None and old.value is not None:
+            derived.metrics[key] = MetricValue(key=key, label=mv.label, unit=mv.unit, value=old.value,
+                                               state=old.state, note=mv.note, as_of=old.as_of, stale=True)
+    return derived
