@@ -139,3 +139,40 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
 def _short(value: object, limit: int = 400) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+STATE_SYMBOL = {"streaming": ("●", "ok"), "connecting": ("◌", "notice"), "reconnecting": ("↻", "warn"),
+                "stopped": ("■", "error")}
+
+
+def status_pieces(status: "object", store: "object", server_filters: str = "", note: str = "",
+                  now: float | None = None) -> list[Piece]:
+    """The pane's status line, most important first: lifecycle, PAUSED, filter, drops, counts, notice.
+
+    ``status`` is a TailStatus and ``store`` a TailStore (duck-typed to keep this module light)."""
+    state = getattr(status, "state", "stopped")
+    symbol, style = STATE_SYMBOL.get(state, ("?", "warn"))
+    summary = status.summary(now)  # type: ignore[attr-defined]
+    out: list[Piece] = [(f"{symbol} {summary}", style)]
+    if getattr(store, "paused", False):
+        out.append((f"  ⏸ PAUSED +{store.paused_new:,} new", "warn"))  # type: ignore[attr-defined]
+    flt = getattr(store, "filter", None)
+    if flt is not None and flt.active:
+        out.append((f"  filter: {flt.expr}", "heading"))
+        out.append((f"  {len(store.view):,} of {len(store.events):,}", "dim"))  # type: ignore[attr-defined]
+    else:
+        out.append((f"  {len(store.events):,}/{store.capacity:,} events", "dim"))  # type: ignore[attr-defined]
+    if server_filters:
+        out.append((f"  wrangler: {server_filters}", "dim"))
+    dropped = getattr(status, "dropped", 0)
+    if dropped:
+        out.append((f"  ⚠ dropped {dropped:,} (display behind)", "error"))
+    broken = getattr(status, "broken", 0)
+    if broken:
+        out.append((f"  broken {broken:,}", "warn"))
+    notice = getattr(status, "notice", "")
+    if notice:
+        out.append((f"  ℹ {notice}", "notice"))
+    if note:
+        out.append((f"  {note}", "notice"))
+    return out

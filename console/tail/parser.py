@@ -119,6 +119,11 @@ class StreamParser:
                     return n  # drop what we have; resynchronise on the next "{" line
                 return pos
             stop = end + 2
+            if stop - pos > self.max_event_chars:
+                self.oversized += 1
+                self.broken += 1
+                pos = stop
+                continue
             try:
                 obj, _ = _decode(buf[pos:stop])
             except ValueError:

@@ -27,6 +27,7 @@ class TailStore:
         self.received = 0
         self.view_evicted = 0  # how many events ever left the left end of ``view``
         self.version = 0       # bumps on every change of ``view`` (for redraw decisions)
+        self.rebuilds = 0      # bumps when ``view`` is replaced (filter change, resume, clear)
         self.notices: deque[str] = deque(maxlen=20)
 
     def add(self, batch: Iterable[TailEvent]) -> int:
@@ -81,6 +82,7 @@ class TailStore:
         self.view.clear()
         self.paused_new = 0
         self.version += 1
+        self.rebuilds += 1
 
     def _rebuild(self) -> None:
         flt = self.filter
@@ -91,3 +93,4 @@ class TailStore:
             self.view = deque(self.events, maxlen=self.capacity)
         self.view_evicted += old  # positions are not comparable across a rebuild
         self.version += 1
+        self.rebuilds += 1

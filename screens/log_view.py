@@ -1,0 +1,331 @@
+"""The log tail in the TUI: the controller that runs ``wrangler tail`` in a Textual worker, the
+full-screen log view (filter, server-side filters, pause, breakdown, save) and the event detail.
+
+One :class:`TailController` per app (``tail_controller(app)``) owns the source and the bounded store;
+the dashboard pane and the full-screen view both render that store. Parsed events are handed to the
+screen on a timer (``tail.batch_ms``, default 100 ms): a flood coalesces into bigger batches and
+only visible rows are drawn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from console.config import ConfigError
+from console.tail.breakdown import cpu_distribution, top_errors
+from console.tail.filters import Filter, FilterError
+from console.tail.model import TailEvent
+from console.tail.save import default_save_path, save_events
+from console.tail.settings import ServerFilters, TailSettings, tail_settings
+from console.tail.source import TailSource
+from console.tail.store import TailStore
+from screens.base import EdgeScreen
+from widgets.log_breakdown import LogBreakdown
+from widgets.log_detail import LogDetail
+from widgets.log_list import LogList
+from widgets.log_pane import LogPane
+
+WINDOWS: list[tuple[str, float | None]] = [("whole buffer", None), ("last 1 min", 60.0), ("last 5 min", 300.0),
+                                           ("last 15 min", 900.0)]
+
+
+class TailController:
+    """Runs the tail source in a worker and feeds every registered pane from one store."""
+
+    def __init__(self, app: Any, session: Any) -> None:
+        self.app = app
+        self.session = session
+        self.config_error = ""
+        try:
+            self.settings = tail_settings(session.config)
+        except ConfigError as exc:
+            self.settings = TailSettings()
+            self.config_error = str(exc)
+        self.store = TailStore(self.settings.buffer)
+        if self.settings.filter:
+            self.store.set_filter(Filter(self.settings.filter))
+        self.source = TailSource(session.env, self.settings.server, max_pending=self.settings.buffer,
+                                 reconnect_max=self.settings.reconnect_max_seconds)
+        self.panes: list[LogPane] = []
+        self.note = self.config_error
+        self.worker: Any = None
+        self.timer: Any = None
+        self.ticks = 0
+
+    def start(self) -> None:
+        if self.worker is not None:
+            return
+        self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
+        self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
+
+    def stop(self) -> None:
+        self.source.stop()
+        if self.timer is not None:
+            self.timer.stop()
+
+    def attach(self, pane: LogPane) -> None:
+        if pane not in self.panes:
+            self.panes.append(pane)
+        pane.show_status(self.source.status, self.source.filters.describe(), self.note)
+
+    def detach(self, pane: LogPane) -> None:
+        if pane in self.panes:
+            self.panes.remove(pane)
+
+    def tick(self) -> None:
+        """On the UI thread, every batch interval: move pending events into the store, redraw."""
+        self.ticks += 1
+        batch = self.source.take()
+        if batch:
+            self.store.add(batch)
+        self.source.status.rate = self.source.rate()
+        for pane in list(self.panes):
+            if not pane.is_attached:
+                self.detach(pane)
+                continue
+            if not pane.screen.is_current:
+                continue
+            pane.sync()
+            pane.show_status(self.source.status, self.source.filters.describe(), self.note)
+
+    def refresh_panes(self) -> None:
+        for pane in self.panes:
+            if pane.is_attached:
+                pane.sync()
+                pane.show_status(self.source.status, self.source.filters.describe(), self.note)
+
+    def set_filter(self, flt: Filter) -> None:
+        self.store.set_filter(flt)
+        self.refresh_panes()
+
+    def set_server_filters(self, filters: ServerFilters) -> None:
+        self.source.restart(filters)
+        self.refresh_panes()
+
+    def toggle_pause(self) -> bool:
+        paused = self.store.toggle_pause()
+        self.refresh_panes()
+        return paused
+
+
+def tail_controller(app: Any) -> TailController:
+    controller = getattr(app, "tail", None)
+    if controller is None:
+        controller = TailController(app, app.session)
+        app.tail = controller
+    return controller
+
+
+def mount_log_pane(screen: Any, container_id: str = "log-area") -> LogPane:
+    """Put the live pane into the dashboard's ``#log-area`` (replacing its placeholder) and start."""
+    controller = tail_controller(screen.app)
+    area = screen.query_one(f"#{container_id}")
+    area.remove_children()
+    pane = LogPane(controller.store, id="log-pane")
+    area.mount(pane)
+    controller.attach(pane)
+    controller.start()
+    return pane
+
+
+class LogDetailScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+
+    def __init__(self, event: TailEvent) -> None:
+        super().__init__()
+        self.event = event
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="log-detail-box"):
+            yield LogDetail(self.event, id="log-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        box = self.query_one("#log-detail-box")
+        box.border_title = "Event"
+        box.border_subtitle = "esc closes"
+        box.focus()
+
+
+class LogViewScreen(EdgeScreen):
+    """Full-screen log tail: `/` filter, `f` wrangler filters, space pause, `b` breakdown, `s` save."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "pause", "Pause"),
+        Binding("slash", "filter", "Filter"),
+        Binding("f", "server_filter", "Wrangler filters"),
+        Binding("b", "breakdown", "Breakdown"),
+        Binding("w", "window", "Window"),
+        Binding("s", "save", "Save"),
+        Binding("r", "reconnect", "Reconnect"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.input_mode = ""
+        self.window_index = 0
+        self._breakdown_timer: Any = None
+        self.last_saved: str = ""
+
+    @property
+    def controller(self) -> TailController:
+        return tail_controller(self.app)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        with Horizontal(id="log-body"):
+            yield LogPane(self.controller.store, id="log-main")
+            yield LogBreakdown(id="log-breakdown")
+        with Vertical(id="log-input-box"):
+            yield Label("", id="log-input-label")
+            yield Input(id="log-input")
+            yield Static("", id="log-input-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        controller = self.controller
+        pane = self.query_one("#log-main", LogPane)
+        controller.attach(pane)
+        controller.start()
+        pane.sync()
+        self.query_one("#log-breakdown").display = False
+        self.query_one("#log-input-box").display = False
+        pane.border_title = "Log tail"
+        pane.log_list.focus()
+
+    def on_unmount(self) -> None:
+        self.controller.detach(self.query_one("#log-main", LogPane))
+
+    # -- keys -----------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self.input_mode:
+            self._close_input()
+            return
+        self.app.pop_screen()
+
+    def action_pause(self) -> None:
+        self.controller.toggle_pause()
+
+    def action_reconnect(self) -> None:
+        self.controller.source.restart()
+        self.notify("Restarting wrangler tail", timeout=3)
+
+    def action_filter(self) -> None:
+        self._open_input("filter", "Filter (text !text level:error outcome:exception exceptions cpu>25 "
+                                   "method:POST colo:FRA status:5xx) — empty clears",
+                         self.controller.store.filter.expr)
+
+    def action_server_filter(self) -> None:
+        self._open_input("server", "wrangler filters (status:error method:POST search:TEXT ip:IP sampling:0.5) "
+                                   "— restarts the stream; empty clears",
+                         self.controller.source.filters.describe())
+
+    def action_breakdown(self) -> None:
+        box = self.query_one("#log-breakdown", LogBreakdown)
+        box.display = not box.display
+        if box.display:
+            self.refresh_breakdown()
+            if self._breakdown_timer is None:
+                self._breakdown_timer = self.set_interval(1.0, self.refresh_breakdown)
+        elif self._breakdown_timer is not None:
+            self._breakdown_timer.stop()
+            self._breakdown_timer = None
+
+    def action_window(self) -> None:
+        self.window_index = (self.window_index + 1) % len(WINDOWS)
+        box = self.query_one("#log-breakdown", LogBreakdown)
+        if not box.display:
+            self.action_breakdown()
+        else:
+            self.refresh_breakdown()
+        self.notify(f"Breakdown window: {WINDOWS[self.window_index][0]}", timeout=2)
+
+    def action_save(self) -> None:
+        store = self.controller.store
+        events = list(store.view if store.filter.active else store.events)
+        path = default_save_path(self.app.session.env.name)  # type: ignore[attr-defined]
+        self._save(events, str(path), store.filter.expr)
+
+    @work(thread=True, exclusive=True, group="tail-save", exit_on_error=False)
+    def _save(self, events: list[TailEvent], path: str, expr: str) -> None:
+        try:
+            target, count = save_events(events, path)
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Could not save: {exc}", severity="error", timeout=8)
+            return
+        what = f"{count:,} events" + (f" matching {expr!r}" if expr else "")
+        self.app.call_from_thread(self._saved, f"saved {what} → {target}")
+
+    def _saved(self, message: str) -> None:
+        self.last_saved = message
+        self.controller.note = message
+        self.controller.refresh_panes()
+        self.notify(message, title="Evidence saved", timeout=10)
+
+    # -- breakdown ------------------------------------------------------------------------------
+    def refresh_breakdown(self) -> None:
+        store = self.controller.store
+        label, seconds = WINDOWS[self.window_index]
+        events = store.events
+        since = None
+        if seconds is not None and events:
+            since = events[-1].ts - seconds * 1000.0
+        total = len(events) if since is None else sum(1 for e in events if e.ts >= since)
+        self.query_one("#log-breakdown", LogBreakdown).show(
+            top_errors(events, 20, since), cpu_distribution(events, since), label, total)
+
+    # -- input ----------------------------------------------------------------------------------
+    def _open_input(self, mode: str, label: str, value: str) -> None:
+        self.input_mode = mode
+        self.query_one("#log-input-box").display = True
+        self.query_one("#log-input-label", Label).update(label)
+        self.query_one("#log-input-error", Static).update("")
+        field = self.query_one("#log-input", Input)
+        field.value = value
+        field.cursor_position = len(value)
+        field.focus()
+
+    def _close_input(self) -> None:
+        self.input_mode = ""
+        self.query_one("#log-input-box").display = False
+        self.query_one("#log-main", LogPane).log_list.focus()
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        message.stop()
+        text = message.value.strip()
+        error = self.query_one("#log-input-error", Static)
+        if self.input_mode == "filter":
+            try:
+                flt = Filter(text)
+            except FilterError as exc:
+                error.update(f"✖ {exc}")
+                return
+            self.controller.set_filter(flt)
+        elif self.input_mode == "server":
+            try:
+                filters = ServerFilters.parse(text)
+            except ValueError as exc:
+                error.update(f"✖ {exc}")
+                return
+            self.controller.set_server_filters(filters)
+        self._close_input()
+        if self.query_one("#log-breakdown").display:
+            self.refresh_breakdown()
+
+    def on_log_list_selected(self, message: LogList.Selected) -> None:
+        message.stop()
+        self.app.push_screen(LogDetailScreen(message.event))
+
+
+def open_log_view(app: Any) -> None:
+    app.push_screen(LogViewScreen())
+
+

@@ -1,0 +1,63 @@
+"""The log tail pane: a status line (lifecycle, pause, active filter, drops) over the event list.
+
+Receives data through methods only: ``sync()`` after the store changed, ``show_status(...)`` with the
+source status. Used in the dashboard's ``#log-area`` and in the full-screen log view.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from console.tail.format import status_pieces
+from console.tail.source import TailStatus
+from console.tail.store import TailStore
+from widgets.log_list import LogList
+
+
+class LogStatusLine(Static):
+    COMPONENT_CLASSES = {f"log-status--{key}" for key in ("ok", "notice", "warn", "error", "dim", "heading",
+                                                           "plain", "time")}
+
+    def show(self, pieces: list[tuple[str, str]]) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for chunk, style in pieces:
+            text.append(chunk, self.get_component_rich_style(f"log-status--{style}", partial=True))
+        self.update(text)
+
+
+class LogPane(Vertical):
+    def __init__(self, store: TailStore, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.store = store
+        self.status = TailStatus(state="connecting")
+        self.server_filters = ""
+        self.note = ""
+        self._last_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield LogStatusLine("◌ connecting", classes="log-status")
+        yield LogList(self.store, classes="log-list")
+
+    @property
+    def log_list(self) -> LogList:
+        return self.query_one(LogList)
+
+    def sync(self) -> None:
+        """Redraw the list if the store changed since the last call."""
+        if self.store.version != self._last_version:
+            self._last_version = self.store.version
+            self.log_list.sync()
+
+    def show_status(self, status: TailStatus | None = None, server_filters: str | None = None,
+                    note: str | None = None) -> None:
+        if status is not None:
+            self.status = status
+        if server_filters is not None:
+            self.server_filters = server_filters
+        if note is not None:
+            self.note = note
+        self.query_one(LogStatusLine).show(status_pieces(self.status, self.store, self.server_filters, self.note))
