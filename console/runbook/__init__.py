@@ -1,0 +1,75 @@
+"""The runbook as data and its execution engine (core: no Textual here).
+
+Loading
+-------
+``load_for_config(config) -> Runbook`` merges the built-in ``console/runbooks/*.yaml`` with the
+config's ``runbooks: [paths]`` (same id overrides). ``load_file(path)`` / ``parse_runbook(text)`` load one
+file; problems raise :class:`RunbookError` whose message is ``file:line: where: what``.
+``Runbook.flows`` (id -> :class:`Flow`), ``Runbook.sections()``, ``Runbook.by_key()``.
+A :class:`Flow` has ``id``, ``title``, ``section``, ``key``, ``description``, ``inputs``
+(:class:`InputSpec`: ``name``, ``type``, ``required``, ``default``, ``choices``, ``help``), ``steps``
+(:class:`Step`: ``kind`` in check/action/verify/manual/note, ``title``, ``text``), ``reverse`` (the id of
+the flow that undoes it) and ``mutating`` (decided by :mod:`console.runbook.policy` from the data).
+
+Running a flow from a UI (the modal)
+------------------------------------
+::
+
+    defaults = FlowRunner.defaults(flow, env)            # prefill the form: name -> str | None
+    values, errors = FlowRunner.check(flow, env, typed)  # errors: field -> message (show at the field)
+    try:
+        runner = FlowRunner(flow, env, typed, config=config, read_only=session.read_only,
+                            get_metric=app_metric_getter,      # name -> float | None, fed by the poller
+                            tail_events=lambda: recent_tail_events,  # optional: list of tail event dicts
+                            listeners=[timeline.on_audit],     # each audit record, after it is on disk
+                            on_event=post_message_to_modal)    # RunEvent progress (output lines, samples)
+    except InputError as exc: ...      # exc.field, exc.message: nothing ran
+    except PreflightError as exc: ...  # a missing config value / secret: nothing ran
+    if runner.refusal: ...             # read-only: show the message; run_step() refuses and records it
+
+    for run in runner.steps:           # StepRun: index, step, state (StepState), result (StepResult)
+        ...
+    i = runner.current_index           # next step to run (None when finished)
+    p = runner.preview(i)              # Preview: kind, title, text, display (argv or request, masked),
+                                       #   command / request dicts, confirmation, refusal, condition
+    if p.confirmation:                 # mutating step: ask; production needs the env name typed
+        typed = ...                    # p.confirmation.prompt, p.confirmation.accepts(typed)
+    result = await runner.run_step(i, confirmation=typed)   # in a Textual worker; a second call for
+                                       #   the same step returns the same result (never runs twice).
+                                       #   Raises ConfirmationRequired if the text does not match.
+    runner.tick(i) / runner.tick(i, done=False)   # manual checklist items (recorded)
+    runner.skip(i)                     # skip a step on purpose (recorded)
+    summary = await runner.cancel()    # kills a running child, rest not run; summary.lines()
+    summary = runner.finish()          # close (manual items left open stay pending)
+
+``StepResult``: ``state``, ``message``, ``exit_code``, ``http_status``, ``envelope`` (Cloudflare v4
+``success``/``errors``), ``output`` (masked excerpt), ``lines`` (summary lines), ``value`` (verify's last
+value), ``captures``. ``RunEvent.type``: ``step_started``, ``output`` (``line``), ``sample`` (``value``,
+``elapsed``), ``step_finished`` (``result``), ``flow_finished`` (``summary``). Every step's record is
+appended to ``state_dir()/audit.jsonl`` (flushed and fsynced) before ``step_finished`` is emitted.
+
+Headless
+--------
+``FlowRunner.run_all(confirm)`` runs every step in order; ``console.runbook.cli`` provides
+``flows [--json]``, ``run FLOW [--set k=v] [--dry-run] [--yes]``, ``runbook validate FILE`` and
+``audit [--since T]``. ``console.runbook.values.PollerMetrics`` is the headless ``get_metric``.
+"""
+
+from __future__ import annotations
+
+from console.runbook.audit import AuditLog, format_record, parse_since
+from console.runbook.engine import (
+    ConfirmationRequired, FlowRunner, PreflightError, Preview, RunEvent, RunnerError, RunSummary, StepResult,
+    StepRun, StepState,
+)
+from console.runbook.loader import builtin_runbook_files, load_file, load_for_config, load_runbook, parse_runbook
+from console.runbook.memory import Memory
+from console.runbook.model import Flow, InputError, InputSpec, Runbook, RunbookError, Step
+from console.runbook.policy import Confirmation, is_production, read_only_refusal
+
+__all__ = [
+    "AuditLog", "Confirmation", "ConfirmationRequired", "Flow", "FlowRunner", "InputError", "InputSpec", "Memory",
+    "PreflightError", "Preview", "RunEvent", "RunSummary", "Runbook", "RunbookError", "RunnerError", "Step",
+    "StepResult", "StepRun", "StepState", "builtin_runbook_files", "format_record", "is_production", "load_file",
+    "load_for_config", "load_runbook", "parse_runbook", "parse_since", "read_only_refusal",
+]

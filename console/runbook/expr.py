@@ -1,0 +1,134 @@
+"""Conditions over results: ``PATH [OP VALUE]`` (pure functions).
+
+``PATH`` is a dotted path into a JSON value with ``[N]`` indexes (``status.indicator``,
+``[0].databaseId``, ``result.value``). ``OP`` is one of ``== != < <= > >= in contains matches``;
+``VALUE`` is a YAML/JSON literal (``"healthy"``, ``1``, ``true``, ``[none, minor]``). Without an
+operator the path's value is tested for truthiness.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+
+from console.runbook.model import Expr
+
+OPS = ("==", "!=", "<=", ">=", "<", ">", " in ", " contains ", " matches ")
+_PATH_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])(?:\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
+_TOKEN_RE = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]")
+
+_MISSING = object()
+
+
+class ExprError(ValueError):
+    pass
+
+
+def parse_expr(text: str) -> Expr:
+    """Parse a condition, raising :class:`ExprError` with what is wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExprError("expected a condition such as 'status == \"healthy\"'")
+    raw = text.strip()
+    for op in OPS:
+        index = raw.find(op)
+        if index > 0:
+            path = raw[:index].strip()
+            literal = raw[index + len(op):].strip()
+            if not literal:
+                raise ExprError(f"{raw!r}: nothing after {op.strip()!r}")
+            try:
+                value = yaml.safe_load(literal)
+            except yaml.YAMLError:
+                raise ExprError(f"{raw!r}: {literal!r} is not a value (quote strings)") from None
+            _check_path(path, raw)
+            op = op.strip()
+            if op in ("<", "<=", ">", ">=") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise ExprError(f"{raw!r}: {op} needs a number")
+            if op == "matches":
+                try:
+                    re.compile(str(value))
+                except re.error as exc:
+                    raise ExprError(f"{raw!r}: bad regular expression: {exc}") from None
+            return Expr(text=raw, path=path, op=op, value=value)
+    _check_path(raw, raw)
+    return Expr(text=raw, path=raw)
+
+
+def _check_path(path: str, raw: str) -> None:
+    if not _PATH_RE.match(path):
+        raise ExprError(f"{raw!r}: {path!r} is not a path such as status.indicator or [0].id")
+
+
+def lookup(data: Any, path: str, default: Any = None) -> Any:
+    """The value at ``path`` in nested dicts/lists, or ``default``."""
+    current = data
+    for match in _TOKEN_RE.finditer(path):
+        name, index = match.group(1), match.group(2)
+        if name is not None:
+            if isinstance(current, dict) and name in current:
+                current = current[name]
+            else:
+                return default
+        else:
+            i = int(index)
+            if isinstance(current, list) and -len(current) <= i < len(current):
+                current = current[i]
+            else:
+                return default
+    return current
+
+
+def evaluate(expr: Expr, data: Any) -> tuple[bool, Any]:
+    """``(holds, actual value)``; a missing or non-comparable value never holds."""
+    actual = lookup(data, expr.path, _MISSING)
+    if actual is _MISSING:
+        return False, None
+    return compare(actual, expr.op, expr.value), actual
+
+
+def compare(actual: Any, op: str | None, expected: Any) -> bool:
+    if op is None:
+        return bool(actual)
+    if op == "==":
+        return _norm(actual) == _norm(expected)
+    if op == "!=":
+        return _norm(actual) != _norm(expected)
+    if op == "in":
+        return isinstance(expected, list) and _norm(actual) in [_norm(v) for v in expected]
+    if op == "contains":
+        if isinstance(actual, (list, dict)):
+            return expected in actual
+        return str(expected) in str(actual)
+    if op == "matches":
+        return re.search(str(expected), str(actual)) is not None
+    number = _number(actual)
+    if number is None:
+        return False
+    return {"<": number < expected, "<=": number <= expected, ">": number > expected,
+            ">=": number >= expected}[op]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _norm(value: Any) -> Any:
+    # YAML reads `none` as the string "none" only when quoted; treat None and "none" alike is wrong,
+    # so only numbers are normalised (1 == 1.0) and everything else compares as is.
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    return value

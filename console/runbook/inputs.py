@@ -1,0 +1,183 @@
+"""Typed flow inputs: parse and validate what an operator typed (pure functions).
+
+Every error names the field and what is wrong; nothing runs until all inputs are valid.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime, timezone
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from console.runbook.model import Flow, InputError, InputSpec
+from console.runbook.template import Context, TemplateError, render
+
+_DURATION_RE = re.compile(r"^(\d+)\s*([smhdw])$")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: Printable text without control characters; argv elements are never shell-parsed, but an operator's
+#: reason still must not smuggle newlines into records.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+MAX_STRING = 500
+
+
+def duration_seconds(text: str) -> int:
+    """``"7d"`` -> 604800. Raises ValueError."""
+    match = _DURATION_RE.match(text.strip().lower())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 2h, 7d")
+    return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+
+
+def parse_input(spec: InputSpec, raw: Any) -> Any:
+    """The typed value of ``raw`` for ``spec`` (``None`` when empty and optional). Raises InputError."""
+    text = "" if raw is None else (str(raw) if not isinstance(raw, bool) else ("true" if raw else "false"))
+    text = text.strip()
+    if text == "":
+        if spec.required:
+            raise InputError(spec.name, f"{spec.display_label} is required")
+        return None
+    kind = spec.type
+    try:
+        if kind == "string":
+            if _CONTROL_RE.search(text):
+                raise ValueError("must not contain control characters or newlines")
+            if len(text) > MAX_STRING:
+                raise ValueError(f"is longer than {MAX_STRING} characters")
+            return text
+        if kind == "choice":
+            if text not in spec.choices:
+                raise ValueError(f"{text!r} is not one of: {', '.join(spec.choices)}")
+            return text
+        if kind == "int":
+            if not re.fullmatch(r"[+-]?\d+", text):
+                raise ValueError(f"{text!r} is not a whole number")
+            return _bounded(spec, int(text))
+        if kind == "number":
+            try:
+                value = float(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a number") from None
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"{text!r} is not a finite number")
+            return _bounded(spec, value)
+        if kind == "duration":
+            seconds = duration_seconds(text)
+            if seconds <= 0:
+                raise ValueError("must be longer than zero")
+            if spec.minimum is not None and seconds < spec.minimum:
+                raise ValueError(f"must be at least {int(spec.minimum)}s")
+            if spec.maximum is not None and seconds > spec.maximum:
+                raise ValueError(f"must be at most {int(spec.maximum)}s")
+            return text.lower().replace(" ", "")
+        if kind == "bool":
+            lowered = text.lower()
+            if lowered in ("true", "yes", "y", "1", "on"):
+                return True
+            if lowered in ("false", "no", "n", "0", "off"):
+                return False
+            raise ValueError(f"{text!r} is not true or false")
+        if kind == "ip":
+            if not re.fullmatch(r"[0-9A-Fa-f:.]+", text):
+                raise ValueError(f"{text!r} is not an IP address")
+            try:
+                return str(ipaddress.ip_address(text))
+            except ValueError:
+                raise ValueError(f"{text!r} is not a valid IPv4 or IPv6 address") from None
+        if kind == "cidr":
+            if not re.fullmatch(r"[0-9A-Fa-f:.]+/\d{1,3}", text):
+                raise ValueError(f"{text!r} is not a CIDR range such as 203.0.113.0/24")
+            try:
+                return str(ipaddress.ip_network(text, strict=True))
+            except ValueError as exc:
+                raise ValueError(f"{text!r} is not a valid CIDR range: {exc}") from None
+        if kind == "url":
+            parts = urlsplit(text)
+            if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
+                raise ValueError(f"{text!r} is not an http(s) URL")
+            return text
+        if kind == "timestamp":
+            candidate = text[:-1] + "+00:00" if text.endswith("Z") else text
+            try:
+                moment = datetime.fromisoformat(candidate)
+            except ValueError:
+                raise ValueError(f"{text!r} is not an ISO 8601 time such as 2024-01-15T00:00:00Z") from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError as exc:
+        raise InputError(spec.name, f"{spec.display_label}: {exc}") from None
+    raise InputError(spec.name, f"unknown input type {kind!r}")
+
+
+def _bounded(spec: InputSpec, value: float) -> Any:
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"must be at least {_fmt(spec.minimum)}, got {_fmt(value)}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"must be at most {_fmt(spec.maximum)}, got {_fmt(value)}")
+    return value
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def default_for(spec: InputSpec, ctx: Context) -> str | None:
+    """The default shown in a form: a literal, or a template over the environment/memory. A default whose
+    template cannot be resolved (``{env.paths.checkout}`` not configured) is ``None``."""
+    if spec.default is None:
+        return None
+    if isinstance(spec.default, bool):
+        return "true" if spec.default else "false"
+    if isinstance(spec.default, (int, float)):
+        return _fmt(spec.default)
+    try:
+        return render(str(spec.default), ctx)
+    except TemplateError:
+        return None
+
+
+def check_inputs(flow: Flow, raw: Mapping[str, Any], ctx: Context) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate every input: ``(values, errors by field)``. Missing raw values take their defaults;
+    unknown names are errors. A form shows ``errors[field]`` next to its field."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    known = {spec.name for spec in flow.inputs}
+    for name in raw:
+        if name not in known:
+            hint = ", ".join(sorted(known)) or "none"
+            errors[name] = f"flow {flow.id} has no input {name!r} (inputs: {hint})"
+    for spec in flow.inputs:
+        given = raw.get(spec.name)
+        if given is None:
+            given = default_for(spec, ctx)
+        try:
+            values[spec.name] = parse_input(spec, given)
+        except InputError as exc:
+            errors[spec.name] = exc.message
+    return values, errors
+
+
+def validate_inputs(flow: Flow, raw: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """Like :func:`check_inputs` but raises the first :class:`InputError` (headless use)."""
+    values, errors = check_inputs(flow, raw, ctx)
+    if errors:
+        name = next(iter(errors))
+        raise InputError(name, errors[name])
+    return values
+
+
+def parse_assignments(items: list[str] | None) -> dict[str, str]:
+    """``["ip=1.2.3.4", "reason=abuse"]`` -> dict. Raises InputError on an item without ``=``."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError(item, f"--set {item!r}: expected key=value")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if not key:
+            raise InputError(item, f"--set {item!r}: the key is empty")
+        out[key] = value
+    return out
+

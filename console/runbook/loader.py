@@ -1,0 +1,466 @@
+"""Load runbook YAML into :class:`Runbook` with file:line errors for its author.
+
+The built-in runbook is ``console/runbooks/*.yaml`` (package data). A config's ``runbooks: [paths]``
+are merged after it; a user flow with the same id replaces the built-in one.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from console.runbook import policy
+from console.runbook.expr import ExprError, parse_expr
+from console.runbook.model import (
+    INPUT_TYPES, SECRET_NAMES, STEP_KINDS, CommandSpec, Expr, Flow, HttpSpec, InputSpec, Runbook, RunbookError,
+    Step, VerifySpec,
+)
+from console.runbook.summaries import SUMMARIES
+from console.runbook.template import TemplateError, refs, walk_strings
+
+KeyPath = tuple[Any, ...]
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+TOP_KEYS = {"version", "flows"}
+FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", "reverse"}
+INPUT_KEYS = {"name", "type", "label", "required", "default", "choices", "min", "max", "help"}
+STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics", "summary", "summary_args",
+             "expect", "timeout", "interval", "capture", "remember", "remember_if", "when", "on_fail", "foreach"}
+HTTP_KEYS = {"method", "url", "headers", "auth", "json", "params", "timeout", "filter", "save_to"}
+COMMAND_KEYS = {"tool", "args", "argv_from", "stdin", "env", "cwd", "timeout", "collect_seconds"}
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+METRIC_KEYS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
+               "queue_backlog", "security_per_s", "rate_limit_violations_per_s")
+FOREACH_SOURCES = ("env.queues", "env.paths")
+
+
+def builtin_runbook_files() -> list[Path]:
+    base = resources.files("console") / "runbooks"
+    return sorted(Path(str(p)) for p in base.iterdir() if str(p).endswith(".yaml"))
+
+
+def load_runbook(extra: Iterable[str | Path] = ()) -> Runbook:
+    """The built-in runbook merged with ``extra`` files (later ids override earlier ones)."""
+    flows: dict[str, Flow] = {}
+    files: list[str] = []
+    for path in [*builtin_runbook_files(), *[Path(p) for p in extra]]:
+        for flow in load_file(path):
+            flows[flow.id] = flow
+        files.append(str(path))
+    runbook = Runbook(flows=flows, files=files)
+    check_runbook(runbook)
+    return runbook
+
+
+def load_for_config(config: Any) -> Runbook:
+    return load_runbook(getattr(config, "runbooks", []) or [])
+
+
+def check_runbook(runbook: Runbook) -> None:
+    """Cross-flow rules: reverses name existing flows, keys are unique."""
+    keys: dict[str, Flow] = {}
+    for flow in runbook.flows.values():
+        if flow.reverse and flow.reverse not in runbook.flows:
+            raise RunbookError(f"names no flow {flow.reverse!r}", file=flow.file, line=flow.line,
+                               where=f"flows.{flow.id}.reverse")
+        if flow.key:
+            other = keys.get(flow.key)
+            if other is not None:
+                raise RunbookError(f"key {flow.key!r} is already used by flow {other.id!r}", file=flow.file,
+                                   line=flow.line, where=f"flows.{flow.id}.key")
+            keys[flow.key] = flow
+
+
+def load_file(path: str | Path) -> list[Flow]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RunbookError("file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunbookError(f"cannot read: {exc}", file=str(path)) from None
+    return parse_runbook(text, str(path))
+
+
+def parse_runbook(text: str, file: str = "<runbook>") -> list[Flow]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise RunbookError(f"invalid YAML: {exc.problem or exc}", file=file,
+                           line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise RunbookError(f"invalid YAML: {exc}", file=file) from None
+    return _Parser(file, _line_map(node)).parse(data)
+
+
+def _line_map(node: yaml.Node | None, prefix: KeyPath = (), out: dict[KeyPath, int] | None = None) -> dict:
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*prefix, str(key_node.value))
+            out[key] = key_node.start_mark.line + 1
+            _line_map(value_node, key, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key = (*prefix, index)
+            out[key] = item.start_mark.line + 1
+            _line_map(item, key, out)
+    return out
+
+
+def _dotted(key: KeyPath) -> str:
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Parser:
+    def __init__(self, file: str, lines: dict[KeyPath, int]) -> None:
+        self.file = file
+        self.lines = lines
+
+    def line(self, key: KeyPath) -> int | None:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return None
+
+    def err(self, key: KeyPath, message: str, where: str | None = None) -> RunbookError:
+        return RunbookError(message, file=self.file, line=self.line(key), where=where or _dotted(key))
+
+    # -- helpers -------------------------------------------------------------------------------
+    def mapping(self, value: Any, key: KeyPath, allowed: set[str], what: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.err(key, f"expected a mapping ({what}), got {type(value).__name__}")
+        for name in value:
+            if str(name) not in allowed:
+                raise self.err((*key, str(name)), f"unknown key (known: {', '.join(sorted(allowed))})")
+        return value
+
+    def string(self, data: dict, key: KeyPath, *, required: bool = False, default: str | None = None) -> str | None:
+        name = key[-1]
+        value = data.get(name)
+        if value is None:
+            if required:
+                raise self.err(key, "is required")
+            return default
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.err(key, f"expected text, got {type(value).__name__}")
+        return str(value)
+
+    def number(self, data: dict, key: KeyPath, default: float | None, *, positive: bool = True) -> float | None:
+        value = data.get(key[-1])
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.err(key, f"expected a number, got {value!r}")
+        if positive and value <= 0:
+            raise self.err(key, f"must be greater than zero, got {value}")
+        return float(value)
+
+    def expr(self, data: dict, key: KeyPath) -> Expr | None:
+        value = data.get(key[-1])
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.err(key, "expected a condition such as 'status == \"healthy\"' (quote it in YAML)")
+        try:
+            return parse_expr(value)
+        except ExprError as exc:
+            raise self.err(key, str(exc)) from None
+
+    def templates(self, value: Any, key: KeyPath, *, inputs: set[str], captures: set[str], secrets_ok: bool,
+                  item_ok: bool) -> None:
+        for text in walk_strings(value):
+            try:
+                found = refs(text)
+            except TemplateError as exc:
+                raise self.err(key, str(exc)) from None
+            for ref in found:
+                if ref.scope == "input" and ref.name not in inputs:
+                    known = ", ".join(sorted(inputs)) or "none"
+                    raise self.err(key, f"{{{ref.name}}} names no input of this flow (inputs: {known})")
+                if ref.scope == "capture" and ref.name not in captures:
+                    raise self.err(key, f"{{capture.{ref.name}}} is not captured by an earlier step")
+                if ref.scope == "secret" and not secrets_ok:
+                    raise self.err(key, f"{{secret:{ref.name}}} is not allowed here: secrets go only in HTTP "
+                                        "headers, command stdin or env, never in argv, URLs or bodies")
+                if ref.scope == "item" and not item_ok:
+                    raise self.err(key, f"{{item.{ref.name}}} is only available in a foreach step")
+
+    # -- document ------------------------------------------------------------------------------
+    def parse(self, data: Any) -> list[Flow]:
+        if data is None:
+            raise RunbookError("empty runbook: expected 'flows:' with a list of flows", file=self.file, line=1)
+        data = self.mapping(data, (), TOP_KEYS, "version, flows")
+        if data.get("version", 1) != 1:
+            raise self.err(("version",), f"unsupported version {data.get('version')!r} (supported: 1)")
+        flows_raw = data.get("flows")
+        if not isinstance(flows_raw, list) or not flows_raw:
+            raise self.err(("flows",), "expected a non-empty list of flows")
+        flows: list[Flow] = []
+        seen: dict[str, int] = {}
+        for index, body in enumerate(flows_raw):
+            flow = self.flow(body, ("flows", index))
+            if flow.id in seen:
+                raise self.err(("flows", index, "id"), f"duplicate flow id {flow.id!r} (first at flows[{seen[flow.id]}])")
+            seen[flow.id] = index
+            flows.append(flow)
+        return flows
+
+    def flow(self, body: Any, key: KeyPath) -> Flow:
+        body = self.mapping(body, key, FLOW_KEYS, "a flow with id, title, section, steps")
+        flow_id = self.string(body, (*key, "id"), required=True) or ""
+        if not _ID_RE.match(flow_id):
+            raise self.err((*key, "id"), f"{flow_id!r} is not a kebab-case id such as enable-circuit-breaker")
+        flow_key = self.string(body, (*key, "key"))
+        if flow_key is not None and len(flow_key) != 1:
+            raise self.err((*key, "key"), f"expected a single key, got {flow_key!r}")
+        inputs_raw = body.get("inputs") or []
+        if not isinstance(inputs_raw, list):
+            raise self.err((*key, "inputs"), "expected a list of inputs")
+        inputs = [self.input(item, (*key, "inputs", i)) for i, item in enumerate(inputs_raw)]
+        names = [spec.name for spec in inputs]
+        for i, name in enumerate(names):
+            if names.index(name) != i:
+                raise self.err((*key, "inputs", i, "name"), f"duplicate input {name!r}")
+        for i, spec in enumerate(inputs):
+            if isinstance(spec.default, str):
+                self.templates(spec.default, (*key, "inputs", i, "default"), inputs=set(), captures=set(),
+                               secrets_ok=False, item_ok=False)
+        steps_raw = body.get("steps")
+        if not isinstance(steps_raw, list) or not steps_raw:
+            raise self.err((*key, "steps"), "expected a non-empty list of steps")
+        steps: list[Step] = []
+        captures: set[str] = set()
+        for i, item in enumerate(steps_raw):
+            step = self.step(item, (*key, "steps", i), i, set(names), captures)
+            if any(s.id == step.id for s in steps):
+                raise self.err((*key, "steps", i, "id"), f"duplicate step id {step.id!r}")
+            captures |= set(step.capture)
+            steps.append(step)
+        reverse = self.string(body, (*key, "reverse"))
+        if reverse is not None and not _ID_RE.match(reverse):
+            raise self.err((*key, "reverse"), f"{reverse!r} is not a flow id")
+        return Flow(
+            id=flow_id,
+            title=self.string(body, (*key, "title"), required=True) or "",
+            section=self.string(body, (*key, "section"), required=True) or "",
+            key=flow_key,
+            description=(self.string(body, (*key, "description")) or "").strip(),
+            inputs=inputs,
+            steps=steps,
+            reverse=reverse,
+            file=self.file,
+            line=self.line(key),
+        )
+
+    def input(self, body: Any, key: KeyPath) -> InputSpec:
+        body = self.mapping(body, key, INPUT_KEYS, "an input with name and type")
+        name = self.string(body, (*key, "name"), required=True) or ""
+        if not _NAME_RE.match(name):
+            raise self.err((*key, "name"), f"{name!r} is not a name such as reason or api_rate_limit")
+        kind = self.string(body, (*key, "type"), default="string") or "string"
+        if kind not in INPUT_TYPES:
+            raise self.err((*key, "type"), f"unknown input type {kind!r} (known: {', '.join(INPUT_TYPES)})")
+        choices = body.get("choices") or []
+        if kind == "choice":
+            if not isinstance(choices, list) or not choices or not all(isinstance(c, (str, int)) for c in choices):
+                raise self.err((*key, "choices"), "a choice input needs a list of choices")
+            choices = [str(c) for c in choices]
+        elif body.get("choices") is not None:
+            raise self.err((*key, "choices"), "only a choice input has choices")
+        required = body.get("required", True)
+        if not isinstance(required, bool):
+            raise self.err((*key, "required"), f"expected true or false, got {required!r}")
+        default = body.get("default")
+        if isinstance(default, (list, dict)):
+            raise self.err((*key, "default"), "expected a single value or a template such as '{env.worker}'")
+        return InputSpec(
+            name=name, type=kind, label=self.string(body, (*key, "label")) or "", required=required,
+            default=default, choices=choices,
+            minimum=self.number(body, (*key, "min"), None, positive=False),
+            maximum=self.number(body, (*key, "max"), None, positive=False),
+            help=self.string(body, (*key, "help")) or "", line=self.line(key),
+        )
+
+    def step(self, body: Any, key: KeyPath, index: int, inputs: set[str], captures: set[str]) -> Step:
+        if not isinstance(body, dict):
+            raise self.err(key, f"expected a step mapping with kind and title, got {type(body).__name__}")
+        kind = self.string(body, (*key, "kind"), required=True)
+        if kind not in STEP_KINDS:
+            raise self.err((*key, "kind"), f"unknown step kind {kind!r} (known: {', '.join(STEP_KINDS)})")
+        body = self.mapping(body, key, STEP_KEYS, "a step")
+        step_id = self.string(body, (*key, "id"), default=f"step-{index + 1}") or ""
+        if not _ID_RE.match(step_id):
+            raise self.err((*key, "id"), f"{step_id!r} is not a kebab-case step id")
+        title = self.string(body, (*key, "title"), required=True) or ""
+        foreach = self.string(body, (*key, "foreach"))
+        if foreach is not None and foreach not in FOREACH_SOURCES:
+            raise self.err((*key, "foreach"), f"expected one of: {', '.join(FOREACH_SOURCES)}")
+        item_ok = foreach is not None
+        self.templates(title, (*key, "title"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
+        text = (self.string(body, (*key, "text")) or "").strip()
+        self.templates(text, (*key, "text"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
+        step = Step(id=step_id, kind=kind, title=title, text=text, foreach=foreach, line=self.line(key))
+        tmpl = dict(inputs=inputs, captures=captures, item_ok=item_ok)
+
+        if "http" in body:
+            step.http = self.http(body["http"], (*key, "http"), tmpl)
+        if "command" in body:
+            step.command = self.command(body["command"], (*key, "command"), tmpl)
+        if "tail" in body:
+            tail = body["tail"]
+            seconds = tail.get("seconds", 10) if isinstance(tail, dict) else tail
+            if isinstance(tail, dict):
+                self.mapping(tail, (*key, "tail"), {"seconds"}, "tail: {seconds: N}")
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+                raise self.err((*key, "tail"), "expected {seconds: N} with N > 0")
+            step.tail_seconds = float(seconds)
+        if "metrics" in body:
+            metrics = body["metrics"]
+            if not isinstance(metrics, list) or not metrics or not all(m in METRIC_KEYS for m in metrics):
+                raise self.err((*key, "metrics"), f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}")
+            step.metrics = list(metrics)
+        executors = [n for n in ("http", "command", "tail", "metrics") if n in body]
+        if len(executors) > 1:
+            raise self.err(key, f"a step has one executor, got {', '.join(executors)}")
+
+        step.summary = self.string(body, (*key, "summary"))
+        if step.summary is not None and step.summary not in SUMMARIES:
+            raise self.err((*key, "summary"), f"unknown summary {step.summary!r} (known: {', '.join(sorted(SUMMARIES))})")
+        summary_args = body.get("summary_args") or {}
+        if not isinstance(summary_args, dict):
+            raise self.err((*key, "summary_args"), "expected a mapping")
+        step.summary_args = dict(summary_args)
+        step.expect = self.expr(body, (*key, "expect"))
+        step.when = self.expr(body, (*key, "when"))
+        step.remember_if = self.expr(body, (*key, "remember_if"))
+        on_fail = self.string(body, (*key, "on_fail"), default="stop")
+        if on_fail not in ("stop", "continue"):
+            raise self.err((*key, "on_fail"), f"expected stop or continue, got {on_fail!r}")
+        step.on_fail = on_fail or "stop"
+
+        capture = body.get("capture") or {}
+        if not isinstance(capture, dict):
+            raise self.err((*key, "capture"), "expected a mapping name: path (e.g. previous: result.value)")
+        for name, path in capture.items():
+            if not _NAME_RE.match(str(name)):
+                raise self.err((*key, "capture", str(name)), f"{name!r} is not a name")
+            try:
+                parse_expr(str(path))
+            except ExprError as exc:
+                raise self.err((*key, "capture", str(name)), str(exc)) from None
+        step.capture = {str(k): str(v) for k, v in capture.items()}
+        remember = body.get("remember") or []
+        if not isinstance(remember, list) or not all(r in step.capture for r in remember):
+            raise self.err((*key, "remember"), "expected a list of names this step captures")
+        step.remember = list(remember)
+
+        if kind in ("check", "action") and not executors:
+            raise self.err(key, f"a {kind} step needs one of: http, command" + (", tail, metrics" if kind == "check" else ""))
+        if kind == "action" and executors[0] not in ("http", "command"):
+            raise self.err(key, "an action runs an http request or a command")
+        if kind == "verify":
+            if executors:
+                raise self.err(key, "a verify step watches a live metric: give expect, timeout and interval only")
+            if step.expect is None:
+                raise self.err((*key, "expect"), "a verify step needs expect such as 'error_rate < 1'")
+            if step.expect.path not in METRIC_KEYS:
+                raise self.err((*key, "expect"), f"{step.expect.path!r} is not a live metric "
+                               f"(known: {', '.join(METRIC_KEYS)})")
+            timeout = self.number(body, (*key, "timeout"), 60.0) or 60.0
+            interval = self.number(body, (*key, "interval"), 2.0) or 2.0
+            step.verify = VerifySpec(expr=step.expect, timeout=timeout, interval=interval)
+            step.expect = None
+        elif "timeout" in body or "interval" in body:
+            raise self.err(key, "timeout/interval belong to verify steps (give http/command their own timeout)")
+        if kind in ("manual", "note") and (executors or step.expect or step.capture):
+            raise self.err(key, f"a {kind} step is text only (title, text)")
+        if step.capture and kind not in ("check", "action"):
+            raise self.err((*key, "capture"), "only check and action steps capture values")
+        problem = policy.step_problem(step)
+        if problem:
+            raise self.err((*key, "kind"), problem)
+        return step
+
+    def http(self, body: Any, key: KeyPath, tmpl: dict) -> HttpSpec:
+        body = self.mapping(body, key, HTTP_KEYS, "method, url, headers, auth, json, params, timeout")
+        method = (self.string(body, (*key, "method"), default="GET") or "GET").upper()
+        if method not in HTTP_METHODS:
+            raise self.err((*key, "method"), f"unknown method {method!r} (known: {', '.join(HTTP_METHODS)})")
+        url = self.string(body, (*key, "url"), required=True) or ""
+        self.templates(url, (*key, "url"), secrets_ok=False, **tmpl)
+        if not url.startswith(("http://", "https://", "{")):
+            raise self.err((*key, "url"), f"expected an http(s) URL or a template such as {{env.base_url}}/..., got {url!r}")
+        headers = body.get("headers") or {}
+        if not isinstance(headers, dict):
+            raise self.err((*key, "headers"), "expected a mapping of header: value")
+        for name, value in headers.items():
+            if not isinstance(value, str):
+                raise self.err((*key, "headers", str(name)), "expected text")
+            self.templates(value, (*key, "headers", str(name)), secrets_ok=True, **tmpl)
+        auth = self.string(body, (*key, "auth"))
+        if auth is not None and auth not in SECRET_NAMES:
+            raise self.err((*key, "auth"), f"expected one of: {', '.join(SECRET_NAMES)}")
+        params = body.get("params") or {}
+        if not isinstance(params, dict):
+            raise self.err((*key, "params"), "expected a mapping")
+        self.templates(params, (*key, "params"), secrets_ok=False, **tmpl)
+        if "json" in body:
+            self.templates(body["json"], (*key, "json"), secrets_ok=False, **tmpl)
+        filt = self.string(body, (*key, "filter"))
+        if filt is not None:
+            try:
+                re.compile(filt)
+            except re.error as exc:
+                raise self.err((*key, "filter"), f"bad regular expression: {exc}") from None
+        save_to = self.string(body, (*key, "save_to"))
+        if save_to is not None:
+            self.templates(save_to, (*key, "save_to"), secrets_ok=False, **tmpl)
+        return HttpSpec(method=method, url=url, headers={str(k): v for k, v in headers.items()}, auth=auth,
+                        json=body.get("json"), params={str(k): str(v) for k, v in params.items()},
+                        timeout=self.number(body, (*key, "timeout"), 15.0) or 15.0, filter=filt, save_to=save_to)
+
+    def command(self, body: Any, key: KeyPath, tmpl: dict) -> CommandSpec:
+        body = self.mapping(body, key, COMMAND_KEYS, "tool, args, stdin, env, cwd, timeout")
+        tool = self.string(body, (*key, "tool"))
+        argv_from = self.string(body, (*key, "argv_from"))
+        if (tool is None) == (argv_from is None):
+            raise self.err(key, "give either tool (with args) or argv_from (a config key such as export.upload)")
+        if tool is not None and not _NAME_RE.match(tool):
+            raise self.err((*key, "tool"), f"{tool!r} is not a tool name such as wrangler")
+        args = body.get("args") or []
+        if not isinstance(args, list) or not all(isinstance(a, (str, int, float)) and not isinstance(a, bool)
+                                                 for a in args):
+            raise self.err((*key, "args"), "expected a list of arguments (an argv, never a shell line)")
+        args = [str(a) for a in args]
+        self.templates(args, (*key, "args"), secrets_ok=False, **tmpl)
+        stdin = body.get("stdin")
+        if stdin is not None:
+            if isinstance(stdin, bool):
+                stdin = "true" if stdin else "false"
+            if not isinstance(stdin, (str, int, float)):
+                raise self.err((*key, "stdin"), "expected text")
+            stdin = str(stdin)
+            self.templates(stdin, (*key, "stdin"), secrets_ok=True, **tmpl)
+        env = body.get("env") or {}
+        if not isinstance(env, dict):
+            raise self.err((*key, "env"), "expected a mapping NAME: value")
+        self.templates(env, (*key, "env"), secrets_ok=True, **tmpl)
+        cwd = self.string(body, (*key, "cwd"))
+        if cwd is not None:
+            self.templates(cwd, (*key, "cwd"), secrets_ok=False, **tmpl)
+        return CommandSpec(tool=tool, args=args, argv_from=argv_from, stdin=stdin,
+                           env={str(k): str(v) for k, v in env.items()}, cwd=cwd,
+                           timeout=self.number(body, (*key, "timeout"), 120.0) or 120.0,
+                           collect_seconds=self.number(body, (*key, "collect_seconds"), None))

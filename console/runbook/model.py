@@ -1,0 +1,223 @@
+"""The runbook as data: flows, typed inputs and steps (plain dataclasses, no I/O).
+
+A :class:`Flow` is what an operator runs; its :class:`Step` list is executed in order by
+:class:`console.runbook.engine.FlowRunner`. Whether a flow changes production is decided from this
+data alone (:attr:`Step.mutating`, :attr:`Flow.mutating`) by :mod:`console.runbook.policy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: What a step does. ``check`` reads, ``action`` changes something, ``verify`` watches a live value,
+#: ``manual`` is a checklist item the operator ticks, ``note`` is guidance text.
+STEP_KINDS = ("check", "action", "verify", "manual", "note")
+
+#: Input types an operator can be asked for.
+INPUT_TYPES = ("string", "choice", "int", "number", "duration", "bool", "ip", "cidr", "url", "timestamp")
+
+#: Secrets a template may reference as ``{secret:NAME}``; each maps to the environment's
+#: ``<NAME>_env`` / ``<NAME>_file`` settings.
+SECRET_NAMES = ("api_token", "admin_token")
+
+
+class RunbookError(Exception):
+    """A problem in a runbook file, phrased for its author: ``file:line: where: what``."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 where: str | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.where = where
+        self.detail = message
+        prefix = file or "<runbook>"
+        if line is not None:
+            prefix += f":{line}"
+        prefix += ": "
+        if where:
+            prefix += f"{where}: "
+        super().__init__(prefix + message)
+
+
+class InputError(Exception):
+    """Bad operator input for one field; ``field`` names it so a form can put the message there."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A parsed condition ``PATH [OP VALUE]``: ``status == "healthy"``, ``error_rate < 1``,
+    ``config.export.upload`` (truthiness). See :mod:`console.runbook.expr`."""
+
+    text: str
+    path: str
+    op: str | None = None
+    value: Any = None
+
+
+@dataclass
+class InputSpec:
+    name: str
+    type: str = "string"
+    label: str = ""
+    required: bool = True
+    #: A literal or a template such as ``"{env.worker}"`` / ``"{memory.previous_security_level|medium}"``.
+    default: Any = None
+    choices: list[str] = field(default_factory=list)
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str = ""
+    line: int | None = None
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+
+@dataclass
+class HttpSpec:
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    #: ``api_token`` or ``admin_token``: adds ``Authorization: Bearer {secret:NAME}``.
+    auth: str | None = None
+    json: Any = None
+    params: dict[str, str] = field(default_factory=dict)
+    timeout: float = 15.0
+    #: Only show response lines matching this regex (``curl ... | grep`` in the paper runbook).
+    filter: str | None = None
+    #: Write the response body to this (templated) path.
+    save_to: str | None = None
+
+
+@dataclass
+class CommandSpec:
+    #: ``tools.<name>`` argv prefix from the config (``wrangler``, ``gh``, ``terraform``, ``git``, ...).
+    tool: str | None
+    args: list[str] = field(default_factory=list)
+    #: Take the whole argv from a config key instead (``export.upload``), each element templated.
+    argv_from: str | None = None
+    stdin: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    timeout: float = 120.0
+    #: Stream for this many seconds and then stop (``wrangler tail``); stopping is success.
+    collect_seconds: float | None = None
+
+
+@dataclass
+class VerifySpec:
+    expr: Expr
+    timeout: float = 60.0
+    interval: float = 2.0
+
+    @property
+    def metric(self) -> str:
+        return self.expr.path
+
+
+@dataclass
+class Step:
+    id: str
+    kind: str
+    title: str
+    text: str = ""
+    http: HttpSpec | None = None
+    command: CommandSpec | None = None
+    #: ``tail`` step: summarise recent ``wrangler tail`` events (the TUI's buffer, or a short tail).
+    tail_seconds: float | None = None
+    #: Live metric keys to show (``error_rate``, ``queue_backlog``, ...): a check over current values.
+    metrics: list[str] = field(default_factory=list)
+    #: Named pure summary over the output (see :mod:`console.runbook.summaries`).
+    summary: str | None = None
+    summary_args: dict[str, Any] = field(default_factory=dict)
+    expect: Expr | None = None
+    verify: VerifySpec | None = None
+    #: name -> path into the result (``result.value``, ``[0].databaseId``); usable as ``{capture.NAME}``.
+    capture: dict[str, str] = field(default_factory=dict)
+    #: captured names persisted per environment for later flows (``{memory.NAME}``).
+    remember: list[str] = field(default_factory=list)
+    remember_if: Expr | None = None
+    when: Expr | None = None
+    #: ``stop``: a failure ends the flow; ``continue``: go on with the next step.
+    on_fail: str = "stop"
+    #: Expand into one step per entry of an environment mapping (``env.queues``): ``{item.key}``, ``{item.value}``.
+    foreach: str | None = None
+    line: int | None = None
+
+    @property
+    def mutating(self) -> bool:
+        """The single rule: an ``action`` changes something; nothing else may."""
+        return self.kind == "action"
+
+    @property
+    def executor(self) -> str:
+        if self.http is not None:
+            return "http"
+        if self.command is not None:
+            return "command"
+        if self.tail_seconds is not None:
+            return "tail"
+        if self.metrics:
+            return "metrics"
+        if self.verify is not None:
+            return "verify"
+        return "none"
+
+
+@dataclass
+class Flow:
+    id: str
+    title: str
+    section: str
+    steps: list[Step]
+    key: str | None = None
+    description: str = ""
+    inputs: list[InputSpec] = field(default_factory=list)
+    #: The flow that undoes this one (``enable-circuit-breaker`` -> ``disable-circuit-breaker``).
+    reverse: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def mutating(self) -> bool:
+        return any(step.mutating for step in self.steps)
+
+    def input(self, name: str) -> InputSpec | None:
+        return next((spec for spec in self.inputs if spec.name == name), None)
+
+    def describe(self) -> dict[str, Any]:
+        """The headless ``flows --json`` shape."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "section": self.section,
+            "key": self.key,
+            "mutating": self.mutating,
+            "reverse": self.reverse,
+            "inputs": [{"name": i.name, "type": i.type, "required": i.required} for i in self.inputs],
+        }
+
+
+@dataclass
+class Runbook:
+    flows: dict[str, Flow]
+    #: the files merged, in order (built-in first; a later file's flow overrides an earlier one's)
+    files: list[str] = field(default_factory=list)
+
+    def get(self, flow_id: str) -> Flow | None:
+        return self.flows.get(flow_id)
+
+    def sections(self) -> dict[str, list[Flow]]:
+        out: dict[str, list[Flow]] = {}
+        for flow in self.flows.values():
+            out.setdefault(flow.section, []).append(flow)
+        return out
+
+    def by_key(self) -> dict[str, Flow]:
+        return {flow.key: flow for flow in self.flows.values() if flow.key}

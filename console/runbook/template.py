@@ -1,0 +1,225 @@
+"""Templates in runbook strings: ``{reference}`` with ``{{``/``}}`` for literal braces (pure).
+
+References:
+
+- ``{NAME}``: a flow input (validated value).
+- ``{env.ATTR}``: the environment (``name``, ``worker``, ``zone_id``, ``account_id``, ``kv_namespace_id``,
+  ``base_url``, ``metrics_url``, ``health_url``, ``cloudflare_api_url``, ``status_url``), and
+  ``{env.paths.KEY}`` / ``{env.queues.KEY}``.
+- ``{secret:api_token}`` / ``{secret:admin_token}``: only allowed in HTTP headers, command stdin and env,
+  never in argv or URLs; rendered as ``****`` in everything shown or recorded.
+- ``{capture.NAME}``: a value captured by an earlier step; ``{memory.NAME}``: one remembered by an earlier
+  run (``Under Attack Mode`` records the previous security level); ``{item.key}``/``{item.value}`` in
+  ``foreach`` steps; ``{today}``, ``{yesterday}`` (YYYYMMDD) and ``{now}`` (ISO 8601 UTC).
+- ``{REF|fallback}`` uses ``fallback`` when the reference has no value; ``{REF!list}`` splits a
+  comma-separated value into a JSON list (only as a whole JSON body leaf).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+_REF_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base_url", "metrics_url",
+             "health_url", "cloudflare_api_url", "status_url")
+BUILTINS = ("today", "yesterday", "now")
+MASK = "****"
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Ref:
+    scope: str  # input | env | secret | capture | memory | item | builtin
+    name: str
+    fallback: str | None = None
+    converter: str | None = None
+
+
+def parse_ref(body: str) -> Ref:
+    text = body.strip()
+    converter = None
+    fallback = None
+    if "|" in text:
+        text, fallback = text.split("|", 1)
+    if "!" in text:
+        text, converter = text.split("!", 1)
+        if converter not in ("list",):
+            raise TemplateError(f"{{{body}}}: unknown converter !{converter} (known: !list)")
+    text = text.strip()
+    if not text:
+        raise TemplateError("empty reference {}")
+    if text.startswith("secret:"):
+        name = text[len("secret:"):]
+        from console.runbook.model import SECRET_NAMES
+
+        if name not in SECRET_NAMES:
+            raise TemplateError(f"{{{body}}}: unknown secret (known: {', '.join(SECRET_NAMES)})")
+        return Ref("secret", name, fallback, converter)
+    if text in BUILTINS:
+        return Ref("builtin", text, fallback, converter)
+    if "." in text:
+        scope, name = text.split(".", 1)
+        if scope == "env":
+            head = name.split(".", 1)[0]
+            if head in ("paths", "queues"):
+                if "." not in name:
+                    raise TemplateError(f"{{{body}}}: name a key, e.g. {{env.{head}.checkout}}")
+            elif name not in ENV_ATTRS:
+                raise TemplateError(f"{{{body}}}: unknown environment field (known: {', '.join(ENV_ATTRS)}, "
+                                    "paths.KEY, queues.KEY)")
+            return Ref("env", name, fallback, converter)
+        if scope in ("capture", "memory", "item"):
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise TemplateError(f"{{{body}}}: bad name {name!r}")
+            return Ref(scope, name, fallback, converter)
+        raise TemplateError(f"{{{body}}}: unknown reference (use an input name, env., secret:, capture., "
+                            "memory., item.)")
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", text):
+        raise TemplateError(f"{{{body}}}: bad reference")
+    return Ref("input", text, fallback, converter)
+
+
+def refs(template: str) -> list[Ref]:
+    """Every reference in ``template`` (raising :class:`TemplateError` on a malformed one)."""
+    out = []
+    for match in _REF_RE.finditer(template):
+        if match.group(1) is not None:
+            out.append(parse_ref(match.group(1)))
+    stripped = _REF_RE.sub("", template)
+    if "{" in stripped or "}" in stripped:
+        raise TemplateError(f"{template!r}: unbalanced brace (write {{{{ or }}}} for a literal one)")
+    return out
+
+
+@dataclass
+class Context:
+    """What templates resolve against. ``secret`` resolves a secret name to its value (or raises)."""
+
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    env: Any = None
+    secret: Callable[[str], str] | None = None
+    captures: Mapping[str, Any] = field(default_factory=dict)
+    memory: Mapping[str, Any] = field(default_factory=dict)
+    item: Mapping[str, Any] = field(default_factory=dict)
+    builtins: Mapping[str, str] = field(default_factory=dict)
+    #: When set, unresolved captures render as ``<capture.NAME>`` (previews before the step that captures runs).
+    placeholder_captures: bool = False
+
+
+_NO_VALUE = object()
+
+
+def resolve(ref: Ref, ctx: Context, *, masked: bool) -> Any:
+    value: Any = _NO_VALUE
+    if ref.scope == "input":
+        if ref.name not in ctx.inputs:
+            raise TemplateError(f"{{{ref.name}}}: no input named {ref.name!r}")
+        value = ctx.inputs[ref.name]
+        value = _NO_VALUE if value is None else value
+    elif ref.scope == "env":
+        value = _env_value(ctx.env, ref.name)
+    elif ref.scope == "secret":
+        if masked:
+            return MASK
+        if ctx.secret is None:
+            raise TemplateError(f"{{secret:{ref.name}}}: no secrets available here")
+        return ctx.secret(ref.name)
+    elif ref.scope == "capture":
+        value = ctx.captures.get(ref.name, _NO_VALUE)
+        if value is _NO_VALUE and ctx.placeholder_captures and ref.fallback is None:
+            return f"<capture.{ref.name}>"
+    elif ref.scope == "memory":
+        value = ctx.memory.get(ref.name, _NO_VALUE)
+    elif ref.scope == "item":
+        value = ctx.item.get(ref.name, _NO_VALUE)
+    elif ref.scope == "builtin":
+        value = ctx.builtins.get(ref.name, _NO_VALUE)
+    if value is _NO_VALUE or value == "":
+        if ref.fallback is not None:
+            return ref.fallback
+        raise TemplateError(_missing_message(ref, ctx))
+    return value
+
+
+def _missing_message(ref: Ref, ctx: Context) -> str:
+    if ref.scope == "env":
+        env_name = getattr(ctx.env, "name", "?")
+        head, _, key = ref.name.partition(".")
+        if head in ("paths", "queues"):
+            return f"environment {env_name!r} has no {head}.{key}: add it under environments.{env_name}.{head}"
+        return f"environment {env_name!r} has no {ref.name}: set environments.{env_name}.{ref.name}"
+    if ref.scope == "capture":
+        return f"{{capture.{ref.name}}}: no value captured (an earlier step did not produce it)"
+    if ref.scope == "memory":
+        return f"{{memory.{ref.name}}}: nothing recorded yet for this environment"
+    if ref.scope == "input":
+        return f"input {ref.name!r} has no value"
+    return f"{{{ref.scope}.{ref.name}}}: no value"
+
+
+def _env_value(env: Any, name: str) -> Any:
+    if env is None:
+        return _NO_VALUE
+    head, _, key = name.partition(".")
+    if head in ("paths", "queues"):
+        mapping = getattr(env, head, None) or {}
+        return mapping.get(key, _NO_VALUE)
+    value = getattr(env, head, _NO_VALUE)
+    return _NO_VALUE if value is None else value
+
+
+def render(template: str, ctx: Context, *, masked: bool = False) -> str:
+    """Substitute every reference; with ``masked`` secrets become ``****``."""
+
+    def sub(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        ref = parse_ref(match.group(1))
+        value = resolve(ref, ctx, masked=masked)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    return _REF_RE.sub(sub, template)
+
+
+def render_value(value: Any, ctx: Context, *, masked: bool = False) -> Any:
+    """Render a JSON-like value: strings are templates; a string that is exactly one reference keeps the
+    referenced value's type (ints stay ints), and ``!list`` turns ``"a, b"`` into ``["a", "b"]``."""
+    if isinstance(value, str):
+        match = _REF_RE.fullmatch(value)
+        if match and match.group(1) is not None:
+            ref = parse_ref(match.group(1))
+            resolved = resolve(ref, ctx, masked=masked)
+            if ref.converter == "list":
+                if isinstance(resolved, list):
+                    return resolved
+                return [part.strip() for part in str(resolved).split(",") if part.strip()]
+            return resolved
+        return render(value, ctx, masked=masked)
+    if isinstance(value, list):
+        return [render_value(v, ctx, masked=masked) for v in value]
+    if isinstance(value, dict):
+        return {str(k): render_value(v, ctx, masked=masked) for k, v in value.items()}
+    return value
+
+
+def walk_strings(value: Any):
+    """Every string inside a JSON-like value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk_strings(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from walk_strings(v)
