@@ -44,6 +44,7 @@ class TailStatus:
     attempts: int = 0
     notice: str = ""                  # last overload / sampling notice from the stream
     command: str = ""                 # argv for display (never contains the token)
+    last_error: str = ""              # the last failure reason (kept after a stop or a reconnect)
     changed: float = field(default_factory=time.monotonic)
 
     def retry_in(self, now: float | None = None) -> float | None:
@@ -208,14 +209,14 @@ class TailSource:
                 *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, env=build_child_env(self.env, token), start_new_session=True)
         except FileNotFoundError:
-            self._set(detail=f"wrangler not found: {argv[0]!r} is not on PATH "
+            self._fail(f"wrangler not found: {argv[0]!r} is not on PATH "
                              "(set tools.wrangler in the config, e.g. [npx, wrangler])")
             return False
         except PermissionError:
-            self._set(detail=f"wrangler not executable: {argv[0]!r}")
+            self._fail(f"wrangler not executable: {argv[0]!r}")
             return False
         except OSError as exc:
-            self._set(detail=f"cannot start wrangler: {exc.strerror or exc}")
+            self._fail(f"cannot start wrangler: {exc.strerror or exc}")
             return False
         self._proc = proc
         parser = StreamParser()
@@ -252,7 +253,7 @@ class TailSource:
             self._proc = None
         if self._stopping or self._restart:
             return got
-        self._set(detail=self._exit_reason(proc.returncode))
+        self._fail(self._exit_reason(proc.returncode))
         return got
 
     def _exit_reason(self, code: int | None) -> str:
@@ -304,6 +305,9 @@ class TailSource:
         self.status.rate = self._meter.rate(now)
         if self.on_events is not None:
             self.on_events()
+
+    def _fail(self, reason: str) -> None:
+        self._set(detail=reason, last_error=reason)
 
     def _set(self, **changes: Any) -> None:
         for key, value in changes.items():
