@@ -1,0 +1,141 @@
+"""Shared plumbing of the simulated ``wrangler``, ``gh`` and ``terraform`` commands.
+
+They find the simulated edge at ``$EDGE_SIM_URL`` and, when ``$EDGE_SIM_ARGV_LOG`` is set, append
+one JSON line per invocation: ``{"tool", "argv", "stdin", "cwd", "env_keys"}``. Stdin is recorded
+only as ``"<masked: N bytes>"`` and the environment only by its variable names, never values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from typing import Any
+
+URL_ENV = "EDGE_SIM_URL"
+LOG_ENV = "EDGE_SIM_ARGV_LOG"
+
+
+class ToolExit(Exception):
+    """Stop the command with this exit code (its message is already printed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Invocation:
+    """One run of a fake tool: its argv, the stdin it consumed, and helpers to talk to the sim."""
+
+    def __init__(self, tool: str, argv: list[str]) -> None:
+        self.tool = tool
+        self.argv = list(argv)
+        self.stdin_bytes: int | None = None
+
+    # -- stdin -------------------------------------------------------------------------
+    def read_stdin(self) -> str:
+        data = sys.stdin.buffer.read() if sys.stdin is not None else b""
+        self.stdin_bytes = (self.stdin_bytes or 0) + len(data)
+        return data.decode("utf-8", errors="replace")
+
+    def read_stdin_line(self) -> str:
+        line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
+        self.stdin_bytes = (self.stdin_bytes or 0) + len(line)
+        return line.decode("utf-8", errors="replace")
+
+    # -- argv log ----------------------------------------------------------------------
+    def log(self) -> None:
+        path = os.environ.get(LOG_ENV)
+        if not path:
+            return
+        record = {
+            "tool": self.tool,
+            "argv": self.argv,
+            "stdin": None if self.stdin_bytes is None else f"<masked: {self.stdin_bytes} bytes>",
+            "cwd": os.getcwd(),
+            "env_keys": sorted(os.environ),
+        }
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+            handle.flush()
+
+    # -- simulator ---------------------------------------------------------------------
+    def base_url(self) -> str:
+        url = os.environ.get(URL_ENV, "").rstrip("/")
+        if not url:
+            err(f"{self.tool} (simulated): ${URL_ENV} is not set; run me from the console on the simulated edge "
+                "or set it to the URL `edge-console simulate` printed")
+            raise ToolExit(1)
+        return url
+
+    def call(self, method: str, path: str, *, body: Any = None, raw: bytes | None = None,
+             headers: dict[str, str] | None = None, timeout: float = 10.0) -> tuple[int, bytes, str]:
+        """(status, body, content type); exits 1 with a message when the sim is unreachable."""
+        data = raw
+        all_headers = dict(headers or {})
+        if body is not None:
+            data = json.dumps(body).encode()
+            all_headers.setdefault("Content-Type", "application/json")
+        request = urllib.request.Request(self.base_url() + path, data=data, method=method, headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read(), response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read(), exc.headers.get("Content-Type", "") if exc.headers else ""
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            err(self.unreachable_message(str(reason)))
+            raise ToolExit(1) from None
+
+    def unreachable_message(self, reason: str) -> str:
+        return f"{self.tool}: cannot reach {self.base_url()}: {reason}"
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        status, data, _ = self.call(method, path, body=body)
+        try:
+            parsed = json.loads(data.decode() or "null")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            parsed = None
+        if status >= 400:
+            message = parsed.get("error") if isinstance(parsed, dict) else data.decode(errors="replace")
+            raise AdminError(status, str(message))
+        return parsed
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def out(text: str = "", end: str = "\n") -> None:
+    sys.stdout.write(text + end)
+    sys.stdout.flush()
+
+
+def err(text: str = "", end: str = "\n") -> None:
+    sys.stderr.write(text + end)
+    sys.stderr.flush()
+
+
+def run_tool(tool: str, argv: list[str] | None, body: Any) -> int:
+    """Run ``body(invocation)`` and log the invocation, whatever happens."""
+    inv = Invocation(tool, list(sys.argv[1:] if argv is None else argv))
+    code = 1
+    try:
+        code = int(body(inv) or 0)
+    except ToolExit as exc:
+        code = exc.code
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        code = 141
+    finally:
+        try:
+            inv.log()
+        except OSError as exc:
+            err(f"{tool} (simulated): cannot write ${LOG_ENV}: {exc}")
+    return code

@@ -1,0 +1,278 @@
+"""Simulated GitHub CLI (gh 2.x) for the rollback workflow of the simulated edge.
+
+``gh workflow run rollback-edge.yml -f environment=E -f reason=R``, ``gh run list --workflow W
+--json fields [--limit N]``, ``gh run view ID [--json fields]``, ``gh run watch ID [--exit-status]``
+(streams the run's progress and returns when it completes: that is when the rollback takes
+effect on the simulated edge), ``gh auth status``, ``gh --version``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
+
+VERSION = "2.63.2"
+RUN_FIELDS = ("attempt", "conclusion", "createdAt", "databaseId", "displayTitle", "event", "headBranch",
+              "headSha", "name", "number", "startedAt", "status", "updatedAt", "url", "workflowDatabaseId",
+              "workflowName")
+STEPS = ("Set up job", "Check out", "Resolve previous deployment", "Roll back worker", "Verify health",
+         "Complete job")
+WORKFLOW_DB_ID = 88112233
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err(message)
+    raise ToolExit(code)
+
+
+def _parse(argv: list[str], values: dict[str, str], flags: dict[str, str],
+           multi: tuple[str, ...] = ()) -> tuple[list[str], dict[str, Any], set[str]]:
+    """pflag-like parsing: ``--opt v``, ``--opt=v``, ``-o v``; unknown flags are an error."""
+    positionals: list[str] = []
+    opts: dict[str, Any] = {m: [] for m in multi}
+    seen: set[str] = set()
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token.startswith("-") and token != "-":
+            name, eq, inline = token.partition("=")
+            if name in values:
+                key = values[name]
+                if eq:
+                    value = inline
+                elif i + 1 < len(argv):
+                    i += 1
+                    value = argv[i]
+                else:
+                    _fail(f"flag needs an argument: {name}")
+                if key in multi:
+                    opts[key].append(value)
+                else:
+                    opts[key] = value
+            elif name in flags:
+                seen.add(flags[name])
+            else:
+                _fail(f"unknown flag: {name}\n\nUsage:  gh <command> <subcommand> [flags]")
+        else:
+            positionals.append(token)
+        i += 1
+    return positionals, opts, seen
+
+
+def _fields(raw: str | None) -> list[str]:
+    if raw is None or not raw.strip():
+        _fail("Specify one or more comma-separated fields for `--json`:\n  " + "\n  ".join(RUN_FIELDS))
+    fields = [f.strip() for f in raw.split(",") if f.strip()]
+    for field in fields:
+        if field not in RUN_FIELDS:
+            _fail(f"Unknown JSON field: \"{field}\"\nAvailable fields:\n  " + "\n  ".join(RUN_FIELDS))
+    return fields
+
+
+def _view(run: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    extra = {"attempt": 1, "workflowDatabaseId": WORKFLOW_DB_ID}
+    return {f: run.get(f, extra.get(f)) for f in fields}
+
+
+def _age(created: str) -> str:
+    try:
+        then = time.mktime(time.strptime(created, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    except ValueError:
+        return "-"
+    seconds = max(0, time.time() - then)
+    if seconds < 60:
+        return "less than a minute ago"
+    if seconds < 3600:
+        return f"about {int(seconds // 60)} minutes ago"
+    if seconds < 86400:
+        return f"about {int(seconds // 3600)} hours ago"
+    return f"about {int(seconds // 86400)} days ago"
+
+
+class Gh:
+    def __init__(self, inv: Invocation) -> None:
+        self.inv = inv
+
+    def run(self, argv: list[str]) -> int:
+        if not argv or argv[0] in ("--help", "-h", "help"):
+            out("Work seamlessly with GitHub from the command line.\n\nUSAGE\n  gh <command> <subcommand> [flags]\n\n"
+                "CORE COMMANDS\n  auth:  Authenticate gh and git with GitHub\n  run:   View details about "
+                "workflow runs\n  workflow: View details about GitHub Actions workflows")
+            return 0
+        if argv[0] in ("--version", "version"):
+            out(f"gh version {VERSION} (2024-12-05)\nhttps://github.com/cli/cli/releases/tag/v{VERSION}")
+            return 0
+        command, rest = argv[0], argv[1:]
+        if command == "workflow" and rest[:1] == ["run"]:
+            return self.workflow_run(rest[1:])
+        if command == "run" and rest[:1] == ["list"]:
+            return self.run_list(rest[1:])
+        if command == "run" and rest[:1] == ["view"]:
+            return self.run_view(rest[1:])
+        if command == "run" and rest[:1] == ["watch"]:
+            return self.run_watch(rest[1:])
+        if command == "auth" and rest[:1] == ["status"]:
+            out("github.com\n  ✓ Logged in to github.com account twist-ops (keyring)\n  - Active account: true\n"
+                "  - Git operations protocol: https\n  - Token: gho_************************************")
+            return 0
+        if command in ("workflow", "run", "auth"):
+            sub = rest[0] if rest else ""
+            _fail(f"unknown command \"{sub}\" for \"gh {command}\"" if sub else f"gh {command}: missing subcommand")
+        _fail(f"unknown command \"{command}\" for \"gh\"\n\nUsage:  gh <command> <subcommand> [flags]")
+        return 1
+
+    # workflow run -----------------------------------------------------------------------
+    def workflow_run(self, argv: list[str]) -> int:
+        positionals, opts, _ = _parse(
+            argv, {"-f": "raw", "--raw-field": "raw", "-F": "field", "--field": "field", "-r": "ref", "--ref": "ref",
+                   "-R": "repo", "--repo": "repo"}, {"--json": "json"}, multi=("raw", "field"))
+        if len(positionals) != 1:
+            _fail("workflow ID, name, or filename required when not running interactively" if not positionals
+                  else f"accepts at most 1 arg(s), received {len(positionals)}")
+        workflow = positionals[0]
+        inputs: dict[str, str] = {}
+        for pair in [*opts["raw"], *opts["field"]]:
+            key, eq, value = pair.partition("=")
+            if not eq or not key:
+                _fail(f"could not parse \"{pair}\" as key=value")
+            inputs[key] = value
+        ref = opts.get("ref", "main")
+        try:
+            self.inv.admin("POST", "/admin/gh/dispatch", {"workflow": workflow, "inputs": inputs})
+        except AdminError as exc:
+            if exc.message.startswith("could not find"):
+                _fail(exc.message)
+            _fail(f"HTTP 422: {exc.message} (https://api.github.com/repos/twist-network/edge/actions/workflows/"
+                  f"{workflow}/dispatches)")
+        out(f"✓ Created workflow_dispatch event for {workflow} at {ref}\n\n"
+            f"To see runs for this workflow, try: gh run list --workflow=\"{workflow}\"")
+        return 0
+
+    # run list / view ---------------------------------------------------------------------
+    def _runs(self, workflow: str | None) -> list[dict[str, Any]]:
+        path = "/admin/gh/runs" + (f"?workflow={workflow}" if workflow else "")
+        return self.inv.admin("GET", path)
+
+    def run_list(self, argv: list[str]) -> int:
+        positionals, opts, _ = _parse(
+            argv, {"--workflow": "workflow", "-w": "workflow", "--json": "json", "--limit": "limit", "-L": "limit",
+                   "-R": "repo", "--repo": "repo", "--status": "status", "-s": "status", "--branch": "branch",
+                   "-b": "branch", "--event": "event", "-e": "event", "--jq": "jq", "-q": "jq"}, {})
+        if positionals:
+            _fail(f"unknown argument \"{positionals[0]}\"; please quote all values that have spaces")
+        if "jq" in opts:
+            _fail("the simulated gh does not evaluate --jq expressions; use --json and parse the output")
+        fields = _fields(opts["json"]) if "json" in opts else None
+        try:
+            limit = int(opts.get("limit", "20"))
+        except ValueError:
+            _fail(f"invalid argument \"{opts.get('limit')}\" for \"-L, --limit\" flag: strconv.ParseInt: parsing "
+                  f"\"{opts.get('limit')}\": invalid syntax")
+        if limit < 1:
+            _fail(f"invalid limit: {limit}")
+        workflow = opts.get("workflow")
+        if workflow and workflow not in ("rollback-edge.yml", "Rollback Edge"):
+            _fail(f"could not find any workflows named {workflow}")
+        runs = self._runs("rollback-edge.yml" if workflow else None)
+        if "status" in opts:
+            runs = [r for r in runs if opts["status"] in (r["status"], r["conclusion"])]
+        runs = runs[:limit]
+        if fields is not None:
+            out(json.dumps([_view(r, fields) for r in runs]))
+            return 0
+        if not runs:
+            err("no runs found")
+            return 0
+        for r in runs:
+            elapsed = "3s" if r["status"] == "completed" else "0s"
+            out("\t".join([r["status"], r["conclusion"], r["displayTitle"], r["workflowName"], r["headBranch"],
+                           r["event"], str(r["databaseId"]), elapsed, r["createdAt"]]))
+        return 0
+
+    def _get_run(self, raw_id: str) -> dict[str, Any]:
+        try:
+            run_id = int(raw_id)
+        except ValueError:
+            _fail(f"invalid run ID: {raw_id!r}")
+        try:
+            return self.inv.admin("GET", f"/admin/gh/runs/{run_id}")
+        except AdminError:
+            _fail(f"failed to get run: HTTP 404: Not Found (https://api.github.com/repos/twist-network/edge/"
+                  f"actions/runs/{run_id}?exclude_pull_requests=true)")
+        raise AssertionError("unreachable")
+
+    def run_view(self, argv: list[str]) -> int:
+        positionals, opts, flags = _parse(argv, {"--json": "json", "-R": "repo", "--repo": "repo"},
+                                          {"--exit-status": "exit_status", "--verbose": "verbose", "-v": "verbose"})
+        if len(positionals) != 1:
+            _fail("run or job ID required when not running interactively")
+        run = self._get_run(positionals[0])
+        if "json" in opts:
+            out(json.dumps(_view(run, _fields(opts["json"]))))
+        else:
+            mark = {"success": "✓", "failure": "X"}.get(run["conclusion"], "*")
+            out(f"{mark} {run['headBranch']} {run['workflowName']} · {run['databaseId']}\n"
+                f"Triggered via {run['event']} {_age(run['createdAt'])}\n\nJOBS\n{mark} rollback\n\n"
+                f"For more information about the job, try: gh run view --job={run['databaseId'] + 1}\n"
+                f"View this run on GitHub: {run['url']}")
+        if "exit_status" in flags and run["status"] == "completed" and run["conclusion"] != "success":
+            return 1
+        return 0
+
+    # run watch -------------------------------------------------------------------------
+    def run_watch(self, argv: list[str]) -> int:
+        positionals, opts, flags = _parse(argv, {"--interval": "interval", "-i": "interval", "-R": "repo",
+                                                 "--repo": "repo"},
+                                          {"--exit-status": "exit_status", "--compact": "compact"})
+        if len(positionals) != 1:
+            _fail("run ID required when not running interactively")
+        try:
+            interval = float(opts.get("interval", "3"))
+        except ValueError:
+            _fail(f"invalid argument \"{opts.get('interval')}\" for \"-i, --interval\" flag")
+        run = self._get_run(positionals[0])
+        run_id = run["databaseId"]
+        if run["status"] == "completed":
+            out(f"Run {run['workflowName']} ({run_id}) has already completed with '{run['conclusion']}'")
+            return 1 if "exit_status" in flags and run["conclusion"] != "success" else 0
+        out(f"Refreshing run status every {opts.get('interval', '3')} seconds. Press Ctrl+C to quit.\n")
+        out(f"* {run['headBranch']} {run['workflowName']} · {run_id}\n"
+            f"Triggered via {run['event']} {_age(run['createdAt'])}\n\nJOBS\n* rollback (ID {run_id + 1})")
+        # the simulator's run lasts a few seconds; poll it a few times a second, whatever --interval says
+        poll = min(max(interval, 0.05), 0.25)
+        started = time.monotonic()
+        shown = 0
+        while True:
+            run = self._get_run(str(run_id))
+            done = run["status"] == "completed"
+            elapsed = time.monotonic() - started
+            target = len(STEPS) if done else min(len(STEPS) - 1, int(elapsed / 0.4))
+            while shown < target:
+                out(f"  ✓ {STEPS[shown]}")
+                shown += 1
+            if done:
+                break
+            if elapsed > 120:
+                self.inv.admin("POST", f"/admin/gh/runs/{run_id}/complete")
+            time.sleep(poll)
+        ok = run["conclusion"] == "success"
+        mark = "✓" if ok else "X"
+        out(f"\n{mark} {run['headBranch']} {run['workflowName']} · {run_id}\nTriggered via {run['event']} "
+            f"{_age(run['createdAt'])}\n\nJOBS\n{mark} rollback in {max(1, round(time.monotonic() - started))}s "
+            f"(ID {run_id + 1})\n")
+        out(f"{mark} Run {run['workflowName']} ({run_id}) completed with '{run['conclusion']}'")
+        if "exit_status" in flags and not ok:
+            return 1
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_tool("gh", argv, lambda inv: Gh(inv).run(inv.argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Simulated Terraform 1.x for the simulated edge's infrastructure variables.
+
+``terraform version``, ``init``, ``plan [-target=ADDR] [-var=k=v] [-detailed-exitcode]``,
+``apply [-auto-approve] [-target=ADDR] -var=k=v ...``. Declared variables: ``worker_count``,
+``api_rate_limit``, ``vau_rate_limit``, ``enable_strict_waf``, ``queue_batch_size``. A variable not
+given on the command line keeps its currently applied value (as if the team's tfvars file were
+kept in step), so an apply changes exactly what it names. ``apply`` changes the simulator through
+``POST /admin/terraform``; without ``-auto-approve`` it asks on stdin and only ``yes`` proceeds.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from console.sim.scenarios import TERRAFORM_DEFAULTS
+from console.sim.state import SimError, coerce_tf_var
+from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
+
+VERSION = "1.9.8"
+PROVIDER = "registry.terraform.io/cloudflare/cloudflare v4.45.0"
+
+#: resource address -> (id, {attribute: variable})
+RESOURCES: dict[str, tuple[str, dict[str, str]]] = {
+    "cloudflare_queue_consumer.vau_batch": ("sim-queue-vau-batch-consumer", {
+        "batch_size": "queue_batch_size", "max_concurrency": "worker_count"}),
+    "cloudflare_ruleset.rate_limits": ("b1c4ee7a0e2f4c8d9a4b6f3e2d1c0b9a", {
+        "api_requests_per_period": "api_rate_limit", "vau_requests_per_period": "vau_rate_limit"}),
+    "cloudflare_ruleset.security_rules": ("7d2e9f4a1b3c4d5e8f9a0b1c2d3e4f5a", {
+        "strict_rules_enabled": "enable_strict_waf"}),
+    "cloudflare_workers_script.vau_processor": ("vau-processor-production", {}),
+}
+BOX_TOP, BOX_MID, BOX_END = "╷", "│", "╵"
+
+
+def _box(kind: str, title: str, body: str) -> str:
+    lines = [BOX_TOP, f"{BOX_MID} {kind}: {title}", BOX_MID]
+    lines += [f"{BOX_MID} {line}".rstrip() for line in body.splitlines()]
+    lines.append(BOX_END)
+    return "\n".join(lines)
+
+
+def _error(title: str, body: str, command: str | None = None) -> None:
+    text = _box("Error", title, body)
+    if command:
+        text += f"\n\nFor more help on using this command, run:\n  terraform {command} -help"
+    err(text)
+    raise ToolExit(1)
+
+
+def _hcl(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Terraform:
+    def __init__(self, inv: Invocation) -> None:
+        self.inv = inv
+
+    def run(self, argv: list[str]) -> int:
+        # global options before the subcommand (-chdir=DIR) are accepted and ignored
+        while argv and argv[0].startswith("-chdir="):
+            argv = argv[1:]
+        if not argv or argv[0] in ("-help", "--help", "-h", "help"):
+            out("Usage: terraform [global options] <subcommand> [args]\n\nMain commands:\n  init          Prepare "
+                "your working directory for other commands\n  plan          Show changes required by the current "
+                "configuration\n  apply         Create or update infrastructure\n  version       Show the current "
+                "Terraform version")
+            return 0
+        command, rest = argv[0], argv[1:]
+        if command in ("version", "-version", "--version", "-v"):
+            out(f"Terraform v{VERSION}\non linux_amd64\n+ provider {PROVIDER}")
+            return 0
+        if command == "init":
+            out("\nInitializing the backend...\nInitializing provider plugins...\n- Reusing previous version of "
+                f"cloudflare/cloudflare from the dependency lock file\n- Using previously-installed {PROVIDER}\n\n"
+                "Terraform has been successfully initialized!")
+            return 0
+        if command in ("plan", "apply"):
+            return self.plan_or_apply(command, rest)
+        err(f"Terraform has no command named \"{command}\".\n\nTo see all of Terraform's top-level commands, run:\n"
+            "  terraform -help")
+        return 1
+
+    def _options(self, command: str, argv: list[str]) -> tuple[dict[str, Any], list[str], set[str]]:
+        variables: dict[str, Any] = {}
+        targets: list[str] = []
+        flags: set[str] = set()
+        booleans = {"-auto-approve", "-no-color", "-input", "-lock", "-refresh", "-compact-warnings",
+                    "-detailed-exitcode", "-json"}
+        valued = {"-out", "-lock-timeout", "-parallelism", "-state", "-var-file"}
+        i = 0
+        while i < len(argv):
+            token = argv[i]
+            name, eq, value = token.partition("=")
+            if name in ("-var", "--var"):
+                if not eq:
+                    if i + 1 >= len(argv):
+                        _error("Failed to parse command-line flags", "flag needs an argument: -var", command)
+                    i += 1
+                    value = argv[i]
+                key, veq, raw = value.partition("=")
+                key = key.strip()
+                if not veq or not key:
+                    _error("Invalid -var option", f"The given -var option \"{value}\" is not correctly specified. "
+                           "Must be a variable name and value separated by an equals sign, like -var=\"key=value\".")
+                if key not in TERRAFORM_DEFAULTS:
+                    _error("Value for undeclared variable",
+                           f"A variable named \"{key}\" was assigned on the command line, but the root module does "
+                           "not declare a variable of that name. To use this value, add a \"variable\" block to the "
+                           "configuration.")
+                raw = raw.strip()
+                if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+                    raw = raw[1:-1]
+                try:
+                    variables[key] = coerce_tf_var(key, raw)
+                except SimError as exc:
+                    _error("Invalid value for input variable",
+                           f"The given value is not suitable for var.{key}: {exc}.")
+            elif name in ("-target", "--target"):
+                if not eq:
+                    if i + 1 >= len(argv):
+                        _error("Failed to parse command-line flags", "flag needs an argument: -target", command)
+                    i += 1
+                    value = argv[i]
+                if "." not in value:
+                    _error("Invalid target address", f"Resource specification must include a resource type and "
+                           f"name.\n\n(given: \"{value}\")")
+                targets.append(value)
+            elif name in booleans:
+                if not eq or value.lower() in ("true", "1"):
+                    flags.add(name)
+                elif name == "-input":
+                    flags.add("-input=false")
+            elif name in valued:
+                if not eq:
+                    i += 1
+            else:
+                shown = name if name.startswith("-") else token
+                if name.startswith("-"):
+                    _error("Failed to parse command-line flags", f"flag provided but not defined: {shown}", command)
+                _error("Too many command line arguments", "Expected at most zero positional arguments for "
+                       f"{command}; got \"{token}\".", command)
+            i += 1
+        return variables, targets, flags
+
+    def plan_or_apply(self, command: str, argv: list[str]) -> int:
+        variables, targets, flags = self._options(command, argv)
+        state = self.inv.admin("GET", "/admin/state")
+        current: dict[str, Any] = state["terraform"]["vars"]
+        wanted = dict(current)
+        wanted.update(variables)
+        addresses = [a for a in RESOURCES if not targets or any(a == t or a.startswith(t + ".") for t in targets)]
+        for address in addresses:
+            out(f"{address}: Refreshing state... [id={RESOURCES[address][0]}]")
+        if targets:
+            out("\n" + _box("Warning", "Resource targeting is in effect",
+                            "You are creating a plan with the -target option, which means that the result of this "
+                            "plan may not represent all of the changes requested by the current configuration.\n\n"
+                            "The -target option is not for routine use, and is provided only for exceptional "
+                            "situations such as recovering from errors or mistakes, or when Terraform specifically "
+                            "suggests to use it as part of an error message."))
+        changes: dict[str, list[tuple[str, Any, Any]]] = {}
+        for address in addresses:
+            diffs = [(attr, current[var], wanted[var]) for attr, var in RESOURCES[address][1].items()
+                     if current[var] != wanted[var]]
+            if diffs:
+                changes[address] = diffs
+        if not changes:
+            out("\nNo changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real "
+                "infrastructure against your configuration and found no differences, so no changes are needed.")
+            if command == "apply":
+                out("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+            return 0
+        out("\nTerraform used the selected providers to generate the following execution plan. Resource actions "
+            "are indicated with the following symbols:\n  ~ update in-place\n\nTerraform will perform the following "
+            "actions:\n")
+        for address, diffs in changes.items():
+            rtype, rname = address.split(".", 1)
+            width = max(len(a) for a, _, _ in diffs + [("id", None, None)])
+            out(f"  # {address} will be updated in-place\n  ~ resource \"{rtype}\" \"{rname}\" {{")
+            out(f"        {'id':<{width}} = \"{RESOURCES[address][0]}\"")
+            for attr, old, new in diffs:
+                out(f"      ~ {attr:<{width}} = {_hcl(old)} -> {_hcl(new)}")
+            hidden = len(RESOURCES[address][1]) - len(diffs) + 2
+            out(f"        # ({hidden} unchanged attributes hidden)\n    }}\n")
+        out(f"Plan: 0 to add, {len(changes)} to change, 0 to destroy.")
+        if command == "plan":
+            out("\n─────────────────────────────────────────────────────────────────────────────\n\nNote: You didn't "
+                "use the -out option to save this plan, so Terraform can't guarantee to take exactly these actions "
+                "if you run \"terraform apply\" now.")
+            return 2 if "-detailed-exitcode" in flags else 0
+        if "-auto-approve" not in flags:
+            if "-input=false" in flags:
+                _error("No value for required approval", "Apply requires approval: run with -auto-approve when "
+                       "input is disabled.")
+            out("\nDo you want to perform these actions?\n  Terraform will perform the actions described above.\n"
+                "  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", end="")
+            answer = self.inv.read_stdin_line().strip()
+            out("")
+            if answer != "yes":
+                err("\nApply cancelled.")
+                return 1
+        changed_vars = {var: wanted[var] for address in changes for _, var in RESOURCES[address][1].items()
+                        if current[var] != wanted[var]}
+        for address in changes:
+            out(f"{address}: Modifying... [id={RESOURCES[address][0]}]")
+        try:
+            self.inv.admin("POST", "/admin/terraform", {"vars": changed_vars})
+        except AdminError as exc:
+            _error("Error updating resources", exc.message)
+        for address in changes:
+            out(f"{address}: Modifications complete after 1s [id={RESOURCES[address][0]}]")
+        out(f"\nApply complete! Resources: 0 added, {len(changes)} changed, 0 destroyed.")
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_tool("terraform", argv, lambda inv: Terraform(inv).run(inv.argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

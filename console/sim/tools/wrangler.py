@@ -1,0 +1,496 @@
+"""Simulated ``wrangler`` (4.x) against the simulated edge's Cloudflare API.
+
+Commands: ``--version``, ``whoami``, ``secret put|delete|list``, ``kv key list|get|put|delete``,
+``deployments list [--json]``, ``queues list``, and ``tail`` (delegated to
+``console.sim.tools.wrangler_tail``). Output and argument rules follow wrangler 4:
+
+- ``secret put NAME`` reads the value from stdin; a value argument is an "Unknown argument" error.
+- KV commands without ``--remote`` use wrangler's *local* store (a notice, and the remote state is
+  not touched), exactly the trap the runbook's old ``kv:key`` lines fall into.
+- ``--name W --env E`` on ``secret`` commands targets ``W-E`` (wrangler's legacy environments);
+  ``deployments list`` refuses ``--name`` with ``--env``.
+- No ``CLOUDFLARE_API_TOKEN``: the non-interactive auth error, exit 1; a wrong one: the API's
+  ``Authentication error [code: 10000]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from console.sim.tools._common import Invocation, ToolExit, err, out, run_tool
+
+VERSION = "4.42.0"
+BANNER = f"\n ⛅️ wrangler {VERSION}\n" + "─" * 19
+NO_TOKEN = ("✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
+            "environment variable for wrangler to work. Please go to "
+            "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
+            "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN.")
+LOCAL_NOTICE = "Resource location: local \nUse --remote if you want to access the remote instance."
+REMOTE_NOTICE = "Resource location: remote "
+HELP = """wrangler
+
+COMMANDS
+  wrangler deployments       🚢 List and view the current and past deployments for your Worker
+  wrangler kv                🗂️  Manage Workers KV Namespaces
+  wrangler queues            📬 Manage Workers Queues
+  wrangler secret            🤫 Generate a secret that can be referenced in a Worker
+  wrangler tail [worker]     🦚 Start a log tailing session for a Worker
+  wrangler whoami            🕵️  Retrieve your user information
+
+GLOBAL FLAGS
+  -c, --config   Path to Wrangler configuration file  [string]
+  -e, --env      Environment to use for operations, and for selecting .env and .dev.vars files  [string]
+  -h, --help     Show help  [boolean]
+  -v, --version  Show version number  [boolean]"""
+
+GLOBAL_VALUES = {"--env": "env", "-e": "env", "--config": "config", "-c": "config", "--cwd": "cwd"}
+GLOBAL_FLAGS = {"--help": "help", "-h": "help", "--version": "version", "-v": "version"}
+
+
+class Args:
+    def __init__(self) -> None:
+        self.positionals: list[str] = []
+        self.values: dict[str, str] = {}
+        self.flags: set[str] = set()
+        self.unknown: list[str] = []
+
+
+def parse(argv: list[str], values: dict[str, str], flags: dict[str, str]) -> Args:
+    """yargs-like: ``--opt value``, ``--opt=value``, boolean flags; unknown options collected."""
+    all_values = {**GLOBAL_VALUES, **values}
+    all_flags = {**GLOBAL_FLAGS, **flags}
+    args = Args()
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token.startswith("-") and len(token) > 1 and not _is_number(token):
+            name, eq, inline = token.partition("=")
+            if name in all_values:
+                if eq:
+                    args.values[all_values[name]] = inline
+                elif i + 1 < len(argv):
+                    i += 1
+                    args.values[all_values[name]] = argv[i]
+                else:
+                    err(f"✘ [ERROR] Not enough arguments following: {name.lstrip('-')}")
+                    raise ToolExit(1)
+            elif name in all_flags:
+                if eq and inline.lower() == "false":
+                    args.flags.discard(all_flags[name])
+                else:
+                    args.flags.add(all_flags[name])
+            else:
+                args.unknown.append(name.lstrip("-"))
+        else:
+            args.positionals.append(token)
+        i += 1
+    return args
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+        return True
+    except ValueError:
+        return False
+
+
+def unknown_arguments(names: list[str]) -> None:
+    label = "argument" if len(names) == 1 else "arguments"
+    err(f"\n✘ [ERROR] Unknown {label}: {', '.join(names)}\n")
+    raise ToolExit(1)
+
+
+class Wrangler:
+    def __init__(self, inv: Invocation) -> None:
+        self.inv = inv
+        self.token = os.environ.get("CLOUDFLARE_API_TOKEN", "")
+
+    # -- config / auth -----------------------------------------------------------------
+    def config(self, args: Args) -> dict[str, Any]:
+        base = Path(args.values.get("cwd") or os.getcwd())
+        candidates = [Path(args.values["config"])] if args.values.get("config") else [
+            base / "wrangler.toml", base / "wrangler.json", base / "wrangler.jsonc"]
+        for path in candidates:
+            if not path.is_file():
+                if args.values.get("config"):
+                    err(f"✘ [ERROR] Could not read file: {path}")
+                    raise ToolExit(1)
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+                if path.suffix == ".toml":
+                    return tomllib.loads(text)
+                lines = [line for line in text.splitlines() if not line.strip().startswith("//")]
+                return json.loads("\n".join(lines))
+            except (OSError, ValueError) as exc:
+                err(f"✘ [ERROR] Could not parse {path.name}: {exc}")
+                raise ToolExit(1) from None
+        return {}
+
+    def config_name(self, args: Args) -> str | None:
+        cfg = self.config(args)
+        env = args.values.get("env")
+        name = cfg.get("name")
+        if env:
+            env_cfg = (cfg.get("env") or {}).get(env) or {}
+            if env_cfg.get("name"):
+                return str(env_cfg["name"])
+            return f"{name}-{env}" if name else None
+        return str(name) if name else None
+
+    def require_token(self) -> None:
+        if not self.token:
+            err(NO_TOKEN)
+            raise ToolExit(1)
+
+    def account_id(self, args: Args) -> str:
+        account = os.environ.get("CLOUDFLARE_ACCOUNT_ID") or self.config(args).get("account_id")
+        if account:
+            return str(account)
+        data = self.api("GET", "/accounts")
+        accounts = data.get("result") or []
+        if len(accounts) != 1:
+            err("✘ [ERROR] More than one account available but unable to select one in non-interactive mode.\n"
+                "Please set the appropriate `account_id` in your Wrangler configuration file or assign it to the "
+                "`CLOUDFLARE_ACCOUNT_ID` environment variable.")
+            raise ToolExit(1)
+        return str(accounts[0]["id"])
+
+    def api(self, method: str, path: str, *, body: Any = None, raw: bytes | None = None,
+            expect_json: bool = True, allow_404: bool = False) -> Any:
+        self.require_token()
+        status, data, ctype = self.inv.call(method, "/client/v4" + path, body=body, raw=raw,
+                                            headers={"Authorization": f"Bearer {self.token}"})
+        if allow_404 and status == 404:
+            return None
+        if status >= 400 or (expect_json and "json" in ctype):
+            try:
+                parsed = json.loads(data.decode("utf-8") or "null")
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                parsed = None
+            if status >= 400 or not (isinstance(parsed, dict) and parsed.get("success")):
+                errors = parsed.get("errors") if isinstance(parsed, dict) else None
+                detail = "\n".join(f"  {e.get('message')} [code: {e.get('code')}]" for e in errors or []) or (
+                    f"  HTTP {status}")
+                shown = path.split("?", 1)[0]
+                err(f"\n✘ [ERROR] A request to the Cloudflare API ({shown}) failed.\n\n{detail}\n")
+                if any(e.get("code") == 10000 for e in errors or []):
+                    err("📎 It looks like you are authenticating Wrangler via a custom API token set in an "
+                        "environment variable.\nPlease ensure it has the correct permissions for this operation.\n")
+                raise ToolExit(1)
+            return parsed
+        return data
+
+    # -- commands ------------------------------------------------------------------------
+    def run(self, argv: list[str]) -> int:
+        if not argv:
+            out(HELP)
+            return 0
+        if argv[0] in ("--version", "-v", "version"):
+            out(VERSION)
+            return 0
+        if argv[0] in ("--help", "-h", "help"):
+            out(HELP)
+            return 0
+        command = argv[0]
+        if command == "secret":
+            return self.secret(argv[1:])
+        if command == "kv":
+            return self.kv(argv[1:])
+        if command == "deployments":
+            return self.deployments(argv[1:])
+        if command == "queues":
+            return self.queues(argv[1:])
+        if command == "whoami":
+            return self.whoami(argv[1:])
+        if command.startswith("kv:"):
+            err(f"\n✘ [ERROR] Unknown argument: {command}\n\n"
+                f"`wrangler {command} ...` was removed in wrangler 4; use `wrangler kv {command[3:]} ...` "
+                "(and add --remote to reach the deployed namespace).")
+            return 1
+        unknown_arguments([command])
+        return 1
+
+    # secret ---------------------------------------------------------------------------
+    def _script(self, args: Args) -> str:
+        name, env = args.values.get("name"), args.values.get("env")
+        if name:
+            return f"{name}-{env}" if env else name  # wrangler's getLegacyScriptName
+        configured = self.config_name(args)
+        if not configured:
+            err("\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
+                "configuration file, or pass it as an argument with `--name <worker-name>`\n")
+            raise ToolExit(1)
+        return configured
+
+    def secret(self, argv: list[str]) -> int:
+        if not argv or argv[0] not in ("put", "delete", "list"):
+            unknown_arguments(argv[:1] or ["secret"])
+        sub, rest = argv[0], argv[1:]
+        args = parse(rest, {"--name": "name", "--format": "format"}, {})
+        if args.unknown:
+            unknown_arguments(args.unknown)
+        want = 0 if sub == "list" else 1
+        if len(args.positionals) > want:
+            unknown_arguments(args.positionals[want:])
+        if len(args.positionals) < want:
+            err("\n✘ [ERROR] Not enough non-option arguments: got 0, need at least 1\n")
+            return 1
+        self.require_token()
+        script = self._script(args)
+        account = self.account_id(args)
+        base = f"/accounts/{account}/workers/scripts/{quote(script, safe='')}/secrets"
+        if sub == "list":
+            data = self.api("GET", base)
+            out(json.dumps(data["result"], indent=2))
+            return 0
+        name = args.positionals[0]
+        if sub == "delete":
+            out(BANNER)
+            out(f"🌀 Deleting the secret {name} on the Worker {script}")
+            self.api("DELETE", f"{base}/{quote(name, safe='')}")
+            out("✨ Success! Deleted secret " + name)
+            return 0
+        out(BANNER)
+        if sys.stdin is not None and sys.stdin.isatty():
+            out("? Enter a secret value: ", end="")
+        value = self.inv.read_stdin()
+        if value.endswith("\n"):
+            value = value[:-1]
+        if value.endswith("\r"):
+            value = value[:-1]
+        out(f"🌀 Creating the secret for the Worker \"{script}\" ")
+        self.api("PUT", base, body={"name": name, "text": value, "type": "secret_text"})
+        out(f"✨ Success! Uploaded secret {name}")
+        return 0
+
+    # kv ---------------------------------------------------------------------------------
+    def kv(self, argv: list[str]) -> int:
+        if len(argv) < 2 or argv[0] != "key" or argv[1] not in ("list", "get", "put", "delete"):
+            if argv[:1] == ["namespace"]:
+                err("✘ [ERROR] `wrangler kv namespace` is not available in the simulated wrangler")
+                return 1
+            unknown_arguments(argv[:2] or ["kv"])
+        sub, rest = argv[1], argv[2:]
+        values = {"--namespace-id": "namespace_id", "--binding": "binding", "--prefix": "prefix",
+                  "--ttl": "ttl", "--expiration": "expiration", "--path": "path", "--metadata": "metadata",
+                  "--preview": "preview"}
+        flags = {"--remote": "remote", "--local": "local", "--text": "text"}
+        args = parse(rest, values, flags)
+        if args.unknown:
+            unknown_arguments(args.unknown)
+        want = {"list": 0, "get": 1, "put": 2, "delete": 1}[sub]
+        if sub == "put" and args.values.get("path"):
+            want = 1
+        if len(args.positionals) > want:
+            unknown_arguments(args.positionals[want:])
+        if len(args.positionals) < want:
+            err(f"\n✘ [ERROR] Not enough non-option arguments: got {len(args.positionals)}, need at least {want}\n")
+            return 1
+        if "binding" in args.values and "namespace_id" not in args.values:
+            err(f"\n✘ [ERROR] No KV Namespaces found with binding {args.values['binding']}. "
+                "The simulated wrangler has no Wrangler configuration: pass --namespace-id.\n")
+            return 1
+        ns = args.values.get("namespace_id")
+        if not ns:
+            err("\n✘ [ERROR] Exactly one of the arguments binding and namespace-id is required\n")
+            return 1
+        if "remote" in args.flags and "local" in args.flags:
+            err("\n✘ [ERROR] Arguments remote and local are mutually exclusive\n")
+            return 1
+        remote = "remote" in args.flags
+        value = None
+        key = args.positionals[0] if args.positionals else ""
+        if sub == "put":
+            if args.values.get("path"):
+                try:
+                    value = Path(args.values["path"]).read_text(encoding="utf-8")
+                except OSError as exc:
+                    err(f"✘ [ERROR] Could not read file: {exc}")
+                    return 1
+            else:
+                value = args.positionals[1]
+        if not remote:
+            return self._kv_local(sub, ns, key, value, args)
+        self.require_token()
+        err(REMOTE_NOTICE)
+        account = self.account_id(args)
+        base = f"/accounts/{account}/storage/kv/namespaces/{quote(ns, safe='')}"
+        if sub == "list":
+            names: list[dict[str, Any]] = []
+            cursor = ""
+            while True:
+                query = {"limit": "1000"}
+                if args.values.get("prefix"):
+                    query["prefix"] = args.values["prefix"]
+                if cursor:
+                    query["cursor"] = cursor
+                data = self.api("GET", f"{base}/keys?{urlencode(query)}")
+                names.extend(data["result"])
+                cursor = (data.get("result_info") or {}).get("cursor") or ""
+                if not cursor:
+                    break
+            out(json.dumps(names, indent=2))
+            return 0
+        path = f"{base}/values/{quote(key, safe='')}"
+        if sub == "get":
+            data = self.api("GET", path, expect_json=False, allow_404=True)
+            if data is None:
+                out("Value not found")
+                return 0
+            sys.stdout.buffer.write(data if "text" not in args.flags else data.decode("utf-8", "replace").encode())
+            sys.stdout.flush()
+            return 0
+        if sub == "put":
+            query = ""
+            if args.values.get("ttl"):
+                query = "?" + urlencode({"expiration_ttl": args.values["ttl"]})
+            if args.values.get("path"):
+                out(f"Writing the contents of {args.values['path']} to the key \"{key}\" on namespace {ns}.")
+            else:
+                out(f"Writing the value \"{value}\" to key \"{key}\" on namespace {ns}.")
+            self.api("PUT", path + query, raw=(value or "").encode("utf-8"))
+            return 0
+        out(f"Deleting the key \"{key}\" on namespace {ns}.")
+        self.api("DELETE", path)
+        return 0
+
+    def _kv_local(self, sub: str, ns: str, key: str, value: str | None, args: Args) -> int:
+        """wrangler 4 without --remote: the local (Miniflare) store; the deployed namespace is untouched."""
+        err(LOCAL_NOTICE)
+
+        def local(op: str, **extra: Any) -> Any:
+            return self.inv.admin("POST", "/admin/wrangler-local/kv", {"op": op, "namespace": ns, "key": key,
+                                                                      **extra})["result"]
+        if sub == "list":
+            prefix = args.values.get("prefix") or ""
+            out(json.dumps([{"name": k} for k in local("list") if k.startswith(prefix)], indent=2))
+        elif sub == "get":
+            found = local("get")
+            out("Value not found" if found is None else found, end="" if found is not None else "\n")
+        elif sub == "put":
+            out(f"Writing the value \"{value}\" to key \"{key}\" on namespace {ns}.")
+            local("put", value=value)
+        else:
+            out(f"Deleting the key \"{key}\" on namespace {ns}.")
+            local("delete")
+        return 0
+
+    # deployments ---------------------------------------------------------------------------
+    def deployments(self, argv: list[str]) -> int:
+        if not argv or argv[0] not in ("list", "status"):
+            unknown_arguments(argv[:1] or ["deployments"])
+        args = parse(argv[1:], {"--name": "name"}, {"--json": "json"})
+        if args.unknown:
+            unknown_arguments(args.unknown)
+        if args.positionals:
+            unknown_arguments(args.positionals)
+        name, env = args.values.get("name"), args.values.get("env")
+        if name and env:
+            err("\n✘ [ERROR] In legacy environment mode you cannot use --name and --env together. If you want to "
+                "specify a Worker name for a specific environment you can add the following to your Wrangler "
+                f"configuration file:\n[env.{env}]\nname = \"{name}\"\n")
+            return 1
+        self.require_token()
+        script = name or self.config_name(args)
+        if not script:
+            err("\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
+                "configuration file, or pass it as an argument with `--name <worker-name>`\n")
+            return 1
+        account = self.account_id(args)
+        data = self.api("GET", f"/accounts/{account}/workers/scripts/{quote(script, safe='')}/deployments")
+        entries = sorted(data["result"]["deployments"], key=lambda d: d["created_on"])  # latest last, like wrangler
+        if argv[0] == "status":
+            entries = entries[-1:]
+        if "json" in args.flags:
+            out(json.dumps(entries if argv[0] == "list" else entries[0], indent=2))
+            return 0
+        out(BANNER)
+        for d in entries:
+            annotations = d.get("annotations") or {}
+            version = (d.get("versions") or [{}])[0]
+            out(f"Created:     {d['created_on']}")
+            out(f"Author:      {d.get('author_email', '-')}")
+            out(f"Source:      {'Upload' if d.get('source') == 'wrangler' else 'API 📡'}")
+            out(f"Message:     {annotations.get('workers/message', '-')}")
+            if annotations.get("workers/rollback_from"):
+                out(f"Rollback from: {annotations['workers/rollback_from']}")
+            out(f"Version(s):  ({version.get('percentage', 100)}%) {version.get('version_id', '-')}")
+            out("")
+        return 0
+
+    # queues -----------------------------------------------------------------------------------
+    def queues(self, argv: list[str]) -> int:
+        if not argv or argv[0] != "list":
+            unknown_arguments(argv[:1] or ["queues"])
+        args = parse(argv[1:], {"--page": "page"}, {})
+        if args.unknown:
+            unknown_arguments(args.unknown)
+        if args.positionals:
+            unknown_arguments(args.positionals)
+        self.require_token()
+        account = self.account_id(args)
+        data = self.api("GET", f"/accounts/{account}/queues")
+        rows = [[q["queue_id"], q["queue_name"], q["created_on"], q["modified_on"],
+                 str(q.get("producers_total_count", 0)), str(q.get("consumers_total_count", 0))]
+                for q in data["result"]]
+        out(BANNER)
+        out(_table(["id", "name", "created_on", "modified_on", "producers", "consumers"], rows))
+        return 0
+
+    # whoami -----------------------------------------------------------------------------------
+    def whoami(self, argv: list[str]) -> int:
+        args = parse(argv, {}, {"--account": "account"})
+        if args.unknown or args.positionals:
+            unknown_arguments(args.unknown or args.positionals)
+        out(BANNER)
+        out("Getting User settings...")
+        if not self.token:
+            out("You are not authenticated. Please run `wrangler login`.")
+            return 0
+        self.api("GET", "/user/tokens/verify")
+        data = self.api("GET", "/accounts")
+        out("👋 You are logged in with an User API Token. Unable to retrieve email for this user. "
+            "Are you missing the `User->User Details->Read` permission?")
+        out(_table(["Account Name", "Account ID"], [[a["name"], a["id"]] for a in data["result"]]))
+        out("🔓 To see token permissions visit https://dash.cloudflare.com/profile/api-tokens.")
+        return 0
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)] if rows else [len(h) for h in header]
+    line = lambda l, m, r: l + m.join("─" * (w + 2) for w in widths) + r  # noqa: E731
+    fmt = lambda cells: "│" + "│".join(f" {str(c):<{w}} " for c, w in zip(cells, widths)) + "│"  # noqa: E731
+    parts = [line("┌", "┬", "┐"), fmt(header), line("├", "┼", "┤")]
+    for i, row in enumerate(rows):
+        parts.append(fmt(row))
+        if i < len(rows) - 1:
+            parts.append(line("├", "┼", "┤"))
+    parts.append(line("└", "┴", "┘"))
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "tail":
+        from console.sim.tools.wrangler_tail import main as tail_main
+
+        # a tail runs until it is killed: record the invocation before streaming
+        inv = Invocation("wrangler", argv)
+        try:
+            inv.log()
+        except OSError as exc:
+            err(f"wrangler (simulated): cannot write the argv log: {exc}")
+        return tail_main(argv[1:])
+    return run_tool("wrangler", argv, lambda inv: Wrangler(inv).run(inv.argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
