@@ -1,0 +1,82 @@
+"""The dashboard on the simulated edge: panes fill, a scenario switch shows on screen, faults recover."""
+
+from __future__ import annotations
+
+import httpx
+
+from console.config import simulated_config
+from console.metrics.thresholds import State
+from console.session import Session
+from screens.app import EdgeConsoleApp
+from tests.util import wait_for
+
+
+def live_app(sim, refresh: float = 0.3) -> EdgeConsoleApp:
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=refresh)
+    return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
+
+
+def row_text(app, key: str) -> str:
+    return str(app.screen.query_one(f"#metric-{key}").render())
+
+
+def has_rates(app) -> bool:
+    result = app.last_result
+    return bool(result and result.derived and result.derived.metrics["request_rate"].value is not None)
+
+
+async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
+    app = live_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
+        await pilot.pause()
+        assert "req/s" in row_text(app, "request_rate")
+        assert "OK" in row_text(app, "p95_latency_ms")
+        assert "vau-batch" in str(app.screen.query_one("#queue-pane").render())
+        assert "waf" in str(app.screen.query_one("#security-pane").render())
+        assert "UP" in str(app.screen.query_one("#health-pane").render())
+
+        httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "latency"}).raise_for_status()
+        polls = app.poll_count
+        await wait_for(lambda: app.last_result.derived.metrics["p95_latency_ms"].state in
+                       (State.WARNING, State.CRITICAL) and app.poll_count > polls + 1,
+                       timeout=15, message="p95 in warning/critical")
+        await pilot.pause()
+        text = row_text(app, "p95_latency_ms")
+        assert "CRIT" in text or "WARN" in text
+        row = app.screen.query_one("#metric-p95_latency_ms")
+        assert row.has_class("state-critical") or row.has_class("state-warning")
+
+
+async def test_metrics_fault_shows_error_and_age_then_recovers(sim):
+    app = live_app(sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
+        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "500"}).raise_for_status()
+        await wait_for(lambda: app.last_result.metrics.state in ("stale", "down"), timeout=15,
+                       message="metrics source stale/down")
+        await pilot.pause()
+        subtitle = str(app.screen.query_one("#metrics-pane").border_subtitle)
+        assert "500" in subtitle and "last good" in subtitle
+        header = str(app.screen.query_one("#status-header").render())
+        assert "STALE" in header or "DOWN" in header
+        # values stay on screen (the last good ones) while the source is failing
+        assert "req/s" in row_text(app, "request_rate")
+
+        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "none"}).raise_for_status()
+        await wait_for(lambda: app.last_result.metrics.state == "live", timeout=15, message="recovery")
+        await pilot.pause()
+        assert app.screen.query_one("#metrics-pane").border_subtitle == ""
+        assert "LIVE" in str(app.screen.query_one("#status-header").render())
+
+
+async def test_health_down_shows_down(sim):
+    app = live_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.last_result is not None and app.last_result.health is not None, timeout=15,
+                       message="health")
+        httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "outage"}).raise_for_status()
+        await wait_for(lambda: app.last_result.health is not None and not app.last_result.health.healthy,
+                       timeout=15, message="health down")
+        await pilot.pause()
+        assert "DOWN" in str(app.screen.query_one("#health-pane").render())
