@@ -1,0 +1,216 @@
+"""Scrape + parse + derive time for a 100k-series exposition vs prometheus-client's parser alone.
+
+The page is generated with the families the console reads (requests by worker x colo x
+status, two histograms by worker x colo, cache, memory, queues, security) plus unrelated
+families that the console skips, ``--series`` sample lines in all (default 100 000).
+
+Three figures, medians of ``--runs`` runs (default 5):
+
+* ``console``: scrape over HTTP from a loopback server (127.0.0.1, a thread in this process)
+  with the console's own httpx client code, then parse in a worker thread and derive against
+  the previous scrape: exactly what one poll does (``console.sources.scrape`` + ``derive``);
+* ``console (in memory)``: parse + derive of the same text without HTTP;
+* ``prometheus-client``: ``text_string_to_metric_families`` over the same text (in memory,
+  consuming every family), the baseline the issue quotes (~2 s).
+
+Usage: ``python bench/bench_parse.py [--series N] [--runs N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from console.metrics.derive import Snapshot, derive, families  # noqa: E402
+from console.metrics.exposition import parse_exposition  # noqa: E402
+
+BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+BUCKETS_MS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
+
+
+def generate_page(series: int = 100_000, tick: int = 0, seed: int = 7) -> str:
+    """A text exposition with ``series`` sample lines; ``tick`` advances the counters."""
+    rnd = random.Random(seed)
+    out: list[str] = []
+    add = out.append
+    workers = [f"vau-processor-{i}" for i in range(10)]
+    colos = [f"C{i:03d}" for i in range(100)]
+    statuses = ["200", "201", "204", "301", "304", "400", "404", "429", "500", "503"]
+    k = tick + 1
+
+    def counter(name: str, help_: str) -> None:
+        add(f"# HELP {name} {help_}\n# TYPE {name} counter\n")
+
+    counter("edge_requests_total", "Requests by worker, colo and status.")
+    for w in workers:
+        for c in colos:
+            for s in statuses:
+                add(f'edge_requests_total{{worker="{w}",colo="{c}",status="{s}"}} {rnd.randint(1, 500) * k}.0\n')
+    counter("edge_errors_total", "Errors by worker and type.")
+    for w in workers:
+        for t in ("timeout", "exception", "upstream", "limit", "other"):
+            add(f'edge_errors_total{{worker="{w}",type="{t}"}} {rnd.randint(0, 5) * k}.0\n')
+
+    def histogram(name: str, bounds: tuple[float, ...], scale: float) -> None:
+        add(f"# HELP {name} A histogram.\n# TYPE {name} histogram\n")
+        for w in workers:
+            for c in colos:
+                labels = f'worker="{w}",colo="{c}"'
+                cum = 0
+                for b in bounds:
+                    cum += rnd.randint(0, 50) * k
+                    add(f'{name}_bucket{{{labels},le="{b}"}} {cum}.0\n')
+                cum += rnd.randint(0, 3) * k
+                add(f'{name}_bucket{{{labels},le="+Inf"}} {cum}.0\n')
+                add(f"{name}_count{{{labels}}} {cum}.0\n")
+                add(f"{name}_sum{{{labels}}} {cum * scale:.3f}\n")
+
+    histogram("edge_request_duration_seconds", BUCKETS_S, 0.05)
+    histogram("edge_cpu_time_ms", BUCKETS_MS, 4.0)
+    for name in ("edge_cache_hits_total", "edge_cache_misses_total"):
+        counter(name, "Cache lookups.")
+        for w in workers:
+            for c in colos:
+                add(f'{name}{{worker="{w}",colo="{c}"}} {rnd.randint(100, 900) * k}.0\n')
+    add("# TYPE edge_memory_usage_bytes gauge\n")
+    for w in workers:
+        add(f'edge_memory_usage_bytes{{worker="{w}"}} {rnd.randint(40, 90) * 1048576}\n')
+    add("# TYPE edge_queue_backlog gauge\n")
+    for q in ("vau-batch", "analytics", "dead-letter"):
+        add(f'edge_queue_backlog{{queue="{q}"}} {rnd.randint(0, 200)}\n')
+    add("# TYPE edge_queue_processing_duration_seconds histogram\n")
+    for q in ("vau-batch", "analytics", "dead-letter"):
+        cum = 0
+        for b in BUCKETS_S:
+            cum += rnd.randint(0, 20) * k
+            add(f'edge_queue_processing_duration_seconds_bucket{{queue="{q}",le="{b}"}} {cum}.0\n')
+        add(f'edge_queue_processing_duration_seconds_bucket{{queue="{q}",le="+Inf"}} {cum}.0\n')
+    counter("edge_security_blocks_total", "Blocks by rule.")
+    for r in ("waf", "geo_block", "rate_limit", "bot", "ip_block"):
+        add(f'edge_security_blocks_total{{rule="{r}"}} {rnd.randint(0, 100) * k}.0\n')
+    counter("edge_rate_limit_violations_total", "Rate-limit violations.")
+    add(f"edge_rate_limit_violations_total {rnd.randint(0, 100) * k}.0\n")
+
+    used = sum(1 for line in out for row in line.splitlines() if row and not row.startswith("#"))
+    # unrelated families the console does not read, up to the requested number of series
+    filler = max(0, series - used)
+    per_family = 1000
+    for f in range((filler + per_family - 1) // per_family):
+        name = f"workerd_internal_family_{f}_total"
+        add(f"# HELP {name} Unrelated.\n# TYPE {name} counter\n")
+        for i in range(min(per_family, filler - f * per_family)):
+            add(f'{name}{{shard="{i % 64}",slot="{i}"}} {rnd.randint(0, 10**6) * k}.0\n')
+    return "".join(out)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    pages: list[bytes] = []
+    hits = 0
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = self.pages[type(self).hits % len(self.pages)]
+        type(self).hits += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+async def _console_http(url: str, runs: int, fams: list[str]) -> list[float]:
+    from console.sources.scrape import Scraper
+
+    scraper = Scraper(timeout=30.0, retries=0)
+    times: list[float] = []
+    try:
+        prev = None
+        for _ in range(runs + 1):
+            t0 = time.perf_counter()
+            result = await scraper.scrape(url, fams)
+            assert result.page is not None and result.page.ok, result.error
+            snap = Snapshot.now(result.page)
+            if prev is not None:
+                derived = await asyncio.to_thread(derive, prev, snap, None)
+                assert derived.metrics["request_rate"].value is not None
+                times.append(time.perf_counter() - t0)
+            prev = snap
+    finally:
+        await scraper.aclose()
+    return times
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--series", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    pages = [generate_page(args.series, tick) for tick in range(2)]
+    lines = sum(1 for row in pages[0].splitlines() if row and not row.startswith("#"))
+    fams = families(None)
+    print(f"page: {lines} series, {len(pages[0]) / 1e6:.1f} MB; families read by the console: {len(fams)}")
+
+    # in memory: parse + derive (the first page is the previous scrape)
+    prev = Snapshot(at=0.0, mono=0.0, page=parse_exposition(pages[0], fams))
+    mem: list[float] = []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        page = parse_exposition(pages[1], fams)
+        derived = derive(prev, Snapshot(at=2.0, mono=2.0, page=page), None)
+        mem.append(time.perf_counter() - t0)
+    assert derived.metrics["p95_latency_ms"].value is not None
+
+    # over HTTP from a loopback server
+    _Handler.pages = [p.encode() for p in pages]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
+        http = asyncio.run(_console_http(url, args.runs, fams))
+    finally:
+        server.shutdown()
+
+    base: list[float] = []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        n = 0
+        for fam in text_string_to_metric_families(pages[1]):
+            n += len(fam.samples)
+        base.append(time.perf_counter() - t0)
+
+    b = _median(base)
+    print(f"runs: {args.runs} (medians)")
+    print(f"console scrape(HTTP loopback)+parse+derive: {_median(http) * 1000:8.1f} ms   "
+          f"(min {min(http) * 1000:.1f}, max {max(http) * 1000:.1f})")
+    print(f"console parse+derive (in memory):           {_median(mem) * 1000:8.1f} ms   "
+          f"(min {min(mem) * 1000:.1f}, max {max(mem) * 1000:.1f})")
+    print(f"prometheus-client parser alone (in memory): {b * 1000:8.1f} ms   ({n} samples)")
+    print(f"ratio prometheus-client / console (HTTP):   {b / _median(http):8.2f}x")
+    print(f"ratio prometheus-client / console (memory): {b / _median(mem):8.2f}x")
+    target = 0.5
+    print(f"target: 100k-series page derived in < {target} s -> "
+          f"{'met' if _median(http) < target else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

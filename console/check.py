@@ -1,0 +1,291 @@
+"""``edge-console check``: the runbook's "Check All Systems", headless.
+
+Health, two scrapes ``--window`` seconds apart, every key metric with its value and state,
+queues and a security summary; a rich table, or with ``--json`` exactly one JSON object.
+
+Exit codes: 0 when everything is normal; 1 on any warning (a metric or queue in warning,
+health degraded, a security rule spiking, families missing from the page); 2 on any critical
+value, an unhealthy edge, or an endpoint that cannot be read (refused, timed out, HTTP error,
+not a metrics page). Values that cannot be computed ("no traffic", "warming up") are
+``unknown`` and do not change the exit code by themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+import time
+from typing import Any
+
+from console.metrics.model import KEY_METRICS, Derived, Health, MetricValue
+from console.metrics.thresholds import State, worst
+from console.sources.health import health_state
+from console.sources.poller import EdgePoller, PollResult
+
+DEFAULT_WINDOW_S = 5.0
+MAX_WINDOW_S = 3600.0
+
+
+def register(subparsers: Any) -> None:
+    from console.cli import add_common_options
+
+    p = subparsers.add_parser(
+        "check",
+        help="check all systems: health, key metrics, queues, security (exit 0 ok, 1 warning, 2 critical)",
+        description="Health, two scrapes --window seconds apart, every key metric with value and state, "
+                    "queues and security. Exit 0 when all normal, 1 on any warning, 2 on any critical "
+                    "value or unreachable endpoint.",
+    )
+    add_common_options(p)
+    # options given before the subcommand (edge-console --config F check) must not be reset
+    for action in p._actions:
+        if action.dest in ("config", "env", "read_only"):
+            action.default = argparse.SUPPRESS
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--window", type=_window, default=DEFAULT_WINDOW_S, metavar="SECONDS",
+                   help=f"seconds between the two scrapes (default {DEFAULT_WINDOW_S:g})")
+    p.set_defaults(func=run)
+
+
+def _window(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if math.isnan(value) or value < 0 or value > MAX_WINDOW_S:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_WINDOW_S:g} seconds, got {text}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from console.session import open_session_from_args
+
+    session = open_session_from_args(args)
+    try:
+        if session.notice and not args.json:
+            print(session.notice, file=sys.stderr)
+        result, first = asyncio.run(collect(session.config, session.env, args.window))
+    finally:
+        session.close()
+    report = build_report(session.env, result, first)
+    if args.json:
+        print(json.dumps(report, allow_nan=False))
+    else:
+        print_human(report)
+    return int(report["exit_code"])
+
+
+async def collect(config: Any, env: Any, window: float) -> tuple[PollResult, PollResult]:
+    """Two polls ``window`` seconds apart: ``(second, first)``."""
+    poller = EdgePoller(config, env)
+    try:
+        first = await poller.poll()
+        unreachable = first.derived is None and first.metrics.state == "down" and \
+            first.health_source.state == "down"
+        if unreachable:
+            return first, first  # nothing answers: do not make the operator wait for the window
+        await asyncio.sleep(window)
+        second = await poller.poll()
+        return second, first
+    finally:
+        await poller.aclose()
+
+
+# -- the report -----------------------------------------------------------------------------------
+
+def _num(value: float | None) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+def _metric_json(mv: MetricValue | None, key: str, fallback_note: str) -> dict[str, Any]:
+    label, unit = KEY_METRICS[key]
+    if mv is None:
+        return {"value": None, "unit": unit, "state": State.UNKNOWN.value, "label": label, "note": fallback_note}
+    out: dict[str, Any] = {"value": _num(mv.value), "unit": unit, "state": mv.state.value, "label": label,
+                           "note": mv.note}
+    if mv.stale:
+        out["stale"] = True
+    return out
+
+
+def _health_json(health: Health | None) -> dict[str, Any]:
+    if health is None:
+        return {"healthy": False, "status": "unknown", "state": State.UNKNOWN.value, "components": {},
+                "version": None, "error": "not checked"}
+    return {"healthy": health.healthy, "status": health.status, "state": health_state(health).value,
+            "components": dict(health.components), "version": health.version, "error": health.error,
+            "http_status": health.http_status}
+
+
+def build_report(env: Any, result: PollResult, first: PollResult | None = None) -> dict[str, Any]:
+    """The JSON-ready report and its exit code (pure: tests feed it PollResults)."""
+    derived: Derived | None = result.derived
+    source_ok = result.metrics.state == "live"
+    fallback = result.metrics.error or "no metrics"
+    metrics = {key: _metric_json(derived.metrics.get(key) if derived else None, key, fallback)
+               for key in KEY_METRICS}
+    queues = [{"name": q.name, "backlog": _num(q.backlog), "state": q.state.value,
+               "trend_per_s": _num(q.trend_per_s), "drain_eta_s": _num(q.drain_eta_s),
+               "processing_p95_ms": _num(q.processing_p95_ms)} for q in (derived.queues if derived else [])]
+    rules = [{"rule": r.rule, "per_second": _num(r.per_second), "total": _num(r.total), "spike": r.spike}
+             for r in (derived.security if derived else [])]
+    security = {
+        "per_second": _num(derived.security_per_s) if derived else None,
+        "total": _num(derived.security_total) if derived else None,
+        "rate_limit_violations_per_s": _num(derived.rate_limit_violations_per_s) if derived else None,
+        "rules": rules,
+    }
+    health = _health_json(result.health)
+
+    problems: list[str] = []
+    states = [State(m["state"]) for m in metrics.values()] + [State(q["state"]) for q in queues]
+    level = 0
+    top = worst([s for s in states if s is not State.UNKNOWN]) if states else State.UNKNOWN
+    if top is State.CRITICAL:
+        level = 2
+    elif top is State.WARNING:
+        level = 1
+    for key, m in metrics.items():
+        if m["state"] in ("warning", "critical"):
+            problems.append(f"{KEY_METRICS[key][0]} {m['state']}")
+    hstate = State(health["state"])
+    if hstate is State.CRITICAL:
+        level = 2
+        problems.append(f"health: {health['error'] or health['status']}")
+    elif hstate is State.WARNING:
+        level = max(level, 1)
+        problems.append(f"health: {health['status']}")
+    if not source_ok:
+        level = 2
+        problems.append(f"metrics: {result.metrics.error or result.metrics.state}")
+    elif derived is not None and derived.missing:
+        level = max(level, 1)
+        problems.append("missing families: " + ", ".join(derived.missing))
+    spikes = [r["rule"] for r in rules if r["spike"]]
+    if spikes:
+        level = max(level, 1)
+        problems.append("security spike: " + ", ".join(spikes))
+
+    return {
+        "environment": getattr(env, "name", ""),
+        "target": getattr(env, "base_url", ""),
+        "simulated": bool(getattr(env, "simulated", False)),
+        "checked_at": result.at,
+        "window_s": _num(derived.window_s) if derived else None,
+        "status": ("ok", "warning", "critical")[level],
+        "exit_code": level,
+        "problems": problems,
+        "health": health,
+        "metrics": metrics,
+        "queues": queues,
+        "security": security,
+        "sources": {
+            "metrics": {"url": getattr(env, "metrics_url", ""), "state": result.metrics.state,
+                        "error": result.metrics.error, "last_ok": result.metrics.last_ok},
+            "health": {"url": getattr(env, "health_url", ""), "state": result.health_source.state,
+                       "error": result.health_source.error, "last_ok": result.health_source.last_ok},
+        },
+        "warnings": list(derived.warnings) if derived else [],
+    }
+
+
+# -- human output ---------------------------------------------------------------------------------
+
+_STYLE = {"normal": "green", "warning": "yellow", "critical": "bold red", "unknown": "dim"}
+
+
+def format_value(key: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if key == "request_rate":
+        return f"{value:,.1f} req/s"
+    if key in ("error_rate", "cache_hit_rate"):
+        return f"{value:.2f} %"
+    if key in ("p95_latency_ms", "cpu_time_ms"):
+        return f"{value:,.1f} ms"
+    if key == "memory_bytes":
+        return f"{value / (1024 * 1024):,.1f} MiB"
+    if key == "queue_backlog":
+        return f"{value:,.0f} msgs"
+    return f"{value:g}"
+
+
+def _state_cell(state: str) -> str:
+    return f"[{_STYLE.get(state, '')}]{State(state).symbol} {state}[/]"
+
+
+def _eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
+def print_human(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    sim = " [bold magenta]SIMULATED[/]" if report["simulated"] else ""
+    console.print(f"[bold]Edge check[/] {escape(report['environment'])} ({escape(report['target'])}){sim} - "
+                  f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(report['checked_at']))}")
+    h = report["health"]
+    comps = ", ".join(f"{escape(k)}={escape(v)}" for k, v in h["components"].items())
+    console.print(f"Health: {_state_cell(h['state'])} {escape(str(h['status']))}"
+                  + (f" ({escape(h['error'])})" if h["error"] else "")
+                  + (f" version {escape(str(h['version']))}" if h.get("version") else "")
+                  + (f"\n  components: {comps}" if comps else ""))
+    src = report["sources"]["metrics"]
+    if src["state"] != "live":
+        console.print(f"Metrics endpoint: [bold red]{escape(src['state'])}[/] - {escape(str(src['error']))}")
+
+    table = Table(title=f"Key metrics (window {report['window_s'] or 0:.1f} s)", title_justify="left")
+    table.add_column("Metric")
+    table.add_column("Value", justify="right")
+    table.add_column("State")
+    table.add_column("Note")
+    for key, m in report["metrics"].items():
+        table.add_row(m["label"], format_value(key, m["value"]), _state_cell(m["state"]),
+                      escape(m["note"] + (" (stale)" if m.get("stale") else "")))
+    console.print(table)
+
+    if report["queues"]:
+        qt = Table(title="Queues", title_justify="left")
+        for col, just in (("Queue", "left"), ("Backlog", "right"), ("State", "left"), ("Trend", "right"),
+                          ("Drain ETA", "right"), ("Processing P95", "right")):
+            qt.add_column(col, justify=just)  # type: ignore[arg-type]
+        for q in report["queues"]:
+            trend = "-" if q["trend_per_s"] is None else f"{q['trend_per_s']:+.1f}/s"
+            p95 = "-" if q["processing_p95_ms"] is None else f"{q['processing_p95_ms']:,.0f} ms"
+            qt.add_row(escape(q["name"]), f"{q['backlog']:,.0f}", _state_cell(q["state"]), trend,
+                       _eta(q["drain_eta_s"]), p95)
+        console.print(qt)
+
+    sec = report["security"]
+    if sec["rules"]:
+        st = Table(title="Security blocks", title_justify="left")
+        st.add_column("Rule")
+        st.add_column("Blocks/s", justify="right")
+        st.add_column("Total", justify="right")
+        st.add_column("Spike")
+        for r in sec["rules"]:
+            st.add_row(escape(r["rule"]), "-" if r["per_second"] is None else f"{r['per_second']:,.2f}",
+                       f"{r['total'] or 0:,.0f}", "[bold red]SPIKE[/]" if r["spike"] else "")
+        console.print(st)
+        rl = sec["rate_limit_violations_per_s"]
+        console.print(f"Rate-limit violations: {'-' if rl is None else f'{rl:,.2f}/s'}")
+
+    for warning in report["warnings"]:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    verdict = {"ok": "[green]OK[/]", "warning": "[yellow]WARNING[/]", "critical": "[bold red]CRITICAL[/]"}
+    detail = "; ".join(report["problems"])
+    console.print(f"Result: {verdict[report['status']]}" + (f" - {escape(detail)}" if detail else "")
+                  + f" (exit {report['exit_code']})")
