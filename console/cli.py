@@ -23,8 +23,42 @@ SUBCOMMAND_MODULES = [
     "console.incident.cli",    # incident ...
 ]
 
+#: Which module registers each command, so starting the TUI imports none of them (start-up time).
+COMMAND_MODULES = {
+    "simulate": "console.sim.cli",
+    "check": "console.check",
+    "tail": "console.tail.cli",
+    "flows": "console.runbook.cli",
+    "run": "console.runbook.cli",
+    "runbook": "console.runbook.cli",
+    "audit": "console.runbook.cli",
+    "incident": "console.incident.cli",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+#: Top-level options that take a value (so their value is never mistaken for a command).
+_VALUE_OPTIONS = {"--config", "--env", "--scenario"}
+
+
+def requested_modules(argv: list[str]) -> list[str]:
+    """The subcommand modules to import for ``argv``: the command's own, all for --help, none for the TUI."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token in ("-h", "--help"):
+            return SUBCOMMAND_MODULES
+        if token in _VALUE_OPTIONS:
+            skip = True
+            continue
+        if token.startswith("-"):
+            continue
+        module = COMMAND_MODULES.get(token)
+        return [module] if module else SUBCOMMAND_MODULES  # an unknown word: let argparse list the commands
+    return []
+
+
+def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="edge-console",
         description="Terminal console for the TWIST edge on Cloudflare Workers. "
@@ -34,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(parser)
     parser.add_argument("--scenario", default=None, help="scenario of the built-in simulated edge (default: normal)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
+    for name in SUBCOMMAND_MODULES if modules is None else modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -53,7 +87,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(requested_modules(argv))
     args = parser.parse_args(argv)
     try:
         if getattr(args, "func", None) is None:
