@@ -34,6 +34,9 @@ from console.runbook.summaries import SUMMARIES, Summary
 from console.runbook.template import Context, TemplateError, refs, render, render_value
 from console.secrets import SecretError, mask as mask_secrets, read_secret
 
+#: Tools that talk to the Cloudflare API and read ``CLOUDFLARE_API_TOKEN`` from their environment.
+CLOUDFLARE_TOOLS = ("wrangler", "terraform")
+
 MetricGetter = Callable[[str], "float | None | Awaitable[float | None]"]
 AuditListener = Callable[[dict[str, Any]], None]
 EventSink = Callable[["RunEvent"], None]
@@ -245,8 +248,9 @@ class FlowRunner:
         self.inputs: dict[str, Any] = values
         self._preload_secrets()
         self.steps: list[StepRun] = self._expand()
-        self.refusal = policy.read_only_refusal(flow, self.read_only) if any(
-            r.step.mutating and r.pre_state is None for r in self.steps) else None
+        would_change = [r for r in self.steps if r.step.mutating and r.pre_state is None]
+        self.refusal = policy.read_only_refusal(flow, self.read_only, [self.title_of(r.index) for r in would_change]
+                                                ) if would_change else None
         if self.refusal is None:
             self._preflight()
 
@@ -404,7 +408,8 @@ class FlowRunner:
         if step.command is not None or step.tail_seconds is not None:
             if step.command is None:
                 argv = self.env.tool("wrangler") + ["tail", render("{env.worker}", ctx), "--format", "json"]
-                return PreparedCommand(argv=argv, env=dict(getattr(self.env, "tool_env", {}) or {}),
+                env_real, env_shown = self._tool_env("wrangler", masked)
+                return PreparedCommand(argv=argv, env=env_real, env_display=env_shown,
                                        timeout=step.tail_seconds + 30, collect_seconds=step.tail_seconds)
             spec = step.command
             if spec.argv_from:
@@ -412,9 +417,10 @@ class FlowRunner:
                 argv = [render(a, ctx) for a in template]
             else:
                 argv = self.env.tool(spec.tool) + [render(a, ctx) for a in spec.args]
-            env_t = dict(getattr(self.env, "tool_env", {}) or {})
-            env_real = {**env_t, **({k: render(v, ctx) for k, v in spec.env.items()} if not masked else {})}
-            env_shown = {k: render(v, ctx, masked=True) for k, v in spec.env.items()}
+            env_real, env_shown = self._tool_env(spec.tool, masked)
+            if not masked:
+                env_real.update({k: render(v, ctx) for k, v in spec.env.items()})
+            env_shown.update({k: render(v, ctx, masked=True) for k, v in spec.env.items()})
             stdin_real = render(spec.stdin, ctx) if spec.stdin is not None and not masked else None
             stdin_shown = render(spec.stdin, ctx, masked=True) if spec.stdin is not None else None
             cwd = render(spec.cwd, ctx) if spec.cwd else None
@@ -422,6 +428,23 @@ class FlowRunner:
                                    env=env_real, env_display=env_shown, cwd=cwd or None, timeout=spec.timeout,
                                    collect_seconds=spec.collect_seconds)
         return None
+
+    def _tool_env(self, tool: str | None, masked: bool) -> tuple[dict[str, str], dict[str, str]]:
+        """The child's extra environment: the config's ``tool_env``, plus for Cloudflare tools the API token
+        as ``CLOUDFLARE_API_TOKEN`` and the account as ``CLOUDFLARE_ACCOUNT_ID`` (never in argv)."""
+        real = dict(getattr(self.env, "tool_env", {}) or {})
+        shown: dict[str, str] = {}
+        if tool in CLOUDFLARE_TOOLS:
+            token = self._secrets.get("api_token")
+            if token:
+                shown["CLOUDFLARE_API_TOKEN"] = "****"
+                if not masked:
+                    real["CLOUDFLARE_API_TOKEN"] = token
+            account = getattr(self.env, "account_id", "")
+            if account:
+                real["CLOUDFLARE_ACCOUNT_ID"] = account
+                shown["CLOUDFLARE_ACCOUNT_ID"] = account
+        return real, shown
 
     def _config_argv(self, key: str) -> list[str]:
         raw: Any = getattr(self.config, "raw", {}) or {}
@@ -631,15 +654,20 @@ class FlowRunner:
         step = run.step
         data: Any
         exec_result: ExecResult
+        # With a summary, the raw output (JSON, tail events) is kept in the record but not streamed:
+        # the summary lines are what the operator reads.
+        sink = (lambda line: None) if step.summary else on_line
         if step.tail_seconds is not None and self.tail_events is not None:
             events = list(self.tail_events() or [])
             exec_result = ExecResult(True, text=f"{len(events)} events from the live tail", data=events)
         else:
             prepared = self._prepare(run, masked=False)
             if isinstance(prepared, PreparedHttp):
-                exec_result = await run_http(prepared, on_line=on_line, mask=self.mask, transport=self.http_transport)
+                exec_result = await run_http(prepared, on_line=sink, mask=self.mask, transport=self.http_transport)
             elif isinstance(prepared, PreparedCommand):
-                exec_result = await run_command(prepared, on_line=on_line, mask=self.mask)
+                if prepared.collect_seconds is not None:
+                    on_line(f"collecting {prepared.collect_seconds:g}s of events: {' '.join(prepared.argv[-4:])}")
+                exec_result = await run_command(prepared, on_line=sink, mask=self.mask)
             else:  # pragma: no cover - the loader guarantees an executor
                 raise TemplateError("step has nothing to run")
         data = exec_result.data

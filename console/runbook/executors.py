@@ -191,6 +191,8 @@ async def _kill_group(proc: asyncio.subprocess.Process) -> None:
 async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) -> ExecResult:
     env = dict(os.environ)
     env.update(cmd.env)
+    if cmd.cwd:
+        cmd.cwd = os.path.expanduser(cmd.cwd)
     if cmd.cwd and not os.path.isdir(cmd.cwd):
         return ExecResult(False, error=f"working directory {cmd.cwd} does not exist")
     try:

@@ -51,14 +51,15 @@ def mutating_steps(flow: Flow) -> list[Step]:
     return [step for step in flow.steps if step.mutating]
 
 
-def read_only_refusal(flow: Flow, read_only: bool) -> str | None:
-    """The message refusing ``flow`` in read-only mode, or None when it may run."""
+def read_only_refusal(flow: Flow, read_only: bool, titles: list[str] | None = None) -> str | None:
+    """The message refusing ``flow`` in read-only mode, or None when it may run. ``titles`` are the
+    rendered titles of the mutating steps that would run (default: their raw titles)."""
     if not read_only:
         return None
     steps = mutating_steps(flow)
     if not steps:
         return None
-    titles = "; ".join(step.title for step in steps)
+    titles = "; ".join(titles if titles is not None else [step.title for step in steps])
     return f"read-only: flow {flow.id!r} changes production ({titles}) and is refused"
 
 

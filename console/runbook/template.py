@@ -12,7 +12,8 @@ References:
   run (``Under Attack Mode`` records the previous security level); ``{item.key}``/``{item.value}`` in
   ``foreach`` steps; ``{today}``, ``{yesterday}`` (YYYYMMDD) and ``{now}`` (ISO 8601 UTC).
 - ``{REF|fallback}`` uses ``fallback`` when the reference has no value; ``{REF!list}`` splits a
-  comma-separated value into a JSON list (only as a whole JSON body leaf).
+  comma-separated value into a JSON list (only as a whole JSON body leaf); ``{env.worker!base}`` is
+  the worker name without its ``-ENV`` suffix, for ``--name BASE --env ENV`` (wrangler appends ``-ENV``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base
              "health_url", "cloudflare_api_url", "status_url")
 BUILTINS = ("today", "yesterday", "now")
 MASK = "****"
+#: ``!list``: "a, b" -> ["a", "b"] (a whole JSON leaf); ``!base``: the worker name without the ``-ENV`` suffix
+#: that wrangler appends to a name given with ``--env ENV``.
+CONVERTERS = ("list", "base")
 
 
 class TemplateError(ValueError):
@@ -48,8 +52,8 @@ def parse_ref(body: str) -> Ref:
         text, fallback = text.split("|", 1)
     if "!" in text:
         text, converter = text.split("!", 1)
-        if converter not in ("list",):
-            raise TemplateError(f"{{{body}}}: unknown converter !{converter} (known: !list)")
+        if converter not in CONVERTERS:
+            raise TemplateError(f"{{{body}}}: unknown converter !{converter} (known: !{', !'.join(CONVERTERS)})")
     text = text.strip()
     if not text:
         raise TemplateError("empty reference {}")
@@ -143,7 +147,19 @@ def resolve(ref: Ref, ctx: Context, *, masked: bool) -> Any:
         if ref.fallback is not None:
             return ref.fallback
         raise TemplateError(_missing_message(ref, ctx))
+    if ref.converter == "base":
+        return _base_name(str(value), ctx)
     return value
+
+
+def _base_name(worker: str, ctx: Context) -> str:
+    env_name = str(getattr(ctx.env, "name", "") or "")
+    suffix = f"-{env_name}"
+    if env_name and worker.endswith(suffix) and len(worker) > len(suffix):
+        return worker[: -len(suffix)]
+    raise TemplateError(f"worker {worker!r} does not end with {suffix!r}: wrangler appends {suffix} to a name "
+                        f"given with --env {env_name}, so set environments.{env_name}.worker to the deployed "
+                        f"name '<name>{suffix}' (or override this flow in your runbook)")
 
 
 def _missing_message(ref: Ref, ctx: Context) -> str:

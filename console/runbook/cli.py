@@ -1,0 +1,276 @@
+"""Headless runbook commands: ``flows``, ``run``, ``runbook validate`` and ``audit``.
+
+``run`` uses the same validation, policy and audit as the TUI. Exit codes: 0 every step passed (manual
+items may be pending), 1 a step failed, timed out or the flow was cancelled, 2 bad input, config or
+runbook (nothing ran), 3 refused by read-only (nothing ran), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import json
+import sys
+from typing import Any, TextIO
+
+from console.runbook.audit import AuditLog, format_record, parse_since
+from console.runbook.engine import FlowRunner, PreflightError, Preview, RunEvent, StepState
+from console.runbook.inputs import parse_assignments
+from console.runbook.loader import load_for_config, load_runbook
+from console.runbook.model import InputError, Runbook, RunbookError
+from console.runbook.policy import confirmation_for
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_INTERRUPTED = 130
+
+
+def _session_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="YAML config")
+    p.add_argument("--env", metavar="NAME", default=argparse.SUPPRESS, help="environment from the config")
+    p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                   help="refuse every step that changes anything")
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("flows", help="list the runbook's flows",
+                              description="The flows of the built-in runbook plus the config's runbooks.")
+    _session_options(p)
+    p.add_argument("--json", action="store_true",
+                   help="print each flow's id, title, section, key, mutating and inputs as JSON")
+    p.set_defaults(func=cmd_flows)
+
+    p = subparsers.add_parser(
+        "run", help="run one flow without the TUI",
+        description="Run a runbook flow headless: inputs with --set key=value (defaults from the config), the "
+                    "same validation and safety rails as the TUI. Steps that change something need --yes when "
+                    "stdin is not a terminal; manual checklist items are listed as pending.")
+    _session_options(p)
+    p.add_argument("flow", metavar="FLOW", help="flow id (see `edge-console flows`)")
+    p.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
+                   help="an input value (repeatable)")
+    p.add_argument("--dry-run", action="store_true", help="show each step's command or request; run nothing")
+    p.add_argument("--yes", action="store_true", help="confirm every step that changes something")
+    p.set_defaults(func=cmd_run)
+
+    p = subparsers.add_parser("runbook", help="check runbook files",
+                              description="Runbook YAML tools.")
+    sub = p.add_subparsers(dest="runbook_command", metavar="ACTION", required=True)
+    v = sub.add_parser("validate", help="check one runbook YAML file (file, line and what is wrong)")
+    v.add_argument("file", metavar="FILE")
+    v.set_defaults(func=cmd_validate)
+
+    p = subparsers.add_parser("audit", help="print the audit trail of runbook steps",
+                              description="Every step run (flow, step, inputs with secrets masked, argv or "
+                                          "request, status, user@host, environment) from the state dir.")
+    p.add_argument("--since", metavar="T", default=None,
+                   help="only records newer than T: an ISO time (2024-01-15T09:00:00Z) or an age (30m, 2h, 7d)")
+    p.add_argument("--json", action="store_true", help="print the records as JSON lines")
+    p.add_argument("--flow", metavar="ID", default=None, help="only this flow's records")
+    p.set_defaults(func=cmd_audit)
+
+
+def _err(message: str) -> None:
+    print(f"edge-console: {message}", file=sys.stderr)
+
+
+def _runbook(config: Any) -> Runbook | None:
+    try:
+        return load_for_config(config)
+    except RunbookError as exc:
+        _err(str(exc))
+        return None
+
+
+# -- flows --------------------------------------------------------------------------------------
+def cmd_flows(args: argparse.Namespace) -> int:
+    from console.session import open_session_from_args
+
+    session = open_session_from_args(args, start_sim=False)
+    try:
+        runbook = _runbook(session.config)
+        if runbook is None:
+            return EXIT_USAGE
+        if getattr(args, "json", False):
+            print(json.dumps([flow.describe() for flow in runbook.flows.values()], indent=2))
+            return 0
+        print_flows(runbook, sys.stdout)
+        return 0
+    finally:
+        session.close()
+
+
+def print_flows(runbook: Runbook, out: TextIO) -> None:
+    for section, flows in runbook.sections().items():
+        print(section, file=out)
+        for flow in flows:
+            key = f"[{flow.key}]" if flow.key else "   "
+            mark = " (changes)" if flow.mutating else ""
+            print(f"  {key} {flow.id:<30} {flow.title}{mark}", file=out)
+
+
+# -- validate -----------------------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        runbook = load_runbook([args.file])
+    except RunbookError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    from console.runbook.loader import load_file
+
+    flows = load_file(args.file)
+    print(f"{args.file}: OK, {len(flows)} flow{'s' if len(flows) != 1 else ''} "
+          f"({', '.join(f.id for f in flows)}); {len(runbook.flows)} flows with the built-in runbook")
+    return 0
+
+
+# -- audit --------------------------------------------------------------------------------------
+def cmd_audit(args: argparse.Namespace) -> int:
+    since = None
+    if args.since:
+        try:
+            since = parse_since(args.since)
+        except ValueError as exc:
+            _err(str(exc))
+            return EXIT_USAGE
+    count = 0
+    for record in AuditLog().read(since):
+        if args.flow and record.get("flow") != args.flow:
+            continue
+        count += 1
+        print(json.dumps(record) if args.json else format_record(record))
+    if count == 0 and not args.json:
+        print("no audit records" + (f" since {args.since}" if args.since else ""), file=sys.stderr)
+    return 0
+
+
+# -- run ----------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    from console.session import open_session_from_args
+
+    session = open_session_from_args(args)
+    try:
+        return run_flow(session, args.flow, args.assignments, dry_run=args.dry_run, yes=args.yes,
+                        out=sys.stdout, err=sys.stderr, stdin=sys.stdin)
+    finally:
+        session.close()
+
+
+def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: bool, yes: bool, out: TextIO,
+             err: TextIO, stdin: TextIO) -> int:
+    runbook = _runbook(session.config)
+    if runbook is None:
+        return EXIT_USAGE
+    flow = runbook.get(flow_id)
+    if flow is None:
+        close = difflib.get_close_matches(flow_id, list(runbook.flows), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (see `edge-console flows`)"
+        print(f"edge-console run: unknown flow {flow_id!r}{hint}", file=err)
+        return EXIT_USAGE
+    try:
+        raw = parse_assignments(assignments)
+    except InputError as exc:
+        print(f"edge-console run: {exc.message}", file=err)
+        return EXIT_USAGE
+
+    from console.runbook.values import PollerMetrics
+
+    metrics = PollerMetrics(session.config, session.env)
+
+    def on_event(event: RunEvent) -> None:
+        if event.type == "step_started" and event.index is not None:
+            print(f"==> [{event.index + 1}/{len(runner.steps)}] {runner.title_of(event.index)}", file=out)
+        elif event.type == "output" and event.line is not None:
+            print(f"    {event.line}", file=out)
+        elif event.type == "step_finished" and event.index is not None and event.result is not None:
+            state = event.result.state
+            if state in (StepState.SKIPPED, StepState.NOT_RUN) and runner.steps[event.index].pre_state:
+                return
+            print(f"    {state.value.upper()}: {event.result.message}".rstrip(), file=out)
+        out.flush()
+
+    try:
+        runner = FlowRunner(flow, session.env, raw, config=session.config, read_only=session.read_only,
+                            dry_run=dry_run, get_metric=metrics, on_event=on_event)
+    except InputError as exc:
+        print(f"edge-console run: {flow.id}: input {exc.field}: {exc.message}", file=err)
+        return EXIT_USAGE
+    except PreflightError as exc:
+        print(f"edge-console run: {flow.id}: {exc}", file=err)
+        return EXIT_USAGE
+
+    if session.notice:
+        print(f"edge-console: {session.notice}", file=err)
+    print(f"{flow.title} ({flow.id}) on {session.env.name}" + (" [read-only]" if runner.read_only else "")
+          + (" [dry run]" if dry_run else ""), file=out)
+    if runner.refusal:
+        asyncio.run(runner.run_all())
+        print(f"edge-console run: {runner.refusal}", file=err)
+        return EXIT_REFUSED
+
+    mutating_pending = [r for r in runner.steps if r.step.mutating and r.state == StepState.PENDING]
+    interactive = bool(getattr(stdin, "isatty", lambda: False)())
+    if mutating_pending and not dry_run and not yes and not interactive:
+        titles = "; ".join(runner.title_of(r.index) for r in mutating_pending)
+        print(f"edge-console run: {flow.id} changes {session.env.name} ({titles}): pass --yes to confirm "
+              "when stdin is not a terminal; nothing ran", file=err)
+        return EXIT_USAGE
+
+    if dry_run:
+        for run in runner.steps:
+            print_preview(runner.preview(run.index), run, out)
+        return 0
+
+    def confirm(preview: Preview) -> str | None:
+        needed = confirmation_for(runner.steps[preview.index].step, session.env.name)
+        if needed is None:
+            return None
+        if yes:
+            return needed.expected
+        print(f"    will run: {preview.display}", file=out)
+        out.write(f"    {needed.prompt}\n    > ")
+        out.flush()
+        line = stdin.readline()
+        return line.strip() if line else None
+
+    async def main() -> Any:
+        try:
+            return await runner.run_all(confirm)
+        except asyncio.CancelledError:
+            return await runner.cancel("interrupted")
+        finally:
+            await metrics.aclose()
+
+    try:
+        summary = asyncio.run(main())
+    except KeyboardInterrupt:
+        summary = runner.summary()
+        for line in summary.lines():
+            print(line, file=out)
+        return EXIT_INTERRUPTED
+    print("", file=out)
+    for line in summary.lines():
+        print(line, file=out)
+    pending = [r for r in runner.steps if r.step.kind == "manual" and r.state == StepState.PENDING]
+    if pending:
+        print("pending checklist items (tick them in the console):", file=out)
+        for run in pending:
+            print(f"  [ ] {runner.title_of(run.index)}", file=out)
+    if summary.cancelled:
+        return EXIT_FAILED
+    return EXIT_FAILED if summary.failed else 0
+
+
+def print_preview(preview: Preview, run: Any, out: TextIO) -> None:
+    state = ""
+    if run.pre_state is not None:
+        state = f"  ({run.pre_message})"
+    mark = "CHANGES" if preview.mutating else preview.kind
+    print(f"[{preview.index + 1}] {mark}: {preview.title}{state}", file=out)
+    if preview.display:
+        for line in preview.display.splitlines():
+            print(f"      {line}", file=out)
+    if preview.text:
+        print(f"      {preview.text}", file=out)
