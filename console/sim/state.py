@@ -174,7 +174,7 @@ class SimState:
                                        "cf_status": "none"}
         self._seed_control_plane(now)
         # counters of an edge that has been up for a while (a real edge's are never near zero)
-        self._integrate(now - PREWARM_S, now)
+        self._integrate(now - PREWARM_S, now, max_steps=8)
 
     # ------------------------------------------------------------------------------------
     # seeding
@@ -238,9 +238,9 @@ class SimState:
             self._progress_runs(now)
             return now
 
-    def _integrate(self, t0: float, t1: float) -> None:
+    def _integrate(self, t0: float, t1: float, max_steps: int = MAX_STEPS) -> None:
         span = t1 - t0
-        steps = min(MAX_STEPS, max(1, math.ceil(span / MAX_STEP_S)))
+        steps = min(max_steps, max(1, math.ceil(span / MAX_STEP_S)))
         width = span / steps
         for i in range(steps):
             a = t0 + i * width
@@ -399,7 +399,7 @@ class SimState:
                 processed[queue] = drain
             else:
                 pull = 1.0 - math.exp(-dt / 20.0)
-                noise = rng.gauss(0.0, target * 0.15) * math.sqrt(max(dt, 1e-6))
+                noise = rng.gauss(0.0, target * 0.08) * math.sqrt(max(dt, 1e-6))
                 if prof.health == "down" and queue == "dead-letter" and not flags["circuit_breaker"]:
                     new = current + 1.5 * dt
                 else:
@@ -703,9 +703,14 @@ class SimState:
 
     def queue_details(self, name: str) -> dict[str, Any]:
         created = iso_seconds(self.started - 86400 * 120)
-        producers = 1 if name != "dead-letter" else 0
+        producers = [] if name == "dead-letter" else [{"type": "worker", "script": MAIN_WORKER}]
+        consumer = {"type": "worker", "script": "queue-processor-production", "queue_name": name,
+                    "settings": {"batch_size": int(self.tf_vars["queue_batch_size"]) if name == "vau-batch" else 50,
+                                 "max_concurrency": int(self.tf_vars["worker_count"]) if name == "vau-batch" else 2,
+                                 "max_retries": 3, "max_wait_time_ms": 5000}}
         return {"queue_id": QUEUES[name], "queue_name": name, "created_on": created, "modified_on": created,
-                "producers_total_count": producers, "consumers_total_count": 1}
+                "producers": producers, "producers_total_count": len(producers),
+                "consumers": [consumer], "consumers_total_count": 1}
 
     def queue_metrics(self, name: str) -> dict[str, Any]:
         with self.lock:
