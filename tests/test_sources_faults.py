@@ -339,3 +339,32 @@ async def test_states_reach_the_poll_result(edge):
         assert result.derived.queues[0].name == "vau-batch"
     finally:
         await poller.aclose()
+
+
+async def test_parsing_and_derivation_run_off_the_event_loop(edge, monkeypatch):
+    import threading as th
+
+    import console.sources.poller as poller_mod
+    import console.sources.scrape as scrape_mod
+
+    threads: dict[str, str] = {}
+    real_parse, real_derive = scrape_mod._decode_and_parse, poller_mod.derive
+
+    def parse(*args, **kwargs):
+        threads["parse"] = th.current_thread().name
+        return real_parse(*args, **kwargs)
+
+    def derive(*args, **kwargs):
+        threads["derive"] = th.current_thread().name
+        return real_derive(*args, **kwargs)
+
+    monkeypatch.setattr(scrape_mod, "_decode_and_parse", parse)
+    monkeypatch.setattr(poller_mod, "derive", derive)
+    poller = poller_for(edge.base_url)
+    try:
+        result = await poller.poll()
+        assert result.metrics.state == "live"
+        loop_thread = th.current_thread().name
+        assert threads["parse"] != loop_thread and threads["derive"] != loop_thread
+    finally:
+        await poller.aclose()

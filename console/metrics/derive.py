@@ -122,15 +122,20 @@ class Snapshot:
         out: dict[str, tuple[str, Histogram]] = {}
         bounds: dict[str, float] = {}  # le text -> float (a handful of distinct values)
         for raw, count in self.page.samples.get(family + "_bucket", {}).items():
-            split = split_le(raw)
-            if split is None:
-                labels = parse_labels(raw)
-                if not labels or "le" not in labels:
-                    continue
-                le = labels.pop("le")
-                ident = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+            # the usual layout, le last: one C call (see split_le for why this is safe)
+            ident, sep, le = raw.rpartition(',le="')
+            if sep and le[-1:] == '"' and le.count('"') == 1 and "\\" not in le:
+                le = le[:-1]
             else:
-                ident, le = split
+                split = split_le(raw)
+                if split is not None:
+                    ident, le = split
+                else:
+                    labels = parse_labels(raw)
+                    if not labels or "le" not in labels:
+                        continue
+                    le = labels.pop("le")
+                    ident = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
             bound = bounds.get(le)
             if bound is None:
                 try:
@@ -153,8 +158,7 @@ def _escape(value: str) -> str:
 
 # -- building blocks ---------------------------------------------------------------------------
 
-def _finite(value: float) -> bool:
-    return not (math.isnan(value) or math.isinf(value))
+_finite = math.isfinite
 
 
 def counter_increase(prev: Mapping[str, float], cur: Mapping[str, float]) -> float:

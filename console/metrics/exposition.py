@@ -310,16 +310,20 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
             bad_kept += 1
             page._problem(lineno, f"invalid metric name {name[:40]!r}")
             continue
-        if raw and validate_labels and not _labels_look_ok(raw) and parse_labels(raw) is None:
+        # labels: a cheap structural check in C string calls (see _labels_look_ok), else a full parse
+        if raw and validate_labels and not (raw[-1] == '"' and "\\" not in raw and
+                                            raw.count('"') == 2 * raw.count('="')) \
+                and parse_labels(raw) is None:
             bad_kept += 1
             page._problem(lineno, "malformed labels")
             continue
         series = samples.get(name)
         if series is None:
             series = samples[name] = {}
-        elif raw in series:
-            page._problem(lineno, f"duplicate series {name}{{{raw[:60]}}}")
+        size = len(series)
         series[raw] = value
+        if len(series) == size:
+            page._problem(lineno, f"duplicate series {name}{{{raw[:60]}}}")
         good_any += 1
 
     page.kept = sum(len(s) for s in samples.values())
