@@ -26,7 +26,7 @@ class Profile:
     latency_p95_ms: float = 68.0
     #: CPU time per request in milliseconds (log-normal)
     cpu_median_ms: float = 3.2
-    cpu_p95_ms: float = 7.5
+    cpu_p95_ms: float = 6.5
     #: cache hit ratio of cacheable requests
     cache_hit: float = 0.94
     #: memory multiplier on each worker's base usage

@@ -173,8 +173,13 @@ class SimState:
         self.faults: dict[str, Any] = {"metrics": "none", "health": "none", "slow_seconds": 5.0,
                                        "cf_status": "none"}
         self._seed_control_plane(now)
-        # counters of an edge that has been up for a while (a real edge's are never near zero)
+        # counters of an edge that has been up for a while (a real edge's are never near zero),
+        # accumulated in the normal scenario; the requested one starts now
+        self.scenario = "normal"
         self._integrate(now - PREWARM_S, now, max_steps=8)
+        self.scenario = scenario
+        if SCENARIOS[scenario].queue_backlog:
+            self.backlog["vau-batch"] = 1200.0 + self.rng.uniform(0, 150)
 
     # ------------------------------------------------------------------------------------
     # seeding
