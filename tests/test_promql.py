@@ -1,0 +1,146 @@
+"""Fleet-wide numbers from a real Prometheus server scraping two simulated edges on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from console.config import DEFAULT_METRIC_NAMES, parse_config
+from console.metrics.fleet import fleet_queries
+from console.metrics.thresholds import State
+from console.sim.server import SimServer
+from console.sources.promql import FleetPoller, PromQLClient, PromQLError, parse_vector
+from tests.util import wait_for
+
+PROMETHEUS = shutil.which("prometheus")
+
+
+def test_queries_use_configured_names_and_window():
+    names = dict(DEFAULT_METRIC_NAMES, requests="twist_requests_total")
+    q = fleet_queries(names, "30s")
+    assert q["request_rate"] == "sum(rate(twist_requests_total[30s]))"
+    assert "histogram_quantile(0.95, sum by (le) (rate(edge_request_duration_seconds_bucket[30s])))" in q["p95_latency_ms"]
+    with pytest.raises(ValueError):
+        fleet_queries(names, "1 minute")
+
+
+def test_parse_vector_errors_say_what():
+    with pytest.raises(PromQLError, match="bad_data: parse error"):
+        parse_vector({"status": "error", "errorType": "bad_data", "error": "parse error"})
+    with pytest.raises(PromQLError, match="unexpected result type 'matrix'"):
+        parse_vector({"status": "success", "data": {"resultType": "matrix", "result": []}})
+    assert parse_vector({"status": "success", "data": {"resultType": "vector", "result": [
+        {"metric": {"a": "b"}, "value": [1, "2.5"]}]}}) == [({"a": "b"}, 2.5)]
+
+
+def test_bad_window_in_config_names_the_key():
+    from console.config import ConfigError
+    from console.sources.promql import fleet_window
+
+    cfg = parse_config("environments:\n  p: {base_url: 'http://127.0.0.1:9'}\nprometheus:\n  window: soon\n")
+    with pytest.raises(ConfigError, match=r":4: prometheus.window: not a PromQL range"):
+        fleet_window(cfg)
+
+
+async def test_unreachable_prometheus_is_down_not_a_crash():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = parse_config(f"environments:\n  p:\n    base_url: 'http://127.0.0.1:9'\n"
+                       f"    prometheus_url: 'http://127.0.0.1:{port}'\n")
+    poller = FleetPoller(cfg, cfg.environment())
+    try:
+        result = await poller.poll()
+    finally:
+        await poller.aclose()
+    assert result.source.state == "down"
+    assert "refused" in (result.source.error or "")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def prometheus_fleet(tmp_path):
+    if PROMETHEUS is None:
+        pytest.skip("prometheus is not installed (.ci/run installs it with apt-get)")
+    sims = [SimServer(host="127.0.0.1", port=0, scenario="normal", seed=i) for i in (1, 2)]
+    for sim in sims:
+        sim.start()
+    port = _free_port()
+    targets = ", ".join(f"'{s.base_url.split('://')[1]}'" for s in sims)
+    (tmp_path / "prometheus.yml").write_text(
+        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+        "scrape_configs:\n  - job_name: edge\n"
+        f"    static_configs:\n      - targets: [{targets}]\n"
+    )
+    proc = subprocess.Popen([PROMETHEUS, f"--config.file={tmp_path / 'prometheus.yml'}",
+                             f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield f"http://127.0.0.1:{port}", sims
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        for sim in sims:
+            sim.stop()
+
+
+async def test_fleet_numbers_from_a_real_prometheus(prometheus_fleet):
+    url, sims = prometheus_fleet
+    cfg = parse_config(f"environments:\n  p:\n    base_url: '{sims[0].base_url}'\n    prometheus_url: '{url}'\n"
+                       "prometheus: {window: 10s}\n")
+    poller = FleetPoller(cfg, cfg.environment())
+    try:
+        async def ready():
+            result = await poller.poll()
+            return result if (result.targets == 2 and result.metrics["request_rate"].value) else None
+
+        deadline = time.monotonic() + 60
+        result = None
+        while result is None and time.monotonic() < deadline:
+            result = await ready()
+            if result is None:
+                await _sleep_briefly()
+        assert result is not None, "prometheus never reported both targets"
+        assert result.source.state == "live"
+        fleet_rate = result.metrics["request_rate"].value
+        # the fleet is both edges: more than either alone
+        single = await PromQLClient(url).query(
+            f"sum by (instance) (rate(edge_requests_total[10s]))")
+        per_instance = sorted(v for _, v in single)
+        assert len(per_instance) == 2
+        assert fleet_rate == pytest.approx(sum(per_instance), rel=0.25)
+        assert fleet_rate > max(per_instance)
+        assert result.metrics["p95_latency_ms"].state is State.NORMAL
+
+        for sim in sims:
+            httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "latency"}).raise_for_status()
+
+        async def latency_seen():
+            r = await poller.poll()
+            return r.metrics["p95_latency_ms"].state in (State.WARNING, State.CRITICAL)
+
+        deadline = time.monotonic() + 60
+        while not await latency_seen():
+            assert time.monotonic() < deadline, "fleet P95 never left normal"
+            await _sleep_briefly()
+    finally:
+        await poller.aclose()
+
+
+async def _sleep_briefly() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.5)
