@@ -9,6 +9,7 @@ only visible rows are drawn.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import work
@@ -60,20 +61,37 @@ class TailController:
         self.ticks = 0
 
     def start(self) -> None:
-        if self.worker is not None:
+        if self.worker is not None and not self.worker.is_finished:
             return
+        self.source = TailSource(self.session.env, self.source.filters, max_pending=self.settings.buffer,
+                                 reconnect_max=self.settings.reconnect_max_seconds)
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
-        self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
+        if self.timer is None:
+            self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """End wrangler and wait (briefly) for the worker, so the child is reaped."""
         self.source.stop()
         if self.timer is not None:
             self.timer.stop()
+            self.timer = None
+        worker = self.worker
+        if worker is not None and not worker.is_finished:
+            try:
+                await asyncio.wait_for(worker.wait(), timeout=3)
+            except Exception:  # cancelled, failed or slow: the source already sent SIGTERM
+                pass
 
     def attach(self, pane: LogPane) -> None:
         if pane not in self.panes:
             self.panes.append(pane)
+        pane.on_close = self.pane_closed
         pane.show_status(self.source.status, self.source.filters.describe(), self.note)
+
+    async def pane_closed(self, pane: LogPane) -> None:
+        self.detach(pane)
+        if not self.panes:
+            await self.stop()
 
     def detach(self, pane: LogPane) -> None:
         if pane in self.panes:
@@ -200,9 +218,6 @@ class LogViewScreen(EdgeScreen):
         self.query_one("#log-input-box").display = False
         pane.border_title = "Log tail"
         pane.log_list.focus()
-
-    def on_unmount(self) -> None:
-        self.controller.detach(self.query_one("#log-main", LogPane))
 
     # -- keys -----------------------------------------------------------------------------------
     def action_back(self) -> None:

@@ -21,7 +21,12 @@ class LogBreakdown(VerticalScroll):
         yield Static("", id="breakdown-errors")
         yield Static("", id="breakdown-cpu")
 
+    rows: list[ErrorRow] = []
+    cpu: CpuStats | None = None
+
     def show(self, rows: list[ErrorRow], cpu: CpuStats, window: str, total: int) -> None:
+        self.rows = rows
+        self.cpu = cpu
         table = Table(title=f"Top errors · {window} · {total:,} events", title_justify="left", expand=True,
                       box=None, padding=(0, 1), show_edge=False)
         table.add_column("#", justify="right", width=3)

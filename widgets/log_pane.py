@@ -37,10 +37,17 @@ class LogPane(Vertical):
         self.server_filters = ""
         self.note = ""
         self._last_version = -1
+        #: set by the owner (the tail controller): awaited when the pane is removed, so the owner
+        #: can end its wrangler child before the app's event loop closes
+        self.on_close = None
 
     def compose(self) -> ComposeResult:
         yield LogStatusLine("◌ connecting", classes="log-status")
         yield LogList(self.store, classes="log-list")
+
+    async def on_unmount(self) -> None:
+        if self.on_close is not None:
+            await self.on_close(self)
 
     @property
     def log_list(self) -> LogList:

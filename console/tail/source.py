@@ -250,6 +250,7 @@ class TailSource:
             if not err_task.done():
                 err_task.cancel()
             self._kill()
+            await self._reap(proc)
             self._proc = None
         if self._stopping or self._restart:
             return got
@@ -315,6 +316,16 @@ class TailSource:
         self.status.changed = time.monotonic()
         if self.on_status is not None:
             self.on_status(self.status)
+
+    async def _reap(self, proc: asyncio.subprocess.Process) -> None:
+        """Wait briefly for the child to exit (SIGKILL if it ignores SIGTERM) so no zombie is left."""
+        if proc.returncode is not None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=2)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
     def _kill(self) -> None:
         proc = self._proc
