@@ -522,10 +522,10 @@ class FlowRunner:
             self._refuse_all()
             assert run.result is not None
             return run.result
-        self._check_order(index)
         step = run.step
         if step.kind == "manual":
             raise RunnerError(f"step {step.id!r} is a manual item: tick it")
+        self._check_order(index)
         refusal = policy.step_refusal(step, self.read_only)
         if refusal:
             return self._settle(run, StepResult(StepState.REFUSED, refusal), audit=True)

@@ -257,12 +257,15 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
     stripped = text.strip()
     if cmd.collect_seconds is not None:
         data = parse_json_stream(text)
-    elif stripped.startswith(("{", "[")):
+    else:
         try:
-            data = json.loads(stripped)
+            data = json.loads(stripped) if stripped.startswith(("{", "[")) else None
         except ValueError:
+            data = None
+        if data is None and ("{" in stripped or "[" in stripped):
+            # JSON after a banner, or followed by a status line: one value is the data
             values = parse_json_stream(text)
-            data = values if values else None
+            data = values[0] if len(values) == 1 else (values or None)
     shown = excerpt("\n".join(tail))
     if timed_out and cmd.collect_seconds is not None:
         return ExecResult(True, text=shown, data=data, exit_code=code, collected=True)
