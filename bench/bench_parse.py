@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -198,7 +199,9 @@ def main() -> int:
         base.append(time.perf_counter() - t0)
 
     b = _median(base)
-    print(f"runs: {args.runs} (medians)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"runs: {args.runs} (medians); load average {load:.2f} on {os.cpu_count()} CPUs "
+          "(the ratios are the figures to compare: both sides run under the same load)")
     print(f"console scrape(HTTP loopback)+parse+derive: {_median(http) * 1000:8.1f} ms   "
           f"(min {min(http) * 1000:.1f}, max {max(http) * 1000:.1f})")
     print(f"console parse+derive (in memory):           {_median(mem) * 1000:8.1f} ms   "
