@@ -60,10 +60,10 @@ def describe_error(exc: BaseException, settings: HttpSettings) -> str:
     if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError, TimeoutError)):
         return f"timed out after {_seconds(settings.read_timeout)} s"
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        cause = exc.__cause__ or exc.__context__
-        if "refused" in text or getattr(cause, "errno", None) == errno.ECONNREFUSED or \
-                "all connection attempts failed" in text:
+        chain = _chain(exc)
+        text = " ".join(str(e) for e in chain).lower()
+        if any(isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED
+               for e in chain) or "connection refused" in text:
             return "connection refused"
         if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
             return "host not found"
@@ -76,6 +76,16 @@ def describe_error(exc: BaseException, settings: HttpSettings) -> str:
     if isinstance(exc, httpx.HTTPError):
         return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _chain(exc: BaseException, limit: int = 10) -> list[BaseException]:
+    """The exception and its causes (httpx wraps the OSError that says what happened)."""
+    out: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(out) < limit and cur not in out:
+        out.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return out
 
 
 def is_refused(message: str | None) -> bool:
