@@ -26,8 +26,9 @@ def test_components_and_version():
 
 
 def test_components_as_a_list():
-    h = interpret(200, json.dumps({"status": "pass", "checks": [{"name": "waf", "status": "pass"}]}))
-    assert h.components == {"waf": "pass"}
+    h = interpret(200, json.dumps({"status": "pass", "checks": [{"name": "waf", "status": "pass"},
+                                                                {"name": "cache", "status": "UP"}]}))
+    assert h.components == {"waf": "pass", "cache": "up"} and health_state(h) is State.NORMAL
 
 
 def test_degraded_is_healthy_but_shown():
@@ -38,6 +39,7 @@ def test_degraded_is_healthy_but_shown():
 @pytest.mark.parametrize("code, body, error", [
     (200, {"status": "down"}, "status 'down'"),
     (200, {"status": "failing"}, "status 'failing'"),
+    (200, {"status": "up"}, "status 'up'"),  # only ok/healthy/pass (and degraded/warn) count
     (200, {"version": "1"}, "no status in the health answer"),
     (503, {"status": "ok"}, "HTTP 503"),
     (500, "oops", "HTTP 500"),

@@ -19,7 +19,9 @@ from console.metrics.model import Health
 from console.metrics.thresholds import State
 from console.sources.http import HttpSettings, describe_error
 
-HEALTHY = frozenset({"ok", "healthy", "pass", "up"})
+HEALTHY = frozenset({"ok", "healthy", "pass"})
+#: component statuses that count as fine (components often say "up")
+COMPONENT_OK = HEALTHY | {"up"}
 DEGRADED = frozenset({"degraded", "warn", "warning"})
 MAX_HEALTH_BYTES = 1024 * 1024
 
@@ -77,7 +79,7 @@ def _status_of(body: Any) -> str:
 
 
 def component_ok(status: str) -> bool:
-    return status.lower() in HEALTHY
+    return status.lower() in COMPONENT_OK
 
 
 def health_state(health: Health | None) -> State:
@@ -86,7 +88,7 @@ def health_state(health: Health | None) -> State:
         return State.UNKNOWN
     if not health.healthy:
         return State.CRITICAL
-    if health.status in DEGRADED or any(s in DEGRADED or s not in HEALTHY for s in health.components.values()):
+    if health.status in DEGRADED or any(not component_ok(s) for s in health.components.values()):
         return State.WARNING
     return State.NORMAL
 
