@@ -13,6 +13,9 @@ import httpx
 import jsonschema
 import pytest
 
+#: one client for the module: creating an httpx client per call costs more than the calls
+HTTP = httpx.Client(timeout=10)
+
 SUBSET = Path("/work/shared/cloudflare-openapi/subset.json")
 ACCOUNT = "sim-account-0001"
 ZONE = "sim-zone-0001"
@@ -125,7 +128,7 @@ def test_a_failure_envelope_is_a_failure_and_the_validator_rejects_a_wrong_shape
 
 def test_token_required_with_code_10000(sim):
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Bearer {sim.admin_token}"}):
-        r = httpx.get(f"{sim.base_url}/client/v4/zones/{ZONE}/settings/security_level", headers=headers)
+        r = HTTP.get(f"{sim.base_url}/client/v4/zones/{ZONE}/settings/security_level", headers=headers)
         assert r.status_code == 403
         body = r.json()
         assert body["success"] is False and body["result"] is None
@@ -145,7 +148,7 @@ def test_security_level_get_patch_remembered_and_validated(spec, api, sim):
     assert r.json()["result"]["value"] == "under_attack"
     assert r.json()["result"]["modified_on"]
     assert api.get(f"/zones/{ZONE}/settings/security_level").json()["result"]["value"] == "under_attack"
-    state = httpx.get(sim.base_url + "/admin/state").json()
+    state = HTTP.get(sim.base_url + "/admin/state").json()
     assert state["security_level"] == "under_attack"
     assert state["setting_history"][-1] == {**state["setting_history"][-1], "previous": "medium",
                                             "value": "under_attack"}
@@ -173,7 +176,7 @@ def test_purge_cache_each_kind(spec, api, sim, body):
     assert r.status_code == 200, r.text
     validate(spec, "/zones/{zone_id}/purge_cache", "post", "200", r.json())
     assert r.json()["result"]["id"] == ZONE
-    purge = httpx.get(sim.base_url + "/admin/state").json()["purges"][-1]
+    purge = HTTP.get(sim.base_url + "/admin/state").json()["purges"][-1]
     assert purge["kind"] == next(iter(body))
 
 
@@ -293,7 +296,7 @@ def test_secrets_put_and_effect(spec, api, sim):
     listed = api.get(url).json()
     validate(spec, twin, "get", "200", listed)
     assert "CIRCUIT_BREAKER_ENABLED" in [s["name"] for s in listed["result"]]
-    assert "true" not in json.dumps(httpx.get(sim.base_url + "/admin/state").json()["secrets"])
+    assert "true" not in json.dumps(HTTP.get(sim.base_url + "/admin/state").json()["secrets"])
 
     r = api.put(url, json={"name": "X", "text": "1", "type": "secret_key"})
     assert r.status_code == 400
@@ -319,10 +322,16 @@ def test_unknown_route_and_account(api):
 
 
 def test_status_page_format(sim):
-    r = httpx.get(sim.base_url + "/status/api/v2/status.json")
+    r = HTTP.get(sim.base_url + "/status/api/v2/status.json")
     assert r.status_code == 200
     body = r.json()
     assert body["page"]["name"] == "Cloudflare" and body["page"]["url"].startswith("https://")
     assert body["status"] == {"indicator": "none", "description": "All Systems Operational"}
-    httpx.post(sim.base_url + "/admin/faults", json={"cf_status": "major"})
-    assert httpx.get(sim.base_url + "/status/api/v2/status.json").json()["status"]["indicator"] == "major"
+    HTTP.post(sim.base_url + "/admin/faults", json={"cf_status": "major"})
+    assert HTTP.get(sim.base_url + "/status/api/v2/status.json").json()["status"]["indicator"] == "major"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_client():
+    yield
+    HTTP.close()

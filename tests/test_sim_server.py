@@ -1,0 +1,259 @@
+"""The simulated edge over HTTP on 127.0.0.1: health, metrics, admin purge auth, scenario switching,
+fault injection, state, tokens, and the ``edge-console simulate`` command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from argparse import Namespace
+
+import httpx
+import pytest
+
+#: one client for the module: creating an httpx client per call costs more than the calls
+HTTP = httpx.Client(timeout=10)
+from prometheus_client.parser import text_string_to_metric_families
+
+from console.sim.server import SimServer
+from tests.util import wait_for_sync
+
+
+def families(text: str) -> dict[str, object]:
+    return {f.name: f for f in text_string_to_metric_families(text)}
+
+
+def total(text: str, family: str, sample: str) -> float:
+    fam = families(text)[family]
+    return sum(s.value for s in fam.samples if s.name == sample)
+
+
+def test_health_normal_shape(sim):
+    r = HTTP.get(sim.base_url + "/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "healthy" and body["version"] and body["timestamp"]
+    assert set(body["components"]) == {"vau-processor", "security-waf", "rate-limiter", "queue-processor", "cache"}
+    assert all(v == "healthy" for v in body["components"].values())
+
+
+def test_metrics_is_a_prometheus_page(sim):
+    r = HTTP.get(sim.base_url + "/metrics")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    fams = families(r.text)
+    assert {"edge_requests", "edge_errors", "edge_request_duration_seconds", "edge_cache_hits", "edge_cache_misses",
+            "edge_cpu_time_ms", "edge_memory_usage_bytes", "edge_queue_backlog",
+            "edge_queue_processing_duration_seconds", "edge_security_blocks", "edge_rate_limit_violations"} == set(fams)
+    assert total(r.text, "edge_requests", "edge_requests_total") > 0
+
+
+def test_counters_grow_with_wall_time_between_scrapes(sim):
+    first = HTTP.get(sim.base_url + "/metrics").text
+    a = total(first, "edge_requests", "edge_requests_total")
+    b = wait_for_sync(lambda: (v := total(HTTP.get(sim.base_url + "/metrics").text, "edge_requests",
+                                            "edge_requests_total")) > a and v, timeout=5)
+    assert b > a
+
+
+def test_switching_scenario_over_http_shows_in_the_next_scrapes(sim):
+    r = HTTP.post(sim.base_url + "/admin/scenario", json={"name": "error-spike"})
+    assert r.status_code == 200 and r.json()["scenario"] == "error-spike"
+
+    def error_rate() -> float:
+        before = HTTP.get(sim.base_url + "/metrics").text
+        deadline = time.monotonic() + 5
+        while True:  # poll until the window holds enough requests to measure
+            after = HTTP.get(sim.base_url + "/metrics").text
+            requests = total(after, "edge_requests", "edge_requests_total") - total(before, "edge_requests",
+                                                                                     "edge_requests_total")
+            if requests > 2000 or time.monotonic() > deadline:
+                break
+        errors = total(after, "edge_errors", "edge_errors_total") - total(before, "edge_errors", "edge_errors_total")
+        return 100 * errors / requests
+
+    assert error_rate() > 1.0
+    assert HTTP.get(sim.base_url + "/admin/state").json()["scenario"] == "error-spike"
+    HTTP.post(sim.base_url + "/admin/scenario", json={"name": "normal"})
+    assert error_rate() < 0.5
+
+
+def test_outage_health_is_503_down(sim):
+    HTTP.post(sim.base_url + "/admin/scenario", json={"name": "outage"})
+    r = HTTP.get(sim.base_url + "/health")
+    assert r.status_code == 503
+    assert r.json()["status"] == "down" and r.json()["components"]["vau-processor"] == "down"
+
+
+def test_unknown_scenario_is_400_with_the_names(sim):
+    for body in ({"name": "chaos"}, {}, [1]):
+        r = HTTP.post(sim.base_url + "/admin/scenario", json=body)
+        assert r.status_code == 400
+        assert r.json()["scenarios"] == ["normal", "error-spike", "latency", "ddos", "queue-backlog",
+                                         "cache-collapse", "outage"]
+    r = HTTP.post(sim.base_url + "/admin/scenario", content=b"{not json")
+    assert r.status_code == 400 and "JSON" in r.json()["error"]
+
+
+def test_admin_purge_requires_the_admin_token(sim):
+    url = sim.base_url + "/admin/cache/purge"
+    assert HTTP.post(url, json={"older_than": "7d"}).status_code == 401
+    r = HTTP.post(url, json={"older_than": "7d"}, headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401 and "admin token" in r.json()["error"]
+    r = HTTP.post(url, json={"older_than": "7d"}, headers={"Authorization": f"Bearer {sim.api_token}"})
+    assert r.status_code == 401
+    auth = {"Authorization": f"Bearer {os.environ['EDGE_SIM_ADMIN_TOKEN']}"}
+    assert os.environ["EDGE_SIM_ADMIN_TOKEN"] == sim.admin_token
+    r = HTTP.post(url, json={"older_than": "7d"}, headers=auth)
+    assert r.status_code == 200
+    assert r.json()["success"] is True and r.json()["purged"] > 0 and r.json()["older_than"] == "7d"
+    for bad in ({}, {"older_than": "a week"}, {"older_than": 7}):
+        r = HTTP.post(url, json=bad, headers=auth)
+        assert r.status_code == 400 and r.json()["error"]
+    assert HTTP.post(url, content=b"]]", headers=auth).status_code == 400
+    assert HTTP.get(sim.base_url + "/admin/state").json()["purges"][-1]["older_than"] == "7d"
+
+
+def test_tokens_are_random_per_server_exported_and_restored(sim):
+    assert os.environ["EDGE_SIM_API_TOKEN"] == sim.api_token
+    other = SimServer()
+    assert other.api_token != sim.api_token and other.admin_token != sim.admin_token
+    assert os.environ["EDGE_SIM_API_TOKEN"] == other.api_token
+    other.start()
+    other.stop()
+    assert os.environ["EDGE_SIM_API_TOKEN"] == sim.api_token
+    assert sim.tools()["wrangler"] == [sys.executable, "-m", "console.sim.tools.wrangler"]
+    assert set(sim.tools()) == {"wrangler", "gh", "terraform"}
+    assert sim.tool_env() == {"EDGE_SIM_URL": sim.base_url}
+    assert sim.base_url.startswith("http://127.0.0.1:")
+
+
+def _fault(sim, **body) -> None:
+    r = HTTP.post(sim.base_url + "/admin/faults", json=body)
+    assert r.status_code == 200, r.text
+
+
+def test_metrics_faults_and_recovery(sim):
+    url = sim.base_url + "/metrics"
+    _fault(sim, metrics="500")
+    assert HTTP.get(url).status_code == 500
+    _fault(sim, metrics="html")
+    r = HTTP.get(url)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and "<html>" in r.text
+    _fault(sim, metrics="garbage")
+    with pytest.raises(Exception):
+        list(text_string_to_metric_families(HTTP.get(url).text))
+    _fault(sim, metrics="truncated")
+    r = HTTP.get(url)
+    full_len = len(sim.exposition.render())
+    assert 0 < len(r.content) < full_len * 0.7
+    _fault(sim, metrics="missing:edge_cache_hits_total")
+    fams = families(HTTP.get(url).text)
+    assert "edge_cache_hits" not in fams and "edge_cache_misses" in fams
+    _fault(sim, metrics="missing:edge_request_duration_seconds")
+    assert "edge_request_duration_seconds" not in families(HTTP.get(url).text)
+    _fault(sim, metrics="slow", slow_seconds=2)
+    with pytest.raises(httpx.ReadTimeout):
+        HTTP.get(url, timeout=0.3)
+    _fault(sim, metrics="none")
+    assert "edge_cache_hits" in families(HTTP.get(url).text)
+    assert HTTP.get(sim.base_url + "/admin/faults").json()["metrics"] == "none"
+
+
+def test_health_faults(sim):
+    _fault(sim, health="down")
+    r = HTTP.get(sim.base_url + "/health")
+    assert r.status_code == 503 and r.json()["status"] == "down"
+    _fault(sim, health="slow", slow_seconds=2)
+    with pytest.raises(httpx.ReadTimeout):
+        HTTP.get(sim.base_url + "/health", timeout=0.3)
+    _fault(sim, health="none")
+    assert HTTP.get(sim.base_url + "/health").json()["status"] == "healthy"
+
+
+def test_bad_fault_requests_say_what_is_wrong(sim):
+    r = HTTP.post(sim.base_url + "/admin/faults", json={"metrics": "explode"})
+    assert r.status_code == 400 and "missing:<family>" in r.json()["error"]
+    r = HTTP.post(sim.base_url + "/admin/faults", json={"colour": "red"})
+    assert r.status_code == 400 and "colour" in r.json()["error"]
+
+
+def test_stop_is_prompt_with_a_slow_request_in_flight():
+    server = SimServer()
+    url = server.start()
+    HTTP.post(url + "/admin/faults", json={"metrics": "slow", "slow_seconds": 60})
+    t = threading.Thread(target=lambda: HTTP.get(url + "/metrics", timeout=30), daemon=True)
+    t.start()
+    wait_for_sync(lambda: t.is_alive(), timeout=2)
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 3
+    with pytest.raises(httpx.ConnectError):
+        HTTP.get(url + "/health", timeout=1)
+
+
+def test_state_endpoint_and_unknown_paths(sim):
+    state = HTTP.get(sim.base_url + "/admin/state").json()
+    assert state["scenario"] == "normal" and state["flags"]["circuit_breaker"] is False
+    assert state["kv_namespace_id"] == "sim-kv-namespace-0001"
+    assert any(k.startswith("salt:week:") for k in state["kv"]["sim-kv-namespace-0001"])
+    assert len(state["attack_ips"]) >= 3
+    assert HTTP.get(sim.base_url + "/nope").status_code == 404
+    assert HTTP.get(sim.base_url + "/admin/scenario").status_code == 405
+
+
+def test_simulate_command_in_process_prints_url_and_token_names_not_values(capsys, state_dir):
+    from console.sim import cli
+
+    ready, stop = threading.Event(), threading.Event()
+    result: list[int] = []
+    args = Namespace(host="127.0.0.1", port=0, sim_scenario="latency", scenario=None, seed=1)
+    t = threading.Thread(target=lambda: result.append(cli.run(args, ready=ready, stop=stop)))
+    t.start()
+    assert ready.wait(10)
+    out = capsys.readouterr().out
+    url = next(word for word in out.split() if word.startswith("http://127.0.0.1:"))
+    assert HTTP.get(url + "/admin/state").json()["scenario"] == "latency"
+    assert "EDGE_SIM_API_TOKEN" in out and "EDGE_SIM_ADMIN_TOKEN" in out
+    token_file = next(state_dir.glob("simulator/*/api_token"))
+    assert oct(token_file.stat().st_mode & 0o777) == "0o600"
+    token = token_file.read_text().strip()
+    assert token and token not in out
+    stop.set()
+    t.join(10)
+    assert result == [0]
+
+
+def test_simulate_command_is_registered_and_validates():
+    from console.cli import build_parser
+
+    args = build_parser().parse_args(["simulate", "--port", "0", "--scenario", "ddos"])
+    assert args.sim_scenario == "ddos" and args.port == 0 and callable(args.func)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["simulate", "--scenario", "chaos"])
+
+
+def test_simulate_serves_until_ctrl_c_and_exits_0(tmp_path):
+    env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "console", "simulate", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        url = next(word for word in line.split() if word.startswith("http://127.0.0.1:"))
+        assert HTTP.get(url + "/health", timeout=5).json()["status"] == "healthy"
+        wait_for_sync(lambda: "Ctrl-C" in proc.stdout.readline(), timeout=10)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_client():
+    yield
+    HTTP.close()
