@@ -15,7 +15,7 @@ from console.metrics.model import KEY_METRICS
 from console.session import Session
 from screens.dashboard import DashboardScreen
 from screens.help import HelpScreen
-from screens.messages import PollUpdated
+from screens.messages import FleetUpdated, PollUpdated
 from themes import css_paths
 
 HISTORY_POINTS = 240
@@ -44,6 +44,9 @@ class EdgeConsoleApp(App[int]):
         self._last_derived_at: float | None = None
         #: wall clock for every age shown on screen; tests pin it for snapshots
         self.clock: Callable[[], float] = time.time
+        #: fleet-wide numbers from Prometheus (env.prometheus_url), when configured
+        self.fleet_result: Any = None
+        self.fleet_history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
 
     # -- lifecycle -----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -53,6 +56,8 @@ class EdgeConsoleApp(App[int]):
         if self.session.notice:
             self.notify(self.session.notice, title="Simulated edge", timeout=8)
         self.poll_loop()
+        if self.session.env.prometheus_url:
+            self.fleet_loop()
 
     async def on_unmount(self) -> None:
         if self.poller is not None:
@@ -75,6 +80,26 @@ class EdgeConsoleApp(App[int]):
             self.apply_result(result)
             elapsed = time.monotonic() - started
             await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
+
+    @work(exclusive=True, group="fleet", exit_on_error=False)
+    async def fleet_loop(self) -> None:
+        """Fleet-wide key metrics from Prometheus, on the same cadence, never overlapping."""
+        from console.sources.promql import FleetPoller
+
+        poller = FleetPoller(self.config, self.session.env)
+        try:
+            while True:
+                started = time.monotonic()
+                result = await poller.poll()
+                self.fleet_result = result
+                if result.source.state == "live":
+                    for key, series in self.fleet_history.items():
+                        metric = result.metrics.get(key)
+                        series.append(metric.value if metric is not None else None)
+                self.screen.post_message(FleetUpdated(result))
+                await asyncio.sleep(max(0.05, self.refresh_seconds - (time.monotonic() - started)))
+        finally:
+            await poller.aclose()
 
     def apply_result(self, result: Any) -> None:
         self.last_result = result

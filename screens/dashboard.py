@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.widgets import Footer, Static
 
 from console.format import format_duration
 from screens.base import EdgeScreen
+from screens.messages import FleetUpdated
 from widgets.health_pane import HealthPane
 from widgets.metrics_pane import MetricsPane
 from widgets.queue_pane import QueuePane
@@ -17,6 +19,46 @@ from widgets.security_pane import SecurityPane
 
 
 class DashboardScreen(EdgeScreen):
+    BINDINGS = [Binding("f", "toggle_fleet", "Fleet/endpoint"), Binding("l", "open_log", "Logs")]
+
+    #: show fleet-wide numbers from Prometheus instead of the one endpoint's
+    fleet_view = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_fleet":
+            return bool(self.app.session.env.prometheus_url)  # type: ignore[attr-defined]
+        return True
+
+    def action_toggle_fleet(self) -> None:
+        self.fleet_view = not self.fleet_view
+        pane = self.query_one(MetricsPane)
+        pane.border_title = "Key metrics"
+        if self.app.last_result is not None:  # type: ignore[attr-defined]
+            self.apply_result(self.app.last_result)  # type: ignore[attr-defined]
+        self.show_fleet()
+
+    def on_fleet_updated(self, message: FleetUpdated) -> None:
+        self.show_fleet()
+
+    def show_fleet(self) -> None:
+        fleet = self.app.fleet_result  # type: ignore[attr-defined]
+        if not self.fleet_view:
+            return
+        pane = self.query_one(MetricsPane)
+        if fleet is None:
+            pane.border_title = "Key metrics · fleet (Prometheus): waiting"
+            return
+        targets = "?" if fleet.targets is None else str(fleet.targets)
+        pane.border_title = f"Key metrics · fleet, {targets} targets"
+        source = fleet.source
+        if source.state == "live" and not source.error:
+            pane.border_subtitle = ""
+        else:
+            age = source.age(self.app.clock())  # type: ignore[attr-defined]
+            when = f"last good {format_duration(age)} ago" if age is not None else "no good answer yet"
+            pane.border_subtitle = f"PROMETHEUS {source.state.upper()}: {source.error} · {when}"
+        pane.show(fleet.metrics, self.app.fleet_history)  # type: ignore[attr-defined]
+
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         with Container(id="dashboard"):
@@ -36,8 +78,11 @@ class DashboardScreen(EdgeScreen):
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)
         self.query_one(HealthPane).show(result.health)
-        metrics_pane = self.query_one(MetricsPane)
         derived = result.derived
+        if self.fleet_view:
+            self._show_side_panes(derived)
+            return
+        metrics_pane = self.query_one(MetricsPane)
         source = result.metrics
         if source.state in ("live", "connecting") or source.error is None:
             metrics_pane.border_subtitle = ""
@@ -48,6 +93,11 @@ class DashboardScreen(EdgeScreen):
         if derived is None:
             return
         metrics_pane.show(derived.metrics, self.app.history)  # type: ignore[attr-defined]
+        self._show_side_panes(derived)
+
+    def _show_side_panes(self, derived: Any) -> None:
+        if derived is None:
+            return
         self.query_one(QueuePane).show(derived.queues)
         self.query_one(SecurityPane).show(derived.security, derived.security_per_s, derived.security_total,
                                           derived.rate_limit_violations_per_s)

@@ -13,3 +13,11 @@ class PollUpdated(Message):
     def __init__(self, result: Any) -> None:
         super().__init__()
         self.result = result
+
+
+class FleetUpdated(Message):
+    """A new FleetResult (console.sources.promql) is in ``app.fleet_result``."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result

@@ -103,24 +103,21 @@ async def test_fleet_numbers_from_a_real_prometheus(prometheus_fleet):
                        "prometheus: {window: 10s}\n")
     poller = FleetPoller(cfg, cfg.environment())
     try:
-        async def ready():
-            result = await poller.poll()
-            return result if (result.targets == 2 and result.metrics["request_rate"].value) else None
+        client = PromQLClient(url)
+        per_instance_query = "sum by (instance) (rate(edge_requests_total[10s]))"
 
         deadline = time.monotonic() + 60
-        result = None
-        while result is None and time.monotonic() < deadline:
-            result = await ready()
-            if result is None:
-                await _sleep_briefly()
-        assert result is not None, "prometheus never reported both targets"
+        while True:  # until Prometheus has two samples of both edges
+            result = await poller.poll()
+            per_instance = sorted(v for _, v in await client.query(per_instance_query))
+            if result.targets == 2 and result.metrics["request_rate"].value and len(per_instance) == 2:
+                break
+            assert time.monotonic() < deadline, "prometheus never reported both targets"
+            await _sleep_briefly()
+        await client.aclose()
         assert result.source.state == "live"
         fleet_rate = result.metrics["request_rate"].value
         # the fleet is both edges: more than either alone
-        single = await PromQLClient(url).query(
-            f"sum by (instance) (rate(edge_requests_total[10s]))")
-        per_instance = sorted(v for _, v in single)
-        assert len(per_instance) == 2
         assert fleet_rate == pytest.approx(sum(per_instance), rel=0.25)
         assert fleet_rate > max(per_instance)
         assert result.metrics["p95_latency_ms"].state is State.NORMAL
@@ -144,3 +141,23 @@ async def _sleep_briefly() -> None:
     import asyncio
 
     await asyncio.sleep(0.5)
+
+
+async def test_dashboard_toggles_to_fleet_view(prometheus_fleet):
+    from console.session import Session
+    from screens.app import EdgeConsoleApp
+
+    url, sims = prometheus_fleet
+    cfg = parse_config(f"refresh_seconds: 0.5\nenvironments:\n  p:\n    base_url: '{sims[0].base_url}'\n"
+                       f"    prometheus_url: '{url}'\nprometheus: {{window: 10s}}\n")
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.fleet_result is not None and app.fleet_result.targets == 2
+                       and app.fleet_result.metrics["request_rate"].value, timeout=60, message="fleet data")
+        await pilot.press("f")
+        pane = app.screen.query_one("#metrics-pane")
+        await wait_for(lambda: "fleet, 2 targets" in str(pane.border_title), message="fleet title")
+        row = str(app.screen.query_one("#metric-request_rate").render())
+        assert "req/s" in row
+        await pilot.press("f")
+        await wait_for(lambda: str(pane.border_title) == "Key metrics", message="back to endpoint")
