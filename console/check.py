@@ -22,7 +22,7 @@ from typing import Any
 
 from console.metrics.model import KEY_METRICS, Derived, Health, MetricValue
 from console.metrics.thresholds import State, worst
-from console.sources.health import health_state
+from console.sources.health import component_ok, health_state
 from console.sources.poller import EdgePoller, PollResult
 
 DEFAULT_WINDOW_S = 5.0
@@ -160,7 +160,8 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
         problems.append(f"health: {health['error'] or health['status']}")
     elif hstate is State.WARNING:
         level = max(level, 1)
-        problems.append(f"health: {health['status']}")
+        bad = [f"{name} {status}" for name, status in health["components"].items() if not component_ok(status)]
+        problems.append(f"health: {health['status']}" + (f" ({', '.join(bad)})" if bad else ""))
     if not source_ok:
         level = 2
         problems.append(f"metrics: {result.metrics.error or result.metrics.state}")
@@ -247,7 +248,9 @@ def print_human(report: dict[str, Any]) -> None:
     if src["state"] != "live":
         console.print(f"Metrics endpoint: [bold red]{escape(src['state'])}[/] - {escape(str(src['error']))}")
 
-    table = Table(title=f"Key metrics (window {report['window_s'] or 0:.1f} s)", title_justify="left")
+    window = report["window_s"]
+    title = f"Key metrics (window {window:.1f} s)" if window else "Key metrics (no window: values need two scrapes)"
+    table = Table(title=title, title_justify="left")
     table.add_column("Metric")
     table.add_column("Value", justify="right")
     table.add_column("State")

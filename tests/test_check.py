@@ -71,6 +71,9 @@ def test_latency_scenario_turns_p95_critical_exit_2(sim, tmp_path, capsys):
     assert p95["state"] == "critical" and p95["value"] > 1000
     assert code == 2 and report["status"] == "critical"
     assert "P95 latency critical" in report["problems"]
+    # the simulated edge reports its vau-processor degraded in this scenario: named, not just "healthy"
+    assert report["health"]["state"] == "warning"
+    assert "health: healthy (vau-processor degraded)" in report["problems"]
 
 
 def test_a_warning_threshold_gives_exit_1(sim, tmp_path, capsys):
