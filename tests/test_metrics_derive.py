@@ -204,3 +204,16 @@ def test_low_cache_hit_rate_is_critical():
     low = CUR.replace("edge_cache_hits_total 1170", "edge_cache_hits_total 960")  # 60 / (60+30) = 66.7 %
     mv = derive(snap(0, PREV), snap(10, low)).metrics["cache_hit_rate"]
     assert mv.value == pytest.approx(200 / 3) and mv.state is State.CRITICAL
+
+
+def test_first_window_spike_uses_the_average_since_created():
+    # waf: 100 blocks over the 100 s since its counter was created -> baseline 1/s; bot 0.1/s
+    created = ('edge_security_blocks_created{rule="waf"} 999900\n'
+               'edge_security_blocks_created{rule="bot"} 999900\n')
+    d = derive(snap(0, PREV + created), snap(10, CUR + created))
+    waf, bot = d.security
+    assert waf.per_second == pytest.approx(10.0) and waf.spike  # 10/s > 3 x 1/s and > 1/s
+    assert bot.per_second == pytest.approx(0.5) and not bot.spike  # 5x, but under 1/s
+    # without _created samples the first window only seeds the baseline
+    plain = derive(snap(0, PREV), snap(10, CUR))
+    assert not any(r.spike for r in plain.security) and plain.security[0].baseline_per_s == pytest.approx(10.0)

@@ -20,7 +20,9 @@ Rules (the unit tests check each against hand-computed values):
 * **Security spikes**: a rule spikes when its blocks/s exceed ``SPIKE_FACTOR`` (3) times its
   baseline *and* ``SPIKE_MIN_PER_S`` (1/s). The baseline is an exponential moving average of the
   rule's earlier windows (time constant 60 s; 600 s while spiking, so an attack does not become
-  the new normal within seconds). The first window only seeds the baseline.
+  the new normal within seconds). In the first window the baseline is the rule's average since
+  its counter was created (``<family>_created`` samples, as prometheus-client writes them), so a
+  one-off check can see a spike; without those samples the first window only seeds the baseline.
 * With one scrape (or a window <= 0 s), gauges are shown and rates are None, "warming up".
 """
 
@@ -374,11 +376,14 @@ def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], wi
         for rule, series in grouped.items():
             rates[rule] = counter_increase(prev_series, series) / window
     old = {r.rule: r for r in previous.security} if previous is not None else {}
+    lifetime = _lifetime_rates(prev, fam) if windowed and prev is not None else {}
     rules: list[SecurityRule] = []
     for rule, total in totals.items():
         rate = rates.get(rule, 0.0) if windowed else None
         before = old.get(rule)
         base = before.baseline_per_s if before is not None else None
+        if base is None:
+            base = lifetime.get(rule)  # first window: the average since the counter was created
         spike = False
         if rate is None:
             new_base = base
@@ -391,6 +396,25 @@ def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], wi
     rules.sort(key=lambda r: (-(r.per_second or 0.0), -r.total, r.rule))
     per_s = sum(rates.values()) if windowed else None
     return rules, per_s, sum(totals.values())
+
+
+def _lifetime_rates(snap: Snapshot, family: str) -> dict[str, float]:
+    """Per rule: the counter's average rate since its series were created (``<name>_created``
+    samples, as prometheus-client writes them), up to ``snap``; empty when not exposed."""
+    base = family[: -len("_total")] if family.endswith("_total") else family
+    created = snap.page.samples.get(base + "_created", {})
+    if not created:
+        return {}
+    totals: dict[str, float] = {}
+    starts: dict[str, float] = {}
+    for raw, value in snap.counter(family).items():
+        start = created.get(raw)
+        if start is None or not _finite(value) or not _finite(start):
+            continue
+        rule = snap.labels(raw).get(RULE_LABEL, raw or "(all)")
+        totals[rule] = totals.get(rule, 0.0) + value
+        starts[rule] = min(starts.get(rule, start), start)
+    return {rule: totals[rule] / (snap.at - starts[rule]) for rule in totals if snap.at - starts[rule] >= 1.0}
 
 
 def _warnings(page: Page) -> list[str]:
