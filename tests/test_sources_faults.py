@@ -6,6 +6,7 @@ and the values come back by themselves when the endpoint recovers.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -366,5 +367,18 @@ async def test_parsing_and_derivation_run_off_the_event_loop(edge, monkeypatch):
         assert result.metrics.state == "live"
         loop_thread = th.current_thread().name
         assert threads["parse"] != loop_thread and threads["derive"] != loop_thread
+    finally:
+        await poller.aclose()
+
+
+async def test_a_timeout_is_not_retried_within_the_poll(edge):
+    settings = HttpSettings(connect_timeout=0.3, read_timeout=0.3, retries=2, backoff_s=0.01, backoff_max_s=0.02)
+    poller = poller_for(edge.base_url, settings=settings)
+    try:
+        edge.mode = "slow"
+        started = asyncio.get_running_loop().time()
+        result = await poller.poll()
+        assert result.metrics.error == "timed out after 0.3 s" and edge.metrics_hits == 1
+        assert asyncio.get_running_loop().time() - started < 2.0  # one timeout, not three
     finally:
         await poller.aclose()

@@ -17,7 +17,8 @@ USER_AGENT = f"edge-console/{__version__}"
 class HttpSettings:
     connect_timeout: float = 2.0
     read_timeout: float = 2.0
-    #: extra attempts after a transient failure (refused, timeout, 5xx, cut-off answer)
+    #: extra attempts within one poll after a quick transient failure (refused, 5xx, 429, cut-off
+    #: answer); timeouts are not retried within the poll (the next poll tries again)
     retries: int = 1
     #: first retry delay; doubles per attempt, capped by backoff_max_s
     backoff_s: float = 0.2

@@ -71,7 +71,9 @@ class Scraper:
             except _Failure as exc:
                 last = exc
             except (httpx.HTTPError, OSError, asyncio.TimeoutError) as exc:
-                last = _Failure(describe_error(exc, self.settings), retry=True)
+                # a timeout is not retried within the poll: it already cost the whole timeout
+                slow = isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError))
+                last = _Failure(describe_error(exc, self.settings), retry=not slow)
             else:
                 page = await asyncio.to_thread(_decode_and_parse, text, fams)
                 error = page.error
