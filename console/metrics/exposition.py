@@ -117,21 +117,6 @@ def parse_labels(raw: str) -> dict[str, str] | None:
     return out
 
 
-def _labels_look_ok(raw: str) -> bool:
-    """A cheap structural check of a label text (C-speed string calls); False means "check fully".
-
-    True only when every ``"`` pairs up (no escapes present), each pair follows ``=`` and
-    the text ends with a closing quote (or a trailing comma after one).
-    """
-    if "\\" in raw:
-        return False
-    quotes = raw.count('"')
-    if quotes == 0 or quotes & 1 or raw.count('="') * 2 != quotes:
-        return False
-    last = raw[-1]
-    return last == '"' or (last == "," and raw[-2:-1] == '"')
-
-
 def split_le(raw: str) -> tuple[str, str] | None:
     """``(labels without le, le value)`` of a bucket's raw label text, by string search.
 
@@ -310,7 +295,8 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
             bad_kept += 1
             page._problem(lineno, f"invalid metric name {name[:40]!r}")
             continue
-        # labels: a cheap structural check in C string calls (see _labels_look_ok), else a full parse
+        # labels: a cheap structural check in C string calls - ends with a quote, no escapes, and
+        # every quote pairs with an `="` opening - else ("unsure") the full parse decides
         if raw and validate_labels and not (raw[-1] == '"' and "\\" not in raw and
                                             raw.count('"') == 2 * raw.count('="')) \
                 and parse_labels(raw) is None:
