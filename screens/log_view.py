@@ -63,6 +63,14 @@ class TailController:
     def start(self) -> None:
         if self.worker is not None and not self.worker.is_finished:
             return
+        env = self.session.env
+        if env.simulated and "wrangler" not in env.tools:
+            # A simulated environment without the simulator's wrangler: tailing the real worker of the
+            # same name with real credentials next to simulated metrics would mislead. Nothing to tail.
+            self.source.status.state = "stopped"
+            self.source.status.detail = "simulated environment without its simulated wrangler: nothing to tail"
+            self.refresh_panes()
+            return
         self.source = TailSource(self.session.env, self.source.filters, max_pending=self.settings.buffer,
                                  reconnect_max=self.settings.reconnect_max_seconds)
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)

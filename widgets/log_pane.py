@@ -55,9 +55,10 @@ class LogPane(Vertical):
 
     def sync(self) -> None:
         """Redraw the list if the store changed since the last call."""
-        if self.store.version != self._last_version:
+        lists = self.query(LogList)
+        if lists and self.store.version != self._last_version:
             self._last_version = self.store.version
-            self.log_list.sync()
+            lists.first().sync()
 
     def show_status(self, status: TailStatus | None = None, server_filters: str | None = None,
                     note: str | None = None) -> None:
@@ -67,4 +68,11 @@ class LogPane(Vertical):
             self.server_filters = server_filters
         if note is not None:
             self.note = note
-        self.query_one(LogStatusLine).show(status_pieces(self.status, self.store, self.server_filters, self.note))
+        lines = self.query(LogStatusLine)
+        if lines:  # before compose the values are kept and drawn on mount
+            lines.first().show(status_pieces(self.status, self.store, self.server_filters, self.note))
+
+    def on_mount(self) -> None:
+        self.show_status()
+        self._last_version = -1
+        self.sync()
