@@ -10,7 +10,8 @@ Failure handling, per source (metrics, health):
   after ``down_after`` consecutive failures, at once when the connection is refused, or when
   there has never been a good answer; ``SourceStatus.error`` says what is wrong;
 * after repeated failures the scrape is retried less often (``refresh x (2**(n-1) - 1)``, at most
-  ``backoff_max_s``), and within one poll a transient failure is retried once with backoff;
+  ``backoff_max_s``, 5 s by default), and within one poll a quick transient failure (refused, 5xx) is
+  retried once with backoff (a timeout is not: it already cost the whole timeout);
 * the next good answer makes the source ``live`` again by itself;
 * a page with some families missing still derives the rest: those metrics keep their last good
   value marked stale (``MetricValue.stale``/``as_of``) and ``metrics.error`` names the families.
@@ -93,7 +94,7 @@ class EdgePoller:
     """Polls one environment. Reuses one httpx.AsyncClient; call :meth:`aclose` when done."""
 
     def __init__(self, config: Any, env: Any, client: httpx.AsyncClient | None = None, *,
-                 settings: HttpSettings | None = None, down_after: int = 3, backoff_max_s: float = 10.0,
+                 settings: HttpSettings | None = None, down_after: int = 3, backoff_max_s: float = 5.0,
                  max_window_s: float = 120.0) -> None:
         self.config = config
         self.env = env
