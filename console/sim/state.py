@@ -27,6 +27,7 @@ from collections import defaultdict
 from typing import Any, Callable
 
 from console.sim.histogram import Histogram
+from console.sim.tfvars import TfVarError, coerce_tf_var
 from console.sim.scenarios import (
     ATTACK_IPS,
     COLOS,
@@ -735,7 +736,10 @@ class SimState:
         for key, value in changes.items():
             if key not in TERRAFORM_DEFAULTS:
                 raise SimError(f"undeclared variable {key!r} (declared: {', '.join(TERRAFORM_DEFAULTS)})")
-            clean[key] = coerce_tf_var(key, value)
+            try:
+                clean[key] = coerce_tf_var(key, value)
+            except TfVarError as exc:
+                raise SimError(str(exc)) from None
         with self.lock:
             now = self.advance()
             before = {k: self.tf_vars[k] for k in clean}
@@ -812,6 +816,14 @@ class SimState:
             if run["status"] != "completed":
                 self._complete_run(run, now)
             return self._run_view(run)
+
+    def finish_run_in(self, run_id: int, seconds: float) -> None:
+        """Let a running workflow run complete ``seconds`` from now (tests pace ``gh run watch``)."""
+        with self.lock:
+            now = self.advance()
+            run = self._find_run(run_id)
+            if run["status"] != "completed":
+                run["duration"] = max(0.0, now - run["created"] + seconds)
 
     def _find_run(self, run_id: int) -> dict[str, Any]:
         for run in self.gh_runs:
@@ -903,24 +915,3 @@ class SimState:
                 "faults": dict(self.faults, gh_run=self.gh_next_conclusion),
                 "gh_run_seconds": self.gh_run_seconds,
             }
-
-
-def coerce_tf_var(key: str, value: Any) -> Any:
-    """A terraform variable value from a string or JSON value; SimError with the reason when invalid."""
-    default = TERRAFORM_DEFAULTS[key]
-    if isinstance(default, bool):
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "false"):
-            return text == "true"
-        raise SimError(f"{key}: a bool is required, got {value!r}")
-    if isinstance(value, bool):
-        raise SimError(f"{key}: a number is required, got {value!r}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise SimError(f"{key}: a number is required, got {value!r}") from None
-    if not math.isfinite(number) or number < 1 or number != int(number):
-        raise SimError(f"{key}: must be a whole number of at least 1, got {value!r}")
-    return int(number)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
-import urllib.error
-import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 URL_ENV = "EDGE_SIM_URL"
 LOG_ENV = "EDGE_SIM_ARGV_LOG"
@@ -78,15 +78,10 @@ class Invocation:
         if body is not None:
             data = json.dumps(body).encode()
             all_headers.setdefault("Content-Type", "application/json")
-        request = urllib.request.Request(self.base_url() + path, data=data, method=method, headers=all_headers)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, response.read(), response.headers.get("Content-Type", "")
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read(), exc.headers.get("Content-Type", "") if exc.headers else ""
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            err(self.unreachable_message(str(reason)))
+            return http_request(self.base_url(), method, path, data, all_headers, timeout)
+        except OSError as exc:
+            err(self.unreachable_message(str(exc)))
             raise ToolExit(1) from None
 
     def unreachable_message(self, reason: str) -> str:
@@ -102,6 +97,47 @@ class Invocation:
             message = parsed.get("error") if isinstance(parsed, dict) else data.decode(errors="replace")
             raise AdminError(status, str(message))
         return parsed
+
+
+def http_request(base_url: str, method: str, path: str, data: bytes | None, headers: dict[str, str],
+                 timeout: float) -> tuple[int, bytes, str]:
+    """One HTTP/1.1 request over a plain socket (the simulator is plain HTTP on loopback).
+
+    A tool runs one short command per process; ``urllib.request`` alone costs more to import than
+    the whole exchange, so the fake tools speak the few lines of HTTP they need themselves."""
+    parts = urlsplit(base_url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise OSError(f"unsupported simulator URL {base_url!r} (expected http://host:port)")
+    host, port = parts.hostname, parts.port or 80
+    body = data or b""
+    lines = [f"{method} {parts.path.rstrip('/')}{path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
+             f"Content-Length: {len(body)}", "User-Agent: edge-sim-tool"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    raw = b"".join(chunks)
+    head, sep, payload = raw.partition(b"\r\n\r\n")
+    if not sep:
+        raise OSError("incomplete HTTP answer from the simulator")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    try:
+        status = int(status_line.split()[1])
+    except (IndexError, ValueError):
+        raise OSError(f"bad HTTP status line {status_line!r}") from None
+    found = {}
+    for line in header_lines:
+        key, _, value = line.partition(":")
+        found[key.strip().lower()] = value.strip()
+    length = found.get("content-length")
+    if length is not None and length.isdigit():
+        payload = payload[: int(length)]
+    return status, payload, found.get("content-type", "")
 
 
 class AdminError(Exception):

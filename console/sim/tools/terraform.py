@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from console.sim.scenarios import TERRAFORM_DEFAULTS
-from console.sim.state import SimError, coerce_tf_var
+from console.sim.tfvars import TfVarError, coerce_tf_var
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
 
 VERSION = "1.9.8"
@@ -115,7 +115,7 @@ class Terraform:
                     raw = raw[1:-1]
                 try:
                     variables[key] = coerce_tf_var(key, raw)
-                except SimError as exc:
+                except TfVarError as exc:
                     _error("Invalid value for input variable",
                            f"The given value is not suitable for var.{key}: {exc}.")
             elif name in ("-target", "--target"):
