@@ -154,7 +154,7 @@ def mount_log_pane(screen: Any, container_id: str = "log-area") -> LogPane:
     controller = tail_controller(screen.app)
     area = screen.query_one(f"#{container_id}")
     area.remove_children()
-    pane = LogPane(controller.store, id="log-pane")
+    pane = LogPane(controller.store, interactive=False, id="log-pane")
     area.mount(pane)
     controller.attach(pane)
     controller.start()

@@ -29,10 +29,11 @@ class LogStatusLine(Static):
 
 
 class LogPane(Vertical):
-    def __init__(self, store: TailStore, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, store: TailStore, *, interactive: bool = True, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
+        self.interactive = interactive
         self.status = TailStatus(state="connecting")
         self.server_filters = ""
         self.note = ""
@@ -43,7 +44,9 @@ class LogPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LogStatusLine("◌ connecting", classes="log-status")
-        yield LogList(self.store, classes="log-list")
+        log_list = LogList(self.store, classes="log-list")
+        log_list.can_focus = self.interactive  # the dashboard's pane is a glance; keys live in the full view
+        yield log_list
 
     async def on_unmount(self) -> None:
         if self.on_close is not None:
