@@ -217,7 +217,7 @@ class FlowRunner:
                  tail_events: Callable[[], list[dict[str, Any]]] | None = None,
                  listeners: list[AuditListener] | tuple[AuditListener, ...] = (),
                  on_event: EventSink | None = None, audit: AuditLog | None = None, memory: Memory | None = None,
-                 http_transport: Any = None, user: str | None = None) -> None:
+                 http_transport: Any = None, user: str | None = None, tail_seconds: float | None = None) -> None:
         self.flow = flow
         self.env = env
         self.config = config
@@ -230,6 +230,8 @@ class FlowRunner:
         self.audit_log = audit if audit is not None else AuditLog()
         self.memory = memory if memory is not None else Memory()
         self.http_transport = http_transport
+        #: caps how long tail steps collect events (tests, impatient operators)
+        self.tail_seconds = tail_seconds
         self.user = user or user_at_host()
         self.run_id = uuid.uuid4().hex[:12]
         self.captures: dict[str, Any] = {}
@@ -409,8 +411,9 @@ class FlowRunner:
             if step.command is None:
                 argv = self.env.tool("wrangler") + ["tail", render("{env.worker}", ctx), "--format", "json"]
                 env_real, env_shown = self._tool_env("wrangler", masked)
+                seconds = min(step.tail_seconds, self.tail_seconds) if self.tail_seconds else step.tail_seconds
                 return PreparedCommand(argv=argv, env=env_real, env_display=env_shown,
-                                       timeout=step.tail_seconds + 30, collect_seconds=step.tail_seconds)
+                                       timeout=seconds + 30, collect_seconds=seconds)
             spec = step.command
             if spec.argv_from:
                 template = self._config_argv(spec.argv_from)

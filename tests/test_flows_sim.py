@@ -1,0 +1,603 @@
+"""Every built-in flow end to end on the simulated edge: the exact argv (recorded by the fake tools on
+PATH) or HTTP request it produced, and its effect on the simulated edge's state. Requests to the
+Cloudflare API are validated against the OpenAPI excerpt in /work/shared/cloudflare-openapi."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+
+from console.config import simulated_config
+from console.runbook import AuditLog, FlowRunner, Memory, StepState, load_runbook
+from console.runbook.values import PollerMetrics
+
+OPENAPI = Path("/work/shared/cloudflare-openapi/subset.json")
+RUNBOOK = load_runbook()
+TESTED: set[str] = set()
+
+
+class RecordingTransport(httpx.AsyncHTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        self.requests.append(request)
+        return await super().handle_async_request(request)
+
+
+class Edge:
+    """One simulated edge, its config, fake tools and helpers to run a flow headless."""
+
+    def __init__(self, sim, fake_tools, tmp_path: Path) -> None:
+        self.sim = sim
+        self.tools = fake_tools
+        self.tmp = tmp_path
+        self.config = simulated_config(sim.base_url, tool_env=sim.tool_env())  # tools from PATH
+        self.env = self.config.environment()
+        self.transport = RecordingTransport()
+
+    def state(self) -> dict[str, Any]:
+        return self.sim.state.snapshot()
+
+    def requests(self, prefix: str = "") -> list[tuple[str, str, Any]]:
+        out = []
+        for req in self.transport.requests:
+            if req.url.path.startswith(prefix):
+                body = json.loads(req.content) if req.content else None
+                out.append((req.method, str(req.url), body))
+        return out
+
+    async def run(self, flow_id: str, inputs: dict[str, str] | None = None, **kw: Any) -> FlowRunner:
+        TESTED.add(flow_id)
+        metrics = PollerMetrics(self.config, self.env, min_interval=0.3)
+        kw.setdefault("get_metric", metrics)
+        runner = FlowRunner(RUNBOOK.flows[flow_id], self.env, inputs or {}, config=self.config,
+                            http_transport=self.transport, tail_seconds=2, **kw)
+        try:
+            await runner.run_all(confirm=lambda preview: preview.confirmation.expected)
+        finally:
+            await metrics.aclose()
+        return runner
+
+
+@pytest.fixture
+def edge(sim, fake_tools, tmp_path, state_dir) -> Edge:
+    return Edge(sim, fake_tools, tmp_path)
+
+
+def states(runner: FlowRunner) -> dict[str, StepState]:
+    return {run.step.id: run.state for run in runner.steps}
+
+
+def passed(runner: FlowRunner, *, pending_manual: bool = False) -> bool:
+    ok = {StepState.PASSED, StepState.DONE, StepState.SKIPPED}
+    if pending_manual:
+        ok.add(StepState.PENDING)
+    bad = {k: v for k, v in states(runner).items() if v not in ok}
+    assert not bad, {k: (v, runner.steps[[r.step.id for r in runner.steps].index(k)].result.message)
+                     for k, v in bad.items()}
+    return True
+
+
+def output(runner: FlowRunner, step_id: str) -> str:
+    run = next(r for r in runner.steps if r.step.id == step_id)
+    return "\n".join([run.result.output, *run.result.lines])
+
+
+def write_fake(bin_dir: Path, name: str, log: Path) -> None:
+    """A fake tool the simulated edge does not provide (npm, node): records argv and cwd."""
+    script = bin_dir / name
+    script.write_text(f"#!{sys.executable}\nimport json, os, sys\n"
+                      f"open({str(log)!r}, 'a').write(json.dumps({{'argv': sys.argv[1:], 'cwd': os.getcwd()}}) + '\\n')\n"
+                      "print('ok: ' + ' '.join(sys.argv[1:]))\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+
+
+# -- OpenAPI contract ---------------------------------------------------------------------------------
+_SPEC = json.loads(OPENAPI.read_text()) if OPENAPI.exists() else None
+
+
+def _operation(method: str, path: str) -> tuple[str, dict[str, Any], dict[str, str]]:
+    for template, ops in _SPEC["paths"].items():
+        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
+        match = re.match(pattern, path)
+        if match and method.lower() in ops:
+            return template, ops[method.lower()], match.groupdict()
+    raise AssertionError(f"{method} {path} is not an operation in the Cloudflare OpenAPI excerpt")
+
+
+def _validate(instance: Any, schema: dict[str, Any]) -> None:
+    jsonschema.Draft7Validator({"components": _SPEC["components"], **schema}).validate(instance)
+
+
+def assert_cloudflare_contract(edge: Edge) -> int:
+    """Every request to /client/v4 names an operation of the excerpt, with valid path parameters and body."""
+    if _SPEC is None:
+        pytest.skip("no OpenAPI excerpt")
+    count = 0
+    for req in edge.transport.requests:
+        if not req.url.path.startswith("/client/v4/"):
+            continue
+        path = req.url.path[len("/client/v4"):]
+        if path.endswith("/metrics") and "/queues/" in path:
+            continue  # queue metrics are newer than the excerpt (README)
+        template, op, params = _operation(req.method, path)
+        for param in op.get("parameters", []):
+            if param.get("in") == "path":
+                _validate(params[param["name"]], param["schema"])
+        assert req.headers["authorization"].startswith("Bearer ")
+        if req.content:
+            body = json.loads(req.content)
+            schema = op["requestBody"]["content"]["application/json"]["schema"]
+            _validate(body, schema)
+            if template.endswith("/settings/{setting_id}") and params["setting_id"] == "security_level":
+                _validate(body["value"], {"$ref": "#/components/schemas/zones_security_level_value"})
+            if template.endswith("/purge_cache"):
+                variant = {"purge_everything": "cache-purge_Everything", "prefixes": "cache-purge_FlexPurgeByPrefixes",
+                           "hosts": "cache-purge_FlexPurgeByHostnames", "tags": "cache-purge_FlexPurgeByTags"}
+                (key,) = body
+                _validate(body, {"$ref": f"#/components/schemas/{variant[key]}", "required": [key]})
+        count += 1
+    return count
+
+
+# -- Daily --------------------------------------------------------------------------------------------
+async def test_worker_health_passes_and_fails_on_an_outage(edge):
+    runner = await edge.run("worker-health")
+    assert passed(runner)
+    assert edge.requests("/health") == [("GET", edge.sim.base_url + "/health", None)]
+    edge.sim.state.set_scenario("outage")
+    runner = await edge.run("worker-health")
+    assert runner.steps[0].state == StepState.FAILED
+
+
+async def test_overnight_metrics_review_shows_live_values_and_leaves_the_checklist(edge):
+    runner = await edge.run("overnight-metrics-review")
+    assert passed(runner, pending_manual=True)
+    values = runner.steps[0].result.value
+    assert values["request_rate"] > 0 and values["error_rate"] is not None
+    assert [r.state for r in runner.steps[1:]] == [StepState.PENDING] * 4
+    assert edge.tools.argvs() == []
+
+
+async def test_queue_backlog_lists_queues_and_reads_each_backlog(edge):
+    runner = await edge.run("queue-backlog")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["queues", "list"]]
+    urls = sorted(url for _, url, _ in edge.requests("/client/v4"))
+    base = edge.sim.base_url + "/client/v4/accounts/sim-account-0001/queues/"
+    assert urls == [base + "sim-queue-analytics/metrics", base + "sim-queue-dlq/metrics",
+                    base + "sim-queue-vau-batch/metrics"]
+    assert "backlog:" in output(runner, "backlog-vau-batch")
+    assert_cloudflare_contract(edge)
+
+
+@pytest.mark.parametrize("flow_id, pattern", [
+    ("security-events", r"^edge_security_blocks_total"),
+    ("geo-block-effectiveness", r'rule="geo_block"'),
+])
+async def test_metric_greps_show_only_matching_lines(edge, flow_id, pattern):
+    runner = await edge.run(flow_id)
+    assert passed(runner)
+    lines = [line for line in output(runner, runner.steps[0].step.id).splitlines() if line.strip()]
+    assert lines and all(re.search(pattern, line) for line in lines)
+    assert edge.requests("/metrics")[0] == ("GET", edge.sim.base_url + "/metrics", None)
+
+
+async def test_hourly_checks_and_check_all_systems(edge):
+    runner = await edge.run("hourly-checks")
+    assert passed(runner)
+    assert "edge_requests_total" in output(runner, "requests-errors")
+    assert "edge_cache_hits" in output(runner, "cache")
+    runner = await edge.run("check-all-systems")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["queues", "list"]]
+    assert "healthy" in output(runner, "health")
+
+
+async def test_export_daily_metrics_saves_and_uploads_with_the_configured_argv(edge, tmp_path):
+    dest = tmp_path / "uploaded.txt"
+    edge.env.paths["export_dir"] = str(tmp_path / "exports")
+    edge.config.raw["export"] = {"upload": [sys.executable, "-c", "import shutil, sys; shutil.copy(*sys.argv[1:])",
+                                            "{file}", str(dest)]}
+    runner = await edge.run("export-daily-metrics")
+    assert passed(runner)
+    saved = Path(runner.inputs["file"])
+    assert saved.parent == tmp_path / "exports" and re.fullmatch(r"metrics-\d{8}\.txt", saved.name)
+    assert "edge_requests_total" in saved.read_text()
+    assert dest.read_text() == saved.read_text()
+    record = [r for r in AuditLog().read() if r.get("step") == "upload"][0]
+    assert record["argv"][-2:] == [str(saved), str(dest)]
+
+    del edge.config.raw["export"]  # no upload configured: the step is skipped, nothing to refuse
+    runner = await edge.run("export-daily-metrics", read_only=True)
+    assert runner.refusal is None and runner.steps[1].state == StepState.SKIPPED
+
+
+# -- P0 -----------------------------------------------------------------------------------------------
+async def test_worker_status_tails_the_configured_worker(edge):
+    runner = await edge.run("worker-status")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["tail", "vau-processor-production", "--format", "json"]]
+    assert re.search(r"\d+ events: ok \d+", output(runner, "tail"))
+
+
+async def test_circuit_breaker_brings_the_error_rate_down_and_its_reverse(edge):
+    edge.sim.state.set_scenario("error-spike")
+    runner = await edge.run("enable-circuit-breaker")
+    assert passed(runner)
+    call = edge.tools.calls("wrangler")[0]
+    assert call["argv"] == ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env",
+                            "production"]
+    assert edge.state()["flags"]["circuit_breaker"] is True
+    assert runner.steps[2].result.value < 1  # the verify step watched it fall below 1%
+    assert "to undo: run flow 'disable-circuit-breaker'" in runner.summary().lines()[-1]
+
+    runner = await edge.run("disable-circuit-breaker")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler")[-1] == ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name",
+                                                "vau-processor", "--env", "production"]
+    assert edge.state()["flags"]["circuit_breaker"] is False
+
+
+async def test_cloudflare_status_reads_indicator_and_description(edge):
+    runner = await edge.run("cloudflare-status")
+    assert passed(runner)
+    assert edge.requests("/status")[0][1] == edge.env.status_url
+    assert "indicator: none" in output(runner, "status")
+    edge.sim.state.set_faults({"cf_status": "major"})
+    runner = await edge.run("cloudflare-status")
+    assert runner.steps[0].state == StepState.FAILED and "indicator: major" in output(runner, "status")
+
+
+async def test_rollback_triggers_finds_and_follows_the_run_and_ends_the_error_spike(edge):
+    edge.sim.state.set_scenario("error-spike")
+    runner = await edge.run("rollback", {"reason": "Service outage"})
+    assert passed(runner)
+    argvs = edge.tools.argvs("gh")
+    run_id = str(runner.captures["run_id"])
+    assert argvs == [
+        ["workflow", "run", "rollback-edge.yml", "-f", "environment=production", "-f", "reason=Service outage"],
+        ["run", "list", "--workflow", "rollback-edge.yml", "--limit", "1", "--json",
+         "databaseId,status,conclusion,url,createdAt"],
+        ["run", "watch", run_id, "--exit-status"],
+    ]
+    state = edge.state()
+    assert state["rollbacks"] and state["scenario"] != "error-spike"
+
+
+async def test_p0_communication_checklist_is_ticked_and_recorded(edge):
+    runner = FlowRunner(RUNBOOK.flows["p0-communication"], edge.env, {}, config=edge.config)
+    TESTED.add("p0-communication")
+    assert [r.step.kind for r in runner.steps] == ["manual"] * 3
+    for run in runner.steps:
+        runner.tick(run.index)
+    assert runner.finished
+    records = [r for r in AuditLog().read() if r.get("flow") == "p0-communication" and r["event"] == "step"]
+    assert [r["status"] for r in records] == ["done", "done", "done"]
+
+
+# -- P1 -----------------------------------------------------------------------------------------------
+async def test_error_breakdown_ranks_the_spike_errors(edge):
+    edge.sim.state.set_scenario("error-spike")
+    runner = await edge.run("error-breakdown")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["tail", "vau-processor-production", "--format", "json"]]
+    top = runner.steps[0].result.lines
+    assert top and re.match(r"\s*\d+\s+\S", top[0])
+
+
+async def test_recent_deployments_newest_first(edge):
+    runner = await edge.run("recent-deployments")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["deployments", "list", "--name", "vau-processor-production", "--json"]]
+    dates = [line[:19] for line in runner.steps[0].result.lines]
+    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)
+
+
+async def test_recent_commits_in_the_configured_checkout(edge, tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "modules" / "plan-2-edge").mkdir(parents=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    for i in range(3):
+        (repo / "modules" / "plan-2-edge" / f"f{i}.txt").write_text(str(i))
+        subprocess.run(git + ["add", "."], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", f"edge change {i}"], check=True)
+    (repo / "other.txt").write_text("x")
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "unrelated"], check=True)
+    edge.env.paths["repo"] = str(repo)
+    runner = await edge.run("recent-commits")
+    assert passed(runner)
+    record = [r for r in AuditLog().read() if r.get("flow") == "recent-commits" and r["event"] == "step"][0]
+    assert record["argv"] == ["git", "log", "--oneline", "-20", "--", "modules/plan-2-edge"]
+    assert record["cwd"] == str(repo)
+    text = output(runner, "log")
+    assert "edge change 2" in text and "unrelated" not in text
+
+
+async def test_p1_mitigations_note_points_at_the_mitigation_flows(edge):
+    runner = await edge.run("p1-mitigations")
+    assert runner.steps[0].state == StepState.DONE
+    for flow_id in ("scale-workers", "raise-rate-limits", "enable-caching", "rollback"):
+        assert flow_id in runner.steps[0].step.text and flow_id in RUNBOOK.flows
+
+
+@pytest.mark.parametrize("flow_id, inputs, argv, tf_vars", [
+    ("raise-rate-limits", {"api_rate_limit": "300", "vau_rate_limit": "3000"},
+     ["apply", "-input=false", "-auto-approve", "-var=api_rate_limit=300", "-var=vau_rate_limit=3000"],
+     {"api_rate_limit": 300, "vau_rate_limit": 3000}),
+    ("tune-rate-limits", {}, ["apply", "-input=false", "-auto-approve", "-var=api_rate_limit=200",
+                              "-var=vau_rate_limit=2000"], {"api_rate_limit": 200, "vau_rate_limit": 2000}),
+    ("scale-workers", {"worker_count": "20"}, ["apply", "-input=false", "-auto-approve", "-var=worker_count=20"],
+     {"worker_count": 20}),
+    ("enable-strict-waf", {}, ["apply", "-input=false", "-auto-approve", "-var=enable_strict_waf=true"],
+     {"enable_strict_waf": True}),
+])
+async def test_terraform_flows_apply_exactly_their_variables(edge, flow_id, inputs, argv, tf_vars):
+    runner = await edge.run(flow_id, inputs)
+    assert passed(runner)
+    assert edge.tools.argvs("terraform") == [argv]
+    applied = edge.state()["terraform"]["vars"]
+    assert {k: applied[k] for k in tf_vars} == tf_vars
+
+
+async def test_disable_strict_waf_reverses_it(edge):
+    await edge.run("enable-strict-waf")
+    assert edge.state()["flags"]["strict_waf"] is True
+    runner = await edge.run("disable-strict-waf")
+    assert passed(runner)
+    assert edge.tools.argvs("terraform")[-1] == ["apply", "-input=false", "-auto-approve",
+                                                 "-var=enable_strict_waf=false"]
+    assert edge.state()["flags"]["strict_waf"] is False
+
+
+async def test_enable_caching_deploys_from_the_worker_checkout(edge, tmp_path):
+    (tmp_path / "worker").mkdir()
+    edge.env.paths["worker_dir"] = str(tmp_path / "worker")
+    runner = FlowRunner(RUNBOOK.flows["enable-caching"], edge.env, {"endpoint": "/api/v1/stats"}, config=edge.config,
+                        get_metric=lambda name: 95.0)
+    TESTED.add("enable-caching")
+    assert runner.title_of(0) == "Add a cache rule for /api/v1/stats"
+    assert runner.preview(2).command["argv"] == ["wrangler", "deploy", "--env", "production"]
+    assert runner.preview(2).command["cwd"] == str(tmp_path / "worker")
+    await runner.run_all(confirm=lambda p: p.confirmation.expected)
+    assert edge.tools.argvs("wrangler") == [["deploy", "--env", "production"]]
+    # the simulated wrangler has no `deploy`: the failure is shown with wrangler's message, the rest not run
+    deploy = runner.steps[2]
+    assert deploy.state == StepState.FAILED and "Unknown argument: deploy" in deploy.result.output
+    assert runner.steps[3].state == StepState.NOT_RUN
+
+
+# -- Maintenance --------------------------------------------------------------------------------------
+async def test_verify_salt_rotation_lists_the_weeks_salts_remotely(edge):
+    runner = await edge.run("verify-salt-rotation")
+    assert passed(runner)
+    argvs = edge.tools.argvs("wrangler")
+    assert argvs[0] == ["kv", "key", "list", "--namespace-id", "sim-kv-namespace-0001", "--prefix", "salt:week",
+                        "--remote"]
+    assert argvs[1] == ["tail", "vau-processor-production", "--format", "json"]
+    assert "salt:week:" in output(runner, "keys")
+
+
+async def test_cache_cleanup_posts_to_the_admin_endpoint_with_the_admin_token(edge):
+    runner = await edge.run("cache-cleanup", {"older_than": "3d"})
+    assert passed(runner)
+    (method, url, body), = edge.requests("/admin/cache/purge")
+    assert (method, url, body) == ("POST", edge.sim.base_url + "/admin/cache/purge", {"older_than": "3d"})
+    sent = [r for r in edge.transport.requests if r.url.path == "/admin/cache/purge"][0]
+    assert sent.headers["authorization"] == "Bearer " + os.environ["EDGE_SIM_ADMIN_TOKEN"]
+    assert edge.state()["purges"]
+
+
+async def test_monthly_security_audit_runs_the_pentest_and_plans_the_waf(edge, tmp_path):
+    log = tmp_path / "npm.jsonl"
+    write_fake(edge.tools.bin_dir, "npm", log)
+    repo = tmp_path / "repo"
+    (repo / "modules" / "plan-2-edge").mkdir(parents=True)
+    edge.env.paths["repo"] = str(repo)
+    runner = await edge.run("monthly-security-audit")
+    assert passed(runner, pending_manual=True)
+    npm = json.loads(log.read_text())
+    assert npm == {"argv": ["run", "security:pentest"], "cwd": str(repo / "modules" / "plan-2-edge")}
+    assert edge.tools.argvs("terraform") == [["plan", "-input=false", "-target=cloudflare_ruleset.security_rules"]]
+    assert edge.state()["terraform"]["applies"] == []  # a plan changes nothing
+
+
+@pytest.mark.parametrize("flow_id", ["performance-review", "cost-review"])
+async def test_review_checklists(edge, flow_id):
+    runner = await edge.run(flow_id)
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.argvs() == []
+    assert any(r.step.kind == "manual" and r.state == StepState.PENDING for r in runner.steps)
+
+
+# -- Performance ---------------------------------------------------------------------------------------
+async def test_identify_bottlenecks(edge):
+    runner = await edge.run("identify-bottlenecks")
+    assert passed(runner)
+    assert "edge_cpu_time_ms" in output(runner, "cpu")
+    assert "edge_memory_usage_bytes" in output(runner, "memory")
+    assert "edge_queue_processing_duration" in output(runner, "queue")
+    assert runner.steps[3].result.value["cpu_time_ms"] is not None
+
+
+async def test_performance_mode_and_its_reverse(edge):
+    runner = await edge.run("enable-performance-mode")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor", "--env",
+                                             "production"]]
+    assert edge.state()["flags"]["performance_mode"] is True
+    runner = await edge.run("disable-performance-mode")
+    assert passed(runner)
+    assert edge.state()["flags"]["performance_mode"] is False
+
+
+# -- Security ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("flow_id", ["review-security-blocks", "blocked-ips"])
+async def test_blocked_ips_are_listed_from_kv_remotely(edge, flow_id):
+    runner = await edge.run(flow_id)
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["kv", "key", "list", "--namespace-id", "sim-kv-namespace-0001",
+                                             "--prefix", "blocked:ip:", "--remote"]]
+    assert "blocked:ip:192.0.2.66" in output(runner, runner.steps[-1].step.id)
+
+
+async def test_under_attack_mode_records_the_previous_level_and_restore_puts_it_back(edge):
+    edge.sim.state.set_scenario("ddos")
+    runner = await edge.run("under-attack-mode")
+    assert passed(runner)
+    api = edge.sim.base_url + "/client/v4/zones/sim-zone-0001/settings/security_level"
+    assert edge.requests("/client/v4") == [("GET", api, None), ("PATCH", api, {"value": "under_attack"})]
+    assert edge.state()["security_level"] == "under_attack"
+    assert Memory().values("production")["previous_security_level"] == "medium"
+    assert runner.preview(1).title == "PATCH security_level = under_attack (was medium)"
+
+    # running it again while under attack does not overwrite the recorded level
+    await edge.run("under-attack-mode")
+    assert Memory().values("production")["previous_security_level"] == "medium"
+
+    assert FlowRunner.defaults(RUNBOOK.flows["restore-security-level"], edge.env) == {"level": "medium"}
+    runner = await edge.run("restore-security-level")
+    assert passed(runner)
+    assert edge.requests("/client/v4")[-1] == ("PATCH", api, {"value": "medium"})
+    assert edge.state()["security_level"] == "medium"
+    assert assert_cloudflare_contract(edge) == 5  # GET+PATCH, GET+PATCH, PATCH
+
+
+async def test_tighten_rate_limits_and_restore_the_multiplier(edge):
+    runner = await edge.run("tighten-rate-limits")
+    assert passed(runner)
+    call = edge.tools.calls("wrangler")[0]
+    assert call["argv"] == ["secret", "put", "RATE_LIMIT_MULTIPLIER", "--name", "vau-processor", "--env",
+                            "production"]
+    assert edge.state()["flags"]["rate_limit_multiplier"] == pytest.approx(0.1)
+    runner = await edge.run("restore-rate-limit-multiplier")
+    assert passed(runner)
+    assert edge.state()["flags"]["rate_limit_multiplier"] == pytest.approx(1.0)
+
+
+async def test_export_security_logs_runs_the_script_in_the_checkout(edge, tmp_path):
+    log = tmp_path / "node.jsonl"
+    write_fake(edge.tools.bin_dir, "node", log)
+    edge.env.paths["repo"] = str(tmp_path)
+    runner = await edge.run("export-security-logs", {"start": "2024-01-15T00:00:00Z", "end": "2024-01-15T23:59:59Z"})
+    assert passed(runner)
+    assert json.loads(log.read_text()) == {"argv": ["scripts/export-security-logs.js", "--start=2024-01-15T00:00:00Z",
+                                                    "--end=2024-01-15T23:59:59Z"], "cwd": str(tmp_path)}
+
+
+async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
+    edge.sim.state.set_scenario("ddos")
+    runner = await edge.run("block-ip", {"ip": "203.0.113.7", "reason": "security_incident"})
+    assert passed(runner)
+    argvs = edge.tools.argvs("wrangler")
+    assert argvs == [
+        ["kv", "key", "put", "blocked:ip:203.0.113.7", "security_incident", "--namespace-id",
+         "sim-kv-namespace-0001", "--remote"],
+        ["kv", "key", "get", "blocked:ip:203.0.113.7", "--namespace-id", "sim-kv-namespace-0001", "--remote",
+         "--text"],
+    ]
+    state = edge.state()
+    assert state["kv"]["sim-kv-namespace-0001"]["blocked:ip:203.0.113.7"] == "security_incident"
+    attacker = next(a for a in state["attack_ips"] if a["ip"] == "203.0.113.7")
+    assert attacker["blocked"] is True
+    assert "security_incident" in output(runner, "check")
+    assert "to undo: run flow 'unblock-ip'" in runner.summary().lines()[-1]
+
+    runner = await edge.run("unblock-ip", {"ip": "203.0.113.7"})
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler")[-1] == ["kv", "key", "delete", "blocked:ip:203.0.113.7", "--namespace-id",
+                                                "sim-kv-namespace-0001", "--remote"]
+    assert "blocked:ip:203.0.113.7" not in edge.state()["kv"]["sim-kv-namespace-0001"]
+
+
+# -- Alert responses -------------------------------------------------------------------------------------
+async def test_high_latency_lists_cpu_time_then_enables_performance_mode(edge):
+    runner = await edge.run("high-latency")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [
+        ["tail", "vau-processor-production", "--format", "json"],
+        ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor", "--env", "production"]]
+    assert runner.steps[0].result.lines[0].startswith("CPU time over")
+    assert edge.state()["flags"]["performance_mode"] is True
+
+
+@pytest.mark.parametrize("purge, targets, body", [
+    ("everything", None, {"purge_everything": True}),
+    ("prefixes", "api.twist.io/api/v1/stats, api.twist.io/static", {"prefixes": ["api.twist.io/api/v1/stats",
+                                                                                "api.twist.io/static"]}),
+    ("hosts", "api.twist.io", {"hosts": ["api.twist.io"]}),
+    ("tags", "vau", {"tags": ["vau"]}),
+])
+async def test_low_cache_hit_rate_purges_what_was_asked(edge, purge, targets, body):
+    inputs = {"purge": purge} | ({"targets": targets} if targets else {})
+    runner = await edge.run("low-cache-hit-rate", inputs)
+    assert passed(runner, pending_manual=True)
+    assert edge.requests("/client/v4") == [
+        ("POST", edge.sim.base_url + "/client/v4/zones/sim-zone-0001/purge_cache", body)]
+    skipped = [r.step.id for r in runner.steps if r.state == StepState.SKIPPED]
+    assert len(skipped) == 3 and f"purge-{purge}" not in skipped
+    assert edge.state()["purges"]
+    assert assert_cloudflare_contract(edge) == 1
+
+
+# -- Troubleshooting -------------------------------------------------------------------------------------
+async def test_worker_timeout_summarises_cpu_time(edge):
+    runner = await edge.run("worker-timeout")
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.argvs("wrangler") == [["tail", "vau-processor-production", "--format", "json"]]
+    assert "slower than 50 ms" in output(runner, "cpu")
+
+
+async def test_kv_consistency_reads_the_key_remotely(edge):
+    runner = await edge.run("kv-consistency")
+    assert passed(runner)
+    assert edge.tools.argvs("wrangler") == [["kv", "key", "get", "test-key", "--namespace-id",
+                                             "sim-kv-namespace-0001", "--remote", "--text"]]
+    assert "kv-consistency-probe" in output(runner, "get")
+
+
+async def test_queue_processing_delays_raises_the_batch_size(edge):
+    runner = await edge.run("queue-processing-delays", {"queue_batch_size": "200"})
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.argvs("terraform") == [["apply", "-input=false", "-auto-approve", "-var=queue_batch_size=200"]]
+    assert edge.state()["terraform"]["vars"]["queue_batch_size"] == 200
+    assert len(edge.requests("/client/v4")) == 3
+
+
+# -- Recovery -----------------------------------------------------------------------------------------------
+async def test_complete_service_recovery_checks_live_data(edge):
+    runner = await edge.run("complete-service-recovery")
+    assert passed(runner, pending_manual=True)
+    assert [r.step.kind for r in runner.steps] == ["check", "verify", "verify", "check", "check", "manual", "manual"]
+    assert runner.steps[2].result.value > 80
+    edge.sim.state.set_scenario("outage")
+    runner = await edge.run("complete-service-recovery")
+    assert runner.steps[0].state == StepState.FAILED  # on_fail: continue, the rest still checked
+
+
+async def test_smoke_test(edge):
+    runner = await edge.run("smoke-test")
+    assert passed(runner)
+    assert [m for m, _, _ in edge.requests()] == ["GET", "GET"]
+
+
+def test_zz_every_builtin_flow_has_a_test_here():
+    """Keeps this file honest: a new built-in flow needs a test on the simulated edge."""
+    source = Path(__file__).read_text()
+    missing = [flow_id for flow_id in RUNBOOK.flows if f'"{flow_id}"' not in source]
+    assert missing == []
