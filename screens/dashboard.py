@@ -74,6 +74,14 @@ class DashboardScreen(EdgeScreen):
 
     def on_mount(self) -> None:
         self.query_one("#log-area").border_title = "Log tail"
+        from screens.log_view import mount_log_pane
+
+        mount_log_pane(self)  # the live wrangler tail pane; `l` opens the full-screen log view
+
+    def action_open_log(self) -> None:
+        from screens.log_view import open_log_view
+
+        open_log_view(self.app)
 
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)
