@@ -15,13 +15,14 @@ from console.metrics.model import KEY_METRICS
 from console.session import Session
 from screens.dashboard import DashboardScreen
 from screens.help import HelpScreen
+from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
 from themes import css_paths
 
 HISTORY_POINTS = 240
 
 
-class EdgeConsoleApp(App[int]):
+class EdgeConsoleApp(IncidentResponseMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True

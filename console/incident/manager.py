@@ -21,8 +21,8 @@ from console.incident.review import REVIEW_KEYS
 Clock = Callable[[], datetime]
 
 #: Keys of a runbook audit record that are copied into the timeline (never inputs, argv or output).
-FLOW_KEYS = ("flow", "step", "title", "kind", "status", "exit", "http_status", "environment", "start", "end",
-             "dry_run", "error")
+FLOW_KEYS = ("flow", "step", "step_title", "kind", "status", "exit", "exit_code", "http_status", "environment",
+             "start", "end", "run_id", "read_only", "mutating")
 
 
 def utc_now() -> datetime:
@@ -188,7 +188,8 @@ class IncidentManager:
         http = record.get("http_status")
         if status is None:
             status = "ok" if exit_code in (0, None) and (http is None or int(http) < 400) else "failed"
-        text = f"Flow {flow} step {step}: {status}"
+        title = record.get("step_title")
+        text = f"Flow {flow} step {step}" + (f" ({title})" if title and title != step else "") + f": {status}"
         if exit_code is not None:
             text += f" (exit {exit_code})"
         if http is not None:

@@ -1,0 +1,75 @@
+"""Emergency contacts: the escalation path, external contacts, channels and the war room.
+
+``enter`` on a contact records that they were called (timeline); ``enter`` on a channel with a
+notify command runs it (message on stdin) after the operator edits the message."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from console.incident.contacts import Contacts
+from screens.base import EdgeScreen
+
+
+class ContactsScreen(EdgeScreen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("enter", "use", "Escalate / notify", priority=False),
+    ]
+
+    def __init__(self, contacts: Contacts) -> None:
+        super().__init__()
+        self.contacts = contacts
+        self.row_keys: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield Static("Escalation path, external contacts and channels (runbook: Emergency Contacts)",
+                     id="contacts-title")
+        yield DataTable(id="contacts-table", cursor_type="row")
+        yield Static("", id="contacts-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("", "who / where", "how to reach", "note")
+        for step, contact in enumerate(self.contacts.path(), start=1):
+            table.add_row(Text(f"{step}.", style="bold"), contact.name, contact.reach(), contact.role)
+            self.row_keys.append(("contact", contact.key))
+        for contact in self.contacts.external():
+            table.add_row(Text("ext", style="dim"), contact.name, contact.reach(), "external")
+            self.row_keys.append(("contact", contact.key))
+        listed = {k for kind, k in self.row_keys}
+        for contact in self.contacts.contacts.values():
+            if contact.key not in listed:
+                table.add_row("", contact.name, contact.reach(), contact.role)
+                self.row_keys.append(("contact", contact.key))
+        for channel in self.contacts.channels.values():
+            note = channel.purpose + ("  [notify: enter]" if channel.notify else "")
+            table.add_row(Text("chan", style="dim"), channel.name, channel.url or channel.kind, note)
+            self.row_keys.append(("channel", channel.key))
+        incident = getattr(self.app, "incident_response", None)
+        has_incident = incident is not None and incident.manager.current is not None
+        self.query_one("#contacts-hint", Static).update(
+            "enter on a contact records the escalation on the timeline; on a channel with [notify] it sends "
+            "a message" if has_incident else "No incident open: escalations are recorded once one is started.")
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_use()
+
+    def action_use(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.row_keys or table.cursor_row is None:
+            return
+        kind, key = self.row_keys[table.cursor_row]
+        response = getattr(self.app, "incident_response", None)
+        if response is None:
+            return
+        if kind == "contact":
+            response.escalate(key)
+        else:
+            response.ask_notify(key)

@@ -1,0 +1,116 @@
+"""Closing an incident, guided: the Complete Service Recovery checklist (live checks ticked from the
+latest poll, the rest confirmed by the operator), then root cause, resolution and action items,
+then the report."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
+
+from console.incident.recovery import RecoveryCheck, recovery_checks
+
+STATUS_STYLE = {"pass": ("PASS", "bold green"), "fail": ("FAIL", "bold red"), "unknown": ("??", "bold yellow")}
+
+
+class IncidentCloseScreen(ModalScreen[str | None]):
+    """``submit(checks, confirmed, root_cause, resolution, action_items)`` returns (ok, error or report path)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, incident_id: str, get_result: Callable[[], Any],
+                 submit: Callable[[list[RecoveryCheck], set[str], str, str, list[str]], tuple[bool, str]]) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        self.get_result = get_result
+        self.submit = submit
+        self.checks: list[RecoveryCheck] = recovery_checks(get_result())
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="close-box", classes="incident-modal"):
+            yield Static(f"Close {self.incident_id}", classes="modal-title")
+            with VerticalScroll(id="close-step-recovery"):
+                yield Static("1/2 Complete Service Recovery (live checks from the latest poll)", classes="step-title")
+                for check in self.checks:
+                    if check.status == "manual":
+                        yield Checkbox(check.text, id=f"recovery-{check.key}")
+                    else:
+                        yield Static(self._check_text(check), id=f"recovery-{check.key}", classes="recovery-row")
+                with Horizontal(classes="modal-buttons"):
+                    yield Button("Re-check", id="close-recheck")
+                    yield Button("Next", variant="primary", id="close-next")
+                    yield Button("Cancel", id="close-cancel")
+            with VerticalScroll(id="close-step-review"):
+                yield Static("2/2 What happened", classes="step-title")
+                yield Label("Root cause")
+                yield Input(id="close-root-cause")
+                yield Label("Resolution")
+                yield Input(id="close-resolution")
+                yield Label("Action items (one per line)")
+                yield TextArea(id="close-action-items")
+                yield Static("", id="close-error", classes="form-error")
+                with Horizontal(classes="modal-buttons"):
+                    yield Button("Back", id="close-back")
+                    yield Button("Close and write report", variant="error", id="close-ok")
+
+    def on_mount(self) -> None:
+        self.query_one("#close-step-review").display = False
+
+    @staticmethod
+    def _check_text(check: RecoveryCheck) -> Text:
+        word, style = STATUS_STYLE.get(check.status, ("?", ""))
+        text = Text()
+        text.append(f"[{word:^4}] ", style=style)
+        text.append(check.text)
+        if check.detail:
+            text.append(f"  {check.detail}", style="dim")
+        return text
+
+    def recheck(self) -> None:
+        self.checks = recovery_checks(self.get_result())
+        for check in self.checks:
+            if check.status != "manual":
+                self.query_one(f"#recovery-{check.key}", Static).update(self._check_text(check))
+
+    def confirmed(self) -> set[str]:
+        return {c.key for c in self.checks if c.status == "manual"
+                and self.query_one(f"#recovery-{c.key}", Checkbox).value}
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id
+        if button == "close-recheck":
+            self.recheck()
+        elif button == "close-next":
+            self.recheck()
+            self.query_one("#close-step-recovery").display = False
+            self.query_one("#close-step-review").display = True
+            self.query_one("#close-root-cause", Input).focus()
+        elif button == "close-back":
+            self.query_one("#close-step-review").display = False
+            self.query_one("#close-step-recovery").display = True
+        elif button == "close-ok":
+            items = [line.strip() for line in self.query_one("#close-action-items", TextArea).text.splitlines()
+                     if line.strip()]
+            ok, message = self.submit(self.checks, self.confirmed(),
+                                      self.query_one("#close-root-cause", Input).value,
+                                      self.query_one("#close-resolution", Input).value, items)
+            if ok:
+                self.dismiss(message)
+            else:
+                self.query_one("#close-error", Static).update(message)
+        else:
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "close-root-cause":
+            self.query_one("#close-resolution", Input).focus()
+        elif event.input.id == "close-resolution":
+            self.query_one("#close-action-items", TextArea).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,125 @@
+"""Small modals for incidents: a one-line text prompt (notes, reasons), a phase picker, a resume offer."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from console.incident.model import MARKABLE_PHASES, PHASE_TEXT, Incident, format_duration
+
+
+class TextPromptScreen(ModalScreen[str | None]):
+    """Asks for one line. ``submit(text)`` returns (ok, error); on ok the screen closes with the text."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, submit: Callable[[str], tuple[bool, str]], *, placeholder: str = "",
+                 value: str = "") -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.submit = submit
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="incident-modal"):
+            yield Static(self.prompt_title, classes="modal-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static("", id="prompt-error", classes="form-error")
+            yield Static("enter saves · esc cancels", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        ok, error = self.submit(event.value)
+        if ok:
+            self.dismiss(event.value)
+        else:
+            self.query_one("#prompt-error", Static).update(error)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PhasePickerScreen(ModalScreen[str | None]):
+    """Pick the phase to mark: keys 1-4 or the list."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")] + [
+        Binding(str(i), f"pick({i})", PHASE_TEXT[p], show=False) for i, p in enumerate(MARKABLE_PHASES, start=1)]
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for i, phase in enumerate(MARKABLE_PHASES, start=1):
+            done = self.incident.phase_times.get(phase)
+            mark = f"  (marked {done:%H:%M} UTC)" if done else ""
+            options.append(Option(f"{i}  {PHASE_TEXT[phase]}{mark}", id=phase))
+        with Vertical(classes="incident-modal"):
+            yield Static(f"Mark a phase of {self.incident.id}", classes="modal-title")
+            yield OptionList(*options, id="phase-list")
+            yield Static("1-4 or enter marks · esc cancels", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_pick(self, number: int) -> None:
+        self.dismiss(MARKABLE_PHASES[number - 1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ResumeScreen(ModalScreen[str | None]):
+    """Offered at start-up when an incident is still open: resume it (or one of them) or not."""
+
+    BINDINGS = [Binding("escape,n", "cancel", "Not now"), Binding("y", "resume_first", "Resume")]
+
+    def __init__(self, incidents: Sequence[Incident], now, warnings: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.incidents = list(incidents)
+        self.now = now
+        self.warnings = list(warnings)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="incident-modal", id="resume-box"):
+            yield Static("An incident is still open. Resume it?", classes="modal-title")
+            yield OptionList(*[Option(f"{i.id}  {i.severity}  {i.phase}  {format_duration(i.elapsed(self.now))} "
+                                      f"· {len(i.entries)} entries · {i.title}", id=i.id) for i in self.incidents],
+                             id="resume-list")
+            for warning in self.warnings:
+                yield Static(f"warning: {warning}", classes="form-error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Resume", variant="primary", id="resume-yes")
+                yield Button("Not now", id="resume-no")
+            yield Static("y or enter resumes · n or esc leaves it open", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        self.query_one(OptionList).highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_resume_first() if event.button.id == "resume-yes" else self.dismiss(None)
+
+    def action_resume_first(self) -> None:
+        option_list = self.query_one(OptionList)
+        index = option_list.highlighted or 0
+        self.dismiss(self.incidents[index].id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,24 @@
+"""The incident report (markdown) as written to disk, with its path."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+
+class IncidentReportScreen(Screen):
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+
+    def __init__(self, path: str, markdown: str) -> None:
+        super().__init__()
+        self.path = path
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Report written to {self.path}", id="report-path")
+        with VerticalScroll(id="report-scroll"):
+            yield Markdown(self.markdown, id="report-markdown")
+        yield Footer()

@@ -1,0 +1,77 @@
+"""Start an incident: severity (the runbook's table), title, impact."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from console.incident.model import SEVERITIES
+
+
+class IncidentStartScreen(ModalScreen[str | None]):
+    """``submit(severity, title, impact)`` returns an error message or the new incident's ID."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, submit: Callable[[str, str, str], tuple[bool, str]], *, severity: str = "P2",
+                 title: str = "", impact: str = "", trigger: str = "") -> None:
+        super().__init__()
+        self.submit = submit
+        self.severity = severity if severity in SEVERITIES else "P2"
+        self.initial_title = title
+        self.initial_impact = impact
+        self.trigger = trigger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="incident-start-box", classes="incident-modal"):
+            yield Static("Start an incident", classes="modal-title")
+            if self.trigger:
+                yield Static(f"From alert: {self.trigger}", id="incident-start-trigger")
+            with RadioSet(id="incident-severity"):
+                for sev in SEVERITIES.values():
+                    yield RadioButton(f"{sev.level} {sev.name} - {sev.description} · respond within "
+                                      f"{sev.response_text} · e.g. {sev.examples}",
+                                      value=sev.level == self.severity, id=f"sev-{sev.level}")
+            yield Label("Title")
+            yield Input(self.initial_title, placeholder="what is wrong, in a few words", id="incident-title")
+            yield Label("Impact")
+            yield Input(self.initial_impact, placeholder="who is affected and how (optional)", id="incident-impact")
+            yield Static("", id="incident-start-error", classes="form-error")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Start", variant="error", id="incident-start-ok")
+                yield Button("Cancel", id="incident-start-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#incident-title", Input).focus()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.pressed is not None and event.pressed.id:
+            self.severity = event.pressed.id.removeprefix("sev-")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "incident-title":
+            self.query_one("#incident-impact", Input).focus()
+        else:
+            self._start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "incident-start-ok":
+            self._start()
+        else:
+            self.dismiss(None)
+
+    def _start(self) -> None:
+        ok, message = self.submit(self.severity, self.query_one("#incident-title", Input).value,
+                                  self.query_one("#incident-impact", Input).value)
+        if ok:
+            self.dismiss(message)
+        else:
+            self.query_one("#incident-start-error", Static).update(message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

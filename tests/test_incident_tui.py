@@ -1,0 +1,207 @@
+"""Pilot tests: alerts on every screen, starting and driving an incident, resume, other writers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from console.config import simulated_config
+from console.incident.manager import IncidentManager
+from console.incident.report import render_report
+from console.session import Session
+from screens.app import EdgeConsoleApp
+from screens.incident_close import IncidentCloseScreen
+from screens.incident_prompt import PhasePickerScreen, ResumeScreen, TextPromptScreen
+from screens.incident_report import IncidentReportScreen
+from screens.incident_start import IncidentStartScreen
+from screens.incident_timeline import IncidentTimelineScreen
+from tests.fakes import NORMAL_VALUES, StaticPoller
+from tests.util import wait_for
+from widgets.alert_banner import AlertBanner
+from widgets.incident_bar import IncidentBar
+from widgets.incident_timeline import IncidentTimeline
+
+
+class ScriptedPoller(StaticPoller):
+    """Each poll takes the next P95 latency from a script (the last one repeats)."""
+
+    def __init__(self, latencies: list[float]) -> None:
+        super().__init__(dict(NORMAL_VALUES))
+        self.script = list(latencies)
+
+    async def poll(self):
+        if self.script:
+            self.values["p95_latency_ms"] = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        return await super().poll()
+
+
+def make_app(poller, *, hold: int = 3, refresh: float = 0.1, extra: dict | None = None) -> EdgeConsoleApp:
+    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=refresh)
+    cfg.raw["alerts"] = {"hold_scrapes": hold, "clear_scrapes": hold, "hysteresis_percent": 5}
+    cfg.raw.update(extra or {})
+    return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=poller)
+
+
+def banner(app) -> AlertBanner:
+    return app.screen.query_one(AlertBanner)
+
+
+def bar(app) -> IncidentBar:
+    return app.screen.query_one(IncidentBar)
+
+
+async def ready(app, pilot) -> None:
+    await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar), message="chrome")
+
+
+async def test_alert_raised_after_held_scrapes_not_before_and_once():
+    poller = ScriptedPoller([80, 1400])
+    app = make_app(poller, hold=3)
+    seen: list[tuple[int, int, bool]] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        app.poll_listeners.append(lambda r: seen.append((poller.polls, len(app.incident_response.engine.active()),
+                                                         banner(app).display)))
+        await wait_for(lambda: len(seen) >= 8, message="eight polls")
+        first_bad = 2  # poll 1 is 80 ms, polls 2.. are 1400 ms
+        for polls, active, shown in seen:
+            held = polls - first_bad + 1
+            assert active == (1 if held >= 3 else 0), seen
+            assert shown == (held >= 3), seen
+        assert app.incident_response.bells == 1  # one bell, not one per scrape
+        text = str(banner(app).render())
+        assert "CRIT" in text and "High Latency Alert" in text and "suggest P2" in text
+
+
+async def test_hovering_value_does_not_flap():
+    poller = ScriptedPoller([80, 1400, 1400, 1400] + [990, 1010, 995, 1020, 960, 1005] * 3 + [990])
+    app = make_app(poller, hold=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await wait_for(lambda: poller.polls >= 24, timeout=20, message="24 polls")
+        active = app.incident_response.engine.active()
+        assert len(active) == 1 and active[0].level.value == "critical"  # hovering at 1 s: stays critical
+        assert app.incident_response.bells == 1
+
+
+async def test_alert_banner_on_every_screen_and_ack():
+    app = make_app(ScriptedPoller([1400]), hold=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await wait_for(lambda: banner(app).display, message="banner")
+        await pilot.press("E")  # contacts screen
+        await wait_for(lambda: type(app.screen).__name__ == "ContactsScreen" and app.screen.query(AlertBanner)
+                       and banner(app).display, message="banner on the contacts screen")
+        await pilot.press("escape")
+        await pilot.press("a")
+        await wait_for(lambda: banner(app).has_class("acknowledged"), message="acknowledged")
+        assert app.incident_response.engine.unacknowledged() == []
+        bells = app.incident_response.bells
+        await wait_for(lambda: app.poll_count >= 5, message="more polls")
+        assert app.incident_response.bells == bells  # acknowledged: not raised again
+
+
+async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_path):
+    app = make_app(ScriptedPoller([80]), hold=2)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen), message="start modal")
+        await pilot.click("#sev-P1")
+        await pilot.click("#incident-title")
+        await pilot.press(*"Error spike")
+        await pilot.press("enter")
+        await pilot.press(*"2% of submissions fail")
+        await pilot.press("enter")
+        await wait_for(lambda: not isinstance(app.screen, IncidentStartScreen), message="started")
+        incident = app.incident_response.manager.current
+        assert incident.severity == "P1" and incident.title == "Error spike" and incident.impact == "2% of submissions fail"
+        await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="incident bar")
+        text = str(bar(app).render())
+        assert "P1 Major" in text and "ack due in 30m" in text or "ack due in 29m" in text
+        assert "phase: triggered" in text
+        # a note with n
+        await pilot.press("n")
+        await wait_for(lambda: isinstance(app.screen, TextPromptScreen), message="note prompt")
+        await pilot.press(*"rollback looks likely")
+        await pilot.press("enter")
+        await wait_for(lambda: not isinstance(app.screen, TextPromptScreen), message="note saved")
+        # phase marks with m then a number
+        for number, phase in (("1", "acknowledged"), ("2", "root-cause-identified")):
+            await pilot.press("m")
+            await wait_for(lambda: isinstance(app.screen, PhasePickerScreen), message="phase picker")
+            await pilot.press(number)
+            await wait_for(lambda p=phase: app.incident_response.manager.current.phase == p, message=phase)
+        await wait_for(lambda: "acked in" in str(bar(app).render()), message="response clock stopped")
+        # a real runbook flow step reports to the timeline through the runner's listeners
+        from console.runbook import FlowRunner, load_for_config
+
+        flow = load_for_config(app.config).flows["cloudflare-status"]
+        runner = FlowRunner(flow, app.session.env, FlowRunner.defaults(flow, app.session.env), config=app.config,
+                            listeners=[app.incident_response.record_flow_step])
+        await runner.run_all(lambda preview: None)
+        flow_entries = [e for e in app.incident_response.manager.current.entries if e.kind == "flow"]
+        assert flow_entries and all(e.text.startswith("Flow cloudflare-status step ") for e in flow_entries)
+        # the timeline screen shows everything
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        timeline = app.screen.query_one(IncidentTimeline)
+        await wait_for(lambda: timeline.row_count == len(app.incident_response.manager.current.entries),
+                       message="all rows")
+        texts = timeline.texts()
+        assert "rollback looks likely" in texts and "Engineer acknowledged" in texts
+        assert "Root cause identified" in texts
+        # close: recovery checklist, then what happened, then the report
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, IncidentCloseScreen), message="close flow")
+        close = app.screen
+        statuses = {c.key: c.status for c in close.checks}
+        assert statuses["workers"] == "pass" and statuses["metrics"] == "pass" and statuses["smoke"] == "manual"
+        await pilot.click("#recovery-smoke")
+        await pilot.click("#close-next")
+        await pilot.click("#close-root-cause")
+        await pilot.press(*"bad deploy")
+        await pilot.press("enter")
+        await pilot.press(*"rolled back")
+        await pilot.press("enter")
+        await pilot.press(*"add a canary")
+        await pilot.click("#close-ok")
+        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen), message="report screen")
+        closed = app.incident_response.manager.current
+        assert not closed.is_open and closed.root_cause == "bad deploy" and closed.action_items == ["add a canary"]
+        recovery = [e for e in closed.entries if e.kind == "recovery"][0]
+        assert recovery.data["checks"]["smoke"] == "confirmed" and recovery.data["checks"]["workers"] == "pass"
+        report = app.screen.markdown
+        assert report == render_report(closed)
+        path = state_dir / "incidents" / f"{closed.id}.md"
+        assert path.read_text() == report and str(path) in str(app.screen.query_one("#report-path").render())
+        for entry in closed.entries:
+            if entry.kind != "report":
+                assert " ".join(entry.text.split()) in report
+        assert report.startswith("# Incident Report: Error spike\n") and "- [ ] add a canary" in report
+
+
+async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
+    other = IncidentManager(state_dir=state_dir, user="other@console")
+    incident = other.start("P0", "Outage", "everything")
+    other.note("before the crash")
+    app = make_app(ScriptedPoller([80]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, ResumeScreen), message="resume offer")
+        assert incident.id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
+        await pilot.press("y")
+        await wait_for(lambda: app.incident_response.manager.current_id == incident.id, message="resumed")
+        await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="bar")
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        timeline = app.screen.query_one(IncidentTimeline)
+        await wait_for(lambda: "before the crash" in timeline.texts(), message="old entries")
+        # a second process (headless `incident note`) appends: shown within one refresh
+        proc = await asyncio.create_subprocess_exec(
+            __import__("sys").executable, "-m", "console", "incident", "note", incident.id, "from", "the", "CLI")
+        assert await proc.wait() == 0
+        await wait_for(lambda: "from the CLI" in timeline.texts(), timeout=5, message="entry from the CLI")
+        await pilot.press("m")
+        await wait_for(lambda: isinstance(app.screen, PhasePickerScreen), message="phase picker")
+        await pilot.press("4")
+        await wait_for(lambda: "Service restored" in timeline.texts(), message="phase on timeline")
+    assert [e.text for e in other.store.load(incident.id).entries][-1] == "Service restored"

@@ -1,0 +1,65 @@
+"""The incident bar: ID, severity, elapsed time, the response clock to the first ack, the phase."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.incident.model import Incident, format_duration
+
+SEVERITY_STYLE = {"P0": "bold white on red", "P1": "bold white on dark_orange3", "P2": "bold black on yellow",
+                  "P3": "bold black on grey70"}
+
+
+def bar_text(incident: Incident, now: datetime) -> Text:
+    sev = incident.severity_info
+    text = Text()
+    text.append(f" {incident.id} ", style="bold reverse")
+    text.append(f" {sev.level} {sev.name} ", style=SEVERITY_STYLE.get(sev.level, "bold"))
+    text.append(f" {format_duration(incident.elapsed(now))} ")
+    state, delta = incident.response_clock(now)
+    if state == "remaining":
+        text.append(f" ack due in {format_duration(delta)} ", style="bold")
+    elif state == "overdue":
+        text.append(f" ACK OVERDUE {format_duration(delta)} ", style="bold white on red")
+    elif state == "met":
+        text.append(f" acked in {format_duration(delta)} ", style="green")
+    else:
+        text.append(f" acked late ({format_duration(delta)}) ", style="yellow")
+    text.append(f" phase: {incident.phase} ", style="italic")
+    if not incident.is_open:
+        text.append(" CLOSED ", style="bold")
+    text.append(f" {incident.title}")
+    return text
+
+
+class IncidentBar(Static):
+    """Fed by :meth:`show_incident`; ticks its clocks every second. Hidden without an incident."""
+
+    DEFAULT_CLASSES = "incident-bar"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.incident: Incident | None = None
+        #: returns an aware UTC datetime; the app pins it in tests
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+
+    def on_mount(self) -> None:
+        self.display = self.incident is not None
+        self.set_interval(1.0, self._tick)
+
+    def show_incident(self, incident: Incident | None) -> None:
+        self.incident = incident
+        self.display = incident is not None
+        self._tick()
+
+    def _tick(self) -> None:
+        if self.incident is None:
+            return
+        now = self.clock()
+        state, _ = self.incident.response_clock(now)
+        self.set_class(state == "overdue", "overdue")
+        self.update(bar_text(self.incident, now))
