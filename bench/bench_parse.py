@@ -118,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
     hits = 0
 
     def do_GET(self) -> None:  # noqa: N802
-        body = self.pages[type(self).hits % len(self.pages)]
+        body = self.pages[min(type(self).hits, len(self.pages) - 1)]  # counters advance per scrape
         type(self).hits += 1
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; version=0.0.4")
@@ -134,26 +134,35 @@ def _median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
-async def _console_http(url: str, runs: int, fams: list[str]) -> list[float]:
-    from console.sources.scrape import Scraper
+class _HttpPath:
+    """scrape (HTTP, loopback) + parse (worker thread) + derive against the previous scrape."""
 
-    scraper = Scraper(timeout=30.0, retries=0)
-    times: list[float] = []
-    try:
-        prev = None
-        for _ in range(runs + 1):
-            t0 = time.perf_counter()
-            result = await scraper.scrape(url, fams)
-            assert result.page is not None and result.page.ok, result.error
-            snap = Snapshot.now(result.page)
-            if prev is not None:
-                derived = await asyncio.to_thread(derive, prev, snap, None)
-                assert derived.metrics["request_rate"].value is not None
-                times.append(time.perf_counter() - t0)
-            prev = snap
-    finally:
-        await scraper.aclose()
-    return times
+    def __init__(self, url: str, fams: list[str]) -> None:
+        from console.sources.scrape import Scraper
+
+        self.url = url
+        self.fams = fams
+        self.loop = asyncio.new_event_loop()
+        self.scraper = Scraper(timeout=60.0, retries=0)
+        self.prev: Snapshot | None = None
+
+    async def _once(self) -> None:
+        result = await self.scraper.scrape(self.url, self.fams)
+        assert result.page is not None and result.page.ok, result.error
+        snap = Snapshot.now(result.page)
+        if self.prev is not None:
+            derived = await asyncio.to_thread(derive, self.prev, snap, None)
+            assert derived.metrics["request_rate"].value is not None
+        self.prev = snap
+
+    def once(self) -> float:
+        t0 = time.perf_counter()
+        self.loop.run_until_complete(self._once())
+        return time.perf_counter() - t0
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.scraper.aclose())
+        self.loop.close()
 
 
 def main() -> int:
@@ -164,39 +173,46 @@ def main() -> int:
 
     from prometheus_client.parser import text_string_to_metric_families
 
-    pages = [generate_page(args.series, tick) for tick in range(2)]
+    pages = [generate_page(args.series, tick) for tick in range(args.runs + 1)]
     lines = sum(1 for row in pages[0].splitlines() if row and not row.startswith("#"))
     fams = families(None)
     print(f"page: {lines} series, {len(pages[0]) / 1e6:.1f} MB; families read by the console: {len(fams)}")
 
-    # in memory: parse + derive (the first page is the previous scrape)
-    prev = Snapshot(at=0.0, mono=0.0, page=parse_exposition(pages[0], fams))
-    mem: list[float] = []
-    for _ in range(args.runs):
-        t0 = time.perf_counter()
-        page = parse_exposition(pages[1], fams)
-        derived = derive(prev, Snapshot(at=2.0, mono=2.0, page=page), None)
-        mem.append(time.perf_counter() - t0)
-    assert derived.metrics["p95_latency_ms"].value is not None
-
-    # over HTTP from a loopback server
-    _Handler.pages = [p.encode() for p in pages]
+    # over HTTP from a loopback server (a thread in this process)
+    _Handler.pages = [p.encode() for p in pages]  # scrape k gets tick k: a real window every time
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
-        http = asyncio.run(_console_http(url, args.runs, fams))
-    finally:
-        server.shutdown()
-
+    http_path = _HttpPath(f"http://127.0.0.1:{server.server_address[1]}/metrics", fams)
+    prev = Snapshot(at=0.0, mono=0.0, page=parse_exposition(pages[0], fams))
+    derive(None, prev)
+    prev.histograms("edge_request_duration_seconds")
+    prev.histograms("edge_cpu_time_ms")
+    http: list[float] = []
+    mem: list[float] = []
     base: list[float] = []
-    for _ in range(args.runs):
-        t0 = time.perf_counter()
-        n = 0
-        for fam in text_string_to_metric_families(pages[1]):
-            n += len(fam.samples)
-        base.append(time.perf_counter() - t0)
+    ratios: list[float] = []
+    try:
+        http_path.once()  # the first scrape has no previous one to derive against
+        # interleaved, so that all three see the same machine load in each round
+        for _ in range(args.runs):
+            http.append(http_path.once())
+
+            t0 = time.perf_counter()
+            page = parse_exposition(pages[1], fams)
+            derived = derive(prev, Snapshot(at=2.0, mono=2.0, page=page), None)
+            mem.append(time.perf_counter() - t0)
+            assert derived.metrics["p95_latency_ms"].value is not None
+
+            t0 = time.perf_counter()
+            n = 0
+            for fam in text_string_to_metric_families(pages[1]):
+                n += len(fam.samples)
+            base.append(time.perf_counter() - t0)
+            ratios.append(base[-1] / http[-1])
+    finally:
+        http_path.close()
+        server.shutdown()
 
     b = _median(base)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -207,11 +223,14 @@ def main() -> int:
     print(f"console parse+derive (in memory):           {_median(mem) * 1000:8.1f} ms   "
           f"(min {min(mem) * 1000:.1f}, max {max(mem) * 1000:.1f})")
     print(f"prometheus-client parser alone (in memory): {b * 1000:8.1f} ms   ({n} samples)")
-    print(f"ratio prometheus-client / console (HTTP):   {b / _median(http):8.2f}x")
+    print(f"ratio prometheus-client / console (HTTP):   {_median(ratios):8.2f}x  (median of per-round ratios)")
     print(f"ratio prometheus-client / console (memory): {b / _median(mem):8.2f}x")
     target = 0.5
     print(f"target: 100k-series page derived in < {target} s -> "
-          f"{'met' if _median(http) < target else 'NOT met'}")
+          f"{'met' if _median(http) < target else 'NOT met'} as measured here")
+    # the issue quotes prometheus-client at ~2 s on a quiet machine: scale by the ratio
+    print(f"projection for a machine where prometheus-client takes 2.0 s: "
+          f"{2.0 / _median(ratios) * 1000:.0f} ms (an estimate from the ratio, not a measurement)")
     return 0
 
 
