@@ -81,9 +81,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing -----------------------------------------------------------------------
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise ValueError("bad Content-Length header") from None
         if length < 0 or length > MAX_BODY:
-            raise ValueError("body too large")
+            raise ValueError(f"request body must be 0 to {MAX_BODY} bytes")
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json",
@@ -104,8 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
         sim = self.server.sim
         try:
             body = self._body()
-        except ValueError:
-            self._json(413, {"error": "request body too large"})
+        except ValueError as exc:
+            self.close_connection = True
+            self._json(413, {"error": str(exc)})
             return
         parts = urlsplit(self.path)
         path = parts.path.rstrip("/") or "/"

@@ -376,7 +376,7 @@ class SimState:
         lat_med, lat_p95 = prof.latency_median_ms, prof.latency_p95_ms
         cpu_med, cpu_p95 = prof.cpu_median_ms, prof.cpu_p95_ms
         if flags["performance_mode"]:
-            lat_med, lat_p95 = lat_med * 0.6, lat_p95 * 0.6
+            lat_med, lat_p95 = lat_med * 0.45, lat_p95 * 0.45
             cpu_med, cpu_p95 = cpu_med * 0.4, cpu_p95 * 0.4
         j = jitter(0.06)
         lat_med, lat_p95 = lat_med * j, lat_p95 * j

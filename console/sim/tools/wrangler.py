@@ -261,7 +261,9 @@ class Wrangler:
         out(BANNER)
         if sys.stdin is not None and sys.stdin.isatty():
             out("? Enter a secret value: ", end="")
-        value = self.inv.read_stdin()
+            value = self.inv.read_stdin_line()
+        else:
+            value = self.inv.read_stdin()
         if value.endswith("\n"):
             value = value[:-1]
         if value.endswith("\r"):
@@ -280,9 +282,8 @@ class Wrangler:
             unknown_arguments(argv[:2] or ["kv"])
         sub, rest = argv[1], argv[2:]
         values = {"--namespace-id": "namespace_id", "--binding": "binding", "--prefix": "prefix",
-                  "--ttl": "ttl", "--expiration": "expiration", "--path": "path", "--metadata": "metadata",
-                  "--preview": "preview"}
-        flags = {"--remote": "remote", "--local": "local", "--text": "text"}
+                  "--ttl": "ttl", "--expiration": "expiration", "--path": "path", "--metadata": "metadata"}
+        flags = {"--remote": "remote", "--local": "local", "--text": "text", "--preview": "preview"}
         args = parse(rest, values, flags)
         if args.unknown:
             unknown_arguments(args.unknown)
