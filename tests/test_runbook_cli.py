@@ -1,0 +1,230 @@
+"""Headless commands: flows, flows --json, run (validation, --yes, --dry-run, exit codes), audit --since;
+read-only refusal enumerated from the runbook data; secrets never in audit lines, argv or output."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+from console.runbook import AuditLog, load_runbook
+from console.runbook.cli import run_flow
+from console.session import open_session
+
+RUNBOOK = load_runbook()
+
+#: the smallest valid inputs for flows that require some
+REQUIRED_INPUTS = {
+    "rollback": ["reason=test"],
+    "block-ip": ["ip=203.0.113.7", "reason=abuse"],
+    "unblock-ip": ["ip=203.0.113.7"],
+    "export-security-logs": ["start=2024-01-15T00:00:00Z", "end=2024-01-15T23:59:59Z"],
+}
+
+
+@pytest.fixture
+def config_file(sim, fake_tools, tmp_path, monkeypatch) -> Path:
+    """A config for the `sim` fixture's edge (two environments), tools from PATH (recorded)."""
+    path = tmp_path / "config.yaml"
+    base = sim.base_url
+    path.write_text(f"""\
+default_environment: production
+environments:
+  production:
+    base_url: {base}
+    worker: vau-processor-production
+    account_id: sim-account-0001
+    zone_id: sim-zone-0001
+    kv_namespace_id: sim-kv-namespace-0001
+    api_token_env: EDGE_SIM_API_TOKEN
+    admin_token_env: EDGE_SIM_ADMIN_TOKEN
+    cloudflare_api_url: {base}/client/v4
+    status_url: {base}/status/api/v2/status.json
+    simulated: true
+    queues: {{vau-batch: sim-queue-vau-batch}}
+    paths: {{repo: {tmp_path}, terraform: {tmp_path}, worker_dir: {tmp_path}, export_dir: {tmp_path}}}
+  staging:
+    base_url: {base}
+    worker: vau-processor-staging
+    account_id: sim-account-0001
+    kv_namespace_id: sim-kv-namespace-0001
+    api_token_env: EDGE_SIM_API_TOKEN
+    cloudflare_api_url: {base}/client/v4
+export:
+  upload: [cp, "{{file}}", "{tmp_path}/uploaded.txt"]
+""")
+    monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(path))
+    return path
+
+
+def test_flows_lists_every_flow_and_json_has_the_documented_fields(capsys):
+    assert main(["flows"]) == 0
+    text = capsys.readouterr().out
+    assert "P0 service down" in text and "[B] enable-circuit-breaker" in text and "(changes)" in text
+    assert main(["flows", "--json"]) == 0
+    flows = json.loads(capsys.readouterr().out)
+    assert {f["id"] for f in flows} == set(RUNBOOK.flows)
+    block = next(f for f in flows if f["id"] == "block-ip")
+    assert {"id", "title", "section", "key", "mutating", "inputs"} <= set(block)
+    assert block["mutating"] is True and block["key"] == "K"
+    assert block["inputs"] == [{"name": "ip", "type": "ip", "required": True},
+                               {"name": "reason", "type": "string", "required": True}]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "block-ip", "--set", "ip=1.2.3.4; rm -rf /", "--set", "reason=x", "--yes"],
+     "input ip: IP address: '1.2.3.4; rm -rf /' is not an IP address"),
+    (["run", "block-ip", "--set", "ip=999.1.1.1", "--set", "reason=x", "--yes"], "is not a valid IPv4"),
+    (["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=", "--yes"], "input reason: reason is required"),
+    (["run", "scale-workers", "--set", "worker_count=-3", "--yes"], "must be at least 1, got -3"),
+    (["run", "tighten-rate-limits", "--set", "multiplier=-0.5", "--yes"], "must be at least 0.001"),
+    (["run", "block-ip", "--set", "ip", "--yes"], "expected key=value"),
+    (["run", "block-ip", "--set", "address=1.2.3.4", "--yes"], "has no input 'address'"),
+    (["run", "unblok-ip"], "unknown flow 'unblok-ip' (did you mean unblock-ip"),
+    (["--env", "nope", "run", "worker-health"], "unknown environment 'nope' (known: production, staging)"),
+])
+def test_bad_input_stops_with_a_message_and_runs_nothing(config_file, fake_tools, sim, capsys, args, message):
+    before = sim.state.snapshot()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert fake_tools.argvs() == []
+    assert sim.state.snapshot()["kv"] == before["kv"]
+    assert [r for r in AuditLog().read() if r.get("event") == "step"] == []
+
+
+def test_mutating_flows_need_yes_when_stdin_is_not_a_terminal(config_file, fake_tools, capsys):
+    code = main(["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse"])
+    assert code == 2
+    assert "pass --yes to confirm when stdin is not a terminal; nothing ran" in capsys.readouterr().err
+    assert fake_tools.argvs() == []
+
+
+def test_interactive_confirmation_needs_the_environment_name_for_production(config_file, fake_tools, sim):
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    session = open_session(str(config_file))
+    out = io.StringIO()
+    try:
+        code = run_flow(session, "block-ip", ["ip=203.0.113.7", "reason=abuse"], dry_run=False, yes=False,
+                        out=out, err=io.StringIO(), stdin=Tty("yes\n"))
+    finally:
+        session.close()
+    assert code == 1 and fake_tools.argvs() == []  # "yes" is not enough on production
+    assert "Type 'production' to run" in out.getvalue() and "cancelled" in out.getvalue()
+
+    session = open_session(str(config_file))
+    out = io.StringIO()
+    try:
+        code = run_flow(session, "block-ip", ["ip=203.0.113.7", "reason=abuse"], dry_run=False, yes=False,
+                        out=out, err=io.StringIO(), stdin=Tty("production\n"))
+    finally:
+        session.close()
+    assert code == 0
+    assert fake_tools.argvs("wrangler")[0][:4] == ["kv", "key", "put", "blocked:ip:203.0.113.7"]
+    assert "blocked:ip:203.0.113.7" in sim.state.snapshot()["kv"]["sim-kv-namespace-0001"]
+
+
+def test_dry_run_shows_commands_and_runs_nothing(config_file, fake_tools, capsys):
+    code = main(["run", "enable-circuit-breaker", "--dry-run"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "CHANGES: wrangler secret put CIRCUIT_BREAKER_ENABLED --env production (true on stdin)" in out
+    assert "wrangler secret put CIRCUIT_BREAKER_ENABLED --name vau-processor --env production   (stdin: true)" in out
+    assert fake_tools.argvs() == []
+    assert list(AuditLog().read()) == []
+
+
+def test_run_reports_failures_with_a_nonzero_exit_and_lists_pending_manual_steps(config_file, sim, capsys):
+    sim.state.set_scenario("outage")
+    assert main(["run", "smoke-test"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "flow smoke-test on production: failed" in out
+    sim.state.set_scenario("normal")
+    assert main(["run", "p0-communication"]) == 0
+    out = capsys.readouterr().out
+    assert "pending checklist items" in out and "[ ] Update the status page" in out
+    pending = [r for r in AuditLog().read() if r.get("flow") == "p0-communication" and r["event"] == "step"]
+    assert [r["status"] for r in pending] == ["pending"] * 3
+
+
+def test_audit_prints_records_since(config_file, capsys):
+    assert main(["run", "worker-health"]) == 0
+    capsys.readouterr()
+    assert main(["audit"]) == 0
+    out = capsys.readouterr().out
+    assert "worker-health/health" in out and "passed" in out and "http=200" in out
+    assert main(["audit", "--json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert records[0]["flow"] == "worker-health"
+    future = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    assert main(["audit", "--since", future]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["audit", "--since", "1h"]) == 0
+    assert "worker-health" in capsys.readouterr().out
+    assert main(["audit", "--since", "last tuesday"]) == 2
+    assert "expected an ISO time" in capsys.readouterr().err
+
+
+MUTATING = sorted(f.id for f in RUNBOOK.flows.values() if f.mutating)
+
+
+def test_the_runbook_has_mutating_flows_to_refuse():
+    assert len(MUTATING) >= 20 and "block-ip" in MUTATING and "worker-health" not in MUTATING
+
+
+@pytest.mark.parametrize("flow_id", MUTATING)
+def test_read_only_refuses_every_flow_with_a_mutating_step(config_file, fake_tools, sim, capsys, flow_id):
+    before = sim.state.snapshot()
+    args = ["--read-only", "run", flow_id, "--yes"]
+    for item in REQUIRED_INPUTS.get(flow_id, []):
+        args += ["--set", item]
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert f"read-only: flow {flow_id!r} changes production" in err
+    assert fake_tools.argvs() == []  # nothing ran, not even the read-only steps
+    after = sim.state.snapshot()
+    for key in ("flags", "kv", "purges", "rollbacks", "secret_history", "setting_history", "terraform"):
+        assert after[key] == before[key], key
+    refused = [r for r in AuditLog().read() if r.get("event") == "step"]
+    assert refused and all(r["status"] == "refused" and r["mutating"] for r in refused)
+
+
+def test_read_only_per_environment_config(config_file, fake_tools, capsys):
+    text = config_file.read_text().replace("  staging:\n", "  staging:\n    read_only: true\n")
+    config_file.write_text(text)
+    assert main(["--env", "staging", "run", "tighten-rate-limits", "--yes"]) == 3
+    assert "read-only" in capsys.readouterr().err and fake_tools.argvs() == []
+
+
+def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, sim, capsys, state_dir):
+    api = os.environ["EDGE_SIM_API_TOKEN"]
+    admin = os.environ["EDGE_SIM_ADMIN_TOKEN"]
+    assert len(api) >= 8 and len(admin) >= 8
+    for args in (["run", "under-attack-mode", "--yes"], ["run", "restore-security-level", "--yes"],
+                 ["run", "cache-cleanup", "--yes"], ["run", "enable-circuit-breaker", "--yes"],
+                 ["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse", "--yes"],
+                 ["run", "queue-backlog", "--yes"], ["run", "worker-status"],
+                 ["run", "under-attack-mode", "--dry-run"]):
+        main(args)
+    out = capsys.readouterr()
+    screen = out.out + out.err
+    assert "Bearer ****" in screen or "****" in screen
+    audit = (state_dir / "audit.jsonl").read_text()
+    calls = fake_tools.calls()
+    assert calls, "tools ran"
+    for secret in (api, admin):
+        assert secret not in screen
+        assert secret not in audit
+        for call in calls:
+            assert all(secret not in arg for arg in call["argv"])
+    # the token reached wrangler through its environment, as CLOUDFLARE_API_TOKEN
+    assert all("CLOUDFLARE_API_TOKEN" in call["env_keys"] for call in calls if call["tool"] == "wrangler")
+    assert sim.state.snapshot()["flags"]["circuit_breaker"] is True
