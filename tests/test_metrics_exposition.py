@@ -122,3 +122,41 @@ def test_crlf_and_blank_lines():
 def test_all_families_when_none_requested():
     page = parse_exposition("a 1\nb{x=\"y\"} 2\n", None)
     assert page.ok and page.samples == {"a": {"": 1.0}, "b": {'x="y"': 2.0}}
+
+
+def test_random_damage_never_raises_and_derive_copes():
+    """Mangled pages (cut, shuffled, bytes flipped) give problems or errors, never exceptions."""
+    import random
+
+    from console.metrics.derive import Snapshot, derive, families
+
+    reg = CollectorRegistry()
+    c = Counter("edge_requests_total", "r", ["worker", "status"], registry=reg)
+    h = Histogram("edge_request_duration_seconds", "d", ["worker"], registry=reg)
+    for i in range(20):
+        c.labels(f"w{i % 4}", str(200 + i)).inc(i + 1)
+        h.labels(f"w{i % 4}").observe(i / 10)
+    good = generate_latest(reg).decode()
+    rnd = random.Random(1234)
+    alphabet = '{}",=\\\n #+-.eInfNaT_abc0123456789\x00\xff'
+    fams = families(None)
+    base = Snapshot(at=0.0, mono=0.0, page=parse_exposition(good, fams))
+    for round_ in range(300):
+        chars = list(good)
+        for _ in range(rnd.randint(1, 30)):
+            pos = rnd.randrange(len(chars))
+            action = rnd.random()
+            if action < 0.4:
+                chars[pos] = rnd.choice(alphabet)
+            elif action < 0.7:
+                del chars[pos]
+            else:
+                chars.insert(pos, rnd.choice(alphabet))
+        text = "".join(chars)
+        if round_ % 3 == 0:
+            text = text[: rnd.randrange(len(text))]
+        page = parse_exposition(text, fams)
+        assert all(1 <= p.line <= page.lines for p in page.problems)  # problems point at real lines
+        derived = derive(base, Snapshot(at=1.0, mono=1.0, page=page))
+        for mv in derived.metrics.values():
+            assert mv.value is None or math.isfinite(mv.value)
