@@ -257,3 +257,16 @@ def test_simulate_serves_until_ctrl_c_and_exits_0(tmp_path):
 def _close_client():
     yield
     HTTP.close()
+
+
+def test_control_plane_is_for_loopback_clients_only():
+    from console.sim.server import _is_loopback
+
+    assert _is_loopback(("127.0.0.1", 5000)) and _is_loopback(("::1", 5000, 0, 0))
+    assert not _is_loopback(("10.1.2.3", 5000)) and not _is_loopback(("192.0.2.1", 1)) and not _is_loopback(())
+
+
+def test_health_fault_down_lists_components_down(sim):
+    _fault(sim, health="down")
+    body = HTTP.get(sim.base_url + "/health").json()
+    assert set(body["components"].values()) == {"down"} and body["version"]

@@ -78,6 +78,8 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None,
     print(f"  metrics  {url}/metrics")
     print(f"  Cloudflare API {url}/client/v4   status page {url}/status/api/v2/status.json")
     print(f"  control  POST {url}/admin/scenario {{\"name\": ...}}, GET {url}/admin/state")
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"Note: listening on {args.host}; the control plane (/admin/...) still answers loopback clients only.")
     token_dir = _write_token_files(server)
     print(f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin), "
           + ("taken from this environment" if reused else "random for this run") + ".")

@@ -11,6 +11,7 @@ Cloudflare status page under ``/status/api/v2/status.json``.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -120,6 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
                                      dict(self.headers.items()), body)
                 self._send(reply.status, reply.body, reply.content_type, reply.headers)
                 return
+            if path.startswith("/admin/") and path != "/admin/cache/purge" and not _is_loopback(self.client_address):
+                self._json(403, {"error": "the simulator's control plane (/admin/...) answers loopback clients only"})
+                return
             handler = _ROUTES.get((self.command, path))
             if handler is None and self.command == "HEAD":
                 handler = _ROUTES.get(("GET", path))
@@ -164,6 +168,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": f"could not find any workflow run with ID {run_id}"})
 
 
+def _is_loopback(address: Any) -> bool:
+    try:
+        return ipaddress.ip_address(str(address[0]).split("%", 1)[0]).is_loopback
+    except (ValueError, IndexError, TypeError):
+        return False
+
+
 def _json_body(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8") or "null")
@@ -181,8 +192,9 @@ def _health(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
     if fault == "slow":
         _wait(sim, sim.state.faults.get("slow_seconds", 5.0))
     if fault == "down":
-        h._json(503, {"status": "down", "version": sim.state.snapshot()["version"],
-                      "timestamp": sim.state.snapshot()["time"], "error": "service unavailable"})
+        _, body = sim.state.health()
+        h._json(503, {"status": "down", "version": body["version"], "timestamp": body["timestamp"],
+                      "error": "service unavailable", "components": {c: "down" for c in body["components"]}})
         return
     status, data = sim.state.health()
     h._json(status, data)
