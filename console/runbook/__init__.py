@@ -9,7 +9,9 @@ file; problems raise :class:`RunbookError` whose message is ``file:line: where: 
 A :class:`Flow` has ``id``, ``title``, ``section``, ``key``, ``description``, ``inputs``
 (:class:`InputSpec`: ``name``, ``type``, ``required``, ``default``, ``choices``, ``help``), ``steps``
 (:class:`Step`: ``kind`` in check/action/verify/manual/note, ``title``, ``text``), ``reverse`` (the id of
-the flow that undoes it) and ``mutating`` (decided by :mod:`console.runbook.policy` from the data).
+the flow that undoes it), ``responds_to`` (metric keys whose warning/critical state it answers;
+``Runbook.responses_for("error_rate")`` lists them, diagnosis first) and ``mutating`` (decided by
+:mod:`console.runbook.policy` from the data).
 
 Running a flow from a UI (the modal)
 ------------------------------------

@@ -27,7 +27,7 @@ _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 TOP_KEYS = {"version", "flows"}
-FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", "reverse"}
+FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", "reverse", "responds_to"}
 INPUT_KEYS = {"name", "type", "label", "required", "default", "choices", "min", "max", "help"}
 STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics", "summary", "summary_args",
              "expect", "timeout", "interval", "capture", "remember", "remember_if", "when", "on_fail", "foreach"}
@@ -248,6 +248,9 @@ class _Parser:
                 raise self.err((*key, "steps", i, "id"), f"duplicate step id {step.id!r}")
             captures |= set(step.capture)
             steps.append(step)
+        responds_to = body.get("responds_to") or []
+        if not isinstance(responds_to, list) or not all(m in METRIC_KEYS for m in responds_to):
+            raise self.err((*key, "responds_to"), f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}")
         reverse = self.string(body, (*key, "reverse"))
         if reverse is not None and not _ID_RE.match(reverse):
             raise self.err((*key, "reverse"), f"{reverse!r} is not a flow id")
@@ -260,6 +263,7 @@ class _Parser:
             inputs=inputs,
             steps=steps,
             reverse=reverse,
+            responds_to=list(responds_to),
             file=self.file,
             line=self.line(key),
         )

@@ -181,6 +181,9 @@ class Flow:
     inputs: list[InputSpec] = field(default_factory=list)
     #: The flow that undoes this one (``enable-circuit-breaker`` -> ``disable-circuit-breaker``).
     reverse: str | None = None
+    #: Key metrics (``error_rate``, ``cache_hit_rate``, ...) whose warning/critical state this flow responds to;
+    #: the dashboard offers it when one of them is not normal.
+    responds_to: list[str] = field(default_factory=list)
     file: str | None = None
     line: int | None = None
 
@@ -200,6 +203,7 @@ class Flow:
             "key": self.key,
             "mutating": self.mutating,
             "reverse": self.reverse,
+            "responds_to": list(self.responds_to),
             "inputs": [{"name": i.name, "type": i.type, "required": i.required} for i in self.inputs],
         }
 
@@ -221,3 +225,9 @@ class Runbook:
 
     def by_key(self) -> dict[str, Flow]:
         return {flow.key: flow for flow in self.flows.values() if flow.key}
+
+    def responses_for(self, metric: str) -> list[Flow]:
+        """Flows that respond to ``metric`` being in warning/critical: diagnosis (read-only) first, then
+        the flows that change something, each group in runbook order."""
+        found = [flow for flow in self.flows.values() if metric in flow.responds_to]
+        return sorted(found, key=lambda flow: flow.mutating)
