@@ -147,3 +147,15 @@ def test_settings_from_config_are_validated_with_file_and_line(tmp_path):
     typo = parse_config(text.replace("hold_scrapes", "hold_scrape"), tmp_path / "c.yaml")
     with pytest.raises(Exception, match="alerts.hold_scrape: unknown key"):
         AlertSettings.from_config(typo)
+
+
+def test_a_repeated_derivation_is_not_counted_as_a_new_scrape():
+    engine = AlertEngine(settings=AlertSettings(hold_scrapes=3))
+    stale = result({"p95_latency_ms": 1500})
+    stale.derived.at = 42.0
+    for i in range(5):  # the metrics source failed: the poller keeps handing out the same derivation
+        assert engine.observe(stale, 100 + i).transitions == []
+    fresh = [result({"p95_latency_ms": 1500}) for _ in range(2)]
+    for i, r in enumerate(fresh):
+        r.derived.at = 43.0 + i
+    assert [t.kind for r in fresh for t in engine.observe(r, 200).transitions] == ["raised"]

@@ -8,7 +8,8 @@ engine keeps the *alerted level* (normal, warning, critical):
 * a lower level is adopted only after the value has been back past the threshold by a
   hysteresis margin (``hysteresis`` as a fraction of the threshold) for ``clear_scrapes``
   consecutive scrapes, so a value hovering at a threshold does not flap;
-* a scrape without a value (source down, no traffic) neither raises nor clears.
+* a scrape without a value (source down, no traffic) neither raises nor clears, and a poll that
+  brings the same derivation again (``derived.at`` unchanged after a failed scrape) is not counted.
 
 Health down (``Health.healthy`` false or the health source down) is an alert of its own, held the
 same way. Transitions are ``raised`` (normal -> warning/critical), ``escalated`` (warning ->
@@ -197,6 +198,7 @@ class AlertEngine:
         self.settings = settings or AlertSettings()
         self._tracks: dict[str, _Track] = {}
         self._sources: dict[str, str] = {}
+        self._last_derived_at: float | None = None
 
     # -- queries ---------------------------------------------------------------------------
     def active(self) -> list[Alert]:
@@ -221,6 +223,10 @@ class AlertEngine:
         """Feed one ``PollResult`` (duck-typed: ``derived.metrics``, ``health``, ``metrics``, ``health_source``)."""
         derived = getattr(result, "derived", None)
         metrics = getattr(derived, "metrics", None) or {}
+        derived_at = getattr(derived, "at", None)
+        if derived_at is not None and derived_at == self._last_derived_at:
+            metrics = {}  # the same derivation again (a failed scrape keeps the last one): not a new scrape
+        self._last_derived_at = derived_at if derived_at is not None else self._last_derived_at
         health = getattr(result, "health", None)
         health_src = getattr(result, "health_source", None)
         health_down: bool | None

@@ -1,0 +1,57 @@
+"""On the simulated edge with the real poller: the latency scenario raises the alert after the
+configured number of scrapes, not before, and it lands on the open incident's timeline."""
+
+from __future__ import annotations
+
+import httpx
+
+from console.config import simulated_config
+from console.metrics.thresholds import State
+from console.session import Session
+from screens.app import EdgeConsoleApp
+from tests.util import wait_for
+from widgets.alert_banner import AlertBanner
+
+HOLD = 3
+
+
+async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(sim):
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg.raw["alerts"] = {"hold_scrapes": HOLD, "clear_scrapes": HOLD}
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
+    log: list[tuple[float | None, State | None, bool]] = []
+
+    def record(result) -> None:
+        metric = result.derived.metrics.get("p95_latency_ms") if result.derived else None
+        active = any(a.key == "p95_latency_ms" for a in app.incident_response.engine.active())
+        log.append((result.derived.at if result.derived else None, metric.state if metric else None, active))
+
+    async with app.run_test(size=(110, 32)) as pilot:
+        await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner), message="app")
+        app.poll_listeners.append(record)  # runs after the incident listener: sees the engine's verdict
+        await wait_for(lambda: sum(1 for at, state, _ in log if state == State.NORMAL) >= 2, timeout=20,
+                       message="normal scrapes")
+        incident = app.incident_response.manager.start("P3", "Watching latency")
+        assert not any(active for *_, active in log)
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(sim.base_url + "/admin/scenario", json={"name": "latency"})
+        assert answer.status_code == 200
+        await wait_for(lambda: log and log[-1][2], timeout=30, message="latency alert")
+        # replay the log: the alert is active exactly from the HOLD-th consecutive bad scrape on
+        streak, last_at, first_active_streak = 0, None, None
+        for at, state, active in log:
+            if at != last_at:
+                streak = streak + 1 if state in (State.WARNING, State.CRITICAL) else 0
+                last_at = at
+            if active and first_active_streak is None:
+                first_active_streak = streak
+            if first_active_streak is None:
+                assert not active and streak < HOLD, log
+        assert first_active_streak == HOLD, log
+        assert app.incident_response.bells >= 1
+        banner = app.screen.query_one(AlertBanner)
+        assert banner.display and "High Latency Alert" in str(banner.render())
+        entries = app.incident_response.manager.get(incident.id).entries
+        alert_entries = [e for e in entries if e.kind == "alert" and e.data.get("metric") == "p95_latency_ms"]
+        assert alert_entries and alert_entries[0].text.startswith("Alert triggered: P95 latency")
+        assert alert_entries[0].data["value"] > 500 and alert_entries[0].data["flow"] == "high-latency"
