@@ -395,8 +395,8 @@ class SimState:
         for queue, target in QUEUE_TARGETS.items():
             current = self.backlog[queue]
             if queue == "vau-batch" and prof.queue_backlog:
-                inflow = BACKLOG_INFLOW * jitter(0.05)
-                drain = capacity / max(1.0, prof.queue_slow / 8.0 * 1.0)
+                inflow = BACKLOG_INFLOW * jitter(0.05)  # more than the default capacity: it grows
+                drain = capacity
                 new = max(target, current + (inflow - drain) * dt)
                 processed[queue] = drain
             elif current > target * 3 and queue == "vau-batch":
