@@ -289,7 +289,38 @@ async def test_p0_communication_checklist_is_ticked_and_recorded(edge):
     assert [r["status"] for r in records] == ["done", "done", "done"]
 
 
+async def test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_when_asked(edge):
+    edge.sim.state.set_scenario("error-spike")
+    runner = await edge.run("p0-service-down")
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.argvs("wrangler") == [
+        ["tail", "vau-processor-production", "--format", "json"],
+        ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env", "production"]]
+    assert edge.tools.argvs("gh") == []  # no rollback unless asked
+    assert [r.state for r in runner.steps if r.step.id in ("rollback", "find-run", "watch-run")] == \
+        [StepState.SKIPPED] * 3
+    assert edge.state()["flags"]["circuit_breaker"] is True
+    assert "indicator: none" in output(runner, "cloudflare")
+
+    runner = await edge.run("p0-service-down", {"rollback": "true", "reason": "Service outage"})
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.argvs("gh")[0] == ["workflow", "run", "rollback-edge.yml", "-f", "environment=production",
+                                         "-f", "reason=Service outage"]
+    assert edge.tools.argvs("gh")[2] == ["run", "watch", str(runner.captures["run_id"]), "--exit-status"]
+    assert edge.state()["rollbacks"]
+
+
 # -- P1 -----------------------------------------------------------------------------------------------
+async def test_p1_procedure_breakdown_deployments_and_commits_when_configured(edge):
+    edge.sim.state.set_scenario("error-spike")
+    runner = await edge.run("p1-high-error-rate")
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.argvs("wrangler") == [
+        ["tail", "vau-processor-production", "--format", "json"],
+        ["deployments", "list", "--name", "vau-processor-production", "--json"]]
+    commits = next(r for r in runner.steps if r.step.id == "commits")
+    assert commits.state == StepState.SKIPPED and "env.paths.repo" in commits.result.message
+
 async def test_error_breakdown_ranks_the_spike_errors(edge):
     edge.sim.state.set_scenario("error-spike")
     runner = await edge.run("error-breakdown")
