@@ -187,8 +187,8 @@ def test_config_runbooks_are_merged(tmp_path):
 
 def test_metric_responses_are_data_and_diagnosis_comes_first():
     runbook = load_runbook()
-    assert [f.id for f in runbook.responses_for("error_rate")] == ["error-breakdown", "enable-circuit-breaker",
-                                                                    "rollback"]
+    assert [f.id for f in runbook.responses_for("error_rate")] == ["error-breakdown", "p1-high-error-rate",
+                                                                    "enable-circuit-breaker", "rollback"]
     assert [f.id for f in runbook.responses_for("cache_hit_rate")] == ["low-cache-hit-rate"]
     for metric in ("p95_latency_ms", "queue_backlog", "request_rate", "cpu_time_ms"):
         assert runbook.responses_for(metric), metric
