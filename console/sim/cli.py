@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import Any
@@ -29,8 +30,6 @@ def register(subparsers: Any) -> None:
 
 def _write_token_files(server: Any) -> Any:
     """Write the tokens to 0600 files under the state dir so another process can use them."""
-    import os
-
     from console.paths import state_dir
 
     try:
@@ -60,8 +59,6 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None,
     if not 0 <= args.port <= 65535:
         print(f"edge-console simulate: --port must be 0-65535, got {args.port}", file=sys.stderr)
         return 2
-    import os
-
     api_token = os.environ.get(API_TOKEN_ENV) or None
     admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     reused = bool(api_token and admin_token)
@@ -81,8 +78,11 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None,
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"Note: listening on {args.host}; the control plane (/admin/...) still answers loopback clients only.")
     token_dir = _write_token_files(server)
-    print(f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin), "
-          + ("taken from this environment" if reused else "random for this run") + ".")
+    if reused:
+        print(f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin), taken from this environment.")
+    else:
+        print(f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin) are random for this run. "
+              "To choose them, export both before starting the simulator.")
     if token_dir is not None:
         print(f"  also in 0600 files for api_token_file/admin_token_file: {token_dir}/api_token, {token_dir}/admin_token")
     print("Press Ctrl-C to stop.", flush=True)

@@ -71,6 +71,14 @@ class _HTTPServer(ThreadingHTTPServer):
                 pass
 
 
+class _HTTPServer6(_HTTPServer):
+    address_family = socket.AF_INET6
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "edge-sim/1"
@@ -320,7 +328,7 @@ class SimServer:
         self.exposition = Exposition(self.state)
         self.api_token = api_token or "sim-api-" + secrets.token_urlsafe(24)
         self.admin_token = admin_token or "sim-admin-" + secrets.token_urlsafe(24)
-        self.base_url = f"http://{host}:{port}"
+        self.base_url = _url(host, port)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -346,11 +354,12 @@ class SimServer:
         if self._httpd is not None:
             return self.base_url
         self._stopping.clear()
-        httpd = _HTTPServer((self.host, self.port), _Handler)
+        server_class = _HTTPServer6 if ":" in self.host else _HTTPServer
+        httpd = server_class((self.host, self.port), _Handler)
         httpd.sim = self
         self._httpd = httpd
         self.port = httpd.server_address[1]
-        self.base_url = f"http://{self.host}:{self.port}"
+        self.base_url = _url(self.host, self.port)
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"edge-sim:{self.port}", daemon=True)
         self._thread.start()
