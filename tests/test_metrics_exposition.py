@@ -160,3 +160,18 @@ def test_random_damage_never_raises_and_derive_copes():
         derived = derive(base, Snapshot(at=1.0, mono=1.0, page=page))
         for mv in derived.metrics.values():
             assert mv.value is None or math.isfinite(mv.value)
+
+
+def test_skipped_blocks_keep_line_numbers_and_untyped_kept_lines():
+    other = "".join(f'other_family_total{{n="{i}"}} {i}\n' for i in range(40))  # skipped as a block
+    text = (
+        "# HELP other_family_total Unrelated.\n# TYPE other_family_total counter\n" + other +  # lines 1-42
+        "# TYPE foo counter\nfoo 1\n"                         # lines 43-44
+        "edge_requests_total{worker=\"a\"} 5\n"               # 45: no # TYPE of its own, inside foo's block
+        "# TYPE edge_cpu_time_ms histogram\n"                 # 46
+        "edge_cpu_time_ms_bucket{le=\"+Inf\"} oops\n"         # 47
+    )
+    page = parse_exposition(text, FAMS)
+    assert page.samples["edge_requests_total"] == {'worker="a"': 5.0}
+    assert [(p.line, p.message) for p in page.problems] == [(47, "invalid value 'oops'")]
+    assert page.types == {"edge_cpu_time_ms": "histogram"} and page.lines == 47

@@ -14,6 +14,7 @@ It runs in a worker thread (``asyncio.to_thread``), never on the event loop.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -203,22 +204,59 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
         # prefixes: the family names and the base of *_total names (for their _created samples)
         prefixes = tuple({n for n in fams} | {f[: -len("_total")] for f in fams if f.endswith("_total")})
 
-    lines = text.split("\n")
     truncated = not text.endswith("\n")
-    if truncated:
-        lines_count = len(lines)
-    else:
-        lines.pop()  # the empty string after the final newline
-        lines_count = len(lines)
+    lines_count = text.count("\n") + (1 if truncated else 0)
     page.lines = lines_count
-
     samples = page.samples
-    checked_skipped = 0
-    bad_skipped = 0
-    bad_kept = 0
-    good_any = 0
+    state = [0, 0, 0, 0]  # checked_skipped, bad_skipped, bad_kept, good_any
+
+    # Skipping whole blocks: the lines between two comment lines that contain no line starting
+    # with the prefix all kept families share ("edge_" by default) hold nothing to keep, so they
+    # are passed over with one C-level search instead of line by line. Only the block's first
+    # line (a comment, possibly "# TYPE <kept family>") is looked at.
+    common = os.path.commonprefix(list(prefixes)) if prefixes else ""
+    if wanted is not None and len(common) >= 3:
+        marker = "\n" + common
+        base = 1
+        for index, chunk in enumerate(text.split("\n#")):
+            if index:
+                chunk = "#" + chunk
+            if chunk.startswith(common) or marker in chunk or state[0] < VALIDATE_SKIPPED:
+                _scan(page, chunk.split("\n"), base, wanted, prefixes, state, validate_labels)
+            elif chunk[0] == "#":
+                end = chunk.find("\n")
+                head = chunk if end < 0 else chunk[:end]
+                if head.startswith(prefixes, 7):
+                    _comment(page, head.rstrip("\r"), base, wanted)
+            base += chunk.count("\n") + 1
+    else:
+        _scan(page, text.split("\n"), 1, wanted, prefixes, state, validate_labels)
+    checked_skipped, bad_skipped, bad_kept, good_any = state
+
+    page.kept = sum(len(s) for s in samples.values())
+    if truncated:
+        page.error = f"truncated page (line {lines_count} has no newline)"
+    elif good_any == 0 and (bad_kept or bad_skipped):
+        first = page.problems[0] if page.problems else None
+        page.error = "not a metrics page" + (f" ({first})" if first else "")
+    elif good_any == 0 and wanted is None:
+        page.error = "no samples on the page"
+    if fams is not None:
+        present = {wanted[name] for name in samples if wanted and name in wanted} | page.declared
+        page.missing = [f for f in fams if f not in present]
+    return page
+
+
+def _scan(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str] | None,
+          prefixes: tuple[str, ...], state: list[int], validate_labels: bool = True) -> None:
+    """Parse ``lines`` (numbered from ``first_lineno``) into ``page`` (the hot loop).
+
+    ``state`` carries [checked_skipped, bad_skipped, bad_kept, good_any] between calls.
+    """
+    samples = page.samples
+    checked_skipped, bad_skipped, bad_kept, good_any = state
     find_brace = str.find
-    lineno = 0
+    lineno = first_lineno - 1
     for line in lines:
         lineno += 1
         if not line:
@@ -311,19 +349,7 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
         if len(series) == size:
             page._problem(lineno, f"duplicate series {name}{{{raw[:60]}}}")
         good_any += 1
-
-    page.kept = sum(len(s) for s in samples.values())
-    if truncated:
-        page.error = f"truncated page (line {lines_count} has no newline)"
-    elif good_any == 0 and (bad_kept or bad_skipped):
-        first = page.problems[0] if page.problems else None
-        page.error = "not a metrics page" + (f" ({first})" if first else "")
-    elif good_any == 0 and wanted is None:
-        page.error = "no samples on the page"
-    if fams is not None:
-        present = {wanted[name] for name in samples if wanted and name in wanted} | page.declared
-        page.missing = [f for f in fams if f not in present]
-    return page
+    state[:] = [checked_skipped, bad_skipped, bad_kept, good_any]
 
 
 def _comment(page: Page, line: str, lineno: int, wanted: dict[str, str] | None) -> None:
