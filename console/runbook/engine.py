@@ -683,7 +683,7 @@ class FlowRunner:
         if exec_result.collected:
             message = f"collected {len(data or [])} events"
         if ok and step.summary:
-            summary: Summary = SUMMARIES[step.summary](data, exec_result.text, step.summary_args)
+            summary: Summary = SUMMARIES[step.summary](data, exec_result.raw or exec_result.text, step.summary_args)
             for line in summary.lines:
                 on_line(line)
             result.lines = [self.mask(line) for line in summary.lines]

@@ -106,6 +106,8 @@ class ExecResult:
     error: str | None = None
     timed_out: bool = False
     collected: bool = False
+    #: the whole (filtered) output, bounded, for summaries; ``text`` is the excerpt that is recorded
+    raw: str = ""
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -171,8 +173,9 @@ async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
     if env is not None:
         on_line(envelope_text(env))
     error = None if ok else (envelope_text(env) if env and not env["success"] else f"HTTP {response.status_code}")
-    return ExecResult(ok, text=excerpt("\n".join(lines)), data=data, http_status=response.status_code,
-                      envelope=env, error=error)
+    joined = "\n".join(lines)
+    return ExecResult(ok, text=excerpt(joined), data=data, http_status=response.status_code,
+                      envelope=env, error=error, raw=joined[:MAX_KEEP_BYTES])
 
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
@@ -268,9 +271,10 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
             data = values[0] if len(values) == 1 else (values or None)
     shown = excerpt("\n".join(tail))
     if timed_out and cmd.collect_seconds is not None:
-        return ExecResult(True, text=shown, data=data, exit_code=code, collected=True)
+        return ExecResult(True, text=shown, data=data, exit_code=code, collected=True, raw=text)
     if timed_out:
         return ExecResult(False, text=shown, data=data, exit_code=code, timed_out=True,
-                          error=f"timed out after {limit:g}s and was stopped")
+                          error=f"timed out after {limit:g}s and was stopped", raw=text)
     ok = code == 0
-    return ExecResult(ok, text=shown, data=data, exit_code=code, error=None if ok else f"exit status {code}")
+    return ExecResult(ok, text=shown, data=data, exit_code=code, error=None if ok else f"exit status {code}",
+                      raw=text)

@@ -8,6 +8,7 @@ the raw output — and returns a :class:`Summary` with display lines and structu
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -254,7 +255,39 @@ def queue_metrics(data: Any, text: str, args: dict) -> Summary:
     return Summary(lines, result)
 
 
+_SAMPLE_RE = re.compile(r'^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)')
+_LABEL_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def metric_totals(data: Any, text: str, args: dict) -> Summary:
+    """Prometheus samples summed per family, and per value of the ``by`` labels (``curl /metrics | grep``
+    made readable): ``edge_requests_total 1,234,567`` then ``status=500  1,234``."""
+    by = args.get("by") or []
+    by = [by] if isinstance(by, str) else list(by)
+    totals: dict[str, float] = {}
+    groups: dict[str, Counter[str]] = {}
+    for line in text.splitlines():
+        match = _SAMPLE_RE.match(line.strip())
+        if not match:
+            continue
+        name, labels, value = match.group(1), dict(_LABEL_RE.findall(match.group(2) or "")), _number(match.group(3))
+        if value is None:
+            continue
+        totals[name] = totals.get(name, 0.0) + value
+        for label in by:
+            if label in labels:
+                groups.setdefault(name, Counter())[f"{label}={labels[label]}"] += value
+    lines: list[str] = []
+    for name, total in totals.items():
+        lines.append(f"{name}  {total:,.0f}")
+        for key, value in sorted((groups.get(name) or {}).items(), key=lambda kv: -kv[1])[: int(args.get("top", 12))]:
+            lines.append(f"    {key:<28} {value:>14,.0f}")
+    return Summary(lines or ["no samples"], {"totals": totals, "groups": {k: dict(v) for k, v in groups.items()}},
+                   ok=bool(totals))
+
+
 SUMMARIES: dict[str, Callable[[Any, str, dict], Summary]] = {
+    "metric_totals": metric_totals,
     "tail_status": tail_status,
     "error_breakdown": error_breakdown,
     "cpu_time": cpu_time,
