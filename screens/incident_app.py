@@ -395,6 +395,26 @@ class IncidentResponse:
         self.app.push_screen(IncidentCloseScreen(incident.id, lambda: getattr(self.app, "last_result", None),
                                                  submit), closed)
 
+    def review_item(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        from console.incident.review import review_checklist
+
+        pending = [(i.key, f"{i.text} (due {i.due:%Y-%m-%d %H:%M} UTC)") for i in review_checklist(incident)
+                   if i.done_at is None]
+        if not pending:
+            self.app.notify("Close the incident first; then the review items are listed here" if incident.is_open
+                            else "Every review item is done", timeout=4)
+            return
+        from screens.incident_prompt import ChoiceScreen
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self._write(self.manager.mark_review, key)
+
+        self.app.push_screen(ChoiceScreen(f"Post-incident review of {incident.id}: mark done", pending), chosen)
+
     def show_report(self) -> None:
         incident = self._need_incident()
         if incident is None:
@@ -458,6 +478,9 @@ class IncidentResponseMixin(App):
     def action_incident_report(self) -> None:
         self.incident_response.show_report()
 
+    def action_incident_review(self) -> None:
+        self.incident_response.review_item()
+
     def action_incident_timeline(self) -> None:
         self.incident_response.open_timeline()
 
@@ -473,6 +496,7 @@ class IncidentResponseMixin(App):
                             r.open_contacts)
         yield SystemCommand("Incident: close", "Recovery checklist, root cause, resolution, report", r.close_incident)
         yield SystemCommand("Incident: report", "Write and view the incident report", r.show_report)
+        yield SystemCommand("Incident: review item done", "Post-incident review checklist", r.review_item)
         yield SystemCommand("Alert: acknowledge", "Silence the top alert until it clears", r.acknowledge_alert)
         yield SystemCommand("Alert: runbook response", "Open the runbook flow for the top alert",
                             r.open_runbook_response)

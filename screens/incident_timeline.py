@@ -3,15 +3,39 @@ contacts, closing and the report."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
+
+from rich.text import Text
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from console.incident.model import Incident
+from console.incident.review import review_checklist, review_required
 from screens.base import EdgeScreen
 from widgets.incident_timeline import IncidentTimeline
+
+
+def review_text(incident: Incident, now: datetime) -> Text:
+    """The post-incident review checklist with due times (closed P0/P1 incidents)."""
+    text = Text()
+    if incident.is_open:
+        return text
+    if not review_required(incident):
+        text.append(f"Post-incident review: optional for {incident.severity}", style="dim")
+        return text
+    text.append("Post-incident review (v marks an item done)\n", style="bold")
+    for item in review_checklist(incident):
+        if item.done_at:
+            text.append(f"  [x] {item.text}  done {item.done_at:%Y-%m-%d %H:%M} UTC\n", style="green")
+        elif item.overdue(now):
+            text.append(f"  [ ] {item.text}  OVERDUE since {item.due:%Y-%m-%d %H:%M} UTC\n", style="bold red")
+        else:
+            text.append(f"  [ ] {item.text}  due {item.due:%Y-%m-%d %H:%M} UTC\n")
+    text.rstrip()
+    return text
 
 
 class IncidentTimelineScreen(EdgeScreen):
@@ -21,12 +45,14 @@ class IncidentTimelineScreen(EdgeScreen):
         Binding("c", "app.incident_contacts", "Contacts"),
         Binding("x", "app.incident_close", "Close incident"),
         Binding("r", "app.incident_report", "Report"),
+        Binding("v", "app.incident_review", "Review item done"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
         yield Static("", id="incident-summary")
         yield Static("", id="incident-warnings", classes="form-error")
+        yield Static("", id="incident-review")
         yield IncidentTimeline(id="incident-timeline")
         yield Footer()
 
@@ -52,6 +78,11 @@ class IncidentTimelineScreen(EdgeScreen):
         summary.update("\n".join(lines))
         self.query_one("#incident-warnings", Static).update("\n".join(incident.warnings))
         self.query_one(IncidentTimeline).show_entries(incident.entries)
+        self.query_one("#incident-review", Static).update(review_text(incident, self._now()))
+
+    def _now(self) -> datetime:
+        response = getattr(self.app, "incident_response", None)
+        return response.now() if response is not None else datetime.now(timezone.utc)
 
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)

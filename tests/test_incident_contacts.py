@@ -109,3 +109,12 @@ def test_escalation_is_recorded_with_who_was_called(tmp_path, state_dir):
     entry = m.current.entries[-1]
     assert entry.kind == "escalation" and entry.data == {"contact": "cto", "name": "CTO"}
     assert entry.text == "Escalated to CTO (cto@twist.io): P0 over 15 min"
+
+
+def test_escalation_lines_for_the_p0_flow(tmp_path):
+    from console.incident.contacts import escalation_lines
+
+    lines = escalation_lines(load_contacts(cfg("", tmp_path)))
+    assert lines[:4] == ["1. On-Call Engineer: Check PagerDuty", "2. Team Lead: infrastructure-lead@twist.io",
+                         "3. Platform Lead: platform-lead@twist.io", "4. CTO: cto@twist.io"]
+    assert "War room: zoom.twist.io/warroom" in lines and "Channels: #edge-alerts, #edge-oncall, #incidents" in lines

@@ -205,3 +205,36 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
         await pilot.press("4")
         await wait_for(lambda: "Service restored" in timeline.texts(), message="phase on timeline")
     assert [e.text for e in other.store.load(incident.id).entries][-1] == "Service restored"
+
+
+async def test_review_checklist_with_due_times_and_palette_commands(state_dir):
+    from screens.incident_prompt import ChoiceScreen
+
+    app = make_app(ScriptedPoller([80]), refresh=0.3)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await ready(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Incident: start", "Incident: note", "Incident: close", "Alert: acknowledge"} <= set(titles)
+        manager = app.incident_response.manager
+        manager.start("P1", "Queue stuck")
+        manager.close("consumer crashed", "restarted consumers", ["alert on consumer restarts"])
+        closed_at = manager.current.closed_at
+        await pilot.press("i")  # a closed incident: i starts a new one, the timeline is on the palette
+        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen), message="start modal")
+        await pilot.press("escape")
+        app.action_incident_timeline()
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await wait_for(lambda: app.screen.query("#incident-review")
+                       and "Post-incident review" in str(app.screen.query_one("#incident-review").render()),
+                       message="review checklist")
+        text = str(app.screen.query_one("#incident-review").render())
+        due = closed_at + __import__("datetime").timedelta(hours=24)
+        assert f"[ ] Create incident report (within 24h)  due {due:%Y-%m-%d %H:%M} UTC" in text
+        assert "[x] Create action items" in text
+        await pilot.press("v")
+        await wait_for(lambda: isinstance(app.screen, ChoiceScreen), message="review picker")
+        await pilot.press("down")  # the second pending item: the postmortem
+        await pilot.press("enter")
+        await wait_for(lambda: "postmortem" in manager.current.review_done, message="postmortem done")
+        await wait_for(lambda: "[x] Schedule blameless postmortem" in str(app.screen.query_one("#incident-review").render()),
+                       message="review shows it done")

@@ -177,3 +177,16 @@ def load_contacts(config: Any) -> Contacts:
             ch = channels[str(key)]
             channels[str(key)] = Channel(ch.key, ch.name, ch.kind, ch.purpose, ch.url, tuple(str(p) for p in argv))
     return Contacts(contacts, escalation, channels)
+
+
+def escalation_lines(contacts: Contacts) -> list[str]:
+    """Plain lines for showing the escalation path next to a P0 flow (no Textual)."""
+    lines = [f"{n}. {c.name}: {c.reach()}" for n, c in enumerate(contacts.path(), start=1)]
+    lines += [f"External: {c.name}: {c.reach()}" for c in contacts.external()]
+    room = contacts.war_room()
+    if room is not None:
+        lines.append(f"War room: {room.url or room.name}")
+    channels = [c.name for c in contacts.channels.values() if c.kind == "slack"]
+    if channels:
+        lines.append("Channels: " + ", ".join(channels))
+    return lines
