@@ -238,3 +238,62 @@ async def test_review_checklist_with_due_times_and_palette_commands(state_dir):
         await wait_for(lambda: "postmortem" in manager.current.review_done, message="postmortem done")
         await wait_for(lambda: "[x] Schedule blameless postmortem" in str(app.screen.query_one("#incident-review").render()),
                        message="review shows it done")
+
+
+NOTIFIER = """
+import json, sys
+with open(sys.argv[1], "a") as fh:
+    fh.write(json.dumps({"argv": sys.argv[1:], "stdin": sys.stdin.read()}) + "\\n")
+"""
+
+
+async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state_dir, tmp_path):
+    import json
+    import sys
+
+    from screens.contacts import ContactsScreen
+
+    script = tmp_path / "notify.py"
+    script.write_text(NOTIFIER)
+    calls = tmp_path / "calls.jsonl"
+    extra = {"notify": {"incidents": [sys.executable, str(script), str(calls)]}}
+    app = make_app(ScriptedPoller([80]), refresh=0.3, extra=extra)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await ready(app, pilot)
+        manager = app.incident_response.manager
+        incident = manager.start("P2", "Slow responses")
+        await pilot.press("E")
+        await wait_for(lambda: isinstance(app.screen, ContactsScreen) and app.screen.row_keys, message="contacts")
+        screen = app.screen
+        table = screen.query_one("#contacts-table")
+        # escalate to the team lead (second on the path)
+        table.move_cursor(row=screen.row_keys.index(("contact", "team-lead")))
+        await pilot.press("enter")
+        await wait_for(lambda: manager.current.entries[-1].kind == "escalation", message="escalation recorded")
+        assert manager.current.entries[-1].text == "Escalated to Team Lead (infrastructure-lead@twist.io)"
+        # notify #incidents: the message is edited in a prompt, then sent on stdin
+        table.move_cursor(row=screen.row_keys.index(("channel", "incidents")))
+        await pilot.press("enter")
+        await wait_for(lambda: isinstance(app.screen, TextPromptScreen), message="message prompt")
+        default = app.screen.query_one("#prompt-input").value
+        assert default.startswith(f"{incident.id} P2 Slow responses - phase triggered - war room zoom.twist.io/warroom")
+        await pilot.press("enter")
+        await wait_for(lambda: manager.current.entries[-1].kind == "notify", timeout=15, message="notify outcome")
+        assert manager.current.entries[-1].text == "Notified incidents: exit 0"
+        (call,) = [json.loads(line) for line in calls.read_text().splitlines()]
+        assert call == {"argv": [str(calls)], "stdin": default}
+        await pilot.press("escape")
+        # severity change from the timeline screen
+        app.action_incident_timeline()
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await pilot.press("s")
+        await wait_for(lambda: isinstance(app.screen, TextPromptScreen), message="severity prompt")
+        await pilot.press(*"P7")
+        await pilot.press("enter")
+        await wait_for(lambda: "is not one of P0, P1, P2, P3" in str(app.screen.query_one("#prompt-error").render()),
+                       message="bad severity explained")
+        await pilot.press(*["backspace"] * 2, *"P1 customers see errors")
+        await pilot.press("enter")
+        await wait_for(lambda: manager.current.severity == "P1", message="severity changed")
+        assert manager.current.entries[-1].text == "Severity changed P2 -> P1 (Degraded Service): customers see errors"
+        await wait_for(lambda: "P1 Major" in str(bar(app).render()), message="bar shows P1")
