@@ -277,8 +277,9 @@ async def test_command_argv_stdin_token_env_and_cancel(server, tool, state_dir):
     result = await task
     assert result.state == StepState.CANCELLED
     await wait_for(lambda: not _alive(pid), timeout=10, message="child killed")
-    assert summary.cancelled and [s[0] for s in summary.not_run] == ["never"]
-    assert [s[0] for s in summary.ran] == ["put", "token", "long"]
+    assert summary.cancelled and [s.id for s in summary.not_run] == ["never"]
+    assert [s.id for s in summary.ran] == ["put", "token", "long"]
+    assert "not run: never" in summary.lines()
     assert "cancelled" in summary.lines()[0]
     assert len(tool.calls()) == 3  # the step after the cancel never ran
     end = [r for r in AuditLog().read() if r.get("event") == "flow_end"][-1]

@@ -27,7 +27,7 @@ Running a flow from a UI (the modal)
                             on_event=post_message_to_modal)    # RunEvent progress (output lines, samples)
     except InputError as exc: ...      # exc.field, exc.message: nothing ran
     except PreflightError as exc: ...  # a missing config value / secret: nothing ran
-    if runner.refusal: ...             # read-only: show the message; run_step() refuses and records it
+    if runner.refusal: ...             # read-only: show it; runner.refuse() records the refusal (nothing runs)
 
     for run in runner.steps:           # StepRun: index, step, state (StepState), result (StepResult)
         ...
@@ -39,10 +39,13 @@ Running a flow from a UI (the modal)
     result = await runner.run_step(i, confirmation=typed)   # in a Textual worker; a second call for
                                        #   the same step returns the same result (never runs twice).
                                        #   Raises ConfirmationRequired if the text does not match.
-    runner.tick(i) / runner.tick(i, done=False)   # manual checklist items (recorded)
+    runner.tick(i) / runner.tick(i, done=False)   # manual checklist items, any time (recorded)
+                                       #   a note step is acknowledged with run_step(i) (not recorded)
     runner.skip(i)                     # skip a step on purpose (recorded)
     summary = await runner.cancel()    # kills a running child, rest not run; summary.lines()
     summary = runner.finish()          # close (manual items left open stay pending)
+    # RunSummary: steps (StepOutcome id/title/state/kind), ran, not_run, pending_manual, failed, ok,
+    #   lines() (ends with "to undo: run flow X" when the flow has a reverse and an action ran)
 
 ``StepResult``: ``state``, ``message``, ``exit_code``, ``http_status``, ``envelope`` (Cloudflare v4
 ``success``/``errors``), ``output`` (masked excerpt), ``lines`` (summary lines), ``value`` (verify's last
@@ -61,8 +64,8 @@ from __future__ import annotations
 
 from console.runbook.audit import AuditLog, format_record, parse_since
 from console.runbook.engine import (
-    ConfirmationRequired, FlowRunner, PreflightError, Preview, RunEvent, RunnerError, RunSummary, StepResult,
-    StepRun, StepState,
+    ConfirmationRequired, FlowRunner, PreflightError, Preview, RunEvent, RunnerError, RunSummary, StepOutcome,
+    StepResult, StepRun, StepState,
 )
 from console.runbook.loader import builtin_runbook_files, load_file, load_for_config, load_runbook, parse_runbook
 from console.runbook.memory import Memory
@@ -72,6 +75,6 @@ from console.runbook.policy import Confirmation, is_production, read_only_refusa
 __all__ = [
     "AuditLog", "Confirmation", "ConfirmationRequired", "Flow", "FlowRunner", "InputError", "InputSpec", "Memory",
     "PreflightError", "Preview", "RunEvent", "RunSummary", "Runbook", "RunbookError", "RunnerError", "Step",
-    "StepResult", "StepRun", "StepState", "builtin_runbook_files", "format_record", "is_production", "load_file",
+    "StepOutcome", "StepResult", "StepRun", "StepState", "builtin_runbook_files", "format_record", "is_production", "load_file",
     "load_for_config", "load_runbook", "parse_runbook", "parse_since", "read_only_refusal",
 ]

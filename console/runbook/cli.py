@@ -206,7 +206,7 @@ def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: boo
     print(f"{flow.title} ({flow.id}) on {session.env.name}" + (" [read-only]" if runner.read_only else "")
           + (" [dry run]" if dry_run else ""), file=out)
     if runner.refusal:
-        asyncio.run(runner.run_all())
+        runner.refuse()
         print(f"edge-console run: {runner.refusal}", file=err)
         return EXIT_REFUSED
 

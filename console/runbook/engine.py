@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any, Awaitable, Callable, Mapping, NamedTuple
 
 from console.runbook import policy
 from console.runbook.audit import AuditLog, iso, user_at_host
@@ -152,31 +152,47 @@ class StepRun:
     pre_message: str = ""
 
 
+class StepOutcome(NamedTuple):
+    """One line of a run summary."""
+
+    id: str
+    title: str
+    state: StepState
+    kind: str
+
+
 @dataclass
 class RunSummary:
+    """What ran and what did not; ``lines()`` is the text shown at the end of a flow (and after a cancel)."""
+
     flow: str
     title: str
     environment: str
     run_id: str
-    steps: list[tuple[str, str, StepState]]  # (step id, title, state)
+    steps: list[StepOutcome]
     cancelled: bool = False
     refused: str | None = None
     reverse: str | None = None
     dry_run: bool = False
 
     @property
-    def ran(self) -> list[tuple[str, str, StepState]]:
-        return [s for s in self.steps if s[2] in (StepState.PASSED, StepState.FAILED, StepState.TIMEOUT,
-                                                  StepState.DONE, StepState.CANCELLED)]
+    def ran(self) -> list[StepOutcome]:
+        return [s for s in self.steps if s.state in (StepState.PASSED, StepState.FAILED, StepState.TIMEOUT,
+                                                     StepState.DONE, StepState.CANCELLED)]
 
     @property
-    def not_run(self) -> list[tuple[str, str, StepState]]:
-        return [s for s in self.steps if s[2] in (StepState.NOT_RUN, StepState.REFUSED, StepState.PENDING)
-                and not s[0].startswith("manual:")]
+    def not_run(self) -> list[StepOutcome]:
+        """Steps that did not run (cancelled or stopped flows, refusals); open checklist items are not here."""
+        return [s for s in self.steps if s.state in (StepState.NOT_RUN, StepState.REFUSED)
+                or (s.state == StepState.PENDING and s.kind != "manual")]
 
     @property
-    def failed(self) -> list[tuple[str, str, StepState]]:
-        return [s for s in self.steps if s[2].bad]
+    def pending_manual(self) -> list[StepOutcome]:
+        return [s for s in self.steps if s.state == StepState.PENDING and s.kind == "manual"]
+
+    @property
+    def failed(self) -> list[StepOutcome]:
+        return [s for s in self.steps if s.state.bad]
 
     @property
     def ok(self) -> bool:
@@ -188,10 +204,12 @@ class RunSummary:
             out.append(self.refused)
         head = "cancelled" if self.cancelled else ("dry run" if self.dry_run else ("failed" if self.failed else "done"))
         out.append(f"flow {self.flow} on {self.environment}: {head}")
-        for step_id, title, state in self.steps:
-            out.append(f"  [{state.value:>9}] {title}")
+        for step in self.steps:
+            out.append(f"  [{step.state.value:>9}] {step.title}")
+        if self.cancelled and self.not_run:
+            out.append("not run: " + ", ".join(s.id for s in self.not_run))
         if self.reverse and not self.refused and not self.dry_run and any(
-                s[2] == StepState.PASSED for s in self.steps):
+                s.state == StepState.PASSED and s.kind == "action" for s in self.steps):
             out.append(f"to undo: run flow {self.reverse!r} (edge-console run {self.reverse})")
         return out
 
@@ -554,11 +572,12 @@ class FlowRunner:
         return self._settle(run, result, audit=True)
 
     def skip(self, index: int, reason: str = "skipped by operator") -> StepResult:
-        """Skip a pending non-mutating or mutating step without running it (recorded)."""
+        """Skip a pending step on purpose without running it (recorded)."""
         run = self.steps[index]
-        if run.state != StepState.PENDING or run.task is not None:
-            assert run.result is not None or run.task is not None
-            return run.result if run.result else StepResult(run.state)
+        if run.task is not None and not run.task.done():
+            raise RunnerError(f"step {run.step.id!r} is running: cancel the flow to stop it")
+        if run.state != StepState.PENDING:
+            return run.result if run.result is not None else StepResult(run.state)
         now = time.time()
         return self._settle(run, StepResult(StepState.SKIPPED, reason, started=now, ended=now), audit=True)
 
@@ -587,6 +606,11 @@ class FlowRunner:
             if other.state == StepState.PENDING and other.step.kind != "manual":
                 other.state = StepState.NOT_RUN
                 other.result = StepResult(StepState.NOT_RUN, message)
+
+    def refuse(self) -> RunSummary:
+        """Read-only: record the refusal of every mutating step (nothing runs) and close the run."""
+        self._refuse_all()
+        return self.summary()
 
     def _refuse_all(self) -> None:
         if self._finished:
@@ -822,10 +846,8 @@ class FlowRunner:
                 "flow_title": self.flow.title, "environment": self.env.name, "user": self.user,
                 "status": "refused" if self.refusal else ("cancelled" if self.cancelled else
                                                           ("failed" if summary.failed else "done")),
-                "ran": [s[0] for s in summary.ran], "not_run": [s[0] for s in summary.not_run],
-                "failed": [s[0] for s in summary.failed],
-                "pending_manual": [r.step.id for r in self.steps if r.step.kind == "manual"
-                                   and r.state == StepState.PENDING],
+                "ran": [s.id for s in summary.ran], "not_run": [s.id for s in summary.not_run],
+                "failed": [s.id for s in summary.failed], "pending_manual": [s.id for s in summary.pending_manual],
                 "reverse": self.flow.reverse, "read_only": self.read_only,
             })
         self._emit(RunEvent("flow_finished", summary=summary))
@@ -837,8 +859,8 @@ class FlowRunner:
 
     def summary(self) -> RunSummary:
         return RunSummary(flow=self.flow.id, title=self.flow.title, environment=self.env.name, run_id=self.run_id,
-                          steps=[(r.step.id if r.step.kind != "manual" or r.state != StepState.PENDING
-                                  else f"manual:{r.step.id}", self.title_of(r.index), r.state) for r in self.steps],
+                          steps=[StepOutcome(r.step.id, self.title_of(r.index), r.state, r.step.kind)
+                                 for r in self.steps],
                           cancelled=self.cancelled, refused=self.refusal, reverse=self.flow.reverse,
                           dry_run=self.dry_run)
 
