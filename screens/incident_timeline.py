@@ -77,7 +77,12 @@ class IncidentTimelineScreen(EdgeScreen):
                  f"{incident.title}" + (f" · impact: {incident.impact}" if incident.impact else "")]
         summary.update("\n".join(lines))
         self.query_one("#incident-warnings", Static).update("\n".join(incident.warnings))
-        self.query_one(IncidentTimeline).show_entries(incident.entries)
+        timeline = self.query_one(IncidentTimeline)
+        if timeline.incident_id != incident.id:  # another incident: start the table afresh
+            timeline.clear()
+            timeline.shown.clear()
+            timeline.incident_id = incident.id
+        timeline.show_entries(incident.entries)
         self.query_one("#incident-review", Static).update(review_text(incident, self._now()))
 
     def _now(self) -> datetime:

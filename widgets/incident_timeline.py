@@ -20,6 +20,7 @@ class IncidentTimeline(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.shown: set[int] = set()
+        self.incident_id: str | None = None
 
     def on_mount(self) -> None:
         self.add_column("time (UTC)", key="time")
