@@ -228,3 +228,14 @@ def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, s
     # the token reached wrangler through its environment, as CLOUDFLARE_API_TOKEN
     assert all("CLOUDFLARE_API_TOKEN" in call["env_keys"] for call in calls if call["tool"] == "wrangler")
     assert sim.state.snapshot()["flags"]["circuit_breaker"] is True
+
+
+def test_dry_run_without_a_token_still_shows_the_steps_and_says_what_would_stop(config_file, monkeypatch, capsys):
+    monkeypatch.delenv("EDGE_SIM_API_TOKEN")
+    assert main(["run", "under-attack-mode", "--dry-run"]) == 2
+    out, err = capsys.readouterr()
+    assert "PATCH " in out and "Authorization: Bearer ****" in out and '{"value": "under_attack"}' in out
+    assert "a real run would stop here: step 'current': no Cloudflare API token: set $EDGE_SIM_API_TOKEN" in err
+    assert main(["run", "under-attack-mode", "--yes"]) == 2
+    assert "under-attack-mode: step 'current': no Cloudflare API token" in capsys.readouterr().err
+    assert list(AuditLog().read()) == []

@@ -221,7 +221,9 @@ def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: boo
     if dry_run:
         for run in runner.steps:
             print_preview(runner.preview(run.index), run, out)
-        return 0
+        for problem in runner.problems:
+            print(f"edge-console run: a real run would stop here: {problem}", file=err)
+        return EXIT_USAGE if runner.problems else 0
 
     def confirm(preview: Preview) -> str | None:
         needed = confirmation_for(runner.steps[preview.index].step, session.env.name)

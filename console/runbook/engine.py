@@ -255,6 +255,8 @@ class FlowRunner:
         self.captures: dict[str, Any] = {}
         self.cancelled = False
         self._finished = False
+        #: dry run: what would stop a real run (missing secret or config value)
+        self.problems: list[str] = []
         self._secrets: dict[str, str] = {}
         self._known_secret_values: list[str] = []
         self._memory_values = self.memory.values(env.name)
@@ -370,7 +372,10 @@ class FlowRunner:
             try:
                 self._prepare(run, masked=False, placeholders=True)
             except TemplateError as exc:
-                raise PreflightError(run.step.id, str(exc)) from None
+                if not self.dry_run:
+                    raise PreflightError(run.step.id, str(exc)) from None
+                # a dry run still shows every step; the problem is reported instead
+                self.problems.append(f"step {run.step.id!r}: {exc}")
 
     # -- state ------------------------------------------------------------------------------------
     @property
