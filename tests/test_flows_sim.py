@@ -268,12 +268,15 @@ async def test_rollback_triggers_finds_and_follows_the_run_and_ends_the_error_sp
     assert passed(runner)
     argvs = edge.tools.argvs("gh")
     run_id = str(runner.captures["run_id"])
+    listing = ["run", "list", "--workflow", "rollback-edge.yml", "--limit", "1", "--json",
+               "databaseId,status,conclusion,url,createdAt"]
     assert argvs == [
+        listing,  # the newest run before ours, so the new one is found and not an old one
         ["workflow", "run", "rollback-edge.yml", "-f", "environment=production", "-f", "reason=Service outage"],
-        ["run", "list", "--workflow", "rollback-edge.yml", "--limit", "1", "--json",
-         "databaseId,status,conclusion,url,createdAt"],
+        listing,
         ["run", "watch", run_id, "--exit-status"],
     ]
+    assert int(run_id) > int(runner.captures["previous_run_id"])
     state = edge.state()
     assert state["rollbacks"] and state["scenario"] != "error-spike"
 
@@ -297,16 +300,16 @@ async def test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_whe
         ["tail", "vau-processor-production", "--format", "json"],
         ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env", "production"]]
     assert edge.tools.argvs("gh") == []  # no rollback unless asked
-    assert [r.state for r in runner.steps if r.step.id in ("rollback", "find-run", "watch-run")] == \
-        [StepState.SKIPPED] * 3
+    assert [r.state for r in runner.steps if r.step.id in ("last-run", "rollback", "find-run", "watch-run")] == \
+        [StepState.SKIPPED] * 4
     assert edge.state()["flags"]["circuit_breaker"] is True
     assert "indicator: none" in output(runner, "cloudflare")
 
     runner = await edge.run("p0-service-down", {"rollback": "true", "reason": "Service outage"})
     assert passed(runner, pending_manual=True)
-    assert edge.tools.argvs("gh")[0] == ["workflow", "run", "rollback-edge.yml", "-f", "environment=production",
+    assert edge.tools.argvs("gh")[1] == ["workflow", "run", "rollback-edge.yml", "-f", "environment=production",
                                          "-f", "reason=Service outage"]
-    assert edge.tools.argvs("gh")[2] == ["run", "watch", str(runner.captures["run_id"]), "--exit-status"]
+    assert edge.tools.argvs("gh")[3] == ["run", "watch", str(runner.captures["run_id"]), "--exit-status"]
     assert edge.state()["rollbacks"]
 
 

@@ -427,3 +427,40 @@ async def test_capture_from_command_json_and_memory_default(server, tool, state_
     await runner.run_all()
     assert tool.calls()[-1]["argv"] == ["watch", "4242", "high"]
     assert runner.title_of(1) == "watch 4242"
+
+
+async def test_a_check_is_retried_until_its_expectation_holds(server, tool, state_dir, tmp_path, monkeypatch):
+    """A run list right after triggering a workflow may not show the new run yet: the check is retried."""
+    counter = tmp_path / "count"
+    script = tmp_path / "listing.py"
+    script.write_text(textwrap.dedent(f"""\
+        import json, pathlib
+        p = pathlib.Path({str(counter)!r})
+        n = int(p.read_text()) if p.exists() else 0
+        p.write_text(str(n + 1))
+        print(json.dumps([{{"databaseId": 100 if n < 3 else 101}}]))
+        """))
+    text = """\
+    flows:
+      - id: find
+        title: Find
+        section: Test
+        steps:
+          - {id: before, kind: check, title: before, command: {tool: gh, args: [x]}, capture: {previous: "[0].nothing|100"}}
+          - id: find
+            kind: check
+            title: find
+            command: {tool: gh, args: [y]}
+            expect: "[0].databaseId > {capture.previous}"
+            retry: {attempts: 5, interval: 0.05}
+            capture: {run_id: "[0].databaseId"}
+    """
+    env = make_env(server, tool)
+    env.tools["gh"] = [sys.executable, str(script)]
+    lines: list[str] = []
+    runner = FlowRunner(flow_of(text), env, {}, on_event=lambda e: lines.append(e.line) if e.type == "output" else None)
+    await runner.run_all()
+    assert runner.captures == {"previous": 100, "run_id": 101}
+    assert counter.read_text() == "4"  # one for `before`, three tries for `find`
+    assert runner.steps[1].result.message == "[0].databaseId > 100 (is 101)"
+    assert sum("again in 0.05s" in line for line in lines) == 2

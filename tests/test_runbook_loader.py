@@ -108,6 +108,9 @@ def test_invalid_yaml_reports_the_line():
     ("{kind: check, title: t, http: {url: 'https://x/'}, expect: 'status =='}", "nothing after"),
     ("{kind: check, title: t, http: {url: 'https://x/'}, surprise: 1}", "unknown key"),
     ("{kind: check, title: t, command: {tool: gh, args: 'run list'}}", "argv, never a shell line"),
+    ("{kind: action, title: t, command: {tool: gh, args: [x]}, retry: {attempts: 3}}", "an action runs once"),
+    ("{kind: check, title: t, command: {tool: gh, args: [x]}, expect: '[0].id > {capture.nope}'}",
+     "not captured by an earlier step"),
 ])
 def test_bad_steps_are_rejected_with_a_reason(step, message):
     text = f"flows:\n  - id: demo\n    title: Demo\n    section: Test\n    steps:\n      - {step}\n"

@@ -20,15 +20,17 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Awaitable, Callable, Mapping, NamedTuple
 
+import yaml
+
 from console.runbook import policy
 from console.runbook.audit import AuditLog, iso, user_at_host
 from console.runbook.executors import (
     ExecResult, PreparedCommand, PreparedHttp, envelope_text, excerpt, run_command, run_http,
 )
-from console.runbook.expr import compare, evaluate, lookup
+from console.runbook.expr import compare, evaluate, is_template, lookup
 from console.runbook.inputs import check_inputs, default_for
 from console.runbook.memory import Memory
-from console.runbook.model import Flow, InputError, Step
+from console.runbook.model import Expr, Flow, InputError, Step
 from console.runbook.policy import Confirmation
 from console.runbook.summaries import SUMMARIES, Summary
 from console.runbook.template import Context, TemplateError, refs, render, render_value
@@ -670,7 +672,13 @@ class FlowRunner:
             elif step.metrics:
                 await self._run_metrics(run, result, on_line)
             else:
-                await self._run_executor(run, result, on_line)
+                attempts = max(1, run.step.retry_attempts)
+                for attempt in range(1, attempts + 1):
+                    await self._run_executor(run, result, on_line)
+                    if result.state == StepState.PASSED or attempt == attempts:
+                        break
+                    on_line(f"attempt {attempt}/{attempts}: {result.message}; again in {run.step.retry_interval:g}s")
+                    await asyncio.sleep(run.step.retry_interval)
         except asyncio.CancelledError:
             result.state, result.message = StepState.CANCELLED, "cancelled by operator"
         except TemplateError as exc:
@@ -720,18 +728,22 @@ class FlowRunner:
                 ok = False
                 message = "; ".join(summary.notes) or (summary.lines[0] if summary.lines else "summary shows a problem")
         if ok and step.expect is not None:
+            expect = self._bound(step.expect, run)
             probe = data
-            if step.expect.path in ("http_status", "exit_code"):
+            if expect.path in ("http_status", "exit_code"):
                 probe = {"http_status": result.http_status, "exit_code": result.exit_code}
-            holds, actual = evaluate(step.expect, probe)
+            holds, actual = evaluate(expect, probe)
             if not holds:
                 ok = False
-                message = f"expected {step.expect.text}, got {actual!r}"
+                message = f"expected {expect.text}, got {actual!r}"
             else:
-                message = f"{step.expect.text} (is {actual!r})"
+                message = f"{expect.text} (is {actual!r})"
         if ok and step.capture:
-            for name, path in step.capture.items():
+            for name, spec in step.capture.items():
+                path, _, fallback = spec.partition("|")
                 value = lookup(data, path)
+                if value is None and fallback:
+                    value = yaml.safe_load(fallback)
                 if value is None:
                     ok = False
                     message = f"could not read {name} from {path} in the output"
@@ -759,6 +771,13 @@ class FlowRunner:
                 message = f"exit status {result.exit_code}"
         result.state = StepState.PASSED if ok else StepState.FAILED
         result.message = self.mask(message)
+
+    def _bound(self, expr: Expr, run: StepRun) -> Expr:
+        """``expr`` with a template comparison value (``{capture.previous_run_id}``) filled in."""
+        if not is_template(expr.value):
+            return expr
+        value = render(expr.value, self._context(run.item))
+        return Expr(text=expr.text.replace(expr.value, value), path=expr.path, op=expr.op, value=value)
 
     async def _run_metrics(self, run: StepRun, result: StepResult, on_line: Callable[[str], None]) -> None:
         from console.metrics.model import KEY_METRICS

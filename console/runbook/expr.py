@@ -21,6 +21,12 @@ _PATH_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])(?:\.[A-Za-z_][A-Za
 _TOKEN_RE = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]")
 
 _MISSING = object()
+#: a comparison value that is one template reference: ``[0].databaseId > {capture.previous_run_id}``
+TEMPLATE_VALUE = re.compile(r"^\{[^{}]+\}$")
+
+
+def is_template(value: Any) -> bool:
+    return isinstance(value, str) and bool(TEMPLATE_VALUE.match(value))
 
 
 class ExprError(ValueError):
@@ -39,13 +45,17 @@ def parse_expr(text: str) -> Expr:
             literal = raw[index + len(op):].strip()
             if not literal:
                 raise ExprError(f"{raw!r}: nothing after {op.strip()!r}")
-            try:
-                value = yaml.safe_load(literal)
-            except yaml.YAMLError:
-                raise ExprError(f"{raw!r}: {literal!r} is not a value (quote strings)") from None
+            if TEMPLATE_VALUE.match(literal):
+                value: Any = literal  # a reference such as {capture.previous_run_id}, resolved when evaluated
+            else:
+                try:
+                    value = yaml.safe_load(literal)
+                except yaml.YAMLError:
+                    raise ExprError(f"{raw!r}: {literal!r} is not a value (quote strings)") from None
             _check_path(path, raw)
             op = op.strip()
-            if op in ("<", "<=", ">", ">=") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            if op in ("<", "<=", ">", ">=") and not is_template(value) and (
+                    isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise ExprError(f"{raw!r}: {op} needs a number")
             if op == "matches":
                 try:
@@ -105,7 +115,9 @@ def compare(actual: Any, op: str | None, expected: Any) -> bool:
     if op == "matches":
         return re.search(str(expected), str(actual)) is not None
     number = _number(actual)
-    if number is None:
+    if isinstance(expected, str):
+        expected = _number(expected)
+    if number is None or expected is None:
         return False
     return {"<": number < expected, "<=": number <= expected, ">": number > expected,
             ">=": number >= expected}[op]

@@ -30,7 +30,8 @@ TOP_KEYS = {"version", "flows"}
 FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", "reverse", "responds_to"}
 INPUT_KEYS = {"name", "type", "label", "required", "default", "choices", "min", "max", "help"}
 STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics", "summary", "summary_args",
-             "expect", "timeout", "interval", "capture", "remember", "remember_if", "when", "on_fail", "foreach"}
+             "expect", "timeout", "interval", "capture", "remember", "remember_if", "when", "on_fail", "foreach",
+             "retry"}
 HTTP_KEYS = {"method", "url", "headers", "auth", "json", "params", "timeout", "filter", "save_to"}
 COMMAND_KEYS = {"tool", "args", "argv_from", "stdin", "env", "cwd", "timeout", "collect_seconds"}
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -347,12 +348,25 @@ class _Parser:
             raise self.err((*key, "summary_args"), "expected a mapping")
         step.summary_args = dict(summary_args)
         step.expect = self.expr(body, (*key, "expect"))
+        if step.expect is not None and isinstance(step.expect.value, str):
+            self.templates(step.expect.value, (*key, "expect"), secrets_ok=False, **tmpl)
         step.when = self.expr(body, (*key, "when"))
         step.remember_if = self.expr(body, (*key, "remember_if"))
         on_fail = self.string(body, (*key, "on_fail"), default="stop")
         if on_fail not in ("stop", "continue"):
             raise self.err((*key, "on_fail"), f"expected stop or continue, got {on_fail!r}")
         step.on_fail = on_fail or "stop"
+
+        retry = body.get("retry")
+        if retry is not None:
+            retry = self.mapping(retry, (*key, "retry"), {"attempts", "interval"}, "retry: {attempts: N, interval: S}")
+            attempts = retry.get("attempts", 3)
+            if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 100:
+                raise self.err((*key, "retry", "attempts"), "expected a whole number from 1 to 100")
+            step.retry_attempts = attempts
+            step.retry_interval = self.number(retry, (*key, "retry", "interval"), 2.0) or 2.0
+            if kind != "check":
+                raise self.err((*key, "retry"), "only a check is retried (an action runs once)")
 
         capture = body.get("capture") or {}
         if not isinstance(capture, dict):
@@ -361,7 +375,7 @@ class _Parser:
             if not _NAME_RE.match(str(name)):
                 raise self.err((*key, "capture", str(name)), f"{name!r} is not a name")
             try:
-                parse_expr(str(path))
+                parse_expr(str(path).split("|", 1)[0])
             except ExprError as exc:
                 raise self.err((*key, "capture", str(name)), str(exc)) from None
         step.capture = {str(k): str(v) for k, v in capture.items()}

@@ -138,12 +138,16 @@ class Step:
     summary_args: dict[str, Any] = field(default_factory=dict)
     expect: Expr | None = None
     verify: VerifySpec | None = None
-    #: name -> path into the result (``result.value``, ``[0].databaseId``); usable as ``{capture.NAME}``.
+    #: name -> path into the result (``result.value``, ``[0].databaseId``, ``[0].databaseId|0`` with a
+    #: default when absent); usable as ``{capture.NAME}``.
     capture: dict[str, str] = field(default_factory=dict)
     #: captured names persisted per environment for later flows (``{memory.NAME}``).
     remember: list[str] = field(default_factory=list)
     remember_if: Expr | None = None
     when: Expr | None = None
+    #: a check that fails is tried again this many times in all, ``retry_interval`` seconds apart
+    retry_attempts: int = 1
+    retry_interval: float = 2.0
     #: ``stop``: a failure ends the flow; ``continue``: go on with the next step.
     on_fail: str = "stop"
     #: Expand into one step per entry of an environment mapping (``env.queues``): ``{item.key}``, ``{item.value}``.

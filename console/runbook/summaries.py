@@ -226,6 +226,13 @@ def gh_runs(data: Any, text: str, args: dict) -> Summary:
     return Summary(lines or ["no runs found"], runs, ok=bool(runs))
 
 
+def gh_runs_any(data: Any, text: str, args: dict) -> Summary:
+    """Like ``gh_runs``, but no runs yet is fine (the first rollback ever)."""
+    summary = gh_runs(data, text, args)
+    summary.ok = True
+    return summary
+
+
 def kv_keys(data: Any, text: str, args: dict) -> Summary:
     keys = [k.get("name") if isinstance(k, dict) else str(k) for k in (data if isinstance(data, list) else [])]
     lines = [f"{len(keys)} keys"] + [f"  {k}" for k in keys[:50]]
@@ -296,6 +303,7 @@ SUMMARIES: dict[str, Callable[[Any, str, dict], Summary]] = {
     "tail_match": tail_match,
     "deployments": deployments,
     "gh_runs": gh_runs,
+    "gh_runs_any": gh_runs_any,
     "kv_keys": kv_keys,
     "status_page": status_page,
     "queue_metrics": queue_metrics,
