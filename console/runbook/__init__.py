@@ -43,6 +43,8 @@ Running a flow from a UI (the modal)
                                        #   a note step is acknowledged with run_step(i) (not recorded)
     runner.skip(i)                     # skip a step on purpose (recorded)
     summary = await runner.cancel()    # kills a running child, rest not run; summary.lines()
+                                       #   (closing the modal mid-run should cancel: a step keeps
+                                       #   running otherwise, it is shielded from its caller)
     summary = runner.finish()          # close (manual items left open stay pending)
     # RunSummary: steps (StepOutcome id/title/state/kind), ran, not_run, pending_manual, failed, ok,
     #   lines() (ends with "to undo: run flow X" when the flow has a reverse and an action ran)

@@ -1,7 +1,53 @@
 """Load runbook YAML into :class:`Runbook` with file:line errors for its author.
 
 The built-in runbook is ``console/runbooks/*.yaml`` (package data). A config's ``runbooks: [paths]``
-are merged after it; a user flow with the same id replaces the built-in one.
+are merged after it; a user flow with the same id replaces the built-in one. ``edge-console runbook
+validate FILE`` checks a file. The format::
+
+    version: 1
+    flows:
+      - id: block-ip                  # stable kebab-case
+        title: Block an IP
+        section: Security
+        key: K                        # optional single key
+        reverse: unblock-ip           # optional: the flow that undoes this one
+        responds_to: [error_rate]     # optional: metrics whose warning/critical state it answers
+        inputs:                       # string choice int number duration bool ip cidr url timestamp
+          - {name: ip, type: ip}
+          - {name: reason, type: string}              # required unless required: false
+          - {name: ns, type: string, default: "{env.kv_namespace_id}"}
+          - {name: n, type: int, default: 20, min: 1, max: 1000}
+        steps:
+          - id: put                   # optional, default step-N
+            kind: action              # check | action | verify | manual | note
+            title: "Block {ip}"
+            command:                  # argv list (never a shell): tools.<tool> prefix + args
+              tool: wrangler
+              args: [kv, key, put, "blocked:ip:{ip}", "{reason}", --namespace-id, "{ns}", --remote]
+              stdin: "..."            # secrets only here, in env, or in HTTP headers
+              env: {NAME: value}
+              cwd: "{env.paths.repo}"
+              timeout: 60
+          - kind: check
+            title: Read the level
+            http: {method: GET, url: "{env.cloudflare_api_url}/zones/{env.zone_id}/settings/security_level",
+                   auth: api_token, timeout: 15}       # also: headers, json, params, filter (regex), save_to
+            expect: 'result.value != "off"'            # PATH [== != < <= > >= in contains matches VALUE]
+            capture: {previous: result.value}          # later: {capture.previous}
+            remember: [previous]                       # later runs: {memory.previous}
+            retry: {attempts: 5, interval: 3}          # checks only
+            on_fail: continue                          # default stop
+            when: 'purge == "everything"'              # over inputs, env.*, config.*
+          - {kind: check, title: Top errors, tail: {seconds: 8}, summary: error_breakdown}
+          - {kind: check, title: Now, metrics: [error_rate, request_rate]}
+          - {kind: verify, title: Errors down, expect: "error_rate < 1", timeout: 60, interval: 2}
+          - {kind: manual, title: Update the status page}
+          - {kind: note, title: Why, text: guidance}
+
+Template references are listed in :mod:`console.runbook.template`; summaries in
+:mod:`console.runbook.summaries`. A ``check`` that sends anything but GET/HEAD or runs a command known to
+change things (``wrangler secret put``, ``kv key put``, ``terraform apply``, ``gh workflow run``, ...) is
+refused: declare it an ``action``.
 """
 
 from __future__ import annotations
