@@ -13,7 +13,9 @@ from textual.binding import Binding
 
 from console.metrics.model import KEY_METRICS
 from console.session import Session
+from screens.commands import PROVIDERS as FLOW_COMMANDS
 from screens.dashboard import DashboardScreen
+from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
@@ -22,10 +24,11 @@ from themes import css_paths
 HISTORY_POINTS = 240
 
 
-class EdgeConsoleApp(IncidentResponseMixin, App[int]):
+class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS)
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
@@ -41,6 +44,7 @@ class EdgeConsoleApp(IncidentResponseMixin, App[int]):
         self.last_result: Any = None
         self.history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self.poll_listeners: list[Callable[[Any], None]] = []
+        self.audit_listeners: list[Callable[[dict], None]] = []  # runbook audit records, as written
         self.poll_count = 0
         self._last_derived_at: float | None = None
         #: wall clock for every age shown on screen; tests pin it for snapshots

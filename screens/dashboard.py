@@ -77,6 +77,9 @@ class DashboardScreen(EdgeScreen):
         from screens.log_view import mount_log_pane
 
         mount_log_pane(self)  # the live wrangler tail pane; `l` opens the full-screen log view
+        from screens.flow_app import install_flow_keys
+
+        install_flow_keys(self)  # runbook single-key flows, r respond, audit
 
     def action_open_log(self) -> None:
         from screens.log_view import open_log_view

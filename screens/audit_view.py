@@ -1,0 +1,161 @@
+"""The audit trail view: every runbook step that ran (newest first), read from
+``state_dir()/audit.jsonl`` (``console.runbook.audit``) in a thread worker when the screen is shown,
+on ``r``, and whenever a flow appends a record (``app.audit_listeners``)."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from console.runbook.audit import AuditLog
+from screens.base import EdgeScreen
+
+MAX_RECORDS = 2000
+STATUS_STYLES = {"passed": "green", "done": "green", "failed": "bold red", "timeout": "bold red",
+                 "refused": "bold red", "cancelled": "yellow", "skipped": "dim", "pending": "dim"}
+
+
+def record_time(record: dict[str, Any]) -> str:
+    ts = record.get("ts")
+    if isinstance(ts, (int, float)):
+        return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%m-%d %H:%M:%S")
+    return str(record.get("start") or record.get("time") or "")[:19]
+
+
+def record_what(record: dict[str, Any]) -> str:
+    if record.get("argv"):
+        return " ".join(str(a) for a in record["argv"])
+    request = record.get("request")
+    if isinstance(request, dict):
+        return f"{request.get('method', '')} {request.get('url', '')}".strip()
+    if record.get("event") == "flow_end":
+        return f"flow {record.get('status', '')}: ran {len(record.get('ran') or [])}, " \
+               f"not run {len(record.get('not_run') or [])}"
+    return str(record.get("message") or "")
+
+
+def record_code(record: dict[str, Any]) -> str:
+    if record.get("exit_code") is not None:
+        return f"exit {record['exit_code']}"
+    if record.get("http_status") is not None:
+        return f"HTTP {record['http_status']}"
+    return ""
+
+
+def record_row(record: dict[str, Any]) -> tuple[Any, ...]:
+    status = str(record.get("status") or "")
+    step = record.get("step") or ("(end)" if record.get("event") == "flow_end" else "")
+    return (record_time(record), str(record.get("environment") or ""), f"{record.get('flow', '')}/{step}",
+            Text(status, style=STATUS_STYLES.get(status, "")), record_code(record), record_what(record))
+
+
+def record_detail(record: dict[str, Any]) -> Text:
+    text = Text()
+    text.append(f"{record.get('flow', '')} / {record.get('step_title') or record.get('step') or 'end'}",
+                style="bold")
+    text.append(f"  {record.get('user', '')} on {record.get('environment', '')}", style="dim")
+    if record.get("start"):
+        text.append(f"  {record.get('start')} → {record.get('end') or ''}", style="dim")
+    text.append("\n")
+    if record.get("message"):
+        text.append(str(record["message"]) + "\n")
+    if record.get("inputs"):
+        text.append("inputs: " + ", ".join(f"{k}={v}" for k, v in record["inputs"].items()) + "\n", style="dim")
+    what = record_what(record)
+    if what:
+        text.append(what + "\n")
+    envelope = record.get("envelope")
+    if isinstance(envelope, dict):
+        text.append(f"Cloudflare v4: success={str(bool(envelope.get('success'))).lower()} "
+                    f"errors={envelope.get('errors') or []}\n")
+    output = str(record.get("output") or "").strip()
+    if output:
+        text.append(output.splitlines()[0][:200], style="dim")
+    return text
+
+
+class AuditScreen(EdgeScreen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("r", "reload", "Refresh"),
+    ]
+
+    def __init__(self, audit: AuditLog | None = None) -> None:
+        super().__init__()
+        self.audit = audit if audit is not None else AuditLog()
+        self.records: list[dict[str, Any]] = []
+        self.loads = 0
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        yield Static("", id="audit-head")
+        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="audit-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("time (UTC)", "env", "flow/step", "status", "code", "what ran")
+        listeners = getattr(self.app, "audit_listeners", None)
+        if isinstance(listeners, list):
+            listeners.append(self._on_record)
+        self.reload()
+
+    def on_unmount(self) -> None:
+        listeners = getattr(self.app, "audit_listeners", None)
+        if isinstance(listeners, list) and self._on_record in listeners:
+            listeners.remove(self._on_record)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.reload()
+
+    def _on_record(self, record: dict[str, Any]) -> None:
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="audit-read", exit_on_error=False)
+    def reload(self) -> None:
+        try:
+            records = list(deque(self.audit.read(), maxlen=MAX_RECORDS))
+            error = ""
+        except OSError as exc:
+            records, error = [], f"cannot read {self.audit.path}: {exc}"
+        records.reverse()  # newest first
+        self.app.call_from_thread(self.show_records, records, error)
+
+    def show_records(self, records: list[dict[str, Any]], error: str = "") -> None:
+        self.records = records
+        self.loads += 1
+        head = self.query_one("#audit-head", Static)
+        if error:
+            head.update(Text(f"✗ {error}", style="bold red"))
+        else:
+            head.update(Text(f"{len(records)} records, newest first · {self.audit.path}", style="dim"))
+        table = self.query_one(DataTable)
+        table.clear()
+        for record in records:
+            table.add_row(*record_row(record))
+        self.show_detail(0)
+
+    def show_detail(self, row: int) -> None:
+        detail = self.query_one("#audit-detail", Static)
+        if 0 <= row < len(self.records):
+            detail.update(record_detail(self.records[row]))
+        else:
+            detail.update(Text("No runbook step has run yet.", style="dim"))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail(event.cursor_row)
+
+    def table_text(self) -> str:
+        return "\n".join(" | ".join(str(c) for c in record_row(r)) for r in self.records)

@@ -1,0 +1,50 @@
+"""Pick one flow from a short list (a response that names a runbook section, e.g. "P0 service down")."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from console.runbook.model import Flow
+
+
+def flow_option_text(flow: Flow) -> Text:
+    text = Text()
+    text.append(f"{flow.key or ' '} ", style="bold")
+    text.append(flow.title)
+    if flow.mutating:
+        text.append("  changes", style="bold red")
+    return text
+
+
+class FlowPickerScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "dismiss_none", "Close")]
+
+    def __init__(self, title: str, flows: list[Flow], why: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.flows = list(flows)
+        self.why = why
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="flow-picker"):
+            if self.why:
+                yield Static(self.why, id="flow-picker-why")
+            yield OptionList(*[Option(flow_option_text(f), id=f.id) for f in self.flows], id="flow-picker-list")
+            yield Static(Text("enter opens the flow · esc closes", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#flow-picker").border_title = self.title_text
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,107 @@
+"""The form for a flow's typed inputs: one row per input (label, field, help or error at the field).
+
+The form never validates by itself: the screen passes what :meth:`FlowForm.values` returns to
+``FlowRunner.check`` and hands the errors back with :meth:`FlowForm.show_errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Select, Static
+
+TYPE_HINTS = {
+    "ip": "an IPv4 or IPv6 address",
+    "cidr": "a CIDR range, e.g. 203.0.113.0/24",
+    "int": "a whole number",
+    "number": "a number",
+    "duration": "a duration: 30s, 15m, 2h, 7d",
+    "bool": "true or false",
+    "url": "an http(s) URL",
+    "timestamp": "an ISO time, e.g. 2024-01-15T00:00:00Z",
+}
+
+
+def hint_for(spec: Any) -> str:
+    parts = []
+    if spec.help:
+        parts.append(spec.help)
+    hint = TYPE_HINTS.get(spec.type)
+    if hint:
+        bounds = []
+        if spec.minimum is not None:
+            bounds.append(f"min {spec.minimum:g}")
+        if spec.maximum is not None:
+            bounds.append(f"max {spec.maximum:g}")
+        parts.append(hint + (f" ({', '.join(bounds)})" if bounds else ""))
+    if not spec.required:
+        parts.append("optional")
+    return "; ".join(parts)
+
+
+class FlowForm(VerticalScroll):
+    """Fields are ``#input-NAME`` (Input, or Select for choices); messages are ``#msg-NAME``."""
+
+    def __init__(self, specs: list[Any], defaults: Mapping[str, str | None], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.specs = list(specs)
+        self.defaults = dict(defaults)
+        self.errors: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        for spec in self.specs:
+            default = self.defaults.get(spec.name)
+            label = spec.display_label + ("" if spec.required else " (optional)")
+            with Horizontal(classes="flow-field"):
+                yield Label(label, classes="flow-field-label")
+                if spec.type == "choice" and spec.choices:
+                    value = default if default in spec.choices else Select.NULL
+                    yield Select([(c, c) for c in spec.choices], value=value, allow_blank=not spec.required
+                                 or value is Select.NULL, id=f"input-{spec.name}", classes="flow-input")
+                else:
+                    yield Input(value=default or "", placeholder=TYPE_HINTS.get(spec.type, spec.type),
+                                id=f"input-{spec.name}", classes="flow-input")
+            yield Static(hint_for(spec), id=f"msg-{spec.name}", classes="flow-field-msg")
+
+    def values(self) -> dict[str, str]:
+        """What the operator typed, as raw strings (empty when nothing)."""
+        out: dict[str, str] = {}
+        for spec in self.specs:
+            widget = self.query_one(f"#input-{spec.name}")
+            if isinstance(widget, Select):
+                value = widget.value
+                out[spec.name] = "" if value is Select.NULL or value is None else str(value)
+            else:
+                out[spec.name] = widget.value  # type: ignore[attr-defined]
+        return out
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """Each error at its field; fields without one get their help back."""
+        self.errors = dict(errors)
+        for spec in self.specs:
+            msg = self.query_one(f"#msg-{spec.name}", Static)
+            field = self.query_one(f"#input-{spec.name}")
+            error = self.errors.get(spec.name)
+            if error:
+                msg.update(f"✗ {error}")
+                msg.add_class("error")
+                field.add_class("error")
+            else:
+                msg.update(hint_for(spec))
+                msg.remove_class("error")
+                field.remove_class("error")
+        unknown = [f"{k}: {v}" for k, v in self.errors.items() if all(s.name != k for s in self.specs)]
+        if unknown:  # not expected from a form, but never dropped silently
+            self.notify("; ".join(unknown), severity="error")
+
+    def focus_first_error(self) -> None:
+        for spec in self.specs:
+            if spec.name in self.errors:
+                self.query_one(f"#input-{spec.name}").focus()
+                return
+
+    def focus_first(self) -> None:
+        if self.specs:
+            self.query_one(f"#input-{self.specs[0].name}").focus()

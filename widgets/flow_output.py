@@ -1,0 +1,133 @@
+"""A step's output as it runs: a bounded log of output lines, the live value of a verify step (with a
+sparkline), and the result (state, exit or HTTP status, Cloudflare v4 ``success``/``errors``).
+
+Fed by the screen from the engine's ``RunEvent``s: :meth:`FlowOutput.begin`, :meth:`add_line`,
+:meth:`add_sample`, :meth:`show_result`. Lines arrive masked by the engine.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Log, Sparkline, Static
+
+from widgets.flow_steps import STATE_MARKS
+
+LOG_LINES = 400      # the log widget keeps this many lines
+SAMPLES = 120        # a verify step keeps this many samples for its sparkline
+MAX_LINE = 400       # longer output lines are cut
+
+
+def envelope_text(envelope: dict[str, Any] | None) -> Text | None:
+    """``Cloudflare v4: success=true`` plus each error's code and message."""
+    if envelope is None:
+        return None
+    ok = bool(envelope.get("success"))
+    text = Text("Cloudflare v4: ")
+    text.append(f"success={'true' if ok else 'false'}", style="green" if ok else "bold red")
+    errors = envelope.get("errors") or []
+    if errors:
+        parts = []
+        for err in errors[:3]:
+            if isinstance(err, dict):
+                parts.append(f"[{err.get('code', '?')}] {err.get('message', '')}".strip())
+            else:
+                parts.append(str(err))
+        more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+        text.append(" errors: " + "; ".join(parts) + more, style="red")
+    else:
+        text.append(" errors=[]", style="dim")
+    return text
+
+
+def result_text(result: Any) -> Text:
+    state = getattr(result.state, "value", str(result.state))
+    mark, style = STATE_MARKS.get(state, ("?", ""))
+    text = Text()
+    text.append(f"{mark} {state.replace('_', ' ').upper()}", style=style or "bold")
+    codes = []
+    if result.exit_code is not None:
+        codes.append(f"exit {result.exit_code}")
+    if result.http_status is not None:
+        codes.append(f"HTTP {result.http_status}")
+    if codes:
+        text.append("  " + ", ".join(codes), style="bold")
+    redundant = {f"exit status {result.exit_code}", f"HTTP {result.http_status}", "Cloudflare API: success"}
+    if result.message and result.message not in redundant:
+        text.append(f"  {result.message}")
+    envelope = envelope_text(result.envelope)
+    if envelope is not None:
+        text.append("\n")
+        text.append_text(envelope)
+    return text
+
+
+def sample_text(condition: str | None, value: float | None, elapsed: float | None, count: int,
+                first: float | None) -> Text:
+    text = Text()
+    text.append("watching ", style="dim")
+    text.append(condition or "value", style="bold")
+    now = "no value" if value is None else f"{value:.3f}"
+    text.append(f"  now {now}")
+    if first is not None and value is not None and count > 1:
+        text.append(f" (from {first:.3f})", style="dim")
+    if elapsed is not None:
+        text.append(f"  {elapsed:.0f}s", style="dim")
+    return text
+
+
+class FlowOutput(Vertical):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.samples: deque[float] = deque(maxlen=SAMPLES)
+        self.first_sample: float | None = None
+        self.lines_seen = 0
+        self.condition: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Log(max_lines=LOG_LINES, id="flow-log", auto_scroll=True)
+        yield Static("", id="flow-verify")
+        yield Sparkline([], id="flow-spark")
+        yield Static("", id="flow-result")
+
+    def on_mount(self) -> None:
+        for selector in ("#flow-verify", "#flow-spark", "#flow-result"):
+            self.query_one(selector).display = False
+
+    def begin(self, title: str, condition: str | None = None) -> None:
+        self.samples.clear()
+        self.first_sample = None
+        self.condition = condition
+        self.query_one("#flow-verify").display = False
+        self.query_one("#flow-spark").display = False
+        self.query_one("#flow-result").display = False
+        self.query_one(Log).write_line(f"── {title}"[:MAX_LINE])
+
+    def add_line(self, line: str) -> None:
+        self.lines_seen += 1
+        self.query_one(Log).write_line(line[:MAX_LINE])
+
+    def add_sample(self, value: float | None, elapsed: float | None) -> None:
+        if value is not None:
+            if self.first_sample is None:
+                self.first_sample = value
+            self.samples.append(value)
+        verify = self.query_one("#flow-verify", Static)
+        verify.update(sample_text(self.condition, value, elapsed, len(self.samples), self.first_sample))
+        verify.display = True
+        spark = self.query_one("#flow-spark", Sparkline)
+        if len(self.samples) > 1:
+            spark.data = list(self.samples)
+            spark.display = True
+
+    def show_result(self, result: Any) -> None:
+        widget = self.query_one("#flow-result", Static)
+        widget.update(result_text(result))
+        widget.display = True
+
+    def log_text(self) -> str:
+        return "\n".join(self.query_one(Log).lines)

@@ -1,0 +1,108 @@
+"""The current step: what it is, its guidance text, exactly what will run (argv or HTTP request, secrets
+already masked by the engine), a read-only refusal, and the confirmation that names the environment.
+
+Data comes in through :meth:`StepPanel.show_preview` (an engine ``Preview``) and :meth:`StepPanel.show_text`.
+The confirmation field is ``#flow-confirm``; the screen decides whether what was typed is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+KIND_TEXT = {"check": "check (reads only)", "action": "CHANGE", "verify": "verify (watches a live value)",
+             "manual": "checklist item", "note": "note"}
+
+
+def confirmation_prompt(confirmation: Any, title: str) -> Text:
+    """The question for a mutating step, naming the environment (the step title rendered)."""
+    text = Text()
+    if confirmation.production:
+        text.append(f"This changes {confirmation.environment.upper()}. ", style="bold red")
+        text.append("Type ")
+        text.append(confirmation.expected, style="bold")
+        text.append(" to run: ")
+    else:
+        text.append(f"Run on {confirmation.environment}? ", style="bold")
+        text.append("Type ")
+        text.append("yes", style="bold")
+        text.append(" to run: ")
+    text.append(title)
+    return text
+
+
+class StepPanel(Vertical):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="flow-step-head")
+        yield Static("", id="flow-step-text")
+        yield Static("", id="flow-step-display")
+        yield Static("", id="flow-step-refusal")
+        yield Static("", id="flow-confirm-prompt")
+        yield Input(id="flow-confirm", placeholder="environment name")
+        yield Static("", id="flow-confirm-msg")
+
+    def on_mount(self) -> None:
+        self.hide_confirmation()
+        for name in ("text", "display", "refusal"):
+            self.query_one(f"#flow-step-{name}").display = False
+
+    def _set(self, name: str, content: Any) -> None:
+        widget = self.query_one(f"#flow-step-{name}", Static)
+        widget.update(content if content else "")
+        widget.display = bool(content)
+
+    def show_preview(self, preview: Any, number: int, total: int) -> None:
+        head = Text()
+        head.append(f"Step {number}/{total} · ", style="dim")
+        head.append(KIND_TEXT.get(preview.kind, preview.kind), style="bold red" if preview.mutating else "bold")
+        head.append(f" · {preview.title}")
+        self._set("head", head)
+        self._set("text", Text(preview.text.strip(), style="italic") if preview.text.strip() else None)
+        display = preview.display.strip()
+        if display:
+            shown = Text()
+            shown.append("will run: " if preview.mutating or preview.executor in ("http", "command") else "", "dim")
+            shown.append(display, style="bold" if preview.mutating else "")
+            self._set("display", shown)
+        else:
+            self._set("display", None)
+        self._set("refusal", Text(f"⊘ {preview.refusal}", style="bold red") if preview.refusal else None)
+
+    def show_text(self, head: Any, body: Any = None) -> None:
+        self._set("head", head)
+        self._set("text", body)
+        self._set("display", None)
+        self._set("refusal", None)
+
+    # -- confirmation ------------------------------------------------------------------------
+    def ask_confirmation(self, confirmation: Any, title: str) -> None:
+        prompt = self.query_one("#flow-confirm-prompt", Static)
+        prompt.update(confirmation_prompt(confirmation, title))
+        field = self.query_one("#flow-confirm", Input)
+        field.placeholder = f"type {confirmation.expected}"
+        if not field.display:
+            field.value = ""
+        for widget in (prompt, field):
+            widget.display = True
+        self.query_one("#flow-confirm-msg", Static).display = False
+
+    def reject(self, message: str) -> None:
+        msg = self.query_one("#flow-confirm-msg", Static)
+        msg.update(Text(f"✗ {message}", style="bold red"))
+        msg.display = True
+        self.query_one("#flow-confirm", Input).add_class("error")
+
+    def hide_confirmation(self) -> None:
+        for selector in ("#flow-confirm-prompt", "#flow-confirm", "#flow-confirm-msg"):
+            self.query_one(selector).display = False
+        field = self.query_one("#flow-confirm", Input)
+        field.value = ""
+        field.remove_class("error")
+
+    @property
+    def confirming(self) -> bool:
+        return bool(self.query_one("#flow-confirm", Input).display)

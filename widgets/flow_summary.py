@@ -1,0 +1,50 @@
+"""The end of a flow: what ran, what did not, open checklist items, and how to undo it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+CHANGED_STATES = ("passed",)
+
+
+def summary_text(summary: Any, reverse_title: str | None = None, *, changed: bool = False) -> Text:
+    """``summary`` is the engine's ``RunSummary``; ``changed`` says whether a mutating step passed."""
+    text = Text()
+    if summary.refused:
+        head, style = "REFUSED", "bold red"
+    elif summary.cancelled:
+        head, style = "CANCELLED", "bold yellow"
+    elif summary.failed:
+        head, style = "FAILED", "bold red"
+    else:
+        head, style = "DONE", "bold green"
+    text.append(f"{head}", style=style)
+    text.append(f" · {summary.title} on {summary.environment}\n")
+    if summary.refused:
+        text.append(f"⊘ {summary.refused}\n", style="red")
+    ran = summary.ran
+    not_run = summary.not_run
+    pending = list(getattr(summary, "pending_manual", []))
+    text.append(f"Ran ({len(ran)}): ", style="bold")
+    text.append((", ".join(f"{s.title} [{s.state.value}]" for s in ran) or "nothing") + "\n")
+    text.append(f"Not run ({len(not_run)}): ", style="bold")
+    text.append((", ".join(s.title for s in not_run) or "none") + "\n")
+    if pending:
+        text.append(f"Checklist left open ({len(pending)}): ", style="bold")
+        text.append(", ".join(s.title for s in pending) + "\n")
+    if summary.reverse:
+        text.append("undo with: ", style="bold")
+        text.append(reverse_title or summary.reverse)
+        text.append(f" ({summary.reverse})", style="dim")
+        if not changed:
+            text.append(" · nothing was changed", style="dim")
+        text.append("\n")
+    return text
+
+
+class FlowSummary(Static):
+    def show(self, summary: Any, reverse_title: str | None = None, *, changed: bool = False) -> None:
+        self.update(summary_text(summary, reverse_title, changed=changed))
