@@ -159,3 +159,10 @@ def test_a_repeated_derivation_is_not_counted_as_a_new_scrape():
     for i, r in enumerate(fresh):
         r.derived.at = 43.0 + i
     assert [t.kind for r in fresh for t in engine.observe(r, 200).transitions] == ["raised"]
+
+
+def test_warning_then_critical_counts_as_held_bad_and_escalates_on_the_next_critical():
+    engine = AlertEngine(settings=AlertSettings(hold_scrapes=3, clear_scrapes=3))
+    obs = feed(engine, [80, 700, 1500, 1500, 1500])
+    assert [(i, t.kind, t.alert.level) for i, o in enumerate(obs) for t in o.transitions] == [
+        (3, "raised", State.WARNING), (4, "escalated", State.CRITICAL)]

@@ -189,8 +189,8 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
     app = make_app(ScriptedPoller([80]))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(lambda: isinstance(app.screen, ResumeScreen), message="resume offer")
-        warnings = " ".join(str(w.content) for w in app.screen.query(".form-error"))
-        assert f"{incident.id}.jsonl:3: truncated last line skipped" in warnings
+        await wait_for(lambda: f"{incident.id}.jsonl:3: truncated last line skipped" in
+                       " ".join(str(w.content) for w in app.screen.query(".form-error")), message="warning shown")
         assert incident.id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
         await pilot.press("y")
         await wait_for(lambda: app.incident_response.manager.current_id == incident.id, message="resumed")

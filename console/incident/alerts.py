@@ -3,11 +3,12 @@
 Each scrape (a ``PollResult``) is fed to :meth:`AlertEngine.observe`. For every key metric the
 engine keeps the *alerted level* (normal, warning, critical):
 
-* a higher level is adopted only after the metric's state has held at it for ``hold_scrapes``
-  consecutive scrapes (a single spike raises nothing);
-* a lower level is adopted only after the value has been back past the threshold by a
-  hysteresis margin (``hysteresis`` as a fraction of the threshold) for ``clear_scrapes``
-  consecutive scrapes, so a value hovering at a threshold does not flap;
+* a higher level is adopted only when each of the last ``hold_scrapes`` scrapes reached it (a
+  single spike raises nothing; warning, critical, critical raises a warning, and one more
+  critical escalates it);
+* a lower level is adopted only when each of the last ``clear_scrapes`` scrapes was back past the
+  threshold by a hysteresis margin (``hysteresis`` as a fraction of the threshold), so a value
+  hovering at a threshold does not flap;
 * a scrape without a value (source down, no traffic) neither raises nor clears, and a poll that
   brings the same derivation again (``derived.at`` unchanged after a failed scrape) is not counted.
 
@@ -22,6 +23,7 @@ Source availability (metrics/health going down or recovering) is reported separa
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
@@ -157,8 +159,10 @@ class SourceChange:
 @dataclass
 class _Track:
     level: State = State.NORMAL
-    candidate: State | None = None
-    count: int = 0
+    #: states of the last scrapes with a value (hold_scrapes of them) and the same judged with the
+    #: hysteresis margin (clear_scrapes of them)
+    raw: deque = field(default_factory=deque)
+    relaxed: deque = field(default_factory=deque)
     alert: Alert | None = None
 
 
@@ -276,30 +280,33 @@ class AlertEngine:
 
     def _step(self, key: str, label: str, unit: str, value: float | None, spec: ThresholdSpec,
               now: float) -> Transition | None:
-        track = self._tracks.setdefault(key, _Track())
+        track = self._tracks.get(key)
+        if track is None:
+            track = self._tracks[key] = _Track(raw=deque(maxlen=self.settings.hold_scrapes),
+                                               relaxed=deque(maxlen=self.settings.clear_scrapes))
+        settings = self.settings
         raw = evaluate(value, spec)
         if raw == State.UNKNOWN:
             return None  # no value: hold the current level, do not count
-        if raw.rank > track.level.rank:
-            target = raw
-        elif raw.rank < track.level.rank:
-            relaxed = evaluate(value, _relaxed(spec, self.settings.hysteresis) if key != HEALTH_KEY else spec)
-            target = relaxed if relaxed.rank < track.level.rank else track.level
-        else:
-            target = track.level
-        if track.alert is not None and value is not None:
+        relaxed = evaluate(value, _relaxed(spec, settings.hysteresis)) if key != HEALTH_KEY else raw
+        track.raw.append(raw)
+        track.relaxed.append(relaxed)
+        if track.alert is not None:
             track.alert = replace(track.alert, value=value)
+        target = track.level
+        if len(track.raw) >= settings.hold_scrapes:
+            held = min(track.raw, key=lambda st: st.rank)  # the level every one of the last N scrapes reached
+            if held.rank > track.level.rank:
+                target = held
+        if target == track.level and len(track.relaxed) >= settings.clear_scrapes:
+            # the level the last N scrapes stayed under, judged with the hysteresis margin
+            below = max(track.relaxed, key=lambda st: st.rank)
+            if below.rank < track.level.rank:
+                target = below
         if target == track.level:
-            track.candidate, track.count = None, 0
-            return None
-        if target != track.candidate:
-            track.candidate, track.count = target, 0
-        track.count += 1
-        needed = self.settings.hold_scrapes if target.rank > track.level.rank else self.settings.clear_scrapes
-        if track.count < needed:
             return None
         previous = track.level
-        track.level, track.candidate, track.count = target, None, 0
+        track.level = target
         if target == State.NORMAL:
             cleared = replace(track.alert, level=State.NORMAL, value=value) if track.alert else Alert(
                 key, label, unit, State.NORMAL, value, now, response=RESPONSES.get(key))
