@@ -29,8 +29,12 @@ def changes(fake_tools: Any) -> list[list[str]]:
 
 
 async def ready(app: EdgeConsoleApp) -> None:
+    """The dashboard is up with its flow keys, and the incident chrome has installed itself (so a short
+    test does not exit while it is still subscribing)."""
     await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.is_mounted
-                   and "r" in app.screen.active_bindings, message="dashboard with flow keys")
+                   and "r" in app.screen.active_bindings
+                   and (not hasattr(app, "incident_response") or app.screen.query("AlertBanner")),
+                   message="dashboard with flow keys")
 
 
 async def open_by_key(app: EdgeConsoleApp, pilot: Any, key: str, flow_id: str) -> FlowModal:
