@@ -239,3 +239,24 @@ def test_dry_run_without_a_token_still_shows_the_steps_and_says_what_would_stop(
     assert main(["run", "under-attack-mode", "--yes"]) == 2
     assert "under-attack-mode: step 'current': no Cloudflare API token" in capsys.readouterr().err
     assert list(AuditLog().read()) == []
+
+
+def test_the_demo_path_without_config_runs_a_flow_on_the_built_in_simulated_edge(tmp_path):
+    """No config: `edge-console run` starts the simulated edge itself and its tools (python -m ...)."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "argv.jsonl"
+    env = dict(os.environ, EDGE_SIM_ARGV_LOG=str(log))
+    env.pop("EDGE_CONSOLE_CONFIG", None)
+    proc = subprocess.run([sys.executable, "-m", "console", "run", "block-ip", "--set", "ip=203.0.113.7",
+                           "--set", "reason=abuse", "--yes"], capture_output=True, text=True, env=env, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "SIMULATED" in proc.stderr
+    assert "flow block-ip on production: done" in proc.stdout
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert calls[0]["tool"] == "wrangler"
+    assert calls[0]["argv"] == ["kv", "key", "put", "blocked:ip:203.0.113.7", "abuse", "--namespace-id",
+                                "sim-kv-namespace-0001", "--remote"]
+    assert "abuse" in proc.stdout  # read back from the simulated KV
