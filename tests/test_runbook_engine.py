@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import stat
 import sys
 import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
