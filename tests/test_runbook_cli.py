@@ -260,3 +260,15 @@ def test_the_demo_path_without_config_runs_a_flow_on_the_built_in_simulated_edge
     assert calls[0]["argv"] == ["kv", "key", "put", "blocked:ip:203.0.113.7", "abuse", "--namespace-id",
                                 "sim-kv-namespace-0001", "--remote"]
     assert "abuse" in proc.stdout  # read back from the simulated KV
+
+
+def test_a_broken_user_runbook_is_reported_with_file_and_line(tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "ours.yaml"
+    bad.write_text("flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n      - kind: exec\n        title: x\n")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("environments:\n  production:\n    base_url: http://127.0.0.1:9\nrunbooks: [ours.yaml]\n")
+    monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(cfg))
+    assert main(["flows"]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:6: flows[0].steps[0].kind: unknown step kind 'exec'" in err and "Traceback" not in err
+    assert main(["run", "worker-health"]) == 2
