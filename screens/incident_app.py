@@ -35,6 +35,20 @@ except ImportError:  # pragma: no cover
 WRITE_ERRORS = (IncidentInputError, IncidentNotFound, OSError, LockTimeout)
 
 
+def known_secrets(env: Any) -> list[str | None]:
+    """The environment's tokens, so a notify command's output never shows them."""
+    from console.secrets import SecretError, read_secret
+
+    out: list[str | None] = []
+    for var, file in ((getattr(env, "api_token_env", None), getattr(env, "api_token_file", None)),
+                      (getattr(env, "admin_token_env", None), getattr(env, "admin_token_file", None))):
+        try:
+            out.append(read_secret(var, file))
+        except (SecretError, OSError):
+            continue
+    return out
+
+
 class IncidentResponse:
     """Owns the alert engine and the incident manager for one app; everything runs on the UI thread."""
 
@@ -363,7 +377,7 @@ class IncidentResponse:
         async def run() -> None:
             env = getattr(getattr(self.app, "session", None), "env", None)
             outcome = await run_notify(channel.key, list(channel.notify), message,
-                                       env=getattr(env, "tool_env", None) or None)
+                                       env=getattr(env, "tool_env", None) or None, secrets=known_secrets(env))
             self._write(self.manager.record_notify, outcome, incident_id)
             self.app.notify(outcome.describe(), severity="information" if outcome.ok else "error", timeout=6)
 

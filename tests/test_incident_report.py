@@ -70,6 +70,8 @@ def script_incident(state_dir: Path, clock: Clock) -> IncidentManager:
     clock.advance(minutes=4)
     m.record_flow_step({"flow": "p0-service-down", "step": "rollback", "status": "ok", "exit": 0,
                         "environment": "production"})
+    m.record_flow_step({"event": "flow_end", "flow": "p0-service-down", "flow_title": "Rollback", "status": "done",
+                        "ran": ["rollback"], "failed": [], "not_run": [], "environment": "production"})
     m.mark_phase("mitigation-applied")
     clock.advance(minutes=1)
     m.record_source(SimpleNamespace(source="metrics", state="down", error="connection refused",

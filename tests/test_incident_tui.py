@@ -132,15 +132,30 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
             await pilot.press(number)
             await wait_for(lambda p=phase: app.incident_response.manager.current.phase == p, message=phase)
         await wait_for(lambda: "acked in" in str(bar(app).render()), message="response clock stopped")
-        # a real runbook flow step reports to the timeline through the runner's listeners
-        from console.runbook import FlowRunner, load_for_config
+        # run a runbook flow from the app (the flow modal): its step lands on the timeline with its outcome
+        from screens.flow_modal import FlowModal
 
-        flow = load_for_config(app.config).flows["cloudflare-status"]
-        runner = FlowRunner(flow, app.session.env, FlowRunner.defaults(flow, app.session.env), config=app.config,
-                            listeners=[app.incident_response.record_flow_step])
-        await runner.run_all(lambda preview: None)
-        flow_entries = [e for e in app.incident_response.manager.current.entries if e.kind == "flow"]
-        assert flow_entries and all(e.text.startswith("Flow cloudflare-status step ") for e in flow_entries)
+        app.open_flow("cloudflare-status")
+        await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow modal")
+
+        def flow_entries():
+            return [e for e in app.incident_response.manager.current.entries if e.kind == "flow"]
+
+        for _ in range(8):  # enter: continue the (empty) form, run the step, finish, close
+            if flow_entries() or not isinstance(app.screen, FlowModal):
+                break
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+        await wait_for(flow_entries, timeout=15, message="flow step on the timeline")
+        await wait_for(lambda: len(flow_entries()) >= 2, timeout=15, message="flow end on the timeline")
+        step, end = flow_entries()  # each record once, although the app has two audit subscribers
+        assert step.text.startswith("Flow cloudflare-status step status (GET the Cloudflare status page): ")
+        assert step.data["flow"] == "cloudflare-status" and step.data["environment"] == "production"
+        assert end.text.startswith("Flow cloudflare-status (Cloudflare status) ended: ")
+        assert "ran: status" in end.text
+        while isinstance(app.screen, FlowModal):
+            await pilot.press("escape")
+            await pilot.pause(0.1)
         # the timeline screen shows everything
         await pilot.press("i")
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")

@@ -182,6 +182,10 @@ class IncidentManager:
         if not self._has_open_current() or not isinstance(record, dict):
             return None
         flow = record.get("flow") or record.get("flow_id") or "?"
+        if record.get("event") == "flow_end":
+            return self._append(None, "flow", _flow_end_text(flow, record),
+                                {k: record[k] for k in ("event", "flow", "flow_title", "status", "environment",
+                                                        "run_id") if isinstance(record.get(k), str)})
         step = record.get("step") or record.get("step_id") or "?"
         status = record.get("status") or record.get("outcome")
         exit_code = record.get("exit", record.get("exit_code"))
@@ -266,6 +270,19 @@ class IncidentManager:
     def _has_open_current(self) -> bool:
         incident = self.current
         return incident is not None and incident.is_open
+
+
+def _flow_end_text(flow: str, record: dict[str, Any]) -> str:
+    title = record.get("flow_title")
+    text = f"Flow {flow}" + (f" ({title})" if title else "") + f" ended: {record.get('status', '?')}"
+    for key, label in (("ran", "ran"), ("failed", "failed"), ("not_run", "not run"),
+                       ("pending_manual", "manual items open")):
+        items = record.get(key)
+        if isinstance(items, list) and items:
+            text += f"; {label}: {', '.join(str(i) for i in items)}"
+    if record.get("environment"):
+        text += f" [{record['environment']}]"
+    return text
 
 
 def _duration(incident: Incident, now: datetime) -> str:
