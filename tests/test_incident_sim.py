@@ -55,3 +55,38 @@ async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(s
         alert_entries = [e for e in entries if e.kind == "alert" and e.data.get("metric") == "p95_latency_ms"]
         assert alert_entries and alert_entries[0].text.startswith("Alert triggered: P95 latency")
         assert alert_entries[0].data["value"] > 500 and alert_entries[0].data["flow"] == "high-latency"
+
+
+async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_incident(sim):
+    from screens.flow_modal import FlowModal
+    from screens.incident_start import IncidentStartScreen
+
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg.raw["alerts"] = {"hold_scrapes": 2}
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner), message="app")
+        async with httpx.AsyncClient() as client:
+            assert (await client.post(sim.base_url + "/admin/scenario", json={"name": "outage"})).status_code == 200
+        engine = app.incident_response.engine
+        await wait_for(lambda: any(a.key == "health" for a in engine.active()), timeout=30, message="health alert")
+        health = next(a for a in engine.active() if a.key == "health")
+        assert health.severity == "P0" and health.flow_id == "p0-service-down"
+        assert engine.active()[0].key == "health"  # the P0 alert leads the banner
+        await pilot.press("R")  # the runbook response for the top alert
+        await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow opened")
+        assert app.screen.flow.id == "p0-service-down"
+        while isinstance(app.screen, FlowModal):
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+        await pilot.press("i")  # or start the incident, prefilled from the alert
+        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen), message="start modal")
+        modal = app.screen
+        assert modal.severity == "P0" and modal.query_one("#incident-title").value == "P0 - Service Down"
+        await pilot.click("#incident-start-ok")
+        await wait_for(lambda: app.incident_response.manager.current is not None, message="incident started")
+        entries = app.incident_response.manager.current.entries
+        trigger = entries[1]  # recorded right after the start, with the alert's own time
+        assert trigger.kind == "alert" and trigger.text.startswith("Alert triggered: Health down")
+        assert trigger.ts <= entries[0].ts and trigger.data["flow"] == "p0-service-down"
+        assert app.incident_response.manager.current.severity == "P0"

@@ -206,9 +206,9 @@ class AlertEngine:
 
     # -- queries ---------------------------------------------------------------------------
     def active(self) -> list[Alert]:
-        """Active alerts, worst first."""
+        """Active alerts, worst first: by suggested severity (P0 first), then level, then age."""
         alerts = [t.alert for t in self._tracks.values() if t.alert is not None and t.level != State.NORMAL]
-        return sorted(alerts, key=lambda a: (-a.level.rank, a.since))
+        return sorted(alerts, key=lambda a: (a.severity, -a.level.rank, a.since))
 
     def unacknowledged(self) -> list[Alert]:
         return [a for a in self.active() if not a.acknowledged]
