@@ -13,13 +13,14 @@ Wiring (in screens/app.py): ``class EdgeConsoleApp(FlowsMixin, ...)``, ``COMMAND
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.runbook import RunbookError, load_for_config
+from console.runbook import RunbookError, builtin_runbook_files, load_for_config
 from console.runbook.model import Runbook
 from console.runbook.values import from_derived
 from screens.flow_modal import FlowContext, FlowModal
@@ -31,19 +32,75 @@ RESPOND_KEY = "r"
 FLOW_GROUP = Binding.Group("Flows", compact=True)
 
 
+#: Parsed runbooks by the files they came from (path, mtime, size): parsing the YAML with line numbers
+#: takes a noticeable fraction of a second, and the files rarely change while the console runs.
+_RUNBOOKS: dict[tuple, Runbook] = {}
+
+
+def _runbook_key(config: Any) -> tuple:
+    paths = [*builtin_runbook_files(), *(getattr(config, "runbooks", []) or [])]
+    key = []
+    for path in paths:
+        try:
+            stat = Path(path).stat()
+            key.append((str(path), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            key.append((str(path), None, None))  # the loader reports the missing file
+    return tuple(key)
+
+
+def load_runbook_cached(config: Any) -> Runbook:
+    """``load_for_config`` once per set of file versions (raises RunbookError like it)."""
+    key = _runbook_key(config)
+    runbook = _RUNBOOKS.get(key)
+    if runbook is None:
+        runbook = load_for_config(config)
+        _RUNBOOKS[key] = runbook
+    return runbook
+
+
 class FlowsMixin(App):
     _flow_runbook: Runbook | None = None
+    _flow_runbook_loading = False
     flow_key_problems: list[str]
 
     # -- runbook ------------------------------------------------------------------------------
+    def _set_flow_runbook(self, runbook: Runbook | None, error: str) -> Runbook:
+        if self._flow_runbook is None:
+            if error:
+                self.notify(error, title="Runbook", severity="error", timeout=15)
+            self._flow_runbook = runbook if runbook is not None else Runbook(flows={})
+        return self._flow_runbook
+
     def flow_runbook(self) -> Runbook:
+        """The runbook (loaded now if the background load has not finished yet)."""
         if self._flow_runbook is None:
             try:
-                self._flow_runbook = load_for_config(getattr(self, "config", None))
+                return self._set_flow_runbook(load_runbook_cached(getattr(self, "config", None)), "")
             except RunbookError as exc:
-                self.notify(str(exc), title="Runbook", severity="error", timeout=15)
-                self._flow_runbook = Runbook(flows={})
+                return self._set_flow_runbook(None, str(exc))
         return self._flow_runbook
+
+    def load_flow_runbook_then(self, callback: Callable[[], Any]) -> None:
+        """Parse the runbook in a thread worker (not on the event loop), then call ``callback``."""
+        if self._flow_runbook is not None:
+            callback()
+            return
+
+        def load() -> None:
+            try:
+                runbook, error = load_runbook_cached(getattr(self, "config", None)), ""
+            except RunbookError as exc:
+                runbook, error = None, str(exc)
+            except Exception as exc:  # noqa: BLE001 - a broken file must not take the console down
+                runbook, error = None, f"runbook: {type(exc).__name__}: {exc}"
+            self.call_from_thread(done, runbook, error)
+
+        def done(runbook: Runbook | None, error: str) -> None:
+            self._set_flow_runbook(runbook, error)
+            callback()
+
+        self.run_worker(load, name="load runbook", group="runbook-load", thread=True, exit_on_error=False)
 
     # -- what a flow runs with ---------------------------------------------------------------
     def flow_metric(self, name: str) -> float | None:
@@ -124,6 +181,9 @@ def install_flow_keys(screen: Screen) -> list[str]:
     app = screen.app
     runbook_getter = getattr(app, "flow_runbook", None)
     if not callable(runbook_getter):
+        return []
+    if getattr(app, "_flow_runbook", None) is None:  # parse it off the event loop, bind when ready
+        app.load_flow_runbook_then(lambda: install_flow_keys(screen) if screen.is_attached else None)
         return []
     taken = set(app._bindings.key_to_bindings) | set(screen._bindings.key_to_bindings)
     problems: list[str] = []

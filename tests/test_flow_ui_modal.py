@@ -294,3 +294,18 @@ async def test_api_token_appears_on_no_screen_and_verify_shows_the_value(sim, fa
     assert token not in (state_dir / "audit.jsonl").read_text()
     for call in fake_tools.calls():
         assert token not in " ".join(call["argv"])
+
+
+# -- cannot run here ----------------------------------------------------------------------------------------
+async def test_a_missing_token_blocks_the_flow_before_anything_runs(sim, fake_tools, monkeypatch, state_dir):
+    monkeypatch.delenv("EDGE_SIM_API_TOKEN")
+    app = sim_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        modal = await open_by_key(app, pilot, "U", "under-attack-mode")
+        assert modal.phase == "blocked"
+        banner = str(modal.query_one("#flow-banner").render())
+        assert "cannot run on production" in banner and "EDGE_SIM_API_TOKEN" in banner and "Nothing ran" in banner
+        assert modal.check_action("run", ()) is False
+        await pilot.press("escape")
+        await wait_for(lambda: not isinstance(app.screen, FlowModal), message="closed")
+    assert not (state_dir / "audit.jsonl").exists()

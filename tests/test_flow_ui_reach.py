@@ -3,6 +3,7 @@ the respond key for the worst metric, and the audit view; plus the pure helpers 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 from rich.text import Text
@@ -27,11 +28,12 @@ from widgets.flow_steps import StepRow, window
 
 
 def static_app(values: dict | None = None) -> EdgeConsoleApp:
-    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.1)
+    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
     return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False),
                           poller=StaticPoller(values))
 
 
+@lru_cache(maxsize=1)
 def runbook():
     return load_for_config(simulated_config("http://127.0.0.1:9"))
 

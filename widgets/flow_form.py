@@ -61,7 +61,7 @@ class FlowForm(VerticalScroll):
                     yield Select([(c, c) for c in spec.choices], value=value, allow_blank=not spec.required
                                  or value is Select.NULL, id=f"input-{spec.name}", classes="flow-input")
                 else:
-                    yield Input(value=default or "", placeholder=TYPE_HINTS.get(spec.type, spec.type),
+                    yield Input(value=default or "", placeholder=TYPE_HINTS.get(spec.type, ""),
                                 id=f"input-{spec.name}", classes="flow-input")
             yield Static(hint_for(spec), id=f"msg-{spec.name}", classes="flow-field-msg")
 

@@ -65,7 +65,8 @@ class StepPanel(Vertical):
         display = preview.display.strip()
         if display:
             shown = Text()
-            shown.append("will run: " if preview.mutating or preview.executor in ("http", "command") else "", "dim")
+            if preview.executor in ("http", "command", "tail"):
+                shown.append("will run:\n", "dim")
             shown.append(display, style="bold" if preview.mutating else "")
             self._set("display", shown)
         else:
