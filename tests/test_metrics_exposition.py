@@ -175,3 +175,44 @@ def test_skipped_blocks_keep_line_numbers_and_untyped_kept_lines():
     assert page.samples["edge_requests_total"] == {'worker="a"': 5.0}
     assert [(p.line, p.message) for p in page.problems] == [(47, "invalid value 'oops'")]
     assert page.types == {"edge_cpu_time_ms": "histogram"} and page.lines == 47
+
+
+def test_block_fast_path_equals_the_line_scan_on_damaged_pages():
+    """Families sharing a prefix take the block path; adding one that shares none forces the
+    line-by-line scan. Both must give the same samples, types and problems."""
+    import random
+
+    reg = CollectorRegistry()
+    c = Counter("edge_requests_total", "r", ["worker", "status"], registry=reg)
+    h = Histogram("edge_cpu_time_ms", "c", ["worker"], registry=reg, buckets=(1, 5, 10))
+    o = Counter("other_total", "o", ["x"], registry=reg)
+    for i in range(30):
+        c.labels(f"w{i % 3}", str(200 + i)).inc(i + 1)
+        h.labels(f"w{i % 3}").observe(i / 3)
+        o.labels(str(i)).inc()
+    lines = generate_latest(reg).decode().split("\n")
+    snippets = ['{a="b"}', " 123", " 1.5 1700000000000", "\t", "\r", " ", '"', '\\"', "}", "{", "=", ",",
+                "# TYPE edge_requests_total counter", 'edge_requests_total{worker="x"} 1', "edge_requests_total_x 3",
+                'edge_cpu_time_ms_bucket{le="+Inf"} 3', "NaN"]
+    rnd = random.Random(42)
+    for _ in range(400):
+        rows = list(lines)
+        for _ in range(rnd.randint(1, 6)):
+            i = rnd.randrange(len(rows))
+            snippet = rnd.choice(snippets)
+            action = rnd.random()
+            if action < 0.3:
+                rows[i] += snippet
+            elif action < 0.5:
+                rows.insert(i, snippet)
+            elif action < 0.6:
+                del rows[i]
+            elif rows[i]:
+                j = rnd.randrange(len(rows[i]))
+                rows[i] = rows[i][:j] + snippet + rows[i][j:]
+        text = "\n".join(rows)
+        block = parse_exposition(text, FAMS)
+        line = parse_exposition(text, FAMS + ["zz_no_common_prefix"])
+        assert block.samples == line.samples
+        assert block.types == line.types and block.error == line.error
+        assert [str(p) for p in block.problems] == [str(p) for p in line.problems]

@@ -222,7 +222,13 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
             if index:
                 chunk = "#" + chunk
             if chunk.startswith(common) or marker in chunk or state[0] < VALIDATE_SKIPPED:
-                _scan(page, chunk.split("\n"), base, wanted, prefixes, state, validate_labels)
+                lines = chunk.split("\n")
+                if "\r" not in chunk and "\n " not in chunk \
+                        and "\n\t" not in chunk and _scan_block(page, lines, base, wanted, prefixes, state,
+                                                                validate_labels):
+                    pass
+                else:
+                    _scan(page, lines, base, wanted, prefixes, state, validate_labels)
             elif chunk[0] == "#":
                 end = chunk.find("\n")
                 head = chunk if end < 0 else chunk[:end]
@@ -350,6 +356,54 @@ def _scan(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str
             page._problem(lineno, f"duplicate series {name}{{{raw[:60]}}}")
         good_any += 1
     state[:] = [checked_skipped, bad_skipped, bad_kept, good_any]
+
+
+def _scan_block(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str],
+                prefixes: tuple[str, ...], state: list[int], validate_labels: bool) -> bool:
+    """The fast path for a block of ordinary kept lines: list operations instead of a loop.
+
+    It handles only what it can vouch for - every sample line starts with a kept prefix, is
+    ``name{labels} value`` or ``name value`` with one space, no timestamp, labels that pass the
+    cheap check, names of kept families not seen in an earlier block, no duplicates - and
+    returns False without touching ``page`` otherwise; the caller then runs :func:`_scan`,
+    which gives exactly the same samples and names every problem with its line.
+    """
+    first = lines[0] if lines else ""
+    body = lines[1:] if first[:1] == "#" else lines
+    body = [line for line in body if line]
+    if len([line for line in body if line.startswith(prefixes)]) != len(body):
+        return False
+    parts = [line.rpartition(" ") for line in body]
+    try:
+        values = list(map(float, [p[2] for p in parts]))
+    except ValueError:
+        return False
+    heads = [p[0] for p in parts]
+    # a head with a space or an opening brace must end with the closing brace (no timestamp,
+    # no unclosed label set, no second token)
+    if [h for h in heads if h[-1:] != "}" and (" " in h or "{" in h or not h)]:
+        return False
+    split = [h.partition("{") for h in heads]
+    names = [x[0] for x in split]
+    if [n for n in set(names) if n not in wanted or n in page.samples]:
+        return False
+    raws = [x[2][:-1] for x in split]
+    if validate_labels and [r for r in raws if r and not (r[-1] == '"' and "\\" not in r and
+                                                         r.count('"') == 2 * r.count('="'))]:
+        return False
+    blocks: dict[str, dict[str, float]] = {}
+    for name, raw, value in zip(names, raws, values):
+        series = blocks.get(name)
+        if series is None:
+            series = blocks[name] = {}
+        series[raw] = value
+    if sum(map(len, blocks.values())) != len(body):
+        return False  # a duplicate series: let the line scan name it
+    if first[:1] == "#" and first.startswith(prefixes, 7):
+        _comment(page, first, first_lineno, wanted)
+    page.samples.update(blocks)
+    state[3] += len(body)
+    return True
 
 
 def _comment(page: Page, line: str, lineno: int, wanted: dict[str, str] | None) -> None:
