@@ -80,7 +80,8 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
             await pilot.press("escape")
             await pilot.pause(0.1)
         await pilot.press("i")  # or start the incident, prefilled from the alert
-        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen), message="start modal")
+        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
+                       message="start modal")
         modal = app.screen
         assert modal.severity == "P0" and modal.query_one("#incident-title").value == "P0 - Service Down"
         await pilot.click("#incident-start-ok")

@@ -103,7 +103,7 @@ def test_sigkill_while_appending_then_resume_with_timeline_intact(state_dir):
     proc = _spawn("note", "console-2", "100000", incident.id)
     try:
         # wait until the writer has put a good number of entries on disk, then kill it mid-stream
-        wait_for_sync(lambda: len(IncidentStore(state_dir).load(incident.id).entries) > 50, timeout=30,
+        wait_for_sync(lambda: len(IncidentStore(state_dir).load(incident.id).entries) > 52, timeout=30,
                       message="entries from the writer")
     finally:
         proc.send_signal(signal.SIGKILL)

@@ -105,7 +105,8 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
     async with app.run_test(size=(110, 36)) as pilot:
         await ready(app, pilot)
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen), message="start modal")
+        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#sev-P1"),
+                       message="start modal")
         await pilot.click("#sev-P1")
         await pilot.click("#incident-title")
         await pilot.press(*"Error spike")
@@ -158,7 +159,8 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
             await pilot.pause(0.1)
         # the timeline screen shows everything
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
+                       message="timeline")
         timeline = app.screen.query_one(IncidentTimeline)
         await wait_for(lambda: timeline.row_count == len(app.incident_response.manager.current.entries),
                        message="all rows")
@@ -167,7 +169,8 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         assert "Root cause identified" in texts
         # close: recovery checklist, then what happened, then the report
         await pilot.press("x")
-        await wait_for(lambda: isinstance(app.screen, IncidentCloseScreen), message="close flow")
+        await wait_for(lambda: isinstance(app.screen, IncidentCloseScreen) and app.screen.query("#recovery-smoke"),
+                       message="close flow")
         close = app.screen
         statuses = {c.key: c.status for c in close.checks}
         assert statuses["workers"] == "pass" and statuses["metrics"] == "pass" and statuses["smoke"] == "manual"
@@ -180,7 +183,8 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         await pilot.press("enter")
         await pilot.press(*"add a canary")
         await pilot.click("#close-ok")
-        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen), message="report screen")
+        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
+                       message="report screen")
         closed = app.incident_response.manager.current
         assert not closed.is_open and closed.root_cause == "bad deploy" and closed.action_items == ["add a canary"]
         recovery = [e for e in closed.entries if e.kind == "recovery"][0]
@@ -203,7 +207,8 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
         fh.write('{"incident": "%s", "seq": 3, "kind": "note", "te' % incident.id)  # power loss mid-write
     app = make_app(ScriptedPoller([80]))
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(lambda: isinstance(app.screen, ResumeScreen), message="resume offer")
+        await wait_for(lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"),
+                       message="resume offer")
         await wait_for(lambda: f"{incident.id}.jsonl:3: truncated last line skipped" in
                        " ".join(str(w.content) for w in app.screen.query(".form-error")), message="warning shown")
         assert incident.id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
@@ -211,7 +216,8 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
         await wait_for(lambda: app.incident_response.manager.current_id == incident.id, message="resumed")
         await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="bar")
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
+                       message="timeline")
         timeline = app.screen.query_one(IncidentTimeline)
         await wait_for(lambda: "before the crash" in timeline.texts(), message="old entries")
         # a second process (headless `incident note`) appends: shown within one refresh
@@ -293,7 +299,8 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         # notify #incidents: the message is edited in a prompt, then sent on stdin
         table.move_cursor(row=screen.row_keys.index(("channel", "incidents")))
         await pilot.press("enter")
-        await wait_for(lambda: isinstance(app.screen, TextPromptScreen), message="message prompt")
+        await wait_for(lambda: isinstance(app.screen, TextPromptScreen) and app.screen.query("#prompt-input"),
+                       message="message prompt")
         default = app.screen.query_one("#prompt-input").value
         assert default.startswith(f"{incident.id} P2 Slow responses - phase triggered - war room zoom.twist.io/warroom")
         await pilot.press("enter")
