@@ -95,15 +95,17 @@ class DashboardScreen(EdgeScreen):
             return
         metrics_pane = self.query_one(MetricsPane)
         source = result.metrics
-        if source.state in ("live", "connecting") or source.error is None:
+        if source.error is None or source.state == "connecting":
             metrics_pane.border_subtitle = ""
+        elif source.state == "live":  # answered, but something is off (missing families)
+            metrics_pane.border_subtitle = source.error
         else:
             age = source.age(self.app.clock())  # type: ignore[attr-defined]
             when = f"last good {format_duration(age)} ago" if age is not None else "no good scrape yet"
             metrics_pane.border_subtitle = f"{source.state.upper()}: {source.error} · {when}"
         if derived is None:
             return
-        metrics_pane.show(derived.metrics, self.app.history)  # type: ignore[attr-defined]
+        metrics_pane.show(derived.metrics, self.app.history, now=self.app.clock())  # type: ignore[attr-defined]
         self._show_side_panes(derived)
 
     def _show_side_panes(self, derived: Any) -> None:

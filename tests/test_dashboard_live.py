@@ -80,3 +80,25 @@ async def test_health_down_shows_down(sim):
                        timeout=15, message="health down")
         await pilot.pause()
         assert "DOWN" in str(app.screen.query_one("#health-pane").render())
+
+
+async def test_missing_family_keeps_last_value_marked_stale(sim):
+    app = live_app(sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
+        httpx.post(f"{sim.base_url}/admin/faults",
+                   json={"metrics": "missing:edge_cache_hits_total"}).raise_for_status()
+        await wait_for(lambda: app.last_result.derived.metrics["cache_hit_rate"].stale, timeout=15,
+                       message="cache hit rate carried over")
+        await pilot.pause()
+        pane = app.screen.query_one("#metrics-pane")
+        assert "edge_cache_hits_total" in str(pane.border_subtitle)
+        text = row_text(app, "cache_hit_rate")
+        assert "%" in text and "stale" in text
+        assert "stale" not in row_text(app, "request_rate")
+
+        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "none"}).raise_for_status()
+        await wait_for(lambda: not app.last_result.derived.metrics["cache_hit_rate"].stale, timeout=15,
+                       message="cache hit rate fresh again")
+        await pilot.pause()
+        assert "stale" not in row_text(app, "cache_hit_rate")

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from console.format import format_value, sparkline
+from console.format import format_duration, format_value, sparkline
 from console.metrics.model import KEY_METRICS, MetricValue
 from console.metrics.thresholds import State
 
@@ -28,19 +28,25 @@ class MetricRow(Static):
         self.metric: MetricValue | None = None
         self.history: Sequence[float | None] = ()
         self._signature: tuple | None = None
+        #: age in seconds when the value is a carried-over last good one (its family went missing)
+        self.stale_age: float | None = None
 
     def on_resize(self) -> None:
         self._render_row(force=True)
 
-    def set_metric(self, metric: MetricValue | None, history: Sequence[float | None]) -> None:
+    def set_metric(self, metric: MetricValue | None, history: Sequence[float | None],
+                   now: float | None = None) -> None:
         self.metric = metric
         self.history = history
+        self.stale_age = None
+        if metric is not None and metric.stale:
+            self.stale_age = (now - metric.as_of) if (now is not None and metric.as_of is not None) else -1.0
         self._render_row()
 
     def _render_row(self, force: bool = False) -> None:
         width = self.size.width or 40
         metric = self.metric
-        label_w, value_w, state_w = 15, 12, 5
+        label_w, value_w, state_w = 15, 11, 5
         spark_w = max(0, width - label_w - value_w - state_w - 2)
         if metric is None or metric.value is None:
             state = metric.state if metric is not None else State.UNKNOWN
@@ -48,7 +54,11 @@ class MetricRow(Static):
             signature: tuple = ("note", note, state, width)
         else:
             state = metric.state
-            spark = sparkline(self.history, spark_w)
+            if self.stale_age is not None:
+                age = format_duration(self.stale_age) if self.stale_age >= 0 else "?"
+                spark = f"stale {age}"[:spark_w]
+            else:
+                spark = sparkline(self.history, spark_w)
             signature = (format_value(metric.value, metric.unit), state, spark, width)
         if signature == self._signature and not force:
             return
@@ -59,9 +69,10 @@ class MetricRow(Static):
             text.append(f"{signature[1]:>{value_w}}", style="dim italic")
         else:
             value_text, _, spark, _ = signature
-            text.append(f"{value_text:>{value_w}} ", style="bold")
+            stale = self.stale_age is not None
+            text.append(f"{value_text:>{value_w}} ", style="dim" if stale else "bold")
             text.append(f"{state.symbol:<{state_w}}", style=f"bold {state_style(state)}")
-            text.append(spark, style=state_style(state))
+            text.append(spark, style="dim italic" if stale else state_style(state))
         for cls in STATE_CLASSES.values():
             self.remove_class(cls)
         self.add_class(STATE_CLASSES[state])
@@ -85,6 +96,7 @@ class MetricsPane(Vertical):
         for key, (label, _unit) in KEY_METRICS.items():
             yield MetricRow(key, label, id=f"metric-{key}")
 
-    def show(self, metrics: Mapping[str, MetricValue], history: Mapping[str, Sequence[float | None]]) -> None:
+    def show(self, metrics: Mapping[str, MetricValue], history: Mapping[str, Sequence[float | None]],
+             now: float | None = None) -> None:
         for row in self.query(MetricRow):
-            row.set_metric(metrics.get(row.key), history.get(row.key, ()))
+            row.set_metric(metrics.get(row.key), history.get(row.key, ()), now)
