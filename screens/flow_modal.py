@@ -111,7 +111,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
                 defaults = FlowRunner.defaults(self.flow, self.context.env)
                 defaults.update({k: v for k, v in self.preset.items() if v is not None})
                 yield FlowForm(self.flow.inputs, defaults, id="flow-form")
-                yield Button("Continue", id="flow-continue", compact=True, variant="primary")
+                yield Button("Continue ⏎", id="flow-continue", compact=True, variant="primary")
             yield FlowSteps(id="flow-steps")
             yield StepPanel(id="flow-step")
             yield FlowOutput(id="flow-output")
@@ -185,7 +185,6 @@ class FlowModal(ModalScreen[RunSummary | None]):
         if self.flow.inputs:
             self.query_one(FlowForm).display = False
             self.query_one("#flow-continue").display = False
-        self.query_one("#flow-desc").display = False
         if self.runner.refusal:
             self.banner(Text(f"⊘ {self.runner.refusal}", style="bold"))
         self._show_run_widgets(True)
@@ -271,6 +270,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
         if runner is None:
             return
         if event.type == "step_started" and event.index is not None:
+            self.query_one("#flow-desc").display = False  # room for the output from the first step on
             run = runner.steps[event.index]
             condition = None
             if run.step.verify is not None:
@@ -418,6 +418,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
 
     def action_cancel(self) -> None:
         if self.phase in ("form", "blocked"):
+            self.app.notify(f"{self.flow.title}: cancelled, nothing ran", timeout=4)
             self.dismiss(None)
             return
         if self.phase == "summary":

@@ -5,6 +5,7 @@ Helpers here are shared by the other tests/test_flow_ui_*.py modules."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from console.config import simulated_config
@@ -17,9 +18,11 @@ from tests.util import wait_for
 KV = "sim-kv-namespace-0001"
 
 
-def sim_app(sim: Any, *, read_only: bool = False, poller: Any = None, refresh: float = 0.3) -> EdgeConsoleApp:
-    """The app on the simulated edge, using the fake tools on PATH (``tools={}``)."""
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=refresh)
+def sim_app(sim: Any, *, read_only: bool = False, poller: Any = None, refresh: float = 0.3,
+            tools: dict | None = None) -> EdgeConsoleApp:
+    """The app on the simulated edge, using the fake tools on PATH (``tools={}``; the dashboard's log
+    tail then stays off) or the simulator's own (``tools=sim.tools()``; the tail streams)."""
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=tools or {}, refresh_seconds=refresh)
     return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=read_only), poller=poller)
 
 
@@ -309,3 +312,33 @@ async def test_a_missing_token_blocks_the_flow_before_anything_runs(sim, fake_to
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, FlowModal), message="closed")
     assert not (state_dir / "audit.jsonl").exists()
+
+
+# -- elsewhere than production; who hears about each step ------------------------------------------------
+async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_incident(sim, fake_tools):
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=0.3)
+    env = dataclasses.replace(cfg.environment(), name="staging")
+    app = EdgeConsoleApp(Session(config=cfg, env=env, read_only=False))
+    seen: list[dict] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app)
+        app.audit_listeners.append(seen.append)
+        incident = app.incident_response.manager.start("P2", "Abuse from one address", "login failures")
+        modal = await open_by_key(app, pilot, "K", "block-ip")
+        modal.query_one("#input-ip").value = "2001:db8::7"
+        modal.query_one("#input-reason").value = "abuse"
+        modal.query_one("#input-ip").focus()
+        await pilot.press("enter")
+        await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation")
+        prompt = str(modal.query_one("#flow-confirm-prompt").render())
+        assert "Run on staging?" in prompt and "Type yes" in prompt and "PRODUCTION" not in prompt
+        await pilot.press(*"yes", "enter")
+        await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="put")
+        await wait_for(lambda: any(r.get("step") == "put" for r in seen), message="listener got the record")
+        record = next(r for r in seen if r.get("step") == "put")
+        assert record["environment"] == "staging" and record["status"] == "passed"
+        assert record["argv"][-4:] == ["abuse", "--namespace-id", KV, "--remote"]
+        texts = [e.text for e in app.incident_response.manager.get(incident.id).entries]
+        assert any("Flow block-ip step put" in t and "passed" in t for t in texts), texts
+    assert ["kv", "key", "put", "blocked:ip:2001:db8::7", "abuse", "--namespace-id", KV, "--remote"] in \
+        changes(fake_tools)

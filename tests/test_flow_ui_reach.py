@@ -39,10 +39,21 @@ def runbook():
 
 
 # -- palette --------------------------------------------------------------------------------------------
-async def test_palette_finds_a_flow_by_title_and_opens_it():
+async def test_palette_finds_every_flow_by_title_and_opens_it():
+    from screens.commands import AuditCommands, FlowCommands
+
     app = static_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app)
+        flows = FlowCommands(app.screen)
+        firsts = []
+        for flow in runbook().flows.values():
+            hits = [hit async for hit in flows.search(flow.title)]
+            firsts.append(max(hits, key=lambda h: h.score).text if hits else None)
+        assert firsts == [f"Flow: {f.title}" for f in runbook().flows.values()]
+        audit_hits = [hit async for hit in AuditCommands(app.screen).search("audit trail")]
+        assert audit_hits and audit_hits[0].text.startswith("Audit trail")
+
         await pilot.press("colon")
         await wait_for(lambda: isinstance(app.screen, CommandPalette), message="palette")
         await pilot.press(*"block", "space", *"an", "space", *"ip")
@@ -52,23 +63,6 @@ async def test_palette_finds_a_flow_by_title_and_opens_it():
         await pilot.press("enter")  # the first hit is highlighted
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow modal")
         assert app.screen.flow.id == "block-ip"
-
-
-async def test_every_flow_and_the_audit_view_are_in_the_palette():
-    from screens.commands import AuditCommands, FlowCommands
-
-    app = static_app()
-    async with app.run_test(size=(80, 24)):
-        await ready(app)
-        palette_screen = app.screen
-        flows = FlowCommands(palette_screen)
-        titles = []
-        for flow in runbook().flows.values():
-            hits = [hit async for hit in flows.search(flow.title)]
-            titles.append(hits[0].text if hits else None)
-        assert titles == [f"Flow: {f.title}" for f in runbook().flows.values()]
-        audit_hits = [hit async for hit in AuditCommands(palette_screen).search("audit trail")]
-        assert audit_hits and audit_hits[0].text.startswith("Audit trail")
 
 
 # -- single keys, footer, help -----------------------------------------------------------------------------
@@ -92,6 +86,11 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
         assert rows["K"] == "Block an IP" and rows["U"] == "Enable Under Attack Mode" and rows["r"] == "Respond"
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="help closed")
+        await wait_for(lambda: app.last_result is not None, message="a poll")
+        await pilot.press("r")  # every metric is normal: nothing to respond to
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen"
+        assert any("nothing to respond to" in str(n.message) for n in app._notifications)
         await pilot.press("L")
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow by key")
         assert app.screen.flow.id == "high-latency"
@@ -129,17 +128,6 @@ async def test_respond_to_error_rate_and_a_section_target_offers_its_flows():
         await pilot.press("down", "enter")
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="chosen flow")
         assert app.screen.flow.id == picker.flows[1].id
-
-
-async def test_respond_with_nothing_wrong_opens_nothing():
-    app = static_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await ready(app)
-        await wait_for(lambda: app.last_result is not None, message="a poll")
-        await pilot.press("r")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "DashboardScreen"
-        assert any("nothing to respond to" in str(n.message) for n in app._notifications)
 
 
 # -- audit view -------------------------------------------------------------------------------------------------
@@ -213,3 +201,22 @@ def test_result_text_shows_status_and_cloudflare_errors():
     assert "FAILED" in text and "HTTP 403" in text
     assert "success=false" in text and "[10000] Authentication error" in text
     assert isinstance(envelope_text({"success": True, "errors": []}), Text)
+
+
+# -- wiring: the live tail buffer -------------------------------------------------------------------------------
+async def test_tail_steps_read_the_dashboard_tail_buffer(sim, fake_tools):
+    app = sim_app(sim, tools=sim.tools())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app)
+        await wait_for(lambda: getattr(app, "tail", None) is not None and app.tail.store.received > 0,
+                       timeout=15, message="the log pane streams")
+        tails_before = len([a for a in fake_tools.argvs() if a[:1] == ["tail"]])
+        assert tails_before >= 1  # the dashboard's own stream
+        app.open_flow("error-breakdown")
+        await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow")
+        modal = app.screen
+        await pilot.press("enter")
+        await wait_for(lambda: modal.phase == "summary", timeout=20, message="summary")
+        result = modal.runner.steps[0].result
+        assert "events from the live tail" in result.output
+        assert len([a for a in fake_tools.argvs() if a[:1] == ["tail"]]) == tails_before  # no second tail

@@ -53,7 +53,7 @@ class FlowForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         for spec in self.specs:
             default = self.defaults.get(spec.name)
-            label = spec.display_label + ("" if spec.required else " (optional)")
+            label = spec.display_label
             with Horizontal(classes="flow-field"):
                 yield Label(label, classes="flow-field-label")
                 if spec.type == "choice" and spec.choices:
