@@ -68,9 +68,12 @@ def run(args: argparse.Namespace) -> int:
         if session.notice and not args.json:
             print(session.notice, file=sys.stderr)
         result, first = asyncio.run(collect(session.config, session.env, args.window))
+        fleet = asyncio.run(collect_fleet(session.config, session.env)) if session.env.prometheus_url else None
     finally:
         session.close()
     report = build_report(session.env, result, first)
+    if fleet is not None:
+        add_fleet(report, fleet)
     if args.json:
         print(json.dumps(report, allow_nan=False))
     else:
@@ -92,6 +95,38 @@ async def collect(config: Any, env: Any, window: float) -> tuple[PollResult, Pol
         return second, first
     finally:
         await poller.aclose()
+
+
+async def collect_fleet(config: Any, env: Any) -> Any:
+    """Fleet-wide key metrics from the environment's Prometheus (one round of instant queries)."""
+    from console.sources.promql import FleetPoller
+
+    poller = FleetPoller(config, env)
+    try:
+        return await poller.poll()
+    finally:
+        await poller.aclose()
+
+
+def add_fleet(report: dict[str, Any], fleet: Any) -> None:
+    """Add the ``fleet`` section; fleet states count toward the exit code, an unreachable
+    Prometheus is a warning (the edge itself may be fine)."""
+    metrics = {key: _metric_json(fleet.metrics.get(key), key, "no answer") for key in KEY_METRICS}
+    report["fleet"] = {"state": fleet.source.state, "error": fleet.source.error, "targets": fleet.targets,
+                       "metrics": metrics}
+    level = int(report["exit_code"])
+    if fleet.source.state != "live":
+        level = max(level, 1)
+        report["problems"].append(f"prometheus: {fleet.source.error or fleet.source.state}")
+    for key, m in metrics.items():
+        if m["state"] == "critical":
+            level = 2
+        elif m["state"] == "warning":
+            level = max(level, 1)
+        if m["state"] in ("warning", "critical"):
+            report["problems"].append(f"fleet {KEY_METRICS[key][0]} {m['state']}")
+    report["exit_code"] = level
+    report["status"] = ("ok", "warning", "critical")[level]
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -285,6 +320,19 @@ def print_human(report: dict[str, Any]) -> None:
         console.print(st)
         rl = sec["rate_limit_violations_per_s"]
         console.print(f"Rate-limit violations: {'-' if rl is None else f'{rl:,.2f}/s'}")
+
+    fleet = report.get("fleet")
+    if fleet:
+        ft = Table(title=f"Fleet (Prometheus, {fleet['targets'] if fleet['targets'] is not None else '?'} targets)",
+                   title_justify="left")
+        ft.add_column("Metric")
+        ft.add_column("Value", justify="right")
+        ft.add_column("State")
+        for key, m in fleet["metrics"].items():
+            ft.add_row(m["label"], format_value(key, m["value"]), _state_cell(m["state"]), escape(m["note"]))
+        console.print(ft)
+        if fleet["state"] != "live":
+            console.print(f"Prometheus: [bold red]{escape(fleet['state'])}[/] - {escape(str(fleet['error']))}")
 
     for warning in report["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(warning)}")

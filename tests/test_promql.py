@@ -161,3 +161,38 @@ async def test_dashboard_toggles_to_fleet_view(prometheus_fleet):
         assert "req/s" in row
         await pilot.press("f")
         await wait_for(lambda: str(pane.border_title) == "Key metrics", message="back to endpoint")
+
+
+def _check_json(config_path, capsys) -> tuple[int, dict]:
+    import json
+
+    from console.cli import main
+
+    code = main(["--config", str(config_path), "check", "--json", "--window", "0.5"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_check_json_has_fleet_section(prometheus_fleet, tmp_path, capsys):
+    url, sims = prometheus_fleet
+    path = tmp_path / "c.yaml"
+    path.write_text(f"environments:\n  p:\n    base_url: '{sims[0].base_url}'\n    prometheus_url: '{url}'\n"
+                    "prometheus: {window: 10s}\n")
+    client_ready = False
+    deadline = time.monotonic() + 60
+    while not client_ready:  # Prometheus needs two scrapes of both edges before rates exist
+        code, report = _check_json(path, capsys)
+        client_ready = report["fleet"]["targets"] == 2 and report["fleet"]["metrics"]["request_rate"]["value"]
+        assert time.monotonic() < deadline, report["fleet"]
+    assert report["fleet"]["state"] == "live"
+    assert report["fleet"]["metrics"]["p95_latency_ms"]["state"] == "normal"
+    assert set(report["fleet"]["metrics"]) == set(report["metrics"])
+
+
+def test_check_with_unreachable_prometheus_warns(sim, tmp_path, capsys):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"environments:\n  p:\n    base_url: '{sim.base_url}'\n"
+                    f"    prometheus_url: 'http://127.0.0.1:{_free_port()}'\n")
+    code, report = _check_json(path, capsys)
+    assert report["fleet"]["state"] == "down"
+    assert any(p.startswith("prometheus: connection refused") for p in report["problems"])
+    assert code >= 1
