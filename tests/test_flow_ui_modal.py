@@ -18,7 +18,7 @@ from tests.util import wait_for
 KV = "sim-kv-namespace-0001"
 
 
-def sim_app(sim: Any, *, read_only: bool = False, poller: Any = None, refresh: float = 0.3,
+def sim_app(sim: Any, *, read_only: bool = False, poller: Any = None, refresh: float = 1.0,
             tools: dict | None = None) -> EdgeConsoleApp:
     """The app on the simulated edge, using the fake tools on PATH (``tools={}``; the dashboard's log
     tail then stays off) or the simulator's own (``tools=sim.tools()``; the tail streams)."""
@@ -179,6 +179,11 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
         await pilot.press("enter", "enter")
         assert verify.task is task and modal.busy  # the extra presses started nothing
         assert "watching error_rate < 1 within 90s" in str(modal.query_one("#flow-verify").render())
+        poller.values["error_rate"] = 3.0  # the value moves: the next sample shows it, with a sparkline
+        await wait_for(lambda: "now 3.000 (from 5.000)" in str(modal.query_one("#flow-verify").render()),
+                       timeout=10, message="the next sample")
+        assert modal.query_one("#flow-spark").display and list(modal.query_one("#flow-spark").data) == [5.0, 3.0]
+        assert verify.task is task  # still the one run
         await pilot.press("escape")  # cancel while it runs
         await wait_for(lambda: modal.phase == "summary", timeout=10, message="cancelled summary")
         assert verify.state.value == "cancelled"
