@@ -52,8 +52,9 @@ def record_code(record: dict[str, Any]) -> str:
 def record_row(record: dict[str, Any]) -> tuple[Any, ...]:
     status = str(record.get("status") or "")
     step = record.get("step") or ("(end)" if record.get("event") == "flow_end" else "")
-    return (record_time(record), str(record.get("environment") or ""), f"{record.get('flow', '')}/{step}",
-            Text(status, style=STATUS_STYLES.get(status, "")), record_code(record), record_what(record))
+    return (Text(record_time(record)), Text(str(record.get("environment") or "")),
+            Text(f"{record.get('flow', '')}/{step}"), Text(status, style=STATUS_STYLES.get(status, "")),
+            Text(record_code(record)), Text(record_what(record)))
 
 
 def record_detail(record: dict[str, Any]) -> Text:
@@ -95,9 +96,9 @@ class AuditScreen(EdgeScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
-        yield Static("", id="audit-head")
+        yield Static("", id="audit-head", markup=False)
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="audit-detail")
+        yield Static("", id="audit-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -158,4 +159,4 @@ class AuditScreen(EdgeScreen):
         self.show_detail(event.cursor_row)
 
     def table_text(self) -> str:
-        return "\n".join(" | ".join(str(c) for c in record_row(r)) for r in self.records)
+        return "\n".join(" | ".join(c.plain for c in record_row(r)) for r in self.records)

@@ -68,7 +68,7 @@ class FlowsMixin(App):
     def _set_flow_runbook(self, runbook: Runbook | None, error: str) -> Runbook:
         if self._flow_runbook is None:
             if error:
-                self.notify(error, title="Runbook", severity="error", timeout=15)
+                self.notify(error, title="Runbook", severity="error", timeout=15, markup=False)
             self._flow_runbook = runbook if runbook is not None else Runbook(flows={})
         return self._flow_runbook
 
@@ -142,12 +142,13 @@ class FlowsMixin(App):
     # -- opening -----------------------------------------------------------------------------
     def open_flow(self, target: str, inputs: dict[str, str] | None = None, why: str = "") -> None:
         if isinstance(self.screen, FlowModal):
-            self.notify(f"Finish or cancel {self.screen.flow.title!r} first", severity="warning", timeout=4)
+            self.notify(f"Finish or cancel {self.screen.flow.title!r} first", severity="warning", timeout=4,
+                        markup=False)
             return
         runbook = self.flow_runbook()
         flows = resolve_target(runbook, target)
         if not flows:
-            self.notify(f"No runbook flow or section {target!r}", severity="error", timeout=6)
+            self.notify(f"No runbook flow or section {target!r}", severity="error", timeout=6, markup=False)
             return
         if len(flows) == 1:
             self.push_screen(FlowModal(flows[0], self.flow_context(), inputs))

@@ -105,8 +105,8 @@ class FlowModal(ModalScreen[RunSummary | None]):
         env_name = self.context.env.name
         with Vertical(id="flow-box"):
             yield Static(flow_title_text(self.flow, env_name, self.context.read_only), id="flow-title")
-            yield Static(self.flow.description.strip(), id="flow-desc")
-            yield Static("", id="flow-banner")
+            yield Static(self.flow.description.strip(), id="flow-desc", markup=False)
+            yield Static("", id="flow-banner", markup=False)
             if self.flow.inputs:
                 defaults = FlowRunner.defaults(self.flow, self.context.env)
                 defaults.update({k: v for k, v in self.preset.items() if v is not None})
@@ -418,7 +418,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
 
     def action_cancel(self) -> None:
         if self.phase in ("form", "blocked"):
-            self.app.notify(f"{self.flow.title}: cancelled, nothing ran", timeout=4)
+            self.app.notify(f"{self.flow.title}: cancelled, nothing ran", timeout=4, markup=False)
             self.dismiss(None)
             return
         if self.phase == "summary":

@@ -34,7 +34,7 @@ class FlowPickerScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="flow-picker"):
             if self.why:
-                yield Static(self.why, id="flow-picker-why")
+                yield Static(self.why, id="flow-picker-why", markup=False)
             yield OptionList(*[Option(flow_option_text(f), id=f.id) for f in self.flows], id="flow-picker-list")
             yield Static(Text("enter opens the flow · esc closes", style="dim"))
 

@@ -91,6 +91,11 @@ async def test_bad_input_stops_at_the_field_and_runs_nothing(sim, fake_tools, st
         assert not modal.query_one("#msg-reason").has_class("error")  # the fixed field shows its help again
         assert modal.phase == "form" and modal.runner is None
 
+        ip.value = "[b]10.0.0.1[/i]"  # shown as typed, never read as markup
+        await pilot.press("enter")
+        await wait_for(lambda: "[b]10.0.0.1[/i]" in msg(modal, "ip"), message="literal input in the message")
+        assert modal.runner is None
+
         await pilot.press("escape")  # nothing ran: escape just closes
         await wait_for(lambda: not isinstance(app.screen, FlowModal), message="closed")
 

@@ -55,7 +55,7 @@ class FlowForm(VerticalScroll):
             default = self.defaults.get(spec.name)
             label = spec.display_label
             with Horizontal(classes="flow-field"):
-                yield Label(label, classes="flow-field-label")
+                yield Label(label, classes="flow-field-label", markup=False)
                 if spec.type == "choice" and spec.choices:
                     value = default if default in spec.choices else Select.NULL
                     yield Select([(c, c) for c in spec.choices], value=value, allow_blank=not spec.required
@@ -63,7 +63,7 @@ class FlowForm(VerticalScroll):
                 else:
                     yield Input(value=default or "", placeholder=TYPE_HINTS.get(spec.type, ""),
                                 id=f"input-{spec.name}", classes="flow-input")
-            yield Static(hint_for(spec), id=f"msg-{spec.name}", classes="flow-field-msg")
+            yield Static(hint_for(spec), id=f"msg-{spec.name}", classes="flow-field-msg", markup=False)
 
     def values(self) -> dict[str, str]:
         """What the operator typed, as raw strings (empty when nothing)."""
@@ -94,7 +94,7 @@ class FlowForm(VerticalScroll):
                 field.remove_class("error")
         unknown = [f"{k}: {v}" for k, v in self.errors.items() if all(s.name != k for s in self.specs)]
         if unknown:  # not expected from a form, but never dropped silently
-            self.notify("; ".join(unknown), severity="error")
+            self.notify("; ".join(unknown), severity="error", markup=False)
 
     def focus_first_error(self) -> None:
         for spec in self.specs:

@@ -90,9 +90,9 @@ class FlowOutput(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Log(max_lines=LOG_LINES, id="flow-log", auto_scroll=True)
-        yield Static("", id="flow-verify")
+        yield Static("", id="flow-verify", markup=False)
         yield Sparkline([], id="flow-spark")
-        yield Static("", id="flow-result")
+        yield Static("", id="flow-result", markup=False)
 
     def on_mount(self) -> None:
         for selector in ("#flow-verify", "#flow-spark", "#flow-result"):

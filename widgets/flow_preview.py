@@ -37,13 +37,13 @@ def confirmation_prompt(confirmation: Any, title: str) -> Text:
 
 class StepPanel(Vertical):
     def compose(self) -> ComposeResult:
-        yield Static("", id="flow-step-head")
-        yield Static("", id="flow-step-text")
-        yield Static("", id="flow-step-display")
-        yield Static("", id="flow-step-refusal")
-        yield Static("", id="flow-confirm-prompt")
+        yield Static("", id="flow-step-head", markup=False)
+        yield Static("", id="flow-step-text", markup=False)
+        yield Static("", id="flow-step-display", markup=False)
+        yield Static("", id="flow-step-refusal", markup=False)
+        yield Static("", id="flow-confirm-prompt", markup=False)
         yield Input(id="flow-confirm", placeholder="environment name")
-        yield Static("", id="flow-confirm-msg")
+        yield Static("", id="flow-confirm-msg", markup=False)
 
     def on_mount(self) -> None:
         self.hide_confirmation()

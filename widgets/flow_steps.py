@@ -60,7 +60,7 @@ class FlowSteps(Static):
     """The step list. ``show(rows)`` redraws only when something changed."""
 
     def __init__(self, *, size: int = 6, **kwargs) -> None:
-        super().__init__("", **kwargs)
+        super().__init__("", markup=False, **kwargs)
         self.window_size = size
         self.rows: list[StepRow] = []
 
