@@ -84,6 +84,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
         Binding("space", "tick", "Tick item", show=False),
         Binding("s", "skip", "Skip step"),
         Binding("u", "reverse", "Open undo flow"),
+        Binding("q", "hold_quit", "Quit", show=False),  # only while a step runs: esc stops it first
     ]
 
     AUTO_FOCUS = ""  # no auto focus: focus is placed by phase: the first field, the confirmation, or nothing
@@ -318,7 +319,13 @@ class FlowModal(ModalScreen[RunSummary | None]):
             return idle and self.focus_index() is not None and not refused
         if action == "reverse":
             return self.phase == "summary" and bool(self.flow.reverse) and self.context.open_flow is not None
+        if action == "hold_quit":
+            return self.busy or self.cancelling  # otherwise q falls through to the app's quit
         return True
+
+    def action_hold_quit(self) -> None:
+        self.app.notify("A step is running: esc stops it and shows what ran; then q quits", severity="warning",
+                        timeout=5)
 
     def action_continue_form(self) -> None:
         if self.phase == "form":
