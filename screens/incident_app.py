@@ -245,7 +245,7 @@ class IncidentResponse:
                 return False, str(exc)
             for other in self.engine.active():
                 if other is not trigger:
-                    self._write(self.manager._append, None, "alert", f"Alert active at start: {other.describe()}",
+                    self._write(self.manager.record_alert_event, f"Alert active at start: {other.describe()}",
                                 {"metric": other.key, "value": other.value})
             return True, incident.id
 
@@ -312,7 +312,7 @@ class IncidentResponse:
             return
         for alert in done:
             if self.manager.current is not None and self.manager.current.is_open:
-                self._write(self.manager._append, None, "alert", f"Alert acknowledged: {alert.describe()}",
+                self._write(self.manager.record_alert_event, f"Alert acknowledged: {alert.describe()}",
                             {"metric": alert.key, "transition": "acknowledged"})
         self.update_chrome()
 

@@ -46,6 +46,9 @@ def test_headless_incident_lifecycle(capsys, state_dir, tmp_path):
     assert "Note: checking deploys" in text
     code, out, _ = run(capsys, "report", incident_id)
     assert code == 0 and Path(out.strip()) == state_dir / "incidents" / f"{incident_id}.md"
+    code, out, _ = run(capsys, "show", incident_id)
+    assert "post-incident review:" in out and "[x] Create incident report (within 24h)" in out
+    assert "[ ] Schedule blameless postmortem (within 48h)" in out
     code, out, _ = run(capsys, "report", incident_id, "--out", "-")
     assert out == text
 

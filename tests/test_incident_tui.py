@@ -92,8 +92,12 @@ async def test_alert_banner_on_every_screen_and_ack():
         await wait_for(lambda: type(app.screen).__name__ == "ContactsScreen" and app.screen.query(AlertBanner)
                        and banner(app).display, message="banner on the contacts screen")
         await pilot.press("escape")
+        manager = app.incident_response.manager
+        manager.start("P2", "Slow")
         await pilot.press("a")
         await wait_for(lambda: banner(app).has_class("acknowledged"), message="acknowledged")
+        acked = manager.current.entries[-1]
+        assert acked.kind == "alert" and acked.text.startswith("Alert acknowledged: CRIT P95 latency")
         assert app.incident_response.engine.unacknowledged() == []
         bells = app.incident_response.bells
         await wait_for(lambda: app.poll_count >= 5, message="more polls")

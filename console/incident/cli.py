@@ -135,6 +135,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     print("timeline (UTC):")
     for e in inc.entries:
         print(f"  #{e.seq:<3} {e.ts.strftime('%Y-%m-%d %H:%M:%S')}  {e.kind:<10} {e.text}  [{e.by}]")
+    if not inc.is_open and review_required(inc):
+        print("post-incident review:")
+        for item in review_checklist(inc):
+            mark = "x" if item.done_at else " "
+            late = "  OVERDUE" if item.overdue(now) else ""
+            print(f"  [{mark}] {item.text} (due {item.due.strftime('%Y-%m-%d %H:%M')} UTC){late}")
     for line in overdue_summary(inc, now):
         print(f"OVERDUE: {line}")
     _warn(inc)

@@ -172,6 +172,12 @@ class IncidentManager:
                 "flow": a.flow_id, "suggested_severity": a.severity}
         return self._append(None, "alert", transition.describe(), data)
 
+    def record_alert_event(self, text: str, data: dict[str, Any] | None = None) -> Entry | None:
+        """Another alert fact on the current open incident (acknowledged, active when it started)."""
+        if not self._has_open_current():
+            return None
+        return self._append(None, "alert", text, dict(data or {}))
+
     def record_source(self, change: Any) -> Entry | None:
         if not self._has_open_current():
             return None
