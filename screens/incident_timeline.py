@@ -41,6 +41,8 @@ def review_text(incident: Incident, now: datetime) -> Text:
 class IncidentTimelineScreen(EdgeScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "app.incident_note", "Note"),
+        Binding("m", "app.incident_phase", "Phase"),
         Binding("s", "app.incident_severity", "Severity"),
         Binding("c", "app.incident_contacts", "Contacts"),
         Binding("x", "app.incident_close", "Close incident"),

@@ -7,26 +7,29 @@ from typing import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from console.incident.alerts import Alert
+from console.incident.alerts import Alert, format_value
 from console.metrics.thresholds import State
 
 LEVEL_STYLE = {State.CRITICAL: "bold white on red", State.WARNING: "bold black on yellow"}
 
 
 def banner_text(alerts: Sequence[Alert]) -> Text:
+    """One line: the top alert, its runbook response and severity, how many more, the keys."""
     text = Text()
     if not alerts:
         return text
     top = alerts[0]
-    text.append(f" ALERT {top.level.symbol} ", style=LEVEL_STYLE.get(top.level, "bold"))
-    text.append(" " + top.describe().split(" ", 1)[1])
+    text.append(f" {top.level.symbol} ", style=LEVEL_STYLE.get(top.level, "bold"))
+    what = "Health DOWN" if top.key == "health" else f"{top.label} {format_value(top.value, top.unit)}"
+    text.append(f" {what}", style="bold")
+    if top.response:
+        text.append(f" -> {top.response.title}")
+    text.append(f" (suggest {top.severity})")
     if top.acknowledged:
-        text.append(" [acked]", style="dim")
+        text.append(" acked", style="dim")
     if len(alerts) > 1:
-        others = ", ".join(f"{a.level.symbol} {a.label}" for a in alerts[1:])
-        text.append(f"  +{len(alerts) - 1}: {others}")
-    keys = "  a ack · R runbook · i incident" if not top.acknowledged else "  R runbook · i incident"
-    text.append(keys, style="dim")
+        text.append(f"  +{len(alerts) - 1} more", style="bold")
+    text.append("  a ack  R runbook  i incident" if not top.acknowledged else "  R runbook  i incident", style="dim")
     return text
 
 
