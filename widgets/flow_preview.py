@@ -66,7 +66,7 @@ class StepPanel(Vertical):
         if display:
             shown = Text()
             if preview.executor in ("http", "command", "tail"):
-                shown.append("will run:\n", "dim")
+                shown.append("will run: ", "dim")
             shown.append(display, style="bold" if preview.mutating else "")
             self._set("display", shown)
         else:
