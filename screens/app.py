@@ -135,6 +135,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
             seen.add(binding.key)
             rows.append((binding.key, binding.description))
         notes = ["ctrl+p or : opens the command palette (every flow by title)."]
+        notes.extend(getattr(self, "flow_key_problems", []))  # runbook keys that other keys shadow
         if self.session.simulated:
             notes.append("SIMULATED: this is the built-in simulated edge. Use --config FILE for a real one.")
         self.push_screen(HelpScreen(rows, notes))

@@ -79,10 +79,12 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
                 continue
             assert active[key].binding.action == f"app.run_flow({flow.id!r})", key
             assert active[key].binding.description == flow.title
-        assert "Flows" in app.export_screenshot()  # one grouped footer entry
+        await wait_for(lambda: "Flows" in app.export_screenshot(), interval=0.2,
+                       message="one grouped footer entry")
         await pilot.press("question_mark")
         await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help")
         rows = dict(app.screen.rows)
+        assert all(problem in app.screen.notes for problem in app.flow_key_problems)  # said, not silent
         assert rows["K"] == "Block an IP" and rows["U"] == "Enable Under Attack Mode" and rows["r"] == "Respond"
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="help closed")
