@@ -183,7 +183,9 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
         task = verify.task
         await pilot.press("enter", "enter", "q")
         assert verify.task is task and modal.busy  # the extra presses started nothing, q did not quit
-        assert app.is_running and any("A step is running" in str(n.message) for n in app._notifications)
+        await wait_for(lambda: any("A step is running" in str(n.message) for n in app._notifications),
+                       message="q is held while a step runs")
+        assert app.is_running and isinstance(app.screen, FlowModal)
         assert "watching error_rate < 1 within 90s" in str(modal.query_one("#flow-verify").render())
         poller.values["error_rate"] = 3.0  # the value moves: the next sample shows it, with a sparkline
         await wait_for(lambda: "now 3.000 (from 5.000)" in str(modal.query_one("#flow-verify").render()),

@@ -90,9 +90,9 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
         await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="help closed")
         await wait_for(lambda: app.last_result is not None, message="a poll")
         await pilot.press("r")  # every metric is normal: nothing to respond to
-        await pilot.pause()
+        await wait_for(lambda: any("nothing to respond to" in str(n.message) for n in app._notifications),
+                       message="nothing to respond to")
         assert type(app.screen).__name__ == "DashboardScreen"
-        assert any("nothing to respond to" in str(n.message) for n in app._notifications)
         await pilot.press("L")
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow by key")
         assert app.screen.flow.id == "high-latency"
