@@ -37,25 +37,27 @@ class ContactsScreen(EdgeScreen):
         table = self.query_one(DataTable)
         table.add_columns("", "who / where", "how to reach", "note")
         for step, contact in enumerate(self.contacts.path(), start=1):
-            table.add_row(Text(f"{step}.", style="bold"), contact.name, contact.reach(), contact.role)
+            table.add_row(Text(f"{step}.", style="bold"), Text(contact.name), Text(contact.reach()), Text(contact.role))
             self.row_keys.append(("contact", contact.key))
         for contact in self.contacts.external():
-            table.add_row(Text("ext", style="dim"), contact.name, contact.reach(), "external")
+            table.add_row(Text("ext", style="dim"), Text(contact.name), Text(contact.reach()), Text("external"))
             self.row_keys.append(("contact", contact.key))
         listed = {k for kind, k in self.row_keys}
         for contact in self.contacts.contacts.values():
             if contact.key not in listed:
-                table.add_row("", contact.name, contact.reach(), contact.role)
+                table.add_row("", Text(contact.name), Text(contact.reach()), Text(contact.role))
                 self.row_keys.append(("contact", contact.key))
         for channel in self.contacts.channels.values():
-            note = channel.purpose + ("  [notify: enter]" if channel.notify else "")
-            table.add_row(Text("chan", style="dim"), channel.name, channel.url or channel.kind, note)
+            note = Text(channel.purpose)
+            if channel.notify:
+                note.append("  notify: enter", style="bold")
+            table.add_row(Text("chan", style="dim"), Text(channel.name), Text(channel.url or channel.kind), note)
             self.row_keys.append(("channel", channel.key))
         incident = getattr(self.app, "incident_response", None)
         has_incident = incident is not None and incident.manager.current is not None
-        self.query_one("#contacts-hint", Static).update(
-            "enter on a contact records the escalation on the timeline; on a channel with [notify] it sends "
-            "a message" if has_incident else "No incident open: escalations are recorded once one is started.")
+        self.query_one("#contacts-hint", Static).update(Text(
+            "enter on a contact records the escalation on the timeline; on a channel marked 'notify' it sends "
+            "a message" if has_incident else "No incident open: escalations are recorded once one is started."))
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -38,25 +38,25 @@ class IncidentCloseScreen(ModalScreen[str | None]):
                 yield Static("1/2 Complete Service Recovery (live checks from the latest poll)", classes="step-title")
                 for check in self.checks:
                     if check.status == "manual":
-                        yield Checkbox(check.text, id=f"recovery-{check.key}")
+                        yield Checkbox(check.text, id=f"recovery-{check.key}", compact=True)
                     else:
                         yield Static(self._check_text(check), id=f"recovery-{check.key}", classes="recovery-row")
                 with Horizontal(classes="modal-buttons"):
-                    yield Button("Re-check", id="close-recheck")
-                    yield Button("Next", variant="primary", id="close-next")
-                    yield Button("Cancel", id="close-cancel")
+                    yield Button("Re-check", id="close-recheck", compact=True)
+                    yield Button("Next", variant="primary", id="close-next", compact=True)
+                    yield Button("Cancel", id="close-cancel", compact=True)
             with VerticalScroll(id="close-step-review"):
                 yield Static("2/2 What happened", classes="step-title")
                 yield Label("Root cause")
-                yield Input(id="close-root-cause")
+                yield Input(id="close-root-cause", compact=True)
                 yield Label("Resolution")
-                yield Input(id="close-resolution")
+                yield Input(id="close-resolution", compact=True)
                 yield Label("Action items (one per line)")
                 yield TextArea(id="close-action-items")
                 yield Static("", id="close-error", classes="form-error")
                 with Horizontal(classes="modal-buttons"):
-                    yield Button("Back", id="close-back")
-                    yield Button("Close and write report", variant="error", id="close-ok")
+                    yield Button("Back", id="close-back", compact=True)
+                    yield Button("Close and write report", variant="error", id="close-ok", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#close-step-review").display = False

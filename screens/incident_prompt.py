@@ -30,7 +30,7 @@ class TextPromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal"):
             yield Static(self.prompt_title, classes="modal-title")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
             yield Static("", id="prompt-error", classes="form-error")
             yield Static("enter saves · esc cancels", classes="modal-hint")
 
@@ -102,8 +102,8 @@ class ResumeScreen(ModalScreen[str | None]):
             for warning in self.warnings:
                 yield Static(f"warning: {warning}", classes="form-error")
             with Horizontal(classes="modal-buttons"):
-                yield Button("Resume", variant="primary", id="resume-yes")
-                yield Button("Not now", id="resume-no")
+                yield Button("Resume", variant="primary", id="resume-yes", compact=True)
+                yield Button("Not now", id="resume-no", compact=True)
             yield Static("y or enter resumes · n or esc leaves it open", classes="modal-hint")
 
     def on_mount(self) -> None:

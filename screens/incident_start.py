@@ -32,19 +32,21 @@ class IncidentStartScreen(ModalScreen[str | None]):
             yield Static("Start an incident", classes="modal-title")
             if self.trigger:
                 yield Static(f"From alert: {self.trigger}", id="incident-start-trigger")
-            with RadioSet(id="incident-severity"):
+            with RadioSet(id="incident-severity", compact=True):
                 for sev in SEVERITIES.values():
                     yield RadioButton(f"{sev.level} {sev.name} - {sev.description} · respond within "
                                       f"{sev.response_text} · e.g. {sev.examples}",
-                                      value=sev.level == self.severity, id=f"sev-{sev.level}")
+                                      value=sev.level == self.severity, id=f"sev-{sev.level}", compact=True)
             yield Label("Title")
-            yield Input(self.initial_title, placeholder="what is wrong, in a few words", id="incident-title")
+            yield Input(self.initial_title, placeholder="what is wrong, in a few words", id="incident-title",
+                        compact=True)
             yield Label("Impact")
-            yield Input(self.initial_impact, placeholder="who is affected and how (optional)", id="incident-impact")
+            yield Input(self.initial_impact, placeholder="who is affected and how (optional)", id="incident-impact",
+                        compact=True)
             yield Static("", id="incident-start-error", classes="form-error")
             with Horizontal(classes="modal-buttons"):
-                yield Button("Start", variant="error", id="incident-start-ok")
-                yield Button("Cancel", id="incident-start-cancel")
+                yield Button("Start", variant="error", id="incident-start-ok", compact=True)
+                yield Button("Cancel", id="incident-start-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#incident-title", Input).focus()
