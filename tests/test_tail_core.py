@@ -233,7 +233,8 @@ def test_store_bounded_filter_and_pause_counts():
     assert added == 0 and store.paused_new == 2 and len(store.view) == 10
     store.resume()
     assert store.paused_new == 0
-    assert len(store.view) == 10  # one 5xx in, the oldest 5xx evicted from the 100-event buffer
+    # resuming appends what arrived (filtered) without refiltering the buffer
+    assert len(store.view) == 11
     assert store.view[-1].raw["eventTimestamp"] == T0 + 300 * 1000
     store.set_filter(Filter(""))
     assert len(store.view) == 100

@@ -103,12 +103,19 @@ def environment(**kw) -> Environment:
 
 
 async def run_source(source: TailSource, until, timeout: float = 10.0) -> None:
+    """Run the source until ``until()``; the events parsed meanwhile are in ``source.taken``."""
+    source.taken = []
     task = asyncio.ensure_future(source.run())
+    def check():
+        source.taken.extend(source.take())
+        return until()
+
     try:
-        await wait_for(until, timeout=timeout, message="source condition")
+        await wait_for(check, timeout=timeout, message="source condition")
     finally:
         source.stop()
         await asyncio.wait_for(task, timeout=5)
+        source.taken.extend(source.take())
 
 
 async def test_parses_split_stream_with_garbage_and_reports_exit(fake):
@@ -117,8 +124,7 @@ async def test_parses_split_stream_with_garbage_and_reports_exit(fake):
     source = TailSource(environment(), backoff_start=5.0,
                         on_status=lambda s: seen.append((s.state, s.summary())))
     await run_source(source, lambda: source.status.state == "reconnecting")
-    events = source.take()
-    assert [e.raw for e in events] == RECORDED
+    assert [e.raw for e in source.taken] == RECORDED
     assert source.status.broken == 1
     assert source.status.received == len(RECORDED)
     states = [state for state, _ in seen]
@@ -135,14 +141,8 @@ async def test_reconnects_with_backoff_after_the_fake_exits(fake):
     fake.set_runs({"steps": chunks(first, 100), "exit": 1},
                   {"steps": chunks(second, 100) + [{"sleep": 30}]})
     source = TailSource(environment(), backoff_start=0.2)
-    got: list = []
-
-    def enough() -> bool:
-        got.extend(source.take())
-        return len(got) >= 4
-
-    await run_source(source, enough)
-    assert [e.raw for e in got] == RECORDED[:4]
+    await run_source(source, lambda: len(source.taken) >= 4)
+    assert [e.raw for e in source.taken] == RECORDED[:4]
     assert len(fake.calls()) == 2
     assert source.status.attempts == 2
 
@@ -197,10 +197,15 @@ async def test_restart_applies_new_server_filters(fake):
     fake.set_runs({"steps": chunks(pretty_stream(RECORDED[:1]), 500) + [{"sleep": 30}]})
     source = TailSource(environment())
     task = asyncio.ensure_future(source.run())
+    got: list = []
+
+    def received(n: int):
+        return lambda: got.extend(source.take()) or len(got) >= n
+
     try:
-        await wait_for(lambda: source.status.received >= 1, message="first event")
+        await wait_for(received(1), message="first event")
         source.restart(ServerFilters(status=["error"]))
-        await wait_for(lambda: len(fake.calls()) >= 2 and source.status.received >= 2, message="restart")
+        await wait_for(lambda: len(fake.calls()) >= 2 and received(2)(), message="restart")
     finally:
         source.stop()
         await asyncio.wait_for(task, timeout=5)
@@ -208,13 +213,26 @@ async def test_restart_applies_new_server_filters(fake):
     assert fake.calls()[1]["argv"][-2:] == ["--status", "error"]
 
 
-async def test_pending_is_bounded_and_drops_are_counted(fake):
-    many = pretty_stream([RECORDED[0]] * 300)
+async def test_take_is_bounded_and_a_slow_consumer_drops_oldest_bytes_counted(fake):
+    many = pretty_stream([RECORDED[0]] * 3000)
     fake.set_runs({"steps": chunks(many, 65536) + [{"sleep": 30}]})
-    source = TailSource(environment(), max_pending=100)
-    await run_source(source, lambda: source.status.received >= 300)
-    assert len(source.take()) == 100
-    assert source.status.dropped == 200
+    source = TailSource(environment(), max_pending=100, max_buffered_bytes=1 << 16)
+    task = asyncio.ensure_future(source.run())
+    try:
+        # nobody takes while wrangler writes ~2.7 MB: all but the last 64 KiB are dropped
+        await wait_for(lambda: source.bytes_read == len(many), message="all bytes read")
+        await wait_for(lambda: source.status.dropped > 0, message="drops counted")
+        assert source.backlog_bytes <= (1 << 16) + (1 << 20)  # the bound, plus at most one read
+        first = source.take()
+        assert len(first) <= 100
+        rest = first + source.take(limit=10_000)
+    finally:
+        source.stop()
+        await asyncio.wait_for(task, timeout=5)
+    assert 0 < len(rest) < 3000
+    assert all(e.raw == RECORDED[0] for e in rest)
+    # the estimate of lost events is in the right range
+    assert 2400 <= source.status.dropped + len(rest) <= 3600
 
 
 def write_config(tmp_path: Path, fake: FakeWrangler) -> Path:

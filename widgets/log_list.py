@@ -68,7 +68,7 @@ class LogList(ScrollView, can_focus=True):
         self._rebuilds = self.store.rebuilds
         if rebuilt:
             self.follow = True
-        self.virtual_size = Size(self.size.width or 80, count)
+        self._set_virtual_height(count)
         if self.follow:
             self.cursor = count - 1
             self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
@@ -76,6 +76,15 @@ class LogList(ScrollView, can_focus=True):
             self.cursor = max(0, self.cursor - shift)
             self.scroll_to(y=max(0, self.scroll_offset.y - shift), animate=False, immediate=True)
         self.refresh()
+
+    def _set_virtual_height(self, count: int) -> None:
+        """Grow the virtual size without a layout pass: the list's box does not change, only its
+        content height, and a full-screen layout per batch would cost more than the batch itself."""
+        size = Size(self.size.width or 80, count)
+        if size == self.virtual_size:
+            return
+        self.set_reactive(LogList.virtual_size, size)
+        self._scroll_update(size)
 
     @property
     def selected(self) -> TailEvent | None:
@@ -100,7 +109,9 @@ class LogList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         view = self.store.view
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._styles.get("__base__")
+        if base is None:
+            base = self._styles["__base__"] = self.rich_style
         if not 0 <= index < len(view):
             return Strip.blank(width, base)
         event = view[index]
@@ -117,6 +128,7 @@ class LogList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
+        self._styles.clear()
         self.virtual_size = Size(self.size.width, len(self.store.view))
 
     def on_focus(self) -> None:

@@ -21,11 +21,16 @@ class LogStatusLine(Static):
     COMPONENT_CLASSES = {f"log-status--{key}" for key in ("ok", "notice", "warn", "error", "dim", "heading",
                                                            "plain", "time")}
 
+    _last: list[tuple[str, str]] | None = None
+
     def show(self, pieces: list[tuple[str, str]]) -> None:
+        if pieces == self._last:
+            return
+        self._last = pieces
         text = Text(no_wrap=True, overflow="ellipsis")
         for chunk, style in pieces:
             text.append(chunk, self.get_component_rich_style(f"log-status--{style}", partial=True))
-        self.update(text)
+        self.update(text, layout=False)  # one row, fixed height: no layout pass per update
 
 
 class LogPane(Vertical):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from console.tail.model import TailEvent, message_text
+from console.tail.model import TailEvent
 
 
 @dataclass
@@ -29,22 +29,13 @@ def top_errors(events: Iterable[TailEvent], limit: int = 20, since_ms: float | N
     does) and every exception (``Name: message``), most frequent first, ties by most recent."""
     rows: dict[tuple[str, str], ErrorRow] = {}
     for event in _in_window(events, since_ms):
-        if not event.n_exceptions and not event.error_logs:
-            continue
-        found: list[tuple[str, str]] = []
-        for exc in event.exceptions:
-            found.append(("exception", f"{exc.get('name') or 'Error'}: {exc.get('message', '')}"))
-        if event.error_logs:
-            for log in event.logs:
-                if log.get("level") == "error":
-                    found.append(("log", message_text(log.get("message"))))
-        for source, message in found:
-            message = message.replace("\n", " ")[:300]
+        for source, message in event.errors:
             row = rows.get((source, message))
             if row is None:
                 row = rows[(source, message)] = ErrorRow(message, 0, source, event.ts)
             row.count += 1
-            row.last_ts = max(row.last_ts, event.ts)
+            if event.ts > row.last_ts:
+                row.last_ts = event.ts
             row.outcomes[event.outcome] = row.outcomes.get(event.outcome, 0) + 1
     ranked = sorted(rows.values(), key=lambda r: (-r.count, -r.last_ts, r.message))
     return ranked[:limit]

@@ -78,6 +78,7 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
     last = {"state": "", "detail": "", "notice": ""}
 
     def on_status(status: TailStatus) -> None:
+        wake.set()
         if status.state != last["state"] or status.detail != last["detail"]:
             last["state"], last["detail"] = status.state, status.detail
             print(f"edge-console tail: {status.summary()}", file=err, flush=True)
@@ -96,24 +97,31 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
     task = asyncio.ensure_future(source.run())
     printed = 0
     try:
-        while True:
+        done = False
+        while not done:
             await wake.wait()
             wake.clear()
-            batch = source.take()
-            lines = []
-            for event in batch:
-                if flt.active and not flt(event):
-                    continue
-                lines.append(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")) if as_json
-                             else plain_line(event))
-                printed += 1
-                if count and printed >= count:
+            while True:
+                finished = task.done()
+                batch = source.take(budget_s=0.2)
+                lines = []
+                for event in batch:
+                    if flt.active and not flt(event):
+                        continue
+                    lines.append(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")) if as_json
+                                 else plain_line(event))
+                    printed += 1
+                    if count and printed >= count:
+                        done = True
+                        break
+                if lines:
+                    out.write("\n".join(lines) + "\n")
+                    out.flush()
+                if done or (not batch and finished and not source.has_backlog):
+                    done = done or finished
                     break
-            if lines:
-                out.write("\n".join(lines) + "\n")
-                out.flush()
-            if (count and printed >= count) or task.done():
-                break
+                if not batch:
+                    break
     except BrokenPipeError:
         pass
     finally:

@@ -3,7 +3,7 @@
 An expression is whitespace-separated terms that must all match (AND). Each term may be negated
 with a leading ``!``. Terms:
 
-``text`` / ``"two words"``   free text, case-insensitive, in URL, log messages, exceptions, outcome
+``text`` / ``"two words"``   free text, case-insensitive, anywhere in the event's JSON (like ``| grep -i``)
 ``level:error``              some log line at that level (debug, info, log, warn, error)
 ``outcome:exception``        the outcome (comma list: ``outcome:exceededCpu,exceededMemory``)
 ``exceptions`` / ``exc``     events with at least one exception
@@ -108,10 +108,9 @@ def _compile(expr: str, column: int, raw: str, body: str) -> Predicate:
     if body.startswith('"'):
         if len(body) < 2 or not body.endswith('"'):
             raise fail('unclosed quote: end the phrase with "')
-        needle = body[1:-1].lower()
-        if not needle:
+        if not body[1:-1]:
             raise fail("empty phrase")
-        return lambda e: needle in e.haystack
+        return _text(body[1:-1])
     low = body.lower()
     if low in ("exceptions", "exception", "exc"):
         return lambda e: e.n_exceptions > 0
@@ -161,10 +160,14 @@ def _compile(expr: str, column: int, raw: str, body: str) -> Predicate:
             return lambda e: any(e.path.lower().startswith(v) for v in values)
         if name == "status":
             return _status_match(value, fail)
-        needle = value.lower()
-        return lambda e: needle in e.haystack
-    needle = low
-    return lambda e: needle in e.haystack
+        return _text(value)
+    return _text(body)
+
+
+def _text(needle: str) -> Predicate:
+    """Case-insensitive search of the event's JSON text (no lower-cased copy per event)."""
+    search = re.compile(re.escape(needle), re.IGNORECASE).search
+    return lambda e: search(e.text) is not None
 
 
 _EXAMPLES = {"level": "level:error", "outcome": "outcome:exception", "method": "method:POST", "colo": "colo:FRA",

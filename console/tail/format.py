@@ -86,7 +86,8 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
          f"colo {event.colo or '-'}   country {event.country or '-'}   ip {event.ip or '-'}")
     if event.notice:
         line(f"notice: {event.notice}", "notice")
-    exceptions = event.exceptions
+    raw = event.raw
+    exceptions = [e for e in raw.get("exceptions") or [] if isinstance(e, dict)]
     line()
     line(f"Exceptions ({len(exceptions)})", "heading")
     for exc in exceptions:
@@ -95,7 +96,7 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
         if stack:
             for frame in str(stack).splitlines():
                 line(f"      {frame}", "dim")
-    logs = event.logs
+    logs = [log for log in raw.get("logs") or [] if isinstance(log, dict)]
     line()
     line(f"Logs ({len(logs)})", "heading")
     for log in logs:
@@ -103,7 +104,7 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
         ts = log.get("timestamp")
         stamp = clock(float(ts)) if isinstance(ts, (int, float)) and not isinstance(ts, bool) else "            "
         line(f"  {stamp} {level:<5} {message_text(log.get('message'))}", LEVEL_STYLE.get(level, "plain"))
-    ev = event.raw.get("event")
+    ev = raw.get("event")
     if isinstance(ev, dict):
         request = ev.get("request")
         if isinstance(request, dict):
@@ -125,7 +126,7 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
             line("Event", "heading")
             for key in sorted(others):
                 line(f"  {key}: {_short(others[key])}")
-    extra = {k: v for k, v in event.raw.items()
+    extra = {k: v for k, v in raw.items()
              if k not in ("outcome", "scriptName", "eventTimestamp", "cpuTime", "wallTime", "event", "logs",
                           "exceptions")}
     if extra:

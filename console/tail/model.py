@@ -1,9 +1,17 @@
-"""The tail event model: one ``wrangler tail --format json`` object, with the fields the console uses
-pulled out once and everything else kept in ``raw`` (unknown fields survive save/export)."""
+"""The tail event model: one ``wrangler tail --format json`` object.
+
+The fields the console filters, shows and ranks on are pulled out once; the object itself is kept as
+its JSON text (``text``), not as a tree of Python objects. That keeps everything (unknown fields
+survive save and detail), costs one string per event instead of dozens of objects (memory, and the
+garbage collector's work under a flood), and lets free-text filters search the JSON like the
+runbook's ``| grep``. ``raw`` parses the text again when the detail view or a save needs the tree.
+"""
 
 from __future__ import annotations
 
 import itertools
+import json
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,11 +19,21 @@ from urllib.parse import urlsplit
 KNOWN_OUTCOMES = ("ok", "exception", "exceededCpu", "exceededMemory", "canceled",
                   "responseStreamDisconnected", "loadShed", "scriptNotFound", "unknown")
 LOG_LEVELS = ("debug", "info", "log", "warn", "error")
+_LEVEL_BIT = {name: 1 << i for i, name in enumerate(LOG_LEVELS)}
 
 #: Severity ranks used for colour and sorting: 0 ok, 1 notice, 2 warning, 3 error.
 SEV_OK, SEV_NOTICE, SEV_WARN, SEV_ERROR = 0, 1, 2, 3
 
 _seq = itertools.count(1)
+_intern = sys.intern
+_NUMBER = (int, float)
+
+
+def _share(value: Any) -> str:
+    """One string object for repeated small values (outcome, method, colo, ...)."""
+    if type(value) is str:
+        return _intern(value) if len(value) <= 64 else value
+    return "" if value is None else str(value)
 
 
 def _num(value: Any) -> float | None:
@@ -36,8 +54,6 @@ def message_text(parts: Any) -> str:
 
 
 def _compact(value: Any) -> str:
-    import json
-
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError):
@@ -45,28 +61,33 @@ def _compact(value: Any) -> str:
 
 
 class TailEvent:
-    """One tail event. Construction is cheap (a few dict lookups); text is built lazily."""
+    """One tail event. Construction pulls out the fields; ``text`` keeps the whole object."""
 
-    __slots__ = ("raw", "seq", "ts", "outcome", "script", "cpu", "wall", "kind", "method", "url", "colo",
-                 "country", "status", "ip", "n_exceptions", "error_logs", "levels", "_path", "_haystack",
-                 "_headline", "notice")
+    __slots__ = ("text", "seq", "ts", "outcome", "script", "cpu", "wall", "kind", "method", "url", "colo",
+                 "country", "status", "ip", "n_exceptions", "error_logs", "levels", "errors", "notice",
+                 "severity", "_path")
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
+    def __init__(self, raw: dict[str, Any], text: str | None = None) -> None:
+        self.text = text if text is not None else json.dumps(raw, ensure_ascii=False)
         self.seq = next(_seq)
-        ts = _num(raw.get("eventTimestamp"))
-        self.ts = ts if ts is not None else 0.0
-        outcome = raw.get("outcome")
+        get = raw.get
+        ts = get("eventTimestamp")
+        self.ts = float(ts) if type(ts) in _NUMBER else 0.0
+        outcome = get("outcome")
         # The runbook reads ``.outcome.cpuTime``; real events have a string outcome and a top-level
         # cpuTime. Accept both shapes.
-        cpu = _num(raw.get("cpuTime"))
-        wall = _num(raw.get("wallTime"))
+        cpu = get("cpuTime")
+        if type(cpu) not in _NUMBER:
+            cpu = None
+        wall = get("wallTime")
+        if type(wall) not in _NUMBER:
+            wall = None
         if isinstance(outcome, dict):
             cpu = cpu if cpu is not None else _num(outcome.get("cpuTime"))
             wall = wall if wall is not None else _num(outcome.get("wallTime"))
             outcome = outcome.get("outcome") or outcome.get("type") or "unknown"
-        self.outcome = str(outcome) if outcome not in (None, "") else "unknown"
-        self.script = str(raw.get("scriptName") or "")
+        self.outcome = _share(outcome) if outcome else "unknown"
+        self.script = _share(get("scriptName") or "")
         self.cpu = cpu
         self.wall = wall
         self.method = ""
@@ -76,21 +97,22 @@ class TailEvent:
         self.status: int | None = None
         self.ip = ""
         self.notice = ""
-        event = raw.get("event")
+        self._path: str | None = None
+        event = get("event")
         self.kind = "unknown"
         if isinstance(event, dict):
             request = event.get("request")
             if isinstance(request, dict):
                 self.kind = "request"
-                self.method = str(request.get("method") or "")
+                self.method = _share(request.get("method") or "")
                 self.url = str(request.get("url") or "")
                 cf = request.get("cf")
                 if isinstance(cf, dict):
-                    self.colo = str(cf.get("colo") or "")
-                    self.country = str(cf.get("country") or "")
+                    self.colo = _share(cf.get("colo") or "")
+                    self.country = _share(cf.get("country") or "")
                 headers = request.get("headers")
                 if isinstance(headers, dict):
-                    self.ip = str(headers.get("cf-connecting-ip") or headers.get("x-real-ip") or "")
+                    self.ip = _share(headers.get("cf-connecting-ip") or headers.get("x-real-ip") or "")
                 response = event.get("response")
                 if isinstance(response, dict):
                     status = _num(response.get("status"))
@@ -113,28 +135,50 @@ class TailEvent:
                 self.notice = str(event.get("message") or event.get("type"))
             elif "scheduledTime" in event:
                 self.kind = "alarm"
-        exceptions = raw.get("exceptions")
-        self.n_exceptions = len(exceptions) if isinstance(exceptions, list) else 0
-        logs = raw.get("logs")
+        errors: list[tuple[str, str]] = []
+        exceptions = get("exceptions")
+        n_exc = 0
+        if exceptions and isinstance(exceptions, list):
+            for exc in exceptions:
+                if isinstance(exc, dict):
+                    n_exc += 1
+                    errors.append(("exception", f"{exc.get('name') or 'Error'}: {exc.get('message', '')}"))
+        self.n_exceptions = n_exc
+        logs = get("logs")
         levels = 0
         error_logs = 0
-        if isinstance(logs, list):
+        if logs and isinstance(logs, list):
             for log in logs:
-                if isinstance(log, dict):
+                if type(log) is dict:
                     level = log.get("level")
+                    bit = _LEVEL_BIT.get(level, 0) if type(level) is str else 0
+                    levels |= bit
                     if level == "error":
                         error_logs += 1
-                    try:
-                        levels |= 1 << LOG_LEVELS.index(level)
-                    except ValueError:
-                        pass
+                        errors.append(("log", message_text(log.get("message"))))
         self.levels = levels
         self.error_logs = error_logs
-        self._path: str | None = None
-        self._haystack: str | None = None
-        self._headline: str | None = None
+        self.errors = tuple((source, message.replace("\n", " ")[:300]) for source, message in errors) if errors else ()
+        self.severity = self._severity()
+
+    def _severity(self) -> int:
+        if self.kind == "notice":
+            return SEV_NOTICE
+        if self.outcome not in ("ok", "unknown") or self.n_exceptions or self.error_logs:
+            return SEV_ERROR
+        if self.status is not None and self.status >= 500:
+            return SEV_ERROR
+        if self.levels & _LEVEL_BIT["warn"] or (self.status is not None and self.status >= 400):
+            return SEV_WARN
+        return SEV_OK
 
     # -- derived --------------------------------------------------------------------------------
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The whole object, parsed again from ``text`` (for the detail view and saving)."""
+        value = json.loads(self.text)
+        return value if isinstance(value, dict) else {}
+
     @property
     def path(self) -> str:
         if self._path is None:
@@ -159,53 +203,11 @@ class TailEvent:
         return [e for e in exc if isinstance(e, dict)] if isinstance(exc, list) else []
 
     def has_level(self, level: str) -> bool:
-        try:
-            return bool(self.levels & (1 << LOG_LEVELS.index(level)))
-        except ValueError:
-            return any(log.get("level") == level for log in self.logs)
-
-    @property
-    def severity(self) -> int:
-        if self.kind == "notice":
-            return SEV_NOTICE
-        if self.outcome not in ("ok", "unknown") or self.n_exceptions:
-            return SEV_ERROR
-        if self.error_logs or (self.status is not None and self.status >= 500):
-            return SEV_ERROR
-        if self.has_level("warn") or (self.status is not None and self.status >= 400):
-            return SEV_WARN
-        return SEV_OK
+        return bool(self.levels & _LEVEL_BIT.get(level, 0))
 
     @property
     def headline(self) -> str:
         """The first exception (``Name: message``), else the first error log, else the notice."""
-        if self._headline is None:
-            text = ""
-            for exc in self.exceptions:
-                name = str(exc.get("name") or "Error")
-                text = f"{name}: {exc.get('message', '')}"
-                break
-            if not text and self.error_logs:
-                for log in self.logs:
-                    if log.get("level") == "error":
-                        text = message_text(log.get("message"))
-                        break
-            if not text and self.notice:
-                text = self.notice
-            self._headline = text.replace("\n", " ")
-        return self._headline
-
-    @property
-    def haystack(self) -> str:
-        """Lower-cased searchable text: URL, log messages, exceptions, outcome, colo, method."""
-        if self._haystack is None:
-            parts = [self.outcome, self.script, self.method, self.url, self.colo, self.country, self.ip,
-                     self.notice, str(self.status or "")]
-            for log in self.logs:
-                parts.append(message_text(log.get("message")))
-            for exc in self.exceptions:
-                parts.append(str(exc.get("name") or ""))
-                parts.append(str(exc.get("message") or ""))
-                parts.append(str(exc.get("stack") or ""))
-            self._haystack = "\n".join(parts).lower()
-        return self._haystack
+        if self.errors:
+            return self.errors[0][1]
+        return self.notice.replace("\n", " ")

@@ -21,6 +21,7 @@ _decode = json.JSONDecoder().raw_decode
 @dataclass
 class ParseResult:
     events: list[dict[str, Any]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)     # the JSON text of each event, same order
     noise: list[str] = field(default_factory=list)
 
 
@@ -34,11 +35,19 @@ class StreamParser:
         self.broken = 0
         self.noise_lines = 0
         self.oversized = 0
+        self._skip = False
 
     def feed(self, data: bytes | str, final: bool = False) -> ParseResult:
         out = ParseResult()
         text = data if isinstance(data, str) else self._decoder.decode(data, final)
         buf = self._buf + text if self._buf else text
+        if self._skip:
+            start = 0 if buf.startswith("{") else buf.find("\n{")
+            if start < 0:
+                self._buf = buf[-1:] if buf.endswith("\n") else ""
+                return out
+            buf = buf[start:].lstrip("\n")
+            self._skip = False
         pos = self._scan(buf, out, final)
         self._buf = buf[pos:]
         if final and self._buf.strip():
@@ -49,6 +58,13 @@ class StreamParser:
                 self._noise(self._buf.strip(), out)
             self._buf = ""
         return out
+
+    def resync(self) -> None:
+        """Data was dropped before reaching the parser: forget the partial object and skip to the
+        next line that starts an object."""
+        self._decoder.reset()
+        self._buf = ""
+        self._skip = True
 
     def close(self) -> ParseResult:
         return self.feed(b"", final=True)
@@ -67,6 +83,7 @@ class StreamParser:
         pos = 0
         n = len(buf)
         events = out.events
+        texts = out.texts
         while pos < n:
             # Skip blank space between objects.
             ch = buf[pos]
@@ -93,7 +110,7 @@ class StreamParser:
             if eol < 0:
                 # Maybe a compact object without its newline yet.
                 if final:
-                    pos = self._try_compact(buf, pos, n, events)
+                    pos = self._try_compact(buf, pos, n, out)
                     continue
                 if n - pos > self.max_event_chars:
                     self.oversized += 1
@@ -103,7 +120,7 @@ class StreamParser:
             first = buf[pos:eol].rstrip("\r")
             if first.strip() != "{":
                 # A compact object on one line (or garbage that starts with a brace).
-                pos = self._try_compact(buf, pos, eol, events)
+                pos = self._try_compact(buf, pos, eol, out)
                 continue
             end = buf.find("\n}", eol)
             nxt = buf.find("\n{", eol)
@@ -124,20 +141,22 @@ class StreamParser:
                 self.broken += 1
                 pos = stop
                 continue
+            chunk = buf[pos:stop]
             try:
-                obj, _ = _decode(buf[pos:stop])
+                obj, _ = _decode(chunk)
             except ValueError:
                 self.broken += 1
             else:
                 if isinstance(obj, dict):
                     events.append(obj)
+                    texts.append(chunk)
                     self.events += 1
                 else:
                     self.broken += 1
             pos = stop
         return pos
 
-    def _try_compact(self, buf: str, pos: int, eol: int, events: list[dict[str, Any]]) -> int:
+    def _try_compact(self, buf: str, pos: int, eol: int, out: ParseResult) -> int:
         line = buf[pos:eol]
         try:
             obj, used = _decode(line)
@@ -145,7 +164,8 @@ class StreamParser:
             self.broken += 1
             return eol + 1
         if isinstance(obj, dict):
-            events.append(obj)
+            out.events.append(obj)
+            out.texts.append(line[:used])
             self.events += 1
         else:
             self.broken += 1

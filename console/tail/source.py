@@ -3,9 +3,11 @@
 No shell, an argv list; the API token only in the child's environment as ``CLOUDFLARE_API_TOKEN``;
 ``WRANGLER_SEND_METRICS=false``. The run loop never raises: a missing wrangler, a "not
 authenticated" message or an exit becomes a status with the reason, then a reconnect with backoff.
-Parsed events wait in a bounded ``pending`` deque; the consumer drains it with :meth:`take` at its own
-pace (the TUI every ~100 ms), so a flood coalesces into bigger batches and, past the bound, drops the
-oldest undisplayed events and counts them.
+A reader thread only moves bytes from the pipe into a bounded queue (it never parses, so it hardly
+holds the GIL and the UI keeps its turns); the consumer calls :meth:`take` at its own pace (the TUI
+every ~100 ms) and the bytes are parsed there within a time budget. A flood therefore coalesces into
+bigger batches, and past the byte bound the oldest unparsed data is dropped, counted and the parser
+resynchronises on the next object.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ from console.tail.model import TailEvent
 from console.tail.parser import StreamParser
 from console.tail.settings import ServerFilters
 
-READ_CHUNK = 256 * 1024
+READ_CHUNK = 1 << 20
 AUTH_HINTS = ("CLOUDFLARE_API_TOKEN", "Authentication error", "not authenticated", "wrangler login",
               "Invalid API Token", "Unable to authenticate")
 NOTICE_HINTS = ("sampling", "overload", "dropped", "rate limit", "too many")
@@ -65,6 +68,16 @@ class TailStatus:
         return text
 
 
+def _grow_pipe(fd: int, size: int = 1 << 20) -> None:
+    """Ask Linux for a 1 MiB pipe buffer (default 64 KiB) so a fast producer blocks less."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), size)
+    except (OSError, ImportError, ValueError):
+        pass
+
+
 def build_command(env: Environment, filters: ServerFilters | None = None) -> list[str]:
     worker = env.worker or "worker"
     return [*env.tool("wrangler"), "tail", worker, "--format", "json", *(filters.args() if filters else [])]
@@ -88,8 +101,13 @@ class RateMeter:
     def __init__(self, window: float = 3.0) -> None:
         self.window = window
         self.samples: deque[tuple[float, int]] = deque()
+        self._lock = threading.Lock()
 
     def add(self, count: int, now: float) -> None:
+        with self._lock:
+            self._add(count, now)
+
+    def _add(self, count: int, now: float) -> None:
         if self.samples and now - self.samples[-1][0] < 0.25:
             t, c = self.samples[-1]
             self.samples[-1] = (t, c + count)
@@ -102,6 +120,10 @@ class RateMeter:
             self.samples.popleft()
 
     def rate(self, now: float) -> float:
+        with self._lock:
+            return self._rate(now)
+
+    def _rate(self, now: float) -> float:
         self.trim(now)
         if not self.samples:
             return 0.0
@@ -113,11 +135,11 @@ class TailSource:
     def __init__(self, env: Environment, filters: ServerFilters | None = None, *, max_pending: int = 10_000,
                  reconnect_max: float = 30.0, backoff_start: float = 1.0,
                  on_status: Callable[[TailStatus], Any] | None = None,
-                 on_events: Callable[[], Any] | None = None) -> None:
+                 on_events: Callable[[], Any] | None = None, max_buffered_bytes: int = 64 << 20) -> None:
         self.env = env
         self.filters = filters or ServerFilters()
-        self.pending: deque[TailEvent] = deque()
-        self.max_pending = max(1, max_pending)
+        self.max_pending = max(1, max_pending)          # events returned by one take() at most
+        self.max_buffered_bytes = max(1 << 16, max_buffered_bytes)
         self.reconnect_max = reconnect_max
         self.backoff_start = backoff_start
         self.on_status = on_status
@@ -131,16 +153,66 @@ class TailSource:
         self._restart = False
         self._meter = RateMeter()
         self._secrets: list[str | None] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # bytes from the reader thread: chunks, or None marking the end of one wrangler run
+        self._chunks: deque[bytes | None] = deque()
+        self._buffered = 0
+        self._lock = threading.Lock()
+        self._woken = False
+        self._parser = StreamParser()
+        self._carry: list[TailEvent] = []
+        self._avg_event_bytes = 1000.0
+        self._broken_before = 0
+        self.bytes_read = 0
+        self._noise_before = 0
 
     # -- consumer API ---------------------------------------------------------------------------
-    def take(self, limit: int | None = None) -> list[TailEvent]:
-        """Drain up to ``limit`` pending events (all by default), oldest first."""
-        pending = self.pending
-        if limit is None or limit >= len(pending):
-            batch = list(pending)
-            pending.clear()
-            return batch
-        return [pending.popleft() for _ in range(limit)]
+    def take(self, limit: int | None = None, budget_s: float = 0.05) -> list[TailEvent]:
+        """Parse what has arrived and return the events, oldest first: at most ``limit`` (default
+        ``max_pending``) and about ``budget_s`` of parsing per call, so one call never holds up the UI
+        for long; the rest waits for the next call. Runs on the consumer's thread."""
+        limit = self.max_pending if limit is None else limit
+        out = self._carry[:limit]
+        self._carry = self._carry[limit:]
+        started = time.perf_counter()
+        parser = self._parser
+        while len(out) < limit and time.perf_counter() - started < budget_s:
+            with self._lock:
+                if not self._chunks:
+                    self._woken = False
+                    break
+                chunk = self._chunks.popleft()
+                if chunk is not None:
+                    self._buffered -= len(chunk)
+            if chunk is None:
+                result = parser.close()
+                self._broken_before += parser.broken
+                self._noise_before += parser.noise_lines
+                self._parser = parser = StreamParser()
+            else:
+                result = parser.feed(chunk)
+            if result.noise:
+                self._noise(result.noise)
+            if result.events:
+                events = self._wrap(result.events, result.texts)
+                if chunk:
+                    self._avg_event_bytes = 0.8 * self._avg_event_bytes + 0.2 * (len(chunk) / len(events))
+                room = limit - len(out)
+                out.extend(events[:room])
+                if len(events) > room:
+                    self._carry.extend(events[room:])
+            self.status.broken = self._broken_before + parser.broken
+            self.status.noise = self._noise_before + parser.noise_lines
+        return out
+
+    @property
+    def backlog_bytes(self) -> int:
+        return self._buffered
+
+    @property
+    def has_backlog(self) -> bool:
+        """Bytes (or the end of a run) are waiting to be parsed, or parsed events to be taken."""
+        return bool(self._chunks) or bool(self._carry)
 
     def rate(self) -> float:
         return self._meter.rate(time.monotonic())
@@ -168,6 +240,7 @@ class TailSource:
     async def run(self) -> None:
         """Connect, stream, reconnect with backoff, until :meth:`stop`. Never raises."""
         self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
         delay = self.backoff_start
         try:
             while not self._stopping:
@@ -204,44 +277,33 @@ class TailSource:
         self.status.attempts += 1
         self._set(state="connecting", detail=f"starting {' '.join(argv[:3])}…", retry_at=None, rate=0.0,
                   command=" ".join(argv))
+        read_fd, write_fd = os.pipe()
+        _grow_pipe(read_fd)
         try:
             proc = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=write_fd,
                 stderr=asyncio.subprocess.PIPE, env=build_child_env(self.env, token), start_new_session=True)
         except FileNotFoundError:
+            os.close(read_fd)
             self._fail(f"wrangler not found: {argv[0]!r} is not on PATH "
-                             "(set tools.wrangler in the config, e.g. [npx, wrangler])")
+                       "(set tools.wrangler in the config, e.g. [npx, wrangler])")
             return False
         except PermissionError:
+            os.close(read_fd)
             self._fail(f"wrangler not executable: {argv[0]!r}")
             return False
         except OSError as exc:
+            os.close(read_fd)
             self._fail(f"cannot start wrangler: {exc.strerror or exc}")
             return False
+        finally:
+            os.close(write_fd)
         self._proc = proc
-        parser = StreamParser()
-        got = False
         err_task = asyncio.ensure_future(self._read_stderr(proc))
+        reader = asyncio.ensure_future(asyncio.to_thread(self._read_stream, read_fd))
+        got = False
         try:
-            assert proc.stdout is not None
-            while True:
-                chunk = await proc.stdout.read(READ_CHUNK)
-                if not chunk:
-                    break
-                result = parser.feed(chunk)
-                if result.noise:
-                    self._noise(result.noise)
-                if result.events:
-                    got = True
-                    self._push(result.events)
-                self.status.broken = parser.broken
-                self.status.noise = parser.noise_lines
-            tail = parser.close()
-            if tail.events:
-                self._push(tail.events)
-            if tail.noise:
-                self._noise(tail.noise)
-            self.status.broken = parser.broken
+            got = await asyncio.shield(reader)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(proc.wait(), timeout=5)
             with contextlib.suppress(asyncio.TimeoutError):
@@ -256,6 +318,67 @@ class TailSource:
             return got
         self._fail(self._exit_reason(proc.returncode))
         return got
+
+    def _read_stream(self, fd: int) -> bool:
+        """Reader thread: move the child's stdout into the byte queue until EOF. Never parses."""
+        got = False
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, READ_CHUNK)
+                except InterruptedError:
+                    continue
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                if not got:
+                    got = True
+                    self._call(self._first_data)
+                self.bytes_read += len(chunk)
+                self._enqueue(chunk)
+        finally:
+            os.close(fd)
+            self._enqueue(None)
+        return got
+
+    def _enqueue(self, chunk: bytes | None) -> None:
+        dropped = 0
+        with self._lock:
+            self._chunks.append(chunk)
+            if chunk is not None:
+                self._buffered += len(chunk)
+                while self._buffered > self.max_buffered_bytes and len(self._chunks) > 1:
+                    old = self._chunks.popleft()
+                    if old is None:
+                        continue
+                    self._buffered -= len(old)
+                    dropped += len(old)
+            wake = not self._woken
+            self._woken = True
+        if dropped:
+            self._call(self._dropped_bytes, dropped)
+        if wake and self.on_events is not None:
+            self._call(self.on_events)
+
+    def _first_data(self) -> None:
+        if self.status.state != "streaming":
+            self._set(state="streaming", detail="", retry_at=None)
+
+    def _dropped_bytes(self, count: int) -> None:
+        """On the loop: the consumer fell too far behind; estimate the events lost, resynchronise."""
+        self.status.dropped += max(1, int(count / max(1.0, self._avg_event_bytes)))
+        self._parser.resync()
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn`` on the event loop (from the reader thread)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:  # the loop is closing
+            pass
 
     def _exit_reason(self, code: int | None) -> str:
         lines = list(self.stderr) + list(self.noise)
@@ -286,26 +409,14 @@ class TailSource:
             if any(h in line.lower() for h in NOTICE_HINTS):
                 self._set(notice=line.strip()[:200])
 
-    def _push(self, raws: list[dict[str, Any]]) -> None:
-        now = time.monotonic()
-        pending = self.pending
-        for raw in raws:
-            event = TailEvent(raw)
+    def _wrap(self, raws: list[dict[str, Any]], texts: list[str]) -> list[TailEvent]:
+        events = [TailEvent(raw, text) for raw, text in zip(raws, texts)]
+        for event in events:
             if event.kind == "notice" and event.notice:
                 self.status.notice = event.notice[:200]
-            pending.append(event)
-        over = len(pending) - self.max_pending
-        if over > 0:
-            for _ in range(over):
-                pending.popleft()
-            self.status.dropped += over
-        self.status.received += len(raws)
-        self._meter.add(len(raws), now)
-        if self.status.state != "streaming":
-            self._set(state="streaming", detail="", retry_at=None)
-        self.status.rate = self._meter.rate(now)
-        if self.on_events is not None:
-            self.on_events()
+        self.status.received += len(events)
+        self._meter.add(len(events), time.monotonic())
+        return events
 
     def _fail(self, reason: str) -> None:
         self._set(detail=reason, last_error=reason)

@@ -29,6 +29,7 @@ class TailStore:
         self.version = 0       # bumps on every change of ``view`` (for redraw decisions)
         self.rebuilds = 0      # bumps when ``view`` is replaced (filter change, resume, clear)
         self.notices: deque[str] = deque(maxlen=20)
+        self.held: deque[TailEvent] = deque(maxlen=self.capacity)  # arrived while paused
 
     def add(self, batch: Iterable[TailEvent]) -> int:
         """Append events; returns how many were added to the (unpaused) view."""
@@ -45,6 +46,7 @@ class TailStore:
                 self.notices.append(event.notice)
             if paused:
                 self.paused_new += 1
+                self.held.append(event)
                 continue
             if flt is None or flt(event):
                 if len(view) == cap:
@@ -56,8 +58,11 @@ class TailStore:
         return added
 
     def set_filter(self, flt: Filter) -> None:
+        """Refilter the whole buffer (held events included: the new view shows them)."""
         self.filter = flt
         self._rebuild()
+        self.held.clear()
+        self.paused_new = 0
 
     def pause(self) -> None:
         if not self.paused:
@@ -65,10 +70,22 @@ class TailStore:
             self.paused_new = 0
 
     def resume(self) -> None:
+        """Show what arrived while paused: only those events are filtered, so resuming is cheap."""
         if self.paused:
             self.paused = False
             self.paused_new = 0
-            self._rebuild()
+            held, self.held = self.held, deque(maxlen=self.capacity)
+            flt = self.filter if self.filter.active else None
+            view = self.view
+            added = 0
+            for event in held:
+                if flt is None or flt(event):
+                    if len(view) == self.capacity:
+                        self.view_evicted += 1
+                    view.append(event)
+                    added += 1
+            if added:
+                self.version += 1
 
     def toggle_pause(self) -> bool:
         if self.paused:
@@ -80,6 +97,7 @@ class TailStore:
     def clear(self) -> None:
         self.events.clear()
         self.view.clear()
+        self.held.clear()
         self.paused_new = 0
         self.version += 1
         self.rebuilds += 1

@@ -1,0 +1,278 @@
+"""Log tail throughput, key latency under a flood, and memory after 1M events.
+
+Prints figures (medians of several runs) with baselines measured in the same run:
+
+1. events/s of the whole path -- a fast producer process writing wrangler-format pretty JSON into a
+   pipe, read + parse (TailSource) + filter + display (the full-screen log view in a headless Textual
+   app) -- against the floor: ``json.loads`` of the same objects in-process, and reading the pipe only.
+2. key-press latency (key sent to the app's driver -> its action has run) while flooding, p50/p99,
+   against the same measurement with the stream idle.
+3. RSS after 1,000,000 events through the whole path (bounded buffer), against RSS before the flood.
+
+    .venv/bin/python bench/bench_tail.py [--events 200000] [--runs 3] [--million 1000000]
+
+Headless Textual renders into a buffer and skips the terminal write; a real terminal adds that cost
+to every frame (frames are coalesced at tail.batch_ms, so the cost is per frame, not per event).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PRODUCER = r'''
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+from console.sim.tail_events import TailEventGenerator
+n = int(os.environ["BENCH_TAIL_EVENTS"])
+gen = TailEventGenerator("vau-processor-production", seed=7)
+now = time.time() * 1000
+scen = ["normal", "error-spike", "latency", "ddos"]
+blobs = [(json.dumps(gen.event(scen[i % 4], now + i), indent=4) + "\n").encode() for i in range(2000)]
+out = sys.stdout.buffer
+out.write(b"Successfully created tail, expires at 2026-01-01T00:00:00Z\nConnected, waiting for logs...\n")
+buf = []
+size = 0
+for i in range(n):
+    b = blobs[i % len(blobs)]
+    buf.append(b); size += len(b)
+    if size >= 262144:
+        out.write(b"".join(buf)); buf = []; size = 0
+out.write(b"".join(buf))
+out.write(b"BENCH-END\n"); out.flush()
+if os.environ.get("BENCH_TAIL_EXIT"):
+    sys.exit(0)
+time.sleep(3600)
+'''
+
+
+def rss_mb() -> tuple[float, float]:
+    rss = hwm = 0.0
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+    return rss, hwm
+
+
+def producer_file(tmp: Path) -> Path:
+    path = tmp / "producer.py"
+    path.write_text(PRODUCER.format(root=str(ROOT)))
+    return path
+
+
+def environment(producer: Path):
+    from console.config import Environment
+
+    return Environment(name="bench", base_url="http://127.0.0.1:9", metrics_url="http://127.0.0.1:9/metrics",
+                       health_url="http://127.0.0.1:9/health", worker="vau-processor-production",
+                       api_token_env="BENCH_NO_TOKEN", tools={"wrangler": [sys.executable, str(producer)]})
+
+
+# -- baselines ----------------------------------------------------------------------------------------
+def baseline_json_loads(n: int) -> float:
+    """events/s of json.loads alone over the producer's objects (the parse floor)."""
+    from console.sim.tail_events import TailEventGenerator
+
+    gen = TailEventGenerator("vau-processor-production", seed=7)
+    scen = ["normal", "error-spike", "latency", "ddos"]
+    texts = [json.dumps(gen.event(scen[i % 4], 1.7e12 + i), indent=4) for i in range(2000)]
+    start = time.perf_counter()
+    for i in range(n):
+        json.loads(texts[i % 2000])
+    return n / (time.perf_counter() - start)
+
+
+def baseline_pipe_read(producer: Path, n: int) -> tuple[float, float]:
+    """events/s and MB/s of just reading the producer's pipe (no parsing)."""
+    env = dict(os.environ, BENCH_TAIL_EVENTS=str(n), BENCH_TAIL_EXIT="1")
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(producer)], stdout=subprocess.PIPE, env=env)
+    total = 0
+    assert proc.stdout is not None
+    while chunk := proc.stdout.read(262144):
+        total += len(chunk)
+    proc.wait()
+    elapsed = time.perf_counter() - start
+    return n / elapsed, total / elapsed / 1e6
+
+
+async def headless_source(producer: Path, n: int, expr: str) -> float:
+    """events/s of read + parse + filter without a UI (what `edge-console tail` does)."""
+    from console.tail.filters import Filter
+    from console.tail.source import TailSource
+
+    os.environ["BENCH_TAIL_EVENTS"] = str(n)
+    flt = Filter(expr)
+    source = TailSource(environment(producer), max_pending=1_000_000)
+    wake = asyncio.Event()
+    source.on_events = wake.set
+    start = time.perf_counter()
+    task = asyncio.ensure_future(source.run())
+    seen = kept = 0
+    while "BENCH-END" not in source.noise:
+        await wake.wait()
+        wake.clear()
+        while True:
+            batch = source.take(budget_s=0.2)
+            if not batch:
+                break
+            for event in batch:
+                seen += 1
+                kept += flt(event)
+    elapsed = time.perf_counter() - start
+    source.stop()
+    await task
+    return seen / elapsed
+
+
+# -- the whole path in the TUI ------------------------------------------------------------------------
+def make_app(producer: Path):
+    from console.config import Config
+    from console.session import Session
+    from screens.app import EdgeConsoleApp
+    from tests.fakes import StaticPoller
+
+    env = environment(producer)
+    cfg = Config(path=None, default_environment="bench", environments={"bench": env}, refresh_seconds=3600)
+    return EdgeConsoleApp(Session(config=cfg, env=env, read_only=True), poller=StaticPoller())
+
+
+async def tui_run(producer: Path, n: int, expr: str, *, keys_every: float | None = None,
+                  rss: bool = False) -> dict:
+    from textual import events
+
+    from console.tail.filters import Filter
+    from screens.log_view import LogViewScreen, tail_controller
+
+    os.environ["BENCH_TAIL_EVENTS"] = str(n)
+    app = make_app(producer)
+    result: dict = {}
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        rss_before = rss_mb()[0]
+        controller = tail_controller(app)
+        controller.store.set_filter(Filter(expr))
+        start = time.perf_counter()
+        await app.push_screen(LogViewScreen())
+        store = controller.store
+        latencies: list[float] = []
+        next_key = time.perf_counter() + (keys_every or 1e9)
+        source = controller.source
+        deadline = time.perf_counter() + 600
+        while "BENCH-END" not in controller.source.noise and time.perf_counter() < deadline:
+            await asyncio.sleep(0.002)
+            if keys_every is not None and time.perf_counter() >= next_key:
+                latencies.append(await key_latency(app, store))
+                next_key = time.perf_counter() + keys_every
+        elapsed = time.perf_counter() - start
+        await pilot.pause()
+        result["eps"] = store.received / elapsed
+        result["received"] = store.received
+        result["dropped"] = controller.source.status.dropped
+        result["shown"] = len(store.view)
+        result["latencies"] = latencies
+        result["ticks"] = controller.ticks
+        _ = source
+        result["elapsed"] = elapsed
+        if rss:
+            import gc
+
+            gc.collect()
+            result["rss_before"] = rss_before
+            result["rss_after"], result["rss_peak"] = rss_mb()
+            result["buffer"] = len(store.events)
+        if keys_every is not None:
+            # the idle baseline: the same key presses with the stream quiet (producer done, sleeping)
+            idle = []
+            for _ in range(len(latencies) or 20):
+                idle.append(await key_latency(app, store))
+                await asyncio.sleep(0.01)
+            result["idle"] = idle
+        _ = events
+    return result
+
+
+async def key_latency(app, store) -> float:
+    """Send `space` through the driver like a terminal would; time until pause has toggled."""
+    from textual import events
+
+    before = store.paused
+    event = events.Key("space", " ")
+    event.set_sender(app)
+    t0 = time.perf_counter()
+    app._driver.send_message(event)
+    while store.paused == before:
+        await asyncio.sleep(0.0005)
+        if time.perf_counter() - t0 > 5:
+            break
+    return time.perf_counter() - t0
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--million", type=int, default=1_000_000)
+    parser.add_argument("--filter", default="!/health")
+    args = parser.parse_args()
+    os.environ.setdefault("EDGE_CONSOLE_STATE_DIR", tempfile.mkdtemp(prefix="bench-tail-state-"))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-tail-"))
+    producer = producer_file(tmp)
+    n = args.events
+    print(f"log tail bench: {n:,} events per run, {args.runs} runs, filter {args.filter!r}, "
+          f"producer = wrangler-format pretty JSON (~1.3 KB/event) through a pipe")
+
+    loads = statistics.median(baseline_json_loads(n) for _ in range(args.runs))
+    pipe = [baseline_pipe_read(producer, n) for _ in range(args.runs)]
+    pipe_eps = statistics.median(p[0] for p in pipe)
+    pipe_mbs = statistics.median(p[1] for p in pipe)
+    print(f"baseline  json.loads only (in-process)         {loads:>10,.0f} events/s")
+    print(f"baseline  pipe read only (no parsing)          {pipe_eps:>10,.0f} events/s  ({pipe_mbs:,.0f} MB/s)")
+
+    headless = statistics.median(asyncio.run(headless_source(producer, n, args.filter)) for _ in range(args.runs))
+    print(f"headless  read + parse + filter (tail CLI)     {headless:>10,.0f} events/s  "
+          f"= {headless / loads:.2f}x json.loads")
+
+    runs = [asyncio.run(tui_run(producer, n, args.filter)) for _ in range(args.runs)]
+    eps = statistics.median(r["eps"] for r in runs)
+    print(f"TUI       read + parse + filter + display      {eps:>10,.0f} events/s  "
+          f"= {eps / loads:.2f}x json.loads  (target >= 20,000)  "
+          f"ticks {statistics.median(r['ticks'] for r in runs):.0f}, shown {statistics.median(r['received'] for r in runs):,.0f}"
+          f" of {n:,}, dropped ~{statistics.median(r['dropped'] for r in runs):,.0f}")
+
+    flood = asyncio.run(tui_run(producer, n, args.filter, keys_every=0.05))
+    lat = flood["latencies"]
+    idle = flood["idle"]
+    print(f"keys      while flooding ({flood['eps']:,.0f} ev/s): {len(lat)} presses  p50 {pct(lat, .5) * 1000:.1f} ms  "
+          f"p99 {pct(lat, .99) * 1000:.1f} ms  max {max(lat) * 1000:.1f} ms  (target p99 <= 100 ms)")
+    print(f"keys      idle baseline:                        {len(idle)} presses  p50 {pct(idle, .5) * 1000:.1f} ms  "
+          f"p99 {pct(idle, .99) * 1000:.1f} ms")
+
+    big = asyncio.run(tui_run(producer, args.million, args.filter, rss=True))
+    print(f"memory    {args.million:,} events ({big['eps']:,.0f} ev/s, {big['elapsed']:.0f} s): RSS before "
+          f"{big['rss_before']:.0f} MB, after {big['rss_after']:.0f} MB, peak {big['rss_peak']:.0f} MB, "
+          f"buffer {big['buffer']:,} events, dropped {big['dropped']:,}  (target < 150 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
