@@ -99,7 +99,7 @@ class IncidentResponse:
         self.app.set_interval(min(refresh, 2.0), self.check_other_writers)
         self.app.call_after_refresh(self._decorate, self.app.screen)
         for problem in self.problems:
-            self.app.notify(problem, title="Incident config", severity="error", timeout=15)
+            self.app.notify(problem, title="Incident config", severity="error", timeout=15, markup=False)
         self.offer_resume()
 
     def _on_screen_change(self, screen: Screen) -> None:
@@ -181,7 +181,7 @@ class IncidentResponse:
         try:
             return fn(*args, **kwargs)
         except WRITE_ERRORS as exc:
-            self.app.notify(str(exc), title="Incident", severity="error", timeout=10)
+            self.app.notify(str(exc), title="Incident", severity="error", timeout=10, markup=False)
             return None
 
     # -- runbook flows -----------------------------------------------------------------------
@@ -197,7 +197,7 @@ class IncidentResponse:
         try:
             open_incidents = self.manager.open_incidents()
         except OSError as exc:
-            self.app.notify(f"cannot read incidents: {exc}", severity="error")
+            self.app.notify(f"cannot read incidents: {exc}", severity="error", markup=False)
             return
         if not open_incidents:
             return
@@ -209,7 +209,7 @@ class IncidentResponse:
             if incident_id:
                 incident = self._write(self.manager.resume, incident_id)
                 if incident is not None:
-                    self.app.notify(f"Resumed {incident.id}: {len(incident.entries)} entries", timeout=5)
+                    self.app.notify(f"Resumed {incident.id}: {len(incident.entries)} entries", timeout=5, markup=False)
             self.update_chrome()
 
         self.app.push_screen(ResumeScreen(open_incidents, self.now(), warnings), resumed)
@@ -251,7 +251,7 @@ class IncidentResponse:
 
         def started(incident_id: str | None) -> None:
             if incident_id:
-                self.app.notify(f"{incident_id} started", timeout=4)
+                self.app.notify(f"{incident_id} started", timeout=4, markup=False)
             self.update_chrome()
 
         self.app.push_screen(IncidentStartScreen(submit, **kwargs), started)
@@ -259,7 +259,7 @@ class IncidentResponse:
     def _need_incident(self) -> Incident | None:
         incident = self.manager.current
         if incident is None:
-            self.app.notify("No incident: press i to start one", severity="warning", timeout=4)
+            self.app.notify("No incident: press i to start one", severity="warning", timeout=4, markup=False)
         return incident
 
     def add_note(self) -> None:
@@ -282,7 +282,7 @@ class IncidentResponse:
             return
         if phase is not None:
             if self._write(self.manager.mark_phase, phase) is not None:
-                self.app.notify(PHASE_TEXT.get(phase, phase), timeout=3)
+                self.app.notify(PHASE_TEXT.get(phase, phase), timeout=3, markup=False)
             return
         from screens.incident_prompt import PhasePickerScreen
 
@@ -308,7 +308,7 @@ class IncidentResponse:
     def acknowledge_alert(self) -> None:
         done = self.engine.acknowledge(next((a.key for a in self.engine.unacknowledged()), "-"))
         if not done:
-            self.app.notify("No unacknowledged alert", timeout=3)
+            self.app.notify("No unacknowledged alert", timeout=3, markup=False)
             return
         for alert in done:
             if self.manager.current is not None and self.manager.current.is_open:
@@ -319,14 +319,14 @@ class IncidentResponse:
     def open_runbook_response(self) -> None:
         alert = next(iter(self.engine.active()), None)
         if alert is None or alert.response is None:
-            self.app.notify("No alert with a runbook response", timeout=3)
+            self.app.notify("No alert with a runbook response", timeout=3, markup=False)
             return
         opener = getattr(self.app, "open_flow", None)
         if callable(opener):
             opener(alert.response.flow_id)
         else:
             self.app.notify(f"Runbook: {alert.response.title} (flow {alert.response.flow_id}); headless: "
-                            f"edge-console run {alert.response.flow_id}", timeout=8)
+                            f"edge-console run {alert.response.flow_id}", timeout=8, markup=False)
 
     def open_timeline(self) -> None:
         from screens.incident_timeline import IncidentTimelineScreen
@@ -345,7 +345,7 @@ class IncidentResponse:
         if contact is None or self._need_incident() is None:
             return
         if self._write(self.manager.record_escalation, contact) is not None:
-            self.app.notify(f"Recorded: escalated to {contact.name} ({contact.reach()})", timeout=5)
+            self.app.notify(f"Recorded: escalated to {contact.name} ({contact.reach()})", timeout=5, markup=False)
 
     def ask_notify(self, channel_key: str) -> None:
         channel = self.contacts.channels.get(channel_key)
@@ -353,7 +353,7 @@ class IncidentResponse:
         if channel is None or incident is None:
             return
         if not channel.notify:
-            self.app.notify(f"{channel.name}: no notify command in config (notify.{channel.key})", timeout=6)
+            self.app.notify(f"{channel.name}: no notify command in config (notify.{channel.key})", timeout=6, markup=False)
             return
         from screens.incident_prompt import TextPromptScreen
 
@@ -379,7 +379,7 @@ class IncidentResponse:
             outcome = await run_notify(channel.key, list(channel.notify), message,
                                        env=getattr(env, "tool_env", None) or None, secrets=known_secrets(env))
             self._write(self.manager.record_notify, outcome, incident_id)
-            self.app.notify(outcome.describe(), severity="information" if outcome.ok else "error", timeout=6)
+            self.app.notify(outcome.describe(), severity="information" if outcome.ok else "error", timeout=6, markup=False)
 
         self.app.run_worker(run(), group="incident-notify", exit_on_error=False)
 
@@ -419,7 +419,7 @@ class IncidentResponse:
                    if i.done_at is None]
         if not pending:
             self.app.notify("Close the incident first; then the review items are listed here" if incident.is_open
-                            else "Every review item is done", timeout=4)
+                            else "Every review item is done", timeout=4, markup=False)
             return
         from screens.incident_prompt import ChoiceScreen
 

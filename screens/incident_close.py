@@ -33,7 +33,7 @@ class IncidentCloseScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="close-box", classes="incident-modal"):
-            yield Static(f"Close {self.incident_id}", classes="modal-title")
+            yield Static(Text(f"Close {self.incident_id}"), classes="modal-title")
             with VerticalScroll(id="close-step-recovery"):
                 yield Static("1/2 Complete Service Recovery (live checks from the latest poll)", classes="step-title")
                 for check in self.checks:
@@ -102,7 +102,7 @@ class IncidentCloseScreen(ModalScreen[str | None]):
             if ok:
                 self.dismiss(message)
             else:
-                self.query_one("#close-error", Static).update(message)
+                self.query_one("#close-error", Static).update(Text(message))
         else:
             self.dismiss(None)
 

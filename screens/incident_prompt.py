@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -29,7 +30,7 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal"):
-            yield Static(self.prompt_title, classes="modal-title")
+            yield Static(Text(self.prompt_title), classes="modal-title")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
             yield Static("", id="prompt-error", classes="form-error")
             yield Static("enter saves · esc cancels", classes="modal-hint")
@@ -42,7 +43,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         if ok:
             self.dismiss(event.value)
         else:
-            self.query_one("#prompt-error", Static).update(error)
+            self.query_one("#prompt-error", Static).update(Text(error))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -63,7 +64,7 @@ class PhasePickerScreen(ModalScreen[str | None]):
         for i, phase in enumerate(MARKABLE_PHASES, start=1):
             done = self.incident.phase_times.get(phase)
             mark = f"  (marked {done:%H:%M} UTC)" if done else ""
-            options.append(Option(f"{i}  {PHASE_TEXT[phase]}{mark}", id=phase))
+            options.append(Option(Text(f"{i}  {PHASE_TEXT[phase]}{mark}"), id=phase))
         with Vertical(classes="incident-modal"):
             yield Static(f"Mark a phase of {self.incident.id}", classes="modal-title")
             yield OptionList(*options, id="phase-list")
@@ -96,11 +97,11 @@ class ResumeScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal", id="resume-box"):
             yield Static("An incident is still open. Resume it?", classes="modal-title")
-            yield OptionList(*[Option(f"{i.id}  {i.severity}  {i.phase}  {format_duration(i.elapsed(self.now))} "
-                                      f"· {len(i.entries)} entries · {i.title}", id=i.id) for i in self.incidents],
+            yield OptionList(*[Option(Text(f"{i.id}  {i.severity}  {i.phase}  {format_duration(i.elapsed(self.now))} "
+                                           f"· {len(i.entries)} entries · {i.title}"), id=i.id) for i in self.incidents],
                              id="resume-list")
             for warning in self.warnings:
-                yield Static(f"warning: {warning}", classes="form-error")
+                yield Static(Text(f"warning: {warning}"), classes="form-error")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Resume", variant="primary", id="resume-yes", compact=True)
                 yield Button("Not now", id="resume-no", compact=True)
@@ -137,8 +138,8 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal"):
-            yield Static(self.choice_title, classes="modal-title")
-            yield OptionList(*[Option(label, id=key) for key, label in self.choices], id="choice-list")
+            yield Static(Text(self.choice_title), classes="modal-title")
+            yield OptionList(*[Option(Text(label), id=key) for key, label in self.choices], id="choice-list")
             yield Static("enter picks · esc cancels", classes="modal-hint")
 
     def on_mount(self) -> None:

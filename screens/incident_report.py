@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -18,7 +19,7 @@ class IncidentReportScreen(Screen):
         self.markdown = markdown
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Report written to {self.path}", id="report-path")
+        yield Static(Text(f"Report written to {self.path}"), id="report-path")
         with VerticalScroll(id="report-scroll"):
             yield Markdown(self.markdown, id="report-markdown")
         yield Footer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,7 +32,7 @@ class IncidentStartScreen(ModalScreen[str | None]):
         with Vertical(id="incident-start-box", classes="incident-modal"):
             yield Static("Start an incident", classes="modal-title")
             if self.trigger:
-                yield Static(f"From alert: {self.trigger}", id="incident-start-trigger")
+                yield Static(Text(f"From alert: {self.trigger}"), id="incident-start-trigger")
             with RadioSet(id="incident-severity", compact=True):
                 for sev in SEVERITIES.values():
                     yield RadioButton(f"{sev.level} {sev.name} - {sev.description} · respond within "
@@ -73,7 +74,7 @@ class IncidentStartScreen(ModalScreen[str | None]):
         if ok:
             self.dismiss(message)
         else:
-            self.query_one("#incident-start-error", Static).update(message)
+            self.query_one("#incident-start-error", Static).update(Text(message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -77,8 +77,8 @@ class IncidentTimelineScreen(EdgeScreen):
         sev = incident.severity_info
         lines = [f"{incident.id}  {sev.label}  (respond within {sev.response_text})  phase: {incident.phase}",
                  f"{incident.title}" + (f" · impact: {incident.impact}" if incident.impact else "")]
-        summary.update("\n".join(lines))
-        self.query_one("#incident-warnings", Static).update("\n".join(incident.warnings))
+        summary.update(Text("\n".join(lines)))
+        self.query_one("#incident-warnings", Static).update(Text("\n".join(incident.warnings)))
         timeline = self.query_one(IncidentTimeline)
         if timeline.incident_id != incident.id:  # another incident: start the table afresh
             timeline.clear()

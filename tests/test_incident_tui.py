@@ -205,15 +205,16 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
 
 async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
     other = IncidentManager(state_dir=state_dir, user="other@console")
-    incident = other.start("P0", "Outage", "everything")
+    incident = other.start("P0", "Outage [prod]", "everything")
     other.note("before the crash")
+    other.note("[bold]not markup[/bold] [x]")
     with open(other.store.path(incident.id), "a") as fh:
-        fh.write('{"incident": "%s", "seq": 3, "kind": "note", "te' % incident.id)  # power loss mid-write
+        fh.write('{"incident": "%s", "seq": 4, "kind": "note", "te' % incident.id)  # power loss mid-write
     app = make_app(ScriptedPoller([80]))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"),
                        message="resume offer")
-        await wait_for(lambda: f"{incident.id}.jsonl:3: truncated last line skipped" in
+        await wait_for(lambda: f"{incident.id}.jsonl:4: truncated last line skipped" in
                        " ".join(str(w.content) for w in app.screen.query(".form-error")), message="warning shown")
         assert incident.id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
         await pilot.press("y")
@@ -224,6 +225,8 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
                        message="timeline")
         timeline = app.screen.query_one(IncidentTimeline)
         await wait_for(lambda: "before the crash" in timeline.texts(), message="old entries")
+        assert "[bold]not markup[/bold] [x]" in timeline.texts()  # operator text is shown verbatim
+        assert "Outage [prod]" in str(app.screen.query_one("#incident-summary").content)
         # a second process (headless `incident note`) appends: shown within one refresh
         proc = await asyncio.create_subprocess_exec(
             __import__("sys").executable, "-m", "console", "incident", "note", incident.id, "from", "the", "CLI")

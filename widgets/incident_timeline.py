@@ -36,7 +36,7 @@ class IncidentTimeline(DataTable):
                 continue
             self.shown.add(entry.seq)
             self.add_row(entry.ts.strftime("%m-%d %H:%M:%S"), str(entry.seq),
-                         Text(entry.kind, style=KIND_STYLE.get(entry.kind, "")), entry.text, entry.by,
+                         Text(entry.kind, style=KIND_STYLE.get(entry.kind, "")), Text(entry.text), Text(entry.by),
                          key=str(entry.seq))
             added = True
         if added:
