@@ -104,6 +104,16 @@ class IncidentResponse:
 
     def _on_screen_change(self, screen: Screen) -> None:
         self.app.call_after_refresh(self._decorate, screen)
+        flow = getattr(screen, "flow", None)
+        if flow is not None and str(getattr(flow, "section", "")).upper().startswith("P0"):
+            self.show_escalation_path()
+
+    def show_escalation_path(self) -> None:
+        """The escalation path and channels next to a P0 flow (a toast; E opens the contacts screen)."""
+        from console.incident.contacts import escalation_lines
+
+        self.app.notify("\n".join(escalation_lines(self.contacts)) + "\nE: contacts, escalate, notify",
+                        title="P0 escalation path", timeout=30, markup=False)
 
     def _decorate(self, screen: Screen) -> None:
         """Put the alert banner and the incident bar on a full screen that does not have them yet."""

@@ -330,3 +330,17 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         await wait_for(lambda: manager.current.severity == "P1", message="severity changed")
         assert manager.current.entries[-1].text == "Severity changed P2 -> P1 (Degraded Service): customers see errors"
         await wait_for(lambda: "P1 Major" in str(bar(app).render()), message="bar shows P1")
+
+
+async def test_p0_flow_shows_the_escalation_path():
+    from screens.flow_modal import FlowModal
+
+    app = make_app(ScriptedPoller([80]), refresh=0.3)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await ready(app, pilot)
+        app.open_flow("p0-service-down")
+        await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow")
+        await wait_for(lambda: any(n.title == "P0 escalation path" for n in app._notifications), message="toast")
+        toast = next(n for n in app._notifications if n.title == "P0 escalation path")
+        assert "2. Team Lead: infrastructure-lead@twist.io" in toast.message
+        assert "War room: zoom.twist.io/warroom" in toast.message
