@@ -72,6 +72,7 @@ class IncidentResponse:
         self.manager = IncidentManager(state_dir=state_dir, clock=self.now)
         self.last_observation = Observation()
         self.bells = 0
+        self._known_ids: set[str] = set()
         self._chrome_signature: Any = None
         self.manager.listeners.append(lambda incident, entry: self.update_chrome(incident))
 
@@ -158,10 +159,30 @@ class IncidentResponse:
         """Entries appended by another process (a second console, ``incident note``) show here."""
         try:
             changed = self.manager.refresh()
+            self._adopt_new_incident()
         except OSError:
             return
         if changed:
             self.update_chrome()
+
+    def _adopt_new_incident(self) -> None:
+        """An incident started elsewhere (another console, ``incident start``) while this console has
+        none open becomes this console's incident, so both show the same timeline."""
+        ids = set(self.manager.store.ids())
+        new = sorted(ids - self._known_ids)
+        self._known_ids = ids
+        current = self.manager.current
+        if not new or (current is not None and current.is_open):
+            return
+        for incident_id in reversed(new):  # the newest open one
+            incident = self.manager.store.load(incident_id)
+            if incident.is_open and incident.started is not None:
+                self.manager.resume(incident_id)
+                by = incident.entries[0].by if incident.entries else "another console"
+                self.app.notify(f"{incident.id} {incident.severity} {incident.title} started by {by}",
+                                title="Incident", timeout=8, markup=False)
+                self.update_chrome()
+                return
 
     def update_chrome(self, incident: Incident | None = None, *, force: bool = False) -> None:
         """Push the incident and the alerts to every screen's widgets (skipped when nothing changed)."""
@@ -205,6 +226,7 @@ class IncidentResponse:
     # -- actions -----------------------------------------------------------------------------
     def offer_resume(self) -> None:
         try:
+            self._known_ids = set(self.manager.store.ids())
             open_incidents = self.manager.open_incidents()
         except OSError as exc:
             self.app.notify(f"cannot read incidents: {exc}", severity="error", markup=False)

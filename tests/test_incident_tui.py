@@ -344,3 +344,24 @@ async def test_p0_flow_shows_the_escalation_path():
         toast = next(n for n in app._notifications if n.title == "P0 escalation path")
         assert "2. Team Lead: infrastructure-lead@twist.io" in toast.message
         assert "War room: zoom.twist.io/warroom" in toast.message
+
+
+async def test_an_incident_started_in_another_terminal_shows_up(state_dir):
+    import sys
+
+    app = make_app(ScriptedPoller([80]), refresh=0.3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        assert not bar(app).display
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "console", "incident", "start", "--severity", "P1", "--title", "From the CLI",
+            stdout=asyncio.subprocess.PIPE)
+        out, _ = await proc.communicate()
+        incident_id = out.decode().strip()
+        await wait_for(lambda: bar(app).display and incident_id in str(bar(app).render()), timeout=5,
+                       message="incident from the other terminal")
+        assert app.incident_response.manager.current_id == incident_id
+        await pilot.press("n")
+        await pilot.press(*"seen here")
+        await pilot.press("enter")
+        await wait_for(lambda: app.incident_response.manager.current.entries[-1].text == "seen here", message="note")
