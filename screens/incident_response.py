@@ -1,0 +1,474 @@
+"""The incident controller behind the TUI: one per app, on the UI thread.
+
+Feeds every poll to the alert engine and records transitions on the current incident, keeps the
+alert banner and the incident bar on every full screen current, notices what other processes
+append, and runs the operator's incident actions (start, note, phase, severity, escalate, notify,
+close, report, review). The keys and palette entries are in ``screens.incident_app``.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+from textual.app import App
+from textual.screen import ModalScreen, Screen
+
+from console.config import ConfigError
+from console.incident.alerts import AlertEngine, AlertSettings, Observation
+from console.incident.contacts import Contacts, load_contacts, runbook_defaults
+from console.incident.manager import IncidentManager
+from console.incident.model import PHASE_TEXT, Incident, IncidentInputError
+from console.incident.notify import run_notify
+from console.incident.store import IncidentNotFound
+from widgets.alert_banner import AlertBanner
+from widgets.incident_bar import IncidentBar
+
+try:  # filelock's timeout when another process holds the lock for too long
+    from filelock import Timeout as LockTimeout
+except ImportError:  # pragma: no cover
+    LockTimeout = OSError  # type: ignore[misc,assignment]
+
+WRITE_ERRORS = (IncidentInputError, IncidentNotFound, OSError, LockTimeout)
+
+
+def known_secrets(env: Any) -> list[str | None]:
+    """The environment's tokens, so a notify command's output never shows them."""
+    from console.secrets import SecretError, read_secret
+
+    out: list[str | None] = []
+    for var, file in ((getattr(env, "api_token_env", None), getattr(env, "api_token_file", None)),
+                      (getattr(env, "admin_token_env", None), getattr(env, "admin_token_file", None))):
+        try:
+            out.append(read_secret(var, file))
+        except (SecretError, OSError):
+            continue
+    return out
+
+
+class IncidentResponse:
+    """Owns the alert engine and the incident manager for one app; everything runs on the UI thread."""
+
+    def __init__(self, app: App, *, state_dir: Any = None) -> None:
+        self.app = app
+        config = getattr(app, "config", None)
+        self.problems: list[str] = []
+        try:
+            settings = AlertSettings.from_config(config)
+        except ConfigError as exc:
+            self.problems.append(str(exc))
+            settings = AlertSettings()
+        self.contacts: Contacts
+        try:
+            self.contacts = load_contacts(config)
+        except ConfigError as exc:
+            self.problems.append(str(exc))
+            self.contacts = runbook_defaults()
+        thresholds = getattr(config, "thresholds", None)
+        self.engine = AlertEngine(thresholds, settings)
+        self.manager = IncidentManager(state_dir=state_dir, clock=self.now)
+        self.last_observation = Observation()
+        self.bells = 0
+        self._known_ids: set[str] = set()
+        self._chrome_signature: Any = None
+        self.manager.listeners.append(lambda incident, entry: self.update_chrome(incident))
+
+    # -- time --------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)
+        seconds = clock() if callable(clock) else datetime.now(timezone.utc).timestamp()
+        return datetime.fromtimestamp(int(seconds), timezone.utc)
+
+    # -- installation ------------------------------------------------------------------------
+    def attach(self) -> None:
+        """Listen to every poll from the first one on."""
+        listeners = getattr(self.app, "poll_listeners", None)
+        if isinstance(listeners, list) and self.on_poll not in listeners:
+            listeners.append(self.on_poll)
+        audit = getattr(self.app, "audit_listeners", None)  # runbook audit records, as written
+        if isinstance(audit, list) and self.record_flow_step not in audit:
+            audit.append(self.record_flow_step)
+
+    def install(self) -> None:
+        """Once the first screen is up: chrome on every screen, the refresh timer, the resume offer."""
+        self.attach()
+        self.app.screen_change_signal.subscribe(self.app, self._on_screen_change)
+        refresh = float(getattr(self.app, "refresh_seconds", 2.0) or 2.0)
+        self.app.set_interval(min(refresh, 2.0), self.check_other_writers)
+        self.app.call_after_refresh(self._decorate, self.app.screen)
+        for problem in self.problems:
+            self.app.notify(problem, title="Incident config", severity="error", timeout=15, markup=False)
+        self.offer_resume()
+
+    def _on_screen_change(self, screen: Screen) -> None:
+        self.app.call_after_refresh(self._decorate, screen)
+        flow = getattr(screen, "flow", None)
+        if flow is not None and str(getattr(flow, "section", "")).upper().startswith("P0"):
+            self.show_escalation_path()
+
+    def show_escalation_path(self) -> None:
+        """The escalation path and channels next to a P0 flow (a toast; E opens the contacts screen)."""
+        from console.incident.contacts import escalation_lines
+
+        self.app.notify("\n".join(escalation_lines(self.contacts)) + "\nE: contacts, escalate, notify",
+                        title="P0 escalation path", timeout=30, markup=False)
+
+    def _decorate(self, screen: Screen) -> None:
+        """Put the alert banner and the incident bar on a full screen that does not have them yet."""
+        if isinstance(screen, ModalScreen) or not screen.is_attached:
+            return
+        if not screen.query(AlertBanner):
+            headers = [w for w in screen.children if type(w).__name__ == "StatusHeader"]
+            banner = AlertBanner(id="alert-banner")
+            banner.alerts = self.engine.active()
+            if headers:
+                screen.mount(banner, after=headers[0])
+            elif screen.children:
+                screen.mount(banner, before=screen.children[0])
+            else:
+                screen.mount(banner)
+        if not screen.query(IncidentBar):
+            bar = IncidentBar(id="incident-bar")
+            bar.clock = self.now
+            bar.incident = self.manager.current
+            footers = [w for w in screen.children if type(w).__name__ == "Footer"]
+            if footers:
+                screen.mount(bar, before=footers[0])
+            else:
+                screen.mount(bar)
+        self.update_chrome(force=True)
+
+    # -- feeding -----------------------------------------------------------------------------
+    def on_poll(self, result: Any) -> None:
+        obs = self.engine.observe(result, self.now().timestamp())
+        self.last_observation = obs
+        for transition in obs.transitions:
+            self._write(self.manager.record_alert, transition)
+        for change in obs.sources:
+            self._write(self.manager.record_source, change)
+        if obs.bell:
+            self.bells += 1
+            self.app.bell()
+        self.check_other_writers()
+        self.update_chrome()
+
+    def check_other_writers(self) -> None:
+        """Entries appended by another process (a second console, ``incident note``) show here."""
+        try:
+            changed = self.manager.refresh()
+            self._adopt_new_incident()
+        except OSError:
+            return
+        if changed:
+            self.update_chrome()
+
+    def _adopt_new_incident(self) -> None:
+        """An incident started elsewhere (another console, ``incident start``) while this console has
+        none open becomes this console's incident, so both show the same timeline."""
+        ids = set(self.manager.store.ids())
+        new = sorted(ids - self._known_ids)
+        self._known_ids = ids
+        current = self.manager.current
+        if not new or (current is not None and current.is_open):
+            return
+        for incident_id in reversed(new):  # the newest open one
+            incident = self.manager.store.load(incident_id)
+            if incident.is_open and incident.started is not None:
+                self.manager.resume(incident_id)
+                by = incident.entries[0].by if incident.entries else "another console"
+                self.app.notify(f"{incident.id} {incident.severity} {incident.title} started by {by}",
+                                title="Incident", timeout=8, markup=False)
+                self.update_chrome()
+                return
+
+    def update_chrome(self, incident: Incident | None = None, *, force: bool = False) -> None:
+        """Push the incident and the alerts to every screen's widgets (skipped when nothing changed)."""
+        if incident is None or incident.id != self.manager.current_id:
+            incident = self.manager.current
+        alerts = self.engine.active()
+        signature = (
+            None if incident is None else (incident.id, len(incident.entries), incident.phase, incident.severity,
+                                           incident.closed_at),
+            tuple((a.key, a.level, a.acknowledged, a.value) for a in alerts),
+            tuple(id(screen) for screen in self.app.screen_stack),
+        )
+        if signature == self._chrome_signature and not force:
+            return
+        self._chrome_signature = signature
+        for screen in self.app.screen_stack:
+            for banner in screen.query(AlertBanner):
+                banner.show_alerts(alerts)
+            for bar in screen.query(IncidentBar):
+                bar.show_incident(incident)
+            show = getattr(screen, "show_incident", None)
+            if callable(show):
+                show(incident)
+
+    def _write(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a manager write; an operator error or a disk problem is shown, never raised."""
+        try:
+            return fn(*args, **kwargs)
+        except WRITE_ERRORS as exc:
+            self.app.notify(str(exc), title="Incident", severity="error", timeout=10, markup=False)
+            return None
+
+    # -- runbook flows -----------------------------------------------------------------------
+    def record_flow_step(self, record: dict[str, Any]) -> None:
+        """Listener for the runbook runner's audit records (safe to call from any thread)."""
+        if getattr(self.app, "_thread_id", threading.get_ident()) != threading.get_ident():
+            self.app.call_from_thread(self.record_flow_step, record)
+            return
+        self._write(self.manager.record_flow_step, record)
+
+    # -- actions -----------------------------------------------------------------------------
+    def offer_resume(self) -> None:
+        try:
+            self._known_ids = set(self.manager.store.ids())
+            open_incidents = self.manager.open_incidents()
+        except OSError as exc:
+            self.app.notify(f"cannot read incidents: {exc}", severity="error", markup=False)
+            return
+        if not open_incidents:
+            return
+        from screens.incident_prompt import ResumeScreen
+
+        warnings = [w for i in open_incidents for w in i.warnings]
+
+        def resumed(incident_id: str | None) -> None:
+            if incident_id:
+                incident = self._write(self.manager.resume, incident_id)
+                if incident is not None:
+                    self.app.notify(f"Resumed {incident.id}: {len(incident.entries)} entries", timeout=5, markup=False)
+            self.update_chrome()
+
+        self.app.push_screen(ResumeScreen(open_incidents, self.now(), warnings), resumed)
+
+    def start_or_open(self) -> None:
+        incident = self.manager.current
+        if incident is not None and incident.is_open:
+            self.open_timeline()
+            return
+        from screens.incident_start import IncidentStartScreen
+
+        alert = next(iter(self.engine.unacknowledged() or self.engine.active()), None)
+        kwargs: dict[str, Any] = {}
+        trigger = None
+        if alert is not None:
+            trigger = alert
+            title = alert.response.title if alert.response else f"{alert.label} {alert.level.value}"
+            kwargs = {"severity": alert.severity, "title": title, "trigger": alert.describe()}
+
+        def submit(severity: str, title: str, impact: str) -> tuple[bool, str]:
+            try:
+                if trigger is not None:
+                    from console.incident.alerts import Transition
+
+                    text = Transition("raised", trigger, trigger.level, trigger.since).describe()
+                    incident = self.manager.start(
+                        severity, title, impact, trigger=text,
+                        trigger_data={"metric": trigger.key, "value": trigger.value, "flow": trigger.flow_id},
+                        trigger_at=datetime.fromtimestamp(int(trigger.since), timezone.utc))
+                else:
+                    incident = self.manager.start(severity, title, impact)
+            except WRITE_ERRORS as exc:
+                return False, str(exc)
+            for other in self.engine.active():
+                if other is not trigger:
+                    self._write(self.manager.record_alert_event, f"Alert active at start: {other.describe()}",
+                                {"metric": other.key, "value": other.value})
+            return True, incident.id
+
+        def started(incident_id: str | None) -> None:
+            if incident_id:
+                self.app.notify(f"{incident_id} started", timeout=4, markup=False)
+            self.update_chrome()
+
+        self.app.push_screen(IncidentStartScreen(submit, **kwargs), started)
+
+    def _need_incident(self) -> Incident | None:
+        incident = self.manager.current
+        if incident is None:
+            self.app.notify("No incident: press i to start one", severity="warning", timeout=4, markup=False)
+        return incident
+
+    def add_note(self) -> None:
+        if self._need_incident() is None:
+            return
+        from screens.incident_prompt import TextPromptScreen
+
+        def submit(text: str) -> tuple[bool, str]:
+            try:
+                self.manager.note(text)
+            except WRITE_ERRORS as exc:
+                return False, str(exc)
+            return True, ""
+
+        self.app.push_screen(TextPromptScreen("Note for the timeline", submit, placeholder="what you saw or did"))
+
+    def mark_phase(self, phase: str | None = None) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        if phase is not None:
+            if self._write(self.manager.mark_phase, phase) is not None:
+                self.app.notify(PHASE_TEXT.get(phase, phase), timeout=3, markup=False)
+            return
+        from screens.incident_prompt import PhasePickerScreen
+
+        self.app.push_screen(PhasePickerScreen(incident), lambda chosen: chosen and self.mark_phase(chosen))
+
+    def change_severity(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        from screens.incident_prompt import TextPromptScreen
+
+        def submit(text: str) -> tuple[bool, str]:
+            level, _, reason = text.strip().partition(" ")
+            try:
+                self.manager.set_severity(level, reason.strip())
+            except WRITE_ERRORS as exc:
+                return False, str(exc)
+            return True, ""
+
+        self.app.push_screen(TextPromptScreen(f"New severity for {incident.id} (now {incident.severity}): "
+                                              "P0-P3 then a reason", submit, placeholder="P1 error rate above 1%"))
+
+    def acknowledge_alert(self) -> None:
+        done = self.engine.acknowledge(next((a.key for a in self.engine.unacknowledged()), "-"))
+        if not done:
+            self.app.notify("No unacknowledged alert", timeout=3, markup=False)
+            return
+        for alert in done:
+            if self.manager.current is not None and self.manager.current.is_open:
+                self._write(self.manager.record_alert_event, f"Alert acknowledged: {alert.describe()}",
+                            {"metric": alert.key, "transition": "acknowledged"})
+        self.update_chrome()
+
+    def open_runbook_response(self) -> None:
+        alert = next(iter(self.engine.active()), None)
+        if alert is None or alert.response is None:
+            self.app.notify("No alert with a runbook response", timeout=3, markup=False)
+            return
+        opener = getattr(self.app, "open_flow", None)
+        if callable(opener):
+            opener(alert.response.flow_id)
+        else:
+            self.app.notify(f"Runbook: {alert.response.title} (flow {alert.response.flow_id}); headless: "
+                            f"edge-console run {alert.response.flow_id}", timeout=8, markup=False)
+
+    def open_timeline(self) -> None:
+        from screens.incident_timeline import IncidentTimelineScreen
+
+        if not isinstance(self.app.screen, IncidentTimelineScreen):
+            self.app.push_screen(IncidentTimelineScreen())
+
+    def open_contacts(self) -> None:
+        from screens.contacts import ContactsScreen
+
+        if not isinstance(self.app.screen, ContactsScreen):
+            self.app.push_screen(ContactsScreen(self.contacts))
+
+    def escalate(self, contact_key: str) -> None:
+        contact = self.contacts.contacts.get(contact_key)
+        if contact is None or self._need_incident() is None:
+            return
+        if self._write(self.manager.record_escalation, contact) is not None:
+            self.app.notify(f"Recorded: escalated to {contact.name} ({contact.reach()})", timeout=5, markup=False)
+
+    def ask_notify(self, channel_key: str) -> None:
+        channel = self.contacts.channels.get(channel_key)
+        incident = self._need_incident()
+        if channel is None or incident is None:
+            return
+        if not channel.notify:
+            self.app.notify(f"{channel.name}: no notify command in config (notify.{channel.key})", timeout=6, markup=False)
+            return
+        from screens.incident_prompt import TextPromptScreen
+
+        war_room = self.contacts.war_room()
+        default = f"{incident.id} {incident.severity} {incident.title} - phase {incident.phase}" + (
+            f" - war room {war_room.url}" if war_room and war_room.url else "")
+
+        def submit(text: str) -> tuple[bool, str]:
+            if not text.strip():
+                return False, "message: must not be empty"
+            self.send_notify(channel.key, text)
+            return True, ""
+
+        self.app.push_screen(TextPromptScreen(f"Message to {channel.name} (sent on stdin to "
+                                              f"{channel.notify[0]})", submit, value=default))
+
+    def send_notify(self, channel_key: str, message: str) -> None:
+        channel = self.contacts.channels[channel_key]
+        incident_id = self.manager.current_id
+
+        async def run() -> None:
+            env = getattr(getattr(self.app, "session", None), "env", None)
+            outcome = await run_notify(channel.key, list(channel.notify), message,
+                                       env=getattr(env, "tool_env", None) or None, secrets=known_secrets(env))
+            self._write(self.manager.record_notify, outcome, incident_id)
+            self.app.notify(outcome.describe(), severity="information" if outcome.ok else "error", timeout=6, markup=False)
+
+        self.app.run_worker(run(), group="incident-notify", exit_on_error=False)
+
+    def close_incident(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        if not incident.is_open:
+            self.show_report()
+            return
+        from screens.incident_close import IncidentCloseScreen
+
+        def submit(checks, confirmed, root_cause, resolution, items) -> tuple[bool, str]:
+            try:
+                self.manager.record_recovery(checks, confirmed)
+                self.manager.close(root_cause, resolution, items)
+                path, _ = self.manager.write_report()
+            except WRITE_ERRORS as exc:
+                return False, str(exc)
+            return True, str(path)
+
+        def closed(path: str | None) -> None:
+            self.update_chrome()
+            if path:
+                self.show_report()
+
+        self.app.push_screen(IncidentCloseScreen(incident.id, lambda: getattr(self.app, "last_result", None),
+                                                 submit), closed)
+
+    def review_item(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        from console.incident.review import review_checklist
+
+        pending = [(i.key, f"{i.text} (due {i.due:%Y-%m-%d %H:%M} UTC)") for i in review_checklist(incident)
+                   if i.done_at is None]
+        if not pending:
+            self.app.notify("Close the incident first; then the review items are listed here" if incident.is_open
+                            else "Every review item is done", timeout=4, markup=False)
+            return
+        from screens.incident_prompt import ChoiceScreen
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self._write(self.manager.mark_review, key)
+
+        self.app.push_screen(ChoiceScreen(f"Post-incident review of {incident.id}: mark done", pending), chosen)
+
+    def show_report(self) -> None:
+        incident = self._need_incident()
+        if incident is None:
+            return
+        result = self._write(self.manager.write_report)
+        if result is None:
+            return
+        path, markdown = result
+        from screens.incident_report import IncidentReportScreen
+
+        self.app.push_screen(IncidentReportScreen(str(path), markdown))
+
+
