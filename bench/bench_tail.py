@@ -170,6 +170,8 @@ async def tui_run(producer: Path, n: int, expr: str, *, keys_every: float | None
         await app.push_screen(LogViewScreen())
         store = controller.store
         latencies: list[float] = []
+        # keys start once the view is up and streaming (not during the screen's first mount)
+        await wait_streaming(store)
         next_key = time.perf_counter() + (keys_every or 1e9)
         source = controller.source
         deadline = time.perf_counter() + 600
@@ -204,6 +206,12 @@ async def tui_run(producer: Path, n: int, expr: str, *, keys_every: float | None
             result["idle"] = idle
         _ = events
     return result
+
+
+async def wait_streaming(store) -> None:
+    deadline = time.perf_counter() + 60
+    while store.received < 200 and time.perf_counter() < deadline:
+        await asyncio.sleep(0.005)
 
 
 async def key_latency(app, store) -> float:

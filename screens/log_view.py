@@ -10,6 +10,7 @@ only visible rows are drawn.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from textual import work
@@ -32,6 +33,13 @@ from widgets.log_breakdown import LogBreakdown
 from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
 from widgets.log_pane import LogPane
+
+#: longest stretch of parsing before the event loop gets a turn (keys, frames)
+PARSE_SLICE_S = 0.01
+#: under a flood (more than FLOOD_EVENTS per tick) the list is redrawn at most every FLOOD_FRAME_S:
+#: frames are coalesced so the time goes to parsing, and the pane says so
+FLOOD_EVENTS = 300
+FLOOD_FRAME_S = 0.3
 
 WINDOWS: list[tuple[str, float | None]] = [("whole buffer", None), ("last 1 min", 60.0), ("last 5 min", 300.0),
                                            ("last 15 min", 900.0)]
@@ -58,7 +66,13 @@ class TailController:
         self.note = self.config_error
         self.worker: Any = None
         self.timer: Any = None
+        self.pump: Any = None
+        self._data = asyncio.Event()
         self.ticks = 0
+        self.flooding = False
+        self.frames_skipped = 0
+        self._synced_at = 0.0
+        self._synced_received = 0
 
     def start(self) -> None:
         if self.worker is not None and not self.worker.is_finished:
@@ -71,15 +85,38 @@ class TailController:
             self.source.status.detail = "simulated environment without its simulated wrangler: nothing to tail"
             self.refresh_panes()
             return
+        self._data = asyncio.Event()
         self.source = TailSource(self.session.env, self.source.filters, max_pending=self.settings.buffer,
-                                 reconnect_max=self.settings.reconnect_max_seconds)
+                                 reconnect_max=self.settings.reconnect_max_seconds, on_events=self._data.set)
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
+        if self.pump is None or self.pump.is_finished:
+            self.pump = self.app.run_worker(self._pump(), name="log tail parse", group="tail-parse",
+                                            exit_on_error=False)
         if self.timer is None:
             self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
+
+    async def _pump(self) -> None:
+        """Parse arrived bytes into the store in short slices (PARSE_SLICE_S), giving the event loop
+        back between slices: keys and frames are served in between, and parsing uses the time the
+        UI leaves free. Redrawing happens on the tick (tail.batch_ms), not per slice."""
+        while True:
+            batch = self.source.take(budget_s=PARSE_SLICE_S)
+            if batch:
+                self.store.add(batch)
+                await asyncio.sleep(0)
+                continue
+            self._data.clear()
+            if not self.source.has_backlog:
+                try:
+                    await asyncio.wait_for(self._data.wait(), timeout=0.5)
+                except asyncio.TimeoutError:
+                    pass
 
     async def stop(self) -> None:
         """End wrangler and wait (briefly) for the worker, so the child is reaped."""
         self.source.stop()
+        if self.pump is not None:
+            self.pump.cancel()
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
@@ -106,12 +143,18 @@ class TailController:
             self.panes.remove(pane)
 
     def tick(self) -> None:
-        """On the UI thread, every batch interval: move pending events into the store, redraw."""
+        """On the UI thread, every batch interval: redraw what the parse pump put in the store."""
         self.ticks += 1
-        batch = self.source.take()
-        if batch:
-            self.store.add(batch)
         self.source.status.rate = self.source.rate()
+        now = time.monotonic()
+        arrived = self.store.received - self._synced_received
+        self.flooding = arrived > FLOOD_EVENTS
+        if self.flooding and now - self._synced_at < FLOOD_FRAME_S:
+            self.frames_skipped += 1
+            return
+        self._synced_at = now
+        self._synced_received = self.store.received
+        self.note = self._flood_note() or self.note
         for pane in list(self.panes):
             if not pane.is_attached:
                 self.detach(pane)
@@ -120,6 +163,13 @@ class TailController:
                 continue
             pane.sync()
             pane.show_status(self.source.status, self.source.filters.describe(), self.note)
+
+    def _flood_note(self) -> str:
+        if self.flooding:
+            return f"flood: frames coalesced ({1 / FLOOD_FRAME_S:.0f}/s)"
+        if self.note.startswith("flood:"):
+            return " "
+        return ""
 
     def refresh_panes(self) -> None:
         for pane in self.panes:

@@ -29,6 +29,7 @@ from console.tail.parser import StreamParser
 from console.tail.settings import ServerFilters
 
 READ_CHUNK = 1 << 20
+PARSE_PIECE = 32 << 10   # bytes parsed between two checks of the time budget (~25 events)
 AUTH_HINTS = ("CLOUDFLARE_API_TOKEN", "Authentication error", "not authenticated", "wrangler login",
               "Invalid API Token", "Unable to authenticate")
 NOTICE_HINTS = ("sampling", "overload", "dropped", "rate limit", "too many")
@@ -155,7 +156,7 @@ class TailSource:
         self._secrets: list[str | None] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         # bytes from the reader thread: chunks, or None marking the end of one wrangler run
-        self._chunks: deque[bytes | None] = deque()
+        self._chunks: deque[memoryview | None] = deque()
         self._buffered = 0
         self._lock = threading.Lock()
         self._woken = False
@@ -183,6 +184,10 @@ class TailSource:
                     break
                 chunk = self._chunks.popleft()
                 if chunk is not None:
+                    if len(chunk) > PARSE_PIECE:
+                        # parse in small pieces so the time budget is kept (the rest goes back first)
+                        self._chunks.appendleft(chunk[PARSE_PIECE:])
+                        chunk = chunk[:PARSE_PIECE]
                     self._buffered -= len(chunk)
             if chunk is None:
                 result = parser.close()
@@ -195,7 +200,7 @@ class TailSource:
                 self._noise(result.noise)
             if result.events:
                 events = self._wrap(result.events, result.texts)
-                if chunk:
+                if chunk is not None and len(chunk):
                     self._avg_event_bytes = 0.8 * self._avg_event_bytes + 0.2 * (len(chunk) / len(events))
                 room = limit - len(out)
                 out.extend(events[:room])
@@ -336,13 +341,13 @@ class TailSource:
                     got = True
                     self._call(self._first_data)
                 self.bytes_read += len(chunk)
-                self._enqueue(chunk)
+                self._enqueue(memoryview(chunk))
         finally:
             os.close(fd)
             self._enqueue(None)
         return got
 
-    def _enqueue(self, chunk: bytes | None) -> None:
+    def _enqueue(self, chunk: memoryview | None) -> None:
         dropped = 0
         with self._lock:
             self._chunks.append(chunk)
