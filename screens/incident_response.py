@@ -463,12 +463,17 @@ class IncidentResponse:
         incident = self._need_incident()
         if incident is None:
             return
+        from screens.incident_report import IncidentReportScreen
+
+        if incident.is_open:  # a draft to look at; the file is written when the incident closes
+            from console.incident.report import render_report
+
+            self.app.push_screen(IncidentReportScreen("", render_report(incident)))
+            return
         result = self._write(self.manager.write_report)
         if result is None:
             return
         path, markdown = result
-        from screens.incident_report import IncidentReportScreen
-
         self.app.push_screen(IncidentReportScreen(str(path), markdown))
 
 

@@ -170,6 +170,13 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
                        message="all rows")
         texts = timeline.texts()
         assert "rollback looks likely" in texts and "Engineer acknowledged" in texts
+        await pilot.press("r")  # a draft report while the incident is open: nothing written
+        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
+                       message="draft report")
+        assert "Draft" in str(app.screen.query_one("#report-path").content) and "rollback looks likely" in app.screen.markdown
+        assert not (state_dir / "incidents" / f"{incident.id}.md").exists()
+        await pilot.press("escape")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="back to the timeline")
         assert "Root cause identified" in texts
         # close: recovery checklist, then what happened, then the report
         await pilot.press("x")
