@@ -180,7 +180,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
             self.banner(Text(f"✗ cannot run on {ctx.env.name}: step {exc.step_id!r}: {exc.message}\n"
                              "Nothing ran. Esc closes.", style="bold"))
             self._show_run_widgets(False)
-            self.refresh_bindings()
+            self.sync_bindings()
             return
         self.phase = "run"
         if self.flow.inputs:
@@ -224,7 +224,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
         index = self.focus_index()
         total = len(runner.steps)
         if self.busy:
-            self.refresh_bindings()
+            self.sync_bindings()
             return
         if index is None:
             panel.hide_confirmation()
@@ -240,9 +240,9 @@ class FlowModal(ModalScreen[RunSummary | None]):
                 self.query_one("#flow-confirm", Input).focus()
             else:
                 panel.hide_confirmation()
-        if not self.query_one("#flow-confirm", Input).display:
+        if not self.query_one("#flow-confirm", Input).display and self.focused is not None:
             self.set_focus(None)
-        self.refresh_bindings()
+        self.sync_bindings()
 
     def show_summary(self, summary: RunSummary) -> None:
         if self.phase == "summary":
@@ -257,8 +257,9 @@ class FlowModal(ModalScreen[RunSummary | None]):
         reverse_title = self.context.titles.get(summary.reverse or "")
         self.query_one(FlowSummary).show(summary, reverse_title, changed=changed)
         self.query_one(FlowSummary).display = True
-        self.set_focus(None)
-        self.refresh_bindings()
+        if self.focused is not None:
+            self.set_focus(None)
+        self.sync_bindings()
 
     # -- engine events --------------------------------------------------------------------------
     def _on_event(self, event: RunEvent) -> None:
@@ -291,6 +292,14 @@ class FlowModal(ModalScreen[RunSummary | None]):
                 self.show_summary(event.summary)
 
     # -- actions --------------------------------------------------------------------------------
+    def sync_bindings(self) -> None:
+        """Redraw the footer only when what the keys do has changed (a footer redraw is not cheap)."""
+        kind = self._focus_kind()
+        state = (self.phase, self.busy, self.cancelling, kind, self.focus_index() is None)
+        if state != getattr(self, "_bindings_state", None):
+            self._bindings_state = state
+            self.refresh_bindings()
+
     def _focus_kind(self) -> str | None:
         index = self.focus_index()
         if self.runner is None or index is None:
@@ -384,8 +393,9 @@ class FlowModal(ModalScreen[RunSummary | None]):
             return
         self.busy = True
         self.query_one(StepPanel).hide_confirmation()
-        self.set_focus(None)
-        self.refresh_bindings()
+        if self.focused is not None:
+            self.set_focus(None)
+        self.sync_bindings()
         self.run_worker(self._run_step(index, typed), name=f"flow step {index + 1}", group="flow-step",
                         exit_on_error=False)
 
@@ -434,7 +444,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
         if self.cancelling or self.runner is None:
             return
         self.cancelling = True
-        self.refresh_bindings()
+        self.sync_bindings()
         self.run_worker(self._cancel(), name="flow cancel", group="flow-cancel", exit_on_error=False)
 
     async def _cancel(self) -> None:
