@@ -4,8 +4,8 @@ Wiring (in screens/app.py): ``class EdgeConsoleApp(FlowsMixin, ...)``, ``COMMAND
 ``screens.commands.PROVIDERS``, and ``self.audit_listeners`` is a list; the dashboard calls
 ``install_flow_keys(self)`` on mount.
 
-- ``app.open_flow(id_or_section)``: a flow id opens its modal; a section slug (``p0-service-down``,
-  which the incident alerts use) offers that section's flows.
+- ``app.open_flow(id_or_section)``: a flow id opens its modal; otherwise a section slug (``security``)
+  offers that section's flows (incident alert responses name flow ids or sections).
 - ``get_metric`` reads the latest poll (``app.last_result``), ``tail_events`` the live tail buffer
   (``app.tail.store``) when it is streaming, and every audit record goes to ``app.audit_listeners``
   and the incident timeline (``app.incident_response.record_flow_step``).
@@ -186,6 +186,9 @@ def install_flow_keys(screen: Screen) -> list[str]:
     if getattr(app, "_flow_runbook", None) is None:  # parse it off the event loop, bind when ready
         app.load_flow_runbook_then(lambda: install_flow_keys(screen) if screen.is_attached else None)
         return []
+    if getattr(screen, "_flow_keys_installed", False):
+        return list(getattr(app, "flow_key_problems", []))
+    screen._flow_keys_installed = True  # type: ignore[attr-defined]
     taken = set(app._bindings.key_to_bindings) | set(screen._bindings.key_to_bindings)
     problems: list[str] = []
     if RESPOND_KEY not in taken:
@@ -197,6 +200,8 @@ def install_flow_keys(screen: Screen) -> list[str]:
     if audit_key is not None:
         screen._bindings.bind(audit_key, "app.audit_view", "Audit", show=True)
         taken.add(audit_key)
+    else:
+        problems.append(f"keys {', '.join(AUDIT_KEYS)} (audit view) are already bound; use the palette")
     bound, skipped = flow_keys(runbook_getter(), taken)
     for item in bound:  # one footer entry for all ("HATB… Flows"); `?` help lists each by title
         binding = Binding(item.key, f"app.run_flow({item.flow.id!r})", item.flow.title, show=True, group=FLOW_GROUP)
