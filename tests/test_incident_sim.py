@@ -91,3 +91,24 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
         assert trigger.kind == "alert" and trigger.text.startswith("Alert triggered: Health down")
         assert trigger.ts <= entries[0].ts and trigger.data["flow"] == "p0-service-down"
         assert app.incident_response.manager.current.severity == "P0"
+
+
+async def test_a_source_going_down_and_recovering_is_on_the_timeline(sim):
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
+    async with app.run_test(size=(110, 32)):
+        await wait_for(lambda: hasattr(app, "incident_response") and app.last_result is not None
+                       and app.last_result.metrics.state == "live", timeout=20, message="live metrics")
+        manager = app.incident_response.manager
+        manager.start("P2", "Metrics flapping")
+
+        def sources():
+            return [e.text for e in manager.current.entries if e.kind == "source"]
+
+        async with httpx.AsyncClient() as client:
+            await client.post(sim.base_url + "/admin/faults", json={"metrics": "500"})
+            await wait_for(lambda: any(t.startswith("Source metrics down") for t in sources()), timeout=30,
+                           message="metrics down on the timeline")
+            await client.post(sim.base_url + "/admin/faults", json={"metrics": "none"})
+            await wait_for(lambda: "Source metrics recovered" in sources(), timeout=30, message="recovered")
+        assert [t.split(":")[0] for t in sources()] == ["Source metrics down", "Source metrics recovered"]
