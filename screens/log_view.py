@@ -36,6 +36,8 @@ from widgets.log_pane import LogPane
 
 #: longest stretch of parsing before the event loop gets a turn (keys, frames)
 PARSE_SLICE_S = 0.01
+#: how long parsing steps aside when the app has messages (a key press) waiting
+INPUT_YIELD_S = 0.02
 #: under a flood (more than FLOOD_EVENTS per tick) the list is redrawn at most every FLOOD_FRAME_S:
 #: frames are coalesced so the time goes to parsing, and the pane says so
 FLOOD_EVENTS = 300
@@ -99,7 +101,12 @@ class TailController:
         """Parse arrived bytes into the store in short slices (PARSE_SLICE_S), giving the event loop
         back between slices: keys and frames are served in between, and parsing uses the time the
         UI leaves free. Redrawing happens on the tick (tail.batch_ms), not per slice."""
+        queue = getattr(self.app, "_message_queue", None)
         while True:
+            if queue is not None and queue.qsize():
+                # input (keys) or other app messages are waiting: let them through first
+                await asyncio.sleep(INPUT_YIELD_S)
+                continue
             batch = self.source.take(budget_s=PARSE_SLICE_S)
             if batch:
                 self.store.add(batch)

@@ -176,3 +176,21 @@ async def test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions(sim
         await wait_for(lambda: any("EXCEPTION" in line for line in rendered(pane.log_list)), message="shown")
 
 
+
+
+async def test_dashboard_pane_fills_and_l_opens_the_log_view(sim, fake_tools):
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={"wrangler": ["wrangler"]})
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: app.screen.query("#log-pane"), message="dashboard pane mounted")
+        pane = app.screen.query_one("#log-pane", LogPane)
+        await wait_for(lambda: sum(1 for line in rendered(pane.log_list) if "/api/" in line) >= 3, timeout=15,
+                       message="dashboard pane rows")
+        assert "streaming" in status_text(pane)
+        await pilot.press("l")
+        await wait_for(lambda: isinstance(app.screen, LogViewScreen), message="full-screen log view")
+        await pilot.press("escape")
+        await wait_for(lambda: not isinstance(app.screen, LogViewScreen), message="back on the dashboard")
+        # leaving the full view does not stop the dashboard's tail
+        before = tail_controller(app).store.received
+        await wait_for(lambda: tail_controller(app).store.received > before, message="still streaming")

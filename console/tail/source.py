@@ -136,7 +136,7 @@ class TailSource:
     def __init__(self, env: Environment, filters: ServerFilters | None = None, *, max_pending: int = 10_000,
                  reconnect_max: float = 30.0, backoff_start: float = 1.0,
                  on_status: Callable[[TailStatus], Any] | None = None,
-                 on_events: Callable[[], Any] | None = None, max_buffered_bytes: int = 64 << 20) -> None:
+                 on_events: Callable[[], Any] | None = None, max_buffered_bytes: int = 16 << 20) -> None:
         self.env = env
         self.filters = filters or ServerFilters()
         self.max_pending = max(1, max_pending)          # events returned by one take() at most
