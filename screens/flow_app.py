@@ -162,6 +162,11 @@ class FlowsMixin(App):
         self.open_flow(flow_id)
 
     def action_respond(self) -> None:
+        """The top active alert's runbook response when an alert is up, else the worst metric's."""
+        incident = getattr(self, "incident_response", None)
+        if incident is not None and incident.engine.active():
+            incident.open_runbook_response()
+            return
         choice = worst_metric(getattr(self, "last_result", None))
         if choice is None:
             self.notify("No metric in warning or critical: nothing to respond to", timeout=4)

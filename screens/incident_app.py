@@ -29,8 +29,7 @@ class IncidentResponseMixin(App):
         Binding("n", "incident_note", "Note", show=False),
         Binding("m", "incident_phase", "Mark phase", show=False),
         Binding("a", "alert_ack", "Ack alert", show=False),
-        Binding("R", "alert_runbook", "Runbook response", show=False),
-        Binding("E", "incident_contacts", "Contacts", show=False),
+        Binding("c", "incident_contacts", "Contacts", show=False),
     ]
 
     incident_response: IncidentResponse

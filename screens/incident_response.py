@@ -108,10 +108,10 @@ class IncidentResponse:
             self.show_escalation_path()
 
     def show_escalation_path(self) -> None:
-        """The escalation path and channels next to a P0 flow (a toast; E opens the contacts screen)."""
+        """The escalation path and channels next to a P0 flow (a toast; c opens the contacts screen)."""
         from console.incident.contacts import escalation_lines
 
-        self.app.notify("\n".join(escalation_lines(self.contacts)) + "\nE: contacts, escalate, notify",
+        self.app.notify("\n".join(escalation_lines(self.contacts)) + "\nc: contacts, escalate, notify",
                         title="P0 escalation path", timeout=30, markup=False)
 
     def _decorate(self, screen: Screen) -> None:

@@ -73,7 +73,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
         health = next(a for a in engine.active() if a.key == "health")
         assert health.severity == "P0" and health.flow_id == "p0-service-down"
         assert engine.active()[0].key == "health"  # the P0 alert leads the banner
-        await pilot.press("R")  # the runbook response for the top alert
+        await pilot.press("r")  # respond: the runbook response for the top alert
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow opened")
         assert app.screen.flow.id == "p0-service-down"
         while isinstance(app.screen, FlowModal):

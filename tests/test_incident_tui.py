@@ -88,7 +88,7 @@ async def test_alert_banner_on_every_screen_and_ack():
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
         await wait_for(lambda: banner(app).display, message="banner")
-        await pilot.press("E")  # contacts screen
+        await pilot.press("c")  # contacts screen
         await wait_for(lambda: type(app.screen).__name__ == "ContactsScreen" and app.screen.query(AlertBanner)
                        and banner(app).display, message="banner on the contacts screen")
         await pilot.press("escape")
@@ -301,7 +301,7 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         await ready(app, pilot)
         manager = app.incident_response.manager
         incident = manager.start("P2", "Slow responses")
-        await pilot.press("E")
+        await pilot.press("c")
         await wait_for(lambda: isinstance(app.screen, ContactsScreen) and app.screen.row_keys, message="contacts")
         screen = app.screen
         table = screen.query_one("#contacts-table")
