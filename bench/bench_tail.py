@@ -291,8 +291,8 @@ def main() -> int:
 
     runs = [asyncio.run(tui_run(producer, n, args.filter)) for _ in range(args.runs)]
     eps = statistics.median(r["eps"] for r in runs)
-    print(f"TUI       read + parse + filter + display      {eps:>10,.0f} events/s  "
-          f"= {eps / loads:.2f}x json.loads  (target >= 20,000)  "
+    print(f"TUI       flat-out producer, events shown/s    {eps:>10,.0f} events/s  "
+          f"= {eps / loads:.2f}x json.loads  (short burst; the excess is dropped, see below)  "
           f"ticks {statistics.median(r['ticks'] for r in runs):.0f}, shown {statistics.median(r['received'] for r in runs):,.0f}"
           f" of {n:,}, dropped ~{statistics.median(r['dropped'] for r in runs):,.0f}")
 
@@ -300,7 +300,9 @@ def main() -> int:
     flood = asyncio.run(tui_run(producer, int(rate * args.key_seconds), args.filter, keys_every=0.05, rate=rate))
     lat = flood["latencies"]
     idle = flood["idle"]
-    print(f"keys      producer paced at {rate:,.0f} ev/s for {args.key_seconds:.0f} s (shown {flood['eps']:,.0f} ev/s, "
+    print(f"TUI       sustained: producer paced at {rate:,.0f} ev/s for {args.key_seconds:.0f} s -> shown "
+          f"{flood['eps']:,.0f} ev/s = {flood['eps'] / loads:.2f}x json.loads (target >= 20,000)")
+    print(f"keys      during that run (shown {flood['eps']:,.0f} ev/s, "
           f"dropped ~{flood['dropped']:,}): {len(lat)} presses  p50 {pct(lat, .5) * 1000:.1f} ms  "
           f"p99 {pct(lat, .99) * 1000:.1f} ms  max {max(lat) * 1000:.1f} ms  (target p99 <= 100 ms)")
     print(f"keys      idle baseline (same app, stream quiet): {len(idle)} presses  p50 {pct(idle, .5) * 1000:.1f} ms  "

@@ -58,7 +58,7 @@ class TailStatus:
 
     def summary(self, now: float | None = None) -> str:
         if self.state == "streaming":
-            text = f"streaming {self.rate:,.0f} ev/s"
+            text = f"streaming {self.rate:,.0f} ev/s" if self.rate else "streaming"
         elif self.state == "reconnecting":
             left = self.retry_in(now)
             text = f"reconnecting in {left:.0f} s" if left is not None else "reconnecting"
