@@ -119,7 +119,7 @@ class LogList(ScrollView, can_focus=True):
         key = (event.seq, width)
         strip = self._cache.get(key)
         if strip is None:
-            segments = [Segment(text, self._style(style)) for text, style in line_pieces(event)]
+            segments = [Segment(text, self._style(style)) for text, style in line_pieces(event, width)]
             strip = Strip(segments).crop_extend(0, width, None)
             self._cache[key] = strip
         if selected:

@@ -34,7 +34,18 @@ def _fit(text: str, width: int) -> str:
     return text.ljust(width)
 
 
-def line_pieces(event: TailEvent) -> list[Piece]:
+#: columns before the headline other than the path (time, outcome, method, colo, status, cpu)
+FIXED_COLUMNS = 55
+
+
+def path_width(width: int | None) -> int:
+    """The path column for a line ``width`` wide: up to 34, leaving ~30 for the headline."""
+    if width is None:
+        return 34
+    return max(12, min(34, width - FIXED_COLUMNS - 30))
+
+
+def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
     """time, severity+outcome, method, path, colo, status, cpu ms, first exception / error log."""
     sev = event.severity
     style = SEV_STYLE[sev]
@@ -55,7 +66,7 @@ def line_pieces(event: TailEvent) -> list[Piece]:
         (clock(event.ts) + " ", "time"),
         (f"{SEV_SYMBOL[sev]} {_fit(outcome, 10)} ", style),
         (_fit(method, 7) + " ", "plain"),
-        (_fit(event.path or "-", 34) + " ", "plain"),
+        (_fit(event.path or "-", path_width(width)) + " ", "plain"),
         (_fit(event.colo or "-", 4) + " ", "dim"),
         (status.rjust(3) + " ", status_style),
         (cpu.rjust(8) + "  ", cpu_style),
