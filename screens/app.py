@@ -22,6 +22,8 @@ from screens.messages import FleetUpdated, PollUpdated
 from themes import css_paths
 
 HISTORY_POINTS = 240
+#: Textual's own focus/copy bindings: true everywhere, noise in the help of an operations console
+HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
 
 class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
@@ -130,7 +132,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         seen: set[str] = set()
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
-            if binding.action in ("help",) or not binding.description or binding.key in seen:
+            if binding.action in HELP_NOISE or not binding.description or binding.key in seen:
                 continue
             seen.add(binding.key)
             rows.append((binding.key, binding.description))

@@ -105,14 +105,33 @@ class IncidentResponse:
         self.app.call_after_refresh(self._decorate, screen)
         flow = getattr(screen, "flow", None)
         if flow is not None and str(getattr(flow, "section", "")).upper().startswith("P0"):
-            self.show_escalation_path()
+            self.app.call_after_refresh(self.show_escalation_path, screen)
 
-    def show_escalation_path(self) -> None:
-        """The escalation path and channels next to a P0 flow (a toast; c opens the contacts screen)."""
-        from console.incident.contacts import escalation_lines
+    def escalation_text(self) -> str:
+        """The escalation path on one line (wraps to two or three at 80 columns)."""
+        path = " → ".join(f"{c.name} ({c.reach()})" for c in self.contacts.path())
+        room = self.contacts.war_room()
+        text = f"Escalate: {path}" if path else "Escalate: see contacts"
+        if room is not None:
+            text += f" · war room {room.url or room.name}"
+        return text + " · c: contacts, escalate, notify"
 
-        self.app.notify("\n".join(escalation_lines(self.contacts)) + "\nc: contacts, escalate, notify",
-                        title="P0 escalation path", timeout=30, markup=False)
+    def show_escalation_path(self, screen: Screen | None = None) -> None:
+        """The escalation path inside a P0 flow, under its description (a toast would hide the preview
+        at 80x24); a toast only when the flow screen has no description area."""
+        from rich.text import Text
+
+        text = self.escalation_text()
+        desc = screen.query("#flow-desc") if screen is not None and screen.is_attached else None
+        if desc:
+            widget = desc.first()
+            original = str(getattr(getattr(screen, "flow", None), "description", "") or "").strip()
+            content = Text(original + "\n") if original else Text()
+            content.append(text, style="bold")
+            widget.update(content)
+            widget.display = True
+        else:
+            self.app.notify(text, title="P0 escalation path", timeout=12, markup=False)
 
     def _decorate(self, screen: Screen) -> None:
         """Put the alert banner and the incident bar on a full screen that does not have them yet."""

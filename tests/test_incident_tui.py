@@ -347,10 +347,15 @@ async def test_p0_flow_shows_the_escalation_path():
         await ready(app, pilot)
         app.open_flow("p0-service-down")
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow")
-        await wait_for(lambda: any(n.title == "P0 escalation path" for n in app._notifications), message="toast")
-        toast = next(n for n in app._notifications if n.title == "P0 escalation path")
-        assert "2. Team Lead: infrastructure-lead@twist.io" in toast.message
-        assert "War room: zoom.twist.io/warroom" in toast.message
+        def escalation_shown() -> bool:
+            found = app.screen.query("#flow-desc")
+            return bool(found) and "Escalate:" in str(found.first().render())
+
+        await wait_for(escalation_shown, message="escalation path in the P0 flow")
+        text = str(app.screen.query_one("#flow-desc").render())
+        assert "Team Lead (infrastructure-lead@twist.io)" in text
+        assert "war room zoom.twist.io/warroom" in text
+        assert app.screen.flow.description.strip().split()[0] in text  # the description is kept
 
 
 async def test_an_incident_started_in_another_terminal_shows_up(state_dir):
