@@ -76,7 +76,7 @@ class MetricRow(Static):
         for cls in STATE_CLASSES.values():
             self.remove_class(cls)
         self.add_class(STATE_CLASSES[state])
-        self.update(text)
+        self.update(text, layout=False)  # one fixed line: no layout pass
 
 
 def state_style(state: State) -> str:

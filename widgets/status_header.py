@@ -78,4 +78,4 @@ class StatusHeader(Static):
         plain = text.plain
         if plain != self._last_render:  # redraw only what changed: it matters over SSH
             self._last_render = plain
-            self.update(text)
+            self.update(text, layout=False)  # one fixed line: no layout pass
