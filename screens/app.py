@@ -62,6 +62,10 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self.push_screen(DashboardScreen())
         if self.session.notice:
             self.notify(self.session.notice, title="Simulated edge", timeout=8)
+        # paint the dashboard first, then start collecting (start-up time; the UI never waits on data)
+        self.call_after_refresh(self._start_collecting)
+
+    def _start_collecting(self) -> None:
         self.poll_loop()
         if self.session.env.prometheus_url:
             self.fleet_loop()
@@ -78,9 +82,9 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
     async def poll_loop(self) -> None:
         """One poll at a time, every refresh_seconds; the poller never raises and never blocks the UI."""
         if self.poller is None:
-            from console.sources.poller import EdgePoller
-
-            self.poller = EdgePoller(self.config, self.session.env)
+            # importing httpx and building the client takes a few hundred ms: not on the event loop,
+            # so the dashboard paints first
+            self.poller = await asyncio.to_thread(self._make_poller)
         while True:
             started = time.monotonic()
             result = await self.poller.poll()
@@ -88,12 +92,20 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
             elapsed = time.monotonic() - started
             await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
 
+    def _make_poller(self) -> Any:
+        from console.sources.poller import EdgePoller
+
+        return EdgePoller(self.config, self.session.env)
+
     @work(exclusive=True, group="fleet", exit_on_error=False)
     async def fleet_loop(self) -> None:
         """Fleet-wide key metrics from Prometheus, on the same cadence, never overlapping."""
-        from console.sources.promql import FleetPoller
+        def make() -> Any:
+            from console.sources.promql import FleetPoller
 
-        poller = FleetPoller(self.config, self.session.env)
+            return FleetPoller(self.config, self.session.env)
+
+        poller = await asyncio.to_thread(make)
         try:
             while True:
                 started = time.monotonic()

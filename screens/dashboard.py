@@ -74,6 +74,9 @@ class DashboardScreen(EdgeScreen):
 
     def on_mount(self) -> None:
         self.query_one("#log-area").border_title = "Log tail"
+        self.call_after_refresh(self._start_panes)  # after the first frame: start-up time
+
+    def _start_panes(self) -> None:
         from screens.log_view import mount_log_pane
 
         mount_log_pane(self)  # the live wrangler tail pane; `l` opens the full-screen log view

@@ -14,7 +14,7 @@ Wiring (in screens/app.py): ``class EdgeConsoleApp(FlowsMixin, ...)``, ``COMMAND
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual.app import App
 from textual.binding import Binding
@@ -23,7 +23,9 @@ from textual.screen import Screen
 from console.runbook import RunbookError, builtin_runbook_files, load_for_config
 from console.runbook.model import Runbook
 from console.runbook.values import from_derived
-from screens.flow_modal import FlowContext, FlowModal
+
+if TYPE_CHECKING:  # the modal (and the engine behind it) loads when a flow opens: start-up time
+    from screens.flow_modal import FlowContext
 from screens.flow_reach import flow_keys, resolve_target, worst_metric
 
 #: The audit view's key on the dashboard: the first of these that nothing else uses.
@@ -132,6 +134,8 @@ class FlowsMixin(App):
                 self.log.error(f"audit listener {receiver!r} failed: {exc!r}")
 
     def flow_context(self) -> FlowContext:
+        from screens.flow_modal import FlowContext
+
         session = getattr(self, "session")
         runbook = self.flow_runbook()
         return FlowContext(config=session.config, env=session.env, read_only=bool(session.read_only),
@@ -141,6 +145,8 @@ class FlowsMixin(App):
 
     # -- opening -----------------------------------------------------------------------------
     def open_flow(self, target: str, inputs: dict[str, str] | None = None, why: str = "") -> None:
+        from screens.flow_modal import FlowModal
+
         if isinstance(self.screen, FlowModal):
             self.notify(f"Finish or cancel {self.screen.flow.title!r} first", severity="warning", timeout=4,
                         markup=False)

@@ -64,15 +64,34 @@ Headless
 
 from __future__ import annotations
 
-from console.runbook.audit import AuditLog, format_record, parse_since
-from console.runbook.engine import (
-    ConfirmationRequired, FlowRunner, PreflightError, Preview, RunEvent, RunnerError, RunSummary, StepOutcome,
-    StepResult, StepRun, StepState,
-)
-from console.runbook.loader import builtin_runbook_files, load_file, load_for_config, load_runbook, parse_runbook
-from console.runbook.memory import Memory
-from console.runbook.model import Flow, InputError, InputSpec, Runbook, RunbookError, Step
-from console.runbook.policy import Confirmation, is_production, read_only_refusal
+import importlib
+from typing import Any
+
+#: Public name -> the submodule that defines it. Loaded on first use (PEP 562), so importing
+#: ``console.runbook.model`` for the dashboard's keys does not pull in the engine and httpx
+#: (start-up time of the TUI).
+_EXPORTS = {
+    "AuditLog": "audit", "format_record": "audit", "parse_since": "audit",
+    "ConfirmationRequired": "engine", "FlowRunner": "engine", "PreflightError": "engine", "Preview": "engine",
+    "RunEvent": "engine", "RunnerError": "engine", "RunSummary": "engine", "StepOutcome": "engine", "StepResult": "engine",
+    "StepRun": "engine", "StepState": "engine",
+    "builtin_runbook_files": "loader", "load_file": "loader", "load_for_config": "loader",
+    "load_runbook": "loader", "parse_runbook": "loader",
+    "Memory": "memory",
+    "Flow": "model", "InputError": "model", "InputSpec": "model", "Runbook": "model", "RunbookError": "model",
+    "Step": "model",
+    "Confirmation": "policy", "is_production": "policy", "read_only_refusal": "policy",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'console.runbook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"console.runbook.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AuditLog", "Confirmation", "ConfirmationRequired", "Flow", "FlowRunner", "InputError", "InputSpec", "Memory",
