@@ -15,7 +15,7 @@ from console.metrics.fleet import fleet_queries
 from console.metrics.thresholds import State
 from console.sim.server import SimServer
 from console.sources.promql import FleetPoller, PromQLClient, PromQLError, parse_vector
-from tests.util import wait_for
+from tests.util import wait_for, wait_for_sync
 
 PROMETHEUS = shutil.which("prometheus")
 
@@ -86,7 +86,16 @@ def prometheus_fleet(tmp_path):
                              f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        yield f"http://127.0.0.1:{port}", sims
+        url = f"http://127.0.0.1:{port}"
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"{url}/-/ready", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for_sync(ready, timeout=30, message="prometheus ready")
+        yield url, sims
     finally:
         proc.terminate()
         try:
