@@ -55,6 +55,18 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self.fleet_result: Any = None
         self.fleet_history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
 
+    @property
+    def _background_screens(self) -> list[Any]:
+        """Screens that show through the top one. Textual 8 always counts the screen right under the
+        top one, even when the top one is opaque: then every redraw of the covered dashboard (its
+        footer, header clock, log pane) repainted the whole top screen, and laid out a screen nobody
+        sees (measured: most frames of the log view under a flood were full repaints). Only a
+        translucent top screen (a modal) lets the screens under it show and update."""
+        screens = App._background_screens.fget(self)  # type: ignore[attr-defined]
+        if screens and self._screen_stack and self._screen_stack[-1].styles.background.a == 1:
+            return []
+        return screens
+
     # -- lifecycle -----------------------------------------------------------------------
     def on_mount(self) -> None:
         if self.session.read_only:

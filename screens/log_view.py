@@ -24,6 +24,7 @@ from console.config import ConfigError
 from console.tail.breakdown import cpu_distribution, top_errors
 from console.tail.filters import Filter, FilterError
 from console.tail.model import TailEvent
+from console.tail.pump import ParsePump, settle_gc
 from console.tail.save import default_save_path, save_events
 from console.tail.settings import ServerFilters, TailSettings, tail_settings
 from console.tail.source import TailSource
@@ -34,10 +35,6 @@ from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
 from widgets.log_pane import LogPane
 
-#: longest stretch of parsing before the event loop gets a turn (keys, frames)
-PARSE_SLICE_S = 0.01
-#: how long parsing steps aside when the app has messages (a key press) waiting
-INPUT_YIELD_S = 0.02
 #: under a flood (more than FLOOD_EVENTS per tick) the list is redrawn at most every FLOOD_FRAME_S:
 #: frames are coalesced so the time goes to parsing, and the pane says so
 FLOOD_EVENTS = 300
@@ -68,8 +65,7 @@ class TailController:
         self.note = self.config_error
         self.worker: Any = None
         self.timer: Any = None
-        self.pump: Any = None
-        self._data = asyncio.Event()
+        self.pump: ParsePump | None = None
         self.ticks = 0
         self.flooding = False
         self.frames_skipped = 0
@@ -85,45 +81,34 @@ class TailController:
             # same name with real credentials next to simulated metrics would mislead. Nothing to tail.
             self.source.status.state = "stopped"
             self.source.status.detail = "simulated environment without its simulated wrangler: nothing to tail"
-            self.refresh_panes()
+            self.refresh_panes(hidden=True)
             return
-        self._data = asyncio.Event()
+        settle_gc()
         self.source = TailSource(self.session.env, self.source.filters, max_pending=self.settings.buffer,
-                                 reconnect_max=self.settings.reconnect_max_seconds, on_events=self._data.set)
+                                 reconnect_max=self.settings.reconnect_max_seconds)
+        if self.pump is not None:
+            self.pump.stop()
+        # parsing runs on its own thread; the tick drains it into the store (filter) and redraws
+        self.pump = ParsePump(self.source, max_events=self.settings.buffer)
+        self.pump.start()
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
-        if self.pump is None or self.pump.is_finished:
-            self.pump = self.app.run_worker(self._pump(), name="log tail parse", group="tail-parse",
-                                            exit_on_error=False)
         if self.timer is None:
             self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
 
-    async def _pump(self) -> None:
-        """Parse arrived bytes into the store in short slices (PARSE_SLICE_S), giving the event loop
-        back between slices: keys and frames are served in between, and parsing uses the time the
-        UI leaves free. Redrawing happens on the tick (tail.batch_ms), not per slice."""
-        queue = getattr(self.app, "_message_queue", None)
-        while True:
-            if queue is not None and queue.qsize():
-                # input (keys) or other app messages are waiting: let them through first
-                await asyncio.sleep(INPUT_YIELD_S)
-                continue
-            batch = self.source.take(budget_s=PARSE_SLICE_S)
-            if batch:
-                self.store.add(batch)
-                await asyncio.sleep(0)
-                continue
-            self._data.clear()
-            if not self.source.has_backlog:
-                try:
-                    await asyncio.wait_for(self._data.wait(), timeout=0.5)
-                except asyncio.TimeoutError:
-                    pass
+    def drain(self) -> int:
+        """Move what the parse thread has parsed into the store (the filter runs here); returns the
+        number of events moved."""
+        if self.pump is None:
+            return 0
+        before = self.store.received
+        self.store.add(self.pump.drain())
+        return self.store.received - before
 
     async def stop(self) -> None:
         """End wrangler and wait (briefly) for the worker, so the child is reaped."""
         self.source.stop()
         if self.pump is not None:
-            self.pump.cancel()
+            self.pump.stop()
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
@@ -152,6 +137,7 @@ class TailController:
     def tick(self) -> None:
         """On the UI thread, every batch interval: redraw what the parse pump put in the store."""
         self.ticks += 1
+        self.drain()
         self.source.status.rate = self.source.rate()
         now = time.monotonic()
         arrived = self.store.received - self._synced_received
@@ -166,7 +152,7 @@ class TailController:
             if not pane.is_attached:
                 self.detach(pane)
                 continue
-            if not pane.screen.is_current:
+            if not self.visible(pane):
                 continue
             pane.sync()
             pane.show_status(self.source.status, self.source.filters.describe(), self.note)
@@ -178,9 +164,20 @@ class TailController:
             return " "
         return ""
 
-    def refresh_panes(self) -> None:
+    def visible(self, pane: LogPane) -> bool:
+        """The pane's screen is on top, or shows through a translucent screen on top. (Textual counts
+        the screen under an opaque one as current too, and a redraw there repaints the whole top
+        screen: the dashboard's pane is left alone while the full log view covers it.)"""
+        screen = pane.screen
+        top = self.app.screen
+        if screen is top:
+            return True
+        return screen.is_current and top.styles.background.a < 1
+
+    def refresh_panes(self, hidden: bool = False) -> None:
+        """Redraw the visible panes now (``hidden``: all of them); the others on the tick once seen."""
         for pane in self.panes:
-            if pane.is_attached:
+            if pane.is_attached and (hidden or self.visible(pane)):
                 pane.sync()
                 pane.show_status(self.source.status, self.source.filters.describe(), self.note)
 

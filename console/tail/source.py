@@ -4,8 +4,9 @@ No shell, an argv list; the API token only in the child's environment as ``CLOUD
 ``WRANGLER_SEND_METRICS=false``. The run loop never raises: a missing wrangler, a "not
 authenticated" message or an exit becomes a status with the reason, then a reconnect with backoff.
 A reader thread only moves bytes from the pipe into a bounded queue (it never parses, so it hardly
-holds the GIL and the UI keeps its turns); the consumer calls :meth:`take` at its own pace (the TUI
-every ~100 ms) and the bytes are parsed there within a time budget. A flood therefore coalesces into
+holds the GIL and the UI keeps its turns); the consumer calls :meth:`take` at its own pace and the
+bytes are parsed there within a time budget (the TUI calls it from one parse thread, the headless CLI
+from its loop; one consumer at a time). A flood therefore coalesces into
 bigger batches, and past the byte bound the oldest unparsed data is dropped, counted and the parser
 resynchronises on the next object.
 """
@@ -145,6 +146,8 @@ class TailSource:
         self.backoff_start = backoff_start
         self.on_status = on_status
         self.on_events = on_events
+        #: called on the reader thread whenever bytes arrive (must be thread-safe, e.g. Event.set)
+        self.on_bytes: Callable[[], Any] | None = None
         self.status = TailStatus()
         self.noise: deque[str] = deque(maxlen=50)
         self.stderr: deque[str] = deque(maxlen=50)
@@ -161,6 +164,7 @@ class TailSource:
         self._lock = threading.Lock()
         self._woken = False
         self._parser = StreamParser()
+        self._resync = False      # bytes were dropped: the parser skips to the next object (in take)
         self._carry: list[TailEvent] = []
         self._avg_event_bytes = 1000.0
         self._broken_before = 0
@@ -179,6 +183,9 @@ class TailSource:
         parser = self._parser
         while len(out) < limit and time.perf_counter() - started < budget_s:
             with self._lock:
+                if self._resync:
+                    self._resync = False
+                    parser.resync()
                 if not self._chunks:
                     self._woken = False
                     break
@@ -359,10 +366,13 @@ class TailSource:
                         continue
                     self._buffered -= len(old)
                     dropped += len(old)
+                    self._resync = True  # the parser skips to the next object before parsing on
             wake = not self._woken
             self._woken = True
         if dropped:
             self._call(self._dropped_bytes, dropped)
+        if self.on_bytes is not None:
+            self.on_bytes()
         if wake and self.on_events is not None:
             self._call(self.on_events)
 
@@ -371,9 +381,9 @@ class TailSource:
             self._set(state="streaming", detail="", retry_at=None)
 
     def _dropped_bytes(self, count: int) -> None:
-        """On the loop: the consumer fell too far behind; estimate the events lost, resynchronise."""
+        """On the loop: the consumer fell too far behind; estimate the events lost. (The parser
+        resynchronises in :meth:`take`, flagged under the lock where the bytes were dropped.)"""
         self.status.dropped += max(1, int(count / max(1.0, self._avg_event_bytes)))
-        self._parser.resync()
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn`` on the event loop (from the reader thread)."""
