@@ -15,10 +15,11 @@ from typing import Any, Mapping
 
 import yaml
 
+from console.yamlpaths import KeyPath, dotted, line_map
+
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
 
-KeyPath = tuple[str | int, ...]
 
 DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
 DEFAULT_STATUS_URL = "https://www.cloudflarestatus.com/api/v2/status.json"
@@ -176,30 +177,9 @@ class Config:
 
     def error_at(self, key: KeyPath, message: str) -> ConfigError:
         """A ConfigError pointing at ``key`` (a tuple path such as ``("tail", "buffer")``)."""
-        return ConfigError(message, path=self.path, line=self.line_of(key), key=_dotted(key))
+        return ConfigError(message, path=self.path, line=self.line_of(key), key=dotted(key))
 
 
-def _dotted(key: KeyPath) -> str:
-    out = ""
-    for part in key:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _line_map(node: yaml.Node | None, prefix: KeyPath = (), out: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:
-    """Map every key path in a composed YAML document to its 1-based line."""
-    out = {} if out is None else out
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            out[key] = key_node.start_mark.line + 1
-            _line_map(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            key = (*prefix, index)
-            out[key] = item.start_mark.line + 1
-            _line_map(item, key, out)
-    return out
 
 
 def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
@@ -236,7 +216,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         raise ConfigError(f"invalid YAML: {exc}", path=path) from None
     if data is None:
         data = {}
-    lines = _line_map(node)
+    lines = line_map(node)
     cfg = Config(path=path, default_environment="", environments={}, raw=data if isinstance(data, dict) else {},
                  lines=lines)
     if not isinstance(data, dict):

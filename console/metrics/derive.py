@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from console.config import DEFAULT_METRIC_NAMES
 from console.metrics.exposition import Page, parse_labels, split_le
 from console.metrics.model import KEY_METRICS, Derived, MetricValue, QueueInfo, SecurityRule
 from console.metrics.quantile import bucket_deltas, histogram_quantile, merge
@@ -46,20 +47,6 @@ BASELINE_TAU_SPIKING_S = 600.0
 NO_TRAFFIC = "no traffic"
 WARMING_UP = "warming up"
 
-#: logical name -> default family (mirrors console.config.DEFAULT_METRIC_NAMES)
-_DEFAULT_NAMES = {
-    "requests": "edge_requests_total",
-    "errors": "edge_errors_total",
-    "request_duration": "edge_request_duration_seconds",
-    "cache_hits": "edge_cache_hits_total",
-    "cache_misses": "edge_cache_misses_total",
-    "cpu_time": "edge_cpu_time_ms",
-    "memory": "edge_memory_usage_bytes",
-    "queue_backlog": "edge_queue_backlog",
-    "queue_processing": "edge_queue_processing_duration_seconds",
-    "security_blocks": "edge_security_blocks_total",
-    "rate_limit_violations": "edge_rate_limit_violations_total",
-}
 
 #: Label names that identify a worker, a queue and a security rule.
 WORKER_LABEL = "worker"
@@ -70,7 +57,7 @@ Histogram = dict[float, float]  # upper bound -> cumulative count
 
 
 def metric_names(config: Any | None) -> dict[str, str]:
-    names = dict(_DEFAULT_NAMES)
+    names = dict(DEFAULT_METRIC_NAMES)
     names.update(getattr(config, "metric_names", None) or {})
     return names
 

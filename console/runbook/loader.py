@@ -59,6 +59,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from console.yamlpaths import dotted, line_map
+
 from console.runbook import policy
 from console.runbook.expr import ExprError, parse_expr
 from console.runbook.model import (
@@ -144,29 +146,9 @@ def parse_runbook(text: str, file: str = "<runbook>") -> list[Flow]:
                            line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise RunbookError(f"invalid YAML: {exc}", file=file) from None
-    return _Parser(file, _line_map(node)).parse(data)
+    return _Parser(file, line_map(node)).parse(data)
 
 
-def _line_map(node: yaml.Node | None, prefix: KeyPath = (), out: dict[KeyPath, int] | None = None) -> dict:
-    out = {} if out is None else out
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            out[key] = key_node.start_mark.line + 1
-            _line_map(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            key = (*prefix, index)
-            out[key] = item.start_mark.line + 1
-            _line_map(item, key, out)
-    return out
-
-
-def _dotted(key: KeyPath) -> str:
-    out = ""
-    for part in key:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 class _Parser:
@@ -182,7 +164,7 @@ class _Parser:
         return None
 
     def err(self, key: KeyPath, message: str, where: str | None = None) -> RunbookError:
-        return RunbookError(message, file=self.file, line=self.line(key), where=where or _dotted(key))
+        return RunbookError(message, file=self.file, line=self.line(key), where=where or dotted(key))
 
     # -- helpers -------------------------------------------------------------------------------
     def mapping(self, value: Any, key: KeyPath, allowed: set[str], what: str) -> dict[str, Any]:
