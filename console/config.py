@@ -15,11 +15,9 @@ from typing import Any, Mapping
 
 import yaml
 
-from console.yamlpaths import KeyPath, dotted, line_map
-
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
-
+from console.yamlpaths import KeyPath, dotted, line_map
 
 DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
 DEFAULT_STATUS_URL = "https://www.cloudflarestatus.com/api/v2/status.json"
