@@ -174,16 +174,22 @@ class TailController:
             return True
         return screen.is_current and top.styles.background.a < 1
 
-    def refresh_panes(self, hidden: bool = False) -> None:
-        """Redraw the visible panes now (``hidden``: all of them); the others on the tick once seen."""
+    def refresh_panes(self, hidden: bool = False, lists: bool | None = None) -> None:
+        """Redraw the visible panes now (``hidden``: all of them); the others on the tick once seen.
+        Under a flood the lists wait for the next frame of the budget (``lists`` forces them): a key
+        gets its answer in the status line at once, and pressing it often cannot multiply the
+        full-pane redraws."""
+        if lists is None:
+            lists = not self.flooding
         for pane in self.panes:
             if pane.is_attached and (hidden or self.visible(pane)):
-                pane.sync()
+                if lists:
+                    pane.sync()
                 pane.show_status(self.source.status, self.source.filters.describe(), self.note)
 
     def set_filter(self, flt: Filter) -> None:
         self.store.set_filter(flt)
-        self.refresh_panes()
+        self.refresh_panes(lists=True)
 
     def set_server_filters(self, filters: ServerFilters) -> None:
         self.source.restart(filters)
