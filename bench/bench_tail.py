@@ -178,12 +178,20 @@ async def tui_run(producer: Path, n: int, expr: str, *, keys_every: float | None
         rss_before = rss_mb()[0]
         controller = tail_controller(app)
         controller.store.set_filter(Filter(expr))
+        if keys_every is not None:
+            # start-up over (runbook parsed, the dashboard's flow keys and footer built), as when an
+            # operator opens the log view; the stream is already flowing into the dashboard's pane
+            await wait_settled(app, pilot)
+        store = controller.store
+        received_before = store.received  # what the dashboard's pane took while settling is not counted
         start = time.perf_counter()
         await app.push_screen(LogViewScreen())
-        store = controller.store
         latencies: list[float] = []
-        # keys start once the view is up and streaming (not during the screen's first mount)
         await wait_streaming(store)
+        if keys_every is not None:
+            # a key while the view is still being built under the flood: reported on its own
+            result["first_key"] = await key_latency(app, store)
+            await pilot.pause()
         next_key = time.perf_counter() + (keys_every or 1e9)
         source = controller.source
         deadline = time.perf_counter() + 600
@@ -194,8 +202,8 @@ async def tui_run(producer: Path, n: int, expr: str, *, keys_every: float | None
                 next_key = time.perf_counter() + keys_every
         elapsed = time.perf_counter() - start
         await pilot.pause()
-        result["eps"] = store.received / elapsed
-        result["received"] = store.received
+        result["eps"] = (store.received - received_before) / elapsed
+        result["received"] = store.received - received_before
         result["dropped"] = controller.source.status.dropped
         result["shown"] = len(store.view)
         result["latencies"] = latencies
@@ -218,6 +226,13 @@ async def tui_run(producer: Path, n: int, expr: str, *, keys_every: float | None
             result["idle"] = idle
         _ = events
     return result
+
+
+async def wait_settled(app, pilot) -> None:
+    deadline = time.perf_counter() + 60
+    while getattr(app, "_flow_runbook", None) is None and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    await pilot.pause()
 
 
 async def wait_streaming(store) -> None:
@@ -305,6 +320,8 @@ def main() -> int:
     print(f"keys      during that run (shown {flood['eps']:,.0f} ev/s, "
           f"dropped ~{flood['dropped']:,}): {len(lat)} presses  p50 {pct(lat, .5) * 1000:.1f} ms  "
           f"p99 {pct(lat, .99) * 1000:.1f} ms  max {max(lat) * 1000:.1f} ms  (target p99 <= 100 ms)")
+    print(f"keys      the first press right after opening the view during that flood (the view still being "
+          f"built): {flood['first_key'] * 1000:.0f} ms (not in the figures above)")
     print(f"keys      idle baseline (same app, stream quiet): {len(idle)} presses  p50 {pct(idle, .5) * 1000:.1f} ms  "
           f"p99 {pct(idle, .99) * 1000:.1f} ms")
     # memory in a fresh process, so earlier runs do not count

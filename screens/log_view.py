@@ -89,7 +89,7 @@ class TailController:
         if self.pump is not None:
             self.pump.stop()
         # parsing runs on its own thread; the tick drains it into the store (filter) and redraws
-        self.pump = ParsePump(self.source, max_events=self.settings.buffer)
+        self.pump = ParsePump(self.source, max_events=self.settings.buffer, loop=asyncio.get_running_loop())
         self.pump.start()
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
         if self.timer is None:
