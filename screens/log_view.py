@@ -2,9 +2,10 @@
 full-screen log view (filter, server-side filters, pause, breakdown, save) and the event detail.
 
 One :class:`TailController` per app (``tail_controller(app)``) owns the source and the bounded store;
-the dashboard pane and the full-screen view both render that store. Parsed events are handed to the
-screen on a timer (``tail.batch_ms``, default 100 ms): a flood coalesces into bigger batches and
-only visible rows are drawn.
+the dashboard pane and the full-screen view both render that store. Parsing happens on a thread
+(``console.tail.pump.ParsePump``) while the UI's loop is idle; the controller's timer (``tail.batch_ms``,
+default 100 ms) moves parsed events into the store and redraws: a flood coalesces into bigger batches,
+frames under a flood are limited to FLOOD_FRAME_S, and only visible rows are drawn.
 """
 
 from __future__ import annotations
