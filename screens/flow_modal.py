@@ -88,6 +88,8 @@ class FlowModal(ModalScreen[RunSummary | None]):
     ]
 
     AUTO_FOCUS = ""  # no auto focus: focus is placed by phase: the first field, the confirmation, or nothing
+    #: it fills the screen, hiding the incident bar and alert banner: the app adds a one-line strip on top
+    INCIDENT_STRIP = True
 
     def __init__(self, flow: Flow, context: FlowContext, inputs: dict[str, str] | None = None) -> None:
         super().__init__()

@@ -24,6 +24,7 @@ from console.incident.notify import run_notify
 from console.incident.store import IncidentNotFound
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
+from widgets.incident_strip import IncidentStrip
 
 try:  # filelock's timeout when another process holds the lock for too long
     from filelock import Timeout as LockTimeout
@@ -135,7 +136,10 @@ class IncidentResponse:
 
     def _decorate(self, screen: Screen) -> None:
         """Put the alert banner and the incident bar on a full screen that does not have them yet."""
-        if isinstance(screen, ModalScreen) or not screen.is_attached:
+        if not screen.is_attached:
+            return
+        if isinstance(screen, ModalScreen):
+            self._decorate_modal(screen)
             return
         if not screen.query(AlertBanner):
             headers = [w for w in screen.children if type(w).__name__ == "StatusHeader"]
@@ -156,6 +160,21 @@ class IncidentResponse:
                 screen.mount(bar, before=footers[0])
             else:
                 screen.mount(bar)
+        self.update_chrome(force=True)
+
+    def _decorate_modal(self, screen: Screen) -> None:
+        """A full-size modal that hides the bar and the banner below it (``INCIDENT_STRIP = True``, the
+        flow modal) gets the one-line incident/alert strip at its top."""
+        if not getattr(screen, "INCIDENT_STRIP", False) or screen.query(IncidentStrip):
+            return
+        strip = IncidentStrip(id="incident-strip")
+        strip.clock = self.now
+        strip.incident = self.manager.current
+        strip.alerts = self.engine.active()
+        if screen.children:
+            screen.mount(strip, before=screen.children[0])
+        else:
+            screen.mount(strip)
         self.update_chrome(force=True)
 
     # -- feeding -----------------------------------------------------------------------------
@@ -220,6 +239,9 @@ class IncidentResponse:
                 banner.show_alerts(alerts)
             for bar in screen.query(IncidentBar):
                 bar.show_incident(incident)
+            for strip in screen.query(IncidentStrip):
+                strip.show_incident(incident)
+                strip.show_alerts(alerts)
             show = getattr(screen, "show_incident", None)
             if callable(show):
                 show(incident)

@@ -122,7 +122,8 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         assert incident.severity == "P1" and incident.title == "Error spike" and incident.impact == "2% of submissions fail"
         await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="incident bar")
         text = str(bar(app).render())
-        assert "P1 Major" in text and "ack due in 30m" in text or "ack due in 29m" in text
+        assert "P1 Major" in text, text
+        assert "ack due in 30m" in text or "ack due in 29m" in text, text
         assert "phase: triggered" in text
         # a note with n
         await pilot.press("n")
@@ -377,3 +378,41 @@ async def test_an_incident_started_in_another_terminal_shows_up(state_dir):
         await pilot.press(*"seen here")
         await pilot.press("enter")
         await wait_for(lambda: app.incident_response.manager.current.entries[-1].text == "seen here", message="note")
+
+
+async def test_flow_modal_shows_the_incident_and_an_alert_raised_while_it_is_open():
+    from screens.flow_modal import FlowModal
+    from widgets.incident_strip import IncidentStrip
+
+    poller = ScriptedPoller([80])
+    app = make_app(poller, hold=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        incident = app.incident_response.manager.start("P1", "Error spike")
+        app.open_flow("cloudflare-status")
+        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.query(IncidentStrip),
+                       message="flow modal with the strip")
+        modal = app.screen
+        strip = modal.query_one(IncidentStrip)
+        await wait_for(lambda: strip.display and incident.id in str(strip.render()), message="incident in the strip")
+        text = str(strip.render())
+        assert "P1" in text and ("ack due in 30m" in text or "ack due in 29m" in text), text
+        assert "CRIT" not in text  # no alert yet
+        polls = poller.polls
+        poller.script = [1400]  # latency goes critical while the flow modal is open
+        await wait_for(lambda: "CRIT P95 latency 1,400 ms" in str(strip.render()), timeout=10,
+                       message="alert raised while the modal is open")
+        assert poller.polls >= polls + 2 and app.screen is modal
+        text = str(strip.render())
+        assert text.index(incident.id) < text.index("ack due in") < text.index("CRIT P95 latency")
+        # one line at the top of the 80x24 screen, above the flow box, nothing cut off that matters
+        assert strip.region.y == 0 and strip.region.height == 1 and strip.region.width == 80
+        box = modal.query_one("#flow-box")
+        assert box.region.y == 1 and box.region.bottom <= 23  # the footer keeps the last row
+        shot = app.export_screenshot()
+        for shown in (incident.id, "CRIT", "P95", "latency"):
+            assert shown in shot, shown
+        assert incident.id in modal.visible_text()
+        # a note added meanwhile (another terminal) and the alert ack keep the strip current
+        app.incident_response.manager.mark_phase("acknowledged")
+        await wait_for(lambda: "acked in" in str(strip.render()), message="response clock stopped in the strip")
