@@ -98,3 +98,56 @@ def test_the_installed_command_runs_headless(state_dir):
     assert proc.returncode == 0, proc.stderr
     incident_id = proc.stdout.strip()
     assert IncidentStore(state_dir).load(incident_id).title == "from a second terminal"
+
+
+def test_list_shows_an_overdue_review_item_of_a_closed_incident(capsys, state_dir):
+    from datetime import datetime, timedelta, timezone
+
+    from console.incident.manager import IncidentManager
+
+    then = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=25)
+    m = IncidentManager(state_dir=state_dir, clock=lambda: then, user="op")
+    inc = m.start("P1", "Checkout errors")
+    m.mark_phase("acknowledged")
+    m.close("bad deploy", "rolled back", ["add a canary"])  # closed 25 h ago: the 24 h report is late
+    code, out, err = run(capsys, "list")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{inc.id}  P1  closed") and lines[0].endswith("Checkout errors")
+    due = then + timedelta(hours=24)
+    assert f"    OVERDUE: Create incident report (within 24h): due {due:%Y-%m-%d %H:%M} UTC" in lines
+    # the postmortem (48 h) is due, not overdue; action items were given when closing
+    assert f"    due {then + timedelta(hours=48):%Y-%m-%d %H:%M} UTC: Schedule blameless postmortem (within 48h)" \
+        in lines
+    assert not any("Create action items" in line for line in lines)
+    assert lines[-1] == "1 overdue item(s)"
+    # writing the (final) report clears it
+    assert run(capsys, "report", inc.id)[0] == 0
+    code, out, _ = run(capsys, "list")
+    assert "OVERDUE" not in out and "overdue item(s)" not in out
+
+
+def test_report_of_an_open_incident_is_a_draft_and_does_not_tick_the_review_item(capsys, state_dir, tmp_path):
+    code, out, _ = run(capsys, "start", "--severity", "P1", "--title", "Still burning")
+    incident_id = out.strip()
+    target = tmp_path / "draft.md"
+    code, out, err = run(capsys, "report", incident_id, "--out", str(target))
+    assert code == 0 and out.strip() == str(target)
+    assert err == f"note: {incident_id} is open: this report is a draft (close it for the final report)\n"
+    text = target.read_text()
+    assert text.startswith("# Incident Report: Still burning\n\n*Draft: the incident is still open")
+    code, out, err = run(capsys, "report", incident_id, "--out", "-")
+    assert "*Draft: the incident is still open" in out and "is open: this report is a draft" in err
+    incident = IncidentStore(state_dir).load(incident_id)
+    assert incident.entries[-1].kind == "report" and incident.entries[-1].data["draft"] is True
+    assert incident.entries[-1].text == f"Draft report written to {target} (incident open)"
+    assert "report" not in incident.review_done
+    run(capsys, "close", incident_id, "--root-cause", "rc", "--resolution", "fix")
+    code, out, _ = run(capsys, "show", incident_id)
+    assert "[ ] Create incident report (within 24h)" in out  # the draft did not count
+    code, out, err = run(capsys, "report", incident_id)
+    assert code == 0 and err == ""
+    final = Path(out.strip()).read_text()
+    assert "Draft" not in final and "## Root Cause\nrc\n" in final
+    code, out, _ = run(capsys, "show", incident_id)
+    assert "[x] Create incident report (within 24h)" in out

@@ -176,6 +176,8 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
                        message="draft report")
         assert "Draft" in str(app.screen.query_one("#report-path").content) and "rollback looks likely" in app.screen.markdown
         assert not (state_dir / "incidents" / f"{incident.id}.md").exists()
+        assert "*Draft: the incident is still open" in app.screen.markdown  # as `incident report` says it
+        assert "report" not in app.incident_response.manager.current.review_done
         await pilot.press("escape")
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="back to the timeline")
         assert "Root cause identified" in texts

@@ -50,7 +50,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--action-item", action="append", default=[], metavar="TEXT")
     p.set_defaults(func=cmd_close)
 
-    p = sub.add_parser("report", help="write the incident report (markdown) and print its path")
+    p = sub.add_parser("report", help="write the incident report (markdown) and print its path (a draft while "
+                                      "the incident is open)")
     p.add_argument("id")
     p.add_argument("--out", metavar="FILE", help="where to write (default: next to the incident record); "
                                                  "'-' prints it instead")
@@ -176,10 +177,14 @@ def cmd_close(args: argparse.Namespace) -> int:
 @_guard
 def cmd_report(args: argparse.Namespace) -> int:
     manager = _manager()
+    incident = manager.get(args.id)
+    if incident.is_open:  # as in the TUI: a draft, and the review item "report" stays open
+        print(f"note: {incident.id} is open: this report is a draft (close it for the final report)",
+              file=sys.stderr)
     if args.out == "-":
         from console.incident.report import render_report
 
-        sys.stdout.write(render_report(manager.get(args.id)))
+        sys.stdout.write(render_report(incident))
         return 0
     path, _ = manager.write_report(args.id, Path(args.out) if args.out else None)
     print(path)

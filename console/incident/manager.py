@@ -257,7 +257,10 @@ class IncidentManager:
         return self._append(incident.id, "review", text, {"item": item})
 
     def write_report(self, incident_id: str | None = None, out: Path | None = None) -> tuple[Path, str]:
-        """Render the report, write it (fsynced) and record where. Returns (path, markdown)."""
+        """Render the report, write it (fsynced) and record where. Returns (path, markdown).
+
+        The report of an open incident is a draft (so marked in the markdown and in the timeline entry):
+        it does not tick the review item "report", which only the closed incident's report does."""
         from console.incident.report import render_report
 
         incident = self.get(incident_id)
@@ -270,7 +273,11 @@ class IncidentManager:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        self._append(incident.id, "report", f"Report written to {path}", {"path": str(path)})
+        if incident.is_open:
+            self._append(incident.id, "report", f"Draft report written to {path} (incident open)",
+                         {"path": str(path), "draft": True})
+        else:
+            self._append(incident.id, "report", f"Report written to {path}", {"path": str(path)})
         return path, markdown
 
     def _has_open_current(self) -> bool:

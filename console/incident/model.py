@@ -229,7 +229,9 @@ class Incident:
             self.resolution = str(d.get("resolution", ""))
             self.action_items = [str(x) for x in d.get("action_items", [])]
         elif entry.kind == "report":
-            self.review_done.setdefault("report", entry.ts)
+            # only the report of the closed incident counts; one written while it was open is a draft
+            if self.closed_at is not None and not d.get("draft"):
+                self.review_done.setdefault("report", entry.ts)
         elif entry.kind == "review":
             item = str(d.get("item", ""))
             if item:

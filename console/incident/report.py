@@ -6,6 +6,8 @@ from console.incident.model import Entry, Incident, format_duration
 
 #: Entry kinds left out of the report's timeline (bookkeeping about the report itself).
 HIDDEN_KINDS = {"report"}
+#: Under the title while the incident is open (the TUI's view and ``incident report`` alike).
+DRAFT_NOTE = "*Draft: the incident is still open; the report is final once it is closed.*"
 
 
 def _when(entry: Entry, multi_day: bool) -> str:
@@ -40,6 +42,7 @@ def render_report(incident: Incident) -> str:
     lines = [
         f"# Incident Report: {incident.title or incident.id}",
         "",
+        *([DRAFT_NOTE, ""] if incident.is_open else []),
         f"**Incident ID**: {incident.id}",
         f"**Severity**: {sev.level} ({sev.name} - {sev.description})",
         f"**Duration**: {duration}",

@@ -1,0 +1,111 @@
+"""On the simulated edge with the real poller and the fake tools on PATH: an error spike raises the
+error-rate alert, a P1 is started from it with one key, and a real runbook flow (enable the circuit
+breaker: a metrics check, ``wrangler secret put`` after the production confirmation, a verify step)
+runs in the flow modal. Each step lands on the timeline with its outcome, the flow modal keeps the
+incident and the alert in view, and the report contains every entry."""
+
+from __future__ import annotations
+
+from console.config import simulated_config
+from console.session import Session
+from screens.app import EdgeConsoleApp
+from screens.flow_modal import FlowModal
+from screens.incident_report import IncidentReportScreen
+from screens.incident_start import IncidentStartScreen
+from tests.util import wait_for
+from widgets.alert_banner import AlertBanner
+from widgets.incident_strip import IncidentStrip
+
+
+async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and_report(sim, fake_tools, state_dir):
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)  # tools from PATH
+    cfg.raw["alerts"] = {"hold_scrapes": 2, "clear_scrapes": 2}
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner)
+                       and app.last_result is not None, timeout=20, message="app polling the simulated edge")
+        response = app.incident_response
+        sim.state.set_scenario("error-spike")
+        await wait_for(lambda: any(a.key == "error_rate" for a in response.engine.active()), timeout=30,
+                       message="error rate alert")
+        alert = next(a for a in response.engine.active() if a.key == "error_rate")
+        assert alert.severity == "P1"
+        # i starts the incident, prefilled from the unacknowledged alert (the error rate: P1)
+        while response.engine.unacknowledged() and response.engine.unacknowledged()[0].key != "error_rate":
+            response.acknowledge_alert()
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
+                       message="start modal")
+        assert app.screen.severity == "P1"
+        await pilot.click("#incident-start-ok")
+        await wait_for(lambda: response.manager.current is not None, message="incident started")
+        incident_id = response.manager.current_id
+        assert response.manager.current.severity == "P1"
+
+        app.open_flow("enable-circuit-breaker")
+        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.phase == "run"
+                       and app.screen.query(IncidentStrip), message="flow modal")
+        modal = app.screen
+        strip = modal.query_one(IncidentStrip)
+        await wait_for(lambda: incident_id in str(strip.render()) and "Error rate" in str(strip.render()),
+                       message="incident and alert in the flow modal")
+        await wait_for(lambda: "ack due in" in str(strip.render()), message="response clock in the flow modal")
+
+        def flow_entries():
+            return [e for e in response.manager.current.entries if e.kind == "flow"]
+
+        def settled(index: int) -> bool:
+            return not modal.busy and modal.runner.steps[index].state.value not in ("pending", "running")
+
+        await pilot.press("enter")  # 1. before: the error rate now (a check)
+        await wait_for(lambda: settled(0), timeout=20, message="step 1")
+        await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation for production")
+        await pilot.press(*"production", "enter")  # 2. wrangler secret put, confirmed by the environment name
+        await wait_for(lambda: settled(1), timeout=30, message="step 2")
+        await pilot.press("enter")  # 3. verify: the error rate falls below 1%
+        await wait_for(lambda: settled(2), timeout=100, message="step 3")
+        await pilot.press("enter")  # finish
+        await wait_for(lambda: modal.phase == "summary", timeout=10, message="summary")
+        await wait_for(lambda: len(flow_entries()) == 4, timeout=10, message="three steps and the end on the timeline")
+
+        states = [run.state.value for run in modal.runner.steps]
+        assert states == ["passed", "passed", "passed"], states
+        assert fake_tools.argvs("wrangler") == [["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor",
+                                                 "--env", "production"]]
+        assert sim.state.snapshot()["flags"]["circuit_breaker"] is True
+
+        before, put, verify, end = flow_entries()
+        assert before.text == "Flow enable-circuit-breaker step before (Error rate now): passed [production]"
+        assert put.text == ("Flow enable-circuit-breaker step put-secret (wrangler secret put CIRCUIT_BREAKER_ENABLED"
+                            " --env production (true on stdin)): passed (exit 0) [production]")
+        assert put.data["step"] == "put-secret" and put.data["status"] == "passed" and put.data["mutating"] is True
+        assert verify.text == "Flow enable-circuit-breaker step verify (Error rate below 1%): passed [production]"
+        assert end.text == ("Flow enable-circuit-breaker (Enable circuit breaker) ended: done; "
+                            "ran: before, put-secret, verify [production]")
+        assert [e.data["flow"] for e in (before, put, verify, end)] == ["enable-circuit-breaker"] * 4
+        # in order on the timeline, after the start and the alert that prompted it
+        entries = response.manager.current.entries
+        kinds = [e.kind for e in entries]
+        assert kinds[0] == "start" and kinds[1] == "alert" and entries[1].data["metric"] == "error_rate"
+        assert [e.seq for e in flow_entries()] == sorted(e.seq for e in flow_entries())
+
+        while isinstance(app.screen, FlowModal):
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+        # the draft report (open incident) shows every flow entry
+        response.show_report()
+        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen), message="draft report")
+        draft = app.screen.markdown
+        for entry in (before, put, verify, end):
+            assert " ".join(entry.text.split()) in draft, entry.text
+        await pilot.press("escape")
+
+        # close and write the final report: every timeline entry, the flow steps among them
+        response.manager.close("bad deploy", "circuit breaker, then rollback", ["canary deploys"])
+        path, report = response.manager.write_report()
+        closed = response.manager.get(incident_id)
+        assert path.read_text() == report
+        for entry in closed.entries:
+            if entry.kind != "report":
+                assert " ".join(entry.text.split()) in report, entry.text
+        assert "Draft" not in report and "- [ ] canary deploys" in report
