@@ -393,7 +393,8 @@ class _Parser:
 
 
 def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
-                     tools: dict[str, list[str]] | None = None, refresh_seconds: float = 2.0) -> Config:
+                     tools: dict[str, list[str]] | None = None, refresh_seconds: float = 2.0,
+                     paths: dict[str, str] | None = None) -> Config:
     """The configuration used when there is no config file: one environment on the simulated edge."""
     env = Environment(
         name="production",
@@ -412,6 +413,7 @@ def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
         tools=dict(tools or {}),
         tool_env=dict(tool_env or {}),
         queues={"vau-batch": "sim-queue-vau-batch", "analytics": "sim-queue-analytics", "dead-letter": "sim-queue-dlq"},
+        paths=dict(paths or {}),
     )
     return Config(path=None, default_environment="production", environments={"production": env},
                   refresh_seconds=refresh_seconds, simulated=True)

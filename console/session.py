@@ -45,7 +45,8 @@ def open_session(config_path: str | None = None, env_name: str | None = None, re
 
     sim = SimServer(host="127.0.0.1", port=0, scenario=scenario or "normal")
     base_url = sim.start() if start_sim else "http://127.0.0.1:0"
-    config = simulated_config(base_url, tool_env=sim.tool_env(), tools=sim.tools())
+    config = simulated_config(base_url, tool_env=sim.tool_env(), tools=sim.tools(),
+                              paths=sim.workspace() if start_sim else None)
     env = config.environment(env_name)
     return Session(config=config, env=env, read_only=read_only, sim=sim, notice=SIM_NOTICE)
 

@@ -399,21 +399,77 @@ async def test_disable_strict_waf_reverses_it(edge):
     assert edge.state()["flags"]["strict_waf"] is False
 
 
-async def test_enable_caching_deploys_from_the_worker_checkout(edge, tmp_path):
-    (tmp_path / "worker").mkdir()
-    edge.env.paths["worker_dir"] = str(tmp_path / "worker")
-    runner = FlowRunner(RUNBOOK.flows["enable-caching"], edge.env, {"endpoint": "/api/v1/stats"}, config=edge.config,
-                        get_metric=lambda name: 95.0)
-    TESTED.add("enable-caching")
-    assert runner.title_of(0) == "Add a cache rule for /api/v1/stats"
+async def test_enable_caching_deploys_the_new_cache_rule_and_the_hit_rate_recovers(edge):
+    edge.sim.state.set_scenario("cache-collapse")
+    paths = edge.sim.workspace()
+    edge.env.paths.update(paths)
+    worker = Path(paths["worker_dir"])
+    before = edge.state()["deployments"]["vau-processor-production"]
+    runner = FlowRunner(RUNBOOK.flows["enable-caching"], edge.env, {"endpoint": "/api/v1/vau"}, config=edge.config)
+    assert runner.title_of(0) == "Add a cache rule for /api/v1/vau"
     assert runner.preview(2).command["argv"] == ["wrangler", "deploy", "--env", "production"]
-    assert runner.preview(2).command["cwd"] == str(tmp_path / "worker")
-    await runner.run_all(confirm=lambda p: p.confirmation.expected)
-    assert edge.tools.argvs("wrangler") == [["deploy", "--env", "production"]]
-    # the simulated wrangler has no `deploy`: the failure is shown with wrangler's message, the rest not run
-    deploy = runner.steps[2]
-    assert deploy.state == StepState.FAILED and "Unknown argument: deploy" in deploy.result.output
-    assert runner.steps[3].state == StepState.NOT_RUN
+    assert runner.preview(2).command["cwd"] == str(worker)
+    assert edge.sim.state.current["cache_hit_ratio"] < 0.7
+    # the operator's edit (the flow's manual step): the rule the note shows, added to cache.ts
+    cache_ts = worker / "src" / "cache.ts"
+    cache_ts.write_text(cache_ts.read_text() + runner.steps[0].step.text.replace("{endpoint}", "/api/v1/vau")
+                        .replace("{edge_ttl}", "60").replace("{{", "{").replace("}}", "}") + ";\n")
+    runner = await edge.run("enable-caching", {"endpoint": "/api/v1/vau"})
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.calls("wrangler")[0]["argv"] == ["deploy", "--env", "production"]
+    assert edge.tools.calls("wrangler")[0]["cwd"] == str(worker)
+    assert "Uploaded vau-processor-production" in output(runner, "deploy")
+    state = edge.state()
+    after = state["deployments"]["vau-processor-production"]
+    assert after[1:] == before and after[0] not in before  # a new deployment, newest first
+    assert state["uploads"][-1]["cache_rules"] == ["/api/v1/config", "/api/v1/stats", "/api/v1/vau", "/static"]
+    assert runner.steps[3].result.value > 80  # verify: the hit rate rose above 80% after the deploy
+    # `wrangler deployments list` shows it
+    listing = subprocess.run(["wrangler", "deployments", "list", "--name", "vau-processor-production", "--json"],
+                             capture_output=True, text=True, check=True,
+                             env={**os.environ, "CLOUDFLARE_API_TOKEN": os.environ["EDGE_SIM_API_TOKEN"]})
+    assert json.loads(listing.stdout)[-1]["id"] == after[0]
+
+
+async def test_repository_flows_run_end_to_end_in_the_no_config_demo(monkeypatch):
+    """No config: the session's simulated edge has a throw-away checkout and simulated npm/node."""
+    from console.session import open_session
+
+    session = open_session()
+    try:
+        env, config = session.env, session.config
+        repo = Path(env.paths["repo"])
+        assert repo.is_relative_to(Path(os.environ["EDGE_CONSOLE_STATE_DIR"])) and (repo / ".git").is_dir()
+        TESTED.update({"recent-commits", "monthly-security-audit", "export-security-logs"})
+
+        async def run(flow_id: str, inputs: dict[str, str] | None = None) -> FlowRunner:
+            runner = FlowRunner(RUNBOOK.flows[flow_id], env, inputs or {}, config=config)
+            await runner.run_all(confirm=lambda p: p.confirmation.expected)
+            return runner
+
+        runner = await run("recent-commits")
+        assert passed(runner)
+        lines = output(runner, "log").splitlines()
+        assert [line.split(" ", 1)[1] for line in lines if line.strip()] == [
+            "Tune VAU batch validation", "Harden rate limiter", "Add cache rules for /api/v1/config and /static",
+            "Initial production release"]  # only the commits touching modules/plan-2-edge, newest first
+
+        runner = await run("monthly-security-audit")
+        assert passed(runner, pending_manual=True)
+        assert "6 probes, 6 blocked, 0 findings" in output(runner, "pentest")
+        assert "No changes." in output(runner, "waf-plan")
+
+        session.sim.state.set_scenario("ddos")
+        await run("block-ip", {"ip": "203.0.113.7", "reason": "security_incident"})
+        runner = await run("export-security-logs", {"start": "2024-01-15T00:00:00Z", "end": "2024-01-15T23:59:59Z"})
+        assert passed(runner)
+        saved = repo / "exports" / "security-logs-20240115T000000Z-20240115T235959Z.json"
+        assert f"Wrote {saved}" in output(runner, "export")
+        exported = json.loads(saved.read_text())
+        assert exported["blocked_ips"] == ["192.0.2.66", "203.0.113.7"] and exported["blocks_by_rule"]["ip_block"] > 0
+    finally:
+        session.close()
+    assert not repo.exists()  # thrown away with the simulated edge
 
 
 # -- Maintenance --------------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_tokens_are_random_per_server_exported_and_restored(sim):
     other.stop()
     assert os.environ["EDGE_SIM_API_TOKEN"] == sim.api_token
     assert sim.tools()["wrangler"] == [sys.executable, "-m", "console.sim.tools.wrangler"]
-    assert set(sim.tools()) == {"wrangler", "gh", "terraform"}
+    assert set(sim.tools()) == {"wrangler", "gh", "terraform", "npm", "node"}
     assert sim.tool_env() == {"EDGE_SIM_URL": sim.base_url}
     assert sim.base_url.startswith("http://127.0.0.1:")
 

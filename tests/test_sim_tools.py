@@ -276,3 +276,45 @@ def test_tools_without_the_simulator_url_say_so(run, monkeypatch):
     monkeypatch.delenv("EDGE_SIM_URL")
     r = run("gh", "run", "list", "--json", "databaseId")
     assert r.returncode == 1 and "EDGE_SIM_URL" in r.stderr
+
+
+# -- wrangler deploy, npm, node (the simulated edge's workspace) --------------------------------------
+def test_wrangler_deploy_needs_an_entry_point_and_records_a_deployment(run, sim, tmp_path):
+    r = run("wrangler", "deploy", "--env", "production")
+    assert r.returncode == 1 and "Missing entry-point to Worker script" in r.stderr
+    (tmp_path / "wrangler.toml").write_text('name = "vau-processor"\nmain = "src/index.ts"\n')
+    r = run("wrangler", "deploy", "--env", "production")
+    assert r.returncode == 1 and 'The entry-point file at "src/index.ts" was not found.' in r.stderr
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "index.ts").write_text("export default {};\n")
+    r = run("wrangler", "deploy", "--env", "production", "--dry-run")
+    assert r.returncode == 0 and "--dry-run: exiting now." in r.stdout
+    assert state(sim)["uploads"] == []
+    before = state(sim)["deployments"]["vau-processor-production"]
+    r = run("wrangler", "deploy", "--env", "production", "--message", "hotfix")
+    assert r.returncode == 0, r.stderr
+    assert "Uploaded vau-processor-production" in r.stdout and "Current Version ID: " in r.stdout
+    after = state(sim)["deployments"]["vau-processor-production"]
+    assert after[1:] == before
+    newest = json.loads(run("wrangler", "deployments", "list", "--name", "vau-processor-production",
+                            "--json").stdout)[-1]
+    assert newest["id"] == after[0] and newest["annotations"]["workers/message"] == "hotfix"
+    assert run("wrangler", "deploy", "--env", "production", token=None).returncode == 1
+
+
+def test_npm_and_node_in_the_workspace(run, sim, tmp_path):
+    paths = sim.workspace(tmp_path / "ws")
+    module = paths["worker_dir"]
+    r = subprocess.run(sim.tools()["npm"] + ["run", "security:pentest"], cwd=module, capture_output=True, text=True,
+                       env={**os.environ, **sim.tool_env()}, timeout=30)
+    assert r.returncode == 0 and "0 findings" in r.stdout, r.stderr
+    r = subprocess.run(sim.tools()["npm"] + ["run", "nope"], cwd=module, capture_output=True, text=True,
+                       env={**os.environ, **sim.tool_env()}, timeout=30)
+    assert r.returncode == 1 and 'Missing script: "nope"' in r.stderr
+    node = sim.tools()["node"] + ["scripts/export-security-logs.js"]
+    r = subprocess.run(node + ["--start=2024-01-15T02:00:00Z", "--end=2024-01-15T01:00:00Z"], cwd=paths["repo"],
+                       capture_output=True, text=True, env={**os.environ, **sim.tool_env()}, timeout=30)
+    assert r.returncode == 2 and "--end must be after --start" in r.stderr
+    r = subprocess.run(node + ["--start=2024-01-15T00:00:00Z"], cwd=module, capture_output=True, text=True,
+                       env={**os.environ, **sim.tool_env()}, timeout=30)
+    assert r.returncode == 1 and "Cannot find module" in r.stderr

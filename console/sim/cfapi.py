@@ -299,6 +299,31 @@ def _deployments_new(req: _Req, account_id: str, script_name: str) -> Reply:
     return _deployments(req, script_name)
 
 
+@route("PUT", "/accounts/{account_id}/workers/scripts/{script_name}")
+def _upload_script(req: _Req, account_id: str, script_name: str) -> Reply:
+    """What ``wrangler deploy`` sends (simplified: JSON ``{"metadata": {...}, "files": {name: text}}`` instead
+    of the multipart form): a new version deployed at 100%."""
+    body = req.json()
+    files = body.get("files") if isinstance(body, dict) else None
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    if not isinstance(files, dict) or not files or not isinstance(metadata, dict) \
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise _Fail(400, 10021, 'expected {"metadata": {"main_module": ...}, "files": {"name": "source", ...}}')
+    main = metadata.get("main_module")
+    if main not in files:
+        raise _Fail(400, 10021, f"No such module {main!r}: main_module must name one of the uploaded files")
+    message = (metadata.get("annotations") or {}).get("workers/message")
+    try:
+        entry = req.state.deploy_script(script_name, files, str(message) if message else None)
+    except KeyError:
+        raise _Fail(404, 10007, "This Worker does not exist on your account.") from None
+    version = entry["versions"][0]["version_id"]
+    return ok({"id": script_name, "etag": version.replace("-", ""), "created_on": entry["created_on"],
+               "modified_on": entry["created_on"], "deployment_id": entry["id"],
+               "version_id": version, "startup_time_ms": 11, "usage_model": "standard",
+               "handlers": ["fetch", "queue"]})
+
+
 # -- secrets --------------------------------------------------------------------------------
 @route("PUT", "/accounts/{account_id}/workers/scripts/{script_name}/secrets")
 def _put_secret(req: _Req, account_id: str, script_name: str) -> Reply:

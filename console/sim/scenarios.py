@@ -128,3 +128,7 @@ TERRAFORM_DEFAULTS: dict[str, object] = {
 }
 
 SECURITY_LEVELS: tuple[str, ...] = ("off", "essentially_off", "low", "medium", "high", "under_attack")
+
+#: Endpoints the deployed worker's CACHE_RULES (src/cache.ts) cache at start; a deploy that adds others
+#: raises the cache hit rate (see ``SimState.deploy_script``).
+CACHE_RULES_BASELINE: tuple[str, ...] = ("/api/v1/stats", "/api/v1/config", "/static")

@@ -15,11 +15,15 @@ import ipaddress
 import json
 import os
 import secrets
+import shutil
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,6 +36,8 @@ API_TOKEN_ENV = "EDGE_SIM_API_TOKEN"
 ADMIN_TOKEN_ENV = "EDGE_SIM_ADMIN_TOKEN"
 URL_ENV = "EDGE_SIM_URL"
 MAX_BODY = 1 << 20
+#: the commands the simulated edge provides (``console.sim.tools.<name>``), the ``tools.*`` defaults
+SIM_TOOLS = ("wrangler", "gh", "terraform", "npm", "node")
 
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
              b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n")
@@ -333,6 +339,7 @@ class SimServer:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._saved_env: dict[str, str | None] = {}
+        self._workspace: tuple[Path, dict[str, str]] | None = None
         self._export_tokens()
 
     def _export_tokens(self) -> None:
@@ -376,9 +383,29 @@ class SimServer:
             self._thread.join(timeout=5)
             self._thread = None
         self._restore_env()
+        if self._workspace is not None:
+            shutil.rmtree(self._workspace[0], ignore_errors=True)
+            self._workspace = None
 
     def tools(self) -> dict[str, list[str]]:
-        return {tool: [sys.executable, "-m", f"console.sim.tools.{tool}"] for tool in ("wrangler", "gh", "terraform")}
+        return {tool: [sys.executable, "-m", f"console.sim.tools.{tool}"] for tool in SIM_TOOLS}
+
+    def workspace(self, root: Path | None = None) -> dict[str, str]:
+        """The environment's ``paths`` on the simulated edge: a throw-away git checkout of the edge module
+        (``console.sim.workspace``), made on first call under the state dir (or ``root``) and removed by
+        ``stop()``. On failure (no writable state dir) the paths are empty: those flows then stop at
+        preflight, as on a configured edge without them."""
+        if self._workspace is None:
+            from console.paths import state_dir
+            from console.sim.workspace import create_workspace
+
+            try:
+                base = root or Path(tempfile.mkdtemp(prefix="sim-workspace-", dir=state_dir()))
+                self._workspace = (base, create_workspace(base))
+            except (OSError, subprocess.SubprocessError) as exc:
+                print(f"edge-sim: no workspace for the repository flows: {exc}", file=sys.stderr)
+                return {}
+        return dict(self._workspace[1])
 
     def tool_env(self) -> dict[str, str]:
         return {URL_ENV: self.base_url}

@@ -30,6 +30,7 @@ from console.sim.histogram import Histogram
 from console.sim.tfvars import TfVarError, coerce_tf_var
 from console.sim.scenarios import (
     ATTACK_IPS,
+    CACHE_RULES_BASELINE,
     COLOS,
     COMPONENTS,
     CPU_BUCKETS_MS,
@@ -65,6 +66,9 @@ CACHEABLE_FRACTION = 0.55
 PURGE_RECOVERY_S = 30.0
 CB_DECAY_S = 0.8
 CB_ERROR_FRACTION = 0.004
+#: each endpoint cached beyond the baseline leaves this share of the cache hit gap (to 98.5%)
+CACHE_RULE_GAP = 0.4
+_CACHE_RULE_RE = re.compile(r"""CACHE_RULES\[\s*['"]([^'"]+)['"]\s*\]|^\s*['"](/[^'"]*)['"]\s*:\s*\{""", re.M)
 SETTING_DEFAULTS: dict[str, Any] = {
     "security_level": "medium",
     "cache_level": "aggressive",
@@ -168,6 +172,9 @@ class SimState:
         self.tf_vars: dict[str, Any] = dict(TERRAFORM_DEFAULTS)
         self.tf_applies: list[dict[str, Any]] = []
         self.deployments: dict[str, list[dict[str, Any]]] = {}
+        #: endpoints the deployed main worker caches (CACHE_RULES of its last upload)
+        self.cache_rules: set[str] = set(CACHE_RULES_BASELINE)
+        self.uploads: list[dict[str, Any]] = []
         self.gh_runs: list[dict[str, Any]] = []
         self.gh_next_conclusion = "success"
         self.rollbacks: list[dict[str, Any]] = []
@@ -385,6 +392,8 @@ class SimState:
 
         # -- cache ------------------------------------------------------------------------
         hit = min(0.995, max(0.0, prof.cache_hit + rng.gauss(0.0, 0.008)))
+        extra_rules = len(self.cache_rules - set(CACHE_RULES_BASELINE))
+        hit = hit + (0.985 - hit) * (1.0 - CACHE_RULE_GAP ** extra_rules) if hit < 0.985 else hit
         hit = self._cache_hit_ratio(t, hit)
 
         # -- queues -----------------------------------------------------------------------
@@ -864,6 +873,24 @@ class SimState:
 
     # ------------------------------------------------------------------------------------
     # deployments
+    def deploy_script(self, script: str, files: dict[str, str], message: str | None = None) -> dict[str, Any]:
+        """A ``wrangler deploy``: a new version at 100%, newest first in ``deployments list``. An upload
+        of the main worker takes its cache rules (``CACHE_RULES['/path'] = ...`` or ``'/path': {...}``
+        entries in its modules) from then on."""
+        with self.lock:
+            if script not in self.deployments:
+                raise KeyError(script)
+            now = self.advance()
+            entry = self._deployment_entry(now, "wrangler@sim.twist.io", message or "Deployed with wrangler",
+                                           source="wrangler")
+            self.deployments[script].insert(0, entry)
+            rules = sorted({a or b for text in files.values() for a, b in _CACHE_RULE_RE.findall(text)})
+            if script == MAIN_WORKER and rules:
+                self.cache_rules = set(rules)
+            self.uploads.append({"at": iso(now), "script": script, "deployment": entry["id"],
+                                 "modules": sorted(files), "cache_rules": rules})
+            return copy.deepcopy(entry)
+
     def deployment_list(self, script: str) -> list[dict[str, Any]]:
         with self.lock:
             self.advance()
@@ -910,6 +937,8 @@ class SimState:
                 "queues": {q: {"queue_id": QUEUES[q], "backlog": int(b)} for q, b in self.backlog.items()},
                 "terraform": {"vars": dict(self.tf_vars), "applies": list(self.tf_applies)},
                 "deployments": {s: [d["id"] for d in entries] for s, entries in self.deployments.items()},
+                "uploads": list(self.uploads),
+                "cache_rules": sorted(self.cache_rules),
                 "gh_runs": [self._run_view(r) for r in self.gh_runs],
                 "rollbacks": list(self.rollbacks),
                 "faults": dict(self.faults, gh_run=self.gh_next_conclusion),

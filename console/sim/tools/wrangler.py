@@ -1,6 +1,6 @@
 """Simulated ``wrangler`` (4.x) against the simulated edge's Cloudflare API.
 
-Commands: ``--version``, ``whoami``, ``secret put|delete|list``, ``kv key list|get|put|delete``,
+Commands: ``--version``, ``whoami``, ``deploy``, ``secret put|delete|list``, ``kv key list|get|put|delete``,
 ``deployments list [--json]``, ``queues list``, and ``tail`` (delegated to
 ``console.sim.tools.wrangler_tail``). Output and argument rules follow wrangler 4:
 
@@ -9,6 +9,9 @@ Commands: ``--version``, ``whoami``, ``secret put|delete|list``, ``kv key list|g
   not touched), exactly the trap the runbook's old ``kv:key`` lines fall into.
 - ``--name W --env E`` on ``secret`` commands targets ``W-E`` (wrangler's legacy environments);
   ``deployments list`` refuses ``--name`` with ``--env``.
+- ``deploy [SCRIPT] [--env E] [--name N] [--dry-run] [--message M]`` reads the Wrangler configuration in
+  the working directory (``name``, ``main``, ``[env.E]``), uploads the entry point and the modules next to
+  it, and the simulated edge records a new deployment (and takes the worker's ``CACHE_RULES`` from it).
 - No ``CLOUDFLARE_API_TOKEN``: the non-interactive auth error, exit 1; a wrong one: the API's
   ``Authentication error [code: 10000]``.
 """
@@ -36,6 +39,7 @@ REMOTE_NOTICE = "Resource location: remote "
 HELP = """wrangler
 
 COMMANDS
+  wrangler deploy [script]   🆙 Deploy a Worker to Cloudflare
   wrangler deployments       🚢 List and view the current and past deployments for your Worker
   wrangler kv                🗂️  Manage Workers KV Namespaces
   wrangler queues            📬 Manage Workers Queues
@@ -200,6 +204,8 @@ class Wrangler:
             out(HELP)
             return 0
         command = argv[0]
+        if command == "deploy":
+            return self.deploy(argv[1:])
         if command == "secret":
             return self.secret(argv[1:])
         if command == "kv":
@@ -382,6 +388,75 @@ class Wrangler:
         else:
             out(f"Deleting the key \"{key}\" on namespace {ns}.")
             local("delete")
+        return 0
+
+    # deploy ---------------------------------------------------------------------------------
+    def deploy(self, argv: list[str]) -> int:
+        args = parse(argv, {"--name": "name", "--message": "message", "--tag": "tag", "--compatibility-date":
+                            "compatibility_date", "--outdir": "outdir"},
+                     {"--dry-run": "dry_run", "--minify": "minify", "--keep-vars": "keep_vars"})
+        if args.unknown:
+            unknown_arguments(args.unknown)
+        if len(args.positionals) > 1:
+            unknown_arguments(args.positionals[1:])
+        cfg = self.config(args)
+        env = args.values.get("env")
+        env_cfg = ((cfg.get("env") or {}).get(env) or {}) if env else {}
+        if env and cfg and env not in (cfg.get("env") or {}):
+            err(f"▲ [WARNING] No environment found in configuration with name \"{env}\".")
+        base = Path(args.values.get("cwd") or os.getcwd())
+        main = args.positionals[0] if args.positionals else env_cfg.get("main") or cfg.get("main")
+        if not main:
+            err("\n✘ [ERROR] Missing entry-point to Worker script or to assets directory\n\n"
+                "If there is code to deploy, you can either:\n"
+                "- Specify an entry-point to your Worker script via the command line (ex: `npx wrangler deploy "
+                "src/index.ts`)\n- Or add the following to your \"wrangler.toml\" file:\n\n```\n"
+                "main = \"src/index.ts\"\n```\n")
+            return 1
+        entry = base / main
+        if not entry.is_file():
+            err(f"\n✘ [ERROR] The entry-point file at \"{main}\" was not found.\n")
+            return 1
+        name = args.values.get("name")
+        script = (f"{name}-{env}" if name and env else name) or self.config_name(args)
+        if not script:
+            err("\n✘ [ERROR] You need to provide a name when publishing a worker. Either pass it as a cli arg "
+                "with `--name <name>` or in your config file as `name = \"<name>\"`\n")
+            return 1
+        files = {p.relative_to(entry.parent).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+                 for p in sorted(entry.parent.rglob("*"))
+                 if p.is_file() and p.suffix in (".ts", ".js", ".mjs", ".json", ".wasm")}
+        size = sum(len(text.encode()) for text in files.values())
+        out(BANNER)
+        out(f"Total Upload: {size / 1024:.2f} KiB / gzip: {size / 1024 / 3.1:.2f} KiB")
+        bindings = [(kv.get("binding", "?"), kv.get("id", "?"), "KV Namespace")
+                    for kv in (env_cfg.get("kv_namespaces") or cfg.get("kv_namespaces") or [])]
+        if bindings:
+            out("Your Worker has access to the following bindings:")
+            width = max(len(f"env.{b} ({i})") for b, i, _ in bindings) + 6
+            out(f"{'Binding':<{width}}Resource")
+            for binding, ident, kind in bindings:
+                out(f"{f'env.{binding} ({ident})':<{width}}{kind}")
+            out("")
+        if "dry_run" in args.flags:
+            out("--dry-run: exiting now.")
+            return 0
+        self.require_token()
+        account = self.account_id(args)
+        metadata: dict[str, Any] = {"main_module": entry.name, "compatibility_date":
+                                    args.values.get("compatibility_date") or cfg.get("compatibility_date"),
+                                    "bindings": [{"type": "kv_namespace", "name": b, "namespace_id": i}
+                                                 for b, i, _ in bindings]}
+        if args.values.get("message") or args.values.get("tag"):
+            metadata["annotations"] = {"workers/message": args.values.get("message"),
+                                       "workers/tag": args.values.get("tag")}
+        data = self.api("PUT", f"/accounts/{account}/workers/scripts/{quote(script, safe='')}",
+                        body={"metadata": metadata, "files": files})
+        result = data["result"]
+        out(f"Uploaded {script} (1.42 sec)")
+        out(f"Deployed {script} triggers (0.31 sec)")
+        out(f"  https://{script}.twist.workers.dev")
+        out(f"Current Version ID: {result['version_id']}")
         return 0
 
     # deployments ---------------------------------------------------------------------------
