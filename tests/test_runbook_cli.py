@@ -201,7 +201,9 @@ def test_read_only_per_environment_config(config_file, fake_tools, capsys):
     text = config_file.read_text().replace("  staging:\n", "  staging:\n    read_only: true\n")
     config_file.write_text(text)
     assert main(["--env", "staging", "run", "tighten-rate-limits", "--yes"]) == 3
-    assert "read-only" in capsys.readouterr().err and fake_tools.argvs() == []
+    err = capsys.readouterr().err
+    assert "read-only: flow 'tighten-rate-limits' changes staging (" in err and fake_tools.argvs() == []
+    assert "production" not in err  # names the environment it would change, not production
 
 
 def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, sim, capsys, state_dir):

@@ -364,6 +364,15 @@ async def test_read_only_refuses_before_anything_runs(server, tool, state_dir):
     assert runner.preview(1).refusal
 
 
+async def test_read_only_refusal_names_the_environment_it_would_change(server, tool, state_dir):
+    runner = FlowRunner(flow_of(ATTACK), make_env(server, tool, name="staging", read_only=True), {})
+    assert runner.refusal.startswith("read-only: flow ") and " changes staging (" in runner.refusal
+    assert "production" not in runner.refusal
+    assert runner.preview(1).refusal == "read-only: step 'patch' changes staging and is refused"
+    runner = FlowRunner(flow_of(ATTACK), make_env(server, tool, read_only=True), {})
+    assert " changes production (" in runner.refusal
+
+
 async def test_order_is_enforced_and_manual_items_do_not_block(server, tool, state_dir):
     runner = FlowRunner(flow_of(ATTACK), make_env(server, tool, name="staging"), {})
     with pytest.raises(RunnerError, match="has not finished"):

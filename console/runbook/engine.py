@@ -273,8 +273,8 @@ class FlowRunner:
         self._preload_secrets()
         self.steps: list[StepRun] = self._expand()
         would_change = [r for r in self.steps if r.step.mutating and r.pre_state is None]
-        self.refusal = policy.read_only_refusal(flow, self.read_only, [self.title_of(r.index) for r in would_change]
-                                                ) if would_change else None
+        self.refusal = policy.read_only_refusal(flow, self.read_only, [self.title_of(r.index) for r in would_change],
+                                                env.name) if would_change else None
         if self.refusal is None:
             self._preflight()
 
@@ -498,7 +498,7 @@ class FlowRunner:
             text = step.text
         out = Preview(index=index, step_id=step.id, kind=step.kind, title=title, text=text, mutating=step.mutating,
                       executor=step.executor, confirmation=policy.confirmation_for(step, self.env.name),
-                      refusal=policy.step_refusal(step, self.read_only) or (self.refusal if step.mutating else None))
+                      refusal=policy.step_refusal(step, self.read_only, self.env.name) or (self.refusal if step.mutating else None))
         try:
             prepared = self._prepare(run, masked=True, placeholders=True)
         except TemplateError as exc:
@@ -554,7 +554,7 @@ class FlowRunner:
         if step.kind == "manual":
             raise RunnerError(f"step {step.id!r} is a manual item: tick it")
         self._check_order(index)
-        refusal = policy.step_refusal(step, self.read_only)
+        refusal = policy.step_refusal(step, self.read_only, self.env.name)
         if refusal:
             return self._settle(run, StepResult(StepState.REFUSED, refusal), audit=True)
         if step.mutating and not self.dry_run:

@@ -51,21 +51,25 @@ def mutating_steps(flow: Flow) -> list[Step]:
     return [step for step in flow.steps if step.mutating]
 
 
-def read_only_refusal(flow: Flow, read_only: bool, titles: list[str] | None = None) -> str | None:
+def read_only_refusal(flow: Flow, read_only: bool, titles: list[str] | None = None,
+                      env_name: str | None = None) -> str | None:
     """The message refusing ``flow`` in read-only mode, or None when it may run. ``titles`` are the
-    rendered titles of the mutating steps that would run (default: their raw titles)."""
+    rendered titles of the mutating steps that would run (default: their raw titles); ``env_name`` is
+    the environment it would change (named in the message)."""
     if not read_only:
         return None
     steps = mutating_steps(flow)
     if not steps:
         return None
     titles = "; ".join(titles if titles is not None else [step.title for step in steps])
-    return f"read-only: flow {flow.id!r} changes production ({titles}) and is refused"
+    where = f"changes {env_name}" if env_name else "changes something"
+    return f"read-only: flow {flow.id!r} {where} ({titles}) and is refused"
 
 
-def step_refusal(step: Step, read_only: bool) -> str | None:
+def step_refusal(step: Step, read_only: bool, env_name: str | None = None) -> str | None:
     if read_only and step.mutating:
-        return f"read-only: step {step.id!r} changes something and is refused"
+        where = f"changes {env_name}" if env_name else "changes something"
+        return f"read-only: step {step.id!r} {where} and is refused"
     return None
 
 
