@@ -67,6 +67,9 @@ class IdleGate:
 
 
 class ParsePump:
+    """``start()`` a thread that parses ``source`` while ``loop`` idles; the UI calls ``drain()`` on
+    its timer and ``stop()`` when the tail ends (restores the loop's selector, joins the thread)."""
+
     def __init__(self, source: TailSource, max_events: int = 10_000, slice_s: float = SLICE_S,
                  loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.source = source
