@@ -274,3 +274,44 @@ def test_a_broken_user_runbook_is_reported_with_file_and_line(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert f"{bad}:6: flows[0].steps[0].kind: unknown step kind 'exec'" in err and "Traceback" not in err
     assert main(["run", "worker-health"]) == 2
+
+
+def _closed_early(args: list[str], state_dir: Path, tmp_path: Path) -> tuple[int, bytes, bytes]:
+    """`edge-console ARGS | head -1`: read one line, close the pipe, collect exit code and stderr."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("EDGE_CONSOLE_CONFIG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "console", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=tmp_path)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    return proc.wait(timeout=60), first, err
+
+
+def test_audit_and_flows_piped_into_head_end_quietly(state_dir, tmp_path):
+    line = json.dumps({"event": "step", "flow": "worker-health", "step": "health", "status": "passed",
+                       "start": "2024-01-15T09:00:00Z", "environment": "production", "title": "x" * 200})
+    (state_dir / "audit.jsonl").write_text((line + "\n") * 5000)  # far more than a pipe buffer
+    for args in (["audit"], ["audit", "--json"], ["flows"], ["flows", "--json"]):
+        code, first, err = _closed_early(args, state_dir, tmp_path)
+        assert first, args
+        assert code == 0 and b"Traceback" not in err and b"BrokenPipe" not in err, (args, err.decode())
+
+
+def test_export_daily_metrics_defaults_to_the_state_dir_and_prints_the_path(state_dir, tmp_path):
+    """No export_dir configured (the demo): the file goes under the state dir, never the current directory."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("EDGE_CONSOLE_CONFIG", None)
+    proc = subprocess.run([sys.executable, "-m", "console", "run", "export-daily-metrics"], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (saved,) = (state_dir / "exports").glob("metrics-*.txt")
+    assert f"saved {saved.stat().st_size} bytes to {saved}" in proc.stdout
+    assert "edge_requests_total" in saved.read_text()
+    assert list(tmp_path.iterdir()) == []  # nothing written in the current directory

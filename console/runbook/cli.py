@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import difflib
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -72,6 +73,51 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_audit)
 
 
+class PipeSafeOut:
+    """Standard output that a closed pipe (``edge-console audit | head``) silences instead of raising:
+    the first BrokenPipeError marks it ``broken`` and later writes are dropped, so a running flow still
+    finishes and records its steps. :func:`quiet_pipe_exit` then keeps Python's exit flush quiet."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self.broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.broken = True
+
+    def isatty(self) -> bool:
+        return bool(getattr(self.stream, "isatty", lambda: False)())
+
+
+def quiet_pipe_exit(out: PipeSafeOut) -> None:
+    """After a broken pipe, point the stdout descriptor at /dev/null so the interpreter's final flush
+    of what is still buffered does not print 'Exception ignored ... BrokenPipeError'."""
+    out.flush()
+    if not out.broken:
+        return
+    try:
+        fd = out.stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def _err(message: str) -> None:
     print(f"edge-console: {message}", file=sys.stderr)
 
@@ -89,17 +135,19 @@ def cmd_flows(args: argparse.Namespace) -> int:
     from console.session import open_session_from_args
 
     session = open_session_from_args(args, start_sim=False)
+    out = PipeSafeOut(sys.stdout)
     try:
         runbook = _runbook(session.config)
         if runbook is None:
             return EXIT_USAGE
         if getattr(args, "json", False):
-            print(json.dumps([flow.describe() for flow in runbook.flows.values()], indent=2))
+            print(json.dumps([flow.describe() for flow in runbook.flows.values()], indent=2), file=out)
             return 0
-        print_flows(runbook, sys.stdout)
+        print_flows(runbook, out)
         return 0
     finally:
         session.close()
+        quiet_pipe_exit(out)
 
 
 def print_flows(runbook: Runbook, out: TextIO) -> None:
@@ -121,8 +169,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from console.runbook.loader import load_file
 
     flows = load_file(args.file)
+    out = PipeSafeOut(sys.stdout)
     print(f"{args.file}: OK, {len(flows)} flow{'s' if len(flows) != 1 else ''} "
-          f"({', '.join(f.id for f in flows)}); {len(runbook.flows)} flows with the built-in runbook")
+          f"({', '.join(f.id for f in flows)}); {len(runbook.flows)} flows with the built-in runbook", file=out)
+    quiet_pipe_exit(out)
     return 0
 
 
@@ -136,11 +186,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
             _err(str(exc))
             return EXIT_USAGE
     count = 0
-    for record in AuditLog().read(since):
-        if args.flow and record.get("flow") != args.flow:
-            continue
-        count += 1
-        print(json.dumps(record) if args.json else format_record(record))
+    out = PipeSafeOut(sys.stdout)
+    try:
+        for record in AuditLog().read(since):
+            if args.flow and record.get("flow") != args.flow:
+                continue
+            count += 1
+            print(json.dumps(record) if args.json else format_record(record), file=out)
+            if out.broken:  # the reader went away (| head): stop quietly
+                return 0
+    finally:
+        quiet_pipe_exit(out)
     if count == 0 and not args.json:
         print("no audit records" + (f" since {args.since}" if args.since else ""), file=sys.stderr)
     return 0
@@ -151,11 +207,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from console.session import open_session_from_args
 
     session = open_session_from_args(args)
+    out = PipeSafeOut(sys.stdout)
     try:
         return run_flow(session, args.flow, args.assignments, dry_run=args.dry_run, yes=args.yes,
-                        out=sys.stdout, err=sys.stderr, stdin=sys.stdin)
+                        out=out, err=sys.stderr, stdin=sys.stdin)  # type: ignore[arg-type]
     finally:
         session.close()
+        quiet_pipe_exit(out)
 
 
 def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: bool, yes: bool, out: TextIO,

@@ -216,10 +216,15 @@ class RunSummary:
         return out
 
 
-def _now_builtins(now: float) -> dict[str, str]:
+def _now_builtins(now: float, env: Any = None) -> dict[str, str]:
     moment = datetime.fromtimestamp(now, tz=timezone.utc)
+    export_dir = (getattr(env, "paths", None) or {}).get("export_dir")
+    if not export_dir:
+        from console.paths import state_dir
+
+        export_dir = str(state_dir() / "exports")
     return {"today": moment.strftime("%Y%m%d"), "yesterday": (moment - timedelta(days=1)).strftime("%Y%m%d"),
-            "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "export_dir": export_dir}
 
 
 class FlowRunner:
@@ -262,7 +267,7 @@ class FlowRunner:
         self._secrets: dict[str, str] = {}
         self._known_secret_values: list[str] = []
         self._memory_values = self.memory.values(env.name)
-        self._builtins = _now_builtins(time.time())
+        self._builtins = _now_builtins(time.time(), env)
 
         ctx = self._context({})
         values, errors = check_inputs(flow, dict(inputs or {}), ctx)
@@ -283,7 +288,7 @@ class FlowRunner:
     def defaults(flow: Flow, env: Any, memory: Memory | None = None) -> dict[str, str | None]:
         """Form defaults for each input (templates over the environment/memory resolved)."""
         mem = (memory or Memory()).values(env.name)
-        ctx = Context(env=env, memory=mem, builtins=_now_builtins(time.time()))
+        ctx = Context(env=env, memory=mem, builtins=_now_builtins(time.time(), env))
         return {spec.name: default_for(spec, ctx) for spec in flow.inputs}
 
     @staticmethod
@@ -291,7 +296,7 @@ class FlowRunner:
               ) -> tuple[dict[str, Any], dict[str, str]]:
         """Validate a form without building a runner: ``(values, errors by field)``."""
         mem = (memory or Memory()).values(env.name)
-        return check_inputs(flow, raw, Context(env=env, memory=mem, builtins=_now_builtins(time.time())))
+        return check_inputs(flow, raw, Context(env=env, memory=mem, builtins=_now_builtins(time.time(), env)))
 
     def _context(self, item: Mapping[str, Any], *, placeholders: bool = False) -> Context:
         return Context(inputs=getattr(self, "inputs", {}), env=self.env, secret=self._secret, captures=self.captures,

@@ -10,7 +10,9 @@ References:
   never in argv or URLs; rendered as ``****`` in everything shown or recorded.
 - ``{capture.NAME}``: a value captured by an earlier step; ``{memory.NAME}``: one remembered by an earlier
   run (``Under Attack Mode`` records the previous security level); ``{item.key}``/``{item.value}`` in
-  ``foreach`` steps; ``{today}``, ``{yesterday}`` (YYYYMMDD) and ``{now}`` (ISO 8601 UTC).
+  ``foreach`` steps; ``{today}``, ``{yesterday}`` (YYYYMMDD) and ``{now}`` (ISO 8601 UTC);
+  ``{export_dir}``: the environment's ``paths.export_dir``, else ``exports`` under the state dir (never
+  the current directory).
 - ``{REF|fallback}`` uses ``fallback`` when the reference has no value; ``{REF!list}`` splits a
   comma-separated value into a JSON list (only as a whole JSON body leaf); ``{env.worker!base}`` is
   the worker name without its ``-ENV`` suffix, for ``--name BASE --env ENV`` (wrangler appends ``-ENV``).
@@ -25,7 +27,7 @@ from typing import Any, Callable, Mapping
 _REF_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base_url", "metrics_url",
              "health_url", "cloudflare_api_url", "status_url")
-BUILTINS = ("today", "yesterday", "now")
+BUILTINS = ("today", "yesterday", "now", "export_dir")
 MASK = "****"
 #: ``!list``: "a, b" -> ["a", "b"] (a whole JSON leaf); ``!base``: the worker name without the ``-ENV`` suffix
 #: that wrangler appends to a name given with ``--env ENV``.

@@ -4,7 +4,8 @@
 PATH) with a few commits touching ``modules/plan-2-edge`` (and one that does not), the worker's
 Wrangler configuration and ``src/cache.ts`` (its ``CACHE_RULES`` are the simulator's baseline), a
 ``package.json`` with the ``security:pentest`` script and ``scripts/export-security-logs.js``. It returns
-the environment's ``paths``: ``repo``, ``edge_module``, ``worker_dir``, ``export_dir``.
+the environment's ``paths``: ``repo``, ``edge_module``, ``worker_dir`` (no ``export_dir``: exports go to
+the state dir, which outlives this checkout).
 """
 
 from __future__ import annotations
@@ -132,6 +133,4 @@ def create_workspace(root: Path, now: float | None = None) -> dict[str, str]:
         _git(repo, "init", "-q")
         _git(repo, "fast-import", "--quiet", stdin=_history(now))
         _git(repo, "reset", "-q")  # the index from HEAD: the files written above are the last commit's
-    (root / "exports").mkdir(exist_ok=True)
-    return {"repo": str(repo), "edge_module": EDGE_MODULE, "worker_dir": str(repo / EDGE_MODULE),
-            "export_dir": str(root / "exports")}
+    return {"repo": str(repo), "edge_module": EDGE_MODULE, "worker_dir": str(repo / EDGE_MODULE)}
