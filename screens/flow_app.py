@@ -22,7 +22,7 @@ from textual.screen import Screen
 
 from console.runbook import RunbookError, builtin_runbook_files, load_for_config
 from console.runbook.model import Runbook
-from console.runbook.values import from_derived
+from console.runbook.values import MetricSource, from_derived
 
 if TYPE_CHECKING:  # the modal (and the engine behind it) loads when a flow opens: start-up time
     from screens.flow_modal import FlowContext
@@ -109,6 +109,10 @@ class FlowsMixin(App):
         result = getattr(self, "last_result", None)
         return from_derived(getattr(result, "derived", None), name)
 
+    def flow_metric_history(self, name: str) -> list[float | None]:
+        """The dashboard's recent values of ``name`` (sparklines in a flow's metrics step)."""
+        return list((getattr(self, "history", None) or {}).get(name, ()))
+
     def flow_tail_source(self) -> Callable[[], list[dict[str, Any]]] | None:
         """The live tail buffer when the log pane streams; None lets the engine run a short tail."""
         controller = getattr(self, "tail", None)
@@ -139,7 +143,8 @@ class FlowsMixin(App):
         session = getattr(self, "session")
         runbook = self.flow_runbook()
         return FlowContext(config=session.config, env=session.env, read_only=bool(session.read_only),
-                           get_metric=self.flow_metric, tail_events=self.flow_tail_source(),
+                           get_metric=MetricSource(self.flow_metric, self.flow_metric_history),
+                           tail_events=self.flow_tail_source(),
                            listeners=[self.flow_audit_record],
                            titles={f.id: f.title for f in runbook.flows.values()}, open_flow=self.open_flow)
 

@@ -163,13 +163,41 @@ async def test_worker_health_passes_and_fails_on_an_outage(edge):
     assert runner.steps[0].state == StepState.FAILED
 
 
-async def test_overnight_metrics_review_shows_live_values_and_leaves_the_checklist(edge):
+SPARK = r"[▁▂▃▄▅▆▇█ ]"
+
+
+async def test_overnight_metrics_review_shows_states_and_sparklines_and_leaves_the_checklist(edge):
+    """Headless: the step scrapes 8 times (min_interval apart) and draws each metric's sparkline."""
     runner = await edge.run("overnight-metrics-review")
     assert passed(runner, pending_manual=True)
     values = runner.steps[0].result.value
     assert values["request_rate"] > 0 and values["error_rate"] is not None
     assert [r.state for r in runner.steps[1:]] == [StepState.PENDING] * 4
     assert edge.tools.argvs() == []
+    lines = {line.split("  ")[0].strip(): line for line in output(runner, "current-values").splitlines()
+             if re.search(SPARK + "{8}$", line)}
+    assert set(lines) == {"Request rate", "Error rate", "P95 latency", "Cache hit rate", "CPU time P95", "Memory",
+                          "Queue backlog", "Rate-limit violations"}
+    assert re.search(r"Memory\s+\d+\.\d MiB  OK ", lines["Memory"])
+    assert re.search(r"Rate-limit violations\s+[\d.,]+ viol/s  -  ", lines["Rate-limit violations"])
+    assert re.search(r"Error rate\s+[\d.]+ %  OK ", lines["Error rate"])
+    shown = runner.steps[0].result.output
+    assert "??" not in shown and "bytes" not in shown
+    assert shown.startswith("sampling 8 scrapes for the trends")
+
+
+async def test_overnight_metrics_review_in_the_console_uses_the_dashboard_history(edge):
+    """The TUI's source (MetricSource) has the app's history: its values are drawn, nothing sampled."""
+    from console.runbook.values import MetricSource
+
+    history = {"error_rate": [0.02, 0.03, 1.4, 0.02], "cache_hit_rate": [94.0, 93.5, 71.0, 93.0]}
+    source = MetricSource(lambda name: (history.get(name) or [5.0])[-1], lambda name: history.get(name, []))
+    runner = await edge.run("overnight-metrics-review", get_metric=source)
+    text = output(runner, "current-values")
+    assert re.search(r"Error rate\s+0\.02 %  OK\s+▁▁█▁$", text, re.M)
+    assert re.search(r"Cache hit rate\s+93\.00 %  OK\s+██▁█$", text, re.M)
+    assert re.search(r"Request rate\s+5\.00 req/s  OK$", text, re.M)  # no history: no sparkline
+    assert "sampling" not in text  # the console's history is used as it is
 
 
 async def test_queue_backlog_lists_queues_and_reads_each_backlog(edge):

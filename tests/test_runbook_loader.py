@@ -111,6 +111,8 @@ def test_invalid_yaml_reports_the_line():
     ("{kind: action, title: t, command: {tool: gh, args: [x]}, retry: {attempts: 3}}", "an action runs once"),
     ("{kind: check, title: t, command: {tool: gh, args: [x]}, expect: '[0].id > {capture.nope}'}",
      "not captured by an earlier step"),
+    ("{kind: check, title: t, http: {url: 'https://x/'}, trend: 8}", "only a metrics step has a trend"),
+    ("{kind: check, title: t, metrics: [error_rate], trend: 1}", "2 to 60"),
 ])
 def test_bad_steps_are_rejected_with_a_reason(step, message):
     text = f"flows:\n  - id: demo\n    title: Demo\n    section: Test\n    steps:\n      - {step}\n"

@@ -785,21 +785,28 @@ class FlowRunner:
         return Expr(text=expr.text.replace(expr.value, value), path=expr.path, op=expr.op, value=value)
 
     async def _run_metrics(self, run: StepRun, result: StepResult, on_line: Callable[[str], None]) -> None:
-        from console.metrics.model import KEY_METRICS
         from console.metrics.thresholds import evaluate as threshold_state
+        from console.runbook import metricfmt
 
         thresholds = getattr(self.config, "thresholds", {}) or {}
         values: dict[str, float | None] = {}
         if self.get_metric is None:
             result.state, result.message = StepState.SKIPPED, "no live metrics source here"
             return
+        history_of = getattr(self.get_metric, "history", None) if run.step.trend else None
+        collect = getattr(self.get_metric, "collect", None) if run.step.trend else None
+        if collect is not None:
+            on_line(f"sampling {run.step.trend} scrapes for the trends ...")
+            try:
+                await collect(run.step.trend)
+            except Exception as exc:  # noqa: BLE001 - a failed scrape shows as missing values below
+                on_line(f"sampling stopped: {exc}")
         for name in run.step.metrics:
             value = await self._metric(name)
             values[name] = value
-            label, unit = KEY_METRICS.get(name, (name.replace("_", " "), ""))
-            state = threshold_state(value, thresholds.get(name))
-            shown = "no value" if value is None else f"{value:,.2f} {unit}".strip()
-            on_line(f"{label:<16} {shown:>16}  {state.symbol}")
+            spec = thresholds.get(name)
+            mark = metricfmt.state_mark(value, spec, threshold_state(value, spec))
+            on_line(metricfmt.metric_line(name, value, mark, history_of(name) if history_of else None))
         result.value = values
         result.lines = [f"{n}={v}" for n, v in values.items()]
         missing = [n for n, v in values.items() if v is None]

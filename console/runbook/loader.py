@@ -40,6 +40,7 @@ validate FILE`` checks a file. The format::
             when: 'purge == "everything"'              # over inputs, env.*, config.*
           - {kind: check, title: Top errors, tail: {seconds: 8}, summary: error_breakdown}
           - {kind: check, title: Now, metrics: [error_rate, request_rate]}
+          - {kind: check, title: Trends, metrics: [error_rate], trend: 8}   # sparklines (8 scrapes headless)
           - {kind: verify, title: Errors down, expect: "error_rate < 1", timeout: 60, interval: 2}
           - {kind: manual, title: Update the status page}
           - {kind: note, title: Why, text: guidance}
@@ -79,7 +80,7 @@ FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", 
 INPUT_KEYS = {"name", "type", "label", "required", "default", "choices", "min", "max", "help"}
 STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics", "summary", "summary_args",
              "expect", "timeout", "interval", "capture", "remember", "remember_if", "when", "on_fail", "foreach",
-             "retry"}
+             "retry", "trend"}
 HTTP_KEYS = {"method", "url", "headers", "auth", "json", "params", "timeout", "filter", "save_to"}
 COMMAND_KEYS = {"tool", "args", "argv_from", "stdin", "env", "cwd", "timeout", "collect_seconds"}
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -364,6 +365,13 @@ class _Parser:
             if not isinstance(metrics, list) or not metrics or not all(m in METRIC_KEYS for m in metrics):
                 raise self.err((*key, "metrics"), f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}")
             step.metrics = list(metrics)
+        if "trend" in body:
+            trend = body["trend"]
+            if "metrics" not in body:
+                raise self.err((*key, "trend"), "only a metrics step has a trend (sparklines of its values)")
+            if isinstance(trend, bool) or not isinstance(trend, int) or not 2 <= trend <= 60:
+                raise self.err((*key, "trend"), "expected the number of points of the sparklines, 2 to 60")
+            step.trend = trend
         executors = [n for n in ("http", "command", "tail", "metrics") if n in body]
         if len(executors) > 1:
             raise self.err(key, f"a step has one executor, got {', '.join(executors)}")

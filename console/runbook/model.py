@@ -133,6 +133,9 @@ class Step:
     tail_seconds: float | None = None
     #: Live metric keys to show (``error_rate``, ``queue_backlog``, ...): a check over current values.
     metrics: list[str] = field(default_factory=list)
+    #: ``metrics`` step: show each value's recent history as a sparkline; a headless source scrapes until it
+    #: has this many points (the TUI has the dashboard's history already).
+    trend: int | None = None
     #: Named pure summary over the output (see :mod:`console.runbook.summaries`).
     summary: str | None = None
     summary_args: dict[str, Any] = field(default_factory=dict)

@@ -3,13 +3,18 @@
 The TUI passes a ``get_metric(name) -> float | None`` reading its latest poll (:func:`from_derived`
 helps). Headless runs use :class:`PollerMetrics`, which scrapes with ``console.sources.poller.EdgePoller``
 (at most once per ``min_interval`` seconds) and reads ``derived.metrics[name].value``.
+
+Sparklines (a ``metrics`` step with ``trend: N``) read ``get_metric.history(name)`` when the source has
+one: :class:`PollerMetrics` keeps the values of its own scrapes (and ``collect(N)`` scrapes until it has
+N), :class:`MetricSource` gives the TUI's getter the app's history.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections import deque
+from typing import Any, Callable
 
 #: Derived attributes that are not in ``Derived.metrics``.
 _DERIVED_ATTRS = ("security_per_s", "rate_limit_violations_per_s")
@@ -29,6 +34,29 @@ def from_derived(derived: Any, name: str) -> float | None:
     return float(value)
 
 
+#: Every value a source records for sparklines.
+HISTORY_NAMES = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
+                 "queue_backlog", *_DERIVED_ATTRS)
+HISTORY_POINTS = 60
+
+
+class MetricSource:
+    """A ``get_metric`` with a ``history(name)`` (the TUI: latest poll + the dashboard's series)."""
+
+    def __init__(self, get: Callable[[str], Any], history: Callable[[str], list[float | None]]) -> None:
+        self._get = get
+        self._history = history
+
+    def __call__(self, name: str) -> Any:
+        return self._get(name)
+
+    def history(self, name: str) -> list[float | None]:
+        try:
+            return list(self._history(name) or [])
+        except Exception:  # noqa: BLE001 - no history is a missing sparkline, never a failure
+            return []
+
+
 class PollerMetrics:
     """An async ``get_metric`` for headless runs. Rates need two scrapes, so the first call polls twice."""
 
@@ -40,6 +68,8 @@ class PollerMetrics:
         self._last_poll = 0.0
         self._derived: Any = None
         self.error: str | None = None
+        self._history: dict[str, deque[float | None]] = {n: deque(maxlen=HISTORY_POINTS) for n in HISTORY_NAMES}
+        self._history_at: Any = None
 
     async def _ensure(self) -> Any:
         if self._poller is None:
@@ -58,6 +88,23 @@ class PollerMetrics:
         self._last_poll = time.monotonic()
         self._derived = result.derived
         self.error = getattr(result.metrics, "error", None)
+        at = getattr(result.derived, "at", None)
+        if result.derived is not None and at != self._history_at:  # one point per new scrape window
+            self._history_at = at
+            for name, series in self._history.items():
+                series.append(from_derived(result.derived, name))
+
+    def history(self, name: str) -> list[float | None]:
+        return list(self._history.get(name, ()))
+
+    async def collect(self, points: int) -> None:
+        """Scrape (``min_interval`` apart) until the history has ``points`` values: a short trend headless."""
+        for _ in range(points + 2):
+            if len(self._history["request_rate"]) >= points:
+                return
+            if self._last_poll:
+                await asyncio.sleep(max(0.0, self.min_interval - (time.monotonic() - self._last_poll)))
+            await self.refresh()
 
     async def __call__(self, name: str) -> float | None:
         if self._last_poll == 0.0 or time.monotonic() - self._last_poll >= self.min_interval:
