@@ -73,9 +73,10 @@ class MetricRow(Static):
             text.append(f"{value_text:>{value_w}} ", style="dim" if stale else "bold")
             text.append(f"{state.symbol:<{state_w}}", style=f"bold {state_style(state)}")
             text.append(spark, style="dim italic" if stale else state_style(state))
-        for cls in STATE_CLASSES.values():
-            self.remove_class(cls)
-        self.add_class(STATE_CLASSES[state])
+        state_class = STATE_CLASSES[state]
+        if not self.has_class(state_class):  # a class change restyles the node: only when the state moves
+            self.remove_class(*STATE_CLASSES.values())
+            self.add_class(state_class)
         self.update(text, layout=False)  # one fixed line: no layout pass
 
 

@@ -48,5 +48,7 @@ class QueuePane(Static):
             lines.append(line)
         text = Text("\n").join(lines) if lines else Text(note or "no queue metrics", style="dim italic")
         if text.plain != self._plain:
+            # a layout pass only when the pane's height changes (it matters on every poll)
+            same_height = text.plain.count("\n") == self._plain.count("\n")
             self._plain = text.plain
-            self.update(text)
+            self.update(text, layout=not same_height)

@@ -37,5 +37,7 @@ class SecurityPane(Static):
         self.border_subtitle = ("" if violations_per_s is None
                                 else f"rate-limit violations {compact(violations_per_s)}/s")
         if text.plain != self._plain:
+            # a layout pass only when the pane's height changes (it matters on every poll)
+            same_height = text.plain.count("\n") == self._plain.count("\n")
             self._plain = text.plain
-            self.update(text)
+            self.update(text, layout=not same_height)
