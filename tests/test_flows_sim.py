@@ -91,6 +91,19 @@ def passed(runner: FlowRunner, *, pending_manual: bool = False) -> bool:
     return True
 
 
+def step(runner: FlowRunner, step_id: str):
+    return next(r for r in runner.steps if r.step.id == step_id)
+
+
+async def live(edge: Edge, *names: str) -> dict[str, float | None]:
+    """Current values on the simulated edge, measured like a flow does (two scrapes 0.3 s apart)."""
+    metrics = PollerMetrics(edge.config, edge.env, min_interval=0.3)
+    try:
+        return {name: await metrics(name) for name in names}
+    finally:
+        await metrics.aclose()
+
+
 def output(runner: FlowRunner, step_id: str) -> str:
     run = next(r for r in runner.steps if r.step.id == step_id)
     return "\n".join([run.result.output, *run.result.lines])
@@ -224,15 +237,39 @@ async def test_metric_greps_show_only_matching_lines(edge, flow_id, pattern):
     assert edge.requests("/metrics")[0] == ("GET", edge.sim.base_url + "/metrics", None)
 
 
-async def test_hourly_checks_and_check_all_systems(edge):
+async def test_hourly_checks_reads_the_counters_and_cache_families(edge):
     runner = await edge.run("hourly-checks")
     assert passed(runner)
-    assert "edge_requests_total" in output(runner, "requests-errors")
-    assert "edge_cache_hits" in output(runner, "cache")
+    metrics = ("GET", edge.sim.base_url + "/metrics", None)
+    assert edge.requests() == [metrics, metrics]  # one scrape per check, nothing else
+    assert edge.tools.argvs() == []
+    totals = step(runner, "requests-errors").result.lines
+    assert any(line.startswith("edge_requests_total") for line in totals)
+    assert any(line.startswith("edge_errors_total") for line in totals)
+    cache = [line for line in step(runner, "cache").result.output.splitlines() if line.strip()]
+    assert cache and all(re.match(r"edge_cache_(hits|misses)", line) for line in cache)
+    rates = step(runner, "rates").result.value
+    assert rates["request_rate"] > 1000 and rates["error_rate"] < 0.5 and rates["cache_hit_rate"] > 85
+
+
+async def test_check_all_systems_health_queues_errors_and_cache(edge):
     runner = await edge.run("check-all-systems")
     assert passed(runner)
     assert edge.tools.argvs("wrangler") == [["queues", "list"]]
+    base = edge.sim.base_url
+    assert edge.requests() == [("GET", base + "/health", None), ("GET", base + "/metrics", None),
+                               ("GET", base + "/metrics", None)]
     assert "healthy" in output(runner, "health")
+    assert "vau-batch" in output(runner, "queues")
+    errors = [line for line in step(runner, "errors").result.output.splitlines() if line.strip()]
+    assert errors and all(line.startswith("edge_errors_total") for line in errors)
+    assert step(runner, "values").result.value["queue_backlog"] < 500
+
+    edge.sim.state.set_scenario("outage")  # health 503: the check fails, the rest still runs
+    runner = await edge.run("check-all-systems")
+    assert step(runner, "health").state == StepState.FAILED
+    assert step(runner, "values").state == StepState.PASSED
+    assert step(runner, "values").result.value["error_rate"] > 50
 
 
 async def test_export_daily_metrics_saves_and_uploads_with_the_configured_argv(edge, tmp_path):
@@ -512,13 +549,16 @@ async def test_verify_salt_rotation_lists_the_weeks_salts_remotely(edge):
 
 
 async def test_cache_cleanup_posts_to_the_admin_endpoint_with_the_admin_token(edge):
+    before = await live(edge, "cache_hit_rate")
     runner = await edge.run("cache-cleanup", {"older_than": "3d"})
     assert passed(runner)
     (method, url, body), = edge.requests("/admin/cache/purge")
     assert (method, url, body) == ("POST", edge.sim.base_url + "/admin/cache/purge", {"older_than": "3d"})
     sent = [r for r in edge.transport.requests if r.url.path == "/admin/cache/purge"][0]
     assert sent.headers["authorization"] == "Bearer " + os.environ["EDGE_SIM_ADMIN_TOKEN"]
-    assert edge.state()["purges"]
+    assert edge.state()["purges"][-1]["older_than"] == "3d"
+    assert step(runner, "hit-rate").result.value["cache_hit_rate"] < before["cache_hit_rate"] - 2  # a short dip
+    assert edge.state()["cache_dip"]["floor"] == 0.82
 
 
 async def test_monthly_security_audit_runs_the_pentest_and_plans_the_waf(edge, tmp_path):
@@ -544,13 +584,23 @@ async def test_review_checklists(edge, flow_id):
 
 
 # -- Performance ---------------------------------------------------------------------------------------
-async def test_identify_bottlenecks(edge):
+@pytest.mark.parametrize("scenario", ["normal", "latency"])
+async def test_identify_bottlenecks(edge, scenario):
+    edge.sim.state.set_scenario(scenario)
     runner = await edge.run("identify-bottlenecks")
     assert passed(runner)
-    assert "edge_cpu_time_ms" in output(runner, "cpu")
-    assert "edge_memory_usage_bytes" in output(runner, "memory")
-    assert "edge_queue_processing_duration" in output(runner, "queue")
-    assert runner.steps[3].result.value["cpu_time_ms"] is not None
+    assert edge.requests() == [("GET", edge.sim.base_url + "/metrics", None)] * 3
+    for step_id, family in (("cpu", "edge_cpu_time_ms"), ("memory", "edge_memory_usage_bytes"),
+                            ("queue", "edge_queue_processing_duration")):
+        lines = [line for line in step(runner, step_id).result.output.splitlines()
+                 if line.strip() and not line.startswith("…")]  # a long output's excerpt starts mid-line
+        assert lines and all(line.startswith(family) for line in lines), step_id
+    values = step(runner, "values").result.value
+    assert "MiB" in step(runner, "values").result.output
+    if scenario == "normal":  # inside the runbook's normal ranges
+        assert values["cpu_time_ms"] < 25 and values["memory_bytes"] < 100 * 2**20
+    else:  # the latency scenario's CPU time is past the 50 ms critical bound, memory 1.6x
+        assert values["cpu_time_ms"] > 50 and values["memory_bytes"] > 60 * 2**20
 
 
 async def test_performance_mode_and_its_reverse(edge):
@@ -576,8 +626,10 @@ async def test_blocked_ips_are_listed_from_kv_remotely(edge, flow_id):
 
 async def test_under_attack_mode_records_the_previous_level_and_restore_puts_it_back(edge):
     edge.sim.state.set_scenario("ddos")
+    before = await live(edge, "security_per_s", "request_rate")
     runner = await edge.run("under-attack-mode")
     assert passed(runner)
+    after = step(runner, "blocks").result.value
     api = edge.sim.base_url + "/client/v4/zones/sim-zone-0001/settings/security_level"
     assert edge.requests("/client/v4") == [("GET", api, None), ("PATCH", api, {"value": "under_attack"})]
     assert edge.state()["security_level"] == "under_attack"
@@ -588,6 +640,9 @@ async def test_under_attack_mode_records_the_previous_level_and_restore_puts_it_
     await edge.run("under-attack-mode")
     assert Memory().values("production")["previous_security_level"] == "medium"
 
+    # the effect on the edge: the challenge blocks most of the attack, less traffic gets through
+    assert after["security_per_s"] > 3 * before["security_per_s"]
+    assert after["request_rate"] < 0.6 * before["request_rate"]
     assert FlowRunner.defaults(RUNBOOK.flows["restore-security-level"], edge.env) == {"level": "medium"}
     runner = await edge.run("restore-security-level")
     assert passed(runner)
@@ -663,14 +718,18 @@ async def test_high_latency_lists_cpu_time_then_enables_performance_mode(edge):
 ])
 async def test_low_cache_hit_rate_purges_what_was_asked(edge, purge, targets, body):
     inputs = {"purge": purge} | ({"targets": targets} if targets else {})
+    before = await live(edge, "cache_hit_rate")
     runner = await edge.run("low-cache-hit-rate", inputs)
     assert passed(runner, pending_manual=True)
     assert edge.requests("/client/v4") == [
         ("POST", edge.sim.base_url + "/client/v4/zones/sim-zone-0001/purge_cache", body)]
     skipped = [r.step.id for r in runner.steps if r.state == StepState.SKIPPED]
     assert len(skipped) == 3 and f"purge-{purge}" not in skipped
-    assert edge.state()["purges"]
+    assert edge.state()["purges"][-1]["kind"] == next(iter(body))
     assert assert_cloudflare_contract(edge) == 1
+    # the purge drops the cache hit rate for a while (the flow's last step reads it right after)
+    dip = step(runner, "hit-rate").result.value["cache_hit_rate"]
+    assert dip < (50 if purge == "everything" else 85) < before["cache_hit_rate"]
 
 
 # -- Troubleshooting -------------------------------------------------------------------------------------
@@ -702,10 +761,18 @@ async def test_complete_service_recovery_checks_live_data(edge):
     runner = await edge.run("complete-service-recovery")
     assert passed(runner, pending_manual=True)
     assert [r.step.kind for r in runner.steps] == ["check", "verify", "verify", "check", "check", "manual", "manual"]
-    assert runner.steps[2].result.value > 80
+    base = edge.sim.base_url
+    assert edge.requests() == [("GET", base + "/health", None), ("GET", base + "/metrics", None)]
+    assert step(runner, "queues").result.value < 500 and step(runner, "cache").result.value > 80
+    assert step(runner, "smoke").result.value["error_rate"] < 1
+    assert [r.state for r in runner.steps[5:]] == [StepState.PENDING] * 2
     edge.sim.state.set_scenario("outage")
     runner = await edge.run("complete-service-recovery")
-    assert runner.steps[0].state == StepState.FAILED  # on_fail: continue, the rest still checked
+    assert step(runner, "workers").state == StepState.FAILED  # on_fail: continue, the rest still checked
+    assert step(runner, "workers").result.message == "HTTP 503"
+    assert step(runner, "metrics").state == StepState.PASSED
+    smoke = step(runner, "smoke")
+    assert smoke.state == StepState.FAILED and smoke.result.value["error_rate"] > 50  # 86% of requests fail
 
 
 async def test_smoke_test(edge):
