@@ -4,7 +4,7 @@
 tail:
   buffer: 10000            # events kept for scrollback, breakdown and save (100..1,000,000)
   filter: "!healthz"       # initial view filter (same syntax as the view's "/")
-  batch_ms: 100            # how often parsed events are handed to the screen (20..1000)
+  batch_ms: 250            # how often parsed events are handed to the screen (20..1000)
   reconnect_max_seconds: 30
   server:                  # wrangler-side filters (restart the stream when changed)
     status: [error]        # ok, error, canceled
@@ -119,7 +119,7 @@ def _num(value: float) -> str:
 class TailSettings:
     buffer: int = DEFAULT_CAPACITY
     filter: str = ""
-    batch_ms: int = 100
+    batch_ms: int = 250
     reconnect_max_seconds: float = 30.0
     server: ServerFilters = field(default_factory=ServerFilters)
 
