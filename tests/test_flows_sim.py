@@ -166,6 +166,17 @@ def assert_cloudflare_contract(edge: Edge) -> int:
     return count
 
 
+async def test_the_console_gives_a_flow_the_dashboard_history_for_its_sparklines(edge):
+    from console.session import Session
+    from screens.app import EdgeConsoleApp
+
+    app = EdgeConsoleApp(Session(config=edge.config, env=edge.env, read_only=False))
+    app.history["error_rate"].extend([0.02, 0.03, 1.4, 0.02])
+    source = app.flow_context().get_metric
+    assert source.history("error_rate") == [0.02, 0.03, 1.4, 0.02] and source.history("nope") == []
+    assert source("error_rate") is None  # no poll yet: the latest value comes from app.last_result
+
+
 # -- Daily --------------------------------------------------------------------------------------------
 async def test_worker_health_passes_and_fails_on_an_outage(edge):
     runner = await edge.run("worker-health")
