@@ -10,6 +10,7 @@ from typing import Any, Callable
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 
 from console.metrics.model import KEY_METRICS
 from console.session import Session
@@ -127,7 +128,8 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
                     for key, series in self.fleet_history.items():
                         metric = result.metrics.get(key)
                         series.append(metric.value if metric is not None else None)
-                self.screen.post_message(FleetUpdated(result))
+                for screen in self.visible_screens():
+                    screen.post_message(FleetUpdated(result))
                 await asyncio.sleep(max(0.05, self.refresh_seconds - (time.monotonic() - started)))
         finally:
             await poller.aclose()
@@ -146,7 +148,16 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
                 listener(result)
             except Exception as exc:  # a broken listener must not stop the dashboard
                 self.log.error(f"poll listener {listener!r} failed: {exc!r}")
-        self.screen.post_message(PollUpdated(result))
+        for screen in self.visible_screens():
+            screen.post_message(PollUpdated(result))
+
+    def visible_screens(self) -> list[Any]:
+        """The top screen, and the screen a modal dialog floats over (its values and ages stay live)."""
+        stack = self.screen_stack
+        screens = [stack[-1]] if stack else []
+        if len(stack) > 1 and isinstance(stack[-1], ModalScreen):
+            screens.append(stack[-2])
+        return screens
 
     # -- actions -------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -102,3 +102,18 @@ async def test_missing_family_keeps_last_value_marked_stale(sim):
                        message="cache hit rate fresh again")
         await pilot.pause()
         assert "stale" not in row_text(app, "cache_hit_rate")
+
+
+async def test_dashboard_stays_live_under_a_modal(sim):
+    from screens.help import HelpScreen
+
+    app = live_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
+        dashboard = app.screen
+        await pilot.press("question_mark")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help open")
+        header = dashboard.query_one("#status-header")
+        seen = header.metrics_source
+        await wait_for(lambda: header.metrics_source is not seen, timeout=10,
+                       message="the dashboard under the help modal gets new polls")
