@@ -14,12 +14,8 @@ SEVERITY_STYLE = {"P0": "bold white on red", "P1": "bold white on dark_orange3",
                   "P3": "bold black on grey70"}
 
 
-def bar_text(incident: Incident, now: datetime) -> Text:
-    sev = incident.severity_info
-    text = Text()
-    text.append(f" {incident.id} ", style="bold reverse")
-    text.append(f" {sev.level} {sev.name} ", style=SEVERITY_STYLE.get(sev.level, "bold"))
-    text.append(f" {format_duration(incident.elapsed(now))} ")
+def append_response_clock(text: Text, incident: Incident, now: datetime) -> None:
+    """The response clock to first acknowledgement, in words (the bar and the modal strip share it)."""
     state, delta = incident.response_clock(now)
     if state == "remaining":
         text.append(f" ack due in {format_duration(delta)} ", style="bold")
@@ -29,6 +25,15 @@ def bar_text(incident: Incident, now: datetime) -> Text:
         text.append(f" acked in {format_duration(delta)} ", style="green")
     else:
         text.append(f" acked late ({format_duration(delta)}) ", style="yellow")
+
+
+def bar_text(incident: Incident, now: datetime) -> Text:
+    sev = incident.severity_info
+    text = Text()
+    text.append(f" {incident.id} ", style="bold reverse")
+    text.append(f" {sev.level} {sev.name} ", style=SEVERITY_STYLE.get(sev.level, "bold"))
+    text.append(f" {format_duration(incident.elapsed(now))} ")
+    append_response_clock(text, incident, now)
     text.append(f" phase: {incident.phase} ", style="italic")
     if not incident.is_open:
         text.append(" CLOSED ", style="bold")

@@ -14,7 +14,7 @@ from console.incident.alerts import Alert, format_value
 from console.incident.model import Incident, format_duration
 from console.metrics.thresholds import State
 from widgets.alert_banner import LEVEL_STYLE
-from widgets.incident_bar import SEVERITY_STYLE
+from widgets.incident_bar import SEVERITY_STYLE, append_response_clock
 
 
 def strip_text(incident: Incident | None, alerts: Sequence[Alert], now: datetime) -> Text:
@@ -24,15 +24,7 @@ def strip_text(incident: Incident | None, alerts: Sequence[Alert], now: datetime
         sev = incident.severity_info
         text.append(f" {incident.id} ", style="bold reverse")
         text.append(f" {sev.level} ", style=SEVERITY_STYLE.get(sev.level, "bold"))
-        state, delta = incident.response_clock(now)
-        if state == "remaining":
-            text.append(f" ack due in {format_duration(delta)} ", style="bold")
-        elif state == "overdue":
-            text.append(f" ACK OVERDUE {format_duration(delta)} ", style="bold white on red")
-        elif state == "met":
-            text.append(f" acked in {format_duration(delta)} ", style="green")
-        else:
-            text.append(f" acked late ({format_duration(delta)}) ", style="yellow")
+        append_response_clock(text, incident, now)
     if alerts:
         top = alerts[0]
         if incident is not None:
