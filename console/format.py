@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from typing import Iterable
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
@@ -60,20 +60,27 @@ def format_duration(seconds: float | None) -> str:
     return f"{days}d{hours:02d}h"
 
 
-def sparkline(values: Sequence[float | None] | Iterable[float | None], width: int) -> str:
-    """The last ``width`` values as block characters, scaled between their min and max; gaps as spaces."""
-    data = list(values)[-width:] if width > 0 else []
-    finite = [v for v in data if v is not None and not math.isnan(v)]
-    if not finite:
-        return " " * len(data)
-    low, high = min(finite), max(finite)
+def sparkline(values: Iterable[float | None], width: int = 24) -> str:
+    """The last ``width`` values as block characters scaled between their min and max (a gap for None,
+    empty without data). The scale spans at least 10% of the largest magnitude, so the jitter of a steady
+    value stays flat instead of looking like a spike."""
+    points = list(values)[-width:] if width > 0 else []
+    numbers = [v for v in points if v is not None and not math.isnan(v)]
+    if not numbers:
+        return ""
+    low, high = min(numbers), max(numbers)
+    floor = 0.1 * max(abs(low), abs(high))
+    if high - low < floor:
+        middle = (high + low) / 2
+        low, high = middle - floor / 2, middle + floor / 2
     span = high - low
+    top = len(SPARK_CHARS) - 1
     out = []
-    for v in data:
+    for v in points:
         if v is None or math.isnan(v):
             out.append(" ")
         elif span <= 0:
-            out.append(SPARK_CHARS[0] if high == 0 else SPARK_CHARS[3])
+            out.append(SPARK_CHARS[len(SPARK_CHARS) // 2])
         else:
-            out.append(SPARK_CHARS[min(7, int((v - low) / span * 7.999))])
+            out.append(SPARK_CHARS[min(top, int((v - low) / span * top + 0.5))])
     return "".join(out)

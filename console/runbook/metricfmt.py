@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
+from console.format import sparkline
 from console.metrics.model import KEY_METRICS
 
 EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "security_per_s": ("Security blocks", "blocks/s"),
     "rate_limit_violations_per_s": ("Rate-limit violations", "viol/s"),
 }
-BARS = "▁▂▃▄▅▆▇█"
 MIB = 1024 * 1024
 
 
@@ -38,30 +38,6 @@ def state_mark(value: float | None, spec: Any, state: Any) -> str:
     if spec is None and value is not None:
         return "-"
     return str(getattr(state, "symbol", state))
-
-
-def sparkline(values: Iterable[float | None], width: int = 24) -> str:
-    """The last ``width`` values as block characters scaled between their min and max (a gap for None)."""
-    points = list(values)[-width:]
-    numbers = [v for v in points if v is not None and not math.isnan(v)]
-    if not numbers:
-        return ""
-    low, high = min(numbers), max(numbers)
-    # the scale spans at least 10% of the largest magnitude: jitter of a steady value stays flat
-    floor = 0.1 * max(abs(low), abs(high))
-    if high - low < floor:
-        middle = (high + low) / 2
-        low, high = middle - floor / 2, middle + floor / 2
-    span = high - low
-    out = []
-    for v in points:
-        if v is None or math.isnan(v):
-            out.append(" ")
-        elif span <= 0:
-            out.append(BARS[len(BARS) // 2])
-        else:
-            out.append(BARS[min(len(BARS) - 1, int((v - low) / span * (len(BARS) - 1) + 0.5))])
-    return "".join(out)
 
 
 def metric_line(name: str, value: float | None, mark: str, history: list[float | None] | None = None) -> str:
