@@ -117,9 +117,13 @@ async def test_fleet_numbers_from_a_real_prometheus(prometheus_fleet):
 
         deadline = time.monotonic() + 60
         while True:  # until Prometheus has two samples of both edges
+            # both edges must have a rate before the fleet poll as well as after it, or the fleet
+            # number can be one edge's rate while the per-instance answer a moment later is both
+            before = await client.query(per_instance_query)
             result = await poller.poll()
             per_instance = sorted(v for _, v in await client.query(per_instance_query))
-            if result.targets == 2 and result.metrics["request_rate"].value and len(per_instance) == 2:
+            if (len(before) == 2 and result.targets == 2 and result.metrics["request_rate"].value
+                    and len(per_instance) == 2):
                 break
             assert time.monotonic() < deadline, "prometheus never reported both targets"
             await _sleep_briefly()
