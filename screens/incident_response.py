@@ -93,6 +93,8 @@ class IncidentResponse:
 
     def install(self) -> None:
         """Once the first screen is up: chrome on every screen, the refresh timer, the resume offer."""
+        if not self.app.is_running:
+            return  # the operator quit before the first frame settled: nothing to install
         self.attach()
         self.app.screen_change_signal.subscribe(self.app, self._on_screen_change)
         refresh = float(getattr(self.app, "refresh_seconds", 2.0) or 2.0)

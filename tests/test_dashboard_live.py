@@ -117,3 +117,22 @@ async def test_dashboard_stays_live_under_a_modal(sim):
         seen = header.metrics_source
         await wait_for(lambda: header.metrics_source is not seen, timeout=10,
                        message="the dashboard under the help modal gets new polls")
+
+
+async def test_quitting_at_the_first_frame_exits_cleanly(sim, monkeypatch):
+    """q pressed the moment the dashboard appears: the set-up scheduled for after the first frame
+    (incident chrome, log pane, polling) must not run into an app that is shutting down."""
+    from screens.dashboard import DashboardScreen
+
+    original = DashboardScreen.on_mount
+
+    def on_mount(self) -> None:
+        original(self)
+        self.call_after_refresh(self.app.exit)
+
+    monkeypatch.setattr(DashboardScreen, "on_mount", on_mount)
+    app = live_app(sim)
+    async with app.run_test(size=(80, 24)):
+        await wait_for(lambda: app._exit, timeout=10, message="app exiting")
+    assert app._exception is None
+    assert app.return_code in (0, None)
