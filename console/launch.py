@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from console import gctune
 from console.session import open_session_from_args
 
 
 def run_tui(args: Any) -> int:
+    gctune.start_up()  # the app settles the collector after its first frame
     session = open_session_from_args(args)
     try:
         from screens.app import EdgeConsoleApp

@@ -74,9 +74,11 @@ class DashboardScreen(EdgeScreen):
 
     def on_mount(self) -> None:
         self.query_one("#log-area").border_title = "Log tail"
-        self.call_after_refresh(self._start_panes)  # after the first frame: start-up time
+        self.app.after_first_frame(self._start_panes)  # type: ignore[attr-defined]  # start-up time
 
     def _start_panes(self) -> None:
+        if not self.is_attached:
+            return
         from screens.log_view import mount_log_pane
 
         mount_log_pane(self)  # the live wrangler tail pane; `l` opens the full-screen log view

@@ -20,13 +20,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.runbook import RunbookError, builtin_runbook_files, load_for_config
-from console.runbook.model import Runbook
-from console.runbook.values import MetricSource, from_derived
-
-if TYPE_CHECKING:  # the modal (and the engine behind it) loads when a flow opens: start-up time
+if TYPE_CHECKING:  # the runbook, its modal and engine load after the first frame: start-up time
+    from console.runbook.model import Runbook
     from screens.flow_modal import FlowContext
-from screens.flow_reach import flow_keys, resolve_target, worst_metric
 
 #: The audit view's key on the dashboard: the first of these that nothing else uses.
 AUDIT_KEYS = ("a", "u")
@@ -40,6 +36,8 @@ _RUNBOOKS: dict[tuple, Runbook] = {}
 
 
 def _runbook_key(config: Any) -> tuple:
+    from console.runbook import builtin_runbook_files
+
     paths = [*builtin_runbook_files(), *(getattr(config, "runbooks", []) or [])]
     key = []
     for path in paths:
@@ -53,6 +51,8 @@ def _runbook_key(config: Any) -> tuple:
 
 def load_runbook_cached(config: Any) -> Runbook:
     """``load_for_config`` once per set of file versions (raises RunbookError like it)."""
+    from console.runbook import load_for_config
+
     key = _runbook_key(config)
     runbook = _RUNBOOKS.get(key)
     if runbook is None:
@@ -69,6 +69,8 @@ class FlowsMixin(App):
     # -- runbook ------------------------------------------------------------------------------
     def _set_flow_runbook(self, runbook: Runbook | None, error: str) -> Runbook:
         if self._flow_runbook is None:
+            from console.runbook.model import Runbook
+
             if error:
                 self.notify(error, title="Runbook", severity="error", timeout=15, markup=False)
             self._flow_runbook = runbook if runbook is not None else Runbook(flows={})
@@ -77,6 +79,8 @@ class FlowsMixin(App):
     def flow_runbook(self) -> Runbook:
         """The runbook (loaded now if the background load has not finished yet)."""
         if self._flow_runbook is None:
+            from console.runbook import RunbookError
+
             try:
                 return self._set_flow_runbook(load_runbook_cached(getattr(self, "config", None)), "")
             except RunbookError as exc:
@@ -90,6 +94,8 @@ class FlowsMixin(App):
             return
 
         def load() -> None:
+            from console.runbook import RunbookError
+
             try:
                 runbook, error = load_runbook_cached(getattr(self, "config", None)), ""
             except RunbookError as exc:
@@ -106,6 +112,8 @@ class FlowsMixin(App):
 
     # -- what a flow runs with ---------------------------------------------------------------
     def flow_metric(self, name: str) -> float | None:
+        from console.runbook.values import from_derived
+
         result = getattr(self, "last_result", None)
         return from_derived(getattr(result, "derived", None), name)
 
@@ -138,6 +146,7 @@ class FlowsMixin(App):
                 self.log.error(f"audit listener {receiver!r} failed: {exc!r}")
 
     def flow_context(self) -> FlowContext:
+        from console.runbook.values import MetricSource
         from screens.flow_modal import FlowContext
 
         session = getattr(self, "session")
@@ -151,6 +160,7 @@ class FlowsMixin(App):
     # -- opening -----------------------------------------------------------------------------
     def open_flow(self, target: str, inputs: dict[str, str] | None = None, why: str = "") -> None:
         from screens.flow_modal import FlowModal
+        from screens.flow_reach import resolve_target
 
         if isinstance(self.screen, FlowModal):
             self.notify(f"Finish or cancel {self.screen.flow.title!r} first", severity="warning", timeout=4,
@@ -178,6 +188,8 @@ class FlowsMixin(App):
         if incident is not None and incident.engine.active():
             incident.open_runbook_response()
             return
+        from screens.flow_reach import worst_metric
+
         choice = worst_metric(getattr(self, "last_result", None))
         if choice is None:
             self.notify("No metric in warning or critical: nothing to respond to", timeout=4)
@@ -195,6 +207,8 @@ class FlowsMixin(App):
 def install_flow_keys(screen: Screen) -> list[str]:
     """Bind the runbook's single-key flows, ``r`` (respond) and the audit key on ``screen`` (the
     dashboard), skipping keys something else already binds. Returns what was skipped and why."""
+    from screens.flow_reach import flow_keys
+
     app = screen.app
     runbook_getter = getattr(app, "flow_runbook", None)
     if not callable(runbook_getter):

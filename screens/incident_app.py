@@ -1,24 +1,25 @@
 """Incident response keys and palette commands for the app.
 
 Wiring (one edit in screens/app.py): ``class EdgeConsoleApp(IncidentResponseMixin, App[int])``.
-The mixin's ``on_load`` creates ``app.incident_response`` (a
-:class:`screens.incident_response.IncidentResponse`) and subscribes it to ``app.poll_listeners``
-and ``app.audit_listeners`` before the first poll; its ``on_mount`` (after the app's own, Textual
-calls each class's handler) installs the chrome on every screen and offers to resume an open
-incident. Runbook flows report their steps with ``app.incident_response.record_flow_step(record)``.
+``app.incident_response`` (a :class:`screens.incident_response.IncidentResponse`) is created on
+first use and subscribes itself to ``app.poll_listeners`` and ``app.audit_listeners``; the mixin's
+``on_mount`` (after the app's own, Textual calls each class's handler) creates it after the first
+frame, before the first poll can answer, installs the chrome on every screen and offers to resume an
+open incident. Runbook flows report their steps with ``app.incident_response.record_flow_step(record)``.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from screens.incident_response import IncidentResponse
+if TYPE_CHECKING:  # imported when first used, after the first frame (start-up time)
+    from screens.incident_response import IncidentResponse
 
-__all__ = ["IncidentResponse", "IncidentResponseMixin"]
+__all__ = ["IncidentResponseMixin"]
 
 
 class IncidentResponseMixin(App):
@@ -32,16 +33,28 @@ class IncidentResponseMixin(App):
         Binding("c", "incident_contacts", "Contacts", show=False),
     ]
 
-    incident_response: IncidentResponse
+    _incident_response: IncidentResponse | None = None
 
-    def on_load(self) -> None:
-        # before on_mount, where the app starts polling: the alert engine sees every poll
-        self.incident_response = IncidentResponse(self)
-        self.incident_response.attach()
+    @property
+    def incident_response(self) -> IncidentResponse:
+        """Created on first use: the install after the first frame, or a key pressed before it.
+        From then on it listens to every poll (polling starts after the first frame too)."""
+        response = self._incident_response
+        if response is None:
+            from screens.incident_response import IncidentResponse
+
+            response = self._incident_response = IncidentResponse(self)
+            response.attach()
+        return response
 
     def on_mount(self) -> None:
-        # after every on_mount handler (the app pushes its first screen in its own)
-        self.call_after_refresh(self.incident_response.install)
+        # once the first frame is on screen, right after polling starts (the first poll cannot
+        # answer before this runs: it awaits a thread and the network)
+        self.after_first_frame(self._install_incident_response)  # type: ignore[attr-defined]
+
+    def _install_incident_response(self) -> None:
+        if self.is_running:
+            self.incident_response.install()
 
     def action_incident(self) -> None:
         self.incident_response.start_or_open()
