@@ -15,11 +15,14 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
+from orjson import loads as _loads
+
 #: Outcomes known to wrangler today; the set is open (anything else is shown as-is).
 KNOWN_OUTCOMES = ("ok", "exception", "exceededCpu", "exceededMemory", "canceled",
                   "responseStreamDisconnected", "loadShed", "scriptNotFound", "unknown")
 LOG_LEVELS = ("debug", "info", "log", "warn", "error")
 _LEVEL_BIT = {name: 1 << i for i, name in enumerate(LOG_LEVELS)}
+_WARN_BIT = _LEVEL_BIT["warn"]
 
 #: Severity ranks used for colour and sorting: 0 ok, 1 notice, 2 warning, 3 error.
 SEV_OK, SEV_NOTICE, SEV_WARN, SEV_ERROR = 0, 1, 2, 3
@@ -42,6 +45,17 @@ def _num(value: Any) -> float | None:
     if isinstance(value, (int, float)):
         return float(value)
     return None
+
+
+def _int(value: Any) -> int | None:
+    """A response status that is not a plain int: a float (truncated), else None."""
+    number = _num(value)
+    if number is None:
+        return None
+    try:
+        return int(number)
+    except (ValueError, OverflowError):  # nan, inf
+        return None
 
 
 def message_text(parts: Any) -> str:
@@ -68,6 +82,8 @@ class TailEvent:
                  "severity", "_path")
 
     def __init__(self, raw: dict[str, Any], text: str | None = None) -> None:
+        # Hot path (every event of a flood): plain type checks and local names, no helper calls in
+        # the common case; each slot is written once.
         self.text = text if text is not None else json.dumps(raw, ensure_ascii=False)
         self.seq = next(_seq)
         get = raw.get
@@ -82,93 +98,130 @@ class TailEvent:
         wall = get("wallTime")
         if type(wall) not in _NUMBER:
             wall = None
-        if isinstance(outcome, dict):
+        if type(outcome) is str:
+            outcome = _intern(outcome) if outcome and len(outcome) <= 64 else (outcome or "unknown")
+        elif isinstance(outcome, dict):
             cpu = cpu if cpu is not None else _num(outcome.get("cpuTime"))
             wall = wall if wall is not None else _num(outcome.get("wallTime"))
             outcome = outcome.get("outcome") or outcome.get("type") or "unknown"
-        self.outcome = _share(outcome) if outcome else "unknown"
-        self.script = _share(get("scriptName") or "")
+            outcome = _share(outcome) or "unknown"
+        else:
+            outcome = _share(outcome) if outcome else "unknown"
+        self.outcome = outcome
+        script = get("scriptName")
+        self.script = _intern(script) if type(script) is str and len(script) <= 64 else _share(script or "")
         self.cpu = cpu
         self.wall = wall
-        self.method = ""
-        self.url = ""
-        self.colo = ""
-        self.country = ""
-        self.status: int | None = None
-        self.ip = ""
-        self.notice = ""
-        self._path: str | None = None
+        self._path = None
+        status = None
+        kind = "unknown"
+        notice = ""
         event = get("event")
-        self.kind = "unknown"
-        if isinstance(event, dict):
-            request = event.get("request")
-            if isinstance(request, dict):
-                self.kind = "request"
-                self.method = _share(request.get("method") or "")
-                self.url = str(request.get("url") or "")
-                cf = request.get("cf")
-                if isinstance(cf, dict):
-                    self.colo = _share(cf.get("colo") or "")
-                    self.country = _share(cf.get("country") or "")
-                headers = request.get("headers")
-                if isinstance(headers, dict):
-                    self.ip = _share(headers.get("cf-connecting-ip") or headers.get("x-real-ip") or "")
-                response = event.get("response")
-                if isinstance(response, dict):
-                    status = _num(response.get("status"))
-                    self.status = int(status) if status is not None else None
-            elif "cron" in event:
-                self.kind = "cron"
-                self.url = str(event.get("cron"))
-            elif "queue" in event:
-                self.kind = "queue"
-                self.url = str(event.get("queue"))
-            elif "rpcMethod" in event:
-                self.kind = "rpc"
-                self.url = str(event.get("rpcMethod"))
-            elif "mailFrom" in event or "rcptTo" in event:
-                self.kind = "email"
-                self.url = str(event.get("rcptTo") or "")
-            elif event.get("type") in ("overload", "overload-stop") or (
-                    "message" in event and "type" in event and len(event) <= 3):
-                self.kind = "notice"
-                self.notice = str(event.get("message") or event.get("type"))
-            elif "scheduledTime" in event:
-                self.kind = "alarm"
-        errors: list[tuple[str, str]] = []
-        exceptions = get("exceptions")
+        request = event.get("request") if type(event) is dict else None
+        if type(request) is dict:
+            kind = "request"
+            rget = request.get
+            method = rget("method")
+            self.method = _intern(method) if type(method) is str and len(method) <= 64 else _share(method or "")
+            url = rget("url")
+            self.url = url if type(url) is str else str(url or "")
+            cf = rget("cf")
+            if type(cf) is dict:
+                colo = cf.get("colo")
+                country = cf.get("country")
+                self.colo = _intern(colo) if type(colo) is str and len(colo) <= 64 else _share(colo or "")
+                self.country = (_intern(country) if type(country) is str and len(country) <= 64
+                                else _share(country or ""))
+            else:
+                self.colo = self.country = ""
+            headers = rget("headers")
+            if type(headers) is dict:
+                ip = headers.get("cf-connecting-ip") or headers.get("x-real-ip")
+                self.ip = _intern(ip) if type(ip) is str and len(ip) <= 64 else _share(ip or "")
+            else:
+                self.ip = ""
+            response = event.get("response")
+            if type(response) is dict:
+                status = response.get("status")
+                if type(status) is not int:
+                    status = _int(status)
+        else:
+            self.method = self.url = self.colo = self.country = self.ip = ""
+            if isinstance(event, dict):
+                if "cron" in event:
+                    kind = "cron"
+                    self.url = str(event.get("cron"))
+                elif "queue" in event:
+                    kind = "queue"
+                    self.url = str(event.get("queue"))
+                elif "rpcMethod" in event:
+                    kind = "rpc"
+                    self.url = str(event.get("rpcMethod"))
+                elif "mailFrom" in event or "rcptTo" in event:
+                    kind = "email"
+                    self.url = str(event.get("rcptTo") or "")
+                elif event.get("type") in ("overload", "overload-stop") or (
+                        "message" in event and "type" in event and len(event) <= 3):
+                    kind = "notice"
+                    notice = str(event.get("message") or event.get("type"))
+                elif "scheduledTime" in event:
+                    kind = "alarm"
+        self.kind = kind
+        self.notice = notice
+        self.status = status
+        errors: list[tuple[str, str]] | None = None
         n_exc = 0
-        if exceptions and isinstance(exceptions, list):
+        exceptions = get("exceptions")
+        if exceptions and type(exceptions) is list:
             for exc in exceptions:
-                if isinstance(exc, dict):
+                if type(exc) is dict:
                     n_exc += 1
-                    errors.append(("exception", f"{exc.get('name') or 'Error'}: {exc.get('message', '')}"))
-        self.n_exceptions = n_exc
-        logs = get("logs")
+                    name = exc.get("name") or "Error"
+                    message = exc.get("message", "")
+                    text = (name if type(name) is str else str(name)) + ": " + (
+                        message if type(message) is str else str(message))
+                    if errors is None:
+                        errors = []
+                    errors.append(("exception", text.replace("\n", " ")[:300]))
         levels = 0
         error_logs = 0
-        if logs and isinstance(logs, list):
+        logs = get("logs")
+        if logs and type(logs) is list:
+            level_bit = _LEVEL_BIT
             for log in logs:
                 if type(log) is dict:
                     level = log.get("level")
-                    bit = _LEVEL_BIT.get(level, 0) if type(level) is str else 0
-                    levels |= bit
-                    if level == "error":
-                        error_logs += 1
-                        errors.append(("log", message_text(log.get("message"))))
+                    if type(level) is str:
+                        levels |= level_bit.get(level, 0)
+                        if level == "error":
+                            error_logs += 1
+                            if errors is None:
+                                errors = []
+                            errors.append(("log", message_text(log.get("message")).replace("\n", " ")[:300]))
+        self.n_exceptions = n_exc
         self.levels = levels
         self.error_logs = error_logs
-        self.errors = tuple((source, message.replace("\n", " ")[:300]) for source, message in errors) if errors else ()
-        self.severity = self._severity()
+        self.errors = tuple(errors) if errors else ()
+        # severity: 0 ok, 1 notice, 2 warning, 3 error (see :meth:`_severity`)
+        if kind == "notice":
+            self.severity = SEV_NOTICE
+        elif (n_exc or error_logs or (outcome != "ok" and outcome != "unknown")
+              or (status is not None and status >= 500)):
+            self.severity = SEV_ERROR
+        elif levels & _WARN_BIT or (status is not None and status >= 400):
+            self.severity = SEV_WARN
+        else:
+            self.severity = SEV_OK
 
     def _severity(self) -> int:
+        """The severity rule, from the fields (``__init__`` computes the same inline)."""
         if self.kind == "notice":
             return SEV_NOTICE
         if self.outcome not in ("ok", "unknown") or self.n_exceptions or self.error_logs:
             return SEV_ERROR
         if self.status is not None and self.status >= 500:
             return SEV_ERROR
-        if self.levels & _LEVEL_BIT["warn"] or (self.status is not None and self.status >= 400):
+        if self.levels & _WARN_BIT or (self.status is not None and self.status >= 400):
             return SEV_WARN
         return SEV_OK
 
@@ -176,7 +229,10 @@ class TailEvent:
     @property
     def raw(self) -> dict[str, Any]:
         """The whole object, parsed again from ``text`` (for the detail view and saving)."""
-        value = json.loads(self.text)
+        try:
+            value = _loads(self.text)
+        except ValueError:  # what orjson refuses but the parser's stdlib fallback accepted
+            value = json.loads(self.text)
         return value if isinstance(value, dict) else {}
 
     @property

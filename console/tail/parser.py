@@ -3,19 +3,25 @@
 Wrangler writes each event as pretty-printed JSON: a line that is just ``{``, indented members, and a
 line that is just ``}``; objects follow one another with banners and warnings in between. Because
 strings in JSON cannot contain raw newlines, a line starting with ``}`` in column 0 always closes the
-top-level object, so framing is a ``str.find`` and each object is decoded once. Compact one-line
-objects are accepted too. Non-JSON lines become ``noise`` (kept for notices); a broken object is
-counted and skipped; invalid UTF-8 is replaced; an object larger than ``max_event_chars`` is dropped.
+top-level object, so framing is a ``bytes.find`` on the raw bytes (``\\n`` and ``}`` never occur inside
+a multi-byte UTF-8 sequence) and each object is decoded once, by orjson, straight from its bytes.
+Compact one-line objects are accepted too. Non-JSON lines become ``noise`` (kept for notices); a broken
+object is counted and skipped; invalid UTF-8 is replaced (U+FFFD); an object larger than
+``max_event_chars`` bytes is dropped.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-_decode = json.JSONDecoder().raw_decode
+import orjson
+
+_loads = orjson.loads
+_JSONError = orjson.JSONDecodeError
+_SPACE = frozenset(b" \t\r\n")
+_OPEN = ord("{")
 
 
 @dataclass
@@ -25,10 +31,30 @@ class ParseResult:
     noise: list[str] = field(default_factory=list)
 
 
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _load(chunk: bytes) -> tuple[Any, str] | None:
+    """The slow path: the value in ``chunk`` and its text, or None if it is not JSON. Invalid UTF-8
+    is replaced; what orjson refuses but JSON allows (integers beyond 64 bits) goes to the stdlib."""
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _text(chunk)
+    try:
+        return _loads(text), text
+    except _JSONError:
+        pass
+    try:
+        return json.loads(text), text
+    except ValueError:
+        return None
+
+
 class StreamParser:
     def __init__(self, max_event_chars: int = 4_000_000, max_noise_kept: int = 50) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buf = ""
+        self._buf = b""
         self.max_event_chars = max_event_chars
         self.max_noise_kept = max_noise_kept
         self.events = 0
@@ -37,33 +63,33 @@ class StreamParser:
         self.oversized = 0
         self._skip = False
 
-    def feed(self, data: bytes | str, final: bool = False) -> ParseResult:
+    def feed(self, data: bytes | bytearray | memoryview | str, final: bool = False) -> ParseResult:
         out = ParseResult()
-        text = data if isinstance(data, str) else self._decoder.decode(data, final)
-        buf = self._buf + text if self._buf else text
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogatepass")
+        buf = self._buf + data if self._buf else bytes(data)
         if self._skip:
-            start = 0 if buf.startswith("{") else buf.find("\n{")
+            start = 0 if buf.startswith(b"{") else buf.find(b"\n{")
             if start < 0:
-                self._buf = buf[-1:] if buf.endswith("\n") else ""
+                self._buf = buf[-1:] if buf.endswith(b"\n") else b""
                 return out
-            buf = buf[start:].lstrip("\n")
+            buf = buf[start:].lstrip(b"\n")
             self._skip = False
         pos = self._scan(buf, out, final)
         self._buf = buf[pos:]
         if final and self._buf.strip():
             # The stream ended in the middle of something.
-            if self._buf.lstrip().startswith("{"):
+            if self._buf.lstrip().startswith(b"{"):
                 self.broken += 1
             else:
                 self._noise(self._buf.strip(), out)
-            self._buf = ""
+            self._buf = b""
         return out
 
     def resync(self) -> None:
         """Data was dropped before reaching the parser: forget the partial object and skip to the
         next line that starts an object."""
-        self._decoder.reset()
-        self._buf = ""
+        self._buf = b""
         self._skip = True
 
     def close(self) -> ParseResult:
@@ -74,33 +100,35 @@ class StreamParser:
         return len(self._buf)
 
     # -- internals ------------------------------------------------------------------------------
-    def _noise(self, line: str, out: ParseResult) -> None:
+    def _noise(self, line: bytes, out: ParseResult) -> None:
         self.noise_lines += 1
         if line and len(out.noise) < self.max_noise_kept:
-            out.noise.append(line[:500])
+            out.noise.append(_text(line[:500]))
 
-    def _scan(self, buf: str, out: ParseResult, final: bool) -> int:
+    def _scan(self, buf: bytes, out: ParseResult, final: bool) -> int:
         pos = 0
         n = len(buf)
         events = out.events
         texts = out.texts
+        find = buf.find
+        space = _SPACE
+        limit = self.max_event_chars
         while pos < n:
-            # Skip blank space between objects.
             ch = buf[pos]
-            if ch in " \t\r\n":
+            if ch in space:  # blank space between objects
                 pos += 1
                 continue
-            eol = buf.find("\n", pos)
-            if ch != "{":
+            eol = find(b"\n", pos)
+            if ch != _OPEN:
                 if eol < 0:
-                    if n - pos > self.max_event_chars:
+                    if n - pos > limit:
                         self._noise(buf[pos:pos + 500], out)
                         return n
                     return pos  # wait for the rest of the line
-                line = buf[pos:eol].rstrip("\r")
-                if line.rstrip().endswith("{"):
+                line = buf[pos:eol].rstrip()
+                if line.endswith(b"{"):
                     # Garbage glued to the opening brace of a pretty-printed object.
-                    brace = pos + line.rstrip().rfind("{")
+                    brace = pos + line.rfind(b"{")
                     self._noise(buf[pos:brace], out)
                     pos = brace
                     continue
@@ -112,63 +140,82 @@ class StreamParser:
                 if final:
                     pos = self._try_compact(buf, pos, n, out)
                     continue
-                if n - pos > self.max_event_chars:
+                if n - pos > limit:
                     self.oversized += 1
                     self.broken += 1
                     return n
                 return pos
-            first = buf[pos:eol].rstrip("\r")
-            if first.strip() != "{":
+            if eol != pos + 1 and buf[pos:eol].strip() != b"{":
                 # A compact object on one line (or garbage that starts with a brace).
                 pos = self._try_compact(buf, pos, eol, out)
                 continue
-            end = buf.find("\n}", eol)
-            nxt = buf.find("\n{", eol)
-            if nxt >= 0 and (end < 0 or nxt < end):
+            end = find(b"\n}", eol)
+            nxt = find(b"\n{", eol, end) if end >= 0 else find(b"\n{", eol)
+            if nxt >= 0:
                 # A new top-level object began before this one closed: this one is broken.
                 self.broken += 1
                 pos = nxt + 1
                 continue
             if end < 0:
-                if n - pos > self.max_event_chars:
+                if n - pos > limit:
                     self.oversized += 1
                     self.broken += 1
                     return n  # drop what we have; resynchronise on the next "{" line
                 return pos
             stop = end + 2
-            if stop - pos > self.max_event_chars:
+            if stop - pos > limit:
                 self.oversized += 1
                 self.broken += 1
                 pos = stop
                 continue
             chunk = buf[pos:stop]
             try:
-                obj, _ = _decode(chunk)
-            except ValueError:
-                self.broken += 1
-            else:
-                if isinstance(obj, dict):
-                    events.append(obj)
-                    texts.append(chunk)
-                    self.events += 1
-                else:
+                obj = _loads(chunk)
+                text = chunk.decode("utf-8")
+            except (_JSONError, UnicodeDecodeError):
+                loaded = _load(chunk)
+                if loaded is None:
                     self.broken += 1
+                    pos = stop
+                    continue
+                obj, text = loaded
+            if type(obj) is dict:
+                events.append(obj)
+                texts.append(text)
+                self.events += 1
+            else:
+                self.broken += 1
             pos = stop
         return pos
 
-    def _try_compact(self, buf: str, pos: int, eol: int, out: ParseResult) -> int:
-        line = buf[pos:eol]
-        try:
-            obj, used = _decode(line)
-        except ValueError:
-            self.broken += 1
-            return eol + 1
-        if isinstance(obj, dict):
+    def _try_compact(self, buf: bytes, pos: int, eol: int, out: ParseResult) -> int:
+        line = buf[pos:eol].rstrip()
+        loaded = _load(line)
+        if loaded is None:
+            # Maybe an object followed by something else on the same line: find where it ends.
+            loaded = self._leading_object(line)
+            if loaded is None:
+                self.broken += 1
+                return eol + 1
+            self.noise_lines += 1
+        obj, text = loaded
+        if type(obj) is dict:
             out.events.append(obj)
-            out.texts.append(line[:used])
+            out.texts.append(text)
             self.events += 1
         else:
             self.broken += 1
-        if line[used:].strip():
-            self.noise_lines += 1
         return eol + 1
+
+    @staticmethod
+    def _leading_object(line: bytes) -> tuple[Any, str] | None:
+        """A JSON object at the start of ``line`` with trailing text after it (rare: the stdlib
+        decoder finds where the object ends)."""
+        text = _text(line)
+        try:
+            obj, used = json.JSONDecoder().raw_decode(text)
+        except ValueError:
+            return None
+        if not text[used:].strip():
+            return None  # the whole line was the object, and not JSON after all
+        return obj, text[:used]

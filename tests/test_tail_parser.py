@@ -1,0 +1,60 @@
+"""The byte-level framing of wrangler's stream (orjson from the bytes): the cases the fast path must
+hand to its slow path without losing an event or the stream."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from console.tail.model import TailEvent
+from console.tail.parser import StreamParser
+from tests.test_tail_core import RECORDED, parse_all, pretty_stream
+
+
+def test_integers_beyond_64_bits_still_parse():
+    # JSON.stringify prints integers up to 1e21 without an exponent; orjson stops at 64 bits.
+    event = dict(RECORDED[0], logs=[{"level": "log", "message": [{"bytes": 10 ** 20}], "timestamp": 1}])
+    events, parser = parse_all(json.dumps(event, indent=4).encode() + b"\n", 100)
+    assert events == [event] and parser.broken == 0
+    assert TailEvent(events[0], json.dumps(event, indent=4)).raw["logs"][0]["message"][0]["bytes"] == 10 ** 20
+
+
+@pytest.mark.parametrize("step", [1, 5, 1 << 16])
+def test_invalid_utf8_inside_a_multibyte_character_split_across_reads(step):
+    good = json.dumps({"outcome": "ok", "logs": [{"level": "log", "message": ["größe ✓"]}]}, indent=4,
+                      ensure_ascii=False).encode()
+    bad = good.replace("größe".encode(), b"gr\xc3\xb6\xdfe")  # \xdf without its continuation byte
+    events, parser = parse_all(good + b"\n" + bad + b"\n" + good + b"\n", step)
+    assert [e["logs"][0]["message"][0] for e in events] == ["größe ✓", "grö\ufffde ✓", "größe ✓"]
+    assert parser.broken == 0
+
+
+def test_crlf_lines_and_compact_objects_with_trailing_text():
+    pretty = json.dumps(RECORDED[1], indent=4).replace("\n", "\r\n").encode() + b"\r\n"
+    compact = json.dumps(RECORDED[2]).encode() + b" trailing words\n"
+    events, parser = parse_all(pretty + compact + b"[1, 2]\n", 3)
+    assert events == [RECORDED[1], RECORDED[2]]
+    assert parser.broken == 0
+    assert parser.noise_lines == 2   # the words after the compact object, and the line that is no object
+
+
+def test_texts_are_the_objects_json_and_noise_is_text():
+    parser = StreamParser()
+    out = parser.feed(pretty_stream(RECORDED[:2]))
+    assert [json.loads(t) for t in out.texts] == RECORDED[:2]
+    assert out.texts[0].startswith("{\n    ") and out.texts[0].endswith("\n}")
+    assert all(isinstance(line, str) for line in out.noise) and "wrangler 4.42.0" in out.noise[0]
+
+
+def test_resync_after_dropped_bytes_skips_to_the_next_object():
+    data = pretty_stream(RECORDED)
+    parser = StreamParser()
+    first = parser.feed(data[:len(data) // 2])
+    parser.resync()  # the middle of the stream was dropped
+    rest = data[len(data) // 2 + 37:]
+    second = parser.feed(rest)
+    second.events += parser.close().events
+    got = first.events + second.events
+    assert got and all(event in RECORDED for event in got)
+    assert len(got) < len(RECORDED) and parser.broken == 0
