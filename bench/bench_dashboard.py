@@ -58,10 +58,12 @@ def write_config(directory: Path, port: int, refresh: float) -> Path:
     return path
 
 
-def first_frame(argv: list[str], marker: bytes) -> float:
+def first_frame(argv: list[str], marker: bytes, then: bytes | None = None) -> tuple[float, float | None]:
+    """Seconds until ``marker`` is on the terminal, and (optionally) until ``then`` follows it."""
     run = spawn(argv)
     try:
-        return run.wait_for(marker)
+        first = run.wait_for(marker)
+        return first, (run.wait_for(then) if then is not None else None)
     finally:
         run.stop()
 
@@ -82,13 +84,20 @@ def main() -> int:
     try:
         console_argv = [PY, "-m", "console", "--config", str(config)]
         bare_argv = [PY, str(ROOT / "bench" / "bare_app.py")]
-        bare, ours = [], []
+        bare, ours, live = [], [], []
         for _ in range(opts.runs):  # interleaved so machine noise hits both alike
-            bare.append(first_frame(bare_argv, b"bare pane 3"))
-            ours.append(first_frame(console_argv, b"Key metrics"))
+            bare.append(first_frame(bare_argv, b"bare pane 3")[0])
+            # the first frame is the whole dashboard layout (header, every pane, each metric's name,
+            # "waiting for data"); the header's "metrics LIVE" follows with the first scrape
+            frame, data = first_frame(console_argv, b"Key metrics", b"LIVE")
+            ours.append(frame)
+            live.append(data)
         b, o = statistics.median(bare), statistics.median(ours)
         print(f"startup to first frame: bare Textual app median {b * 1000:.0f} ms, edge-console median "
-              f"{o * 1000:.0f} ms, ratio {o / b:.2f}x (target <= 1.5x; {opts.runs} runs each)")
+              f"{o * 1000:.0f} ms, ratio {o / b:.2f}x (target <= 1.5x; {opts.runs} runs each; "
+              f"edge-console runs: {', '.join(f'{x * 1000:.0f}' for x in ours)})")
+        print(f"startup to the first scrape on screen (header 'metrics LIVE'): median "
+              f"{statistics.median(live) * 1000:.0f} ms (no baseline: a bare app has no data)")
 
         cpu, rate = [], []
         for _ in range(opts.idle_runs):

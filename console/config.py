@@ -17,7 +17,7 @@ import yaml
 
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
-from console.yamlpaths import KeyPath, dotted, line_map
+from console.yamlpaths import KeyPath, compose_and_load, dotted, line_map
 
 DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
 DEFAULT_STATUS_URL = "https://www.cloudflarestatus.com/api/v2/status.json"
@@ -204,8 +204,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 def parse_config(text: str, path: Path | None = None) -> Config:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = compose_and_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -60,7 +60,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from console.yamlpaths import dotted, line_map
+from console.yamlpaths import compose_and_load, dotted, line_map
 
 from console.runbook import policy
 from console.runbook.expr import ExprError, parse_expr
@@ -139,8 +139,7 @@ def load_file(path: str | Path) -> list[Flow]:
 
 def parse_runbook(text: str, file: str = "<runbook>") -> list[Flow]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = compose_and_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise RunbookError(f"invalid YAML: {exc.problem or exc}", file=file,
