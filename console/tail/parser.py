@@ -111,52 +111,56 @@ class StreamParser:
         events = out.events
         texts = out.texts
         find = buf.find
+        startswith = buf.startswith
         space = _SPACE
         limit = self.max_event_chars
         while pos < n:
             ch = buf[pos]
-            if ch in space:  # blank space between objects
-                pos += 1
-                continue
-            eol = find(b"\n", pos)
-            if ch != _OPEN:
+            if ch == _OPEN and startswith(b"{\n", pos):
+                eol = pos + 1  # the usual case: wrangler's pretty-printed object
+            else:
+                if ch in space:  # blank space between objects
+                    pos += 1
+                    continue
+                eol = find(b"\n", pos)
+                if ch != _OPEN:
+                    if eol < 0:
+                        if n - pos > limit:
+                            self._noise(buf[pos:pos + 500], out)
+                            return n
+                        return pos  # wait for the rest of the line
+                    line = buf[pos:eol].rstrip()
+                    if line.endswith(b"{"):
+                        # Garbage glued to the opening brace of a pretty-printed object.
+                        brace = pos + line.rfind(b"{")
+                        self._noise(buf[pos:brace], out)
+                        pos = brace
+                        continue
+                    self._noise(line, out)
+                    pos = eol + 1
+                    continue
                 if eol < 0:
+                    # Maybe a compact object without its newline yet.
+                    if final:
+                        pos = self._try_compact(buf, pos, n, out)
+                        continue
                     if n - pos > limit:
-                        self._noise(buf[pos:pos + 500], out)
+                        self.oversized += 1
+                        self.broken += 1
                         return n
-                    return pos  # wait for the rest of the line
-                line = buf[pos:eol].rstrip()
-                if line.endswith(b"{"):
-                    # Garbage glued to the opening brace of a pretty-printed object.
-                    brace = pos + line.rfind(b"{")
-                    self._noise(buf[pos:brace], out)
-                    pos = brace
+                    return pos
+                if buf[pos:eol].strip() != b"{":
+                    # A compact object on one line (or garbage that starts with a brace).
+                    pos = self._try_compact(buf, pos, eol, out)
                     continue
-                self._noise(line, out)
-                pos = eol + 1
-                continue
-            if eol < 0:
-                # Maybe a compact object without its newline yet.
-                if final:
-                    pos = self._try_compact(buf, pos, n, out)
-                    continue
-                if n - pos > limit:
-                    self.oversized += 1
-                    self.broken += 1
-                    return n
-                return pos
-            if eol != pos + 1 and buf[pos:eol].strip() != b"{":
-                # A compact object on one line (or garbage that starts with a brace).
-                pos = self._try_compact(buf, pos, eol, out)
-                continue
             end = find(b"\n}", eol)
-            nxt = find(b"\n{", eol, end) if end >= 0 else find(b"\n{", eol)
-            if nxt >= 0:
-                # A new top-level object began before this one closed: this one is broken.
-                self.broken += 1
-                pos = nxt + 1
-                continue
             if end < 0:
+                nxt = find(b"\n{", eol)
+                if nxt >= 0:
+                    # A new top-level object began before this one closed: this one is broken.
+                    self.broken += 1
+                    pos = nxt + 1
+                    continue
                 if n - pos > limit:
                     self.oversized += 1
                     self.broken += 1
@@ -164,15 +168,26 @@ class StreamParser:
                 return pos
             stop = end + 2
             if stop - pos > limit:
-                self.oversized += 1
+                nxt = find(b"\n{", eol, end)
                 self.broken += 1
-                pos = stop
+                if nxt >= 0:
+                    pos = nxt + 1
+                else:
+                    self.oversized += 1
+                    pos = stop
                 continue
             chunk = buf[pos:stop]
+            # One scan per object: a chunk that holds the start of another object (the first one
+            # was cut off) is not valid JSON, so the search for that start waits for a failure.
             try:
                 obj = _loads(chunk)
                 text = chunk.decode("utf-8")
             except (_JSONError, UnicodeDecodeError):
+                nxt = find(b"\n{", eol, end)
+                if nxt >= 0:
+                    self.broken += 1
+                    pos = nxt + 1
+                    continue
                 loaded = _load(chunk)
                 if loaded is None:
                     self.broken += 1
@@ -185,7 +200,7 @@ class StreamParser:
                 self.events += 1
             else:
                 self.broken += 1
-            pos = stop
+            pos = stop + 1 if stop < n and buf[stop] == 10 else stop
         return pos
 
     def _try_compact(self, buf: bytes, pos: int, eol: int, out: ParseResult) -> int:
