@@ -58,3 +58,37 @@ def test_resync_after_dropped_bytes_skips_to_the_next_object():
     got = first.events + second.events
     assert got and all(event in RECORDED for event in got)
     assert len(got) < len(RECORDED) and parser.broken == 0
+
+
+def test_event_fields_from_odd_shapes():
+    # The field extraction takes plain-typed fast paths; anything else must still give sane fields.
+    odd = TailEvent({
+        "outcome": {"type": "exceededCpu", "cpuTime": 55}, "scriptName": 7, "eventTimestamp": True,
+        "cpuTime": "12", "wallTime": 3,
+        "event": {"request": {"url": None, "method": ["GET"], "cf": "FRA", "headers": {"x-real-ip": "10.0.0.1"}},
+                  "response": {"status": 502.0}},
+        "exceptions": ["not an object", {"message": "boom\nsecond line"}, {"name": "E", "message": None}],
+        "logs": [{"level": 5, "message": "x"}, {"level": "warn", "message": "w"}, "junk",
+                 {"level": "error", "message": ["a", {"k": 1}, 2]}],
+    })
+    assert (odd.outcome, odd.script, odd.ts, odd.cpu, odd.wall) == ("exceededCpu", "7", 0.0, 55.0, 3)
+    assert (odd.kind, odd.url, odd.method, odd.colo, odd.country, odd.ip, odd.status) == (
+        "request", "", "['GET']", "", "", "10.0.0.1", 502)
+    assert odd.n_exceptions == 2 and odd.error_logs == 1
+    assert odd.errors == (("exception", "Error: boom second line"), ("exception", "E: None"),
+                          ("log", 'a {"k":1} 2'))
+    assert odd.has_level("warn") and odd.has_level("error") and not odd.has_level("log")
+    assert odd.severity == 3 and odd.headline == "Error: boom second line"
+
+    plain = TailEvent({"outcome": "ok", "event": {"request": {"url": "https://x.io/a?b=1", "method": "GET"},
+                                                  "response": {"status": 404}}, "logs": []})
+    assert (plain.severity, plain.path, plain.status, plain.colo, plain.ip) == (2, "/a?b=1", 404, "", "")
+    warn = TailEvent({"outcome": "ok", "logs": [{"level": "warn", "message": ["slow"]}]})
+    assert (warn.severity, warn.kind, warn.status, warn.outcome) == (2, "unknown", None, "ok")
+    notice = TailEvent({"outcome": "ok", "event": {"type": "overload", "message": "Tail is sampling events"}})
+    assert (notice.kind, notice.notice, notice.severity, notice.headline) == (
+        "notice", "Tail is sampling events", 1, "Tail is sampling events")
+    cron = TailEvent({"outcome": "", "event": {"cron": "*/5 * * * *"}, "exceptions": None})
+    assert (cron.kind, cron.url, cron.outcome, cron.severity, cron.errors) == ("cron", "*/5 * * * *", "unknown", 0, ())
+    nan_status = TailEvent({"outcome": "ok", "event": {"request": {}, "response": {"status": float("nan")}}})
+    assert nan_status.status is None and nan_status.severity == 0
