@@ -92,3 +92,31 @@ def test_event_fields_from_odd_shapes():
     assert (cron.kind, cron.url, cron.outcome, cron.severity, cron.errors) == ("cron", "*/5 * * * *", "unknown", 0, ())
     nan_status = TailEvent({"outcome": "ok", "event": {"request": {}, "response": {"status": float("nan")}}})
     assert nan_status.status is None and nan_status.severity == 0
+
+
+def test_without_orjson_the_stdlib_gives_the_same_results(monkeypatch):
+    import importlib.util
+    import sys
+
+    import console.tail.parser as real
+
+    monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson -> ImportError
+    spec = importlib.util.spec_from_file_location("parser_without_orjson", real.__file__)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    assert module._loads is json.loads
+    data = (pretty_stream(RECORDED) + b"\xff garbage\n{\n    \"outcome\": \"ok\",\n"
+            + json.dumps(RECORDED[3], indent=4).encode() + b"\n" + json.dumps(RECORDED[4]).encode() + b"\n")
+    for step in (1, 7, 4096):
+        results = []
+        for parser in (module.StreamParser(), real.StreamParser()):
+            events, texts = [], []
+            for i in range(0, len(data), step):
+                out = parser.feed(data[i:i + step])
+                events += out.events
+                texts += out.texts
+            events += parser.close().events
+            results.append((events, texts, parser.broken, parser.noise_lines))
+        assert results[0] == results[1]
+        assert results[0][0] == RECORDED + [RECORDED[3], RECORDED[4]] and results[0][2] == 1

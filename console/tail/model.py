@@ -15,7 +15,10 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
-from orjson import loads as _loads
+try:
+    from orjson import loads as _loads
+except ImportError:  # a broken install: the stdlib does the same, slower
+    _loads = json.loads
 
 #: Outcomes known to wrangler today; the set is open (anything else is shown as-is).
 KNOWN_OUTCOMES = ("ok", "exception", "exceededCpu", "exceededMemory", "canceled",
