@@ -30,7 +30,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: the separate simulated edge and the console share these (``edge-console simulate`` reuses them), so
+#: the console's log pane streams the simulated wrangler tail as it does under ``make run``
+SIM_TOKENS = {"EDGE_SIM_API_TOKEN": "bench-api-token", "EDGE_SIM_ADMIN_TOKEN": "bench-admin-token"}
+
+
 def start_sim(port: int) -> subprocess.Popen:
+    os.environ.update(SIM_TOKENS)
     proc = subprocess.Popen([PY, "-m", "console", "simulate", "--port", str(port)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 20
@@ -52,6 +58,8 @@ def write_config(directory: Path, port: int, refresh: float) -> Path:
         f"    base_url: http://127.0.0.1:{port}\n"
         "    worker: vau-processor-production\n"
         "    simulated: true\n"
+        "    api_token_env: EDGE_SIM_API_TOKEN\n"
+        "    admin_token_env: EDGE_SIM_ADMIN_TOKEN\n"
         f"    tools: {{wrangler: [{PY}, -m, console.sim.tools.wrangler]}}\n"
         f"    tool_env: {{EDGE_SIM_URL: 'http://127.0.0.1:{port}'}}\n"
     )
@@ -104,7 +112,8 @@ def main() -> int:
             run = spawn(console_argv)
             try:
                 run.wait_for(b"Key metrics")
-                run.read_for(6.0)  # warm-up: first scrapes, log pane connecting
+                run.wait_for(b"streaming")  # the log pane tails the simulated wrangler
+                run.read_for(5.0)  # warm-up: first scrapes and tail events
                 c0, t0 = run.cpu_seconds(), time.monotonic()
                 written = run.read_for(opts.idle_seconds)
                 elapsed = time.monotonic() - t0

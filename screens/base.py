@@ -28,6 +28,8 @@ class EdgeScreen(Screen):
         header = StatusHeader(session.env.name, session.env.base_url, simulated=session.simulated,
                               read_only=session.read_only, id="status-header")
         header.clock = self.app.clock  # type: ignore[attr-defined]
+        refresh = float(getattr(self.app, "refresh_seconds", 2.0) or 2.0)
+        header.fresh_seconds = refresh * 1.5 + 1.0  # a poll a little late still counts as fresh
         yield header
 
     def on_poll_updated(self, message: PollUpdated) -> None:

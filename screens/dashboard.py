@@ -94,6 +94,9 @@ class DashboardScreen(EdgeScreen):
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)
         self.query_one(HealthPane).show(result.health)
+        tail = getattr(self.app, "tail", None)
+        if tail is not None:
+            tail.glance_frame()  # the log pane's new events in this poll's frame
         derived = result.derived
         if self.fleet_view:
             self._show_side_panes(derived)

@@ -40,9 +40,12 @@ from widgets.log_pane import LogPane
 #: frames are coalesced so the time goes to parsing, and the pane says so
 FLOOD_EVENTS = 300
 FLOOD_FRAME_S = 0.3
-#: without a flood new events are shown at most every CALM_FRAME_S (4 frames/s reads as live and keeps
-#: an idle dashboard's CPU and terminal output low); keys (pause, filter) redraw at once regardless
+#: without a flood new events are shown at most every CALM_FRAME_S in the full log view (4 frames/s reads
+#: as live); the dashboard's pane, a glance next to the metrics, is redrawn in the frame of each poll
+#: (``glance_frame``: a frame of its own costs the idle dashboard as much CPU as the poll's frame),
+#: or after GLANCE_MAX_S when polls are slow. Keys (pause, filter) redraw at once regardless.
 CALM_FRAME_S = 0.25
+GLANCE_MAX_S = 4.0
 
 WINDOWS: list[tuple[str, float | None]] = [("whole buffer", None), ("last 1 min", 60.0), ("last 5 min", 300.0),
                                            ("last 15 min", 900.0)]
@@ -149,7 +152,7 @@ class TailController:
         if self.flooding and now - self._synced_at < FLOOD_FRAME_S:
             self.frames_skipped += 1
             return
-        if not self.flooding and now - self._synced_at < CALM_FRAME_S:
+        if not self.flooding and now - self._synced_at < self._calm_frame_s():
             return
         self._synced_at = now
         self._synced_received = self.store.received
@@ -162,6 +165,20 @@ class TailController:
                 continue
             pane.sync()
             pane.show_status(self.source.status, self.source.filters.describe(), self.note)
+
+    def _calm_frame_s(self) -> float:
+        """The full view's cadence while it is up, else the dashboard pane's fallback."""
+        for pane in self.panes:
+            if pane.interactive and pane.is_attached and self.visible(pane):
+                return CALM_FRAME_S
+        return GLANCE_MAX_S
+
+    def glance_frame(self) -> None:
+        """A poll is being drawn: bring the dashboard's pane up to date in the same frame."""
+        if self.flooding or self._calm_frame_s() != GLANCE_MAX_S:
+            return  # the tick draws those on its own cadence
+        self._synced_at = 0.0
+        self.tick()
 
     def _flood_note(self) -> str:
         if self.flooding:

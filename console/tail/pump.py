@@ -139,9 +139,8 @@ class ParsePump:
                 with self._lock:
                     self._ready.append(batch)
                     self._pending += len(batch)
-                continue
             if not source.has_backlog:
-                wake.wait(0.5)
+                wake.wait(0.5)  # until the reader brings bytes (a trickle: one take per chunk)
 
 
 #: gen-0 threshold while tailing: a flood allocates ~2 long-lived objects per event, and Python's
