@@ -97,6 +97,13 @@ def build_child_env(env: Environment, token: str | None, base: dict[str, str] | 
     return child
 
 
+#: a read shorter than this is a trickle: the reader waits TRICKLE_WAIT_S before the next read, so
+#: events arrive in batches of up to that age (frames are 0.25 s apart at the fastest); under a flood
+#: reads are full and never wait
+TRICKLE_BYTES = 16 * 1024
+TRICKLE_WAIT_S = 0.1
+
+
 class RateMeter:
     """Events per second over a sliding window of whole seconds."""
 
@@ -349,6 +356,10 @@ class TailSource:
                     self._call(self._first_data)
                 self.bytes_read += len(chunk)
                 self._enqueue(memoryview(chunk))
+                if len(chunk) < TRICKLE_BYTES and not self._stopping:
+                    # a trickle (a few events a second): let the next events gather in the pipe
+                    # instead of waking this thread and the parser for each one (idle CPU)
+                    time.sleep(TRICKLE_WAIT_S)
         finally:
             os.close(fd)
             self._enqueue(None)
