@@ -13,6 +13,7 @@ import sys
 
 from console import __version__
 from console.config import ConfigError
+from console.sim.names import SCENARIO_NAMES
 
 #: Modules that add subcommands, in help order.
 SUBCOMMAND_MODULES = [
@@ -66,7 +67,9 @@ def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"edge-console {__version__}")
     add_common_options(parser)
-    parser.add_argument("--scenario", default=None, help="scenario of the built-in simulated edge (default: normal)")
+    parser.add_argument("--scenario", default=None, choices=SCENARIO_NAMES, metavar="NAME",
+                        help="scenario of the built-in simulated edge: " + ", ".join(SCENARIO_NAMES)
+                        + " (default: normal)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES if modules is None else modules:
         try:

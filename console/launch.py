@@ -10,7 +10,7 @@ from console.session import open_session_from_args
 
 def run_tui(args: Any) -> int:
     gctune.start_up()  # the app settles the collector after its first frame
-    session = open_session_from_args(args)
+    session = open_session_from_args(args, defer_sim=True)  # the app starts it after its first frame
     try:
         from screens.app import EdgeConsoleApp
 

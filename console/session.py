@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from console.config import Config, Environment, load_config, resolve_config_path, simulated_config
 
 if TYPE_CHECKING:  # pragma: no cover
+    from console.sim.deferred import DeferredSim
     from console.sim.server import SimServer
 
 SIM_NOTICE = ("No configuration: running on the built-in SIMULATED edge. "
@@ -22,25 +23,48 @@ class Session:
     sim: "SimServer | None" = None
     notice: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: the simulated edge reserved by ``open_session(defer_sim=True)``: ``start_sim()`` starts it
+    pending_sim: "DeferredSim | None" = None
 
     @property
     def simulated(self) -> bool:
         return self.env.simulated
 
+    def start_sim(self) -> None:
+        """Start the deferred simulated edge (the TUI calls this after its first frame), and make the
+        throw-away workspace its repository flows use."""
+        pending = self.pending_sim
+        if pending is None or pending.server is not None:
+            return
+        self.sim = pending.start()
+        self.env.paths.update(self.sim.workspace())
+
     def close(self) -> None:
+        if self.pending_sim is not None:
+            self.pending_sim.stop()  # stops the server it started, if any
+            self.pending_sim = None
+            self.sim = None
         if self.sim is not None:
             self.sim.stop()
             self.sim = None
 
 
 def open_session(config_path: str | None = None, env_name: str | None = None, read_only: bool = False,
-                 scenario: str | None = None, *, start_sim: bool = True) -> Session:
-    """Load the config (raising ConfigError) or start the simulated edge on a free loopback port."""
+                 scenario: str | None = None, *, start_sim: bool = True, defer_sim: bool = False) -> Session:
+    """Load the config (raising ConfigError) or start the simulated edge on a free loopback port.
+    ``defer_sim``: only reserve its port and tokens; ``Session.start_sim()`` starts it later."""
     path = resolve_config_path(config_path)
     if path is not None:
         config = load_config(path)
         env = config.environment(env_name)
         return Session(config=config, env=env, read_only=read_only or env.read_only)
+    if defer_sim and start_sim:
+        from console.sim.deferred import DeferredSim
+
+        pending = DeferredSim(scenario=scenario or "normal")
+        config = simulated_config(pending.base_url, tool_env=pending.tool_env(), tools=pending.tools())
+        env = config.environment(env_name)
+        return Session(config=config, env=env, read_only=read_only, notice=SIM_NOTICE, pending_sim=pending)
     from console.sim.server import SimServer
 
     sim = SimServer(host="127.0.0.1", port=0, scenario=scenario or "normal")

@@ -99,6 +99,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         if self._first_frame_shown or not self.is_running:
             return
         self._first_frame_shown = True
+        self.session.start_sim()  # the built-in simulated edge, when there is no configuration
         self._start_collecting()
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:

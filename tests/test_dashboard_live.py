@@ -136,3 +136,23 @@ async def test_quitting_at_the_first_frame_exits_cleanly(sim, monkeypatch):
         await wait_for(lambda: app._exit, timeout=10, message="app exiting")
     assert app._exception is None
     assert app.return_code in (0, None)
+
+
+async def test_without_configuration_the_app_starts_the_simulated_edge_after_its_first_frame(state_dir,
+                                                                                              monkeypatch):
+    """`edge-console` with no config: the session only reserves the simulated edge's address; the app
+    starts it once the dashboard is drawn, and the panes fill from it."""
+    from console.session import open_session
+
+    monkeypatch.delenv("EDGE_CONSOLE_CONFIG", raising=False)
+    session = open_session(defer_sim=True)
+    try:
+        app = EdgeConsoleApp(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(lambda: session.sim is not None, timeout=15, message="simulated edge started")
+            await wait_for(lambda: has_rates(app), timeout=20, message="first derived rates")
+            await pilot.pause()
+            assert "req/s" in row_text(app, "request_rate")
+            assert "SIMULATED" in str(app.screen.query_one("#status-header").render())
+    finally:
+        session.close()

@@ -270,3 +270,63 @@ def test_health_fault_down_lists_components_down(sim):
     _fault(sim, health="down")
     body = HTTP.get(sim.base_url + "/health").json()
     assert set(body["components"].values()) == {"down"} and body["version"]
+
+
+def test_scenario_names_for_options_match_the_scenarios():
+    from console.sim.names import SCENARIO_NAMES
+    from console.sim.scenarios import SCENARIOS
+
+    assert SCENARIO_NAMES == tuple(SCENARIOS)
+
+
+def test_unknown_scenario_option_is_a_usage_error_not_a_traceback():
+    proc = subprocess.run([sys.executable, "-m", "console", "--scenario", "bogus", "check"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "invalid choice: 'bogus'" in proc.stderr and "latency" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_deferred_sim_reserves_address_and_tokens_then_serves(state_dir, monkeypatch):
+    """The TUI's simulated edge: address and tokens before the first frame, the server after it; a
+    request made in between is answered once the server starts; closing restores the environment."""
+    from console.session import open_session
+    from console.sim.names import API_TOKEN_ENV
+
+    monkeypatch.delenv("EDGE_CONSOLE_CONFIG", raising=False)
+    monkeypatch.setenv(API_TOKEN_ENV, "before")
+    session = open_session(defer_sim=True, scenario="latency")
+    try:
+        assert session.sim is None and session.pending_sim is not None
+        base = session.env.base_url
+        assert base.startswith("http://127.0.0.1:") and session.simulated
+        assert os.environ[API_TOKEN_ENV] == session.pending_sim.api_token != "before"
+        assert "wrangler" in session.env.tools and not session.env.paths
+
+        answers: list[int] = []
+        early = threading.Thread(target=lambda: answers.append(httpx.get(f"{base}/health", timeout=20).status_code))
+        early.start()  # connects now, waits in the backlog
+        session.start_sim()
+        early.join(25)
+        assert answers == [200]
+        assert session.sim is not None and session.sim.base_url == base
+        assert session.sim.api_token == os.environ[API_TOKEN_ENV]
+        assert session.sim.state.scenario == "latency"
+        assert session.env.paths  # the throw-away workspace for the repository flows
+        session.start_sim()  # idempotent
+    finally:
+        session.close()
+    assert os.environ[API_TOKEN_ENV] == "before"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base}/health", timeout=2)
+
+
+def test_deferred_sim_closed_before_it_started_frees_the_port(state_dir, monkeypatch):
+    from console.session import open_session
+
+    monkeypatch.delenv("EDGE_CONSOLE_CONFIG", raising=False)
+    session = open_session(defer_sim=True)
+    base = session.env.base_url
+    session.close()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base}/health", timeout=2)

@@ -32,12 +32,11 @@ from console.sim.exposition import Exposition
 from console.sim.scenarios import SCENARIO_NAMES
 from console.sim.state import SimError, SimState
 
-API_TOKEN_ENV = "EDGE_SIM_API_TOKEN"
-ADMIN_TOKEN_ENV = "EDGE_SIM_ADMIN_TOKEN"
-URL_ENV = "EDGE_SIM_URL"
+from console.sim.names import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SIM_TOOLS, URL_ENV, sim_url, tool_argv
+
+__all__ = ["ADMIN_TOKEN_ENV", "API_TOKEN_ENV", "SIM_TOOLS", "URL_ENV", "SimServer"]
+
 MAX_BODY = 1 << 20
-#: the commands the simulated edge provides (``console.sim.tools.<name>``), the ``tools.*`` defaults
-SIM_TOOLS = ("wrangler", "gh", "terraform", "npm", "node")
 
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
              b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n")
@@ -54,6 +53,14 @@ class _HTTPServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().server_bind()
+
+    def adopt(self, sock: socket.socket) -> None:
+        """Serve on ``sock``, already bound and listening (built with ``bind_and_activate=False``)."""
+        self.socket.close()
+        self.socket = sock
+        self.server_address = sock.getsockname()[:2]
+        self._connections = set()
+        self._connections_lock = threading.Lock()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
@@ -81,8 +88,7 @@ class _HTTPServer6(_HTTPServer):
     address_family = socket.AF_INET6
 
 
-def _url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+_url = sim_url
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -327,7 +333,11 @@ class SimServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, scenario: str = "normal",
                  seed: int | None = None, *, state: SimState | None = None, api_token: str | None = None,
-                 admin_token: str | None = None) -> None:
+                 admin_token: str | None = None, listen_socket: socket.socket | None = None) -> None:
+        """``listen_socket``: serve on this socket, already bound and listening (its port wins)."""
+        self._listen_socket = listen_socket
+        if listen_socket is not None:
+            host, port = listen_socket.getsockname()[:2]
         self.host = host
         self.port = port
         self.state = state or SimState(scenario=scenario, seed=seed)
@@ -362,7 +372,12 @@ class SimServer:
             return self.base_url
         self._stopping.clear()
         server_class = _HTTPServer6 if ":" in self.host else _HTTPServer
-        httpd = server_class((self.host, self.port), _Handler)
+        if self._listen_socket is not None:
+            httpd = server_class((self.host, self.port), _Handler, bind_and_activate=False)
+            httpd.adopt(self._listen_socket)
+            self._listen_socket = None  # the server closes it from now on
+        else:
+            httpd = server_class((self.host, self.port), _Handler)
         httpd.sim = self
         self._httpd = httpd
         self.port = httpd.server_address[1]
@@ -388,7 +403,7 @@ class SimServer:
             self._workspace = None
 
     def tools(self) -> dict[str, list[str]]:
-        return {tool: [sys.executable, "-m", f"console.sim.tools.{tool}"] for tool in SIM_TOOLS}
+        return {tool: tool_argv(tool) for tool in SIM_TOOLS}
 
     def workspace(self, root: Path | None = None) -> dict[str, str]:
         """The environment's ``paths`` on the simulated edge: a throw-away git checkout of the edge module

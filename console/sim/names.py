@@ -1,0 +1,21 @@
+"""Names the simulated edge shares with the console, without importing the server (start-up time)."""
+
+from __future__ import annotations
+
+import sys
+
+API_TOKEN_ENV = "EDGE_SIM_API_TOKEN"
+ADMIN_TOKEN_ENV = "EDGE_SIM_ADMIN_TOKEN"
+URL_ENV = "EDGE_SIM_URL"
+#: the scenarios of ``console.sim.scenarios`` (the same order; a test keeps them equal), for option choices
+SCENARIO_NAMES = ("normal", "error-spike", "latency", "ddos", "queue-backlog", "cache-collapse", "outage")
+#: the commands the simulated edge provides (``console.sim.tools.<name>``), the ``tools.*`` defaults
+SIM_TOOLS = ("wrangler", "gh", "terraform", "npm", "node")
+
+
+def sim_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def tool_argv(tool: str) -> list[str]:
+    return [sys.executable, "-m", f"console.sim.tools.{tool}"]
