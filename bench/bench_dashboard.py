@@ -50,8 +50,11 @@ def start_sim(port: int) -> subprocess.Popen:
     raise RuntimeError("simulated edge did not start")
 
 
-def write_config(directory: Path, port: int, refresh: float) -> Path:
-    path = directory / "bench.yaml"
+def write_config(directory: Path, port: int, refresh: float, tail: bool = True) -> Path:
+    """The bench environment; ``tail=False`` leaves out the simulated wrangler (the log pane then says
+    there is nothing to tail)."""
+    path = directory / ("bench.yaml" if tail else "bench-no-tail.yaml")
+    tools = f"    tools: {{wrangler: [{PY}, -m, console.sim.tools.wrangler]}}\n" if tail else ""
     path.write_text(
         f"refresh_seconds: {refresh}\n"
         "environments:\n  bench:\n"
@@ -60,7 +63,7 @@ def write_config(directory: Path, port: int, refresh: float) -> Path:
         "    simulated: true\n"
         "    api_token_env: EDGE_SIM_API_TOKEN\n"
         "    admin_token_env: EDGE_SIM_ADMIN_TOKEN\n"
-        f"    tools: {{wrangler: [{PY}, -m, console.sim.tools.wrangler]}}\n"
+        f"{tools}"
         f"    tool_env: {{EDGE_SIM_URL: 'http://127.0.0.1:{port}'}}\n"
     )
     return path
@@ -107,24 +110,41 @@ def main() -> int:
         print(f"startup to the first scrape on screen (header 'metrics LIVE'): median "
               f"{statistics.median(live) * 1000:.0f} ms (no baseline: a bare app has no data)")
 
-        cpu, rate = [], []
-        for _ in range(opts.idle_runs):
-            run = spawn(console_argv)
-            try:
-                run.wait_for(b"Key metrics")
-                run.wait_for(b"streaming")  # the log pane tails the simulated wrangler
-                run.read_for(5.0)  # warm-up: first scrapes and tail events
-                c0, t0 = run.cpu_seconds(), time.monotonic()
-                written = run.read_for(opts.idle_seconds)
-                elapsed = time.monotonic() - t0
-                cpu.append((run.cpu_seconds() - c0) / elapsed * 100)
-                rate.append(written / elapsed)
-            finally:
-                run.stop()
-        print(f"idle dashboard over {opts.idle_seconds:.0f} s: CPU median {statistics.median(cpu):.2f}% of one core "
-              f"(runs: {', '.join(f'{c:.2f}' for c in cpu)}; target < 3%)")
-        print(f"idle dashboard output to an 80x24 pty: median {statistics.median(rate) / 1024:.2f} KB/s "
-              f"(runs: {', '.join(f'{r / 1024:.2f}' for r in rate)}; target < 20 KB/s)")
+        # `make run`: no configuration, the built-in simulated edge in the console's own process
+        os.environ["XDG_CONFIG_HOME"] = str(tmp / "no-config")
+        os.environ.pop("EDGE_CONSOLE_CONFIG", None)
+        bare2, sim_first, sim_live = [], [], []
+        for _ in range(opts.runs):
+            bare2.append(first_frame(bare_argv, b"bare pane 3")[0])
+            frame, data = first_frame([PY, "-m", "console"], b"Key metrics", b"LIVE")
+            sim_first.append(frame)
+            sim_live.append(data)
+        b2, s2 = statistics.median(bare2), statistics.median(sim_first)
+        print(f"startup without configuration (built-in simulated edge): bare {b2 * 1000:.0f} ms, edge-console "
+              f"{s2 * 1000:.0f} ms, ratio {s2 / b2:.2f}x; first scrape on screen {statistics.median(sim_live) * 1000:.0f} ms")
+
+        no_tail_argv = [PY, "-m", "console", "--config", str(write_config(tmp, port, 2.0, tail=False))]
+        for label, argv, streaming in (("log pane streaming the simulated tail (~20 ev/s)", console_argv, True),
+                                       ("no log tail", no_tail_argv, False)):
+            cpu, rate = [], []
+            for _ in range(opts.idle_runs):
+                run = spawn(argv)
+                try:
+                    run.wait_for(b"Key metrics")
+                    if streaming:
+                        run.wait_for(b"streaming")  # the log pane tails the simulated wrangler
+                    run.read_for(5.0)  # warm-up: first scrapes and tail events
+                    c0, t0 = run.cpu_seconds(), time.monotonic()
+                    written = run.read_for(opts.idle_seconds)
+                    elapsed = time.monotonic() - t0
+                    cpu.append((run.cpu_seconds() - c0) / elapsed * 100)  # all the console's threads
+                    rate.append(written / elapsed)
+                finally:
+                    run.stop()
+            print(f"idle dashboard, {label}, over {opts.idle_seconds:.0f} s: CPU median "
+                  f"{statistics.median(cpu):.2f}% of one core (runs: {', '.join(f'{c:.2f}' for c in cpu)}; "
+                  f"target < 3%); output to an 80x24 pty median {statistics.median(rate) / 1024:.2f} KB/s "
+                  f"(runs: {', '.join(f'{r / 1024:.2f}' for r in rate)}; target < 20 KB/s)")
     finally:
         sim.terminate()
         sim.wait(5)
