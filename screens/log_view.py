@@ -144,6 +144,10 @@ class TailController:
     def tick(self) -> None:
         """On the UI thread, every batch interval: redraw what the parse pump put in the store."""
         self.ticks += 1
+        pump = self.pump
+        if (not self.flooding and pump is not None and pump.pending < FLOOD_EVENTS
+                and time.monotonic() - self._synced_at < GLANCE_MAX_S and self._calm_frame_s() == GLANCE_MAX_S):
+            return  # only the dashboard's pane is up: its poll frames drain and draw (glance_frame)
         self.drain()
         self.source.status.rate = self.source.rate()
         now = time.monotonic()

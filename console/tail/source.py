@@ -98,10 +98,10 @@ def build_child_env(env: Environment, token: str | None, base: dict[str, str] | 
 
 
 #: a read shorter than this is a trickle: the reader waits TRICKLE_WAIT_S before the next read, so
-#: events arrive in batches of up to that age (frames are 0.25 s apart at the fastest); under a flood
+#: events arrive in batches of up to that age (the full view draws 4 frames/s at most); under a flood
 #: reads are full and never wait
 TRICKLE_BYTES = 16 * 1024
-TRICKLE_WAIT_S = 0.1
+TRICKLE_WAIT_S = 0.25
 
 
 class RateMeter:
