@@ -25,7 +25,8 @@ from console.config import ConfigError
 from console.tail.breakdown import cpu_distribution, top_errors
 from console.tail.filters import Filter, FilterError
 from console.tail.model import TailEvent
-from console.tail.pump import ParsePump, settle_gc
+from console import gctune
+from console.tail.pump import ParsePump
 from console.tail.save import default_save_path, save_events
 from console.tail.settings import ServerFilters, TailSettings, tail_settings
 from console.tail.source import TailSource
@@ -90,7 +91,7 @@ class TailController:
             self.source.status.detail = "simulated environment without its simulated wrangler: nothing to tail"
             self.refresh_panes(hidden=True)
             return
-        settle_gc()
+        gctune.settle()  # start-up is over: collect, freeze, rarer collections under a flood
         self.source = TailSource(self.session.env, self.source.filters, max_pending=self.settings.buffer,
                                  reconnect_max=self.settings.reconnect_max_seconds)
         if self.pump is not None:

@@ -15,7 +15,6 @@ bytes then wait in the source's bounded byte queue, which drops the oldest and c
 from __future__ import annotations
 
 import asyncio
-import gc
 import itertools
 import threading
 from typing import Any, Iterable
@@ -141,23 +140,3 @@ class ParsePump:
                     self._pending += len(batch)
             if not source.has_backlog:
                 wake.wait(0.5)  # until the reader brings bytes (a trickle: one take per chunk)
-
-
-#: gen-0 threshold while tailing: a flood allocates ~2 long-lived objects per event, and Python's
-#: default (700) ran a collection every few hundred events; full collections walked Textual's whole
-#: DOM with the buffer (pauses up to ~300 ms measured under a flood)
-GC_THRESHOLDS = (50_000, 50, 100)
-_gc_settled = False
-
-
-def settle_gc() -> None:
-    """Once per process, when the first tail starts (start-up is over): collect, then freeze what
-    exists (the app, its screens, the loaded runbook) out of the cyclic collector's reach, and raise
-    the thresholds so collections are rarer. Reference counting still frees everything as usual."""
-    global _gc_settled
-    if _gc_settled:
-        return
-    _gc_settled = True
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
