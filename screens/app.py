@@ -99,7 +99,11 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         if self._first_frame_shown or not self.is_running:
             return
         self._first_frame_shown = True
-        self.session.start_sim()  # the built-in simulated edge, when there is no configuration
+        try:
+            self.session.start_sim()  # the built-in simulated edge, when there is no configuration
+        except Exception as exc:  # noqa: BLE001 - the sources then show it down; the app keeps running
+            self.notify(f"the simulated edge did not start: {exc}", title="Simulated edge", severity="error",
+                        timeout=15, markup=False)
         self._start_collecting()
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:
