@@ -471,3 +471,59 @@ async def test_a_check_is_retried_until_its_expectation_holds(server, tool, stat
     assert counter.read_text() == "4"  # one for `before`, three tries for `find`
     assert runner.steps[1].result.message == "[0].databaseId > 100 (is 101)"
     assert sum("again in 0.05s" in line for line in lines) == 2
+
+
+async def test_metrics_after_an_action_come_from_scrapes_after_it():
+    """PollerMetrics (headless runs): once told of a change, the next value is derived from two new
+    scrapes, never from a window that starts before the change."""
+    from types import SimpleNamespace
+
+    from console.runbook.values import PollerMetrics
+
+    class Poller:
+        def __init__(self) -> None:
+            self.polls = 0
+
+        async def poll(self):
+            self.polls += 1
+            metric = SimpleNamespace(value=float(self.polls))
+            derived = SimpleNamespace(window_s=1.0, at=self.polls, metrics={"request_rate": metric})
+            return SimpleNamespace(derived=derived, metrics=SimpleNamespace(error=None))
+
+    poller = Poller()
+    metrics = PollerMetrics(None, None, min_interval=0.01, poller=poller)
+    assert await metrics("request_rate") == 1.0 and poller.polls == 1
+    assert await metrics("request_rate") in (1.0, 2.0)  # within min_interval: maybe the same window
+    before = poller.polls
+    metrics.changed()
+    assert await metrics("request_rate") == float(before + 2)  # a baseline scrape, then the value
+    assert poller.polls == before + 2
+
+
+async def test_an_action_that_ran_tells_the_metrics_source_so_later_windows_start_after_it(server, tool, state_dir):
+    text = """\
+    flows:
+      - id: change-then-measure
+        title: Change then measure
+        section: Test
+        steps:
+          - {id: before, kind: check, title: before, metrics: [request_rate]}
+          - {id: change, kind: action, title: change, command: {tool: gh, args: [change]}}
+          - {id: after, kind: check, title: after, metrics: [request_rate]}
+    """
+    calls: list[str] = []
+
+    class Source:
+        def __call__(self, name):
+            calls.append(f"read {name}")
+            return 1.0
+
+        def changed(self):
+            calls.append("changed")
+
+    runner = FlowRunner(flow_of(text), make_env(server, tool, name="staging"), {}, get_metric=Source())
+    await runner.run_step(0)
+    await runner.run_step(1, confirmation="yes")  # not production: a yes
+    await runner.run_step(2)
+    assert [s.state for s in runner.steps] == [StepState.PASSED] * 3
+    assert calls == ["read request_rate", "changed", "read request_rate"]

@@ -691,6 +691,11 @@ class FlowRunner:
         except Exception as exc:  # noqa: BLE001 - never a traceback in front of an operator
             result.state, result.message = StepState.FAILED, self.mask(f"internal error: {type(exc).__name__}: {exc}")
         result.ended = time.time()
+        if step.mutating and result.state == StepState.PASSED:
+            # later metrics steps measure the effect: their rates must not reach back before the change
+            changed = getattr(self.get_metric, "changed", None)
+            if callable(changed):
+                changed()
         if not result.output and lines:
             result.output = excerpt("\n".join(lines))
         return self._settle(run, result, audit=True)

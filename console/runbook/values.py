@@ -70,6 +70,12 @@ class PollerMetrics:
         self.error: str | None = None
         self._history: dict[str, deque[float | None]] = {n: deque(maxlen=HISTORY_POINTS) for n in HISTORY_NAMES}
         self._history_at: Any = None
+        self._rebase = False
+
+    def changed(self) -> None:
+        """Something on the edge was just changed (an action step): the next values come from a window
+        of two scrapes after it, not one that starts before it."""
+        self._rebase = True
 
     async def _ensure(self) -> Any:
         if self._poller is None:
@@ -81,8 +87,9 @@ class PollerMetrics:
     async def refresh(self) -> None:
         poller = await self._ensure()
         first = self._last_poll == 0.0
+        rebase, self._rebase = self._rebase, False
         result = await poller.poll()
-        if first and (result.derived is None or not getattr(result.derived, "window_s", 0)):
+        if rebase or (first and (result.derived is None or not getattr(result.derived, "window_s", 0))):
             await asyncio.sleep(self.min_interval)  # rates need a window between two scrapes
             result = await poller.poll()
         self._last_poll = time.monotonic()
@@ -107,7 +114,7 @@ class PollerMetrics:
             await self.refresh()
 
     async def __call__(self, name: str) -> float | None:
-        if self._last_poll == 0.0 or time.monotonic() - self._last_poll >= self.min_interval:
+        if self._rebase or self._last_poll == 0.0 or time.monotonic() - self._last_poll >= self.min_interval:
             await self.refresh()
         return from_derived(self._derived, name)
 
