@@ -5,11 +5,10 @@ state took a few hundred ms of start-up). Connections made in between wait in th
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 from typing import TYPE_CHECKING
 
-from console.sim.names import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SIM_TOOLS, URL_ENV, sim_url, tool_argv
+from console.sim.names import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SIM_TOOLS, URL_ENV, new_token, sim_url, tool_argv
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.sim.server import SimServer
@@ -21,8 +20,8 @@ class DeferredSim:
         self.socket = socket.create_server((host, 0), backlog=64)
         self.host, self.port = self.socket.getsockname()[:2]
         self.base_url = sim_url(self.host, self.port)
-        self.api_token = "sim-api-" + secrets.token_urlsafe(24)
-        self.admin_token = "sim-admin-" + secrets.token_urlsafe(24)
+        self.api_token = new_token("api")
+        self.admin_token = new_token("admin")
         # exported now: the log pane's wrangler may start before the server does
         self._saved = {name: os.environ.get(name) for name in (API_TOKEN_ENV, ADMIN_TOKEN_ENV)}
         os.environ[API_TOKEN_ENV] = self.api_token

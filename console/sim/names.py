@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 
 API_TOKEN_ENV = "EDGE_SIM_API_TOKEN"
@@ -19,3 +20,8 @@ def sim_url(host: str, port: int) -> str:
 
 def tool_argv(tool: str) -> list[str]:
     return [sys.executable, "-m", f"console.sim.tools.{tool}"]
+
+
+def new_token(kind: str) -> str:
+    """A fresh random token for the simulated edge (``kind``: ``api`` or ``admin``)."""
+    return f"sim-{kind}-" + secrets.token_urlsafe(24)

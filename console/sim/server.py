@@ -32,7 +32,7 @@ from console.sim.exposition import Exposition
 from console.sim.scenarios import SCENARIO_NAMES
 from console.sim.state import SimError, SimState
 
-from console.sim.names import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SIM_TOOLS, URL_ENV, sim_url, tool_argv
+from console.sim.names import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SIM_TOOLS, URL_ENV, new_token, sim_url, tool_argv
 
 __all__ = ["ADMIN_TOKEN_ENV", "API_TOKEN_ENV", "SIM_TOOLS", "URL_ENV", "SimServer"]
 
@@ -86,9 +86,6 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _HTTPServer6(_HTTPServer):
     address_family = socket.AF_INET6
-
-
-_url = sim_url
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -342,9 +339,9 @@ class SimServer:
         self.port = port
         self.state = state or SimState(scenario=scenario, seed=seed)
         self.exposition = Exposition(self.state)
-        self.api_token = api_token or "sim-api-" + secrets.token_urlsafe(24)
-        self.admin_token = admin_token or "sim-admin-" + secrets.token_urlsafe(24)
-        self.base_url = _url(host, port)
+        self.api_token = api_token or new_token("api")
+        self.admin_token = admin_token or new_token("admin")
+        self.base_url = sim_url(host, port)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -381,7 +378,7 @@ class SimServer:
         httpd.sim = self
         self._httpd = httpd
         self.port = httpd.server_address[1]
-        self.base_url = _url(self.host, self.port)
+        self.base_url = sim_url(self.host, self.port)
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"edge-sim:{self.port}", daemon=True)
         self._thread.start()
