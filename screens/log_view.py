@@ -21,11 +21,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
+from console import gctune
 from console.config import ConfigError
 from console.tail.breakdown import cpu_distribution, top_errors
 from console.tail.filters import Filter, FilterError
 from console.tail.model import TailEvent
-from console import gctune
 from console.tail.pump import ParsePump
 from console.tail.save import default_save_path, save_events
 from console.tail.settings import ServerFilters, TailSettings, tail_settings
@@ -147,7 +147,7 @@ class TailController:
         self.ticks += 1
         pump = self.pump
         if (not self.flooding and pump is not None and pump.pending < FLOOD_EVENTS
-                and time.monotonic() - self._synced_at < GLANCE_MAX_S and self._calm_frame_s() == GLANCE_MAX_S):
+                and time.monotonic() - self._synced_at < GLANCE_MAX_S and not self._full_view_up()):
             return  # only the dashboard's pane is up: its poll frames drain and draw (glance_frame)
         self.drain()
         self.source.status.rate = self.source.rate()
@@ -171,16 +171,17 @@ class TailController:
             pane.sync()
             pane.show_status(self.source.status, self.source.filters.describe(), self.note)
 
+    def _full_view_up(self) -> bool:
+        """An interactive pane (the full log view) is on screen; else only the dashboard's glance."""
+        return any(pane.interactive and pane.is_attached and self.visible(pane) for pane in self.panes)
+
     def _calm_frame_s(self) -> float:
         """The full view's cadence while it is up, else the dashboard pane's fallback."""
-        for pane in self.panes:
-            if pane.interactive and pane.is_attached and self.visible(pane):
-                return CALM_FRAME_S
-        return GLANCE_MAX_S
+        return CALM_FRAME_S if self._full_view_up() else GLANCE_MAX_S
 
     def glance_frame(self) -> None:
         """A poll is being drawn: bring the dashboard's pane up to date in the same frame."""
-        if self.flooding or self._calm_frame_s() != GLANCE_MAX_S:
+        if self.flooding or self._full_view_up():
             return  # the tick draws those on its own cadence
         self._synced_at = 0.0
         self.tick()
