@@ -651,8 +651,10 @@ async def test_under_attack_mode_records_the_previous_level_and_restore_puts_it_
     await edge.run("under-attack-mode")
     assert Memory().values("production")["previous_security_level"] == "medium"
 
-    # the effect on the edge: the challenge blocks most of the attack, less traffic gets through
-    assert after["security_per_s"] > 3 * before["security_per_s"]
+    # the effect on the edge: the challenge blocks most of the attack, less traffic gets through. The
+    # simulator's model gives about 3.2x the blocks and 0.42x the passed traffic; each figure is one short
+    # window with per-step jitter (8-15%), so the bounds leave room for it
+    assert after["security_per_s"] > 2 * before["security_per_s"]
     assert after["request_rate"] < 0.6 * before["request_rate"]
     assert FlowRunner.defaults(RUNBOOK.flows["restore-security-level"], edge.env) == {"level": "medium"}
     runner = await edge.run("restore-security-level")
