@@ -18,7 +18,9 @@ run: $(STAMP)
 	$(BIN)/edge-console $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	bash tests/system-deps
+	@start=$$(date +%s); $(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

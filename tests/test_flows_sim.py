@@ -20,8 +20,9 @@ import pytest
 from console.config import simulated_config
 from console.runbook import AuditLog, FlowRunner, Memory, StepState, load_runbook
 from console.runbook.values import PollerMetrics
+from tests.util import shared_file, shared_path
 
-OPENAPI = Path("/work/shared/cloudflare-openapi/subset.json")
+OPENAPI = shared_path("cloudflare-openapi", "subset.json")
 RUNBOOK = load_runbook()
 TESTED: set[str] = set()
 
@@ -138,7 +139,7 @@ def _validate(instance: Any, schema: dict[str, Any]) -> None:
 def assert_cloudflare_contract(edge: Edge) -> int:
     """Every request to /client/v4 names an operation of the excerpt, with valid path parameters and body."""
     if _SPEC is None:
-        pytest.skip("no OpenAPI excerpt")
+        shared_file("cloudflare-openapi", "subset.json")  # fails, naming the path
     count = 0
     for req in edge.transport.requests:
         if not req.url.path.startswith("/client/v4/"):

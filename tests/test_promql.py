@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -15,10 +14,7 @@ from console.metrics.fleet import fleet_queries
 from console.metrics.thresholds import State
 from console.sim.server import SimServer
 from console.sources.promql import FleetPoller, PromQLClient, PromQLError, parse_vector
-from tests.util import wait_for, wait_for_sync
-
-PROMETHEUS = shutil.which("prometheus")
-
+from tests.util import required_program, wait_for, wait_for_sync
 
 def test_queries_use_configured_names_and_window():
     names = dict(DEFAULT_METRIC_NAMES, requests="twist_requests_total")
@@ -70,8 +66,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def prometheus_fleet(tmp_path):
-    if PROMETHEUS is None:
-        pytest.skip("prometheus is not installed (.ci/run installs it with apt-get)")
+    prometheus = required_program("prometheus")
     sims = [SimServer(host="127.0.0.1", port=0, scenario="normal", seed=i) for i in (1, 2)]
     for sim in sims:
         sim.start()
@@ -82,7 +77,7 @@ def prometheus_fleet(tmp_path):
         "scrape_configs:\n  - job_name: edge\n"
         f"    static_configs:\n      - targets: [{targets}]\n"
     )
-    proc = subprocess.Popen([PROMETHEUS, f"--config.file={tmp_path / 'prometheus.yml'}",
+    proc = subprocess.Popen([prometheus, f"--config.file={tmp_path / 'prometheus.yml'}",
                              f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -236,17 +236,33 @@ def test_simulate_command_is_registered_and_validates():
         build_parser().parse_args(["simulate", "--scenario", "chaos"])
 
 
-def test_simulate_serves_until_ctrl_c_and_exits_0(tmp_path):
+def _ignore_sigint() -> None:
+    # what a shell does to a background job (`edge-console simulate &`), and how CI starts the suite
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("inherited", ["default", "sigint-ignored"])
+def test_simulate_stops_on_signal_within_a_second_exits_0_and_leaves_nothing(tmp_path, signum, inherited):
     env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=str(tmp_path))
     proc = subprocess.Popen([sys.executable, "-m", "console", "simulate", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_ignore_sigint if inherited == "sigint-ignored" else None)
     try:
         line = proc.stdout.readline()
         url = next(word for word in line.split() if word.startswith("http://127.0.0.1:"))
         assert HTTP.get(url + "/health", timeout=5).json()["status"] == "healthy"
         wait_for_sync(lambda: "Ctrl-C" in proc.stdout.readline(), timeout=10)
-        proc.send_signal(signal.SIGINT)
+        token_dirs = list(tmp_path.glob("simulator/*"))
+        assert token_dirs, "the token files are written while it serves"
+        sent = time.monotonic()
+        proc.send_signal(signum)
         assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - sent < 1.0
+        assert not any(path.exists() for path in token_dirs)
+        assert not list(tmp_path.glob("**/sim-workspace-*"))
+        with pytest.raises(httpx.TransportError):
+            HTTP.get(url + "/health", timeout=2)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
+from pathlib import Path
 from typing import Callable
 
 
@@ -29,3 +31,32 @@ def wait_for_sync(predicate: Callable[[], object], timeout: float = 10.0, interv
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+#: the repository's root; CI clones it anywhere with a copy of ``shared/`` beside it
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_path(*parts: str) -> Path:
+    """Where a file of the steering repo's ``shared/`` folder lies: beside the repository (``../shared/...``)."""
+    return REPO_ROOT.parent.joinpath("shared", *parts)
+
+
+def shared_file(*parts: str) -> Path:
+    """:func:`shared_path`, which must exist. Missing, the test fails saying so: a skip would hide that the
+    contract was never checked."""
+    path = shared_path(*parts)
+    if not path.exists():
+        raise AssertionError(f"{path} is missing: the tests read it from ../shared beside the repository "
+                             "(the steering repo's shared/ folder); without it they cannot check the contract")
+    return path
+
+
+def required_program(name: str) -> str:
+    """The path of a system program the tests need (``make test`` installs it: tests/system-deps). Missing,
+    the test fails naming it instead of skipping, so a green run always ran the whole suite."""
+    found = shutil.which(name)
+    if found is None:
+        raise AssertionError(f"{name} is not installed: run `make test` (it installs the system packages the "
+                             f"tests need with apt-get when it can, see tests/system-deps) or install it yourself")
+    return found

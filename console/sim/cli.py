@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import sys
 import threading
 from typing import Any
@@ -86,14 +88,37 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None,
     if token_dir is not None:
         print(f"  also in 0600 files for api_token_file/admin_token_file: {token_dir}/api_token, {token_dir}/admin_token")
     print("Press Ctrl-C to stop.", flush=True)
+    waiter = stop or threading.Event()
+    restore = _stop_on_signals(waiter)
     if ready is not None:
         ready.set()
-    waiter = stop or threading.Event()
     try:
-        while not waiter.wait(0.5):
+        while not waiter.wait(0.25):
             pass
+        print("stopped", file=sys.stderr)
     except KeyboardInterrupt:
         print("\nstopped", file=sys.stderr)
     finally:
         server.stop()
+        if token_dir is not None:
+            shutil.rmtree(token_dir, ignore_errors=True)
+        restore()
     return 0
+
+
+def _stop_on_signals(waiter: threading.Event) -> Any:
+    """SIGINT and SIGTERM set ``waiter``, whatever the inherited disposition: a shell starts background
+    jobs with SIGINT ignored, and Python then never raises KeyboardInterrupt (the simulator used to serve
+    on after Ctrl-C). Only the main thread may install handlers; elsewhere (tests run ``run`` in a thread
+    with their own ``stop``) nothing changes. Returns a function restoring the previous handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, lambda *_: waiter.set())
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
