@@ -13,7 +13,13 @@ Three figures, medians of ``--runs`` runs (default 5):
 * ``prometheus-client``: ``text_string_to_metric_families`` over the same text (in memory,
   consuming every family), the baseline the issue quotes (~2 s).
 
-Usage: ``python bench/bench_parse.py [--series N] [--runs N]``
+Label cardinality (``--cardinality N``, default 100 000; 0 skips it): a hostile page with N queue
+series and N security-rule series against a low-cardinality baseline of the same size (3 queues,
+5 rules, the rest unrelated families the parser skips), in the same run: parse + derive of two
+scrapes + the headless ``check`` report rendered (rich tables, to a string). The derived view keeps
+at most 50 queues and 50 rules, so only the parse grows with the series on the page.
+
+Usage: ``python bench/bench_parse.py [--series N] [--runs N] [--cardinality N]``
 """
 
 from __future__ import annotations
@@ -113,6 +119,74 @@ def generate_page(series: int = 100_000, tick: int = 0, seed: int = 7) -> str:
     return "".join(out)
 
 
+def cardinality_page(n: int, tick: int, high: bool) -> str:
+    """``n`` queue and ``n`` rule series (``high``), or 3 queues and 5 rules padded with unrelated
+    series to the same number of lines (the baseline)."""
+    k = tick + 1
+    out = ["# TYPE edge_requests_total counter\n", f"edge_requests_total {1000 * k}\n",
+           "# TYPE edge_errors_total counter\n", f"edge_errors_total {k}\n",
+           "# TYPE edge_queue_backlog gauge\n"]
+    queues = n if high else 3
+    rules = n if high else 5
+    out += [f'edge_queue_backlog{{queue="q{i:06d}"}} {i % 400}\n' for i in range(queues)]
+    out.append("# TYPE edge_security_blocks_total counter\n")
+    out += [f'edge_security_blocks_total{{rule="r{i:06d}"}} {(i % 97) * k}\n' for i in range(rules)]
+    pad = 2 * n - queues - rules
+    for f in range((pad + 999) // 1000):
+        name = f"workerd_internal_family_{f}_total"
+        out.append(f"# TYPE {name} counter\n")
+        out += [f'{name}{{shard="s{i:06d}"}} {i * k}\n' for i in range(min(1000, pad - f * 1000))]
+    return "".join(out)
+
+
+def _cardinality_round(pages: list[str], fams: list[str]) -> tuple[float, float, float, int, int]:
+    """(parse s, derive s, render s, queues shown, rules shown) for two scrapes of ``pages``."""
+    import contextlib
+    import io
+
+    from console.check import build_report, print_human
+    from console.metrics.model import SourceStatus
+    from console.sources.poller import PollResult
+
+    t0 = time.perf_counter()
+    first = parse_exposition(pages[0], fams)
+    second = parse_exposition(pages[1], fams)
+    t1 = time.perf_counter()
+    s0 = Snapshot(at=1.0, mono=1.0, page=first)
+    s1 = Snapshot(at=3.0, mono=3.0, page=second)
+    derived = derive(s0, s1, None, derive(None, s0))
+    t2 = time.perf_counter()
+    result = PollResult(derived=derived, metrics=SourceStatus("metrics", "live", 3.0),
+                        health=None, health_source=SourceStatus("health", "live", 3.0), at=3.0)
+    with contextlib.redirect_stdout(io.StringIO()):
+        print_human(build_report(None, result))
+    t3 = time.perf_counter()
+    return t1 - t0, t2 - t1, t3 - t2, len(derived.queues), len(derived.security)
+
+
+def bench_cardinality(n: int, runs: int, fams: list[str]) -> None:
+    high = [cardinality_page(n, t, True) for t in range(2)]
+    low = [cardinality_page(n, t, False) for t in range(2)]
+    lines = sum(1 for row in high[0].splitlines() if row and not row.startswith("#"))
+    print(f"\ncardinality: {n} queue + {n} rule series ({lines} lines, {len(high[0]) / 1e6:.1f} MB) vs "
+          f"3 queues + 5 rules padded to {sum(1 for r in low[0].splitlines() if r and not r.startswith('#'))} "
+          f"lines ({len(low[0]) / 1e6:.1f} MB)")
+    hi_rounds, lo_rounds = [], []
+    for _ in range(runs):  # interleaved: both see the same machine load
+        hi_rounds.append(_cardinality_round(high, fams))
+        lo_rounds.append(_cardinality_round(low, fams))
+    for what, i in (("parse (2 scrapes)", 0), ("derive (2 windows)", 1), ("check report rendered", 2)):
+        h = _median([r[i] for r in hi_rounds])
+        b = _median([r[i] for r in lo_rounds])
+        print(f"  {what:<22} high {h * 1000:8.1f} ms   baseline {b * 1000:8.1f} ms   ratio {h / b:6.2f}x")
+    total_h = _median([sum(r[:3]) for r in hi_rounds])
+    total_b = _median([sum(r[:3]) for r in lo_rounds])
+    print(f"  {'total':<22} high {total_h * 1000:8.1f} ms   baseline {total_b * 1000:8.1f} ms   "
+          f"ratio {total_h / total_b:6.2f}x")
+    print(f"  kept for display: {hi_rounds[0][3]} queues, {hi_rounds[0][4]} rules (high); "
+          f"{lo_rounds[0][3]} queues, {lo_rounds[0][4]} rules (baseline)")
+
+
 class _Handler(BaseHTTPRequestHandler):
     pages: list[bytes] = []
     hits = 0
@@ -169,6 +243,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--series", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--cardinality", type=int, default=100_000)
     args = ap.parse_args()
 
     from prometheus_client.parser import text_string_to_metric_families
@@ -231,6 +306,8 @@ def main() -> int:
     # the issue quotes prometheus-client at ~2 s on a quiet machine: scale by the ratio
     print(f"projection for a machine where prometheus-client takes 2.0 s: "
           f"{2.0 / _median(ratios) * 1000:.0f} ms (an estimate from the ratio, not a measurement)")
+    if args.cardinality:
+        bench_cardinality(args.cardinality, args.runs, fams)
     return 0
 
 

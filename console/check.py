@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Any
 
 from console.metrics.model import KEY_METRICS, Derived, Health, MetricValue
 from console.metrics.thresholds import State, worst
+from console.sanitize import clean_line, json_dumps
 from console.sources.health import component_ok, health_state
 from console.sources.poller import EdgePoller, PollResult
 
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     session = open_session_from_args(args)
     try:
         if session.notice and not args.json:
-            print(session.notice, file=sys.stderr)
+            print(clean_line(session.notice), file=sys.stderr)
         result, first = asyncio.run(collect(session.config, session.env, args.window))
         fleet = asyncio.run(collect_fleet(session.config, session.env)) if session.env.prometheus_url else None
     finally:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if fleet is not None:
         add_fleet(report, fleet)
     if args.json:
-        print(json.dumps(report, allow_nan=False))
+        print(json_dumps(report, allow_nan=False))  # outside text as \u escapes
     else:
         print_human(report)
     return int(report["exit_code"])
@@ -167,7 +167,8 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
                for key in KEY_METRICS}
     queues = [{"name": q.name, "backlog": _num(q.backlog), "state": q.state.value,
                "trend_per_s": _num(q.trend_per_s), "drain_eta_s": _num(q.drain_eta_s),
-               "processing_p95_ms": _num(q.processing_p95_ms)} for q in (derived.queues if derived else [])]
+               "processing_p95_ms": _num(q.processing_p95_ms), "invalid": q.invalid or None}
+              for q in (derived.queues if derived else [])]
     rules = [{"rule": r.rule, "per_second": _num(r.per_second), "total": _num(r.total), "spike": r.spike}
              for r in (derived.security if derived else [])]
     security = {
@@ -175,6 +176,8 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
         "total": _num(derived.security_total) if derived else None,
         "rate_limit_violations_per_s": _num(derived.rate_limit_violations_per_s) if derived else None,
         "rules": rules,
+        # rules not listed (only the MAX_SERIES_SHOWN busiest are); per_second and total count all
+        "more_rules": derived.security_more if derived else 0,
     }
     health = _health_json(result.health)
 
@@ -189,6 +192,9 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
     for key, m in metrics.items():
         if m["state"] in ("warning", "critical"):
             problems.append(f"{KEY_METRICS[key][0]} {m['state']}")
+        elif m["note"].startswith("invalid"):  # the exporter sent a value that cannot be right
+            level = max(level, 1)
+            problems.append(f"{KEY_METRICS[key][0]} {m['note']}")
     hstate = State(health["state"])
     if hstate is State.CRITICAL:
         level = 2
@@ -220,6 +226,8 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
         "health": health,
         "metrics": metrics,
         "queues": queues,
+        # queues not listed (only the MAX_SERIES_SHOWN fullest are); metrics.queue_backlog is the total
+        "more_queues": derived.queues_more if derived else 0,
         "security": security,
         "sources": {
             "metrics": {"url": getattr(env, "metrics_url", ""), "state": result.metrics.state,
@@ -266,8 +274,11 @@ def _eta(seconds: float | None) -> str:
 
 def print_human(report: dict[str, Any]) -> None:
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as markup_escape
     from rich.table import Table
+
+    def escape(text: str) -> str:  # outside text: terminal controls shown escaped, then no markup
+        return markup_escape(clean_line(text))
 
     console = Console(highlight=False)
     sim = " [bold magenta]SIMULATED[/]" if report["simulated"] else ""
@@ -303,8 +314,13 @@ def print_human(report: dict[str, Any]) -> None:
         for q in report["queues"]:
             trend = "-" if q["trend_per_s"] is None else f"{q['trend_per_s']:+.1f}/s"
             p95 = "-" if q["processing_p95_ms"] is None else f"{q['processing_p95_ms']:,.0f} ms"
-            qt.add_row(escape(q["name"]), f"{q['backlog']:,.0f}", _state_cell(q["state"]), trend,
-                       _eta(q["drain_eta_s"]), p95)
+            backlog = f"{q['backlog']:,.0f}" if q["backlog"] is not None else "-"
+            state = _state_cell(q["state"]) + (f" invalid: {escape(q['invalid'])}" if q.get("invalid") else "")
+            qt.add_row(escape(q["name"]), backlog, state, trend, _eta(q["drain_eta_s"]), p95)
+        if report.get("more_queues"):
+            total = format_value("queue_backlog", report["metrics"]["queue_backlog"]["value"])
+            qt.add_row(f"+{report['more_queues']:,} more", "", "", "", "", "")
+            qt.caption = f"{len(report['queues']) + report['more_queues']:,} queues, total backlog {total}"
         console.print(qt)
 
     sec = report["security"]
@@ -317,6 +333,10 @@ def print_human(report: dict[str, Any]) -> None:
         for r in sec["rules"]:
             st.add_row(escape(r["rule"]), "-" if r["per_second"] is None else f"{r['per_second']:,.2f}",
                        f"{r['total'] or 0:,.0f}", "[bold red]SPIKE[/]" if r["spike"] else "")
+        if sec.get("more_rules"):
+            per_s = "-" if sec["per_second"] is None else f"{sec['per_second']:,.2f}"
+            st.add_row(f"+{sec['more_rules']:,} more", "", "", "")
+            st.add_row(f"all {len(sec['rules']) + sec['more_rules']:,} rules", per_s, f"{sec['total'] or 0:,.0f}", "")
         console.print(st)
         rl = sec["rate_limit_violations_per_s"]
         console.print(f"Rate-limit violations: {'-' if rl is None else f'{rl:,.2f}/s'}")

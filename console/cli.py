@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from console import __version__
 from console.config import ConfigError
+from console.safefile import UnsafePath
 from console.sim.names import SCENARIO_NAMES
 
 #: Modules that add subcommands, in help order.
@@ -22,6 +24,7 @@ SUBCOMMAND_MODULES = [
     "console.tail.cli",        # tail
     "console.runbook.cli",     # flows, run, runbook validate, audit
     "console.incident.cli",    # incident ...
+    "console.serve.cli",       # serve
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -34,6 +37,7 @@ COMMAND_MODULES = {
     "runbook": "console.runbook.cli",
     "audit": "console.runbook.cli",
     "incident": "console.incident.cli",
+    "serve": "console.serve.cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).
@@ -94,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(requested_modules(argv))
     args = parser.parse_args(argv)
     try:
+        # every command reads or writes the state dir: refuse an unsafe one before anything runs
+        from console.paths import state_dir
+
+        state_dir()
         if getattr(args, "func", None) is None:
             from console.launch import run_tui
 
@@ -102,5 +110,28 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"edge-console: {exc}", file=sys.stderr)
         return 2
+    except UnsafePath as exc:
+        print(f"edge-console: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # the reader of our output went away (``| head -1``): stop quietly, like any Unix filter
+        _silence_stdout()
+        return 0
     except KeyboardInterrupt:
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout's descriptor at /dev/null so the interpreter's exit flush of what is still buffered
+    does not print 'Exception ignored ... BrokenPipeError'."""
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (AttributeError, OSError, ValueError):
+        return
+    try:
+        os.dup2(devnull, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(devnull)

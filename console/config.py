@@ -9,6 +9,7 @@ file/line/key message.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -17,7 +18,12 @@ import yaml
 
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
-from console.yamlpaths import KeyPath, compose_and_load, dotted, line_map
+from console.sim.names import SIM_ACCOUNT_ID, SIM_IDS, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
+from console.limits import DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES, MIN_BODY_BYTES, is_finite_number, size_text
+from console.yamlpaths import KeyPath, YamlLimitError, compose_and_load, dotted, line_map, read_yaml_file
+
+#: a Cloudflare ID (account, zone, KV namespace, queue)
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 
 DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
 DEFAULT_STATUS_URL = "https://www.cloudflarestatus.com/api/v2/status.json"
@@ -67,6 +73,7 @@ KNOWN_TOP_LEVEL = {
     "export",
     "prometheus",
     "theme",
+    "limits",
 }
 
 ENV_KEYS = {
@@ -153,6 +160,8 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     lines: dict[KeyPath, int] = field(default_factory=dict)
     simulated: bool = False
+    #: ``limits: {max_body_bytes: N}``: the largest HTTP answer read (runbook HTTP steps, Prometheus)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     def environment(self, name: str | None = None) -> Environment:
         name = name or self.default_environment
@@ -194,7 +203,9 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
 def load_config(path: str | os.PathLike[str]) -> Config:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_yaml_file(path)
+    except YamlLimitError as exc:
+        raise ConfigError(exc.message, path=path) from None
     except FileNotFoundError:
         raise ConfigError("file not found", path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -205,6 +216,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 def parse_config(text: str, path: Path | None = None) -> Config:
     try:
         node, data = compose_and_load(text)
+    except YamlLimitError as exc:
+        raise ConfigError(exc.message, path=path, line=exc.line, key=exc.key) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -242,6 +255,14 @@ class _Parser:
             raise self.err(key, f"expected a string, got {type(value).__name__}")
         return str(value)
 
+    def ident(self, data: Mapping[str, Any], key: KeyPath) -> str:
+        """A Cloudflare account/zone/namespace/queue ID: 32 hexadecimal characters (or one of the
+        simulated edge's own IDs). It becomes a URL path segment and an argv value, so nothing else passes."""
+        value = self.string(data, key, "") or ""
+        if value and not _HEX32.fullmatch(value) and value not in SIM_IDS:
+            raise self.err(key, "must be 32 hexadecimal characters")
+        return value
+
     def url(self, data: Mapping[str, Any], key: KeyPath, default: str | None = None, *,
             required: bool = False) -> str | None:
         value = self.string(data, key, default, required=required)
@@ -263,6 +284,8 @@ class _Parser:
         value = data[key[-1]]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.err(key, f"expected a number, got {value!r}")
+        if not is_finite_number(value):
+            raise self.err(key, "must be a finite number")
         if minimum is not None and value < minimum:
             raise self.err(key, f"must be at least {minimum}, got {value}")
         return float(value)
@@ -297,6 +320,12 @@ class _Parser:
             out[str(name)] = str(value)
         return out
 
+    def id_map(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, str]:
+        out = self.str_map(data, key)
+        for name in out:
+            self.ident(out, (*key, name))
+        return out
+
     # -- sections ------------------------------------------------------------------------
     def parse(self, data: dict[str, Any]) -> None:
         cfg = self.cfg
@@ -329,9 +358,9 @@ class _Parser:
                 metrics_url=self.url(body, (*key, "metrics_url"), base + "/metrics") or base + "/metrics",
                 health_url=self.url(body, (*key, "health_url"), base + "/health") or base + "/health",
                 worker=self.string(body, (*key, "worker"), "") or "",
-                account_id=self.string(body, (*key, "account_id"), "") or "",
-                zone_id=self.string(body, (*key, "zone_id"), "") or "",
-                kv_namespace_id=self.string(body, (*key, "kv_namespace_id"), "") or "",
+                account_id=self.ident(body, (*key, "account_id")),
+                zone_id=self.ident(body, (*key, "zone_id")),
+                kv_namespace_id=self.ident(body, (*key, "kv_namespace_id")),
                 api_token_env=self.string(body, (*key, "api_token_env"), "CLOUDFLARE_API_TOKEN") or "",
                 api_token_file=self.string(body, (*key, "api_token_file")),
                 admin_token_env=self.string(body, (*key, "admin_token_env"), "ADMIN_TOKEN") or "",
@@ -342,7 +371,7 @@ class _Parser:
                 status_url=self.url(body, (*key, "status_url"), status_url) or status_url or "",
                 tools=tools,
                 tool_env=self.str_map(body, (*key, "tool_env")),
-                queues=self.str_map(body, (*key, "queues")),
+                queues=self.id_map(body, (*key, "queues")),
                 paths=self.str_map(body, (*key, "paths")),
                 prometheus_url=self.url(body, (*key, "prometheus_url")),
             )
@@ -380,6 +409,15 @@ class _Parser:
                 raise self.err(key, "expected a metric family name")
             cfg.metric_names[str(name)] = value
 
+        limits = self.mapping(data, ("limits",))
+        for sub in limits:
+            if sub != "max_body_bytes":
+                raise self.err(("limits", str(sub)), "unknown key (known: max_body_bytes)")
+        body_cap = self.number(limits, ("limits", "max_body_bytes"), DEFAULT_MAX_BODY_BYTES, minimum=MIN_BODY_BYTES)
+        if body_cap > MAX_BODY_BYTES:
+            raise self.err(("limits", "max_body_bytes"), f"must be at most {MAX_BODY_BYTES} ({size_text(MAX_BODY_BYTES)})")
+        cfg.max_body_bytes = int(body_cap)
+
         runbooks = data.get("runbooks") or []
         if not isinstance(runbooks, list):
             raise self.err(("runbooks",), "expected a list of runbook YAML paths")
@@ -401,9 +439,9 @@ def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
         metrics_url=base_url + "/metrics",
         health_url=base_url + "/health",
         worker="vau-processor-production",
-        account_id="sim-account-0001",
-        zone_id="sim-zone-0001",
-        kv_namespace_id="sim-kv-namespace-0001",
+        account_id=SIM_ACCOUNT_ID,
+        zone_id=SIM_ZONE_ID,
+        kv_namespace_id=SIM_KV_NAMESPACE_ID,
         api_token_env="EDGE_SIM_API_TOKEN",
         admin_token_env="EDGE_SIM_ADMIN_TOKEN",
         simulated=True,
@@ -411,7 +449,7 @@ def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
         status_url=base_url + "/status/api/v2/status.json",
         tools=dict(tools or {}),
         tool_env=dict(tool_env or {}),
-        queues={"vau-batch": "sim-queue-vau-batch", "analytics": "sim-queue-analytics", "dead-letter": "sim-queue-dlq"},
+        queues=dict(SIM_QUEUE_IDS),
         paths=dict(paths or {}),
     )
     return Config(path=None, default_environment="production", environments={"production": env},

@@ -20,11 +20,13 @@ def config_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """Where incident, audit and session records are appended (created on demand)."""
+    """Where incident, audit and session records are appended (created on demand, mode 0700). Raises
+    :class:`console.safefile.UnsafePath` for a directory another user owns or group/others can write."""
+    from console.safefile import ensure_private_dir
+
     override = os.environ.get("EDGE_CONSOLE_STATE_DIR", "").strip()
     path = Path(override) if override else _xdg("XDG_STATE_HOME", ".local/state") / APP_DIR
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_private_dir(path, "state directory")
 
 
 def default_config_path() -> Path:

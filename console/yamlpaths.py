@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
+import math
+import os
+
 import yaml
 
+from console.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, size_text
+
 KeyPath = tuple[str | int, ...]
+
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_INT_TAG = "tag:yaml.org,2002:int"
+#: an integer with more digits than this cannot become a float (1e308 is the largest)
+_MAX_INT_DIGITS = 300
+
+
+class YamlLimitError(Exception):
+    """A file the console refuses to load whole: too large, an alias, too deep, a non-finite number.
+    ``line`` (1-based) and ``key`` (dotted) say where when known; ``str()`` is the bare reason."""
+
+    def __init__(self, message: str, *, line: int | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.key = key
+
+
+def read_yaml_file(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a config or runbook file, read up to ``limit`` bytes.
+
+    Raises YamlLimitError("larger than 1 MiB") past the limit (a FIFO or device is read no further
+    either), and FileNotFoundError, OSError or UnicodeDecodeError as reading does."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise YamlLimitError(f"larger than {size_text(limit)}")
+    return data.decode("utf-8")
 
 #: libyaml's scanner and parser when PyYAML was built with it (the usual wheels are): parsing the
 #: shipped runbooks took ~0.7 s of CPU in pure Python. Marks (lines) and errors are the same.
@@ -13,14 +46,69 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
     """One parse of ``text``: the node tree (for line numbers) and the data built from it.
-    Raises yaml.YAMLError (MarkedYAMLError with the line) on bad YAML."""
+
+    Raises yaml.YAMLError (MarkedYAMLError with the line) on bad YAML, and YamlLimitError for an
+    alias (``*name``: refused outright, so a "billion laughs" document costs nothing), nesting deeper
+    than MAX_YAML_DEPTH, or a number that is not finite (``.nan``, ``.inf``, ``1e999``)."""
+    check_events(text)
     loader = SAFE_LOADER(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is not None:
+            check_numbers(node)
+            data = loader.construct_document(node)
+        else:
+            data = None
     finally:
         loader.dispose()
     return node, data
+
+
+def check_events(text: str) -> None:
+    """Refuse aliases and deep nesting from the parser's event stream (linear, before any node is
+    built or any alias expanded)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlLimitError(f"YAML aliases are not allowed (*{event.anchor}): write the value out",
+                                 line=event.start_mark.line + 1)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise YamlLimitError(f"nested deeper than {MAX_YAML_DEPTH} levels", line=event.start_mark.line + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def check_numbers(node: yaml.Node) -> None:
+    """Refuse a float scalar that is not finite (``.nan``, ``-.inf``, ``1e999``) or an integer too
+    large to become one, naming its key and line: such a value froze polling, disabled alerts and
+    made timeouts endless."""
+    stack: list[tuple[yaml.Node, KeyPath]] = [(node, ())]
+    while stack:
+        current, key = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            stack.extend((value, (*key, str(knode.value))) for knode, value in reversed(current.value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, (*key, i)) for i, item in reversed(list(enumerate(current.value))))
+        elif isinstance(current, yaml.ScalarNode) and current.tag in (_FLOAT_TAG, _INT_TAG):
+            if not _finite_scalar(current.tag, str(current.value)):
+                raise YamlLimitError("must be a finite number", line=current.start_mark.line + 1,
+                                     key=dotted(key) or None)
+
+
+def _finite_scalar(tag: str, text: str) -> bool:
+    value = text.replace("_", "").lower().lstrip("+-")
+    if tag == _INT_TAG:
+        return len(value) <= _MAX_INT_DIGITS
+    if value in (".inf", ".nan"):
+        return False
+    if ":" in value:  # sexagesimal (1:30.5): finite whenever its parts are short
+        return len(value) <= _MAX_INT_DIGITS
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return True  # not a number after all: the constructor decides
 
 
 def line_map(node: yaml.Node | None, prefix: KeyPath = (), out: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:

@@ -42,6 +42,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
         Binding("colon", "command_palette", "Commands", show=False),
+        Binding("w", "share_help", "Share", show=False, id="share"),
     ]
 
     def __init__(self, session: Session, *, poller: Any = None) -> None:
@@ -192,6 +193,12 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         return screens
 
     # -- actions -------------------------------------------------------------------------
+    def action_share_help(self) -> None:
+        """How to share this console in browsers (``edge-console serve``); starts nothing."""
+        from console.serve.howto import TITLE, share_text
+
+        self.notify(share_text(self.session), title=TITLE, timeout=20, markup=False)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -205,6 +212,9 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
             rows.append((binding.key, binding.description))
         notes = ["ctrl+p or : opens the command palette (every flow by title)."]
         notes.extend(getattr(self, "flow_key_problems", []))  # runbook keys that other keys shadow
+        overriding = getattr(getattr(self, "_flow_runbook", None), "flows", {}).values()
+        notes.extend(f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding
+                     if f.replaces)
         if self.session.simulated:
             notes.append("SIMULATED: this is the built-in simulated edge. Use --config FILE for a real one.")
         self.push_screen(HelpScreen(rows, notes))

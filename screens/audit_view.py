@@ -15,11 +15,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from console.runbook.audit import AuditLog
+from console.sanitize import clean
 from screens.base import EdgeScreen
 
 MAX_RECORDS = 2000
 STATUS_STYLES = {"passed": "green", "done": "green", "failed": "bold red", "timeout": "bold red",
-                 "refused": "bold red", "cancelled": "yellow", "skipped": "dim", "pending": "dim"}
+                 "refused": "bold red", "cancelled": "yellow", "skipped": "dim", "pending": "dim",
+                 "unknown": "bold red", "running": "yellow"}
 
 
 def record_time(record: dict[str, Any]) -> str:
@@ -49,7 +51,20 @@ def record_code(record: dict[str, Any]) -> str:
     return ""
 
 
+def shown(value: Any) -> Any:
+    """A record with every string shown escaped (the trail holds outside text; the file may have
+    been written by anything)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(str(k)): shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    return value
+
+
 def record_row(record: dict[str, Any]) -> tuple[Any, ...]:
+    record = shown(record)
     status = str(record.get("status") or "")
     step = record.get("step") or ("(end)" if record.get("event") == "flow_end" else "")
     return (Text(record_time(record)), Text(str(record.get("environment") or "")),
@@ -58,6 +73,7 @@ def record_row(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def record_detail(record: dict[str, Any]) -> Text:
+    record = shown(record)
     text = Text()
     text.append(f"{record.get('flow', '')} / {record.get('step_title') or record.get('step') or 'end'}",
                 style="bold")
@@ -126,8 +142,12 @@ class AuditScreen(EdgeScreen):
 
     @work(thread=True, exclusive=True, group="audit-read", exit_on_error=False)
     def reload(self) -> None:
+        from console.runbook.unfinished import listing_record, scan
+
         try:
-            records = list(deque(self.audit.read(), maxlen=MAX_RECORDS))
+            found = scan(self.audit)  # a started step without its finished record shows as unknown
+            shown = (listing_record(r, found) for r in self.audit.read())
+            records = list(deque((r for r in shown if r is not None), maxlen=MAX_RECORDS))
             error = ""
         except OSError as exc:
             records, error = [], f"cannot read {self.audit.path}: {exc}"

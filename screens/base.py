@@ -26,7 +26,8 @@ class EdgeScreen(Screen):
     def compose_chrome(self) -> Iterable[Widget]:
         session = self.app.session  # type: ignore[attr-defined]
         header = StatusHeader(session.env.name, session.env.base_url, simulated=session.simulated,
-                              read_only=session.read_only, id="status-header")
+                              read_only=session.read_only, shared=bool(getattr(session, "shared", False)),
+                              id="status-header")
         header.clock = self.app.clock  # type: ignore[attr-defined]
         refresh = float(getattr(self.app, "refresh_seconds", 2.0) or 2.0)
         header.fresh_seconds = refresh * 1.5 + 1.0  # a poll a little late still counts as fresh

@@ -10,10 +10,14 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from console.sanitize import clean_line
 
 
 def flow_command_text(flow: Any) -> str:
-    return f"Flow: {flow.title}"
+    """The palette parses prompts and help as markup: a runbook file's text is escaped for it."""
+    return f"Flow: {escape(clean_line(flow.title))}"
 
 
 def flow_help(flow: Any) -> str:
@@ -22,7 +26,9 @@ def flow_help(flow: Any) -> str:
         bits.append(f"key {flow.key}")
     if flow.mutating:
         bits.append("changes things")
-    return " · ".join(bits)
+    if getattr(flow, "replaces", None):
+        bits.append(flow.override_text)
+    return escape(clean_line(" · ".join(bits)))
 
 
 class FlowCommands(Provider):
@@ -74,4 +80,25 @@ class AuditCommands(Provider):
                       help="newest first, from the audit trail file")
 
 
-PROVIDERS: tuple[type[Provider], ...] = (FlowCommands, AuditCommands)
+class ShareCommands(Provider):
+    """``Share this console``: how to open it read-only in browsers (``w``); starts nothing."""
+
+    TEXT = "Share this console: read-only in a browser (edge-console serve)"
+    HELP = "shows the command and URL; starts nothing"
+
+    async def discover(self) -> Hits:
+        action = getattr(self.app, "action_share_help", None)
+        if action is not None:
+            yield DiscoveryHit(self.TEXT, action, help=self.HELP)
+
+    async def search(self, query: str) -> Hits:
+        action = getattr(self.app, "action_share_help", None)
+        if action is None:
+            return
+        matcher = self.matcher(query)
+        score = matcher.match(self.TEXT)
+        if score > 0:
+            yield Hit(score, matcher.highlight(self.TEXT), action, text=self.TEXT, help=self.HELP)
+
+
+PROVIDERS: tuple[type[Provider], ...] = (FlowCommands, AuditCommands, ShareCommands)

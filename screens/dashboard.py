@@ -119,6 +119,6 @@ class DashboardScreen(EdgeScreen):
     def _show_side_panes(self, derived: Any) -> None:
         if derived is None:
             return
-        self.query_one(QueuePane).show(derived.queues)
+        self.query_one(QueuePane).show(derived.queues, more=derived.queues_more)
         self.query_one(SecurityPane).show(derived.security, derived.security_per_s, derived.security_total,
-                                          derived.rate_limit_violations_per_s)
+                                          derived.rate_limit_violations_per_s, more=derived.security_more)

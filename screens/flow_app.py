@@ -66,6 +66,32 @@ class FlowsMixin(App):
     _flow_runbook_loading = False
     flow_key_problems: list[str]
 
+    def on_mount(self) -> None:
+        self.after_first_frame(self.report_unfinished_steps)  # type: ignore[attr-defined]
+
+    # -- steps a dead console left half-done ------------------------------------------------
+    def report_unfinished_steps(self) -> None:
+        """Read the audit trail in a thread (never on the event loop) for steps whose console died
+        mid-step; each is shown once as an "outcome unknown: check the edge" notice."""
+        def check() -> None:
+            from console.runbook.unfinished import report_unfinished
+
+            lines = report_unfinished()
+            if lines:
+                try:
+                    self.call_from_thread(self.show_unfinished_steps, lines)
+                except RuntimeError:  # the app has gone
+                    pass
+
+        self.run_worker(check, name="unfinished steps", group="audit-unfinished", thread=True, exit_on_error=False)
+
+    def show_unfinished_steps(self, lines: list[str]) -> None:
+        from console.sanitize import clean_line
+
+        self.unfinished_steps = [clean_line(line) for line in lines]
+        self.notify("\n".join(self.unfinished_steps), title="Outcome unknown: check the edge", severity="error",
+                    timeout=120, markup=False)
+
     # -- runbook ------------------------------------------------------------------------------
     def _set_flow_runbook(self, runbook: Runbook | None, error: str) -> Runbook:
         if self._flow_runbook is None:
@@ -234,7 +260,8 @@ def install_flow_keys(screen: Screen) -> list[str]:
         problems.append(f"keys {', '.join(AUDIT_KEYS)} (audit view) are already bound; use the palette")
     bound, skipped = flow_keys(runbook_getter(), taken)
     for item in bound:  # one footer entry for all ("HATB… Flows"); `?` help lists each by title
-        binding = Binding(item.key, f"app.run_flow({item.flow.id!r})", item.flow.title, show=True, group=FLOW_GROUP)
+        title = item.flow.title + (f" ({item.flow.override_text})" if item.flow.replaces else "")
+        binding = Binding(item.key, f"app.run_flow({item.flow.id!r})", title, show=True, group=FLOW_GROUP)
         screen._bindings.key_to_bindings.setdefault(item.key, []).append(binding)
     problems.extend(why for _, why in skipped)
     for problem in problems:

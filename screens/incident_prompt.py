@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.incident.model import MARKABLE_PHASES, PHASE_TEXT, Incident, format_duration
+from console.sanitize import clean_line
 
 
 class TextPromptScreen(ModalScreen[str | None]):
@@ -97,11 +98,13 @@ class ResumeScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal", id="resume-box"):
             yield Static("An incident is still open. Resume it?", classes="modal-title")
-            yield OptionList(*[Option(Text(f"{i.id}  {i.severity}  {i.phase}  {format_duration(i.elapsed(self.now))} "
-                                           f"· {len(i.entries)} entries · {i.title}"), id=i.id) for i in self.incidents],
+            yield OptionList(*[Option(Text(clean_line(f"{i.id}  {i.severity}  {i.phase}  "
+                                                      f"{format_duration(i.elapsed(self.now))} "
+                                                      f"· {len(i.entries)} entries · {i.title}")), id=i.id)
+                               for i in self.incidents],
                              id="resume-list")
             for warning in self.warnings:
-                yield Static(Text(f"warning: {warning}"), classes="form-error")
+                yield Static(Text(f"warning: {clean_line(warning)}"), classes="form-error")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Resume", variant="primary", id="resume-yes", compact=True)
                 yield Button("Not now", id="resume-no", compact=True)

@@ -15,13 +15,15 @@ from typing import Any
 from textual.app import App
 from textual.screen import ModalScreen, Screen
 
+from console.childenv import secret_env_names
 from console.config import ConfigError
 from console.incident.alerts import AlertEngine, AlertSettings, Observation
 from console.incident.contacts import Contacts, load_contacts, runbook_defaults
 from console.incident.manager import IncidentManager
 from console.incident.model import PHASE_TEXT, Incident, IncidentInputError
-from console.incident.notify import run_notify
+from console.incident.notify import notify_confirmation, notify_refusal, run_notify
 from console.incident.store import IncidentNotFound
+from console.sanitize import clean_line
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
 from widgets.incident_strip import IncidentStrip
@@ -69,6 +71,7 @@ class IncidentResponse:
         thresholds = getattr(config, "thresholds", None)
         self.engine = AlertEngine(thresholds, settings)
         self.manager = IncidentManager(state_dir=state_dir, clock=self.now)
+        self.manager.view_only = bool(getattr(getattr(app, "session", None), "shared", False))  # edge-console serve
         self.last_observation = Observation()
         self.bells = 0
         self._known_ids: set[str] = set()
@@ -217,7 +220,7 @@ class IncidentResponse:
             if incident.is_open and incident.started is not None:
                 self.manager.resume(incident_id)
                 by = incident.entries[0].by if incident.entries else "another console"
-                self.app.notify(f"{incident.id} {incident.severity} {incident.title} started by {by}",
+                self.app.notify(clean_line(f"{incident.id} {incident.severity} {incident.title} started by {by}"),
                                 title="Incident", timeout=8, markup=False)
                 self.update_chrome()
                 return
@@ -428,6 +431,11 @@ class IncidentResponse:
         if not channel.notify:
             self.app.notify(f"{channel.name}: no notify command in config (notify.{channel.key})", timeout=6, markup=False)
             return
+        read_only, env_name = self._action_context()
+        refusal = notify_refusal(channel.key, read_only, env_name)
+        if refusal:  # a notify command is an action
+            self.app.notify(refusal, severity="error", timeout=6, markup=False)
+            return
         from screens.incident_prompt import TextPromptScreen
 
         war_room = self.contacts.war_room()
@@ -437,22 +445,45 @@ class IncidentResponse:
         def submit(text: str) -> tuple[bool, str]:
             if not text.strip():
                 return False, "message: must not be empty"
-            self.send_notify(channel.key, text)
             return True, ""
 
-        self.app.push_screen(TextPromptScreen(f"Message to {channel.name} (sent on stdin to "
-                                              f"{channel.notify[0]})", submit, value=default))
+        def confirm(message: str | None) -> None:  # then the confirmation every action needs
+            if not message:
+                return
+            needed = notify_confirmation(channel.key, env_name)
 
-    def send_notify(self, channel_key: str, message: str) -> None:
+            def accept(typed: str) -> tuple[bool, str]:
+                if not needed.accepts(typed):
+                    return False, f"type {needed.expected!r} to send (esc cancels): nothing sent"
+                self.send_notify(channel.key, message, typed)
+                return True, ""
+
+            self.app.push_screen(TextPromptScreen(needed.prompt, accept))
+
+        self.app.push_screen(TextPromptScreen(f"Message to {channel.name} (sent on stdin to "
+                                              f"{channel.notify[0]})", submit, value=default), confirm)
+
+    def _action_context(self) -> tuple[bool, str]:
+        session = getattr(self.app, "session", None)
+        env = getattr(session, "env", None)
+        read_only = bool(getattr(session, "read_only", False) or getattr(env, "read_only", False))
+        return read_only, str(getattr(env, "name", "") or "production")
+
+    def send_notify(self, channel_key: str, message: str, confirmation: str | None = None) -> None:
         channel = self.contacts.channels[channel_key]
         incident_id = self.manager.current_id
+        read_only, env_name = self._action_context()
 
         async def run() -> None:
             env = getattr(getattr(self.app, "session", None), "env", None)
-            outcome = await run_notify(channel.key, list(channel.notify), message,
-                                       env=getattr(env, "tool_env", None) or None, secrets=known_secrets(env))
+            outcome = await run_notify(channel.key, list(channel.notify), message, read_only=read_only,
+                                       env_name=env_name, confirmation=confirmation,
+                                       env=getattr(env, "tool_env", None) or None, secrets=known_secrets(env),
+                                       strip_env=secret_env_names(getattr(getattr(self.app, "session", None),
+                                                                          "config", None), env))
             self._write(self.manager.record_notify, outcome, incident_id)
-            self.app.notify(outcome.describe(), severity="information" if outcome.ok else "error", timeout=6, markup=False)
+            self.app.notify(clean_line(outcome.describe()), severity="information" if outcome.ok else "error",
+                            timeout=6, markup=False)
 
         self.app.run_worker(run(), group="incident-notify", exit_on_error=False)
 

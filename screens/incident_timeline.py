@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from console.incident.model import Incident
 from console.incident.review import review_checklist, review_required
+from console.sanitize import clean_line
 from screens.base import EdgeScreen
 from widgets.incident_timeline import IncidentTimeline
 
@@ -77,8 +78,8 @@ class IncidentTimelineScreen(EdgeScreen):
         sev = incident.severity_info
         lines = [f"{incident.id}  {sev.label}  (respond within {sev.response_text})  phase: {incident.phase}",
                  f"{incident.title}" + (f" · impact: {incident.impact}" if incident.impact else "")]
-        summary.update(Text("\n".join(lines)))
-        self.query_one("#incident-warnings", Static).update(Text("\n".join(incident.warnings)))
+        summary.update(Text("\n".join(clean_line(line) for line in lines)))  # the record's text: escaped
+        self.query_one("#incident-warnings", Static).update(Text("\n".join(clean_line(w) for w in incident.warnings)))
         timeline = self.query_one(IncidentTimeline)
         if timeline.incident_id != incident.id:  # another incident: start the table afresh
             timeline.clear()

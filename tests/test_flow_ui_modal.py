@@ -127,8 +127,8 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
         await pilot.pause()
         text = modal.visible_text()
         assert "This changes PRODUCTION" in text and "Type production to run" in text
-        assert ("wrangler kv key put blocked:ip:203.0.113.9 \"credential stuffing\" --namespace-id "
-                f"{KV} --remote") in text  # the exact argv, before anything runs
+        assert (f"wrangler kv key put --namespace-id {KV} --remote -- blocked:ip:203.0.113.9 "
+                "'credential stuffing'") in text  # the exact argv (shell-quoted), before anything runs
         assert app.focused is modal.query_one("#flow-confirm")
 
         await pilot.press(*"prod", "enter")
@@ -143,8 +143,8 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
         await pilot.press("enter", "enter")  # confirm, then an impatient second press while it runs
         await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="put passed")
         puts = [a for a in changes(fake_tools) if a[:3] == ["kv", "key", "put"]]
-        assert puts == [["kv", "key", "put", "blocked:ip:203.0.113.9", "credential stuffing", "--namespace-id", KV,
-                         "--remote"]]
+        assert puts == [["kv", "key", "put", "--namespace-id", KV, "--remote", "--", "blocked:ip:203.0.113.9",
+                         "credential stuffing"]]
         assert sim.state.kv[KV]["blocked:ip:203.0.113.9"]["value"] == "credential stuffing"
         await settled(modal)
         await wait_for(lambda: modal.phase == "summary" or modal.runner.steps[1].state.value == "pending",
@@ -350,8 +350,8 @@ async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_inc
         await wait_for(lambda: any(r.get("step") == "put" for r in seen), message="listener got the record")
         record = next(r for r in seen if r.get("step") == "put")
         assert record["environment"] == "staging" and record["status"] == "passed"
-        assert record["argv"][-4:] == ["abuse", "--namespace-id", KV, "--remote"]
+        assert record["argv"][-4:] == ["--remote", "--", "blocked:ip:2001:db8::7", "abuse"]
         texts = [e.text for e in app.incident_response.manager.get(incident.id).entries]
         assert any("Flow block-ip step put" in t and "passed" in t for t in texts), texts
-    assert ["kv", "key", "put", "blocked:ip:2001:db8::7", "abuse", "--namespace-id", KV, "--remote"] in \
+    assert ["kv", "key", "put", "--namespace-id", KV, "--remote", "--", "blocked:ip:2001:db8::7", "abuse"] in \
         changes(fake_tools)

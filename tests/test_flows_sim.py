@@ -298,9 +298,11 @@ async def test_export_daily_metrics_saves_and_uploads_with_the_configured_argv(e
     record = [r for r in AuditLog().read() if r.get("step") == "upload"][0]
     assert record["argv"][-2:] == [str(saved), str(dest)]
 
-    del edge.config.raw["export"]  # no upload configured: the step is skipped, nothing to refuse
-    runner = await edge.run("export-daily-metrics", read_only=True)
-    assert runner.refusal is None and runner.steps[1].state == StepState.SKIPPED
+    del edge.config.raw["export"]  # no upload configured, but writing the file is itself an action (issue 14)
+    saved.write_text("kept\n")
+    runner = await edge.run("export-daily-metrics", {"file": str(saved)}, read_only=True)
+    assert runner.refusal is not None and runner.steps[0].state == StepState.REFUSED
+    assert saved.read_text() == "kept\n"
 
 
 # -- P0 -----------------------------------------------------------------------------------------------
@@ -351,7 +353,7 @@ async def test_rollback_triggers_finds_and_follows_the_run_and_ends_the_error_sp
         listing,  # the newest run before ours, so the new one is found and not an old one
         ["workflow", "run", "rollback-edge.yml", "-f", "environment=production", "-f", "reason=Service outage"],
         listing,
-        ["run", "watch", run_id, "--exit-status"],
+        ["run", "watch", "--exit-status", "--", run_id],
     ]
     assert int(run_id) > int(runner.captures["previous_run_id"])
     state = edge.state()
@@ -386,7 +388,7 @@ async def test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_whe
     assert passed(runner, pending_manual=True)
     assert edge.tools.argvs("gh")[1] == ["workflow", "run", "rollback-edge.yml", "-f", "environment=production",
                                          "-f", "reason=Service outage"]
-    assert edge.tools.argvs("gh")[3] == ["run", "watch", str(runner.captures["run_id"]), "--exit-status"]
+    assert edge.tools.argvs("gh")[3] == ["run", "watch", "--exit-status", "--", str(runner.captures["run_id"])]
     assert edge.state()["rollbacks"]
 
 
@@ -693,10 +695,10 @@ async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
     assert passed(runner)
     argvs = edge.tools.argvs("wrangler")
     assert argvs == [
-        ["kv", "key", "put", "blocked:ip:203.0.113.7", "security_incident", "--namespace-id",
-         "sim-kv-namespace-0001", "--remote"],
-        ["kv", "key", "get", "blocked:ip:203.0.113.7", "--namespace-id", "sim-kv-namespace-0001", "--remote",
-         "--text"],
+        ["kv", "key", "put", "--namespace-id", "sim-kv-namespace-0001", "--remote", "--",
+         "blocked:ip:203.0.113.7", "security_incident"],
+        ["kv", "key", "get", "--namespace-id", "sim-kv-namespace-0001", "--remote", "--text", "--",
+         "blocked:ip:203.0.113.7"],
     ]
     state = edge.state()
     assert state["kv"]["sim-kv-namespace-0001"]["blocked:ip:203.0.113.7"] == "security_incident"
@@ -707,8 +709,8 @@ async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
 
     runner = await edge.run("unblock-ip", {"ip": "203.0.113.7"})
     assert passed(runner)
-    assert edge.tools.argvs("wrangler")[-1] == ["kv", "key", "delete", "blocked:ip:203.0.113.7", "--namespace-id",
-                                                "sim-kv-namespace-0001", "--remote"]
+    assert edge.tools.argvs("wrangler")[-1] == ["kv", "key", "delete", "--namespace-id", "sim-kv-namespace-0001",
+                                                "--remote", "--", "blocked:ip:203.0.113.7"]
     assert "blocked:ip:203.0.113.7" not in edge.state()["kv"]["sim-kv-namespace-0001"]
 
 
@@ -757,8 +759,8 @@ async def test_worker_timeout_summarises_cpu_time(edge):
 async def test_kv_consistency_reads_the_key_remotely(edge):
     runner = await edge.run("kv-consistency")
     assert passed(runner)
-    assert edge.tools.argvs("wrangler") == [["kv", "key", "get", "test-key", "--namespace-id",
-                                             "sim-kv-namespace-0001", "--remote", "--text"]]
+    assert edge.tools.argvs("wrangler") == [["kv", "key", "get", "--namespace-id", "sim-kv-namespace-0001",
+                                             "--remote", "--text", "--", "test-key"]]
     assert "kv-consistency-probe" in output(runner, "get")
 
 

@@ -61,6 +61,9 @@ def test_bad_sections_name_file_line_and_key(tmp_path, text, where):
     assert str(info.value).startswith(str(tmp_path / where))
 
 
+#: a notify command is an action: not read-only, confirmed (issue 14 §2)
+CONFIRMED = {"read_only": False, "env_name": "staging", "confirmation": "yes"}
+
 NOTIFIER = """
 import json, sys
 record = {"argv": sys.argv[1:], "stdin": sys.stdin.read()}
@@ -79,15 +82,16 @@ async def test_notify_runs_argv_with_message_on_stdin_and_records_outcome(tmp_pa
     m = IncidentManager(state_dir=state_dir, user="op")
     inc = m.start("P1", "Errors")
     message = f"{inc.id} P1 Errors: rollback started; war room zoom.twist.io/warroom"
-    outcome = await run_notify("incidents", [sys.executable, str(script), str(log), "--channel", "x"], message)
+    outcome = await run_notify("incidents", [sys.executable, str(script), str(log), "--channel", "x"], message,
+                               **CONFIRMED)
     assert outcome.ok and outcome.exit_code == 0
     (call,) = [json.loads(line) for line in log.read_text().splitlines()]
     assert call == {"argv": [str(log), "--channel", "x"], "stdin": message}  # message never in argv
     m.record_notify(outcome)
-    failed = await run_notify("incidents", [sys.executable, str(script), str(log), "--fail"], message)
+    failed = await run_notify("incidents", [sys.executable, str(script), str(log), "--fail"], message, **CONFIRMED)
     assert not failed.ok and failed.exit_code == 3 and "webhook said 403" in failed.detail
     m.record_notify(failed)
-    missing = await run_notify("incidents", [str(tmp_path / "no-such-notifier")], message)
+    missing = await run_notify("incidents", [str(tmp_path / "no-such-notifier")], message, **CONFIRMED)
     assert not missing.ok and "cannot run" in missing.detail
     m.record_notify(missing)
     texts = [e.text for e in m.current.entries if e.kind == "notify"]
@@ -97,7 +101,8 @@ async def test_notify_runs_argv_with_message_on_stdin_and_records_outcome(tmp_pa
 
 
 async def test_notify_times_out(tmp_path):
-    outcome = await run_notify("slow", [sys.executable, "-c", "import time; time.sleep(30)"], "m", timeout=0.5)
+    outcome = await run_notify("slow", [sys.executable, "-c", "import time; time.sleep(30)"], "m", timeout=0.5,
+                               **CONFIRMED)
     assert not outcome.ok and outcome.detail == "timed out after 0.5s"
 
 

@@ -321,6 +321,10 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         default = app.screen.query_one("#prompt-input").value
         assert default.startswith(f"{incident.id} P2 Slow responses - phase triggered - war room zoom.twist.io/warroom")
         await pilot.press("enter")
+        # a notify command is an action: production needs its name typed
+        await wait_for(lambda: isinstance(app.screen, TextPromptScreen) and "production" in app.screen.prompt_title
+                       and app.screen.query("#prompt-input"), message="confirmation prompt")
+        await pilot.press(*"production", "enter")
         await wait_for(lambda: manager.current.entries[-1].kind == "notify", timeout=15, message="notify outcome")
         assert manager.current.entries[-1].text == "Notified incidents: exit 0"
         (call,) = [json.loads(line) for line in calls.read_text().splitlines()]

@@ -128,7 +128,7 @@ def test_interactive_confirmation_needs_the_environment_name_for_production(conf
     finally:
         session.close()
     assert code == 0
-    assert fake_tools.argvs("wrangler")[0][:4] == ["kv", "key", "put", "blocked:ip:203.0.113.7"]
+    assert fake_tools.argvs("wrangler")[0][-3:] == ["--", "blocked:ip:203.0.113.7", "abuse"]
     assert "blocked:ip:203.0.113.7" in sim.state.snapshot()["kv"]["sim-kv-namespace-0001"]
 
 
@@ -259,8 +259,8 @@ def test_the_demo_path_without_config_runs_a_flow_on_the_built_in_simulated_edge
     assert "flow block-ip on production: done" in proc.stdout
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert calls[0]["tool"] == "wrangler"
-    assert calls[0]["argv"] == ["kv", "key", "put", "blocked:ip:203.0.113.7", "abuse", "--namespace-id",
-                                "sim-kv-namespace-0001", "--remote"]
+    assert calls[0]["argv"] == ["kv", "key", "put", "--namespace-id", "sim-kv-namespace-0001", "--remote", "--",
+                                "blocked:ip:203.0.113.7", "abuse"]
     assert "abuse" in proc.stdout  # read back from the simulated KV
 
 
@@ -308,7 +308,8 @@ def test_export_daily_metrics_defaults_to_the_state_dir_and_prints_the_path(stat
 
     env = dict(os.environ)
     env.pop("EDGE_CONSOLE_CONFIG", None)
-    proc = subprocess.run([sys.executable, "-m", "console", "run", "export-daily-metrics"], capture_output=True,
+    # writing the file is an action (issue 14): confirmed with --yes when stdin is not a terminal
+    proc = subprocess.run([sys.executable, "-m", "console", "run", "export-daily-metrics", "--yes"], capture_output=True,
                           text=True, env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (saved,) = (state_dir / "exports").glob("metrics-*.txt")

@@ -73,14 +73,15 @@ FAKE_TOOL = textwrap.dedent("""\
         fh.write(json.dumps({"argv": sys.argv[1:], "stdin": data, "cwd": os.getcwd(),
                              "token": os.environ.get("CLOUDFLARE_API_TOKEN")}) + "\\n")
     mode = os.environ.get("FAKE_TOOL_MODE", "ok")
-    if sys.argv[1:2] == ["sleep"]:
+    word = sys.argv[-1:]  # checks run read-only shapes (gh api WORD): the last word says what to do
+    if word == ["sleep"]:
         with open(os.environ["FAKE_TOOL_PID"], "w") as fh:
             fh.write(str(os.getpid()))
         print("sleeping", flush=True)
         time.sleep(60)
-    if sys.argv[1:2] == ["echo-token"]:
+    if word == ["echo-token"]:
         print("token is " + os.environ.get("CLOUDFLARE_API_TOKEN", ""))
-    if sys.argv[1:2] == ["runs"]:
+    if word == ["runs"]:
         print(json.dumps([{"databaseId": 4242, "status": "queued"}]))
     print("did " + " ".join(sys.argv[1:]))
     sys.exit(3 if mode == "fail" else 0)
@@ -193,7 +194,11 @@ async def test_http_flow_preview_confirmation_audit_and_capture(server, tool, st
 
     assert runner.tick(2).state == StepState.DONE
     assert runner.finished
-    lines = [json.loads(line) for line in audit_path.read_text().splitlines()]
+    every = [json.loads(line) for line in audit_path.read_text().splitlines()]
+    # the change's `started` record is on disk before it runs, paired with its `finished` one
+    assert [(r["event"], r.get("step")) for r in every][1:3] == [("step_started", "patch"), ("step", "patch")]
+    assert every[1]["step_run"] == every[2]["step_run"] and every[2]["phase"] == "finished"
+    lines = [r for r in every if r["event"] != "step_started"]
     assert [r.get("step") or r["event"] for r in lines] == ["current", "patch", "after", "flow_end"]
     step = lines[1]
     for key in ("flow", "step", "inputs", "request", "start", "end", "http_status", "output", "user", "environment"):
@@ -218,7 +223,7 @@ async def test_a_double_key_press_never_runs_a_step_twice(server, tool, state_di
     assert [r["method"] for r in server.requests] == ["GET", "PATCH"]
     again = await runner.run_step(1, confirmation="yes")
     assert again is first and len(server.requests) == 2
-    records = [r for r in AuditLog().read() if r.get("step") == "patch"]
+    records = [r for r in AuditLog().read() if r.get("step") == "patch" and r["event"] == "step"]
     assert len(records) == 1
 
 
@@ -240,15 +245,15 @@ flows:
       - id: token
         kind: check
         title: tool sees the token in its environment only
-        command: {tool: wrangler, args: [echo-token]}
+        command: {tool: wrangler, args: [queues, info, echo-token]}
       - id: long
         kind: check
         title: a long one
-        command: {tool: gh, args: [sleep], timeout: 30}
+        command: {tool: gh, args: [api, sleep], timeout: 30}
       - id: never
         kind: check
         title: after the long one
-        command: {tool: gh, args: [never]}
+        command: {tool: gh, args: [api, never]}
 """
 
 
@@ -303,8 +308,8 @@ async def test_timeout_and_failure_stop_the_flow(server, tool, state_dir, monkey
         title: Slow
         section: Test
         steps:
-          - {id: long, kind: check, title: long, command: {tool: gh, args: [sleep], timeout: 0.5}}
-          - {id: next, kind: check, title: next, command: {tool: gh, args: [next]}}
+          - {id: long, kind: check, title: long, command: {tool: gh, args: [api, sleep], timeout: 0.5}}
+          - {id: next, kind: check, title: next, command: {tool: gh, args: [api, next]}}
     """
     runner = FlowRunner(flow_of(text), make_env(server, tool), {})
     summary = await runner.run_all()
@@ -313,7 +318,7 @@ async def test_timeout_and_failure_stop_the_flow(server, tool, state_dir, monkey
     assert runner.steps[1].state == StepState.NOT_RUN and summary.failed and not summary.ok
 
     monkeypatch.setenv("FAKE_TOOL_MODE", "fail")
-    text2 = text.replace("args: [sleep], timeout: 0.5", "args: [x]").replace("id: slow", "id: failing")
+    text2 = text.replace("args: [api, sleep], timeout: 0.5", "args: [api, x]").replace("id: slow", "id: failing")
     runner = FlowRunner(flow_of(text2), make_env(server, tool), {})
     await runner.run_all()
     assert runner.steps[0].result.exit_code == 3 and runner.steps[0].result.message == "exit status 3"
@@ -423,16 +428,16 @@ async def test_capture_from_command_json_and_memory_default(server, tool, state_
         inputs:
           - {name: level, type: choice, choices: [low, medium, high], default: "{memory.previous_security_level|medium}"}
         steps:
-          - {id: list, kind: check, title: list, command: {tool: gh, args: [runs]}, capture: {run_id: "[0].databaseId"}}
-          - {id: watch, kind: check, title: "watch {capture.run_id}", command: {tool: gh, args: [watch, "{capture.run_id}", "{level}"]}}
+          - {id: list, kind: check, title: list, command: {tool: gh, args: [api, runs]}, capture: {run_id: "[0].databaseId"}}
+          - {id: watch, kind: check, title: "watch {capture.run_id}", command: {tool: gh, args: [api, "runs/{capture.run_id}/{level}"]}}
     """
     flow = flow_of(text)
     env = make_env(server, tool)
     assert FlowRunner.defaults(flow, env) == {"level": "high"}
     runner = FlowRunner(flow, env, {})
-    assert runner.preview(1).command["argv"][-2:] == ["<capture.run_id>", "high"]
+    assert runner.preview(1).command["argv"][-1] == "runs/<capture.run_id>/high"
     await runner.run_all()
-    assert tool.calls()[-1]["argv"] == ["watch", "4242", "high"]
+    assert tool.calls()[-1]["argv"] == ["api", "runs/4242/high"]
     assert runner.title_of(1) == "watch 4242"
 
 
@@ -453,11 +458,11 @@ async def test_a_check_is_retried_until_its_expectation_holds(server, tool, stat
         title: Find
         section: Test
         steps:
-          - {id: before, kind: check, title: before, command: {tool: gh, args: [x]}, capture: {previous: "[0].nothing|100"}}
+          - {id: before, kind: check, title: before, command: {tool: gh, args: [api, x]}, capture: {previous: "[0].nothing|100"}}
           - id: find
             kind: check
             title: find
-            command: {tool: gh, args: [y]}
+            command: {tool: gh, args: [api, y]}
             expect: "[0].databaseId > {capture.previous}"
             retry: {attempts: 5, interval: 0.05}
             capture: {run_id: "[0].databaseId"}

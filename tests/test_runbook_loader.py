@@ -142,6 +142,7 @@ def test_user_runbook_overrides_builtin_flow_and_reverse_must_exist(tmp_path):
             title: Our own health check
             section: Daily
             key: H
+            replaces: worker-health
             steps:
               - {kind: note, title: look at the dashboard}
         """))
@@ -167,12 +168,12 @@ def test_runbook_validate_command(tmp_path, capsys):
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("flows:\n  - id: mine\n    title: Mine\n    section: Ours\n    steps:\n      - kind: sudo\n        title: x\n")
-    assert main(["runbook", "validate", str(bad)]) == 1
+    assert main(["runbook", "validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:6: flows[0].steps[0].kind: unknown step kind 'sudo'" in err
     assert "Traceback" not in err
 
-    assert main(["runbook", "validate", str(tmp_path / "missing.yaml")]) == 1
+    assert main(["runbook", "validate", str(tmp_path / "missing.yaml")]) == 2
     assert "file not found" in capsys.readouterr().err
 
 

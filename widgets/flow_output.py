@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Log, Sparkline, Static
 
+from console.sanitize import clean_line
 from widgets.flow_steps import STATE_MARKS
 
 LOG_LINES = 400      # the log widget keeps this many lines
@@ -38,7 +39,7 @@ def envelope_text(envelope: dict[str, Any] | None) -> Text | None:
             else:
                 parts.append(str(err))
         more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
-        text.append(" errors: " + "; ".join(parts) + more, style="red")
+        text.append(" errors: " + clean_line("; ".join(parts)) + more, style="red")  # the API's words
     else:
         text.append(" errors=[]", style="dim")
     return text
@@ -109,7 +110,7 @@ class FlowOutput(Vertical):
 
     def add_line(self, line: str) -> None:
         self.lines_seen += 1
-        self.query_one(Log).write_line(line[:MAX_LINE])
+        self.query_one(Log).write_line(clean_line(line[:MAX_LINE]))  # clean already; a cheap guard
 
     def add_sample(self, value: float | None, elapsed: float | None) -> None:
         if value is not None:

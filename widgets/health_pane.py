@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.metrics.model import Health
+from console.sanitize import clean_line
 
 GOOD = {"ok", "healthy", "pass", "up"}
 
@@ -34,7 +35,7 @@ class HealthPane(Static):
         else:
             word = "UP" if health.healthy else "DOWN"
             text.append(f"{word} ", style="bold green" if health.healthy else "bold red")
-            text.append(health.status if health.healthy else (health.error or health.status))
+            text.append(clean_line(health.status if health.healthy else (health.error or health.status)))
             if health.version:
                 text.append(f"  v{health.version}", style="dim")
             for name, status in health.components.items():

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.incident.model import Incident, format_duration
+from console.sanitize import clean_line
 
 SEVERITY_STYLE = {"P0": "bold white on red", "P1": "bold white on dark_orange3", "P2": "bold black on yellow",
                   "P3": "bold black on grey70"}
@@ -34,10 +35,10 @@ def bar_text(incident: Incident, now: datetime) -> Text:
     text.append(f" {sev.level} {sev.name} ", style=SEVERITY_STYLE.get(sev.level, "bold"))
     text.append(f" {format_duration(incident.elapsed(now))} ")
     append_response_clock(text, incident, now)
-    text.append(f" phase: {incident.phase} ", style="italic")
+    text.append(f" phase: {clean_line(incident.phase)} ", style="italic")
     if not incident.is_open:
         text.append(" CLOSED ", style="bold")
-    text.append(f" {incident.title}")
+    text.append(f" {clean_line(incident.title)}")  # the record's text: shown escaped
     return text
 
 

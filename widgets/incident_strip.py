@@ -13,6 +13,7 @@ from textual.widgets import Static
 from console.incident.alerts import Alert, format_value
 from console.incident.model import Incident, format_duration
 from console.metrics.thresholds import State
+from console.sanitize import clean_line
 from widgets.alert_banner import LEVEL_STYLE
 from widgets.incident_bar import SEVERITY_STYLE, append_response_clock
 
@@ -39,7 +40,7 @@ def strip_text(incident: Incident | None, alerts: Sequence[Alert], now: datetime
         text.append(" ")
     if incident is not None:
         text.append("│", style="dim")
-        text.append(f" {format_duration(incident.elapsed(now))} · {incident.phase}", style="italic")
+        text.append(f" {format_duration(incident.elapsed(now))} · {clean_line(incident.phase)}", style="italic")
         if not incident.is_open:
             text.append(" CLOSED", style="bold")
     return text

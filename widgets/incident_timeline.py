@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from console.incident.model import Entry
+from console.sanitize import clean_line
 
 KIND_STYLE = {"alert": "bold red", "phase": "bold cyan", "note": "", "flow": "magenta", "source": "yellow",
               "severity": "bold yellow", "escalation": "bold", "notify": "bold", "close": "bold green",
@@ -36,7 +37,8 @@ class IncidentTimeline(DataTable):
                 continue
             self.shown.add(entry.seq)
             self.add_row(entry.ts.strftime("%m-%d %H:%M:%S"), str(entry.seq),
-                         Text(entry.kind, style=KIND_STYLE.get(entry.kind, "")), Text(entry.text), Text(entry.by),
+                         Text(clean_line(entry.kind), style=KIND_STYLE.get(entry.kind, "")),
+                         Text(clean_line(entry.text)), Text(clean_line(entry.by)),  # the record's text
                          key=str(entry.seq))
             added = True
         if added:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from console.sanitize import clean_line
 from console.tail.breakdown import CpuStats, ErrorRow
 
 
@@ -37,7 +38,7 @@ class LogBreakdown(VerticalScroll):
             table.add_row("", "", "", Text("no errors in this window", style="dim"))
         for rank, row in enumerate(rows, 1):
             table.add_row(str(rank), f"{row.count:,}", "exc" if row.source == "exception" else "log",
-                          Text(row.message, style="bold red" if rank <= 3 else ""))
+                          Text(clean_line(row.message), style="bold red" if rank <= 3 else ""))  # event text
         self.query_one("#breakdown-errors", Static).update(table)
 
         cpu_table = Table(title=f"CPU time (ms) · {cpu.count:,} events", title_justify="left", expand=True,

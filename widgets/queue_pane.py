@@ -29,12 +29,20 @@ class QueuePane(Static):
         self.border_title = "Queues"
         self._plain = ""
 
-    def show(self, queues: Sequence[QueueInfo], note: str = "") -> None:
+    def show(self, queues: Sequence[QueueInfo], note: str = "", more: int = 0) -> None:
+        """``queues`` is already capped by the core (console.limits.MAX_SERIES_SHOWN); ``more`` counts
+        the queues left out."""
         width = self.content_region.width or 36
         lines = []
         for q in queues:
             line = Text()
             line.append(f"{q.name[:11]:<11}")
+            if q.invalid:
+                line.append(f"{'-':>6} ", style="bold")
+                line.append(f"{q.state.symbol:<5}", style=f"bold {state_style(q.state)}")
+                line.append(f"invalid: {q.invalid}"[: max(8, width - 23)], style="bold")
+                lines.append(line)
+                continue
             line.append(f"{compact(q.backlog):>6} ", style="bold")
             line.append(f"{q.state.symbol:<5}", style=f"bold {state_style(q.state)}")
             line.append(trend_text(q.trend_per_s))
@@ -46,6 +54,8 @@ class QueuePane(Static):
                 if line.cell_len + len(p95) <= width:
                     line.append(p95, style="dim")
             lines.append(line)
+        if more:
+            lines.append(Text(f"+{more:,} more queues", style="dim italic"))
         text = Text("\n").join(lines) if lines else Text(note or "no queue metrics", style="dim italic")
         if text.plain != self._plain:
             # a layout pass only when the pane's height changes (it matters on every poll)

@@ -20,7 +20,9 @@ class SecurityPane(Static):
         self._plain = ""
 
     def show(self, rules: Sequence[SecurityRule], per_s: float | None, total: float,
-             violations_per_s: float | None = None) -> None:
+             violations_per_s: float | None = None, more: int = 0) -> None:
+        """``rules`` is already capped by the core (console.limits.MAX_SERIES_SHOWN); ``more`` counts
+        the rules left out; ``per_s`` and ``total`` cover all of them."""
         text = Text(no_wrap=True, overflow="ellipsis")
         if not rules:
             text.append("no security metrics", style="dim italic")
@@ -32,6 +34,8 @@ class SecurityPane(Static):
             if rule.spike:
                 text.append("  ▲ SPIKE", style="bold red")
             text.append("\n")
+        if more:
+            text.append(f"+{more:,} more rules\n", style="dim italic")
         all_rate = "—" if per_s is None else f"{compact(per_s)}/s"
         text.append(f"{'all':<10}{all_rate:>9}{compact(total):>9} total", style="bold")
         self.border_subtitle = ("" if violations_per_s is None

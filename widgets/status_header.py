@@ -1,4 +1,4 @@
-"""One-line header: environment, target, SIMULATED / READ-ONLY badges, source state and age."""
+"""One-line header: environment, target, SIMULATED / READ-ONLY (SHARED READ-ONLY) badges, source state and age."""
 
 from __future__ import annotations
 
@@ -19,12 +19,15 @@ class StatusHeader(Static):
 
     DEFAULT_CLASSES = "status-header"
 
-    def __init__(self, environment: str, target: str, *, simulated: bool, read_only: bool, **kwargs) -> None:
+    def __init__(self, environment: str, target: str, *, simulated: bool, read_only: bool, shared: bool = False,
+                 **kwargs) -> None:
         super().__init__("", **kwargs)
         self.environment = environment
         self.target = urlsplit(target).netloc or target
         self.simulated = simulated
         self.read_only = read_only
+        #: a browser's view under ``edge-console serve``: always read-only, badge ``SHARED READ-ONLY``
+        self.shared = shared
         self.metrics_source: SourceStatus | None = None
         self.health_source: SourceStatus | None = None
         self.health_text = ""
@@ -79,7 +82,9 @@ class StatusHeader(Static):
         text.append(f" {self.environment} ", style="bold reverse")
         if self.simulated:
             text.append(" SIMULATED ", style="bold black on yellow")
-        if self.read_only:
+        if self.shared:
+            text.append(" SHARED READ-ONLY ", style="bold white on blue")
+        elif self.read_only:
             text.append(" READ-ONLY ", style="bold white on blue")
         text.append(" ")
         text.append_text(self._source_part("metrics", self.metrics_source, now))

@@ -17,6 +17,7 @@ Core only (no Textual). Modules:
 * ``review``    post-incident review checklist with due times, ``overdue_summary``.
 * ``recovery``  the Complete Service Recovery checklist checked against a ``PollResult``.
 * ``contacts``  ``load_contacts(config)`` from ``contacts``/``escalation``/``channels``/``notify``.
-* ``notify``    ``run_notify(channel, argv, message)``: argv, message on stdin, timeout, outcome.
+* ``notify``    ``run_notify(channel, argv, message, read_only=, env_name=, confirmation=)``: an action (refused
+                in read-only, confirmed like a runbook action); argv, message on stdin, timeout, outcome.
 * ``cli``       ``edge-console incident start|list|show|note|phase|close|report``.
 """

@@ -10,6 +10,7 @@ from typing import Any
 from console.incident.model import MARKABLE_PHASES, SEVERITIES, IncidentInputError, format_duration
 from console.incident.review import overdue_summary, review_checklist, review_required
 from console.incident.store import IncidentNotFound
+from console.sanitize import CleanWriter
 
 
 def register(subparsers: Any) -> None:
@@ -71,12 +72,20 @@ def _fail(message: str) -> int:
 
 def _guard(fn: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
+        # titles, notes and timeline entries are outside text (and the records may have been written
+        # by anything): everything printed goes through console.sanitize.clean
+        stdout, stderr = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = CleanWriter(stdout), CleanWriter(stderr)
         try:
             return fn(args)
         except (IncidentInputError, IncidentNotFound) as exc:
             return _fail(str(exc))
+        except BrokenPipeError:
+            raise  # the reader went away (| head): console.cli.main exits quietly
         except OSError as exc:
             return _fail(f"{getattr(exc, 'filename', '') or 'state dir'}: {exc.strerror or exc}")
+        finally:
+            sys.stdout, sys.stderr = stdout, stderr
     run.__name__ = fn.__name__
     return run
 

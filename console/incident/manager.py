@@ -17,6 +17,8 @@ from console.incident.model import (PHASE_TEXT, UTC, Entry, Incident, IncidentIn
                                     parse_severity, parse_ts)
 from console.incident.store import IncidentNotFound, IncidentStore
 from console.incident.review import REVIEW_KEYS
+from console.safefile import ensure_private_dir, write_replace
+from console.sanitize import is_clean
 
 Clock = Callable[[], datetime]
 
@@ -43,8 +45,8 @@ def _clean(text: Any, field: str, *, required: bool = True, limit: int = 2000) -
         raise IncidentInputError(f"{field}: must not be empty")
     if len(value) > limit:
         raise IncidentInputError(f"{field}: too long ({len(value)} characters, at most {limit})")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-        raise IncidentInputError(f"{field}: contains control characters")
+    if not is_clean(value):  # C0 (but newline/tab), DEL, C1, bidi/format characters
+        raise IncidentInputError(f"{field}: contains control characters or bidi/format characters")
     return value
 
 
@@ -63,6 +65,9 @@ class IncidentManager:
         self.current_id: str | None = None
         #: listeners called with (incident, entry) after each entry is on disk (the TUI refreshes)
         self.listeners: list[Callable[[Incident, Entry], None]] = []
+        #: a shared browser view (``edge-console serve``): reads incidents, writes nothing (its entries would
+        #: be signed with the operator's name, and each view would record every alert transition again)
+        self.view_only = False
 
     # -- lookup ----------------------------------------------------------------------------
     def get(self, incident_id: str | None = None) -> Incident:
@@ -94,12 +99,13 @@ class IncidentManager:
 
     # -- writing ---------------------------------------------------------------------------
     def _append(self, incident_id: str | None, kind: str, text: str, data: dict[str, Any] | None = None,
-                ts: datetime | None = None) -> Entry:
+                ts: datetime | None = None, check: Callable[[Incident], None] | None = None) -> Entry:
+        self._refuse_view_only()
         incident_id = incident_id or self.current_id
         if not incident_id:
             raise IncidentNotFound("no incident is active (start one or give an ID)")
         entry = self.store.append(incident_id, ts=ts or self.clock(), kind=kind, text=text, by=self.user,
-                                  data=data)
+                                  data=data, check=check)
         if self.listeners:
             incident = self.store.load(incident_id)
             for listener in list(self.listeners):
@@ -110,6 +116,7 @@ class IncidentManager:
               trigger_data: dict[str, Any] | None = None, trigger_at: datetime | None = None) -> Incident:
         """Start an incident and make it current. ``trigger`` is the alert that prompted it (recorded
         with its own time ``trigger_at``, so the timeline begins with the alert)."""
+        self._refuse_view_only()
         sev = parse_severity(severity)
         title = _clean(title, "title", limit=200)
         impact = _clean(impact, "impact", required=False)
@@ -123,6 +130,11 @@ class IncidentManager:
             when = trigger_at.astimezone(UTC).replace(microsecond=0) if trigger_at else None
             self._append(incident_id, "alert", trigger, dict(trigger_data or {}), ts=when)
         return self.store.load(incident_id)
+
+    def _refuse_view_only(self) -> None:
+        if self.view_only:
+            raise IncidentInputError("shared read-only view: the incident timeline is written from the operator's "
+                                     "console (or edge-console incident ...)")
 
     def _open(self, incident_id: str | None) -> Incident:
         incident = self.get(incident_id)
@@ -165,7 +177,7 @@ class IncidentManager:
 
     def record_alert(self, transition: Any) -> Entry | None:
         """An alert transition (``console.incident.alerts.Transition``) on the current incident."""
-        if not self._has_open_current():
+        if self.view_only or not self._has_open_current():
             return None
         a = transition.alert
         data = {"transition": transition.kind, "metric": a.key, "value": a.value, "level": a.level.value,
@@ -174,18 +186,18 @@ class IncidentManager:
 
     def record_alert_event(self, text: str, data: dict[str, Any] | None = None) -> Entry | None:
         """Another alert fact on the current open incident (acknowledged, active when it started)."""
-        if not self._has_open_current():
+        if self.view_only or not self._has_open_current():
             return None
         return self._append(None, "alert", text, dict(data or {}))
 
     def record_source(self, change: Any) -> Entry | None:
-        if not self._has_open_current():
+        if self.view_only or not self._has_open_current():
             return None
         return self._append(None, "source", change.describe(), {"source": change.source, "state": change.state})
 
     def record_flow_step(self, record: dict[str, Any]) -> Entry | None:
         """A runbook audit record (flow, step, status/exit, environment, start, end) as a timeline entry."""
-        if not self._has_open_current() or not isinstance(record, dict):
+        if self.view_only or not self._has_open_current() or not isinstance(record, dict):
             return None
         flow = record.get("flow") or record.get("flow_id") or "?"
         if record.get("event") == "flow_end":
@@ -242,7 +254,7 @@ class IncidentManager:
         items = [_clean(item, "action item", limit=500) for item in action_items if str(item or "").strip()]
         text = f"Incident closed after {_duration(incident, self.clock())}"
         self._append(incident.id, "close", text, {"root_cause": root_cause, "resolution": resolution,
-                                                  "action_items": items})
+                                                  "action_items": items}, check=_still_open)
         return self.get(incident.id)
 
     def mark_review(self, item: str, incident_id: str | None = None, note: str = "") -> Entry:
@@ -266,13 +278,8 @@ class IncidentManager:
         incident = self.get(incident_id)
         markdown = render_report(incident)
         path = Path(out) if out else self.store.dir / f"{incident.id}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(markdown)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        ensure_private_dir(path.parent, "report directory", check=False)
+        write_replace(path, markdown)  # 0600, atomic, never through a symlink
         if incident.is_open:
             self._append(incident.id, "report", f"Draft report written to {path} (incident open)",
                          {"path": str(path), "draft": True})
@@ -283,6 +290,12 @@ class IncidentManager:
     def _has_open_current(self) -> bool:
         incident = self.current
         return incident is not None and incident.is_open
+
+
+def _still_open(incident: Incident) -> None:
+    """Decided under the incident's lock: a second close (another console, a double key) is refused."""
+    if not incident.is_open:
+        raise IncidentInputError(f"{incident.id} is closed")
 
 
 def _flow_end_text(flow: str, record: dict[str, Any]) -> str:

@@ -1,12 +1,16 @@
-"""Run a channel's notify command: argv (never a shell), the message on stdin, with a timeout."""
+"""Run a channel's notify command: argv (never a shell), the message on stdin, with a timeout.
+
+A notify command is an action: refused in read-only, confirmed like a runbook action (production needs the
+environment's name typed)."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from console.childenv import child_environ, secret_env_names
+from console.runbook.policy import Confirmation, action_confirmation, action_refusal
 from console.secrets import mask
 
 NOTIFY_TIMEOUT_S = 20.0
@@ -27,16 +31,40 @@ class NotifyOutcome:
         return f"Notify {self.channel} FAILED: {code}" + (f": {self.detail}" if self.detail else "")
 
 
-async def run_notify(channel: str, argv: list[str] | tuple[str, ...], message: str, *,
-                     timeout: float = NOTIFY_TIMEOUT_S, env: Mapping[str, str] | None = None,
-                     secrets: list[str | None] | None = None) -> NotifyOutcome:
-    """Never raises: every failure becomes an outcome to record."""
+def notify_title(channel: str) -> str:
+    return f"notify {channel}"
+
+
+def notify_refusal(channel: str, read_only: bool, env_name: str) -> str | None:
+    """A notify command is an action: read-only refuses it."""
+    return action_refusal(notify_title(channel), read_only, env_name)
+
+
+def notify_confirmation(channel: str, env_name: str) -> Confirmation:
+    """What the operator types before a notify command runs (production: the environment's name)."""
+    return action_confirmation(notify_title(channel), env_name)
+
+
+async def run_notify(channel: str, argv: list[str] | tuple[str, ...], message: str, *, read_only: bool,
+                     env_name: str, confirmation: str | None, timeout: float = NOTIFY_TIMEOUT_S,
+                     env: Mapping[str, str] | None = None,
+                     secrets: list[str | None] | None = None,
+                     strip_env: frozenset[str] | None = None) -> NotifyOutcome:
+    """Never raises: every failure becomes an outcome to record. A notify command is an action: refused
+    in read-only and run only with ``confirmation`` accepted by :func:`notify_confirmation` (nothing runs
+    otherwise)."""
+    refusal = notify_refusal(channel, read_only, env_name)
+    if refusal:
+        return NotifyOutcome(channel, False, None, refusal)
+    needed = notify_confirmation(channel, env_name)
+    if not needed.accepts(confirmation):
+        return NotifyOutcome(channel, False, None, f"not confirmed (type {needed.expected!r}): nothing sent")
     if not argv:
         return NotifyOutcome(channel, False, None, "no notify command configured for this channel")
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env={**os.environ, **dict(env or {})})
+            env=child_environ(strip_env if strip_env is not None else secret_env_names(), env))
     except (OSError, ValueError) as exc:
         return NotifyOutcome(channel, False, None, f"cannot run {argv[0]!r}: {getattr(exc, 'strerror', None) or exc}")
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from console.incident.model import Entry, Incident, format_duration
+from console.sanitize import clean
 
 #: Entry kinds left out of the report's timeline (bookkeeping about the report itself).
 HIDDEN_KINDS = {"report"}
@@ -67,4 +68,4 @@ def render_report(incident: Incident) -> str:
         lines += [f"- [ ] {item}" for item in incident.action_items]
     else:
         lines.append("- [ ] Add action items")
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines) + "\n")  # read on a terminal too: controls shown escaped

@@ -18,11 +18,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from filelock import FileLock
 
 from console.incident.model import Entry, Incident, UTC, fold, format_ts
+from console.safefile import PRIVATE_FILE, create_new, ensure_private_dir, open_read, open_update
 
 ID_RE = re.compile(r"^INC-(\d{4}-\d{2}-\d{2})-(\d{3,})$")
 LOCK_TIMEOUT_S = 10.0
@@ -33,9 +34,7 @@ class IncidentNotFound(LookupError):
 
 
 def incidents_dir(state_dir: Path) -> Path:
-    path = Path(state_dir) / "incidents"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_private_dir(Path(state_dir) / "incidents", "incident directory")
 
 
 @dataclass
@@ -57,7 +56,7 @@ class IncidentStore:
         return self.dir / f"{incident_id}.jsonl"
 
     def _lock(self, path: Path) -> FileLock:
-        return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+        return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S, mode=PRIVATE_FILE)
 
     def ids(self) -> list[str]:
         return sorted(p.stem for p in self.dir.glob("INC-*.jsonl") if ID_RE.match(p.stem))
@@ -80,7 +79,7 @@ class IncidentStore:
                 incident_id = f"INC-{day}-{number:03d}"
                 path = self.dir / f"{incident_id}.jsonl"
                 try:
-                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    fd = create_new(path)  # 0600; a link or anything else already there is skipped
                 except FileExistsError:
                     number += 1
                     continue
@@ -93,14 +92,18 @@ class IncidentStore:
                 return incident_id
 
     def append(self, incident_id: str, *, ts: datetime, kind: str, text: str, by: str = "",
-               data: dict[str, Any] | None = None) -> Entry:
-        """Append one entry (flushed and fsynced) and return it with its sequence number."""
+               data: dict[str, Any] | None = None, check: Callable[[Incident], None] | None = None) -> Entry:
+        """Append one entry (flushed and fsynced) and return it with its sequence number. ``check`` is
+        called under the incident's lock with the incident as it is on disk then, before anything is
+        written: it raises to refuse (two consoles closing the same incident: only one close is decided)."""
         path = self.path(incident_id)
         if not path.is_file():
             raise IncidentNotFound(f"no incident {incident_id} in {self.dir}")
         with self._lock(path):
-            with open(path, "rb+") as fh:
+            with open_update(path) as fh:  # never through a symlink
                 content = fh.read()
+                if check is not None:
+                    check(parse_lines(incident_id, content, str(path)))
                 lines = content.count(b"\n")
                 prefix = b""
                 if content and not content.endswith(b"\n"):
@@ -124,7 +127,8 @@ class IncidentStore:
         cached = self._cache.get(incident_id)
         if cached and cached.size == st.st_size and cached.mtime_ns == st.st_mtime_ns:
             return cached.incident
-        data = path.read_bytes()
+        with open_read(path) as fh:
+            data = fh.read()
         incident = parse_lines(incident_id, data, str(path))
         self._cache[incident_id] = _Cache(st.st_size, st.st_mtime_ns, incident)
         return incident

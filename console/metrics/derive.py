@@ -24,20 +24,30 @@ Rules (the unit tests check each against hand-computed values):
   its counter was created (``<family>_created`` samples, as prometheus-client writes them), so a
   one-off check can see a spike; without those samples the first window only seeds the baseline.
 * With one scrape (or a window <= 0 s), gauges are shown and rates are None, "warming up".
+* **Invalid values**: a counter series that is NaN, infinite or negative, a histogram with a
+  negative (or NaN) bucket bound or a NaN/negative bucket count, a memory gauge or a queue backlog
+  that is NaN or negative make that metric None, state unknown, with the note ``invalid: <why>``
+  (the queue itself carries ``QueueInfo.invalid``): never a value that reads OK.
+* **Cardinality**: at most ``MAX_SERIES_SHOWN`` (50) queues and security rules are kept: the fullest
+  queues (invalid ones first) and the busiest rules (spiking ones first); ``Derived.queues_more`` /
+  ``security_more`` count the rest, and the totals (queue_backlog, security_total, per_s) cover all.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from console.config import DEFAULT_METRIC_NAMES
+from console.limits import MAX_SERIES_SHOWN
 from console.metrics.exposition import Page, parse_labels, split_le
 from console.metrics.model import KEY_METRICS, Derived, MetricValue, QueueInfo, SecurityRule
 from console.metrics.quantile import bucket_deltas, histogram_quantile, merge
-from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec, evaluate
+from console.metrics.thresholds import DEFAULT_THRESHOLDS, State, ThresholdSpec, evaluate
 
 SPIKE_FACTOR = 3.0
 SPIKE_MIN_PER_S = 1.0
@@ -91,6 +101,46 @@ class Snapshot:
     def gauge(self, family: str) -> dict[str, float]:
         return self.page.samples.get(family, {})
 
+    def label(self, raw: str, name: str, default: str) -> str:
+        """One label's value (``queue``, ``rule``) without building or caching a dict per series:
+        one regex search in C where the label text has no escapes (the usual case), so grouping
+        100k series costs little memory; otherwise the full parse of :meth:`labels`."""
+        if "\\" not in raw:
+            pattern = _label_pattern(name)
+            m = pattern.search(raw)
+            # outside a quoted value: an even number of quotes before it (values hold no quote here)
+            while m is not None and raw.count('"', 0, m.start()) % 2:
+                m = pattern.search(raw, m.start() + 1)
+            if m is not None:
+                return m.group(1)
+        return self.labels(raw).get(name, default)
+
+    def label_column(self, series: Mapping[str, float], name: str) -> list[str]:
+        """:meth:`label_values` of a page's series dict, in its order, memoised for this page (the
+        next derive reads it again as the previous scrape)."""
+        key = ("column", id(series), name)
+        hit = self._cache.get(key)
+        if hit is None or len(hit) != len(series):
+            hit = self._cache[key] = self.label_values(list(series), name)
+        return hit
+
+    def label_values(self, raws: list[str], name: str) -> list[str]:
+        """:meth:`label` of each raw label text (``raw or "(all)"`` when it has none): one C-level
+        regex pass when every text is only ``name="value"`` (the usual single-label series), else
+        one list comprehension for the simple ones and :meth:`label` for the rest."""
+        joined = "\n".join(raws)
+        if "\\" not in joined and "\n" not in "".join(raws[:1]):
+            values = _single_label_pattern(name).findall(joined)
+            if len(values) == len(raws):
+                return values
+        prefix = name + '="'
+        n = len(prefix)
+        out = [r[n:-1] if r.startswith(prefix) and r.find('"', n) == len(r) - 1 and "\\" not in r else None
+               for r in raws]
+        for i in [i for i, v in enumerate(out) if v is None]:
+            out[i] = self.label(raws[i], name, raws[i] or "(all)")
+        return out  # type: ignore[return-value]
+
     def labels(self, raw: str) -> dict[str, str]:
         key = ("labels", raw)
         hit = self._cache.get(key)
@@ -110,6 +160,7 @@ class Snapshot:
             return hit
         out: dict[str, tuple[str, Histogram]] = {}
         bounds: dict[str, float] = {}  # le text -> float (a handful of distinct values)
+        problem: str | None = None
         for raw, count in self.page.samples.get(family + "_bucket", {}).items():
             # the usual layout, le last: one C call (see split_le for why this is safe)
             ident, sep, le = raw.rpartition(',le="')
@@ -131,14 +182,66 @@ class Snapshot:
                     bound = bounds[le] = float(le)
                 except ValueError:
                     continue
+                if problem is None and not bound >= 0:
+                    problem = f'{"negative" if bound < 0 else "NaN"} bucket bound le="{le[:20]}"'
             if math.isnan(bound):
                 continue
+            if problem is None and not 0.0 <= count < math.inf:
+                problem = f"{_value_text(count)} bucket count"
             entry = out.get(ident)
             if entry is None:
                 entry = out[ident] = (ident, {})
             entry[1][bound] = count
         self._cache[key] = out
+        self._cache[("hist_problem", family)] = problem
         return out
+
+    def histogram_problem(self, family: str) -> str | None:
+        """Why the histogram cannot be trusted (a negative bucket bound, a NaN count), or None."""
+        self.histograms(family)
+        return self._cache.get(("hist_problem", family))
+
+
+_LABEL_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _single_label_pattern(name: str) -> re.Pattern[str]:
+    key = "^" + name
+    pattern = _LABEL_PATTERNS.get(key)
+    if pattern is None:
+        pattern = _LABEL_PATTERNS[key] = re.compile(r'^' + re.escape(name) + r'="([^"\n]*)"$', re.M)
+    return pattern
+
+
+def _label_pattern(name: str) -> re.Pattern[str]:
+    pattern = _LABEL_PATTERNS.get(name)
+    if pattern is None:
+        pattern = _LABEL_PATTERNS[name] = re.compile(r'(?:^|,)\s*' + re.escape(name) + r'\s*=\s*"([^"\\]*)"')
+    return pattern
+
+
+def _value_text(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return f"{value:g}"
+
+
+def series_problem(series: Mapping[str, float], sample: str) -> str | None:
+    """``invalid: NaN in edge_requests_total{worker="b"}`` when a counter or gauge series is NaN,
+    infinite or negative; None when all are fine (one C-level sum and min in the usual case)."""
+    if not series:
+        return None
+    values = series.values()
+    if math.isfinite(sum(values)) and min(values) >= 0:
+        return None
+    for raw, value in series.items():
+        if not _finite(value) or value < 0:
+            where = f"{sample}{{{raw[:60]}}}" if raw else sample
+            what = _value_text(value) if not _finite(value) else f"negative value {_value_text(value)}"
+            return f"invalid: {what} in {where}"
+    return None
 
 
 def _escape(value: str) -> str:
@@ -225,6 +328,10 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
         why = missing(logical)
         if why:
             return None, why
+        sample = names[logical] if names[logical] in page.samples else names[logical] + "_total"
+        bad = series_problem(cur.counter(names[logical]), sample)
+        if bad:
+            return None, bad
         if prev_page is None or not prev_page.present(names[logical]):
             return None, WARMING_UP
         assert prev is not None
@@ -234,6 +341,9 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
         why = missing(logical)
         if why:
             return None, why
+        bad = cur.histogram_problem(names[logical])
+        if bad:
+            return None, f"invalid: {bad} in {names[logical]}"
         if prev_page is None or not prev_page.present(names[logical]):
             return None, WARMING_UP
         assert prev is not None
@@ -276,7 +386,7 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
         put("cache_hit_rate", 100.0 * hits / (hits + misses))
 
     # memory: the worst worker
-    why = missing("memory")
+    why = missing("memory") or series_problem(cur.gauge(names["memory"]), names["memory"])
     if why:
         put("memory_bytes", None, why)
     else:
@@ -293,15 +403,24 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
 
     # queues
     queues: list[QueueInfo] = []
+    queues_more = 0
     why = missing("queue_backlog")
     if why:
         put("queue_backlog", None, why)
     else:
-        per_queue = _by_label(cur, cur.gauge(names["queue_backlog"]), QUEUE_LABEL)
+        per_queue, invalid = _backlogs(cur, cur.gauge(names["queue_backlog"]))
         before = _by_label(prev, prev.gauge(names["queue_backlog"]), QUEUE_LABEL) if prev_page is not None and prev else {}
         proc, _ = hist_increase("queue_processing", QUEUE_LABEL)
         spec = thresholds.get("queue_backlog")
-        for name in sorted(per_queue):
+        every = per_queue.keys() | invalid.keys()
+        shown = every if len(every) <= MAX_SERIES_SHOWN else [key[2] for key in heapq.nlargest(
+            MAX_SERIES_SHOWN, [(True, 0.0, n) for n in invalid] + [(False, v, n) for n, v in per_queue.items()])]
+        queues_more = len(every) - len(shown)
+        for name in sorted(shown):
+            if name in invalid:
+                reason, value = invalid[name]
+                queues.append(QueueInfo(name=name, backlog=value, state=State.UNKNOWN, invalid=reason))
+                continue
             backlog = per_queue[name]
             trend = eta = None
             if has_window and name in before:
@@ -311,10 +430,16 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
             p95 = _p(0.95, proc.get(name), 1000.0) if proc else None
             queues.append(QueueInfo(name=name, backlog=backlog, state=evaluate(backlog, spec),
                                     trend_per_s=trend, drain_eta_s=eta, processing_p95_ms=p95))
-        put("queue_backlog", sum(per_queue.values()) if per_queue else 0.0, "" if per_queue else "no queues reported")
+        if invalid:
+            first = min(invalid)
+            more = f" (+{len(invalid) - 1} more)" if len(invalid) > 1 else ""
+            put("queue_backlog", None, f"invalid: {invalid[first][0]} in queue {first[:60]}{more}")
+        else:
+            put("queue_backlog", sum(per_queue.values()) if per_queue else 0.0,
+                "" if per_queue else "no queues reported")
 
     # security
-    security, security_per_s, security_total = _security(prev if prev_page is not None else None, cur, names,
+    security, security_per_s, security_total, security_more = _security(prev if prev_page is not None else None, cur, names,
                                                           window, previous)
     violations, _ = increase("rate_limit_violations")
     derived = Derived(
@@ -322,7 +447,9 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
         window_s=window if has_window else 0.0,
         metrics=metrics,
         queues=queues,
+        queues_more=queues_more,
         security=security,
+        security_more=security_more,
         security_per_s=security_per_s,
         security_total=security_total,
         rate_limit_violations_per_s=(violations / window) if violations is not None and has_window else None,
@@ -337,35 +464,73 @@ def _by_label(snap: Snapshot | None, series: Mapping[str, float], label: str) ->
     out: dict[str, float] = {}
     if snap is None:
         return out
-    for raw, value in series.items():
-        if not _finite(value):
-            continue
-        name = snap.labels(raw).get(label, raw or "(all)")
-        out[name] = out.get(name, 0.0) + value
+    get = out.get
+    for name, value in zip(snap.label_column(series, label), series.values()):
+        if _finite(value):
+            out[name] = get(name, 0.0) + value
     return out
 
 
+def _backlogs(snap: Snapshot, series: Mapping[str, float]) -> tuple[dict[str, float], dict[str, tuple[str, float]]]:
+    """Per queue: the summed backlog of its series, and the queues with a NaN, infinite or negative
+    series (queue -> (reason, value)), which are left out of the sums."""
+    sums: dict[str, float] = {}
+    invalid: dict[str, tuple[str, float]] = {}
+    get = sums.get
+    for name, value in zip(snap.label_column(series, QUEUE_LABEL), series.values()):
+        if 0 <= value < math.inf:
+            sums[name] = get(name, 0.0) + value
+            continue
+        if not _finite(value) or value < 0:
+            if name not in invalid:
+                invalid[name] = ((f"negative backlog {_value_text(value)}" if _finite(value)
+                                  else f"{_value_text(value)} backlog"), value)
+            continue
+    for name in invalid:
+        sums.pop(name, None)
+    return sums, invalid
+
+
 def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], window: float,
-              previous: Derived | None) -> tuple[list[SecurityRule], float | None, float]:
+              previous: Derived | None) -> tuple[list[SecurityRule], float | None, float, int]:
     fam = names["security_blocks"]
     if not cur.page.present(fam):
-        return [], None, 0.0
-    totals = _by_label(cur, cur.counter(fam), RULE_LABEL)
-    # increases per rule, series by series (reset-safe)
+        return [], None, 0.0, 0
+    series = cur.counter(fam)
+    raws = list(series)
+    values = list(series.values())
+    rule_of = cur.label_column(series, RULE_LABEL)
+    finite = [v if _finite(v) else 0.0 for v in values]
+    # one series per rule (the usual case): whole-list operations instead of a loop per series
+    one_each = len(set(rule_of)) == len(rule_of)
+    totals: dict[str, float] = {}
+    if one_each:
+        totals = dict(zip(rule_of, finite))
+    else:
+        for rule, value in zip(rule_of, finite):
+            totals[rule] = totals.get(rule, 0.0) + value
+    # increases per rule, series by series (reset-safe: the rules of counter_increase, inline)
     windowed = prev is not None and window > 0 and prev.page.present(fam)
     rates: dict[str, float] = {}
     if windowed:
         assert prev is not None
-        prev_series = prev.counter(fam)
-        grouped: dict[str, dict[str, float]] = {}
-        for raw, value in cur.counter(fam).items():
-            grouped.setdefault(cur.labels(raw).get(RULE_LABEL, raw or "(all)"), {})[raw] = value
-        for rule, series in grouped.items():
-            rates[rule] = counter_increase(prev_series, series) / window
+        before = list(map(prev.counter(fam).get, raws))
+        incs = [(max(v, 0.0) if b is None or not _finite(b)  # new series: counted from 0
+                 else v if v < b else v - b) for v, b in zip(finite, before)]
+        if one_each:
+            rates = {rule: inc / window for rule, inc in zip(rule_of, incs)}
+        else:
+            for rule, inc in zip(rule_of, incs):
+                rates[rule] = rates.get(rule, 0.0) + inc
+            rates = {rule: inc / window for rule, inc in rates.items()}
     old = {r.rule: r for r in previous.security} if previous is not None else {}
     lifetime = _lifetime_rates(prev, fam) if windowed and prev is not None else {}
-    rules: list[SecurityRule] = []
-    for rule, total in totals.items():
+    # Only a rule with a baseline can spike: one shown last time (``old``, at most MAX_SERIES_SHOWN)
+    # or one with a lifetime average. Every other rule starts its baseline at its rate now, so the
+    # per-rule work below is for those few, and cost stays flat in the number of rules.
+    rows: dict[str, tuple[str, float, float | None, bool, float | None]] = {}
+    for rule in (old.keys() | lifetime.keys()) & totals.keys():
+        total = totals[rule]
         rate = rates.get(rule, 0.0) if windowed else None
         before = old.get(rule)
         base = before.baseline_per_s if before is not None else None
@@ -379,10 +544,30 @@ def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], wi
         else:
             spike = rate > SPIKE_FACTOR * base and rate > SPIKE_MIN_PER_S
             new_base = _ewma(base, rate, window, BASELINE_TAU_SPIKING_S if spike else BASELINE_TAU_S)
-        rules.append(SecurityRule(rule=rule, total=total, per_second=rate, spike=spike, baseline_per_s=new_base))
-    rules.sort(key=lambda r: (-(r.per_second or 0.0), -r.total, r.rule))
+        rows[rule] = (rule, total, rate, spike, new_base)
+
+    def plain(rule: str) -> tuple[str, float, float | None, bool, float | None]:
+        rate = rates.get(rule, 0.0) if windowed else None
+        return rule, totals[rule], rate, False, rate
+
+    def busiest(rule: str) -> tuple[float, float, str]:
+        return -(rates.get(rule, 0.0) if windowed else 0.0), -totals[rule], rule
+
+    spiking = [rule for rule, row in rows.items() if row[3]]
+    if len(totals) <= MAX_SERIES_SHOWN:
+        chosen = list(totals)
+    else:  # the spiking rules first, then the busiest (keys built by one comprehension, compared in C)
+        chosen = heapq.nsmallest(MAX_SERIES_SHOWN, spiking, key=busiest)
+        if len(chosen) < MAX_SERIES_SHOWN:
+            get = rates.get
+            keys = [(-get(r, 0.0), -t, r) for r, t in totals.items()]
+            busy = [key[2] for key in heapq.nsmallest(MAX_SERIES_SHOWN, keys)]
+            chosen = list(dict.fromkeys(chosen + busy))[:MAX_SERIES_SHOWN]
+    chosen.sort(key=busiest)
+    rules = [SecurityRule(rule=r, total=t, per_second=rate, spike=spike, baseline_per_s=base)
+             for r, t, rate, spike, base in (rows.get(rule) or plain(rule) for rule in chosen)]
     per_s = sum(rates.values()) if windowed else None
-    return rules, per_s, sum(totals.values())
+    return rules, per_s, sum(totals.values()), len(totals) - len(rules)
 
 
 def _lifetime_rates(snap: Snapshot, family: str) -> dict[str, float]:
@@ -394,11 +579,11 @@ def _lifetime_rates(snap: Snapshot, family: str) -> dict[str, float]:
         return {}
     totals: dict[str, float] = {}
     starts: dict[str, float] = {}
-    for raw, value in snap.counter(family).items():
+    series = snap.counter(family)
+    for raw, rule, value in zip(series, snap.label_column(series, RULE_LABEL), series.values()):
         start = created.get(raw)
         if start is None or not _finite(value) or not _finite(start):
             continue
-        rule = snap.labels(raw).get(RULE_LABEL, raw or "(all)")
         totals[rule] = totals.get(rule, 0.0) + value
         starts[rule] = min(starts.get(rule, start), start)
     return {rule: totals[rule] / (snap.at - starts[rule]) for rule in totals if snap.at - starts[rule] >= 1.0}

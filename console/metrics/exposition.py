@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from console.sanitize import UNSAFE_CLASS, clean_line
+
 #: Suffixes a family's samples may carry (histograms, summaries, counters, OpenMetrics).
 SAMPLE_SUFFIXES = ("", "_total", "_bucket", "_sum", "_count", "_created")
 
@@ -34,6 +36,10 @@ _NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 _PAIR_RE = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*(,|\Z)')
 _ESCAPE_RE = re.compile(r"\\(.)")
 _ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
+#: Terminal controls on a page (outside text): shown escaped before parsing, so every label value,
+#: raw label text and problem message is safe to show. Line ends (``\n``, ``\r\n``) are kept.
+_PAGE_UNSAFE = re.compile("[" + UNSAFE_CLASS.replace(r"\x0b-\x1f", r"\x0b\x0c\x0e-\x1f") + "]|\r(?!\n)")
+_ASCII_CONTROLS = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,8 @@ def _check_line(line: str) -> str | None:
         rest = line[close + 1:].split()
     else:
         parts = line.split()
+        if not parts:  # only Unicode white space (U+00A0, ...), which str.split also splits on
+            return "no metric name"
         name, rest = parts[0], parts[1:]
     if not _NAME_RE.match(name):
         return f"invalid metric name {name[:40]!r}"
@@ -173,6 +181,16 @@ def _check_line(line: str) -> str | None:
     return None
 
 
+def _safe_page(text: str) -> str:
+    """``text`` with terminal controls shown escaped (see :data:`_PAGE_UNSAFE`); an ASCII page with
+    none (the usual case) costs one C-level pass and is returned as is."""
+    if text.isascii():
+        data = text.encode("ascii")
+        if len(data.translate(None, _ASCII_CONTROLS)) == len(data) and "\r" not in text:
+            return text
+    return _PAGE_UNSAFE.sub(lambda m: clean_line(m.group()) if m.group() != "\r" else "\\r", text)
+
+
 def parse_exposition(text: str, families: Iterable[str] | None = None, *,
                      validate_labels: bool = True) -> Page:
     """Parse ``text``, keeping only samples of ``families`` (all when None).
@@ -184,6 +202,7 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
     page = Page()
     if not isinstance(text, str):  # bytes by mistake: decode leniently rather than fail obscurely
         text = bytes(text).decode("utf-8", "replace")
+    text = _safe_page(text)
     if not text.strip():
         page.error = "empty page"
         page.missing = sorted(set(families or ()))

@@ -44,6 +44,8 @@ class QueueInfo:
     #: seconds until the backlog reaches zero at the current trend; None when not draining
     drain_eta_s: float | None = None
     processing_p95_ms: float | None = None
+    #: why the backlog cannot be trusted ("negative backlog -5", "NaN backlog"); state is then unknown
+    invalid: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,14 @@ class Derived:
     at: float  # wall-clock time (time.time()) of the newer scrape
     window_s: float
     metrics: dict[str, MetricValue]
+    #: at most console.limits.MAX_SERIES_SHOWN queues: the fullest (invalid ones first), by name
     queues: list[QueueInfo] = field(default_factory=list)
-    security: list[SecurityRule] = field(default_factory=list)  # sorted, busiest first
+    #: queues on the page not in ``queues`` ("+N more"; the queue_backlog metric is the total of all)
+    queues_more: int = 0
+    #: at most MAX_SERIES_SHOWN rules (spiking ones first), sorted busiest first
+    security: list[SecurityRule] = field(default_factory=list)
+    #: rules on the page not in ``security`` ("+N more"; security_total/per_s count all of them)
+    security_more: int = 0
     security_per_s: float | None = None
     security_total: float = 0.0
     rate_limit_violations_per_s: float | None = None

@@ -53,7 +53,14 @@ Running a flow from a UI (the modal)
 ``success``/``errors``), ``output`` (masked excerpt), ``lines`` (summary lines), ``value`` (verify's last
 value), ``captures``. ``RunEvent.type``: ``step_started``, ``output`` (``line``), ``sample`` (``value``,
 ``elapsed``), ``step_finished`` (``result``), ``flow_finished`` (``summary``). Every step's record is
-appended to ``state_dir()/audit.jsonl`` (flushed and fsynced) before ``step_finished`` is emitted.
+appended to ``state_dir()/audit.jsonl`` (flushed and fsynced) before ``step_finished`` is emitted. A
+step that changes something also gets a ``step_started`` record (same ``step_run`` id, the rendered
+argv/request masked, the console's pid) written and fsynced BEFORE it runs; if that write fails the step
+is refused (``StepState.REFUSED``, message "cannot write the audit trail ...: step refused, nothing
+ran", ``runner.audit_error`` set) and the rest of the flow does not run. ``listeners`` get the finished
+records (``step``, ``flow_end``), not the ``started`` ones. A dead console's started-but-unfinished
+steps: :mod:`console.runbook.unfinished`. Commands run under :mod:`console.runbook.childguard` (their
+process group dies with the console).
 
 Headless
 --------

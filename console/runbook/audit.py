@@ -1,12 +1,15 @@
 """The audit trail: one JSON line per step under ``state_dir()/audit.jsonl``, flushed and fsynced
-before the step is reported done. Records are already masked by the engine; :meth:`AuditLog.append`
-masks once more against the secrets it is given, as a last line of defence.
+before the step is reported done (a step that changes something also has a ``step_started`` line written
+before it runs: :mod:`console.runbook.unfinished`). Records are already masked by the engine;
+:meth:`AuditLog.append` masks once more against the secrets it is given, as a last line of defence.
+:meth:`AuditLog.read` skips and counts lines that are not records (the file may hold anything).
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+import math
 import os
 import socket
 import threading
@@ -15,9 +18,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from console.paths import state_dir
+from console.safefile import ensure_private_dir, open_append, open_read
+from console.sanitize import clean_line
 from console.secrets import mask
 
 AUDIT_FILE = "audit.jsonl"
+#: a longer line is not a record the console wrote (a step's record is a few KiB): skipped
+MAX_LINE_BYTES = 1 << 20
 
 
 def user_at_host() -> str:
@@ -56,10 +63,31 @@ def parse_since(text: str, now: float | None = None) -> float:
     return moment.timestamp()
 
 
+def parse_record(raw: bytes) -> dict[str, Any] | None:
+    """One line of the trail as a record, or None if it is not one (see :meth:`AuditLog.read`)."""
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    ts = record.get("ts")
+    if ts is not None and (isinstance(ts, bool) or not isinstance(ts, (int, float)) or not math.isfinite(ts)):
+        return None
+    return record
+
+
+def record_ts(record: dict[str, Any]) -> float:
+    ts = record.get("ts")
+    return float(ts) if isinstance(ts, (int, float)) else 0.0
+
+
 class AuditLog:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else state_dir() / AUDIT_FILE
         self._lock = threading.Lock()
+        #: bad lines the latest :meth:`read` skipped
+        self.skipped = 0
 
     def append(self, record: dict[str, Any], secrets: list[str | None] | None = None) -> dict[str, Any]:
         """Write one record as a JSON line; returns the record as written. Durable on return."""
@@ -69,9 +97,9 @@ class AuditLog:
             if masked != line:
                 line = masked
                 record = json.loads(line)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.path.parent, "audit directory")
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = open_append(self.path)  # 0600, never through a symlink
             try:
                 os.write(fd, (line + "\n").encode("utf-8"))
                 os.fsync(fd)
@@ -80,27 +108,37 @@ class AuditLog:
         return record
 
     def read(self, since: float | None = None) -> Iterator[dict[str, Any]]:
-        """Records in file order, newer than ``since`` (epoch seconds); bad lines are skipped."""
+        """Records in file order, newer than ``since`` (epoch seconds). A bad line (not UTF-8, not JSON,
+        not a JSON object, a ``ts`` that is not a finite number, longer than :data:`MAX_LINE_BYTES`) is
+        skipped and counted in :attr:`skipped` (the count of the latest read, final once it is consumed)."""
+        self.skipped = 0
         try:
-            handle = self.path.open(encoding="utf-8")
+            handle = open_read(self.path)
         except FileNotFoundError:
             return
         with handle:
-            for line in handle:
-                line = line.strip()
-                if not line:
+            while True:
+                raw = handle.readline(MAX_LINE_BYTES + 1)
+                if not raw:
+                    return
+                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    self.skipped += 1
+                    while raw and not raw.endswith(b"\n"):  # the rest of the over-long line
+                        raw = handle.readline(MAX_LINE_BYTES)
                     continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
+                record = parse_record(raw)
+                if record is None:
+                    if raw.strip():
+                        self.skipped += 1
                     continue
-                if since is not None and float(record.get("ts", 0)) < since:
+                if since is not None and record_ts(record) < since:
                     continue
                 yield record
 
 
 def format_record(record: dict[str, Any]) -> str:
-    """One line for ``edge-console audit`` and the app's audit view."""
+    """One line for ``edge-console audit`` and the app's audit view (fields shown escaped: the
+    trail records outside text, and the file itself may have been written by anything)."""
     when = record.get("start") or record.get("time") or ""
     status = record.get("status", "")
     what = ""
@@ -115,5 +153,5 @@ def format_record(record: dict[str, Any]) -> str:
     elif record.get("http_status") is not None:
         code = f" http={record['http_status']}"
     step = record.get("step") or record.get("event", "")
-    return (f"{when}  {record.get('environment', '')}  {record.get('user', '')}  {record.get('flow', '')}/{step}  "
-            f"{status}{code}  {what}").rstrip()
+    return clean_line(f"{when}  {record.get('environment', '')}  {record.get('user', '')}  "
+                      f"{record.get('flow', '')}/{step}  {status}{code}  {what}".rstrip())

@@ -2,7 +2,10 @@
 
 ``run`` uses the same validation, policy and audit as the TUI. Exit codes: 0 every step passed (manual
 items may be pending), 1 a step failed, timed out or the flow was cancelled, 2 bad input, config or
-runbook (nothing ran), 3 refused by read-only (nothing ran), 130 interrupted.
+runbook (nothing ran), 3 refused by read-only (nothing ran), 4 the audit trail could not be written (a
+step that changes something is then refused before it runs: nothing of it ran), 130 interrupted. On start,
+``run`` and ``audit`` report on stderr the steps a dead console left half-done ("outcome unknown: check
+the edge", :mod:`console.runbook.unfinished`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import difflib
-import json
 import os
 import sys
 from typing import Any, TextIO
@@ -21,10 +23,12 @@ from console.runbook.inputs import parse_assignments
 from console.runbook.loader import load_for_config, load_runbook
 from console.runbook.model import InputError, Runbook, RunbookError
 from console.runbook.policy import confirmation_for
+from console.sanitize import CleanWriter, clean, clean_line, json_dumps
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_REFUSED = 3
+EXIT_AUDIT = 4
 EXIT_INTERRUPTED = 130
 
 
@@ -65,7 +69,9 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("audit", help="print the audit trail of runbook steps",
                               description="Every step run (flow, step, inputs with secrets masked, argv or "
-                                          "request, status, user@host, environment) from the state dir.")
+                                          "request, status, user@host, environment) from the state dir. A step "
+                                          "that was started but never finished (its console died) shows as "
+                                          "unknown; lines that are not records are skipped and counted.")
     p.add_argument("--since", metavar="T", default=None,
                    help="only records newer than T: an ISO time (2024-01-15T09:00:00Z) or an age (30m, 2h, 7d)")
     p.add_argument("--json", action="store_true", help="print the records as JSON lines")
@@ -76,7 +82,9 @@ def register(subparsers: Any) -> None:
 class PipeSafeOut:
     """Standard output that a closed pipe (``edge-console audit | head``) silences instead of raising:
     the first BrokenPipeError marks it ``broken`` and later writes are dropped, so a running flow still
-    finishes and records its steps. :func:`quiet_pipe_exit` then keeps Python's exit flush quiet."""
+    finishes and records its steps. :func:`quiet_pipe_exit` then keeps Python's exit flush quiet.
+    Every write goes through :func:`console.sanitize.clean`: what these commands print holds outside
+    text (child output, API answers, runbook and audit fields), and JSON output is already escaped."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -85,7 +93,7 @@ class PipeSafeOut:
     def write(self, text: str) -> int:
         if not self.broken:
             try:
-                self.stream.write(text)
+                self.stream.write(clean(text))
             except BrokenPipeError:
                 self.broken = True
         return len(text)
@@ -119,7 +127,7 @@ def quiet_pipe_exit(out: PipeSafeOut) -> None:
 
 
 def _err(message: str) -> None:
-    print(f"edge-console: {message}", file=sys.stderr)
+    print(f"edge-console: {clean_line(message)}", file=sys.stderr)
 
 
 def _runbook(config: Any) -> Runbook | None:
@@ -141,7 +149,7 @@ def cmd_flows(args: argparse.Namespace) -> int:
         if runbook is None:
             return EXIT_USAGE
         if getattr(args, "json", False):
-            print(json.dumps([flow.describe() for flow in runbook.flows.values()], indent=2), file=out)
+            print(json_dumps([flow.describe() for flow in runbook.flows.values()], indent=2), file=out)
             return 0
         print_flows(runbook, out)
         return 0
@@ -155,7 +163,7 @@ def print_flows(runbook: Runbook, out: TextIO) -> None:
         print(section, file=out)
         for flow in flows:
             key = f"[{flow.key}]" if flow.key else "   "
-            mark = " (changes)" if flow.mutating else ""
+            mark = (" (changes)" if flow.mutating else "") + (f" ({flow.override_text})" if flow.replaces else "")
             print(f"  {key} {flow.id:<30} {flow.title}{mark}", file=out)
 
 
@@ -165,13 +173,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         runbook = load_runbook([args.file])
     except RunbookError as exc:
         print(str(exc), file=sys.stderr)
-        return 1
+        return EXIT_USAGE
     from console.runbook.loader import load_file
 
     flows = load_file(args.file)
     out = PipeSafeOut(sys.stdout)
     print(f"{args.file}: OK, {len(flows)} flow{'s' if len(flows) != 1 else ''} "
-          f"({', '.join(f.id for f in flows)}); {len(runbook.flows)} flows with the built-in runbook", file=out)
+          f"({', '.join(f.id + (f' ({f.override_text})' if f.replaces else '') for f in flows)}); "
+          f"{len(runbook.flows)} flows with the built-in runbook", file=out)
     quiet_pipe_exit(out)
     return 0
 
@@ -185,18 +194,38 @@ def cmd_audit(args: argparse.Namespace) -> int:
         except ValueError as exc:
             _err(str(exc))
             return EXIT_USAGE
+    from console.runbook.unfinished import STARTED, describe, listing_record, scan
+
     count = 0
+    log = AuditLog()
     out = PipeSafeOut(sys.stdout)
     try:
-        for record in AuditLog().read(since):
+        found = scan(log)  # which steps finished: a started one without its finished record is unknown
+        for record in log.read(since):
             if args.flow and record.get("flow") != args.flow:
                 continue
+            if args.json:
+                shown: dict[str, Any] | None = record
+                if record.get("event") == STARTED and record.get("step_run") not in found.finished:
+                    shown = {**record, "outcome": listing_record(record, found)["status"]}  # type: ignore[index]
+            else:
+                shown = listing_record(record, found)
+            if shown is None:
+                continue
             count += 1
-            print(json.dumps(record) if args.json else format_record(record), file=out)
+            print(json_dumps(shown) if args.json else format_record(shown), file=out)
             if out.broken:  # the reader went away (| head): stop quietly
                 return 0
+    except OSError as exc:
+        _err(f"cannot read the audit trail {log.path}: {exc.strerror or exc}")
+        return EXIT_FAILED
     finally:
         quiet_pipe_exit(out)
+    if log.skipped:
+        _err(f"skipped {log.skipped} bad line{'s' if log.skipped != 1 else ''} in {log.path} "
+             "(not UTF-8, not a JSON object, or a bad ts)")
+    for record in found.unknown(unreported_only=True):
+        _err(describe(record))
     if count == 0 and not args.json:
         print("no audit records" + (f" since {args.since}" if args.since else ""), file=sys.stderr)
     return 0
@@ -218,6 +247,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: bool, yes: bool, out: TextIO,
              err: TextIO, stdin: TextIO) -> int:
+    out, err = CleanWriter(out), CleanWriter(err)  # child output and API answers reach a terminal
+    from console.runbook.unfinished import report_unfinished
+
+    for line in report_unfinished():  # a dead console's half-done steps, once
+        print(f"edge-console: {line}", file=err)
     runbook = _runbook(session.config)
     if runbook is None:
         return EXIT_USAGE
@@ -318,6 +352,12 @@ def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: boo
         print("pending checklist items (tick them in the console):", file=out)
         for run in pending:
             print(f"  [ ] {runner.title_of(run.index)}", file=out)
+    if runner.audit_error:
+        refused = [r for r in runner.steps if r.state == StepState.REFUSED and r.step.mutating]
+        what = (f"{runner.title_of(refused[0].index)!r} was refused, nothing ran" if refused
+                else "a step's outcome is not recorded")
+        print(f"edge-console run: {runner.audit_error}: {what}", file=err)
+        return EXIT_AUDIT
     if summary.cancelled:
         return EXIT_FAILED
     return EXIT_FAILED if summary.failed else 0

@@ -22,6 +22,7 @@ from typing import Any, Awaitable, Callable, Mapping, NamedTuple
 
 import yaml
 
+from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook import policy
 from console.runbook.audit import AuditLog, iso, user_at_host
 from console.runbook.executors import (
@@ -33,8 +34,12 @@ from console.runbook.memory import Memory
 from console.runbook.model import Expr, Flow, InputError, Step
 from console.runbook.policy import Confirmation
 from console.runbook.summaries import SUMMARIES, Summary
-from console.runbook.template import Context, TemplateError, refs, render, render_value
+from console.runbook.template import (
+    Context, OptionInjection, TemplateError, refs, render, render_argv, render_url, render_value,
+)
+from console.childenv import secret_env_names
 from console.secrets import SecretError, mask as mask_secrets, read_secret
+from console.sanitize import clean, clean_line
 
 #: Tools that talk to the Cloudflare API and read ``CLOUDFLARE_API_TOKEN`` from their environment.
 CLOUDFLARE_TOOLS = ("wrangler", "terraform")
@@ -152,6 +157,8 @@ class StepRun:
     #: why the step was settled before the run started (condition not met, no queues ...)
     pre_state: StepState | None = None
     pre_message: str = ""
+    #: the ``step_started`` audit record, once it is on disk (steps that change something)
+    audit_started: dict[str, Any] | None = None
 
 
 class StepOutcome(NamedTuple):
@@ -262,6 +269,8 @@ class FlowRunner:
         self.captures: dict[str, Any] = {}
         self.cancelled = False
         self._finished = False
+        #: why the audit trail could not be written (a step that changes something is then refused)
+        self.audit_error: str | None = None
         #: dry run: what would stop a real run (missing secret or config value)
         self.problems: list[str] = []
         self._secrets: dict[str, str] = {}
@@ -380,6 +389,8 @@ class FlowRunner:
                 self._prepare(run, masked=False, placeholders=True)
             except TemplateError as exc:
                 if not self.dry_run:
+                    if isinstance(exc, OptionInjection) and exc.ref.scope == "input":
+                        raise InputError(exc.ref.name, exc.detail) from None
                     raise PreflightError(run.step.id, str(exc)) from None
                 # a dry run still shows every step; the problem is reported instead
                 self.problems.append(f"step {run.step.id!r}: {exc}")
@@ -409,8 +420,14 @@ class FlowRunner:
             except Exception:  # noqa: BLE001 - a UI callback must not break a run
                 pass
 
-    def _write_audit(self, record: dict[str, Any]) -> dict[str, Any]:
-        written = self.audit_log.append(record, secrets=list(self._known_secret_values))
+    def _write_audit(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """Append ``record`` (durable on return) and hand it to the listeners; None when the trail cannot
+        be written (the reason is kept in :attr:`audit_error`; never raises)."""
+        try:
+            written = self.audit_log.append(record, secrets=list(self._known_secret_values))
+        except (OSError, ValueError) as exc:
+            self.audit_error = self.audit_error or self._audit_problem(exc)
+            return None
         for listener in list(self.listeners):
             try:
                 listener(written)
@@ -433,23 +450,26 @@ class FlowRunner:
             headers = {k: render(v, ctx) for k, v in headers_t.items()} if not masked else {}
             shown = {k: render(v, ctx, masked=True) for k, v in headers_t.items()}
             return PreparedHttp(
-                method=spec.method, url=render(spec.url, ctx), headers=headers, headers_display=shown,
+                method=spec.method, url=render_url(spec.url, ctx), headers=headers, headers_display=shown,
                 json=render_value(spec.json, ctx) if spec.json is not None else None,
                 params={k: render(v, ctx) for k, v in spec.params.items()}, timeout=spec.timeout,
-                filter=spec.filter, save_to=render(spec.save_to, ctx) if spec.save_to else None)
+                filter=spec.filter, save_to=render(spec.save_to, ctx) if spec.save_to else None,
+                max_body_bytes=getattr(self.config, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES)
         if step.command is not None or step.tail_seconds is not None:
             if step.command is None:
                 argv = self.env.tool("wrangler") + ["tail", render("{env.worker}", ctx), "--format", "json"]
                 env_real, env_shown = self._tool_env("wrangler", masked)
                 seconds = min(step.tail_seconds, self.tail_seconds) if self.tail_seconds else step.tail_seconds
                 return PreparedCommand(argv=argv, env=env_real, env_display=env_shown,
-                                       timeout=seconds + 30, collect_seconds=seconds)
+                                       timeout=seconds + 30, collect_seconds=seconds,
+                                       strip_env=secret_env_names(self.config, self.env))
             spec = step.command
             if spec.argv_from:
                 template = self._config_argv(spec.argv_from)
-                argv = [render(a, ctx) for a in template]
+                argv = render_argv(template, ctx)
             else:
-                argv = self.env.tool(spec.tool) + [render(a, ctx) for a in spec.args]
+                prefix = self.env.tool(spec.tool)
+                argv = prefix + render_argv(spec.args, ctx, first_position=len(prefix))
             env_real, env_shown = self._tool_env(spec.tool, masked)
             if not masked:
                 env_real.update({k: render(v, ctx) for k, v in spec.env.items()})
@@ -459,7 +479,8 @@ class FlowRunner:
             cwd = render(spec.cwd, ctx) if spec.cwd else None
             return PreparedCommand(argv=argv, stdin=stdin_real if not masked else None, stdin_display=stdin_shown,
                                    env=env_real, env_display=env_shown, cwd=cwd or None, timeout=spec.timeout,
-                                   collect_seconds=spec.collect_seconds)
+                                   collect_seconds=spec.collect_seconds,
+                                   strip_env=secret_env_names(self.config, self.env))
         return None
 
     def _tool_env(self, tool: str | None, masked: bool) -> tuple[dict[str, str], dict[str, str]]:
@@ -520,14 +541,14 @@ class FlowRunner:
             out.display = f"watch {out.condition}"
         elif step.metrics:
             out.display = "current values: " + ", ".join(step.metrics)
-        out.display = self.mask(out.display)
+        out.display, out.text = clean(self.mask(out.display)), clean(out.text)
         return out
 
     def title_of(self, index: int) -> str:
         """A step's title with its references filled in (secrets masked)."""
         run = self.steps[index]
         try:
-            return render(run.step.title, self._context(run.item, placeholders=True), masked=True)
+            return clean_line(render(run.step.title, self._context(run.item, placeholders=True), masked=True))
         except TemplateError:
             return run.step.title
 
@@ -602,8 +623,14 @@ class FlowRunner:
                                                            started=now, ended=now)))
 
     def _settle(self, run: StepRun, result: StepResult, *, audit: bool) -> StepResult:
+        # what a step says comes from outside (child output, HTTP answers): shown and recorded escaped
+        result.message, result.output = clean_line(result.message), clean(result.output)
+        result.lines = [clean_line(line) for line in result.lines]
         if audit and not self.dry_run and run.step.kind != "note":
             result.audit = self._write_audit(self._record(run, result))
+            if result.audit is None and run.audit_started is not None:
+                result.message = (f"{result.message}; its outcome is not in the audit trail: "
+                                  f"{self.audit_error}").lstrip("; ")
         run.result = result
         run.state = result.state
         self._emit(RunEvent("step_finished", run.index, result=result))
@@ -655,11 +682,15 @@ class FlowRunner:
         step = run.step
         started = time.time()
         self._emit(RunEvent("step_started", run.index))
+        if step.mutating and not self.dry_run:
+            refused = self._audit_started(run, started)
+            if refused is not None:
+                return refused
         result = StepResult(StepState.RUNNING, started=started)
         lines: list[str] = []
 
         def on_line(line: str) -> None:
-            line = self.mask(line)
+            line = clean_line(self.mask(line))
             lines.append(line)
             if len(lines) > 2000:
                 del lines[:1000]
@@ -715,9 +746,15 @@ class FlowRunner:
             if isinstance(prepared, PreparedHttp):
                 exec_result = await run_http(prepared, on_line=sink, mask=self.mask, transport=self.http_transport)
             elif isinstance(prepared, PreparedCommand):
-                if prepared.collect_seconds is not None:
-                    on_line(f"collecting {prepared.collect_seconds:g}s of events: {' '.join(prepared.argv[-4:])}")
-                exec_result = await run_command(prepared, on_line=sink, mask=self.mask)
+                tool = step.command.tool if step.command is not None else None
+                refused = policy.rendered_command_problem(step, prepared.argv[len(self.env.tool(tool)):]) \
+                    if tool else None
+                if refused:  # nothing runs
+                    exec_result = ExecResult(False, error=refused)
+                else:
+                    if prepared.collect_seconds is not None:
+                        on_line(f"collecting {prepared.collect_seconds:g}s of events: {' '.join(prepared.argv[-4:])}")
+                    exec_result = await run_command(prepared, on_line=sink, mask=self.mask)
             else:  # pragma: no cover - the loader guarantees an executor
                 raise TemplateError("step has nothing to run")
         data = exec_result.data
@@ -905,6 +942,34 @@ class FlowRunner:
                           cancelled=self.cancelled, refused=self.refusal, reverse=self.flow.reverse,
                           dry_run=self.dry_run)
 
+    def _step_run_id(self, run: StepRun) -> str:
+        """Pairs a step's ``started`` and ``finished`` records."""
+        return f"{self.run_id}.{run.index}"
+
+    def _audit_problem(self, exc: BaseException) -> str:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return f"cannot write the audit trail {self.audit_log.path}: {reason}"
+
+    def _audit_started(self, run: StepRun, started: float) -> StepResult | None:
+        """Write and fsync the ``started`` record of a step that changes something, before it runs.
+        If that fails the step is refused (returned settled; nothing ran) and the rest is not run."""
+        from console.runbook.unfinished import STARTED, process_identity
+
+        record = self._record(run, StepResult(StepState.RUNNING, started=started))
+        for key in ("end", "output", "message"):
+            record.pop(key, None)
+        record.update({"event": STARTED, "phase": "started", "status": "started", "time": iso(started),
+                       **process_identity()})
+        try:
+            run.audit_started = self.audit_log.append(record, secrets=list(self._known_secret_values))
+            return None
+        except (OSError, ValueError) as exc:
+            self.audit_error = self._audit_problem(exc)
+        message = f"{self.audit_error}: step refused, nothing ran"
+        self._stop_rest(run.index, "not run: the audit trail cannot be written")
+        return self._settle(run, StepResult(StepState.REFUSED, message, started=started, ended=time.time()),
+                            audit=True)
+
     def _record(self, run: StepRun, result: StepResult) -> dict[str, Any]:
         step = run.step
         record: dict[str, Any] = {
@@ -915,7 +980,10 @@ class FlowRunner:
             "start": iso(result.started) if result.started else None,
             "end": iso(result.ended) if result.ended else None,
             "user": self.user, "environment": self.env.name, "read_only": self.read_only,
+            "step_run": self._step_run_id(run),
         }
+        if run.audit_started is not None:
+            record["phase"] = "finished"
         try:
             prepared = self._prepare(run, masked=True, placeholders=True)
         except TemplateError:

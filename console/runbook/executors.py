@@ -1,7 +1,9 @@
 """Executors: an HTTP request (async httpx) or a command (asyncio subprocess, argv list, never a shell).
 
 Both stream output lines to a callback, bound what they keep, honour a timeout, and can be cancelled
-(cancelling the awaiting task kills the child's whole process group). Nothing here knows about secrets
+(cancelling the awaiting task kills the child's whole process group). A command runs under
+:mod:`console.runbook.childguard`, which kills its process group if this process dies, even by SIGKILL.
+Nothing here knows about secrets
 except the ``mask`` callable it is handed, applied to every line before it leaves.
 """
 
@@ -12,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import signal
 from collections import deque
 from dataclasses import dataclass, field
@@ -19,7 +22,13 @@ from typing import Any, Callable
 
 import httpx
 
+from console.runbook.childguard import guarded_argv, launch_problem
+from console import safejson
+from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook.summaries import parse_json_stream
+from console.safefile import ensure_private_dir, write_replace
+from console.sources.bounded import AnswerTooLarge, request_capped
+from console.sanitize import clean_line
 
 MAX_KEEP_BYTES = 2_000_000
 EXCERPT_CHARS = 2000
@@ -40,6 +49,8 @@ class PreparedHttp:
     timeout: float = 15.0
     filter: str | None = None
     save_to: str | None = None
+    #: the largest answer read (the config's ``limits.max_body_bytes``); past it the step fails
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     def display(self) -> dict[str, Any]:
         out: dict[str, Any] = {"method": self.method, "url": self.url}
@@ -70,6 +81,9 @@ class PreparedCommand:
     cwd: str | None = None
     timeout: float = 120.0
     collect_seconds: float | None = None
+    #: variables not inherited from the console's environment (its secrets); ``env`` adds back what
+    #: the step names
+    strip_env: frozenset[str] = frozenset()
 
     def display(self) -> dict[str, Any]:
         out: dict[str, Any] = {"argv": list(self.argv)}
@@ -91,7 +105,8 @@ class PreparedCommand:
 
 
 def _quote(arg: str) -> str:
-    return arg if arg and re.fullmatch(r"[A-Za-z0-9_@%+=:,./\-]+", arg) else json.dumps(arg)
+    """Shell-safe (POSIX single quotes): a preview pasted into a shell runs these words and nothing else."""
+    return shlex.quote(arg)
 
 
 @dataclass
@@ -128,35 +143,45 @@ def envelope_text(env: dict[str, Any]) -> str:
         return "Cloudflare API: success"
     errors = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}" if isinstance(e, dict) else str(e)
                        for e in env["errors"]) or "no error detail"
-    return f"Cloudflare API: FAILED ({errors})"
+    return f"Cloudflare API: FAILED ({clean_line(errors)})"  # the API's words: outside text
+
+
+def _decode(raw: bytes, response: httpx.Response) -> str:
+    try:
+        return raw.decode(response.encoding or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        return raw.decode("utf-8", "replace")
 
 
 async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
                    transport: httpx.AsyncBaseTransport | None = None) -> ExecResult:
     try:
+        # one deadline for the whole request, body included (httpx's timeout is per read), and a cap
         async with httpx.AsyncClient(timeout=req.timeout, transport=transport, follow_redirects=False) as client:
             kwargs: dict[str, Any] = {"headers": req.headers, "params": req.params or None}
             if req.json is not None:
                 kwargs["json"] = req.json
-            response = await client.request(req.method, req.url, **kwargs)
-    except httpx.TimeoutException:
+            response, raw = await request_capped(client, req.method, req.url, limit=req.max_body_bytes,
+                                                 deadline=req.timeout, **kwargs)
+    except (httpx.TimeoutException, TimeoutError):
         return ExecResult(False, error=f"timed out after {req.timeout:g}s: {req.method} {req.url}", timed_out=True)
+    except AnswerTooLarge as exc:
+        return ExecResult(False, error=clean_line(mask(f"{exc}: {req.method} {req.url}")))
     except httpx.HTTPError as exc:
-        return ExecResult(False, error=mask(f"{type(exc).__name__}: {exc} ({req.method} {req.url})"))
-    body = mask(response.text)
+        return ExecResult(False, error=clean_line(mask(f"{type(exc).__name__}: {exc} ({req.method} {req.url})")))
+    body = mask(_decode(raw, response))
     data: Any = None
     with contextlib.suppress(ValueError):
-        data = json.loads(body) if body.strip() else None
+        data = safejson.loads(body) if body.strip() else None  # bounded depth: never a RecursionError
     if req.save_to:
         try:
-            path = os.path.expanduser(req.save_to)
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(body)
+            path = os.path.abspath(os.path.expanduser(req.save_to))
+            ensure_private_dir(os.path.dirname(path), "export directory", check=False)
+            write_replace(path, body)  # 0600, atomic, never through a symlink
             on_line(f"saved {len(body)} bytes to {path}")
         except OSError as exc:
             return ExecResult(False, text=excerpt(body), data=data, http_status=response.status_code,
-                              error=f"cannot write {req.save_to}: {exc.strerror}")
+                              error=f"cannot write {req.save_to}: {exc.strerror or exc}")
     shown = json.dumps(data, indent=2) if isinstance(data, (dict, list)) else body
     lines = shown.splitlines()
     if req.filter:
@@ -165,7 +190,7 @@ async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
         if not lines:
             lines = [f"(no lines match {req.filter!r})"]
     for line in lines[:400]:
-        on_line(line)
+        on_line(clean_line(line))
     if len(lines) > 400:
         on_line(f"... {len(lines) - 400} more lines")
     env = envelope_of(data)
@@ -192,24 +217,33 @@ async def _kill_group(proc: asyncio.subprocess.Process) -> None:
 
 
 async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) -> ExecResult:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in cmd.strip_env}  # no secret it does not name
     env.update(cmd.env)
     if cmd.cwd:
         cmd.cwd = os.path.expanduser(cmd.cwd)
     if cmd.cwd and not os.path.isdir(cmd.cwd):
         return ExecResult(False, error=f"working directory {cmd.cwd} does not exist")
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *cmd.argv,
-            stdin=asyncio.subprocess.PIPE if cmd.stdin is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=env, cwd=cmd.cwd or None, start_new_session=True,
-        )
-    except FileNotFoundError:
+    problem = launch_problem(cmd.argv[0], env, cmd.cwd)
+    if problem == "not found":
         return ExecResult(False, error=f"{cmd.argv[0]}: command not found (set tools.<name> in the config "
                                        "to its argv prefix, e.g. [npx, wrangler])")
-    except PermissionError:
-        return ExecResult(False, error=f"{cmd.argv[0]}: permission denied")
+    if problem:
+        return ExecResult(False, error=f"{cmd.argv[0]}: {problem}")
+    # The command runs under console.runbook.childguard in its own process group; the guard holds the
+    # read end of this pipe and kills the whole group when it closes (this process died, even by SIGKILL).
+    lifeline, lifeline_keep = os.pipe()
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *guarded_argv(cmd.argv, lifeline),
+            stdin=asyncio.subprocess.PIPE if cmd.stdin is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=env, cwd=cmd.cwd or None, start_new_session=True, pass_fds=(lifeline,),
+        )
+    except OSError as exc:
+        os.close(lifeline_keep)
+        return ExecResult(False, error=f"{cmd.argv[0]}: cannot start: {exc.strerror or exc}")
+    finally:
+        os.close(lifeline)
     stdout_parts: list[str] = []
     kept = 0
     tail: deque[str] = deque(maxlen=400)
@@ -224,8 +258,9 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
                 return
             line = mask(raw.decode("utf-8", "replace").rstrip("\n"))
             if is_stdout and kept < MAX_KEEP_BYTES:
-                stdout_parts.append(line)
+                stdout_parts.append(line)  # as written: parsed as data, never shown as is
                 kept += len(line)
+            line = clean_line(line)  # the child's bytes reach a terminal: controls shown escaped
             tail.append(line)
             on_line(line)
 
@@ -255,6 +290,8 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
         await _kill_group(proc)
         task.cancel()
         raise
+    finally:
+        os.close(lifeline_keep)  # the guard has ended (or is told to end its group now)
     text = "\n".join(stdout_parts)
     data: Any = None
     stripped = text.strip()
@@ -262,7 +299,7 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
         data = parse_json_stream(text)
     else:
         try:
-            data = json.loads(stripped) if stripped.startswith(("{", "[")) else None
+            data = safejson.loads(stripped) if stripped.startswith(("{", "[")) else None
         except ValueError:
             data = None
         if data is None and ("{" in stripped or "[" in stripped):

@@ -52,6 +52,8 @@ def parse_expr(text: str) -> Expr:
                     value = yaml.safe_load(literal)
                 except yaml.YAMLError:
                     raise ExprError(f"{raw!r}: {literal!r} is not a value (quote strings)") from None
+                if isinstance(value, float) and not math.isfinite(value):  # .nan compares false: never holds
+                    raise ExprError(f"{raw!r}: {literal!r} must be a finite number")
             _check_path(path, raw)
             op = op.strip()
             if op in ("<", "<=", ">", ">=") and not is_template(value) and (

@@ -13,12 +13,14 @@ from urllib.parse import urlsplit
 
 from console.runbook.model import Flow, InputError, InputSpec
 from console.runbook.template import Context, TemplateError, render
+from console.sanitize import UNSAFE_CLASS
 
 _DURATION_RE = re.compile(r"^(\d+)\s*([smhdw])$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 #: Printable text without control characters; argv elements are never shell-parsed, but an operator's
-#: reason still must not smuggle newlines into records.
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: reason still must not smuggle newlines into records, nor C1 controls or bidi/format characters
+#: (U+009B is CSI, U+202E reverses what is read) into terminals: the sanitiser's set, plus ``\n``/``\t``.
+_CONTROL_RE = re.compile(f"[\\t\\n{UNSAFE_CLASS}]")
 MAX_STRING = 500
 
 
@@ -42,7 +44,7 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
     try:
         if kind == "string":
             if _CONTROL_RE.search(text):
-                raise ValueError("must not contain control characters or newlines")
+                raise ValueError("must not contain control characters, bidi/format characters or newlines")
             if len(text) > MAX_STRING:
                 raise ValueError(f"is longer than {MAX_STRING} characters")
             return text
@@ -82,9 +84,10 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
             if not re.fullmatch(r"[0-9A-Fa-f:.]+", text):
                 raise ValueError(f"{text!r} is not an IP address")
             try:
-                return str(ipaddress.ip_address(text))
+                address = ipaddress.ip_address(text)
             except ValueError:
                 raise ValueError(f"{text!r} is not a valid IPv4 or IPv6 address") from None
+            return str(_client_address(text, address))
         if kind == "cidr":
             if not re.fullmatch(r"[0-9A-Fa-f:.]+/\d{1,3}", text):
                 raise ValueError(f"{text!r} is not a CIDR range such as 203.0.113.0/24")
@@ -109,6 +112,20 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
     except ValueError as exc:
         raise InputError(spec.name, f"{spec.display_label}: {exc}") from None
     raise InputError(spec.name, f"unknown input type {kind!r}")
+
+
+def _client_address(text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address
+                    ) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address a client would have: an IPv4-mapped IPv6 address (``::ffff:1.2.3.4``) is the IPv4
+    address it carries (the key the edge stores and the value the operator meant); the unspecified
+    address and loopback are refused (blocking them blocks nothing, or the edge itself)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_unspecified:
+        raise ValueError(f"{text!r} is the unspecified address, not a client address")
+    if address.is_loopback:
+        raise ValueError(f"{text!r} is a loopback address, not a client address")
+    return address
 
 
 def _bounded(spec: InputSpec, value: float) -> Any:

@@ -1,8 +1,9 @@
 """Load runbook YAML into :class:`Runbook` with file:line errors for its author.
 
 The built-in runbook is ``console/runbooks/*.yaml`` (package data). A config's ``runbooks: [paths]``
-are merged after it; a user flow with the same id replaces the built-in one. ``edge-console runbook
-validate FILE`` checks a file. The format::
+are merged after it; a user flow with a built-in flow's id or key must say ``replaces: <built-in id>`` (a
+silent clash is a load error) and is then shown as overriding it. ``edge-console runbook validate FILE``
+checks a file. The format::
 
     version: 1
     flows:
@@ -11,6 +12,7 @@ validate FILE`` checks a file. The format::
         section: Security
         key: K                        # optional single key
         reverse: unblock-ip           # optional: the flow that undoes this one
+        replaces: block-ip            # only in a user runbook taking a built-in flow's id or key
         responds_to: [error_rate]     # optional: metrics whose warning/critical state it answers
         inputs:                       # string choice int number duration bool ip cidr url timestamp
           - {name: ip, type: ip}
@@ -46,13 +48,15 @@ validate FILE`` checks a file. The format::
           - {kind: note, title: Why, text: guidance}
 
 Template references are listed in :mod:`console.runbook.template`; summaries in
-:mod:`console.runbook.summaries`. A ``check`` that sends anything but GET/HEAD or runs a command known to
-change things (``wrangler secret put``, ``kv key put``, ``terraform apply``, ``gh workflow run``, ...) is
-refused: declare it an ``action``.
+:mod:`console.runbook.summaries`. Only an ``action`` may change anything: a ``check`` that sends anything
+but GET/HEAD, saves to a file (``save_to``), sets a command's ``env``, takes ``argv_from`` the config, or runs a
+command not on the read-only allow-list (:mod:`console.runbook.readonly`: ``wrangler kv key get|list``,
+``gh run list``, ``terraform plan``, ``git log``, ...) is refused: declare it an ``action``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from importlib import resources
 from pathlib import Path
@@ -60,7 +64,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from console.yamlpaths import compose_and_load, dotted, line_map
+from console.limits import is_finite_number
+from console.yamlpaths import YamlLimitError, compose_and_load, dotted, line_map, read_yaml_file
 
 from console.runbook import policy
 from console.runbook.expr import ExprError, parse_expr
@@ -70,13 +75,15 @@ from console.runbook.model import (
 )
 from console.runbook.summaries import SUMMARIES
 from console.runbook.template import TemplateError, refs, walk_strings
+from console.sanitize import clean, clean_line
 
 KeyPath = tuple[Any, ...]
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 TOP_KEYS = {"version", "flows"}
-FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", "reverse", "responds_to"}
+FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", "reverse", "responds_to",
+             "replaces"}
 INPUT_KEYS = {"name", "type", "label", "required", "default", "choices", "min", "max", "help"}
 STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics", "summary", "summary_args",
              "expect", "timeout", "interval", "capture", "remember", "remember_if", "when", "on_fail", "foreach",
@@ -95,16 +102,52 @@ def builtin_runbook_files() -> list[Path]:
 
 
 def load_runbook(extra: Iterable[str | Path] = ()) -> Runbook:
-    """The built-in runbook merged with ``extra`` files (later ids override earlier ones)."""
+    """The built-in runbook merged with ``extra`` files. A user flow that has a built-in flow's id or key
+    must say ``replaces: <that id>`` (see :func:`merge_user_flow`)."""
     flows: dict[str, Flow] = {}
     files: list[str] = []
-    for path in [*builtin_runbook_files(), *[Path(p) for p in extra]]:
+    for path in builtin_runbook_files():
         for flow in load_file(path):
             flows[flow.id] = flow
+        files.append(str(path))
+    builtins = dict(flows)
+    for path in [Path(p) for p in extra]:
+        for flow in load_file(path):
+            merge_user_flow(flows, builtins, flow)
         files.append(str(path))
     runbook = Runbook(flows=flows, files=files)
     check_runbook(runbook)
     return runbook
+
+
+def merge_user_flow(flows: dict[str, Flow], builtins: dict[str, Flow], flow: Flow) -> None:
+    """Add a user flow. Taking a built-in flow's id (replacing it) or its key (the built-in stays, reachable
+    by id and the palette, without its key) needs ``replaces: <built-in id>``; else a load error."""
+    clash_id = flow.id if flow.id in builtins else None
+    clash_key = next((b.id for b in builtins.values() if flow.key and b.key == flow.key), None)
+    named = {c for c in (clash_id, clash_key) if c}
+    if flow.replaces is not None:
+        target = builtins.get(flow.replaces)
+        if target is None:
+            raise RunbookError(f"names no built-in flow {flow.replaces!r}", file=flow.file, line=flow.line,
+                               where=f"flows.{flow.id}.replaces")
+        if flow.replaces not in named:
+            raise RunbookError(f"replaces {flow.replaces!r} but has neither its id nor its key "
+                               f"({target.key or 'none'}): remove replaces", file=flow.file, line=flow.line,
+                               where=f"flows.{flow.id}.replaces")
+    for other in sorted(named - {flow.replaces}):
+        b = builtins[other]
+        if other == clash_id:
+            raise RunbookError(f"flow id {flow.id!r} is the built-in flow {other!r} ({b.file}:{b.line}): to replace "
+                               f"it say replaces: {other}, or choose another id", file=flow.file, line=flow.line,
+                               where=f"flows.{flow.id}.id")
+        raise RunbookError(f"key {flow.key!r} is already used by flow {other!r} (built-in, {b.file}:{b.line}): to take "
+                           f"it say replaces: {other}, or choose another key", file=flow.file, line=flow.line,
+                           where=f"flows.{flow.id}.key")
+    if flow.replaces is not None and flow.replaces != flow.id:
+        taken = flows[flow.replaces]
+        flows[taken.id] = dataclasses.replace(taken, key=None)
+    flows[flow.id] = flow
 
 
 def load_for_config(config: Any) -> Runbook:
@@ -129,7 +172,9 @@ def check_runbook(runbook: Runbook) -> None:
 def load_file(path: str | Path) -> list[Flow]:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_yaml_file(path)
+    except YamlLimitError as exc:
+        raise RunbookError(exc.message, file=str(path)) from None
     except FileNotFoundError:
         raise RunbookError("file not found", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -140,6 +185,8 @@ def load_file(path: str | Path) -> list[Flow]:
 def parse_runbook(text: str, file: str = "<runbook>") -> list[Flow]:
     try:
         node, data = compose_and_load(text)
+    except YamlLimitError as exc:
+        raise RunbookError(exc.message, file=file, line=exc.line, where=exc.key) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise RunbookError(f"invalid YAML: {exc.problem or exc}", file=file,
@@ -192,6 +239,8 @@ class _Parser:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.err(key, f"expected a number, got {value!r}")
+        if not is_finite_number(value):
+            raise self.err(key, "must be a finite number")
         if positive and value <= 0:
             raise self.err(key, f"must be greater than zero, got {value}")
         return float(value)
@@ -283,16 +332,20 @@ class _Parser:
         reverse = self.string(body, (*key, "reverse"))
         if reverse is not None and not _ID_RE.match(reverse):
             raise self.err((*key, "reverse"), f"{reverse!r} is not a flow id")
+        replaces = self.string(body, (*key, "replaces"))
+        if replaces is not None and not _ID_RE.match(replaces):
+            raise self.err((*key, "replaces"), f"{replaces!r} is not a flow id")
         return Flow(
             id=flow_id,
-            title=self.string(body, (*key, "title"), required=True) or "",
-            section=self.string(body, (*key, "section"), required=True) or "",
+            title=clean_line(self.string(body, (*key, "title"), required=True) or ""),  # shown on screen
+            section=clean_line(self.string(body, (*key, "section"), required=True) or ""),
             key=flow_key,
-            description=(self.string(body, (*key, "description")) or "").strip(),
+            description=clean((self.string(body, (*key, "description")) or "").strip()),
             inputs=inputs,
             steps=steps,
             reverse=reverse,
             responds_to=list(responds_to),
+            replaces=replaces,
             file=self.file,
             line=self.line(key),
         )
@@ -319,11 +372,11 @@ class _Parser:
         if isinstance(default, (list, dict)):
             raise self.err((*key, "default"), "expected a single value or a template such as '{env.worker}'")
         return InputSpec(
-            name=name, type=kind, label=self.string(body, (*key, "label")) or "", required=required,
+            name=name, type=kind, label=clean_line(self.string(body, (*key, "label")) or ""), required=required,
             default=default, choices=choices,
             minimum=self.number(body, (*key, "min"), None, positive=False),
             maximum=self.number(body, (*key, "max"), None, positive=False),
-            help=self.string(body, (*key, "help")) or "", line=self.line(key),
+            help=clean_line(self.string(body, (*key, "help")) or ""), line=self.line(key),
         )
 
     def step(self, body: Any, key: KeyPath, index: int, inputs: set[str], captures: set[str]) -> Step:
@@ -344,7 +397,8 @@ class _Parser:
         self.templates(title, (*key, "title"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
         text = (self.string(body, (*key, "text")) or "").strip()
         self.templates(text, (*key, "text"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
-        step = Step(id=step_id, kind=kind, title=title, text=text, foreach=foreach, line=self.line(key))
+        step = Step(id=step_id, kind=kind, title=clean_line(title), text=clean(text), foreach=foreach,
+                    line=self.line(key))
         tmpl = dict(inputs=inputs, captures=captures, item_ok=item_ok)
 
         if "http" in body:

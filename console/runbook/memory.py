@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from console.paths import state_dir
+from console.safefile import ensure_private_dir, open_read, write_replace
 
 MEMORY_FILE = "runbook-memory.json"
 
@@ -23,8 +23,9 @@ class Memory:
 
     def _load(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError, OSError):
+            with open_read(self.path) as handle:
+                data = json.loads(handle.read().decode("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -39,14 +40,5 @@ class Memory:
     def remember(self, environment: str, name: str, value: Any, *, flow: str) -> None:
         data = self._load()
         data.setdefault(environment, {})[name] = {"value": value, "at": time.time(), "flow": flow}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".memory-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        ensure_private_dir(self.path.parent, "memory directory")
+        write_replace(self.path, json.dumps(data, indent=2, sort_keys=True))  # 0600, atomic, no symlink

@@ -191,12 +191,22 @@ class Flow:
     #: Key metrics (``error_rate``, ``cache_hit_rate``, ...) whose warning/critical state this flow responds to;
     #: the dashboard offers it when one of them is not normal.
     responds_to: list[str] = field(default_factory=list)
+    #: A user runbook's flow that takes the place of a built-in flow (same id) or its key says so:
+    #: ``replaces: <built-in id>``; the loader refuses a silent clash.
+    replaces: str | None = None
     file: str | None = None
     line: int | None = None
 
     @property
     def mutating(self) -> bool:
         return any(step.mutating for step in self.steps)
+
+    @property
+    def override_text(self) -> str:
+        """``overrides built-in`` (same id), ``overrides built-in <id>`` (took its key), or empty."""
+        if not self.replaces:
+            return ""
+        return "overrides built-in" if self.replaces == self.id else f"overrides built-in {self.replaces}"
 
     def input(self, name: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.name == name), None)
@@ -210,6 +220,7 @@ class Flow:
             "key": self.key,
             "mutating": self.mutating,
             "reverse": self.reverse,
+            "overrides": self.replaces,
             "responds_to": list(self.responds_to),
             "inputs": [{"name": i.name, "type": i.type, "required": i.required} for i in self.inputs],
         }
@@ -218,7 +229,7 @@ class Flow:
 @dataclass
 class Runbook:
     flows: dict[str, Flow]
-    #: the files merged, in order (built-in first; a later file's flow overrides an earlier one's)
+    #: the files merged, in order (built-in first; a user flow replaces a built-in only with ``replaces:``)
     files: list[str] = field(default_factory=list)
 
     def get(self, flow_id: str) -> Flow | None:

@@ -1,7 +1,8 @@
 """Safety policy decided in one place from the runbook data (pure functions).
 
-- A step changes something iff it is an ``action`` (:attr:`Step.mutating`). The loader refuses a
-  ``check`` that sends a non-GET request or runs a command known to change things, so the data cannot
+- A step changes something iff it is an ``action`` (:attr:`Step.mutating`). The loader refuses any other
+  step that is not known to be read-only: an HTTP request other than GET/HEAD or one that saves to a file,
+  or a command not on the read-only allow-list (:mod:`console.runbook.readonly`), so the data cannot
   disguise a change as a check.
 - Read-only (``--read-only`` or ``read_only: true`` on the environment) refuses every flow that has a
   mutating step, before anything runs, and the engine refuses any mutating step again at run time.
@@ -14,37 +15,51 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.runbook.model import Flow, Step
+from console.runbook.readonly import command_problem
 
 READ_ONLY_METHODS = ("GET", "HEAD")
 
-#: argv shapes (after the tool prefix) that change something; a ``check`` may not run them.
-MUTATING_COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "wrangler": (("secret", "put"), ("secret", "delete"), ("kv", "key", "put"), ("kv", "key", "delete"),
-                 ("kv", "bulk"), ("deploy",), ("rollback",), ("versions", "deploy"), ("queues", "create"),
-                 ("queues", "delete")),
-    "gh": (("workflow", "run"), ("run", "rerun"), ("run", "cancel")),
-    "terraform": (("apply",), ("destroy",), ("import",), ("state",)),
-}
-
 
 def command_mutates(tool: str | None, args: list[str]) -> bool:
-    words = [a for a in args if not a.startswith("-")]
-    for prefix in MUTATING_COMMANDS.get(tool or "", ()):
-        if tuple(words[: len(prefix)]) == prefix:
-            return True
-    return False
+    """True unless ``tool args`` is on the read-only allow-list (:mod:`console.runbook.readonly`)."""
+    return command_problem(tool, args) is not None
 
 
 def step_problem(step: Step) -> str | None:
-    """Why a step's declared kind does not match what it does, or None."""
+    """Why a step's declared kind does not match what it does, or None. Only an ``action`` may change
+    anything: any other step may send only GET/HEAD without saving the answer to a file, and run only a
+    command on the read-only allow-list, with no environment of its own and no argv taken from the config."""
     if step.kind == "action":
         return None
-    if step.http is not None and step.http.method.upper() not in READ_ONLY_METHODS:
-        return f"a {step.kind} must not change anything, but sends {step.http.method.upper()}: use kind: action"
-    if step.command is not None and command_mutates(step.command.tool, step.command.args):
-        return (f"a {step.kind} must not change anything, but runs {step.command.tool} "
-                f"{' '.join(step.command.args[:3])}: use kind: action")
+    if step.http is not None:
+        if step.http.method.upper() not in READ_ONLY_METHODS:
+            return (f"a {step.kind} must not change anything, but sends {step.http.method.upper()}: "
+                    "use kind: action")
+        if step.http.save_to:
+            return f"a {step.kind} must not change anything, but writes a file (save_to): use kind: action"
+    if step.command is not None:
+        spec = step.command
+        if spec.argv_from is not None:
+            return (f"a {step.kind} runs only read-only commands, but takes its argv from the config "
+                    f"({spec.argv_from}): use kind: action")
+        if spec.env:
+            return (f"a {step.kind} runs only read-only commands, but sets the command's environment "
+                    f"({', '.join(sorted(spec.env))}): use kind: action")
+        problem = command_problem(spec.tool, spec.args)
+        if problem:
+            return f"a {step.kind} runs only read-only commands: {problem}: use kind: action"
     return None
+
+
+def rendered_command_problem(step: Step, args: list[str]) -> str | None:
+    """The allow-list again, on a check's rendered argv (after the tool prefix) just before it runs: an
+    operator's input must not turn a read-only shape into something else (``gh api {endpoint}`` with
+    ``graphql``). None for actions and for read-only argv."""
+    if step.kind == "action" or step.command is None:
+        return None
+    problem = command_problem(step.command.tool, args)
+    return f"refused: a {step.kind} runs only read-only commands, and with these inputs it is not: {problem}" \
+        if problem else None
 
 
 def mutating_steps(flow: Flow) -> list[Step]:
@@ -97,7 +112,21 @@ class Confirmation:
 def confirmation_for(step: Step, env_name: str) -> Confirmation | None:
     if not step.mutating:
         return None
+    return action_confirmation(step.title, env_name)
+
+
+def action_confirmation(title: str, env_name: str) -> Confirmation:
+    """The confirmation any action needs (a runbook action, a notify command): production needs the
+    environment's name typed, elsewhere ``yes``."""
     if is_production(env_name):
         return Confirmation(env_name, True, f"This changes {env_name.upper()}. Type {env_name!r} to run: "
-                            f"{step.title}", env_name)
-    return Confirmation(env_name, False, f"Run on {env_name}: {step.title}? Type yes", "yes")
+                            f"{title}", env_name)
+    return Confirmation(env_name, False, f"Run on {env_name}: {title}? Type yes", "yes")
+
+
+def action_refusal(what: str, read_only: bool, env_name: str | None = None) -> str | None:
+    """Read-only refuses an action that is not a runbook step (a notify command)."""
+    if not read_only:
+        return None
+    where = f" on {env_name}" if env_name else ""
+    return f"read-only: {what}{where} is an action and is refused; nothing ran"

@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from console.safejson import too_deep
+
 
 @dataclass
 class Summary:
@@ -41,11 +43,12 @@ def parse_json_stream(text: str) -> list[Any]:
             continue
         try:
             value, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # nested ~1000 deep: skipped like bad JSON
             newline = text.find("\n", index)
             index = length if newline < 0 else newline + 1
             continue
-        out.append(value)
+        if not too_deep(value):
+            out.append(value)
         index = end
     return out
 

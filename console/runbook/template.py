@@ -16,6 +16,11 @@ References:
 - ``{REF|fallback}`` uses ``fallback`` when the reference has no value; ``{REF!list}`` splits a
   comma-separated value into a JSON list (only as a whole JSON body leaf); ``{env.worker!base}`` is
   the worker name without its ``-ENV`` suffix, for ``--name BASE --env ENV`` (wrangler appends ``-ENV``).
+
+Commands render with :func:`render_argv`: a value that would begin an argv element with ``-`` before a
+literal ``--`` element is refused (it would be read as an option), so runbooks put ``--`` before positional
+values (wrangler's yargs, gh's pflag, git and terraform all end options there). HTTP URLs render with
+:func:`render_url`: every reference but a leading base URL is percent-encoded whole.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+from urllib.parse import quote
 
 _REF_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base_url", "metrics_url",
@@ -205,6 +211,78 @@ def render(template: str, ctx: Context, *, masked: bool = False) -> str:
         if isinstance(value, bool):
             return "true" if value else "false"
         return str(value)
+
+    return _REF_RE.sub(sub, template)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class OptionInjection(TemplateError):
+    """A value (from an input, a capture, the config ...) would begin an argv element before ``--``:
+    a value starting with ``-`` there is read as an option (``--path=/etc/passwd``), so it is refused."""
+
+    def __init__(self, ref: Ref, value: str, position: int) -> None:
+        self.ref = ref
+        self.value = value
+        self.position = position
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        if ref.scope == "input":
+            what = f"input {ref.name}"
+        else:
+            what = "{" + (ref.name if ref.scope == "builtin" else f"{ref.scope}.{ref.name}") + "}"
+        #: the message without the ``input NAME:`` prefix (a form shows it next to the field)
+        self.detail = (f"{shown!r} starts with '-' and would be read as an option by the command "
+                       f"(argument {position}); give a value that does not start with '-'")
+        super().__init__(f"{what}: {self.detail}")
+
+
+def _leading_ref(template: str) -> Ref | None:
+    """The reference a template starts with (its value begins the rendered text), else None."""
+    match = _REF_RE.match(template)
+    if match is None or match.group(1) is None:
+        return None
+    return parse_ref(match.group(1))
+
+
+def render_argv(templates: list[str], ctx: Context, *, masked: bool = False, first_position: int = 1) -> list[str]:
+    """Render argv templates, refusing (:class:`OptionInjection`) an element that a reference's value makes
+    start with ``-`` before the end-of-options marker: such a value would be a positional or an option's
+    value read as an option (``reason=--path=/etc/hostname``). An element the runbook itself writes with
+    a leading ``-`` (``--namespace-id``, ``-var=x={n}``) is an option, and everything after a literal
+    ``--`` element is a positional for wrangler (yargs), gh (pflag), git and terraform alike."""
+    out: list[str] = []
+    options_ended = False
+    for offset, template in enumerate(templates):
+        template = str(template)
+        value = render(template, ctx, masked=masked)
+        if not options_ended and value.startswith("-"):
+            ref = _leading_ref(template)
+            if ref is not None:
+                raise OptionInjection(ref, value, first_position + offset)
+        if template == "--":
+            options_ended = True
+        out.append(value)
+    return out
+
+
+def render_url(template: str, ctx: Context, *, masked: bool = False) -> str:
+    """Render a URL template: a reference that starts the URL is the base (a configured or validated URL,
+    ``{env.cloudflare_api_url}``) and is kept as is; every other reference's value is percent-encoded
+    whole (``/``, ``?``, ``#``, ``%`` included), so a value is always one path segment or query value and
+    never walks the request (and its token) to another path."""
+
+    def sub(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        value = _text(resolve(parse_ref(match.group(1)), ctx, masked=masked))
+        return value if match.start() == 0 else quote(value, safe="")
 
     return _REF_RE.sub(sub, template)
 

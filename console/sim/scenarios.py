@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from console.sim.names import SIM_QUEUE_IDS
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -110,8 +112,7 @@ OK_STATUSES: dict[str, float] = {"200": 0.87, "201": 0.05, "304": 0.05, "400": 0
 ERROR_STATUS: dict[str, str] = {"exception": "500", "timeout": "504", "upstream": "502", "validation": "500",
                                 "unavailable": "503", "circuit_open": "503"}
 SECURITY_RULES: tuple[str, ...] = ("waf", "geo_block", "rate_limit", "bot", "ip_block")
-QUEUES: dict[str, str] = {"vau-batch": "sim-queue-vau-batch", "analytics": "sim-queue-analytics",
-                          "dead-letter": "sim-queue-dlq"}
+QUEUES: dict[str, str] = dict(SIM_QUEUE_IDS)  # the config accepts exactly these non-hex IDs
 COMPONENTS: tuple[str, ...] = ("vau-processor", "security-waf", "rate-limiter", "queue-processor", "cache")
 
 REQUEST_BUCKETS_S: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)

@@ -27,6 +27,7 @@ from collections import defaultdict
 from typing import Any, Callable
 
 from console.sim.histogram import Histogram
+from console.sim.names import SIM_ACCOUNT_ID, SIM_KV_NAMESPACE_ID, SIM_ZONE_ID
 from console.sim.tfvars import TfVarError, coerce_tf_var
 from console.sim.scenarios import (
     ATTACK_IPS,
@@ -50,9 +51,9 @@ from console.sim.scenarios import (
 )
 
 VERSION = "2.4.1"
-ACCOUNT_ID = "sim-account-0001"
-ZONE_ID = "sim-zone-0001"
-KV_NAMESPACE_ID = "sim-kv-namespace-0001"
+ACCOUNT_ID = SIM_ACCOUNT_ID  # the config accepts exactly these non-hex IDs (console.sim.names)
+ZONE_ID = SIM_ZONE_ID
+KV_NAMESPACE_ID = SIM_KV_NAMESPACE_ID
 MAIN_WORKER = "vau-processor-production"
 SCRIPTS = ("vau-processor-production", "vau-processor-staging", "security-waf-production",
            "rate-limiter-production", "queue-processor-production")

@@ -10,13 +10,16 @@ Components are read from ``components`` (or ``checks``): a mapping of name -> st
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import httpx
 
+from console import safejson
+from console.limits import MAX_HEALTH_COMPONENTS
 from console.metrics.model import Health
 from console.metrics.thresholds import State
+from console.sanitize import clean_line
+from console.sources.bounded import AnswerTooLarge, read_capped
 from console.sources.http import HttpSettings, describe_error
 
 HEALTHY = frozenset({"ok", "healthy", "pass"})
@@ -24,6 +27,8 @@ HEALTHY = frozenset({"ok", "healthy", "pass"})
 COMPONENT_OK = HEALTHY | {"up"}
 DEGRADED = frozenset({"degraded", "warn", "warning"})
 MAX_HEALTH_BYTES = 1024 * 1024
+#: Health.status of an answer that is too large or nested too deep: the source is down with that error
+INVALID = "invalid answer"
 
 
 def interpret(status_code: int, body: bytes | str) -> Health:
@@ -31,7 +36,9 @@ def interpret(status_code: int, body: bytes | str) -> Health:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     data: Any
     try:
-        data = json.loads(text) if text.strip() else None
+        data = safejson.loads(text) if text.strip() else None
+    except safejson.JsonTooDeep as exc:
+        return invalid(str(exc), status_code)
     except ValueError:
         data = None
     ok_http = 200 <= status_code < 300
@@ -42,10 +49,10 @@ def interpret(status_code: int, body: bytes | str) -> Health:
         return Health(healthy=False, status="down" if ok_http else f"HTTP {status_code}", error=error,
                       http_status=status_code)
     raw_status = data.get("status", data.get("state"))
-    status = str(raw_status).strip() if raw_status is not None else ""
+    status = clean_line(str(raw_status).strip()) if raw_status is not None else ""  # outside text
     components = _components(data.get("components", data.get("checks")))
     version = data.get("version")
-    version = str(version) if version is not None else None
+    version = clean_line(version) if version is not None else None
     lowered = status.lower()
     if not ok_http:
         return Health(healthy=False, status=status or f"HTTP {status_code}", components=components,
@@ -58,16 +65,37 @@ def interpret(status_code: int, body: bytes | str) -> Health:
                   error=error, http_status=status_code)
 
 
+def invalid(why: str, status_code: int | None = None) -> Health:
+    """The verdict on an answer the console will not read (too large, nested too deep)."""
+    return Health(healthy=False, status=INVALID, error=f"{INVALID}: {why}", http_status=status_code)
+
+
 def _components(value: Any) -> dict[str, str]:
     out: dict[str, str] = {}
+    more: dict[str, str] = {}
     if isinstance(value, dict):
+        if len(value) > MAX_HEALTH_COMPONENTS:  # the first ones, then one line for the rest
+            rest = list(value.values())[MAX_HEALTH_COMPONENTS:]
+            value = dict(list(value.items())[:MAX_HEALTH_COMPONENTS])
+            more = _more(rest)
         for name, body in value.items():
-            out[str(name)] = _status_of(body)
+            out[clean_line(name)] = _status_of(body)
     elif isinstance(value, list):
+        if len(value) > MAX_HEALTH_COMPONENTS:
+            more = _more([i for i in value[MAX_HEALTH_COMPONENTS:] if isinstance(i, dict) and "name" in i])
+            value = value[:MAX_HEALTH_COMPONENTS]
         for item in value:
             if isinstance(item, dict) and "name" in item:
-                out[str(item["name"])] = _status_of(item)
+                out[clean_line(item["name"])] = _status_of(item)
+    out.update(more)  # last: after the components shown
     return out
+
+
+def _more(rest: list[Any]) -> dict[str, str]:
+    """One entry for the components past MAX_HEALTH_COMPONENTS: ok when all of them are, else the
+    first status that is not (so a long list cannot hide a component that is down)."""
+    bad = next((status for status in map(_status_of, rest) if not component_ok(status)), None)
+    return {f"(+{len(rest)} more)": bad or "ok"}
 
 
 def _status_of(body: Any) -> str:
@@ -75,7 +103,7 @@ def _status_of(body: Any) -> str:
         body = body.get("status", body.get("state", "unknown"))
     if isinstance(body, bool):
         return "ok" if body else "down"
-    return str(body).lower() if body is not None else "unknown"
+    return clean_line(body).lower() if body is not None else "unknown"
 
 
 def component_ok(status: str) -> bool:
@@ -101,19 +129,15 @@ async def check_health(client: httpx.AsyncClient, url: str, settings: HttpSettin
     """
     try:
         status, body = await asyncio.wait_for(_get(client, url), settings.total_timeout)
+    except AnswerTooLarge as exc:
+        return invalid(str(exc)), False
     except (httpx.HTTPError, OSError, asyncio.TimeoutError, ValueError) as exc:
         reason = describe_error(exc, settings)
         return Health(healthy=False, status="unreachable", error=reason), False
-    return interpret(status, body), True
+    health = interpret(status, body)
+    return health, health.status != INVALID  # an invalid answer: the source is down with that error
 
 
 async def _get(client: httpx.AsyncClient, url: str) -> tuple[int, bytes]:
     async with client.stream("GET", url, headers={"Accept": "application/json"}) as response:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_HEALTH_BYTES:
-                raise ValueError("health answer too large")
-            chunks.append(chunk)
-        return response.status_code, b"".join(chunks)
+        return response.status_code, await read_capped(response, MAX_HEALTH_BYTES)

@@ -15,10 +15,13 @@ from typing import Any
 
 import httpx
 
+from console import safejson
 from console.config import Config, Environment
+from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.metrics.fleet import fleet_queries, targets_query, valid_window
 from console.metrics.model import KEY_METRICS, MetricValue, SourceStatus
 from console.metrics.thresholds import evaluate
+from console.sources.bounded import AnswerTooLarge, request_capped
 from console.sources.http import HttpSettings, describe_error, make_client
 
 
@@ -69,23 +72,29 @@ def parse_vector(payload: Any) -> list[tuple[dict[str, str], float]]:
 
 class PromQLClient:
     def __init__(self, base_url: str, client: httpx.AsyncClient | None = None,
-                 settings: HttpSettings | None = None) -> None:
+                 settings: HttpSettings | None = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.base_url = base_url.rstrip("/")
         self.settings = settings or HttpSettings(read_timeout=5.0)
+        self.max_body_bytes = max_body_bytes
         self._own = client is None
         self.client = client or make_client(self.settings)
 
     async def query(self, expr: str) -> list[tuple[dict[str, str], float]]:
-        try:
-            response = await self.client.get(f"{self.base_url}/api/v1/query", params={"query": expr},
-                                              timeout=self.settings.timeout())
-        except httpx.HTTPError as exc:
+        try:  # one total deadline (connect + read) for the whole answer, and a size cap
+            response, body = await request_capped(
+                self.client, "GET", f"{self.base_url}/api/v1/query", params={"query": expr},
+                timeout=self.settings.timeout(), limit=self.max_body_bytes, deadline=self.settings.total_timeout)
+        except (httpx.HTTPError, TimeoutError) as exc:
             raise PromQLError(describe_error(exc, self.settings)) from None
+        except AnswerTooLarge as exc:
+            raise PromQLError(str(exc)) from None
         try:
-            payload = response.json()
+            payload = safejson.loads(body)
+        except safejson.JsonTooDeep as exc:
+            raise PromQLError(f"HTTP {response.status_code}: invalid answer: {exc}") from None
         except ValueError:
             raise PromQLError(f"HTTP {response.status_code}: not a Prometheus API answer") from None
-        if response.status_code >= 400 and payload.get("status") != "error":
+        if response.status_code >= 400 and (not isinstance(payload, dict) or payload.get("status") != "error"):
             raise PromQLError(f"HTTP {response.status_code}")
         return parse_vector(payload)
 
@@ -103,7 +112,8 @@ class FleetPoller:
         self.config = config
         self.queries = fleet_queries(config.metric_names, fleet_window(config))
         self.targets_query = targets_query(config.metric_names)
-        self.promql = PromQLClient(env.prometheus_url, client)
+        self.promql = PromQLClient(env.prometheus_url, client,
+                                   max_body_bytes=getattr(config, "max_body_bytes", DEFAULT_MAX_BODY_BYTES))
         self.last_ok: float | None = None
         self.last_metrics: dict[str, MetricValue] = {}
         self.last_targets: int | None = None

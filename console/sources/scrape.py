@@ -10,6 +10,8 @@ from typing import Iterable
 import httpx
 
 from console.metrics.exposition import Page, parse_exposition
+from console.limits import size_text
+from console.sources.bounded import AnswerTooLarge, read_capped
 from console.sources.http import HttpSettings, backoff_delay, describe_error, make_client
 
 ACCEPT = "text/plain;version=0.0.4;q=0.9,*/*;q=0.1"
@@ -97,15 +99,11 @@ class Scraper:
             if "html" in ctype:
                 await response.aclose()
                 raise _Failure("not a metrics page (HTML)", retry=False, status=status)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise _Failure(f"page too large (more than {limit // (1024 * 1024)} MiB)", retry=False,
-                                   status=status)
-                chunks.append(chunk)
-        return status, b"".join(chunks), size
+            try:
+                body = await read_capped(response, limit)
+            except AnswerTooLarge:
+                raise _Failure(f"page too large (more than {size_text(limit)})", retry=False, status=status) from None
+        return status, body, len(body)
 
 
 def _decode_and_parse(body: bytes, families: list[str] | None) -> Page:

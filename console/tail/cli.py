@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 
 from typing import Any, TextIO
 
+from console.sanitize import clean_line, json_dumps
 from console.tail.filters import Filter, FilterError
 from console.tail.format import plain_line
 from console.tail.settings import ServerFilters, tail_settings
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if not server.active:
             server = settings.server
         if session.notice:
-            print(f"edge-console tail: {session.notice}", file=sys.stderr)
+            print(f"edge-console tail: {clean_line(session.notice)}", file=sys.stderr)
         return asyncio.run(stream(session.env, server, flt, as_json=args.json, count=args.count,
                                   once=args.once, reconnect_max=settings.reconnect_max_seconds,
                                   out=sys.stdout, err=sys.stderr))
@@ -81,19 +81,19 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
         wake.set()
         if status.state != last["state"] or status.detail != last["detail"]:
             last["state"], last["detail"] = status.state, status.detail
-            print(f"edge-console tail: {status.summary()}", file=err, flush=True)
+            print(f"edge-console tail: {clean_line(status.summary())}", file=err, flush=True)
             if status.state == "reconnecting":
                 last["failure"] = status.detail
                 if once:
                     source.stop()
         if status.notice and status.notice != last["notice"]:
             last["notice"] = status.notice
-            print(f"edge-console tail: notice: {status.notice}", file=err, flush=True)
+            print(f"edge-console tail: notice: {clean_line(status.notice)}", file=err, flush=True)
         wake.set()
 
     source = TailSource(env, server, on_status=on_status, on_events=wake.set, reconnect_max=reconnect_max,
                         max_pending=100_000)
-    print(f"edge-console tail: {' '.join(source.command)}", file=err, flush=True)
+    print(f"edge-console tail: {clean_line(' '.join(source.command))}", file=err, flush=True)
     task = asyncio.ensure_future(source.run())
     printed = 0
     try:
@@ -108,7 +108,7 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
                 for event in batch:
                     if flt.active and not flt(event):
                         continue
-                    lines.append(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")) if as_json
+                    lines.append(json_dumps(event.raw, separators=(",", ":")) if as_json
                                  else plain_line(event))
                     printed += 1
                     if count and printed >= count:

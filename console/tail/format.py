@@ -7,8 +7,10 @@ headless CLI joins the text. Severity is always shown by a symbol and a word, no
 from __future__ import annotations
 
 import json
+import math
 import time
 
+from console.sanitize import clean_line, is_clean_line
 from console.tail.model import SEV_ERROR, SEV_NOTICE, SEV_OK, SEV_WARN, TailEvent, message_text
 
 SEV_SYMBOL = {SEV_OK: "✓", SEV_NOTICE: "ℹ", SEV_WARN: "▲", SEV_ERROR: "✖"}
@@ -25,7 +27,10 @@ def clock(ts_ms: float) -> str:
     if not ts_ms:
         return "--:--:--.---"
     seconds = ts_ms / 1000.0
-    return time.strftime("%H:%M:%S", time.gmtime(seconds)) + f".{int(ts_ms % 1000):03d}"
+    try:
+        return time.strftime("%H:%M:%S", time.gmtime(seconds)) + f".{int(ts_ms % 1000):03d}"
+    except (OverflowError, OSError, ValueError):  # a hostile timestamp (1e300, inf, nan)
+        return "??:??:??.???"
 
 
 def _fit(text: str, width: int) -> str:
@@ -46,18 +51,28 @@ def path_width(width: int | None) -> int:
 
 
 def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
-    """time, severity+outcome, method, path, colo, status, cpu ms, first exception / error log."""
+    """time, severity+outcome, method, path, colo, status, cpu ms, first exception / error log.
+
+    Every field from the event is outside text: it is shown through ``clean_line`` (one search over
+    all of them first, so a clean event costs one regex call)."""
     sev = event.severity
     style = SEV_STYLE[sev]
     if event.kind == "notice":
         return [(clock(event.ts) + " ", "time"), (f"{SEV_SYMBOL[sev]} NOTICE     ", style),
-                (event.notice, style)]
-    outcome = OUTCOME_SHORT.get(event.outcome, event.outcome)
+                (clean_line(event.notice), style)]
+    headline = event.headline
+    method = event.method if event.kind == "request" else event.kind
+    path = event.path or "-"
+    colo = event.colo or "-"
+    outcome = event.outcome
+    if not is_clean_line(" ".join((headline, method, path, colo, outcome))):
+        headline, method, path, colo, outcome = (clean_line(headline), clean_line(method), clean_line(path),
+                                                 clean_line(colo), clean_line(outcome))
+    outcome = OUTCOME_SHORT.get(outcome, outcome)
     if event.outcome == "ok" and sev == SEV_ERROR:
         outcome = "ERROR"
     elif event.outcome == "ok" and sev == SEV_WARN:
         outcome = "warn"
-    method = event.method if event.kind == "request" else event.kind
     status = str(event.status) if event.status is not None else "-"
     cpu = f"{event.cpu:.1f}ms" if event.cpu is not None else "-"
     cpu_style = "error" if (event.cpu or 0) > 50 else "warn" if (event.cpu or 0) > 25 else "dim"
@@ -66,12 +81,11 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
         (clock(event.ts) + " ", "time"),
         (f"{SEV_SYMBOL[sev]} {_fit(outcome, 10)} ", style),
         (_fit(method, 7) + " ", "plain"),
-        (_fit(event.path or "-", path_width(width)) + " ", "plain"),
-        (_fit(event.colo or "-", 4) + " ", "dim"),
+        (_fit(path, path_width(width)) + " ", "plain"),
+        (_fit(colo, 4) + " ", "dim"),
         (status.rjust(3) + " ", status_style),
         (cpu.rjust(8) + "  ", cpu_style),
     ]
-    headline = event.headline
     if headline:
         pieces.append((headline, style if sev >= SEV_WARN else "plain"))
     return pieces
@@ -86,11 +100,12 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
     out: list[Piece] = []
 
     def line(text: str = "", style: str = "plain") -> None:
-        out.append((text + "\n", style))
+        out.append((clean_line(text) + "\n", style))  # every line holds outside text
 
     sev = event.severity
     line(f"{SEV_SYMBOL[sev]} {event.outcome}  {event.kind}  {event.method} {event.url}".rstrip(), SEV_STYLE[sev])
-    line(f"time {clock(event.ts)} UTC ({int(event.ts)})   script {event.script or '-'}", "dim")
+    stamp = int(event.ts) if math.isfinite(event.ts) else event.ts  # inf and nan from a hostile event
+    line(f"time {clock(event.ts)} UTC ({stamp})   script {event.script or '-'}", "dim")
     cpu = f"{event.cpu:.2f} ms" if event.cpu is not None else "-"
     wall = f"{event.wall:.2f} ms" if event.wall is not None else "-"
     line(f"cpu {cpu}   wall {wall}   status {event.status if event.status is not None else '-'}   "
@@ -165,17 +180,17 @@ def status_pieces(status: "object", store: "object", server_filters: str = "", n
     state = getattr(status, "state", "stopped")
     symbol, style = STATE_SYMBOL.get(state, ("?", "warn"))
     summary = status.summary(now)  # type: ignore[attr-defined]
-    out: list[Piece] = [(f"{symbol} {summary}", style)]
+    out: list[Piece] = [(f"{symbol} {clean_line(summary)}", style)]
     if getattr(store, "paused", False):
         out.append((f"  ⏸ PAUSED +{store.paused_new:,} new", "warn"))  # type: ignore[attr-defined]
     flt = getattr(store, "filter", None)
     if flt is not None and flt.active:
-        out.append((f"  filter: {flt.expr}", "heading"))
+        out.append((f"  filter: {clean_line(flt.expr)}", "heading"))
         out.append((f"  {len(store.view):,} of {len(store.events):,}", "dim"))  # type: ignore[attr-defined]
     else:
         out.append((f"  {len(store.events):,}/{store.capacity:,} events", "dim"))  # type: ignore[attr-defined]
     if server_filters:
-        out.append((f"  wrangler: {server_filters}", "dim"))
+        out.append((f"  wrangler: {clean_line(server_filters)}", "dim"))
     dropped = getattr(status, "dropped", 0)
     if dropped:
         out.append((f"  ⚠ dropped {dropped:,} (display behind)", "error"))
@@ -184,7 +199,7 @@ def status_pieces(status: "object", store: "object", server_filters: str = "", n
         out.append((f"  broken {broken:,}", "warn"))
     notice = getattr(status, "notice", "")
     if notice:
-        out.append((f"  ℹ {notice}", "notice"))
+        out.append((f"  ℹ {clean_line(notice)}", "notice"))
     if note:
-        out.append((f"  {note}", "notice"))
+        out.append((f"  {clean_line(note)}", "notice"))
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from console.paths import state_dir
+from console.safefile import create_new, ensure_private_dir
 from console.tail.model import TailEvent
 
 
@@ -20,10 +21,11 @@ def default_save_path(env_name: str = "", now: float | None = None) -> Path:
 
 def save_events(events: Iterable[TailEvent], path: str | os.PathLike[str]) -> tuple[Path, int]:
     """Write one JSON object per line; returns (absolute path, count). Never overwrites a file."""
-    target = Path(path).expanduser().resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = Path(path).expanduser().absolute()
+    ensure_private_dir(target.parent, "evidence directory", check=False)
     count = 0
-    with open(target, "x", encoding="utf-8") as fh:
+    # client IPs and headers: 0600, a new file only (a symlink or anything else there is refused)
+    with os.fdopen(create_new(target), "w", encoding="utf-8") as fh:
         for event in list(events):
             fh.write(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")))
             fh.write("\n")

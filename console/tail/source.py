@@ -23,7 +23,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from console.childenv import child_environ, secret_env_names
 from console.config import Environment
+from console.runbook.childguard import guarded_argv, launch_problem
 from console.secrets import SecretError, mask, read_secret
 from console.tail.model import TailEvent
 from console.tail.parser import StreamParser
@@ -86,8 +88,8 @@ def build_command(env: Environment, filters: ServerFilters | None = None) -> lis
 
 
 def build_child_env(env: Environment, token: str | None, base: dict[str, str] | None = None) -> dict[str, str]:
-    child = dict(os.environ if base is None else base)
-    child.update(env.tool_env)
+    # no secret of the console's but the API token, given as CLOUDFLARE_API_TOKEN (childenv)
+    child = child_environ(secret_env_names(None, env), env.tool_env, base)
     child.pop("CLOUDFLARE_API_TOKEN", None)
     if token:
         child["CLOUDFLARE_API_TOKEN"] = token
@@ -296,27 +298,31 @@ class TailSource:
         self.status.attempts += 1
         self._set(state="connecting", detail=f"starting {' '.join(argv[:3])}…", retry_at=None, rate=0.0,
                   command=" ".join(argv))
-        read_fd, write_fd = os.pipe()
-        _grow_pipe(read_fd)
-        try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=write_fd,
-                stderr=asyncio.subprocess.PIPE, env=build_child_env(self.env, token), start_new_session=True)
-        except FileNotFoundError:
-            os.close(read_fd)
+        child_env = build_child_env(self.env, token)
+        problem = launch_problem(argv[0], child_env)
+        if problem == "not found":
             self._fail(f"wrangler not found: {argv[0]!r} is not on PATH "
                        "(set tools.wrangler in the config, e.g. [npx, wrangler])")
             return False
-        except PermissionError:
-            os.close(read_fd)
+        if problem:
             self._fail(f"wrangler not executable: {argv[0]!r}")
             return False
+        read_fd, write_fd = os.pipe()
+        _grow_pipe(read_fd)
+        # under console.runbook.childguard: the tail's process group dies with this process, even by SIGKILL
+        lifeline, lifeline_keep = os.pipe()
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *guarded_argv(argv, lifeline), stdin=asyncio.subprocess.DEVNULL, stdout=write_fd,
+                stderr=asyncio.subprocess.PIPE, env=child_env, start_new_session=True, pass_fds=(lifeline,))
         except OSError as exc:
             os.close(read_fd)
+            os.close(lifeline_keep)
             self._fail(f"cannot start wrangler: {exc.strerror or exc}")
             return False
         finally:
             os.close(write_fd)
+            os.close(lifeline)
         self._proc = proc
         err_task = asyncio.ensure_future(self._read_stderr(proc))
         reader = asyncio.ensure_future(asyncio.to_thread(self._read_stream, read_fd))
@@ -333,6 +339,7 @@ class TailSource:
             self._kill()
             await self._reap(proc)
             self._proc = None
+            os.close(lifeline_keep)
         if self._stopping or self._restart:
             return got
         self._fail(self._exit_reason(proc.returncode))

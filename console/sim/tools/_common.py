@@ -11,11 +11,13 @@ import json
 import os
 import socket
 import sys
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
 URL_ENV = "EDGE_SIM_URL"
 LOG_ENV = "EDGE_SIM_ARGV_LOG"
+HOLD_ENV = "EDGE_SIM_HOLD"
 
 
 class ToolExit(Exception):
@@ -157,9 +159,30 @@ def err(text: str = "", end: str = "\n") -> None:
     sys.stderr.flush()
 
 
+def hold_if_asked(tool: str, argv: list[str]) -> None:
+    """Test knob: with ``$EDGE_SIM_HOLD=PATH`` the tool announces itself (a JSON line with its pid,
+    process group, parent and argv appended to ``PATH.started``) and then waits, before doing anything,
+    until the file ``PATH`` exists (at most ``$EDGE_SIM_HOLD_SECONDS``, default 60). A test can then
+    act while the tool is mid-step (kill the console) without sleeping for a guessed time."""
+    path = os.environ.get(HOLD_ENV)
+    if not path:
+        return
+    record = {"tool": tool, "argv": argv, "pid": os.getpid(), "pgid": os.getpgrp(), "ppid": os.getppid()}
+    with open(path + ".started", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+    try:
+        limit = float(os.environ.get("EDGE_SIM_HOLD_SECONDS", "60"))
+    except ValueError:
+        limit = 60.0
+    deadline = time.monotonic() + (limit if limit == limit else 60.0)
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def run_tool(tool: str, argv: list[str] | None, body: Any) -> int:
     """Run ``body(invocation)`` and log the invocation, whatever happens."""
     inv = Invocation(tool, list(sys.argv[1:] if argv is None else argv))
+    hold_if_asked(tool, inv.argv)
     code = 1
     try:
         code = int(body(inv) or 0)

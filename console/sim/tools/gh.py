@@ -36,9 +36,12 @@ def _parse(argv: list[str], values: dict[str, str], flags: dict[str, str],
     opts: dict[str, Any] = {m: [] for m in multi}
     seen: set[str] = set()
     i = 0
+    options_ended = False
     while i < len(argv):
         token = argv[i]
-        if token.startswith("-") and token != "-":
+        if token == "--" and not options_ended:
+            options_ended = True  # pflag: ``--`` ends the flags
+        elif not options_ended and token.startswith("-") and token != "-":
             name, eq, inline = token.partition("=")
             if name in values:
                 key = values[name]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from console.sim.tools._common import Invocation, ToolExit, err, out, run_tool
+from console.sim.tools._common import Invocation, ToolExit, err, hold_if_asked, out, run_tool
 
 VERSION = "4.42.0"
 BANNER = f"\n ⛅️ wrangler {VERSION}\n" + "─" * 19
@@ -66,14 +66,18 @@ class Args:
 
 
 def parse(argv: list[str], values: dict[str, str], flags: dict[str, str]) -> Args:
-    """yargs-like: ``--opt value``, ``--opt=value``, boolean flags; unknown options collected."""
+    """yargs-like: ``--opt value``, ``--opt=value``, boolean flags; unknown options collected; ``--``
+    ends the options (everything after it is a positional, as yargs-parser does by default)."""
     all_values = {**GLOBAL_VALUES, **values}
     all_flags = {**GLOBAL_FLAGS, **flags}
     args = Args()
     i = 0
+    options_ended = False
     while i < len(argv):
         token = argv[i]
-        if token.startswith("-") and len(token) > 1 and not _is_number(token):
+        if token == "--" and not options_ended:
+            options_ended = True
+        elif not options_ended and token.startswith("-") and len(token) > 1 and not _is_number(token):
             name, eq, inline = token.partition("=")
             if name in all_values:
                 if eq:
@@ -559,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         from console.sim.tools.wrangler_tail import main as tail_main
 
         # a tail runs until it is killed: record the invocation before streaming
+        hold_if_asked("wrangler", argv)
         inv = Invocation("wrangler", argv)
         try:
             inv.log()

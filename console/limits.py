@@ -1,0 +1,47 @@
+"""Bounds on what the console reads from outside (files, HTTP answers, metrics pages), in one place.
+
+Every byte from outside is hostile: a config or runbook file, an HTTP answer, a health document or
+a metrics page is read up to a size, parsed to a depth, and only a bounded number of its series is
+kept for display, so that cost does not grow with what a hostile or broken peer sends.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: config and runbook YAML files larger than this are refused before parsing ("larger than 1 MiB")
+MAX_FILE_BYTES = 1024 * 1024
+#: YAML nesting deeper than this is refused (a config or runbook needs about ten levels)
+MAX_YAML_DEPTH = 64
+
+#: HTTP answers (runbook HTTP steps, Prometheus queries) are read up to this many bytes, then the
+#: request stops with "answer larger than 8 MiB"; a config sets its own with ``limits: {max_body_bytes: N}``
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+#: the smallest and largest ``limits.max_body_bytes`` a config may set
+MIN_BODY_BYTES = 1024
+MAX_BODY_BYTES = 1024 * 1024 * 1024
+
+#: JSON answers (health, Prometheus, Cloudflare) nested deeper than this are invalid answers
+MAX_JSON_DEPTH = 32
+
+#: per metric family, the series shown (queues, security rules): the top ones by value, with
+#: "+N more" and the total over all of them
+MAX_SERIES_SHOWN = 50
+#: components of a health answer kept (the rest are counted)
+MAX_HEALTH_COMPONENTS = 50
+
+
+def size_text(nbytes: int) -> str:
+    """``8388608`` -> ``8 MiB``, ``1536`` -> ``1.5 KiB``."""
+    for unit, scale in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
+        if nbytes >= scale:
+            value = nbytes / scale
+            return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{nbytes} bytes"
+
+
+def is_finite_number(value: object) -> bool:
+    """True for an int or a finite float (bools are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else True

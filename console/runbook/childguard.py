@@ -1,0 +1,123 @@
+"""A step's command never outlives the console: a tiny guard process between the two.
+
+The console starts ``python -I -S childguard.py FD -- COMMAND ARGS...`` in a new session (so the guard
+leads its own process group) and keeps the write end of a pipe whose read end is ``FD`` in the guard.
+The guard starts the command in the same process group (so grandchildren such as ``npx`` -> ``node
+wrangler`` are in it too), passes the command's exit status on as its own, and watches the pipe: when
+it reads end-of-file the console is gone (SIGKILL cannot be caught, but the kernel closes a dead
+process's descriptors) or gave the step up, and the guard kills its whole process group with SIGKILL,
+itself included. The command also gets ``PR_SET_PDEATHSIG`` = SIGKILL on Linux, so it dies if the guard
+itself is killed alone. Cancelling a step is unchanged: the console signals the group (SIGTERM, then
+SIGKILL); the guard passes on a SIGTERM/SIGINT/SIGHUP sent to it alone and exits when the command does.
+
+Standard library only: the guard runs with ``-I -S`` (no site, no user environment, fast start) and
+never imports the console. Limitation: a process that leaves the group on purpose (``setsid``) escapes
+a process-group kill; runbook tools do not.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+
+GUARD_PATH = os.path.abspath(__file__)
+PR_SET_PDEATHSIG = 1
+
+
+def guarded_argv(argv: list[str], watch_fd: int) -> list[str]:
+    """The argv that runs ``argv`` under the guard watching ``watch_fd`` (pass it in ``pass_fds``)."""
+    return [sys.executable, "-I", "-S", GUARD_PATH, str(watch_fd), "--", *argv]
+
+
+def launch_problem(argv0: str, env: dict[str, str], cwd: str | None = None) -> str | None:
+    """What stops ``argv0`` from starting ("not found" / "permission denied"), checked by the console
+    before it starts the guard so the operator reads the same message as without a guard; None if fine."""
+    if os.sep in argv0:
+        path = argv0 if os.path.isabs(argv0) or not cwd else os.path.join(cwd, argv0)
+        if not os.path.exists(path):
+            return "not found"
+        return None if os.access(path, os.X_OK) and not os.path.isdir(path) else "permission denied"
+    if shutil.which(argv0, path=env.get("PATH", os.defpath)) is not None:
+        return None
+    for folder in env.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or ".", argv0)
+        if os.path.isfile(candidate):
+            return "permission denied"
+    return "not found"
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec (the guard is single-threaded here)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except Exception:  # noqa: BLE001, S110 - not Linux: the process-group kill still covers it
+        pass
+
+
+def _watch(fd: int) -> None:
+    """Block until the console's end of the pipe closes, then end the whole group (this guard too)."""
+    while True:
+        try:
+            data = os.read(fd, 64)
+        except InterruptedError:
+            continue
+        except OSError:
+            data = b""
+        if not data:
+            break
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def main(args: list[str] | None = None) -> int:
+    args = sys.argv[1:] if args is None else args
+    if len(args) < 3 or args[1] != "--" or not args[0].isdigit():
+        sys.stderr.write("childguard: usage: childguard.py WATCH_FD -- COMMAND [ARG...]\n")
+        return 2
+    watch_fd, command = int(args[0]), args[2:]
+    if os.getpgrp() != os.getpid():
+        os.setpgid(0, 0)  # never kill the group of whoever started us: lead our own
+    child: subprocess.Popen[bytes] | None = None
+
+    def pass_on(signum: int, _frame: object) -> None:
+        if child is not None and child.poll() is None:
+            try:
+                os.kill(child.pid, signum)
+            except OSError:
+                pass
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, pass_on)
+    try:
+        # preexec_fn is safe here: the guard has no other thread yet (the watcher starts below)
+        child = subprocess.Popen(command, preexec_fn=_die_with_parent, close_fds=True)  # noqa: PLW1509
+    except FileNotFoundError:
+        sys.stderr.write(f"{command[0]}: command not found\n")
+        return 127
+    except OSError as exc:
+        sys.stderr.write(f"{command[0]}: {exc.strerror or exc}\n")
+        return 126
+    threading.Thread(target=_watch, args=(watch_fd,), daemon=True, name="lifeline").start()
+    while True:
+        try:
+            code = child.wait()
+            break
+        except InterruptedError:  # pragma: no cover - PEP 475 retries; kept for clarity
+            continue
+    if code < 0:  # killed by a signal: die the same way so the console sees the same status
+        try:
+            signal.signal(-code, signal.SIG_DFL)
+        except (OSError, ValueError):  # SIGKILL/SIGSTOP have no handler to reset
+            pass
+        os.kill(os.getpid(), -code)
+        return 128 - code  # a signal whose default is not to terminate
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Issue 14 acceptance: random bytes and text full of control characters through the tail parser, the
+exposition parser and the health reader, into what the console shows: no exception, and no terminal
+control (C0 but newline/tab, DEL, C1, bidi/format characters, lone surrogates) in the output.
+
+Bounded: 200 examples each, no deadline (the machine is shared)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from console.metrics.derive import Snapshot, derive, families
+from console.metrics.exposition import parse_exposition, parse_labels
+from console.sanitize import clean, clean_line, json_dumps
+from console.sources.health import interpret
+from console.tail.format import detail_pieces, line_pieces, plain_line, status_pieces
+from console.tail.model import TailEvent
+from console.tail.parser import StreamParser
+
+#: What a terminal obeys, independent of console.sanitize (so the test does not grade itself).
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+                      "\ud800-\udfff]")
+LINE_CONTROLS = re.compile(CONTROLS.pattern[:-1] + "\t\n]")
+HOSTILE_CHARS = ["\x1b", "\x07", "\x9b", "\x9d", "\u202e", "\u2066", "\u200f", "\x7f", "\r", "\n", "\t",
+                 "\x00", "\ufeff", "\u061c", "]0;", "[2J", "]52;c;", '"', "\\", "{", "}", "\ud800"]
+FUZZ = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_CHARS), st.text(max_size=8)), max_size=30).map("".join)
+json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text)
+json_value = st.recursive(json_scalar, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)), max_leaves=12)
+
+
+def assert_line(text: str, where: str) -> None:
+    assert isinstance(text, str), where
+    found = LINE_CONTROLS.search(text)
+    assert found is None, f"{where}: {found.group()!r} in {text[:200]!r}"
+
+
+def assert_text(text: str, where: str) -> None:
+    found = CONTROLS.search(text)
+    assert found is None, f"{where}: {found.group()!r} in {text[:200]!r}"
+
+
+@st.composite
+def tail_events(draw) -> dict:
+    text = draw(hostile_text)
+    return {
+        "outcome": draw(st.one_of(hostile_text, st.sampled_from(["ok", "exception"]), json_value)),
+        "scriptName": draw(hostile_text),
+        "eventTimestamp": draw(st.one_of(st.integers(0, 2**42), json_scalar)),
+        "cpuTime": draw(st.one_of(st.floats(0, 100), json_scalar)),
+        "event": {"request": {"method": draw(hostile_text), "url": "https://x.example/" + text,
+                              "headers": draw(st.dictionaries(hostile_text, hostile_text, max_size=3)),
+                              "cf": {"colo": draw(hostile_text), "country": draw(json_value)}},
+                  "response": {"status": draw(st.one_of(st.integers(100, 599), json_scalar))}},
+        "logs": [{"level": draw(st.sampled_from(["error", "warn", "log"])), "message": draw(json_value)}],
+        "exceptions": [{"name": draw(hostile_text), "message": draw(hostile_text), "stack": draw(hostile_text)}],
+        draw(hostile_text): draw(json_value),
+    }
+
+
+@FUZZ
+@given(events=st.lists(tail_events(), min_size=1, max_size=4), junk=st.lists(st.binary(max_size=64), max_size=4),
+       cuts=st.lists(st.integers(1, 400), max_size=6), pretty=st.booleans())
+def test_fuzz_tail_parser_to_screen_and_json(events, junk, cuts, pretty):
+    chunks = [json.dumps(e, indent=2 if pretty else None, ensure_ascii=False).encode("utf-8", "surrogatepass")
+              for e in events]
+    stream = b"\n".join(c for pair in zip(chunks, junk + [b""] * len(chunks)) for c in pair) + b"\n"
+    parser = StreamParser()
+    parsed, texts, noise = [], [], []
+    pos = 0
+    for cut in cuts + [len(stream)]:
+        result = parser.feed(stream[pos:pos + cut])
+        parsed += result.events
+        texts += result.texts
+        noise += result.noise
+        pos += cut
+    result = parser.close()
+    parsed += result.events
+    texts += result.texts
+    noise += result.noise
+    for raw, text in zip(parsed, texts):
+        event = TailEvent(raw, text)
+        assert_line(plain_line(event), "plain_line")
+        for piece, _ in line_pieces(event, 120):
+            assert_line(piece, "line piece")
+        for piece, _ in detail_pieces(event):
+            assert piece.endswith("\n")
+            assert_line(piece[:-1], "detail line")
+        shown = json_dumps(event.raw, separators=(",", ":"))
+        assert_text(shown, "--json")
+        assert json.loads(shown) == event.raw
+    for line in noise:  # wrangler's banners become the status notice
+        status = type("S", (), {"state": "streaming", "summary": lambda self, now=None: line, "notice": line,
+                                "dropped": 0, "broken": 0})()
+        store = type("T", (), {"paused": False, "filter": None, "events": [], "capacity": 10})()
+        for piece, _ in status_pieces(status, store, note=line):
+            assert_line(piece, "status line")
+
+
+def _page(draw_lines: list[tuple[str, str, str]]) -> str:
+    out = []
+    for family, label, value in draw_lines:
+        escaped = label.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        out.append(f'{family}{{queue="{escaped}",rule="{escaped}",worker="{escaped}"}} {value}')
+    return "\n".join(out) + "\n"
+
+
+@FUZZ
+@given(lines=st.lists(st.tuples(st.sampled_from(families(None)), hostile_text,
+                                st.sampled_from(["1", "2.5", "NaN", "x", "1e3"])), max_size=12),
+       noise=st.lists(st.one_of(hostile_text, st.binary(max_size=40).map(lambda b: b.decode("latin-1"))),
+                      max_size=4))
+def test_fuzz_exposition_to_screen(lines, noise):
+    text = _page(lines) + "\n".join(noise)
+    wanted = families(None)
+    page = parse_exposition(text, wanted)
+    for problem in page.problems:
+        assert_text(str(problem), "problem")
+    if page.error:
+        assert_text(page.error, "page error")
+    for series in page.samples.values():
+        for raw in series:
+            assert_text(raw, "raw labels")
+            for key, value in (parse_labels(raw) or {}).items():
+                assert_text(key + value, "label value")
+    prev = Snapshot(at=time.time() - 5, mono=time.monotonic() - 5, page=parse_exposition(text, wanted))
+    derived = derive(prev, Snapshot(at=time.time(), mono=time.monotonic(), page=page))
+    for queue in derived.queues:
+        assert_text(queue.name, "queue name")
+    for rule in derived.security:
+        assert_text(rule.rule, "rule name")
+    for warning in derived.warnings:
+        assert_text(warning, "warning")
+
+
+@FUZZ
+@given(body=st.one_of(json_value.map(lambda v: json.dumps(v, ensure_ascii=False)),
+                      st.fixed_dictionaries({"status": json_value, "version": json_value,
+                                             "components": st.one_of(
+                                                 st.dictionaries(hostile_text, json_value, max_size=4),
+                                                 st.lists(st.fixed_dictionaries({"name": json_value,
+                                                                                 "status": json_value}),
+                                                          max_size=3))}).map(
+                          lambda v: json.dumps(v, ensure_ascii=bool(len(str(v)) % 2))),
+                      hostile_text),
+       raw=st.booleans(), status=st.sampled_from([200, 204, 500, 503]))
+def test_fuzz_health_reader_to_screen(body, raw, status):
+    data = body.encode("utf-8", "surrogatepass") if raw else body
+    health = interpret(status, data)
+    assert_line(health.status, "health status")
+    if health.version is not None:
+        assert_line(health.version, "health version")
+    if health.error is not None:
+        assert_line(health.error, "health error")
+    for name, state in health.components.items():
+        assert_line(name, "component name")
+        assert_line(state, "component status")
+
+
+@FUZZ
+@given(text=st.one_of(hostile_text, st.text()), value=json_value)
+def test_fuzz_sanitiser_itself(text, value):
+    once = clean(text)
+    assert_text(once, "clean")
+    assert clean(once) == once
+    assert_line(clean_line(text), "clean_line")
+    if not CONTROLS.search(text):
+        assert clean(text) is text or clean(text) == text
+    shown = json_dumps(value)
+    assert_text(shown, "json_dumps")
+    assert json.loads(shown) == value

@@ -1,0 +1,38 @@
+"""Finding 5.4: C1 controls, bidi/format characters and DEL are refused in flow inputs, incident titles
+and notes, like ESC already is."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.security.inputs_files_util import cli, write_config
+
+BAD = ["\x7f", "\x85", "\x9b", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069"]
+
+
+@pytest.mark.parametrize("char", BAD, ids=[f"U+{ord(c):04X}" for c in BAD])
+def test_flow_input_with_c1_bidi_or_del_is_refused(sim, fake_tools, tmp_path, char):
+    config = write_config(tmp_path / "config.yaml", sim)
+    r = cli("--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7",
+            "--set", f"reason=abc{char}def", "--yes")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "input reason:" in r.stderr and "control" in r.stderr
+    assert fake_tools.argvs() == []
+
+
+@pytest.mark.parametrize("char", ["\x7f", "\x9b", "\u202e", "\u2067"], ids=["DEL", "CSI", "RLO", "RLI"])
+def test_incident_title_and_note_with_c1_bidi_or_del_are_refused(state_dir, char):
+    r = cli("incident", "start", "--severity", "P2", "--title", f"db{char}slow")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "title" in r.stderr and "control" in r.stderr
+    assert not list((state_dir / "incidents").glob("INC-*.jsonl")) if (state_dir / "incidents").exists() else True
+    r = cli("incident", "start", "--severity", "P2", "--title", "db slow")
+    assert r.returncode == 0, r.stderr
+    incident_id = re.search(r"INC-\d{4}-\d{2}-\d{2}-\d{3}", r.stdout).group(0)
+    before = (state_dir / "incidents" / f"{incident_id}.jsonl").read_bytes()
+    r = cli("incident", "note", incident_id, f"looks{char}bad")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "control" in r.stderr
+    assert (state_dir / "incidents" / f"{incident_id}.jsonl").read_bytes() == before
