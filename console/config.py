@@ -19,7 +19,9 @@ import yaml
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
 from console.sim.names import SIM_ACCOUNT_ID, SIM_IDS, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
-from console.limits import DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES, MIN_BODY_BYTES, is_finite_number, size_text
+from console.limits import (
+    DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES, MAX_DURATION_S, MIN_BODY_BYTES, is_finite_number, size_text, too_long_text,
+)
 from console.yamlpaths import KeyPath, YamlLimitError, compose_and_load, dotted, line_map, read_yaml_file
 
 #: a Cloudflare ID (account, zone, KV namespace, queue)
@@ -278,7 +280,8 @@ class _Parser:
             raise self.err(key, f"expected true or false, got {value!r}")
         return value
 
-    def number(self, data: Mapping[str, Any], key: KeyPath, default: float, *, minimum: float | None = None) -> float:
+    def number(self, data: Mapping[str, Any], key: KeyPath, default: float, *, minimum: float | None = None,
+               maximum: float | None = None) -> float:
         if key[-1] not in data or data[key[-1]] is None:
             return default
         value = data[key[-1]]
@@ -288,6 +291,8 @@ class _Parser:
             raise self.err(key, "must be a finite number")
         if minimum is not None and value < minimum:
             raise self.err(key, f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise self.err(key, f"{too_long_text(maximum)}, got {float(value):g}")
         return float(value)
 
     def mapping(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, Any]:
@@ -332,7 +337,7 @@ class _Parser:
         for name in data:
             if name not in KNOWN_TOP_LEVEL:
                 raise self.err((str(name),), "unknown key (known: " + ", ".join(sorted(KNOWN_TOP_LEVEL)) + ")")
-        cfg.refresh_seconds = self.number(data, ("refresh_seconds",), 2.0, minimum=0.2)
+        cfg.refresh_seconds = self.number(data, ("refresh_seconds",), 2.0, minimum=0.2, maximum=MAX_DURATION_S)
         cfg.read_only = self.boolean(data, ("read_only",), False)
         top_tools = self.tools(data, ("tools",))
         cf_url = self.url(data, ("cloudflare_api_url",), DEFAULT_CLOUDFLARE_API_URL)

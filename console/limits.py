@@ -21,6 +21,10 @@ DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 MIN_BODY_BYTES = 1024
 MAX_BODY_BYTES = 1024 * 1024 * 1024
 
+#: a value written inside a runbook condition or capture fallback (``x in [..]``, ``path|0``) is YAML
+#: read like the file (no aliases, finite numbers) and at most this long
+MAX_LITERAL_BYTES = 4 * 1024
+
 #: JSON answers (health, Prometheus, Cloudflare) nested deeper than this are invalid answers
 MAX_JSON_DEPTH = 32
 
@@ -41,7 +45,20 @@ def size_text(nbytes: int) -> str:
 
 
 def is_finite_number(value: object) -> bool:
-    """True for an int or a finite float (bools are not numbers here)."""
+    """True for an int a float can hold or a finite float (bools are not numbers here; ``0x`` and 290
+    ``F`` is an int that raised OverflowError in ``float()``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    return math.isfinite(value) if isinstance(value, float) else True
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+#: the longest duration a config or runbook may give (timeouts, intervals, seconds, refresh): one day
+MAX_DURATION_S = 86400.0
+
+
+def too_long_text(limit: float = MAX_DURATION_S) -> str:
+    """``must be at most 86400 (one day)``."""
+    return f"must be at most {limit:g}" + (" (one day)" if limit == MAX_DURATION_S else "")

@@ -9,7 +9,9 @@ when) or what they would like to forge. So:
   refused (``audit.jsonl -> victim.txt`` would otherwise append audit lines to the victim), and a file
   replaced by :func:`write_replace` is never written through a link;
 - :func:`ensure_private_dir` refuses a directory that another user owns or that group/others can write
-  (they could plant such links or swap files), and tightens one of ours that others can merely read.
+  (they could plant such links or swap files), and tightens one of ours that others can merely read;
+  its parents up to ``/`` must be root's or ours and not writable by others unless sticky (else the
+  directory could be renamed away, trail and all).
 
 Errors are :class:`UnsafePath` (an ``OSError``) with a message that says which path and what to do.
 """
@@ -65,10 +67,51 @@ def check_private_dir(path: Path, what: str = "directory") -> None:
         os.chmod(path, PRIVATE_DIR, follow_symlinks=False)
 
 
+def _trusted_owner(uid: int) -> bool:
+    me = _uid()
+    return uid == 0 or me is None or uid == me
+
+
+def check_parents(path: Path, what: str = "directory") -> None:
+    """Refuse ``path`` when a directory above it is controlled by another user: each existing parent up
+    to ``/`` (as written, and as resolved through symlinks) must be owned by root or by us and not
+    writable by group or others unless sticky (``/tmp``: root's, 1777). Such a user could rename the
+    directory away and put another in its place."""
+    absolute = Path(os.path.abspath(path))
+    seen: set[str] = set()
+    chains = [absolute.parents, Path(os.path.realpath(absolute)).parents]
+    for chain in chains:
+        for parent in chain:
+            key = str(parent)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                lst = os.lstat(parent)
+                st = os.stat(parent)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISLNK(lst.st_mode) and not _trusted_owner(lst.st_uid):
+                raise UnsafePath(f"{what} {path}: {parent} is a symlink owned by uid {lst.st_uid}, not by you "
+                                 "or root: that user could point it elsewhere; use a directory of your own")
+            if not _trusted_owner(st.st_uid):
+                raise UnsafePath(f"{what} {path}: its parent {parent} is owned by uid {st.st_uid}, not by you or "
+                                 "root: that user could rename it away and hide the trail; use a directory "
+                                 "of your own")
+            mode = stat.S_IMODE(st.st_mode)
+            if mode & 0o022 and not mode & stat.S_ISVTX:
+                raise UnsafePath(f"{what} {path}: its parent {parent} is writable by group or others (mode "
+                                 f"{mode:04o}, not sticky): another user could rename it away; run: "
+                                 f"chmod go-w {parent}")
+
+
 def ensure_private_dir(path: str | os.PathLike[str], what: str = "directory", *, check: bool = True) -> Path:
     """Create ``path`` (and missing parents) with mode 0700 and return it. With ``check`` (state
-    directories) an existing one must pass :func:`check_private_dir`."""
+    directories) an existing one must pass :func:`check_private_dir`, and every parent
+    :func:`check_parents` (checked before anything is created)."""
     target = Path(path)
+    if check:
+        check_parents(target, what)
     missing: list[Path] = []
     probe = target
     while not os.path.lexists(probe) and probe != probe.parent:

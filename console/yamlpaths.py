@@ -7,7 +7,7 @@ import os
 
 import yaml
 
-from console.limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, size_text
+from console.limits import MAX_FILE_BYTES, MAX_LITERAL_BYTES, MAX_YAML_DEPTH, size_text
 
 KeyPath = tuple[str | int, ...]
 
@@ -64,6 +64,16 @@ def compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
     return node, data
 
 
+def load_literal(text: str, limit: int = MAX_LITERAL_BYTES) -> object:
+    """A short YAML value written inside a string (a condition's ``x in [none, minor]``, a capture's
+    ``path|0``), read under the file's rules: raises YamlLimitError past ``limit`` bytes ("longer
+    than 4 KiB"), for an alias, deep nesting or a non-finite number, and yaml.YAMLError when it is
+    not YAML. (``yaml.safe_load`` expanded an alias "billion laughs" here.)"""
+    if len(text) > limit or len(text.encode("utf-8", "replace")) > limit:
+        raise YamlLimitError(f"longer than {size_text(limit)}")
+    return compose_and_load(text)[1]
+
+
 def check_events(text: str) -> None:
     """Refuse aliases and deep nesting from the parser's event stream (linear, before any node is
     built or any alias expanded)."""
@@ -92,23 +102,27 @@ def check_numbers(node: yaml.Node) -> None:
         elif isinstance(current, yaml.SequenceNode):
             stack.extend((item, (*key, i)) for i, item in reversed(list(enumerate(current.value))))
         elif isinstance(current, yaml.ScalarNode) and current.tag in (_FLOAT_TAG, _INT_TAG):
-            if not _finite_scalar(current.tag, str(current.value)):
-                raise YamlLimitError("must be a finite number", line=current.start_mark.line + 1,
-                                     key=dotted(key) or None)
+            problem = _number_problem(current)
+            if problem:
+                raise YamlLimitError(problem, line=current.start_mark.line + 1, key=dotted(key) or None)
 
 
-def _finite_scalar(tag: str, text: str) -> bool:
-    value = text.replace("_", "").lower().lstrip("+-")
-    if tag == _INT_TAG:
-        return len(value) <= _MAX_INT_DIGITS
-    if value in (".inf", ".nan"):
-        return False
-    if ":" in value:  # sexagesimal (1:30.5): finite whenever its parts are short
-        return len(value) <= _MAX_INT_DIGITS
+def _number_problem(node: yaml.ScalarNode) -> str | None:
+    """What is wrong with a number scalar, built as the loader builds it (hex, octal, sexagesimal
+    ``!!float "inf:0"``): not finite in a float, or not a number at all (``!!int abc``)."""
+    if len(str(node.value)) > _MAX_INT_DIGITS + 2:  # too long for any finite number (and cheap to refuse)
+        return "must be a finite number"
+    constructor = yaml.constructor.SafeConstructor()
     try:
-        return math.isfinite(float(value))
-    except ValueError:
-        return True  # not a number after all: the constructor decides
+        if node.tag == _INT_TAG:
+            value: object = constructor.construct_yaml_int(node)
+        else:
+            value = constructor.construct_yaml_float(node)
+        return None if math.isfinite(float(value)) else "must be a finite number"  # type: ignore[arg-type]
+    except OverflowError:
+        return "must be a finite number"
+    except (ValueError, TypeError, yaml.YAMLError):
+        return "is not a number"
 
 
 def line_map(node: yaml.Node | None, prefix: KeyPath = (), out: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:

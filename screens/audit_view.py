@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from console.runbook.audit import AuditLog
+from console.runbook.audit import AuditLog, what_ran
 from console.sanitize import clean
 from screens.base import EdgeScreen
 
@@ -26,20 +26,22 @@ STATUS_STYLES = {"passed": "green", "done": "green", "failed": "bold red", "time
 
 def record_time(record: dict[str, Any]) -> str:
     ts = record.get("ts")
-    if isinstance(ts, (int, float)):
-        return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%m-%d %H:%M:%S")
+    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        try:
+            return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%m-%d %H:%M:%S")
+        except (OverflowError, ValueError, OSError):
+            pass  # not a time a calendar can show: the record's own text below
     return str(record.get("start") or record.get("time") or "")[:19]
 
 
 def record_what(record: dict[str, Any]) -> str:
-    if record.get("argv"):
-        return " ".join(str(a) for a in record["argv"])
-    request = record.get("request")
-    if isinstance(request, dict):
-        return f"{request.get('method', '')} {request.get('url', '')}".strip()
+    what = what_ran(record)
+    if what:
+        return what
     if record.get("event") == "flow_end":
-        return f"flow {record.get('status', '')}: ran {len(record.get('ran') or [])}, " \
-               f"not run {len(record.get('not_run') or [])}"
+        ran, not_run = record.get("ran"), record.get("not_run")
+        return f"flow {record.get('status', '')}: ran {len(ran) if isinstance(ran, list) else 0}, " \
+               f"not run {len(not_run) if isinstance(not_run, list) else 0}"
     return str(record.get("message") or "")
 
 
@@ -83,7 +85,7 @@ def record_detail(record: dict[str, Any]) -> Text:
     text.append("\n")
     if record.get("message"):
         text.append(str(record["message"]) + "\n")
-    if record.get("inputs"):
+    if isinstance(record.get("inputs"), dict) and record["inputs"]:
         text.append("inputs: " + ", ".join(f"{k}={v}" for k, v in record["inputs"].items()) + "\n", style="dim")
     what = record_what(record)
     if what:

@@ -68,7 +68,7 @@ class TailController:
         if self.settings.filter:
             self.store.set_filter(Filter(self.settings.filter))
         self.source = TailSource(session.env, self.settings.server, max_pending=self.settings.buffer,
-                                 reconnect_max=self.settings.reconnect_max_seconds)
+                                 reconnect_max=self.settings.reconnect_max_seconds, config=session.config)
         self.panes: list[LogPane] = []
         self.note = self.config_error
         self.worker: Any = None
@@ -93,7 +93,7 @@ class TailController:
             return
         gctune.settle()  # start-up is over: collect, freeze, rarer collections under a flood
         self.source = TailSource(self.session.env, self.source.filters, max_pending=self.settings.buffer,
-                                 reconnect_max=self.settings.reconnect_max_seconds)
+                                 reconnect_max=self.settings.reconnect_max_seconds, config=self.session.config)
         if self.pump is not None:
             self.pump.stop()
         # parsing runs on its own thread; the tick drains it into the store (filter) and redraws

@@ -436,7 +436,9 @@ async def test_recent_commits_in_the_configured_checkout(edge, tmp_path):
     runner = await edge.run("recent-commits")
     assert passed(runner)
     record = [r for r in AuditLog().read() if r.get("flow") == "recent-commits" and r["event"] == "step"][0]
-    assert record["argv"] == ["git", "log", "--oneline", "-20", "--", "modules/plan-2-edge"]
+    assert record["argv"] == ["git", "--no-pager", "-c", "core.fsmonitor=false", "-c", "diff.external=", "-c",
+                              "core.pager=cat", "log", "--no-ext-diff", "--no-textconv", "--oneline", "-20", "--",
+                              "modules/plan-2-edge"]
     assert record["cwd"] == str(repo)
     text = output(runner, "log")
     assert "edge change 2" in text and "unrelated" not in text

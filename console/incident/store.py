@@ -25,7 +25,7 @@ from filelock import FileLock
 from console.incident.model import Entry, Incident, UTC, fold, format_ts
 from console.safefile import PRIVATE_FILE, create_new, ensure_private_dir, open_read, open_update
 
-ID_RE = re.compile(r"^INC-(\d{4}-\d{2}-\d{2})-(\d{3,})$")
+ID_RE = re.compile(r"^INC-([0-9]{4}-[0-9]{2}-[0-9]{2})-([0-9]{3,})\Z")  # ASCII digits only
 LOCK_TIMEOUT_S = 10.0
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from console import safejson
 from console.paths import state_dir
 from console.safefile import ensure_private_dir, open_append, open_read
 from console.sanitize import clean_line
@@ -66,20 +67,50 @@ def parse_since(text: str, now: float | None = None) -> float:
 def parse_record(raw: bytes) -> dict[str, Any] | None:
     """One line of the trail as a record, or None if it is not one (see :meth:`AuditLog.read`)."""
     try:
-        record = json.loads(raw.decode("utf-8"))
+        record = safejson.loads(raw.decode("utf-8"))  # nested past MAX_JSON_DEPTH: a bad line
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(record, dict):
         return None
     ts = record.get("ts")
-    if ts is not None and (isinstance(ts, bool) or not isinstance(ts, (int, float)) or not math.isfinite(ts)):
+    if ts is not None and _finite_ts(ts) is None:
         return None
     return record
 
 
+#: the latest ``ts`` a record may carry (9999-12-31T23:59:59Z): past it, no calendar can show it
+MAX_TS = 253402300799.0
+
+
+def _finite_ts(ts: Any) -> float | None:
+    """``ts`` as seconds, or None unless it is a number a calendar can show (a JSON integer of 400
+    digits overflows a float: bad, not a crash)."""
+    if isinstance(ts, bool) or not isinstance(ts, (int, float)):
+        return None
+    try:
+        value = float(ts)
+    except OverflowError:
+        return None
+    if not math.isfinite(value) or abs(value) > MAX_TS:
+        return None
+    return value
+
+
 def record_ts(record: dict[str, Any]) -> float:
-    ts = record.get("ts")
-    return float(ts) if isinstance(ts, (int, float)) else 0.0
+    return _finite_ts(record.get("ts")) or 0.0
+
+
+def what_ran(record: dict[str, Any]) -> str:
+    """The command (``argv``: a list of strings) or request (``request``: an object) a record names, as
+    text; a field of another type (the file may have been written by anything) names nothing."""
+    argv = record.get("argv")
+    if isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv):
+        return " ".join(argv)
+    request = record.get("request")
+    if isinstance(request, dict):
+        method, url = request.get("method", ""), request.get("url", "")
+        return " ".join(v for v in (method, url) if isinstance(v, str) and v)
+    return ""
 
 
 class AuditLog:
@@ -141,12 +172,7 @@ def format_record(record: dict[str, Any]) -> str:
     trail records outside text, and the file itself may have been written by anything)."""
     when = record.get("start") or record.get("time") or ""
     status = record.get("status", "")
-    what = ""
-    if record.get("argv"):
-        what = " ".join(record["argv"])
-    elif record.get("request"):
-        req = record["request"]
-        what = f"{req.get('method', '')} {req.get('url', '')}"
+    what = what_ran(record)
     code = ""
     if record.get("exit_code") is not None:
         code = f" exit={record['exit_code']}"

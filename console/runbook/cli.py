@@ -206,7 +206,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 continue
             if args.json:
                 shown: dict[str, Any] | None = record
-                if record.get("event") == STARTED and record.get("step_run") not in found.finished:
+                key = record.get("step_run")
+                if record.get("event") == STARTED and isinstance(key, str) and key not in found.finished:
                     shown = {**record, "outcome": listing_record(record, found)["status"]}  # type: ignore[index]
             else:
                 shown = listing_record(record, found)

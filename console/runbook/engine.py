@@ -33,13 +33,15 @@ from console.runbook.inputs import check_inputs, default_for
 from console.runbook.memory import Memory
 from console.runbook.model import Expr, Flow, InputError, Step
 from console.runbook.policy import Confirmation
+from console.runbook.readonly import git_check_argv
 from console.runbook.summaries import SUMMARIES, Summary
 from console.runbook.template import (
-    Context, OptionInjection, TemplateError, refs, render, render_argv, render_url, render_value,
+    Context, DotSegment, OptionInjection, TemplateError, refs, render, render_argv, render_url, render_value,
 )
 from console.childenv import secret_env_names
 from console.secrets import SecretError, mask as mask_secrets, read_secret
 from console.sanitize import clean, clean_line
+from console.yamlpaths import YamlLimitError, load_literal
 
 #: Tools that talk to the Cloudflare API and read ``CLOUDFLARE_API_TOKEN`` from their environment.
 CLOUDFLARE_TOOLS = ("wrangler", "terraform")
@@ -389,7 +391,7 @@ class FlowRunner:
                 self._prepare(run, masked=False, placeholders=True)
             except TemplateError as exc:
                 if not self.dry_run:
-                    if isinstance(exc, OptionInjection) and exc.ref.scope == "input":
+                    if isinstance(exc, (OptionInjection, DotSegment)) and exc.ref.scope == "input":
                         raise InputError(exc.ref.name, exc.detail) from None
                     raise PreflightError(run.step.id, str(exc)) from None
                 # a dry run still shows every step; the problem is reported instead
@@ -482,6 +484,14 @@ class FlowRunner:
                                    collect_seconds=spec.collect_seconds,
                                    strip_env=secret_env_names(self.config, self.env))
         return None
+
+    def _as_run(self, step: Step, argv: list[str]) -> list[str]:
+        """The argv a step runs with: a git check gets options that keep the repository's config from
+        running a program (:func:`console.runbook.readonly.git_check_argv`)."""
+        if step.command is None or step.command.tool != "git" or step.mutating:
+            return argv
+        prefix = self.env.tool("git")
+        return prefix + git_check_argv(argv[len(prefix):])
 
     def _tool_env(self, tool: str | None, masked: bool) -> tuple[dict[str, str], dict[str, str]]:
         """The child's extra environment: the config's ``tool_env``, plus for Cloudflare tools the API token
@@ -747,11 +757,13 @@ class FlowRunner:
                 exec_result = await run_http(prepared, on_line=sink, mask=self.mask, transport=self.http_transport)
             elif isinstance(prepared, PreparedCommand):
                 tool = step.command.tool if step.command is not None else None
-                refused = policy.rendered_command_problem(step, prepared.argv[len(self.env.tool(tool)):]) \
-                    if tool else None
+                prefix = self.env.tool(tool) if tool else []
+                refused = policy.rendered_command_problem(step, prepared.argv[len(prefix):],
+                                                          getattr(self.env, "paths", None)) if tool else None
                 if refused:  # nothing runs
                     exec_result = ExecResult(False, error=refused)
                 else:
+                    prepared.argv = self._as_run(step, prepared.argv)
                     if prepared.collect_seconds is not None:
                         on_line(f"collecting {prepared.collect_seconds:g}s of events: {' '.join(prepared.argv[-4:])}")
                     exec_result = await run_command(prepared, on_line=sink, mask=self.mask)
@@ -790,7 +802,10 @@ class FlowRunner:
                 path, _, fallback = spec.partition("|")
                 value = lookup(data, path)
                 if value is None and fallback:
-                    value = yaml.safe_load(fallback)
+                    try:  # checked at load: no aliases, finite numbers, at most 4 KiB
+                        value = load_literal(fallback)
+                    except (YamlLimitError, yaml.YAMLError):
+                        value = None
                 if value is None:
                     ok = False
                     message = f"could not read {name} from {path} in the output"
@@ -989,7 +1004,7 @@ class FlowRunner:
         except TemplateError:
             prepared = None
         if isinstance(prepared, PreparedCommand):
-            record["argv"] = prepared.argv
+            record["argv"] = self._as_run(step, prepared.argv)
             if prepared.stdin_display is not None:
                 record["stdin"] = prepared.stdin_display
             if prepared.cwd:

@@ -27,7 +27,7 @@ from console import safejson
 from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook.summaries import parse_json_stream
 from console.safefile import ensure_private_dir, write_replace
-from console.sources.bounded import AnswerTooLarge, request_capped
+from console.sources.bounded import BadAnswer, request_capped
 from console.sanitize import clean_line
 
 MAX_KEEP_BYTES = 2_000_000
@@ -52,8 +52,16 @@ class PreparedHttp:
     #: the largest answer read (the config's ``limits.max_body_bytes``); past it the step fails
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
+    @property
+    def sent_url(self) -> str:
+        """The URL as the client sends it (dot segments removed), which is what a preview shows."""
+        try:
+            return str(httpx.URL(self.url))
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return self.url
+
     def display(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"method": self.method, "url": self.url}
+        out: dict[str, Any] = {"method": self.method, "url": self.sent_url}
         if self.params:
             out["params"] = dict(self.params)
         if self.headers_display:
@@ -63,7 +71,7 @@ class PreparedHttp:
         return out
 
     def display_text(self) -> str:
-        lines = [f"{self.method} {self.url}" + (("?" + "&".join(f"{k}={v}" for k, v in self.params.items()))
+        lines = [f"{self.method} {self.sent_url}" + (("?" + "&".join(f"{k}={v}" for k, v in self.params.items()))
                                                  if self.params else "")]
         lines += [f"{k}: {v}" for k, v in self.headers_display.items()]
         if self.json is not None:
@@ -165,7 +173,7 @@ async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
                                                  deadline=req.timeout, **kwargs)
     except (httpx.TimeoutException, TimeoutError):
         return ExecResult(False, error=f"timed out after {req.timeout:g}s: {req.method} {req.url}", timed_out=True)
-    except AnswerTooLarge as exc:
+    except BadAnswer as exc:  # too large, or a stacked/unknown compression
         return ExecResult(False, error=clean_line(mask(f"{exc}: {req.method} {req.url}")))
     except httpx.HTTPError as exc:
         return ExecResult(False, error=clean_line(mask(f"{type(exc).__name__}: {exc} ({req.method} {req.url})")))

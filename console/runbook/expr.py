@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from console.runbook.model import Expr
+from console.yamlpaths import YamlLimitError, load_literal
 
 OPS = ("==", "!=", "<=", ">=", "<", ">", " in ", " contains ", " matches ")
 _PATH_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])(?:\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
@@ -48,8 +49,10 @@ def parse_expr(text: str) -> Expr:
             if TEMPLATE_VALUE.match(literal):
                 value: Any = literal  # a reference such as {capture.previous_run_id}, resolved when evaluated
             else:
-                try:
-                    value = yaml.safe_load(literal)
+                try:  # no aliases, finite numbers, at most 4 KiB (safe_load expanded a "billion laughs")
+                    value = load_literal(literal)
+                except YamlLimitError as exc:
+                    raise ExprError(f"{_shown(raw)}: the value after {op.strip()!r}: {exc.message}") from None
                 except yaml.YAMLError:
                     raise ExprError(f"{raw!r}: {literal!r} is not a value (quote strings)") from None
                 if isinstance(value, float) and not math.isfinite(value):  # .nan compares false: never holds
@@ -67,6 +70,11 @@ def parse_expr(text: str) -> Expr:
             return Expr(text=raw, path=path, op=op, value=value)
     _check_path(raw, raw)
     return Expr(text=raw, path=raw)
+
+
+def _shown(text: str, width: int = 80) -> str:
+    """``repr(text)``, cut to ``width`` characters."""
+    return repr(text) if len(text) <= width else repr(text[:width]) + " ..."
 
 
 def _check_path(path: str, raw: str) -> None:

@@ -15,12 +15,16 @@ from console.runbook.model import Flow, InputError, InputSpec
 from console.runbook.template import Context, TemplateError, render
 from console.sanitize import UNSAFE_CLASS
 
-_DURATION_RE = re.compile(r"^(\d+)\s*([smhdw])$")
+_DURATION_RE = re.compile(r"^([0-9]+) *([smhdw])$")  # ASCII digits: \d also matches "٣"
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 #: Printable text without control characters; argv elements are never shell-parsed, but an operator's
 #: reason still must not smuggle newlines into records, nor C1 controls or bidi/format characters
 #: (U+009B is CSI, U+202E reverses what is read) into terminals: the sanitiser's set, plus ``\n``/``\t``.
-_CONTROL_RE = re.compile(f"[\\t\\n{UNSAFE_CLASS}]")
+#: Also refused in inputs: line/paragraph separators (U+2028/9), the soft hyphen (U+00AD) and zero-width
+#: characters (U+200B-D): invisible or line-breaking, so what is recorded is not what the operator saw.
+_INPUT_INVISIBLE = "\u00ad\u200b-\u200d\u2028\u2029"
+_CONTROL_RE = re.compile(f"[\\t\\n{UNSAFE_CLASS}{_INPUT_INVISIBLE}]")
+_NUMBER_RE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 MAX_STRING = 500
 
 
@@ -53,14 +57,15 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
                 raise ValueError(f"{text!r} is not one of: {', '.join(spec.choices)}")
             return text
         if kind == "int":
-            if not re.fullmatch(r"[+-]?\d+", text):
+            if not re.fullmatch(r"[+-]?[0-9]+", text):
                 raise ValueError(f"{text!r} is not a whole number")
             return _bounded(spec, int(text))
         if kind == "number":
-            try:
-                value = float(text)
-            except ValueError:
-                raise ValueError(f"{text!r} is not a number") from None
+            if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                raise ValueError(f"{text!r} is not a finite number")
+            if not _NUMBER_RE.fullmatch(text):  # float() also takes "٣" and "1_000"
+                raise ValueError(f"{text!r} is not a number")
+            value = float(text)
             if value != value or value in (float("inf"), float("-inf")):
                 raise ValueError(f"{text!r} is not a finite number")
             return _bounded(spec, value)
@@ -89,7 +94,7 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
                 raise ValueError(f"{text!r} is not a valid IPv4 or IPv6 address") from None
             return str(_client_address(text, address))
         if kind == "cidr":
-            if not re.fullmatch(r"[0-9A-Fa-f:.]+/\d{1,3}", text):
+            if not re.fullmatch(r"[0-9A-Fa-f:.]+/[0-9]{1,3}", text):
                 raise ValueError(f"{text!r} is not a CIDR range such as 203.0.113.0/24")
             try:
                 return str(ipaddress.ip_network(text, strict=True))
@@ -101,6 +106,8 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
                 raise ValueError(f"{text!r} is not an http(s) URL")
             return text
         if kind == "timestamp":
+            if not text.isascii():
+                raise ValueError(f"{text!r} is not an ISO 8601 time such as 2024-01-15T00:00:00Z")
             candidate = text[:-1] + "+00:00" if text.endswith("Z") else text
             try:
                 moment = datetime.fromisoformat(candidate)
@@ -118,13 +125,25 @@ def _client_address(text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Ad
                     ) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """The address a client would have: an IPv4-mapped IPv6 address (``::ffff:1.2.3.4``) is the IPv4
     address it carries (the key the edge stores and the value the operator meant); the unspecified
-    address and loopback are refused (blocking them blocks nothing, or the edge itself)."""
+    address, loopback, broadcast, multicast, link-local and reserved addresses (IPv4-compatible
+    ``::1.2.3.4`` included) are refused (blocking them blocks nothing, or the edge itself)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address.is_unspecified:
         raise ValueError(f"{text!r} is the unspecified address, not a client address")
     if address.is_loopback:
         raise ValueError(f"{text!r} is a loopback address, not a client address")
+    if isinstance(address, ipaddress.IPv4Address) and int(address) == 0xFFFFFFFF:
+        raise ValueError(f"{text!r} is the broadcast address, not a client address")
+    if address.is_multicast:
+        raise ValueError(f"{text!r} is a multicast address, not a client address")
+    if address.is_link_local:
+        raise ValueError(f"{text!r} is a link-local address, not a client address")
+    if address.is_reserved:
+        # IPv4 240.0.0.0/4; IPv6 ::/8 holds the IPv4-compatible forms (::127.0.0.1 is ::7f00:1, a
+        # different key than the loopback it names)
+        raise ValueError(f"{text!r} is a reserved address (IPv4-compatible IPv6 forms such as ::1.2.3.4 "
+                         "included), not a client address")
     return address
 
 

@@ -28,7 +28,7 @@ checks a file. The format::
               args: [kv, key, put, "blocked:ip:{ip}", "{reason}", --namespace-id, "{ns}", --remote]
               stdin: "..."            # secrets only here, in env, or in HTTP headers
               env: {NAME: value}
-              cwd: "{env.paths.repo}"
+              cwd: "{env.paths.repo}"   # a non-action step: only exactly one {env.paths.NAME}
               timeout: 60
           - kind: check
             title: Read the level
@@ -64,8 +64,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from console.limits import is_finite_number
-from console.yamlpaths import YamlLimitError, compose_and_load, dotted, line_map, read_yaml_file
+from console.limits import MAX_DURATION_S, is_finite_number, too_long_text
+from console.yamlpaths import YamlLimitError, compose_and_load, dotted, line_map, load_literal, read_yaml_file
 
 from console.runbook import policy
 from console.runbook.expr import ExprError, parse_expr
@@ -233,17 +233,24 @@ class _Parser:
             raise self.err(key, f"expected text, got {type(value).__name__}")
         return str(value)
 
-    def number(self, data: dict, key: KeyPath, default: float | None, *, positive: bool = True) -> float | None:
+    def number(self, data: dict, key: KeyPath, default: float | None, *, positive: bool = True,
+               maximum: float | None = None) -> float | None:
         value = data.get(key[-1])
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.err(key, f"expected a number, got {value!r}")
-        if not is_finite_number(value):
+        if not is_finite_number(value):  # also an int too large for a float (0x and 290 F)
             raise self.err(key, "must be a finite number")
         if positive and value <= 0:
             raise self.err(key, f"must be greater than zero, got {value}")
+        if maximum is not None and value > maximum:
+            raise self.err(key, f"{too_long_text(maximum)}, got {float(value):g}")
         return float(value)
+
+    def seconds(self, data: dict, key: KeyPath, default: float | None) -> float | None:
+        """A duration: a finite number of seconds, more than zero and at most one day."""
+        return self.number(data, key, default, maximum=MAX_DURATION_S)
 
     def expr(self, data: dict, key: KeyPath) -> Expr | None:
         value = data.get(key[-1])
@@ -412,7 +419,9 @@ class _Parser:
                 self.mapping(tail, (*key, "tail"), {"seconds"}, "tail: {seconds: N}")
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
                 raise self.err((*key, "tail"), "expected {seconds: N} with N > 0")
-            step.tail_seconds = float(seconds)
+            # finite and at most one day, as every duration (a sexagesimal inf:0 tailed forever)
+            step.tail_seconds = (self.seconds(tail, (*key, "tail", "seconds"), 10.0) if isinstance(tail, dict)
+                                 else self.seconds(body, (*key, "tail"), 10.0))
         if "metrics" in body:
             metrics = body["metrics"]
             if not isinstance(metrics, list) or not metrics or not all(m in METRIC_KEYS for m in metrics):
@@ -453,7 +462,7 @@ class _Parser:
             if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 100:
                 raise self.err((*key, "retry", "attempts"), "expected a whole number from 1 to 100")
             step.retry_attempts = attempts
-            step.retry_interval = self.number(retry, (*key, "retry", "interval"), 2.0) or 2.0
+            step.retry_interval = self.seconds(retry, (*key, "retry", "interval"), 2.0) or 2.0
             if kind != "check":
                 raise self.err((*key, "retry"), "only a check is retried (an action runs once)")
 
@@ -463,10 +472,17 @@ class _Parser:
         for name, path in capture.items():
             if not _NAME_RE.match(str(name)):
                 raise self.err((*key, "capture", str(name)), f"{name!r} is not a name")
+            where, bar, fallback = str(path).partition("|")
             try:
-                parse_expr(str(path).split("|", 1)[0])
+                parse_expr(where)
+                if bar and fallback:  # read as the engine reads it: no aliases, finite, at most 4 KiB
+                    load_literal(fallback)
             except ExprError as exc:
                 raise self.err((*key, "capture", str(name)), str(exc)) from None
+            except YamlLimitError as exc:
+                raise self.err((*key, "capture", str(name)), f"the fallback after '|': {exc.message}") from None
+            except yaml.YAMLError:
+                raise self.err((*key, "capture", str(name)), "the fallback after '|' is not a value (quote strings)") from None
         step.capture = {str(k): str(v) for k, v in capture.items()}
         remember = body.get("remember") or []
         if not isinstance(remember, list) or not all(r in step.capture for r in remember):
@@ -485,8 +501,8 @@ class _Parser:
             if step.expect.path not in METRIC_KEYS:
                 raise self.err((*key, "expect"), f"{step.expect.path!r} is not a live metric "
                                f"(known: {', '.join(METRIC_KEYS)})")
-            timeout = self.number(body, (*key, "timeout"), 60.0) or 60.0
-            interval = self.number(body, (*key, "interval"), 2.0) or 2.0
+            timeout = self.seconds(body, (*key, "timeout"), 60.0) or 60.0
+            interval = self.seconds(body, (*key, "interval"), 2.0) or 2.0
             step.verify = VerifySpec(expr=step.expect, timeout=timeout, interval=interval)
             step.expect = None
         elif "timeout" in body or "interval" in body:
@@ -498,6 +514,9 @@ class _Parser:
         problem = policy.step_problem(step)
         if problem:
             raise self.err((*key, "kind"), problem)
+        problem = policy.cwd_problem(step)
+        if problem:
+            raise self.err((*key, "command", "cwd"), problem)
         return step
 
     def http(self, body: Any, key: KeyPath, tmpl: dict) -> HttpSpec:
@@ -536,7 +555,7 @@ class _Parser:
             self.templates(save_to, (*key, "save_to"), secrets_ok=False, **tmpl)
         return HttpSpec(method=method, url=url, headers={str(k): v for k, v in headers.items()}, auth=auth,
                         json=body.get("json"), params={str(k): str(v) for k, v in params.items()},
-                        timeout=self.number(body, (*key, "timeout"), 15.0) or 15.0, filter=filt, save_to=save_to)
+                        timeout=self.seconds(body, (*key, "timeout"), 15.0) or 15.0, filter=filt, save_to=save_to)
 
     def command(self, body: Any, key: KeyPath, tmpl: dict) -> CommandSpec:
         body = self.mapping(body, key, COMMAND_KEYS, "tool, args, stdin, env, cwd, timeout")
@@ -569,5 +588,5 @@ class _Parser:
             self.templates(cwd, (*key, "cwd"), secrets_ok=False, **tmpl)
         return CommandSpec(tool=tool, args=args, argv_from=argv_from, stdin=stdin,
                            env={str(k): str(v) for k, v in env.items()}, cwd=cwd,
-                           timeout=self.number(body, (*key, "timeout"), 120.0) or 120.0,
-                           collect_seconds=self.number(body, (*key, "collect_seconds"), None))
+                           timeout=self.seconds(body, (*key, "timeout"), 120.0) or 120.0,
+                           collect_seconds=self.seconds(body, (*key, "collect_seconds"), None))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.runbook.model import Flow, Step
-from console.runbook.readonly import command_problem
+from console.runbook.readonly import command_problem, configured_path_problem
 
 READ_ONLY_METHODS = ("GET", "HEAD")
 
@@ -51,13 +51,24 @@ def step_problem(step: Step) -> str | None:
     return None
 
 
-def rendered_command_problem(step: Step, args: list[str]) -> str | None:
-    """The allow-list again, on a check's rendered argv (after the tool prefix) just before it runs: an
-    operator's input must not turn a read-only shape into something else (``gh api {endpoint}`` with
-    ``graphql``). None for actions and for read-only argv."""
+def cwd_problem(step: Step) -> str | None:
+    """Why a check's ``cwd`` is refused (it may only be a configured path, ``{env.paths.NAME}``), or None.
+    The directory decides which program runs (``npx`` takes ``node_modules/.bin``, git the repository's
+    config) and a check runs without confirmation."""
     if step.kind == "action" or step.command is None:
         return None
-    problem = command_problem(step.command.tool, args)
+    return configured_path_problem(step.command.cwd)
+
+
+def rendered_command_problem(step: Step, args: list[str], paths: dict[str, str] | None = None) -> str | None:
+    """The allow-list again, on a check's rendered argv (after the tool prefix) just before it runs: an
+    operator's input must not turn a read-only shape into something else (``gh api {endpoint}`` with
+    ``graphql``). ``paths`` are the environment's configured paths, the only directories a rendered
+    ``-chdir=``/``--cwd`` may name. None for actions and for read-only argv."""
+    if step.kind == "action" or step.command is None:
+        return None
+    configured = {value for value in (paths or {}).values() if value}
+    problem = command_problem(step.command.tool, args, chdir_ok=configured.__contains__)
     return f"refused: a {step.kind} runs only read-only commands, and with these inputs it is not: {problem}" \
         if problem else None
 

@@ -11,18 +11,30 @@ Decisions:
 
 * ``terraform plan`` is read-only (it refreshes in memory and persists nothing); ``plan -out=FILE`` and
   ``-generate-config-out`` write a file and are actions, like an HTTP ``save_to``.
-* ``terraform fmt`` only with ``-check`` (and never ``-write``).
-* ``gh api`` only as a GET (``-X/--method GET`` or none) with no ``-f/-F/--field/--raw-field/--input`` (any
-  of those makes gh send a POST), and never the ``graphql`` endpoint (always a POST).
-* ``git log|show|diff|status|rev-parse``: git's global options are allow-listed (``-C DIR``, ``--git-dir``,
-  ``--work-tree``, ``--no-pager``; never ``-c name=value``, which can run programs); the subcommand's own
-  options are free except ``--output`` (writes a file).
+* ``terraform fmt`` only with ``-check`` true (and never ``-write``). Terraform's flags are Go booleans:
+  ``-name=VALUE`` must parse like Go's ``strconv.ParseBool`` and a required one (``-check``) must be true
+  where it last occurs (``-check -check=false`` is false, as Go reads it). Another tool's flag given as
+  ``--name=VALUE`` is refused (write the flag alone).
+* ``terraform -chdir=DIR`` only as ``-chdir={env.paths.NAME}`` (a configured path; ``chdir_ok`` decides on the
+  rendered argv), like a check's ``cwd`` (:func:`configured_path_problem`): a directory holds the providers,
+  the ``node_modules/.bin`` and the repository config a tool runs.
+* ``gh api`` only as a GET (``-X/--method GET`` or none) to the configured host, with output options only
+  (``-q/--jq``, ``-t/--template``, ``--paginate``, ``--slurp``, ``--cache``, ``-i/--include``, ``--silent``):
+  no ``-f/-F/--field/--raw-field/--input`` (a POST), no ``-H/--header`` (``X-HTTP-Method-Override``), no
+  ``--hostname`` (the token to another host), never the ``graphql`` endpoint (always a POST).
+* ``git log|show|diff|status|rev-parse`` in the step's directory only: no ``-C``, ``--git-dir``,
+  ``--work-tree`` (another repository's config runs its programs), never ``-c name=value``; the
+  subcommand's own options are free except ``--output`` (writes a file), ``--no-index`` (any files),
+  ``--ext-diff``, ``--textconv`` (run configured programs). The console runs every git check as
+  :func:`git_check_argv` makes it, with the repository's program-running settings turned off.
 * Options are taken in their ordinary spellings only (``--name VALUE``, ``--name=VALUE``, ``-n VALUE``;
   terraform's ``-name[=VALUE]``); bundled short options (``-abc``, ``-L1``) are not read-only.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: Positionals allowed after a path when the shape takes "any number" (fmt paths, git revisions...).
@@ -86,8 +98,8 @@ GH_SHAPES = (
           valued=_GH_REPO | _GH_FORMAT | _s("-A", "--author", "-a", "--assignee", "-B", "--base", "-H", "--head",
                                             "-l", "--label", "-L", "--limit", "-S", "--search", "-s", "--state",
                                             "--app")),
-    Shape(("api",), flags=_s("--paginate", "--slurp", "-i", "--include", "--silent", "--verbose"),
-          valued=_GH_FORMAT | _s("-X", "--method", "-H", "--header", "--hostname", "--cache", "-p", "--preview"),
+    Shape(("api",), flags=_s("--paginate", "--slurp", "-i", "--include", "--silent"),
+          valued=_s("-q", "--jq", "-t", "--template", "-X", "--method", "--cache"),
           positionals=1, values={"-X": _s("GET"), "--method": _s("GET")}, refused_positionals=_s("graphql")),
     Shape(("version",),),
     Shape((), flags=_s("--version"), requires=_s("--version")),
@@ -115,9 +127,24 @@ TERRAFORM_SHAPES = (
 TERRAFORM_GLOBAL_FLAGS = _s("-help", "-h", "--help")
 
 # -- git: allow-listed global options, then one read-only subcommand --------------------------------
-GIT_GLOBAL_VALUED = _s("-C", "--git-dir", "--work-tree")
 GIT_GLOBAL_FLAGS = _s("--no-pager", "-P", "--no-optional-locks", "--literal-pathspecs", "--no-replace-objects")
 GIT_READ_COMMANDS = _s("log", "show", "diff", "status", "rev-parse")
+#: subcommand options refused (also abbreviated, as git's option parser takes unique prefixes)
+GIT_REFUSED_OPTIONS = ("--output", "--no-index", "--ext-diff", "--textconv")
+#: exact options that are a prefix of a refused one but mean something else
+GIT_EXACT_OPTIONS = _s("--text")
+#: what the console puts before a git check's own arguments: the repository's config may not run a program
+GIT_CHECK_CONFIG = ("--no-pager", "-c", "core.fsmonitor=false", "-c", "diff.external=", "-c", "core.pager=cat")
+#: and after the subcommand of the ones that show diffs
+GIT_DIFF_HARDENING = {"diff": ("--no-ext-diff", "--no-textconv"), "show": ("--no-ext-diff", "--no-textconv"),
+                      "log": ("--no-ext-diff", "--no-textconv")}
+
+# -- where a check runs -----------------------------------------------------------------------------
+#: ``{env.paths.NAME}``, or ``{env.paths.NAME|}`` (no directory when the path is not configured)
+_CONFIGURED_PATH_RE = re.compile(r"\{env\.paths\.[A-Za-z0-9_][A-Za-z0-9_-]*\|?\}")
+#: Go's strconv.ParseBool
+_GO_TRUE = _s("1", "t", "T", "TRUE", "true", "True")
+_GO_FALSE = _s("0", "f", "F", "FALSE", "false", "False")
 
 READ_ONLY_TOOLS = ("wrangler", "gh", "terraform", "git")
 
@@ -126,13 +153,40 @@ class _NotReadOnly(Exception):
     pass
 
 
+def is_configured_path(template: str) -> bool:
+    """True when a runbook's raw ``cwd``/``-chdir`` template is exactly one ``{env.paths.NAME}`` reference
+    (optionally ``{env.paths.NAME|}``): the directory is the operator's config, not the runbook's."""
+    return _CONFIGURED_PATH_RE.fullmatch(template) is not None
+
+
+def configured_path_problem(cwd: str | None) -> str | None:
+    """Why a check's raw ``cwd`` template is refused, or None."""
+    if cwd is None or is_configured_path(cwd):
+        return None
+    return ("a check may only run in a configured path (env.paths: cwd: \"{env.paths.NAME}\"), "
+            f"not {cwd!r}: the directory decides which program runs; use kind: action")
+
+
+def git_check_argv(args: list[str]) -> list[str]:
+    """A git check's argv (after the tool prefix) as the console runs it: the repository's config may not
+    run a program (fsmonitor, external diff, pager, textconv). ``args`` passed :func:`command_problem`."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 1
+    extra = GIT_DIFF_HARDENING.get(args[i], ()) if i < len(args) else ()
+    return [*GIT_CHECK_CONFIG, *args[: i + 1], *extra, *args[i + 1:]]
+
+
 def _words(args: list[str]) -> str:
     text = " ".join(args[:6])
     return text + (" ..." if len(args) > 6 else "")
 
 
-def command_problem(tool: str | None, args: list[str]) -> str | None:
-    """Why ``tool args`` is not on the read-only allow-list, or None when a check may run it."""
+def command_problem(tool: str | None, args: list[str], *,
+                    chdir_ok: Callable[[str], bool] = is_configured_path) -> str | None:
+    """Why ``tool args`` is not on the read-only allow-list, or None when a check may run it. ``chdir_ok``
+    judges terraform's ``-chdir=`` and wrangler's ``--cwd`` value: by default the raw template must be one
+    ``{env.paths.NAME}``."""
     if tool not in READ_ONLY_TOOLS:
         return (f"{tool or 'a command from the config'} is not a read-only tool (only "
                 f"{', '.join(READ_ONLY_TOOLS)} commands on the read-only list may run in a check)")
@@ -141,13 +195,13 @@ def command_problem(tool: str | None, args: list[str]) -> str | None:
             _check_git(args)
         elif tool == "terraform":
             _check_shapes(tool, args, TERRAFORM_SHAPES, global_valued=_s(), global_flags=TERRAFORM_GLOBAL_FLAGS,
-                          go_style=True, globals_first=True)
+                          go_style=True, globals_first=True, chdir_ok=chdir_ok)
         elif tool == "gh":
             _check_shapes(tool, args, GH_SHAPES, global_valued=_s(), global_flags=GH_GLOBAL_FLAGS,
                           go_style=False, globals_first=False)
         else:
             _check_shapes(tool, args, WRANGLER_SHAPES, global_valued=WRANGLER_GLOBAL_VALUED,
-                          global_flags=WRANGLER_GLOBAL_FLAGS, go_style=False, globals_first=True)
+                          global_flags=WRANGLER_GLOBAL_FLAGS, go_style=False, globals_first=True, chdir_ok=chdir_ok)
     except _NotReadOnly as exc:
         return f"{tool} {_words(args)}: {exc}"
     return None
@@ -164,8 +218,22 @@ def _split(arg: str, go_style: bool) -> tuple[str, str | None]:
     return arg, None
 
 
+def _flag_value(name: str, value: str | None, go_style: bool) -> str:
+    """A flag's value: ``"true"`` alone; ``=VALUE`` only as a Go boolean (terraform), else refused."""
+    if value is None:
+        return "true"
+    if go_style and value in _GO_TRUE:
+        return "true"
+    if go_style and value in _GO_FALSE:
+        return "false"
+    if go_style:
+        raise _NotReadOnly(f"{name}={value}: a flag's value must be true or false")
+    raise _NotReadOnly(f"{name}={value}: write the flag {name} alone (no =VALUE)")
+
+
 def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, global_valued: frozenset[str],
-                  global_flags: frozenset[str], go_style: bool, globals_first: bool) -> None:
+                  global_flags: frozenset[str], go_style: bool, globals_first: bool,
+                  chdir_ok: Callable[[str], bool] = is_configured_path) -> None:
     i = 0
     options: list[tuple[str, str | None]] = []
     # options before the subcommand path: only the tool's global options
@@ -173,6 +241,9 @@ def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, glob
         while i < len(args) and args[i].startswith("-") and args[i] != "--":
             name, value = _split(args[i], go_style)
             if tool == "terraform" and name == "-chdir" and value is not None:
+                if not chdir_ok(value):
+                    raise _NotReadOnly(f"-chdir={value}: a check may only run in a configured path "
+                                       "(-chdir={env.paths.NAME})")
                 i += 1
                 continue
             if name in global_valued:
@@ -182,7 +253,7 @@ def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, glob
                     i += 1
                     value = args[i]
             elif name in global_flags or any(name in s.flags and not s.path for s in shapes):
-                pass
+                value = _flag_value(name, value, go_style)
             else:
                 raise _NotReadOnly(f"option {name!r} before the subcommand is not on the read-only list")
             options.append((name, value))
@@ -219,14 +290,17 @@ def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, glob
                 value = args[i]
                 i += 1
         elif name in shape.flags or name in global_flags:
-            pass
+            value = _flag_value(name, value, go_style)
         else:
             raise _NotReadOnly(f"option {name!r} of {tool} {' '.join(shape.path)} is not on the read-only list")
         options.append((name, value))
-    names = {name for name, _ in options}
-    if shape.requires and not names & shape.requires:
+    last = dict(options)  # Go's flag package (and pflag, yargs) take an option's last value
+    if shape.requires and not any(last.get(name) == "true" for name in shape.requires):
         raise _NotReadOnly(f"{tool} {' '.join(shape.path)} is read-only only with {' or '.join(sorted(shape.requires))}")
     for name, value in options:
+        if tool == "wrangler" and name == "--cwd" and not chdir_ok(value or ""):
+            raise _NotReadOnly(f"--cwd {value}: a check may only run in a configured path "
+                               "(--cwd {env.paths.NAME})")
         allowed = shape.values.get(name)
         if allowed is not None and (value or "").upper() not in allowed:
             raise _NotReadOnly(f"{name} {value} is not a read-only request (only {', '.join(sorted(allowed))})")
@@ -244,16 +318,10 @@ def _check_git(args: list[str]) -> None:
         name, value = _split(args[i], go_style=False)
         if name == "--version" and len(args) == 1:
             return
-        if name in GIT_GLOBAL_VALUED:
-            if value is None:
-                if name == "-C" and "=" in args[i]:
-                    raise _NotReadOnly("-C takes its directory as the next argument")
-                if i + 1 >= len(args):
-                    raise _NotReadOnly(f"option {name} needs a value")
-                i += 1
-        elif name not in GIT_GLOBAL_FLAGS:
-            raise _NotReadOnly(f"git option {name!r} is not on the read-only list (-C DIR, --git-dir, --work-tree, "
-                               "--no-pager)")
+        if name not in GIT_GLOBAL_FLAGS or value is not None:
+            raise _NotReadOnly(f"git option {args[i]!r} is not on the read-only list "
+                               f"({', '.join(sorted(GIT_GLOBAL_FLAGS))}; a check runs git in its step's "
+                               "configured directory)")
         i += 1
     if i >= len(args) or args[i] not in GIT_READ_COMMANDS:
         sub = args[i] if i < len(args) else "(nothing)"
@@ -262,5 +330,9 @@ def _check_git(args: list[str]) -> None:
         if arg == "--":
             break
         name = arg.split("=", 1)[0]
-        if name.startswith("--o") and ("--output".startswith(name) or name.startswith("--output")):
-            raise _NotReadOnly(f"git {args[i]} {name} writes a file")
+        if not name.startswith("--") or name in GIT_EXACT_OPTIONS:
+            continue
+        for refused in GIT_REFUSED_OPTIONS:
+            if name.startswith(refused) or (len(name) > 2 and refused.startswith(name)):
+                why = "writes a file" if refused == "--output" else "is not read-only (another file or program)"
+                raise _NotReadOnly(f"git {args[i]} {name} {why}")

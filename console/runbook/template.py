@@ -269,22 +269,71 @@ def render_argv(templates: list[str], ctx: Context, *, masked: bool = False, fir
     return out
 
 
+class DotSegment(TemplateError):
+    """A value would make a whole URL path segment empty, ``.`` or ``..``: the HTTP client removes dot
+    segments, so the request (and its token) would go to another path (``DELETE .../values/{key}`` with
+    ``key=..`` is the delete-namespace endpoint). Refused."""
+
+    def __init__(self, ref: Ref, segment: str) -> None:
+        self.ref = ref
+        self.value = segment
+        if ref.scope == "input":
+            what = f"input {ref.name}"
+        else:
+            what = "{" + (ref.name if ref.scope == "builtin" else f"{ref.scope}.{ref.name}") + "}"
+        shown = "an empty" if segment == "" else f"a {segment!r}"
+        #: the message without the ``input NAME:`` prefix (a form shows it next to the field)
+        self.detail = (f"would make {shown} URL path segment, which sends the request to another path; "
+                       "give another value")
+        super().__init__(f"{what}: {self.detail}")
+
+
 def render_url(template: str, ctx: Context, *, masked: bool = False) -> str:
     """Render a URL template: a reference that starts the URL is the base (a configured or validated URL,
     ``{env.cloudflare_api_url}``) and is kept as is; every other reference's value is percent-encoded
     whole (``/``, ``?``, ``#``, ``%`` included), so a value is always one path segment or query value and
-    never walks the request (and its token) to another path."""
-
-    def sub(match: re.Match[str]) -> str:
+    never walks the request (and its token) to another path. A path segment that a value makes empty,
+    ``.`` or ``..`` is refused (:class:`DotSegment`): the client would remove it, and the segment before it."""
+    pieces: list[tuple[str, Ref | None]] = []
+    pos = 0
+    for match in _REF_RE.finditer(template):
+        if match.start() > pos:
+            pieces.append((template[pos:match.start()], None))
+        pos = match.end()
         token = match.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        value = _text(resolve(parse_ref(match.group(1)), ctx, masked=masked))
-        return value if match.start() == 0 else quote(value, safe="")
+        if token in ("{{", "}}"):
+            pieces.append((token[0], None))
+            continue
+        ref = parse_ref(match.group(1))
+        value = _text(resolve(ref, ctx, masked=masked))
+        pieces.append((value, None) if match.start() == 0 else (quote(value, safe=""), ref))
+    if pos < len(template):
+        pieces.append((template[pos:], None))
+    _check_path_segments(pieces)
+    return "".join(text for text, _ in pieces)
 
-    return _REF_RE.sub(sub, template)
+
+def _check_path_segments(pieces: list[tuple[str, Ref | None]]) -> None:
+    """Refuse a path segment holding a reference's value that is empty, ``.`` or ``..`` (values are
+    encoded, so ``/``, ``?`` and ``#`` only come from the template's own text)."""
+    segment = ""
+    refs_in: list[Ref] = []
+    for text, ref in pieces:
+        if ref is None:
+            for char in text:
+                if char in "/?#":
+                    if refs_in and segment in ("", ".", ".."):
+                        raise DotSegment(refs_in[0], segment)
+                    if char != "/":
+                        return
+                    segment, refs_in = "", []
+                else:
+                    segment += char
+        else:
+            segment += text
+            refs_in.append(ref)
+    if refs_in and segment in ("", ".", ".."):
+        raise DotSegment(refs_in[0], segment)
 
 
 def render_value(value: Any, ctx: Context, *, masked: bool = False) -> Any:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from console.runbook.audit import AuditLog, iso, user_at_host
+from console.runbook.audit import AuditLog, iso, user_at_host, what_ran
 
 STARTED = "step_started"
 FINISHED = "step"
@@ -61,7 +61,7 @@ def owner_alive(record: dict[str, Any]) -> bool:
         return False
     except PermissionError:
         pass  # alive, another user's
-    except OSError:
+    except (OSError, OverflowError):  # a pid no process can have (the file may have been written by anything)
         return False
     recorded = record.get("pid_start")
     if isinstance(recorded, int) and not isinstance(recorded, bool):
@@ -105,15 +105,6 @@ def scan(log: AuditLog) -> TrailScan:
             found.reported.add(key)
     found.skipped = log.skipped
     return found
-
-
-def what_ran(record: dict[str, Any]) -> str:
-    if isinstance(record.get("argv"), list):
-        return " ".join(str(a) for a in record["argv"])
-    request = record.get("request")
-    if isinstance(request, dict):
-        return f"{request.get('method', '')} {request.get('url', '')}".strip()
-    return ""
 
 
 def describe(record: dict[str, Any]) -> str:
@@ -168,8 +159,8 @@ def listing_record(record: dict[str, Any], found: TrailScan) -> dict[str, Any] |
     if event != STARTED:
         return record
     key = record.get("step_run")
-    if key in found.finished:
-        return None
+    if not isinstance(key, str) or key in found.finished:
+        return None if isinstance(key, str) else record
     shown = dict(record)
     shown["status"] = "running" if owner_alive(record) else "unknown"
     shown["message"] = "" if shown["status"] == "running" else describe(record)

@@ -33,16 +33,14 @@ def register(subparsers: Any) -> None:
 def _write_token_files(server: Any) -> Any:
     """Write the tokens to 0600 files under the state dir so another process can use them."""
     from console.paths import state_dir
+    from console.safefile import ensure_private_dir, write_replace
 
     try:
-        directory = state_dir() / "simulator" / str(server.port)
-        directory.mkdir(parents=True, exist_ok=True)
+        # 0700 dirs (whatever the umask), 0600 files never written through a symlink
+        directory = ensure_private_dir(state_dir() / "simulator" / str(server.port), "simulator directory")
+        ensure_private_dir(directory.parent, "simulator directory")  # tightens one made 0755 before
         for name, value in (("api_token", server.api_token), ("admin_token", server.admin_token)):
-            path = directory / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(value + "\n")
-            os.chmod(path, 0o600)
+            write_replace(directory / name, value + "\n")
         return directory
     except OSError as exc:
         print(f"edge-console simulate: could not write token files: {exc}", file=sys.stderr)

@@ -19,7 +19,7 @@ from console.limits import MAX_HEALTH_COMPONENTS
 from console.metrics.model import Health
 from console.metrics.thresholds import State
 from console.sanitize import clean_line
-from console.sources.bounded import AnswerTooLarge, read_capped
+from console.sources.bounded import BadAnswer, capped_headers, read_capped
 from console.sources.http import HttpSettings, describe_error
 
 HEALTHY = frozenset({"ok", "healthy", "pass"})
@@ -129,7 +129,7 @@ async def check_health(client: httpx.AsyncClient, url: str, settings: HttpSettin
     """
     try:
         status, body = await asyncio.wait_for(_get(client, url), settings.total_timeout)
-    except AnswerTooLarge as exc:
+    except BadAnswer as exc:  # too large, or a stacked/unknown compression
         return invalid(str(exc)), False
     except (httpx.HTTPError, OSError, asyncio.TimeoutError, ValueError) as exc:
         reason = describe_error(exc, settings)
@@ -139,5 +139,5 @@ async def check_health(client: httpx.AsyncClient, url: str, settings: HttpSettin
 
 
 async def _get(client: httpx.AsyncClient, url: str) -> tuple[int, bytes]:
-    async with client.stream("GET", url, headers={"Accept": "application/json"}) as response:
+    async with client.stream("GET", url, headers=capped_headers({"Accept": "application/json"})) as response:
         return response.status_code, await read_capped(response, MAX_HEALTH_BYTES)

@@ -21,7 +21,7 @@ from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.metrics.fleet import fleet_queries, targets_query, valid_window
 from console.metrics.model import KEY_METRICS, MetricValue, SourceStatus
 from console.metrics.thresholds import evaluate
-from console.sources.bounded import AnswerTooLarge, request_capped
+from console.sources.bounded import BadAnswer, request_capped
 from console.sources.http import HttpSettings, describe_error, make_client
 
 
@@ -86,7 +86,7 @@ class PromQLClient:
                 timeout=self.settings.timeout(), limit=self.max_body_bytes, deadline=self.settings.total_timeout)
         except (httpx.HTTPError, TimeoutError) as exc:
             raise PromQLError(describe_error(exc, self.settings)) from None
-        except AnswerTooLarge as exc:
+        except BadAnswer as exc:
             raise PromQLError(str(exc)) from None
         try:
             payload = safejson.loads(body)

@@ -11,7 +11,7 @@ import httpx
 
 from console.metrics.exposition import Page, parse_exposition
 from console.limits import size_text
-from console.sources.bounded import AnswerTooLarge, read_capped
+from console.sources.bounded import AnswerTooLarge, BadAnswer, capped_headers, read_capped
 from console.sources.http import HttpSettings, backoff_delay, describe_error, make_client
 
 ACCEPT = "text/plain;version=0.0.4;q=0.9,*/*;q=0.1"
@@ -90,7 +90,7 @@ class Scraper:
 
     async def _get(self, url: str) -> tuple[int, bytes, int]:
         limit = self.settings.max_bytes
-        async with self.client.stream("GET", url, headers={"Accept": ACCEPT}) as response:
+        async with self.client.stream("GET", url, headers=capped_headers({"Accept": ACCEPT})) as response:
             status = response.status_code
             if status >= 400 or status < 200:
                 await response.aclose()
@@ -103,6 +103,8 @@ class Scraper:
                 body = await read_capped(response, limit)
             except AnswerTooLarge:
                 raise _Failure(f"page too large (more than {size_text(limit)})", retry=False, status=status) from None
+            except BadAnswer as exc:
+                raise _Failure(str(exc), retry=False, status=status) from None
         return status, body, len(body)
 
 

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"edge-console tail: {clean_line(session.notice)}", file=sys.stderr)
         return asyncio.run(stream(session.env, server, flt, as_json=args.json, count=args.count,
                                   once=args.once, reconnect_max=settings.reconnect_max_seconds,
-                                  out=sys.stdout, err=sys.stderr))
+                                  out=sys.stdout, err=sys.stderr, config=session.config))
     except KeyboardInterrupt:
         return 130
     finally:
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool, count: int, once: bool,
-                 reconnect_max: float, out: TextIO, err: TextIO) -> int:
+                 reconnect_max: float, out: TextIO, err: TextIO, config: Any = None) -> int:
     wake = asyncio.Event()
     last = {"state": "", "detail": "", "notice": ""}
 
@@ -92,7 +92,7 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
         wake.set()
 
     source = TailSource(env, server, on_status=on_status, on_events=wake.set, reconnect_max=reconnect_max,
-                        max_pending=100_000)
+                        max_pending=100_000, config=config)
     print(f"edge-console tail: {clean_line(' '.join(source.command))}", file=err, flush=True)
     task = asyncio.ensure_future(source.run())
     printed = 0

@@ -87,9 +87,11 @@ def build_command(env: Environment, filters: ServerFilters | None = None) -> lis
     return [*env.tool("wrangler"), "tail", worker, "--format", "json", *(filters.args() if filters else [])]
 
 
-def build_child_env(env: Environment, token: str | None, base: dict[str, str] | None = None) -> dict[str, str]:
-    # no secret of the console's but the API token, given as CLOUDFLARE_API_TOKEN (childenv)
-    child = child_environ(secret_env_names(None, env), env.tool_env, base)
+def build_child_env(env: Environment, token: str | None, base: dict[str, str] | None = None,
+                    config: Any = None) -> dict[str, str]:
+    # no secret of the console's (those of every environment in ``config``) but the API token, given as
+    # CLOUDFLARE_API_TOKEN (childenv)
+    child = child_environ(secret_env_names(config, env), env.tool_env, base)
     child.pop("CLOUDFLARE_API_TOKEN", None)
     if token:
         child["CLOUDFLARE_API_TOKEN"] = token
@@ -146,8 +148,11 @@ class TailSource:
     def __init__(self, env: Environment, filters: ServerFilters | None = None, *, max_pending: int = 10_000,
                  reconnect_max: float = 30.0, backoff_start: float = 1.0,
                  on_status: Callable[[TailStatus], Any] | None = None,
-                 on_events: Callable[[], Any] | None = None, max_buffered_bytes: int = 16 << 20) -> None:
+                 on_events: Callable[[], Any] | None = None, max_buffered_bytes: int = 16 << 20,
+                 config: Any = None) -> None:
         self.env = env
+        #: the session's config: the child inherits no token variable of any of its environments
+        self.config = config
         self.filters = filters or ServerFilters()
         self.max_pending = max(1, max_pending)          # events returned by one take() at most
         self.max_buffered_bytes = max(1 << 16, max_buffered_bytes)
@@ -298,7 +303,7 @@ class TailSource:
         self.status.attempts += 1
         self._set(state="connecting", detail=f"starting {' '.join(argv[:3])}…", retry_at=None, rate=0.0,
                   command=" ".join(argv))
-        child_env = build_child_env(self.env, token)
+        child_env = build_child_env(self.env, token, config=self.config)
         problem = launch_problem(argv[0], child_env)
         if problem == "not found":
             self._fail(f"wrangler not found: {argv[0]!r} is not on PATH "

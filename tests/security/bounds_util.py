@@ -27,10 +27,13 @@ DRIP_SAFETY_S = 20.0
 class HostileServer:
     """``routes``: path -> (kind, payload). Kinds: ``page`` (bytes, with its content type),
     ``endless`` (an unbounded body of ``payload`` repeated), ``drip`` (headers, then one byte of
-    ``payload`` per second). ``sent[path]`` counts the body bytes written per path."""
+    ``payload`` per second), ``encoded`` (bytes sent with a Content-Encoding). ``sent[path]`` counts the body bytes written per path."""
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[str, object, str]] = {}
+        self.encodings: dict[str, str] = {}
+        #: the Accept-Encoding header of each request, per path
+        self.accepted: dict[str, list[str]] = {}
         self.sent: dict[str, int] = {}
         self.stopped = threading.Event()
         owner = self
@@ -43,16 +46,20 @@ class HostileServer:
 
             def _serve(self) -> None:
                 path = self.path.split("?", 1)[0]
+                with owner._lock:
+                    owner.accepted.setdefault(path, []).append(self.headers.get("Accept-Encoding", ""))
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
                 kind, payload, ctype = owner.routes.get(path, ("page", b"not found", "text/plain"))
                 try:
-                    if kind == "page":
+                    if kind in ("page", "encoded"):
                         body = payload() if callable(payload) else payload
                         assert isinstance(body, bytes)
                         self.send_response(200)
                         self.send_header("Content-Type", ctype)
+                        if kind == "encoded":  # whatever the client asked for (Accept-Encoding)
+                            self.send_header("Content-Encoding", owner.encodings[path])
                         self.send_header("Content-Length", str(len(body)))
                         self.end_headers()
                         self.wfile.write(body)
@@ -109,6 +116,11 @@ class HostileServer:
 
     def page(self, path: str, body: bytes | Callable[[], bytes], ctype: str = "text/plain; version=0.0.4") -> None:
         self.routes[path] = ("page", body, ctype)
+
+    def encoded(self, path: str, body: bytes, encoding: str, ctype: str = "application/json") -> None:
+        """``body`` as is, sent with ``Content-Encoding: encoding`` (a gzip bomb, a stacked encoding)."""
+        self.routes[path] = ("encoded", body, ctype)
+        self.encodings[path] = encoding
 
     def endless(self, path: str, unit: bytes = b'{"x": "aaaaaaaaaaaaaaaa"}\n', ctype: str = "application/json") -> None:
         self.routes[path] = ("endless", unit, ctype)

@@ -53,6 +53,8 @@ MUTATING = [
     ("terraform", ["plan", "-out", "plan.bin"]),
     ("terraform", ["-chdir=infra", "apply", "-auto-approve"]),
     ("terraform", ["fmt"]),
+    ("terraform", ["-chdir=infra", "plan"]),
+    ("git", ["-C", "repo", "show", "HEAD"]),
 ]
 
 #: read-only shapes a check may run.
@@ -79,14 +81,14 @@ READ_ONLY = [
     ("gh", ["api", "repos/o/r"]),
     ("gh", ["api", "-X", "GET", "repos/o/r/actions/runs", "--jq", ".total_count"]),
     ("terraform", ["plan", "-input=false", "-target=cloudflare_ruleset.security_rules"]),
-    ("terraform", ["-chdir=infra", "plan", "-var", "a=b"]),
+    ("terraform", ["-chdir={env.paths.terraform}", "plan", "-var", "a=b"]),
     ("terraform", ["show", "-json"]),
     ("terraform", ["validate"]),
     ("terraform", ["output", "-json"]),
     ("terraform", ["version"]),
     ("terraform", ["fmt", "-check", "-recursive"]),
     ("git", ["log", "--oneline", "-20", "--", "modules/plan-2-edge"]),
-    ("git", ["-C", "repo", "show", "HEAD"]),
+    ("git", ["--no-pager", "show", "HEAD"]),
     ("git", ["diff", "HEAD~1"]),
     ("git", ["status", "--short"]),
     ("git", ["rev-parse", "HEAD"]),

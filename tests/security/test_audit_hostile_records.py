@@ -1,0 +1,88 @@
+"""Finding 7 (review of #14): an ``audit.jsonl`` line that is a JSON object with hostile field types
+(``argv`` not a list of strings, ``request`` not an object, a ``ts`` too large for a float, a ``pid``
+too large for the OS, an unhashable ``step_run``) is shown or skipped, never a traceback: in
+``edge-console audit`` (text and ``--json``), at the start of ``edge-console run`` (the unfinished-step
+scan) and in the app's audit view; a Hypothesis test feeds random JSON objects through all of them."""
+
+from __future__ import annotations
+
+import json
+import math
+import socket
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from console.runbook.audit import AuditLog, format_record, parse_record
+from console.runbook.unfinished import describe, listing_record, report_unfinished, scan
+from screens.audit_view import record_detail, record_row
+from tests.security.audit_util import cli
+
+HOST = socket.gethostname()
+HOSTILE = [
+    '{"ts":1,"argv":5}',
+    '{"ts":1,"argv":[1,2],"event":"step_started","step_run":"r1"}',
+    '{"ts":1,"request":"GET /x"}',
+    '{"ts":1' + "0" * 400 + "}",
+    '{"ts":1,"event":"step_started","step_run":["r2"]}',
+    '{"ts":1,"event":"step_started","step_run":"r3","pid":1' + "0" * 40 + ',"host":' + json.dumps(HOST) + "}",
+    '{"ts":1e300,"event":"flow_end","ran":5,"inputs":[1],"envelope":{"errors":3}}',
+    '{"ts":1,"argv":{"a":1},"request":{"method":[1],"url":{}}}',
+    '{"ts":1,"inputs":' + "[" * 600 + "]" * 600 + "}",
+]
+
+
+@pytest.mark.parametrize("line", HOSTILE, ids=[f"line{i}" for i in range(len(HOSTILE))])
+def test_edge_console_audit_and_run_survive_a_hostile_record(state_dir, line):
+    (state_dir / "audit.jsonl").write_text(line + "\n")
+    for args in (["audit"], ["audit", "--json"], ["audit", "--since", "1h"]):
+        proc = cli(*args, env=None)
+        assert "Traceback" not in proc.stderr, (args, proc.stderr)
+        assert proc.returncode == 0, (args, proc.stderr)
+    log = AuditLog(state_dir / "audit.jsonl")
+    found = scan(log)
+    for record in log.read():  # the app's audit view
+        shown = listing_record(record, found)
+        if shown is not None:
+            record_row(shown)
+            record_detail(shown)
+    proc = cli("run", "no-such-flow", env=None)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+
+
+_KEYS = st.sampled_from(["ts", "argv", "request", "event", "step_run", "pid", "pid_start", "host", "flow",
+                         "step", "status", "start", "time", "user", "environment", "exit_code", "http_status",
+                         "message", "inputs", "envelope", "output", "ran", "not_run", "step_title", "method",
+                         "url"]) | st.text(max_size=5)
+_SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(10 ** 400), max_value=10 ** 400)
+            | st.floats(allow_nan=False) | st.text(max_size=20)
+            | st.sampled_from(["step_started", "step", "step_unknown", "flow_end", HOST, "r1"]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                       | st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12)
+_RECORDS = st.dictionaries(_KEYS, _VALUES, max_size=10)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(_RECORDS, min_size=1, max_size=4))
+def test_random_records_are_formatted_and_scanned_without_exception(tmp_path, records):
+    path = tmp_path / "audit.jsonl"
+    lines = [json.dumps(r).encode() + b"\n" for r in records]
+    path.write_bytes(b"".join(lines))
+    log = AuditLog(path)
+    for raw in lines:
+        record = parse_record(raw)
+        if record is not None:
+            ts = record.get("ts")
+            assert ts is None or math.isfinite(float(ts))
+    found = scan(log)
+    for record in log.read(since=0.0):
+        shown = listing_record(record, found)
+        if shown is not None:
+            assert isinstance(format_record(shown), str)
+            record_row(shown)
+            record_detail(shown)
+        describe(record)
+    found.unknown()
+    assert isinstance(report_unfinished(log, mark=False), list)
