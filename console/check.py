@@ -283,7 +283,7 @@ def print_human(report: dict[str, Any]) -> None:
     console = Console(highlight=False)
     sim = " [bold magenta]SIMULATED[/]" if report["simulated"] else ""
     console.print(f"[bold]Edge check[/] {escape(report['environment'])} ({escape(report['target'])}){sim} - "
-                  f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(report['checked_at']))}")
+                  f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(report['checked_at']))}")  # UTC, like the rest
     h = report["health"]
     comps = ", ".join(f"{escape(k)}={escape(v)}" for k, v in h["components"].items())
     console.print(f"Health: {_state_cell(h['state'])} {escape(str(h['status']))}"

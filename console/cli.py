@@ -83,7 +83,31 @@ def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
                 continue  # that part of the console is not built yet
             raise
         module.register(sub)
+    _accept_global_options_everywhere(parser, parser)
     return parser
+
+
+def _accept_global_options_everywhere(top: argparse.ArgumentParser, parser: argparse.ArgumentParser) -> None:
+    """Let every subcommand (and sub-subcommand) take the global options after its name too
+    (``edge-console audit --config F`` as well as ``edge-console --config F audit``). A copy on a
+    subparser defaults to SUPPRESS, so when it is not given the value given before the command stands.
+    A subcommand that has its own option of that name keeps it."""
+    globals_ = [action for action in top._actions if action.option_strings
+                and action.dest in ("config", "env", "read_only", "scenario")]
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in dict.fromkeys(action.choices.values()):  # aliases map to the same parser
+            for option in globals_:
+                if any(o in child._option_string_actions for o in option.option_strings):
+                    continue
+                kwargs = {"dest": option.dest, "default": argparse.SUPPRESS, "help": argparse.SUPPRESS}
+                if isinstance(option, argparse._StoreTrueAction):
+                    child.add_argument(*option.option_strings, action="store_true", **kwargs)
+                else:
+                    child.add_argument(*option.option_strings, metavar=option.metavar, choices=option.choices,
+                                       **kwargs)
+            _accept_global_options_everywhere(top, child)
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:

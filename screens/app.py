@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 
 from console import gctune
 from console.metrics.model import KEY_METRICS
+from console.sanitize import clean_line
 from console.session import Session
 from screens.commands import PROVIDERS as FLOW_COMMANDS
 from screens.dashboard import DashboardScreen
@@ -76,6 +77,40 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         if screens and self._screen_stack and self._screen_stack[-1].styles.background.a == 1:
             return []
         return screens
+
+    # -- quitting --------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """``q``: quits at once unless an incident is open or a critical alert is active; then a modal
+        names them and only ``y`` quits (a war-room console is not closed by a stray key)."""
+        open_things = await self.open_work()
+        if not open_things:
+            self.exit()
+            return
+        from screens.quit_confirm import QuitConfirmScreen
+
+        if isinstance(self.screen, QuitConfirmScreen):
+            return
+
+        def answered(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        self.push_screen(QuitConfirmScreen(open_things), answered)
+
+    async def open_work(self) -> list[str]:
+        """What quitting would walk away from: the open incident (read in a thread: it is a file) and
+        the active critical alerts."""
+        response = self._incident_response
+        if response is None:
+            return []
+        things = []
+        incident = await asyncio.to_thread(lambda: response.manager.current)
+        if incident is not None and incident.is_open:
+            things.append(f"incident {incident.id} ({incident.severity}) is open: {incident.title}")
+        for alert in response.engine.active():
+            if alert.level.name == "CRITICAL":
+                things.append(f"CRIT alert: {alert.describe()}")
+        return [clean_line(thing) for thing in things]
 
     # -- lifecycle -----------------------------------------------------------------------
     def on_mount(self) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -136,6 +138,21 @@ def test_human_output_is_a_table_with_states(sim, tmp_path, capsys):
     assert "Result: OK (exit 0)" in out
 
 
+def test_human_output_says_the_time_in_utc_with_z(sim, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")  # a local zone that is never UTC
+    time.tzset()
+    try:
+        cfg = write_config(tmp_path, sim.base_url)
+        _code, out, _ = run_check(capsys, "check", "--config", cfg, "--window", "0.2")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    stamp = re.search(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", out.splitlines()[0])
+    assert stamp, out.splitlines()[0]
+    shown = datetime.strptime(stamp.group(1), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert abs(shown.timestamp() - time.time()) < 120
+
+
 def test_config_before_the_subcommand_is_honoured(sim, tmp_path, capsys):
     cfg = write_config(tmp_path, sim.base_url)
     code, report = run_json(capsys, "--config", cfg, "check", "--window", "0.2")
@@ -162,3 +179,28 @@ def test_bad_config_is_one_line_exit_2(tmp_path, capsys):
     code, out, err = run_check(capsys, "check", "--config", str(path), "--json")
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0 and "bad.yaml:3: environments.production.base_url" in err
+
+
+@pytest.mark.parametrize("command", [["audit"], ["incident", "list"], ["flows"], ["runbook", "validate", "-"],
+                                     ["check", "--window", "0.2"]], ids=lambda c: " ".join(c))
+def test_global_options_work_after_every_subcommand(command, tmp_path, capsys):
+    missing = tmp_path / "missing.yaml"
+    before = main(["--config", str(missing), *command])
+    out_before = capsys.readouterr()
+    after = main([*command, "--config", str(missing)])  # was a usage error for all but check
+    out_after = capsys.readouterr()
+    assert after == before, (out_before, out_after)
+    assert "unrecognized arguments" not in out_after.err
+
+
+def test_a_global_option_after_the_subcommand_wins_and_read_only_is_seen(sim, tmp_path, capsys):
+    cfg = write_config(tmp_path, sim.base_url)
+    code, report = run_json(capsys, "--env", "nonexistent", "check", "--config", cfg, "--env", "staging",
+                            "--window", "0.2")
+    assert report["environment"] == "staging"
+    from console.cli import build_parser
+
+    args = build_parser().parse_args(["run", "block-ip", "--read-only", "--env", "prod"])
+    assert args.read_only is True and args.env == "prod"
+    args = build_parser().parse_args(["--read-only", "audit"])
+    assert args.read_only is True

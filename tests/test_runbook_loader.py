@@ -177,6 +177,13 @@ def test_runbook_validate_command(tmp_path, capsys):
     assert "file not found" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("path", builtin_runbook_files(), ids=lambda p: p.name)
+def test_runbook_validate_accepts_each_shipped_file(path, capsys):
+    # a shipped file is the built-in runbook itself, not a user file taking its flows' ids and keys
+    assert main(["runbook", "validate", str(path)]) == 0, capsys.readouterr().err
+    assert f"{path}: OK" in capsys.readouterr().out
+
+
 def test_config_runbooks_are_merged(tmp_path):
     from console.config import parse_config
     from console.runbook import load_for_config

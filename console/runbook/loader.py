@@ -111,7 +111,10 @@ def load_runbook(extra: Iterable[str | Path] = ()) -> Runbook:
             flows[flow.id] = flow
         files.append(str(path))
     builtins = dict(flows)
+    shipped = {Path(p).resolve() for p in files}
     for path in [Path(p) for p in extra]:
+        if path.resolve() in shipped:
+            continue  # a shipped file named again (``runbook validate`` on it): already loaded as built-in
         for flow in load_file(path):
             merge_user_flow(flows, builtins, flow)
         files.append(str(path))
