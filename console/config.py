@@ -18,7 +18,7 @@ import yaml
 
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
-from console.sim.names import SIM_ACCOUNT_ID, SIM_IDS, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
+from console.sim.names import SIM_ACCOUNT_ID, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
 from console.limits import (
     DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES, MAX_DURATION_S, MIN_BODY_BYTES, is_finite_number, size_text, too_long_text,
 )
@@ -258,10 +258,10 @@ class _Parser:
         return str(value)
 
     def ident(self, data: Mapping[str, Any], key: KeyPath) -> str:
-        """A Cloudflare account/zone/namespace/queue ID: 32 hexadecimal characters (or one of the
-        simulated edge's own IDs). It becomes a URL path segment and an argv value, so nothing else passes."""
+        """A Cloudflare account/zone/namespace/queue ID: 32 hexadecimal characters (the simulated edge's
+        IDs are too). It becomes a URL path segment and an argv value, so nothing else passes."""
         value = self.string(data, key, "") or ""
-        if value and not _HEX32.fullmatch(value) and value not in SIM_IDS:
+        if value and not _HEX32.fullmatch(value):
             raise self.err(key, "must be 32 hexadecimal characters")
         return value
 

@@ -15,7 +15,7 @@ from screens.flow_modal import FlowModal
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.util import wait_for
 
-KV = "sim-kv-namespace-0001"
+KV = "5100000000000000000000000000c001"
 
 
 def sim_app(sim: Any, *, read_only: bool = False, poller: Any = None, refresh: float = 1.0,
@@ -206,7 +206,7 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
 # -- read-only ----------------------------------------------------------------------------------------
 async def test_read_only_refuses_a_mutating_flow(sim, fake_tools, state_dir):
     app = sim_app(sim, read_only=True)
-    level_before = sim.state.zone_settings["sim-zone-0001"]["security_level"]["value"]
+    level_before = sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"]
     async with app.run_test(size=(80, 24)) as pilot:
         modal = await open_by_key(app, pilot, "U", "under-attack-mode")
         banner = str(modal.query_one("#flow-banner").render())
@@ -217,7 +217,7 @@ async def test_read_only_refuses_a_mutating_flow(sim, fake_tools, state_dir):
         text = modal.visible_text()
         assert "REFUSED" in text and "refused" in text
         assert all(r.state.value in ("refused", "not_run") for r in modal.runner.steps)
-    assert sim.state.zone_settings["sim-zone-0001"]["security_level"]["value"] == level_before
+    assert sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"] == level_before
     records = [line for line in (state_dir / "audit.jsonl").read_text().splitlines() if '"step"' in line]
     assert any('"refused"' in line for line in records)
 
@@ -238,7 +238,7 @@ async def test_cancel_shows_what_ran_and_what_did_not(sim, fake_tools):
         text = modal.visible_text()
         assert "CANCELLED" in text and "Ran (1): Read the current security level" in text
         assert "Not run (2)" in text and "PATCH security_level = under_attack" in text
-        assert sim.state.zone_settings["sim-zone-0001"]["security_level"]["value"] == "medium"
+        assert sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"] == "medium"
         await pilot.press("escape")
         await wait_for(lambda: not isinstance(app.screen, FlowModal), message="closed after summary")
 
@@ -278,7 +278,7 @@ async def test_api_token_appears_on_no_screen_and_verify_shows_the_value(sim, fa
         await settled(modal)
         text = modal.visible_text()
         assert "HTTP 200" in text and "Cloudflare v4: success=true errors=[]" in text
-        assert sim.state.zone_settings["sim-zone-0001"]["security_level"]["value"] == "under_attack"
+        assert sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"] == "under_attack"
         await pilot.press("enter")
         await wait_for(lambda: modal.phase == "summary", timeout=20, message="summary")
         assert "undo with: Restore the security level" in modal.visible_text()

@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 
 from console.config import simulated_config
+from console.sim.names import SIM_QUEUE_IDS
 from console.runbook import AuditLog, FlowRunner, Memory, StepState, load_runbook
 from console.runbook.values import PollerMetrics
 from tests.util import shared_file, shared_path
@@ -230,9 +231,8 @@ async def test_queue_backlog_lists_queues_and_reads_each_backlog(edge):
     assert passed(runner)
     assert edge.tools.argvs("wrangler") == [["queues", "list"]]
     urls = sorted(url for _, url, _ in edge.requests("/client/v4"))
-    base = edge.sim.base_url + "/client/v4/accounts/sim-account-0001/queues/"
-    assert urls == [base + "sim-queue-analytics/metrics", base + "sim-queue-dlq/metrics",
-                    base + "sim-queue-vau-batch/metrics"]
+    base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues/"
+    assert urls == sorted(f"{base}{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
     assert "backlog:" in output(runner, "backlog-vau-batch")
     assert_cloudflare_contract(edge)
 
@@ -558,7 +558,7 @@ async def test_verify_salt_rotation_lists_the_weeks_salts_remotely(edge):
     runner = await edge.run("verify-salt-rotation")
     assert passed(runner)
     argvs = edge.tools.argvs("wrangler")
-    assert argvs[0] == ["kv", "key", "list", "--namespace-id", "sim-kv-namespace-0001", "--prefix", "salt:week",
+    assert argvs[0] == ["kv", "key", "list", "--namespace-id", "5100000000000000000000000000c001", "--prefix", "salt:week",
                         "--remote"]
     assert argvs[1] == ["tail", "vau-processor-production", "--format", "json"]
     assert "salt:week:" in output(runner, "keys")
@@ -635,7 +635,7 @@ async def test_performance_mode_and_its_reverse(edge):
 async def test_blocked_ips_are_listed_from_kv_remotely(edge, flow_id):
     runner = await edge.run(flow_id)
     assert passed(runner)
-    assert edge.tools.argvs("wrangler") == [["kv", "key", "list", "--namespace-id", "sim-kv-namespace-0001",
+    assert edge.tools.argvs("wrangler") == [["kv", "key", "list", "--namespace-id", "5100000000000000000000000000c001",
                                              "--prefix", "blocked:ip:", "--remote"]]
     assert "blocked:ip:192.0.2.66" in output(runner, runner.steps[-1].step.id)
 
@@ -646,7 +646,7 @@ async def test_under_attack_mode_records_the_previous_level_and_restore_puts_it_
     runner = await edge.run("under-attack-mode")
     assert passed(runner)
     after = step(runner, "blocks").result.value
-    api = edge.sim.base_url + "/client/v4/zones/sim-zone-0001/settings/security_level"
+    api = edge.sim.base_url + "/client/v4/zones/5100000000000000000000000000f001/settings/security_level"
     assert edge.requests("/client/v4") == [("GET", api, None), ("PATCH", api, {"value": "under_attack"})]
     assert edge.state()["security_level"] == "under_attack"
     assert Memory().values("production")["previous_security_level"] == "medium"
@@ -697,13 +697,13 @@ async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
     assert passed(runner)
     argvs = edge.tools.argvs("wrangler")
     assert argvs == [
-        ["kv", "key", "put", "--namespace-id", "sim-kv-namespace-0001", "--remote", "--",
+        ["kv", "key", "put", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--",
          "blocked:ip:203.0.113.7", "security_incident"],
-        ["kv", "key", "get", "--namespace-id", "sim-kv-namespace-0001", "--remote", "--text", "--",
+        ["kv", "key", "get", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--text", "--",
          "blocked:ip:203.0.113.7"],
     ]
     state = edge.state()
-    assert state["kv"]["sim-kv-namespace-0001"]["blocked:ip:203.0.113.7"] == "security_incident"
+    assert state["kv"]["5100000000000000000000000000c001"]["blocked:ip:203.0.113.7"] == "security_incident"
     attacker = next(a for a in state["attack_ips"] if a["ip"] == "203.0.113.7")
     assert attacker["blocked"] is True
     assert "security_incident" in output(runner, "check")
@@ -711,9 +711,9 @@ async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
 
     runner = await edge.run("unblock-ip", {"ip": "203.0.113.7"})
     assert passed(runner)
-    assert edge.tools.argvs("wrangler")[-1] == ["kv", "key", "delete", "--namespace-id", "sim-kv-namespace-0001",
+    assert edge.tools.argvs("wrangler")[-1] == ["kv", "key", "delete", "--namespace-id", "5100000000000000000000000000c001",
                                                 "--remote", "--", "blocked:ip:203.0.113.7"]
-    assert "blocked:ip:203.0.113.7" not in edge.state()["kv"]["sim-kv-namespace-0001"]
+    assert "blocked:ip:203.0.113.7" not in edge.state()["kv"]["5100000000000000000000000000c001"]
 
 
 # -- Alert responses -------------------------------------------------------------------------------------
@@ -740,7 +740,7 @@ async def test_low_cache_hit_rate_purges_what_was_asked(edge, purge, targets, bo
     runner = await edge.run("low-cache-hit-rate", inputs)
     assert passed(runner, pending_manual=True)
     assert edge.requests("/client/v4") == [
-        ("POST", edge.sim.base_url + "/client/v4/zones/sim-zone-0001/purge_cache", body)]
+        ("POST", edge.sim.base_url + "/client/v4/zones/5100000000000000000000000000f001/purge_cache", body)]
     skipped = [r.step.id for r in runner.steps if r.state == StepState.SKIPPED]
     assert len(skipped) == 3 and f"purge-{purge}" not in skipped
     assert edge.state()["purges"][-1]["kind"] == next(iter(body))
@@ -761,7 +761,7 @@ async def test_worker_timeout_summarises_cpu_time(edge):
 async def test_kv_consistency_reads_the_key_remotely(edge):
     runner = await edge.run("kv-consistency")
     assert passed(runner)
-    assert edge.tools.argvs("wrangler") == [["kv", "key", "get", "--namespace-id", "sim-kv-namespace-0001",
+    assert edge.tools.argvs("wrangler") == [["kv", "key", "get", "--namespace-id", "5100000000000000000000000000c001",
                                              "--remote", "--text", "--", "test-key"]]
     assert "kv-consistency-probe" in output(runner, "get")
 

@@ -38,21 +38,21 @@ environments:
   production:
     base_url: {base}
     worker: vau-processor-production
-    account_id: sim-account-0001
-    zone_id: sim-zone-0001
-    kv_namespace_id: sim-kv-namespace-0001
+    account_id: 5100000000000000000000000000a001
+    zone_id: 5100000000000000000000000000f001
+    kv_namespace_id: 5100000000000000000000000000c001
     api_token_env: EDGE_SIM_API_TOKEN
     admin_token_env: EDGE_SIM_ADMIN_TOKEN
     cloudflare_api_url: {base}/client/v4
     status_url: {base}/status/api/v2/status.json
     simulated: true
-    queues: {{vau-batch: sim-queue-vau-batch}}
+    queues: {{vau-batch: 5100000000000000000000000000b001}}
     paths: {{repo: {tmp_path}, terraform: {tmp_path}, worker_dir: {tmp_path}, export_dir: {tmp_path}}}
   staging:
     base_url: {base}
     worker: vau-processor-staging
-    account_id: sim-account-0001
-    kv_namespace_id: sim-kv-namespace-0001
+    account_id: 5100000000000000000000000000a001
+    kv_namespace_id: 5100000000000000000000000000c001
     api_token_env: EDGE_SIM_API_TOKEN
     cloudflare_api_url: {base}/client/v4
 export:
@@ -129,7 +129,7 @@ def test_interactive_confirmation_needs_the_environment_name_for_production(conf
         session.close()
     assert code == 0
     assert fake_tools.argvs("wrangler")[0][-3:] == ["--", "blocked:ip:203.0.113.7", "abuse"]
-    assert "blocked:ip:203.0.113.7" in sim.state.snapshot()["kv"]["sim-kv-namespace-0001"]
+    assert "blocked:ip:203.0.113.7" in sim.state.snapshot()["kv"]["5100000000000000000000000000c001"]
 
 
 def test_dry_run_shows_commands_and_runs_nothing(config_file, fake_tools, capsys):
@@ -259,7 +259,7 @@ def test_the_demo_path_without_config_runs_a_flow_on_the_built_in_simulated_edge
     assert "flow block-ip on production: done" in proc.stdout
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert calls[0]["tool"] == "wrangler"
-    assert calls[0]["argv"] == ["kv", "key", "put", "--namespace-id", "sim-kv-namespace-0001", "--remote", "--",
+    assert calls[0]["argv"] == ["kv", "key", "put", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--",
                                 "blocked:ip:203.0.113.7", "abuse"]
     assert "abuse" in proc.stdout  # read back from the simulated KV
 

@@ -18,9 +18,9 @@ from tests.util import shared_file, shared_path
 HTTP = httpx.Client(timeout=10)
 
 SUBSET = shared_path("cloudflare-openapi", "subset.json")
-ACCOUNT = "sim-account-0001"
-ZONE = "sim-zone-0001"
-NS = "sim-kv-namespace-0001"
+ACCOUNT = "5100000000000000000000000000a001"
+ZONE = "5100000000000000000000000000f001"
+NS = "5100000000000000000000000000c001"
 
 
 @pytest.fixture(autouse=True)
@@ -320,7 +320,7 @@ def test_unknown_route_and_account(api):
     assert r.status_code == 404 and r.json()["errors"][0]["code"] == 7003
     r = api.get("/nothing/here")
     assert r.status_code == 404 and r.json()["success"] is False
-    r = api.post(f"/accounts/{ACCOUNT}/queues/sim-queue-vau-batch/metrics")
+    r = api.post(f"/accounts/{ACCOUNT}/queues/5100000000000000000000000000b001/metrics")
     assert r.status_code == 405
 
 

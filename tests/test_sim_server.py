@@ -198,8 +198,8 @@ def test_stop_is_prompt_with_a_slow_request_in_flight():
 def test_state_endpoint_and_unknown_paths(sim):
     state = HTTP.get(sim.base_url + "/admin/state").json()
     assert state["scenario"] == "normal" and state["flags"]["circuit_breaker"] is False
-    assert state["kv_namespace_id"] == "sim-kv-namespace-0001"
-    assert any(k.startswith("salt:week:") for k in state["kv"]["sim-kv-namespace-0001"])
+    assert state["kv_namespace_id"] == "5100000000000000000000000000c001"
+    assert any(k.startswith("salt:week:") for k in state["kv"]["5100000000000000000000000000c001"])
     assert len(state["attack_ips"]) >= 3
     assert HTTP.get(sim.base_url + "/nope").status_code == 404
     assert HTTP.get(sim.base_url + "/admin/scenario").status_code == 405

@@ -249,13 +249,13 @@ def test_blocking_the_attack_ips_raises_ip_block_and_lowers_passed_traffic():
 def test_under_attack_mode_raises_bot_and_waf_blocks_and_lowers_passed_rate():
     edge = Edge("ddos")
     before = edge.window(5)
-    edge.state.set_setting("sim-zone-0001", "security_level", "under_attack")
+    edge.state.set_setting("5100000000000000000000000000f001", "security_level", "under_attack")
     after = edge.window(5)
     assert after["blocks_bot"] > 3 * before["blocks_bot"]
     assert after["blocks_waf"] > before["blocks_waf"]
     assert after["request_rate"] < 0.6 * before["request_rate"]
     with pytest.raises(SimError):
-        edge.state.set_setting("sim-zone-0001", "security_level", "panic")
+        edge.state.set_setting("5100000000000000000000000000f001", "security_level", "panic")
 
 
 def test_rate_limit_multiplier_and_terraform_limits_change_rate_limit_blocks():
@@ -287,7 +287,7 @@ def test_performance_mode_lowers_cpu_time():
 def test_cache_purge_dips_hit_rate_then_it_recovers_in_about_30s():
     edge = Edge("normal")
     assert edge.window(5)["cache_hit_rate"] > 90
-    edge.state.purge_cache("sim-zone-0001", "purge_everything", [])
+    edge.state.purge_cache("5100000000000000000000000000f001", "purge_everything", [])
     dip = edge.window(5)["cache_hit_rate"]
     assert dip < 50
     middle = edge.window(10)["cache_hit_rate"]

@@ -11,7 +11,7 @@ import pytest
 
 from tests.util import wait_for_sync
 
-NS = "sim-kv-namespace-0001"
+NS = "5100000000000000000000000000c001"
 
 
 @pytest.fixture
@@ -163,12 +163,12 @@ def test_deployments_list_json_and_text(run):
 def test_queues_list_and_whoami(run):
     r = run("wrangler", "queues", "list")
     assert r.returncode == 0
-    for name in ("vau-batch", "analytics", "dead-letter", "sim-queue-dlq"):
+    for name in ("vau-batch", "analytics", "dead-letter", "5100000000000000000000000000b003"):
         assert name in r.stdout
     assert "backlog" not in r.stdout.lower()
     assert run("wrangler", "queues", "list", "--json").returncode == 1
     r = run("wrangler", "whoami")
-    assert r.returncode == 0 and "sim-account-0001" in r.stdout
+    assert r.returncode == 0 and "5100000000000000000000000000a001" in r.stdout
 
 
 def test_wrangler_tail_is_delegated_and_logged(fake_tools, sim, tmp_path):

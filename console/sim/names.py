@@ -11,12 +11,12 @@ URL_ENV = "EDGE_SIM_URL"
 #: the scenarios of ``console.sim.scenarios`` (the same order; a test keeps them equal), for option choices
 SCENARIO_NAMES = ("normal", "error-spike", "latency", "ddos", "queue-backlog", "cache-collapse", "outage")
 #: the simulated edge's own account/zone/KV namespace/queue IDs (``console.sim.state``, ``scenarios.QUEUES``):
-#: the only IDs a config may give that are not 32 hexadecimal characters (letters, digits and hyphens)
-SIM_ACCOUNT_ID = "sim-account-0001"
-SIM_ZONE_ID = "sim-zone-0001"
-SIM_KV_NAMESPACE_ID = "sim-kv-namespace-0001"
-SIM_QUEUE_IDS = {"vau-batch": "sim-queue-vau-batch", "analytics": "sim-queue-analytics", "dead-letter": "sim-queue-dlq"}
-SIM_IDS = frozenset({SIM_ACCOUNT_ID, SIM_ZONE_ID, SIM_KV_NAMESPACE_ID, *SIM_QUEUE_IDS.values()})
+#: 32 hexadecimal characters like Cloudflare's (a config's IDs must be), "51" for "simulated"
+SIM_ACCOUNT_ID = "5100000000000000000000000000a001"
+SIM_ZONE_ID = "5100000000000000000000000000f001"
+SIM_KV_NAMESPACE_ID = "5100000000000000000000000000c001"
+SIM_QUEUE_IDS = {"vau-batch": "5100000000000000000000000000b001", "analytics": "5100000000000000000000000000b002",
+                 "dead-letter": "5100000000000000000000000000b003"}
 #: the commands the simulated edge provides (``console.sim.tools.<name>``), the ``tools.*`` defaults
 SIM_TOOLS = ("wrangler", "gh", "terraform", "npm", "node")
 

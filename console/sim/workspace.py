@@ -24,16 +24,16 @@ WORKER = "vau-processor"
 WRANGLER_TOML = """name = "vau-processor"
 main = "src/index.ts"
 compatibility_date = "2024-09-23"
-account_id = "sim-account-0001"
+account_id = "5100000000000000000000000000a001"
 
 [[kv_namespaces]]
 binding = "EDGE_KV"
-id = "sim-kv-namespace-0001"
+id = "5100000000000000000000000000c001"
 
 [env.production]
 [[env.production.kv_namespaces]]
 binding = "EDGE_KV"
-id = "sim-kv-namespace-0001"
+id = "5100000000000000000000000000c001"
 
 [env.staging]
 """

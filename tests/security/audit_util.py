@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMESPACE = "sim-kv-namespace-0001"
+NAMESPACE = "5100000000000000000000000000c001"
 
 
 def write_config(tmp_path: Path, sim) -> Path:
@@ -22,8 +22,8 @@ environments:
   production:
     base_url: {base}
     worker: vau-processor-production
-    account_id: sim-account-0001
-    zone_id: sim-zone-0001
+    account_id: 5100000000000000000000000000a001
+    zone_id: 5100000000000000000000000000f001
     kv_namespace_id: {NAMESPACE}
     api_token_env: EDGE_SIM_API_TOKEN
     admin_token_env: EDGE_SIM_ADMIN_TOKEN

@@ -34,9 +34,9 @@ environments:
   production:
     base_url: {base}
     worker: vau-processor-production
-    account_id: sim-account-0001
-    zone_id: sim-zone-0001
-    kv_namespace_id: sim-kv-namespace-0001
+    account_id: 5100000000000000000000000000a001
+    zone_id: 5100000000000000000000000000f001
+    kv_namespace_id: 5100000000000000000000000000c001
     api_token_env: EDGE_SIM_API_TOKEN
     admin_token_env: EDGE_SIM_ADMIN_TOKEN
     cloudflare_api_url: {base}/client/v4

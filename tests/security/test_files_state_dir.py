@@ -91,7 +91,7 @@ def test_a_symlink_in_place_of_a_state_file_is_never_followed(sim, fake_tools, t
     assert "symlink" in (r.stdout + r.stderr) and "Traceback" not in r.stderr
     assert victim.read_text() == "precious\n"
     # the mutating step never ran without its record
-    assert "blocked:ip:203.0.113.7" not in sim.state.snapshot()["kv"]["sim-kv-namespace-0001"]
+    assert "blocked:ip:203.0.113.7" not in sim.state.snapshot()["kv"]["5100000000000000000000000000c001"]
 
     # an export whose target is a symlink: refused, the link's target untouched
     (state_dir / "audit.jsonl").unlink()

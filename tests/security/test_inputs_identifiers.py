@@ -86,7 +86,7 @@ flows:
         r = cli("--config", str(config), "run", "my-setting", "--set", "setting=../../../admin/x?y=#z")
         assert r.returncode == 0, r.stdout + r.stderr
         assert [p for p, _ in _Recorder.paths] == [
-            "/client/v4/zones/sim-zone-0001/settings/..%2F..%2F..%2Fadmin%2Fx%3Fy%3D%23z"]
+            "/client/v4/zones/5100000000000000000000000000f001/settings/..%2F..%2F..%2Fadmin%2Fx%3Fy%3D%23z"]
     finally:
         server.shutdown()
         server.server_close()

@@ -17,7 +17,7 @@ def test_ipv4_mapped_address_is_blocked_and_previewed_as_its_ipv4(sim, fake_tool
     r = cli("--config", str(config), "run", "block-ip", "--set", "ip=::ffff:1.2.3.4", "--set", "reason=abuse",
             "--yes")
     assert r.returncode == 0, r.stderr + r.stdout
-    kv = sim.state.snapshot()["kv"]["sim-kv-namespace-0001"]
+    kv = sim.state.snapshot()["kv"]["5100000000000000000000000000c001"]
     assert "blocked:ip:1.2.3.4" in kv and not any("102:304" in key for key in kv)
 
 

@@ -22,7 +22,7 @@ def test_block_ip_reason_that_looks_like_an_option_is_stored_literally(sim, fake
     assert put[:3] == ["kv", "key", "put"]
     # every value that came from the operator sits after the end-of-options marker
     assert "--" in put and put.index("--") < put.index("--path=/etc/hostname")
-    kv = sim.state.snapshot()["kv"]["sim-kv-namespace-0001"]
+    kv = sim.state.snapshot()["kv"]["5100000000000000000000000000c001"]
     assert kv["blocked:ip:203.0.113.7"] == "--path=/etc/hostname"
 
 
@@ -72,5 +72,5 @@ flows:
     r = cli("--config", str(config), "run", "my-get-safe", "--set", "key=--local")
     # after "--" the value is a positional: the tool is asked for the key named "--local" (not found)
     argvs = fake_tools.argvs("wrangler")
-    assert argvs == [["kv", "key", "get", "--namespace-id", "sim-kv-namespace-0001", "--remote", "--text",
+    assert argvs == [["kv", "key", "get", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--text",
                       "--", "--local"]], (r.stderr, json.dumps(argvs))

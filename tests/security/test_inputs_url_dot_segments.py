@@ -94,9 +94,9 @@ def test_dot_path_segment_value_is_refused_and_nothing_is_sent(sim, fake_tools, 
 def test_dot_inside_a_segment_is_sent_as_typed_and_preview_shows_the_sent_url(sim, fake_tools, tmp_path, recorder):
     config = _config(tmp_path, sim, recorder)
     r = cli("--config", str(config), "run", "delete-kv-key", "--set", "key=..x", "--dry-run")
-    assert f"DELETE {recorder}/accounts/sim-account-0001/storage/kv/namespaces/sim-kv-namespace-0001/values/..x" \
+    assert f"DELETE {recorder}/accounts/5100000000000000000000000000a001/storage/kv/namespaces/5100000000000000000000000000c001/values/..x" \
         in r.stdout, r.stdout + r.stderr
     r = cli("--config", str(config), "run", "delete-kv-key", "--set", "key=..x", "--yes")
     assert r.returncode == 0, r.stdout + r.stderr
     assert _Recorder.requests == [
-        ("DELETE", "/client/v4/accounts/sim-account-0001/storage/kv/namespaces/sim-kv-namespace-0001/values/..x")]
+        ("DELETE", "/client/v4/accounts/5100000000000000000000000000a001/storage/kv/namespaces/5100000000000000000000000000c001/values/..x")]

@@ -26,7 +26,7 @@ NO_TOKEN = ("✘ [ERROR] In a non-interactive environment, it's necessary to set
             "environment variable for wrangler to work. Please go to "
             "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
             "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN.")
-BAD_TOKEN = ("✘ [ERROR] A request to the Cloudflare API (/accounts/sim-account-0001/workers/scripts/{worker}/tails) "
+BAD_TOKEN = ("✘ [ERROR] A request to the Cloudflare API (/accounts/5100000000000000000000000000a001/workers/scripts/{worker}/tails) "
              "failed.\n\n  Authentication error [code: 10000]")
 STATUS_OF = {"ok": ("ok",), "error": ("exception", "exceededCpu", "exceededMemory", "unknown"), "canceled": ("canceled",)}
 UNREACHABLE_EXIT_S = 10.0
