@@ -26,6 +26,10 @@ from typing import Any
 
 #: Every character shown escaped (a regex class body). Kept in one place: the tests read it too.
 UNSAFE_CLASS = (r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+                # invisible format characters (soft hyphen, zero-width space/joiners, word joiner and
+                # invisible operators, Mongolian vowel separator, interlinear annotation, tag characters)
+                # and the line/paragraph separators: look-alike text otherwise
+                r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
                 r"\ud800-\udfff")
 _UNSAFE = re.compile(f"[{UNSAFE_CLASS}]")
 _UNSAFE_LINE = re.compile(f"[\\t\\n{UNSAFE_CLASS}]")
@@ -40,7 +44,9 @@ def _visible(char: str) -> str:
     named = _NAMED.get(char)
     if named is not None:
         return named
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 _CACHE: dict[str, str] = {}
@@ -55,7 +61,11 @@ def _replace(match: re.Match[str]) -> str:
 
 
 def _json_replace(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON has no 6-digit escape: a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def clean(text: Any) -> str:

@@ -14,6 +14,7 @@ from screens.base import EdgeScreen
 from screens.messages import FleetUpdated
 from widgets.health_pane import HealthPane
 from widgets.metrics_pane import MetricsPane
+from widgets.plain import plain
 from widgets.queue_pane import QueuePane
 from widgets.security_pane import SecurityPane
 
@@ -56,7 +57,7 @@ class DashboardScreen(EdgeScreen):
         else:
             age = source.age(self.app.clock())  # type: ignore[attr-defined]
             when = f"last good {format_duration(age)} ago" if age is not None else "no good answer yet"
-            pane.border_subtitle = f"PROMETHEUS {source.state.upper()}: {source.error} · {when}"
+            pane.border_subtitle = plain(f"PROMETHEUS {source.state.upper()}: {source.error} · {when}")
         pane.show(fleet.metrics, self.app.fleet_history)  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
@@ -106,11 +107,11 @@ class DashboardScreen(EdgeScreen):
         if source.error is None or source.state == "connecting":
             metrics_pane.border_subtitle = ""
         elif source.state == "live":  # answered, but something is off (missing families)
-            metrics_pane.border_subtitle = source.error
+            metrics_pane.border_subtitle = plain(source.error)
         else:
             age = source.age(self.app.clock())  # type: ignore[attr-defined]
             when = f"last good {format_duration(age)} ago" if age is not None else "no good scrape yet"
-            metrics_pane.border_subtitle = f"{source.state.upper()}: {source.error} · {when}"
+            metrics_pane.border_subtitle = plain(f"{source.state.upper()}: {source.error} · {when}")
         if derived is None:
             return
         metrics_pane.show(derived.metrics, self.app.history, now=self.app.clock())  # type: ignore[attr-defined]

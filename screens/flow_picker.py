@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.runbook.model import Flow
+from widgets.plain import plain
 
 
 def flow_option_text(flow: Flow) -> Text:
@@ -39,7 +40,7 @@ class FlowPickerScreen(ModalScreen[str | None]):
             yield Static(Text("enter opens the flow · esc closes", style="dim"))
 
     def on_mount(self) -> None:
-        self.query_one("#flow-picker").border_title = self.title_text
+        self.query_one("#flow-picker").border_title = plain(self.title_text)
         self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

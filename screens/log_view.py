@@ -361,6 +361,11 @@ class LogViewScreen(EdgeScreen):
         self.notify(f"Breakdown window: {WINDOWS[self.window_index][0]}", timeout=2)
 
     def action_save(self) -> None:
+        if getattr(self.app.session, "shared", False):  # type: ignore[attr-defined]
+            # a browser viewer of `edge-console serve` writes nothing on the host (evidence holds client IPs)
+            self.notify("shared read-only view: saving evidence is refused (save it from the terminal console)",
+                        severity="warning", markup=False)
+            return
         store = self.controller.store
         events = list(store.view if store.filter.active else store.events)
         path = default_save_path(self.app.session.env.name)  # type: ignore[attr-defined]

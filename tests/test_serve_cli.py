@@ -88,6 +88,13 @@ async def test_request_without_token_gets_401_and_starts_no_process(served):
         async with client.get(base + "/") as response:
             assert response.status == 200
             assert "textual-terminal" in await response.text()
+        # the redirect never leaves this server (//host/ would be read as another site by a browser)
+        async with client.get(base + f"//evil.example/?token={TOKEN}", allow_redirects=False) as response:
+            assert response.status == 303 and response.headers["Location"] == "/"
+        # the WebSocket's address opened as a page: a clear 400, no session
+        async with client.get(base + "/ws") as response:
+            assert response.status == 400
+        assert console_processes(server.proc.pid) == set()
 
 
 async def test_session_beyond_max_sessions_is_refused_with_a_page(served):

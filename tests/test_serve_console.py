@@ -145,7 +145,7 @@ async def test_shared_console_shows_the_incident_timeline_but_writes_nothing_to_
         await pilot.pause(0.3)  # a few more polls (0.1 s each) that would record transitions
         manager = app.incident_response.manager
         for write in (lambda: manager.note("from a browser"), lambda: manager.start("P1", "x"),
-                      lambda: manager.close("a", "b")):
+                      lambda: manager.close("a", "b"), lambda: manager.write_report(incident.id)):
             try:
                 write()
             except Exception as exc:  # noqa: BLE001 - the refusal names the shared view
@@ -154,3 +154,18 @@ async def test_shared_console_shows_the_incident_timeline_but_writes_nothing_to_
                 raise AssertionError("a shared view wrote to the incident timeline")
     assert path.read_bytes() == before
     assert len(list(state_dir.joinpath("incidents").glob("INC-*.jsonl"))) == 1
+    assert not list(state_dir.joinpath("incidents").glob("*.md"))  # the report is not written either
+
+
+async def test_a_shared_view_saves_no_tail_evidence_on_the_host(state_dir):
+    from screens.log_view import LogViewScreen
+
+    app = _app(shared=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: app.poll_count >= 1, message="a poll")
+        await pilot.press("l")
+        await wait_for(lambda: isinstance(app.screen, LogViewScreen), message="log view")
+        await pilot.press("s")
+        await wait_for(lambda: any("saving evidence is refused" in m for m in _notices(app)), message="refusal")
+        await pilot.pause()
+    assert not [p for p in state_dir.rglob("*") if p.is_file() and "tail" in p.parts]

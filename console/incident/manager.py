@@ -275,6 +275,7 @@ class IncidentManager:
         it does not tick the review item "report", which only the closed incident's report does."""
         from console.incident.report import render_report
 
+        self._refuse_view_only()  # before the file is written, not only before the timeline entry
         incident = self.get(incident_id)
         markdown = render_report(incident)
         path = Path(out) if out else self.store.dir / f"{incident.id}.md"

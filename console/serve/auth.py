@@ -62,9 +62,8 @@ def access_middleware(token: str | None) -> Callable[[web.Request, Handler], Awa
         if given is not None:
             if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode("utf-8")):
                 return pages.refusal(401, "This link's token is wrong: ask the operator for the current link.")
-            query = [(k, v) for k, v in request.query.items() if k != "token"]
-            location = request.rel_url.with_query(query) if query else request.rel_url.with_query(None)
-            response = web.HTTPSeeOther(location=str(location))
+            # always to this server's own root: a path like //evil.example/ would make the redirect leave it
+            response = web.HTTPSeeOther(location="/")
             response.set_cookie(COOKIE, expected_cookie, path="/", httponly=True, samesite="Strict")
             return response
         cookie = request.cookies.get(COOKIE, "")

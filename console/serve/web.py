@@ -25,7 +25,7 @@ from console.serve.supervise import Supervisor
 
 log = logging.getLogger("edge-console.serve")
 
-MAX_CELLS = 1000  # terminal width/height from the browser are clamped to 1..MAX_CELLS
+MAX_CELLS = 500  # terminal width/height from the browser are clamped to 1..MAX_CELLS (a frame's cost grows with both)
 MAX_MESSAGE = 64 * 1024
 STOP_S = 3.0
 
@@ -101,10 +101,12 @@ class ServeApp:
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         if self.stopping:
             return pages.refusal(503, "The console is shutting down.")
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
+        if not websocket.can_prepare(request).ok:
+            return pages.refusal(400, "This address is the console's WebSocket: open the page at / instead.")
         if not self.slots.try_acquire():
             return pages.sessions_full(self.slots.limit)
         service: ConsoleService | None = None
-        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
         try:
             await websocket.prepare(request)
             self.sockets.add(websocket)

@@ -18,6 +18,7 @@ import httpx
 from console import safejson
 from console.config import Config, Environment
 from console.limits import DEFAULT_MAX_BODY_BYTES
+from console.sanitize import clean_line
 from console.metrics.fleet import fleet_queries, targets_query, valid_window
 from console.metrics.model import KEY_METRICS, MetricValue, SourceStatus
 from console.metrics.thresholds import evaluate
@@ -27,6 +28,10 @@ from console.sources.http import HttpSettings, describe_error, make_client
 
 class PromQLError(Exception):
     pass
+
+
+#: a Prometheus error message longer than this is cut (it is shown in a border)
+MAX_ERROR_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ def parse_vector(payload: Any) -> list[tuple[dict[str, str], float]]:
         raise PromQLError("not a Prometheus API answer (expected a JSON object)")
     if payload.get("status") != "success":
         kind = payload.get("errorType") or "error"
-        raise PromQLError(f"{kind}: {payload.get('error') or 'query failed'}")
+        # the server's own words: shown escaped and cut, never obeyed by the terminal or parsed as markup
+        raise PromQLError(clean_line(f"{kind}: {payload.get('error') or 'query failed'}")[:MAX_ERROR_CHARS])
     data = payload.get("data") or {}
     kind = data.get("resultType")
     result = data.get("result")
@@ -132,7 +138,7 @@ class FleetPoller:
         for key, answer in zip(keys, answers[:-1]):
             label, unit = KEY_METRICS[key]
             if isinstance(answer, BaseException):
-                metrics[key] = MetricValue(key, label, unit, None, evaluate(None, None), note=str(answer)[:60])
+                metrics[key] = MetricValue(key, label, unit, None, evaluate(None, None), note=clean_line(answer)[:60])
                 continue
             value = answer[0][1] if answer else None
             note = ""

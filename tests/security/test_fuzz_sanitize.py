@@ -23,10 +23,11 @@ from console.tail.parser import StreamParser
 
 #: What a terminal obeys, independent of console.sanitize (so the test does not grade itself).
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+                      "\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
                       "\ud800-\udfff]")
 LINE_CONTROLS = re.compile(CONTROLS.pattern[:-1] + "\t\n]")
 HOSTILE_CHARS = ["\x1b", "\x07", "\x9b", "\x9d", "\u202e", "\u2066", "\u200f", "\x7f", "\r", "\n", "\t",
-                 "\x00", "\ufeff", "\u061c", "]0;", "[2J", "]52;c;", '"', "\\", "{", "}", "\ud800"]
+                 "\x00", "\ufeff", "\u061c", "\u2028", "\u200b", "\u00ad", "\U000e0041", "]0;", "[2J", "]52;c;", '"', "\\", "{", "}", "\ud800"]
 FUZZ = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_CHARS), st.text(max_size=8)), max_size=30).map("".join)

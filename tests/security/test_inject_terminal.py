@@ -218,7 +218,8 @@ def test_inject_tui(hostile, state_dir):
         step(b"i", b"note \\x9b2Jpwned-c1", attempts=2)   # the incident's timeline: its notes
         app.send(b"\x1b")
         app.wait_for(lambda out: False, timeout=2)
-        app.send(b"q")
+        step(b"q", b"Quit Edge Console?")  # an incident is open: q asks, naming it (its hostile title too)
+        app.send(b"y")
         app.finish(30)
     finally:
         app.close()
