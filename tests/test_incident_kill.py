@@ -89,7 +89,9 @@ async def test_sigkill_mid_incident_then_resume_in_a_new_console(state_dir):
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
                        message="timeline")
         timeline = app.screen.query_one(IncidentTimeline)
-        await wait_for(lambda: timeline.row_count == len(current.entries), message="rows")
+        manager = app.incident_response.manager
+        await wait_for(lambda: timeline.row_count == len(manager.current.entries) >= len(shown),
+                       message="a row for every entry on disk")
         texts = timeline.texts()
         for item in shown:
             assert item["text"] in texts
