@@ -26,6 +26,8 @@ from console.yamlpaths import KeyPath, YamlLimitError, compose_and_load, dotted,
 
 #: a Cloudflare ID (account, zone, KV namespace, queue)
 _HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+#: a Worker script name as Cloudflare accepts it
+_SCRIPT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 
 DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
 DEFAULT_STATUS_URL = "https://www.cloudflarestatus.com/api/v2/status.json"
@@ -99,7 +101,12 @@ ENV_KEYS = {
     "paths",
     "prometheus_url",
     "simulated",
+    "workers",
 }
+
+#: The edge's workers by role (the runbook's four); ``worker:`` names the default role's script.
+WORKER_ROLES: tuple[str, ...] = ("vau-processor", "security-waf", "rate-limiter", "queue-processor")
+DEFAULT_WORKER_ROLE = "vau-processor"
 
 
 class ConfigError(Exception):
@@ -143,6 +150,17 @@ class Environment:
     queues: dict[str, str] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     prometheus_url: str | None = None
+    #: role -> deployed script name; the default role is ``worker`` when it is set
+    workers: dict[str, str] = field(default_factory=dict)
+
+    def worker_for(self, role: str | None = None) -> str:
+        """The script name of a worker role (the default role when ``role`` is None); "" when unknown."""
+        role = role or DEFAULT_WORKER_ROLE
+        return self.workers.get(role) or (self.worker if role == DEFAULT_WORKER_ROLE else "")
+
+    def worker_roles(self) -> list[str]:
+        """The roles with a known script name, in the runbook's order."""
+        return [role for role in WORKER_ROLES if self.worker_for(role)]
 
     def tool(self, name: str) -> list[str]:
         """The argv prefix for an external tool (``wrangler``, ``gh``, ...)."""
@@ -325,6 +343,15 @@ class _Parser:
             out[str(name)] = str(value)
         return out
 
+    def workers(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, str]:
+        out = self.str_map(data, key)
+        for role, script in out.items():
+            if role not in WORKER_ROLES:
+                raise self.err((*key, role), "unknown worker role (known: " + ", ".join(WORKER_ROLES) + ")")
+            if not _SCRIPT_NAME.fullmatch(script):
+                raise self.err((*key, role), "expected a Worker script name (letters, digits, '-' and '_', at most 63)")
+        return out
+
     def id_map(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, str]:
         out = self.str_map(data, key)
         for name in out:
@@ -379,7 +406,11 @@ class _Parser:
                 queues=self.id_map(body, (*key, "queues")),
                 paths=self.str_map(body, (*key, "paths")),
                 prometheus_url=self.url(body, (*key, "prometheus_url")),
+                workers=self.workers(body, (*key, "workers")),
             )
+            env = cfg.environments[str(name)]
+            if not env.worker and env.workers.get(DEFAULT_WORKER_ROLE):
+                env.worker = env.workers[DEFAULT_WORKER_ROLE]
         default = self.string(data, ("default_environment",))
         if default is None:
             default = next(iter(cfg.environments))
@@ -444,6 +475,7 @@ def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
         metrics_url=base_url + "/metrics",
         health_url=base_url + "/health",
         worker="vau-processor-production",
+        workers={role: f"{role}-production" for role in WORKER_ROLES},
         account_id=SIM_ACCOUNT_ID,
         zone_id=SIM_ZONE_ID,
         kv_namespace_id=SIM_KV_NAMESPACE_ID,

@@ -91,3 +91,32 @@ def test_cli_invalid_config_exits_2_without_traceback(tmp_path, capsys):
     assert code == 2
     assert "Traceback" not in captured.err
     assert f"{path}:3: environments.p.base_url:" in captured.err
+
+
+def test_workers_map_roles_and_default_role(tmp_path):
+    from console.config import WORKER_ROLES, load_config
+    path = tmp_path / "c.yaml"
+    path.write_text("environments:\n  production:\n    base_url: https://e.example\n"
+                    "    workers:\n      vau-processor: vau-prod\n      rate-limiter: rl-prod\n")
+    env = load_config(path).environment()
+    assert env.worker == "vau-prod"
+    assert env.worker_for() == "vau-prod"
+    assert env.worker_for("rate-limiter") == "rl-prod"
+    assert env.worker_for("security-waf") == ""
+    assert env.worker_roles() == ["vau-processor", "rate-limiter"]
+    assert set(env.worker_roles()) <= set(WORKER_ROLES)
+
+
+def test_workers_unknown_role_and_bad_script_name_are_errors_at_their_line(tmp_path):
+    from console.config import ConfigError, load_config
+    path = tmp_path / "c.yaml"
+    path.write_text("environments:\n  production:\n    base_url: https://e.example\n"
+                    "    workers:\n      vau-procesor: vau-prod\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value).startswith(f"{path}:5: environments.production.workers.vau-procesor: unknown worker role")
+    path.write_text("environments:\n  production:\n    base_url: https://e.example\n"
+                    "    workers:\n      rate-limiter: 'rl prod;rm'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "environments.production.workers.rate-limiter: expected a Worker script name" in str(err.value)
