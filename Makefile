@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install bench clean
+.PHONY: run test test-fast install bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 	bash tests/system-deps
 	@start=$$(date +%s); $(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
+
+# the unit tier only (no processes, sockets or terminals): seconds, for the edit-test loop
+test-fast: $(STAMP)
+	@start=$$(date +%s); EDGE_FUZZ_EXAMPLES=25 $(BIN)/python -m pytest -q -p no:cacheprovider -m unit $(PYTEST_ARGS); rc=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -80,3 +80,83 @@ def fake_tools(tmp_path, monkeypatch, sim) -> FakeTools:
     for key, value in sim.tool_env().items():
         monkeypatch.setenv(key, value)
     return FakeTools(bin_dir, log)
+
+
+# -- tiers --------------------------------------------------------------------------------
+# Every test is put in one tier by what it uses, so nobody has to remember to mark it:
+#   tui          drives the Textual app (Pilot, snapshots) or a real pseudo-terminal
+#   integration  starts something: the simulated edge, fake tools, a subprocess, Prometheus, a browser
+#   unit         everything else (pure functions and objects; `make test-fast` runs these)
+_TIER_FIXTURES = {
+    "tui": {"snap_compare"},
+    "integration": {"sim", "fake_tools", "prometheus", "alertmanager", "serve", "browser", "page"},
+}
+_TIER_SOURCE_MARKS = {
+    "tui": ("run_test(", "snap_compare", "import pty", "pty.fork", "pexpect"),
+    "integration": ("subprocess", "SimServer", "audit_util", "bounds_util", "inject_util", "inputs_files_util",
+                    "serve_helpers", "HTTPServer", "httpx.MockTransport", "start_server", "asyncio.create_subprocess", "sim_server", "start_sim",
+                    "required_program", "http.server", "socket.socket", "uvicorn", "aiohttp"),
+}
+_source_tier_cache: dict[str, str] = {}
+
+
+def _tier_of_module(path: Path) -> str:
+    key = str(path)
+    if key not in _source_tier_cache:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        tier = "unit"
+        for name in ("tui", "integration"):
+            if any(mark in text for mark in _TIER_SOURCE_MARKS[name]):
+                tier = name
+                break
+        _source_tier_cache[key] = tier
+    return _source_tier_cache[key]
+
+
+def _tier_of(item: pytest.Item) -> str:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    for name in ("tui", "integration"):
+        if fixtures & _TIER_FIXTURES[name]:
+            return name
+    return _tier_of_module(Path(str(item.fspath)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name in ("unit", "integration", "tui"):
+        config.addinivalue_line("markers", f"{name}: test tier (set automatically by tests/conftest.py)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if not any(item.get_closest_marker(name) for name in ("unit", "integration", "tui")):
+            item.add_marker(getattr(pytest.mark, _tier_of(item)))
+
+
+class _NotInUnitTier(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _unit_tier_stays_in_process(request, monkeypatch):
+    """A unit test starts no process and opens no socket: if one does, it is in the wrong tier
+    (add it to the integration patterns above), which keeps `make test-fast` fast and honest."""
+    if request.node.get_closest_marker("unit") is None:
+        yield
+        return
+    import socket
+    import subprocess
+
+    def refuse(what):
+        def _refuse(*args, **kwargs):
+            raise _NotInUnitTier(f"{what} in a unit-tier test: it belongs to the integration tier")
+        return _refuse
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse("a subprocess"))
+    monkeypatch.setattr(socket.socket, "connect", refuse("a socket connect"))
+    monkeypatch.setattr(socket.socket, "bind", refuse("a socket bind"))
+    monkeypatch.setattr(os, "fork", refuse("fork"))
+    yield

@@ -75,6 +75,7 @@ if "--fail" in sys.argv:
 """
 
 
+@pytest.mark.integration
 async def test_notify_runs_argv_with_message_on_stdin_and_records_outcome(tmp_path, state_dir):
     script = tmp_path / "notifier.py"
     script.write_text(NOTIFIER)
@@ -100,6 +101,7 @@ async def test_notify_runs_argv_with_message_on_stdin_and_records_outcome(tmp_pa
     assert texts[2].startswith("Notify incidents FAILED: no exit code: cannot run")
 
 
+@pytest.mark.integration
 async def test_notify_times_out(tmp_path):
     outcome = await run_notify("slow", [sys.executable, "-c", "import time; time.sleep(30)"], "m", timeout=0.5,
                                **CONFIRMED)

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+#: these start child processes (fake tools) or the simulated edge
+pytestmark = pytest.mark.integration
+
 from console.cli import main as cli_main
 from console.config import Environment
 from console.tail.settings import ServerFilters

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import time
 from pathlib import Path
@@ -60,3 +61,8 @@ def required_program(name: str) -> str:
         raise AssertionError(f"{name} is not installed: run `make test` (it installs the system packages the "
                              f"tests need with apt-get when it can, see tests/system-deps) or install it yourself")
     return found
+
+
+#: How many examples each property-based (hypothesis) test tries: the full suite tries many,
+#: ``make test-fast`` sets EDGE_FUZZ_EXAMPLES lower so the unit tier stays quick.
+FUZZ_EXAMPLES = max(1, int(os.environ.get("EDGE_FUZZ_EXAMPLES", "200")))

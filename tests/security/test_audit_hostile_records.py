@@ -18,6 +18,7 @@ from console.runbook.audit import AuditLog, format_record, parse_record
 from console.runbook.unfinished import describe, listing_record, report_unfinished, scan
 from screens.audit_view import record_detail, record_row
 from tests.security.audit_util import cli
+from tests.util import FUZZ_EXAMPLES
 
 HOST = socket.gethostname()
 HOSTILE = [
@@ -64,7 +65,7 @@ _VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
 _RECORDS = st.dictionaries(_KEYS, _VALUES, max_size=10)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=FUZZ_EXAMPLES + 100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(records=st.lists(_RECORDS, min_size=1, max_size=4))
 def test_random_records_are_formatted_and_scanned_without_exception(tmp_path, records):
     path = tmp_path / "audit.jsonl"

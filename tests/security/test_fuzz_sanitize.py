@@ -2,7 +2,7 @@
 exposition parser and the health reader, into what the console shows: no exception, and no terminal
 control (C0 but newline/tab, DEL, C1, bidi/format characters, lone surrogates) in the output.
 
-Bounded: 200 examples each, no deadline (the machine is shared)."""
+Bounded: FUZZ_EXAMPLES examples each (200; fewer in `make test-fast`), no deadline (the machine is shared)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from console.sources.health import interpret
 from console.tail.format import detail_pieces, line_pieces, plain_line, status_pieces
 from console.tail.model import TailEvent
 from console.tail.parser import StreamParser
+from tests.util import FUZZ_EXAMPLES
 
 #: What a terminal obeys, independent of console.sanitize (so the test does not grade itself).
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
@@ -28,7 +29,7 @@ CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u20
 LINE_CONTROLS = re.compile(CONTROLS.pattern[:-1] + "\t\n]")
 HOSTILE_CHARS = ["\x1b", "\x07", "\x9b", "\x9d", "\u202e", "\u2066", "\u200f", "\x7f", "\r", "\n", "\t",
                  "\x00", "\ufeff", "\u061c", "\u2028", "\u200b", "\u00ad", "\U000e0041", "]0;", "[2J", "]52;c;", '"', "\\", "{", "}", "\ud800"]
-FUZZ = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_CHARS), st.text(max_size=8)), max_size=30).map("".join)
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text)

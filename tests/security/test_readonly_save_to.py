@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+#: these start child processes (fake tools) or the simulated edge
+pytestmark = pytest.mark.integration
+
 from console.cli import main
 from console.runbook import RunbookError, load_runbook
 
