@@ -22,6 +22,7 @@ from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
+from screens.textual_compat import OpaqueTopScreens
 from themes import css_paths
 
 HISTORY_POINTS = 240
@@ -34,7 +35,7 @@ FIRST_FRAME_FLUSH_S = 0.02
 HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
 
-class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
+class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
@@ -65,18 +66,6 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self.fleet_history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self._first_frame_shown = False
         self._after_first_frame: list[Callable[[], Any]] = []
-
-    @property
-    def _background_screens(self) -> list[Any]:
-        """Screens that show through the top one. Textual 8 always counts the screen right under the
-        top one, even when the top one is opaque: then every redraw of the covered dashboard (its
-        footer, header clock, log pane) repainted the whole top screen, and laid out a screen nobody
-        sees (measured: most frames of the log view under a flood were full repaints). Only a
-        translucent top screen (a modal) lets the screens under it show and update."""
-        screens = App._background_screens.fget(self)  # type: ignore[attr-defined]
-        if screens and self._screen_stack and self._screen_stack[-1].styles.background.a == 1:
-            return []
-        return screens
 
     # -- quitting --------------------------------------------------------------------------
     async def action_quit(self) -> None:

@@ -55,6 +55,8 @@ class IncidentResponse:
 
     def __init__(self, app: App, *, state_dir: Any = None) -> None:
         self.app = app
+        #: the thread that built this (the app's, which runs its event loop on the thread that made it)
+        self._ui_thread: int | None = threading.get_ident()
         config = getattr(app, "config", None)
         self.problems: list[str] = []
         try:
@@ -262,7 +264,7 @@ class IncidentResponse:
     # -- runbook flows -----------------------------------------------------------------------
     def record_flow_step(self, record: dict[str, Any]) -> None:
         """Listener for the runbook runner's audit records (safe to call from any thread)."""
-        if getattr(self.app, "_thread_id", threading.get_ident()) != threading.get_ident():
+        if self._ui_thread is not None and self._ui_thread != threading.get_ident():
             self.app.call_from_thread(self.record_flow_step, record)
             return
         self._write(self.manager.record_flow_step, record)

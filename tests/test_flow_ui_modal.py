@@ -14,6 +14,7 @@ from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.util import wait_for
+from screens.textual_compat import notifications
 
 KV = "5100000000000000000000000000c001"
 
@@ -183,7 +184,7 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
         task = verify.task
         await pilot.press("enter", "enter", "q")
         assert verify.task is task and modal.busy  # the extra presses started nothing, q did not quit
-        await wait_for(lambda: any("A step is running" in str(n.message) for n in app._notifications),
+        await wait_for(lambda: any("A step is running" in str(n.message) for n in notifications(app)),
                        message="q is held while a step runs")
         assert app.is_running and isinstance(app.screen, FlowModal)
         assert "watching error_rate < 1 within 90s" in str(modal.query_one("#flow-verify").render())

@@ -25,6 +25,7 @@ from tests.test_flow_ui_modal import open_by_key, ready, settled, sim_app
 from tests.util import wait_for
 from widgets.flow_output import envelope_text, result_text
 from widgets.flow_steps import StepRow, window
+from screens.textual_compat import notifications
 
 
 def static_app(values: dict | None = None) -> EdgeConsoleApp:
@@ -90,7 +91,7 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
         await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="help closed")
         await wait_for(lambda: app.last_result is not None, message="a poll")
         await pilot.press("r")  # every metric is normal: nothing to respond to
-        await wait_for(lambda: any("nothing to respond to" in str(n.message) for n in app._notifications),
+        await wait_for(lambda: any("nothing to respond to" in str(n.message) for n in notifications(app)),
                        message="nothing to respond to")
         assert type(app.screen).__name__ == "DashboardScreen"
         await pilot.press("L")

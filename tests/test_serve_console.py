@@ -14,6 +14,7 @@ from tests.fakes import StaticPoller
 from tests.serve_helpers import descendants
 from tests.util import wait_for
 from widgets.status_header import StatusHeader
+from screens.textual_compat import notifications
 
 WRITABLE_CONFIG = "environments:\n  prod:\n    base_url: 'http://127.0.0.1:9'\n    read_only: false\n"
 
@@ -78,7 +79,7 @@ async def test_header_says_shared_read_only_beside_simulated_at_80_columns():
 
 
 def _notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in notifications(app)]
 
 
 async def test_w_shows_how_to_share_and_starts_nothing():

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from console.tail.format import line_pieces
 from console.tail.model import TailEvent
 from console.tail.store import TailStore
+from screens.textual_compat import set_virtual_height
 
 STYLE_KEYS = ("ok", "notice", "warn", "error", "time", "dim", "plain", "heading")
 
@@ -83,8 +84,7 @@ class LogList(ScrollView, can_focus=True):
         size = Size(self.size.width or 80, count)
         if size == self.virtual_size:
             return
-        self.set_reactive(LogList.virtual_size, size)
-        self._scroll_update(size)
+        set_virtual_height(self, LogList.virtual_size, size)
 
     @property
     def selected(self) -> TailEvent | None:

@@ -14,6 +14,7 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from tests.fakes import StaticPoller
 from tests.util import wait_for
+from screens.textual_compat import notifications
 
 
 def _started(step_run: str, flow: str, ident: dict) -> dict:
@@ -35,9 +36,9 @@ async def test_tui_start_reports_a_dead_consoles_unfinished_step_once(state_dir)
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.2)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller())
     async with app.run_test(size=(110, 32)) as pilot:
-        await wait_for(lambda: any("outcome unknown: check the edge" in str(n.message) for n in app._notifications),
+        await wait_for(lambda: any("outcome unknown: check the edge" in str(n.message) for n in notifications(app)),
                        timeout=20, message="the unknown-outcome notice")
-        notice = next(str(n.message) for n in app._notifications if "outcome unknown" in str(n.message))
+        notice = next(str(n.message) for n in notifications(app) if "outcome unknown" in str(n.message))
         assert "flow block-ip step put" in notice and "blocked:ip:198.51.100.4" in notice
         assert "live-flow" not in notice  # a live console's step is not someone else's lost outcome
         app.action_audit_view()

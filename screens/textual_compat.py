@@ -1,0 +1,45 @@
+"""The only place that touches Textual's private API (pinned: textual>=8.0,<9).
+
+Each hook below exists because Textual 8 has no public way to do the job; each has a test in
+tests/test_textual_compat.py against the installed Textual, so an upgrade that moves one fails
+there, by name, and not somewhere in a screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from textual.app import App
+from textual.geometry import Size
+from textual.notifications import Notification
+from textual.widget import Widget
+
+
+class OpaqueTopScreens:
+    """Mixin for the App: only a translucent top screen (a modal) lets the screens under it show.
+
+    Textual 8 always counts the screen right under the top one as visible, even when the top one is
+    opaque; then every redraw of the covered dashboard (footer, clock, log pane) repainted the whole
+    top screen and laid out a screen nobody sees (measured: most frames of the log view under a
+    flood were full repaints). Hook: the private ``App._background_screens`` property."""
+
+    @property
+    def _background_screens(self) -> list[Any]:
+        screens = App._background_screens.fget(self)  # type: ignore[attr-defined]
+        stack = self.screen_stack  # type: ignore[attr-defined]
+        if screens and stack and stack[-1].styles.background.a == 1:
+            return []
+        return screens
+
+
+def set_virtual_height(widget: Widget, reactive: Any, size: Size) -> None:
+    """Grow a scrolling widget's virtual size without a layout pass (the box does not change, only
+    its content height; a full-screen layout per tail batch costs more than the batch). Hook: the
+    private ``Widget._scroll_update``, which is what Textual itself calls after such a change."""
+    widget.set_reactive(reactive, size)
+    widget._scroll_update(size)  # type: ignore[attr-defined]
+
+
+def notifications(app: App[Any]) -> Iterable[Notification]:
+    """The toasts currently shown (tests read them). Hook: the private ``App._notifications``."""
+    return list(app._notifications)  # type: ignore[attr-defined]
