@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast install bench clean
+.PHONY: run test test-fast lint install bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/edge-console $(ARGS)
 
-test: $(STAMP)
+# layering contracts (pyproject.toml [tool.importlinter])
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+test: $(STAMP) lint
 	bash tests/system-deps
 	@start=$$(date +%s); $(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s wall time"; exit $$rc

@@ -127,9 +127,9 @@ def main(argv: list[str] | None = None) -> int:
 
         state_dir()
         if getattr(args, "func", None) is None:
-            from console.launch import run_tui
+            from console.frontends import tui_runner
 
-            return run_tui(args)
+            return tui_runner()(args)
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"edge-console: {exc}", file=sys.stderr)

@@ -12,7 +12,7 @@ def run_tui(args: Any) -> int:
     gctune.start_up()  # the app settles the collector after its first frame
     session = open_session_from_args(args, defer_sim=True)  # the app starts it after its first frame
     try:
-        from screens.app import EdgeConsoleApp
+        from screens.app import EdgeConsoleApp  # Textual loads here, after the session is open
 
         app = EdgeConsoleApp(session)
         app.run()
