@@ -20,6 +20,7 @@ run: $(STAMP)
 # layering contracts (pyproject.toml [tool.importlinter])
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check console screens widgets themes tests bench
 
 test: $(STAMP) lint
 	bash tests/system-deps

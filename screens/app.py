@@ -228,7 +228,7 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[in
             return
         rows: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for key, active in self.screen.active_bindings.items():
+        for active in self.screen.active_bindings.values():
             binding = active.binding
             if binding.action in HELP_NOISE or not binding.description or binding.key in seen:
                 continue

@@ -175,7 +175,7 @@ class FlowsMixin(App):
         from console.runbook.values import MetricSource
         from screens.flow_modal import FlowContext
 
-        session = getattr(self, "session")
+        session = self.session  # type: ignore[attr-defined]
         runbook = self.flow_runbook()
         return FlowContext(config=session.config, env=session.env, read_only=bool(session.read_only),
                            get_metric=MetricSource(self.flow_metric, self.flow_metric_history),

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from console.incident.recovery import RECOVERY_STEPS, recovery_checks
 from console.metrics.model import Health, MetricValue, QueueInfo, SourceStatus
-from console.metrics.thresholds import DEFAULT_THRESHOLDS, State, evaluate
+from console.metrics.thresholds import DEFAULT_THRESHOLDS, evaluate
 
 
 def result(*, healthy=True, components=None, backlog=40.0, trend=-2.0, hit=93.0, metrics_state="live"):

@@ -26,7 +26,7 @@ async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(s
         active = any(a.key == "p95_latency_ms" for a in app.incident_response.engine.active())
         log.append((result.derived.at if result.derived else None, metric.state if metric else None, active))
 
-    async with app.run_test(size=(110, 32)) as pilot:
+    async with app.run_test(size=(110, 32)):
         await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner), message="app")
         app.poll_listeners.append(record)  # runs after the incident listener: sees the engine's verdict
         await wait_for(lambda: sum(1 for at, state, _ in log if state == State.NORMAL) >= 2, timeout=20,

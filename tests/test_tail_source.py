@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-#: these start child processes (fake tools) or the simulated edge
-pytestmark = pytest.mark.integration
-
 from console.cli import main as cli_main
 from console.config import Environment
 from console.tail.settings import ServerFilters
@@ -26,6 +23,9 @@ TOKEN = "cf-test-token-6f2b9d0e8a1c"
 
 FAKE = r'''#!{python}
 import json, os, sys, time
+
+#: these start child processes (fake tools) or the simulated edge
+pytestmark = pytest.mark.integration
 plan_path = os.environ["TAIL_FAKE_PLAN"]
 plan = json.load(open(plan_path))
 counter = plan_path + ".count"

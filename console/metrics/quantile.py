@@ -14,7 +14,7 @@ Buckets are ``(upper_bound, cumulative_count)`` pairs. The rules, as in Promethe
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 Bucket = tuple[float, float]
 
@@ -82,6 +82,3 @@ def merge(histograms: Iterable[Mapping[float, float]]) -> list[Bucket]:
             total[ub] = total.get(ub, 0.0) + count
     return sorted(total.items())
 
-
-def quantile_of(q: float, histograms: Sequence[Mapping[float, float]]) -> float | None:
-    return histogram_quantile(q, merge(histograms)) if histograms else None

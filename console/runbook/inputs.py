@@ -195,15 +195,6 @@ def check_inputs(flow: Flow, raw: Mapping[str, Any], ctx: Context) -> tuple[dict
     return values, errors
 
 
-def validate_inputs(flow: Flow, raw: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
-    """Like :func:`check_inputs` but raises the first :class:`InputError` (headless use)."""
-    values, errors = check_inputs(flow, raw, ctx)
-    if errors:
-        name = next(iter(errors))
-        raise InputError(name, errors[name])
-    return values
-
-
 def parse_assignments(items: list[str] | None) -> dict[str, str]:
     """``["ip=1.2.3.4", "reason=abuse"]`` -> dict. Raises InputError on an item without ``=``."""
     out: dict[str, str] = {}

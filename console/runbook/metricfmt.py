@@ -8,7 +8,7 @@ in MiB (the Workers limit is 128 MB), never as raw bytes.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any
 
 from console.format import sparkline
 from console.metrics.model import KEY_METRICS

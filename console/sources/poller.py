@@ -119,10 +119,6 @@ class EdgePoller:
     def refresh_s(self) -> float:
         return float(getattr(self.config, "refresh_seconds", 2.0) or 2.0)
 
-    @property
-    def last_derived(self) -> Derived | None:
-        return self._derived
-
     async def aclose(self) -> None:
         if self._own_client:
             await self.client.aclose()

@@ -99,10 +99,6 @@ class StreamParser:
     def close(self) -> ParseResult:
         return self.feed(b"", final=True)
 
-    @property
-    def pending_chars(self) -> int:
-        return len(self._buf)
-
     # -- internals ------------------------------------------------------------------------------
     def _noise(self, line: bytes, out: ParseResult) -> None:
         self.noise_lines += 1

@@ -98,7 +98,7 @@ def test_fuzz_tail_parser_to_screen_and_json(events, junk, cuts, pretty):
         assert_text(shown, "--json")
         assert json.loads(shown) == event.raw
     for line in noise:  # wrangler's banners become the status notice
-        status = type("S", (), {"state": "streaming", "summary": lambda self, now=None: line, "notice": line,
+        status = type("S", (), {"state": "streaming", "summary": lambda self, now=None, line=line: line, "notice": line,
                                 "dropped": 0, "broken": 0})()
         store = type("T", (), {"paused": False, "filter": None, "events": [], "capacity": 10})()
         for piece, _ in status_pieces(status, store, note=line):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-#: these start child processes (fake tools) or the simulated edge
-pytestmark = pytest.mark.integration
-
 from console.cli import main
 from console.runbook import RunbookError, load_runbook
+
+#: these start child processes (fake tools) or the simulated edge
+pytestmark = pytest.mark.integration
 
 
 def test_a_check_that_saves_to_a_file_is_refused_at_load(tmp_path, capsys):
