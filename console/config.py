@@ -78,6 +78,9 @@ KNOWN_TOP_LEVEL = {
     "prometheus",
     "theme",
     "limits",
+    "grafana",
+    "pagerduty",
+    "slack",
 }
 
 ENV_KEYS = {

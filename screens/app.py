@@ -141,6 +141,9 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[in
             self.fleet_loop()
 
     async def on_unmount(self) -> None:
+        response = getattr(self, "incident_response", None)
+        if response is not None:
+            await asyncio.to_thread(response.shutdown)
         if self.poller is not None:
             try:
                 await self.poller.aclose()

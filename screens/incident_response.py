@@ -74,6 +74,16 @@ class IncidentResponse:
         self.engine = AlertEngine(thresholds, settings)
         self.manager = IncidentManager(state_dir=state_dir, clock=self.now)
         self.manager.view_only = bool(getattr(getattr(app, "session", None), "shared", False))  # edge-console serve
+        #: PagerDuty, Slack and Grafana (when configured) hear about the timeline; a shared view tells nobody
+        self.integrations: Any = None
+        if not self.manager.view_only:
+            from console.integrations.dispatch import attach
+
+            try:
+                self.integrations = attach(self.manager, config, getattr(getattr(app, "session", None), "env", None),
+                                           self._integration_failed)
+            except ConfigError as exc:
+                self.problems.append(str(exc))
         self.last_observation = Observation()
         self.bells = 0
         self._known_ids: set[str] = set()
@@ -260,6 +270,22 @@ class IncidentResponse:
         except WRITE_ERRORS as exc:
             self.app.notify(str(exc), title="Incident", severity="error", timeout=10, markup=False)
             return None
+
+    def _integration_failed(self, incident_id: str, outcome: Any) -> None:
+        """From the integrations' thread: a message that did not go out is a timeline entry and a toast."""
+        def record() -> None:
+            self._write(self.manager.record_notify, outcome, incident_id)
+            self.app.notify(outcome.describe(), title="Not delivered", severity="warning", timeout=8, markup=False)
+        try:
+            self.app.call_from_thread(record)
+        except RuntimeError:
+            pass  # the app has stopped: nothing left to show it on
+
+    def shutdown(self) -> None:
+        """On exit: give queued messages a moment, then stop the integrations' thread."""
+        if self.integrations is not None:
+            self.integrations.flush(timeout=2.0)
+            self.integrations.close()
 
     # -- runbook flows -----------------------------------------------------------------------
     def record_flow_step(self, record: dict[str, Any]) -> None:

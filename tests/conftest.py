@@ -94,7 +94,7 @@ _TIER_FIXTURES = {
 _TIER_SOURCE_MARKS = {
     "tui": ("run_test(", "snap_compare", "import pty", "pty.fork", "pexpect"),
     "integration": ("subprocess", "SimServer", "audit_util", "bounds_util", "inject_util", "inputs_files_util",
-                    "serve_helpers", "HTTPServer", "httpx.MockTransport", "start_server", "asyncio.create_subprocess", "sim_server", "start_sim",
+                    "serve_helpers", "HTTPServer", "integration_fakes", "httpx.MockTransport", "start_server", "asyncio.create_subprocess", "sim_server", "start_sim",
                     "required_program", "http.server", "socket.socket", "uvicorn", "aiohttp"),
 }
 _source_tier_cache: dict[str, str] = {}

@@ -59,10 +59,48 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def _manager() -> Any:
+def _manager(args: argparse.Namespace) -> Any:
     from console.incident.manager import IncidentManager
 
-    return IncidentManager()
+    manager = IncidentManager()
+    _attach_integrations(manager, args)
+    return manager
+
+
+def _attach_integrations(manager: Any, args: argparse.Namespace) -> None:
+    """PagerDuty, Slack and Grafana hear about what this command writes (when configured)."""
+    from console.config import load_config, resolve_config_path
+
+    path = resolve_config_path(getattr(args, "config", None))
+    if path is None:
+        return
+    config = load_config(path)
+    from console.integrations.dispatch import attach
+
+    failures: list[tuple[str, Any]] = []
+    dispatcher = attach(manager, config, config.environment(getattr(args, "env", None)),
+                        lambda incident_id, outcome: failures.append((incident_id, outcome)))
+    if dispatcher is not None:
+        args.integrations = (manager, dispatcher, failures)
+
+
+def _finish_integrations(args: argparse.Namespace) -> None:
+    """Wait (bounded) for the messages this command queued; failures go on the timeline and stderr."""
+    attached = getattr(args, "integrations", None)
+    if not attached:
+        return
+    manager, dispatcher, failures = attached
+    if not dispatcher.flush():
+        print("warning: integrations: some messages were still being sent when the command ended",
+              file=sys.stderr)
+    dispatcher.close()
+    manager.listeners.remove(dispatcher.on_entry)
+    for incident_id, outcome in failures:
+        print(f"warning: {outcome.describe()}", file=sys.stderr)
+        try:
+            manager.record_notify(outcome, incident_id)
+        except (IncidentInputError, IncidentNotFound, OSError) as exc:
+            print(f"warning: could not record it on {incident_id}: {exc}", file=sys.stderr)
 
 
 def _fail(message: str) -> int:
@@ -77,7 +115,10 @@ def _guard(fn: Any) -> Any:
         stdout, stderr = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = CleanWriter(stdout), CleanWriter(stderr)
         try:
-            return fn(args)
+            try:
+                return fn(args)
+            finally:
+                _finish_integrations(args)
         except (IncidentInputError, IncidentNotFound) as exc:
             return _fail(str(exc))
         except BrokenPipeError:
@@ -97,14 +138,14 @@ def _warn(incident: Any) -> None:
 
 @_guard
 def cmd_start(args: argparse.Namespace) -> int:
-    incident = _manager().start(args.severity, args.title, args.impact)
+    incident = _manager(args).start(args.severity, args.title, args.impact)
     print(incident.id)
     return 0
 
 
 @_guard
 def cmd_list(args: argparse.Namespace) -> int:
-    manager = _manager()
+    manager = _manager(args)
     now = manager.clock()
     incidents = sorted(manager.store.all(), key=lambda i: i.id, reverse=True)
     if not incidents:
@@ -130,7 +171,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 @_guard
 def cmd_show(args: argparse.Namespace) -> int:
-    manager = _manager()
+    manager = _manager(args)
     inc = manager.get(args.id)
     now = manager.clock()
     sev = inc.severity_info
@@ -159,21 +200,21 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 @_guard
 def cmd_note(args: argparse.Namespace) -> int:
-    entry = _manager().note(" ".join(args.text), args.id)
+    entry = _manager(args).note(" ".join(args.text), args.id)
     print(f"{args.id} #{entry.seq}")
     return 0
 
 
 @_guard
 def cmd_phase(args: argparse.Namespace) -> int:
-    entry = _manager().mark_phase(args.phase, args.id)
+    entry = _manager(args).mark_phase(args.phase, args.id)
     print(f"{args.id} #{entry.seq} {entry.text}")
     return 0
 
 
 @_guard
 def cmd_close(args: argparse.Namespace) -> int:
-    manager = _manager()
+    manager = _manager(args)
     inc = manager.close(args.root_cause, args.resolution, args.action_item, args.id)
     print(f"{inc.id} closed after {format_duration(inc.elapsed(manager.clock()))}")
     if review_required(inc):
@@ -185,7 +226,7 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 @_guard
 def cmd_report(args: argparse.Namespace) -> int:
-    manager = _manager()
+    manager = _manager(args)
     incident = manager.get(args.id)
     if incident.is_open:  # as in the TUI: a draft, and the review item "report" stays open
         print(f"note: {incident.id} is open: this report is a draft (close it for the final report)",

@@ -126,6 +126,10 @@ class IncidentManager:
                  "data": {"title": title, "severity": sev.level, "impact": impact}}
         incident_id = self.store.allocate(now, first)
         self.current_id = incident_id
+        if self.listeners:  # the start entry is news too (PagerDuty triggers on it)
+            started = self.store.load(incident_id)
+            for listener in list(self.listeners):
+                listener(started, started.entries[0])
         if trigger:
             when = trigger_at.astimezone(UTC).replace(microsecond=0) if trigger_at else None
             self._append(incident_id, "alert", trigger, dict(trigger_data or {}), ts=when)
