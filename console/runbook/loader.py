@@ -74,6 +74,9 @@ from console.runbook.model import (
     Step, VerifySpec,
 )
 from console.runbook.summaries import SUMMARIES
+# declared in console/schema/runbook_model.py (the structure every file is checked against first)
+from console.schema.runbook_model import FOREACH_SOURCES, HTTP_METHODS, METRIC_KEYS, RunbookFile
+from console.schema.validate import check
 from console.runbook.template import TemplateError, refs, walk_strings
 from console.sanitize import clean, clean_line
 
@@ -90,10 +93,6 @@ STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics"
              "retry", "trend"}
 HTTP_KEYS = {"method", "url", "headers", "auth", "json", "params", "timeout", "filter", "save_to"}
 COMMAND_KEYS = {"tool", "args", "argv_from", "stdin", "env", "cwd", "timeout", "collect_seconds"}
-HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-METRIC_KEYS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
-               "queue_backlog", "security_per_s", "rate_limit_violations_per_s")
-FOREACH_SOURCES = ("env.queues", "env.paths")
 
 
 def builtin_runbook_files() -> list[Path]:
@@ -196,7 +195,15 @@ def parse_runbook(text: str, file: str = "<runbook>") -> list[Flow]:
                            line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise RunbookError(f"invalid YAML: {exc}", file=file) from None
-    return _Parser(file, line_map(node)).parse(data)
+    parser = _Parser(file, line_map(node))
+    if data is not None:
+        # the declared structure first (console/schema/runbook_model.py): every problem of the file at once
+        _, problems = check(RunbookFile, data)
+        if problems:
+            errors = [parser.err(key, message) for key, message in problems]
+            errors.sort(key=lambda e: (e.line is None, e.line or 0))
+            raise RunbookError.of(errors)
+    return parser.parse(data)
 
 
 
@@ -297,12 +304,20 @@ class _Parser:
             raise self.err(("flows",), "expected a non-empty list of flows")
         flows: list[Flow] = []
         seen: dict[str, int] = {}
+        errors: list[RunbookError] = []
         for index, body in enumerate(flows_raw):
-            flow = self.flow(body, ("flows", index))
-            if flow.id in seen:
-                raise self.err(("flows", index, "id"), f"duplicate flow id {flow.id!r} (first at flows[{seen[flow.id]}])")
+            try:  # the rules across fields, flow by flow: one problem per flow, every flow reported
+                flow = self.flow(body, ("flows", index))
+                if flow.id in seen:
+                    raise self.err(("flows", index, "id"),
+                                   f"duplicate flow id {flow.id!r} (first at flows[{seen[flow.id]}])")
+            except RunbookError as exc:
+                errors.append(exc)
+                continue
             seen[flow.id] = index
             flows.append(flow)
+        if errors:
+            raise RunbookError.of(errors)
         return flows
 
     def flow(self, body: Any, key: KeyPath) -> Flow:

@@ -218,10 +218,11 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     refresh_seconds: Annotated[float, doc("seconds between scrapes", ge=0.2, le=MAX_DURATION_S)] = 2.0
     read_only: Annotated[bool, doc("refuse every mutating step in every environment")] = False
     thresholds: Annotated[dict[ThresholdKey, ThresholdOverride],
-                          doc("key metric -> {warning, critical}", key_word="metric")] = {}
+                          doc("key metric -> {warning, critical}", key_word="metric", known=tuple(DEFAULT_THRESHOLDS))] = {}
     metric_names: Annotated[dict[FamilyKey, Annotated[str, doc("metric family", min_length=1,
                                                                message="expected a metric family name")]],
-                            doc("metric family -> the name your edge exposes", key_word="metric family")] = {}
+                            doc("metric family -> the name your edge exposes", key_word="metric family",
+                                known=tuple(DEFAULT_METRIC_NAMES))] = {}
     tools: Annotated[dict[str, Argv], doc("tool name -> argv prefix (wrangler: [npx, wrangler])")] = {}
     runbooks: Annotated[list[Text], doc("runbook YAML files merged after the built-in one (relative to this file)",
                                         message="expected a list of runbook YAML paths")] = []

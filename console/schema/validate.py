@@ -13,7 +13,9 @@ Extras a field may carry (``doc(..., text=True, check=f, message=...)``):
   (``"expected a percentage 0-99"`` -> ``alerts.hysteresis_percent: expected a percentage 0-99, got 120``);
 * ``pattern_message``: the phrase when ``pattern`` does not match;
 * ``check``: ``f(value) -> str | None``, a rule on the converted value (a filter that parses, an email);
-* ``key_word``: for a mapping with a closed set of keys (a ``Literal`` key type): ``unknown metric (known: ...)``.
+* ``key_word``: for a mapping with a closed set of keys (a ``Literal`` key type): ``unknown metric (known: ...)``,
+  and for a ``Literal`` value: ``unknown step kind 'shell' (known: ...)``;
+* ``known``: the order to list a ``Literal``'s values in (msgspec sorts them).
 
 A Struct may define ``problems(self) -> Iterable[(subpath, what)]`` for rules across its fields; it runs
 once the Struct's own fields are valid. ``None`` counts as absent (YAML ``key:`` with no value), as before.
@@ -45,10 +47,11 @@ BAD = _Bad()
 
 def doc(text: str, *, text_ok: bool = False, check: Callable[[Any], str | None] | None = None,
         message: str | None = None, pattern_message: str | None = None, key_word: str | None = None,
-        **constraints: Any) -> msgspec.Meta:
+        known: tuple[Any, ...] | None = None, **constraints: Any) -> msgspec.Meta:
     """A field's one-line description and constraints (``Annotated[int, doc("...", ge=1)]``)."""
     extra = {name: value for name, value in (("text", text_ok), ("check", check), ("message", message),
-                                             ("pattern_message", pattern_message), ("key_word", key_word))
+                                             ("pattern_message", pattern_message), ("key_word", key_word),
+                                             ("known", known))
              if value}
     return msgspec.Meta(description=text, extra=extra or None, **constraints)
 
@@ -131,8 +134,10 @@ class _Walker:
             return self.string(t, value, path, extra)
         if isinstance(t, mi.LiteralType):
             if isinstance(value, bool) or value not in t.values:
-                known = ", ".join(map(str, t.values))
-                return self.fail(path, value, extra, f"{value!r} is not one of: {known}")
+                known = ", ".join(map(str, extra.get("known") or t.values))
+                word = extra.get("key_word")
+                generic = f"unknown {word} {value!r} (known: {known})" if word else f"{value!r} is not one of: {known}"
+                return self.fail(path, value, extra, generic)
             return value
         if isinstance(t, mi.ListType):
             return self.sequence(t, value, path, extra)
@@ -155,7 +160,7 @@ class _Walker:
             return value if whole else float(value)
         if extra.get("message"):
             return self.fail(path, value, extra, "")
-        if ge is not None and le is not None:
+        if whole and ge is not None and le is not None:
             return self.add(path, f"must be between {_num(ge)} and {_num(le)}, got {_num(value)}")
         if not low_ok:
             if gt is not None:
@@ -204,7 +209,8 @@ class _Walker:
             name = str(key)
             if isinstance(key_type, mi.LiteralType) and name not in key_type.values:
                 word = extra.get("key_word", "key")
-                self.add((*path, name), f"unknown {word} (known: {', '.join(map(str, key_type.values))})")
+                known = ", ".join(map(str, extra.get("known") or key_type.values))
+                self.add((*path, name), f"unknown {word} (known: {known})")
                 bad = True
                 continue
             converted = self.walk(t.value_type, item, (*path, name), {})
