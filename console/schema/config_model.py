@@ -139,8 +139,9 @@ class TailServer(Struct, forbid_unknown_fields=True):
     method: Annotated[Strings | None, doc("wrangler --method: HTTP methods")] = None
     search: Annotated[str | None, doc("wrangler --search: text in console.log messages")] = None
     ip: Annotated[Strings | None, doc("wrangler --ip: client IPs")] = None
-    sampling_rate: Annotated[float, doc("wrangler --sampling-rate: 0 < rate <= 1",
-                                        message="expected a rate between 0 and 1", gt=0, le=1)] | None = None
+    sampling_rate: Annotated[Annotated[float, msgspec.Meta(gt=0, le=1)] | None,
+                             doc("wrangler --sampling-rate: 0 < rate <= 1",
+                                 message="expected a rate between 0 and 1")] = None
 
 
 class TailSection(Struct, forbid_unknown_fields=True):

@@ -67,11 +67,11 @@ class InputDecl(Struct, forbid_unknown_fields=True):
     type: Annotated[Literal[INPUT_TYPES], doc("what it accepts", key_word="input type", known=INPUT_TYPES)] = "string"  # type: ignore[valid-type]
     label: Annotated[Text, doc("the form's label")] = ""
     required: Annotated[bool, doc("must be given (default true)")] = True
-    default: Annotated[str | int | float | bool, doc("default value or a template such as '{env.worker}'",
+    default: Annotated[str | int | float | bool | None, doc("default value or a template such as '{env.worker}'",
                                                      message="expected a single value or a template such as "
-                                                             "'{env.worker}'")] | None = None
-    choices: Annotated[list[Text], doc("the values a choice input offers",
-                                       message="a choice input needs a list of choices")] | None = None
+                                                             "'{env.worker}'")] = None
+    choices: Annotated[list[Text] | None, doc("the values a choice input offers",
+                                       message="a choice input needs a list of choices")] = None
     min: Annotated[float | None, doc("smallest number accepted (int, number, duration)")] = None
     max: Annotated[float | None, doc("largest number accepted (int, number, duration)")] = None
     help: Annotated[Text, doc("a line of help under the field")] = ""
@@ -85,8 +85,8 @@ class HttpDecl(Struct, forbid_unknown_fields=True):
     headers: Annotated[dict[str, Annotated[str, doc("header value", message="expected text")]],
                        doc("header: value ({secret:NAME} allowed here)",
                            message="expected a mapping of header: value")] = {}
-    auth: Annotated[Literal[SECRET_NAMES], doc("send this secret as a bearer token",  # type: ignore[valid-type]
-                                               key_word="secret")] | None = None
+    auth: Annotated[Literal[SECRET_NAMES] | None, doc("send this secret as a bearer token",  # type: ignore[valid-type]
+                                               key_word="secret")] = None
     json: Annotated[Any, doc("JSON body")] = None
     params: Annotated[dict[str, Any], doc("query parameters", message="expected a mapping")] = {}
     timeout: Annotated[Seconds, doc("seconds before giving up (default 15)")] = 15.0
@@ -97,13 +97,14 @@ class HttpDecl(Struct, forbid_unknown_fields=True):
 class CommandDecl(Struct, forbid_unknown_fields=True):
     """A program run with an argv (never a shell): tools.<tool> prefix + args."""
 
-    tool: Annotated[str, doc("tool name (its argv prefix comes from the config's tools)", pattern=NAME_PATTERN,
-                             pattern_message="is not a tool name such as wrangler")] | None = None
+    tool: Annotated[Annotated[str, msgspec.Meta(pattern=NAME_PATTERN)] | None,
+                    doc("tool name (its argv prefix comes from the config's tools)",
+                        pattern_message="is not a tool name such as wrangler")] = None
     args: Annotated[list[Text], doc("arguments after the tool's prefix",
                                     message="expected a list of arguments (an argv, never a shell line)")] = []
     argv_from: Annotated[Text | None, doc("a config key holding the whole argv (e.g. export.upload)")] = None
-    stdin: Annotated[Text | bool, doc("text given on stdin ({secret:NAME} allowed here)",
-                                      message="expected text")] | None = None
+    stdin: Annotated[Text | bool | None, doc("text given on stdin ({secret:NAME} allowed here)",
+                                      message="expected text")] = None
     env: Annotated[dict[str, Any], doc("extra env vars NAME: value ({secret:NAME} allowed here)",
                                        message="expected a mapping NAME: value")] = {}
     cwd: Annotated[Text | None, doc("working directory (a check: exactly one {env.paths.NAME})")] = None
@@ -131,18 +132,19 @@ class StepDecl(Struct, forbid_unknown_fields=True):
     kind: Annotated[Literal[STEP_KINDS], doc("check, action, verify, manual or note",  # type: ignore[valid-type]
                                              key_word="step kind", known=STEP_KINDS)]
     title: Annotated[Text, doc("what the step does (templates allowed)")]
-    id: Annotated[str, doc("kebab-case step id (default step-N)", pattern=ID_PATTERN,
-                           pattern_message="is not a kebab-case step id")] | None = None
+    id: Annotated[Annotated[str, msgspec.Meta(pattern=ID_PATTERN)] | None,
+                  doc("kebab-case step id (default step-N)", pattern_message="is not a kebab-case step id")] = None
     text: Annotated[Text, doc("guidance shown with the step")] = ""
     http: Annotated[HttpDecl | None, doc("run an HTTP request")] = None
     command: Annotated[CommandDecl | None, doc("run a command")] = None
-    tail: Annotated[TailDecl | Seconds, doc("collect the log tail: {seconds: N} or N",
-                                            message="expected {seconds: N} with N > 0")] | None = None
+    tail: Annotated[TailDecl | Seconds | None, doc("collect the log tail: {seconds: N} or N",
+                                            message="expected {seconds: N} with N > 0")] = None
     metrics: Annotated[MetricList | None, doc("show these live metrics")] = None
-    trend: Annotated[int, doc("with metrics: sparklines of this many points", ge=2, le=60,
-                              message="expected the number of points of the sparklines, 2 to 60")] | None = None
-    summary: Annotated[Literal[tuple(sorted(SUMMARIES))], doc("summarise the output",  # type: ignore[misc]
-                                                              key_word="summary")] | None = None
+    trend: Annotated[Annotated[int, msgspec.Meta(ge=2, le=60)] | None,
+                     doc("with metrics: sparklines of this many points",
+                         message="expected the number of points of the sparklines, 2 to 60")] = None
+    summary: Annotated[Literal[tuple(sorted(SUMMARIES))] | None, doc("summarise the output",  # type: ignore[misc]
+                                                              key_word="summary")] = None
     summary_args: Annotated[dict[str, Any], doc("the summary's options", message="expected a mapping")] = {}
     expect: Annotated[Condition | None, doc("the step fails unless this holds over its output")] = None
     timeout: Annotated[Seconds | None, doc("verify: seconds to wait for expect (default 60)")] = None
@@ -154,8 +156,8 @@ class StepDecl(Struct, forbid_unknown_fields=True):
     remember_if: Annotated[Condition | None, doc("remember only when this holds")] = None
     when: Annotated[Condition | None, doc("run the step only when this holds (inputs, env.*, config.*)")] = None
     on_fail: Annotated[Literal["stop", "continue"], doc("what a failure does (default stop)")] = "stop"
-    foreach: Annotated[Literal[FOREACH_SOURCES], doc("repeat for each entry ({item.name}, {item.value})",  # type: ignore[valid-type]
-                                                     key_word="foreach source", known=FOREACH_SOURCES)] | None = None
+    foreach: Annotated[Literal[FOREACH_SOURCES] | None, doc("repeat for each entry ({item.name}, {item.value})",  # type: ignore[valid-type]
+                                                     key_word="foreach source", known=FOREACH_SOURCES)] = None
     retry: Annotated[RetryDecl | None, doc("checks only: try again until it passes")] = None
 
 
@@ -167,7 +169,8 @@ class FlowDecl(Struct, forbid_unknown_fields=True):
     section: Annotated[Text, doc("the runbook section it belongs to")]
     steps: Annotated[list[StepDecl], doc("the steps, in order", min_length=1,
                                          message="expected a non-empty list of steps")]
-    key: Annotated[Text, doc("a single key that opens it", min_length=1, max_length=1)] | None = None
+    key: Annotated[Annotated[str, msgspec.Meta(min_length=1, max_length=1)] | None,
+                   doc("a single key that opens it", text_ok=True)] = None
     description: Annotated[Text, doc("what it is for")] = ""
     inputs: Annotated[list[InputDecl], doc("values asked before it runs", message="expected a list of inputs")] = []
     reverse: Annotated[FlowId | None, doc("the flow that undoes this one")] = None
