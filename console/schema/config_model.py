@@ -10,7 +10,7 @@ Adding a key is one declared field with a one-line doc, for example in :class:`C
     workers: Annotated[dict[str, Text] | None, doc("worker name -> what it serves, for the workers view")] = None
 
 A section of its own is a Struct (``forbid_unknown_fields=True``) used as the field's type; a rule across
-fields goes in the Struct's ``problems()`` (yield ``(subpath, what)``). Subsystems read the checked value from
+fields goes in the Struct's ``problems(invalid)`` (yield ``(subpath, what)``; skip fields named in ``invalid``). Subsystems read the checked value from
 ``Config.model.<key>`` (or ``Config.section("<key>")`` for the raw YAML).
 """
 
@@ -247,23 +247,25 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     theme: Annotated[Text | None, doc("colour theme name")] = None
     limits: Annotated[Limits | None, doc("bounds on what the console reads")] = None
 
-    def problems(self) -> Iterable[tuple[KeyPath, str]]:
+    def problems(self, invalid: frozenset[str]) -> Iterable[tuple[KeyPath, str]]:
         """Rules across keys: an environment exists, the default names one, thresholds keep their order,
-        escalation and notify name known contacts and channels."""
-        if not self.environments:
-            yield ("environments",), "at least one environment is required"
-        elif self.default_environment is not None and self.default_environment not in self.environments:
-            yield ("default_environment",), f"names no environment (known: {', '.join(self.environments)})"
+        escalation and notify name known contacts and channels (each skipped while a key it reads is
+        itself wrong: ``invalid``)."""
+        if "environments" not in invalid:
+            if not self.environments:
+                yield ("environments",), "at least one environment is required"
+            elif self.default_environment is not None and self.default_environment not in self.environments:
+                yield ("default_environment",), f"names no environment (known: {', '.join(self.environments)})"
         for metric, override in self.thresholds.items():
             problem = threshold_spec(metric, override).problem()
             if problem:
                 yield ("thresholds", metric), problem
-        if self.escalation is not None:
+        if self.escalation is not None and "contacts" not in invalid:
             known = contact_keys(self)
             for index, key in enumerate(self.escalation):
                 if key not in known:
                     yield ("escalation", index), f"{key!r} names no contact (known: {', '.join(known)})"
-        if self.notify:
+        if self.notify and "channels" not in invalid:
             channels = channel_keys(self)
             for key in self.notify:
                 if key not in channels:

@@ -17,8 +17,9 @@ Extras a field may carry (``doc(..., text=True, check=f, message=...)``):
   and for a ``Literal`` value: ``unknown step kind 'shell' (known: ...)``;
 * ``known``: the order to list a ``Literal``'s values in (msgspec sorts them).
 
-A Struct may define ``problems(self) -> Iterable[(subpath, what)]`` for rules across its fields; it runs
-once the Struct's own fields are valid. ``None`` counts as absent (YAML ``key:`` with no value), as before.
+A Struct may define ``problems(self, invalid) -> Iterable[(subpath, what)]`` for rules across its fields;
+it runs even when some fields are wrong (``invalid`` names them; they hold their defaults), so a rule skips
+what it cannot judge and every problem of a file still comes out in one run. ``None`` counts as absent (YAML ``key:`` with no value), as before.
 """
 
 from __future__ import annotations
@@ -230,23 +231,29 @@ class _Walker:
                 self.add((*path, name), hint or "unknown key (known: " + ", ".join(sorted(fields)) + ")")
         before = len(self.problems)
         kwargs: dict[str, Any] = {}
+        invalid: set[str] = set()
         for name, f in fields.items():
             item = value.get(name)
             if item is None:
                 if f.required:
                     self.add((*path, name), "is required")
+                    invalid.add(f.name)
                 continue
             converted = self.walk(f.type, item, (*path, name), {})
-            if converted is not BAD:
+            if converted is BAD:
+                invalid.add(f.name)
+            else:
                 kwargs[f.name] = converted
+        required_ok = all(f.name in kwargs for f in fields.values() if f.required)
+        rules = getattr(t.cls, "problems", None)
+        if callable(rules) and required_ok:
+            # the rules across fields run even when another field is wrong (every problem in one run);
+            # each rule skips the fields named in ``invalid`` (those hold their defaults here)
+            for sub, message in rules(t.cls(**kwargs), frozenset(invalid)):
+                self.add((*path, *sub), message)
         if len(self.problems) != before:
             return BAD
-        instance = t.cls(**kwargs)
-        rules = getattr(instance, "problems", None)
-        if callable(rules):
-            for sub, message in rules():
-                self.add((*path, *sub), message)
-        return BAD if len(self.problems) != before else instance
+        return t.cls(**kwargs)
 
     def secret_hint(self, name: str, fields: dict[str, Any]) -> str | None:
         if f"{name}_env" in fields or f"{name}_file" in fields:
