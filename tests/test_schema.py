@@ -159,6 +159,65 @@ def test_every_kind_of_config_mistake_in_one_file(tmp_path):
     assert len(got) == 9, got
 
 
+@pytest.mark.parametrize("where, body, key, advice", [
+    ("environment", "    api_token: abc123\n", "environments.p.api_token", "use api_token_env or api_token_file"),
+    ("environment", "    admin_token: abc123\n", "environments.p.admin_token", "use admin_token_env or admin_token_file"),
+    ("top level", "webhook_url: https://hooks.example/x\n", "webhook_url", "use webhook_url_env or webhook_url_file"),
+    ("top level", "routing_key: abc\n", "routing_key", "use routing_key_env or routing_key_file"),
+])
+def test_an_inline_secret_gets_a_pointed_message(tmp_path, where, body, key, advice):
+    text = "environments:\n  p:\n    base_url: https://edge.example\n"
+    text = text + body if where == "environment" else text + body
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, tmp_path / "c.yaml")
+    assert info.value.key == key
+    assert info.value.line == 4
+    assert str(info.value).endswith(f"{key}: secrets are not stored in the config: {advice}")
+    assert "abc123" not in str(info.value)  # the secret itself is never echoed
+
+
+def test_a_runbook_reports_every_structural_problem_at_once(tmp_path, capsys):
+    path = tmp_path / "mine.yaml"
+    path.write_text(textwrap.dedent("""\
+        flows:
+          - id: Mine
+            title: Mine
+            section: Ours
+            steps:
+              - kind: sudo
+                title: x
+              - kind: check
+                title: y
+                tail: {seconds: 90000}
+          - id: other
+            title: Other
+            section: Ours
+            responds_to: [latency]
+            steps:
+              - {kind: note, title: n, colour: red}
+        """))
+    assert main(["runbook", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    for fragment in (f"{path}:2: flows[0].id: is not a kebab-case id",
+                     f"{path}:6: flows[0].steps[0].kind: unknown step kind 'sudo'",
+                     f"{path}:10: flows[0].steps[1].tail.seconds: must be at most 86400 (one day)",
+                     f"{path}:14: flows[1].responds_to: expected a list of metric keys",
+                     f"{path}:16: flows[1].steps[0].colour: unknown key"):
+        assert fragment in err, err
+
+
+def test_the_rules_across_fields_report_every_flow(tmp_path):
+    text = textwrap.dedent("""\
+        flows:
+          - {id: a, title: t, section: s, steps: [{kind: verify, title: v}]}
+          - {id: b, title: t, section: s, steps: [{kind: manual, title: m, command: {tool: gh, args: [x]}}]}
+        """)
+    with pytest.raises(RunbookError) as info:
+        parse_runbook(text, "two.yaml")
+    assert [(e.line, e.where) for e in info.value.errors] == [(2, "flows[0].steps[0].expect"),
+                                                              (3, "flows[1].steps[0]")]
+
+
 def _fields_without_doc(model: type) -> list[str]:
     missing: list[str] = []
     seen: set[type] = set()

@@ -24,6 +24,7 @@ what it cannot judge and every problem of a file still comes out in one run. ``N
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Iterable
 
 import msgspec
@@ -308,8 +309,6 @@ _PATTERNS: dict[str, Any] = {}
 
 
 def _matches(pattern: str, value: str) -> bool:
-    import re
-
     compiled = _PATTERNS.get(pattern)
     if compiled is None:
         compiled = _PATTERNS[pattern] = re.compile(pattern)
