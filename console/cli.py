@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_tui(args)
         return int(args.func(args) or 0)
     except ConfigError as exc:
-        print(f"edge-console: {exc}", file=sys.stderr)
+        for error in exc.errors:  # every problem of the file, one line each
+            print(f"edge-console: {error}", file=sys.stderr)
         return 2
     except UnsafePath as exc:
         print(f"edge-console: {exc}", file=sys.stderr)

@@ -195,6 +195,9 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     return cfg
 
 
+_ENV_FIELDS = frozenset(Environment.__dataclass_fields__)
+
+
 def _build(cfg: Config, checked: ConfigFile) -> None:
     """Fill ``cfg`` from the checked file (defaults and inheritance: an environment's URLs, tools)."""
     cfg.model = checked
@@ -203,29 +206,22 @@ def _build(cfg: Config, checked: ConfigFile) -> None:
     top_tools = {name: model.argv_list(argv) for name, argv in checked.tools.items()}
     for name, spec in checked.environments.items():
         base = spec.base_url.rstrip("/")
-        cfg.environments[name] = Environment(
+        # a declared key with the same name on Environment is copied as it is; these ones are derived
+        values: dict[str, Any] = {f: getattr(spec, f) for f in spec.__struct_fields__ if f in _ENV_FIELDS}
+        values.update(
             name=name,
             base_url=base,
             metrics_url=spec.metrics_url or base + "/metrics",
             health_url=spec.health_url or base + "/health",
-            worker=spec.worker,
-            account_id=spec.account_id,
-            zone_id=spec.zone_id,
-            kv_namespace_id=spec.kv_namespace_id,
-            api_token_env=spec.api_token_env,
-            api_token_file=spec.api_token_file,
-            admin_token_env=spec.admin_token_env,
-            admin_token_file=spec.admin_token_file,
             read_only=spec.read_only or checked.read_only,
-            simulated=spec.simulated,
             cloudflare_api_url=(spec.cloudflare_api_url or checked.cloudflare_api_url).rstrip("/"),
             status_url=spec.status_url or checked.status_url,
             tools={**top_tools, **{n: model.argv_list(a) for n, a in spec.tools.items()}},
             tool_env=dict(spec.tool_env),
             queues=dict(spec.queues),
             paths=dict(spec.paths),
-            prometheus_url=spec.prometheus_url,
         )
+        cfg.environments[name] = Environment(**values)
     cfg.default_environment = checked.default_environment or next(iter(cfg.environments))
     cfg.simulated = all(env.simulated for env in cfg.environments.values())
     for metric, override in checked.thresholds.items():

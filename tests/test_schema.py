@@ -91,6 +91,7 @@ def test_a_config_with_three_mistakes_reports_all_three_in_one_run(tmp_path, cap
     assert main(["--config", str(path)]) == 2  # the TUI path: the config is read before anything starts
     err = capsys.readouterr().err
     assert "Traceback" not in err
+    assert all(line.startswith("edge-console: ") for line in err.strip().splitlines()), err
     lines = [line.removeprefix("edge-console: ") for line in err.strip().splitlines()]
     assert len(lines) == 3, err
     found = [LINE.match(line) for line in lines]

@@ -9,7 +9,8 @@ Adding a key is one declared field with a one-line doc, for example in :class:`C
 
     workers: Annotated[dict[str, Text] | None, doc("worker name -> what it serves, for the workers view")] = None
 
-A section of its own is a Struct (``forbid_unknown_fields=True``) used as the field's type; a rule across
+A key of each environment is a field of :class:`EnvironmentSpec` plus an attribute of the same name on
+``console.config.Environment`` (copied over by name). A section of its own is a Struct (``forbid_unknown_fields=True``) used as the field's type; a rule across
 fields goes in the Struct's ``problems(invalid)`` (yield ``(subpath, what)``; skip fields named in ``invalid``). Subsystems read the checked value from
 ``Config.model.<key>`` (or ``Config.section("<key>")`` for the raw YAML).
 """
@@ -214,7 +215,9 @@ class PrometheusSection(Struct, forbid_unknown_fields=True):
 class ConfigFile(Struct, forbid_unknown_fields=True):
     """Edge Console configuration (--config, $EDGE_CONSOLE_CONFIG or ~/.config/edge-console/config.yaml)."""
 
-    environments: Annotated[dict[str, EnvironmentSpec], doc("environment name -> where its edge is")] = {}
+    # required (at least one): problems() says so in the console's words; the JSON Schema marks it required
+    environments: Annotated[dict[str, EnvironmentSpec], doc("environment name -> where its edge is (at least one)",
+                                                            extra_json_schema={"minProperties": 1})] = {}
     default_environment: Annotated[Text | None, doc("environment shown first (default: the first one)")] = None
     refresh_seconds: Annotated[float, doc("seconds between scrapes", ge=0.2, le=MAX_DURATION_S)] = 2.0
     read_only: Annotated[bool, doc("refuse every mutating step in every environment")] = False

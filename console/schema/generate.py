@@ -13,6 +13,9 @@ SCHEMAS = {
     "runbook": ("console.schema.runbook_model", "RunbookFile", "Edge Console runbook"),
 }
 
+#: fields with a default in the model (so the console words the problem itself) that editors should require
+REQUIRED_WITH_DEFAULT = {"config": ("environments",)}
+
 #: where the repository ships them (``schemas/config.schema.json``, ``schemas/runbook.schema.json``)
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -25,6 +28,9 @@ def json_schema(name: str) -> dict[str, Any]:
 
     module, cls, title = SCHEMAS[name]
     generated = msgspec.json.schema(getattr(importlib.import_module(module), cls))
+    top = generated["$defs"][cls]
+    for field in REQUIRED_WITH_DEFAULT.get(name, ()):  # checked by a rule in the model, required for editors
+        top["required"] = sorted({*top.get("required", []), field})
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **generated}
 
 
