@@ -217,9 +217,9 @@ def _build(cfg: Config, checked: ConfigFile) -> None:
             cloudflare_api_url=(spec.cloudflare_api_url or checked.cloudflare_api_url).rstrip("/"),
             status_url=spec.status_url or checked.status_url,
             tools={**top_tools, **{n: model.argv_list(a) for n, a in spec.tools.items()}},
-            tool_env=dict(spec.tool_env),
+            tool_env={k: str(v) for k, v in spec.tool_env.items()},
             queues=dict(spec.queues),
-            paths=dict(spec.paths),
+            paths={k: str(v) for k, v in spec.paths.items()},
         )
         cfg.environments[name] = Environment(**values)
     cfg.default_environment = checked.default_environment or next(iter(cfg.environments))

@@ -92,9 +92,9 @@ class EnvironmentSpec(Struct, forbid_unknown_fields=True):
     cloudflare_api_url: Annotated[Url | None, doc("Cloudflare API base for this environment")] = None
     status_url: Annotated[Url | None, doc("Cloudflare status page JSON for this environment")] = None
     tools: Annotated[dict[str, Argv], doc("tool name -> argv prefix, over the top-level tools")] = {}
-    tool_env: Annotated[dict[str, Text], doc("extra (non-secret) env vars given to the tools")] = {}
+    tool_env: Annotated[dict[str, Text | bool], doc("extra (non-secret) env vars given to the tools")] = {}
     queues: Annotated[dict[str, Hex32], doc("queue name -> Cloudflare queue ID (Queues API backlog)")] = {}
-    paths: Annotated[dict[str, Text], doc("named paths for flows ({env.paths.repo}, export_dir, ...)")] = {}
+    paths: Annotated[dict[str, Text | bool], doc("named paths for flows ({env.paths.repo}, export_dir, ...)")] = {}
     prometheus_url: Annotated[Url | None, doc("Prometheus server for fleet-wide numbers (f key, check)")] = None
 
 
