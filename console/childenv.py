@@ -37,19 +37,9 @@ def _integration_secret_names(config: Any) -> set[str]:
     """The PagerDuty key, Slack webhook and Grafana token variables (no child needs them)."""
     if config is None:
         return set()
-    from console.config import ConfigError
     from console.integrations.settings import from_config
 
-    try:
-        return from_config(config).secret_env_names()
-    except ConfigError:  # reported where the config is checked; strip every variable it names anyway
-        names = set()
-        for section in ("grafana", "pagerduty", "slack"):
-            body = config.section(section) if hasattr(config, "section") else None
-            for key, value in (body.items() if isinstance(body, dict) else ()):
-                if str(key).endswith("_env") and isinstance(value, str) and value:
-                    names.add(value)
-        return names
+    return from_config(config).secret_env_names()
 
 
 

@@ -25,6 +25,7 @@ SUBCOMMAND_MODULES = [
     "console.runbook.cli",     # flows, run, runbook validate, audit
     "console.incident.cli",    # incident ...
     "console.serve.cli",       # serve
+    "console.schema.cli",      # schema
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -38,6 +39,7 @@ COMMAND_MODULES = {
     "audit": "console.runbook.cli",
     "incident": "console.incident.cli",
     "serve": "console.serve.cli",
+    "schema": "console.schema.cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).
@@ -132,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             return tui_runner()(args)
         return int(args.func(args) or 0)
     except ConfigError as exc:
-        print(f"edge-console: {exc}", file=sys.stderr)
+        for error in exc.errors:  # every problem of the file, one line each
+            print(f"edge-console: {error}", file=sys.stderr)
         return 2
     except UnsafePath as exc:
         print(f"edge-console: {exc}", file=sys.stderr)

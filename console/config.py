@@ -1,36 +1,32 @@
 """Configuration: YAML from --config, $EDGE_CONSOLE_CONFIG or the XDG config dir.
 
-Every validation error names the file, the line and the dotted key, so an operator can fix
-it without reading a traceback. Subsystems (tail, runbook, incidents) keep their own keys in
-``Config.raw`` sections and validate them with :meth:`Config.error_at`, which gives the same
-file/line/key message.
+The file is declared in :mod:`console.schema.config_model` (every key, its bounds, a one-line doc) and
+checked in one pass that reports every problem at once, each naming the file, the line and the dotted key,
+so an operator can fix them without reading a traceback or rerunning per mistake. Subsystems read their
+checked section from ``Config.model`` (tail, alerts, contacts); ``Config.raw``/:meth:`Config.error_at` stay
+for code that reads a raw section and phrases its own file/line/key message.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
 from console.sim.names import SIM_ACCOUNT_ID, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
-from console.limits import (
-    DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES, MAX_DURATION_S, MIN_BODY_BYTES, is_finite_number, size_text, too_long_text,
+from console.limits import DEFAULT_MAX_BODY_BYTES
+from console.schema import config_model as model
+from console.schema.config_model import (  # noqa: F401  (public names other modules import from here)
+    DEFAULT_CLOUDFLARE_API_URL, DEFAULT_METRIC_NAMES, DEFAULT_STATUS_URL, DEFAULT_WORKER_ROLE, ENV_KEYS,
+    KNOWN_TOP_LEVEL, WORKER_ROLES, ConfigFile,
 )
+from console.schema.validate import BAD, check
 from console.yamlpaths import KeyPath, YamlLimitError, compose_and_load, dotted, line_map, read_yaml_file
-
-#: a Cloudflare ID (account, zone, KV namespace, queue)
-_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
-#: a Worker script name as Cloudflare accepts it
-_SCRIPT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
-
-DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
-DEFAULT_STATUS_URL = "https://www.cloudflarestatus.com/api/v2/status.json"
 
 DEFAULT_TOOLS: dict[str, list[str]] = {
     "wrangler": ["wrangler"],
@@ -40,80 +36,12 @@ DEFAULT_TOOLS: dict[str, list[str]] = {
     "npm": ["npm"],
 }
 
-#: Metric family names a real edge exposes; each one can be renamed under ``metric_names``.
-DEFAULT_METRIC_NAMES: dict[str, str] = {
-    "requests": "edge_requests_total",
-    "errors": "edge_errors_total",
-    "request_duration": "edge_request_duration_seconds",
-    "cache_hits": "edge_cache_hits_total",
-    "cache_misses": "edge_cache_misses_total",
-    "cpu_time": "edge_cpu_time_ms",
-    "memory": "edge_memory_usage_bytes",
-    "queue_backlog": "edge_queue_backlog",
-    "queue_processing": "edge_queue_processing_duration_seconds",
-    "security_blocks": "edge_security_blocks_total",
-    "rate_limit_violations": "edge_rate_limit_violations_total",
-}
-
-#: Top-level keys; anything else is reported as unknown (catches typos such as ``enviroments``).
-KNOWN_TOP_LEVEL = {
-    "default_environment",
-    "refresh_seconds",
-    "environments",
-    "thresholds",
-    "metric_names",
-    "tools",
-    "runbooks",
-    "cloudflare_api_url",
-    "status_url",
-    "read_only",
-    "tail",
-    "alerts",
-    "contacts",
-    "escalation",
-    "channels",
-    "notify",
-    "paths",
-    "export",
-    "prometheus",
-    "theme",
-    "limits",
-    "grafana",
-    "pagerduty",
-    "slack",
-}
-
-ENV_KEYS = {
-    "base_url",
-    "metrics_url",
-    "health_url",
-    "worker",
-    "account_id",
-    "zone_id",
-    "kv_namespace_id",
-    "api_token_env",
-    "api_token_file",
-    "admin_token_env",
-    "admin_token_file",
-    "read_only",
-    "cloudflare_api_url",
-    "status_url",
-    "tools",
-    "tool_env",
-    "queues",
-    "paths",
-    "prometheus_url",
-    "simulated",
-    "workers",
-}
-
-#: The edge's workers by role (the runbook's four); ``worker:`` names the default role's script.
-WORKER_ROLES: tuple[str, ...] = ("vau-processor", "security-waf", "rate-limiter", "queue-processor")
-DEFAULT_WORKER_ROLE = "vau-processor"
-
 
 class ConfigError(Exception):
-    """A configuration problem, already phrased for the operator: ``file:line: key: what``."""
+    """A configuration problem, already phrased for the operator: ``file:line: key: what``.
+
+    A file with several problems raises one ConfigError holding them all in ``errors`` (in line order);
+    its ``path``/``line``/``key``/``detail`` are the first one's and ``str()`` is one line per problem."""
 
     def __init__(self, message: str, *, path: Path | None = None, line: int | None = None,
                  key: str | None = None) -> None:
@@ -121,6 +49,7 @@ class ConfigError(Exception):
         self.line = line
         self.key = key
         self.detail = message
+        self.errors: list[ConfigError] = [self]
         where = str(path) if path else "<config>"
         if line is not None:
             where += f":{line}"
@@ -128,6 +57,17 @@ class ConfigError(Exception):
         if key:
             prefix += f"{key}: "
         super().__init__(prefix + message)
+
+    @classmethod
+    def of(cls, errors: list["ConfigError"]) -> "ConfigError":
+        """One error standing for ``errors`` (at least one)."""
+        first = errors[0]
+        if len(errors) == 1:
+            return first
+        combined = cls(first.detail, path=first.path, line=first.line, key=first.key)
+        combined.errors = list(errors)
+        combined.args = ("\n".join(str(e) for e in errors),)
+        return combined
 
 
 @dataclass
@@ -185,6 +125,8 @@ class Config:
     simulated: bool = False
     #: ``limits: {max_body_bytes: N}``: the largest HTTP answer read (runbook HTTP steps, Prometheus)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: the checked file (declared in console/schema/config_model.py); the defaults without a file
+    model: ConfigFile = field(default_factory=ConfigFile)
 
     def environment(self, name: str | None = None) -> Environment:
         name = name or self.default_environment
@@ -237,6 +179,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:
+    """Read a config file's text; raises ConfigError naming every problem (``file:line: key: what``)."""
     try:
         node, data = compose_and_load(text)
     except YamlLimitError as exc:
@@ -254,218 +197,57 @@ def parse_config(text: str, path: Path | None = None) -> Config:
                  lines=lines)
     if not isinstance(data, dict):
         raise ConfigError("the top level must be a mapping of keys", path=path, line=1)
-    _Parser(cfg).parse(data)
+    checked, problems = check(ConfigFile, data, secrets=True)
+    if problems:
+        errors = [cfg.error_at(key, message) for key, message in problems]
+        errors.sort(key=lambda e: (e.line is None, e.line or 0))  # stable; a missing key (no line) last
+        raise ConfigError.of(errors)
+    assert checked is not BAD
+    _build(cfg, checked)
     return cfg
 
 
-class _Parser:
-    def __init__(self, cfg: Config) -> None:
-        self.cfg = cfg
+_ENV_FIELDS = frozenset(Environment.__dataclass_fields__)
 
-    def err(self, key: KeyPath, message: str) -> ConfigError:
-        return self.cfg.error_at(key, message)
 
-    # -- typed getters -------------------------------------------------------------------
-    def string(self, data: Mapping[str, Any], key: KeyPath, default: str | None = None, *,
-               required: bool = False) -> str | None:
-        name = key[-1]
-        if name not in data or data[name] is None:
-            if required:
-                raise self.err(key, "is required")
-            return default
-        value = data[name]
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.err(key, f"expected a string, got {type(value).__name__}")
-        return str(value)
-
-    def ident(self, data: Mapping[str, Any], key: KeyPath) -> str:
-        """A Cloudflare account/zone/namespace/queue ID: 32 hexadecimal characters (the simulated edge's
-        IDs are too). It becomes a URL path segment and an argv value, so nothing else passes."""
-        value = self.string(data, key, "") or ""
-        if value and not _HEX32.fullmatch(value):
-            raise self.err(key, "must be 32 hexadecimal characters")
-        return value
-
-    def url(self, data: Mapping[str, Any], key: KeyPath, default: str | None = None, *,
-            required: bool = False) -> str | None:
-        value = self.string(data, key, default, required=required)
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise self.err(key, f"expected an http(s) URL, got {value!r}")
-        return value.rstrip("/") if value and key[-1] == "base_url" else value
-
-    def boolean(self, data: Mapping[str, Any], key: KeyPath, default: bool) -> bool:
-        if key[-1] not in data or data[key[-1]] is None:
-            return default
-        value = data[key[-1]]
-        if not isinstance(value, bool):
-            raise self.err(key, f"expected true or false, got {value!r}")
-        return value
-
-    def number(self, data: Mapping[str, Any], key: KeyPath, default: float, *, minimum: float | None = None,
-               maximum: float | None = None) -> float:
-        if key[-1] not in data or data[key[-1]] is None:
-            return default
-        value = data[key[-1]]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.err(key, f"expected a number, got {value!r}")
-        if not is_finite_number(value):
-            raise self.err(key, "must be a finite number")
-        if minimum is not None and value < minimum:
-            raise self.err(key, f"must be at least {minimum}, got {value}")
-        if maximum is not None and value > maximum:
-            raise self.err(key, f"{too_long_text(maximum)}, got {float(value):g}")
-        return float(value)
-
-    def mapping(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, Any]:
-        value = data.get(key[-1])
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.err(key, f"expected a mapping, got {type(value).__name__}")
-        return value
-
-    def argv(self, value: Any, key: KeyPath) -> list[str]:
-        if isinstance(value, str):
-            parts = value.split()
-        elif isinstance(value, list) and all(isinstance(p, (str, int, float)) and not isinstance(p, bool) for p in value):
-            parts = [str(p) for p in value]
-        else:
-            raise self.err(key, "expected an argv list such as [npx, wrangler]")
-        if not parts:
-            raise self.err(key, "must not be empty")
-        return parts
-
-    def tools(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, list[str]]:
-        return {str(name): self.argv(value, (*key, str(name))) for name, value in self.mapping(data, key).items()}
-
-    def str_map(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, str]:
-        out = {}
-        for name, value in self.mapping(data, key).items():
-            if isinstance(value, (dict, list)) or value is None:
-                raise self.err((*key, str(name)), "expected a string")
-            out[str(name)] = str(value)
-        return out
-
-    def workers(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, str]:
-        out = self.str_map(data, key)
-        for role, script in out.items():
-            if role not in WORKER_ROLES:
-                raise self.err((*key, role), "unknown worker role (known: " + ", ".join(WORKER_ROLES) + ")")
-            if not _SCRIPT_NAME.fullmatch(script):
-                raise self.err((*key, role), "expected a Worker script name (letters, digits, '-' and '_', at most 63)")
-        return out
-
-    def id_map(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, str]:
-        out = self.str_map(data, key)
-        for name in out:
-            self.ident(out, (*key, name))
-        return out
-
-    # -- sections ------------------------------------------------------------------------
-    def parse(self, data: dict[str, Any]) -> None:
-        cfg = self.cfg
-        for name in data:
-            if name not in KNOWN_TOP_LEVEL:
-                raise self.err((str(name),), "unknown key (known: " + ", ".join(sorted(KNOWN_TOP_LEVEL)) + ")")
-        cfg.refresh_seconds = self.number(data, ("refresh_seconds",), 2.0, minimum=0.2, maximum=MAX_DURATION_S)
-        cfg.read_only = self.boolean(data, ("read_only",), False)
-        top_tools = self.tools(data, ("tools",))
-        cf_url = self.url(data, ("cloudflare_api_url",), DEFAULT_CLOUDFLARE_API_URL)
-        status_url = self.url(data, ("status_url",), DEFAULT_STATUS_URL)
-
-        envs = self.mapping(data, ("environments",))
-        if not envs:
-            raise self.err(("environments",), "at least one environment is required")
-        for name, body in envs.items():
-            key: KeyPath = ("environments", str(name))
-            if not isinstance(body, dict):
-                raise self.err(key, "expected a mapping with base_url, metrics_url, ...")
-            for sub in body:
-                if sub not in ENV_KEYS:
-                    raise self.err((*key, str(sub)), "unknown key (known: " + ", ".join(sorted(ENV_KEYS)) + ")")
-            base = self.url(body, (*key, "base_url"), required=True)
-            assert base is not None
-            tools = dict(top_tools)
-            tools.update(self.tools(body, (*key, "tools")))
-            cfg.environments[str(name)] = Environment(
-                name=str(name),
-                base_url=base,
-                metrics_url=self.url(body, (*key, "metrics_url"), base + "/metrics") or base + "/metrics",
-                health_url=self.url(body, (*key, "health_url"), base + "/health") or base + "/health",
-                worker=self.string(body, (*key, "worker"), "") or "",
-                account_id=self.ident(body, (*key, "account_id")),
-                zone_id=self.ident(body, (*key, "zone_id")),
-                kv_namespace_id=self.ident(body, (*key, "kv_namespace_id")),
-                api_token_env=self.string(body, (*key, "api_token_env"), "CLOUDFLARE_API_TOKEN") or "",
-                api_token_file=self.string(body, (*key, "api_token_file")),
-                admin_token_env=self.string(body, (*key, "admin_token_env"), "ADMIN_TOKEN") or "",
-                admin_token_file=self.string(body, (*key, "admin_token_file")),
-                read_only=self.boolean(body, (*key, "read_only"), False) or cfg.read_only,
-                simulated=self.boolean(body, (*key, "simulated"), False),
-                cloudflare_api_url=(self.url(body, (*key, "cloudflare_api_url"), cf_url) or cf_url or "").rstrip("/"),
-                status_url=self.url(body, (*key, "status_url"), status_url) or status_url or "",
-                tools=tools,
-                tool_env=self.str_map(body, (*key, "tool_env")),
-                queues=self.id_map(body, (*key, "queues")),
-                paths=self.str_map(body, (*key, "paths")),
-                prometheus_url=self.url(body, (*key, "prometheus_url")),
-                workers=self.workers(body, (*key, "workers")),
-            )
-            env = cfg.environments[str(name)]
-            if not env.worker and env.workers.get(DEFAULT_WORKER_ROLE):
-                env.worker = env.workers[DEFAULT_WORKER_ROLE]
-        default = self.string(data, ("default_environment",))
-        if default is None:
-            default = next(iter(cfg.environments))
-        elif default not in cfg.environments:
-            raise self.err(("default_environment",), f"names no environment (known: {', '.join(cfg.environments)})")
-        cfg.default_environment = default
-        cfg.simulated = all(env.simulated for env in cfg.environments.values())
-
-        for metric, body in self.mapping(data, ("thresholds",)).items():
-            key = ("thresholds", str(metric))
-            if metric not in DEFAULT_THRESHOLDS:
-                raise self.err(key, "unknown metric (known: " + ", ".join(DEFAULT_THRESHOLDS) + ")")
-            if not isinstance(body, dict):
-                raise self.err(key, "expected {warning: N, critical: N}")
-            for sub in body:
-                if sub not in ("warning", "critical"):
-                    raise self.err((*key, str(sub)), "unknown key (known: warning, critical)")
-            base = DEFAULT_THRESHOLDS[metric]
-            warning = self.number(body, (*key, "warning"), base.warning)
-            critical = self.number(body, (*key, "critical"), base.critical)
-            spec = ThresholdSpec(warning=warning, critical=critical, direction=base.direction)
-            problem = spec.problem()
-            if problem:
-                raise self.err(key, problem)
-            cfg.thresholds[str(metric)] = spec
-
-        for name, value in self.mapping(data, ("metric_names",)).items():
-            key = ("metric_names", str(name))
-            if name not in DEFAULT_METRIC_NAMES:
-                raise self.err(key, "unknown metric family (known: " + ", ".join(DEFAULT_METRIC_NAMES) + ")")
-            if not isinstance(value, str) or not value:
-                raise self.err(key, "expected a metric family name")
-            cfg.metric_names[str(name)] = value
-
-        limits = self.mapping(data, ("limits",))
-        for sub in limits:
-            if sub != "max_body_bytes":
-                raise self.err(("limits", str(sub)), "unknown key (known: max_body_bytes)")
-        body_cap = self.number(limits, ("limits", "max_body_bytes"), DEFAULT_MAX_BODY_BYTES, minimum=MIN_BODY_BYTES)
-        if body_cap > MAX_BODY_BYTES:
-            raise self.err(("limits", "max_body_bytes"), f"must be at most {MAX_BODY_BYTES} ({size_text(MAX_BODY_BYTES)})")
-        cfg.max_body_bytes = int(body_cap)
-
-        runbooks = data.get("runbooks") or []
-        if not isinstance(runbooks, list):
-            raise self.err(("runbooks",), "expected a list of runbook YAML paths")
-        base_dir = cfg.path.parent if cfg.path else Path.cwd()
-        for index, item in enumerate(runbooks):
-            if not isinstance(item, str):
-                raise self.err(("runbooks", index), "expected a path")
-            p = Path(os.path.expanduser(item))
-            cfg.runbooks.append(p if p.is_absolute() else base_dir / p)
+def _build(cfg: Config, checked: ConfigFile) -> None:
+    """Fill ``cfg`` from the checked file (defaults and inheritance: an environment's URLs, tools)."""
+    cfg.model = checked
+    cfg.refresh_seconds = checked.refresh_seconds
+    cfg.read_only = checked.read_only
+    top_tools = {name: model.argv_list(argv) for name, argv in checked.tools.items()}
+    for name, spec in checked.environments.items():
+        base = spec.base_url.rstrip("/")
+        # a declared key with the same name on Environment is copied as it is; these ones are derived
+        values: dict[str, Any] = {f: getattr(spec, f) for f in spec.__struct_fields__ if f in _ENV_FIELDS}
+        values.update(
+            name=name,
+            base_url=base,
+            metrics_url=spec.metrics_url or base + "/metrics",
+            health_url=spec.health_url or base + "/health",
+            read_only=spec.read_only or checked.read_only,
+            cloudflare_api_url=(spec.cloudflare_api_url or checked.cloudflare_api_url).rstrip("/"),
+            status_url=spec.status_url or checked.status_url,
+            tools={**top_tools, **{n: model.argv_list(a) for n, a in spec.tools.items()}},
+            tool_env={k: str(v) for k, v in spec.tool_env.items()},
+            queues=dict(spec.queues),
+            paths={k: str(v) for k, v in spec.paths.items()},
+        )
+        values["workers"] = dict(spec.workers)
+        if not values.get("worker") and spec.workers.get(DEFAULT_WORKER_ROLE):
+            values["worker"] = spec.workers[DEFAULT_WORKER_ROLE]
+        cfg.environments[name] = Environment(**values)
+    cfg.default_environment = checked.default_environment or next(iter(cfg.environments))
+    cfg.simulated = all(env.simulated for env in cfg.environments.values())
+    for metric, override in checked.thresholds.items():
+        cfg.thresholds[metric] = model.threshold_spec(metric, override)
+    cfg.metric_names.update(checked.metric_names)
+    if checked.limits is not None:
+        cfg.max_body_bytes = checked.limits.max_body_bytes
+    base_dir = cfg.path.parent if cfg.path else Path.cwd()
+    for item in checked.runbooks:
+        p = Path(os.path.expanduser(item))
+        cfg.runbooks.append(p if p.is_absolute() else base_dir / p)
 
 
 def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from console.cli import main as cli_main
-from console.config import ConfigError, load_config
+from console.config import load_config
 from tests.integration_fakes import Fakes
-from tests.util import wait_for_sync
 
 ROUTING_KEY = "R0UTINGKEY-canary-7f3a9c"
 SLACK_PATH = "/services/T000/B000/canarywebhooksecret42"

@@ -71,28 +71,13 @@ class AlertSettings:
 
     @classmethod
     def from_config(cls, config: Any) -> "AlertSettings":
-        """Read the optional ``alerts:`` section (hold_scrapes, clear_scrapes, hysteresis_percent)."""
-        section = config.section("alerts") if config is not None else None
+        """The optional ``alerts:`` section as checked when the config was loaded
+        (:class:`console.schema.config_model.AlertsSection`)."""
+        section = getattr(getattr(config, "model", None), "alerts", None)
         if section is None:
             return cls()
-        if not isinstance(section, dict):
-            raise config.error_at(("alerts",), "expected a mapping with hold_scrapes, clear_scrapes, hysteresis_percent")
-        known = {"hold_scrapes", "clear_scrapes", "hysteresis_percent"}
-        for key in section:
-            if key not in known:
-                raise config.error_at(("alerts", str(key)), "unknown key (known: " + ", ".join(sorted(known)) + ")")
-
-        def integer(name: str, default: int) -> int:
-            value = section.get(name, default)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise config.error_at(("alerts", name), f"expected a whole number of scrapes >= 1, got {value!r}")
-            return value
-
-        pct = section.get("hysteresis_percent", 5)
-        if isinstance(pct, bool) or not isinstance(pct, (int, float)) or not 0 <= pct < 100:
-            raise config.error_at(("alerts", "hysteresis_percent"), f"expected a percentage 0-99, got {pct!r}")
-        return cls(hold_scrapes=integer("hold_scrapes", 3), clear_scrapes=integer("clear_scrapes", 3),
-                   hysteresis=float(pct) / 100.0)
+        return cls(hold_scrapes=section.hold_scrapes, clear_scrapes=section.clear_scrapes,
+                   hysteresis=section.hysteresis_percent / 100.0)
 
 
 @dataclass(frozen=True)

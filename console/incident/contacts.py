@@ -1,4 +1,5 @@
-"""Emergency contacts, escalation path, channels and notify commands from config (validated).
+"""Emergency contacts, escalation path, channels and notify commands from config (declared in
+console/schema/config_model.py, checked at load).
 
 Config (all optional; without them the runbook's Emergency Contacts section is used)::
 
@@ -19,8 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CONTACT_KEYS = {"name", "role", "email", "phone", "how", "external"}
-CHANNEL_KEYS = {"name", "kind", "purpose", "url"}
+from console.schema.config_model import ChannelSpec, ContactSpec
+
+CONTACT_KEYS = set(ContactSpec.__struct_fields__)
+CHANNEL_KEYS = set(ChannelSpec.__struct_fields__)
 
 
 @dataclass(frozen=True)
@@ -91,91 +94,36 @@ def runbook_defaults() -> Contacts:
 
 
 def load_contacts(config: Any) -> Contacts:
-    """Contacts from the config's ``contacts``/``escalation``/``channels``/``notify`` sections.
-
-    Raises the config's ``ConfigError`` (``file:line: key: what``) for bad entries. Sections the
-    config does not have come from the runbook defaults.
-    """
+    """Contacts from the config's ``contacts``/``escalation``/``channels``/``notify`` sections, as checked
+    when the config was loaded (:class:`console.schema.config_model.ConfigFile`: a bad entry is a
+    ``ConfigError`` at load). Sections the config does not have come from the runbook defaults."""
     defaults = runbook_defaults()
-    if config is None:
+    model = getattr(config, "model", None)
+    if model is None:
         return defaults
-    raw_contacts = config.section("contacts")
-    raw_escalation = config.section("escalation")
-    raw_channels = config.section("channels")
-    raw_notify = config.section("notify")
-
     contacts = defaults.contacts
-    if raw_contacts is not None:
-        if not isinstance(raw_contacts, dict):
-            raise config.error_at(("contacts",), "expected a mapping of contact key -> {name, email, phone, how}")
+    if model.contacts is not None:
         contacts = {}
-        for key, body in raw_contacts.items():
-            where = ("contacts", str(key))
-            if isinstance(body, str):
-                body = {"name": body}
-            if not isinstance(body, dict):
-                raise config.error_at(where, "expected a mapping with name, email, phone, how, external")
-            for sub in body:
-                if sub not in CONTACT_KEYS:
-                    raise config.error_at((*where, str(sub)), "unknown key (known: " + ", ".join(sorted(CONTACT_KEYS)) + ")")
-            name = body.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise config.error_at((*where, "name"), "is required (a non-empty string)")
-            for sub in ("role", "email", "phone", "how"):
-                if sub in body and not isinstance(body[sub], (str, int)):
-                    raise config.error_at((*where, sub), "expected a string")
-            email = str(body.get("email", "") or "")
-            if email and "@" not in email:
-                raise config.error_at((*where, "email"), f"{email!r} is not an email address")
-            external = body.get("external", False)
-            if not isinstance(external, bool):
-                raise config.error_at((*where, "external"), f"expected true or false, got {external!r}")
-            contacts[str(key)] = Contact(str(key), name.strip(), str(body.get("role", "") or ""), email,
-                                         str(body.get("phone", "") or ""), str(body.get("how", "") or ""), external)
-
+        for key, spec in model.contacts.items():
+            if isinstance(spec, str):
+                contacts[key] = Contact(key, spec.strip())
+            else:
+                contacts[key] = Contact(key, spec.name.strip(), spec.role, spec.email, spec.phone, spec.how,
+                                        spec.external)
     escalation = [k for k in defaults.escalation if k in contacts]
-    if raw_escalation is not None:
-        if not isinstance(raw_escalation, list):
-            raise config.error_at(("escalation",), "expected a list of contact keys, in escalation order")
-        escalation = []
-        for index, key in enumerate(raw_escalation):
-            if not isinstance(key, str) or key not in contacts:
-                raise config.error_at(("escalation", index), f"{key!r} names no contact (known: "
-                                      + ", ".join(contacts) + ")")
-            escalation.append(key)
-
+    if model.escalation is not None:
+        escalation = list(model.escalation)
     channels = dict(defaults.channels)
-    if raw_channels is not None:
-        if not isinstance(raw_channels, dict):
-            raise config.error_at(("channels",), "expected a mapping of channel key -> {name, kind, purpose, url}")
+    if model.channels is not None:
         channels = {}
-        for key, body in raw_channels.items():
-            where = ("channels", str(key))
-            if isinstance(body, str):
-                body = {"name": body}
-            if not isinstance(body, dict):
-                raise config.error_at(where, "expected a mapping with name, kind, purpose, url")
-            for sub in body:
-                if sub not in CHANNEL_KEYS:
-                    raise config.error_at((*where, str(sub)), "unknown key (known: " + ", ".join(sorted(CHANNEL_KEYS)) + ")")
-                if not isinstance(body[sub], str):
-                    raise config.error_at((*where, str(sub)), "expected a string")
-            channels[str(key)] = Channel(str(key), body.get("name") or str(key), body.get("kind", ""),
-                                         body.get("purpose", ""), body.get("url", ""))
-
-    if raw_notify is not None:
-        if not isinstance(raw_notify, dict):
-            raise config.error_at(("notify",), "expected a mapping of channel key -> argv list")
-        for key, argv in raw_notify.items():
-            where = ("notify", str(key))
-            if str(key) not in channels:
-                raise config.error_at(where, "names no channel (known: " + ", ".join(channels) + ")")
-            if not isinstance(argv, list) or not argv or not all(
-                    isinstance(p, (str, int, float)) and not isinstance(p, bool) for p in argv):
-                raise config.error_at(where, "expected an argv list such as [slack-notify, --channel, incidents] "
-                                      "(the message is given on stdin; no shell)")
-            ch = channels[str(key)]
-            channels[str(key)] = Channel(ch.key, ch.name, ch.kind, ch.purpose, ch.url, tuple(str(p) for p in argv))
+        for key, spec in model.channels.items():
+            if isinstance(spec, str):
+                channels[key] = Channel(key, spec or key)
+            else:
+                channels[key] = Channel(key, spec.name or key, spec.kind, spec.purpose, spec.url)
+    for key, argv in (model.notify or {}).items():
+        ch = channels[key]
+        channels[key] = Channel(ch.key, ch.name, ch.kind, ch.purpose, ch.url, tuple(argv))
     return Contacts(contacts, escalation, channels)
 
 

@@ -7,7 +7,6 @@ the config itself, never argv, never the audit trail or the timeline.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,33 +14,6 @@ from console.secrets import SecretError, read_secret
 
 #: PagerDuty's Events API v2 enqueue endpoint (developer.pagerduty.com, "Send an Alert Event")
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
-
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
-_UID = re.compile(r"[A-Za-z0-9_-]{1,40}")
-
-#: section -> {key: one-line doc}
-KEYS: dict[str, dict[str, str]] = {
-    "grafana": {
-        "url": "Grafana's base URL (https://grafana.example.com)",
-        "token_env": "environment variable holding a Grafana service-account token (Editor, for annotations)",
-        "token_file": "or a 0600 file holding that token",
-        "dashboard_uid": "UID of the edge dashboard: incident reports link it for the incident's time range",
-    },
-    "pagerduty": {
-        "routing_key_env": "environment variable holding the Events API v2 integration (routing) key",
-        "routing_key_file": "or a 0600 file holding that key",
-        "events_url": f"Events API v2 endpoint (default {PAGERDUTY_EVENTS_URL})",
-        "source": "payload.source of the events (default: the environment's base URL host)",
-    },
-    "slack": {
-        "webhook_url_env": "environment variable holding the channel's incoming-webhook URL (a secret)",
-        "webhook_url_file": "or a 0600 file holding that URL",
-    },
-}
-
-#: a secret written into the config instead of named: a pointed message, never the value
-INLINE_SECRETS = {"token": "token_env or token_file", "routing_key": "routing_key_env or routing_key_file",
-                  "webhook_url": "webhook_url_env or webhook_url_file"}
 
 
 @dataclass(frozen=True)
@@ -100,51 +72,24 @@ class Integrations:
         return names
 
 
-def _http_url(value: Any) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", value) is not None
-
-
 def from_config(config: Any) -> Integrations:
-    """The three sections of ``config`` (none configured: an empty :class:`Integrations`).
-    Raises the config's ``file:line: key: what`` error for the first problem."""
-    if config is None or not hasattr(config, "section"):
+    """The three sections of ``config``, as checked by the config schema
+    (:mod:`console.schema.config_model`: GrafanaSection, PagerDutySection, SlackSection)."""
+    checked = getattr(config, "model", None)
+    if checked is None:
         return Integrations()
-    found: dict[str, dict[str, Any]] = {}
-    for section, keys in KEYS.items():
-        body = config.section(section)
-        if body is None:
-            continue
-        if not isinstance(body, dict):
-            raise config.error_at((section,), "expected a mapping (" + ", ".join(keys) + ")")
-        for key, value in body.items():
-            if key in INLINE_SECRETS:
-                raise config.error_at((section, str(key)), "secrets are not stored in the config: use "
-                                      + INLINE_SECRETS[key])
-            if key not in keys:
-                raise config.error_at((section, str(key)), "unknown key (known: " + ", ".join(keys) + ")")
-            if not isinstance(value, str) or not value:
-                raise config.error_at((section, str(key)), "expected a non-empty string")
-            if key.endswith("_env") and not _ENV_NAME.fullmatch(value):
-                raise config.error_at((section, str(key)), "expected an environment variable name")
-            if key.endswith("url") and not _http_url(value):
-                raise config.error_at((section, str(key)), "expected an http(s) URL without credentials")
-            if key == "dashboard_uid" and not _UID.fullmatch(value):
-                raise config.error_at((section, str(key)), "expected a Grafana dashboard UID")
-        secret_keys = [k for k in keys if k.endswith("_env") or k.endswith("_file")]
-        if section != "grafana" and not any(body.get(k) for k in secret_keys):
-            raise config.error_at((section,), "name where the secret comes from: " + " or ".join(secret_keys))
-        found[section] = dict(body)
-    grafana = found.get("grafana")
-    if grafana is not None and not grafana.get("url"):
-        raise config.error_at(("grafana",), "url is required")
+    grafana, pagerduty, slack = checked.grafana, checked.pagerduty, checked.slack
     return Integrations(
-        grafana=GrafanaSettings(url=grafana["url"].rstrip("/"), token_env=grafana.get("token_env"),
-                                token_file=grafana.get("token_file"), dashboard_uid=grafana.get("dashboard_uid"))
+        grafana=GrafanaSettings(url=grafana.url.rstrip("/"), token_env=grafana.token_env,
+                                token_file=grafana.token_file, dashboard_uid=grafana.dashboard_uid)
         if grafana else None,
-        pagerduty=PagerDutySettings(**found["pagerduty"]) if "pagerduty" in found else None,
-        slack=SlackSettings(**found["slack"]) if "slack" in found else None,
+        pagerduty=PagerDutySettings(routing_key_env=pagerduty.routing_key_env,
+                                    routing_key_file=pagerduty.routing_key_file, events_url=pagerduty.events_url,
+                                    source=pagerduty.source) if pagerduty else None,
+        slack=SlackSettings(webhook_url_env=slack.webhook_url_env, webhook_url_file=slack.webhook_url_file)
+        if slack else None,
     )
 
 
 __all__ = ["GrafanaSettings", "Integrations", "PagerDutySettings", "SlackSettings", "SecretError", "from_config",
-           "KEYS", "PAGERDUTY_EVENTS_URL"]
+           "PAGERDUTY_EVENTS_URL"]

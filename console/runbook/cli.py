@@ -134,7 +134,8 @@ def _runbook(config: Any) -> Runbook | None:
     try:
         return load_for_config(config)
     except RunbookError as exc:
-        _err(str(exc))
+        for error in exc.errors:  # every problem of the file, one line each
+            _err(str(error))
         return None
 
 

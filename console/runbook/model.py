@@ -37,7 +37,19 @@ class RunbookError(Exception):
         prefix += ": "
         if where:
             prefix += f"{where}: "
+        self.errors: list[RunbookError] = [self]
         super().__init__(prefix + message)
+
+    @classmethod
+    def of(cls, errors: list["RunbookError"]) -> "RunbookError":
+        """One error standing for ``errors`` (at least one): the first one's fields, one line per problem."""
+        first = errors[0]
+        if len(errors) == 1:
+            return first
+        combined = cls(first.detail, file=first.file, line=first.line, where=first.where)
+        combined.errors = list(errors)
+        combined.args = ("\n".join(str(e) for e in errors),)
+        return combined
 
 
 class InputError(Exception):

@@ -1,4 +1,4 @@
-"""The ``tail:`` config section, validated with file:line:key messages.
+"""The ``tail:`` config section (declared in console/schema/config_model.py, checked at load).
 
 ```yaml
 tail:
@@ -18,13 +18,10 @@ tail:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from console.config import Config
-from console.tail.filters import Filter, FilterError
+from console.schema.config_model import WRANGLER_STATUSES, TailSection
 from console.tail.store import DEFAULT_CAPACITY
-
-WRANGLER_STATUSES = ("ok", "error", "canceled")
 
 
 @dataclass
@@ -125,85 +122,22 @@ class TailSettings:
 
 
 def tail_settings(config: Config | None) -> TailSettings:
-    """Read and validate ``tail:``; raises ConfigError naming the file, line and key."""
-    settings = TailSettings()
-    if config is None:
-        return settings
-    raw = config.section("tail")
-    if raw is None:
-        return settings
-    if not isinstance(raw, dict):
-        raise config.error_at(("tail",), "expected a mapping such as {buffer: 10000}")
-    known = {"buffer", "filter", "batch_ms", "reconnect_max_seconds", "server"}
-    for key in raw:
-        if key not in known:
-            raise config.error_at(("tail", str(key)), "unknown key (known: " + ", ".join(sorted(known)) + ")")
-    settings.buffer = _int(config, raw, "buffer", settings.buffer, 100, 1_000_000)
-    settings.batch_ms = _int(config, raw, "batch_ms", settings.batch_ms, 20, 1000)
-    if raw.get("reconnect_max_seconds") is not None:
-        value = raw["reconnect_max_seconds"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= 3600:
-            raise config.error_at(("tail", "reconnect_max_seconds"), f"expected seconds between 1 and 3600, got {value!r}")
-        settings.reconnect_max_seconds = float(value)
-    if raw.get("filter") is not None:
-        text = raw["filter"]
-        if not isinstance(text, str):
-            raise config.error_at(("tail", "filter"), f"expected a filter expression string, got {text!r}")
-        try:
-            Filter(text)
-        except FilterError as exc:
-            raise config.error_at(("tail", "filter"), str(exc)) from None
-        settings.filter = text
-    server = raw.get("server")
-    if server is not None:
-        settings.server = _server(config, server)
-    return settings
+    """The ``tail:`` section as checked when the config was loaded (declared in
+    :class:`console.schema.config_model.TailSection`; a bad value is a ConfigError at load)."""
+    model = getattr(config, "model", None)
+    section: TailSection | None = getattr(model, "tail", None)
+    if section is None:
+        return TailSettings()
+    server = ServerFilters()
+    if section.server is not None:
+        spec = section.server
+        server = ServerFilters(status=_strings(spec.status), method=[m.upper() for m in _strings(spec.method)],
+                               search=spec.search, ip=_strings(spec.ip), sampling_rate=spec.sampling_rate)
+    return TailSettings(buffer=section.buffer, filter=section.filter, batch_ms=section.batch_ms,
+                        reconnect_max_seconds=section.reconnect_max_seconds, server=server)
 
 
-def _int(config: Config, raw: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
-    value = raw.get(key)
+def _strings(value: str | list[str] | None) -> list[str]:
     if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise config.error_at(("tail", key), f"expected a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise config.error_at(("tail", key), f"must be between {low:,} and {high:,}, got {value:,}")
-    return value
-
-
-def _server(config: Config, raw: Any) -> ServerFilters:
-    if not isinstance(raw, dict):
-        raise config.error_at(("tail", "server"), "expected a mapping with status, method, search, ip, sampling_rate")
-    out = ServerFilters()
-
-    def strings(key: str) -> list[str]:
-        value = raw.get(key)
-        if value is None:
-            return []
-        items = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in items):
-            raise config.error_at(("tail", "server", key), "expected a string or a list of strings")
-        return [str(v) for v in items]
-
-    for key in raw:
-        if key not in ("status", "method", "search", "ip", "sampling_rate"):
-            raise config.error_at(("tail", "server", str(key)),
-                                  "unknown key (known: ip, method, sampling_rate, search, status)")
-    out.status = strings("status")
-    for value in out.status:
-        if value not in WRANGLER_STATUSES:
-            raise config.error_at(("tail", "server", "status"),
-                                  f"{value!r} is not a wrangler status (known: {', '.join(WRANGLER_STATUSES)})")
-    out.method = [m.upper() for m in strings("method")]
-    out.ip = strings("ip")
-    search = raw.get("search")
-    if search is not None:
-        if not isinstance(search, str):
-            raise config.error_at(("tail", "server", "search"), "expected a string")
-        out.search = search
-    rate = raw.get("sampling_rate")
-    if rate is not None:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1:
-            raise config.error_at(("tail", "server", "sampling_rate"), f"expected a rate between 0 and 1, got {rate!r}")
-        out.sampling_rate = float(rate)
-    return out
+        return []
+    return [value] if isinstance(value, str) else list(value)
