@@ -74,6 +74,7 @@ KNOWN_TOP_LEVEL = {
     "paths",
     "export",
     "prometheus",
+    "alertmanager",
     "theme",
     "limits",
 }
@@ -98,6 +99,13 @@ ENV_KEYS = {
     "queues",
     "paths",
     "prometheus_url",
+    "prometheus_selector",
+    "prometheus_token_env",
+    "prometheus_tenant",
+    "alertmanager_url",
+    "alertmanager_token_env",
+    "alertmanager_token_file",
+    "alertmanager_matchers",
     "simulated",
 }
 
@@ -143,6 +151,17 @@ class Environment:
     queues: dict[str, str] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     prometheus_url: str | None = None
+    #: label matchers added to every PromQL query (canonical ``{env="production",job="edge"}``, or "")
+    prometheus_selector: str = ""
+    #: env var holding a bearer token for Prometheus; ``X-Scope-OrgID`` for Mimir/Cortex
+    prometheus_token_env: str | None = None
+    prometheus_tenant: str | None = None
+    #: Alertmanager (API v2) and its optional bearer token (env var or 0600 file)
+    alertmanager_url: str | None = None
+    alertmanager_token_env: str | None = None
+    alertmanager_token_file: str | None = None
+    #: the edge's alerts as Alertmanager matchers (``env=production,job=edge``), for maintenance silences
+    alertmanager_matchers: str = ""
 
     def tool(self, name: str) -> list[str]:
         """The argv prefix for an external tool (``wrangler``, ``gh``, ...)."""
@@ -331,6 +350,12 @@ class _Parser:
             self.ident(out, (*key, name))
         return out
 
+    def monitoring(self, body: Mapping[str, Any], key: KeyPath, name: str) -> dict[str, Any]:
+        """The environment's Prometheus selector/auth and Alertmanager keys (console/monitoring_config.py)."""
+        from console.monitoring_config import environment_monitoring
+
+        return environment_monitoring(self, body, key, name)
+
     # -- sections ------------------------------------------------------------------------
     def parse(self, data: dict[str, Any]) -> None:
         cfg = self.cfg
@@ -379,6 +404,7 @@ class _Parser:
                 queues=self.id_map(body, (*key, "queues")),
                 paths=self.str_map(body, (*key, "paths")),
                 prometheus_url=self.url(body, (*key, "prometheus_url")),
+                **self.monitoring(body, key, str(name)),
             )
         default = self.string(data, ("default_environment",))
         if default is None:
