@@ -91,6 +91,8 @@ STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics"
 HTTP_KEYS = {"method", "url", "headers", "auth", "json", "params", "timeout", "filter", "save_to"}
 COMMAND_KEYS = {"tool", "args", "argv_from", "stdin", "env", "cwd", "timeout", "collect_seconds"}
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+#: an Alertmanager ``alertname`` a flow responds to (CamelCase, so never a metric key)
+_ALERTNAME_RE = re.compile(r"[A-Z][A-Za-z0-9_]{0,99}")
 METRIC_KEYS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
                "queue_backlog", "security_per_s", "rate_limit_violations_per_s")
 FOREACH_SOURCES = ("env.queues", "env.paths")
@@ -337,8 +339,10 @@ class _Parser:
             captures |= set(step.capture)
             steps.append(step)
         responds_to = body.get("responds_to") or []
-        if not isinstance(responds_to, list) or not all(m in METRIC_KEYS for m in responds_to):
-            raise self.err((*key, "responds_to"), f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}")
+        if not isinstance(responds_to, list) or not all(
+                m in METRIC_KEYS or (isinstance(m, str) and _ALERTNAME_RE.fullmatch(m)) for m in responds_to):
+            raise self.err((*key, "responds_to"), f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}, "
+                           "or Alertmanager alert names (EdgeHighErrorRate)")
         reverse = self.string(body, (*key, "reverse"))
         if reverse is not None and not _ID_RE.match(reverse):
             raise self.err((*key, "reverse"), f"{reverse!r} is not a flow id")
