@@ -869,6 +869,8 @@ class FlowRunner:
                 await collect(run.step.trend)
             except Exception as exc:  # noqa: BLE001 - a failed scrape shows as missing values below
                 on_line(f"sampling stopped: {exc}")
+        for note in (getattr(self.get_metric, "history_note", None) or []) if history_of else []:
+            on_line(note)  # where the trends come from (Prometheus history and its window)
         for name in run.step.metrics:
             value = await self._metric(name)
             values[name] = value
