@@ -150,6 +150,9 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self.poll_loop()
         if self.session.env.prometheus_url:
             self.fleet_loop()
+        from screens.monitoring_app import start_monitoring
+
+        start_monitoring(self)  # Alertmanager alerts, Prometheus history (when configured)
 
     async def on_unmount(self) -> None:
         if self.poller is not None:

@@ -144,7 +144,13 @@ class FlowsMixin(App):
         return from_derived(getattr(result, "derived", None), name)
 
     def flow_metric_history(self, name: str) -> list[float | None]:
-        """The dashboard's recent values of ``name`` (sparklines in a flow's metrics step)."""
+        """The dashboard's recent values of ``name`` (sparklines in a flow's metrics step); Prometheus's
+        history over the chosen window (``H``) when the environment has ``prometheus_url``."""
+        from screens.monitoring_app import prometheus_series
+
+        series = prometheus_series(self, name)
+        if series is not None:
+            return series
         return list((getattr(self, "history", None) or {}).get(name, ()))
 
     def flow_tail_source(self) -> Callable[[], list[dict[str, Any]]] | None:
@@ -213,6 +219,10 @@ class FlowsMixin(App):
         incident = getattr(self, "incident_response", None)
         if incident is not None and incident.engine.active():
             incident.open_runbook_response()
+            return
+        from screens.monitoring_app import respond_to_alertmanager
+
+        if respond_to_alertmanager(self):  # a firing Alertmanager alert mapped to a flow
             return
         from screens.flow_reach import worst_metric
 
