@@ -21,7 +21,7 @@ from widgets.security_pane import SecurityPane
 
 class DashboardScreen(EdgeScreen):
     BINDINGS = [Binding("f", "toggle_fleet", "Fleet/endpoint"), Binding("l", "open_log", "Logs"),
-                Binding("H", "history_window", "History window", show=False, id="dashboard.history_window")]
+                Binding("h", "history_window", "History window", show=False, id="dashboard.history_window")]
 
     #: show fleet-wide numbers from Prometheus instead of the one endpoint's
     fleet_view = False
@@ -32,7 +32,7 @@ class DashboardScreen(EdgeScreen):
         return True
 
     def action_history_window(self) -> None:
-        """``H``: Prometheus history over the last hour, overnight (12 h) or a day (24 h)."""
+        """``h``: Prometheus history over the last hour, overnight (12 h) or a day (24 h)."""
         from screens.monitoring_app import cycle_history_window
 
         window = cycle_history_window(self.app)

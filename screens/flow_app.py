@@ -145,7 +145,7 @@ class FlowsMixin(App):
 
     def flow_metric_history(self, name: str) -> list[float | None]:
         """The dashboard's recent values of ``name`` (sparklines in a flow's metrics step); Prometheus's
-        history over the chosen window (``H``) when the environment has ``prometheus_url``."""
+        history over the chosen window (``h``) when the environment has ``prometheus_url``."""
         from screens.monitoring_app import prometheus_series
 
         series = prometheus_series(self, name)

@@ -252,3 +252,29 @@ async def test_query_range_history_fills_the_overnight_review(two_environments, 
     assert len(metrics._history["request_rate"]) <= 2
     assert "trends: Prometheus history, last 20s" in "\n".join(metrics.history_note)
     assert any(line.startswith("security blocks in the last 24h:") for line in metrics.history_note)
+
+
+async def test_fleet_view_names_down_targets_and_h_changes_the_history_window(two_environments):
+    from console.session import Session
+    from screens.app import EdgeConsoleApp
+    from tests.test_flow_ui_modal import ready
+    from tests.util import wait_for
+    from widgets.metrics_pane import MetricsPane
+
+    url, sims, dead = two_environments
+    cfg = _config(url, sims)
+    cfg.refresh_seconds = 0.5
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment("production"), read_only=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app)
+        await pilot.press("f")
+        pane = app.screen.query_one(MetricsPane)
+        await wait_for(lambda: f"DOWN 1: {dead}" in str(pane.border_subtitle), timeout=30,
+                       message="down target in the fleet view")
+        assert "· 1h" in str(pane.border_title)
+        await wait_for(lambda: app.prom_history is not None and app.prom_history.window == "1h", timeout=20,
+                       message="history over the last hour")
+        await pilot.press("h")
+        await wait_for(lambda: app.prom_history.window == "12h" and "· 12h" in str(pane.border_title), timeout=20,
+                       message="overnight window")
+        assert app.flow_metric_history("request_rate") == app.prom_history.history("request_rate")
