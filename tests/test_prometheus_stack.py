@@ -278,3 +278,24 @@ async def test_fleet_view_names_down_targets_and_h_changes_the_history_window(tw
         await wait_for(lambda: app.prom_history.window == "12h" and "· 12h" in str(pane.border_title), timeout=20,
                        message="overnight window")
         assert app.flow_metric_history("request_rate") == app.prom_history.history("request_rate")
+
+
+def test_check_reports_the_down_target_and_a_short_window(two_environments, tmp_path, capsys):
+    from console.cli import main
+
+    url, sims, dead = two_environments
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "environments:\n"
+        f"  production:\n    base_url: '{sims['prod-a'].base_url}'\n    prometheus_url: '{url}'\n"
+        "    prometheus_selector: '{env=\"production\"}'\n"
+        "prometheus: {window: 2s}\n")
+    deadline = time.monotonic() + 30
+    while True:  # until Prometheus has scraped the dead target once
+        main(["--config", str(path), "check", "--json", "--window", "0.5"])
+        report = json.loads(capsys.readouterr().out)
+        if report["fleet"]["down_targets"] or time.monotonic() > deadline:
+            break
+    assert report["fleet"]["down_targets"] == [dead]
+    assert any("target(s) down" in p and dead in p for p in report["problems"])
+    assert any("shorter than 4x the scrape interval" in w for w in report["warnings"])
