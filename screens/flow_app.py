@@ -181,10 +181,14 @@ class FlowsMixin(App):
         from console.runbook.values import MetricSource
         from screens.flow_modal import FlowContext
 
+        from screens.monitoring_app import history_note
+
         session = getattr(self, "session")
         runbook = self.flow_runbook()
+        metric_source = MetricSource(self.flow_metric, self.flow_metric_history)
+        metric_source.history_note = history_note(self)  # type: ignore[attr-defined]  # Prometheus trends
         return FlowContext(config=session.config, env=session.env, read_only=bool(session.read_only),
-                           get_metric=MetricSource(self.flow_metric, self.flow_metric_history),
+                           get_metric=metric_source,
                            tail_events=self.flow_tail_source(),
                            listeners=[self.flow_audit_record],
                            titles={f.id: f.title for f in runbook.flows.values()}, open_flow=self.open_flow)

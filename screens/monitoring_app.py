@@ -186,3 +186,13 @@ def prometheus_series(app: Any, name: str) -> list[float | None] | None:
     if history is None or not history.series.get(name):
         return None
     return history.history(name)
+
+
+def history_note(app: Any) -> list[str]:
+    """The lines a flow's metrics step prints about its trends when they are Prometheus's history."""
+    history = getattr(app, "prom_history", None)
+    if history is None:
+        return []
+    from console.runbook.promtrend import history_lines
+
+    return history_lines(history)

@@ -278,6 +278,8 @@ async def test_fleet_view_names_down_targets_and_h_changes_the_history_window(tw
         await wait_for(lambda: app.prom_history.window == "12h" and "· 12h" in str(pane.border_title), timeout=20,
                        message="overnight window")
         assert app.flow_metric_history("request_rate") == app.prom_history.history("request_rate")
+        # the overnight review in the TUI says where its trends come from
+        assert "trends: Prometheus history, last 12h" in app.flow_context().get_metric.history_note[0]
 
 
 def test_check_reports_the_down_target_and_a_short_window(two_environments, tmp_path, capsys):
