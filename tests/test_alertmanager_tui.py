@@ -3,6 +3,8 @@ an Alertmanager alert maps to, and ``a`` (ack) with ``alertmanager.ack_silence``
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -63,6 +65,8 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
         await ready(app)
         # the console's own alert and Alertmanager's are one row (same metric)
         await wait_for(lambda: "console+AM" in _pane_text(app), timeout=20, message="merged row")
+        manager = app.incident_response.manager
+        incident = manager.start("P1", "Error rate high")
         await pilot.press("a")
 
         def silences():
@@ -74,3 +78,9 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
         assert {(m["name"], m["value"]) for m in silence["matchers"]} == {("alertname", "EdgeHighErrorRate"),
                                                                           ("env", "production")}
         assert silence["comment"].startswith("acknowledged in edge-console")
+
+        def on_timeline():  # the silence is a flow step on the incident's timeline
+            entries = manager.get(incident.id).entries
+            return [e for e in entries if "alertmanager-silence" in json.dumps(e.to_json(incident.id))]
+
+        await wait_for(on_timeline, timeout=15, message="silence on the incident timeline")
