@@ -208,3 +208,13 @@ async def test_bad_matchers_are_an_input_error(alertmanager, sim, tmp_path):
     with pytest.raises(InputError) as info:
         _runner(config, "alertmanager-silence", {"matchers": "alertname", "duration": "1h"})
     assert info.value.field == "matchers"
+
+
+def test_alerts_cli_says_when_alertmanager_cannot_be_read(sim, tmp_path, capsys):
+    from console.cli import main
+    from tests.monitoring_servers import free_port
+
+    config = _config(tmp_path, sim, f"http://127.0.0.1:{free_port()}")  # nobody listens there
+    code = main(["--config", str(config), "alerts", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 2 and report["problems"] == ["alertmanager: connection refused"]
