@@ -73,7 +73,8 @@ class DashboardScreen(EdgeScreen):
             pane.border_subtitle = plain(f"PROMETHEUS {source.state.upper()}: {source.error} · {when}")
         from screens.monitoring_app import prometheus_series
 
-        history = {key: prometheus_series(self.app, key) or series
+        spark_w = max(2, pane.size.width - 4 - 33)  # the rows' sparkline width (widgets/metrics_pane.py)
+        history = {key: prometheus_series(self.app, key, spark_w) or series
                    for key, series in self.app.fleet_history.items()}  # type: ignore[attr-defined]
         pane.show(fleet.metrics, history)
 

@@ -180,12 +180,18 @@ def cycle_history_window(app: Any) -> str:
     return app.prom_window
 
 
-def prometheus_series(app: Any, name: str) -> list[float | None] | None:
-    """Prometheus's history of ``name`` over the chosen window, when there is one."""
+def prometheus_series(app: Any, name: str, points: int | None = None) -> list[float | None] | None:
+    """Prometheus's history of ``name`` over the chosen window, when there is one; with ``points``, that
+    many averages over equal parts of the window (a narrow sparkline still spans the whole window)."""
     history = getattr(app, "prom_history", None)
     if history is None or not history.series.get(name):
         return None
-    return history.history(name)
+    series = history.history(name)
+    if points is None or points <= 0 or points >= len(series):
+        return series
+    from console.sources.promhistory import squeeze
+
+    return squeeze(series, points)
 
 
 def history_note(app: Any) -> list[str]:

@@ -61,6 +61,10 @@ def test_every_query_carries_the_selector_and_absent_counters_are_zero():
     assert "or vector(0)" in queries["error_rate"] and "or vector(0)" in queries["security_per_s"]
     assert "or vector(0)" not in queries["request_rate"]  # no request counter: the edge is not scraped
     assert next_window("1h") == "12h" and next_window("12h") == "24h" and next_window("24h") == "1h"
+    from console.sources.promhistory import squeeze
+
+    # a narrow sparkline still spans the whole window: equal parts averaged, a part without data is a gap
+    assert squeeze([1, 2, 3, 4, None, None, 7, 8], 4) == [1.5, 3.5, None, 7.5]
 
 
 class _Recorder(BaseHTTPRequestHandler):

@@ -44,6 +44,15 @@ def next_window(window: str) -> str:
     return HISTORY_WINDOWS[(index + 1) % len(HISTORY_WINDOWS)]
 
 
+def squeeze(series: list[float | None], points: int) -> list[float | None]:
+    """``series`` as ``points`` averages of consecutive equal parts (None where a part has no value)."""
+    out: list[float | None] = []
+    for i in range(points):
+        part = [v for v in series[i * len(series) // points:(i + 1) * len(series) // points] if v is not None]
+        out.append(sum(part) / len(part) if part else None)
+    return out
+
+
 def _resample(values: list[tuple[float, float]], start: float, step_s: float, points: int) -> list[float | None]:
     out: list[float | None] = [None] * points
     for at, value in values:
