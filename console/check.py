@@ -114,10 +114,16 @@ def add_fleet(report: dict[str, Any], fleet: Any) -> None:
     metrics = {key: _metric_json(fleet.metrics.get(key), key, "no answer") for key in KEY_METRICS}
     report["fleet"] = {"state": fleet.source.state, "error": fleet.source.error, "targets": fleet.targets,
                        "metrics": metrics}
+    down = list(getattr(fleet, "down_targets", ()))
+    report["fleet"]["down_targets"] = down
+    report["warnings"].extend(getattr(fleet, "warnings", ()))  # e.g. a rate window under 4x the scrape interval
     level = int(report["exit_code"])
     if fleet.source.state != "live":
         level = max(level, 1)
         report["problems"].append(f"prometheus: {fleet.source.error or fleet.source.state}")
+    if down:
+        level = max(level, 1)
+        report["problems"].append(f"prometheus: {len(down)} target(s) down (up == 0): {', '.join(down[:10])}")
     for key, m in metrics.items():
         if m["state"] == "critical":
             level = 2

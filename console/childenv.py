@@ -25,7 +25,7 @@ def secret_env_names(config: Any = None, env: Any = None) -> frozenset[str]:
     if env is not None:
         environments.append(env)
     for environment in environments:
-        for attr in ("api_token_env", "admin_token_env"):
+        for attr in ("api_token_env", "admin_token_env", "prometheus_token_env", "alertmanager_token_env"):
             value = getattr(environment, attr, None)
             if value:
                 names.add(str(value))

@@ -26,6 +26,7 @@ SUBCOMMAND_MODULES = [
     "console.incident.cli",    # incident ...
     "console.serve.cli",       # serve
     "console.schema.cli",      # schema
+    "console.alertmanager.cli",  # alerts
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -40,6 +41,7 @@ COMMAND_MODULES = {
     "incident": "console.incident.cli",
     "serve": "console.serve.cli",
     "schema": "console.schema.cli",
+    "alerts": "console.alertmanager.cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).

@@ -25,6 +25,7 @@ from console.schema.config_model import (  # noqa: F401  (public names other mod
     DEFAULT_CLOUDFLARE_API_URL, DEFAULT_METRIC_NAMES, DEFAULT_STATUS_URL, DEFAULT_WORKER_ROLE, ENV_KEYS,
     KNOWN_TOP_LEVEL, WORKER_ROLES, ConfigFile,
 )
+from console.monitoring_config import monitoring_values
 from console.schema.validate import BAD, check
 from console.yamlpaths import KeyPath, YamlLimitError, compose_and_load, dotted, line_map, read_yaml_file
 
@@ -93,6 +94,17 @@ class Environment:
     queues: dict[str, str] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     prometheus_url: str | None = None
+    #: label matchers added to every PromQL query (canonical ``{env="production",job="edge"}``, or "")
+    prometheus_selector: str = ""
+    #: env var holding a bearer token for Prometheus; ``X-Scope-OrgID`` for Mimir/Cortex
+    prometheus_token_env: str | None = None
+    prometheus_tenant: str | None = None
+    #: Alertmanager (API v2) and its optional bearer token (env var or 0600 file)
+    alertmanager_url: str | None = None
+    alertmanager_token_env: str | None = None
+    alertmanager_token_file: str | None = None
+    #: the edge's alerts as Alertmanager matchers (``env=production,job=edge``), for maintenance silences
+    alertmanager_matchers: str = ""
     #: role -> deployed script name; the default role is ``worker`` when it is set
     workers: dict[str, str] = field(default_factory=dict)
 
@@ -233,6 +245,7 @@ def _build(cfg: Config, checked: ConfigFile) -> None:
             queues=dict(spec.queues),
             paths={k: str(v) for k, v in spec.paths.items()},
         )
+        values.update(monitoring_values(spec, name))
         values["workers"] = dict(spec.workers)
         if not values.get("worker") and spec.workers.get(DEFAULT_WORKER_ROLE):
             values["worker"] = spec.workers[DEFAULT_WORKER_ROLE]

@@ -139,6 +139,9 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[in
         self.poll_loop()
         if self.session.env.prometheus_url:
             self.fleet_loop()
+        from screens.monitoring_app import start_monitoring
+
+        start_monitoring(self)  # Alertmanager alerts, Prometheus history (when configured)
 
     async def on_unmount(self) -> None:
         response = getattr(self, "incident_response", None)

@@ -20,15 +20,24 @@ from widgets.security_pane import SecurityPane
 
 
 class DashboardScreen(EdgeScreen):
-    BINDINGS = [Binding("f", "toggle_fleet", "Fleet/endpoint"), Binding("l", "open_log", "Logs")]
+    BINDINGS = [Binding("f", "toggle_fleet", "Fleet/endpoint"), Binding("l", "open_log", "Logs"),
+                Binding("h", "history_window", "History window", show=False, id="dashboard.history_window")]
 
     #: show fleet-wide numbers from Prometheus instead of the one endpoint's
     fleet_view = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_fleet":
+        if action in ("toggle_fleet", "history_window"):
             return bool(self.app.session.env.prometheus_url)  # type: ignore[attr-defined]
         return True
+
+    def action_history_window(self) -> None:
+        """``h``: Prometheus history over the last hour, overnight (12 h) or a day (24 h)."""
+        from screens.monitoring_app import cycle_history_window
+
+        window = cycle_history_window(self.app)
+        self.notify(f"History: last {window} from Prometheus (fleet view sparklines, overnight review)",
+                    timeout=4, markup=False)
 
     def action_toggle_fleet(self) -> None:
         self.fleet_view = not self.fleet_view
@@ -50,15 +59,24 @@ class DashboardScreen(EdgeScreen):
             pane.border_title = "Key metrics · fleet (Prometheus): waiting"
             return
         targets = "?" if fleet.targets is None else str(fleet.targets)
-        pane.border_title = f"Key metrics · fleet, {targets} targets"
+        window = getattr(self.app, "prom_window", None)
+        pane.border_title = f"Key metrics · fleet, {targets} targets" + (f" · {window}" if window else "")
         source = fleet.source
+        down = getattr(fleet, "down_targets", ())
+        advice = [f"DOWN {len(down)}: " + ", ".join(down[:5]) + (" …" if len(down) > 5 else "")] if down else []
+        advice += list(getattr(fleet, "warnings", ()))
         if source.state == "live" and not source.error:
-            pane.border_subtitle = ""
+            pane.border_subtitle = plain(" · ".join(advice)) if advice else ""
         else:
             age = source.age(self.app.clock())  # type: ignore[attr-defined]
             when = f"last good {format_duration(age)} ago" if age is not None else "no good answer yet"
             pane.border_subtitle = plain(f"PROMETHEUS {source.state.upper()}: {source.error} · {when}")
-        pane.show(fleet.metrics, self.app.fleet_history)  # type: ignore[attr-defined]
+        from screens.monitoring_app import prometheus_series
+
+        spark_w = max(2, pane.size.width - 4 - 33)  # the rows' sparkline width (widgets/metrics_pane.py)
+        history = {key: prometheus_series(self.app, key, spark_w) or series
+                   for key, series in self.app.fleet_history.items()}  # type: ignore[attr-defined]
+        pane.show(fleet.metrics, history)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -86,6 +104,9 @@ class DashboardScreen(EdgeScreen):
         from screens.flow_app import install_flow_keys
 
         install_flow_keys(self)  # runbook single-key flows, r respond, audit
+        from screens.monitoring_app import mount_alerts_pane
+
+        mount_alerts_pane(self)  # console + Alertmanager alerts, when alertmanager_url is configured
 
     def action_open_log(self) -> None:
         from screens.log_view import open_log_view

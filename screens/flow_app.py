@@ -144,7 +144,13 @@ class FlowsMixin(App):
         return from_derived(getattr(result, "derived", None), name)
 
     def flow_metric_history(self, name: str) -> list[float | None]:
-        """The dashboard's recent values of ``name`` (sparklines in a flow's metrics step)."""
+        """The dashboard's recent values of ``name`` (sparklines in a flow's metrics step); Prometheus's
+        history over the chosen window (``h``) when the environment has ``prometheus_url``."""
+        from screens.monitoring_app import prometheus_series
+
+        series = prometheus_series(self, name)
+        if series is not None:
+            return series
         return list((getattr(self, "history", None) or {}).get(name, ()))
 
     def flow_tail_source(self) -> Callable[[], list[dict[str, Any]]] | None:
@@ -175,10 +181,14 @@ class FlowsMixin(App):
         from console.runbook.values import MetricSource
         from screens.flow_modal import FlowContext
 
+        from screens.monitoring_app import history_note
+
         session = self.session  # type: ignore[attr-defined]
         runbook = self.flow_runbook()
+        metric_source = MetricSource(self.flow_metric, self.flow_metric_history)
+        metric_source.history_note = history_note(self)  # type: ignore[attr-defined]  # Prometheus trends
         return FlowContext(config=session.config, env=session.env, read_only=bool(session.read_only),
-                           get_metric=MetricSource(self.flow_metric, self.flow_metric_history),
+                           get_metric=metric_source,
                            tail_events=self.flow_tail_source(),
                            listeners=[self.flow_audit_record],
                            titles={f.id: f.title for f in runbook.flows.values()}, open_flow=self.open_flow)
@@ -213,6 +223,10 @@ class FlowsMixin(App):
         incident = getattr(self, "incident_response", None)
         if incident is not None and incident.engine.active():
             incident.open_runbook_response()
+            return
+        from screens.monitoring_app import respond_to_alertmanager
+
+        if respond_to_alertmanager(self):  # a firing Alertmanager alert mapped to a flow
             return
         from screens.flow_reach import worst_metric
 

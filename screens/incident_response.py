@@ -419,6 +419,9 @@ class IncidentResponse:
                 self._write(self.manager.record_alert_event, f"Alert acknowledged: {alert.describe()}",
                             {"metric": alert.key, "transition": "acknowledged"})
         self.update_chrome()
+        from screens.monitoring_app import silence_on_ack
+
+        silence_on_ack(self.app, done)  # alertmanager.ack_silence: acking here stops the page too
 
     def open_runbook_response(self) -> None:
         alert = next(iter(self.engine.active()), None)

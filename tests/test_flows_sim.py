@@ -804,3 +804,29 @@ def test_zz_every_builtin_flow_has_a_test_here():
     source = Path(__file__).read_text()
     missing = [flow_id for flow_id in RUNBOOK.flows if f'"{flow_id}"' not in source]
     assert missing == []
+
+
+async def test_maintenance_silences_the_edges_alerts_for_its_window_with_a_real_alertmanager(edge, tmp_path):
+    """cache-cleanup with alertmanager_url: "silence the edge's alerts for the window" first, expired at
+    the end; "alertmanager-silence", "alertmanager-expire-silence" and "alertmanager-silences" run here too."""
+    from tests.monitoring_servers import running_alertmanager
+
+    with running_alertmanager(tmp_path) as url:
+        edge.env.alertmanager_url = url
+        edge.env.alertmanager_matchers = "env=production"
+        runner = await edge.run("cache-cleanup", {"older_than": "3d", "silence_for": "1h30m"})
+        assert passed(runner)
+        silence_id = step(runner, "silence").result.captures["silence_id"]
+        (silence,) = httpx.get(f"{url}/api/v2/silences", timeout=5).json()
+        assert silence["id"] == silence_id and silence["status"]["state"] == "expired"  # expired at the end
+        assert silence["matchers"][0]["name"] == "env" and silence["comment"].startswith("maintenance: cache cleanup")
+
+        created = await edge.run("alertmanager-silence", {"matchers": "alertname=EdgeHighErrorRate", "duration": "1h"})
+        assert passed(created)
+        listed = await edge.run("alertmanager-silences")
+        assert passed(listed)
+        assert any(created.captures["silence_id"] in line for line in step(listed, "list").result.lines)
+        expired = await edge.run("alertmanager-expire-silence")  # defaults to the remembered id
+        assert passed(expired)
+        states = {s["id"]: s["status"]["state"] for s in httpx.get(f"{url}/api/v2/silences", timeout=5).json()}
+        assert states[created.captures["silence_id"]] == "expired"

@@ -225,6 +225,10 @@ class RunSummary:
         return out
 
 
+#: secrets a step's ``auth`` sends only when the environment configures them (Alertmanager often has none)
+OPTIONAL_SECRETS = ("alertmanager_token",)
+
+
 def _now_builtins(now: float, env: Any = None) -> dict[str, str]:
     moment = datetime.fromtimestamp(now, tz=timezone.utc)
     export_dir = (getattr(env, "paths", None) or {}).get("export_dir")
@@ -232,8 +236,10 @@ def _now_builtins(now: float, env: Any = None) -> dict[str, str]:
         from console.paths import state_dir
 
         export_dir = str(state_dir() / "exports")
-    return {"today": moment.strftime("%Y%m%d"), "yesterday": (moment - timedelta(days=1)).strftime("%Y%m%d"),
-            "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "export_dir": export_dir}
+    from console.runbook.openincident import LazyBuiltins
+
+    return LazyBuiltins({"today": moment.strftime("%Y%m%d"), "yesterday": (moment - timedelta(days=1)).strftime("%Y%m%d"),
+                         "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "export_dir": export_dir})
 
 
 class FlowRunner:
@@ -335,7 +341,8 @@ class FlowRunner:
         except SecretError as exc:
             raise TemplateError(str(exc)) from None
         if not value:
-            label = "Cloudflare API token" if name == "api_token" else "admin token"
+            label = {"api_token": "Cloudflare API token", "alertmanager_token": "Alertmanager token"}.get(name,
+                                                                                                "admin token")
             where = f"${env_var}" if env_var else "an environment variable"
             raise TemplateError(f"no {label}: set {where} or environments.{self.env.name}.{name}_file (mode 0600)")
         self._secrets[name] = value
@@ -348,7 +355,8 @@ class FlowRunner:
     def _when_data(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.inputs)
         data["env"] = {k: getattr(self.env, k, None) for k in ("name", "worker", "zone_id", "account_id",
-                                                                "kv_namespace_id", "simulated", "paths", "queues")}
+                                                                "kv_namespace_id", "simulated", "paths", "queues",
+                                                                "alertmanager_url")}
         data["config"] = dict(getattr(self.config, "raw", {}) or {})
         return data
 
@@ -391,7 +399,9 @@ class FlowRunner:
                 self._prepare(run, masked=False, placeholders=True)
             except TemplateError as exc:
                 if not self.dry_run:
-                    if isinstance(exc, (OptionInjection, DotSegment)) and exc.ref.scope == "input":
+                    from console.runbook.amconvert import BadValue
+
+                    if isinstance(exc, (OptionInjection, DotSegment, BadValue)) and exc.ref.scope == "input":
                         raise InputError(exc.ref.name, exc.detail) from None
                     raise PreflightError(run.step.id, str(exc)) from None
                 # a dry run still shows every step; the problem is reported instead
@@ -445,7 +455,8 @@ class FlowRunner:
         if step.http is not None:
             spec = step.http
             headers_t = dict(spec.headers)
-            if spec.auth:
+            if spec.auth and not (spec.auth in OPTIONAL_SECRETS and not any(self._secret_source(spec.auth))):
+                # an optional token (Alertmanager's) is sent only when the environment configures one
                 headers_t.setdefault("Authorization", f"Bearer {{secret:{spec.auth}}}")
             if spec.json is not None:
                 headers_t.setdefault("Content-Type", "application/json")
@@ -858,6 +869,8 @@ class FlowRunner:
                 await collect(run.step.trend)
             except Exception as exc:  # noqa: BLE001 - a failed scrape shows as missing values below
                 on_line(f"sampling stopped: {exc}")
+        for note in (getattr(self.get_metric, "history_note", None) or []) if history_of else []:
+            on_line(note)  # where the trends come from (Prometheus history and its window)
         for name in run.step.metrics:
             value = await self._metric(name)
             values[name] = value

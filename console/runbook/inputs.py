@@ -32,7 +32,12 @@ def duration_seconds(text: str) -> int:
     """``"7d"`` -> 604800. Raises ValueError."""
     match = _DURATION_RE.match(text.strip().lower())
     if not match:
-        raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 2h, 7d")
+        from console.metrics.promduration import parse_duration
+
+        try:  # Prometheus's syntax too: 1h30m
+            return int(parse_duration(text.strip().lower()))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 2h, 7d, 1h30m") from None
     return int(match.group(1)) * _DURATION_UNITS[match.group(2)]
 
 

@@ -19,7 +19,7 @@ INPUT_TYPES = ("string", "choice", "int", "number", "duration", "bool", "ip", "c
 
 #: Secrets a template may reference as ``{secret:NAME}``; each maps to the environment's
 #: ``<NAME>_env`` / ``<NAME>_file`` settings.
-SECRET_NAMES = ("api_token", "admin_token")
+SECRET_NAMES = ("api_token", "admin_token", "alertmanager_token")
 
 
 class RunbookError(Exception):

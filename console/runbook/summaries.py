@@ -310,4 +310,16 @@ SUMMARIES: dict[str, Callable[[Any, str, dict], Summary]] = {
     "kv_keys": kv_keys,
     "status_page": status_page,
     "queue_metrics": queue_metrics,
+    "am_silences": lambda data, text, args: _am_silences(data, args),
 }
+
+
+def _am_silences(data: Any, args: dict) -> Summary:
+    """Alertmanager's ``GET /api/v2/silences`` as lines (``states: [active, pending]`` by default)."""
+    from console.alertmanager.model import AnswerError, silence_lines
+
+    try:
+        lines = silence_lines(data, states=tuple(args.get("states") or ("active", "pending")))
+    except AnswerError as exc:
+        return Summary([str(exc)], None, ok=False)
+    return Summary(lines, data)

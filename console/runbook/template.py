@@ -32,12 +32,14 @@ from urllib.parse import quote
 
 _REF_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base_url", "metrics_url",
-             "health_url", "cloudflare_api_url", "status_url")
-BUILTINS = ("today", "yesterday", "now", "export_dir")
+             "health_url", "cloudflare_api_url", "status_url", "alertmanager_url", "alertmanager_matchers")
+BUILTINS = ("today", "yesterday", "now", "export_dir", "incident")
 MASK = "****"
 #: ``!list``: "a, b" -> ["a", "b"] (a whole JSON leaf); ``!base``: the worker name without the ``-ENV`` suffix
 #: that wrangler appends to a name given with ``--env ENV``.
-CONVERTERS = ("list", "base")
+#: ``!matchers``: "alertname=X,env=prod" -> Alertmanager API matcher objects (a whole JSON leaf);
+#: ``!until``: a duration ("1h", "1h30m") -> the ISO 8601 UTC time that long from now (a silence's end)
+CONVERTERS = ("list", "base", "matchers", "until")
 
 
 class TemplateError(ValueError):
@@ -157,6 +159,10 @@ def resolve(ref: Ref, ctx: Context, *, masked: bool) -> Any:
         raise TemplateError(_missing_message(ref, ctx))
     if ref.converter == "base":
         return _base_name(str(value), ctx)
+    if ref.converter in ("matchers", "until"):
+        from console.runbook.amconvert import convert
+
+        return convert(ref, value, ctx)
     return value
 
 

@@ -60,7 +60,8 @@ class MetricSource:
 class PollerMetrics:
     """An async ``get_metric`` for headless runs. Rates need two scrapes, so the first call polls twice."""
 
-    def __init__(self, config: Any, env: Any, *, min_interval: float = 1.0, poller: Any = None) -> None:
+    def __init__(self, config: Any, env: Any, *, min_interval: float = 1.0, poller: Any = None,
+                 history_window: str = "12h") -> None:
         self.config = config
         self.env = env
         self.min_interval = min_interval
@@ -71,6 +72,11 @@ class PollerMetrics:
         self._history: dict[str, deque[float | None]] = {n: deque(maxlen=HISTORY_POINTS) for n in HISTORY_NAMES}
         self._history_at: Any = None
         self._rebase = False
+        #: with ``prometheus_url``: trends from Prometheus over this window (the overnight review's 12 h)
+        self.history_window = history_window
+        self._prom_history: Any = None
+        #: lines saying where a trend came from (shown by a metrics step)
+        self.history_note: list[str] = []
 
     def changed(self) -> None:
         """Something on the edge was just changed (an action step): the next values come from a window
@@ -102,10 +108,21 @@ class PollerMetrics:
                 series.append(from_derived(result.derived, name))
 
     def history(self, name: str) -> list[float | None]:
+        if self._prom_history is not None:
+            return self._prom_history.history(name)
         return list(self._history.get(name, ()))
 
     async def collect(self, points: int) -> None:
-        """Scrape (``min_interval`` apart) until the history has ``points`` values: a short trend headless."""
+        """Scrape (``min_interval`` apart) until the history has ``points`` values: a short trend headless.
+        With ``prometheus_url`` the trend is Prometheus's history instead (``query_range`` over
+        ``history_window``, overnight by default), and :attr:`history_note` says so."""
+        if getattr(self.env, "prometheus_url", None):
+            from console.runbook.promtrend import prometheus_trend
+
+            self._prom_history, self.history_note = await prometheus_trend(self.config, self.env, self.history_window,
+                                                                           points)
+            if self._prom_history is not None:
+                return
         for _ in range(points + 2):
             if len(self._history["request_rate"]) >= points:
                 return

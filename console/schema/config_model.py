@@ -86,6 +86,43 @@ PlainUrl = Annotated[str, doc("an http(s) URL without credentials", text_ok=True
                               pattern_message="expected an http(s) URL without credentials")]
 
 
+Tenant = Annotated[str, doc("a tenant id", pattern="^[A-Za-z0-9_.|-]{1,150}$",
+                            pattern_message="expected a tenant id of letters, digits, '_', '-', '.', '|'")]
+
+
+def _selector_problem(value: str) -> str | None:
+    from console.metrics.promselector import SelectorError, canonical
+
+    try:
+        canonical(value)
+    except SelectorError as exc:
+        return f"not a PromQL label selector: {exc}"
+    return None
+
+
+def _matchers_problem(value: str) -> str | None:
+    from console.alertmanager.matchers import MatcherError, parse_matchers
+
+    try:
+        parse_matchers(value)
+    except MatcherError as exc:
+        return str(exc)
+    return None
+
+
+def _duration_problem(value: str) -> str | None:
+    from console.metrics.promduration import parse_duration
+
+    try:
+        parse_duration(value)
+    except ValueError:
+        return f"not a PromQL range: {value!r} (a Prometheus duration: 30s, 5m, 1h30m)"
+    return None
+
+
+PromDuration = Annotated[str, doc("a Prometheus duration (30s, 5m, 1h30m)", text_ok=True, check=_duration_problem)]
+
+
 # -- sections --------------------------------------------------------------------------------------------
 class EnvironmentSpec(Struct, forbid_unknown_fields=True):
     """One environment (production, staging, ...): where its edge answers and which secrets it uses."""
@@ -110,6 +147,15 @@ class EnvironmentSpec(Struct, forbid_unknown_fields=True):
     queues: Annotated[dict[str, Hex32], doc("queue name -> Cloudflare queue ID (Queues API backlog)")] = {}
     paths: Annotated[dict[str, Text | bool], doc("named paths for flows ({env.paths.repo}, export_dir, ...)")] = {}
     prometheus_url: Annotated[Url | None, doc("Prometheus server for fleet-wide numbers (f key, check)")] = None
+    prometheus_selector: Annotated[Text, doc("label matchers added to every PromQL query "
+                                             "({env=\"production\",job=\"edge\"})", check=_selector_problem)] = ""
+    prometheus_token_env: Annotated[EnvVarName | None, doc("env var holding a bearer token for Prometheus")] = None
+    prometheus_tenant: Annotated[Tenant | None, doc("X-Scope-OrgID header for Mimir/Cortex")] = None
+    alertmanager_url: Annotated[Url | None, doc("Alertmanager (API v2) for the alerts pane and silences")] = None
+    alertmanager_token_env: Annotated[EnvVarName | None, doc("env var holding a bearer token for Alertmanager")] = None
+    alertmanager_token_file: Annotated[Text | None, doc("or a 0600 file holding that token")] = None
+    alertmanager_matchers: Annotated[Text | None, doc("the edge's alerts as matchers (env=production,job=edge), "
+                                                      "silenced in maintenance windows", check=_matchers_problem)] = None
     workers: Annotated[dict[WorkerRole, ScriptName], doc("worker role -> deployed script name (log view, "
                                                          "tail --worker, flows)", key_word="worker role",
                                                          known=WORKER_ROLES)] = {}
@@ -227,6 +273,18 @@ class PrometheusSection(Struct, forbid_unknown_fields=True):
     """Fleet-wide numbers from a Prometheus server (an environment's prometheus_url)."""
 
     window: Annotated[Text, doc("the PromQL rate() window (30s, 1m, 5m)", check=_window_problem)] = "1m"
+    scrape_interval: Annotated[PromDuration | None, doc("Prometheus's scrape interval (default: read from "
+                                                        "/api/v1/status/config); the window must be 4x it")] = None
+    history_window: Annotated[Literal["1h", "12h", "24h"], doc("history shown first: last hour, overnight, "
+                                                               "a day")] = "1h"
+
+
+class AlertmanagerSection(Struct, forbid_unknown_fields=True):
+    """Alertmanager settings shared by every environment's alertmanager_url."""
+
+    ack_silence: Annotated[PromDuration | None, doc("acknowledging an alert also silences it for this long "
+                                                    "(off when unset)")] = None
+    poll_seconds: Annotated[float, doc("seconds between reads of the alerts", ge=1, le=3600)] = 10.0
 
 
 DashboardUid = Annotated[str, doc("a Grafana dashboard UID", pattern="^[A-Za-z0-9_-]{1,40}$",
@@ -301,6 +359,7 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     paths: Annotated[dict[str, Any] | None, doc("named paths shared by flows")] = None
     export: Annotated[dict[str, Any] | None, doc("commands flows take with argv_from (export.upload: [aws, s3, cp, ...])")] = None
     prometheus: Annotated[PrometheusSection | None, doc("Prometheus query settings")] = None
+    alertmanager: Annotated[AlertmanagerSection | None, doc("Alertmanager settings")] = None
     theme: Annotated[Text | None, doc("colour theme name")] = None
     limits: Annotated[Limits | None, doc("bounds on what the console reads")] = None
     grafana: Annotated[GrafanaSection | None, doc("Grafana annotations and dashboard links")] = None

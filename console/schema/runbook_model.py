@@ -9,6 +9,8 @@ JSON Schema generated from these classes, for editor completion in your own runb
 
 from typing import Annotated, Any, Literal
 
+import re
+
 import msgspec
 
 from console.limits import MAX_DURATION_S
@@ -41,6 +43,21 @@ def _metric_list_problem(value: list[str]) -> str | None:
 
 MetricList = Annotated[list[str], doc("live metric keys", check=_metric_list_problem,
                                       message=f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}")]
+
+#: an Alertmanager ``alertname`` a flow responds to (CamelCase, so never a metric key)
+ALERTNAME_PATTERN = re.compile(r"[A-Z][A-Za-z0-9_]{0,99}")
+_RESPONDS_TO_MESSAGE = (f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}, "
+                        "or Alertmanager alert names (EdgeHighErrorRate)")
+
+
+def _responds_to_problem(value: list[str]) -> str | None:
+    if value and all(m in METRIC_KEYS or ALERTNAME_PATTERN.fullmatch(m) for m in value):
+        return None
+    return _RESPONDS_TO_MESSAGE
+
+
+RespondsTo = Annotated[list[str], doc("metric keys or alert names", check=_responds_to_problem,
+                                      message=_RESPONDS_TO_MESSAGE)]
 
 
 def _method_problem(value: str) -> str | None:
@@ -174,7 +191,7 @@ class FlowDecl(Struct, forbid_unknown_fields=True):
     description: Annotated[Text, doc("what it is for")] = ""
     inputs: Annotated[list[InputDecl], doc("values asked before it runs", message="expected a list of inputs")] = []
     reverse: Annotated[FlowId | None, doc("the flow that undoes this one")] = None
-    responds_to: Annotated[MetricList | None, doc("metrics whose warning/critical state it answers")] = None
+    responds_to: Annotated[RespondsTo | None, doc("metric keys or Alertmanager alert names it answers")] = None
     replaces: Annotated[FlowId | None, doc("in your own runbook: the built-in flow whose id or key it takes")] = None
 
 
