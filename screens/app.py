@@ -22,6 +22,8 @@ from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
+from screens.scenario_switch import BINDING as SCENARIO_BINDING
+from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
 from themes import css_paths
 
 HISTORY_POINTS = 240
@@ -34,16 +36,17 @@ FIRST_FRAME_FLUSH_S = 0.02
 HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
 
-class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
+class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS)
+    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
         Binding("colon", "command_palette", "Commands", show=False),
         Binding("w", "share_help", "Share", show=False, id="share"),
+        SCENARIO_BINDING,
     ]
 
     def __init__(self, session: Session, *, poller: Any = None) -> None:
@@ -56,6 +59,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self.history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self.poll_listeners: list[Callable[[Any], None]] = []
         self.audit_listeners: list[Callable[[dict], None]] = []  # runbook audit records, as written
+        self.scenario_listeners: list[Callable[[str], None]] = []  # the simulated edge's scenario, switched
         self.poll_count = 0
         self._last_derived_at: float | None = None
         #: wall clock for every age shown on screen; tests pin it for snapshots
@@ -141,10 +145,20 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
             self.notify(f"the simulated edge did not start: {exc}", title="Simulated edge", severity="error",
                         timeout=15, markup=False)
         self._start_collecting()
+        if self.session.sim is not None and not self.session.shared:
+            # headless commands with no config join this simulated edge (file I/O: off the UI loop)
+            self.run_worker(self._publish_sim, thread=True, group="publish-sim", exit_on_error=False)
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:
             callback()
         gctune.settle()
+
+    def _publish_sim(self) -> None:
+        try:
+            self.session.publish_sim()
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"cannot publish the simulated edge for headless commands: {exc}",
+                                  title="Simulated edge", severity="warning", timeout=8, markup=False)
 
     def _start_collecting(self) -> None:
         self.poll_loop()

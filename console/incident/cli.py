@@ -78,10 +78,6 @@ def _is_drill(args: argparse.Namespace) -> bool:
     return bool(load_config(path).environment(getattr(args, "env", None)).simulated)
 
 
-def _drill_banner(incident: Any) -> None:
-    if incident.is_drill:
-        print(f"*** {DRILL_LABEL}: an incident on the simulated edge, not a real one ***")
-
 
 def _fail(message: str) -> int:
     print(f"edge-console incident: {message}", file=sys.stderr)
@@ -168,7 +164,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     inc = manager.get(args.id)
     now = manager.clock()
     sev = inc.severity_info
-    _drill_banner(inc)
     print(f"{inc.id}  {'[' + DRILL_LABEL + '] ' if inc.is_drill else ''}{inc.title}")
     print(f"severity: {sev.label} (respond within {sev.response_text})")
     print(f"phase: {inc.phase}   status: {'open' if inc.is_open else 'closed'}   "

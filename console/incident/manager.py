@@ -304,7 +304,7 @@ class IncidentManager:
         self._refuse_view_only()  # before the file is written, not only before the timeline entry
         incident = self.get(incident_id)
         markdown = render_report(incident)
-        path = Path(out) if out else self.store.dir / f"{incident.id}.md"
+        path = Path(out) if out else self.store.path(incident.id).with_suffix(".md")  # a drill's beside it
         ensure_private_dir(path.parent, "report directory", check=False)
         write_replace(path, markdown)  # 0600, atomic, never through a symlink
         if incident.is_open:

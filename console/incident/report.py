@@ -23,15 +23,21 @@ DRAFT_NOTE = "*Draft: the incident is still open; the report is final once it is
 DRILL_NOTE = (f"**{DRILL_LABEL}**: this incident was a drill on the simulated edge; no real environment "
               "was affected.")
 
-#: characters Markdown may read as markup inside a line of text
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")
+#: characters Markdown may read as markup inside a line of text (``[`` alone is not: a link needs ``](``,
+#: ``][`` or a ``]:`` definition, so ``]`` is escaped before those; the sanitiser's visible escapes such as
+#: ``\x1b[2J`` stay as they are)
+_MD_SPECIAL = re.compile(r"([`*_<|~])")
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would escape what follows
+_MD_LINK_CLOSE = re.compile(r"\](?=[(\[:])")
 #: what makes a line's start a heading, quote, list item or rule
 _MD_LINE_START = re.compile(r"^([#>+=-]|[0-9]+[.)])")
 
 
 def md_text(text: str) -> str:
     """Outside text as one line of literal Markdown text (whitespace folded, markup characters escaped)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    line = _MD_BACKSLASH.sub(r"\\\\", " ".join(str(text).split()))
+    line = _MD_SPECIAL.sub(r"\\\1", line)
+    return _MD_LINK_CLOSE.sub(r"\\]", line)
 
 
 def md_paragraph(text: str) -> str:
