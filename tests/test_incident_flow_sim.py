@@ -103,7 +103,7 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         await wait_for(lambda: isinstance(app.screen, IncidentReportScreen), message="draft report")
         draft = app.screen.markdown
         for entry in (before, put, verify, end):
-            assert " ".join(entry.text.split()) in draft, entry.text
+            assert md_text(entry.text) in draft, entry.text  # as Markdown text
         await pilot.press("escape")
 
         # close and write the final report: every timeline entry, the flow steps among them
@@ -113,5 +113,5 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         assert path.read_text() == report
         for entry in closed.entries:
             if entry.kind != "report":
-                assert " ".join(entry.text.split()) in report, entry.text
+                assert md_text(entry.text) in report, entry.text
         assert "Draft" not in report and "- [ ] canary deploys" in report

@@ -230,6 +230,9 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
         assert incident.id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
         await pilot.press("y")
         await wait_for(lambda: app.incident_response.manager.current_id == incident.id, message="resumed")
+        # the restart of the console during the incident is itself a timeline entry
+        await wait_for(lambda: [e.kind for e in other.store.load(incident.id).entries][-1:] == ["console"],
+                       message="restart entry")
         await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="bar")
         await pilot.press("i")
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
