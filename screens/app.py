@@ -60,6 +60,8 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App
         self.poll_listeners: list[Callable[[Any], None]] = []
         self.audit_listeners: list[Callable[[dict], None]] = []  # runbook audit records, as written
         self.scenario_listeners: list[Callable[[str], None]] = []  # the simulated edge's scenario, switched
+        #: the drill being played (``edge-console drill``: screens/drill_app.py), or None
+        self.drill: Any = None
         self.poll_count = 0
         self._last_derived_at: float | None = None
         #: wall clock for every age shown on screen; tests pin it for snapshots
@@ -265,5 +267,6 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App
         notes.extend(f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding
                      if f.replaces)
         if self.session.simulated:
-            notes.append("SIMULATED: this is the built-in simulated edge. Use --config FILE for a real one.")
+            notes.append("SIMULATED: this is the built-in simulated edge (incidents here are drills; z switches "
+                         "the scenario). Use --config FILE for a real one.")
         self.push_screen(HelpScreen(rows, notes))

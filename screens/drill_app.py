@@ -71,6 +71,7 @@ class DrillController:
     def start(self) -> None:
         if self.runner is not None or not self.app.is_running:
             return
+        self.app.drill = self  # the script drives the scenario: the z switch is off
         self.t0 = self.monotonic()
         self.runner = DrillRunner(self.script, SessionControl(self.app.session), self.clock, speed=self.speed)
         self.runner.listeners.append(self._announce)

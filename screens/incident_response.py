@@ -478,6 +478,8 @@ class IncidentResponse:
         channel = self.contacts.channels[channel_key]
         incident_id = self.manager.current_id
         read_only, env_name = self._action_context()
+        if self.manager.drill and not message.startswith("[SIMULATED DRILL]"):
+            message = "[SIMULATED DRILL] " + message  # whoever reads the channel must not take it for real
 
         async def run() -> None:
             env = getattr(getattr(self.app, "session", None), "env", None)

@@ -34,9 +34,10 @@ def _description(name: str) -> str:
 
 
 def can_switch(app: Any) -> bool:
+    """Only the console that runs the simulated edge, and not during a drill (its script drives the scenario)."""
     session = getattr(app, "session", None)
     return bool(session is not None and getattr(session, "simulated", False) and not getattr(session, "shared", False)
-                and getattr(session, "sim", None) is not None)
+                and getattr(session, "sim", None) is not None and getattr(app, "drill", None) is None)
 
 
 class ScenarioPicker(ModalScreen[str | None]):
@@ -95,7 +96,8 @@ class ScenarioSwitchMixin:
     def action_switch_scenario(self) -> None:
         app: Any = self
         if not can_switch(app):
-            app.notify("Only a console running the built-in simulated edge switches scenarios.",
+            app.notify("Only a console running the built-in simulated edge switches scenarios (not during a drill: "
+                       "its script does).",
                        title="Scenario", severity="warning", timeout=5, markup=False)
             return
         if isinstance(app.screen, ScenarioPicker):

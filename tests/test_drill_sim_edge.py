@@ -94,7 +94,7 @@ async def test_headless_check_joins_the_running_consoles_simulated_edge(state_di
             assert f"Joined the SIMULATED edge of the running console (pid {os.getpid()})" in err.decode(), err
             assert "scenario latency" in err.decode()
             assert report["target"].startswith(app.session.sim.base_url), report["target"]
-            assert report["simulated"] is True
+            assert report["simulated"] is True and report["scenario"] == "latency"
             assert report["metrics"]["p95_latency_ms"]["state"] == "critical", report["metrics"]["p95_latency_ms"]
             assert proc.returncode == 2
     finally:

@@ -91,7 +91,6 @@ def run_drill_tui(args: argparse.Namespace, script: Any) -> int:
         app = EdgeConsoleApp(session)
         controller = DrillController(app, script, speed=args.speed,
                                      score_out=Path(args.score_out) if args.score_out else None)
-        app.drill = controller
         app.after_first_frame(controller.start)
         app.run()
         if controller.result is not None:
