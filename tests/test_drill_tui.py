@@ -63,3 +63,32 @@ async def test_drill_plays_the_timeline_and_shows_and_writes_the_score(state_dir
     assert result["score"] == 0 and result["phases"][0]["scenario"] == "ddos"
     assert result["phases"][0]["time_to_acknowledge_s"] is None and result["speed"] == 15
     assert controller.runner.applied[-1][1].fault == {"metrics": "none"}
+
+
+def test_edge_console_drill_runs_in_a_terminal_and_prints_and_writes_the_score(state_dir, tmp_path):
+    """The real command on a pseudo-terminal: `edge-console drill FILE --speed 30 --score-out F`."""
+    from tests.security.inject_util import PtyProcess, console_env
+
+    path = tmp_path / "quick.yaml"
+    path.write_text(SCRIPT)
+    out = tmp_path / "score.json"
+    env = console_env(state_dir)
+    env.pop("EDGE_CONSOLE_CONFIG", None)
+    app = PtyProcess(["drill", str(path), "--speed", "30", "--score-out", str(out)], env)
+    try:
+        assert app.wait_for(lambda data: b"Drill over" in data, timeout=60), bytes(app.output)[-2000:]
+        published = list((state_dir / "simulator").glob("console-*.json"))
+        assert len(published) == 1  # headless commands could join this drill's edge
+        app.send(b"\r")
+        app.wait_for(lambda data: False, timeout=0.5)
+        app.send(b"q")
+        if app.wait_for(lambda data: b"Quit Edge Console?" in data, timeout=3):
+            app.send(b"y")  # q asks first while a CRIT alert is active
+        code = app.finish(timeout=30)
+    finally:
+        app.close()
+    assert code == 0, bytes(app.output)[-2000:]
+    text = bytes(app.output).decode("utf-8", "replace")
+    assert "SIMULATED DRILL Quick DDoS: 0/100" in text and f"score: {out}" in text
+    assert json.loads(out.read_text())["phases"][0]["scenario"] == "ddos"
+    assert not list((state_dir / "simulator").glob("console-*"))  # unpublished on exit

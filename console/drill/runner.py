@@ -114,7 +114,8 @@ class DrillRunner:
         self.observer.acknowledged(self.now, how)
 
     # -- the end ---------------------------------------------------------------------------------
-    def finish(self, *, score_out: Path | None = None, state_dir: Path | None = None) -> dict[str, Any]:
+    def finish(self, *, score_out: Path | None = None, state_dir: Path | None = None,
+               ended_early: bool = False) -> dict[str, Any]:
         """Score the drill (once), restore the edge's faults and write the score as JSON."""
         if self.result is not None:
             return self.result
@@ -124,7 +125,7 @@ class DrillRunner:
             pass
         result = self.observer.score()
         result.update(speed=self.speed, started=_iso(self.started_wall), ended=_iso(self.wall()),
-                      errors=list(self.errors))
+                      errors=list(self.errors), ended_early=ended_early, drill_time_s=round(self.now, 1))
         self.result = result
         self.score_path = write_score(result, score_out=score_out, state_dir=state_dir)
         result["score_file"] = str(self.score_path)
