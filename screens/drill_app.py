@@ -64,6 +64,7 @@ class DrillController:
         self.result: dict[str, Any] | None = None
         self._acked_alerts: set[str] = set()
         self._timer: Any = None
+        self._ticking = False
 
     def clock(self) -> float:
         return 0.0 if self.t0 is None else (self.monotonic() - self.t0) * self.speed
@@ -84,13 +85,15 @@ class DrillController:
         self.tick()
 
     def _announce(self, item: TimelineItem) -> None:
+        """Called on the tick's thread."""
         what = []
         if item.scenario:
             what.append(f"scenario {item.scenario}")
         if item.fault:
             what.append("fault " + ", ".join(f"{k} {v}" for k, v in item.fault.items()))
-        self.app.notify(clean_line(f"{item.note + ': ' if item.note else ''}{'; '.join(what)}"),
-                        title="Drill", timeout=6, markup=False)
+        self.app.call_from_thread(self.app.notify, clean_line(f"{item.note + ': ' if item.note else ''}"
+                                                              f"{'; '.join(what)}"),
+                                  title="Drill", timeout=6, markup=False)
 
     def _on_audit(self, record: dict[str, Any]) -> None:
         """Audit records come from the runner's thread or the UI thread."""
@@ -123,7 +126,20 @@ class DrillController:
         if self.runner is None or self.result is not None:
             return
         self._check_alert_acks()
-        if self.runner.tick():
+        if not self._ticking:  # events switch the scenario and rewrite the published entry: off the UI loop
+            self._ticking = True
+            self.app.run_worker(self._tick_in_thread, thread=True, group="drill-tick", exit_on_error=False)
+
+    def _tick_in_thread(self) -> None:
+        try:
+            over = self.runner.tick() if self.runner is not None else False
+        finally:
+            self._ticking = False
+        if over:
+            self.app.call_from_thread(self._start_finish)
+
+    def _start_finish(self) -> None:
+        if self.result is None:
             self.app.run_worker(self._finish(), group="drill-finish", exclusive=True, exit_on_error=False)
 
     async def _finish(self) -> None:
