@@ -332,7 +332,7 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         await wait_for(lambda: manager.current.entries[-1].kind == "notify", timeout=15, message="notify outcome")
         assert manager.current.entries[-1].text == "Notified incidents: exit 0"
         (call,) = [json.loads(line) for line in calls.read_text().splitlines()]
-        assert call == {"argv": [str(calls)], "stdin": default}
+        assert call == {"argv": [str(calls)], "stdin": "[SIMULATED DRILL] " + default}  # a drill says so
         await pilot.press("escape")
         # severity change from the timeline screen
         app.action_incident_timeline()
