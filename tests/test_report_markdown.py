@@ -6,8 +6,6 @@ and with hostile text in the records (it stays text: no heading, link, emphasis 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
