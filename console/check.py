@@ -69,9 +69,12 @@ def run(args: argparse.Namespace) -> int:
             print(clean_line(session.notice), file=sys.stderr)
         result, first = asyncio.run(collect(session.config, session.env, args.window))
         fleet = asyncio.run(collect_fleet(session.config, session.env)) if session.env.prometheus_url else None
+        scenario = session.scenario  # the simulated edge's (a joined console's too)
     finally:
         session.close()
     report = build_report(session.env, result, first)
+    if scenario:
+        report["scenario"] = scenario
     if fleet is not None:
         add_fleet(report, fleet)
     if args.json:
@@ -288,6 +291,8 @@ def print_human(report: dict[str, Any]) -> None:
 
     console = Console(highlight=False)
     sim = " [bold magenta]SIMULATED[/]" if report["simulated"] else ""
+    if report.get("scenario"):
+        sim += f" scenario {escape(str(report['scenario']))}"
     console.print(f"[bold]Edge check[/] {escape(report['environment'])} ({escape(report['target'])}){sim} - "
                   f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(report['checked_at']))}")  # UTC, like the rest
     h = report["health"]

@@ -27,6 +27,7 @@ SUBCOMMAND_MODULES = [
     "console.serve.cli",       # serve
     "console.schema.cli",      # schema
     "console.alertmanager.cli",  # alerts
+    "console.drill.cli",       # drill
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -42,6 +43,7 @@ COMMAND_MODULES = {
     "serve": "console.serve.cli",
     "schema": "console.schema.cli",
     "alerts": "console.alertmanager.cli",
+    "drill": "console.drill.cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).

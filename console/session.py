@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SIM_NOTICE = ("No configuration: running on the built-in SIMULATED edge. "
               "Point at a real edge with --config FILE or $EDGE_CONSOLE_CONFIG (see examples/config.yaml).")
+
+JOINED_SIM_NOTICE = ("Joined the SIMULATED edge of the running console (pid {pid}) at {url}, scenario {scenario} "
+                     "(no configuration; a drill, not a real edge).")
 
 SHARED_SIM_NOTICE = ("Shared read-only view of the built-in SIMULATED edge that `edge-console serve` runs "
                      "for every browser.")
@@ -35,6 +39,44 @@ class Session:
     def simulated(self) -> bool:
         return self.env.simulated
 
+    @property
+    def scenario(self) -> str | None:
+        """The simulated edge's scenario now (None on a real edge or before the simulator started)."""
+        if self.sim is not None:
+            return self.sim.state.scenario
+        joined = self.extras.get("joined")
+        return joined.scenario if joined is not None else None
+
+    def set_scenario(self, name: str) -> str:
+        """Switch the in-process simulated edge's scenario live (and the published entry). Raises
+        ValueError when there is no simulated edge here or the name is unknown. Quick: call off the UI loop
+        anyway (it rewrites a file)."""
+        from console.sim.scenarios import SCENARIOS
+
+        if name not in SCENARIOS:
+            raise ValueError(f"scenario: {name!r} is not one of {', '.join(SCENARIOS)}")
+        if self.sim is None or self.shared:
+            raise ValueError("scenario: only the console that runs the simulated edge switches its scenario")
+        self.sim.state.set_scenario(name)
+        published = self.extras.get("published")
+        if published is not None:
+            from console.sim.published import update_scenario
+
+            update_scenario(published, name)
+        return name
+
+    def publish_sim(self) -> Any:
+        """Publish this console's simulated edge in the state dir (headless commands with no config join
+        it); removed by :meth:`close`. Returns the entry's path, or None (no simulated edge of our own)."""
+        if self.sim is None or self.shared or "published" in self.extras:
+            return self.extras.get("published")
+        from console.sim.published import publish
+
+        path = publish(self.sim.base_url, self.sim.state.scenario, self.sim.api_token, self.sim.admin_token,
+                       paths=dict(self.env.paths))
+        self.extras["published"] = path
+        return path
+
     def start_sim(self) -> None:
         """Start the deferred simulated edge (the TUI calls this after its first frame), and make the
         throw-away workspace its repository flows use."""
@@ -45,6 +87,18 @@ class Session:
         self.env.paths.update(self.sim.workspace())
 
     def close(self) -> None:
+        published = self.extras.pop("published", None)
+        if published is not None:
+            from console.sim.published import unpublish
+
+            unpublish(published)
+        restore = self.extras.pop("restore_env", None)
+        if restore:
+            for name, value in restore.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
         if self.pending_sim is not None:
             self.pending_sim.stop()  # stops the server it started, if any
             self.pending_sim = None
@@ -77,6 +131,10 @@ def open_session(config_path: str | None = None, env_name: str | None = None, re
                                   tools={tool: tool_argv(tool) for tool in SIM_TOOLS})
         env = config.environment(env_name)
         return Session(config=config, env=env, read_only=True, notice=SHARED_SIM_NOTICE, shared=True)
+    if not defer_sim and start_sim and not shared:
+        joined = _join_running_sim(env_name, read_only)
+        if joined is not None:
+            return joined
     if defer_sim and start_sim:
         from console.sim.deferred import DeferredSim
 
@@ -93,6 +151,36 @@ def open_session(config_path: str | None = None, env_name: str | None = None, re
                               paths=sim.workspace() if start_sim else None)
     env = config.environment(env_name)
     return Session(config=config, env=env, read_only=read_only, sim=sim, notice=SIM_NOTICE, shared=shared)
+
+
+def _join_running_sim(env_name: str | None, read_only: bool) -> Session | None:
+    """A headless command with no configuration joins the simulated edge a running console published
+    (says so on stderr); None when there is none (or it cannot be used: the caller starts its own)."""
+    import sys
+
+    from console.sim.names import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SIM_TOOLS, URL_ENV, tool_argv
+    from console.sim.published import find_running
+
+    try:
+        running = find_running()
+        if running is None:
+            return None
+        api_token, admin_token = running.tokens()
+    except Exception as exc:  # noqa: BLE001 - an unusable entry: start our own simulator, and say why
+        print(f"edge-console: not joining the running console's simulated edge: {exc}", file=sys.stderr)
+        return None
+    restore = {name: os.environ.get(name) for name in (API_TOKEN_ENV, ADMIN_TOKEN_ENV)}
+    os.environ[API_TOKEN_ENV] = api_token  # what the simulated tools and steps read, as with our own simulator
+    os.environ[ADMIN_TOKEN_ENV] = admin_token
+    config = simulated_config(running.url, tool_env={URL_ENV: running.url},
+                              tools={tool: tool_argv(tool) for tool in SIM_TOOLS}, paths=running.paths)
+    env = config.environment(env_name)
+    from console.sanitize import clean_line
+
+    print("edge-console: " + clean_line(JOINED_SIM_NOTICE.format(pid=running.pid, url=running.url,
+                                                                 scenario=running.scenario)), file=sys.stderr)
+    return Session(config=config, env=env, read_only=read_only, notice=None,
+                   extras={"joined": running, "restore_env": restore})
 
 
 def open_session_from_args(args: Any, **kwargs: Any) -> Session:

@@ -22,6 +22,8 @@ from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
+from screens.scenario_switch import BINDING as SCENARIO_BINDING
+from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
 from screens.textual_compat import OpaqueTopScreens
 from themes import css_paths
 
@@ -35,16 +37,17 @@ FIRST_FRAME_FLUSH_S = 0.02
 HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
 
-class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[int]):
+class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS)
+    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
         Binding("colon", "command_palette", "Commands", show=False),
         Binding("w", "share_help", "Share", show=False, id="share"),
+        SCENARIO_BINDING,
     ]
 
     def __init__(self, session: Session, *, poller: Any = None) -> None:
@@ -57,6 +60,9 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[in
         self.history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self.poll_listeners: list[Callable[[Any], None]] = []
         self.audit_listeners: list[Callable[[dict], None]] = []  # runbook audit records, as written
+        self.scenario_listeners: list[Callable[[str], None]] = []  # the simulated edge's scenario, switched
+        #: the drill being played (``edge-console drill``: screens/drill_app.py), or None
+        self.drill: Any = None
         self.poll_count = 0
         self._last_derived_at: float | None = None
         #: wall clock for every age shown on screen; tests pin it for snapshots
@@ -130,10 +136,20 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[in
             self.notify(f"the simulated edge did not start: {exc}", title="Simulated edge", severity="error",
                         timeout=15, markup=False)
         self._start_collecting()
+        if self.session.sim is not None and not self.session.shared:
+            # headless commands with no config join this simulated edge (file I/O: off the UI loop)
+            self.run_worker(self._publish_sim, thread=True, group="publish-sim", exit_on_error=False)
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:
             callback()
         gctune.settle()
+
+    def _publish_sim(self) -> None:
+        try:
+            self.session.publish_sim()
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"cannot publish the simulated edge for headless commands: {exc}",
+                                  title="Simulated edge", severity="warning", timeout=8, markup=False)
 
     def _start_collecting(self) -> None:
         self.poll_loop()
@@ -246,5 +262,6 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[in
         notes.extend(f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding
                      if f.replaces)
         if self.session.simulated:
-            notes.append("SIMULATED: this is the built-in simulated edge. Use --config FILE for a real one.")
+            notes.append("SIMULATED: this is the built-in simulated edge (incidents here are drills; z switches "
+                         "the scenario). Use --config FILE for a real one.")
         self.push_screen(HelpScreen(rows, notes))

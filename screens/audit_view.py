@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from console.runbook.audit import AuditLog, what_ran
+from console.runbook.audit import AuditLog, environment_label, what_ran
 from console.sanitize import clean
 from screens.base import EdgeScreen
 
@@ -69,7 +69,7 @@ def record_row(record: dict[str, Any]) -> tuple[Any, ...]:
     record = shown(record)
     status = str(record.get("status") or "")
     step = record.get("step") or ("(end)" if record.get("event") == "flow_end" else "")
-    return (Text(record_time(record)), Text(str(record.get("environment") or "")),
+    return (Text(record_time(record)), Text(environment_label(record)),
             Text(f"{record.get('flow', '')}/{step}"), Text(status, style=STATUS_STYLES.get(status, "")),
             Text(record_code(record)), Text(record_what(record)))
 
@@ -79,7 +79,7 @@ def record_detail(record: dict[str, Any]) -> Text:
     text = Text()
     text.append(f"{record.get('flow', '')} / {record.get('step_title') or record.get('step') or 'end'}",
                 style="bold")
-    text.append(f"  {record.get('user', '')} on {record.get('environment', '')}", style="dim")
+    text.append(f"  {record.get('user', '')} on {environment_label(record)}", style="dim")
     if record.get("start"):
         text.append(f"  {record.get('start')} → {record.get('end') or ''}", style="dim")
     text.append("\n")

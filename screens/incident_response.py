@@ -72,7 +72,10 @@ class IncidentResponse:
             self.contacts = runbook_defaults()
         thresholds = getattr(config, "thresholds", None)
         self.engine = AlertEngine(thresholds, settings)
-        self.manager = IncidentManager(state_dir=state_dir, clock=self.now)
+        session = getattr(app, "session", None)
+        # on the simulated edge every incident is a drill (DRILL-..., kept apart from real ones)
+        self.manager = IncidentManager(state_dir=state_dir, clock=self.now,
+                                       drill=bool(getattr(session, "simulated", False)))
         self.manager.view_only = bool(getattr(getattr(app, "session", None), "shared", False))  # edge-console serve
         #: PagerDuty, Slack and Grafana (when configured) hear about the timeline; a shared view tells nobody
         self.integrations: Any = None
@@ -221,7 +224,7 @@ class IncidentResponse:
     def _adopt_new_incident(self) -> None:
         """An incident started elsewhere (another console, ``incident start``) while this console has
         none open becomes this console's incident, so both show the same timeline."""
-        ids = set(self.manager.store.ids())
+        ids = set(self.manager.store.ids(drills=self.manager.drill))
         new = sorted(ids - self._known_ids)
         self._known_ids = ids
         current = self.manager.current
@@ -298,7 +301,7 @@ class IncidentResponse:
     # -- actions -----------------------------------------------------------------------------
     def offer_resume(self) -> None:
         try:
-            self._known_ids = set(self.manager.store.ids())
+            self._known_ids = set(self.manager.store.ids(drills=self.manager.drill))
             open_incidents = self.manager.open_incidents()
         except OSError as exc:
             self.app.notify(f"cannot read incidents: {exc}", severity="error", markup=False)
@@ -313,6 +316,8 @@ class IncidentResponse:
             if incident_id:
                 incident = self._write(self.manager.resume, incident_id)
                 if incident is not None:
+                    # the console restarted during the incident: that is itself a timeline entry
+                    self._write(self.manager.record_console_start, incident.id)
                     self.app.notify(f"Resumed {incident.id}: {len(incident.entries)} entries", timeout=5, markup=False)
             self.update_chrome()
 
@@ -504,6 +509,8 @@ class IncidentResponse:
         channel = self.contacts.channels[channel_key]
         incident_id = self.manager.current_id
         read_only, env_name = self._action_context()
+        if self.manager.drill and not message.startswith("[SIMULATED DRILL]"):
+            message = "[SIMULATED DRILL] " + message  # whoever reads the channel must not take it for real
 
         async def run() -> None:
             env = getattr(getattr(self.app, "session", None), "env", None)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from console.incident.model import Incident
+from console.incident.model import DRILL_LABEL, Incident
 from console.incident.review import review_checklist, review_required
 from console.sanitize import clean_line
 from screens.base import EdgeScreen
@@ -76,7 +76,8 @@ class IncidentTimelineScreen(EdgeScreen):
             summary.update("No incident. Press i to start one.")
             return
         sev = incident.severity_info
-        lines = [f"{incident.id}  {sev.label}  (respond within {sev.response_text})  phase: {incident.phase}",
+        lines = [(f"{DRILL_LABEL}  " if incident.is_drill else "")
+                 + f"{incident.id}  {sev.label}  (respond within {sev.response_text})  phase: {incident.phase}",
                  f"{incident.title}" + (f" · impact: {incident.impact}" if incident.impact else "")]
         summary.update(Text("\n".join(clean_line(line) for line in lines)))  # the record's text: escaped
         self.query_one("#incident-warnings", Static).update(Text("\n".join(clean_line(w) for w in incident.warnings)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from console import gctune
@@ -16,6 +18,40 @@ def run_tui(args: Any) -> int:
 
         app = EdgeConsoleApp(session)
         app.run()
+        return int(app.return_code or 0)
+    finally:
+        session.close()
+
+
+def run_drill_tui(args: Any, script: Any) -> int:
+    """``edge-console drill FILE``: the console on its own simulated edge, the drill script played on it."""
+    from console.session import open_session
+
+    first = next((item.scenario for item in script.timeline if item.scenario and item.at == 0), None)
+    gctune.start_up()
+    # the drill's own simulated edge (a console's: published for headless commands), never a joined one
+    session = open_session(None, None, bool(getattr(args, "read_only", False)), first or "normal", defer_sim=True)
+    try:
+        from screens.app import EdgeConsoleApp
+        from screens.drill_app import DrillController
+
+        app = EdgeConsoleApp(session)
+        controller = DrillController(app, script, speed=args.speed,
+                                     score_out=Path(args.score_out) if args.score_out else None)
+        app.after_first_frame(controller.start)
+        app.run()
+        if controller.result is None and controller.runner is not None:
+            # quit before the end: scored as far as it went (and marked so)
+            controller.result = controller.runner.finish(score_out=controller.score_out, ended_early=True)
+            print(f"the drill was left {int(controller.runner.now)} s in, before its end "
+                  f"({int(script.duration)} s)", file=sys.stderr)
+        if controller.result is not None:
+            from console.drill.score import score_lines
+
+            for line in score_lines(controller.result):
+                print(line)
+            if controller.result.get("score_file"):
+                print(f"score: {controller.result['score_file']}")
         return int(app.return_code or 0)
     finally:
         session.close()

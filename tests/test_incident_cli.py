@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from console.cli import main
 from console.incident.store import IncidentStore
 
@@ -17,6 +19,13 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(["incident", *argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _real_edge(monkeypatch):
+    """These tests are about real incidents (INC-...): a configured edge. With no configuration the
+    headless ``incident start`` creates a drill (tests/test_drill_incidents.py)."""
+    monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(ROOT / "examples" / "config.yaml"))
 
 
 def test_headless_incident_lifecycle(capsys, state_dir, tmp_path):
@@ -148,6 +157,6 @@ def test_report_of_an_open_incident_is_a_draft_and_does_not_tick_the_review_item
     code, out, err = run(capsys, "report", incident_id)
     assert code == 0 and err == ""
     final = Path(out.strip()).read_text()
-    assert "Draft" not in final and "## Root Cause\nrc\n" in final
+    assert "Draft" not in final and "## Root Cause\n\nrc\n" in final
     code, out, _ = run(capsys, "show", incident_id)
     assert "[x] Create incident report (within 24h)" in out

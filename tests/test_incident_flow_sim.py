@@ -7,6 +7,7 @@ incident and the alert in view, and the report contains every entry."""
 from __future__ import annotations
 
 from console.config import simulated_config
+from console.incident.report import md_text
 from console.metrics.thresholds import State
 from console.session import Session
 from screens.app import EdgeConsoleApp
@@ -80,13 +81,13 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         assert sim.state.snapshot()["flags"]["circuit_breaker"] is True
 
         before, put, verify, end = flow_entries()
-        assert before.text == "Flow enable-circuit-breaker step before (Error rate now): passed [production]"
+        assert before.text == "Flow enable-circuit-breaker step before (Error rate now): passed [production, SIMULATED]"
         assert put.text == ("Flow enable-circuit-breaker step put-secret (wrangler secret put CIRCUIT_BREAKER_ENABLED"
-                            " --env production (true on stdin)): passed (exit 0) [production]")
+                            " --env production (true on stdin)): passed (exit 0) [production, SIMULATED]")
         assert put.data["step"] == "put-secret" and put.data["status"] == "passed" and put.data["mutating"] is True
-        assert verify.text == "Flow enable-circuit-breaker step verify (Error rate below 1%): passed [production]"
+        assert verify.text == "Flow enable-circuit-breaker step verify (Error rate below 1%): passed [production, SIMULATED]"
         assert end.text == ("Flow enable-circuit-breaker (Enable circuit breaker) ended: done; "
-                            "ran: before, put-secret, verify [production]")
+                            "ran: before, put-secret, verify [production, SIMULATED]")
         assert [e.data["flow"] for e in (before, put, verify, end)] == ["enable-circuit-breaker"] * 4
         # in order on the timeline, after the start and the alert that prompted it
         entries = response.manager.current.entries
@@ -102,7 +103,7 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         await wait_for(lambda: isinstance(app.screen, IncidentReportScreen), message="draft report")
         draft = app.screen.markdown
         for entry in (before, put, verify, end):
-            assert " ".join(entry.text.split()) in draft, entry.text
+            assert md_text(entry.text) in draft, entry.text  # as Markdown text
         await pilot.press("escape")
 
         # close and write the final report: every timeline entry, the flow steps among them
@@ -112,5 +113,5 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         assert path.read_text() == report
         for entry in closed.entries:
             if entry.kind != "report":
-                assert " ".join(entry.text.split()) in report, entry.text
+                assert md_text(entry.text) in report, entry.text
         assert "Draft" not in report and "- [ ] canary deploys" in report

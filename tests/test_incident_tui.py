@@ -6,7 +6,7 @@ import asyncio
 
 from console.config import simulated_config
 from console.incident.manager import IncidentManager
-from console.incident.report import render_report
+from console.incident.report import md_text, render_report
 from console.session import Session
 from screens.app import EdgeConsoleApp
 from screens.incident_close import IncidentCloseScreen
@@ -175,7 +175,7 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         await wait_for(lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
                        message="draft report")
         assert "Draft" in str(app.screen.query_one("#report-path").content) and "rollback looks likely" in app.screen.markdown
-        assert not (state_dir / "incidents" / f"{incident.id}.md").exists()
+        assert not (state_dir / "incidents" / "drills" / f"{incident.id}.md").exists()
         assert "*Draft: the incident is still open" in app.screen.markdown  # as `incident report` says it
         assert "report" not in app.incident_response.manager.current.review_done
         await pilot.press("escape")
@@ -205,16 +205,17 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         assert recovery.data["checks"]["smoke"] == "confirmed" and recovery.data["checks"]["workers"] == "pass"
         report = app.screen.markdown
         assert report == render_report(closed)
-        path = state_dir / "incidents" / f"{closed.id}.md"
+        path = state_dir / "incidents" / "drills" / f"{closed.id}.md"  # the simulated edge: a drill
+        assert closed.id.startswith("DRILL-")
         assert path.read_text() == report and str(path) in str(app.screen.query_one("#report-path").render())
         for entry in closed.entries:
             if entry.kind != "report":
-                assert " ".join(entry.text.split()) in report
-        assert report.startswith("# Incident Report: Error spike\n") and "- [ ] add a canary" in report
+                assert md_text(entry.text) in report  # as Markdown text (brackets escaped)
+        assert report.startswith("# SIMULATED DRILL: Incident Report: Error spike\n") and "- [ ] add a canary" in report
 
 
 async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
-    other = IncidentManager(state_dir=state_dir, user="other@console")
+    other = IncidentManager(state_dir=state_dir, user="other@console", drill=True)  # on the simulated edge
     incident = other.start("P0", "Outage [prod]", "everything")
     other.note("before the crash")
     other.note("[bold]not markup[/bold] [x]")
@@ -229,6 +230,9 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
         assert incident.id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
         await pilot.press("y")
         await wait_for(lambda: app.incident_response.manager.current_id == incident.id, message="resumed")
+        # the restart of the console during the incident is itself a timeline entry
+        await wait_for(lambda: [e.kind for e in other.store.load(incident.id).entries][-1:] == ["console"],
+                       message="restart entry")
         await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="bar")
         await pilot.press("i")
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
@@ -328,7 +332,7 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         await wait_for(lambda: manager.current.entries[-1].kind == "notify", timeout=15, message="notify outcome")
         assert manager.current.entries[-1].text == "Notified incidents: exit 0"
         (call,) = [json.loads(line) for line in calls.read_text().splitlines()]
-        assert call == {"argv": [str(calls)], "stdin": default}
+        assert call == {"argv": [str(calls)], "stdin": "[SIMULATED DRILL] " + default}  # a drill says so
         await pilot.press("escape")
         # severity change from the timeline screen
         app.action_incident_timeline()

@@ -142,7 +142,7 @@ def test_drills_never_page(tmp_path, fakes):
     dispatcher.on_entry(drill, Entry(seq=1, ts=now, kind="start", text="started"))
     assert dispatcher.flush(10)
     assert fakes.pagerduty == []
-    assert len(fakes.slack) == 1 and fakes.slack[0]["text"].startswith("[DRILL]")
+    assert len(fakes.slack) == 1 and fakes.slack[0]["text"].startswith("[SIMULATED DRILL]")
     dispatcher.close()
 
 

@@ -149,7 +149,7 @@ def test_mutating_flow_key_is_refused(page, tmp_path):
 
 def test_note_from_the_cli_appears_in_the_page(served, page, tmp_path):
     incident_id = run_cli(served, "incident", "start", "--severity", "P2", "--title", "War room drill").strip()
-    assert re.fullmatch(r"INC-\d{4}-\d{2}-\d{2}-\d{3}", incident_id), incident_id
+    assert re.fullmatch(r"DRILL-\d{4}-\d{2}-\d{2}-\d{3}", incident_id), incident_id  # no config: a drill
     wait_screen(page, lambda t: incident_id in t, message="the incident started from the CLI")
     press(page, "i")  # the incident timeline
     wait_screen(page, lambda t: "time (UTC)" in t and "Incident started" in t, message="the incident timeline")

@@ -130,7 +130,7 @@ async def test_shared_console_shows_the_incident_timeline_but_writes_nothing_to_
     from console.incident.manager import IncidentManager
     from tests.test_incident_tui import ScriptedPoller, ready
 
-    operator = IncidentManager(state_dir=state_dir, user="operator@terminal")
+    operator = IncidentManager(state_dir=state_dir, user="operator@terminal", drill=True)  # simulated edge
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.1)
     cfg.raw["alerts"] = {"hold_scrapes": 1, "clear_scrapes": 1, "hysteresis_percent": 5}
     session = Session(config=cfg, env=cfg.environment(), read_only=True, shared=True)
@@ -154,8 +154,8 @@ async def test_shared_console_shows_the_incident_timeline_but_writes_nothing_to_
             else:
                 raise AssertionError("a shared view wrote to the incident timeline")
     assert path.read_bytes() == before
-    assert len(list(state_dir.joinpath("incidents").glob("INC-*.jsonl"))) == 1
-    assert not list(state_dir.joinpath("incidents").glob("*.md"))  # the report is not written either
+    assert len(list(state_dir.joinpath("incidents", "drills").glob("DRILL-*.jsonl"))) == 1
+    assert not list(state_dir.joinpath("incidents").rglob("*.md"))  # the report is not written either
 
 
 async def test_a_shared_view_saves_no_tail_evidence_on_the_host(state_dir):

@@ -8,7 +8,7 @@ from typing import Callable
 from rich.text import Text
 from textual.widgets import Static
 
-from console.incident.model import Incident, format_duration
+from console.incident.model import DRILL_LABEL, Incident, format_duration
 from console.sanitize import clean_line
 
 SEVERITY_STYLE = {"P0": "bold white on red", "P1": "bold white on dark_orange3", "P2": "bold black on yellow",
@@ -32,6 +32,8 @@ def bar_text(incident: Incident, now: datetime) -> Text:
     sev = incident.severity_info
     text = Text()
     text.append(f" {incident.id} ", style="bold reverse")
+    if incident.is_drill:
+        text.append(f" {DRILL_LABEL} ", style="bold reverse")
     text.append(f" {sev.level} {sev.name} ", style=SEVERITY_STYLE.get(sev.level, "bold"))
     text.append(f" {format_duration(incident.elapsed(now))} ")
     append_response_clock(text, incident, now)

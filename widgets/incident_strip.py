@@ -24,6 +24,8 @@ def strip_text(incident: Incident | None, alerts: Sequence[Alert], now: datetime
     if incident is not None:
         sev = incident.severity_info
         text.append(f" {incident.id} ", style="bold reverse")
+        if incident.is_drill:
+            text.append(" DRILL ", style="bold reverse")  # the ID says so too; one word fits at 60 columns
         text.append(f" {sev.level} ", style=SEVERITY_STYLE.get(sev.level, "bold"))
         append_response_clock(text, incident, now)
     if alerts:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from console.incident.model import MARKABLE_PHASES, SEVERITIES, IncidentInputError, format_duration
+from console.incident.model import DRILL_LABEL, MARKABLE_PHASES, SEVERITIES, IncidentInputError, format_duration
 from console.incident.review import overdue_summary, review_checklist, review_required
 from console.incident.store import IncidentNotFound
 from console.sanitize import CleanWriter
@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--impact", default="")
     p.set_defaults(func=cmd_start)
 
-    p = sub.add_parser("list", help="incidents, newest first, with anything overdue")
+    p = sub.add_parser("list", help="incidents, newest first, with anything overdue (drills only with --drills)")
+    p.add_argument("--drills", action="store_true",
+                   help="list the drills (incidents on the simulated edge, DRILL-...) instead of real incidents")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="an incident's timeline")
@@ -59,12 +61,23 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def _manager(args: argparse.Namespace) -> Any:
+def _manager(args: argparse.Namespace, drill: bool = False) -> Any:
     from console.incident.manager import IncidentManager
 
-    manager = IncidentManager()
+    manager = IncidentManager(drill=drill)
     _attach_integrations(manager, args)
     return manager
+
+
+def _is_drill(args: argparse.Namespace) -> bool:
+    """An incident started with no configuration (or on a configured simulated environment) is a drill:
+    it is on the simulated edge."""
+    from console.config import load_config, resolve_config_path
+
+    path = resolve_config_path(getattr(args, "config", None))
+    if path is None:
+        return True
+    return bool(load_config(path).environment(getattr(args, "env", None)).simulated)
 
 
 def _attach_integrations(manager: Any, args: argparse.Namespace) -> None:
@@ -138,24 +151,32 @@ def _warn(incident: Any) -> None:
 
 @_guard
 def cmd_start(args: argparse.Namespace) -> int:
-    incident = _manager(args).start(args.severity, args.title, args.impact)
+    drill = _is_drill(args)
+    incident = _manager(args, drill).start(args.severity, args.title, args.impact)
+    if drill:
+        print(f"{DRILL_LABEL}: no configuration (the simulated edge): {incident.id} is a drill, listed with "
+              "`incident list --drills`", file=sys.stderr)
     print(incident.id)
     return 0
 
 
 @_guard
 def cmd_list(args: argparse.Namespace) -> int:
+    drills = bool(getattr(args, "drills", False))
     manager = _manager(args)
     now = manager.clock()
-    incidents = sorted(manager.store.all(), key=lambda i: i.id, reverse=True)
+    incidents = sorted(manager.store.all(drills=drills), key=lambda i: i.id, reverse=True)
+    if drills:
+        print(f"{DRILL_LABEL}S (simulated edge; real incidents: `incident list`)")
     if not incidents:
-        print("no incidents")
+        print("no drills" if drills else "no incidents")
+        _drills_hint(manager, drills)
         return 0
     overdue_total = 0
     for inc in incidents:
         status = "open" if inc.is_open else "closed"
         print(f"{inc.id}  {inc.severity}  {status:<6}  {inc.phase:<21}  {format_duration(inc.elapsed(now)):>8}  "
-              f"{inc.title}")
+              f"{'[DRILL] ' if inc.is_drill else ''}{inc.title}")
         for line in overdue_summary(inc, now):
             overdue_total += 1
             print(f"    OVERDUE: {line}")
@@ -166,7 +187,15 @@ def cmd_list(args: argparse.Namespace) -> int:
         _warn(inc)
     if overdue_total:
         print(f"{overdue_total} overdue item(s)")
+    _drills_hint(manager, drills)
     return 0
+
+
+def _drills_hint(manager: Any, drills: bool) -> None:
+    if not drills:
+        hidden = len(manager.store.ids(drills=True))
+        if hidden:
+            print(f"({hidden} drill(s) not shown: `incident list --drills`)")
 
 
 @_guard
@@ -175,7 +204,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     inc = manager.get(args.id)
     now = manager.clock()
     sev = inc.severity_info
-    print(f"{inc.id}  {inc.title}")
+    print(f"{inc.id}  {'[' + DRILL_LABEL + '] ' if inc.is_drill else ''}{inc.title}")
     print(f"severity: {sev.label} (respond within {sev.response_text})")
     print(f"phase: {inc.phase}   status: {'open' if inc.is_open else 'closed'}   "
           f"elapsed: {format_duration(inc.elapsed(now))}")
@@ -183,7 +212,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"response clock: {clock} {format_duration(delta)}")
     if inc.impact:
         print(f"impact: {inc.impact}")
-    print("timeline (UTC):")
+    print(f"timeline (UTC, {DRILL_LABEL}):" if inc.is_drill else "timeline (UTC):")
     for e in inc.entries:
         print(f"  #{e.seq:<3} {e.ts.strftime('%Y-%m-%d %H:%M:%S')}  {e.kind:<10} {e.text}  [{e.by}]")
     if not inc.is_open and review_required(inc):

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from console.incident.model import (PHASE_TEXT, UTC, Entry, Incident, IncidentInputError, format_ts, parse_phase,
+from console.incident.model import (DRILL_LABEL, PHASE_TEXT, UTC, Entry, Incident, IncidentInputError, format_ts, parse_phase,
                                     parse_severity, parse_ts)
 from console.incident.store import IncidentNotFound, IncidentStore
 from console.incident.review import REVIEW_KEYS
@@ -24,7 +24,7 @@ Clock = Callable[[], datetime]
 
 #: Keys of a runbook audit record that are copied into the timeline (never inputs, argv or output).
 FLOW_KEYS = ("flow", "step", "step_title", "kind", "status", "exit", "exit_code", "http_status", "environment",
-             "start", "end", "run_id", "read_only", "mutating")
+             "start", "end", "run_id", "read_only", "mutating", "simulated")
 
 
 def utc_now() -> datetime:
@@ -52,7 +52,7 @@ def _clean(text: Any, field: str, *, required: bool = True, limit: int = 2000) -
 
 class IncidentManager:
     def __init__(self, store: IncidentStore | None = None, *, state_dir: Path | None = None,
-                 clock: Clock | None = None, user: str | None = None) -> None:
+                 clock: Clock | None = None, user: str | None = None, drill: bool = False) -> None:
         if store is None:
             if state_dir is None:
                 from console.paths import state_dir as default_state_dir
@@ -68,6 +68,9 @@ class IncidentManager:
         #: a shared browser view (``edge-console serve``): reads incidents, writes nothing (its entries would
         #: be signed with the operator's name, and each view would record every alert transition again)
         self.view_only = False
+        #: on the simulated edge: incidents started here are drills (``DRILL-...``, their own directory)
+        #: and the incidents offered/adopted are drills only (a real one is never mixed in, nor the reverse)
+        self.drill = drill
 
     # -- lookup ----------------------------------------------------------------------------
     def get(self, incident_id: str | None = None) -> Incident:
@@ -86,7 +89,7 @@ class IncidentManager:
             return None
 
     def open_incidents(self) -> list[Incident]:
-        return self.store.open_incidents()
+        return self.store.open_incidents(drills=self.drill)
 
     def resume(self, incident_id: str) -> Incident:
         incident = self.get(incident_id)
@@ -121,10 +124,13 @@ class IncidentManager:
         title = _clean(title, "title", limit=200)
         impact = _clean(impact, "impact", required=False)
         now = self.clock()
-        first = {"ts": format_ts(now), "kind": "start", "by": self.user,
-                 "text": f"Incident started: {sev.label} (response time {sev.response_text})",
-                 "data": {"title": title, "severity": sev.level, "impact": impact}}
-        incident_id = self.store.allocate(now, first)
+        data: dict[str, Any] = {"title": title, "severity": sev.level, "impact": impact}
+        text = f"Incident started: {sev.label} (response time {sev.response_text})"
+        if self.drill:
+            data["simulated"] = True
+            text = f"{DRILL_LABEL} started on the simulated edge: {sev.label} (response time {sev.response_text})"
+        first = {"ts": format_ts(now), "kind": "start", "by": self.user, "text": text, "data": data}
+        incident_id = self.store.allocate(now, first, drill=self.drill)
         self.current_id = incident_id
         if self.listeners:  # the start entry is news too (PagerDuty triggers on it)
             started = self.store.load(incident_id)
@@ -207,7 +213,8 @@ class IncidentManager:
         if record.get("event") == "flow_end":
             return self._append(None, "flow", _flow_end_text(flow, record),
                                 {k: record[k] for k in ("event", "flow", "flow_title", "status", "environment",
-                                                        "run_id") if isinstance(record.get(k), str)})
+                                                        "run_id", "simulated")
+                                 if isinstance(record.get(k), (str, bool))})
         step = record.get("step") or record.get("step_id") or "?"
         status = record.get("status") or record.get("outcome")
         exit_code = record.get("exit", record.get("exit_code"))
@@ -220,10 +227,29 @@ class IncidentManager:
             text += f" (exit {exit_code})"
         if http is not None:
             text += f" (HTTP {http})"
-        if record.get("environment"):
-            text += f" [{record['environment']}]"
+        text += _env_tag(record)
         data = {k: record[k] for k in FLOW_KEYS if k in record and isinstance(record[k], (str, int, float, bool))}
         return self._append(None, "flow", text, data)
+
+    def record_console_start(self, incident_id: str, *, pid: int | None = None) -> Entry | None:
+        """A console (re)started and took up this open incident: a timeline entry of its own, with the gap
+        since the previous entry (what the timeline may be missing)."""
+        if self.view_only:
+            return None
+        incident = self.get(incident_id)
+        if not incident.is_open:
+            return None
+        now = self.clock()
+        last = incident.entries[-1].ts if incident.entries else None
+        text = "Console restarted and resumed the incident"
+        data: dict[str, Any] = {"event": "restart", "pid": int(pid if pid is not None else os.getpid())}
+        if last is not None:
+            from console.incident.model import format_duration
+
+            gap = max(0, int((now - last).total_seconds()))
+            data["gap_seconds"] = gap
+            text += f" (last entry {format_ts(last)}, {format_duration(gap)} before)"
+        return self._append(incident.id, "console", text, data)
 
     def record_escalation(self, contact: Any, note: str = "", incident_id: str | None = None) -> Entry:
         incident = self.get(incident_id)
@@ -282,7 +308,7 @@ class IncidentManager:
         self._refuse_view_only()  # before the file is written, not only before the timeline entry
         incident = self.get(incident_id)
         markdown = render_report(incident)
-        path = Path(out) if out else self.store.dir / f"{incident.id}.md"
+        path = Path(out) if out else self.store.path(incident.id).with_suffix(".md")  # a drill's beside it
         ensure_private_dir(path.parent, "report directory", check=False)
         write_replace(path, markdown)  # 0600, atomic, never through a symlink
         if incident.is_open:
@@ -311,9 +337,16 @@ def _flow_end_text(flow: str, record: dict[str, Any]) -> str:
         items = record.get(key)
         if isinstance(items, list) and items:
             text += f"; {label}: {', '.join(str(i) for i in items)}"
-    if record.get("environment"):
-        text += f" [{record['environment']}]"
-    return text
+    return text + _env_tag(record)
+
+
+def _env_tag(record: dict[str, Any]) -> str:
+    """`` [production]``, or `` [production, SIMULATED]`` for a step run against the simulated edge."""
+    env = record.get("environment")
+    simulated = record.get("simulated") is True
+    if not env and not simulated:
+        return ""
+    return " [" + ", ".join(str(x) for x in (env, "SIMULATED" if simulated else None) if x) + "]"
 
 
 def _duration(incident: Incident, now: datetime) -> str:

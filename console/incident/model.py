@@ -70,7 +70,10 @@ PHASE_ALIASES: dict[str, str] = {
 
 #: Entry kinds written to the timeline.
 KINDS = ("start", "note", "phase", "severity", "alert", "flow", "source", "escalation", "notify",
-         "recovery", "close", "review", "correction", "report")
+         "recovery", "close", "review", "correction", "report", "console")
+
+#: how every output names an incident on the simulated edge (a drill), so it is never taken for a real one
+DRILL_LABEL = "SIMULATED DRILL"
 
 
 class IncidentInputError(ValueError):
@@ -174,6 +177,11 @@ class Incident:
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def is_drill(self) -> bool:
+        """An incident on the simulated edge: its ID is ``DRILL-...`` (decided when it was allocated)."""
+        return self.id.startswith("DRILL-")
 
     @property
     def severity_info(self) -> Severity:

@@ -1,18 +1,56 @@
-"""The incident report in the runbook's Incident Template (markdown), filled from the timeline (pure)."""
+"""The incident report in the runbook's Incident Template (markdown), filled from the timeline (pure).
+
+Ready to paste: every header field is a list item of its own (a run of ``**Field**: value`` lines is one
+paragraph in Markdown), the timeline is a list to the second, the recovery checklist a task list with one
+item per line, and "Response times" a table. Text from the records is escaped where Markdown would read it
+as markup, so an entry can never turn into a heading, a link or a table cell. A drill (an incident on the
+simulated edge) says ``SIMULATED DRILL`` in its title, under it and in its timeline heading.
+"""
 
 from __future__ import annotations
 
-from console.incident.model import Entry, Incident, format_duration
+import re
+from datetime import datetime
+
+from console.incident.model import DRILL_LABEL, Entry, Incident, format_duration
 from console.sanitize import clean
 
 #: Entry kinds left out of the report's timeline (bookkeeping about the report itself).
 HIDDEN_KINDS = {"report"}
 #: Under the title while the incident is open (the TUI's view and ``incident report`` alike).
 DRAFT_NOTE = "*Draft: the incident is still open; the report is final once it is closed.*"
+#: Under the title of a drill's report.
+DRILL_NOTE = (f"**{DRILL_LABEL}**: this incident was a drill on the simulated edge; no real environment "
+              "was affected.")
+
+#: characters Markdown may read as markup inside a line of text (``[`` alone is not: a link needs ``](``,
+#: ``][`` or a ``]:`` definition, so ``]`` is escaped before those; the sanitiser's visible escapes such as
+#: ``\x1b[2J`` stay as they are)
+_MD_SPECIAL = re.compile(r"([`*_<|~])")
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would escape what follows
+_MD_LINK_CLOSE = re.compile(r"\](?=[(\[:])")
+#: what makes a line's start a heading, quote, list item or rule
+_MD_LINE_START = re.compile(r"^([#>+=-]|[0-9]+[.)])")
+
+
+def md_text(text: str) -> str:
+    """Outside text as one line of literal Markdown text (whitespace folded, markup characters escaped)."""
+    line = _MD_BACKSLASH.sub(r"\\\\", " ".join(str(text).split()))
+    line = _MD_SPECIAL.sub(r"\\\1", line)
+    return _MD_LINK_CLOSE.sub(r"\\]", line)
+
+
+def md_paragraph(text: str) -> str:
+    """Outside text as a paragraph of its own: also its start never reads as a heading or a list."""
+    line = md_text(text)
+    match = _MD_LINE_START.match(line)
+    if match:
+        line = line[:match.end() - 1] + "\\" + line[match.end() - 1:]
+    return line
 
 
 def _when(entry: Entry, multi_day: bool) -> str:
-    return entry.ts.strftime("%Y-%m-%d %H:%M" if multi_day else "%H:%M")
+    return entry.ts.strftime("%Y-%m-%d %H:%M:%S" if multi_day else "%H:%M:%S")
 
 
 def _line(entry: Entry) -> str:
@@ -22,7 +60,40 @@ def _line(entry: Entry) -> str:
         text = entry.text
     if entry.by and entry.kind in ("note", "phase", "escalation", "correction"):
         text += f" ({entry.by})"
-    return " ".join(text.split())
+    return md_text(text)
+
+
+def response_times(incident: Incident) -> list[tuple[str, datetime | None]]:
+    """(measure, when) for acknowledge, mitigate and resolve; None when not reached yet."""
+    ack = incident.acknowledged_at or incident.phase_times.get("acknowledged")
+    mitigated = incident.phase_times.get("mitigation-applied")
+    resolved = incident.phase_times.get("service-restored") or incident.closed_at
+    return [("Time to acknowledge", ack), ("Time to mitigate", mitigated), ("Time to resolve", resolved)]
+
+
+def response_origin(incident: Incident) -> datetime | None:
+    """Response times count from the first alert of the incident, or its start when no alert came first."""
+    times = [e.ts for e in incident.entries if e.kind == "alert"][:1]
+    if incident.started is not None:
+        times.append(incident.started)
+    return min(times) if times else None
+
+
+def _recovery_lines(incident: Incident) -> list[str]:
+    from console.incident.recovery import RECOVERY_STEPS
+
+    latest = next((e for e in reversed(incident.entries) if e.kind == "recovery"), None)
+    checks = latest.data.get("checks") if latest is not None else None
+    checks = checks if isinstance(checks, dict) else {}
+    lines = []
+    for key, text in RECOVERY_STEPS:
+        status = checks.get(key)
+        done = status in ("pass", "confirmed")
+        shown = "not checked" if status is None else md_text(str(status))
+        lines.append(f"- [{'x' if done else ' '}] {text} ({shown})")
+    if latest is not None:
+        lines += ["", f"Checked at {latest.ts.strftime('%Y-%m-%d %H:%M:%S')} UTC."]
+    return lines
 
 
 def render_report(incident: Incident) -> str:
@@ -34,38 +105,65 @@ def render_report(incident: Incident) -> str:
     if start is None:
         duration = "unknown"
     else:
-        duration = start.strftime("%Y-%m-%d %H:%M UTC") + " - "
+        duration = start.strftime("%Y-%m-%d %H:%M:%S UTC") + " - "
         if end is None:
             duration += "ongoing"
         else:
-            duration += end.strftime("%Y-%m-%d %H:%M UTC") + f" ({format_duration(end - start)})"
+            duration += end.strftime("%Y-%m-%d %H:%M:%S UTC") + f" ({format_duration(end - start)})"
     sev = incident.severity_info
+    drill = incident.is_drill
+    title = md_text(incident.title or incident.id)
     lines = [
-        f"# Incident Report: {incident.title or incident.id}",
+        f"# {DRILL_LABEL}: Incident Report: {title}" if drill else f"# Incident Report: {title}",
         "",
+        *([DRILL_NOTE, ""] if drill else []),
         *([DRAFT_NOTE, ""] if incident.is_open else []),
-        f"**Incident ID**: {incident.id}",
-        f"**Severity**: {sev.level} ({sev.name} - {sev.description})",
-        f"**Duration**: {duration}",
-        f"**Impact**: {incident.impact or 'Not recorded'}",
+        f"- **Incident ID**: {incident.id}",
+        *([f"- **Type**: {DRILL_LABEL} (simulated edge)"] if drill else []),
+        f"- **Severity**: {sev.level} ({sev.name} - {sev.description})",
+        f"- **Status**: {'open' if incident.is_open else 'closed'}",
+        f"- **Duration**: {duration}",
+        f"- **Impact**: {md_text(incident.impact) if incident.impact else 'Not recorded'}",
         "",
-        "## Timeline",
+        f"## Timeline ({DRILL_LABEL})" if drill else "## Timeline",
+        "",
         "All times UTC.",
         "",
     ]
-    lines += [f"- {_when(e, multi_day)} - {_line(e)}" for e in entries]
+    lines += [f"- {_when(e, multi_day)} - {_line(e)}" for e in entries] or ["- No entries."]
+    origin = response_origin(incident)
+    lines += [
+        "",
+        "## Response times",
+        "",
+        f"Measured from {origin.strftime('%Y-%m-%d %H:%M:%S')} UTC (the first alert or the start)."
+        if origin is not None else "No start recorded.",
+        "",
+        "| Measure | Time | At (UTC) |",
+        "| --- | --- | --- |",
+    ]
+    for measure, when in response_times(incident):
+        if when is None or origin is None:
+            lines.append(f"| {measure} | not yet | - |")
+        else:
+            lines.append(f"| {measure} | {format_duration(when - origin)} | {when.strftime('%Y-%m-%d %H:%M:%S')} |")
+    lines += ["", "## Recovery checklist", ""]
+    lines += _recovery_lines(incident)
     lines += [
         "",
         "## Root Cause",
-        incident.root_cause or "Not yet identified (incident open).",
+        "",
+        md_paragraph(incident.root_cause) if incident.root_cause else "Not yet identified (incident open).",
         "",
         "## Resolution",
-        incident.resolution or "Not yet resolved (incident open).",
+        "",
+        md_paragraph(incident.resolution) if incident.resolution else "Not yet resolved (incident open).",
         "",
         "## Action Items",
+        "",
     ]
     if incident.action_items:
-        lines += [f"- [ ] {item}" for item in incident.action_items]
+        lines += [f"- [ ] {md_text(item)}" for item in incident.action_items]
     else:
         lines.append("- [ ] Add action items")
     return clean("\n".join(lines) + "\n")  # read on a terminal too: controls shown escaped

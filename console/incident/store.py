@@ -1,6 +1,7 @@
 """Incident records as JSON lines under the state dir, safe for several writers on one host.
 
-Layout: ``<state_dir>/incidents/INC-YYYY-MM-DD-NNN.jsonl``, one entry per line. Every append
+Layout: ``<state_dir>/incidents/INC-YYYY-MM-DD-NNN.jsonl``, one entry per line; drills (incidents on the
+simulated edge) are ``<state_dir>/incidents/drills/DRILL-YYYY-MM-DD-NNN.jsonl``, never beside real ones. Every append
 takes the incident's file lock (``filelock``), terminates a truncated last line left by a crash,
 writes one line, flushes and fsyncs before returning, so an entry is on disk before it is shown.
 IDs are allocated under a directory-wide lock by creating the file exclusively, so they are
@@ -25,7 +26,15 @@ from filelock import FileLock
 from console.incident.model import Entry, Incident, UTC, fold, format_ts
 from console.safefile import PRIVATE_FILE, create_new, ensure_private_dir, open_read, open_update
 
-ID_RE = re.compile(r"^INC-([0-9]{4}-[0-9]{2}-[0-9]{2})-([0-9]{3,})\Z")  # ASCII digits only
+ID_RE = re.compile(r"^(?:INC|DRILL)-([0-9]{4}-[0-9]{2}-[0-9]{2})-([0-9]{3,})\Z")  # ASCII digits only
+#: the prefix of a drill's ID (an incident on the simulated edge) and of a real incident's
+DRILL_PREFIX = "DRILL"
+REAL_PREFIX = "INC"
+DRILLS_SUBDIR = "drills"
+
+
+def is_drill_id(incident_id: str) -> bool:
+    return str(incident_id).startswith(DRILL_PREFIX + "-")
 LOCK_TIMEOUT_S = 10.0
 
 
@@ -47,19 +56,29 @@ class _Cache:
 class IncidentStore:
     def __init__(self, state_dir: Path) -> None:
         self.dir = incidents_dir(state_dir)
+        #: drills live apart (created on first use)
+        self.drill_dir = self.dir / DRILLS_SUBDIR
         self._cache: dict[str, _Cache] = {}
 
     # -- paths -----------------------------------------------------------------------------
     def path(self, incident_id: str) -> Path:
         if not ID_RE.match(incident_id):
-            raise IncidentNotFound(f"{incident_id!r} is not an incident ID (INC-YYYY-MM-DD-NNN)")
+            raise IncidentNotFound(f"{incident_id!r} is not an incident ID (INC-YYYY-MM-DD-NNN or "
+                                   "DRILL-YYYY-MM-DD-NNN)")
+        if is_drill_id(incident_id):
+            return self.drill_dir / f"{incident_id}.jsonl"
         return self.dir / f"{incident_id}.jsonl"
 
     def _lock(self, path: Path) -> FileLock:
         return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S, mode=PRIVATE_FILE)
 
-    def ids(self) -> list[str]:
-        return sorted(p.stem for p in self.dir.glob("INC-*.jsonl") if ID_RE.match(p.stem))
+    def ids(self, *, drills: bool = False) -> list[str]:
+        """Real incidents' IDs; with ``drills=True`` the drills' IDs instead (never both mixed)."""
+        if drills:
+            if not self.drill_dir.is_dir():
+                return []
+            return sorted(p.stem for p in self.drill_dir.glob(f"{DRILL_PREFIX}-*.jsonl") if ID_RE.match(p.stem))
+        return sorted(p.stem for p in self.dir.glob(f"{REAL_PREFIX}-*.jsonl") if ID_RE.match(p.stem))
 
     def exists(self, incident_id: str) -> bool:
         try:
@@ -68,16 +87,19 @@ class IncidentStore:
             return False
 
     # -- writing ---------------------------------------------------------------------------
-    def allocate(self, when: datetime, first: dict[str, Any]) -> str:
-        """Create the next ``INC-<date>-NNN`` file with ``first`` (an entry without ``seq``) as line 1."""
+    def allocate(self, when: datetime, first: dict[str, Any], *, drill: bool = False) -> str:
+        """Create the next ``INC-<date>-NNN`` file (``DRILL-<date>-NNN`` in the drills' directory with
+        ``drill=True``) with ``first`` (an entry without ``seq``) as line 1."""
         day = when.astimezone(UTC).strftime("%Y-%m-%d")
-        with self._lock(self.dir / ".allocate"):
-            used = [int(m.group(2)) for p in self.dir.glob(f"INC-{day}-*.jsonl")
+        prefix = DRILL_PREFIX if drill else REAL_PREFIX
+        directory = ensure_private_dir(self.drill_dir, "drill directory") if drill else self.dir
+        with self._lock(directory / ".allocate"):
+            used = [int(m.group(2)) for p in directory.glob(f"{prefix}-{day}-*.jsonl")
                     if (m := ID_RE.match(p.stem)) and m.group(1) == day]
             number = max(used, default=0) + 1
             while True:
-                incident_id = f"INC-{day}-{number:03d}"
-                path = self.dir / f"{incident_id}.jsonl"
+                incident_id = f"{prefix}-{day}-{number:03d}"
+                path = directory / f"{incident_id}.jsonl"
                 try:
                     fd = create_new(path)  # 0600; a link or anything else already there is skipped
                 except FileExistsError:
@@ -88,7 +110,7 @@ class IncidentStore:
                     fh.write(json.dumps(line, sort_keys=True) + "\n")
                     fh.flush()
                     os.fsync(fh.fileno())
-                _fsync_dir(self.dir)
+                _fsync_dir(directory)
                 return incident_id
 
     def append(self, incident_id: str, *, ts: datetime, kind: str, text: str, by: str = "",
@@ -141,17 +163,17 @@ class IncidentStore:
             return False
         return cached is None or cached.size != st.st_size or cached.mtime_ns != st.st_mtime_ns
 
-    def all(self) -> list[Incident]:
+    def all(self, *, drills: bool = False) -> list[Incident]:
         out = []
-        for incident_id in self.ids():
+        for incident_id in self.ids(drills=drills):
             try:
                 out.append(self.load(incident_id))
             except (IncidentNotFound, OSError):
                 continue
         return out
 
-    def open_incidents(self) -> list[Incident]:
-        return [i for i in self.all() if i.is_open and i.started is not None]
+    def open_incidents(self, *, drills: bool = False) -> list[Incident]:
+        return [i for i in self.all(drills=drills) if i.is_open and i.started is not None]
 
 
 def parse_lines(incident_id: str, data: bytes, where: str) -> Incident:
@@ -194,4 +216,5 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["IncidentStore", "IncidentNotFound", "incidents_dir", "parse_lines", "format_ts", "ID_RE"]
+__all__ = ["IncidentStore", "IncidentNotFound", "incidents_dir", "parse_lines", "format_ts", "ID_RE", "is_drill_id",
+           "DRILL_PREFIX"]

@@ -44,7 +44,7 @@ def is_acknowledgement(entry: Entry) -> bool:
 def pagerduty_event(incident: Incident, entry: Entry, *, source: str, drill: bool = False) -> dict[str, Any] | None:
     """The Events API v2 body for this entry (without ``routing_key``), or None."""
     if entry.kind == "start":
-        summary = clean_line(f"{'[DRILL] ' if drill else ''}{incident.id} {incident.severity}: {incident.title}")
+        summary = clean_line(f"{'[SIMULATED DRILL] ' if drill else ''}{incident.id} {incident.severity}: {incident.title}")
         return {
             "event_action": "trigger",
             "dedup_key": incident.id,
@@ -93,7 +93,7 @@ def slack_message(incident: Incident, entry: Entry, *, now: datetime, drill: boo
         what = f"closed: {incident.resolution or entry.text}"
     else:
         return None
-    head = f"{'[DRILL] ' if drill else ''}*{incident.id}* {incident.severity}"
+    head = f"{'[SIMULATED DRILL] ' if drill else ''}*{incident.id}* {incident.severity}"
     text = f"{_slack_escape(head)} {_slack_escape(what)} ({_slack_escape(response_clock_text(incident, now))})"
     return {"text": text[:SLACK_LIMIT]}
 

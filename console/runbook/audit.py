@@ -167,6 +167,21 @@ class AuditLog:
                 yield record
 
 
+def mark_simulated(record: dict[str, Any], env: Any) -> dict[str, Any]:
+    """A step run against the simulated edge is a drill: its record says so (``"simulated": true``), so
+    the trail never lets it pass for a change to a real environment."""
+    if getattr(env, "simulated", False):
+        record["simulated"] = True
+    return record
+
+
+def environment_label(record: dict[str, Any]) -> str:
+    """The environment as shown: ``production``, or ``production (SIMULATED)`` for a drill's record."""
+    env = record.get("environment", "")
+    env = env if isinstance(env, str) else str(env)
+    return f"{env} (SIMULATED)" if record.get("simulated") is True else env
+
+
 def format_record(record: dict[str, Any]) -> str:
     """One line for ``edge-console audit`` and the app's audit view (fields shown escaped: the
     trail records outside text, and the file itself may have been written by anything)."""
@@ -179,5 +194,5 @@ def format_record(record: dict[str, Any]) -> str:
     elif record.get("http_status") is not None:
         code = f" http={record['http_status']}"
     step = record.get("step") or record.get("event", "")
-    return clean_line(f"{when}  {record.get('environment', '')}  {record.get('user', '')}  "
+    return clean_line(f"{when}  {environment_label(record)}  {record.get('user', '')}  "
                       f"{record.get('flow', '')}/{step}  {status}{code}  {what}".rstrip())

@@ -24,7 +24,7 @@ import yaml
 
 from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook import policy
-from console.runbook.audit import AuditLog, iso, user_at_host
+from console.runbook.audit import AuditLog, iso, mark_simulated, user_at_host
 from console.runbook.executors import (
     ExecResult, PreparedCommand, PreparedHttp, envelope_text, excerpt, run_command, run_http,
 )
@@ -435,6 +435,7 @@ class FlowRunner:
     def _write_audit(self, record: dict[str, Any]) -> dict[str, Any] | None:
         """Append ``record`` (durable on return) and hand it to the listeners; None when the trail cannot
         be written (the reason is kept in :attr:`audit_error`; never raises)."""
+        mark_simulated(record, self.env)
         try:
             written = self.audit_log.append(record, secrets=list(self._known_secret_values))
         except (OSError, ValueError) as exc:
@@ -988,6 +989,7 @@ class FlowRunner:
             record.pop(key, None)
         record.update({"event": STARTED, "phase": "started", "status": "started", "time": iso(started),
                        **process_identity()})
+        mark_simulated(record, self.env)
         try:
             run.audit_started = self.audit_log.append(record, secrets=list(self._known_secret_values))
             return None

@@ -35,7 +35,7 @@ def _pipe_to_head(args: list[str]) -> tuple[int, str, str]:
 @pytest.fixture
 def long_incident(state_dir) -> str:
     r = cli("incident", "start", "--severity", "P2", "--title", "pipe")
-    incident_id = re.search(r"INC-\d{4}-\d{2}-\d{2}-\d{3}", r.stdout).group(0)
+    incident_id = re.search(r"DRILL-\d{4}-\d{2}-\d{2}-\d{3}", r.stdout).group(0)  # no config: a drill
     from console.incident.manager import IncidentManager
 
     manager = IncidentManager(state_dir=state_dir)

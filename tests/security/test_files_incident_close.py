@@ -39,8 +39,8 @@ sys.exit(main(sys.argv[1:]))
 def test_concurrent_closes_exactly_one_wins(state_dir):
     r = cli("incident", "start", "--severity", "P1", "--title", "race")
     assert r.returncode == 0, r.stderr
-    incident_id = re.search(r"INC-\d{4}-\d{2}-\d{2}-\d{3}", r.stdout).group(0)
-    record = state_dir / "incidents" / f"{incident_id}.jsonl"
+    incident_id = re.search(r"DRILL-\d{4}-\d{2}-\d{2}-\d{3}", r.stdout).group(0)  # no config: a drill
+    record = state_dir / "incidents" / "drills" / f"{incident_id}.jsonl"
     lock_path = Path(str(record) + ".lock")
     lock = FileLock(str(lock_path))
     probe = state_dir.parent / "lock-probe.txt"

@@ -35,8 +35,7 @@ def test_every_state_dir_is_0700_and_every_state_file_0600(sim, fake_tools, tmp_
         assert r.returncode == 0, (args, r.stdout, r.stderr)
     r = cli("incident", "start", "--severity", "P2", "--title", "slow")
     assert r.returncode == 0, r.stderr
-    incident_id = r.stdout.split()[0] if r.stdout.split()[0].startswith("INC-") else \
-        next(w for w in r.stdout.split() if w.startswith("INC-"))
+    incident_id = next(w for w in r.stdout.split() if w.startswith("DRILL-"))  # no config: a drill
     assert cli("incident", "note", incident_id, "client 198.51.100.7 seen").returncode == 0
     assert cli("incident", "report", incident_id).returncode == 0
     # the TUI's "save tail evidence" (client IPs and headers)

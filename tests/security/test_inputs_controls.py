@@ -27,12 +27,12 @@ def test_incident_title_and_note_with_c1_bidi_or_del_are_refused(state_dir, char
     r = cli("incident", "start", "--severity", "P2", "--title", f"db{char}slow")
     assert r.returncode == 2, r.stdout + r.stderr
     assert "title" in r.stderr and "control" in r.stderr
-    assert not list((state_dir / "incidents").glob("INC-*.jsonl")) if (state_dir / "incidents").exists() else True
+    assert not list((state_dir / "incidents").rglob("*.jsonl")) if (state_dir / "incidents").exists() else True
     r = cli("incident", "start", "--severity", "P2", "--title", "db slow")
     assert r.returncode == 0, r.stderr
-    incident_id = re.search(r"INC-\d{4}-\d{2}-\d{2}-\d{3}", r.stdout).group(0)
-    before = (state_dir / "incidents" / f"{incident_id}.jsonl").read_bytes()
+    incident_id = re.search(r"DRILL-\d{4}-\d{2}-\d{2}-\d{3}", r.stdout).group(0)  # no config: a drill
+    before = (state_dir / "incidents" / "drills" / f"{incident_id}.jsonl").read_bytes()
     r = cli("incident", "note", incident_id, f"looks{char}bad")
     assert r.returncode == 2, r.stdout + r.stderr
     assert "control" in r.stderr
-    assert (state_dir / "incidents" / f"{incident_id}.jsonl").read_bytes() == before
+    assert (state_dir / "incidents" / "drills" / f"{incident_id}.jsonl").read_bytes() == before

@@ -101,4 +101,5 @@ async def test_tui_read_only_refuses_notify_and_production_asks_for_the_name(tmp
         notified = lambda: [e for e in response.manager.current.entries if e.kind == "notify"]
         await wait_for(notified, timeout=20, message="sent")
         assert [e.text for e in notified()] == ["Notified incidents: exit 0"]
-    assert [json.loads(line)["stdin"] for line in calls.read_text().splitlines()] == [message]
+    # on the simulated edge the incident is a drill: the channel is told so before anything else
+    assert [json.loads(line)["stdin"] for line in calls.read_text().splitlines()] == ["[SIMULATED DRILL] " + message]
