@@ -28,7 +28,7 @@ from console.runbook.audit import AuditLog, iso, user_at_host
 from console.runbook.executors import (
     ExecResult, PreparedCommand, PreparedHttp, envelope_text, excerpt, run_command, run_http,
 )
-from console.runbook.expr import compare, evaluate, is_template, lookup
+from console.runbook.expr import compare, evaluate, is_template, lookup, path_refs
 from console.runbook.inputs import check_inputs, default_for
 from console.runbook.memory import Memory
 from console.runbook.model import Expr, Flow, InputError, Step
@@ -36,7 +36,8 @@ from console.runbook.policy import Confirmation
 from console.runbook.readonly import git_check_argv
 from console.runbook.summaries import SUMMARIES, Summary
 from console.runbook.template import (
-    Context, DotSegment, OptionInjection, TemplateError, refs, render, render_argv, render_url, render_value,
+    Context, DotSegment, ListValueError, OptionInjection, TemplateError, refs, render, render_argv, render_url,
+    render_value,
 )
 from console.childenv import secret_env_names
 from console.secrets import SecretError, mask as mask_secrets, read_secret
@@ -391,7 +392,7 @@ class FlowRunner:
                 self._prepare(run, masked=False, placeholders=True)
             except TemplateError as exc:
                 if not self.dry_run:
-                    if isinstance(exc, (OptionInjection, DotSegment)) and exc.ref.scope == "input":
+                    if isinstance(exc, (OptionInjection, DotSegment, ListValueError)) and exc.ref.scope == "input":
                         raise InputError(exc.ref.name, exc.detail) from None
                     raise PreflightError(run.step.id, str(exc)) from None
                 # a dry run still shows every step; the problem is reported instead
@@ -800,6 +801,7 @@ class FlowRunner:
         if ok and step.capture:
             for name, spec in step.capture.items():
                 path, _, fallback = spec.partition("|")
+                path = self._bound_path(path, run)
                 value = lookup(data, path)
                 if value is None and fallback:
                     try:  # checked at load: no aliases, finite numbers, at most 4 KiB
@@ -836,10 +838,19 @@ class FlowRunner:
 
     def _bound(self, expr: Expr, run: StepRun) -> Expr:
         """``expr`` with a template comparison value (``{capture.previous_run_id}``) filled in."""
+        path = self._bound_path(expr.path, run)
+        if path != expr.path:
+            expr = Expr(text=expr.text.replace(expr.path, path), path=path, op=expr.op, value=expr.value)
         if not is_template(expr.value):
             return expr
         value = render(expr.value, self._context(run.item))
         return Expr(text=expr.text.replace(expr.value, value), path=expr.path, op=expr.op, value=value)
+
+    def _bound_path(self, path: str, run: StepRun) -> str:
+        """A path whose ``[KEY={REF}]`` selectors name a template reference, with its value filled in."""
+        for ref in path_refs(path):
+            path = path.replace(ref, render(ref, self._context(run.item)).replace("]", ""), 1)
+        return path
 
     async def _run_metrics(self, run: StepRun, result: StepResult, on_line: Callable[[str], None]) -> None:
         from console.metrics.thresholds import evaluate as threshold_state

@@ -68,7 +68,7 @@ from console.limits import MAX_DURATION_S, is_finite_number, too_long_text
 from console.yamlpaths import YamlLimitError, compose_and_load, dotted, line_map, load_literal, read_yaml_file
 
 from console.runbook import policy
-from console.runbook.expr import ExprError, parse_expr
+from console.runbook.expr import ExprError, parse_expr, path_refs
 from console.runbook.model import (
     INPUT_TYPES, SECRET_NAMES, STEP_KINDS, CommandSpec, Expr, Flow, HttpSpec, InputSpec, Runbook, RunbookError,
     Step, VerifySpec,
@@ -449,6 +449,8 @@ class _Parser:
             raise self.err((*key, "summary_args"), "expected a mapping")
         step.summary_args = dict(summary_args)
         step.expect = self.expr(body, (*key, "expect"))
+        for ref in path_refs(step.expect.path) if step.expect is not None else ():
+            self.templates(ref, (*key, "expect"), secrets_ok=False, **tmpl)
         if step.expect is not None and isinstance(step.expect.value, str):
             self.templates(step.expect.value, (*key, "expect"), secrets_ok=False, **tmpl)
         step.when = self.expr(body, (*key, "when"))
@@ -476,6 +478,8 @@ class _Parser:
             if not _NAME_RE.match(str(name)):
                 raise self.err((*key, "capture", str(name)), f"{name!r} is not a name")
             where, bar, fallback = str(path).partition("|")
+            for ref in path_refs(where):
+                self.templates(ref, (*key, "capture", str(name)), secrets_ok=False, **tmpl)
             try:
                 parse_expr(where)
                 if bar and fallback:  # read as the engine reads it: no aliases, finite, at most 4 KiB
