@@ -21,7 +21,7 @@ from console.tail.format import line_pieces
 from console.tail.model import TailEvent
 from console.tail.store import TailStore
 
-STYLE_KEYS = ("ok", "notice", "warn", "error", "time", "dim", "plain", "heading")
+STYLE_KEYS = ("ok", "notice", "warn", "error", "time", "dim", "plain", "heading", "worker")
 
 
 class LogList(ScrollView, can_focus=True):
