@@ -89,3 +89,54 @@ def test_a_labelled_row_shows_its_worker_sanitised():
     assert "\x1b" not in line and "queue\\x1b[2Jpr" in line
     assert plain_line(TailEvent({"outcome": "ok", "event": {"queue": "q", "batchSize": 1}})).startswith(
         "--:--:--.--- ✓ ok")  # a tail that names no worker has no worker column
+
+
+async def test_log_view_tails_two_workers_merged_each_row_labelled_and_w_switches(sim, fake_tools, monkeypatch):
+    """Pilot: tail.workers starts the view on the rate limiter and the queue consumer merged; W moves on to
+    the next choice (the default worker alone, then the security WAF ...)."""
+    from console.config import simulated_config
+    from console.session import Session
+    from screens.app import EdgeConsoleApp
+    from screens.log_view import LogViewScreen, tail_controller
+    from tests.fakes import StaticPoller
+    from tests.util import wait_for
+    from widgets.log_pane import LogPane
+
+    monkeypatch.setenv("EDGE_SIM_TAIL_RATE", "4")
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={"wrangler": ["wrangler"]})
+    cfg.raw["tail"] = {"workers": ["rate-limiter", "queue-processor"]}
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller())
+    async with app.run_test(size=(150, 40)) as pilot:
+        await app.push_screen(LogViewScreen())
+        controller = tail_controller(app)
+        store = controller.store
+        await wait_for(lambda: {"rate-limiter", "queue-processor"} <= {e.worker for e in store.events}, timeout=20,
+                       message="events of both workers")
+        pane = app.screen.query_one("#log-main", LogPane)
+        assert pane.border_title == "Log tail: rate-limiter + queue-processor"
+
+        def rows() -> list[str]:
+            return [line for line in (("".join(s.text for s in pane.log_list.render_line(y)))
+                                      for y in range(pane.log_list.size.height)) if line.strip()]
+
+        await wait_for(lambda: any(r[13:28].strip() == "queue-processor" for r in rows())
+                       and any(r[13:28].strip() == "rate-limiter" for r in rows()), message="labelled rows drawn")
+        assert all(r[13:28].strip() in ("rate-limiter", "queue-processor") for r in rows())
+        assert sorted(a[:2] for a in fake_tools.argvs("wrangler")) == [["tail", "queue-processor-production"],
+                                                                     ["tail", "rate-limiter-production"]]
+
+        merged = controller.source
+        before = store.received
+        await pilot.press("W")
+        await wait_for(lambda: controller.roles == [] and ["tail", "vau-processor-production"] in
+                       [a[:2] for a in fake_tools.argvs("wrangler")], timeout=15, message="the default worker alone")
+        await wait_for(lambda: store.received > before and [e.worker for e in list(store.events)[-3:]] == ["", "", ""],
+                       timeout=15, message="unlabelled events of the default worker")
+        assert fake_tools.argvs("wrangler")[-1][:2] == ["tail", "vau-processor-production"]
+        assert [child.status.state for child in merged.children] == ["stopped", "stopped"]  # both ended
+        assert [e.worker for e in list(store.events)[-3:]] == ["", "", ""]
+        assert pane.border_title == "Log tail"
+        await pilot.press("W")
+        await wait_for(lambda: any(e.worker == "security-waf" for e in store.events), timeout=15, message="waf")
+        assert controller.roles == ["security-waf"] and pane.border_title == "Log tail: security-waf"
+        assert controller.source.command == ["wrangler", "tail", "security-waf-production", "--format", "json"]

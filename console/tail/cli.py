@@ -59,13 +59,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     session = open_session_from_args(args)
     try:
-        roles = list(getattr(args, "worker", []) or [])
+        settings = tail_settings(session.config)
+        roles = list(getattr(args, "worker", []) or []) or list(settings.workers)
         try:
             resolve_roles(session.env, roles)
         except WorkerRoleError as exc:
-            print(f"edge-console tail: --worker: {clean_line(str(exc))}", file=sys.stderr)
+            where = "--worker" if getattr(args, "worker", None) else "tail.workers"
+            print(f"edge-console tail: {where}: {clean_line(str(exc))}", file=sys.stderr)
             return 2
-        settings = tail_settings(session.config)
         if args.filter is None and settings.filter:
             flt = Filter(settings.filter)
         server = ServerFilters(status=list(args.status), method=[m.upper() for m in args.method],

@@ -6,6 +6,7 @@ tail:
   filter: "!healthz"       # initial view filter (same syntax as the view's "/")
   batch_ms: 250            # how often parsed events are handed to the screen (20..1000)
   reconnect_max_seconds: 30
+  workers: [vau-processor, rate-limiter]   # roles of environments.*.workers the log view tails at start, merged
   server:                  # wrangler-side filters (restart the stream when changed)
     status: [error]        # ok, error, canceled
     method: [POST]
@@ -122,6 +123,8 @@ class TailSettings:
     batch_ms: int = 250
     reconnect_max_seconds: float = 30.0
     server: ServerFilters = field(default_factory=ServerFilters)
+    #: worker roles (environments.*.workers) the log view tails at start, merged; empty: the default worker
+    workers: list[str] = field(default_factory=list)
 
 
 def tail_settings(config: Config | None) -> TailSettings:
@@ -134,7 +137,7 @@ def tail_settings(config: Config | None) -> TailSettings:
         return settings
     if not isinstance(raw, dict):
         raise config.error_at(("tail",), "expected a mapping such as {buffer: 10000}")
-    known = {"buffer", "filter", "batch_ms", "reconnect_max_seconds", "server"}
+    known = {"buffer", "filter", "batch_ms", "reconnect_max_seconds", "server", "workers"}
     for key in raw:
         if key not in known:
             raise config.error_at(("tail", str(key)), "unknown key (known: " + ", ".join(sorted(known)) + ")")
@@ -157,7 +160,19 @@ def tail_settings(config: Config | None) -> TailSettings:
     server = raw.get("server")
     if server is not None:
         settings.server = _server(config, server)
+    if raw.get("workers") is not None:
+        settings.workers = _workers(config, raw["workers"])
     return settings
+
+
+def _workers(config: Config, raw: Any) -> list[str]:
+    from console.config import WORKER_ROLES
+
+    items = raw if isinstance(raw, list) else [raw]
+    for item in items:
+        if not isinstance(item, str) or item not in WORKER_ROLES:
+            raise config.error_at(("tail", "workers"), f"{item!r} is not a worker role (known: {', '.join(WORKER_ROLES)})")
+    return list(dict.fromkeys(items))
 
 
 def _int(config: Config, raw: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
