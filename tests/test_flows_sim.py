@@ -217,11 +217,50 @@ async def test_queue_backlog_lists_queues_and_reads_each_backlog(edge):
     runner = await edge.run("queue-backlog")
     assert passed(runner)
     assert edge.tools.argvs("wrangler") == [["queues", "list"]]
-    urls = sorted(url for _, url, _ in edge.requests("/client/v4"))
-    base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues/"
-    assert urls == sorted(f"{base}{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
-    assert "backlog:" in output(runner, "backlog-vau-batch")
-    assert_cloudflare_contract(edge)
+    urls = [url for _, url, _ in edge.requests("/client/v4")]
+    base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues"
+    assert urls[0] == base  # the ids are looked up first
+    assert sorted(urls[1:]) == sorted(f"{base}/{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
+    text = output(runner, "backlog")
+    assert re.search(r"^vau-batch: .*backlog", text, re.M) and re.search(r"^dead-letter: ", text, re.M)
+    assert step(runner, "backlog").result.message == "3 queue(s) checked: analytics, dead-letter, vau-batch"
+    assert assert_cloudflare_contract(edge) == 4
+
+
+async def test_queue_ids_come_from_the_queues_api_and_the_map_overrides_them(edge):
+    """No queues: map: the ids are the API's. A map entry overrides the id the API gives for that name."""
+    edge.env.queues = {}
+    runner = await edge.run("queue-backlog")
+    assert passed(runner)
+    base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues"
+    assert sorted(url for _, url, _ in edge.requests("/client/v4"))[1:] == sorted(
+        f"{base}/{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
+    assert "3 queue(s) from the Queues API: analytics, dead-letter, vau-batch" in output(runner, "backlog")
+
+    edge.transport.requests.clear()
+    edge.transport.responses.clear()
+    edge.env.queues = {"vau-batch": SIM_QUEUE_IDS["analytics"]}
+    runner = await edge.run("queue-backlog")
+    urls = [url for _, url, _ in edge.requests("/client/v4")]
+    assert urls.count(f"{base}/{SIM_QUEUE_IDS['analytics']}/metrics") == 2  # vau-batch's override, and analytics
+    assert f"{base}/{SIM_QUEUE_IDS['vau-batch']}/metrics" not in urls
+    assert (f"vau-batch: id {SIM_QUEUE_IDS['analytics']} from environments.production.queues (the API says "
+            f"{SIM_QUEUE_IDS['vau-batch']})") in output(runner, "backlog")
+    assert assert_cloudflare_contract(edge) == 4
+
+    # the list cannot be read (a token without Queues read): the map alone, said so; without a map: a failure
+    edge.sim.state.set_faults({"queues_list": "forbidden"})
+    edge.env.queues = {"vau-batch": SIM_QUEUE_IDS["vau-batch"]}
+    runner = await edge.run("queue-backlog")
+    text = output(runner, "backlog")
+    assert "cannot list the queues (Cloudflare API: FAILED (10000: Authentication error))" in text
+    assert "using environments.production.queues" in text
+    assert step(runner, "backlog").result.message == "1 queue(s) checked: vau-batch"
+    edge.env.queues = {}
+    runner = await edge.run("queue-backlog")
+    failed = step(runner, "backlog")
+    assert failed.state == StepState.FAILED
+    assert "cannot list the queues" in failed.result.message and "production.queues is empty" in failed.result.message
 
 
 @pytest.mark.parametrize("flow_id, pattern", [
@@ -783,7 +822,7 @@ async def test_queue_processing_delays_raises_the_batch_size(edge):
     assert passed(runner, pending_manual=True)
     assert edge.tools.argvs("terraform") == [["apply", "-input=false", "-auto-approve", "-var=queue_batch_size=200"]]
     assert edge.state()["terraform"]["vars"]["queue_batch_size"] == 200
-    assert len(edge.requests("/client/v4")) == 3
+    assert len(edge.requests("/client/v4")) == 4  # the queue list, then each queue's metrics
 
 
 # -- Recovery -----------------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ from console.runbook.model import Expr, Flow, InputError, Step
 from console.runbook.policy import Confirmation
 from console.runbook.readonly import git_check_argv
 from console.runbook.summaries import SUMMARIES, Summary
+from console.runbook.queue_lookup import PLACEHOLDER_ITEM as QUEUE_PLACEHOLDER
+from console.runbook.queue_lookup import SOURCE as QUEUE_SOURCE
+from console.runbook.queue_lookup import run_each_queue
 from console.runbook.template import (
     Context, DotSegment, ListValueError, OptionInjection, TemplateError, refs, render, render_argv, render_url,
     render_value,
@@ -362,7 +365,12 @@ class FlowRunner:
                 holds, _ = evaluate(step.when, when_data)
                 if not holds:
                     pre_state, pre_message = StepState.SKIPPED, f"condition not met: {step.when.text}"
-            if step.foreach:
+            if step.foreach == QUEUE_SOURCE:  # one run; the queues are looked up when it runs
+                concrete = copy.copy(step)
+                concrete.title = render(step.title, self._context(dict(QUEUE_PLACEHOLDER)))
+                runs.append(StepRun(len(runs), concrete, dict(QUEUE_PLACEHOLDER), pre_state=pre_state,
+                                    pre_message=pre_message))
+            elif step.foreach:
                 mapping = getattr(self.env, step.foreach.split(".", 1)[1], None) or {}
                 if not mapping:
                     runs.append(StepRun(len(runs), step, {}, pre_state=StepState.SKIPPED,
@@ -718,6 +726,8 @@ class FlowRunner:
                 await self._run_verify(run, result, on_line)
             elif step.metrics:
                 await self._run_metrics(run, result, on_line)
+            elif step.foreach == QUEUE_SOURCE:
+                await run_each_queue(self, run, result, on_line)
             else:
                 attempts = max(1, run.step.retry_attempts)
                 for attempt in range(1, attempts + 1):

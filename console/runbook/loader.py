@@ -93,7 +93,8 @@ COMMAND_KEYS = {"tool", "args", "argv_from", "stdin", "env", "cwd", "timeout", "
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 METRIC_KEYS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
                "queue_backlog", "security_per_s", "rate_limit_violations_per_s")
-FOREACH_SOURCES = ("env.queues", "env.paths")
+#: ``account.queues``: the account's queues from the Queues API, ``queues:`` overriding ids (runbook/queue_lookup.py)
+FOREACH_SOURCES = ("env.queues", "env.paths", "account.queues")
 
 
 def builtin_runbook_files() -> list[Path]:
@@ -404,6 +405,8 @@ class _Parser:
         if foreach is not None and foreach not in FOREACH_SOURCES:
             raise self.err((*key, "foreach"), f"expected one of: {', '.join(FOREACH_SOURCES)}")
         item_ok = foreach is not None
+        if foreach == "account.queues" and (body.get("kind") != "check" or "http" not in body):
+            raise self.err((*key, "foreach"), "account.queues runs an http check once per queue (kind: check, http)")
         self.templates(title, (*key, "title"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
         text = (self.string(body, (*key, "text")) or "").strip()
         self.templates(text, (*key, "text"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)

@@ -270,6 +270,8 @@ def _kv_delete(req: _Req, account_id: str, namespace_id: str, key_name: str) -> 
 # -- queues -------------------------------------------------------------------------------
 @route("GET", "/accounts/{account_id}/queues")
 def _queues(req: _Req, account_id: str) -> Reply:
+    if req.state.faults.get("queues_list") == "forbidden":  # a token without the Queues read permission
+        raise _Fail(403, 10000, "Authentication error")
     items = [req.state.queue_details(name) for name in QUEUES]
     return ok(items, result_info={"page": 1, "per_page": 100, "count": len(items), "total_count": len(items)})
 

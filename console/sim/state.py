@@ -548,10 +548,10 @@ class SimState:
     def set_faults(self, body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise SimError("expected a JSON object such as {\"metrics\": \"500\"}")
-        unknown = set(body) - {"metrics", "health", "slow_seconds", "gh_run", "cf_status"}
+        unknown = set(body) - {"metrics", "health", "slow_seconds", "gh_run", "cf_status", "queues_list"}
         if unknown:
             raise SimError(f"unknown fault keys: {', '.join(sorted(unknown))} "
-                           "(known: metrics, health, slow_seconds, gh_run, cf_status)")
+                           "(known: metrics, health, slow_seconds, gh_run, cf_status, queues_list)")
         with self.lock:
             new = dict(self.faults)
             if "metrics" in body:
@@ -575,6 +575,10 @@ class SimState:
                 if body["cf_status"] not in CF_STATUS:
                     raise SimError(f"cf_status: expected one of {', '.join(CF_STATUS)}")
                 new["cf_status"] = body["cf_status"]
+            if "queues_list" in body:  # "forbidden": the API token lacks Queues read (GET .../queues is a 403)
+                if body["queues_list"] not in ("none", "forbidden"):
+                    raise SimError("queues_list: expected \"none\" or \"forbidden\"")
+                new["queues_list"] = body["queues_list"]
             if "gh_run" in body:
                 if body["gh_run"] not in ("success", "failure"):
                     raise SimError("gh_run: expected \"success\" or \"failure\" (conclusion of the next runs)")
