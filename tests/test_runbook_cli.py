@@ -23,6 +23,8 @@ REQUIRED_INPUTS = {
     "rollback": ["reason=test"],
     "block-ip": ["ip=203.0.113.7", "reason=abuse"],
     "unblock-ip": ["ip=203.0.113.7"],
+    "edge-block-ip": ["ip=203.0.113.7", "reason=abuse"],
+    "edge-unblock-ip": ["ip=203.0.113.7"],
     "export-security-logs": ["start=2024-01-15T00:00:00Z", "end=2024-01-15T23:59:59Z"],
 }
 
