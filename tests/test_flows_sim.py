@@ -823,6 +823,7 @@ async def test_queue_processing_delays_raises_the_batch_size(edge):
     assert edge.tools.argvs("terraform") == [["apply", "-input=false", "-auto-approve", "-var=queue_batch_size=200"]]
     assert edge.state()["terraform"]["vars"]["queue_batch_size"] == 200
     assert len(edge.requests("/client/v4")) == 4  # the queue list, then each queue's metrics
+    assert assert_cloudflare_contract(edge) == 4
 
 
 # -- Recovery -----------------------------------------------------------------------------------------------

@@ -140,3 +140,16 @@ async def test_log_view_tails_two_workers_merged_each_row_labelled_and_w_switche
         await wait_for(lambda: any(e.worker == "security-waf" for e in store.events), timeout=15, message="waf")
         assert controller.roles == ["security-waf"] and pane.border_title == "Log tail: security-waf"
         assert controller.source.command == ["wrangler", "tail", "security-waf-production", "--format", "json"]
+
+
+def test_tail_workers_setting_is_validated_and_is_the_headless_default(fake_tools, sim, token, tmp_path, capsys):
+    config = write_config(tmp_path, sim)
+    config.write_text(config.read_text() + "tail:\n  workers: [rate-limiter, nope]\n")
+    assert cli_main(["tail", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "config.yaml:" in err and "tail.workers: 'nope' is not a worker role (known: vau-processor, " in err
+    config.write_text(config.read_text().replace("[rate-limiter, nope]", "[queue-processor]"))
+    assert cli_main(["tail", "--config", str(config), "--json", "--count", "3"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3 and all(set(row["event"]) == {"queue", "batchSize"} for row in rows)
+    assert fake_tools.argvs("wrangler") == [["tail", "queue-processor-production", "--format", "json"]]

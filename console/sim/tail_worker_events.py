@@ -80,7 +80,8 @@ def waf_event(gen: Any, scenario: str, now_ms: float) -> dict[str, Any]:
     if rng.random() < error_probability(scenario) / 4:
         event["outcome"] = "exception"
         event["exceptions"].append({"name": "Error", "message": "WAF rules KV read failed: waf:rules:v12",
-                                    "timestamp": t, "stack": "Error: WAF rules KV read failed\n    at loadRules (waf.js:31:9)"})
+                                    "timestamp": t,
+                                    "stack": "Error: WAF rules KV read failed\n    at loadRules (waf.js:31:9)"})
         status = 500
     event["event"] = {"request": {"url": f"https://api.twist.io{path}", "method": "POST" if attack else "GET",
                                   "headers": {"host": "api.twist.io", "cf-connecting-ip": ip,

@@ -171,7 +171,8 @@ def _workers(config: Config, raw: Any) -> list[str]:
     items = raw if isinstance(raw, list) else [raw]
     for item in items:
         if not isinstance(item, str) or item not in WORKER_ROLES:
-            raise config.error_at(("tail", "workers"), f"{item!r} is not a worker role (known: {', '.join(WORKER_ROLES)})")
+            raise config.error_at(("tail", "workers"),
+                                  f"{item!r} is not a worker role (known: {', '.join(WORKER_ROLES)})")
     return list(dict.fromkeys(items))
 
 
