@@ -22,14 +22,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from console import gctune
-from console.config import ConfigError
+from console.config import DEFAULT_WORKER_ROLE, ConfigError
 from console.tail.breakdown import cpu_distribution, top_errors
 from console.tail.filters import Filter, FilterError
 from console.tail.model import TailEvent
 from console.tail.pump import ParsePump
 from console.tail.save import default_save_path, save_events
 from console.tail.settings import ServerFilters, TailSettings, tail_settings
-from console.tail.source import TailSource
+from console.tail.workers import WorkerRoleError, tail_source
 from console.tail.store import TailStore
 from screens.base import EdgeScreen
 from widgets.log_breakdown import LogBreakdown
@@ -67,10 +67,11 @@ class TailController:
         self.store = TailStore(self.settings.buffer)
         if self.settings.filter:
             self.store.set_filter(Filter(self.settings.filter))
-        self.source = TailSource(session.env, self.settings.server, max_pending=self.settings.buffer,
-                                 reconnect_max=self.settings.reconnect_max_seconds, config=session.config)
-        self.panes: list[LogPane] = []
+        #: the worker roles tailed (merged, each row labelled); empty: the environment's default worker
+        self.roles: list[str] = []
         self.note = self.config_error
+        self.source = self._new_source(self.settings.server, list(self.settings.workers))
+        self.panes: list[LogPane] = []
         self.worker: Any = None
         self.timer: Any = None
         self.pump: ParsePump | None = None
@@ -92,8 +93,7 @@ class TailController:
             self.refresh_panes(hidden=True)
             return
         gctune.settle()  # start-up is over: collect, freeze, rarer collections under a flood
-        self.source = TailSource(self.session.env, self.source.filters, max_pending=self.settings.buffer,
-                                 reconnect_max=self.settings.reconnect_max_seconds, config=self.session.config)
+        self.source = self._new_source(self.source.filters, self.roles)
         if self.pump is not None:
             self.pump.stop()
         # parsing runs on its own thread; the tick drains it into the store (filter) and redraws
@@ -102,6 +102,54 @@ class TailController:
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
         if self.timer is None:
             self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
+
+    def _new_source(self, filters: ServerFilters, roles: list[str]) -> Any:
+        """The source for ``roles`` (console.tail.workers); roles the environment lacks fall back to its
+        default worker, with a note saying so."""
+        kw = dict(max_pending=self.settings.buffer, reconnect_max=self.settings.reconnect_max_seconds,
+                  config=self.session.config)
+        try:
+            source = tail_source(self.session.env, roles, filters, **kw)
+        except WorkerRoleError as exc:
+            self.note = f"tail.workers: {exc}"
+            roles = []
+            source = tail_source(self.session.env, [], filters, **kw)
+        self.roles = list(roles)
+        return source
+
+    def worker_choices(self) -> list[list[str]]:
+        """What the workers key cycles through: each configured role alone (the default role as the
+        environment's worker, unlabelled), then all of them merged; a ``tail.workers`` selection first."""
+        roles = self.session.env.worker_roles()
+        choices: list[list[str]] = [list(self.settings.workers)] if len(self.settings.workers) > 1 else []
+        for role in roles:
+            choices.append([] if role == DEFAULT_WORKER_ROLE else [role])
+        if len(roles) > 1:
+            choices.append(list(roles))
+        unique: list[list[str]] = []
+        for choice in choices:
+            if choice not in unique:
+                unique.append(choice)
+        return unique or [[]]
+
+    def workers_text(self) -> str:
+        """The tailed workers, for titles: ``vau-processor``, ``rate-limiter + queue-processor``."""
+        return " + ".join(self.roles) if self.roles else (self.session.env.worker or DEFAULT_WORKER_ROLE)
+
+    async def switch_workers(self, roles: list[str] | None = None) -> list[str]:
+        """Tail ``roles`` (default: the next of :meth:`worker_choices`): end the running wrangler(s), start the
+        new ones; the buffer keeps what it has (rows carry their worker)."""
+        if roles is None:
+            choices = self.worker_choices()
+            current = choices.index(self.roles) if self.roles in choices else -1
+            roles = choices[(current + 1) % len(choices)]
+        await self.stop()
+        self.worker = None
+        self.note = self.config_error
+        self.roles = list(roles)
+        self.start()  # a new source for self.roles, with the current wrangler filters
+        self.refresh_panes()
+        return self.roles
 
     def drain(self) -> int:
         """Move what the parse thread has parsed into the store (the filter runs here); returns the
@@ -281,6 +329,7 @@ class LogViewScreen(EdgeScreen):
         Binding("w", "window", "Window"),
         Binding("s", "save", "Save"),
         Binding("r", "reconnect", "Reconnect"),
+        Binding("W", "switch_workers", "Workers", id="logs.workers"),
     ]
 
     def __init__(self) -> None:
@@ -313,7 +362,7 @@ class LogViewScreen(EdgeScreen):
         pane.sync()
         self.query_one("#log-breakdown").display = False
         self.query_one("#log-input-box").display = False
-        pane.border_title = "Log tail"
+        pane.border_title = self._title()
         pane.log_list.focus()
 
     # -- keys -----------------------------------------------------------------------------------
@@ -325,6 +374,17 @@ class LogViewScreen(EdgeScreen):
 
     def action_pause(self) -> None:
         self.controller.toggle_pause()
+
+    async def action_switch_workers(self) -> None:
+        """Tail the next worker (or all of them merged): each row then shows its worker."""
+        roles = await self.controller.switch_workers()
+        self.query_one("#log-main", LogPane).border_title = self._title()
+        self.notify(f"Tailing {self.controller.workers_text()}" + (" (merged)" if len(roles) > 1 else ""),
+                    timeout=3)
+
+    def _title(self) -> str:
+        controller = self.controller
+        return "Log tail" if not controller.roles else f"Log tail: {controller.workers_text()}"
 
     def action_reconnect(self) -> None:
         self.controller.source.restart()

@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 
 from console.config import simulated_config
 from console.sim.names import SIM_QUEUE_IDS
 from console.runbook import AuditLog, FlowRunner, Memory, StepState, load_runbook
 from console.runbook.values import PollerMetrics
-from tests.util import shared_file, shared_path
+from tests.cfapi_contract import contract_check, validate_request, validate_response
+from tests.util import shared_file, wait_for
 
-OPENAPI = shared_path("cloudflare-openapi", "subset.json")
+
 RUNBOOK = load_runbook()
 TESTED: set[str] = set()
 
@@ -33,10 +33,15 @@ class RecordingTransport(httpx.AsyncHTTPTransport):
         super().__init__()
         self.requests: list[httpx.Request] = []
 
+        self.responses: list[tuple[httpx.Request, httpx.Response]] = []
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
         self.requests.append(request)
-        return await super().handle_async_request(request)
+        response = await super().handle_async_request(request)
+        await response.aread()
+        self.responses.append((request, response))
+        return response
 
 
 class Edge:
@@ -121,49 +126,31 @@ def write_fake(bin_dir: Path, name: str, log: Path) -> None:
 
 
 # -- OpenAPI contract ---------------------------------------------------------------------------------
-_SPEC = json.loads(OPENAPI.read_text()) if OPENAPI.exists() else None
-
-
-def _operation(method: str, path: str) -> tuple[str, dict[str, Any], dict[str, str]]:
-    for template, ops in _SPEC["paths"].items():
-        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
-        match = re.match(pattern, path)
-        if match and method.lower() in ops:
-            return template, ops[method.lower()], match.groupdict()
-    raise AssertionError(f"{method} {path} is not an operation in the Cloudflare OpenAPI excerpt")
-
-
-def _validate(instance: Any, schema: dict[str, Any]) -> None:
-    jsonschema.Draft7Validator({"components": _SPEC["components"], **schema}).validate(instance)
-
-
 def assert_cloudflare_contract(edge: Edge) -> int:
-    """Every request to /client/v4 names an operation of the excerpt, with valid path parameters and body."""
-    if _SPEC is None:
-        shared_file("cloudflare-openapi", "subset.json")  # fails, naming the path
+    """Every request to /client/v4 is an operation of the 2026 excerpt with valid path/query parameters and
+    body, and every answer the simulated edge gave validates against that operation's response
+    (tests/cfapi_contract.py)."""
+    shared_file("cloudflare-openapi", "subset-2026.json")  # fails, naming the path, when it is missing
     count = 0
-    for req in edge.transport.requests:
+    for req, response in edge.transport.responses:
         if not req.url.path.startswith("/client/v4/"):
             continue
         path = req.url.path[len("/client/v4"):]
-        if path.endswith("/metrics") and "/queues/" in path:
-            continue  # queue metrics are newer than the excerpt (README)
-        template, op, params = _operation(req.method, path)
-        for param in op.get("parameters", []):
-            if param.get("in") == "path":
-                _validate(params[param["name"]], param["schema"])
+        query = dict(req.url.params)
         assert req.headers["authorization"].startswith("Bearer ")
-        if req.content:
-            body = json.loads(req.content)
-            schema = op["requestBody"]["content"]["application/json"]["schema"]
-            _validate(body, schema)
-            if template.endswith("/settings/{setting_id}") and params["setting_id"] == "security_level":
-                _validate(body["value"], {"$ref": "#/components/schemas/zones_security_level_value"})
-            if template.endswith("/purge_cache"):
-                variant = {"purge_everything": "cache-purge_Everything", "prefixes": "cache-purge_FlexPurgeByPrefixes",
-                           "hosts": "cache-purge_FlexPurgeByHostnames", "tags": "cache-purge_FlexPurgeByTags"}
-                (key,) = body
-                _validate(body, {"$ref": f"#/components/schemas/{variant[key]}", "required": [key]})
+        body = json.loads(req.content) if req.content else None
+        validate_request(req.method, path, query, body)
+        if body is not None and path.endswith("/settings/security_level"):
+            contract_check(body["value"], "zones_security_level_value")
+        if body is not None and path.endswith("/purge_cache"):
+            variant = {"purge_everything": "cache-purge_Everything", "prefixes": "cache-purge_FlexPurgeByPrefixes",
+                       "hosts": "cache-purge_FlexPurgeByHostnames", "tags": "cache-purge_FlexPurgeByTags",
+                       "files": "cache-purge_SingleFile"}
+            (key,) = body
+            contract_check(body, variant[key], required=[key])
+        content_type = response.headers.get("content-type", "application/json")
+        answer = response.content if content_type.startswith("application/octet-stream") else response.json()
+        validate_response(req.method, path, response.status_code, answer, content_type)
         count += 1
     return count
 
@@ -230,11 +217,50 @@ async def test_queue_backlog_lists_queues_and_reads_each_backlog(edge):
     runner = await edge.run("queue-backlog")
     assert passed(runner)
     assert edge.tools.argvs("wrangler") == [["queues", "list"]]
-    urls = sorted(url for _, url, _ in edge.requests("/client/v4"))
-    base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues/"
-    assert urls == sorted(f"{base}{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
-    assert "backlog:" in output(runner, "backlog-vau-batch")
-    assert_cloudflare_contract(edge)
+    urls = [url for _, url, _ in edge.requests("/client/v4")]
+    base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues"
+    assert urls[0] == base  # the ids are looked up first
+    assert sorted(urls[1:]) == sorted(f"{base}/{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
+    text = output(runner, "backlog")
+    assert re.search(r"^vau-batch: .*backlog", text, re.M) and re.search(r"^dead-letter: ", text, re.M)
+    assert step(runner, "backlog").result.message == "3 queue(s) checked: analytics, dead-letter, vau-batch"
+    assert assert_cloudflare_contract(edge) == 4
+
+
+async def test_queue_ids_come_from_the_queues_api_and_the_map_overrides_them(edge):
+    """No queues: map: the ids are the API's. A map entry overrides the id the API gives for that name."""
+    edge.env.queues = {}
+    runner = await edge.run("queue-backlog")
+    assert passed(runner)
+    base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues"
+    assert sorted(url for _, url, _ in edge.requests("/client/v4"))[1:] == sorted(
+        f"{base}/{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
+    assert "3 queue(s) from the Queues API: analytics, dead-letter, vau-batch" in output(runner, "backlog")
+
+    edge.transport.requests.clear()
+    edge.transport.responses.clear()
+    edge.env.queues = {"vau-batch": SIM_QUEUE_IDS["analytics"]}
+    runner = await edge.run("queue-backlog")
+    urls = [url for _, url, _ in edge.requests("/client/v4")]
+    assert urls.count(f"{base}/{SIM_QUEUE_IDS['analytics']}/metrics") == 2  # vau-batch's override, and analytics
+    assert f"{base}/{SIM_QUEUE_IDS['vau-batch']}/metrics" not in urls
+    assert (f"vau-batch: id {SIM_QUEUE_IDS['analytics']} from environments.production.queues (the API says "
+            f"{SIM_QUEUE_IDS['vau-batch']})") in output(runner, "backlog")
+    assert assert_cloudflare_contract(edge) == 4
+
+    # the list cannot be read (a token without Queues read): the map alone, said so; without a map: a failure
+    edge.sim.state.set_faults({"queues_list": "forbidden"})
+    edge.env.queues = {"vau-batch": SIM_QUEUE_IDS["vau-batch"]}
+    runner = await edge.run("queue-backlog")
+    text = output(runner, "backlog")
+    assert "cannot list the queues (Cloudflare API: FAILED (10000: Authentication error))" in text
+    assert "using environments.production.queues" in text
+    assert step(runner, "backlog").result.message == "1 queue(s) checked: vau-batch"
+    edge.env.queues = {}
+    runner = await edge.run("queue-backlog")
+    failed = step(runner, "backlog")
+    assert failed.state == StepState.FAILED
+    assert "cannot list the queues" in failed.result.message and "production.queues is empty" in failed.result.message
 
 
 @pytest.mark.parametrize("flow_id, pattern", [
@@ -729,6 +755,8 @@ async def test_high_latency_lists_cpu_time_then_enables_performance_mode(edge):
 
 @pytest.mark.parametrize("purge, targets, body", [
     ("everything", None, {"purge_everything": True}),
+    ("files", "https://api.twist.io/static/app.js, https://api.twist.io/static/app.css",
+     {"files": ["https://api.twist.io/static/app.js", "https://api.twist.io/static/app.css"]}),
     ("prefixes", "api.twist.io/api/v1/stats, api.twist.io/static", {"prefixes": ["api.twist.io/api/v1/stats",
                                                                                 "api.twist.io/static"]}),
     ("hosts", "api.twist.io", {"hosts": ["api.twist.io"]}),
@@ -742,12 +770,35 @@ async def test_low_cache_hit_rate_purges_what_was_asked(edge, purge, targets, bo
     assert edge.requests("/client/v4") == [
         ("POST", edge.sim.base_url + "/client/v4/zones/5100000000000000000000000000f001/purge_cache", body)]
     skipped = [r.step.id for r in runner.steps if r.state == StepState.SKIPPED]
-    assert len(skipped) == 3 and f"purge-{purge}" not in skipped
+    assert len(skipped) == 4 and f"purge-{purge}" not in skipped
     assert edge.state()["purges"][-1]["kind"] == next(iter(body))
     assert assert_cloudflare_contract(edge) == 1
     # the purge drops the cache hit rate for a while (the flow's last step reads it right after)
     dip = step(runner, "hit-rate").result.value["cache_hit_rate"]
     assert dip < (50 if purge == "everything" else 85) < before["cache_hit_rate"]
+
+
+@pytest.mark.parametrize("purge, targets, message", [
+    ("prefixes", "https://api.twist.io/static", "carries a scheme: write host/path without it"),
+    ("prefixes", ",".join(f"t.io/{i}" for i in range(31)), "31 prefixes: at most 30 go in one purge call"),
+    ("prefixes", "/static/app.js", "must start with a host name"),
+    ("files", "api.twist.io/static/app.js", "must be a whole URL with http:// or https://"),
+    ("files", ",".join(f"https://t.io/{i}" for i in range(31)), "31 URLs: at most 30"),
+])
+async def test_low_cache_hit_rate_refuses_purge_targets_the_api_would_refuse(edge, purge, targets, message):
+    """Checked before anything runs (the error names the field), and the simulated API refuses them too."""
+    from console.runbook import InputError
+
+    with pytest.raises(InputError) as caught:
+        await edge.run("low-cache-hit-rate", {"purge": purge, "targets": targets})
+    assert caught.value.field == "targets" and message in caught.value.message
+    assert edge.transport.requests == [] and edge.state()["purges"] == []
+    kind = "prefixes" if purge == "prefixes" else "files"
+    items = [t.strip() for t in targets.split(",")]
+    r = httpx.post(f"{edge.sim.base_url}/client/v4/zones/5100000000000000000000000000f001/purge_cache",
+                   json={kind: items}, headers={"Authorization": f"Bearer {edge.sim.api_token}"})
+    assert r.status_code == 400 and r.json()["errors"][0]["code"] == 1012
+    validate_response("POST", "/zones/5100000000000000000000000000f001/purge_cache", 400, r.json())
 
 
 # -- Troubleshooting -------------------------------------------------------------------------------------
@@ -771,7 +822,8 @@ async def test_queue_processing_delays_raises_the_batch_size(edge):
     assert passed(runner, pending_manual=True)
     assert edge.tools.argvs("terraform") == [["apply", "-input=false", "-auto-approve", "-var=queue_batch_size=200"]]
     assert edge.state()["terraform"]["vars"]["queue_batch_size"] == 200
-    assert len(edge.requests("/client/v4")) == 3
+    assert len(edge.requests("/client/v4")) == 4  # the queue list, then each queue's metrics
+    assert assert_cloudflare_contract(edge) == 4
 
 
 # -- Recovery -----------------------------------------------------------------------------------------------
@@ -797,6 +849,65 @@ async def test_smoke_test(edge):
     runner = await edge.run("smoke-test")
     assert passed(runner)
     assert [m for m, _, _ in edge.requests()] == ["GET", "GET"]
+
+
+# -- Edge IP blocks (IP list + custom rule) -------------------------------------------------------------------
+LISTS = "/client/v4/accounts/5100000000000000000000000000a001/rules/lists"
+ENTRYPOINT = "/client/v4/zones/5100000000000000000000000000f001/rulesets/phases/http_request_firewall_custom/entrypoint"
+
+
+async def test_edge_block_needs_the_setup_first_and_says_so(edge):
+    runner = await edge.run("edge-block-ip", {"ip": "203.0.113.7", "reason": "ddos source"})
+    first = runner.steps[0]
+    assert first.state == StepState.FAILED and "could not read list_id" in first.result.message
+    assert "edge-block-setup" in first.step.text
+    assert [r.state for r in runner.steps[1:]] == [StepState.NOT_RUN] * 3  # nothing added
+    assert assert_cloudflare_contract(edge) == 1
+
+
+async def test_edge_block_setup_then_block_and_unblock_at_the_edge(edge):
+    sim = edge.sim.state
+    sim.set_scenario("ddos")
+    runner = await edge.run("edge-block-setup")
+    assert passed(runner)
+    rules = edge.state()["edge"]["custom_rules"]
+    assert {"ref": "edge_console_ip_block", "action": "block", "expression": "ip.src in $edge_console_blocked",
+            "enabled": True} in rules
+    assert [m for m, _, _ in edge.requests("/client/v4")] == ["POST", "GET", "POST"]
+    assert assert_cloudflare_contract(edge) == 3
+
+    edge.transport.requests.clear()
+    edge.transport.responses.clear()
+    sim.edge_rules.operation_seconds = 1.5  # the list operation completes later: the read-back retries
+    before = edge.state()["edge"]["blocked_requests"]
+    runner = await edge.run("edge-block-ip", {"ip": "203.0.113.7", "reason": "ddos source"})
+    assert passed(runner)
+    calls = edge.requests("/client/v4")
+    base = edge.sim.base_url
+    list_id = step(runner, "list").result.captures["list_id"]
+    assert calls[:3] == [("GET", base + LISTS, None), ("GET", base + ENTRYPOINT, None),
+                         ("POST", f"{base}{LISTS}/{list_id}/items", [{"ip": "203.0.113.7", "comment": "ddos source"}])]
+    readbacks = calls[3:]
+    assert len(readbacks) >= 2 and all(c == ("GET", f"{base}{LISTS}/{list_id}/items?search=203.0.113.7", None)
+                                       for c in readbacks)
+    assert re.fullmatch(r"[0-9a-f]{32}", step(runner, "add").result.captures["operation_id"])
+    assert assert_cloudflare_contract(edge) == len(calls)
+    state = edge.state()
+    assert state["edge"]["edge_blocked_ips"] == ["203.0.113.7"]
+    assert "203.0.113.7" not in state["blocked_ips"]  # not the KV flow: the Worker never sees these requests
+    await wait_for(lambda: edge.state()["edge"]["blocked_requests"] > before, timeout=10, message="edge blocks")
+    assert runner.summary().lines()[-1].startswith("to undo: run flow 'edge-unblock-ip'")
+
+    edge.transport.requests.clear()
+    edge.transport.responses.clear()
+    sim.edge_rules.operation_seconds = 0.0
+    sim.edge_rules.add_items(list_id, [{"ip": "203.0.113.70", "comment": "a neighbour the search also finds"}])
+    runner = await edge.run("edge-unblock-ip", {"ip": "203.0.113.7"})
+    assert passed(runner)
+    removed = next(body for m, _, body in edge.requests("/client/v4") if m == "DELETE")
+    assert removed == {"items": [{"id": step(runner, "find").result.captures["item_id"]}]}
+    assert edge.state()["edge"]["edge_blocked_ips"] == ["203.0.113.70"]  # only the exact IP was removed
+    assert assert_cloudflare_contract(edge) == 4
 
 
 def test_zz_every_builtin_flow_has_a_test_here():

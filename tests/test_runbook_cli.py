@@ -24,6 +24,8 @@ REQUIRED_INPUTS = {
     "block-ip": ["ip=203.0.113.7", "reason=abuse"],
     "unblock-ip": ["ip=203.0.113.7"],
     "alertmanager-expire-silence": ["silence_id=0b9c3f9e-0000-4000-8000-000000000000"],
+    "edge-block-ip": ["ip=203.0.113.7", "reason=abuse"],
+    "edge-unblock-ip": ["ip=203.0.113.7"],
     "export-security-logs": ["start=2024-01-15T00:00:00Z", "end=2024-01-15T23:59:59Z"],
 }
 

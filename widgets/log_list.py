@@ -22,7 +22,7 @@ from console.tail.model import TailEvent
 from console.tail.store import TailStore
 from screens.textual_compat import set_virtual_height
 
-STYLE_KEYS = ("ok", "notice", "warn", "error", "time", "dim", "plain", "heading")
+STYLE_KEYS = ("ok", "notice", "warn", "error", "time", "dim", "plain", "heading", "worker")
 
 
 class LogList(ScrollView, can_focus=True):

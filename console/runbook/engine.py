@@ -28,15 +28,19 @@ from console.runbook.audit import AuditLog, iso, mark_simulated, user_at_host
 from console.runbook.executors import (
     ExecResult, PreparedCommand, PreparedHttp, envelope_text, excerpt, run_command, run_http,
 )
-from console.runbook.expr import compare, evaluate, is_template, lookup
+from console.runbook.expr import compare, evaluate, is_template, lookup, path_refs
 from console.runbook.inputs import check_inputs, default_for
 from console.runbook.memory import Memory
 from console.runbook.model import Expr, Flow, InputError, Step
 from console.runbook.policy import Confirmation
 from console.runbook.readonly import git_check_argv
 from console.runbook.summaries import SUMMARIES, Summary
+from console.runbook.queue_lookup import PLACEHOLDER_ITEM as QUEUE_PLACEHOLDER
+from console.runbook.queue_lookup import SOURCE as QUEUE_SOURCE
+from console.runbook.queue_lookup import run_each_queue
 from console.runbook.template import (
-    Context, DotSegment, OptionInjection, TemplateError, refs, render, render_argv, render_url, render_value,
+    Context, DotSegment, ListValueError, OptionInjection, TemplateError, refs, render, render_argv, render_url,
+    render_value,
 )
 from console.childenv import secret_env_names
 from console.secrets import SecretError, mask as mask_secrets, read_secret
@@ -369,7 +373,12 @@ class FlowRunner:
                 holds, _ = evaluate(step.when, when_data)
                 if not holds:
                     pre_state, pre_message = StepState.SKIPPED, f"condition not met: {step.when.text}"
-            if step.foreach:
+            if step.foreach == QUEUE_SOURCE:  # one run; the queues are looked up when it runs
+                concrete = copy.copy(step)
+                concrete.title = render(step.title, self._context(dict(QUEUE_PLACEHOLDER)))
+                runs.append(StepRun(len(runs), concrete, dict(QUEUE_PLACEHOLDER), pre_state=pre_state,
+                                    pre_message=pre_message))
+            elif step.foreach:
                 mapping = getattr(self.env, step.foreach.split(".", 1)[1], None) or {}
                 if not mapping:
                     runs.append(StepRun(len(runs), step, {}, pre_state=StepState.SKIPPED,
@@ -401,7 +410,7 @@ class FlowRunner:
                 if not self.dry_run:
                     from console.runbook.amconvert import BadValue
 
-                    if isinstance(exc, (OptionInjection, DotSegment, BadValue)) and exc.ref.scope == "input":
+                    if isinstance(exc, (OptionInjection, DotSegment, BadValue, ListValueError)) and exc.ref.scope == "input":
                         raise InputError(exc.ref.name, exc.detail) from None
                     raise PreflightError(run.step.id, str(exc)) from None
                 # a dry run still shows every step; the problem is reported instead
@@ -729,6 +738,8 @@ class FlowRunner:
                 await self._run_verify(run, result, on_line)
             elif step.metrics:
                 await self._run_metrics(run, result, on_line)
+            elif step.foreach == QUEUE_SOURCE:
+                await run_each_queue(self, run, result, on_line)
             else:
                 attempts = max(1, run.step.retry_attempts)
                 for attempt in range(1, attempts + 1):
@@ -812,6 +823,7 @@ class FlowRunner:
         if ok and step.capture:
             for name, spec in step.capture.items():
                 path, _, fallback = spec.partition("|")
+                path = self._bound_path(path, run)
                 value = lookup(data, path)
                 if value is None and fallback:
                     try:  # checked at load: no aliases, finite numbers, at most 4 KiB
@@ -848,10 +860,19 @@ class FlowRunner:
 
     def _bound(self, expr: Expr, run: StepRun) -> Expr:
         """``expr`` with a template comparison value (``{capture.previous_run_id}``) filled in."""
+        path = self._bound_path(expr.path, run)
+        if path != expr.path:
+            expr = Expr(text=expr.text.replace(expr.path, path), path=path, op=expr.op, value=expr.value)
         if not is_template(expr.value):
             return expr
         value = render(expr.value, self._context(run.item))
         return Expr(text=expr.text.replace(expr.value, value), path=expr.path, op=expr.op, value=value)
+
+    def _bound_path(self, path: str, run: StepRun) -> str:
+        """A path whose ``[KEY={REF}]`` selectors name a template reference, with its value filled in."""
+        for ref in path_refs(path):
+            path = path.replace(ref, render(ref, self._context(run.item)).replace("]", ""), 1)
+        return path
 
     async def _run_metrics(self, run: StepRun, result: StepResult, on_line: Callable[[str], None]) -> None:
         from console.metrics.thresholds import evaluate as threshold_state

@@ -3,7 +3,8 @@
 ``PATH`` is a dotted path into a JSON value with ``[N]`` indexes (``status.indicator``,
 ``[0].databaseId``, ``result.value``). ``OP`` is one of ``== != < <= > >= in contains matches``;
 ``VALUE`` is a YAML/JSON literal (``"healthy"``, ``1``, ``true``, ``[none, minor]``). Without an
-operator the path's value is tested for truthiness.
+operator the path's value is tested for truthiness; ``!PATH`` holds when it is missing or false. A
+``[KEY=VALUE]`` segment picks the first object of a list whose KEY equals VALUE (``result[name=blocked].id``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from console.runbook.model import Expr
 from console.yamlpaths import YamlLimitError, load_literal
 
 OPS = ("==", "!=", "<=", ">=", "<", ">", " in ", " contains ", " matches ")
-_PATH_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])(?:\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
-_TOKEN_RE = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]")
+#: ``[KEY=VALUE]`` picks the first object of a list whose KEY is VALUE (``result[name=blocked].id``); VALUE may
+#: be one template reference, bound when the step runs (``result[ip={ip}].id``)
+_SELECT = r"\[[A-Za-z_][A-Za-z0-9_\-]*=(?:[^\[\]{}=]+|\{[^{}]+\})\]"
+_PATH_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\]|" + _SELECT + r")(?:\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\]|"
+                      + _SELECT + r")*$")
+_TOKEN_RE = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]|\[([A-Za-z_][A-Za-z0-9_\-]*)=([^\]]*)\]")
 
 _MISSING = object()
 #: a comparison value that is one template reference: ``[0].databaseId > {capture.previous_run_id}``
@@ -68,6 +73,9 @@ def parse_expr(text: str) -> Expr:
                 except re.error as exc:
                     raise ExprError(f"{raw!r}: bad regular expression: {exc}") from None
             return Expr(text=raw, path=path, op=op, value=value)
+    if raw.startswith("!"):  # ``!PATH``: holds when the value is missing or false (``!result[ip={ip}]``)
+        _check_path(raw[1:].strip(), raw)
+        return Expr(text=raw, path=raw[1:].strip(), op="not")
     _check_path(raw, raw)
     return Expr(text=raw, path=raw)
 
@@ -86,8 +94,15 @@ def lookup(data: Any, path: str, default: Any = None) -> Any:
     """The value at ``path`` in nested dicts/lists, or ``default``."""
     current = data
     for match in _TOKEN_RE.finditer(path):
-        name, index = match.group(1), match.group(2)
-        if name is not None:
+        name, index, key = match.group(1), match.group(2), match.group(3)
+        if key is not None:
+            wanted = match.group(4)
+            found = next((item for item in current if isinstance(item, dict) and key in item
+                          and _text(item[key]) == wanted), None) if isinstance(current, list) else None
+            if found is None:
+                return default
+            current = found
+        elif name is not None:
             if isinstance(current, dict) and name in current:
                 current = current[name]
             else:
@@ -101,9 +116,22 @@ def lookup(data: Any, path: str, default: Any = None) -> Any:
     return current
 
 
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def path_refs(path: str) -> list[str]:
+    """The template references (``{ip}``) inside a path's ``[KEY={REF}]`` selectors."""
+    return re.findall(r"=(\{[^{}]+\})\]", path)
+
+
 def evaluate(expr: Expr, data: Any) -> tuple[bool, Any]:
     """``(holds, actual value)``; a missing or non-comparable value never holds."""
     actual = lookup(data, expr.path, _MISSING)
+    if expr.op == "not":
+        return actual is _MISSING or not actual, None if actual is _MISSING else actual
     if actual is _MISSING:
         return False, None
     return compare(actual, expr.op, expr.value), actual
@@ -112,6 +140,8 @@ def evaluate(expr: Expr, data: Any) -> tuple[bool, Any]:
 def compare(actual: Any, op: str | None, expected: Any) -> bool:
     if op is None:
         return bool(actual)
+    if op == "not":
+        return not actual
     if op == "==":
         return _norm(actual) == _norm(expected)
     if op == "!=":

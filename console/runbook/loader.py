@@ -67,7 +67,7 @@ import yaml
 from console.yamlpaths import YamlLimitError, compose_and_load, dotted, line_map, load_literal, read_yaml_file
 
 from console.runbook import policy
-from console.runbook.expr import ExprError, parse_expr
+from console.runbook.expr import ExprError, parse_expr, path_refs
 from console.runbook.model import CommandSpec, Expr, Flow, HttpSpec, InputSpec, Runbook, RunbookError, Step, VerifySpec
 # declared in console/schema/runbook_model.py (the structure every file is checked against first)
 from console.schema.runbook_model import FOREACH_SOURCES, HTTP_METHODS, METRIC_KEYS, RunbookFile  # noqa: F401
@@ -335,6 +335,10 @@ class _Parser:
         title = str(body["title"])
         foreach = self.string(body, (*key, "foreach"))
         item_ok = foreach is not None
+        if foreach == "account.queues" and (body.get("kind") != "check" or "http" not in body):
+            raise self.err((*key, "foreach"), "account.queues runs an http check once per queue (kind: check, http)")
+        if foreach == "account.queues" and (body.get("kind") != "check" or "http" not in body):
+            raise self.err((*key, "foreach"), "account.queues runs an http check once per queue (kind: check, http)")
         self.templates(title, (*key, "title"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
         text = (self.string(body, (*key, "text")) or "").strip()
         self.templates(text, (*key, "text"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
@@ -364,6 +368,8 @@ class _Parser:
         step.summary = self.string(body, (*key, "summary"))
         step.summary_args = dict(body.get("summary_args") or {})
         step.expect = self.expr(body, (*key, "expect"))
+        for ref in path_refs(step.expect.path) if step.expect is not None else ():
+            self.templates(ref, (*key, "expect"), secrets_ok=False, **tmpl)
         if step.expect is not None and isinstance(step.expect.value, str):
             self.templates(step.expect.value, (*key, "expect"), secrets_ok=False, **tmpl)
         step.when = self.expr(body, (*key, "when"))
@@ -382,6 +388,8 @@ class _Parser:
             if not _NAME_RE.match(str(name)):
                 raise self.err((*key, "capture", str(name)), f"{name!r} is not a name")
             where, bar, fallback = str(path).partition("|")
+            for ref in path_refs(where):
+                self.templates(ref, (*key, "capture", str(name)), secrets_ok=False, **tmpl)
             try:
                 parse_expr(where)
                 if bar and fallback:  # read as the engine reads it: no aliases, finite, at most 4 KiB

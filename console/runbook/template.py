@@ -36,10 +36,12 @@ ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base
 BUILTINS = ("today", "yesterday", "now", "export_dir", "incident")
 MASK = "****"
 #: ``!list``: "a, b" -> ["a", "b"] (a whole JSON leaf); ``!base``: the worker name without the ``-ENV`` suffix
-#: that wrangler appends to a name given with ``--env ENV``.
+#: that wrangler appends to a name given with ``--env ENV``; ``!prefixes`` / ``!urls``: a ``!list`` checked as
+#: cache purge prefixes / file URLs (:mod:`console.runbook.purge_targets`);
 #: ``!matchers``: "alertname=X,env=prod" -> Alertmanager API matcher objects (a whole JSON leaf);
 #: ``!until``: a duration ("1h", "1h30m") -> the ISO 8601 UTC time that long from now (a silence's end)
-CONVERTERS = ("list", "base", "matchers", "until")
+CONVERTERS = ("list", "base", "prefixes", "urls", "matchers", "until")
+LIST_CONVERTERS = ("list", "prefixes", "urls")
 
 
 class TemplateError(ValueError):
@@ -275,6 +277,16 @@ def render_argv(templates: list[str], ctx: Context, *, masked: bool = False, fir
     return out
 
 
+class ListValueError(TemplateError):
+    """A ``!prefixes`` / ``!urls`` list that the API would refuse (a scheme on a prefix, too many, ...)."""
+
+    def __init__(self, ref: Ref, detail: str) -> None:
+        self.ref = ref
+        self.detail = detail
+        what = f"input {ref.name}" if ref.scope == "input" else "{" + f"{ref.scope}.{ref.name}" + "}"
+        super().__init__(f"{what}: {detail}")
+
+
 class DotSegment(TemplateError):
     """A value would make a whole URL path segment empty, ``.`` or ``..``: the HTTP client removes dot
     segments, so the request (and its token) would go to another path (``DELETE .../values/{key}`` with
@@ -350,10 +362,19 @@ def render_value(value: Any, ctx: Context, *, masked: bool = False) -> Any:
         if match and match.group(1) is not None:
             ref = parse_ref(match.group(1))
             resolved = resolve(ref, ctx, masked=masked)
-            if ref.converter == "list":
+            if ref.converter in LIST_CONVERTERS:
                 if isinstance(resolved, list):
-                    return resolved
-                return [part.strip() for part in str(resolved).split(",") if part.strip()]
+                    items = [str(part) for part in resolved]
+                else:
+                    items = [part.strip() for part in str(resolved).split(",") if part.strip()]
+                if ref.converter != "list":
+                    from console.runbook.purge_targets import PurgeTargetError, check_targets
+
+                    try:
+                        check_targets(ref.converter, items)
+                    except PurgeTargetError as exc:
+                        raise ListValueError(ref, str(exc)) from None
+                return items
             return resolved
         return render(value, ctx, masked=masked)
     if isinstance(value, list):

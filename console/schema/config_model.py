@@ -218,6 +218,8 @@ class TailSection(Struct, forbid_unknown_fields=True):
     reconnect_max_seconds: Annotated[float, doc("longest wait between reconnects, s", ge=1, le=3600,
                                                 message="expected seconds between 1 and 3600")] = 30.0
     server: Annotated[TailServer | None, doc("wrangler-side filters")] = None
+    workers: Annotated[list[WorkerRole], doc("worker roles the log view tails at start, merged (default: the "
+                                             "default worker)", key_word="worker role", known=WORKER_ROLES)] = []
 
 
 Scrapes = Annotated[int, doc("scrapes", ge=1, message="expected a whole number of scrapes >= 1")]

@@ -23,7 +23,8 @@ Struct = msgspec.Struct
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 METRIC_KEYS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
                "queue_backlog", "security_per_s", "rate_limit_violations_per_s")
-FOREACH_SOURCES = ("env.queues", "env.paths")
+#: ``account.queues``: the account's queues from the Queues API, ``queues:`` overriding ids (runbook/queue_lookup.py)
+FOREACH_SOURCES = ("env.queues", "env.paths", "account.queues")
 ID_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
 NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
 

@@ -2,7 +2,7 @@
 
 Pure request -> reply functions (no sockets): ``handle(state, api_token, method, path, query,
 headers, body)``. Answers use the v4 envelope ``{"success", "errors", "messages", "result"}`` and
-validate against /work/shared/cloudflare-openapi/subset.json (tests/test_sim_cfapi.py checks each).
+validate against ../shared/cloudflare-openapi/subset-2026.json (tests/test_sim_cfapi.py checks each).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 from urllib.parse import unquote
 
+from console.runbook.purge_targets import PurgeTargetError, check_prefix, check_url
+from console.sim.edge_rules import RulesError
 from console.sim.scenarios import QUEUES
 from console.sim.state import ACCOUNT_ID, ZONE_ID, SimError, SimState, iso
 
@@ -187,6 +189,14 @@ def _purge(req: _Req, zone_id: str) -> Reply:
                 ok_item = isinstance(item.get("url"), str)
             if not ok_item:
                 raise _Fail(400, 1012, f"{kind}: invalid entry {item!r}")
+            # like the API: a prefix is host/path with no scheme; a file is a whole http(s) URL
+            try:
+                if kind == "prefixes":
+                    check_prefix(item)
+                elif kind == "files":
+                    check_url(item["url"] if isinstance(item, dict) else item)
+            except PurgeTargetError as exc:
+                raise _Fail(400, 1012, f"{kind}: {exc}") from None
         items = value
     return ok({"id": req.state.purge_cache(zone_id, kind, items)})
 
@@ -260,6 +270,8 @@ def _kv_delete(req: _Req, account_id: str, namespace_id: str, key_name: str) -> 
 # -- queues -------------------------------------------------------------------------------
 @route("GET", "/accounts/{account_id}/queues")
 def _queues(req: _Req, account_id: str) -> Reply:
+    if req.state.faults.get("queues_list") == "forbidden":  # a token without the Queues read permission
+        raise _Fail(403, 10000, "Authentication error")
     items = [req.state.queue_details(name) for name in QUEUES]
     return ok(items, result_info={"page": 1, "per_page": 100, "count": len(items), "total_count": len(items)})
 
@@ -358,6 +370,71 @@ def _delete_secret(req: _Req, account_id: str, script_name: str, secret_name: st
     except KeyError:
         raise _Fail(404, 10007, "This Worker does not exist on your account.") from None
     return ok(None)
+
+
+# -- account IP Lists and zone custom rules (console.sim.edge_rules) -----------------------------------
+def _rules_call(req: _Req, fn: Callable[[], Any]) -> Any:
+    try:
+        with req.state.lock:
+            return fn()
+    except RulesError as exc:
+        raise _Fail(exc.status, exc.code, str(exc)) from None
+
+
+@route("GET", "/accounts/{account_id}/rules/lists")
+def _lists(req: _Req, account_id: str) -> Reply:
+    return ok(_rules_call(req, req.state.edge_rules.all_lists))
+
+
+@route("POST", "/accounts/{account_id}/rules/lists")
+def _create_list(req: _Req, account_id: str) -> Reply:
+    body = req.json()
+    return ok(_rules_call(req, lambda: req.state.edge_rules.create_list(body)))
+
+
+@route("GET", "/accounts/{account_id}/rules/lists/{list_id}/items")
+def _list_items(req: _Req, account_id: str, list_id: str) -> Reply:
+    raw = req.q("per_page", "25") or "25"
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise _Fail(400, 10026, "per_page: expected a number from 1 to 500")
+    items, after = _rules_call(req, lambda: req.state.edge_rules.list_items(
+        list_id, req.q("search"), req.q("cursor"), int(raw)))
+    info = {"cursors": {"after": after}} if after else {"cursors": {}}
+    return ok(items, result_info=info)
+
+
+@route("POST", "/accounts/{account_id}/rules/lists/{list_id}/items")
+def _add_list_items(req: _Req, account_id: str, list_id: str) -> Reply:
+    body = req.json()
+    return ok({"operation_id": _rules_call(req, lambda: req.state.edge_rules.add_items(list_id, body))})
+
+
+@route("DELETE", "/accounts/{account_id}/rules/lists/{list_id}/items")
+def _delete_list_items(req: _Req, account_id: str, list_id: str) -> Reply:
+    body = req.json()
+    return ok({"operation_id": _rules_call(req, lambda: req.state.edge_rules.delete_items(list_id, body))})
+
+
+@route("GET", "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint")
+def _entrypoint(req: _Req, zone_id: str, ruleset_phase: str) -> Reply:
+    return ok(_rules_call(req, lambda: req.state.edge_rules.entrypoint(ruleset_phase)))
+
+
+@route("POST", "/zones/{zone_id}/rulesets/{ruleset_id}/rules")
+def _add_rule(req: _Req, zone_id: str, ruleset_id: str) -> Reply:
+    body = req.json()
+    return ok(_rules_call(req, lambda: req.state.edge_rules.add_rule(ruleset_id, body)))
+
+
+@route("PATCH", "/zones/{zone_id}/rulesets/{ruleset_id}/rules/{rule_id}")
+def _update_rule(req: _Req, zone_id: str, ruleset_id: str, rule_id: str) -> Reply:
+    body = req.json()
+    return ok(_rules_call(req, lambda: req.state.edge_rules.update_rule(ruleset_id, rule_id, body)))
+
+
+@route("DELETE", "/zones/{zone_id}/rulesets/{ruleset_id}/rules/{rule_id}")
+def _delete_rule(req: _Req, zone_id: str, ruleset_id: str, rule_id: str) -> Reply:
+    return ok(_rules_call(req, lambda: req.state.edge_rules.delete_rule(ruleset_id, rule_id)))
 
 
 # -- tail sessions (what `wrangler tail` opens before its websocket) ----------------------------

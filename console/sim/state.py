@@ -26,6 +26,7 @@ import uuid
 from collections import defaultdict
 from typing import Any, Callable
 
+from console.sim.edge_rules import EdgeRules, edge_blocked_share
 from console.sim.histogram import Histogram
 from console.sim.names import SIM_ACCOUNT_ID, SIM_KV_NAMESPACE_ID, SIM_ZONE_ID
 from console.sim.tfvars import TfVarError, coerce_tf_var
@@ -145,6 +146,9 @@ class SimState:
         self.scenario_history: list[dict[str, Any]] = [{"scenario": scenario, "at": iso(now)}]
         #: seconds a gh workflow run takes from dispatch to completion (tests may shorten it)
         self.gh_run_seconds = 3.0
+        #: account IP Lists and the zone's custom rules (``console.sim.edge_rules``): the edge block flows
+        self.edge_rules = EdgeRules(self.clock, iso, now)
+        self.edge_blocked_requests = 0.0
         # -- counters ----------------------------------------------------------------------
         self.requests: dict[tuple[str, str, str], float] = defaultdict(float)
         self.errors: dict[tuple[str, str], float] = defaultdict(float)
@@ -318,6 +322,11 @@ class SimState:
         wave = 1.0 + 0.22 * math.sin(2 * math.pi * (t - self.started) / 600.0)
         legit = prof.legit_rps * wave * jitter(0.05)
         attack = prof.attack_rps * jitter(0.08)
+
+        # -- the edge (before the Worker): IPs in a list that an enabled block rule references ---------
+        edge_share = edge_blocked_share(self.edge_rules.edge_blocked(), ATTACK_IPS)
+        self.edge_blocked_requests += attack * edge_share * dt
+        attack *= 1.0 - edge_share
 
         # -- security layer: ip_block, then challenge (bot), waf, geo, rate limit ---------
         blocked = set(self.blocked_ips())
@@ -539,10 +548,10 @@ class SimState:
     def set_faults(self, body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise SimError("expected a JSON object such as {\"metrics\": \"500\"}")
-        unknown = set(body) - {"metrics", "health", "slow_seconds", "gh_run", "cf_status"}
+        unknown = set(body) - {"metrics", "health", "slow_seconds", "gh_run", "cf_status", "queues_list"}
         if unknown:
             raise SimError(f"unknown fault keys: {', '.join(sorted(unknown))} "
-                           "(known: metrics, health, slow_seconds, gh_run, cf_status)")
+                           "(known: metrics, health, slow_seconds, gh_run, cf_status, queues_list)")
         with self.lock:
             new = dict(self.faults)
             if "metrics" in body:
@@ -566,6 +575,10 @@ class SimState:
                 if body["cf_status"] not in CF_STATUS:
                     raise SimError(f"cf_status: expected one of {', '.join(CF_STATUS)}")
                 new["cf_status"] = body["cf_status"]
+            if "queues_list" in body:  # "forbidden": the API token lacks Queues read (GET .../queues is a 403)
+                if body["queues_list"] not in ("none", "forbidden"):
+                    raise SimError("queues_list: expected \"none\" or \"forbidden\"")
+                new["queues_list"] = body["queues_list"]
             if "gh_run" in body:
                 if body["gh_run"] not in ("success", "failure"):
                     raise SimError("gh_run: expected \"success\" or \"failure\" (conclusion of the next runs)")
@@ -928,6 +941,7 @@ class SimState:
                                 "blocks_total": int(self.blocks_by_ip.get(ip, 0.0))}
                                for ip, share in ATTACK_IPS.items()],
                 "blocked_ips": blocked,
+                "edge": dict(self.edge_rules.snapshot(), blocked_requests=int(self.edge_blocked_requests)),
                 "kv": {ns: {k: e["value"] for k, e in keys.items()} for ns, keys in self.kv.items()},
                 "wrangler_local_kv": {ns: dict(keys) for ns, keys in self.local_kv.items()},
                 "secrets": {script: sorted(names) for script, names in self.secrets.items()},

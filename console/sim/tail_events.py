@@ -85,6 +85,11 @@ class TailEventGenerator:
     def event(self, scenario: str, now_ms: float) -> dict[str, Any]:
         rng = self.rng
         self.count += 1
+        from console.sim.tail_worker_events import GENERATORS, role_of
+
+        other = GENERATORS.get(role_of(self.worker))
+        if other is not None:  # the security WAF, the rate limiter's Durable Object, the queue consumer
+            return other(self, scenario, now_ms)
         p = profile(scenario)
         if rng.random() < 0.002:
             return self._cron(now_ms)

@@ -16,18 +16,23 @@ from console.sanitize import clean_line, json_dumps
 from console.tail.filters import Filter, FilterError
 from console.tail.format import plain_line
 from console.tail.settings import ServerFilters, tail_settings
-from console.tail.source import TailSource, TailStatus
+from console.tail.source import TailStatus
+from console.tail.workers import WorkerRoleError, resolve_roles, tail_source
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
-        "tail", help="stream the worker's logs (wrangler tail), parsed and filtered",
-        description="Run `wrangler tail <worker> --format json` for the environment and print the parsed, "
+        "tail", help="stream the workers' logs (wrangler tail), parsed and filtered",
+        description="Run `wrangler tail <worker> --format json` for the environment (or for each --worker "
+                    "ROLE, merged) and print the parsed, "
                     "filtered events: one line each, or with --json one JSON object each. Status and errors "
                     "go to stderr. Filter syntax is the view's `/`: text, !text, level:error, "
                     "outcome:exception, exceptions, cpu>25, method:POST, colo:FRA, status:5xx, ...")
     p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="YAML config")
     p.add_argument("--env", metavar="NAME", default=argparse.SUPPRESS, help="environment from the config")
+    p.add_argument("--worker", metavar="ROLE", action="append", default=[],
+                   help="tail this worker role of environments.*.workers (vau-processor, security-waf, "
+                        "rate-limiter, queue-processor); repeatable: several are merged, each line labelled")
     p.add_argument("--filter", metavar="EXPR", default=None, help="client-side filter expression")
     p.add_argument("--json", action="store_true", help="print each event as one JSON object (nothing else)")
     p.add_argument("--status", action="append", default=[], choices=["ok", "error", "canceled"],
@@ -55,6 +60,13 @@ def run(args: argparse.Namespace) -> int:
     session = open_session_from_args(args)
     try:
         settings = tail_settings(session.config)
+        roles = list(getattr(args, "worker", []) or []) or list(settings.workers)
+        try:
+            resolve_roles(session.env, roles)
+        except WorkerRoleError as exc:
+            where = "--worker" if getattr(args, "worker", None) else "tail.workers"
+            print(f"edge-console tail: {where}: {clean_line(str(exc))}", file=sys.stderr)
+            return 2
         if args.filter is None and settings.filter:
             flt = Filter(settings.filter)
         server = ServerFilters(status=list(args.status), method=[m.upper() for m in args.method],
@@ -65,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"edge-console tail: {clean_line(session.notice)}", file=sys.stderr)
         return asyncio.run(stream(session.env, server, flt, as_json=args.json, count=args.count,
                                   once=args.once, reconnect_max=settings.reconnect_max_seconds,
-                                  out=sys.stdout, err=sys.stderr, config=session.config))
+                                  out=sys.stdout, err=sys.stderr, config=session.config, roles=roles))
     except KeyboardInterrupt:
         return 130
     finally:
@@ -73,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool, count: int, once: bool,
-                 reconnect_max: float, out: TextIO, err: TextIO, config: Any = None) -> int:
+                 reconnect_max: float, out: TextIO, err: TextIO, config: Any = None,
+                 roles: list[str] | None = None) -> int:
     wake = asyncio.Event()
     last = {"state": "", "detail": "", "notice": ""}
 
@@ -91,9 +104,10 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
             print(f"edge-console tail: notice: {clean_line(status.notice)}", file=err, flush=True)
         wake.set()
 
-    source = TailSource(env, server, on_status=on_status, on_events=wake.set, reconnect_max=reconnect_max,
-                        max_pending=100_000, config=config)
-    print(f"edge-console tail: {clean_line(' '.join(source.command))}", file=err, flush=True)
+    source = tail_source(env, list(roles or []), server, on_status=on_status, on_events=wake.set,
+                         reconnect_max=reconnect_max, max_pending=100_000, config=config)
+    for command in getattr(source, "commands", None) or [source.command]:
+        print(f"edge-console tail: {clean_line(' '.join(command))}", file=err, flush=True)
     task = asyncio.ensure_future(source.run())
     printed = 0
     try:

@@ -41,6 +41,8 @@ def _fit(text: str, width: int) -> str:
 
 #: columns before the headline other than the path (time, outcome, method, colo, status, cpu)
 FIXED_COLUMNS = 55
+#: the worker role column of a tail that names its workers (the longest role, queue-processor, fits)
+WORKER_WIDTH = 15
 
 
 def path_width(width: int | None) -> int:
@@ -58,7 +60,8 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
     sev = event.severity
     style = SEV_STYLE[sev]
     if event.kind == "notice":
-        return [(clock(event.ts) + " ", "time"), (f"{SEV_SYMBOL[sev]} NOTICE     ", style),
+        label = [(_fit(clean_line(event.worker), WORKER_WIDTH) + " ", "worker")] if event.worker else []
+        return [(clock(event.ts) + " ", "time"), *label, (f"{SEV_SYMBOL[sev]} NOTICE     ", style),
                 (clean_line(event.notice), style)]
     headline = event.headline
     method = event.method if event.kind == "request" else event.kind
@@ -77,8 +80,10 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
     cpu = f"{event.cpu:.1f}ms" if event.cpu is not None else "-"
     cpu_style = "error" if (event.cpu or 0) > 50 else "warn" if (event.cpu or 0) > 25 else "dim"
     status_style = "error" if (event.status or 0) >= 500 else "warn" if (event.status or 0) >= 400 else "dim"
-    pieces: list[Piece] = [
-        (clock(event.ts) + " ", "time"),
+    pieces: list[Piece] = [(clock(event.ts) + " ", "time")]
+    if event.worker:  # a tail that names its worker(s): each row says which one
+        pieces.append((_fit(clean_line(event.worker), WORKER_WIDTH) + " ", "worker"))
+    pieces += [
         (f"{SEV_SYMBOL[sev]} {_fit(outcome, 10)} ", style),
         (_fit(method, 7) + " ", "plain"),
         (_fit(path, path_width(width)) + " ", "plain"),

@@ -82,13 +82,16 @@ class TailEvent:
 
     __slots__ = ("text", "seq", "ts", "outcome", "script", "cpu", "wall", "kind", "method", "url", "colo",
                  "country", "status", "ip", "n_exceptions", "error_logs", "levels", "errors", "notice",
-                 "severity", "_path")
+                 "severity", "_path", "worker")
 
     def __init__(self, raw: dict[str, Any], text: str | None = None) -> None:
         # Hot path (every event of a flood): plain type checks and local names, no helper calls in
         # the common case; each slot is written once.
         self.text = text if text is not None else json.dumps(raw, ensure_ascii=False)
         self.seq = next(_seq)
+        #: the worker role this event was tailed from when a tail names one (``--worker``, merged tails);
+        #: set by the source from the config, never from the event
+        self.worker = ""
         get = raw.get
         ts = get("eventTimestamp")
         self.ts = float(ts) if type(ts) in _NUMBER else 0.0

@@ -6,6 +6,7 @@ tail:
   filter: "!healthz"       # initial view filter (same syntax as the view's "/")
   batch_ms: 250            # how often parsed events are handed to the screen (20..1000)
   reconnect_max_seconds: 30
+  workers: [vau-processor, rate-limiter]   # roles of environments.*.workers the log view tails at start, merged
   server:                  # wrangler-side filters (restart the stream when changed)
     status: [error]        # ok, error, canceled
     method: [POST]
@@ -119,6 +120,8 @@ class TailSettings:
     batch_ms: int = 250
     reconnect_max_seconds: float = 30.0
     server: ServerFilters = field(default_factory=ServerFilters)
+    #: worker roles (environments.*.workers) the log view tails at start, merged; empty: the default worker
+    workers: list[str] = field(default_factory=list)
 
 
 def tail_settings(config: Config | None) -> TailSettings:
@@ -134,7 +137,8 @@ def tail_settings(config: Config | None) -> TailSettings:
         server = ServerFilters(status=_strings(spec.status), method=[m.upper() for m in _strings(spec.method)],
                                search=spec.search, ip=_strings(spec.ip), sampling_rate=spec.sampling_rate)
     return TailSettings(buffer=section.buffer, filter=section.filter, batch_ms=section.batch_ms,
-                        reconnect_max_seconds=section.reconnect_max_seconds, server=server)
+                        reconnect_max_seconds=section.reconnect_max_seconds, server=server,
+                        workers=list(dict.fromkeys(section.workers)))
 
 
 def _strings(value: str | list[str] | None) -> list[str]:

@@ -82,9 +82,11 @@ def _grow_pipe(fd: int, size: int = 1 << 20) -> None:
         pass
 
 
-def build_command(env: Environment, filters: ServerFilters | None = None) -> list[str]:
-    worker = env.worker or "worker"
-    return [*env.tool("wrangler"), "tail", worker, "--format", "json", *(filters.args() if filters else [])]
+def build_command(env: Environment, filters: ServerFilters | None = None, worker: str | None = None) -> list[str]:
+    """``wrangler tail <script> --format json [filters]``; ``worker`` a script name (default: the environment's
+    default worker). The script is a positional before the options, so a name cannot be read as one."""
+    script = worker or env.worker or "worker"
+    return [*env.tool("wrangler"), "tail", script, "--format", "json", *(filters.args() if filters else [])]
 
 
 def build_child_env(env: Environment, token: str | None, base: dict[str, str] | None = None,
@@ -149,8 +151,11 @@ class TailSource:
                  reconnect_max: float = 30.0, backoff_start: float = 1.0,
                  on_status: Callable[[TailStatus], Any] | None = None,
                  on_events: Callable[[], Any] | None = None, max_buffered_bytes: int = 16 << 20,
-                 config: Any = None) -> None:
+                 config: Any = None, worker: str | None = None, label: str = "") -> None:
         self.env = env
+        #: the script to tail (default: the environment's worker) and the role shown on each event ("" none)
+        self.worker = worker
+        self.label = label
         #: the session's config: the child inherits no token variable of any of its environments
         self.config = config
         self.filters = filters or ServerFilters()
@@ -260,7 +265,7 @@ class TailSource:
 
     @property
     def command(self) -> list[str]:
-        return build_command(self.env, self.filters)
+        return build_command(self.env, self.filters, self.worker)
 
     # -- the loop -------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -449,6 +454,9 @@ class TailSource:
 
     def _wrap(self, raws: list[dict[str, Any]], texts: list[str]) -> list[TailEvent]:
         events = [TailEvent(raw, text) for raw, text in zip(raws, texts)]
+        if self.label:
+            for event in events:
+                event.worker = self.label
         for event in events:
             if event.kind == "notice" and event.notice:
                 self.status.notice = event.notice[:200]

@@ -17,10 +17,13 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
+from console.sim.names import SIM_ACCOUNT_ID
 from console.sim.tail_events import TailEventGenerator, events_per_second
+from console.sim.tail_worker_events import RATE_FACTOR, role_of
 
 NO_TOKEN = ("✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
             "environment variable for wrangler to work. Please go to "
@@ -121,6 +124,27 @@ def _token_accepted(token: str) -> bool:
         return True
 
 
+def _missing_worker(worker: str, token: str) -> str:
+    """Like wrangler, which creates the tail with ``POST .../workers/scripts/<worker>/tails`` first: a script
+    the account does not have fails with code 10007 ("" when it exists or the edge cannot be asked)."""
+    base = os.environ.get("EDGE_SIM_URL", "").rstrip("/")
+    if not base:
+        return ""
+    path = f"/accounts/{SIM_ACCOUNT_ID}/workers/scripts/{urllib.parse.quote(worker, safe='')}/tails"
+    request = urllib.request.Request(base + "/client/v4" + path, data=b"{}", method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5):
+            return ""
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return (f"✘ [ERROR] A request to the Cloudflare API ({path}) failed.\n\n"
+                    "  This Worker does not exist on your account. [code: 10007]")
+        return ""
+    except (OSError, ValueError):
+        return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "tail":
@@ -136,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     # then the simulated API itself says whether the token is good, as Cloudflare's would
     if (expected and token != expected) or (not expected and not _token_accepted(token)):
         print(BAD_TOKEN.format(worker=worker), file=sys.stderr, flush=True)
+        return 1
+    missing = _missing_worker(worker, token)
+    if missing:
+        print(missing, file=sys.stderr, flush=True)
         return 1
     if not 0 < args.sampling_rate <= 1:
         print("✘ [ERROR] --sampling-rate must be between 0 and 1", file=sys.stderr, flush=True)
@@ -163,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             now = time.monotonic()
             scenario = watcher.scenario
-            rate = events_per_second(scenario) * multiplier
+            rate = events_per_second(scenario) * multiplier * RATE_FACTOR.get(role_of(worker), 1.0)
             credit += (now - last) * rate * args.sampling_rate
             last = now
             burst = scenario == "ddos" and gen.rng.random() < 0.05

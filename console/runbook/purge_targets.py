@@ -1,0 +1,56 @@
+"""Cache purge targets checked before the call (``{targets!prefixes}``, ``{targets!urls}`` in a runbook body).
+
+Cloudflare's purge API (``POST /zones/{zone_id}/purge_cache``):
+
+- ``prefixes`` are ``host/path`` with no scheme (``www.example.com/foo``); a prefix written as a URL
+  (``https://www.example.com/foo``) is refused;
+- ``files`` are whole URLs with their scheme (``https://www.example.com/app.js``);
+- at most 30 prefixes (and 30 URLs) go in one call.
+
+The simulated edge refuses the same bodies (``console.sim.cfapi``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+MAX_PER_CALL = 30
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}"
+                   r"[A-Za-z0-9])?)*$")
+
+
+class PurgeTargetError(ValueError):
+    pass
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:60] + "…")
+
+
+def check_prefix(prefix: str) -> None:
+    if _SCHEME.match(prefix) or prefix.startswith("//"):
+        raise PurgeTargetError(f"prefix {_shown(prefix)} carries a scheme: write host/path without it, "
+                               f"e.g. {_shown(re.sub(r'^[A-Za-z][A-Za-z0-9+.-]*:/*|^//', '', prefix))}")
+    host = prefix.split("/", 1)[0]
+    if not _HOST.match(host) or any(c.isspace() for c in prefix):
+        raise PurgeTargetError(f"prefix {_shown(prefix)} must start with a host name (host/path, e.g. "
+                               "www.example.com/static/)")
+
+
+def check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise PurgeTargetError(f"file {_shown(url)} must be a whole URL with http:// or https:// and a host")
+
+
+def check_targets(kind: str, items: list[str]) -> None:
+    """Refuse what the API would: ``kind`` is ``prefixes`` or ``urls``."""
+    noun = "prefixes" if kind == "prefixes" else "URLs"
+    if not items:
+        raise PurgeTargetError(f"give at least one of the {noun} to purge (comma-separated)")
+    if len(items) > MAX_PER_CALL:
+        raise PurgeTargetError(f"{len(items)} {noun}: at most {MAX_PER_CALL} go in one purge call; split them")
+    for item in items:
+        (check_prefix if kind == "prefixes" else check_url)(item)
