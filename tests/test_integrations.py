@@ -172,3 +172,22 @@ def test_integration_secret_variables_are_kept_from_children(tmp_path, fakes):
 
     config = load_config(write_config(tmp_path, fakes))
     assert {"PD_ROUTING_KEY", "SLACK_WEBHOOK_URL", "GRAFANA_TOKEN"} <= secret_env_names(config)
+
+
+def test_the_report_links_the_grafana_dashboard_for_the_incidents_time_range(tmp_path, fakes, capsys, state_dir):
+    from markdown_it import MarkdownIt
+
+    config = write_config(tmp_path, fakes)
+    assert cli_main(["incident", "start", "--config", str(config), "--severity", "P2", "--title", "Slow"]) == 0
+    incident = incident_id_from(capsys.readouterr().out)
+    assert cli_main(["incident", "close", "--config", str(config), incident, "--root-cause", "x",
+                     "--resolution", "y"]) == 0
+    assert cli_main(["incident", "report", "--config", str(config), incident, "--out", "-"]) == 0
+    report = capsys.readouterr().out
+    tokens = MarkdownIt("commonmark").parse(report)
+    hrefs = [child.attrs.get("href") for t in tokens if t.type == "inline" for child in (t.children or [])
+             if child.type == "link_open"]
+    dashboard = [h for h in hrefs if h and h.startswith(f"{fakes.url}/d/edge-overview?from=")]
+    assert len(dashboard) == 1, report
+    start, end = dashboard[0].split("from=")[1].split("&to=")
+    assert int(start) > 0 and int(end) >= int(start)  # a closed incident: a fixed range, not "now"

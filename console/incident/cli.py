@@ -263,7 +263,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.out == "-":
         from console.incident.report import render_report
 
-        sys.stdout.write(render_report(incident))
+        sys.stdout.write(render_report(incident, manager.links_for(incident)))
         return 0
     path, _ = manager.write_report(args.id, Path(args.out) if args.out else None)
     print(path)

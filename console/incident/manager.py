@@ -65,6 +65,8 @@ class IncidentManager:
         self.current_id: str | None = None
         #: listeners called with (incident, entry) after each entry is on disk (the TUI refreshes)
         self.listeners: list[Callable[[Incident, Entry], None]] = []
+        #: (label, URL) for the report's header, per incident (the Grafana dashboard over its time range)
+        self.report_links: list[Callable[[Incident], tuple[str, str] | None]] = []
         #: a shared browser view (``edge-console serve``): reads incidents, writes nothing (its entries would
         #: be signed with the operator's name, and each view would record every alert transition again)
         self.view_only = False
@@ -307,7 +309,7 @@ class IncidentManager:
 
         self._refuse_view_only()  # before the file is written, not only before the timeline entry
         incident = self.get(incident_id)
-        markdown = render_report(incident)
+        markdown = render_report(incident, self.links_for(incident))
         path = Path(out) if out else self.store.path(incident.id).with_suffix(".md")  # a drill's beside it
         ensure_private_dir(path.parent, "report directory", check=False)
         write_replace(path, markdown)  # 0600, atomic, never through a symlink
@@ -317,6 +319,10 @@ class IncidentManager:
         else:
             self._append(incident.id, "report", f"Report written to {path}", {"path": str(path)})
         return path, markdown
+
+    def links_for(self, incident: Incident) -> list[tuple[str, str]]:
+        """The report header's links for ``incident`` (from ``report_links``)."""
+        return [link for provider in self.report_links for link in [provider(incident)] if link]
 
     def _has_open_current(self) -> bool:
         incident = self.current

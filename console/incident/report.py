@@ -33,6 +33,11 @@ _MD_LINK_CLOSE = re.compile(r"\](?=[(\[:])")
 _MD_LINE_START = re.compile(r"^([#>+=-]|[0-9]+[.)])")
 
 
+def _plain_url(url: str) -> bool:
+    """A link the report may show as an autolink: http(s), no spaces, no angle brackets."""
+    return url.startswith(("https://", "http://")) and not any(c in url for c in " <>\n\r\t")
+
+
 def md_text(text: str) -> str:
     """Outside text as one line of literal Markdown text (whitespace folded, markup characters escaped)."""
     line = _MD_BACKSLASH.sub(r"\\\\", " ".join(str(text).split()))
@@ -96,7 +101,9 @@ def _recovery_lines(incident: Incident) -> list[str]:
     return lines
 
 
-def render_report(incident: Incident) -> str:
+def render_report(incident: Incident, links: list[tuple[str, str]] | None = None) -> str:
+    """The report as Markdown; ``links`` are (label, URL) pairs shown in the header (the Grafana
+    dashboard over the incident's time range, ...)."""
     entries = sorted((e for e in incident.entries if e.kind not in HIDDEN_KINDS), key=lambda e: (e.ts, e.seq))
     days = {e.ts.date() for e in entries}
     multi_day = len(days) > 1
@@ -124,6 +131,7 @@ def render_report(incident: Incident) -> str:
         f"- **Status**: {'open' if incident.is_open else 'closed'}",
         f"- **Duration**: {duration}",
         f"- **Impact**: {md_text(incident.impact) if incident.impact else 'Not recorded'}",
+        *[f"- **{md_text(label)}**: <{url}>" for label, url in (links or []) if _plain_url(url)],
         "",
         f"## Timeline ({DRILL_LABEL})" if drill else "## Timeline",
         "",

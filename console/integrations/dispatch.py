@@ -204,4 +204,13 @@ def attach(manager: Any, config: Any, env: Any, report: Report, *, transport: An
                                                        settings.pagerduty.source else source_of(env)),
                             transport=transport)
     manager.listeners.append(dispatcher.on_entry)
+    if settings.grafana and settings.grafana.dashboard_uid:
+        grafana = settings.grafana
+
+        def dashboard(incident: Incident) -> tuple[str, str] | None:
+            start, end = messages.incident_range_ms(incident)
+            link = grafana.dashboard_link(start, end)
+            return ("Dashboard", link) if link else None
+
+        manager.report_links.append(dashboard)
     return dispatcher
