@@ -25,6 +25,7 @@ SUBCOMMAND_MODULES = [
     "console.runbook.cli",     # flows, run, runbook validate, audit
     "console.incident.cli",    # incident ...
     "console.serve.cli",       # serve
+    "console.keys_cli",        # keys
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -38,6 +39,7 @@ COMMAND_MODULES = {
     "audit": "console.runbook.cli",
     "incident": "console.incident.cli",
     "serve": "console.serve.cli",
+    "keys": "console.keys_cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).

@@ -76,6 +76,7 @@ KNOWN_TOP_LEVEL = {
     "prometheus",
     "theme",
     "limits",
+    "keys",  # action id -> key (console/keymap.py)
 }
 
 ENV_KEYS = {

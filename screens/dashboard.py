@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.widgets import Footer, Static
 
@@ -17,10 +16,11 @@ from widgets.metrics_pane import MetricsPane
 from widgets.plain import plain
 from widgets.queue_pane import QueuePane
 from widgets.security_pane import SecurityPane
+from widgets.keybindings import bindings
 
 
 class DashboardScreen(EdgeScreen):
-    BINDINGS = [Binding("f", "toggle_fleet", "Fleet/endpoint"), Binding("l", "open_log", "Logs")]
+    BINDINGS = bindings("dashboard")
 
     #: show fleet-wide numbers from Prometheus instead of the one endpoint's
     fleet_view = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -12,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from console.runbook.model import Flow
 from widgets.plain import plain
+from widgets.keybindings import bindings, key_hints
 
 
 def flow_option_text(flow: Flow) -> Text:
@@ -24,7 +24,7 @@ def flow_option_text(flow: Flow) -> Text:
 
 
 class FlowPickerScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "Close")]
+    BINDINGS = bindings("flow.picker")
 
     def __init__(self, title: str, flows: list[Flow], why: str = "") -> None:
         super().__init__()
@@ -37,7 +37,7 @@ class FlowPickerScreen(ModalScreen[str | None]):
             if self.why:
                 yield Static(self.why, id="flow-picker-why", markup=False)
             yield OptionList(*[Option(flow_option_text(f), id=f.id) for f in self.flows], id="flow-picker-list")
-            yield Static(Text("enter opens the flow · esc closes", style="dim"))
+            yield Static(Text(key_hints(self.app, "enter opens the flow", ("flow.picker.close", "closes")), style="dim"))
 
     def on_mount(self) -> None:
         self.query_one("#flow-picker").border_title = plain(self.title_text)
