@@ -90,7 +90,9 @@ def apply_keymap(actions: Iterable[Any], keymap: Mapping[str, str], config: Any 
                 others = [o for o in holders.get((scope, key), []) if o.id != action.id]
                 if others:
                     other = others[0]
-                    where = SCOPES.get(scope, (scope, False))[0]
+                    screen = other.scope if action.scope == "app" else action.scope
+                    where = SCOPES.get(screen, (screen, False))[0]
+                    everywhere = ", everywhere" if other.scope == "app" else ""
                     raise _error(config, ("keys", action.id),
-                                 f"key {key!r} is bound twice in {where}: also {other.id} ({other.title})")
+                                 f"key {key!r} is bound twice in {where}: also {other.id} ({other.title}{everywhere})")
     return out

@@ -316,7 +316,10 @@ class FlowModal(ModalScreen[RunSummary | None]):
             return running and self.focus_index() is not None
         if action == "skip":
             return idle and self.focus_index() is not None and not refused
-        if action == "reverse":
+        if action == "reverse":  # the undo flow changes the edge: not bound read-only (the catalogue)
+            undo = getattr(getattr(self.app, "actions", None), "get", lambda _: None)("flow.undo")
+            if undo is not None and not undo.enabled:
+                return False
             return self.phase == "summary" and bool(self.flow.reverse) and self.context.open_flow is not None
         if action == "hold_quit":
             return self.busy or self.cancelling  # otherwise q falls through to the app's quit

@@ -208,7 +208,13 @@ async def test_read_only_refuses_a_mutating_flow(sim, fake_tools, state_dir):
     app = sim_app(sim, read_only=True)
     level_before = sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"]
     async with app.run_test(size=(80, 24)) as pilot:
-        modal = await open_by_key(app, pilot, "U", "under-attack-mode")
+        await ready(app)
+        await pilot.press("U")  # read-only at assembly: the mutating flow's key is not bound
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, FlowModal) and "U" not in app.screen.active_bindings
+        app.open_flow("under-attack-mode")  # reached another way (a response section): the engine refuses
+        modal = await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen, message="flow modal")
+        await pilot.pause()
         banner = str(modal.query_one("#flow-banner").render())
         assert "read-only" in banner and "under-attack-mode" in banner
         assert not modal.query_one("#flow-confirm").display  # no confirmation is even asked
