@@ -12,11 +12,11 @@ from console.format import format_duration
 from screens.base import EdgeScreen
 from screens.messages import FleetUpdated
 from widgets.health_pane import HealthPane
+from widgets.keybindings import bindings
 from widgets.metrics_pane import MetricsPane
 from widgets.plain import plain
 from widgets.queue_pane import QueuePane
 from widgets.security_pane import SecurityPane
-from widgets.keybindings import bindings
 
 
 class DashboardScreen(EdgeScreen):

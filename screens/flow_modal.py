@@ -32,7 +32,7 @@ from widgets.flow_output import FlowOutput
 from widgets.flow_preview import StepPanel
 from widgets.flow_steps import FlowSteps, StepRow
 from widgets.flow_summary import FlowSummary
-from widgets.keybindings import bindings, key_hints
+from widgets.keybindings import bindings
 
 
 @dataclass

@@ -114,7 +114,8 @@ class ResumeScreen(ModalScreen[str | None]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Resume", variant="primary", id="resume-yes", compact=True)
                 yield Button("Not now", id="resume-no", compact=True)
-            yield Static(Text(key_hints(self.app, ("prompt.resume", "or enter resumes"), ("prompt.not_now", "leaves it open"))),
+            yield Static(Text(key_hints(self.app, ("prompt.resume", "or enter resumes"),
+                                        ("prompt.not_now", "leaves it open"))),
                          classes="modal-hint")
 
     def on_mount(self) -> None:

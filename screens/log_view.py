@@ -31,11 +31,11 @@ from console.tail.settings import ServerFilters, TailSettings, tail_settings
 from console.tail.source import TailSource
 from console.tail.store import TailStore
 from screens.base import EdgeScreen
+from widgets.keybindings import bindings, key_hints
 from widgets.log_breakdown import LogBreakdown
 from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
 from widgets.log_pane import LogPane
-from widgets.keybindings import bindings, key_hints
 from widgets.plain import plain
 
 #: under a flood (more than FLOOD_EVENTS per tick) the list is redrawn at most every FLOOD_FRAME_S:

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
 from widgets.keybindings import bindings, key_hints
 
 
@@ -26,7 +27,8 @@ class QuitConfirmScreen(ModalScreen[bool]):
                 yield Static(Text(f"! {thing}"), classes="quit-open")
             yield Static(Text("The incident stays open in its file; another console can resume it."),
                          classes="modal-hint")
-            yield Static(Text(key_hints(self.app, ("quit.confirm", "quits"), ("quit.cancel", "stays"))), classes="modal-hint")
+            hint = key_hints(self.app, ("quit.confirm", "quits"), ("quit.cancel", "stays"))
+            yield Static(Text(hint), classes="modal-hint")
 
     def action_answer(self, quit_: bool) -> None:
         self.dismiss(quit_)

@@ -14,8 +14,7 @@ import httpx
 import pytest
 from textual.binding import Binding
 
-from console.actions import (CODE_ACTIONS, README_BEGIN, README_END, SCOPES, build_catalogue, flow_action,
-                             readme_table)
+from console.actions import CODE_ACTIONS, README_BEGIN, README_END, SCOPES, build_catalogue, flow_action, readme_table
 from console.cli import main
 from console.config import ConfigError, parse_config, simulated_config
 from console.incident.alerts import RESPONSES, Alert
@@ -123,7 +122,8 @@ def write_config(tmp_path: Path, keys: str) -> Path:
 
 
 @pytest.mark.parametrize("keys, line, key, what", [
-    ("  audit.open: x\n  logs.open: f\n", 6, "keys.logs.open", "key 'f' is bound twice in dashboard: also dashboard.fleet"),
+    ("  audit.open: x\n  logs.open: f\n", 6, "keys.logs.open",
+     "key 'f' is bound twice in dashboard: also dashboard.fleet"),
     ("  logs.open: R\n", 5, "keys.logs.open", "key 'R' is bound twice in dashboard: also flow.rollback"),
     ("  flow.rollback: q\n", 5, "keys.flow.rollback", "key 'q' is bound twice in dashboard: also app.quit"),
     ("  logs.opne: o\n", 5, "keys.logs.opne", "unknown action id"),
@@ -294,3 +294,15 @@ def test_unknown_flow_id_without_a_runbook_is_checked_once_it_loads(tmp_path):
     with pytest.raises(ConfigError) as err:
         build_catalogue(builtin_runbook(), keymap=read_keymap(config), config=config)
     assert str(err.value).startswith(f"{tmp_path / 'c.yaml'}:5: keys.flow.no-such-flow: unknown action id")
+
+
+def test_launch_checks_the_keymap_before_the_ui(tmp_path):
+    """`edge-console --config F` with a bad keys: stops before the TUI starts (cli.main prints it, exit 2)."""
+    from console.launch import check_keymap
+
+    good = parse_config(BASE + "keys:\n  logs.open: o\n  flow.rollback: ctrl+r\n", tmp_path / "good.yaml")
+    check_keymap(Session(config=good, env=good.environment(), read_only=False))
+    bad = parse_config(BASE + "keys:\n  flow.block-ip: r\n", tmp_path / "bad.yaml")
+    with pytest.raises(ConfigError) as err:
+        check_keymap(Session(config=bad, env=bad.environment(), read_only=False))
+    assert str(err.value).startswith(f"{tmp_path / 'bad.yaml'}:5: keys.flow.block-ip: key 'r' is bound twice")
