@@ -266,7 +266,14 @@ def install_flow_keys(screen: Screen) -> list[str]:
     catalogue = app.rebuild_actions(runbook_getter())  # type: ignore[attr-defined]
     holder = flow_keys_widget(catalogue.flows(), id="flow-keys")
     screen.mount(holder)
-    holder.focus()
+
+    def focus_if_on_top() -> None:
+        # focusing a widget of a screen under another one disturbs that one's layout; a screen that is
+        # not on top focuses it itself when it is back (Textual's AUTO_FOCUS)
+        if app.screen is screen and screen.focused is None and holder.is_attached:
+            screen.set_focus(holder, scroll_visible=False)  # it draws nothing: no scrolling to it
+
+    screen.call_after_refresh(focus_if_on_top)
     problems = list(catalogue.problems)
     for problem in problems:
         app.log.warning(problem)

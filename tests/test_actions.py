@@ -157,7 +157,8 @@ def static_app(config=None, read_only: bool = False, values: dict | None = None)
 
 async def ready(app: EdgeConsoleApp) -> None:
     await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen" and app.flow_keys_bound
-                   and app.screen.query("AlertBanner"), message="dashboard with flow keys")
+                   and type(app.screen.focused).__name__ == "FlowKeys" and app.screen.query("AlertBanner"),
+                   message="dashboard with flow keys")
 
 
 async def test_keys_in_the_config_remap_the_tui(tmp_path):
@@ -306,3 +307,36 @@ def test_launch_checks_the_keymap_before_the_ui(tmp_path):
     with pytest.raises(ConfigError) as err:
         check_keymap(Session(config=bad, env=bad.environment(), read_only=False))
     assert str(err.value).startswith(f"{tmp_path / 'bad.yaml'}:5: keys.flow.block-ip: key 'r' is bound twice")
+
+
+async def test_flow_keys_work_after_a_screen_opened_before_they_were_bound(monkeypatch):
+    """The runbook loads while another screen is on top: the flow keys are bound on the dashboard and
+    work once it is back on top."""
+    import threading
+
+    import screens.flow_app as flow_app
+    from screens.audit_view import AuditScreen
+
+    pushed = threading.Event()
+    real = flow_app.load_runbook_cached
+
+    def held(config):  # the runbook load (a worker thread) waits until the audit view is up
+        pushed.wait(10)
+        return real(config)
+
+    monkeypatch.setattr(flow_app, "load_runbook_cached", held)
+    app = static_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen", message="dashboard")
+        app.push_screen(AuditScreen())
+        await wait_for(lambda: isinstance(app.screen, AuditScreen), message="audit view")
+        assert not app.flow_keys_bound
+        pushed.set()
+        await wait_for(lambda: app.flow_keys_bound, message="flow keys bound under the audit view")
+        assert isinstance(app.screen, AuditScreen)
+        await pilot.press("escape")
+        await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen", message="back")
+        await wait_for(lambda: "H" in app.screen.active_bindings, message="flow keys active")
+        await pilot.press("H")
+        await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow by key")
+        assert app.screen.flow.id == "worker-health"

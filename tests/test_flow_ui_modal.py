@@ -35,7 +35,8 @@ async def ready(app: EdgeConsoleApp) -> None:
     """The dashboard is up with its flow keys, and the incident chrome has installed itself (so a short
     test does not exit while it is still subscribing)."""
     await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.is_mounted
-                   and getattr(app, "flow_keys_bound", False) and "r" in app.screen.active_bindings
+                   and getattr(app, "flow_keys_bound", False)
+                   and type(app.screen.focused).__name__ == "FlowKeys" and "r" in app.screen.active_bindings
                    and (not hasattr(app, "incident_response") or app.screen.query("AlertBanner")),
                    message="dashboard with flow keys")
 
