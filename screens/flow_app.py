@@ -1,8 +1,9 @@
 """Runbook flows in the app: opening a flow modal, the context it runs with, the dashboard keys.
 
 Wiring (in screens/app.py): ``class EdgeConsoleApp(FlowsMixin, ...)``, ``COMMANDS`` includes
-``screens.commands.PROVIDERS``, and ``self.audit_listeners`` is a list; the dashboard calls
-``install_flow_keys(self)`` on mount.
+``screens.commands.PROVIDERS``, ``self.audit_listeners`` is a list and ``self.actions`` is the action
+catalogue (``rebuild_actions(runbook)``); the dashboard calls ``install_flow_keys(self)`` after the first
+frame.
 
 - ``app.open_flow(id_or_section)``: a flow id opens its modal; otherwise a section slug (``security``)
   offers that section's flows (incident alert responses name flow ids or sections).
@@ -22,7 +23,6 @@ from textual.screen import Screen
 if TYPE_CHECKING:  # the runbook, its modal and engine load after the first frame: start-up time
     from console.runbook.model import Runbook
     from screens.flow_modal import FlowContext
-
 
 
 #: Parsed runbooks by the files they came from (path, mtime, size): parsing the YAML with line numbers
