@@ -224,6 +224,7 @@ async def test_read_only_refuses_a_mutating_flow(sim, fake_tools, state_dir):
         text = modal.visible_text()
         assert "REFUSED" in text and "refused" in text
         assert all(r.state.value in ("refused", "not_run") for r in modal.runner.steps)
+        assert modal.flow.reverse and "u" not in modal.active_bindings  # the undo flow is not offered read-only
     assert sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"] == level_before
     records = [line for line in (state_dir / "audit.jsonl").read_text().splitlines() if '"step"' in line]
     assert any('"refused"' in line for line in records)
