@@ -266,19 +266,21 @@ async def test_ddos_banner_names_a_key_that_offers_under_attack_not_rollback(sim
         await wait_for(lambda: any(a.key == "request_rate" for a in engine.active()), timeout=30,
                        message="request-rate alert")
         banner = app.screen.query_one(AlertBanner)
-        await wait_for(lambda: banner.display and "respond" in str(banner.render()), message="banner with hint")
+        await wait_for(lambda: banner.display and "respond" in str(banner.render()), timeout=20,
+                       message="banner with hint")
         text = str(banner.render())
         hints = dict(app.incident_response.banner_hints(app.screen))
         key = hints["flow.respond"].split()[0]
         assert f"{key} respond" in text and "R runbook" not in text
         assert app.screen.active_bindings[key].binding.id == "flow.respond"  # the named key is respond
         await pilot.press(key)
-        await wait_for(lambda: isinstance(app.screen, FlowPickerScreen), message="DDoS response picker")
+        await wait_for(lambda: isinstance(app.screen, FlowPickerScreen), timeout=20,
+                       message="DDoS response picker")
         picker = app.screen
         assert [f.id for f in picker.flows] == list(DDOS_FLOWS)
         assert all(f.id != "rollback" for f in picker.flows) and "DDoS" in picker.why
         await pilot.press("enter")
-        await wait_for(lambda: isinstance(app.screen, FlowModal), message="Under Attack flow")
+        await wait_for(lambda: isinstance(app.screen, FlowModal), timeout=20, message="Under Attack flow")
         assert app.screen.flow.id == "under-attack-mode"
 
 
