@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint install bench clean
+.PHONY: run test test-fast lint install bench clean keys-doc
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(STAMP) lint
 test-fast: $(STAMP)
 	@start=$$(date +%s); EDGE_FUZZ_EXAMPLES=25 $(BIN)/python -m pytest -q -p no:cacheprovider -m unit $(PYTEST_ARGS); rc=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
+
+# the README's key table, generated from the action catalogue (console/actions.py)
+keys-doc: $(STAMP)
+	$(BIN)/edge-console keys --update-readme README.md
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

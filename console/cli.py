@@ -28,6 +28,7 @@ SUBCOMMAND_MODULES = [
     "console.schema.cli",      # schema
     "console.alertmanager.cli",  # alerts
     "console.drill.cli",       # drill
+    "console.keys_cli",        # keys
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -44,6 +45,7 @@ COMMAND_MODULES = {
     "schema": "console.schema.cli",
     "alerts": "console.alertmanager.cli",
     "drill": "console.drill.cli",
+    "keys": "console.keys_cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from typing import Any, Callable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 from textual import work
-from textual.app import App
-from textual.binding import Binding
+from textual.app import App, SystemCommand
 from textual.screen import ModalScreen
 
 from console import gctune
+from console.actions import CODE_ACTIONS, Catalogue, build_catalogue
+from console.config import ConfigError
+from console.keymap import read_keymap
 from console.metrics.model import KEY_METRICS
 from console.sanitize import clean_line
 from console.session import Session
@@ -22,19 +25,18 @@ from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
-from screens.scenario_switch import BINDING as SCENARIO_BINDING
 from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
 from screens.textual_compat import OpaqueTopScreens
 from themes import css_paths
+from widgets.keybindings import bindings
 
 HISTORY_POINTS = 240
+CODE_IDS = frozenset(a.id for a in CODE_ACTIONS)
 #: Textual hands a frame to its output thread, which needs the interpreter to write it; set-up that
 #: holds the interpreter for a while (imports, a full GC pass, starting the tail) waits this long after
 #: the first frame is composed, so the terminal shows the dashboard first (measured: without the
 #: pause the first frame reached the terminal only after all of that set-up, ~250 ms later)
 FIRST_FRAME_FLUSH_S = 0.02
-#: Textual's own focus/copy bindings: true everywhere, noise in the help of an operations console
-HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
 
 class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App[int]):
@@ -42,13 +44,7 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, Scenar
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands}
-    BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("colon", "command_palette", "Commands", show=False),
-        Binding("w", "share_help", "Share", show=False, id="share"),
-        SCENARIO_BINDING,
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(self, session: Session, *, poller: Any = None) -> None:
         super().__init__()
@@ -72,6 +68,35 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, Scenar
         self.fleet_history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self._first_frame_shown = False
         self._after_first_frame: list[Callable[[], Any]] = []
+        #: the action catalogue as configured (console/actions.py): the keymap from the config's ``keys:``
+        #: (ids of runbook flows are checked once the runbook has loaded) and read-only at assembly
+        self.user_keymap = read_keymap(session.config)
+        self.flow_key_problems: list[str] = []
+        self.flow_keys_bound = False
+        self.actions = build_catalogue(None, keymap={k: v for k, v in self.user_keymap.items() if k in CODE_IDS},
+                                       read_only=bool(session.read_only), config=session.config)
+
+    def rebuild_actions(self, runbook: Any) -> Catalogue:
+        """The catalogue with the runbook's flows (and the whole keymap); applied with ``set_keymap``."""
+        try:
+            catalogue = build_catalogue(runbook, keymap=self.user_keymap, read_only=bool(self.session.read_only),
+                                        config=self.config)
+        except ConfigError as exc:  # launch checks this first; a runbook changed since then lands here
+            self.notify(str(exc), title="keys", severity="error", timeout=15, markup=False)
+            catalogue = build_catalogue(runbook, keymap={k: v for k, v in self.user_keymap.items() if k in CODE_IDS},
+                                        read_only=bool(self.session.read_only), config=self.config)
+        self.actions = catalogue
+        self.set_keymap(catalogue.keymap())
+        return catalogue
+
+    def keys_text(self, action_id: str, words: str = "") -> str:
+        """``"n, esc or q stays"``: every key of the action as configured, or "" when it is not bound."""
+        keys = self.actions.keys_text(action_id)
+        return f"{keys} {words}".strip() if keys else ""
+
+    def hint(self, action_id: str, words: str) -> str:
+        """``"r respond"`` from the catalogue (the key as configured), or "" when it is not bound."""
+        return self.actions.hint(action_id, words)
 
     # -- quitting --------------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -109,6 +134,9 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, Scenar
 
     # -- lifecycle -----------------------------------------------------------------------
     def on_mount(self) -> None:
+        keymap = self.actions.keymap()
+        if keymap:
+            self.set_keymap(keymap)
         if self.session.read_only:
             self.sub_title = "read-only"
         self.push_screen(DashboardScreen())
@@ -160,7 +188,7 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, Scenar
         start_monitoring(self)  # Alertmanager alerts, Prometheus history (when configured)
 
     async def on_unmount(self) -> None:
-        response = getattr(self, "incident_response", None)
+        response = self._incident_response  # not the property: that would create one while exiting
         if response is not None:
             await asyncio.to_thread(response.shutdown)
         if self.poller is not None:
@@ -239,6 +267,21 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, Scenar
         return screens
 
     # -- actions -------------------------------------------------------------------------
+    def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every enabled catalogue action that has palette text and runs
+        at the app level (flows come from ``screens.commands.FlowCommands``)."""
+        yield from super().get_system_commands(screen)
+        for action in self.actions:
+            if not action.palette or not action.enabled or action.group == "Flows":
+                continue
+            handler = action.handler if action.handler.startswith("app.") or action.scope != "app" \
+                else f"app.{action.handler}"
+            if not handler.startswith("app."):
+                continue  # a screen's own action (needs that screen)
+            key = action.key_label
+            yield SystemCommand(action.palette, action.help + (f" (key {key})" if key else ""),
+                                partial(self.call_later, self.run_action, handler))
+
     def action_share_help(self) -> None:
         """How to share this console in browsers (``edge-console serve``); starts nothing."""
         from console.serve.howto import TITLE, share_text
@@ -246,18 +289,23 @@ class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, Scenar
         self.notify(share_text(self.session), title=TITLE, timeout=20, markup=False)
 
     def action_help(self) -> None:
+        """``?``: the keys that work on the screen underneath (its live bindings: keymap applied, disabled
+        ones left out), each described by the catalogue."""
         if isinstance(self.screen, HelpScreen):
             return
         rows: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if binding.action in HELP_NOISE or not binding.description or binding.key in seen:
-                continue
-            seen.add(binding.key)
-            rows.append((binding.key, binding.description))
-        notes = ["ctrl+p or : opens the command palette (every flow by title)."]
-        notes.extend(getattr(self, "flow_key_problems", []))  # runbook keys that other keys shadow
+        for key, active in self.screen.active_bindings.items():
+            action = self.actions.get(active.binding.id or "")
+            if action is None or not action.enabled or key in seen:
+                continue  # Textual's own focus/copy keys are not in the catalogue
+            seen.add(key)
+            rows.append((key, action.title + (f": {action.help}" if action.help and action.group != "Flows" else "")))
+        palette = self.actions.key_of("app.palette")
+        notes = [f"ctrl+p{' or ' + palette if palette else ''} opens the command palette (every flow by title)."]
+        notes.extend(self.flow_key_problems)  # runbook keys that other keys shadow
+        if self.session.read_only:
+            notes.append("read-only: the flows that change the edge are not bound (edge-console keys lists them).")
         overriding = getattr(getattr(self, "_flow_runbook", None), "flows", {}).values()
         notes.extend(f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding
                      if f.replaces)

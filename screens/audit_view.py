@@ -11,12 +11,12 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from console.runbook.audit import AuditLog, environment_label, what_ran
 from console.sanitize import clean
 from screens.base import EdgeScreen
+from widgets.keybindings import bindings
 
 MAX_RECORDS = 2000
 STATUS_STYLES = {"passed": "green", "done": "green", "failed": "bold red", "timeout": "bold red",
@@ -101,10 +101,7 @@ def record_detail(record: dict[str, Any]) -> Text:
 
 
 class AuditScreen(EdgeScreen):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("r", "reload", "Refresh"),
-    ]
+    BINDINGS = bindings("audit")
 
     def __init__(self, audit: AuditLog | None = None) -> None:
         super().__init__()

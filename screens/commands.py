@@ -1,7 +1,8 @@
-"""Command palette providers: every runbook flow by title, and the audit trail view.
+"""Command palette provider for the runbook's flows, from the action catalogue (``console/actions.py``).
 
-Added to ``EdgeConsoleApp.COMMANDS``; ``:`` and ctrl+p open the palette. The app side is
-:class:`screens.flow_app.FlowsMixin` (``flow_runbook()``, ``open_flow(id)``, ``action_audit_view()``).
+Added to ``EdgeConsoleApp.COMMANDS``; ``:`` and ctrl+p open the palette. Every flow the configuration
+binds is there by title (read-only leaves out the flows that change the edge); the app's other palette
+entries are the catalogue's actions with palette text (``EdgeConsoleApp.get_system_commands``).
 """
 
 from __future__ import annotations
@@ -15,90 +16,44 @@ from textual.markup import escape
 from console.sanitize import clean_line
 
 
-def flow_command_text(flow: Any) -> str:
+def flow_command_text(action: Any) -> str:
     """The palette parses prompts and help as markup: a runbook file's text is escaped for it."""
-    return f"Flow: {escape(clean_line(flow.title))}"
+    return escape(clean_line(action.palette))
 
 
-def flow_help(flow: Any) -> str:
-    bits = [flow.section, flow.id]
-    if flow.key:
-        bits.append(f"key {flow.key}")
-    if flow.mutating:
-        bits.append("changes things")
-    if getattr(flow, "replaces", None):
-        bits.append(flow.override_text)
-    return escape(clean_line(" · ".join(bits)))
+def flow_help(action: Any) -> str:
+    key = action.key_label
+    return escape(clean_line(action.help + (f" · key {key}" if key else "")))
 
 
 class FlowCommands(Provider):
-    """``Flow: <title>`` for every flow in the runbook (built-in plus the config's ``runbooks``)."""
+    """``Flow: <title>`` for every enabled flow action (built-in runbook plus the config's ``runbooks``)."""
 
     def _flows(self) -> list[Any]:
         getter = getattr(self.app, "flow_runbook", None)
-        if not callable(getter):
-            return []
-        runbook = getter()
-        return list(runbook.flows.values())
+        if callable(getter) and not getattr(self.app, "flow_keys_bound", False):
+            getter()  # the palette opened before the dashboard bound the flows: load the runbook now
+            rebuild = getattr(self.app, "rebuild_actions", None)
+            if callable(rebuild):
+                rebuild(getter())
+        actions = getattr(self.app, "actions", None)
+        return [a for a in actions.flows() if a.enabled] if actions is not None else []
+
+    def _open(self, action: Any) -> Any:
+        return partial(self.app.open_flow, action.id.removeprefix("flow."))  # type: ignore[attr-defined]
 
     async def discover(self) -> Hits:
-        opener = getattr(self.app, "open_flow", None)
-        for flow in self._flows():
-            if flow.key and opener is not None:
-                yield DiscoveryHit(flow_command_text(flow), partial(opener, flow.id), help=flow_help(flow))
+        for action in self._flows():
+            if action.key:
+                yield DiscoveryHit(flow_command_text(action), self._open(action), help=flow_help(action))
 
     async def search(self, query: str) -> Hits:
-        opener = getattr(self.app, "open_flow", None)
-        if opener is None:
-            return
         matcher = self.matcher(query)
-        for flow in self._flows():
-            text = flow_command_text(flow)
-            score = max(matcher.match(text), matcher.match(f"Flow: {flow.id}") * 0.9)
+        for action in self._flows():
+            text = flow_command_text(action)
+            score = max(matcher.match(text), matcher.match(f"Flow: {action.id.removeprefix('flow.')}") * 0.9)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(opener, flow.id), text=text, help=flow_help(flow))
+                yield Hit(score, matcher.highlight(text), self._open(action), text=text, help=flow_help(action))
 
 
-class AuditCommands(Provider):
-    """``Audit trail``: the view of every runbook step that ran."""
-
-    TEXT = "Audit trail: runbook steps that ran"
-
-    async def discover(self) -> Hits:
-        action = getattr(self.app, "action_audit_view", None)
-        if action is not None:
-            yield DiscoveryHit(self.TEXT, action, help="newest first, from the audit trail file")
-
-    async def search(self, query: str) -> Hits:
-        action = getattr(self.app, "action_audit_view", None)
-        if action is None:
-            return
-        matcher = self.matcher(query)
-        score = matcher.match(self.TEXT)
-        if score > 0:
-            yield Hit(score, matcher.highlight(self.TEXT), action, text=self.TEXT,
-                      help="newest first, from the audit trail file")
-
-
-class ShareCommands(Provider):
-    """``Share this console``: how to open it read-only in browsers (``w``); starts nothing."""
-
-    TEXT = "Share this console: read-only in a browser (edge-console serve)"
-    HELP = "shows the command and URL; starts nothing"
-
-    async def discover(self) -> Hits:
-        action = getattr(self.app, "action_share_help", None)
-        if action is not None:
-            yield DiscoveryHit(self.TEXT, action, help=self.HELP)
-
-    async def search(self, query: str) -> Hits:
-        action = getattr(self.app, "action_share_help", None)
-        if action is None:
-            return
-        matcher = self.matcher(query)
-        score = matcher.match(self.TEXT)
-        if score > 0:
-            yield Hit(score, matcher.highlight(self.TEXT), action, text=self.TEXT, help=self.HELP)
-
-
-PROVIDERS: tuple[type[Provider], ...] = (FlowCommands, AuditCommands, ShareCommands)
+PROVIDERS: tuple[type[Provider], ...] = (FlowCommands,)

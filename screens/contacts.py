@@ -7,18 +7,15 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from console.incident.contacts import Contacts
 from screens.base import EdgeScreen
+from widgets.keybindings import bindings
 
 
 class ContactsScreen(EdgeScreen):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("enter", "use", "Escalate / notify", priority=False),
-    ]
+    BINDINGS = bindings("contacts")
 
     def __init__(self, contacts: Contacts) -> None:
         super().__init__()
@@ -47,16 +44,17 @@ class ContactsScreen(EdgeScreen):
             if contact.key not in listed:
                 table.add_row("", Text(contact.name), Text(contact.reach()), Text(contact.role))
                 self.row_keys.append(("contact", contact.key))
+        use = getattr(self.app, "keys_text", lambda *_: "")("contacts.use") or "enter"
         for channel in self.contacts.channels.values():
             note = Text(channel.purpose)
             if channel.notify:
-                note.append("  notify: enter", style="bold")
+                note.append(f"  notify: {use}", style="bold")
             table.add_row(Text("chan", style="dim"), Text(channel.name), Text(channel.url or channel.kind), note)
             self.row_keys.append(("channel", channel.key))
         incident = getattr(self.app, "incident_response", None)
         has_incident = incident is not None and incident.manager.current is not None
         self.query_one("#contacts-hint", Static).update(Text(
-            "enter on a contact records the escalation on the timeline; on a channel marked 'notify' it sends "
+            f"{use} on a contact records the escalation on the timeline; on a channel marked 'notify' it sends "
             "a message" if has_incident else "No incident open: escalations are recorded once one is started."))
         table.focus()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.widgets import Footer, Static
 
@@ -13,6 +12,7 @@ from console.format import format_duration
 from screens.base import EdgeScreen
 from screens.messages import FleetUpdated
 from widgets.health_pane import HealthPane
+from widgets.keybindings import bindings
 from widgets.metrics_pane import MetricsPane
 from widgets.plain import plain
 from widgets.queue_pane import QueuePane
@@ -20,8 +20,7 @@ from widgets.security_pane import SecurityPane
 
 
 class DashboardScreen(EdgeScreen):
-    BINDINGS = [Binding("f", "toggle_fleet", "Fleet/endpoint"), Binding("l", "open_log", "Logs"),
-                Binding("h", "history_window", "History window", show=False, id="dashboard.history_window")]
+    BINDINGS = bindings("dashboard")
 
     #: show fleet-wide numbers from Prometheus instead of the one endpoint's
     fleet_view = False

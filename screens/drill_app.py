@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -25,12 +24,13 @@ from console.drill.runner import DrillRunner, SessionControl
 from console.drill.score import score_lines
 from console.drill.script import DrillScript, TimelineItem
 from console.sanitize import clean_line
+from widgets.keybindings import bindings
 
 TICK_S = 0.5
 
 
 class DrillScoreScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss(None)", "Close", id="drill.score.close")]
+    BINDINGS = bindings("drill.score")
 
     def __init__(self, result: dict[str, Any]) -> None:
         super().__init__()

@@ -1,8 +1,9 @@
 """Runbook flows in the app: opening a flow modal, the context it runs with, the dashboard keys.
 
 Wiring (in screens/app.py): ``class EdgeConsoleApp(FlowsMixin, ...)``, ``COMMANDS`` includes
-``screens.commands.PROVIDERS``, and ``self.audit_listeners`` is a list; the dashboard calls
-``install_flow_keys(self)`` on mount.
+``screens.commands.PROVIDERS``, ``self.audit_listeners`` is a list and ``self.actions`` is the action
+catalogue (``rebuild_actions(runbook)``); the dashboard calls ``install_flow_keys(self)`` after the first
+frame.
 
 - ``app.open_flow(id_or_section)``: a flow id opens its modal; otherwise a section slug (``security``)
   offers that section's flows (incident alert responses name flow ids or sections).
@@ -17,17 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual.app import App
-from textual.binding import Binding
 from textual.screen import Screen
 
 if TYPE_CHECKING:  # the runbook, its modal and engine load after the first frame: start-up time
     from console.runbook.model import Runbook
     from screens.flow_modal import FlowContext
-
-#: The audit view's key on the dashboard: the first of these that nothing else uses.
-AUDIT_KEYS = ("a", "u")
-RESPOND_KEY = "r"
-FLOW_GROUP = Binding.Group("Flows", compact=True)
 
 
 #: Parsed runbooks by the files they came from (path, mtime, size): parsing the YAML with line numbers
@@ -219,23 +214,45 @@ class FlowsMixin(App):
         self.open_flow(flow_id)
 
     def action_respond(self) -> None:
-        """The top active alert's runbook response when an alert is up, else the worst metric's."""
-        incident = getattr(self, "incident_response", None)
-        if incident is not None and incident.engine.active():
-            incident.open_runbook_response()
-            return
-        from screens.monitoring_app import respond_to_alertmanager
+        """``r``: the runbook response to the active alerts (severity order), else to the worst metric;
+        a DDoS offers the Under Attack / rate-limit flows (``console.incident.respond``)."""
+        from console.incident.respond import choose_response
 
-        if respond_to_alertmanager(self):  # a firing Alertmanager alert mapped to a flow
-            return
-        from screens.flow_reach import worst_metric
+        incident = getattr(self, "_incident_response", None)
+        alerts = incident.engine.active() if incident is not None else []
+        if not alerts:
+            from screens.monitoring_app import respond_to_alertmanager
 
-        choice = worst_metric(getattr(self, "last_result", None))
-        if choice is None:
-            self.notify("No metric in warning or critical: nothing to respond to", timeout=4)
+            if respond_to_alertmanager(self):  # a firing Alertmanager alert mapped to a flow
+                return
+        offer = choose_response(alerts, getattr(self, "last_result", None))
+        if offer is None:
+            self.notify("No active alert and no metric in warning or critical: nothing to respond to", timeout=4)
             return
-        why = f"{choice.label} is {choice.state.value.upper()}"
-        self.open_flow(choice.target, why=why)
+        if len(offer.targets) == 1:
+            self.open_flow(offer.targets[0], why=offer.why)
+            return
+        self.offer_flows(offer.targets, offer.title or "Response", offer.why)
+
+    def offer_flows(self, targets: tuple[str, ...] | list[str], title: str, why: str = "") -> None:
+        """A picker of ``targets`` (flow ids or section slugs) that this configuration binds (read-only
+        leaves out the flows that change the edge, and says so when nothing is left)."""
+        from screens.flow_picker import FlowPickerScreen
+        from screens.flow_reach import resolve_target
+
+        runbook = self.flow_runbook()
+        flows = [flow for target in targets for flow in resolve_target(runbook, target)]
+        actions = getattr(self, "actions", None)
+        usable = [f for f in flows if actions is None or getattr(actions.get(f"flow.{f.id}"), "enabled", True)]
+        if not usable:
+            names = ", ".join(f.title for f in flows) or ", ".join(targets)
+            self.notify(f"{why}: the response ({names}) changes the edge and this console is read-only",
+                        severity="warning", timeout=8, markup=False)
+            return
+        if len(usable) == 1:
+            self.open_flow(usable[0].id, why=why)
+            return
+        self.push_screen(FlowPickerScreen(title, usable, why), lambda chosen: chosen and self.open_flow(chosen))
 
     def action_audit_view(self) -> None:
         from screens.audit_view import AuditScreen
@@ -245,10 +262,11 @@ class FlowsMixin(App):
 
 
 def install_flow_keys(screen: Screen) -> list[str]:
-    """Bind the runbook's single-key flows, ``r`` (respond) and the audit key on ``screen`` (the
-    dashboard), skipping keys something else already binds. Returns what was skipped and why."""
-    from screens.flow_reach import flow_keys
-
+    """Bind the runbook's single-key flows on ``screen`` (the dashboard) once the runbook has loaded:
+    the catalogue is rebuilt with the runbook's flows (user keymap and read-only applied: a flow that
+    changes the edge is not bound read-only), the keymap goes to ``App.set_keymap`` and a
+    :class:`widgets.flow_keys.FlowKeys` holding the flows' bindings is mounted and focused. A flow key
+    that a code key already uses is left out (the palette still has it). Returns those problems."""
     app = screen.app
     runbook_getter = getattr(app, "flow_runbook", None)
     if not callable(runbook_getter):
@@ -256,30 +274,25 @@ def install_flow_keys(screen: Screen) -> list[str]:
     if getattr(app, "_flow_runbook", None) is None:  # parse it off the event loop, bind when ready
         app.load_flow_runbook_then(lambda: install_flow_keys(screen) if screen.is_attached else None)
         return []
-    if getattr(screen, "_flow_keys_installed", False):
+    from widgets.flow_keys import FlowKeys, flow_keys_widget
+
+    if screen.query(FlowKeys):
         return list(getattr(app, "flow_key_problems", []))
-    screen._flow_keys_installed = True  # type: ignore[attr-defined]
-    taken = set(app._bindings.key_to_bindings) | set(screen._bindings.key_to_bindings)
-    problems: list[str] = []
-    if RESPOND_KEY not in taken:
-        screen._bindings.bind(RESPOND_KEY, "app.respond", "Respond", show=True)
-        taken.add(RESPOND_KEY)
-    else:
-        problems.append(f"key {RESPOND_KEY!r} (respond) is already bound")
-    audit_key = next((k for k in AUDIT_KEYS if k not in taken), None)
-    if audit_key is not None:
-        screen._bindings.bind(audit_key, "app.audit_view", "Audit", show=True)
-        taken.add(audit_key)
-    else:
-        problems.append(f"keys {', '.join(AUDIT_KEYS)} (audit view) are already bound; use the palette")
-    bound, skipped = flow_keys(runbook_getter(), taken)
-    for item in bound:  # one footer entry for all ("HATB… Flows"); `?` help lists each by title
-        title = item.flow.title + (f" ({item.flow.override_text})" if item.flow.replaces else "")
-        binding = Binding(item.key, f"app.run_flow({item.flow.id!r})", title, show=True, group=FLOW_GROUP)
-        screen._bindings.key_to_bindings.setdefault(item.key, []).append(binding)
-    problems.extend(why for _, why in skipped)
+    catalogue = app.rebuild_actions(runbook_getter())  # type: ignore[attr-defined]
+    holder = flow_keys_widget(catalogue.flows(), id="flow-keys")
+    screen.mount(holder)
+
+    def focus_if_on_top() -> None:
+        # focusing a widget of a screen under another one disturbs that one's layout; a screen that is
+        # not on top focuses it itself when it is back (Textual's AUTO_FOCUS)
+        if app.screen is screen and screen.focused is None and holder.is_attached:
+            screen.set_focus(holder, scroll_visible=False)  # it draws nothing: no scrolling to it
+
+    screen.call_after_refresh(focus_if_on_top)
+    problems = list(catalogue.problems)
     for problem in problems:
         app.log.warning(problem)
     app.flow_key_problems = problems  # type: ignore[attr-defined]
+    app.flow_keys_bound = True  # type: ignore[attr-defined]
     screen.refresh_bindings()
     return problems

@@ -17,7 +17,6 @@ from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -33,6 +32,7 @@ from widgets.flow_output import FlowOutput
 from widgets.flow_preview import StepPanel
 from widgets.flow_steps import FlowSteps, StepRow
 from widgets.flow_summary import FlowSummary
+from widgets.keybindings import bindings
 
 
 @dataclass
@@ -73,19 +73,7 @@ def flow_title_text(flow: Flow, env_name: str, read_only: bool) -> Text:
 class FlowModal(ModalScreen[RunSummary | None]):
     #: One key, several meanings: the first binding whose action is enabled in this phase wins (and
     #: is the one the footer shows).
-    BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("escape", "cancel", "Cancel flow"),
-        Binding("enter", "continue_form", "Continue"),
-        Binding("enter", "tick", "Tick item"),
-        Binding("enter", "finish", "Finish"),
-        Binding("enter", "run", "Run step"),
-        Binding("enter", "close", "Close"),
-        Binding("space", "tick", "Tick item", show=False),
-        Binding("s", "skip", "Skip step"),
-        Binding("u", "reverse", "Open undo flow"),
-        Binding("q", "hold_quit", "Quit", show=False),  # only while a step runs: esc stops it first
-    ]
+    BINDINGS = bindings("flow")
 
     AUTO_FOCUS = ""  # no auto focus: focus is placed by phase: the first field, the confirmation, or nothing
     #: it fills the screen, hiding the incident bar and alert banner: the app adds a one-line strip on top
@@ -328,15 +316,23 @@ class FlowModal(ModalScreen[RunSummary | None]):
             return running and self.focus_index() is not None
         if action == "skip":
             return idle and self.focus_index() is not None and not refused
-        if action == "reverse":
+        if action == "reverse":  # the undo flow changes the edge: not bound read-only (the catalogue)
+            undo = getattr(getattr(self.app, "actions", None), "get", lambda _: None)("flow.undo")
+            if undo is not None and not undo.enabled:
+                return False
             return self.phase == "summary" and bool(self.flow.reverse) and self.context.open_flow is not None
         if action == "hold_quit":
             return self.busy or self.cancelling  # otherwise q falls through to the app's quit
         return True
 
     def action_hold_quit(self) -> None:
-        self.app.notify("A step is running: esc stops it and shows what ran; then q quits", severity="warning",
-                        timeout=5)
+        self.app.notify(self.running_hint(), severity="warning", timeout=5, markup=False)
+
+    def running_hint(self) -> str:
+        """What to press while a step runs (keys from the catalogue, as configured)."""
+        keys = getattr(self.app, "keys_text", lambda *_: "")
+        cancel, quit_ = keys("flow.cancel") or "cancelling", keys("app.quit") or "quitting"
+        return f"A step is running: {cancel} stops it and shows what ran; then {quit_} quits"
 
     def action_continue_form(self) -> None:
         if self.phase == "form":
@@ -386,7 +382,8 @@ class FlowModal(ModalScreen[RunSummary | None]):
             shown = typed.strip() or "nothing"
             self.query_one(StepPanel).reject(
                 f"{shown!r} is not {confirmation.expected!r}: nothing ran" if typed.strip()
-                else f"{shown} typed: type {confirmation.expected!r} to run, esc to cancel the flow")
+                else f"{shown} typed: type {confirmation.expected!r} to run, "
+                     f"{getattr(self.app, 'keys_text', lambda *_: '')('flow.cancel') or 'cancel'} to cancel the flow")
             return
         self.start_step(index, typed)
 

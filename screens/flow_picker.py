@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.runbook.model import Flow
+from widgets.keybindings import bindings, key_hints
 from widgets.plain import plain
 
 
-def flow_option_text(flow: Flow) -> Text:
+def flow_option_text(flow: Flow, key: str | None = None) -> Text:
+    """One row: the flow's key (as configured, from the catalogue), its title, whether it changes things."""
     text = Text()
-    text.append(f"{flow.key or ' '} ", style="bold")
+    key = flow.key if key is None else key
+    text.append(f"{key or ' '} ", style="bold")
     text.append(flow.title)
     if flow.mutating:
         text.append("  changes", style="bold red")
@@ -24,7 +26,7 @@ def flow_option_text(flow: Flow) -> Text:
 
 
 class FlowPickerScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss_none", "Close")]
+    BINDINGS = bindings("flow.picker")
 
     def __init__(self, title: str, flows: list[Flow], why: str = "") -> None:
         super().__init__()
@@ -36,8 +38,12 @@ class FlowPickerScreen(ModalScreen[str | None]):
         with Vertical(id="flow-picker"):
             if self.why:
                 yield Static(self.why, id="flow-picker-why", markup=False)
-            yield OptionList(*[Option(flow_option_text(f), id=f.id) for f in self.flows], id="flow-picker-list")
-            yield Static(Text("enter opens the flow · esc closes", style="dim"))
+            actions = getattr(self.app, "actions", None)
+            keys = {f.id: actions.key_of(f"flow.{f.id}") if actions is not None else None for f in self.flows}
+            yield OptionList(*[Option(flow_option_text(f, keys[f.id]), id=f.id) for f in self.flows],
+                             id="flow-picker-list")
+            hint = key_hints(self.app, "enter opens the flow", ("flow.picker.close", "closes"))
+            yield Static(Text(hint, style="dim"))
 
     def on_mount(self) -> None:
         self.query_one("#flow-picker").border_title = plain(self.title_text)

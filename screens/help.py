@@ -1,25 +1,20 @@
-"""`?` help: the keys that work on the screen underneath, gathered from its live bindings."""
+"""`?` help: the keys that work on the screen underneath (its live bindings, described by the catalogue)."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEY_NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "space": "space", "escape": "esc",
-             "enter": "enter", "ctrl+p": "ctrl+p"}
-
-
-def key_label(key: str) -> str:
-    return ", ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in key.split(","))
+from console.actions import key_label
+from widgets.keybindings import bindings
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = bindings("help")
 
     def __init__(self, bindings: list[tuple[str, str]], notes: list[str] | None = None) -> None:
         super().__init__()
@@ -37,7 +32,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             for note in self.notes:
                 yield Static(Text(note, style="dim"))
-            yield Static(Text("esc closes this help", style="dim italic"))
+            close = getattr(self.app, "hint", lambda *_: "")("help.close", "closes this help")
+            if close:
+                yield Static(Text(close, style="dim italic"))
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = "Help"

@@ -1,4 +1,4 @@
-"""Incident response keys and palette commands for the app.
+"""Incident response actions for the app (their keys and palette entries come from ``console/actions.py``).
 
 Wiring (one edit in screens/app.py): ``class EdgeConsoleApp(IncidentResponseMixin, App[int])``.
 ``app.incident_response`` (a :class:`screens.incident_response.IncidentResponse`) is created on
@@ -10,11 +10,9 @@ open incident. Runbook flows report their steps with ``app.incident_response.rec
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
-from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.screen import Screen
+from textual.app import App
 
 if TYPE_CHECKING:  # imported when first used, after the first frame (start-up time)
     from screens.incident_response import IncidentResponse
@@ -23,15 +21,7 @@ __all__ = ["IncidentResponseMixin"]
 
 
 class IncidentResponseMixin(App):
-    """Keys and palette commands for incidents on every screen (see the module docstring)."""
-
-    BINDINGS = [
-        Binding("i", "incident", "Incident", show=False),
-        Binding("n", "incident_note", "Note", show=False),
-        Binding("m", "incident_phase", "Mark phase", show=False),
-        Binding("a", "alert_ack", "Ack alert", show=False),
-        Binding("c", "incident_contacts", "Contacts", show=False),
-    ]
+    """Incident actions on every screen (keys and palette entries: ``console/actions.py``)."""
 
     _incident_response: IncidentResponse | None = None
 
@@ -88,20 +78,3 @@ class IncidentResponseMixin(App):
 
     def action_incident_timeline(self) -> None:
         self.incident_response.open_timeline()
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        r = self.incident_response
-        yield SystemCommand("Incident: start", "Start an incident (severity P0-P3, title, impact)", r.start_or_open)
-        yield SystemCommand("Incident: timeline", "The open incident's timeline", r.open_timeline)
-        yield SystemCommand("Incident: note", "Add a note to the timeline", r.add_note)
-        yield SystemCommand("Incident: mark phase", "Acknowledged, root cause, mitigation, restored", r.mark_phase)
-        yield SystemCommand("Incident: change severity", "Raise or lower the severity", r.change_severity)
-        yield SystemCommand("Incident: contacts and escalation", "Escalation path, channels, notify",
-                            r.open_contacts)
-        yield SystemCommand("Incident: close", "Recovery checklist, root cause, resolution, report", r.close_incident)
-        yield SystemCommand("Incident: report", "Write and view the incident report", r.show_report)
-        yield SystemCommand("Incident: review item done", "Post-incident review checklist", r.review_item)
-        yield SystemCommand("Alert: acknowledge", "Silence the top alert until it clears", r.acknowledge_alert)
-        yield SystemCommand("Alert: runbook response", "Open the runbook flow for the top alert",
-                            r.open_runbook_response)

@@ -8,12 +8,12 @@ from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from console.incident.recovery import RecoveryCheck, recovery_checks
+from widgets.keybindings import bindings
 
 STATUS_STYLE = {"pass": ("PASS", "bold green"), "fail": ("FAIL", "bold red"), "unknown": ("??", "bold yellow")}
 
@@ -21,7 +21,7 @@ STATUS_STYLE = {"pass": ("PASS", "bold green"), "fail": ("FAIL", "bold red"), "u
 class IncidentCloseScreen(ModalScreen[str | None]):
     """``submit(checks, confirmed, root_cause, resolution, action_items)`` returns (ok, error or report path)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("prompt")
 
     def __init__(self, incident_id: str, get_result: Callable[[], Any],
                  submit: Callable[[list[RecoveryCheck], set[str], str, str, list[str]], tuple[bool, str]]) -> None:

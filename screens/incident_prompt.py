@@ -6,7 +6,6 @@ from typing import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
@@ -14,12 +13,13 @@ from textual.widgets.option_list import Option
 
 from console.incident.model import MARKABLE_PHASES, PHASE_TEXT, Incident, format_duration
 from console.sanitize import clean_line
+from widgets.keybindings import bindings, key_hints
 
 
 class TextPromptScreen(ModalScreen[str | None]):
     """Asks for one line. ``submit(text)`` returns (ok, error); on ok the screen closes with the text."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("prompt")
 
     def __init__(self, title: str, submit: Callable[[str], tuple[bool, str]], *, placeholder: str = "",
                  value: str = "") -> None:
@@ -34,7 +34,7 @@ class TextPromptScreen(ModalScreen[str | None]):
             yield Static(Text(self.prompt_title), classes="modal-title")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
             yield Static("", id="prompt-error", classes="form-error")
-            yield Static("enter saves · esc cancels", classes="modal-hint")
+            yield Static(Text(key_hints(self.app, "enter saves", ("prompt.cancel", "cancels"))), classes="modal-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -53,8 +53,13 @@ class TextPromptScreen(ModalScreen[str | None]):
 class PhasePickerScreen(ModalScreen[str | None]):
     """Pick the phase to mark: keys 1-4 or the list."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")] + [
-        Binding(str(i), f"pick({i})", PHASE_TEXT[p], show=False) for i, p in enumerate(MARKABLE_PHASES, start=1)]
+    BINDINGS = bindings("prompt", "prompt.phase")
+
+    def phase_keys(self) -> str:
+        """``"1/2/3/4 or "``: the phase keys as configured (from the catalogue)."""
+        keys_text = getattr(self.app, "keys_text", lambda *_: "")
+        keys = [k for k in (keys_text(f"prompt.phase.{n}") for n in range(1, len(MARKABLE_PHASES) + 1)) if k]
+        return "/".join(keys) + " or " if keys else ""
 
     def __init__(self, incident: Incident) -> None:
         super().__init__()
@@ -69,7 +74,8 @@ class PhasePickerScreen(ModalScreen[str | None]):
         with Vertical(classes="incident-modal"):
             yield Static(f"Mark a phase of {self.incident.id}", classes="modal-title")
             yield OptionList(*options, id="phase-list")
-            yield Static("1-4 or enter marks · esc cancels", classes="modal-hint")
+            yield Static(Text(key_hints(self.app, self.phase_keys() + "enter marks", ("prompt.cancel", "cancels"))),
+                         classes="modal-hint")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -87,7 +93,7 @@ class PhasePickerScreen(ModalScreen[str | None]):
 class ResumeScreen(ModalScreen[str | None]):
     """Offered at start-up when an incident is still open: resume it (or one of them) or not."""
 
-    BINDINGS = [Binding("escape,n", "cancel", "Not now"), Binding("y", "resume_first", "Resume")]
+    BINDINGS = bindings("prompt.resume")
 
     def __init__(self, incidents: Sequence[Incident], now, warnings: Sequence[str] = ()) -> None:
         super().__init__()
@@ -108,7 +114,9 @@ class ResumeScreen(ModalScreen[str | None]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Resume", variant="primary", id="resume-yes", compact=True)
                 yield Button("Not now", id="resume-no", compact=True)
-            yield Static("y or enter resumes · n or esc leaves it open", classes="modal-hint")
+            yield Static(Text(key_hints(self.app, ("prompt.resume", "or enter resumes"),
+                                        ("prompt.not_now", "leaves it open"))),
+                         classes="modal-hint")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -132,7 +140,7 @@ class ResumeScreen(ModalScreen[str | None]):
 class ChoiceScreen(ModalScreen[str | None]):
     """Pick one of a few labelled choices (review items, channels, ...)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("prompt")
 
     def __init__(self, title: str, choices: Sequence[tuple[str, str]]) -> None:
         super().__init__()
@@ -143,7 +151,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         with Vertical(classes="incident-modal"):
             yield Static(Text(self.choice_title), classes="modal-title")
             yield OptionList(*[Option(Text(label), id=key) for key, label in self.choices], id="choice-list")
-            yield Static("enter picks · esc cancels", classes="modal-hint")
+            yield Static(Text(key_hints(self.app, "enter picks", ("prompt.cancel", "cancels"))), classes="modal-hint")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -250,13 +250,17 @@ class IncidentResponse:
                                            incident.closed_at),
             tuple((a.key, a.level, a.acknowledged, a.value) for a in alerts),
             tuple(id(screen) for screen in self.app.screen_stack),
+            id(getattr(self.app, "actions", None)),
         )
         if signature == self._chrome_signature and not force:
             return
         self._chrome_signature = signature
         for screen in self.app.screen_stack:
-            for banner in screen.query(AlertBanner):
-                banner.show_alerts(alerts)
+            banners = screen.query(AlertBanner)
+            if banners:
+                hints = self.banner_hints(screen)
+                for banner in banners:
+                    banner.show_alerts(alerts, hints)
             for bar in screen.query(IncidentBar):
                 bar.show_incident(incident)
             for strip in screen.query(IncidentStrip):
@@ -265,6 +269,24 @@ class IncidentResponse:
             show = getattr(screen, "show_incident", None)
             if callable(show):
                 show(incident)
+
+    #: the keys the alert banner names: (action id, what it does)
+    BANNER_ACTIONS = (("alert.ack", "ack"), ("flow.respond", "respond"), ("incident.open", "incident"))
+
+    def banner_hints(self, screen: Screen) -> list[tuple[str, str]]:
+        """``[("flow.respond", "r respond"), ...]`` for the banner's actions whose keys work on ``screen``
+        (the catalogue's key as configured; an action not bound there is not named)."""
+        actions = getattr(self.app, "actions", None)
+        if actions is None:
+            return []
+        active = {b.binding.id for b in screen.active_bindings.values()}
+        return [(action_id, actions.hint(action_id, words)) for action_id, words in self.BANNER_ACTIONS
+                if action_id in active and actions.hint(action_id, words)]
+
+    def key_hint(self, action_id: str, words: str, otherwise: str = "") -> str:
+        """``"press i to start one"`` from the catalogue, or ``otherwise`` when the action has no key."""
+        hint = getattr(self.app, "hint", lambda *_: "")(action_id, words)
+        return f"press {hint}" if hint else otherwise
 
     def _write(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a manager write; an operator error or a disk problem is shown, never raised."""
@@ -368,7 +390,8 @@ class IncidentResponse:
     def _need_incident(self) -> Incident | None:
         incident = self.manager.current
         if incident is None:
-            self.app.notify("No incident: press i to start one", severity="warning", timeout=4, markup=False)
+            how = self.key_hint("incident.open", "to start one", "start one from the palette (Incident: start)")
+            self.app.notify(f"No incident: {how}", severity="warning", timeout=4, markup=False)
         return incident
 
     def add_note(self) -> None:
@@ -429,16 +452,17 @@ class IncidentResponse:
         silence_on_ack(self.app, done)  # alertmanager.ack_silence: acking here stops the page too
 
     def open_runbook_response(self) -> None:
-        alert = next(iter(self.engine.active()), None)
+        """The runbook response to the active alerts: the same choice as ``r`` (``app.action_respond``)."""
+        respond = getattr(self.app, "action_respond", None)
+        if callable(respond):
+            respond()
+            return
+        alert = next((a for a in self.engine.active() if a.response is not None), None)
         if alert is None or alert.response is None:
             self.app.notify("No alert with a runbook response", timeout=3, markup=False)
             return
-        opener = getattr(self.app, "open_flow", None)
-        if callable(opener):
-            opener(alert.response.flow_id)
-        else:
-            self.app.notify(f"Runbook: {alert.response.title} (flow {alert.response.flow_id}); headless: "
-                            f"edge-console run {alert.response.flow_id}", timeout=8, markup=False)
+        self.app.notify(f"Runbook: {alert.response.title} (flow {alert.response.flow_id}); headless: "
+                        f"edge-console run {alert.response.flow_id}", timeout=8, markup=False)
 
     def open_timeline(self) -> None:
         from screens.incident_timeline import IncidentTimelineScreen
@@ -490,7 +514,8 @@ class IncidentResponse:
 
             def accept(typed: str) -> tuple[bool, str]:
                 if not needed.accepts(typed):
-                    return False, f"type {needed.expected!r} to send (esc cancels): nothing sent"
+                    cancel = getattr(self.app, "keys_text", lambda *_: "")("prompt.cancel", "cancels")
+                    return False, f"type {needed.expected!r} to send{f' ({cancel})' if cancel else ''}: nothing sent"
                 self.send_notify(channel.key, message, typed)
                 return True, ""
 

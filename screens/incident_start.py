@@ -6,18 +6,18 @@ from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from console.incident.model import SEVERITIES
+from widgets.keybindings import bindings
 
 
 class IncidentStartScreen(ModalScreen[str | None]):
     """``submit(severity, title, impact)`` returns an error message or the new incident's ID."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("prompt")
 
     def __init__(self, submit: Callable[[str, str, str], tuple[bool, str]], *, severity: str = "P2",
                  title: str = "", impact: str = "", trigger: str = "") -> None:

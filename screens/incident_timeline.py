@@ -9,7 +9,6 @@ from typing import Any
 from rich.text import Text
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from console.incident.model import DRILL_LABEL, Incident
@@ -17,6 +16,7 @@ from console.incident.review import review_checklist, review_required
 from console.sanitize import clean_line
 from screens.base import EdgeScreen
 from widgets.incident_timeline import IncidentTimeline
+from widgets.keybindings import bindings
 
 
 def review_text(incident: Incident, now: datetime) -> Text:
@@ -40,16 +40,7 @@ def review_text(incident: Incident, now: datetime) -> Text:
 
 
 class IncidentTimelineScreen(EdgeScreen):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("n", "app.incident_note", "Note"),
-        Binding("m", "app.incident_phase", "Phase"),
-        Binding("s", "app.incident_severity", "Severity"),
-        Binding("c", "app.incident_contacts", "Contacts"),
-        Binding("x", "app.incident_close", "Close incident"),
-        Binding("r", "app.incident_report", "Report"),
-        Binding("v", "app.incident_review", "Review item done"),
-    ]
+    BINDINGS = bindings("incident")
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -73,7 +64,8 @@ class IncidentTimelineScreen(EdgeScreen):
     def show_incident(self, incident: Incident | None) -> None:
         summary = self.query_one("#incident-summary", Static)
         if incident is None:
-            summary.update("No incident. Press i to start one.")
+            key = getattr(self.app, "hint", lambda *_: "")("incident.open", "to start one")
+            summary.update(Text(f"No incident. Press {key}." if key else "No incident. Start one from the palette."))
             return
         sev = incident.severity_info
         lines = [(f"{DRILL_LABEL}  " if incident.is_drill else "")

@@ -16,7 +16,6 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
@@ -32,10 +31,12 @@ from console.tail.settings import ServerFilters, TailSettings, tail_settings
 from console.tail.workers import WorkerRoleError, tail_source
 from console.tail.store import TailStore
 from screens.base import EdgeScreen
+from widgets.keybindings import bindings, key_hints
 from widgets.log_breakdown import LogBreakdown
 from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
 from widgets.log_pane import LogPane
+from widgets.plain import plain
 
 #: under a flood (more than FLOOD_EVENTS per tick) the list is redrawn at most every FLOOD_FRAME_S:
 #: frames are coalesced so the time goes to parsing, and the pane says so
@@ -299,7 +300,7 @@ def mount_log_pane(screen: Any, container_id: str = "log-area") -> LogPane:
 
 
 class LogDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+    BINDINGS = bindings("logs.event")
 
     def __init__(self, event: TailEvent) -> None:
         super().__init__()
@@ -313,24 +314,14 @@ class LogDetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         box = self.query_one("#log-detail-box")
         box.border_title = "Event"
-        box.border_subtitle = "esc closes"
+        box.border_subtitle = plain(key_hints(self.app, ("logs.event.close", "closes")))
         box.focus()
 
 
 class LogViewScreen(EdgeScreen):
     """Full-screen log tail: `/` filter, `f` wrangler filters, space pause, `b` breakdown, `s` save."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("space", "pause", "Pause"),
-        Binding("slash", "filter", "Filter"),
-        Binding("f", "server_filter", "Wrangler filters"),
-        Binding("b", "breakdown", "Breakdown"),
-        Binding("w", "window", "Window"),
-        Binding("s", "save", "Save"),
-        Binding("r", "reconnect", "Reconnect"),
-        Binding("W", "switch_workers", "Workers", id="logs.workers"),
-    ]
+    BINDINGS = bindings("logs")
 
     def __init__(self) -> None:
         super().__init__()

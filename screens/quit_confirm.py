@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from widgets.keybindings import bindings, key_hints
 
 
 class QuitConfirmScreen(ModalScreen[bool]):
     """``y`` quits (dismisses True); ``n``, ``escape`` or ``q`` again stay (False)."""
 
-    BINDINGS = [
-        Binding("y", "answer(True)", "Quit anyway", id="quit.confirm"),
-        Binding("n,escape,q", "answer(False)", "Stay", id="quit.cancel"),
-    ]
+    BINDINGS = bindings("quit")
 
     def __init__(self, open_things: list[str]) -> None:
         super().__init__()
@@ -29,7 +27,8 @@ class QuitConfirmScreen(ModalScreen[bool]):
                 yield Static(Text(f"! {thing}"), classes="quit-open")
             yield Static(Text("The incident stays open in its file; another console can resume it."),
                          classes="modal-hint")
-            yield Static(Text("y quits · n or esc stays"), classes="modal-hint")
+            hint = key_hints(self.app, ("quit.confirm", "quits"), ("quit.cancel", "stays"))
+            yield Static(Text(hint), classes="modal-hint")
 
     def action_answer(self, quit_: bool) -> None:
         self.dismiss(quit_)

@@ -14,7 +14,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -22,9 +21,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.sim.names import SCENARIO_NAMES
+from widgets.keybindings import bindings
 
 #: the key binding (also in the help): id, key, title
-BINDING = Binding("z", "switch_scenario", "Scenario", show=False, id="sim.scenario")
 
 
 def _description(name: str) -> str:
@@ -43,7 +42,7 @@ def can_switch(app: Any) -> bool:
 class ScenarioPicker(ModalScreen[str | None]):
     """The scenarios, the current one marked; Enter switches, Escape leaves it as it is."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Back", id="sim.scenario.back")]
+    BINDINGS = bindings("scenario")
 
     def __init__(self, current: str | None) -> None:
         super().__init__()

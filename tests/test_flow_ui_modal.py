@@ -36,7 +36,8 @@ async def ready(app: EdgeConsoleApp) -> None:
     """The dashboard is up with its flow keys, and the incident chrome has installed itself (so a short
     test does not exit while it is still subscribing)."""
     await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.is_mounted
-                   and "r" in app.screen.active_bindings
+                   and getattr(app, "flow_keys_bound", False)
+                   and type(app.screen.focused).__name__ == "FlowKeys" and "r" in app.screen.active_bindings
                    and (not hasattr(app, "incident_response") or app.screen.query("AlertBanner")),
                    message="dashboard with flow keys")
 
@@ -209,7 +210,13 @@ async def test_read_only_refuses_a_mutating_flow(sim, fake_tools, state_dir):
     app = sim_app(sim, read_only=True)
     level_before = sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"]
     async with app.run_test(size=(80, 24)) as pilot:
-        modal = await open_by_key(app, pilot, "U", "under-attack-mode")
+        await ready(app)
+        await pilot.press("U")  # read-only at assembly: the mutating flow's key is not bound
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, FlowModal) and "U" not in app.screen.active_bindings
+        app.open_flow("under-attack-mode")  # reached another way (a response section): the engine refuses
+        modal = await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen, message="flow modal")
+        await pilot.pause()
         banner = str(modal.query_one("#flow-banner").render())
         assert "read-only" in banner and "under-attack-mode" in banner
         assert not modal.query_one("#flow-confirm").display  # no confirmation is even asked
@@ -218,6 +225,7 @@ async def test_read_only_refuses_a_mutating_flow(sim, fake_tools, state_dir):
         text = modal.visible_text()
         assert "REFUSED" in text and "refused" in text
         assert all(r.state.value in ("refused", "not_run") for r in modal.runner.steps)
+        assert modal.flow.reverse and "u" not in modal.active_bindings  # the undo flow is not offered read-only
     assert sim.state.zone_settings["5100000000000000000000000000f001"]["security_level"]["value"] == level_before
     records = [line for line in (state_dir / "audit.jsonl").read_text().splitlines() if '"step"' in line]
     assert any('"refused"' in line for line in records)

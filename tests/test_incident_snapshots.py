@@ -46,7 +46,8 @@ class WidgetsApp(App):
         alerts = [Alert("error_rate", "Error rate", "%", State.CRITICAL, 2.41, 0.0, False, RESPONSES["error_rate"], "P1"),
                   Alert("p95_latency_ms", "P95 latency", "ms", State.WARNING, 640.0, 0.0, False,
                         RESPONSES["p95_latency_ms"], "P3")]
-        self.query_one(AlertBanner).show_alerts(alerts)
+        self.query_one(AlertBanner).show_alerts(alerts, [("alert.ack", "a ack"), ("flow.respond", "r respond"),
+                                                         ("incident.open", "i incident")])
         bar = self.query_one(IncidentBar)
         bar.clock = lambda: self.now
         inc = incident()

@@ -91,7 +91,7 @@ async def test_w_shows_how_to_share_and_starts_nothing():
         assert "edge-console serve --port 8000" in text
         assert "http://127.0.0.1:8000/" in text and "ssh -N -L 8000:127.0.0.1:8000" in text
         assert descendants(os.getpid()) == before  # nothing started
-    assert any(b.id == "share" and b.key == "w" for b in EdgeConsoleApp.BINDINGS)
+    assert any(b.id == "app.share" and b.key == "w" for b in EdgeConsoleApp.BINDINGS)
 
 
 async def test_palette_entry_shows_how_to_share():

@@ -13,8 +13,10 @@ from console.metrics.thresholds import State
 LEVEL_STYLE = {State.CRITICAL: "bold white on red", State.WARNING: "bold black on yellow"}
 
 
-def banner_text(alerts: Sequence[Alert]) -> Text:
-    """One line: the top alert, its runbook response and severity, how many more, the keys."""
+def banner_text(alerts: Sequence[Alert], hints: Sequence[tuple[str, str]] = ()) -> Text:
+    """One line: the top alert, its runbook response and severity, how many more, the keys.
+    ``hints`` are ``(action id, "r respond")`` pairs made from the action catalogue for the keys that
+    work on this screen (the ack hint is left out once the top alert is acknowledged)."""
     text = Text()
     if not alerts:
         return text
@@ -29,7 +31,9 @@ def banner_text(alerts: Sequence[Alert]) -> Text:
         text.append(" acked", style="dim")
     if len(alerts) > 1:
         text.append(f"  +{len(alerts) - 1} more", style="bold")
-    text.append("  a ack  R runbook  i incident" if not top.acknowledged else "  R runbook  i incident", style="dim")
+    shown = [hint for action_id, hint in hints if hint and not (action_id == "alert.ack" and top.acknowledged)]
+    if shown:
+        text.append("  " + "  ".join(shown), style="dim")
     return text
 
 
@@ -41,14 +45,17 @@ class AlertBanner(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.alerts: list[Alert] = []
+        self.hints: list[tuple[str, str]] = []
 
     def on_mount(self) -> None:
         self.display = bool(self.alerts)
 
-    def show_alerts(self, alerts: Sequence[Alert]) -> None:
+    def show_alerts(self, alerts: Sequence[Alert], hints: Sequence[tuple[str, str]] | None = None) -> None:
         self.alerts = list(alerts)
+        if hints is not None:
+            self.hints = list(hints)
         self.display = bool(self.alerts)
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.CRITICAL, "state-critical")
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.WARNING, "state-warning")
         self.set_class(bool(self.alerts) and all(a.acknowledged for a in self.alerts), "acknowledged")
-        self.update(banner_text(self.alerts))
+        self.update(banner_text(self.alerts, self.hints))

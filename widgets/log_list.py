@@ -10,7 +10,6 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -21,21 +20,14 @@ from console.tail.format import line_pieces
 from console.tail.model import TailEvent
 from console.tail.store import TailStore
 from screens.textual_compat import set_virtual_height
+from widgets.keybindings import bindings
 
 STYLE_KEYS = ("ok", "notice", "warn", "error", "time", "dim", "plain", "heading", "worker")
 
 
 class LogList(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {f"log-list--{key}" for key in STYLE_KEYS} | {"log-list--cursor"}
-    BINDINGS = [
-        Binding("enter", "select", "Details", show=True),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "Oldest", show=False),
-        Binding("end", "follow", "Follow", show=True),
-    ]
+    BINDINGS = bindings("logs.list")
 
     class Selected(Message):
         def __init__(self, event: TailEvent) -> None:

@@ -364,6 +364,8 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     alertmanager: Annotated[AlertmanagerSection | None, doc("Alertmanager settings")] = None
     theme: Annotated[Text | None, doc("colour theme name")] = None
     limits: Annotated[Limits | None, doc("bounds on what the console reads")] = None
+    keys: Annotated[dict[str, Text] | None, doc("action id -> key, over the defaults (edge-console keys lists "
+                                                "them; checked in console/keymap.py)")] = None
     grafana: Annotated[GrafanaSection | None, doc("Grafana annotations and dashboard links")] = None
     pagerduty: Annotated[PagerDutySection | None, doc("PagerDuty Events API v2")] = None
     slack: Annotated[SlackSection | None, doc("Slack incoming webhook for incident updates")] = None

@@ -86,10 +86,11 @@ def test_declared_replacement_loads_and_shows_as_overriding(tmp_path, capsys, mo
     assert described["worker-health"]["overrides"] == "worker-health"
     assert described["hourly-checks"]["overrides"] is None
 
+    from console.actions import flow_action
     from screens.commands import flow_help
 
-    assert "overrides built-in" in flow_help(flow)
-    assert "overrides" not in flow_help(runbook.flows["hourly-checks"])
+    assert "overrides built-in" in flow_help(flow_action(flow))
+    assert "overrides" not in flow_help(flow_action(runbook.flows["hourly-checks"]))
 
 
 def test_taking_a_builtin_key_with_replaces_moves_the_key(tmp_path, capsys):
@@ -119,7 +120,7 @@ async def test_help_and_palette_show_the_override(tmp_path):
                          poller=StaticPoller(dict(NORMAL_VALUES)))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: getattr(app, "_flow_runbook", None) is not None, message="runbook loaded")
-        await wait_for(lambda: "H" in app.screen._bindings.key_to_bindings, message="flow keys bound")
+        await wait_for(lambda: "H" in app.screen.active_bindings, message="flow keys bound")
         await pilot.press("question_mark")
         await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help")
         assert any("worker-health" in note and "overrides the built-in" in note for note in app.screen.notes)
