@@ -43,3 +43,8 @@ def set_virtual_height(widget: Widget, reactive: Any, size: Size) -> None:
 def notifications(app: App[Any]) -> Iterable[Notification]:
     """The toasts currently shown (tests read them). Hook: the private ``App._notifications``."""
     return list(app._notifications)  # type: ignore[attr-defined]
+
+
+def background_screens(app: App[Any]) -> list[Any]:
+    """The screens Textual draws under the top one (after :class:`OpaqueTopScreens`); tests read it."""
+    return list(app._background_screens)  # type: ignore[attr-defined]

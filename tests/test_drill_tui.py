@@ -11,6 +11,7 @@ from console.session import open_session
 from screens.app import EdgeConsoleApp
 from screens.drill_app import DrillController, DrillScoreScreen
 from tests.util import wait_for
+from screens.textual_compat import notifications
 
 SCRIPT = """\
 name: Quick DDoS
@@ -44,7 +45,7 @@ async def test_drill_plays_the_timeline_and_shows_and_writes_the_score(state_dir
                            message="the DDoS at 10 s")
             assert "SIMULATED DRILL: Quick DDoS" in app.sub_title
             await pilot.press("z")  # the script drives the scenario: no switching during a drill
-            await wait_for(lambda: any("not during a drill" in str(n.message) for n in app._notifications),
+            await wait_for(lambda: any("not during a drill" in str(n.message) for n in notifications(app)),
                            message="switch refused")
             await wait_for(lambda: session.sim.state.faults["metrics"] == "500", timeout=10, message="fault at 20 s")
             await wait_for(lambda: app.last_result is not None and app.last_result.metrics.state in ("stale", "down"),

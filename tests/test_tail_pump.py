@@ -16,6 +16,7 @@ from tests.test_tail_core import RECORDED, pretty_stream
 from tests.test_tail_source import FakeWrangler, chunks, environment
 from tests.test_tail_view import app_for
 from tests.util import wait_for
+from screens.textual_compat import background_screens
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ async def test_covered_dashboard_is_not_redrawn_under_the_log_view(fake):
         await app.push_screen(LogViewScreen())
         await pilot.pause()
         # an opaque screen on top: the dashboard neither shows nor counts as current
-        assert app._background_screens == []
+        assert background_screens(app) == []
         assert not dashboard.is_current and not controller.visible(pane)
         main = app.screen.query_one("#log-main")
         assert controller.visible(main)

@@ -19,13 +19,13 @@ from console.tail.source import TailSource, build_child_env, build_command
 from tests.test_tail_core import RECORDED, pretty_stream
 from tests.util import wait_for
 
+#: these start child processes (fake tools) or the simulated edge
+pytestmark = pytest.mark.integration
+
 TOKEN = "cf-test-token-6f2b9d0e8a1c"
 
 FAKE = r'''#!{python}
 import json, os, sys, time
-
-#: these start child processes (fake tools) or the simulated edge
-pytestmark = pytest.mark.integration
 plan_path = os.environ["TAIL_FAKE_PLAN"]
 plan = json.load(open(plan_path))
 counter = plan_path + ".count"
