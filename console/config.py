@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -18,7 +19,7 @@ import yaml
 
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
-from console.sim.names import SIM_ACCOUNT_ID, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
+from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
 from console.limits import (
     DEFAULT_MAX_BODY_BYTES, MAX_BODY_BYTES, MAX_DURATION_S, MIN_BODY_BYTES, is_finite_number, size_text, too_long_text,
 )
@@ -38,6 +39,8 @@ DEFAULT_TOOLS: dict[str, list[str]] = {
     "terraform": ["terraform"],
     "git": ["git"],
     "npm": ["npm"],
+    # the console's own helper: terraform values into a *.auto.tfvars pull request (console/runbook/tfvars_pr.py)
+    "tfvars-pr": [sys.executable, "-m", "console.runbook.tfvars_pr"],
 }
 
 #: Metric family names a real edge exposes; each one can be renamed under ``metric_names``.
@@ -102,7 +105,11 @@ ENV_KEYS = {
     "prometheus_url",
     "simulated",
     "workers",
+    "github_repo",
 }
+
+#: ``github_repo: owner/name`` (what ``gh -R`` takes; GitHub's owner and repository name characters)
+_GITHUB_REPO = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 
 #: The edge's workers by role (the runbook's four); ``worker:`` names the default role's script.
 WORKER_ROLES: tuple[str, ...] = ("vau-processor", "security-waf", "rate-limiter", "queue-processor")
@@ -152,6 +159,8 @@ class Environment:
     prometheus_url: str | None = None
     #: role -> deployed script name; the default role is ``worker`` when it is set
     workers: dict[str, str] = field(default_factory=dict)
+    #: ``owner/name`` of the repository holding the edge's workflows; every gh call gets ``-R`` with it
+    github_repo: str = ""
 
     def worker_for(self, role: str | None = None) -> str:
         """The script name of a worker role (the default role when ``role`` is None); "" when unknown."""
@@ -352,6 +361,12 @@ class _Parser:
                 raise self.err((*key, role), "expected a Worker script name (letters, digits, '-' and '_', at most 63)")
         return out
 
+    def github_repo(self, data: Mapping[str, Any], key: KeyPath) -> str:
+        value = self.string(data, key, "") or ""
+        if value and (not _GITHUB_REPO.fullmatch(value) or value.split("/")[1] in (".", "..")):
+            raise self.err(key, f"expected owner/name (the repository gh -R takes), got {value!r}")
+        return value
+
     def id_map(self, data: Mapping[str, Any], key: KeyPath) -> dict[str, str]:
         out = self.str_map(data, key)
         for name in out:
@@ -407,6 +422,7 @@ class _Parser:
                 paths=self.str_map(body, (*key, "paths")),
                 prometheus_url=self.url(body, (*key, "prometheus_url")),
                 workers=self.workers(body, (*key, "workers")),
+                github_repo=self.github_repo(body, (*key, "github_repo")),
             )
             env = cfg.environments[str(name)]
             if not env.worker and env.workers.get(DEFAULT_WORKER_ROLE):
@@ -476,6 +492,7 @@ def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
         health_url=base_url + "/health",
         worker="vau-processor-production",
         workers={role: f"{role}-production" for role in WORKER_ROLES},
+        github_repo=SIM_GITHUB_REPO,
         account_id=SIM_ACCOUNT_ID,
         zone_id=SIM_ZONE_ID,
         kv_namespace_id=SIM_KV_NAMESPACE_ID,

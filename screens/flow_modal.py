@@ -113,7 +113,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
             if self.flow.inputs:
                 defaults = FlowRunner.defaults(self.flow, self.context.env)
                 defaults.update({k: v for k, v in self.preset.items() if v is not None})
-                yield FlowForm(self.flow.inputs, defaults, id="flow-form")
+                yield FlowForm(self.flow.inputs, defaults, env=self.context.env, id="flow-form")
                 yield Button("Continue ⏎", id="flow-continue", compact=True, variant="primary")
             yield FlowSteps(id="flow-steps")
             yield StepPanel(id="flow-step")

@@ -219,6 +219,15 @@ class IncidentManager:
         if record.get("environment"):
             text += f" [{record['environment']}]"
         data = {k: record[k] for k in FLOW_KEYS if k in record and isinstance(record[k], (str, int, float, bool))}
+        item = record.get("action_item")
+        if isinstance(item, str) and item.strip():
+            # a change that was not made to last (terraform values without a pull request): said on the
+            # timeline and kept as an action item of the incident
+            text += f": {_clean(item, 'action item', limit=500)}"
+            entry = self._append(None, "flow", text, data)
+            self._append(None, "action_item", _clean(item, "action item", limit=500),
+                         {"flow": str(flow), "step": str(step)})
+            return entry
         return self._append(None, "flow", text, data)
 
     def record_escalation(self, contact: Any, note: str = "", incident_id: str | None = None) -> Entry:

@@ -80,14 +80,16 @@ from console.sanitize import clean, clean_line
 KeyPath = tuple[Any, ...]
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: a tool name: wrangler, gh, terraform, git, tfvars-pr
+_TOOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$")
 
 TOP_KEYS = {"version", "flows"}
 FLOW_KEYS = {"id", "title", "section", "key", "description", "inputs", "steps", "reverse", "responds_to",
              "replaces"}
-INPUT_KEYS = {"name", "type", "label", "required", "default", "choices", "min", "max", "help"}
+INPUT_KEYS = {"name", "type", "label", "required", "default", "choices", "min", "max", "help", "choices_from"}
 STEP_KEYS = {"id", "kind", "title", "text", "http", "command", "tail", "metrics", "summary", "summary_args",
              "expect", "timeout", "interval", "capture", "remember", "remember_if", "when", "on_fail", "foreach",
-             "retry", "trend"}
+             "retry", "trend", "if_declined"}
 HTTP_KEYS = {"method", "url", "headers", "auth", "json", "params", "timeout", "filter", "save_to"}
 COMMAND_KEYS = {"tool", "args", "argv_from", "stdin", "env", "cwd", "timeout", "collect_seconds"}
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -369,6 +371,14 @@ class _Parser:
         if kind not in INPUT_TYPES:
             raise self.err((*key, "type"), f"unknown input type {kind!r} (known: {', '.join(INPUT_TYPES)})")
         choices = body.get("choices") or []
+        choices_from = self.string(body, (*key, "choices_from"))
+        if choices_from is not None:
+            if choices_from != "workers" or kind != "choice" or body.get("choices") is not None:
+                raise self.err((*key, "choices_from"), "only 'choices_from: workers' on a choice input without "
+                               "choices (the worker roles of environments.NAME.workers)")
+            from console.config import WORKER_ROLES
+
+            choices = list(WORKER_ROLES)
         if kind == "choice":
             if not isinstance(choices, list) or not choices or not all(isinstance(c, (str, int)) for c in choices):
                 raise self.err((*key, "choices"), "a choice input needs a list of choices")
@@ -383,7 +393,7 @@ class _Parser:
             raise self.err((*key, "default"), "expected a single value or a template such as '{env.worker}'")
         return InputSpec(
             name=name, type=kind, label=clean_line(self.string(body, (*key, "label")) or ""), required=required,
-            default=default, choices=choices,
+            default=default, choices=choices, choices_from=choices_from,
             minimum=self.number(body, (*key, "min"), None, positive=False),
             maximum=self.number(body, (*key, "max"), None, positive=False),
             help=clean_line(self.string(body, (*key, "help")) or ""), line=self.line(key),
@@ -492,6 +502,12 @@ class _Parser:
             raise self.err((*key, "remember"), "expected a list of names this step captures")
         step.remember = list(remember)
 
+        if_declined = self.string(body, (*key, "if_declined"))
+        if if_declined is not None:
+            if kind != "action":
+                raise self.err((*key, "if_declined"), "only an action can be declined")
+            self.templates(if_declined, (*key, "if_declined"), secrets_ok=False, **tmpl)
+            step.if_declined = clean_line(if_declined)
         if kind in ("check", "action") and not executors:
             raise self.err(key, f"a {kind} step needs one of: http, command" + (", tail, metrics" if kind == "check" else ""))
         if kind == "action" and executors[0] not in ("http", "command"):
@@ -566,7 +582,7 @@ class _Parser:
         argv_from = self.string(body, (*key, "argv_from"))
         if (tool is None) == (argv_from is None):
             raise self.err(key, "give either tool (with args) or argv_from (a config key such as export.upload)")
-        if tool is not None and not _NAME_RE.match(tool):
+        if tool is not None and not _TOOL_RE.match(tool):
             raise self.err((*key, "tool"), f"{tool!r} is not a tool name such as wrangler")
         args = body.get("args") or []
         if not isinstance(args, list) or not all(isinstance(a, (str, int, float)) and not isinstance(a, bool)

@@ -311,3 +311,8 @@ SUMMARIES: dict[str, Callable[[Any, str, dict], Summary]] = {
     "status_page": status_page,
     "queue_metrics": queue_metrics,
 }
+
+# wrangler/gh/terraform summaries that choose or show what a change will do (their own module)
+from console.runbook.tool_summaries import TOOL_SUMMARIES  # noqa: E402
+
+SUMMARIES.update(TOOL_SUMMARIES)
