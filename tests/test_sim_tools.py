@@ -23,6 +23,8 @@ def run(fake_tools, sim, tmp_path):
             env["CLOUDFLARE_API_TOKEN"] = sim.api_token
         elif token is not None:
             env["CLOUDFLARE_API_TOKEN"] = token
+        # tmp_path is no checkout: gh takes the repository from $GH_REPO (or -R), as the real gh does
+        env.setdefault("GH_REPO", "twist-network/edge")
         return subprocess.run(list(argv), input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path,
                               timeout=timeout, stdin=None if stdin is not None else subprocess.DEVNULL)
     return _run
@@ -240,7 +242,11 @@ def test_gh_errors(run):
 
 
 # -- terraform ------------------------------------------------------------------------------------
-def test_terraform_plan_and_apply_change_the_edge(run, sim, fake_tools):
+def test_terraform_plan_and_apply_change_the_edge(run, sim, fake_tools, tmp_path):
+    from console.sim.workspace import MAIN_TF, TERRAFORM_TFVARS
+
+    (tmp_path / "main.tf").write_text(MAIN_TF)  # the root module (terraform runs in tmp_path)
+    (tmp_path / "terraform.tfvars").write_text(TERRAFORM_TFVARS)
     r = run("terraform", "version")
     assert r.returncode == 0 and r.stdout.startswith("Terraform v1.")
     r = run("terraform", "plan", "-target=cloudflare_ruleset.security_rules")
@@ -260,6 +266,10 @@ def test_terraform_plan_and_apply_change_the_edge(run, sim, fake_tools):
     assert state(sim)["terraform"]["vars"]["worker_count"] == 10
     r = run("terraform", "apply", "-var=enable_strict_waf=true", stdin="yes\n")
     assert r.returncode == 0 and state(sim)["flags"]["strict_waf"] is True
+    # the rate limits given with -var before are stored nowhere: this apply took terraform.tfvars' values again
+    assert "api_requests_per_period = 200 -> 100" in " ".join(r.stdout.split())
+    tf = state(sim)["terraform"]["vars"]
+    assert (tf["api_rate_limit"], tf["vau_rate_limit"]) == (100, 1000)
     assert fake_tools.calls("terraform")[-1]["stdin"] == "<masked: 4 bytes>"
 
 
