@@ -419,3 +419,38 @@ def test_every_builtin_flow_uses_the_tools_as_they_work():
     assert {f for f, *_ in TERRAFORM_FLOWS} | {"disable-strict-waf", "monthly-security-audit"} == seen["terraform"]
     assert seen["gh"] == {"rollback", "p0-service-down"}
     assert sys.executable  # the tfvars-pr helper runs with this interpreter (tools.tfvars-pr default)
+
+
+def test_a_check_saves_a_plan_only_to_the_runs_plan_file():
+    from console.runbook import RunbookError, parse_runbook
+
+    def flow(out: str) -> str:
+        return ("version: 1\nflows:\n  - id: p\n    title: p\n    section: s\n    steps:\n      - id: plan\n"
+                "        kind: check\n        title: plan\n        command:\n          tool: terraform\n"
+                f"          args: [plan, -input=false, \"-out={out}\"]\n          cwd: \"{{env.paths.terraform}}\"\n")
+    assert parse_runbook(flow("{plan_file}"))[0].steps[0].kind == "check"
+    for other in ("/tmp/x.tfplan", "{env.paths.terraform}/x", "plan.out"):
+        with pytest.raises(RunbookError) as caught:
+            parse_runbook(flow(other))
+        assert "-out=" in str(caught.value) and "plan_file" in str(caught.value)
+    from console.runbook.policy import is_run_plan_file
+    from console.paths import state_dir
+    assert is_run_plan_file(str(state_dir() / "terraform-plans" / "x-1.tfplan"))
+    assert not is_run_plan_file(str(state_dir() / "terraform-plans" / ".." / "x.tfplan"))
+    assert not is_run_plan_file("/etc/passwd") and not is_run_plan_file("x.tfplan")
+
+
+def test_rollback_target_skips_secret_changes_and_the_current_code():
+    from console.runbook.tool_summaries import rollback_target
+
+    def dep(day: int, trigger: str, version: str, percent: int = 100) -> dict:
+        return {"id": f"d{day}", "created_on": f"2026-12-0{day}T00:00:00Z",
+                "annotations": {"workers/triggered_by": trigger, "workers/message": trigger},
+                "versions": [{"version_id": version, "percentage": percent}]}
+    listing = [dep(1, "upload", "v-good"), dep(2, "upload", "v-bad"), dep(3, "secret", "v-bad-with-breaker"),
+               dep(4, "secret", "v-bad-with-breaker-2")]  # oldest first, as wrangler prints it
+    summary = rollback_target(listing, "", {})
+    assert summary.ok and summary.data["version_id"] == "v-good"
+    assert any("skipped 2 secret-change" in line for line in summary.lines)
+    only = rollback_target([dep(1, "upload", "v1")], "", {})
+    assert not only.ok and "no earlier stable version" in only.notes[0]
