@@ -128,7 +128,11 @@ class FlowModal(ModalScreen[RunSummary | None]):
         for selector in ("#flow-steps", "#flow-step", "#flow-output", "#flow-summary"):
             self.query_one(selector).display = False
         if self.flow.inputs:
-            self.query_one(FlowForm).focus_first()
+            form = self.query_one(FlowForm)
+            if form.only_prefilled_choices():  # Enter on a select opens it: put the focus on Continue
+                self.query_one("#flow-continue").focus()
+            else:
+                form.focus_first()
         else:
             self.start({})
 

@@ -105,6 +105,11 @@ class FlowForm(VerticalScroll):
                 self.query_one(f"#input-{spec.name}").focus()
                 return
 
+    def only_prefilled_choices(self) -> bool:
+        """Every field is a select that already has a value (a worker role, say): Enter may just continue."""
+        fields = [self.query_one(f"#input-{spec.name}") for spec in self.specs]
+        return bool(fields) and all(isinstance(f, Select) and f.value is not Select.NULL for f in fields)
+
     def focus_first(self) -> None:
         if self.specs:
             self.query_one(f"#input-{self.specs[0].name}").focus()
