@@ -10,6 +10,7 @@ for code that reads a raw section and phrases its own file/line/key message.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import yaml
 
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
-from console.sim.names import SIM_ACCOUNT_ID, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
+from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
 from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.schema import config_model as model
 from console.schema.config_model import (  # noqa: F401  (public names other modules import from here)
@@ -35,6 +36,8 @@ DEFAULT_TOOLS: dict[str, list[str]] = {
     "terraform": ["terraform"],
     "git": ["git"],
     "npm": ["npm"],
+    # the console's own helper: terraform values into a *.auto.tfvars pull request (console/runbook/tfvars_pr.py)
+    "tfvars-pr": [sys.executable, "-m", "console.runbook.tfvars_pr"],
 }
 
 
@@ -107,6 +110,8 @@ class Environment:
     alertmanager_matchers: str = ""
     #: role -> deployed script name; the default role is ``worker`` when it is set
     workers: dict[str, str] = field(default_factory=dict)
+    #: ``owner/name`` of the repository holding the edge's workflows; every gh call gets ``-R`` with it
+    github_repo: str = ""
 
     def worker_for(self, role: str | None = None) -> str:
         """The script name of a worker role (the default role when ``role`` is None); "" when unknown."""
@@ -274,6 +279,7 @@ def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
         health_url=base_url + "/health",
         worker="vau-processor-production",
         workers={role: f"{role}-production" for role in WORKER_ROLES},
+        github_repo=SIM_GITHUB_REPO,
         account_id=SIM_ACCOUNT_ID,
         zone_id=SIM_ZONE_ID,
         kv_namespace_id=SIM_KV_NAMESPACE_ID,

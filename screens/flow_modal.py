@@ -101,7 +101,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
             if self.flow.inputs:
                 defaults = FlowRunner.defaults(self.flow, self.context.env)
                 defaults.update({k: v for k, v in self.preset.items() if v is not None})
-                yield FlowForm(self.flow.inputs, defaults, id="flow-form")
+                yield FlowForm(self.flow.inputs, defaults, env=self.context.env, id="flow-form")
                 yield Button("Continue ⏎", id="flow-continue", compact=True, variant="primary")
             yield FlowSteps(id="flow-steps")
             yield StepPanel(id="flow-step")
@@ -116,7 +116,11 @@ class FlowModal(ModalScreen[RunSummary | None]):
         for selector in ("#flow-steps", "#flow-step", "#flow-output", "#flow-summary"):
             self.query_one(selector).display = False
         if self.flow.inputs:
-            self.query_one(FlowForm).focus_first()
+            form = self.query_one(FlowForm)
+            if form.only_prefilled_choices():  # Enter on a select opens it: put the focus on Continue
+                self.query_one("#flow-continue").focus()
+            else:
+                form.focus_first()
         else:
             self.start({})
 

@@ -19,7 +19,7 @@ def test_example_config_loads():
     assert env.name == "production"
     assert env.metrics_url == "https://api.twist.io/metrics"
     assert env.health_url == "https://api.twist.io/health"
-    assert env.tool("wrangler") == ["npx", "wrangler"]
+    assert env.tool("wrangler") == ["npx", "--yes", "wrangler@4"]  # pinned (issue 10)
     assert env.tool("gh") == ["gh"]
     assert cfg.environment("staging").metrics_url == "https://api.staging.twist.io/metrics"
     assert cfg.refresh_seconds == 2
@@ -120,3 +120,24 @@ def test_workers_unknown_role_and_bad_script_name_are_errors_at_their_line(tmp_p
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert "environments.production.workers.rate-limiter: expected a Worker script name" in str(err.value)
+
+
+def test_github_repo_is_owner_slash_name_and_an_error_at_its_line(tmp_path):
+    from console.config import ConfigError, load_config
+    path = tmp_path / "c.yaml"
+    path.write_text("environments:\n  production:\n    base_url: https://e.example\n    github_repo: twist-network/edge\n")
+    assert load_config(path).environment().github_repo == "twist-network/edge"
+    for bad in ("twist-network", "https://github.com/twist-network/edge", "-R/x", "a/b c", "owner/.."):
+        path.write_text(f"environments:\n  production:\n    base_url: https://e.example\n    github_repo: '{bad}'\n")
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert str(err.value).startswith(f"{path}:4: environments.production.github_repo: expected owner/name"), bad
+
+
+def test_example_config_pins_wrangler_and_documents_the_tool_paths():
+    from console.config import load_config
+    env = load_config(EXAMPLE).environment("production")
+    assert env.tool("wrangler")[-1] == "wrangler@4"
+    assert env.github_repo and {"terraform", "worker_dir"} <= set(env.paths)
+    text = EXAMPLE.read_text()
+    assert "terraform:" in text and "worker_dir:" in text and "refuses to start" in text

@@ -58,6 +58,18 @@ async def settled(modal: FlowModal, timeout: float = 20.0) -> None:
         r.state.value != "running" for r in modal.runner.steps)), timeout=timeout, message="step settled")
 
 
+async def start_breaker(modal: FlowModal, pilot: Any) -> None:
+    """enable-circuit-breaker asks which worker (a select, default vau-processor): continue with it, then run
+    its first step, the check that the worker exists."""
+    assert modal.phase == "form" and str(modal.query_one("#input-worker").value) == "vau-processor"
+    assert modal.app.focused is modal.query_one("#flow-continue")  # the only field is chosen: Enter continues
+    await pilot.press("enter")
+    await wait_for(lambda: modal.phase == "run", message="run phase")
+    await pilot.press("enter")  # the worker exists (wrangler deployments status)
+    await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="worker exists")
+    await settled(modal)
+
+
 def msg(modal: FlowModal, name: str) -> str:
     return str(modal.query_one(f"#msg-{name}").render())
 
@@ -171,15 +183,16 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(lambda: app.poll_count >= 1, message="a poll")
         modal = await open_by_key(app, pilot, "B", "enable-circuit-breaker")
-        await pilot.press("enter")  # step 1: the error rate now (a check)
+        await start_breaker(modal, pilot)
+        await pilot.press("enter")  # step 2: the error rate now (a check)
         await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=20, message="confirmation")
         await pilot.press(*"production", "enter")
-        await wait_for(lambda: modal.runner.steps[1].state.value == "passed", timeout=20, message="secret put")
+        await wait_for(lambda: modal.runner.steps[2].state.value == "passed", timeout=20, message="secret put")
         await settled(modal)
         assert modal.check_action("run", ()) is True
-        await pilot.press("enter")  # step 3: verify error_rate < 1
+        await pilot.press("enter")  # step 4: verify error_rate < 1
         await wait_for(lambda: "now 5.000" in str(modal.query_one("#flow-verify").render()), message="a sample")
-        verify = modal.runner.steps[2]
+        verify = modal.runner.steps[3]
         assert modal.busy and verify.state.value == "running"
         assert modal.check_action("run", ()) is None  # greyed out in the footer
         task = verify.task
@@ -200,7 +213,7 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
         text = modal.visible_text()
         assert "CANCELLED" in text and "undo with: Disable circuit breaker" in text
     puts = [a for a in changes(fake_tools) if a[:2] == ["secret", "put"]]
-    assert puts == [["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env", "production"]]
+    assert puts == [["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"]]
     stdin = [c.get("stdin") for c in fake_tools.calls() if c["argv"][:2] == ["secret", "put"]]
     assert stdin and "true" not in str(stdin)  # the value went on stdin, recorded only as its size
 
@@ -297,18 +310,18 @@ async def test_api_token_appears_on_no_screen_and_verify_shows_the_value(sim, fa
         # the circuit breaker's verify step watches the live error rate from the app's polls
         await wait_for(lambda: app.flow_metric("error_rate") is not None, timeout=15, message="a live error rate")
         modal = await open_by_key(app, pilot, "B", "enable-circuit-breaker")
+        await start_breaker(modal, pilot)
         await pilot.press("enter")
         await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=20, message="confirmation")
         await pilot.press(*"production", "enter")
-        await wait_for(lambda: modal.runner.steps[1].state.value == "passed", timeout=20, message="secret put")
+        await wait_for(lambda: modal.runner.steps[2].state.value == "passed", timeout=20, message="secret put")
         await settled(modal)
         await pilot.press("enter")
         await wait_for(lambda: modal.phase == "summary", timeout=30, message="summary")
-        assert modal.runner.steps[2].state.value == "passed"
+        assert modal.runner.steps[3].state.value == "passed"
         verify_line = str(modal.query_one("#flow-verify").render())
         assert "watching error_rate < 1 within 90s" in verify_line and "now " in verify_line
-        assert ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env", "production"] in \
-            changes(fake_tools)
+        assert ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"] in changes(fake_tools)
         assert token not in screen_text(app)
         # nor in the audit view
         await pilot.press("escape")

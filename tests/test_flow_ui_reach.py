@@ -121,6 +121,10 @@ async def test_respond_to_error_rate_and_a_section_target_offers_its_flows():
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="response flow")
         assert app.screen.flow.id == "p1-high-error-rate"
         modal = app.screen
+        assert modal.phase == "form"  # which worker (the configured roles; vau-processor by default)
+        modal.query_one("#flow-continue").focus()
+        await pilot.press("enter")
+        await wait_for(lambda: modal.phase == "run", message="run phase")
         await pilot.press("escape")  # cancel: the summary says nothing ran
         await wait_for(lambda: modal.phase == "summary", message="summary")
         await pilot.press("escape")

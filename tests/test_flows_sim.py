@@ -53,6 +53,8 @@ class Edge:
         self.tmp = tmp_path
         self.config = simulated_config(sim.base_url, tool_env=sim.tool_env())  # tools from PATH
         self.env = self.config.environment()
+        # the terraform flows' root module (the workspace's other paths are set by the tests that use them)
+        self.env.paths["terraform"] = sim.workspace()["terraform"]
         self.transport = RecordingTransport()
 
     def state(self) -> dict[str, Any]:
@@ -343,17 +345,17 @@ async def test_circuit_breaker_brings_the_error_rate_down_and_its_reverse(edge):
     edge.sim.state.set_scenario("error-spike")
     runner = await edge.run("enable-circuit-breaker")
     assert passed(runner)
-    call = edge.tools.calls("wrangler")[0]
-    assert call["argv"] == ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env",
-                            "production"]
+    assert edge.tools.argvs("wrangler")[0] == ["deployments", "status", "--name", "vau-processor-production", "--json"]
+    call = edge.tools.calls("wrangler")[1]
+    assert call["argv"] == ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"]
     assert edge.state()["flags"]["circuit_breaker"] is True
-    assert runner.steps[2].result.value < 1  # the verify step watched it fall below 1%
+    assert runner.steps[3].result.value < 1  # the verify step watched it fall below 1%
     assert "to undo: run flow 'disable-circuit-breaker'" in runner.summary().lines()[-1]
 
     runner = await edge.run("disable-circuit-breaker")
     assert passed(runner)
     assert edge.tools.argvs("wrangler")[-1] == ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name",
-                                                "vau-processor", "--env", "production"]
+                                                "vau-processor-production"]
     assert edge.state()["flags"]["circuit_breaker"] is False
 
 
@@ -373,13 +375,15 @@ async def test_rollback_triggers_finds_and_follows_the_run_and_ends_the_error_sp
     assert passed(runner)
     argvs = edge.tools.argvs("gh")
     run_id = str(runner.captures["run_id"])
-    listing = ["run", "list", "--workflow", "rollback-edge.yml", "--limit", "1", "--json",
-               "databaseId,status,conclusion,url,createdAt"]
+    target = runner.captures["target_version"]
+    listing = ["run", "list", "-R", "twist-network/edge", "--workflow", "rollback-edge.yml", "--event",
+               "workflow_dispatch", "--limit", "1", "--json", "databaseId,status,conclusion,url,createdAt"]
+    assert edge.tools.argvs("wrangler") == [["deployments", "list", "--name", "vau-processor-production", "--json"]]
     assert argvs == [
-        listing,  # the newest run before ours, so the new one is found and not an old one
-        ["workflow", "run", "rollback-edge.yml", "-f", "environment=production", "-f", "reason=Service outage"],
-        listing,
-        ["run", "watch", "--exit-status", "--", run_id],
+        listing,  # the newest run before ours (the fallback when gh prints no run URL)
+        ["workflow", "run", "rollback-edge.yml", "-R", "twist-network/edge", "-f", "environment=production",
+         "-f", "worker=vau-processor-production", "-f", f"version_id={target}", "-f", "reason=Service outage"],
+        ["run", "watch", "-R", "twist-network/edge", "--exit-status", "--", run_id],  # the run gh printed
     ]
     assert int(run_id) > int(runner.captures["previous_run_id"])
     state = edge.state()
@@ -403,18 +407,22 @@ async def test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_whe
     assert passed(runner, pending_manual=True)
     assert edge.tools.argvs("wrangler") == [
         ["tail", "vau-processor-production", "--format", "json"],
-        ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env", "production"]]
+        ["deployments", "status", "--name", "vau-processor-production", "--json"],
+        ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"]]
     assert edge.tools.argvs("gh") == []  # no rollback unless asked
-    assert [r.state for r in runner.steps if r.step.id in ("last-run", "rollback", "find-run", "watch-run")] == \
-        [StepState.SKIPPED] * 4
+    assert [r.state for r in runner.steps if r.step.id in ("target", "last-run", "rollback", "find-run",
+                                                             "watch-run")] == [StepState.SKIPPED] * 5
     assert edge.state()["flags"]["circuit_breaker"] is True
     assert "indicator: none" in output(runner, "cloudflare")
 
     runner = await edge.run("p0-service-down", {"rollback": "true", "reason": "Service outage"})
     assert passed(runner, pending_manual=True)
-    assert edge.tools.argvs("gh")[1] == ["workflow", "run", "rollback-edge.yml", "-f", "environment=production",
-                                         "-f", "reason=Service outage"]
-    assert edge.tools.argvs("gh")[3] == ["run", "watch", "--exit-status", "--", str(runner.captures["run_id"])]
+    target = runner.captures["target_version"]
+    assert edge.tools.argvs("gh")[1] == ["workflow", "run", "rollback-edge.yml", "-R", "twist-network/edge", "-f",
+                                         "environment=production", "-f", "worker=vau-processor-production", "-f",
+                                         f"version_id={target}", "-f", "reason=Service outage"]
+    assert edge.tools.argvs("gh")[2] == ["run", "watch", "-R", "twist-network/edge", "--exit-status", "--",
+                                         str(runner.captures["run_id"])]
     assert edge.state()["rollbacks"]
 
 
@@ -477,23 +485,24 @@ async def test_p1_mitigations_note_points_at_the_mitigation_flows(edge):
         assert flow_id in runner.steps[0].step.text and flow_id in RUNBOOK.flows
 
 
-@pytest.mark.parametrize("flow_id, inputs, argv, tf_vars", [
+@pytest.mark.parametrize("flow_id, inputs, var_args, tf_vars", [
     ("raise-rate-limits", {"api_rate_limit": "300", "vau_rate_limit": "3000"},
-     ["apply", "-input=false", "-auto-approve", "-var=api_rate_limit=300", "-var=vau_rate_limit=3000"],
-     {"api_rate_limit": 300, "vau_rate_limit": 3000}),
-    ("tune-rate-limits", {}, ["apply", "-input=false", "-auto-approve", "-var=api_rate_limit=200",
-                              "-var=vau_rate_limit=2000"], {"api_rate_limit": 200, "vau_rate_limit": 2000}),
-    ("scale-workers", {"worker_count": "20"}, ["apply", "-input=false", "-auto-approve", "-var=worker_count=20"],
-     {"worker_count": 20}),
-    ("enable-strict-waf", {}, ["apply", "-input=false", "-auto-approve", "-var=enable_strict_waf=true"],
-     {"enable_strict_waf": True}),
+     ["-var=api_rate_limit=300", "-var=vau_rate_limit=3000"], {"api_rate_limit": 300, "vau_rate_limit": 3000}),
+    ("tune-rate-limits", {}, ["-var=api_rate_limit=200", "-var=vau_rate_limit=2000"],
+     {"api_rate_limit": 200, "vau_rate_limit": 2000}),
+    ("scale-workers", {"worker_count": "20"}, ["-var=worker_count=20"], {"worker_count": 20}),
+    ("enable-strict-waf", {}, ["-var=enable_strict_waf=true"], {"enable_strict_waf": True}),
 ])
-async def test_terraform_flows_apply_exactly_their_variables(edge, flow_id, inputs, argv, tf_vars):
+async def test_terraform_flows_apply_exactly_their_variables(edge, flow_id, inputs, var_args, tf_vars):
     runner = await edge.run(flow_id, inputs)
     assert passed(runner)
-    assert edge.tools.argvs("terraform") == [argv]
+    plan = runner._builtins["plan_file"]
+    assert edge.tools.argvs("terraform") == [
+        ["plan", "-input=false", "-lock-timeout=120s", *var_args, f"-out={plan}"], ["show", "-json", plan],
+        ["apply", "-input=false", "-lock-timeout=120s", plan]]
     applied = edge.state()["terraform"]["vars"]
     assert {k: applied[k] for k in tf_vars} == tf_vars
+    assert [p["state"] for p in edge.state()["pulls"]] == ["OPEN"]  # the values kept in a pull request
 
 
 async def test_disable_strict_waf_reverses_it(edge):
@@ -501,8 +510,8 @@ async def test_disable_strict_waf_reverses_it(edge):
     assert edge.state()["flags"]["strict_waf"] is True
     runner = await edge.run("disable-strict-waf")
     assert passed(runner)
-    assert edge.tools.argvs("terraform")[-1] == ["apply", "-input=false", "-auto-approve",
-                                                 "-var=enable_strict_waf=false"]
+    assert edge.tools.argvs("terraform")[-3][:4] == ["plan", "-input=false", "-lock-timeout=120s",
+                                                     "-var=enable_strict_waf=false"]
     assert edge.state()["flags"]["strict_waf"] is False
 
 
@@ -613,7 +622,8 @@ async def test_monthly_security_audit_runs_the_pentest_and_plans_the_waf(edge, t
     assert passed(runner, pending_manual=True)
     npm = json.loads(log.read_text())
     assert npm == {"argv": ["run", "security:pentest"], "cwd": str(repo / "modules" / "plan-2-edge")}
-    assert edge.tools.argvs("terraform") == [["plan", "-input=false", "-target=cloudflare_ruleset.security_rules"]]
+    assert edge.tools.argvs("terraform") == [["plan", "-input=false", "-lock-timeout=120s",
+                                              "-target=cloudflare_ruleset.security_rules"]]
     assert edge.state()["terraform"]["applies"] == []  # a plan changes nothing
 
 
@@ -645,11 +655,22 @@ async def test_identify_bottlenecks(edge, scenario):
         assert values["cpu_time_ms"] > 50 and values["memory_bytes"] > 60 * 2**20
 
 
+async def test_versions_secret_put_makes_an_undeployed_version_during_a_rollout(edge):
+    edge.sim.state.start_rollout("vau-processor-production", 25)
+    runner = await edge.run("versions-secret-put", {"secret": "PERFORMANCE_MODE", "value": "true"})
+    assert passed(runner, pending_manual=True)
+    assert edge.tools.argvs("wrangler")[-1] == ["versions", "secret", "put", "PERFORMANCE_MODE", "--name",
+                                                "vau-processor-production"]
+    made = edge.state()["undeployed_versions"]["vau-processor-production"]
+    assert [v["secret"] for v in made] == ["PERFORMANCE_MODE"]
+    assert edge.state()["flags"]["performance_mode"] is False  # not deployed yet
+
+
 async def test_performance_mode_and_its_reverse(edge):
     runner = await edge.run("enable-performance-mode")
     assert passed(runner)
-    assert edge.tools.argvs("wrangler") == [["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor", "--env",
-                                             "production"]]
+    assert edge.tools.argvs("wrangler") == [["deployments", "status", "--name", "vau-processor-production", "--json"],
+                                            ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production"]]
     assert edge.state()["flags"]["performance_mode"] is True
     runner = await edge.run("disable-performance-mode")
     assert passed(runner)
@@ -698,9 +719,8 @@ async def test_under_attack_mode_records_the_previous_level_and_restore_puts_it_
 async def test_tighten_rate_limits_and_restore_the_multiplier(edge):
     runner = await edge.run("tighten-rate-limits")
     assert passed(runner)
-    call = edge.tools.calls("wrangler")[0]
-    assert call["argv"] == ["secret", "put", "RATE_LIMIT_MULTIPLIER", "--name", "vau-processor", "--env",
-                            "production"]
+    call = edge.tools.calls("wrangler")[1]
+    assert call["argv"] == ["secret", "put", "RATE_LIMIT_MULTIPLIER", "--name", "vau-processor-production"]
     assert edge.state()["flags"]["rate_limit_multiplier"] == pytest.approx(0.1)
     runner = await edge.run("restore-rate-limit-multiplier")
     assert passed(runner)
@@ -748,7 +768,8 @@ async def test_high_latency_lists_cpu_time_then_enables_performance_mode(edge):
     assert passed(runner)
     assert edge.tools.argvs("wrangler") == [
         ["tail", "vau-processor-production", "--format", "json"],
-        ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor", "--env", "production"]]
+        ["deployments", "status", "--name", "vau-processor-production", "--json"],
+        ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production"]]
     assert runner.steps[0].result.lines[0].startswith("CPU time over")
     assert edge.state()["flags"]["performance_mode"] is True
 
@@ -820,7 +841,10 @@ async def test_kv_consistency_reads_the_key_remotely(edge):
 async def test_queue_processing_delays_raises_the_batch_size(edge):
     runner = await edge.run("queue-processing-delays", {"queue_batch_size": "200"})
     assert passed(runner, pending_manual=True)
-    assert edge.tools.argvs("terraform") == [["apply", "-input=false", "-auto-approve", "-var=queue_batch_size=200"]]
+    plan = runner._builtins["plan_file"]
+    assert edge.tools.argvs("terraform") == [
+        ["plan", "-input=false", "-lock-timeout=120s", "-var=queue_batch_size=200", f"-out={plan}"],
+        ["show", "-json", plan], ["apply", "-input=false", "-lock-timeout=120s", plan]]
     assert edge.state()["terraform"]["vars"]["queue_batch_size"] == 200
     assert len(edge.requests("/client/v4")) == 4  # the queue list, then each queue's metrics
     assert assert_cloudflare_contract(edge) == 4

@@ -49,8 +49,16 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         assert response.manager.current.severity == "P1"
 
         app.open_flow("enable-circuit-breaker")
+        # the worker is an input (the configured roles; the default role is vau-processor)
+        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.phase == "form"
+                       and app.screen.query("#flow-continue"), message="flow form")
+        await pilot.pause()
+        app.screen.query_one("#flow-continue").focus()  # the worker field is a select: enter opens it
+        await pilot.press("enter")
         await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.phase == "run"
-                       and app.screen.query(IncidentStrip), message="flow modal")
+                       and app.screen.query(IncidentStrip),
+                       message=f"flow modal (phase {getattr(app.screen, 'phase', None)!r}, "
+                               f"{getattr(app.screen, 'problem', None)!r})")
         modal = app.screen
         strip = modal.query_one(IncidentStrip)
         await wait_for(lambda: incident_id in str(strip.render()) and "Error rate" in str(strip.render()),
@@ -63,32 +71,37 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         def settled(index: int) -> bool:
             return not modal.busy and modal.runner.steps[index].state.value not in ("pending", "running")
 
-        await pilot.press("enter")  # 1. before: the error rate now (a check)
+        await pilot.press("enter")  # 1. the worker exists (a check)
         await wait_for(lambda: settled(0), timeout=20, message="step 1")
+        await pilot.press("enter")  # 2. before: the error rate now (a check)
+        await wait_for(lambda: settled(1), timeout=20, message="step 2")
         await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation for production")
-        await pilot.press(*"production", "enter")  # 2. wrangler secret put, confirmed by the environment name
-        await wait_for(lambda: settled(1), timeout=30, message="step 2")
-        await pilot.press("enter")  # 3. verify: the error rate falls below 1%
-        await wait_for(lambda: settled(2), timeout=100, message="step 3")
+        await pilot.press(*"production", "enter")  # 3. wrangler secret put, confirmed by the environment name
+        await wait_for(lambda: settled(2), timeout=30, message="step 3")
+        await pilot.press("enter")  # 4. verify: the error rate falls below 1%
+        await wait_for(lambda: settled(3), timeout=100, message="step 4")
         await pilot.press("enter")  # finish
         await wait_for(lambda: modal.phase == "summary", timeout=10, message="summary")
-        await wait_for(lambda: len(flow_entries()) == 4, timeout=10, message="three steps and the end on the timeline")
+        await wait_for(lambda: len(flow_entries()) == 5, timeout=10, message="four steps and the end on the timeline")
 
         states = [run.state.value for run in modal.runner.steps]
-        assert states == ["passed", "passed", "passed"], states
-        assert fake_tools.argvs("wrangler") == [["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor",
-                                                 "--env", "production"]]
+        assert states == ["passed", "passed", "passed", "passed"], states
+        assert fake_tools.argvs("wrangler") == [
+            ["deployments", "status", "--name", "vau-processor-production", "--json"],
+            ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"]]
         assert sim.state.snapshot()["flags"]["circuit_breaker"] is True
 
-        before, put, verify, end = flow_entries()
+        exists, before, put, verify, end = flow_entries()
+        assert exists.text == ("Flow enable-circuit-breaker step worker-exists (vau-processor-production exists "
+                               "(wrangler deployments status)): passed (exit 0) [production, SIMULATED]")
         assert before.text == "Flow enable-circuit-breaker step before (Error rate now): passed [production, SIMULATED]"
         assert put.text == ("Flow enable-circuit-breaker step put-secret (wrangler secret put CIRCUIT_BREAKER_ENABLED"
-                            " --env production (true on stdin)): passed (exit 0) [production, SIMULATED]")
+                            " --name vau-processor-production (true on stdin)): passed (exit 0) [production, SIMULATED]")
         assert put.data["step"] == "put-secret" and put.data["status"] == "passed" and put.data["mutating"] is True
         assert verify.text == "Flow enable-circuit-breaker step verify (Error rate below 1%): passed [production, SIMULATED]"
         assert end.text == ("Flow enable-circuit-breaker (Enable circuit breaker) ended: done; "
-                            "ran: before, put-secret, verify [production, SIMULATED]")
-        assert [e.data["flow"] for e in (before, put, verify, end)] == ["enable-circuit-breaker"] * 4
+                            "ran: worker-exists, before, put-secret, verify [production, SIMULATED]")
+        assert [e.data["flow"] for e in (exists, before, put, verify, end)] == ["enable-circuit-breaker"] * 5
         # in order on the timeline, after the start and the alert that prompted it
         entries = response.manager.current.entries
         kinds = [e.kind for e in entries]
@@ -102,7 +115,7 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         response.show_report()
         await wait_for(lambda: isinstance(app.screen, IncidentReportScreen), message="draft report")
         draft = app.screen.markdown
-        for entry in (before, put, verify, end):
+        for entry in (exists, before, put, verify, end):
             assert md_text(entry.text) in draft, entry.text  # as Markdown text
         await pilot.press("escape")
 

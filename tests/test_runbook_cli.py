@@ -26,6 +26,7 @@ REQUIRED_INPUTS = {
     "alertmanager-expire-silence": ["silence_id=0b9c3f9e-0000-4000-8000-000000000000"],
     "edge-block-ip": ["ip=203.0.113.7", "reason=abuse"],
     "edge-unblock-ip": ["ip=203.0.113.7"],
+    "versions-secret-put": ["secret=PERFORMANCE_MODE", "value=true"],
     "export-security-logs": ["start=2024-01-15T00:00:00Z", "end=2024-01-15T23:59:59Z"],
 }
 
@@ -139,8 +140,10 @@ def test_dry_run_shows_commands_and_runs_nothing(config_file, fake_tools, capsys
     code = main(["run", "enable-circuit-breaker", "--dry-run"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "CHANGES: wrangler secret put CIRCUIT_BREAKER_ENABLED --env production (true on stdin)" in out
-    assert "wrangler secret put CIRCUIT_BREAKER_ENABLED --name vau-processor --env production   (stdin: true)" in out
+    # the worker by name only (no --env: wrangler would read the Wrangler config in this directory)
+    assert "CHANGES: wrangler secret put CIRCUIT_BREAKER_ENABLED --name vau-processor-production (true on stdin)" in out
+    assert "wrangler secret put CIRCUIT_BREAKER_ENABLED --name vau-processor-production   (stdin: true)" in out
+    assert "check: vau-processor-production exists" in out
     assert fake_tools.argvs() == []
     assert list(AuditLog().read()) == []
 

@@ -44,8 +44,10 @@ def hint_for(spec: Any) -> str:
 class FlowForm(VerticalScroll):
     """Fields are ``#input-NAME`` (Input, or Select for choices); messages are ``#msg-NAME``."""
 
-    def __init__(self, specs: list[Any], defaults: Mapping[str, str | None], **kwargs) -> None:
+    def __init__(self, specs: list[Any], defaults: Mapping[str, str | None], env: Any = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        #: the environment the flow runs in: a worker-role choice offers only the roles it configures
+        self.env = env
         self.specs = list(specs)
         self.defaults = dict(defaults)
         self.errors: dict[str, str] = {}
@@ -56,9 +58,10 @@ class FlowForm(VerticalScroll):
             label = spec.display_label
             with Horizontal(classes="flow-field"):
                 yield Label(label, classes="flow-field-label", markup=False)
-                if spec.type == "choice" and spec.choices:
-                    value = default if default in spec.choices else Select.NULL
-                    yield Select([(c, c) for c in spec.choices], value=value, allow_blank=not spec.required
+                options = spec.options(self.env) if callable(getattr(spec, "options", None)) else spec.choices
+                if spec.type == "choice" and options:
+                    value = default if default in options else Select.NULL
+                    yield Select([(c, c) for c in options], value=value, allow_blank=not spec.required
                                  or value is Select.NULL, id=f"input-{spec.name}", classes="flow-input")
                 else:
                     yield Input(value=default or "", placeholder=TYPE_HINTS.get(spec.type, ""),
@@ -101,6 +104,11 @@ class FlowForm(VerticalScroll):
             if spec.name in self.errors:
                 self.query_one(f"#input-{spec.name}").focus()
                 return
+
+    def only_prefilled_choices(self) -> bool:
+        """Every field is a select that already has a value (a worker role, say): Enter may just continue."""
+        fields = [self.query_one(f"#input-{spec.name}") for spec in self.specs]
+        return bool(fields) and all(isinstance(f, Select) and f.value is not Select.NULL for f in fields)
 
     def focus_first(self) -> None:
         if self.specs:

@@ -231,6 +231,15 @@ class IncidentManager:
             text += f" (HTTP {http})"
         text += _env_tag(record)
         data = {k: record[k] for k in FLOW_KEYS if k in record and isinstance(record[k], (str, int, float, bool))}
+        item = record.get("action_item")
+        if isinstance(item, str) and item.strip():
+            # a change that was not made to last (terraform values without a pull request): said on the
+            # timeline and kept as an action item of the incident
+            text += f": {_clean(item, 'action item', limit=500)}"
+            entry = self._append(None, "flow", text, data)
+            self._append(None, "action_item", _clean(item, "action item", limit=500),
+                         {"flow": str(flow), "step": str(step)})
+            return entry
         return self._append(None, "flow", text, data)
 
     def record_console_start(self, incident_id: str, *, pid: int | None = None) -> Entry | None:

@@ -70,7 +70,8 @@ PHASE_ALIASES: dict[str, str] = {
 
 #: Entry kinds written to the timeline.
 KINDS = ("start", "note", "phase", "severity", "alert", "flow", "source", "escalation", "notify",
-         "recovery", "close", "review", "correction", "report", "console")
+         "recovery", "close", "review", "correction", "report", "console",
+         "action_item")
 
 #: how every output names an incident on the simulated edge (a drill), so it is never taken for a real one
 DRILL_LABEL = "SIMULATED DRILL"
@@ -235,7 +236,11 @@ class Incident:
             self.phase_times.setdefault("closed", entry.ts)
             self.root_cause = str(d.get("root_cause", ""))
             self.resolution = str(d.get("resolution", ""))
-            self.action_items = [str(x) for x in d.get("action_items", [])]
+            given = [str(x) for x in d.get("action_items", [])]
+            self.action_items = given + [x for x in self.action_items if x not in given]
+        elif entry.kind == "action_item":
+            if entry.text and entry.text not in self.action_items:
+                self.action_items.append(entry.text)
         elif entry.kind == "report":
             # only the report of the closed incident counts; one written while it was open is a draft
             if self.closed_at is not None and not d.get("draft"):

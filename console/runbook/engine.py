@@ -38,6 +38,7 @@ from console.runbook.summaries import SUMMARIES, Summary
 from console.runbook.queue_lookup import PLACEHOLDER_ITEM as QUEUE_PLACEHOLDER
 from console.runbook.queue_lookup import SOURCE as QUEUE_SOURCE
 from console.runbook.queue_lookup import run_each_queue
+from console.runbook.toolhints import failure_hint
 from console.runbook.template import (
     Context, DotSegment, ListValueError, OptionInjection, TemplateError, refs, render, render_argv, render_url,
     render_value,
@@ -49,6 +50,11 @@ from console.yamlpaths import YamlLimitError, load_literal
 
 #: Tools that talk to the Cloudflare API and read ``CLOUDFLARE_API_TOKEN`` from their environment.
 CLOUDFLARE_TOOLS = ("wrangler", "terraform")
+#: The console's own helper that keeps terraform values (tfvars override + pull request): it runs the
+#: environment's configured git and gh, handed over as argv prefixes in its environment.
+TFVARS_PR_TOOL = "tfvars-pr"
+#: A ``when`` over ``capture.NAME`` is decided when the step is reached (the value comes from a step before).
+RUNTIME_WHEN_PREFIX = "capture."
 
 MetricGetter = Callable[[str], "float | None | Awaitable[float | None]"]
 AuditListener = Callable[[dict[str, Any]], None]
@@ -289,6 +295,7 @@ class FlowRunner:
         self._known_secret_values: list[str] = []
         self._memory_values = self.memory.values(env.name)
         self._builtins = _now_builtins(time.time(), env)
+        self._builtins["plan_file"] = self._plan_file()
 
         ctx = self._context({})
         values, errors = check_inputs(flow, dict(inputs or {}), ctx)
@@ -305,6 +312,21 @@ class FlowRunner:
             self._preflight()
 
     # -- construction helpers -------------------------------------------------------------------
+    def _plan_file(self) -> str:
+        """This run's saved terraform plan: a private file under the state dir (made when a step uses it)."""
+        from console.paths import state_dir
+
+        return str(state_dir() / "terraform-plans" / f"{self.flow.id}-{self.run_id}.tfplan")
+
+    def _ensure_plan_dir(self, argv: list[str]) -> None:
+        plan = self._builtins.get("plan_file", "")
+        if plan and any(plan in arg for arg in argv):
+            from pathlib import Path
+
+            from console.safefile import ensure_private_dir
+
+            ensure_private_dir(Path(plan).parent)
+
     @staticmethod
     def defaults(flow: Flow, env: Any, memory: Memory | None = None) -> dict[str, str | None]:
         """Form defaults for each input (templates over the environment/memory resolved)."""
@@ -369,7 +391,7 @@ class FlowRunner:
         when_data = self._when_data()
         for step in self.flow.steps:
             pre_state, pre_message = None, ""
-            if step.when is not None:
+            if step.when is not None and not step.when.path.startswith(RUNTIME_WHEN_PREFIX):
                 holds, _ = evaluate(step.when, when_data)
                 if not holds:
                     pre_state, pre_message = StepState.SKIPPED, f"condition not met: {step.when.text}"
@@ -519,6 +541,12 @@ class FlowRunner:
         as ``CLOUDFLARE_API_TOKEN`` and the account as ``CLOUDFLARE_ACCOUNT_ID`` (never in argv)."""
         real = dict(getattr(self.env, "tool_env", {}) or {})
         shown: dict[str, str] = {}
+        if tool == TFVARS_PR_TOOL:
+            import json
+
+            for name in ("git", "gh"):
+                value = json.dumps(self.env.tool(name))
+                real[f"EDGE_CONSOLE_{name.upper()}_ARGV"] = shown[f"EDGE_CONSOLE_{name.upper()}_ARGV"] = value
         if tool in CLOUDFLARE_TOOLS:
             token = self._secrets.get("api_token")
             if token:
@@ -611,6 +639,12 @@ class FlowRunner:
         if step.kind == "manual":
             raise RunnerError(f"step {step.id!r} is a manual item: tick it")
         self._check_order(index)
+        if step.when is not None and step.when.path.startswith(RUNTIME_WHEN_PREFIX):
+            holds, _ = evaluate(step.when, {"capture": dict(self.captures)})
+            if not holds:
+                now = time.time()
+                return self._settle(run, StepResult(StepState.SKIPPED, f"condition not met: {step.when.text}",
+                                                    started=now, ended=now), audit=True)
         refusal = policy.step_refusal(step, self.read_only, self.env.name)
         if refusal:
             return self._settle(run, StepResult(StepState.REFUSED, refusal), audit=True)
@@ -787,6 +821,7 @@ class FlowRunner:
                     exec_result = ExecResult(False, error=refused)
                 else:
                     prepared.argv = self._as_run(step, prepared.argv)
+                    self._ensure_plan_dir(prepared.argv)
                     if prepared.collect_seconds is not None:
                         on_line(f"collecting {prepared.collect_seconds:g}s of events: {' '.join(prepared.argv[-4:])}")
                     exec_result = await run_command(prepared, on_line=sink, mask=self.mask)
@@ -801,8 +836,17 @@ class FlowRunner:
         message = exec_result.error or ""
         if exec_result.collected:
             message = f"collected {len(data or [])} events"
+        if not ok and step.command is not None:
+            prefix_len = len(self.env.tool(step.command.tool)) if step.command.tool else 0
+            args = (self._prepare(run, masked=True, placeholders=True) or PreparedCommand(argv=[])).argv[prefix_len:]
+            hint = failure_hint(step.command.tool, args, f"{exec_result.text}\n{exec_result.raw or ''}", self.env.name)
+            if hint:
+                on_line(hint)
+                message = f"{message}: {hint}" if message else hint
+        summary_data: Any = None
         if ok and step.summary:
             summary: Summary = SUMMARIES[step.summary](data, exec_result.raw or exec_result.text, step.summary_args)
+            summary_data = summary.data
             for line in summary.lines:
                 on_line(line)
             result.lines = [self.mask(line) for line in summary.lines]
@@ -823,8 +867,11 @@ class FlowRunner:
         if ok and step.capture:
             for name, spec in step.capture.items():
                 path, _, fallback = spec.partition("|")
-                path = self._bound_path(path, run)
-                value = lookup(data, path)
+                if path.startswith("summary."):  # a value the step's summary worked out
+                    value = lookup(summary_data, path[len("summary."):])
+                else:
+                    path = self._bound_path(path, run)
+                    value = lookup(data, path)
                 if value is None and fallback:
                     try:  # checked at load: no aliases, finite numbers, at most 4 KiB
                         value = load_literal(fallback)
@@ -959,6 +1006,10 @@ class FlowRunner:
             if run.state == StepState.PENDING:
                 run.state = StepState.NOT_RUN
                 run.result = StepResult(StepState.NOT_RUN, reason)
+                if not self.dry_run and self._declined_item(run, StepState.NOT_RUN):
+                    now = time.time()
+                    self._write_audit(self._record(run, StepResult(StepState.NOT_RUN, reason, started=now,
+                                                                   ended=now)))
         self._finish()
         return self.summary()
 
@@ -1058,7 +1109,22 @@ class FlowRunner:
         if result.captures:
             record["captures"] = result.captures
         record["output"] = self.mask(excerpt(result.output or "", 1000))
+        item = self._declined_item(run, result.state)
+        if item:
+            record["action_item"] = item
         return record
+
+    def _declined_item(self, run: StepRun, state: StepState) -> str | None:
+        """The ``if_declined`` text of a step that did not make an earlier change last, or None."""
+        step = run.step
+        if not step.if_declined or state in (StepState.PASSED, StepState.RUNNING, StepState.PENDING):
+            return None
+        if not any(r.step.mutating and r.state == StepState.PASSED for r in self.steps[:run.index]):
+            return None
+        try:
+            return clean_line(render(step.if_declined, self._context(run.item, placeholders=True), masked=True))
+        except TemplateError:
+            return step.if_declined
 
     # -- headless -------------------------------------------------------------------------------------
     async def run_all(self, confirm: Callable[[Preview], "str | None | Awaitable[str | None]"] | None = None
@@ -1083,6 +1149,9 @@ class FlowRunner:
                 typed = await answer if inspect.isawaitable(answer) else answer
                 conf = policy.confirmation_for(run.step, self.env.name)
                 if conf is not None and not conf.accepts(typed):
+                    if run.step.if_declined:  # declining it is a choice, recorded; the flow goes on
+                        self.skip(run.index, "declined by operator")
+                        continue
                     await self.cancel(f"not confirmed: {run.step.title}")
                     break
             await self.run_step(run.index, confirmation=typed)

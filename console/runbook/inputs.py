@@ -179,6 +179,18 @@ def default_for(spec: InputSpec, ctx: Context) -> str | None:
         return None
 
 
+def _worker_role_problem(spec: InputSpec, value: Any, env: Any) -> str | None:
+    """A worker role the environment names no script for (``choices_from: workers``)."""
+    if spec.choices_from != "workers" or value is None or env is None:
+        return None
+    if value in spec.options(env):
+        return None
+    name = getattr(env, "name", "?")
+    offered = ", ".join(spec.options(env)) or "none"
+    return (f"{value!r} has no worker in environment {name!r} (configured: {offered}); add it under "
+            f"environments.{name}.workers")
+
+
 def check_inputs(flow: Flow, raw: Mapping[str, Any], ctx: Context) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate every input: ``(values, errors by field)``. Missing raw values take their defaults;
     unknown names are errors. A form shows ``errors[field]`` next to its field."""
@@ -197,6 +209,10 @@ def check_inputs(flow: Flow, raw: Mapping[str, Any], ctx: Context) -> tuple[dict
             values[spec.name] = parse_input(spec, given)
         except InputError as exc:
             errors[spec.name] = exc.message
+            continue
+        problem = _worker_role_problem(spec, values[spec.name], ctx.env)
+        if problem:
+            errors[spec.name] = problem
     return values, errors
 
 

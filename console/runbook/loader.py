@@ -77,6 +77,8 @@ from console.sanitize import clean, clean_line
 
 KeyPath = tuple[Any, ...]
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: a tool name: wrangler, gh, terraform, git, tfvars-pr
+_TOOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$")
 
 
 def builtin_runbook_files() -> list[Path]:
@@ -311,6 +313,14 @@ class _Parser:
         name = str(body["name"])
         kind = self.string(body, (*key, "type"), default="string") or "string"
         choices = body.get("choices") or []
+        choices_from = self.string(body, (*key, "choices_from"))
+        if choices_from is not None:
+            if choices_from != "workers" or kind != "choice" or body.get("choices") is not None:
+                raise self.err((*key, "choices_from"), "only 'choices_from: workers' on a choice input without "
+                               "choices (the worker roles of environments.NAME.workers)")
+            from console.config import WORKER_ROLES
+
+            choices = list(WORKER_ROLES)
         if kind == "choice":
             if not choices:
                 raise self.err((*key, "choices"), "a choice input needs a list of choices")
@@ -323,7 +333,7 @@ class _Parser:
         default = body.get("default")
         return InputSpec(
             name=name, type=kind, label=clean_line(self.string(body, (*key, "label")) or ""), required=required,
-            default=default, choices=choices,
+            default=default, choices=choices, choices_from=choices_from,
             minimum=self.number(body, (*key, "min"), None),
             maximum=self.number(body, (*key, "max"), None),
             help=clean_line(self.string(body, (*key, "help")) or ""), line=self.line(key),
@@ -406,6 +416,12 @@ class _Parser:
             raise self.err((*key, "remember"), "expected a list of names this step captures")
         step.remember = list(remember)
 
+        if_declined = self.string(body, (*key, "if_declined"))
+        if if_declined is not None:
+            if kind != "action":
+                raise self.err((*key, "if_declined"), "only an action can be declined")
+            self.templates(if_declined, (*key, "if_declined"), secrets_ok=False, **tmpl)
+            step.if_declined = clean_line(if_declined)
         if kind in ("check", "action") and not executors:
             raise self.err(key, f"a {kind} step needs one of: http, command" + (", tail, metrics" if kind == "check" else ""))
         if kind == "action" and executors[0] not in ("http", "command"):

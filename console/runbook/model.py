@@ -81,6 +81,9 @@ class InputSpec:
     #: A literal or a template such as ``"{env.worker}"`` / ``"{memory.previous_security_level|medium}"``.
     default: Any = None
     choices: list[str] = field(default_factory=list)
+    #: ``workers``: a choice among the worker roles (``choices`` lists them all; the environment's
+    #: configured ones are offered and accepted, see :meth:`options`)
+    choices_from: str | None = None
     minimum: float | None = None
     maximum: float | None = None
     help: str = ""
@@ -89,6 +92,12 @@ class InputSpec:
     @property
     def display_label(self) -> str:
         return self.label or self.name.replace("_", " ")
+
+    def options(self, env: Any = None) -> list[str]:
+        """The choices to offer in ``env``: for ``choices_from: workers`` the roles it names a script for."""
+        if self.choices_from == "workers" and env is not None and callable(getattr(env, "worker_roles", None)):
+            return [c for c in self.choices if c in env.worker_roles()]
+        return list(self.choices)
 
 
 @dataclass
@@ -167,6 +176,10 @@ class Step:
     on_fail: str = "stop"
     #: Expand into one step per entry of an environment mapping (``env.queues``): ``{item.key}``, ``{item.value}``.
     foreach: str | None = None
+    #: an action that makes an earlier change last (terraform values into a pull request): when it does not
+    #: pass (declined, skipped, failed, cancelled) after an action of the flow ran, this text goes on the
+    #: incident timeline and becomes an action item (the audit record's ``action_item``)
+    if_declined: str = ""
     line: int | None = None
 
     @property

@@ -68,9 +68,21 @@ def rendered_command_problem(step: Step, args: list[str], paths: dict[str, str] 
     if step.kind == "action" or step.command is None:
         return None
     configured = {value for value in (paths or {}).values() if value}
-    problem = command_problem(step.command.tool, args, chdir_ok=configured.__contains__)
+    problem = command_problem(step.command.tool, args, chdir_ok=configured.__contains__,
+                              plan_out_ok=is_run_plan_file)
     return f"refused: a {step.kind} runs only read-only commands, and with these inputs it is not: {problem}" \
         if problem else None
+
+
+def is_run_plan_file(path: str) -> bool:
+    """A rendered ``-out=`` value: a ``.tfplan`` file directly in the state dir's ``terraform-plans``."""
+    from pathlib import Path
+
+    from console.paths import state_dir
+
+    candidate = Path(path)
+    return (candidate.is_absolute() and candidate.suffix == ".tfplan"
+            and candidate.parent == state_dir() / "terraform-plans" and ".." not in candidate.parts)
 
 
 def mutating_steps(flow: Flow) -> list[Step]:

@@ -9,8 +9,10 @@ option; an unlisted subcommand) is not read-only and must be declared ``kind: ac
 
 Decisions:
 
-* ``terraform plan`` is read-only (it refreshes in memory and persists nothing); ``plan -out=FILE`` and
-  ``-generate-config-out`` write a file and are actions, like an HTTP ``save_to``.
+* ``terraform plan`` is read-only (it refreshes in memory and persists nothing); ``-generate-config-out``
+  writes a file and is an action, like an HTTP ``save_to``; ``plan -out=FILE`` only as ``-out={plan_file}``,
+  the run's own private plan file under the state dir (``plan_out_ok`` decides on the rendered argv): the
+  saved plan a later confirmed ``terraform apply PLANFILE`` applies exactly.
 * ``terraform fmt`` only with ``-check`` true (and never ``-write``). Terraform's flags are Go booleans:
   ``-name=VALUE`` must parse like Go's ``strconv.ParseBool`` and a required one (``-check``) must be true
   where it last occurs (``-check -check=false`` is false, as Go reads it). Another tool's flag given as
@@ -111,7 +113,7 @@ _TF_COLOR = _s("-no-color")
 TERRAFORM_SHAPES = (
     Shape(("plan",), flags=_TF_COLOR | _s("-destroy", "-refresh-only", "-refresh", "-input", "-lock",
                                           "-compact-warnings", "-detailed-exitcode", "-json"),
-          valued=_s("-var", "-var-file", "-target", "-replace", "-lock-timeout", "-parallelism", "-state")),
+          valued=_s("-var", "-var-file", "-target", "-replace", "-lock-timeout", "-parallelism", "-state", "-out")),
     Shape(("show",), flags=_TF_COLOR | _s("-json"), positionals=1),
     Shape(("validate",), flags=_TF_COLOR | _s("-json", "-no-tests"), valued=_s("-test-directory")),
     Shape(("output",), flags=_TF_COLOR | _s("-json", "-raw"), valued=_s("-state"), positionals=1),
@@ -147,6 +149,12 @@ _GO_TRUE = _s("1", "t", "T", "TRUE", "true", "True")
 _GO_FALSE = _s("0", "f", "F", "FALSE", "false", "False")
 
 READ_ONLY_TOOLS = ("wrangler", "gh", "terraform", "git")
+#: the raw template of the only ``terraform plan -out=`` a check may give
+PLAN_FILE_TEMPLATE = "{plan_file}"
+
+
+def is_plan_file_template(value: str) -> bool:
+    return value == PLAN_FILE_TEMPLATE
 
 
 class _NotReadOnly(Exception):
@@ -183,7 +191,8 @@ def _words(args: list[str]) -> str:
 
 
 def command_problem(tool: str | None, args: list[str], *,
-                    chdir_ok: Callable[[str], bool] = is_configured_path) -> str | None:
+                    chdir_ok: Callable[[str], bool] = is_configured_path,
+                    plan_out_ok: Callable[[str], bool] = is_plan_file_template) -> str | None:
     """Why ``tool args`` is not on the read-only allow-list, or None when a check may run it. ``chdir_ok``
     judges terraform's ``-chdir=`` and wrangler's ``--cwd`` value: by default the raw template must be one
     ``{env.paths.NAME}``."""
@@ -195,7 +204,7 @@ def command_problem(tool: str | None, args: list[str], *,
             _check_git(args)
         elif tool == "terraform":
             _check_shapes(tool, args, TERRAFORM_SHAPES, global_valued=_s(), global_flags=TERRAFORM_GLOBAL_FLAGS,
-                          go_style=True, globals_first=True, chdir_ok=chdir_ok)
+                          go_style=True, globals_first=True, chdir_ok=chdir_ok, plan_out_ok=plan_out_ok)
         elif tool == "gh":
             _check_shapes(tool, args, GH_SHAPES, global_valued=_s(), global_flags=GH_GLOBAL_FLAGS,
                           go_style=False, globals_first=False)
@@ -233,7 +242,8 @@ def _flag_value(name: str, value: str | None, go_style: bool) -> str:
 
 def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, global_valued: frozenset[str],
                   global_flags: frozenset[str], go_style: bool, globals_first: bool,
-                  chdir_ok: Callable[[str], bool] = is_configured_path) -> None:
+                  chdir_ok: Callable[[str], bool] = is_configured_path,
+                  plan_out_ok: Callable[[str], bool] = is_plan_file_template) -> None:
     i = 0
     options: list[tuple[str, str | None]] = []
     # options before the subcommand path: only the tool's global options
@@ -298,6 +308,9 @@ def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, glob
     if shape.requires and not any(last.get(name) == "true" for name in shape.requires):
         raise _NotReadOnly(f"{tool} {' '.join(shape.path)} is read-only only with {' or '.join(sorted(shape.requires))}")
     for name, value in options:
+        if tool == "terraform" and name == "-out" and not plan_out_ok(value or ""):
+            raise _NotReadOnly(f"-out={value}: a check saves a plan only to the run's own plan file "
+                               "(-out={plan_file})")
         if tool == "wrangler" and name == "--cwd" and not chdir_ok(value or ""):
             raise _NotReadOnly(f"--cwd {value}: a check may only run in a configured path "
                                "(--cwd {env.paths.NAME})")

@@ -323,3 +323,7 @@ def _am_silences(data: Any, args: dict) -> Summary:
     except AnswerError as exc:
         return Summary([str(exc)], None, ok=False)
     return Summary(lines, data)
+# wrangler/gh/terraform summaries that choose or show what a change will do (their own module)
+from console.runbook.tool_summaries import TOOL_SUMMARIES  # noqa: E402
+
+SUMMARIES.update(TOOL_SUMMARIES)

@@ -4,8 +4,9 @@ References:
 
 - ``{NAME}``: a flow input (validated value).
 - ``{env.ATTR}``: the environment (``name``, ``worker``, ``zone_id``, ``account_id``, ``kv_namespace_id``,
-  ``base_url``, ``metrics_url``, ``health_url``, ``cloudflare_api_url``, ``status_url``), and
-  ``{env.paths.KEY}`` / ``{env.queues.KEY}``.
+  ``base_url``, ``metrics_url``, ``health_url``, ``cloudflare_api_url``, ``status_url``, ``github_repo``), and
+  ``{env.paths.KEY}`` / ``{env.queues.KEY}`` / ``{env.workers.ROLE}``; ``{worker!script}`` turns a role
+  input into that role's script name. ``{plan_file}``: this run's saved terraform plan.
 - ``{secret:api_token}`` / ``{secret:admin_token}``: only allowed in HTTP headers, command stdin and env,
   never in argv or URLs; rendered as ``****`` in everything shown or recorded.
 - ``{capture.NAME}``: a value captured by an earlier step; ``{memory.NAME}``: one remembered by an earlier
@@ -32,15 +33,18 @@ from urllib.parse import quote
 
 _REF_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base_url", "metrics_url",
-             "health_url", "cloudflare_api_url", "status_url", "alertmanager_url", "alertmanager_matchers")
-BUILTINS = ("today", "yesterday", "now", "export_dir", "incident")
+             "health_url", "cloudflare_api_url", "status_url", "alertmanager_url", "alertmanager_matchers",
+             "github_repo")
+#: ``{plan_file}``: this run's saved terraform plan (a private file under the state dir)
+BUILTINS = ("today", "yesterday", "now", "export_dir", "incident", "plan_file")
 MASK = "****"
 #: ``!list``: "a, b" -> ["a", "b"] (a whole JSON leaf); ``!base``: the worker name without the ``-ENV`` suffix
-#: that wrangler appends to a name given with ``--env ENV``; ``!prefixes`` / ``!urls``: a ``!list`` checked as
-#: cache purge prefixes / file URLs (:mod:`console.runbook.purge_targets`);
-#: ``!matchers``: "alertname=X,env=prod" -> Alertmanager API matcher objects (a whole JSON leaf);
-#: ``!until``: a duration ("1h", "1h30m") -> the ISO 8601 UTC time that long from now (a silence's end)
-CONVERTERS = ("list", "base", "prefixes", "urls", "matchers", "until")
+#: that wrangler appends to a name given with ``--env ENV``; ``!script``: a worker role (an input whose
+#: choices are the roles) as the environment's deployed script name (``environments.E.workers``);
+#: ``!prefixes`` / ``!urls``: a ``!list`` checked as cache purge prefixes / file URLs
+#: (:mod:`console.runbook.purge_targets`); ``!matchers``: "alertname=X,env=prod" -> Alertmanager API matcher
+#: objects (a whole JSON leaf); ``!until``: a duration ("1h", "1h30m") -> the ISO 8601 UTC time that long from now
+CONVERTERS = ("list", "base", "script", "prefixes", "urls", "matchers", "until")
 LIST_CONVERTERS = ("list", "prefixes", "urls")
 
 
@@ -82,12 +86,12 @@ def parse_ref(body: str) -> Ref:
         scope, name = text.split(".", 1)
         if scope == "env":
             head = name.split(".", 1)[0]
-            if head in ("paths", "queues"):
+            if head in ("paths", "queues", "workers"):
                 if "." not in name:
                     raise TemplateError(f"{{{body}}}: name a key, e.g. {{env.{head}.checkout}}")
             elif name not in ENV_ATTRS:
                 raise TemplateError(f"{{{body}}}: unknown environment field (known: {', '.join(ENV_ATTRS)}, "
-                                    "paths.KEY, queues.KEY)")
+                                    "paths.KEY, queues.KEY, workers.ROLE)")
             return Ref("env", name, fallback, converter)
         if scope in ("capture", "memory", "item"):
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
@@ -165,7 +169,19 @@ def resolve(ref: Ref, ctx: Context, *, masked: bool) -> Any:
         from console.runbook.amconvert import convert
 
         return convert(ref, value, ctx)
+    if ref.converter == "script":
+        return _script_name(str(value), ctx)
     return value
+
+
+def _script_name(role: str, ctx: Context) -> str:
+    worker_for = getattr(ctx.env, "worker_for", None)
+    script = worker_for(role) if callable(worker_for) else ""
+    if not script:
+        env_name = getattr(ctx.env, "name", "?")
+        raise TemplateError(f"environment {env_name!r} has no worker for the role {role!r}: add it under "
+                            f"environments.{env_name}.workers.{role}")
+    return str(script)
 
 
 def _base_name(worker: str, ctx: Context) -> str:
@@ -182,7 +198,7 @@ def _missing_message(ref: Ref, ctx: Context) -> str:
     if ref.scope == "env":
         env_name = getattr(ctx.env, "name", "?")
         head, _, key = ref.name.partition(".")
-        if head in ("paths", "queues"):
+        if head in ("paths", "queues", "workers"):
             return f"environment {env_name!r} has no {head}.{key}: add it under environments.{env_name}.{head}"
         return f"environment {env_name!r} has no {ref.name}: set environments.{env_name}.{ref.name}"
     if ref.scope == "capture":
@@ -198,7 +214,7 @@ def _env_value(env: Any, name: str) -> Any:
     if env is None:
         return _NO_VALUE
     head, _, key = name.partition(".")
-    if head in ("paths", "queues"):
+    if head in ("paths", "queues", "workers"):
         mapping = getattr(env, head, None) or {}
         return mapping.get(key, _NO_VALUE)
     value = getattr(env, head, _NO_VALUE)

@@ -123,6 +123,20 @@ def _duration_problem(value: str) -> str | None:
 PromDuration = Annotated[str, doc("a Prometheus duration (30s, 5m, 1h30m)", text_ok=True, check=_duration_problem)]
 
 
+def _github_repo_problem(value: str) -> str | None:
+    import re
+
+    if not value:
+        return None
+    ok = re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}", value)
+    if not ok or value.split("/")[1] in (".", ".."):
+        return f"expected owner/name (the repository gh -R takes), got {value!r}"
+    return None
+
+
+GithubRepo = Annotated[str, doc("owner/name", text_ok=True, check=_github_repo_problem)]
+
+
 # -- sections --------------------------------------------------------------------------------------------
 class EnvironmentSpec(Struct, forbid_unknown_fields=True):
     """One environment (production, staging, ...): where its edge answers and which secrets it uses."""
@@ -156,6 +170,7 @@ class EnvironmentSpec(Struct, forbid_unknown_fields=True):
     alertmanager_token_file: Annotated[Text | None, doc("or a 0600 file holding that token")] = None
     alertmanager_matchers: Annotated[Text | None, doc("the edge's alerts as matchers (env=production,job=edge), "
                                                       "silenced in maintenance windows", check=_matchers_problem)] = None
+    github_repo: Annotated[GithubRepo, doc("owner/name of the repository with the edge's workflows (gh -R)")] = ""
     workers: Annotated[dict[WorkerRole, ScriptName], doc("worker role -> deployed script name (log view, "
                                                          "tail --worker, flows)", key_word="worker role",
                                                          known=WORKER_ROLES)] = {}

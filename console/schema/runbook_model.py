@@ -27,6 +27,8 @@ METRIC_KEYS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate",
 FOREACH_SOURCES = ("env.queues", "env.paths", "account.queues")
 ID_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
 NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
+#: a tool name: a name, or names joined by '-' (tfvars-pr)
+TOOL_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$"
 
 Text = Annotated[str, doc("text (a number is read as text)", text_ok=True)]
 Seconds = Annotated[float, doc("seconds: more than zero, at most one day", gt=0, le=MAX_DURATION_S)]
@@ -90,6 +92,8 @@ class InputDecl(Struct, forbid_unknown_fields=True):
                                                              "'{env.worker}'")] = None
     choices: Annotated[list[Text] | None, doc("the values a choice input offers",
                                        message="a choice input needs a list of choices")] = None
+    choices_from: Annotated[Literal["workers"] | None, doc("a choice input's choices: the environment's "
+                                                          "configured worker roles")] = None
     min: Annotated[float | None, doc("smallest number accepted (int, number, duration)")] = None
     max: Annotated[float | None, doc("largest number accepted (int, number, duration)")] = None
     help: Annotated[Text, doc("a line of help under the field")] = ""
@@ -115,7 +119,7 @@ class HttpDecl(Struct, forbid_unknown_fields=True):
 class CommandDecl(Struct, forbid_unknown_fields=True):
     """A program run with an argv (never a shell): tools.<tool> prefix + args."""
 
-    tool: Annotated[Annotated[str, msgspec.Meta(pattern=NAME_PATTERN)] | None,
+    tool: Annotated[Annotated[str, msgspec.Meta(pattern=TOOL_PATTERN)] | None,
                     doc("tool name (its argv prefix comes from the config's tools)",
                         pattern_message="is not a tool name such as wrangler")] = None
     args: Annotated[list[Text], doc("arguments after the tool's prefix",
@@ -177,6 +181,8 @@ class StepDecl(Struct, forbid_unknown_fields=True):
     foreach: Annotated[Literal[FOREACH_SOURCES] | None, doc("repeat for each entry ({item.name}, {item.value})",  # type: ignore[valid-type]
                                                      key_word="foreach source", known=FOREACH_SOURCES)] = None
     retry: Annotated[RetryDecl | None, doc("checks only: try again until it passes")] = None
+    if_declined: Annotated[Text | None, doc("actions only: what the timeline and action items say when the "
+                                            "operator declines it")] = None
 
 
 class FlowDecl(Struct, forbid_unknown_fields=True):

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from console.runbook.purge_targets import PurgeTargetError, check_prefix, check_url
 from console.sim.edge_rules import RulesError
 from console.sim.scenarios import QUEUES
-from console.sim.state import ACCOUNT_ID, ZONE_ID, SimError, SimState, iso
+from console.sim.state import ACCOUNT_ID, ZONE_ID, SecretsChanged, SimError, SimState, VersionNotDeployed, iso
 
 PREFIX = "/client/v4"
 
@@ -311,6 +311,27 @@ def _deployments_new(req: _Req, account_id: str, script_name: str) -> Reply:
     return _deployments(req, script_name)
 
 
+@route("POST", "/accounts/{account_id}/workers/scripts/{script_name}/deployments")
+def _create_deployment(req: _Req, account_id: str, script_name: str) -> Reply:
+    """A deployment of one version at 100% (what ``wrangler rollback`` sends); ``?force=true`` after 10220."""
+    body = req.json()
+    versions = body.get("versions") if isinstance(body, dict) else None
+    if not isinstance(versions, list) or len(versions) != 1 or not isinstance(versions[0], dict) \
+            or versions[0].get("percentage") != 100 or not isinstance(versions[0].get("version_id"), str):
+        raise _Fail(400, 10021, 'expected {"strategy": "percentage", "versions": [{"version_id": ..., "percentage": 100}]}')
+    message = ((body.get("annotations") or {}).get("workers/message") or "Rollback")
+    force = (req.q("force") or "").lower() == "true"
+    try:
+        result = req.state.rollback(script_name, versions[0]["version_id"], str(message)[:100], force=force)
+    except KeyError:
+        raise _Fail(404, 10007, "This Worker does not exist on your account.") from None
+    except SecretsChanged as exc:
+        raise _Fail(400, 10220, str(exc)) from None
+    except SimError as exc:
+        raise _Fail(400, 10021, str(exc)) from None
+    return ok(result["deployment"])
+
+
 @route("PUT", "/accounts/{account_id}/workers/scripts/{script_name}")
 def _upload_script(req: _Req, account_id: str, script_name: str) -> Reply:
     """What ``wrangler deploy`` sends (simplified: JSON ``{"metadata": {...}, "files": {name: text}}`` instead
@@ -348,6 +369,8 @@ def _put_secret(req: _Req, account_id: str, script_name: str) -> Reply:
         req.state.put_secret(script_name, body["name"], body["text"])
     except KeyError:
         raise _Fail(404, 10007, "This Worker does not exist on your account.") from None
+    except VersionNotDeployed as exc:  # a gradual rollout: the latest version is not the deployed one
+        raise _Fail(400, 10215, str(exc)) from None
     except SimError as exc:
         raise _Fail(400, 10021, str(exc)) from None
     return ok({"name": body["name"], "type": "secret_text"})

@@ -17,6 +17,8 @@ SIM_ZONE_ID = "5100000000000000000000000000f001"
 SIM_KV_NAMESPACE_ID = "5100000000000000000000000000c001"
 SIM_QUEUE_IDS = {"vau-batch": "5100000000000000000000000000b001", "analytics": "5100000000000000000000000000b002",
                  "dead-letter": "5100000000000000000000000000b003"}
+#: the repository the simulated edge's workflows and pull requests live in (``gh -R``)
+SIM_GITHUB_REPO = "twist-network/edge"
 #: the commands the simulated edge provides (``console.sim.tools.<name>``), the ``tools.*`` defaults
 SIM_TOOLS = ("wrangler", "gh", "terraform", "npm", "node")
 

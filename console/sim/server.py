@@ -299,6 +299,44 @@ def _admin_local_kv(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> N
     h._json(200, {"result": result})
 
 
+def _admin_gh_pulls(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    if h.command == "GET":
+        h._json(200, sim.state.snapshot()["pulls"])
+        return
+    data = _json_body(body)
+    if not isinstance(data, dict):
+        raise SimError('expected {"repo", "head", "base", "title", "body"}')
+    h._json(200, sim.state.gh_pr_create(*(str(data.get(k) or "") for k in ("repo", "head", "base", "title", "body"))))
+
+
+def _admin_gh_foreign_run(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    data = _json_body(body) or {}
+    if not isinstance(data, dict):
+        raise SimError('expected {"actor": ..., "event": ...}')
+    h._json(200, sim.state.gh_foreign_run(str(data.get("actor") or "alice"),
+                                          str(data.get("event") or "workflow_dispatch")))
+
+
+def _admin_rollout(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    data = _json_body(body)
+    if not isinstance(data, dict) or not isinstance(data.get("script"), str):
+        raise SimError('expected {"script": ..., "percentage": N}')
+    try:
+        h._json(200, sim.state.start_rollout(data["script"], int(data.get("percentage", 10))))
+    except KeyError:
+        raise SimError(f"unknown script {data['script']!r}") from None
+
+
+def _admin_versions_secret(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
+    data = _json_body(body)
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("script", "name", "value")):
+        raise SimError('expected {"script": ..., "name": ..., "value": ...}')
+    try:
+        h._json(200, sim.state.versions_secret_put(data["script"], data["name"], data["value"]))
+    except KeyError:
+        raise SimError(f"This Worker does not exist on your account. [code: 10007] ({data['script']})") from None
+
+
 def _status_page(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
     h._json(200, cfapi.status_page(sim.state))
 
@@ -321,6 +359,11 @@ _ROUTES = {
     ("POST", "/admin/gh/dispatch"): _admin_gh_dispatch,
     ("GET", "/admin/gh/runs"): _admin_gh_runs,
     ("POST", "/admin/wrangler-local/kv"): _admin_local_kv,
+    ("GET", "/admin/gh/pulls"): _admin_gh_pulls,
+    ("POST", "/admin/gh/pulls"): _admin_gh_pulls,
+    ("POST", "/admin/gh/foreign-run"): _admin_gh_foreign_run,
+    ("POST", "/admin/rollout"): _admin_rollout,
+    ("POST", "/admin/wrangler/versions-secret"): _admin_versions_secret,
     ("GET", "/status/api/v2/status.json"): _status_page,
 }
 

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from console.sim.edge_rules import EdgeRules, edge_blocked_share
 from console.sim.histogram import Histogram
-from console.sim.names import SIM_ACCOUNT_ID, SIM_KV_NAMESPACE_ID, SIM_ZONE_ID
+from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_ID, SIM_ZONE_ID
 from console.sim.tfvars import TfVarError, coerce_tf_var
 from console.sim.scenarios import (
     ATTACK_IPS,
@@ -59,7 +59,7 @@ MAIN_WORKER = "vau-processor-production"
 SCRIPTS = ("vau-processor-production", "vau-processor-staging", "security-waf-production",
            "rate-limiter-production", "queue-processor-production")
 ROLLBACK_WORKFLOW = "rollback-edge.yml"
-GH_REPO = "twist-network/edge"
+GH_REPO = SIM_GITHUB_REPO
 #: longest simulated step; longer gaps are integrated in several steps
 MAX_STEP_S = 1.0
 MAX_STEPS = 120
@@ -99,6 +99,22 @@ BACKLOG_INFLOW = 230.0
 
 class SimError(ValueError):
     """Bad input to the simulator's control plane; the message says what is wrong."""
+
+
+class VersionNotDeployed(SimError):
+    """A secret edit while the latest version is not the deployed one (a gradual rollout): the API's
+    error 10215 (workers-sdk ``secret/index.ts``: ``VERSION_NOT_DEPLOYED_ERR_CODE``)."""
+
+
+class SecretsChanged(SimError):
+    """A rollback to a version whose secrets differ from today's: the API's error 10220 (workers-sdk
+    ``versions/rollback/index.ts``: ``CANNOT_ROLLBACK_WITH_MODIFIED_SECERT_CODE``); wrangler asks and retries
+    with ``force``."""
+
+    def __init__(self, version_id: str, names: list[str]) -> None:
+        super().__init__(f"A rollback to version {version_id} would revert secrets. "
+                         f"The following secrets have changed: {', '.join(names)}")
+        self.names = names
 
 
 def iso(t: float) -> str:
@@ -181,6 +197,16 @@ class SimState:
         self.cache_rules: set[str] = set(CACHE_RULES_BASELINE)
         self.uploads: list[dict[str, Any]] = []
         self.gh_runs: list[dict[str, Any]] = []
+        #: version id -> the upload whose code it runs (a secret change makes a new version of the same code)
+        self.version_code: dict[str, str] = {}
+        #: scripts with a gradual rollout in progress (the latest version is not at 100%)
+        self.rollouts: set[str] = set()
+        #: versions made by ``wrangler versions secret put`` (not deployed): script -> [{version_id, secret}]
+        self.undeployed_versions: dict[str, list[dict[str, Any]]] = {}
+        #: scripts created by an upload of an unknown name (``wrangler secret put`` makes a draft Worker)
+        self.drafts: list[str] = []
+        #: pull requests opened with ``gh pr create``
+        self.pulls: list[dict[str, Any]] = []
         self.gh_next_conclusion = "success"
         self.rollbacks: list[dict[str, Any]] = []
         self.faults: dict[str, Any] = {"metrics": "none", "health": "none", "slow_seconds": 5.0,
@@ -232,6 +258,13 @@ class SimState:
 
     def _deployment_entry(self, created: float, author: str, message: str, source: str = "wrangler",
                           triggered_by: str = "upload") -> dict[str, Any]:
+        entry = self._new_deployment_entry(created, author, message, source, triggered_by)
+        version = entry["versions"][0]["version_id"]
+        self.version_code.setdefault(version, version)
+        return entry
+
+    def _new_deployment_entry(self, created: float, author: str, message: str, source: str,
+                              triggered_by: str) -> dict[str, Any]:
         return {
             "id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
             "created_on": iso(created),
@@ -702,10 +735,16 @@ class SimState:
                 raise KeyError(script)
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
                 raise SimError(f"invalid secret name {name!r}")
+            if script in self.rollouts:
+                raise VersionNotDeployed(
+                    "Secret edit failed. You attempted to modify a secret, but the latest version of your Worker "
+                    "isn't currently deployed. Please ensure that the latest version of your Worker is fully "
+                    "deployed (wrangler versions deploy) before modifying secrets.")
             now = self.advance()
             before = self.flags()["circuit_breaker"]
             self.secrets[script][name] = value
-            self.secret_history.append({"at": iso(now), "script": script, "name": name})
+            self.secret_history.append({"at": iso(now), "script": script, "name": name, "ts": now})
+            self._secret_deployment(script, now)
             after = self.flags()["circuit_breaker"]
             if after and not before:
                 self.circuit_breaker_since = now
@@ -783,7 +822,7 @@ class SimState:
             if inputs["environment"] not in ("production", "staging"):
                 raise SimError(f"Provided value '{inputs['environment']}' for input 'environment' not in the list "
                                "of allowed values")
-            unknown = set(inputs) - {"environment", "reason"}
+            unknown = set(inputs) - {"environment", "reason", "worker", "version_id"}
             if unknown:
                 raise SimError(f"Unexpected inputs provided: {sorted(unknown)}")
             number = max((r["number"] for r in self.gh_runs), default=0) + 1
@@ -814,20 +853,23 @@ class SimState:
         run["effect_applied"] = True
         if run["conclusion"] != "success" or run["inputs"].get("environment") != "production":
             return
-        entries = self.deployments[MAIN_WORKER]
-        previous = entries[1] if len(entries) > 1 else entries[0]
-        entry = self._deployment_entry(at, "github-actions@twist.io",
-                                       "Rollback: " + str(run["inputs"].get("reason", "")), source="api",
-                                       triggered_by="rollback")
-        entry["versions"] = copy.deepcopy(previous["versions"])
-        entry["annotations"]["workers/rollback_from"] = entries[0]["id"]
-        entries.insert(0, entry)
+        # the workflow runs `wrangler rollback [VERSION_ID] --name WORKER --message REASON -y` in CI: without a
+        # version wrangler takes the previous deployment's 100% version (after a secret change: the same code),
+        # and a 10220 "secrets changed" is confirmed by wrangler's non-interactive fallback (yes)
+        script = run["inputs"].get("worker") or MAIN_WORKER
+        version = run["inputs"].get("version_id") or ""
         record = {"at": iso(at), "run": run["databaseId"], "reason": run["inputs"].get("reason"),
-                  "scenario_before": self.scenario}
-        if self.scenario == "error-spike":
-            self.scenario = "normal"
-            self.scenario_since = at
-            self.scenario_history.append({"scenario": "normal", "at": iso(at), "by": "rollback"})
+                  "scenario_before": self.scenario, "worker": script, "requested_version": version or None}
+        try:
+            if not version:
+                version = self._default_rollback_version(script)
+            result = self._rollback(script, version, "Rollback: " + str(run["inputs"].get("reason", "")), True, at,
+                                    author="github-actions@twist.io")
+            record["version"] = version
+            record["code_rolled_back"] = result["code_rolled_back"]
+        except (KeyError, SimError) as exc:
+            run["conclusion"] = "failure"
+            record["error"] = str(exc)
         record["scenario_after"] = self.scenario
         self.rollbacks.append(record)
 
@@ -881,7 +923,8 @@ class SimState:
             "workflowName": "Rollback Edge",
             "headBranch": "main",
             "headSha": "%040x" % (run["databaseId"] * 2654435761 % (1 << 160)),
-            "event": "workflow_dispatch",
+            "event": run.get("event", "workflow_dispatch"),
+            "actor": run.get("actor", "twist-ops"),
             "inputs": dict(run["inputs"]),
         }
 
@@ -892,9 +935,12 @@ class SimState:
         of the main worker takes its cache rules (``CACHE_RULES['/path'] = ...`` or ``'/path': {...}``
         entries in its modules) from then on."""
         with self.lock:
-            if script not in self.deployments:
-                raise KeyError(script)
             now = self.advance()
+            if script not in self.deployments:
+                # an upload of an unknown name creates the Worker (how `wrangler secret put` makes its draft)
+                self.deployments[script] = []
+                self.secrets.setdefault(script, {})
+                self.drafts.append(script)
             entry = self._deployment_entry(now, "wrangler@sim.twist.io", message or "Deployed with wrangler",
                                            source="wrangler")
             self.deployments[script].insert(0, entry)
@@ -911,6 +957,126 @@ class SimState:
             if script not in self.deployments:
                 raise KeyError(script)
             return copy.deepcopy(self.deployments[script])
+
+    # ------------------------------------------------------------------------------------
+    # versions, gradual rollouts and rollbacks (wrangler 4's versions/deployments model)
+    def _current_code(self, script: str) -> str | None:
+        """The upload whose code takes the traffic now (a secret change keeps it)."""
+        for entry in self.deployments.get(script, []):
+            for version in entry["versions"]:
+                if version.get("percentage") == 100:
+                    return self.version_code.get(version["version_id"], version["version_id"])
+        return None
+
+    def _secret_deployment(self, script: str, now: float) -> None:
+        """A secret change deploys a new version of the same code (``workers/triggered_by: secret``)."""
+        entries = self.deployments.get(script)
+        if not entries:
+            return
+        code = self._current_code(script)
+        entry = self._new_deployment_entry(now, "wrangler@sim.twist.io", "Secret Change", "api", "secret")
+        self.version_code[entry["versions"][0]["version_id"]] = code or entry["versions"][0]["version_id"]
+        entries.insert(0, entry)
+
+    def start_rollout(self, script: str, percentage: int = 10) -> dict[str, Any]:
+        """Test knob: a gradual rollout of a new upload at ``percentage``% (the rest on the current version)."""
+        with self.lock:
+            now = self.advance()
+            entries = self.deployments[script]
+            current = next(v["version_id"] for v in entries[0]["versions"] if v.get("percentage") == 100)
+            entry = self._deployment_entry(now, "alice@twist.io", "Gradual rollout", source="wrangler")
+            entry["versions"] = [{"version_id": entry["versions"][0]["version_id"], "percentage": percentage},
+                                 {"version_id": current, "percentage": 100 - percentage}]
+            entries.insert(0, entry)
+            self.rollouts.add(script)
+            return copy.deepcopy(entry)
+
+    def versions_secret_put(self, script: str, name: str, value: str) -> dict[str, Any]:
+        """``wrangler versions secret put``: a new version with the secret, not deployed."""
+        with self.lock:
+            if script not in self.deployments:
+                raise KeyError(script)
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
+                raise SimError(f"invalid secret name {name!r}")
+            now = self.advance()
+            version = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            self.version_code[version] = self._current_code(script) or version
+            item = {"version_id": version, "secret": name, "at": iso(now)}
+            self.undeployed_versions.setdefault(script, []).append(item)
+            return dict(item)
+
+    def _default_rollback_version(self, script: str) -> str:
+        """What ``wrangler rollback`` picks without a version: the 100% version of the deployment before the
+        current one (workers-sdk ``fetchDefaultRollbackVersionId``)."""
+        entries = sorted(self.deployments[script], key=lambda d: d["created_on"], reverse=True)[1:]
+        for entry in entries:
+            for version in entry["versions"]:
+                if version.get("percentage") == 100:
+                    return version["version_id"]
+        raise SimError("Could not find stable Worker Version to rollback to. Please try again with an explicit "
+                       "Version ID.")
+
+    def rollback(self, script: str, version_id: str, message: str = "Rollback", force: bool = False) -> dict[str, Any]:
+        """A deployment of ``version_id`` at 100% (``POST .../deployments``, ``?force=true`` after 10220)."""
+        with self.lock:
+            now = self.advance()
+            return self._rollback(script, version_id, message, force, now)
+
+    def _rollback(self, script: str, version_id: str, message: str, force: bool, at: float,
+                  author: str = "wrangler@sim.twist.io") -> dict[str, Any]:
+        entries = self.deployments[script]
+        target = next((e for e in entries if any(v["version_id"] == version_id for v in e["versions"])), None)
+        if target is None:
+            raise SimError(f"version {version_id} is not one of the worker's deployed versions")
+        since = _dt.datetime.fromisoformat(target["created_on"].replace("Z", "+00:00")).timestamp()
+        changed = sorted({h["name"] for h in self.secret_history
+                          if h["script"] == script and h.get("ts", 0) > since})
+        if changed and not force:
+            raise SecretsChanged(version_id, changed)
+        before_code = self._current_code(script)
+        entry = self._new_deployment_entry(at, author, message, "api", "rollback")
+        entry["versions"] = [{"version_id": version_id, "percentage": 100}]
+        entry["annotations"]["workers/rollback_from"] = entries[0]["id"]
+        entries.insert(0, entry)
+        self.rollouts.discard(script)
+        for name in changed:  # the target version's secrets come back: later changes are gone
+            self.secrets[script].pop(name, None)
+        if script == MAIN_WORKER and "CIRCUIT_BREAKER_ENABLED" in changed:
+            self.circuit_breaker_since = None
+        code_rolled_back = self.version_code.get(version_id, version_id) != before_code
+        if script == MAIN_WORKER and code_rolled_back and self.scenario == "error-spike":
+            self.scenario = "normal"
+            self.scenario_since = at
+            self.scenario_history.append({"scenario": "normal", "at": iso(at), "by": "rollback"})
+        return {"deployment": copy.deepcopy(entry), "code_rolled_back": code_rolled_back, "secrets_reverted": changed}
+
+    # ------------------------------------------------------------------------------------
+    # pull requests (gh pr create) and other people's workflow runs
+    def gh_pr_create(self, repo: str, head: str, base: str, title: str, body: str) -> dict[str, Any]:
+        with self.lock:
+            now = self.advance()
+            if repo != GH_REPO:
+                raise SimError(f"GraphQL: Could not resolve to a Repository with the name '{repo}'. (repository)")
+            if not head:
+                raise SimError("head branch required")
+            if any(p["head"] == head and p["state"] == "OPEN" for p in self.pulls):
+                raise SimError(f'a pull request for branch "{head}" into branch "{base}" already exists')
+            number = 100 + len(self.pulls) + 1
+            pull = {"number": number, "repo": repo, "head": head, "base": base or "main", "title": title,
+                    "body": body, "state": "OPEN", "created": iso(now),
+                    "url": f"https://github.com/{repo}/pull/{number}"}
+            self.pulls.append(pull)
+            return dict(pull)
+
+    def gh_foreign_run(self, actor: str = "alice", event: str = "workflow_dispatch",
+                       environment: str = "staging") -> dict[str, Any]:
+        """Test knob: someone else's rollback run (a teammate's dispatch, or a scheduled/push run)."""
+        with self.lock:
+            run = self.gh_dispatch(ROLLBACK_WORKFLOW, {"environment": environment, "reason": f"{actor}'s drill"})
+            found = self._find_run(run["databaseId"])
+            found["event"] = event
+            found["actor"] = actor
+            return self._run_view(found)
 
     # ------------------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -958,4 +1124,10 @@ class SimState:
                 "rollbacks": list(self.rollbacks),
                 "faults": dict(self.faults, gh_run=self.gh_next_conclusion),
                 "gh_run_seconds": self.gh_run_seconds,
+                "pulls": [dict(p) for p in self.pulls],
+                "drafts": list(self.drafts),
+                "rollouts": sorted(self.rollouts),
+                "undeployed_versions": {k: list(v) for k, v in self.undeployed_versions.items()},
+                "deployment_versions": {s: [[v["version_id"] for v in d["versions"]] for d in entries]
+                                        for s, entries in self.deployments.items()},
             }

@@ -75,6 +75,22 @@ def cache_ts(endpoints: tuple[str, ...] | list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+TERRAFORM_DIR = "infra/terraform"
+MAIN_TF = """# The edge's Cloudflare resources (simulated: `terraform` here is console.sim.tools.terraform).
+variable "worker_count" { type = number }
+variable "api_rate_limit" { type = number }
+variable "vau_rate_limit" { type = number }
+variable "enable_strict_waf" { type = bool }
+variable "queue_batch_size" { type = number }
+"""
+#: what CI applies: the values in the repository (a value given only with -var is reverted by the next apply)
+TERRAFORM_TFVARS = """worker_count      = 10
+api_rate_limit    = 100
+vau_rate_limit    = 1000
+enable_strict_waf = false
+queue_batch_size  = 100
+"""
+
 #: (message, files relative to the repository) in commit order, oldest first
 COMMITS: list[tuple[str, dict[str, str]]] = [
     ("Initial production release", {
@@ -82,6 +98,8 @@ COMMITS: list[tuple[str, dict[str, str]]] = [
         f"{EDGE_MODULE}/src/index.ts": INDEX_TS,
         f"{EDGE_MODULE}/src/cache.ts": cache_ts(CACHE_RULES_BASELINE[:1]),
         f"{EDGE_MODULE}/package.json": PACKAGE_JSON,
+        f"{TERRAFORM_DIR}/main.tf": MAIN_TF,
+        f"{TERRAFORM_DIR}/terraform.tfvars": TERRAFORM_TFVARS,
     }),
     ("docs: on-call rota", {"docs/oncall.md": "# On call\n\nSee the runbook.\n"}),
     ("Add cache rules for /api/v1/config and /static", {
@@ -133,4 +151,12 @@ def create_workspace(root: Path, now: float | None = None) -> dict[str, str]:
         _git(repo, "init", "-q")
         _git(repo, "fast-import", "--quiet", stdin=_history(now))
         _git(repo, "reset", "-q")  # the index from HEAD: the files written above are the last commit's
-    return {"repo": str(repo), "edge_module": EDGE_MODULE, "worker_dir": str(repo / EDGE_MODULE)}
+        # an "origin" to push branches to (the terraform flows' pull requests); not on github.com, so gh needs -R
+        origin = root / "edge-origin.git"
+        if origin.exists():
+            shutil.rmtree(origin)
+        _git(root, "init", "-q", "--bare", str(origin))
+        _git(repo, "remote", "add", "origin", str(origin))
+        _git(repo, "push", "-q", "origin", "main")
+    return {"repo": str(repo), "edge_module": EDGE_MODULE, "worker_dir": str(repo / EDGE_MODULE),
+            "terraform": str(repo / TERRAFORM_DIR)}

@@ -24,7 +24,7 @@ flows:
         title: gh run list
         command:
           tool: gh
-          args: [run, list, --workflow, rollback-edge.yml, --limit, "1", --json, "databaseId,status"]
+          args: [run, list, -R, twist-network/edge, --workflow, rollback-edge.yml, --limit, "1", --json, "databaseId,status"]
       - id: key
         kind: check
         title: wrangler kv key get
@@ -36,7 +36,7 @@ flows:
         title: gh with the admin token it names
         command:
           tool: gh
-          args: [run, list, --workflow, rollback-edge.yml, --limit, "1", --json, "databaseId"]
+          args: [run, list, -R, twist-network/edge, --workflow, rollback-edge.yml, --limit, "1", --json, "databaseId"]
           env: {EDGE_ADMIN: "{secret:admin_token}"}
 """)
     config = write_config(tmp_path / "config.yaml", sim, runbooks=[book], top_extra="""\

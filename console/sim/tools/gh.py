@@ -3,19 +3,40 @@
 ``gh workflow run rollback-edge.yml -f environment=E -f reason=R``, ``gh run list --workflow W
 --json fields [--limit N]``, ``gh run view ID [--json fields]``, ``gh run watch ID [--exit-status]``
 (streams the run's progress and returns when it completes: that is when the rollback takes
-effect on the simulated edge), ``gh auth status``, ``gh --version``.
+effect on the simulated edge), ``gh pr create -R R --head B --title T --body B``, ``gh auth status``,
+``gh --version``.
+
+What hurts, as gh 2.x does it (checked in cli/cli):
+
+- The repository: ``-R OWNER/NAME``, else ``$GH_REPO``, else the working directory's git remotes
+  (``pkg/cmd/factory``'s base-repo resolution): outside a checkout that fails ("not a git repository"), and
+  a checkout whose remotes are not on github.com fails too. A repository other than the simulated edge's
+  is a 404.
+- ``run list`` shows every run of the workflow: other people's dispatches, scheduled and push runs
+  (``--event``/``-e`` and ``--user``/``-u`` filter them).
+- ``workflow run`` prints the created run's URL and the ``gh run view`` command from gh 2.87 on (GitHub
+  changelog 2026-02-19, the dispatch API's ``return_run_details``); ``$EDGE_SIM_GH_VERSION`` set to an older
+  version (``2.63.2``) prints only the old "Created workflow_dispatch event" lines.
+- ``pr create`` without a terminal needs ``--title`` and ``--body`` (or ``--fill``); with ``--head`` it does
+  not push, so the branch must be on the remote already.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 import sys
 import time
 from typing import Any
 
+from console.sim.names import SIM_GITHUB_REPO
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
 
-VERSION = "2.63.2"
+VERSION = "2.87.0"
+#: the first gh that prints the created run's URL after ``gh workflow run``
+RUN_URL_SINCE = (2, 87, 0)
 RUN_FIELDS = ("attempt", "conclusion", "createdAt", "databaseId", "displayTitle", "event", "headBranch",
               "headSha", "name", "number", "startedAt", "status", "updatedAt", "url", "workflowDatabaseId",
               "workflowName")
@@ -96,6 +117,35 @@ def _age(created: str) -> str:
     return f"about {int(seconds // 86400)} days ago"
 
 
+def _version() -> tuple[tuple[int, ...], str]:
+    text = os.environ.get("EDGE_SIM_GH_VERSION") or VERSION
+    try:
+        return tuple(int(p) for p in text.split(".")[:3]), text
+    except ValueError:
+        return tuple(int(p) for p in VERSION.split(".")), VERSION
+
+
+def _resolve_repo(opts: dict[str, Any]) -> str:
+    """``-R``, ``$GH_REPO``, or the working directory's git remotes on github.com (gh's base repo)."""
+    repo = opts.get("repo") or os.environ.get("GH_REPO") or ""
+    if not repo:
+        try:
+            done = subprocess.run(["git", "remote", "-v"], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            _fail(f"unable to run git: {exc}")
+        if done.returncode != 0:
+            _fail("failed to run git: fatal: not a git repository (or any of the parent directories): .git")
+        found = re.findall(r"github\.com[:/]([A-Za-z0-9._-]+/[A-Za-z0-9._-]+?)(?:\.git)?\s", done.stdout)
+        if not found:
+            _fail("none of the git remotes configured for this repository point to a known GitHub host. To tell "
+                  "gh about a new GitHub host, please use `gh auth login`")
+        repo = found[0]
+    repo = repo.removeprefix("github.com/")
+    if repo != SIM_GITHUB_REPO:
+        _fail(f"HTTP 404: Not Found (https://api.github.com/repos/{repo})")
+    return repo
+
+
 class Gh:
     def __init__(self, inv: Invocation) -> None:
         self.inv = inv
@@ -107,7 +157,8 @@ class Gh:
                 "workflow runs\n  workflow: View details about GitHub Actions workflows")
             return 0
         if argv[0] in ("--version", "version"):
-            out(f"gh version {VERSION} (2024-12-05)\nhttps://github.com/cli/cli/releases/tag/v{VERSION}")
+            version = _version()[1]
+            out(f"gh version {version} (2026-02-20)\nhttps://github.com/cli/cli/releases/tag/v{version}")
             return 0
         command, rest = argv[0], argv[1:]
         if command == "workflow" and rest[:1] == ["run"]:
@@ -118,6 +169,8 @@ class Gh:
             return self.run_view(rest[1:])
         if command == "run" and rest[:1] == ["watch"]:
             return self.run_watch(rest[1:])
+        if command == "pr" and rest[:1] == ["create"]:
+            return self.pr_create(rest[1:])
         if command == "auth" and rest[:1] == ["status"]:
             out("github.com\n  ✓ Logged in to github.com account twist-ops (keyring)\n  - Active account: true\n"
                 "  - Git operations protocol: https\n  - Token: gho_************************************")
@@ -137,6 +190,7 @@ class Gh:
             _fail("workflow ID, name, or filename required when not running interactively" if not positionals
                   else f"accepts at most 1 arg(s), received {len(positionals)}")
         workflow = positionals[0]
+        repo = _resolve_repo(opts)
         inputs: dict[str, str] = {}
         for pair in [*opts["raw"], *opts["field"]]:
             key, eq, value = pair.partition("=")
@@ -145,14 +199,50 @@ class Gh:
             inputs[key] = value
         ref = opts.get("ref", "main")
         try:
-            self.inv.admin("POST", "/admin/gh/dispatch", {"workflow": workflow, "inputs": inputs})
+            run = self.inv.admin("POST", "/admin/gh/dispatch", {"workflow": workflow, "inputs": inputs})
         except AdminError as exc:
             if exc.message.startswith("could not find"):
                 _fail(exc.message)
             _fail(f"HTTP 422: {exc.message} (https://api.github.com/repos/twist-network/edge/actions/workflows/"
                   f"{workflow}/dispatches)")
-        out(f"✓ Created workflow_dispatch event for {workflow} at {ref}\n\n"
-            f"To see runs for this workflow, try: gh run list --workflow=\"{workflow}\"")
+        out(f"✓ Created workflow_dispatch event for {workflow} at {ref}")
+        if _version()[0] >= RUN_URL_SINCE:
+            out(f"{run['url']}\n\nTo see the created workflow run, try: gh run view {run['databaseId']} -R {repo}")
+        out(f"\nTo see runs for this workflow, try: gh run list --workflow=\"{workflow}\"")
+        return 0
+
+    # pr create ------------------------------------------------------------------------------
+    def pr_create(self, argv: list[str]) -> int:
+        positionals, opts, flags = _parse(
+            argv, {"-R": "repo", "--repo": "repo", "-H": "head", "--head": "head", "-B": "base", "--base": "base",
+                   "-t": "title", "--title": "title", "-b": "body", "--body": "body"},
+            {"--fill": "fill", "-f": "fill", "--draft": "draft", "-d": "draft"})
+        if positionals:
+            _fail(f"unknown argument \"{positionals[0]}\"")
+        repo = _resolve_repo(opts)
+        if "fill" not in flags and ("title" not in opts or "body" not in opts):
+            _fail("must provide `--title` and `--body` (or `--fill` or `fill-first` or `--fillverbose`) when not "
+                  "running interactively")
+        head = opts.get("head")
+        if not head:
+            done = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True, text=True)
+            head = done.stdout.strip() if done.returncode == 0 else ""
+            if not head:
+                _fail("could not determine the current branch: not on any branch")
+        # with --head gh does not push: the branch must be on the remote (GitHub: "Head sha can't be blank")
+        check = subprocess.run(["git", "ls-remote", "--exit-code", "--heads", "origin", head], capture_output=True,
+                               text=True)
+        if check.returncode == 2:
+            _fail("pull request create failed: GraphQL: Head sha can't be blank, Head ref must be a branch "
+                  "(createPullRequest)")
+        try:
+            pull = self.inv.admin("POST", "/admin/gh/pulls", {"repo": repo, "head": head, "base": opts.get("base", ""),
+                                                              "title": opts.get("title", head),
+                                                              "body": opts.get("body", "")})
+        except AdminError as exc:
+            _fail(f"pull request create failed: {exc.message}")
+        err(f"\nCreating pull request for {head} into {pull['base']} in {repo}\n")
+        out(pull["url"])
         return 0
 
     # run list / view ---------------------------------------------------------------------
@@ -164,9 +254,11 @@ class Gh:
         positionals, opts, _ = _parse(
             argv, {"--workflow": "workflow", "-w": "workflow", "--json": "json", "--limit": "limit", "-L": "limit",
                    "-R": "repo", "--repo": "repo", "--status": "status", "-s": "status", "--branch": "branch",
-                   "-b": "branch", "--event": "event", "-e": "event", "--jq": "jq", "-q": "jq"}, {})
+                   "-b": "branch", "--event": "event", "-e": "event", "--jq": "jq", "-q": "jq",
+                   "--user": "user", "-u": "user"}, {})
         if positionals:
             _fail(f"unknown argument \"{positionals[0]}\"; please quote all values that have spaces")
+        _resolve_repo(opts)
         if "jq" in opts:
             _fail("the simulated gh does not evaluate --jq expressions; use --json and parse the output")
         fields = _fields(opts["json"]) if "json" in opts else None
@@ -183,6 +275,10 @@ class Gh:
         runs = self._runs("rollback-edge.yml" if workflow else None)
         if "status" in opts:
             runs = [r for r in runs if opts["status"] in (r["status"], r["conclusion"])]
+        if "event" in opts:
+            runs = [r for r in runs if r.get("event") == opts["event"]]
+        if "user" in opts:
+            runs = [r for r in runs if r.get("actor") == opts["user"]]
         runs = runs[:limit]
         if fields is not None:
             out(json.dumps([_view(r, fields) for r in runs]))
@@ -213,6 +309,7 @@ class Gh:
                                           {"--exit-status": "exit_status", "--verbose": "verbose", "-v": "verbose"})
         if len(positionals) != 1:
             _fail("run or job ID required when not running interactively")
+        _resolve_repo(opts)
         run = self._get_run(positionals[0])
         if "json" in opts:
             out(json.dumps(_view(run, _fields(opts["json"]))))
@@ -233,6 +330,7 @@ class Gh:
                                           {"--exit-status": "exit_status", "--compact": "compact"})
         if len(positionals) != 1:
             _fail("run ID required when not running interactively")
+        _resolve_repo(opts)
         try:
             interval = float(opts.get("interval", "3"))
         except ValueError:

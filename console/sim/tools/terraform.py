@@ -1,11 +1,22 @@
 """Simulated Terraform 1.x for the simulated edge's infrastructure variables.
 
-``terraform version``, ``init``, ``plan [-target=ADDR] [-var=k=v] [-detailed-exitcode]``,
-``apply [-auto-approve] [-target=ADDR] -var=k=v ...``. Declared variables: ``worker_count``,
-``api_rate_limit``, ``vau_rate_limit``, ``enable_strict_waf``, ``queue_batch_size``. A variable not
-given on the command line keeps its currently applied value (as if the team's tfvars file were
-kept in step), so an apply changes exactly what it names. ``apply`` changes the simulator through
+``terraform version``, ``init``, ``plan [-target=ADDR] [-var=k=v] [-var-file=F] [-out=PLAN]
+[-detailed-exitcode]``, ``show [-json] PLAN``, ``apply [-auto-approve] [-target=ADDR] -var=k=v ...`` and
+``apply PLAN``. Declared variables: ``worker_count``, ``api_rate_limit``, ``vau_rate_limit``,
+``enable_strict_waf``, ``queue_batch_size``. ``apply`` changes the simulator through
 ``POST /admin/terraform``; without ``-auto-approve`` it asks on stdin and only ``yes`` proceeds.
+
+Like Terraform 1.x (checked against the CLI documentation, hashicorp/terraform ``website/docs``: "Input
+Variables", "terraform plan", "terraform apply"):
+
+- The working directory must hold the root module (``*.tf``), else "No configuration files".
+- A variable's value comes from, last one winning: its default, ``terraform.tfvars``, ``*.auto.tfvars``
+  (lexical order), ``-var-file``, ``-var``. A value given only with ``-var`` is stored nowhere: the next
+  plain ``apply`` (CI's) takes the tfvars value again and REVERTS it.
+- ``plan -out=FILE`` saves the plan; ``apply FILE`` applies exactly it, without asking, takes no ``-var``
+  ("Can't set variables when applying a saved plan") and refuses a plan made before the state changed
+  ("Saved plan is stale"). ``show -json FILE`` is the plan as JSON (``resource_changes`` with ``before`` and
+  ``after``). A saved plan here is a JSON file; a real one is a zip archive: read it with ``terraform show``.
 """
 
 from __future__ import annotations
@@ -15,7 +26,16 @@ from typing import Any
 
 from console.sim.scenarios import TERRAFORM_DEFAULTS
 from console.sim.tfvars import TfVarError, coerce_tf_var
+import json
+import os
+import re
+from pathlib import Path
+
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
+
+#: marks a simulated saved plan
+PLAN_FORMAT = "edge-sim-terraform-plan"
+_TFVARS_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
 
 VERSION = "1.9.8"
 PROVIDER = "registry.terraform.io/cloudflare/cloudflare v4.45.0"
@@ -54,13 +74,38 @@ def _hcl(value: Any) -> str:
     return str(value)
 
 
+def read_tfvars(path: Path) -> dict[str, Any]:
+    """``name = value`` lines of a tfvars file (numbers, true/false, quoted strings); comments skipped."""
+    values: dict[str, Any] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].split("//", 1)[0]
+        match = _TFVARS_LINE.match(line)
+        if not match:
+            continue
+        name, raw = match.group(1), match.group(2)
+        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+            raw = raw[1:-1]
+        if name not in TERRAFORM_DEFAULTS:
+            err(_box("Warning", "Value for undeclared variable", f"The root module does not declare a variable "
+                     f"named \"{name}\" but a value was found in file \"{path.name}\"."))
+            continue
+        try:
+            values[name] = coerce_tf_var(name, raw)
+        except TfVarError as exc:
+            _error("Invalid value for input variable", f"The given value is not suitable for var.{name} declared "
+                   f"in {path.name}: {exc}.")
+    return values
+
+
 class Terraform:
     def __init__(self, inv: Invocation) -> None:
         self.inv = inv
+        self.cwd = Path.cwd()
 
     def run(self, argv: list[str]) -> int:
-        # global options before the subcommand (-chdir=DIR) are accepted and ignored
+        # global options before the subcommand: -chdir=DIR is where the root module is
         while argv and argv[0].startswith("-chdir="):
+            self.cwd = (self.cwd / argv[0].split("=", 1)[1]).resolve()
             argv = argv[1:]
         if not argv or argv[0] in ("-help", "--help", "-h", "help"):
             out("Usage: terraform [global options] <subcommand> [args]\n\nMain commands:\n  init          Prepare "
@@ -79,6 +124,8 @@ class Terraform:
             return 0
         if command in ("plan", "apply"):
             return self.plan_or_apply(command, rest)
+        if command == "show":
+            return self.show(rest)
         err(f"Terraform has no command named \"{command}\".\n\nTo see all of Terraform's top-level commands, run:\n"
             "  terraform -help")
         return 1
@@ -87,6 +134,9 @@ class Terraform:
         variables: dict[str, Any] = {}
         targets: list[str] = []
         flags: set[str] = set()
+        self.valued: dict[str, str] = {}
+        self.positionals: list[str] = []
+        self.var_files: list[str] = []
         booleans = {"-auto-approve", "-no-color", "-input", "-lock", "-refresh", "-compact-warnings",
                     "-detailed-exitcode", "-json"}
         valued = {"-out", "-lock-timeout", "-parallelism", "-state", "-var-file"}
@@ -135,44 +185,59 @@ class Terraform:
                     flags.add("-input=false")
             elif name in valued:
                 if not eq:
+                    if i + 1 >= len(argv):
+                        _error("Failed to parse command-line flags", f"flag needs an argument: {name}", command)
                     i += 1
+                    value = argv[i]
+                self.valued[name] = value
+                if name == "-var-file":
+                    self.var_files.append(value)
             else:
                 shown = name if name.startswith("-") else token
                 if name.startswith("-"):
                     _error("Failed to parse command-line flags", f"flag provided but not defined: {shown}", command)
-                _error("Too many command line arguments", "Expected at most zero positional arguments for "
-                       f"{command}; got \"{token}\".", command)
+                if command in ("apply", "show") and not self.positionals:
+                    self.positionals.append(token)  # apply PLANFILE / show PLANFILE
+                else:
+                    _error("Too many command line arguments", "Expected at most one positional argument.", command)
             i += 1
         return variables, targets, flags
 
-    def plan_or_apply(self, command: str, argv: list[str]) -> int:
-        variables, targets, flags = self._options(command, argv)
-        state = self.inv.admin("GET", "/admin/state")
-        current: dict[str, Any] = state["terraform"]["vars"]
-        wanted = dict(current)
+    def _configuration(self) -> None:
+        if not any(self.cwd.glob("*.tf")) and not any(self.cwd.glob("*.tf.json")):
+            _error("No configuration files", "Plan requires configuration to be present. Planning without a "
+                   "configuration would mark everything for destruction, which is normally not what is desired. "
+                   "If you would like to destroy everything, run plan with the -destroy option. Otherwise, create "
+                   "a Terraform configuration file (.tf file) and try again.")
+
+    def _values(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """Each variable's value as terraform takes it: default < terraform.tfvars < *.auto.tfvars < -var-file
+        < -var. Nothing remembers a value given with -var before."""
+        wanted = dict(TERRAFORM_DEFAULTS)
+        files = [self.cwd / "terraform.tfvars"] + sorted(self.cwd.glob("*.auto.tfvars"))
+        for path in files:
+            if path.is_file():
+                wanted.update(read_tfvars(path))
+        for name in self.var_files:
+            path = (self.cwd / name)
+            if not path.is_file():
+                _error("Failed to read variables file", f"Given variables file {name} does not exist.")
+            wanted.update(read_tfvars(path))
         wanted.update(variables)
+        return wanted
+
+    def _changes(self, current: dict[str, Any], wanted: dict[str, Any], targets: list[str]
+                 ) -> tuple[list[str], dict[str, list[tuple[str, Any, Any]]]]:
         addresses = [a for a in RESOURCES if not targets or any(a == t or a.startswith(t + ".") for t in targets)]
-        for address in addresses:
-            out(f"{address}: Refreshing state... [id={RESOURCES[address][0]}]")
-        if targets:
-            out("\n" + _box("Warning", "Resource targeting is in effect",
-                            "You are creating a plan with the -target option, which means that the result of this "
-                            "plan may not represent all of the changes requested by the current configuration.\n\n"
-                            "The -target option is not for routine use, and is provided only for exceptional "
-                            "situations such as recovering from errors or mistakes, or when Terraform specifically "
-                            "suggests to use it as part of an error message."))
         changes: dict[str, list[tuple[str, Any, Any]]] = {}
         for address in addresses:
             diffs = [(attr, current[var], wanted[var]) for attr, var in RESOURCES[address][1].items()
                      if current[var] != wanted[var]]
             if diffs:
                 changes[address] = diffs
-        if not changes:
-            out("\nNo changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real "
-                "infrastructure against your configuration and found no differences, so no changes are needed.")
-            if command == "apply":
-                out("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
-            return 0
+        return addresses, changes
+
+    def _print_changes(self, changes: dict[str, list[tuple[str, Any, Any]]]) -> None:
         out("\nTerraform used the selected providers to generate the following execution plan. Resource actions "
             "are indicated with the following symbols:\n  ~ update in-place\n\nTerraform will perform the following "
             "actions:\n")
@@ -186,10 +251,95 @@ class Terraform:
             hidden = len(RESOURCES[address][1]) - len(diffs) + 2
             out(f"        # ({hidden} unchanged attributes hidden)\n    }}\n")
         out(f"Plan: 0 to add, {len(changes)} to change, 0 to destroy.")
+
+    def _load_plan(self, name: str) -> dict[str, Any]:
+        path = self.cwd / name
+        try:
+            plan = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            plan = None
+        if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
+            _error("Failed to load \"" + name + "\" as a plan file", "Error: stat " + name + ": no such file or "
+                   "directory" if not path.exists() else "The file is not a saved plan.")
+        return plan  # type: ignore[return-value]
+
+    def show(self, argv: list[str]) -> int:
+        _, _, flags = self._options("show", argv)
+        if not self.positionals:
+            state = self.inv.admin("GET", "/admin/state")
+            out(json.dumps({"format_version": "1.0", "values": {"root_module": {}},
+                            "applied_vars": state["terraform"]["vars"]}) if "-json" in flags else
+                "# (state of the simulated edge)")
+            return 0
+        plan = self._load_plan(self.positionals[0])
+        changes = {a: [tuple(d) for d in diffs] for a, diffs in plan["changes"].items()}
+        if "-json" not in flags:
+            if changes:
+                self._print_changes(changes)  # type: ignore[arg-type]
+            else:
+                out("\nNo changes. Your infrastructure matches the configuration.")
+            return 0
+        resource_changes = []
+        for address, (ident, attrs) in RESOURCES.items():
+            if address not in plan["targets_resolved"]:
+                continue
+            before = {"id": ident, **{a: plan["before"][v] for a, v in attrs.items()}}
+            after = {"id": ident, **{a: plan["vars"][v] for a, v in attrs.items()}}
+            rtype, rname = address.split(".", 1)
+            resource_changes.append({"address": address, "mode": "managed", "type": rtype, "name": rname,
+                                     "provider_name": PROVIDER.split()[0],
+                                     "change": {"actions": ["update"] if address in changes else ["no-op"],
+                                                "before": before, "after": after}})
+        out(json.dumps({"format_version": "1.2", "terraform_version": VERSION,
+                        "variables": {k: {"value": v} for k, v in plan["vars"].items()},
+                        "resource_changes": resource_changes, "applyable": bool(changes), "complete": True,
+                        "errored": False}))
+        return 0
+
+    def plan_or_apply(self, command: str, argv: list[str]) -> int:
+        variables, targets, flags = self._options(command, argv)
+        state = self.inv.admin("GET", "/admin/state")
+        current: dict[str, Any] = state["terraform"]["vars"]
+        serial = len(state["terraform"]["applies"])
+        if command == "apply" and self.positionals:
+            return self.apply_saved(self.positionals[0], variables, serial)
+        self._configuration()
+        wanted = self._values(variables)
+        addresses, changes = self._changes(current, wanted, targets)
+        for address in addresses:
+            out(f"{address}: Refreshing state... [id={RESOURCES[address][0]}]")
+        if targets:
+            out("\n" + _box("Warning", "Resource targeting is in effect",
+                            "You are creating a plan with the -target option, which means that the result of this "
+                            "plan may not represent all of the changes requested by the current configuration.\n\n"
+                            "The -target option is not for routine use, and is provided only for exceptional "
+                            "situations such as recovering from errors or mistakes, or when Terraform specifically "
+                            "suggests to use it as part of an error message."))
+        out_file = self.valued.get("-out") if command == "plan" else None
+        if out_file:
+            plan = {"format": PLAN_FORMAT, "serial": serial, "vars": wanted, "before": current,
+                    "targets_resolved": addresses, "changes": {a: [list(d) for d in diffs]
+                                                               for a, diffs in changes.items()}}
+            path = self.cwd / out_file
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(plan, handle)
+        if not changes:
+            out("\nNo changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real "
+                "infrastructure against your configuration and found no differences, so no changes are needed.")
+            if command == "apply":
+                out("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+            return 0
+        self._print_changes(changes)
         if command == "plan":
-            out("\n─────────────────────────────────────────────────────────────────────────────\n\nNote: You didn't "
-                "use the -out option to save this plan, so Terraform can't guarantee to take exactly these actions "
-                "if you run \"terraform apply\" now.")
+            if out_file:
+                out(f"\n─────────────────────────────────────────────────────────────────────────────\n\nSaved the "
+                    f"plan to: {out_file}\n\nTo perform exactly these actions, run the following command to apply:\n"
+                    f"    terraform apply \"{out_file}\"")
+            else:
+                out("\n─────────────────────────────────────────────────────────────────────────────\n\nNote: You "
+                    "didn't use the -out option to save this plan, so Terraform can't guarantee to take exactly "
+                    "these actions if you run \"terraform apply\" now.")
             return 2 if "-detailed-exitcode" in flags else 0
         if "-auto-approve" not in flags:
             if "-input=false" in flags:
@@ -202,6 +352,27 @@ class Terraform:
             if answer != "yes":
                 err("\nApply cancelled.")
                 return 1
+        return self._apply_changes(changes, current, wanted)
+
+    def apply_saved(self, name: str, variables: dict[str, Any], serial: int) -> int:
+        if variables or self.var_files:
+            _error("Can't set variables when applying a saved plan", "The -var and -var-file options cannot be "
+                   "used when applying a saved plan file, because a saved plan includes the variable values that "
+                   "were set when it was created.", "apply")
+        plan = self._load_plan(name)
+        if plan.get("serial") != serial:
+            _error("Saved plan is stale", "The given plan file can no longer be applied because the state was "
+                   "changed by another operation after the plan was created.")
+        state = self.inv.admin("GET", "/admin/state")
+        current = state["terraform"]["vars"]
+        changes = {a: [tuple(d) for d in diffs] for a, diffs in plan["changes"].items()}
+        if not changes:
+            out("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+            return 0
+        return self._apply_changes(changes, current, plan["vars"])  # type: ignore[arg-type]
+
+    def _apply_changes(self, changes: dict[str, list[tuple[str, Any, Any]]], current: dict[str, Any],
+                       wanted: dict[str, Any]) -> int:
         changed_vars = {var: wanted[var] for address in changes for _, var in RESOURCES[address][1].items()
                         if current[var] != wanted[var]}
         for address in changes:

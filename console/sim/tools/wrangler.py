@@ -14,6 +14,23 @@ Commands: ``--version``, ``whoami``, ``deploy``, ``secret put|delete|list``, ``k
   it, and the simulated edge records a new deployment (and takes the worker's ``CACHE_RULES`` from it).
 - No ``CLOUDFLARE_API_TOKEN``: the non-interactive auth error, exit 1; a wrong one: the API's
   ``Authentication error [code: 10000]``.
+
+What hurts, as the real wrangler 4 does it (checked in cloudflare/workers-sdk, packages/wrangler/src):
+
+- ``--env E`` reads the Wrangler configuration in the working directory: when it has ``[env.*]`` sections
+  but none named ``E`` that is an error (workers-utils ``config/validation.ts``: "No environment found in
+  configuration with name"), a warning when it has none.
+- ``secret put`` on a Worker that does not exist (a misspelled ``--name``, or ``--name W --env E`` making
+  ``W-E``): the API answers 10007 and wrangler asks "Do you want to create a new Worker with that name" --
+  in a non-interactive run the fallback is yes (``dialogs.ts``), so it uploads an empty draft Worker and
+  puts the secret there (``secret/index.ts``: ``createDraftWorker``). Exit status 0.
+- ``secret put`` during a gradual rollout: the API's 10215 (``VERSION_NOT_DEPLOYED_ERR_CODE``), which
+  wrangler turns into advice to use ``wrangler versions secret put``. ``versions secret put NAME --name W``
+  makes a new version with the secret without deploying it.
+- ``rollback [VERSION_ID] --name W [--message M] [-y]`` (``versions/rollback/index.ts``): without a version
+  it takes the 100% version of the deployment before the current one; it prompts for a message and a
+  confirmation (non-interactive: the fallbacks, "Rollback" and yes); when secrets changed since that version
+  the API answers 10220 and wrangler asks again, then retries with ``force``.
 """
 
 from __future__ import annotations
@@ -26,7 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from console.sim.tools._common import Invocation, ToolExit, err, hold_if_asked, out, run_tool
+from console.sim.tools._common import AdminError, Invocation, ToolExit, err, hold_if_asked, out, run_tool
 
 VERSION = "4.42.0"
 BANNER = f"\n ⛅️ wrangler {VERSION}\n" + "─" * 19
@@ -115,6 +132,20 @@ def unknown_arguments(names: list[str]) -> None:
     raise ToolExit(1)
 
 
+class ApiError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def confirm_fallback(question: str, fallback: bool = True) -> bool:
+    """wrangler's ``confirm`` in a non-interactive run: print the question and take the fallback."""
+    out(f"? {question}")
+    out(f"🤖 Using fallback value in non-interactive context: {'yes' if fallback else 'no'}")
+    return fallback
+
+
 class Wrangler:
     def __init__(self, inv: Invocation) -> None:
         self.inv = inv
@@ -122,6 +153,20 @@ class Wrangler:
 
     # -- config / auth -----------------------------------------------------------------
     def config(self, args: Args) -> dict[str, Any]:
+        cfg = self._read_config(args)
+        env = args.values.get("env")
+        if env and cfg and env not in (cfg.get("env") or {}):
+            names = list((cfg.get("env") or {}))
+            message = (f"No environment found in configuration with name \"{env}\".\nBefore using `--env={env}` "
+                       "there should be an equivalent environment section in the configuration.\n")
+            if names:
+                message += f"The available configured environment names are: {json.dumps(names)}\n"
+                err(f"\n✘ [ERROR] Processing wrangler configuration:\n\n  - {message}")
+                raise ToolExit(1)
+            err(f"▲ [WARNING] Processing wrangler configuration:\n\n  - {message}")
+        return cfg
+
+    def _read_config(self, args: Args) -> dict[str, Any]:
         base = Path(args.values.get("cwd") or os.getcwd())
         candidates = [Path(args.values["config"])] if args.values.get("config") else [
             base / "wrangler.toml", base / "wrangler.json", base / "wrangler.jsonc"]
@@ -172,7 +217,9 @@ class Wrangler:
         return str(accounts[0]["id"])
 
     def api(self, method: str, path: str, *, body: Any = None, raw: bytes | None = None,
-            expect_json: bool = True, allow_404: bool = False) -> Any:
+            expect_json: bool = True, allow_404: bool = False, codes: tuple[int, ...] = ()) -> Any:
+        """The API's answer; exits 1 on an error, except that an error whose code is in ``codes`` is
+        raised as :class:`ApiError` for the command to handle (as wrangler catches 10007, 10215, 10220)."""
         self.require_token()
         status, data, ctype = self.inv.call(method, "/client/v4" + path, body=body, raw=raw,
                                             headers={"Authorization": f"Bearer {self.token}"})
@@ -185,6 +232,9 @@ class Wrangler:
                 parsed = None
             if status >= 400 or not (isinstance(parsed, dict) and parsed.get("success")):
                 errors = parsed.get("errors") if isinstance(parsed, dict) else None
+                for e in errors or []:
+                    if e.get("code") in codes:
+                        raise ApiError(int(e["code"]), str(e.get("message") or ""))
                 detail = "\n".join(f"  {e.get('message')} [code: {e.get('code')}]" for e in errors or []) or (
                     f"  HTTP {status}")
                 shown = path.split("?", 1)[0]
@@ -216,6 +266,10 @@ class Wrangler:
             return self.kv(argv[1:])
         if command == "deployments":
             return self.deployments(argv[1:])
+        if command == "rollback":
+            return self.rollback(argv[1:])
+        if command == "versions":
+            return self.versions(argv[1:])
         if command == "queues":
             return self.queues(argv[1:])
         if command == "whoami":
@@ -254,6 +308,7 @@ class Wrangler:
             err("\n✘ [ERROR] Not enough non-option arguments: got 0, need at least 1\n")
             return 1
         self.require_token()
+        self.config(args)  # wrangler reads (and validates) the configuration in the directory first
         script = self._script(args)
         account = self.account_id(args)
         base = f"/accounts/{account}/workers/scripts/{quote(script, safe='')}/secrets"
@@ -279,8 +334,128 @@ class Wrangler:
         if value.endswith("\r"):
             value = value[:-1]
         out(f"🌀 Creating the secret for the Worker \"{script}\" ")
-        self.api("PUT", base, body={"name": name, "text": value, "type": "secret_text"})
+        body = {"name": name, "text": value, "type": "secret_text"}
+        try:
+            self.api("PUT", base, body=body, codes=(10007, 10215))
+        except ApiError as exc:
+            if exc.code == 10215:
+                err("\n✘ [ERROR] Secret edit failed. You attempted to modify a secret, but the latest version of "
+                    "your Worker isn't currently deployed.\nThis limitation exists to prevent accidental "
+                    "deployment when using Worker versions and secrets together.\nTo resolve this, you have two "
+                    "options:\n(1) use the `wrangler versions secret put` instead, which allows you to update "
+                    "secrets without deploying; or\n(2) deploy the latest version first, then modify secrets.\n"
+                    "Alternatively, you can use the Cloudflare dashboard to modify secrets and deploy the version."
+                    "\n\n  [code: 10215]\n")
+                return 1
+            # 10007: no such Worker. wrangler offers to create a draft one; non-interactive, it does.
+            if not confirm_fallback(f"There doesn't seem to be a Worker called \"{script}\". Do you want to create "
+                                    "a new Worker with that name and add secrets to it?"):
+                out("Aborting. No secrets added.")
+                return 0
+            out(f"🌀 Creating new Worker \"{script}\"...")
+            self.api("PUT", f"/accounts/{account}/workers/scripts/{quote(script, safe='')}",
+                     body={"metadata": {"main_module": script, "bindings": []},
+                           "files": {script: "export default { fetch() {} }"}})
+            self.api("PUT", base, body=body)
         out(f"✨ Success! Uploaded secret {name}")
+        return 0
+
+    # versions secret put -------------------------------------------------------------------
+    def versions(self, argv: list[str]) -> int:
+        if argv[:2] != ["secret", "put"]:
+            unknown_arguments(argv[:2] or ["versions"])
+        args = parse(argv[2:], {"--name": "name", "--message": "message", "--tag": "tag"}, {})
+        if args.unknown:
+            unknown_arguments(args.unknown)
+        if len(args.positionals) != 1:
+            err("\n✘ [ERROR] Not enough non-option arguments: got 0, need at least 1\n" if not args.positionals
+                else f"\n✘ [ERROR] Unknown arguments: {', '.join(args.positionals[1:])}\n")
+            return 1
+        self.require_token()
+        script = args.values.get("name") or self.config_name(args)
+        if not script:
+            err("\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
+                "configuration file, or pass it as an argument with `--name <worker-name>`\n")
+            return 1
+        out(BANNER)
+        value = self.inv.read_stdin()
+        value = value[:-1] if value.endswith("\n") else value
+        name = args.positionals[0]
+        out(f"🌀 Creating the secret for the Worker \"{script}\" ")
+        try:
+            item = self.inv.admin("POST", "/admin/wrangler/versions-secret", {"script": script, "name": name,
+                                                                              "value": value})
+        except AdminError as exc:
+            err(f"\n✘ [ERROR] {exc.message}\n")
+            return 1
+        out(f"✨ Success! Created version {item['version_id']} with secret {name}.\n➡️  To deploy this version "
+            f"with secret {name} to production traffic use the command \"wrangler versions deploy\".")
+        return 0
+
+    # rollback --------------------------------------------------------------------------------
+    def rollback(self, argv: list[str]) -> int:
+        args = parse(argv, {"--name": "name", "--message": "message", "-m": "message"},
+                     {"--yes": "yes", "-y": "yes"})
+        if args.unknown:
+            unknown_arguments(args.unknown)
+        if len(args.positionals) > 1:
+            unknown_arguments(args.positionals[1:])
+        self.require_token()
+        script = args.values.get("name") or self.config_name(args)
+        if not script:
+            err("\n✘ [ERROR] You need to provide a name for your Worker. Either pass it as a cli arg with "
+                "`--name <name>` or in your configuration file as `name = \"<name>\"`\n")
+            return 1
+        account = self.account_id(args)
+        base = f"/accounts/{account}/workers/scripts/{quote(script, safe='')}/deployments"
+        data = self.api("GET", base)
+        entries = sorted(data["result"]["deployments"], key=lambda d: d["created_on"], reverse=True)
+        out(BANNER)
+        if entries:
+            out(f"Current deployment: {entries[0]['id']} ({entries[0]['created_on']})")
+        version = args.positionals[0] if args.positionals else None
+        if version is None:
+            out("Finding latest stable Worker Version to rollback to")
+            version = next((v["version_id"] for d in entries[1:] for v in d["versions"] if v.get("percentage") == 100),
+                           None)
+            if version is None:
+                err("\n✘ [ERROR] Could not find stable Worker Version to rollback to. Please try again with an "
+                    "explicit Version ID.\n")
+                return 1
+        interactive = sys.stdin is not None and sys.stdin.isatty() and "yes" not in args.flags
+        message = args.values.get("message") or "Rollback"
+        if not interactive:
+            out("? Please provide an optional message for this rollback (120 characters max)")
+            out(f"🤖 Using fallback value in non-interactive context: {message}")
+        out(f"├ You are about to rollback to Worker Version {version}.\n│ This will immediately replace the current "
+            "deployment and become the active deployment across all your deployed triggers.")
+        question = "Are you sure you want to deploy this Worker Version to 100% of traffic?"
+        if interactive:
+            out(f"? {question} (Y/n) ", end="")
+            if self.inv.read_stdin_line().strip().lower() in ("n", "no"):
+                out("Aborting rollback...")
+                return 0
+        else:
+            confirm_fallback(question)
+        out("Performing rollback...")
+        body = {"strategy": "percentage", "versions": [{"version_id": version, "percentage": 100}],
+                "annotations": {"workers/message": message[:120]}}
+        try:
+            self.api("POST", base, body=body, codes=(10220,))
+        except ApiError as exc:
+            changed = exc.message.split("The following secrets have changed:", 1)[-1].strip()
+            question = (f"The following secrets have changed since version {version} was deployed. Please confirm "
+                        "you wish to continue with the rollback\n" + "\n".join(f"  * {n.strip()}"
+                                                                              for n in changed.split(",")))
+            if interactive:
+                out(f"? {question} (Y/n) ", end="")
+                if self.inv.read_stdin_line().strip().lower() in ("n", "no"):
+                    out("Aborting rollback...")
+                    return 0
+            else:
+                confirm_fallback(question)
+            self.api("POST", base + "?force=true", body=body)
+        out(f"╰ SUCCESS Worker Version {version} has been deployed to 100% of traffic.\n\nCurrent Version ID: {version}")
         return 0
 
     # kv ---------------------------------------------------------------------------------
