@@ -338,7 +338,11 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     thresholds: Annotated[dict[ThresholdKey, ThresholdOverride],
                           doc("key metric -> {warning, critical}", key_word="metric", known=tuple(DEFAULT_THRESHOLDS))] = {}
     metric_names: Annotated[dict[FamilyKey, Annotated[str, doc("metric family", min_length=1,
-                                                               message="expected a metric family name")]],
+                                                               message="expected a metric family name",
+                                                               pattern="^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$",
+                                                               pattern_message="expected a metric family name "
+                                                               "(letters, digits, '_' and ':'): it goes into "
+                                                               "every PromQL query")]],
                             doc("metric family -> the name your edge exposes", key_word="metric family",
                                 known=tuple(DEFAULT_METRIC_NAMES))] = {}
     tools: Annotated[dict[str, Argv], doc("tool name -> argv prefix (wrangler: [npx, wrangler])")] = {}
