@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Select, Static
 TYPE_HINTS = {
     "ip": "an IPv4 or IPv6 address",
     "cidr": "a CIDR range, e.g. 203.0.113.0/24",
+    "edge_ip": "an IPv4 address or CIDR; IPv6 as its /64",
     "int": "a whole number",
     "number": "a number",
     "duration": "a duration: 30s, 15m, 2h, 7d",

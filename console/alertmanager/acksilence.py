@@ -9,6 +9,7 @@ read-only, on the incident timeline) for those alert names within the environmen
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from console.alertmanager.mapping import metric_for_alert
@@ -26,7 +27,8 @@ def ack_silence_inputs(metric: str, description: str, am_alerts: Iterable[AmAler
                     if a.alertname and not a.silenced and metric_for_alert(a) == metric})
     if not names or not duration:
         return None
-    name_matcher = {"name": "alertname", "value": names[0] if len(names) == 1 else "|".join(names),
+    # the names come from Alertmanager: each is escaped so that it matches only itself
+    name_matcher = {"name": "alertname", "value": names[0] if len(names) == 1 else "|".join(map(re.escape, names)),
                     "isRegex": len(names) > 1, "isEqual": True}
     try:
         scope = [m for m in parse_matchers(getattr(env, "alertmanager_matchers", "") or "")

@@ -156,7 +156,10 @@ def silence_lines(payload: Any, *, states: tuple[str, ...] = ("active", "pending
     silences = [s for s in parse_silences(payload) if not states or s.state in states]
     lines = [f"{len(silences)} silence(s) {'/'.join(states)}" if states else f"{len(silences)} silence(s)"]
     for s in silences[:50]:
-        ends = datetime.fromtimestamp(s.ends_at, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if s.ends_at else "?"
+        try:
+            ends = datetime.fromtimestamp(s.ends_at, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if s.ends_at else "?"
+        except (OverflowError, ValueError, OSError):  # a valid RFC 3339 time beyond year 9999 in UTC
+            ends = "?"
         lines.append(f"  {s.id} {s.state} {format_matchers(s.matchers)} until {ends}"
                      + (f" ({s.comment})" if s.comment else ""))
     if len(silences) > 50:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Mapping
 from urllib.parse import urlsplit
@@ -105,6 +106,16 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
                 return str(ipaddress.ip_network(text, strict=True))
             except ValueError as exc:
                 raise ValueError(f"{text!r} is not a valid CIDR range: {exc}") from None
+        if kind == "edge_ip":
+            # a Cloudflare IP list item: an IPv4 address or CIDR; IPv6 only as a CIDR of /64 or shorter
+            # (the API refuses a bare IPv6 address), so an IPv6 address is taken as its /64
+            if "/" in text:
+                network = ipaddress.ip_network(parse_input(replace(spec, type="cidr"), text))
+                if network.version == 6 and network.prefixlen > 64:
+                    raise ValueError(f"{text!r}: an IPv6 range must be /64 or shorter")
+                return str(network)
+            address = parse_input(replace(spec, type="ip"), text)
+            return str(ipaddress.ip_network(f"{address}/64", strict=False)) if ":" in address else address
         if kind == "url":
             parts = urlsplit(text)
             if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", text):

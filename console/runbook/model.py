@@ -15,7 +15,7 @@ from typing import Any
 STEP_KINDS = ("check", "action", "verify", "manual", "note")
 
 #: Input types an operator can be asked for.
-INPUT_TYPES = ("string", "choice", "int", "number", "duration", "bool", "ip", "cidr", "url", "timestamp")
+INPUT_TYPES = ("string", "choice", "int", "number", "duration", "bool", "ip", "cidr", "url", "timestamp", "edge_ip")
 
 #: Secrets a template may reference as ``{secret:NAME}``; each maps to the environment's
 #: ``<NAME>_env`` / ``<NAME>_file`` settings.

@@ -160,12 +160,12 @@ class EnvironmentSpec(Struct, forbid_unknown_fields=True):
     tool_env: Annotated[dict[str, Text | bool], doc("extra (non-secret) env vars given to the tools")] = {}
     queues: Annotated[dict[str, Hex32], doc("queue name -> Cloudflare queue ID (Queues API backlog)")] = {}
     paths: Annotated[dict[str, Text | bool], doc("named paths for flows ({env.paths.repo}, export_dir, ...)")] = {}
-    prometheus_url: Annotated[Url | None, doc("Prometheus server for fleet-wide numbers (f key, check)")] = None
+    prometheus_url: Annotated[PlainUrl | None, doc("Prometheus server for fleet-wide numbers (f key, check)")] = None
     prometheus_selector: Annotated[Text, doc("label matchers added to every PromQL query "
                                              "({env=\"production\",job=\"edge\"})", check=_selector_problem)] = ""
     prometheus_token_env: Annotated[EnvVarName | None, doc("env var holding a bearer token for Prometheus")] = None
     prometheus_tenant: Annotated[Tenant | None, doc("X-Scope-OrgID header for Mimir/Cortex")] = None
-    alertmanager_url: Annotated[Url | None, doc("Alertmanager (API v2) for the alerts pane and silences")] = None
+    alertmanager_url: Annotated[PlainUrl | None, doc("Alertmanager (API v2) for the alerts pane and silences")] = None
     alertmanager_token_env: Annotated[EnvVarName | None, doc("env var holding a bearer token for Alertmanager")] = None
     alertmanager_token_file: Annotated[Text | None, doc("or a 0600 file holding that token")] = None
     alertmanager_matchers: Annotated[Text | None, doc("the edge's alerts as matchers (env=production,job=edge), "
@@ -353,7 +353,11 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     thresholds: Annotated[dict[ThresholdKey, ThresholdOverride],
                           doc("key metric -> {warning, critical}", key_word="metric", known=tuple(DEFAULT_THRESHOLDS))] = {}
     metric_names: Annotated[dict[FamilyKey, Annotated[str, doc("metric family", min_length=1,
-                                                               message="expected a metric family name")]],
+                                                               message="expected a metric family name",
+                                                               pattern="^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$",
+                                                               pattern_message="expected a metric family name "
+                                                               "(letters, digits, '_' and ':'): it goes into "
+                                                               "every PromQL query")]],
                             doc("metric family -> the name your edge exposes", key_word="metric family",
                                 known=tuple(DEFAULT_METRIC_NAMES))] = {}
     tools: Annotated[dict[str, Argv], doc("tool name -> argv prefix (wrangler: [npx, wrangler])")] = {}

@@ -185,7 +185,8 @@ class _Walker:
             return self.fail(path, value, extra, f"must be at most {t.max_length} characters, got {len(value)}")
         if t.pattern is not None and not _matches(t.pattern, value):
             said = extra.get("pattern_message")
-            return self.add(path, f"{said}, got {value!r}" if said else f"{value!r} does not match {t.pattern}")
+            shown = _USERINFO.sub("//****@", value)  # a password in a URL is not echoed in the error
+            return self.add(path, f"{said}, got {shown!r}" if said else f"{shown!r} does not match {t.pattern}")
         return value
 
     def sequence(self, t: Any, value: Any, path: KeyPath, extra: dict[str, Any]) -> Any:
@@ -306,6 +307,9 @@ def _member(types: Iterable[Any], value: Any, extra: dict[str, Any]) -> Any:
 
 
 _PATTERNS: dict[str, Any] = {}
+
+
+_USERINFO = re.compile(r"//[^\s/?#@]*@")
 
 
 def _matches(pattern: str, value: str) -> bool:

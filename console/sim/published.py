@@ -71,7 +71,8 @@ def publish(url: str, scenario: str, api_token: str, admin_token: str, *, paths:
     write_replace(token_dir / "api_token", api_token + "\n")
     write_replace(token_dir / "admin_token", admin_token + "\n")
     path = directory / f"{PREFIX}{pid}.json"
-    _write(path, {"pid": pid, "url": url, "scenario": scenario, "paths": dict(paths or {}),
+    _write(path, {"pid": pid, "started": process_start(pid), "url": url, "scenario": scenario,
+                  "paths": dict(paths or {}),
                   "api_token_file": str(token_dir / "api_token"), "admin_token_file": str(token_dir / "admin_token")})
     return path
 
@@ -113,6 +114,17 @@ def _read(path: Path) -> dict[str, Any] | None:
     except (UnicodeDecodeError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def process_start(pid: int) -> int | None:
+    """When ``pid``'s process started (clock ticks since boot, /proc/<pid>/stat field 22), None if unknown:
+    with the pid, it names one process (a reused pid has a later start)."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as fh:
+            raw = fh.read(4096)
+        return int(raw[raw.rindex(b")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def pid_alive(pid: int) -> bool:
@@ -167,6 +179,10 @@ def find_running(state_dir: Path | None = None) -> Published | None:
         data = _read(path)
         entry = _parse(path, data) if data is not None else None
         if entry is None or entry.pid != int(stem):
+            continue
+        started = data.get("started") if data is not None else None
+        if entry.pid != os.getpid() and pid_alive(entry.pid) and started != process_start(entry.pid):
+            unpublish(path)  # its pid now names another process: the console that wrote it is gone
             continue
         if entry.pid == os.getpid() or not pid_alive(entry.pid):
             if entry.pid != os.getpid():

@@ -56,6 +56,8 @@ def squeeze(series: list[float | None], points: int) -> list[float | None]:
 def _resample(values: list[tuple[float, float]], start: float, step_s: float, points: int) -> list[float | None]:
     out: list[float | None] = [None] * points
     for at, value in values:
+        if not math.isfinite(at):
+            continue  # a sample time from outside that is no time (NaN, 1e999): round() would raise
         index = int(round((at - start) / step_s))
         if 0 <= index < points and not (math.isnan(value) or math.isinf(value)):
             out[index] = value
