@@ -14,7 +14,7 @@ def run_tui(args: Any) -> int:
     try:
         from screens.app import EdgeConsoleApp
 
-        app = EdgeConsoleApp(session)
+        app = EdgeConsoleApp(session, theme=getattr(args, "theme", None))
         app.run()
         return int(app.return_code or 0)
     finally:

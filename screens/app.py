@@ -22,6 +22,8 @@ from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
+from screens.theme_app import ThemeMixin
+from screens.theme_commands import ThemeCommands
 from themes import css_paths
 
 HISTORY_POINTS = 240
@@ -34,11 +36,11 @@ FIRST_FRAME_FLUSH_S = 0.02
 HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
 
-class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
+class EdgeConsoleApp(ThemeMixin, FlowsMixin, IncidentResponseMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS)
+    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ThemeCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
@@ -46,10 +48,11 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         Binding("w", "share_help", "Share", show=False, id="share"),
     ]
 
-    def __init__(self, session: Session, *, poller: Any = None) -> None:
+    def __init__(self, session: Session, *, poller: Any = None, theme: str | None = None) -> None:
         super().__init__()
         self.session = session
         self.config = session.config
+        self.setup_look(theme)  # theme and glyph table: --theme, the config's theme:, the terminal
         self.refresh_seconds = float(session.config.refresh_seconds)
         self.poller = poller
         self.last_result: Any = None

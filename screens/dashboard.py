@@ -87,6 +87,28 @@ class DashboardScreen(EdgeScreen):
 
         install_flow_keys(self)  # runbook single-key flows, r respond, audit
 
+    #: the log area's least height (themes/edge.tcss #log-area min-height)
+    LOG_MIN_HEIGHT = 4
+    #: a pane's border: top and bottom
+    BORDER_LINES = 2
+
+    def _fit_side_panes(self, queue_lines: int, security_lines: int) -> None:
+        """The side column (queues over security) gets the height the grid's first row can have while
+        the log area keeps its least height; a pane that cannot have all its lines shows one summary
+        line with its worst state instead of being cut (security first: its summary names the spikes)."""
+        area = self.query_one("#dashboard")
+        height = area.size.height
+        queues, security = self.query_one(QueuePane), self.query_one(SecurityPane)
+        if not height:
+            queues.max_lines = security.max_lines = None
+            return
+        budget = height - self.LOG_MIN_HEIGHT - 2 * self.BORDER_LINES
+        security.max_lines = max(1, budget - queue_lines)
+        queues.max_lines = max(1, budget - min(security_lines, security.max_lines))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.restyle)  # the panes fit the new size
+
     def action_open_log(self) -> None:
         from screens.log_view import open_log_view
 
@@ -120,6 +142,8 @@ class DashboardScreen(EdgeScreen):
     def _show_side_panes(self, derived: Any) -> None:
         if derived is None:
             return
+        self._fit_side_panes(len(derived.queues) + (1 if derived.queues_more else 0),
+                             len(derived.security) + (1 if derived.security_more else 0) + 1)
         self.query_one(QueuePane).show(derived.queues, more=derived.queues_more)
         self.query_one(SecurityPane).show(derived.security, derived.security_per_s, derived.security_total,
                                           derived.rate_limit_violations_per_s, more=derived.security_more)
