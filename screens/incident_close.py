@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from console.incident.recovery import RecoveryCheck, recovery_checks
+from widgets.marked_toggle import MarkedCheckbox
 
 STATUS_STYLE = {"pass": ("PASS", "bold green"), "fail": ("FAIL", "bold red"), "unknown": ("??", "bold yellow")}
 
@@ -38,7 +39,7 @@ class IncidentCloseScreen(ModalScreen[str | None]):
                 yield Static("1/2 Complete Service Recovery (live checks from the latest poll)", classes="step-title")
                 for check in self.checks:
                     if check.status == "manual":
-                        yield Checkbox(check.text, id=f"recovery-{check.key}", compact=True)
+                        yield MarkedCheckbox(check.text, id=f"recovery-{check.key}", compact=True)
                     else:
                         yield Static(self._check_text(check), id=f"recovery-{check.key}", classes="recovery-row")
                 with Horizontal(classes="modal-buttons"):

@@ -316,6 +316,12 @@ class LogViewScreen(EdgeScreen):
         pane.border_title = "Log tail"
         pane.log_list.focus()
 
+    #: below this width the breakdown goes under the list (themes/tail.tcss)
+    NARROW_WIDTH = 120
+
+    def on_resize(self, event: Any) -> None:
+        self.set_class(event.size.width < self.NARROW_WIDTH, "-narrow")
+
     # -- keys -----------------------------------------------------------------------------------
     def action_back(self) -> None:
         if self.input_mode:
