@@ -16,10 +16,13 @@ VIEWS = ("dashboard", "dashboard-ddos", "log", "flow", "incident-start", "incide
 SIZES = ((60, 20), (80, 24), (120, 40))
 
 
-def look_app(view: str, theme: str | None = None) -> EdgeConsoleApp:
+def look_app(view: str, theme: str | None = None, config=None) -> EdgeConsoleApp:
     """One poll only (refresh 1 h): what is drawn does not depend on how many polls a slow run saw.
     Alerts need more scrapes than that, so no banner comes and goes."""
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=3600.0, tools={})
+    if config is not None:
+        cfg.raw["theme"] = config.raw.get("theme")
+        cfg.lines.update(config.lines)
     cfg.raw["alerts"] = {"hold_scrapes": 1000, "clear_scrapes": 1000}
     session = Session(config=cfg, env=cfg.environment(), read_only=False)
     app = EdgeConsoleApp(session, poller=StaticPoller(now=FIXED_NOW, ddos=view == "dashboard-ddos"), theme=theme)

@@ -14,9 +14,21 @@ class _Marked:
     ON = OFF = ""
 
     @property
+    def focused_here(self) -> bool:
+        """Focused itself, or the highlighted button of a focused RadioSet (its buttons take no focus)."""
+        if self.has_focus:  # type: ignore[attr-defined]
+            return True
+        parent = self.parent  # type: ignore[attr-defined]
+        return bool(self.has_class("-selected") and parent is not None and parent.has_focus)  # type: ignore[attr-defined]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()  # type: ignore[misc]
+        self.refresh()  # type: ignore[attr-defined]  # the focus mark follows the focus and highlight
+
+    @property
     def _button(self) -> Content:  # type: ignore[override]
         style = self.get_visual_style("toggle--button")  # type: ignore[attr-defined]
-        mark = FOCUS_MARK if self.has_focus else " "  # type: ignore[attr-defined]
+        mark = FOCUS_MARK if self.focused_here else " "
         return Content.assemble(mark, (self.ON if self.value else self.OFF, style))  # type: ignore[attr-defined]
 
     def _on_focus(self, event) -> None:  # noqa: ANN001 - Textual's Focus event

@@ -91,6 +91,8 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
             (status.rjust(3) + " ", status_style),
             (_fit(path, path_w) + " ", "plain"),
         ]
+        if width < 70:  # the method goes too
+            del pieces[2]
         if width >= 100:
             pieces[4:4] = [(cpu.rjust(8) + " ", cpu_style)]
             pieces.append((_fit(colo, 4) + " ", "dim"))
