@@ -316,8 +316,9 @@ class LogViewScreen(EdgeScreen):
         pane.border_title = "Log tail"
         pane.log_list.focus()
 
-    #: below this width the breakdown goes under the list (themes/tail.tcss)
-    NARROW_WIDTH = 120
+    #: below this width the breakdown goes under the list (themes/tail.tcss): side by side the list
+    #: would keep less than 100 columns and its messages a few characters
+    NARROW_WIDTH = 160
 
     def on_resize(self, event: Any) -> None:
         self.set_class(event.size.width < self.NARROW_WIDTH, "-narrow")

@@ -185,3 +185,27 @@ class VTGlyphFilter(LineFilter):
     def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
         return [seg if seg.control or seg.text.isascii() else Segment(vt_text(seg.text), seg.style, seg.control)
                 for seg in segments]
+
+
+# -- header badges ---------------------------------------------------------------------------------
+
+#: SIMULATED and READ-ONLY badges: coloured blocks, or reverse video without colour
+BADGE_STYLES = {
+    "simulated": {MONO_THEME: "bold reverse", None: "bold black on yellow"},
+    "read-only": {MONO_THEME: "bold reverse", None: "bold white on blue"},
+}
+#: a data source's state as a metric state (live is fine, stale a warning, down critical)
+SOURCE_STATES = {"live": State.NORMAL, "stale": State.WARNING, "down": State.CRITICAL, "connecting": State.UNKNOWN}
+
+
+def badge_style(node: Any, kind: str) -> str:
+    styles = BADGE_STYLES[kind]
+    return styles.get(theme_of(node), styles[None])
+
+
+def source_style(node: Any, source_state: str) -> str:
+    """The style of ``LIVE``/``STALE``/``DOWN`` in the header."""
+    state = SOURCE_STATES.get(source_state, State.UNKNOWN)
+    if state is State.NORMAL:
+        return "bold " + STATE_TINTS[theme_of(node)][state]
+    return state_style(node, state)
