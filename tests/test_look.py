@@ -15,7 +15,7 @@ from console.cli import build_parser
 from console.config import ConfigError, parse_config
 from console.metrics.model import KEY_METRICS
 from console.termcaps import ANSI16_THEME, DEFAULT_THEME, MONO_THEME, UNICODE_GLYPHS, VT_GLYPHS, choose
-from tests.look_views import look_app, open_view
+from tests.look_views import VIEWS, look_app, open_view
 from tests.util import wait_for
 from themes.look import VT_CHARS, vt_text
 from widgets.metrics_pane import MetricRow
@@ -181,7 +181,7 @@ async def test_16_colours_warn_is_yellow_and_crit_red(monkeypatch):
 async def test_term_linux_draws_only_glyphs_of_the_vt_font(monkeypatch):
     monkeypatch.setenv("TERM", "linux")
     monkeypatch.delenv("COLORTERM")
-    for view in ("dashboard-ddos", "incident-start", "log"):
+    for view in VIEWS:
         app = look_app(view)
         async with app.run_test(size=(80, 24)) as pilot:
             await open_view(pilot, view)
