@@ -246,3 +246,11 @@ async def test_palette_switches_theme_live():
             return style.reverse and (style.color is None or style.color.is_default or style.color.number == 7)
 
         await wait_for(lambda: app.screen.query("#metric-error_rate") and mono_crit(), message="restyled")
+
+
+def test_a_served_console_gets_the_browser_terminal_not_serves():
+    from console.serve.command import console_environment
+
+    env = console_environment({"TERM": "linux", "PATH": "/usr/bin"}, token_env=None, sim_url=None)
+    choice = choose(env)
+    assert (choice.theme, choice.glyphs) == (DEFAULT_THEME, UNICODE_GLYPHS)
