@@ -94,8 +94,9 @@ class DashboardScreen(EdgeScreen):
 
     def _fit_side_panes(self, queue_lines: int, security_lines: int) -> None:
         """The side column (queues over security) gets the height the grid's first row can have while
-        the log area keeps its least height; a pane that cannot have all its lines shows one summary
-        line with its worst state instead of being cut (security first: its summary names the spikes)."""
+        the log area keeps its least height. A pane that cannot have all its lines lists its worst rows
+        (the core sorts them first) and one line saying how many more and their worst state; with less
+        room than that it shows one summary line with its worst state. Nothing is cut off."""
         area = self.query_one("#dashboard")
         height = area.size.height
         queues, security = self.query_one(QueuePane), self.query_one(SecurityPane)
@@ -103,8 +104,12 @@ class DashboardScreen(EdgeScreen):
             queues.max_lines = security.max_lines = None
             return
         budget = height - self.LOG_MIN_HEIGHT - 2 * self.BORDER_LINES
-        security.max_lines = max(1, budget - queue_lines)
-        queues.max_lines = max(1, budget - min(security_lines, security.max_lines))
+        if queue_lines + security_lines <= budget:
+            queues.max_lines = security.max_lines = None
+            return
+        half = budget // 2
+        queues.max_lines = max(1, min(queue_lines, half if security_lines > half else budget - security_lines))
+        security.max_lines = max(1, budget - queues.max_lines)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.restyle)  # the panes fit the new size

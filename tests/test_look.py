@@ -126,14 +126,20 @@ async def test_security_pane_shows_spike(size):
         assert len(spiking) == 2 and "rate_lim" in spiking[0] and "waf" in spiking[1], lines
 
 
-async def test_a_pane_that_cannot_fit_collapses_to_a_summary_with_its_worst_state():
+async def test_panes_that_cannot_fit_list_their_worst_rows_then_collapse_to_a_summary():
     app = look_app("dashboard-ddos")
     async with app.run_test(size=(80, 17)) as pilot:
         await open_view(pilot, "dashboard-ddos")
         pane = app.screen.query_one(SecurityPane)
-        await wait_for(lambda: pane.max_lines is not None and "SPIKE" in pane._plain, message="summary")
-        assert pane._plain.count("\n") == 0, pane._plain  # one line
-        assert "▲ SPIKE rate_limit, waf" in pane._plain
+        await wait_for(lambda: "more rules" in pane._plain, message="shortened list")
+        lines = pane._plain.splitlines()
+        assert len(lines) == pane.max_lines and "▲ SPIKE" in lines[0] and "▲ SPIKE" in lines[1], lines
+        assert lines[-2].startswith("+3 more rules") and lines[-1].startswith("all"), lines
+        screen = screen_text(app)
+        assert "all         3,450/s" in screen  # the last line is on screen, not cut off
+        await pilot.resize_terminal(80, 16)
+        await wait_for(lambda: pane._plain.count("\n") == 0, message="one-line summary")
+        assert "▲ SPIKE rate_limit, waf · all 3,450/s" in pane._plain
 
 
 async def test_log_view_message_is_readable_at_80_columns():

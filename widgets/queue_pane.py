@@ -46,7 +46,11 @@ class QueuePane(Static):
         if more:
             lines.append(Text(f"+{more:,} more queues", style="dim italic"))
         if self.max_lines is not None and len(lines) > self.max_lines and queues:
-            lines = [self._summary(queues, more, width)]
+            if self.max_lines >= 3:  # the fullest queues (listed first), then how many more and their worst
+                keep = self.max_lines - 1
+                lines = lines[:keep] + [self._more_line(queues[keep:], more)]
+            else:
+                lines = [self._summary(queues, more, width)]
         text = Text("\n").join(lines) if lines else Text(note or "no queue metrics", style="dim italic")
         signature = (text.plain, theme)
         if signature != self._signature:
@@ -59,6 +63,14 @@ class QueuePane(Static):
     def restyle(self) -> None:
         if self._last is not None:
             self.show(*self._last)
+
+    def _more_line(self, hidden: Sequence[QueueInfo], more: int) -> Text:
+        line = Text(f"+{len(hidden) + more:,} more queues", style="dim italic", no_wrap=True, overflow="ellipsis")
+        worst_state = max((q.state for q in hidden), key=lambda st: st.rank, default=None)
+        if worst_state is not None and worst_state.rank > 0:
+            line.append(" worst ")
+            line.append(state_label(worst_state).strip(), style=state_style(self, worst_state))
+        return line
 
     def _summary(self, queues: Sequence[QueueInfo], more: int, width: int) -> Text:
         worst_q = max(queues, key=lambda q: (q.state.rank, q.backlog or 0))

@@ -37,17 +37,27 @@ class SecurityPane(Static):
         theme = theme_of(self)
         all_rate = "—" if per_s is None else f"{compact(per_s)}/s"
         needed = len(rules) + (1 if more else 0) + 1
-        if self.max_lines is not None and needed > self.max_lines and rules:
+        shown, hidden = list(rules), []
+        if self.max_lines is not None and needed > self.max_lines and rules and self.max_lines >= 4:
+            # the spiking and busiest rules (listed first), then how many more, then all
+            shown, hidden = list(rules[:self.max_lines - 2]), list(rules[self.max_lines - 2:])
+        if self.max_lines is not None and needed > self.max_lines and rules and self.max_lines < 4:
             text = self._summary(rules, all_rate, width)
         else:
             text = Text(no_wrap=True, overflow="ellipsis")
             if not rules:
                 text.append("no security metrics", style="dim italic")
-            for rule in rules:
+            for rule in shown:
                 text.append_text(self._row(rule, width))
                 text.append("\n")
-            if more:
-                text.append(f"+{more:,} more rules\n", style="dim italic")
+            if more or hidden:
+                text.append(f"+{more + len(hidden):,} more rules", style="dim italic")
+                spiking = sum(1 for r in hidden if r.spike)
+                if spiking:
+                    text.append(f" ({spiking} ")
+                    text.append(SPIKE, style=state_style(self, State.CRITICAL))
+                    text.append(")")
+                text.append("\n")
             tail = f" {compact(total):>8} total"
             text.append(f"{'all':<{NAME_W}}{all_rate:>{RATE_W}}", style="bold")
             if NAME_W + RATE_W + len(tail) <= width:
