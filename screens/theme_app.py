@@ -30,10 +30,16 @@ class ThemeMixin:
         self.theme = self.term_choice.theme  # type: ignore[attr-defined]
 
     def use_theme(self, name: str) -> None:
-        """Switch theme now; every pane redraws with the new state styles."""
+        """Switch theme now (the palette's ``Theme:`` entries)."""
         self.theme = name  # type: ignore[attr-defined]
-        self.call_after_refresh(self._restyle_states)  # type: ignore[attr-defined]
         self.notify(f"theme {name}", timeout=3)  # type: ignore[attr-defined]
+
+    def watch_theme(self, name: str) -> None:
+        """Any switch (ours or Textual's own "Change theme"): every pane redraws with the new state
+        styles once the new CSS is applied."""
+        self._filters_key = None
+        if self.is_running:  # type: ignore[attr-defined]
+            self.call_after_refresh(self._restyle_states)  # type: ignore[attr-defined]
 
     def _restyle_states(self) -> None:
         for screen in self.screen_stack:  # type: ignore[attr-defined]
@@ -41,7 +47,19 @@ class ThemeMixin:
             if callable(restyle):
                 restyle()
 
+    _filters_key: tuple | None = None
+    _filters_cache: Sequence[LineFilter] = ()
+
     def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, with the two changes above; asked for at every widget render, so kept
+        until the theme or the ANSI setting changes."""
+        key = (self.theme, self.native_ansi_color, self.ansi_color)  # type: ignore[attr-defined]
+        if key != self._filters_key:
+            self._filters_cache = self._make_line_filters()
+            self._filters_key = key
+        return self._filters_cache
+
+    def _make_line_filters(self) -> Sequence[LineFilter]:
         filters = list(super().get_line_filters())  # type: ignore[misc]
         if getattr(self, "no_color", False) and self.native_ansi_color:  # type: ignore[attr-defined]
             # NO_COLOR with a theme in the terminal's own colours: drop colours, keep bold and reverse
