@@ -42,6 +42,10 @@ async def open_view(pilot, view: str) -> None:
         await _incident_start(pilot)
     elif view == "incident-close":
         await _incident_close(pilot)
+    from textual.widgets import Input
+
+    for box in app.screen.query(Input):  # a blinking cursor would make the snapshot depend on timing
+        box.cursor_blink = False
     await pilot.pause()
     await pilot.pause()
 
