@@ -112,7 +112,11 @@ class DashboardScreen(EdgeScreen):
         security.max_lines = max(1, budget - queues.max_lines)
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.restyle)  # the panes fit the new size
+        self.call_after_refresh(self._refit)  # the panes fit the new size
+
+    def _refit(self) -> None:
+        if self.is_attached and self.query(HealthPane) and self.query("#dashboard"):  # not while closing
+            self.restyle()
 
     def action_open_log(self) -> None:
         from screens.log_view import open_log_view
