@@ -16,6 +16,7 @@ from console import __version__
 from console.config import ConfigError
 from console.safefile import UnsafePath
 from console.sim.names import SCENARIO_NAMES
+from console.termcaps import CHOICES as THEME_CHOICES
 
 #: Modules that add subcommands, in help order.
 SUBCOMMAND_MODULES = [
@@ -82,6 +83,9 @@ def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--scenario", default=None, choices=SCENARIO_NAMES, metavar="NAME",
                         help="scenario of the built-in simulated edge: " + ", ".join(SCENARIO_NAMES)
                         + " (default: normal)")
+    parser.add_argument("--theme", default=None, metavar="NAME", choices=THEME_CHOICES,
+                        help="colours of the console: auto (default: from NO_COLOR, COLORTERM, TERM), "
+                        "edge, edge-ansi16 (16 colours), edge-mono (no colour); overrides the config's theme:")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES if modules is None else modules:
         try:

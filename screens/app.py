@@ -27,6 +27,8 @@ from screens.incident_app import IncidentResponseMixin
 from screens.messages import FleetUpdated, PollUpdated
 from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
 from screens.textual_compat import OpaqueTopScreens
+from screens.theme_app import ThemeMixin
+from screens.theme_commands import ThemeCommands
 from themes import css_paths
 from widgets.keybindings import bindings
 
@@ -39,17 +41,18 @@ CODE_IDS = frozenset(a.id for a in CODE_ACTIONS)
 FIRST_FRAME_FLUSH_S = 0.02
 
 
-class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App[int]):
+class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands}
+    COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands, ThemeCommands}
     BINDINGS = bindings("app")
 
-    def __init__(self, session: Session, *, poller: Any = None) -> None:
+    def __init__(self, session: Session, *, poller: Any = None, theme: str | None = None) -> None:
         super().__init__()
         self.session = session
         self.config = session.config
+        self.setup_look(theme)  # theme and glyph table: --theme, the config's theme:, the terminal
         self.refresh_seconds = float(session.config.refresh_seconds)
         self.poller = poller
         self.last_result: Any = None

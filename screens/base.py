@@ -41,6 +41,12 @@ class EdgeScreen(Screen):
         if result is not None:
             self.apply_result(result)
 
+    def restyle(self) -> None:
+        """Redraw with the current theme's state styles (after a theme switch)."""
+        result = getattr(self.app, "last_result", None)
+        if result is not None:
+            self.apply_result(result)
+
     def apply_result(self, result: Any) -> None:
         for header in self.query(StatusHeader):
             header.set_sources(result.metrics, result.health_source, health_summary(result))

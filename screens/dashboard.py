@@ -107,6 +107,37 @@ class DashboardScreen(EdgeScreen):
 
         mount_alerts_pane(self)  # console + Alertmanager alerts, when alertmanager_url is configured
 
+    #: the log area's least height (themes/edge.tcss #log-area min-height)
+    LOG_MIN_HEIGHT = 4
+    #: a pane's border: top and bottom
+    BORDER_LINES = 2
+
+    def _fit_side_panes(self, queue_lines: int, security_lines: int) -> None:
+        """The side column (queues over security) gets the height the grid's first row can have while
+        the log area keeps its least height. A pane that cannot have all its lines lists its worst rows
+        (the core sorts them first) and one line saying how many more and their worst state; with less
+        room than that it shows one summary line with its worst state. Nothing is cut off."""
+        area = self.query_one("#dashboard")
+        height = area.size.height
+        queues, security = self.query_one(QueuePane), self.query_one(SecurityPane)
+        if not height:
+            queues.max_lines = security.max_lines = None
+            return
+        budget = height - self.LOG_MIN_HEIGHT - 2 * self.BORDER_LINES
+        if queue_lines + security_lines <= budget:
+            queues.max_lines = security.max_lines = None
+            return
+        half = budget // 2
+        queues.max_lines = max(1, min(queue_lines, half if security_lines > half else budget - security_lines))
+        security.max_lines = max(1, budget - queues.max_lines)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)  # the panes fit the new size
+
+    def _refit(self) -> None:
+        if self.is_attached and self.query(HealthPane) and self.query("#dashboard"):  # not while closing
+            self.restyle()
+
     def action_open_log(self) -> None:
         from screens.log_view import open_log_view
 
@@ -140,6 +171,8 @@ class DashboardScreen(EdgeScreen):
     def _show_side_panes(self, derived: Any) -> None:
         if derived is None:
             return
+        self._fit_side_panes(len(derived.queues) + (1 if derived.queues_more else 0),
+                             len(derived.security) + (1 if derived.security_more else 0) + 1)
         self.query_one(QueuePane).show(derived.queues, more=derived.queues_more)
         self.query_one(SecurityPane).show(derived.security, derived.security_per_s, derived.security_total,
                                           derived.rate_limit_violations_per_s, more=derived.security_more)

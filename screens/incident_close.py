@@ -13,9 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from console.incident.recovery import RecoveryCheck, recovery_checks
+from console.metrics.thresholds import State
+from themes.look import state_style, state_tint
+from widgets.marked_toggle import MarkedCheckbox
 from widgets.keybindings import bindings
 
-STATUS_STYLE = {"pass": ("PASS", "bold green"), "fail": ("FAIL", "bold red"), "unknown": ("??", "bold yellow")}
+#: a check's word and the state whose style (themes/look.py) it takes
+STATUS_STATE = {"pass": ("PASS", State.NORMAL), "fail": ("FAIL", State.CRITICAL), "unknown": ("??", State.WARNING)}
 
 
 class IncidentCloseScreen(ModalScreen[str | None]):
@@ -38,9 +42,10 @@ class IncidentCloseScreen(ModalScreen[str | None]):
                 yield Static("1/2 Complete Service Recovery (live checks from the latest poll)", classes="step-title")
                 for check in self.checks:
                     if check.status == "manual":
-                        yield Checkbox(check.text, id=f"recovery-{check.key}", compact=True)
+                        yield MarkedCheckbox(check.text, id=f"recovery-{check.key}", compact=True)
                     else:
-                        yield Static(self._check_text(check), id=f"recovery-{check.key}", classes="recovery-row")
+                        yield Static(self._check_text(check, self.app), id=f"recovery-{check.key}",
+                                     classes="recovery-row")
                 with Horizontal(classes="modal-buttons"):
                     yield Button("Re-check", id="close-recheck", compact=True)
                     yield Button("Next", variant="primary", id="close-next", compact=True)
@@ -62,10 +67,12 @@ class IncidentCloseScreen(ModalScreen[str | None]):
         self.query_one("#close-step-review").display = False
 
     @staticmethod
-    def _check_text(check: RecoveryCheck) -> Text:
-        word, style = STATUS_STYLE.get(check.status, ("?", ""))
+    def _check_text(check: RecoveryCheck, node: object = None) -> Text:
+        word, state = STATUS_STATE.get(check.status, ("?", State.UNKNOWN))
         text = Text()
-        text.append(f"[{word:^4}] ", style=style)
+        style = state_style(node, state) if state is not State.NORMAL else f"bold {state_tint(node, state)}"
+        text.append(f"[{word:^4}]", style=style)
+        text.append(" ")
         text.append(check.text)
         if check.detail:
             text.append(f"  {check.detail}", style="dim")
@@ -75,7 +82,7 @@ class IncidentCloseScreen(ModalScreen[str | None]):
         self.checks = recovery_checks(self.get_result())
         for check in self.checks:
             if check.status != "manual":
-                self.query_one(f"#recovery-{check.key}", Static).update(self._check_text(check))
+                self.query_one(f"#recovery-{check.key}", Static).update(self._check_text(check, self.app))
 
     def confirmed(self) -> set[str]:
         return {c.key for c in self.checks if c.status == "manual"

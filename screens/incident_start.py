@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from console.incident.model import SEVERITIES
+from widgets.marked_toggle import MarkedRadioButton
 from widgets.keybindings import bindings
 
 
@@ -35,7 +36,7 @@ class IncidentStartScreen(ModalScreen[str | None]):
                 yield Static(Text(f"From alert: {self.trigger}"), id="incident-start-trigger")
             with RadioSet(id="incident-severity", compact=True):
                 for sev in SEVERITIES.values():
-                    yield RadioButton(f"{sev.level} {sev.name} - {sev.description} · respond within "
+                    yield MarkedRadioButton(f"{sev.level} {sev.name} - {sev.description} · respond within "
                                       f"{sev.response_text} · e.g. {sev.examples}",
                                       value=sev.level == self.severity, id=f"sev-{sev.level}", compact=True)
             yield Label("Title")

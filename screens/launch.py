@@ -38,7 +38,7 @@ def run_tui(args: Any) -> int:
         check_keymap(session)
         from screens.app import EdgeConsoleApp  # Textual loads here, after the session is open
 
-        app = EdgeConsoleApp(session)
+        app = EdgeConsoleApp(session, theme=getattr(args, "theme", None))
         app.run()
         return int(app.return_code or 0)
     finally:
@@ -57,7 +57,7 @@ def run_drill_tui(args: Any, script: Any) -> int:
         from screens.app import EdgeConsoleApp
         from screens.drill_app import DrillController
 
-        app = EdgeConsoleApp(session)
+        app = EdgeConsoleApp(session, theme=getattr(args, "theme", None))
         controller = DrillController(app, script, speed=args.speed,
                                      score_out=Path(args.score_out) if args.score_out else None)
         app.after_first_frame(controller.start)

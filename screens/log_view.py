@@ -356,6 +356,13 @@ class LogViewScreen(EdgeScreen):
         pane.border_title = self._title()
         pane.log_list.focus()
 
+    #: below this width the breakdown goes under the list (themes/tail.tcss): side by side the list
+    #: would keep less than 100 columns and its messages a few characters
+    NARROW_WIDTH = 160
+
+    def on_resize(self, event: Any) -> None:
+        self.set_class(event.size.width < self.NARROW_WIDTH, "-narrow")
+
     # -- keys -----------------------------------------------------------------------------------
     def action_back(self) -> None:
         if self.input_mode:

@@ -20,6 +20,11 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("EDGE_CONSOLE_STATE_DIR", str(root / "state" / "edge-console"))
     monkeypatch.delenv("EDGE_CONSOLE_CONFIG", raising=False)
     monkeypatch.setenv("WRANGLER_SEND_METRICS", "false")
+    # the console picks its theme and glyphs from the terminal (console/termcaps.py): tests see the
+    # default ones whatever terminal runs them; tests of the other themes set these themselves
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.delenv("NO_COLOR", raising=False)
     yield
 
 

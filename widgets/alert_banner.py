@@ -9,19 +9,29 @@ from textual.widgets import Static
 
 from console.incident.alerts import Alert, format_value
 from console.metrics.thresholds import State
+from console.termcaps import MONO_THEME
+from themes.look import state_style, theme_of
 
 LEVEL_STYLE = {State.CRITICAL: "bold white on red", State.WARNING: "bold black on yellow"}
 
 
-def banner_text(alerts: Sequence[Alert], hints: Sequence[tuple[str, str]] = ()) -> Text:
+def level_style(node: object, level: State) -> str:
+    """A solid coloured block, or in the monochrome theme the theme's style (CRIT reversed)."""
+    if theme_of(node) == MONO_THEME:
+        return state_style(node, level)
+    return LEVEL_STYLE.get(level, "bold")
+
+
+def banner_text(alerts: Sequence[Alert], hints: Sequence[tuple[str, str]] = (), node: object = None) -> Text:
     """One line: the top alert, its runbook response and severity, how many more, the keys.
     ``hints`` are ``(action id, "r respond")`` pairs made from the action catalogue for the keys that
-    work on this screen (the ack hint is left out once the top alert is acknowledged)."""
+    work on this screen (the ack hint is left out once the top alert is acknowledged); ``node`` gives the
+    theme (monochrome draws CRIT reversed)."""
     text = Text()
     if not alerts:
         return text
     top = alerts[0]
-    text.append(f" {top.level.symbol} ", style=LEVEL_STYLE.get(top.level, "bold"))
+    text.append(f" {top.level.symbol} ", style=level_style(node, top.level))
     what = "Health DOWN" if top.key == "health" else f"{top.label} {format_value(top.value, top.unit)}"
     text.append(f" {what}", style="bold")
     if top.response:
@@ -58,4 +68,4 @@ class AlertBanner(Static):
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.CRITICAL, "state-critical")
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.WARNING, "state-warning")
         self.set_class(bool(self.alerts) and all(a.acknowledged for a in self.alerts), "acknowledged")
-        self.update(banner_text(self.alerts, self.hints))
+        self.update(banner_text(self.alerts, self.hints, self))

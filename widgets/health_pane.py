@@ -6,18 +6,25 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.metrics.model import Health
+from console.metrics.thresholds import State
 from console.sanitize import clean_line
+from themes.look import state_mark, state_style, state_tint, theme_of
 
 GOOD = {"ok", "healthy", "pass", "up"}
 
 
-def component_mark(status: str) -> tuple[str, str]:
+def component_state(status: str) -> State:
     s = status.lower()
     if s in GOOD:
-        return "✓", "green"
+        return State.NORMAL
     if s in ("degraded", "warn", "warning"):
-        return "!", "yellow"
-    return "✗", "red"
+        return State.WARNING
+    return State.CRITICAL
+
+
+def component_mark(status: str) -> tuple[str, State]:
+    state = component_state(status)
+    return state_mark(state), state
 
 
 class HealthPane(Static):
@@ -26,7 +33,8 @@ class HealthPane(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("waiting for /health", **kwargs)
         self.border_title = "Health"
-        self._plain = ""
+        self._plain: tuple = ()
+        self._last: Health | None = None
 
     def show(self, health: Health | None) -> None:
         text = Text()
@@ -34,15 +42,22 @@ class HealthPane(Static):
             text.append("no answer yet", style="dim italic")
         else:
             word = "UP" if health.healthy else "DOWN"
-            text.append(f"{word} ", style="bold green" if health.healthy else "bold red")
+            up_state = State.NORMAL if health.healthy else State.CRITICAL
+            text.append(f"{state_mark(up_state)} {word}", style=f"bold {state_style(self, up_state)}")
+            text.append(" ")
             text.append(clean_line(health.status if health.healthy else (health.error or health.status)))
             if health.version:
                 text.append(f"  v{health.version}", style="dim")
             for name, status in health.components.items():
-                mark, style = component_mark(status)
+                mark, state = component_mark(status)
                 text.append("\n" if name == next(iter(health.components)) else "  ")
-                text.append(f"{mark} ", style=f"bold {style}")
+                text.append(f"{mark} ", style=f"bold {state_tint(self, state)}")
                 text.append(name if status.lower() in GOOD else f"{name} {status}")
-        if text.plain != self._plain:
-            self._plain = text.plain
+        self._last = health
+        signature = (text.plain, theme_of(self))
+        if signature != self._plain:
+            self._plain = signature
             self.update(text)
+
+    def restyle(self) -> None:
+        self.show(self._last)

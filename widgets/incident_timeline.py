@@ -15,31 +15,65 @@ KIND_STYLE = {"alert": "bold red", "phase": "bold cyan", "note": "", "flow": "ma
               "correction": "italic", "start": "bold"}
 
 
+#: cells of the columns other than the entry: time 14, # 3, what 10, by 14, DataTable's padding
+#: (1 each side of 5 columns) and the scrollbar
+BY_WIDTH = 14
+OTHER_COLUMNS = 14 + 3 + 10 + BY_WIDTH + 5 * 2 + 2
+MIN_ENTRY_WIDTH = 20
+
+
 class IncidentTimeline(DataTable):
-    """Fed by :meth:`show_entries` with the incident's entries (all of them; only new ones are added)."""
+    """Fed by :meth:`show_entries` with the incident's entries (all of them; only new ones are added).
+    The entry and "by" columns have fixed widths from the table's width and their rows grow to wrap
+    long text (nothing is cut at 80 columns); a resize lays the rows out again."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.shown: set[int] = set()
         self.incident_id: str | None = None
+        self._entries: list[Entry] = []
+        self._entry_width = 0
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        self._entry_width = self._fit_width()
         self.add_column("time (UTC)", key="time")
         self.add_column("#", key="seq")
         self.add_column("what", key="kind")
-        self.add_column("entry", key="text")
-        self.add_column("by", key="by")
+        self.add_column("entry", key="text", width=self._entry_width)
+        self.add_column("by", key="by", width=BY_WIDTH)
+
+    def _fit_width(self) -> int:
+        return max(MIN_ENTRY_WIDTH, (self.size.width or 120) - OTHER_COLUMNS)
+
+    def on_resize(self) -> None:
+        if self._fit_width() != self._entry_width and self.columns:
+            self.clear(columns=True)
+            self._add_columns()
+            shown, self.shown = self.shown, set()
+            self._add(e for e in self._entries if e.seq in shown)
+
+    def clear(self, columns: bool = False):  # noqa: ANN201 - DataTable's signature
+        if not columns:
+            self._entries = []
+        return super().clear(columns=columns)
 
     def show_entries(self, entries: Sequence[Entry]) -> None:
+        self._add(entries)
+
+    def _add(self, entries) -> None:  # noqa: ANN001 - any iterable of entries
         added = False
         for entry in entries:
             if entry.seq in self.shown:
                 continue
             self.shown.add(entry.seq)
+            self._entries.append(entry)
             self.add_row(entry.ts.strftime("%m-%d %H:%M:%S"), str(entry.seq),
                          Text(clean_line(entry.kind), style=KIND_STYLE.get(entry.kind, "")),
                          Text(clean_line(entry.text)), Text(clean_line(entry.by)),  # the record's text
-                         key=str(entry.seq))
+                         key=str(entry.seq), height=None)
             added = True
         if added:
             self.move_cursor(row=self.row_count - 1)

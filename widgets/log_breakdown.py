@@ -33,7 +33,7 @@ class LogBreakdown(VerticalScroll):
         table.add_column("#", justify="right", width=3)
         table.add_column("count", justify="right", width=6)
         table.add_column("src", width=4)
-        table.add_column("message", ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column("message", ratio=1, overflow="fold")  # wrapped, never cut
         if not rows:
             table.add_row("", "", "", Text("no errors in this window", style="dim"))
         for rank, row in enumerate(rows, 1):

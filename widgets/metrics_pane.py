@@ -12,6 +12,7 @@ from textual.widgets import Static
 from console.format import format_duration, format_value, sparkline
 from console.metrics.model import KEY_METRICS, MetricValue
 from console.metrics.thresholds import State
+from themes.look import state_label, state_style, state_tint, theme_of
 
 STATE_CLASSES = {s: f"state-{s.value}" for s in State}
 
@@ -46,33 +47,27 @@ class MetricRow(Static):
     def _render_row(self, force: bool = False) -> None:
         width = self.size.width or 40
         metric = self.metric
-        label_w, value_w, state_w = 15, 11, 5
-        spark_w = max(0, width - label_w - value_w - state_w - 2)
+        theme = theme_of(self)
         if metric is None or metric.value is None:
             state = metric.state if metric is not None else State.UNKNOWN
             note = (metric.note if metric is not None else "") or "waiting for data"
-            signature: tuple = ("note", note, state, width)
+            signature: tuple = ("note", note, state, width, theme)
         else:
             state = metric.state
             if self.stale_age is not None:
                 age = format_duration(self.stale_age) if self.stale_age >= 0 else "?"
-                spark = f"stale {age}"[:spark_w]
+                spark = f"stale {age}"
             else:
-                spark = sparkline(self.history, spark_w)
-            signature = (format_value(metric.value, metric.unit), state, spark, width)
+                spark = sparkline(self.history, max(0, width - FULL_WIDTH))
+            signature = (format_value(metric.value, metric.unit), state, spark, width, theme)
         if signature == self._signature and not force:
             return
         self._signature = signature
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{self.label:<{label_w}}")
+        stale = self.stale_age is not None
         if signature[0] == "note":
-            text.append(f"{signature[1]:>{value_w}}", style="dim italic")
+            text = row_text(width, self.label, self.key, signature[1], state, "", self, note=True)
         else:
-            value_text, _, spark, _ = signature
-            stale = self.stale_age is not None
-            text.append(f"{value_text:>{value_w}} ", style="dim" if stale else "bold")
-            text.append(f"{state.symbol:<{state_w}}", style=f"bold {state_style(state)}")
-            text.append(spark, style="dim italic" if stale else state_style(state))
+            text = row_text(width, self.label, self.key, signature[0], state, signature[2], self, stale=stale)
         state_class = STATE_CLASSES[state]
         if not self.has_class(state_class):  # a class change restyles the node: only when the state moves
             self.remove_class(*STATE_CLASSES.values())
@@ -80,8 +75,45 @@ class MetricRow(Static):
         self.update(text, layout=False)  # one fixed line: no layout pass
 
 
-def state_style(state: State) -> str:
-    return {State.NORMAL: "green", State.WARNING: "yellow", State.CRITICAL: "red", State.UNKNOWN: "dim"}[state]
+#: label, value and state at full width (the sparkline takes the rest)
+LABEL_W, VALUE_W, STATE_W = 15, 11, 6
+FULL_WIDTH = LABEL_W + VALUE_W + 1 + STATE_W + 1
+#: labels for narrow panes (at most 8 cells)
+SHORT_LABELS = {"request_rate": "Requests", "error_rate": "Errors", "p95_latency_ms": "P95 lat",
+                "cache_hit_rate": "Cache", "cpu_time_ms": "CPU P95", "memory_bytes": "Memory",
+                "queue_backlog": "Backlog"}
+
+
+def row_text(width: int, label: str, key: str, value: str, state: State, spark: str, node: object, *,
+             stale: bool = False, note: bool = False) -> Text:
+    """One metric row in ``width`` cells: label, value (or a note such as "no traffic"), state symbol and
+    word, sparkline. What survives as the row narrows, in order: the state, the value, the label
+    (shortened, then cut), the sparkline."""
+    style = state_style(node, state)
+    if width < STATE_W:  # not even the mark and word: the word alone
+        return Text(state.symbol[:width], style=style, no_wrap=True, overflow="crop")
+    rest = width - STATE_W
+    value_w = min(max(VALUE_W, len(value)), max(0, rest - 1))
+    label_room = max(0, rest - value_w - 2)
+    if label_room >= LABEL_W:
+        label_text = label
+        label_w = LABEL_W
+    else:
+        short = SHORT_LABELS.get(key, label)
+        label_text = (label if len(label) <= label_room else short)[:label_room]
+        label_w = label_room
+    text = Text(no_wrap=True, overflow="crop")
+    if label_w:
+        text.append(f"{label_text:<{label_w}} ")
+    if value_w:
+        value_style = "dim italic" if note else ("dim" if stale else "bold")
+        text.append(f"{value[:value_w]:>{value_w}} ", style=value_style)
+    text.append(state_label(state), style=style)
+    spark_room = width - text.cell_len - 1
+    if spark_room > 0 and spark:
+        text.append(" ")
+        text.append(spark[-spark_room:], style="dim italic" if stale else state_tint(node, state))
+    return text
 
 
 class MetricsPane(Vertical):

@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from console.format import format_duration
 from console.metrics.model import SourceStatus
+from themes.look import badge_style, source_style, theme_of
 
-STATE_STYLE = {"live": "bold green", "stale": "bold yellow", "down": "bold red", "connecting": "dim"}
 
 
 class StatusHeader(Static):
@@ -63,42 +63,68 @@ class StatusHeader(Static):
         self.health_text = health_text
         self._refresh_text()
 
-    def _source_part(self, label: str, source: SourceStatus | None, now: float) -> Text:
+    def _source_part(self, label: str, source: SourceStatus | None, now: float, short: bool = False) -> Text:
         if source is None:
             return Text(f"{label} connecting", style="dim")
         part = Text(f"{label} ")
-        part.append(source.state.upper(), style=STATE_STYLE.get(source.state, ""))
+        part.append(source.state.upper(), style=source_style(self, source.state))
         age = source.age(now)
         if age is not None:
-            part.append(f" {format_duration(age)} ago")
+            part.append(f" {format_duration(age)}" if short else f" {format_duration(age)} ago")
         elif source.state != "connecting":
             part.append(" never ok")
         return part
 
-    def build_text(self, now: float | None = None) -> Text:
-        """Most important first, so a narrow terminal cuts the least useful part (the target)."""
+    def build_text(self, now: float | None = None, width: int | None = None) -> Text:
+        """Environment, badges, sources, health and target. When the line is too long for ``width``
+        it is shortened, never cut: first the health text goes, then "ago", then the source labels
+        (``M``/``H``), then the badges get short forms (``SIM``, ``RO``), then the target is shortened
+        in the middle; the target stays."""
         now = self.clock() if now is None else now
+        width = width if width is not None else (self.size.width or 200)
+        for level in range(6):
+            text = self._line_at(now, level)
+            if text.cell_len <= width:
+                return text
+        target_room = max(8, width - (text.cell_len - len(self._target_text(5, 10_000))))
+        return self._line_at(now, 5, target_room)
+
+    def _target_text(self, level: int, room: int) -> str:
+        target = self.target
+        if len(target) <= room:
+            return target
+        keep = max(1, room - 1)
+        head = (keep + 1) // 2
+        return target[:head] + "…" + target[len(target) - (keep - head):] if keep - head else target[:keep] + "…"
+
+    def _line_at(self, now: float, level: int, target_room: int = 10_000) -> Text:
+        """``level`` 0 is the full line; each level shortens more (see ``build_text``)."""
+        short = level >= 2
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {self.environment} ", style="bold reverse")
         if self.simulated:
-            text.append(" SIMULATED ", style="bold black on yellow")
+            text.append(" SIM " if level >= 4 else " SIMULATED ", style=badge_style(self, "simulated"))
         if self.shared:
-            text.append(" SHARED READ-ONLY ", style="bold white on blue")
+            text.append(" SHARED RO " if level >= 4 else " SHARED READ-ONLY ", style=badge_style(self, "read-only"))
         elif self.read_only:
-            text.append(" READ-ONLY ", style="bold white on blue")
+            text.append(" RO " if level >= 4 else " READ-ONLY ", style=badge_style(self, "read-only"))
         text.append(" ")
-        text.append_text(self._source_part("metrics", self.metrics_source, now))
+        text.append_text(self._source_part("metrics" if level < 3 else "M", self.metrics_source, now, short))
         text.append(" │ ")
-        text.append_text(self._source_part("health", self.health_source, now))
-        if self.health_text:
+        text.append_text(self._source_part("health" if level < 3 else "H", self.health_source, now, short))
+        if self.health_text and level == 0:
             text.append(f" {self.health_text}")
         text.append(" │ ")
-        text.append(self.target, style="dim")
+        text.append(self._target_text(level, target_room), style="dim")
         return text
+
+    def on_resize(self) -> None:
+        self._last_render = ""
+        self._refresh_text()
 
     def _refresh_text(self) -> None:
         text = self.build_text()
-        plain = text.plain
+        plain = (text.plain, theme_of(self))
         if plain != self._last_render:  # redraw only what changed: it matters over SSH
             self._last_render = plain
             self.update(text, layout=False)  # one fixed line: no layout pass

@@ -34,6 +34,10 @@ def console_environment(base: dict[str, str], *, token_env: str | None, sim_url:
     for name in DROPPED_ENV:
         env.pop(name, None)  # serve passes the config it resolved as --config, or none at all
     env[SHARED_ENV] = "1"
+    # the browser's terminal (xterm.js) draws 24-bit colour and the whole font, whatever terminal
+    # serve itself runs in (console/termcaps.py would otherwise pick 16 colours or VT glyphs)
+    env["TERM"] = "xterm-256color"
+    env["COLORTERM"] = "truecolor"
     if sim_url:
         env[SIM_URL_ENV] = sim_url
     else:

@@ -45,6 +45,10 @@ FIXED_COLUMNS = 55
 WORKER_WIDTH = 15
 
 
+#: from this width on, every column at its full size (below, the narrow layout)
+WIDE_LINE = 120
+
+
 def path_width(width: int | None) -> int:
     """The path column for a line ``width`` wide: up to 34, leaving ~30 for the headline."""
     if width is None:
@@ -80,9 +84,27 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
     cpu = f"{event.cpu:.1f}ms" if event.cpu is not None else "-"
     cpu_style = "error" if (event.cpu or 0) > 50 else "warn" if (event.cpu or 0) > 25 else "dim"
     status_style = "error" if (event.status or 0) >= 500 else "warn" if (event.status or 0) >= 400 else "dim"
-    pieces: list[Piece] = [(clock(event.ts) + " ", "time")]
-    if event.worker:  # a tail that names its worker(s): each row says which one
-        pieces.append((_fit(clean_line(event.worker), WORKER_WIDTH) + " ", "worker"))
+    worker = [(_fit(clean_line(event.worker), WORKER_WIDTH) + " ", "worker")] if event.worker else []
+    if width is not None and width < WIDE_LINE:
+        # narrow: the headline keeps at least half the line; colo and CPU go below 100 columns
+        path_w = max(10, min(24, (width - 30) // 3))
+        pieces = [
+            (clock(event.ts)[:8] + " ", "time"),
+            (f"{SEV_SYMBOL[sev]} {_fit(outcome, 9)} ", style),
+            (_fit(method, 4) + " ", "plain"),
+            (status.rjust(3) + " ", status_style),
+            (_fit(path, path_w) + " ", "plain"),
+        ]
+        if width < 70:  # the method goes too
+            del pieces[2]
+        if width >= 100:
+            pieces[4:4] = [(cpu.rjust(8) + " ", cpu_style)]
+            pieces.append((_fit(colo, 4) + " ", "dim"))
+        pieces[1:1] = worker  # a tail that names its worker(s): each row says which one
+        if headline:
+            pieces.append((headline, style if sev >= SEV_WARN else "plain"))
+        return pieces
+    pieces: list[Piece] = [(clock(event.ts) + " ", "time"), *worker]
     pieces += [
         (f"{SEV_SYMBOL[sev]} {_fit(outcome, 10)} ", style),
         (_fit(method, 7) + " ", "plain"),
