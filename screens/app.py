@@ -30,6 +30,9 @@ HISTORY_POINTS = 240
 #: the first frame is composed, so the terminal shows the dashboard first (measured: without the
 #: pause the first frame reached the terminal only after all of that set-up, ~250 ms later)
 FIRST_FRAME_FLUSH_S = 0.02
+#: with early scrapes (console/sources/early.py) the rest of start-up waits for their numbers to be
+#: drawn, at most this long after the first frame
+EARLY_NUMBERS_MAX_WAIT_S = 0.6
 #: Textual's own focus/copy bindings: true everywhere, noise in the help of an operations console
 HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
@@ -64,7 +67,9 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self.fleet_result: Any = None
         self.fleet_history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self._first_frame_shown = False
+        self._start_up_done = False  # after_first_frame callbacks have run
         self._after_first_frame: list[Callable[[], Any]] = []
+        self.early_scrapes: Any = None  # console.sources.early.EarlyScrapes, started at mount
 
     @property
     def _background_screens(self) -> list[Any]:
@@ -80,8 +85,9 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
 
     # -- quitting --------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        """``q``: quits at once unless an incident is open or a critical alert is active; then a modal
-        names them and only ``y`` quits (a war-room console is not closed by a stray key)."""
+        """``q``: quits at once unless a runbook flow is in progress, an incident is open or a critical
+        alert is active; then a modal names them and only ``y`` quits (a war-room console is not
+        closed by a stray key)."""
         open_things = await self.open_work()
         if not open_things:
             self.exit()
@@ -98,12 +104,12 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self.push_screen(QuitConfirmScreen(open_things), answered)
 
     async def open_work(self) -> list[str]:
-        """What quitting would walk away from: the open incident (read in a thread: it is a file) and
-        the active critical alerts."""
+        """What quitting would walk away from: a runbook flow in progress, the open incident (read in a
+        thread: it is a file) and the active critical alerts."""
+        things = list(self.running_flows())
         response = self._incident_response
         if response is None:
-            return []
-        things = []
+            return [clean_line(thing) for thing in things]
         incident = await asyncio.to_thread(lambda: response.manager.current)
         if incident is not None and incident.is_open:
             things.append(f"incident {incident.id} ({incident.severity}) is open: {incident.title}")
@@ -116,6 +122,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
     def on_mount(self) -> None:
         if self.session.read_only:
             self.sub_title = "read-only"
+        self.start_early_scrapes()
         self.push_screen(DashboardScreen())
         if self.session.notice:
             self.notify(self.session.notice, title="Simulated edge", timeout=8)
@@ -126,7 +133,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         """Run ``callback`` once the first frame is on the terminal (now, if it already is). Start-up
         work that is not needed to draw the dashboard goes here: data collection, the log tail, keys
         from the runbook, the incident chrome."""
-        if self._first_frame_shown:
+        if self._start_up_done:
             callback()
         else:
             self._after_first_frame.append(callback)
@@ -141,6 +148,16 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
             self.notify(f"the simulated edge did not start: {exc}", title="Simulated edge", severity="error",
                         timeout=15, markup=False)
         self._start_collecting()
+        if self.early_scrapes is None:
+            self._finish_start_up()
+        else:  # the early numbers are drawn first (poll_loop), then the rest; at the latest after:
+            self.set_timer(EARLY_NUMBERS_MAX_WAIT_S, self._finish_start_up)
+
+    def _finish_start_up(self) -> None:
+        """The start-up work that waited for the first frame (and the first numbers), once."""
+        if self._start_up_done or not self.is_running:
+            return
+        self._start_up_done = True
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:
             callback()
@@ -161,17 +178,38 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
     # -- polling -------------------------------------------------------------------------
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def poll_loop(self) -> None:
-        """One poll at a time, every refresh_seconds; the poller never raises and never blocks the UI."""
+        """One poll at a time, every refresh_seconds; the poller never raises and never blocks the UI.
+        At start-up the early scrapes (``start_early_scrapes``) give the first numbers, over a short
+        window, while the poller is built; its first own scrape follows at once."""
+        early = self.early_scrapes
+        if early is not None:
+            result = await asyncio.to_thread(early.result)
+            if result is not None:
+                self.apply_result(result)
+            # the rest of start-up once the numbers' frame is on the terminal (like the first frame)
+            self.call_after_refresh(self.set_timer, FIRST_FRAME_FLUSH_S, self._finish_start_up)
         if self.poller is None:
             # importing httpx and building the client takes a few hundred ms: not on the event loop,
             # so the dashboard paints first
             self.poller = await asyncio.to_thread(self._make_poller)
+            if early is not None and early.snapshot is not None:
+                self.poller.seed(early.snapshot, early.derived)
         while True:
             started = time.monotonic()
             result = await self.poller.poll()
             self.apply_result(result)
             elapsed = time.monotonic() - started
             await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
+
+    def start_early_scrapes(self) -> None:
+        """The first two scrapes on a thread of their own, started at mount: numbers at once. (The
+        built-in simulated edge starts after the first frame; its port already listens, so the first
+        request waits for it.)"""
+        if self.poller is not None or self.early_scrapes is not None:
+            return
+        from console.sources.early import EarlyScrapes
+
+        self.early_scrapes = EarlyScrapes(self.config, self.session.env).start()
 
     def _make_poller(self) -> Any:
         from console.sources.poller import EdgePoller
@@ -245,7 +283,9 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
                 continue
             seen.add(binding.key)
             rows.append((binding.key, binding.description))
-        notes = ["ctrl+p or : opens the command palette (every flow by title)."]
+        from screens.copy_text import COPY_HELP
+
+        notes = ["ctrl+p or : opens the command palette (every flow by title).", *COPY_HELP]
         notes.extend(getattr(self, "flow_key_problems", []))  # runbook keys that other keys shadow
         overriding = getattr(getattr(self, "_flow_runbook", None), "flows", {}).values()
         notes.extend(f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding

@@ -466,6 +466,20 @@ class FlowModal(ModalScreen[RunSummary | None]):
         self.dismiss(self.summary)
         self.app.call_after_refresh(opener, reverse)
 
+    def progress_text(self) -> str:
+        """Where a started, unfinished flow is ("step 2 of 5: Purge cache, running"); "" before it
+        starts (the input form) and once it has ended (summary, blocked)."""
+        runner = self.runner
+        if self.phase != "run" or runner is None or runner.finished:
+            return ""
+        total = len(runner.steps)
+        done = sum(1 for run in runner.steps if run.state not in (StepState.PENDING, StepState.RUNNING))
+        index = self.focus_index()
+        if index is None:
+            return f"all {total} steps settled, not finished"
+        state = "running" if self.busy or runner.steps[index].state == StepState.RUNNING else "next"
+        return f"step {index + 1} of {total} ({runner.title_of(index)}, {state}); {done} settled"
+
     # -- for tests and the audit view -------------------------------------------------------------
     def visible_text(self) -> str:
         """Everything the modal shows as plain text (tests search it for secrets)."""
