@@ -84,7 +84,9 @@ class FlowModal(ModalScreen[RunSummary | None]):
         Binding("space", "tick", "Tick item", show=False),
         Binding("s", "skip", "Skip step"),
         Binding("u", "reverse", "Open undo flow"),
-        Binding("q", "hold_quit", "Quit", show=False),  # only while a step runs: esc stops it first
+        # q quits as elsewhere (the app's keys do not reach a modal), asking first while the flow is in
+        # progress; while a step runs it is held: esc stops the step first
+        Binding("q", "hold_quit", "Quit", show=False, id="flow.quit"),
     ]
 
     AUTO_FOCUS = ""  # no auto focus: focus is placed by phase: the first field, the confirmation, or nothing
@@ -259,6 +261,11 @@ class FlowModal(ModalScreen[RunSummary | None]):
         reverse_title = self.context.titles.get(summary.reverse or "")
         self.query_one(FlowSummary).show(summary, reverse_title, changed=changed)
         self.query_one(FlowSummary).display = True
+        # the end of the output and its values stay in view: the step list gives up rows (the summary
+        # names every step's state), and the log follows to its end once the new layout is drawn
+        self.add_class("-finished")
+        output = self.query_one(FlowOutput)
+        self.call_after_refresh(output.follow_end)
         if self.focused is not None:
             self.set_focus(None)
         self.sync_bindings()
@@ -289,6 +296,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
             if event.result.state not in (StepState.NOT_RUN,):
                 output.show_result(event.result)
             self.update_view()
+            self.call_after_refresh(output.follow_end)  # the step's last lines and result in view
         elif event.type == "flow_finished" and event.summary is not None:
             if self.phase == "run":
                 self.show_summary(event.summary)
@@ -330,13 +338,14 @@ class FlowModal(ModalScreen[RunSummary | None]):
             return idle and self.focus_index() is not None and not refused
         if action == "reverse":
             return self.phase == "summary" and bool(self.flow.reverse) and self.context.open_flow is not None
-        if action == "hold_quit":
-            return self.busy or self.cancelling  # otherwise q falls through to the app's quit
         return True
 
-    def action_hold_quit(self) -> None:
-        self.app.notify("A step is running: esc stops it and shows what ran; then q quits", severity="warning",
-                        timeout=5)
+    async def action_hold_quit(self) -> None:
+        if self.busy or self.cancelling:
+            self.app.notify("A step is running: esc stops it and shows what ran; then q quits", severity="warning",
+                            timeout=5)
+            return
+        await self.app.action_quit()  # names this flow and asks while it is in progress
 
     def action_continue_form(self) -> None:
         if self.phase == "form":
