@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 
 from console import gctune
 from console.metrics.model import KEY_METRICS
+from console.metrics.window import StartupWindowMark
 from console.sanitize import clean_line
 from console.session import Session
 from screens.commands import PROVIDERS as FLOW_COMMANDS
@@ -70,6 +71,7 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         self._start_up_done = False  # after_first_frame callbacks have run
         self._after_first_frame: list[Callable[[], Any]] = []
         self.early_scrapes: Any = None  # console.sources.early.EarlyScrapes, started at mount
+        self.window_mark = StartupWindowMark()  # "SHORT WINDOW" on the start-up's early rates
 
     @property
     def _background_screens(self) -> list[Any]:

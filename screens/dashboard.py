@@ -10,7 +10,6 @@ from textual.containers import Container, Vertical
 from textual.widgets import Footer, Static
 
 from console.format import format_duration
-from console.metrics.window import short_window_note
 from screens.base import EdgeScreen
 from screens.messages import FleetUpdated
 from widgets.health_pane import HealthPane
@@ -115,7 +114,8 @@ class DashboardScreen(EdgeScreen):
             when = f"last good {format_duration(age)} ago" if age is not None else "no good scrape yet"
             subtitle = f"{source.state.upper()}: {source.error} · {when}"
         # the start-up's early rates (console/sources/early.py) are marked until a full window
-        short = short_window_note(derived, self.app.refresh_seconds)  # type: ignore[attr-defined]
+        mark = getattr(self.app, "window_mark", None)
+        short = mark.note(derived, self.app.refresh_seconds) if mark is not None else ""  # type: ignore[attr-defined]
         if short:
             subtitle = f"{subtitle} · {short}" if subtitle else short
         # setting a border title repaints the whole pane, borders included: only when it changes

@@ -20,3 +20,19 @@ def short_window_note(derived: Any, refresh_s: float) -> str:
     if not is_short_window(derived, refresh_s):
         return ""
     return f"SHORT WINDOW {derived.window_s:.1f} s: rates firm up at the next scrape"
+
+
+class StartupWindowMark:
+    """Marks the start-up's short windows only: once a full window has been seen, later short ones
+    (a quick poll after a slow one, a very short refresh) are ordinary and not marked."""
+
+    def __init__(self) -> None:
+        self.full_seen = False
+
+    def note(self, derived: Any, refresh_s: float) -> str:
+        if self.full_seen or derived is None or not getattr(derived, "has_window", False):
+            return ""
+        text = short_window_note(derived, refresh_s)
+        if not text:
+            self.full_seen = True
+        return text
