@@ -31,9 +31,11 @@ HISTORY_POINTS = 240
 #: the first frame is composed, so the terminal shows the dashboard first (measured: without the
 #: pause the first frame reached the terminal only after all of that set-up, ~250 ms later)
 FIRST_FRAME_FLUSH_S = 0.02
-#: with early scrapes (console/sources/early.py) the rest of start-up waits for their numbers to be
-#: drawn, at most this long after the first frame
-EARLY_NUMBERS_MAX_WAIT_S = 0.6
+#: with early scrapes (console/sources/early.py) the rest of start-up (incident chrome, log tail, runbook
+#: keys: each holds the loop a while) waits for their numbers to be drawn: the poll loop waits at most
+#: EARLY_RESULT_WAIT_S for them after the first frame; EARLY_NUMBERS_MAX_WAIT_S is only a safety net
+EARLY_RESULT_WAIT_S = 1.5
+EARLY_NUMBERS_MAX_WAIT_S = 3.0
 #: Textual's own focus/copy bindings: true everywhere, noise in the help of an operations console
 HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
@@ -185,11 +187,14 @@ class EdgeConsoleApp(FlowsMixin, IncidentResponseMixin, App[int]):
         window, while the poller is built; its first own scrape follows at once."""
         early = self.early_scrapes
         if early is not None:
-            result = await asyncio.to_thread(early.result)
-            if result is not None:
-                self.apply_result(result)
-            # the rest of start-up once the numbers' frame is on the terminal (like the first frame)
-            self.call_after_refresh(self.set_timer, FIRST_FRAME_FLUSH_S, self._finish_start_up)
+            try:
+                # started at mount, they are usually in by now; a slow edge is not waited for long
+                result = await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
+                if result is not None:
+                    self.apply_result(result)
+            finally:
+                # the rest of start-up once the numbers' frame is on the terminal (like the first frame)
+                self.call_after_refresh(self.set_timer, FIRST_FRAME_FLUSH_S, self._finish_start_up)
         if self.poller is None:
             # importing httpx and building the client takes a few hundred ms: not on the event loop,
             # so the dashboard paints first
