@@ -154,8 +154,10 @@ async def test_enter_on_a_log_row_and_a_breakdown_row_shows_the_full_text(fake, 
         for _ in range(target):
             await pilot.press("down")
         assert breakdown.cursor == target
-        table_text = text_of(screen.query_one("#breakdown-errors").content, breakdown.size.width)
-        assert f">{target + 1}" in table_text  # the picked row is marked with a sign, not only a colour
+        table = screen.query_one("#breakdown-errors")
+        await wait_for(lambda: f">{target + 1}" in text_of(table.content, breakdown.size.width),
+                       message="the picked row marked with a sign, not only a colour")
+        table_text = text_of(table.content, breakdown.size.width)
         assert "END-OF-MESSAGE" not in table_text  # the table cuts it at 80 columns
         await pilot.press("enter")
         await wait_for(lambda: isinstance(app.screen, FullTextScreen), message="full message")
