@@ -35,6 +35,18 @@ class PtyRun:
                 count += len(chunk)
         return count
 
+    def read_chunk(self, timeout: float) -> bytes:
+        """What the process wrote within ``timeout`` (b"" when nothing), also kept in ``output``."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:
+            return b""
+        self.output += chunk
+        return chunk
+
     def wait_for(self, marker: bytes, timeout: float = 30.0) -> float:
         """Seconds from start until ``marker`` appears in the output."""
         deadline = time.monotonic() + timeout

@@ -35,6 +35,8 @@ SCOPES: dict[str, tuple[str, bool]] = {
     "prompt.phase": ("phase picker (m)", True),
     "prompt.resume": ("resume an open incident", True),
     "scenario": ("scenario picker (z)", True),
+    "detail": ("full text of a row", True),
+    "logs.breakdown": ("logs: the error breakdown", False),
     "drill.score": ("drill score", True),
 }
 
@@ -195,6 +197,13 @@ CODE_ACTIONS: tuple[Action, ...] = (
     # the scenario picker (simulated edge) and a drill's score
     _a("sim.scenario.back", "escape,q", "Back", "scenario", "dismiss(None)"),
     _a("drill.score.close", "escape,q,enter", "Close", "drill.score", "dismiss(None)"),
+    # full text of a row (timeline, log, breakdown) and copying it
+    _a("detail.close", "escape,q,enter", "Close", "detail", "dismiss"),
+    _a("detail.copy", "c", "Copy text", "detail", "copy", help="OSC 52: the terminal's clipboard (tmux: set-clipboard on)"),
+    _a("logs.detail.copy", "c", "Copy text", "logs.event", "copy", help="OSC 52: the terminal's clipboard"),
+    _a("breakdown.up", "up", "Previous error", "logs.breakdown", "row(-1)", show=False),
+    _a("breakdown.down", "down", "Next error", "logs.breakdown", "row(1)", show=False),
+    _a("breakdown.open", "enter", "Full message", "logs.breakdown", "open_row"),
 )
 
 FLOW_GROUP = "Flows"

@@ -17,6 +17,7 @@ from console.actions import CODE_ACTIONS, Catalogue, build_catalogue
 from console.config import ConfigError
 from console.keymap import read_keymap
 from console.metrics.model import KEY_METRICS
+from console.metrics.window import StartupWindowMark
 from console.sanitize import clean_line
 from console.session import Session
 from screens.commands import PROVIDERS as FLOW_COMMANDS
@@ -39,6 +40,11 @@ CODE_IDS = frozenset(a.id for a in CODE_ACTIONS)
 #: the first frame is composed, so the terminal shows the dashboard first (measured: without the
 #: pause the first frame reached the terminal only after all of that set-up, ~250 ms later)
 FIRST_FRAME_FLUSH_S = 0.02
+#: with early scrapes (console/sources/early.py) the rest of start-up (incident chrome, log tail, runbook
+#: keys: each holds the loop a while) waits for their numbers to be drawn: the poll loop waits at most
+#: EARLY_RESULT_WAIT_S for them after the first frame; EARLY_NUMBERS_MAX_WAIT_S is only a safety net
+EARLY_RESULT_WAIT_S = 1.5
+EARLY_NUMBERS_MAX_WAIT_S = 3.0
 
 
 class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App[int]):
@@ -70,6 +76,7 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         self.fleet_result: Any = None
         self.fleet_history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self._first_frame_shown = False
+        self._start_up_done = False  # after_first_frame callbacks have run
         self._after_first_frame: list[Callable[[], Any]] = []
         #: the action catalogue as configured (console/actions.py): the keymap from the config's ``keys:``
         #: (ids of runbook flows are checked once the runbook has loaded) and read-only at assembly
@@ -78,6 +85,8 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         self.flow_keys_bound = False
         self.actions = build_catalogue(None, keymap={k: v for k, v in self.user_keymap.items() if k in CODE_IDS},
                                        read_only=bool(session.read_only), config=session.config)
+        self.early_scrapes: Any = None  # console.sources.early.EarlyScrapes, started at mount
+        self.window_mark = StartupWindowMark()  # "SHORT WINDOW" on the start-up's early rates
 
     def rebuild_actions(self, runbook: Any) -> Catalogue:
         """The catalogue with the runbook's flows (and the whole keymap); applied with ``set_keymap``."""
@@ -103,8 +112,9 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
 
     # -- quitting --------------------------------------------------------------------------
     async def action_quit(self) -> None:
-        """``q``: quits at once unless an incident is open or a critical alert is active; then a modal
-        names them and only ``y`` quits (a war-room console is not closed by a stray key)."""
+        """``q``: quits at once unless a runbook flow is in progress, an incident is open or a critical
+        alert is active; then a modal names them and only ``y`` quits (a war-room console is not
+        closed by a stray key)."""
         open_things = await self.open_work()
         if not open_things:
             self.exit()
@@ -121,12 +131,12 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         self.push_screen(QuitConfirmScreen(open_things), answered)
 
     async def open_work(self) -> list[str]:
-        """What quitting would walk away from: the open incident (read in a thread: it is a file) and
-        the active critical alerts."""
+        """What quitting would walk away from: a runbook flow in progress, the open incident (read in a
+        thread: it is a file) and the active critical alerts."""
+        things = list(self.running_flows())
         response = self._incident_response
         if response is None:
-            return []
-        things = []
+            return [clean_line(thing) for thing in things]
         incident = await asyncio.to_thread(lambda: response.manager.current)
         if incident is not None and incident.is_open:
             things.append(f"incident {incident.id} ({incident.severity}) is open: {incident.title}")
@@ -142,6 +152,7 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
             self.set_keymap(keymap)
         if self.session.read_only:
             self.sub_title = "read-only"
+        self.start_early_scrapes()
         self.push_screen(DashboardScreen())
         if self.session.notice:
             self.notify(self.session.notice, title="Simulated edge", timeout=8)
@@ -152,7 +163,7 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         """Run ``callback`` once the first frame is on the terminal (now, if it already is). Start-up
         work that is not needed to draw the dashboard goes here: data collection, the log tail, keys
         from the runbook, the incident chrome."""
-        if self._first_frame_shown:
+        if self._start_up_done:
             callback()
         else:
             self._after_first_frame.append(callback)
@@ -170,6 +181,16 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         if self.session.sim is not None and not self.session.shared:
             # headless commands with no config join this simulated edge (file I/O: off the UI loop)
             self.run_worker(self._publish_sim, thread=True, group="publish-sim", exit_on_error=False)
+        if self.early_scrapes is None:
+            self._finish_start_up()
+        else:  # the early numbers are drawn first (poll_loop), then the rest; at the latest after:
+            self.set_timer(EARLY_NUMBERS_MAX_WAIT_S, self._finish_start_up)
+
+    def _finish_start_up(self) -> None:
+        """The start-up work that waited for the first frame (and the first numbers), once."""
+        if self._start_up_done or not self.is_running:
+            return
+        self._start_up_done = True
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:
             callback()
@@ -203,17 +224,41 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
     # -- polling -------------------------------------------------------------------------
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def poll_loop(self) -> None:
-        """One poll at a time, every refresh_seconds; the poller never raises and never blocks the UI."""
+        """One poll at a time, every refresh_seconds; the poller never raises and never blocks the UI.
+        At start-up the early scrapes (``start_early_scrapes``) give the first numbers, over a short
+        window, while the poller is built; its first own scrape follows at once."""
+        early = self.early_scrapes
+        if early is not None:
+            try:
+                # started at mount, they are usually in by now; a slow edge is not waited for long
+                result = await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
+                if result is not None:
+                    self.apply_result(result)
+            finally:
+                # the rest of start-up once the numbers' frame is on the terminal (like the first frame)
+                self.call_after_refresh(self.set_timer, FIRST_FRAME_FLUSH_S, self._finish_start_up)
         if self.poller is None:
             # importing httpx and building the client takes a few hundred ms: not on the event loop,
             # so the dashboard paints first
             self.poller = await asyncio.to_thread(self._make_poller)
+            if early is not None and early.snapshot is not None:
+                self.poller.seed(early.snapshot, early.derived)
         while True:
             started = time.monotonic()
             result = await self.poller.poll()
             self.apply_result(result)
             elapsed = time.monotonic() - started
             await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
+
+    def start_early_scrapes(self) -> None:
+        """The first two scrapes on a thread of their own, started at mount: numbers at once. (The
+        built-in simulated edge starts after the first frame; its port already listens, so the first
+        request waits for it.)"""
+        if self.poller is not None or self.early_scrapes is not None:
+            return
+        from console.sources.early import EarlyScrapes
+
+        self.early_scrapes = EarlyScrapes(self.config, self.session.env).start()
 
     def _make_poller(self) -> Any:
         from console.sources.poller import EdgePoller
@@ -305,7 +350,10 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
             seen.add(key)
             rows.append((key, action.title + (f": {action.help}" if action.help and action.group != "Flows" else "")))
         palette = self.actions.key_of("app.palette")
-        notes = [f"ctrl+p{' or ' + palette if palette else ''} opens the command palette (every flow by title)."]
+        from screens.copy_text import COPY_HELP
+
+        notes = [f"ctrl+p{' or ' + palette if palette else ''} opens the command palette (every flow by title).",
+                 *COPY_HELP]
         notes.extend(self.flow_key_problems)  # runbook keys that other keys shadow
         if self.session.read_only:
             notes.append("read-only: the flows that change the edge are not bound (edge-console keys lists them).")

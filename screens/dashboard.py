@@ -42,6 +42,7 @@ class DashboardScreen(EdgeScreen):
         self.fleet_view = not self.fleet_view
         pane = self.query_one(MetricsPane)
         pane.border_title = "Key metrics"
+        self._metrics_subtitle = None  # the fleet view wrote its own: set it again
         if self.app.last_result is not None:  # type: ignore[attr-defined]
             self.apply_result(self.app.last_result)  # type: ignore[attr-defined]
         self.show_fleet()
@@ -156,13 +157,22 @@ class DashboardScreen(EdgeScreen):
         metrics_pane = self.query_one(MetricsPane)
         source = result.metrics
         if source.error is None or source.state == "connecting":
-            metrics_pane.border_subtitle = ""
+            subtitle = ""
         elif source.state == "live":  # answered, but something is off (missing families)
-            metrics_pane.border_subtitle = plain(source.error)
+            subtitle = str(source.error)
         else:
             age = source.age(self.app.clock())  # type: ignore[attr-defined]
             when = f"last good {format_duration(age)} ago" if age is not None else "no good scrape yet"
-            metrics_pane.border_subtitle = plain(f"{source.state.upper()}: {source.error} · {when}")
+            subtitle = f"{source.state.upper()}: {source.error} · {when}"
+        # the start-up's early rates (console/sources/early.py) are marked until a full window
+        mark = getattr(self.app, "window_mark", None)
+        short = mark.note(derived, self.app.refresh_seconds) if mark is not None else ""  # type: ignore[attr-defined]
+        if short:
+            subtitle = f"{subtitle} · {short}" if subtitle else short
+        # setting a border title repaints the whole pane, borders included: only when it changes
+        if subtitle != getattr(self, "_metrics_subtitle", ""):
+            self._metrics_subtitle = subtitle
+            metrics_pane.border_subtitle = plain(subtitle)  # outside text: escaped, never markup
         if derived is None:
             return
         metrics_pane.show(derived.metrics, self.app.history, now=self.app.clock())  # type: ignore[attr-defined]

@@ -188,6 +188,20 @@ class FlowsMixin(App):
                            listeners=[self.flow_audit_record],
                            titles={f.id: f.title for f in runbook.flows.values()}, open_flow=self.open_flow)
 
+    # -- quitting ----------------------------------------------------------------------------
+    def running_flows(self) -> list[str]:
+        """Each runbook flow in progress (its modal anywhere in the screen stack, started and not
+        finished), named with its step: quitting asks first (``q``)."""
+        from screens.flow_modal import FlowModal
+
+        things = []
+        for screen in self.screen_stack:
+            if isinstance(screen, FlowModal):
+                progress = screen.progress_text()
+                if progress:
+                    things.append(f"runbook flow {screen.flow.title!r} is running: {progress}")
+        return things
+
     # -- opening -----------------------------------------------------------------------------
     def open_flow(self, target: str, inputs: dict[str, str] | None = None, why: str = "") -> None:
         from screens.flow_modal import FlowModal

@@ -251,6 +251,11 @@ class FlowModal(ModalScreen[RunSummary | None]):
         reverse_title = self.context.titles.get(summary.reverse or "")
         self.query_one(FlowSummary).show(summary, reverse_title, changed=changed)
         self.query_one(FlowSummary).display = True
+        # the end of the output and its values stay in view: the step list gives up rows (the summary
+        # names every step's state), and the log follows to its end once the new layout is drawn
+        self.add_class("-finished")
+        output = self.query_one(FlowOutput)
+        self.call_after_refresh(output.follow_end)
         if self.focused is not None:
             self.set_focus(None)
         self.sync_bindings()
@@ -281,6 +286,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
             if event.result.state not in (StepState.NOT_RUN,):
                 output.show_result(event.result)
             self.update_view()
+            self.call_after_refresh(output.follow_end)  # the step's last lines and result in view
         elif event.type == "flow_finished" and event.summary is not None:
             if self.phase == "run":
                 self.show_summary(event.summary)
@@ -325,12 +331,13 @@ class FlowModal(ModalScreen[RunSummary | None]):
             if undo is not None and not undo.enabled:
                 return False
             return self.phase == "summary" and bool(self.flow.reverse) and self.context.open_flow is not None
-        if action == "hold_quit":
-            return self.busy or self.cancelling  # otherwise q falls through to the app's quit
         return True
 
-    def action_hold_quit(self) -> None:
-        self.app.notify(self.running_hint(), severity="warning", timeout=5, markup=False)
+    async def action_hold_quit(self) -> None:
+        if self.busy or self.cancelling:
+            self.app.notify(self.running_hint(), severity="warning", timeout=5, markup=False)
+            return
+        await self.app.action_quit()  # names this flow and asks while it is in progress
 
     def running_hint(self) -> str:
         """What to press while a step runs (keys from the catalogue, as configured)."""
@@ -466,6 +473,20 @@ class FlowModal(ModalScreen[RunSummary | None]):
             return
         self.dismiss(self.summary)
         self.app.call_after_refresh(opener, reverse)
+
+    def progress_text(self) -> str:
+        """Where a started, unfinished flow is ("step 2 of 5: Purge cache, running"); "" before it
+        starts (the input form) and once it has ended (summary, blocked)."""
+        runner = self.runner
+        if self.phase != "run" or runner is None or runner.finished:
+            return ""
+        total = len(runner.steps)
+        done = sum(1 for run in runner.steps if run.state not in (StepState.PENDING, StepState.RUNNING))
+        index = self.focus_index()
+        if index is None:
+            return f"all {total} steps settled, not finished"
+        state = "running" if self.busy or runner.steps[index].state == StepState.RUNNING else "next"
+        return f"step {index + 1} of {total} ({runner.title_of(index)}, {state}); {done} settled"
 
     # -- for tests and the audit view -------------------------------------------------------------
     def visible_text(self) -> str:

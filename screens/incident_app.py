@@ -44,7 +44,12 @@ class IncidentResponseMixin(App):
 
     def _install_incident_response(self) -> None:
         if self.is_running:
-            self.incident_response.install()
+            fresh = self._incident_response is None
+            response = self.incident_response
+            response.install()
+            latest = getattr(self, "last_result", None)
+            if fresh and latest is not None:  # the start-up's early numbers were drawn before this ran
+                response.on_poll(latest)
 
     def action_incident(self) -> None:
         self.incident_response.start_or_open()

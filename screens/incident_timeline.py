@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Footer, Static
 
-from console.incident.model import DRILL_LABEL, Incident
+from console.incident.model import DRILL_LABEL, Incident, format_ts
 from console.incident.review import review_checklist, review_required
 from console.sanitize import clean_line
 from screens.base import EdgeScreen
@@ -77,9 +77,22 @@ class IncidentTimelineScreen(EdgeScreen):
         if timeline.incident_id != incident.id:  # another incident: start the table afresh
             timeline.clear()
             timeline.shown.clear()
+            timeline.entries.clear()
             timeline.incident_id = incident.id
         timeline.show_entries(incident.entries)
         self.query_one("#incident-review", Static).update(review_text(incident, self._now()))
+
+    def on_data_table_row_selected(self, message: IncidentTimeline.RowSelected) -> None:
+        """enter on a row: the whole entry (rows are cut at the terminal's width)."""
+        message.stop()
+        entry = self.query_one(IncidentTimeline).entry_for(message.row_key)
+        if entry is None:
+            return
+        from screens.full_text import FullTextScreen
+
+        fields = [("time", format_ts(entry.ts)), ("#", str(entry.seq)), ("what", entry.kind),
+                  ("by", entry.by or "-"), ("entry", entry.text)]
+        self.app.push_screen(FullTextScreen(f"Timeline entry {entry.seq}", fields))
 
     def _now(self) -> datetime:
         response = getattr(self.app, "incident_response", None)

@@ -14,7 +14,7 @@ import asyncio
 import time
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -32,6 +32,7 @@ from console.tail.workers import WorkerRoleError, tail_source
 from console.tail.store import TailStore
 from screens.base import EdgeScreen
 from widgets.keybindings import bindings, key_hints
+from screens.typing_guard import TypingGuard
 from widgets.log_breakdown import LogBreakdown
 from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
@@ -302,6 +303,11 @@ def mount_log_pane(screen: Any, container_id: str = "log-area") -> LogPane:
 class LogDetailScreen(ModalScreen[None]):
     BINDINGS = bindings("logs.event")
 
+    def action_copy(self) -> None:
+        from screens.copy_text import copy_to_terminal
+
+        copy_to_terminal(self.app, str(self.query_one(LogDetail).render()), what="the event")
+
     def __init__(self, event: TailEvent) -> None:
         super().__init__()
         self.event = event
@@ -314,7 +320,7 @@ class LogDetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         box = self.query_one("#log-detail-box")
         box.border_title = "Event"
-        box.border_subtitle = plain(key_hints(self.app, ("logs.event.close", "closes")))
+        box.border_subtitle = plain(key_hints(self.app, ("logs.detail.copy", "copies"), ("logs.event.close", "closes")))
         box.focus()
 
 
@@ -329,6 +335,8 @@ class LogViewScreen(EdgeScreen):
         self.window_index = 0
         self._breakdown_timer: Any = None
         self.last_saved: str = ""
+        #: letters typed right after the filter box closed are not commands (screens/typing_guard.py)
+        self.typing_guard = TypingGuard()
 
     @property
     def controller(self) -> TailController:
@@ -341,7 +349,7 @@ class LogViewScreen(EdgeScreen):
             yield LogBreakdown(id="log-breakdown")
         with Vertical(id="log-input-box"):
             yield Label("", id="log-input-label")
-            yield Input(id="log-input")
+            yield Input(id="log-input", select_on_focus=False)  # `/` edits the filter, not replaces it
             yield Static("", id="log-input-error")
         yield Footer()
 
@@ -472,6 +480,26 @@ class LogViewScreen(EdgeScreen):
         self.input_mode = ""
         self.query_one("#log-input-box").display = False
         self.query_one("#log-main", LogPane).log_list.focus()
+        self.typing_guard.closed()
+
+    def on_input_changed(self, message: Input.Changed) -> None:
+        if message.input.id == "log-input":
+            self.typing_guard.typed()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys reach the screen (and the app's keys) after the focused widget: those typed in the
+        burst that closed the filter box stop here instead of running commands."""
+        if self.input_mode:
+            return
+        guard = self.typing_guard
+        first = not guard.swallowed
+        if guard.swallow(event.key, event.character):
+            event.stop()
+            event.prevent_default()
+            if first:
+                self.notify("Typed after the filter box closed: not run as a command. Press / to edit the "
+                            "filter; keys work again after a pause.", title="Filter box closed", timeout=4,
+                            markup=False)
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         message.stop()
@@ -498,6 +526,24 @@ class LogViewScreen(EdgeScreen):
     def on_log_list_selected(self, message: LogList.Selected) -> None:
         message.stop()
         self.app.push_screen(LogDetailScreen(message.event))
+
+    def on_log_list_follow_requested(self, message: LogList.FollowRequested) -> None:
+        """``end``: back to the newest events, following; a paused view resumes."""
+        message.stop()
+        if self.controller.store.paused:
+            self.controller.toggle_pause()
+
+    def on_log_breakdown_selected(self, message: LogBreakdown.Selected) -> None:
+        """enter on an error row of the breakdown: the whole message (the table cuts it)."""
+        message.stop()
+        from screens.full_text import FullTextScreen
+
+        row = message.row
+        fields = [("rank", str(message.rank)), ("count", f"{row.count:,}"),
+                  ("source", "exception" if row.source == "exception" else "console.error"),
+                  ("outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(row.outcomes.items())) or "-"),
+                  ("message", row.message)]
+        self.app.push_screen(FullTextScreen(f"Error #{message.rank}", fields))
 
 
 def open_log_view(app: Any) -> None:

@@ -48,3 +48,15 @@ def notifications(app: App[Any]) -> Iterable[Notification]:
 def background_screens(app: App[Any]) -> list[Any]:
     """The screens Textual draws under the top one (after :class:`OpaqueTopScreens`); tests read it."""
     return list(app._background_screens)  # type: ignore[attr-defined]
+
+
+def screen_text_lines(app: App[Any]) -> list[str]:
+    """The terminal's rows as composed (plain text), what a user sees; tests read it. Hook: the
+    private ``Screen._compositor``."""
+    return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]  # type: ignore[attr-defined]
+
+
+def render_update(app: App[Any]) -> Any:
+    """The full frame the terminal is sent (after the app's line filters); tests print it. Hook: the
+    private ``Screen._compositor`` and ``App._background_screens``."""
+    return app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)  # type: ignore[attr-defined]

@@ -29,6 +29,8 @@ async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
     app = live_app(sim)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
+        # the start-up's early scrapes bring the numbers before the poller's first health answer
+        await wait_for(lambda: app.last_result.health is not None, timeout=15, message="health")
         await pilot.pause()
         assert "req/s" in row_text(app, "request_rate")
         assert "OK" in row_text(app, "p95_latency_ms")

@@ -19,6 +19,7 @@ from tests.util import wait_for
 from themes.look import VT_CHARS, vt_text
 from widgets.metrics_pane import MetricRow
 from widgets.security_pane import SecurityPane
+from screens.textual_compat import render_update
 
 
 def screen_text(app) -> str:
@@ -26,7 +27,7 @@ def screen_text(app) -> str:
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system=None,
                       record=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    console.print(render_update(app))
     return console.export_text()
 
 

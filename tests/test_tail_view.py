@@ -16,7 +16,7 @@ from screens.log_view import LogDetailScreen, LogViewScreen, tail_controller
 from tests.fakes import StaticPoller
 from tests.test_tail_core import RECORDED, pretty_stream
 from tests.test_tail_source import FakeWrangler, chunks, environment
-from tests.util import wait_for
+from tests.util import typing_burst_over, wait_for
 from widgets.log_breakdown import LogBreakdown
 from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
@@ -72,6 +72,7 @@ async def test_view_filter_pause_breakdown_save_detail(fake, tmp_path, state_dir
         assert "cpu needs a number" in str(app.screen.query_one("#log-input-error").content)
         await pilot.press("escape")
         assert not store.filter.active
+        await typing_burst_over(app.screen)  # keys right after the box closed are not commands
 
         await pilot.press("slash")
         await pilot.press(*"level:error")
@@ -79,6 +80,7 @@ async def test_view_filter_pause_breakdown_save_detail(fake, tmp_path, state_dir
         assert [e.raw for e in store.view] == [RECORDED[1], RECORDED[2]]
         await wait_for(lambda: "filter: level:error" in status_text(pane), message="filter shown")
         assert "2 of 7" in status_text(pane)
+        await typing_burst_over(app.screen)
 
         # Pause: new events are counted, not shown, until resumed.
         await pilot.press("space")

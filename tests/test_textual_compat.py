@@ -68,3 +68,14 @@ async def test_notifications_hook_lists_the_toasts_shown():
         shown = list(notifications(app))
         assert [n.message for n in shown] == ["disk full"]
         assert shown[0].severity == "error"
+
+
+async def test_screen_text_lines_and_render_update_hooks_show_what_the_terminal_gets():
+    from screens.textual_compat import render_update, screen_text_lines
+
+    app = _App()
+    async with app.run_test(size=(30, 4)) as pilot:
+        await pilot.pause()
+        lines = screen_text_lines(app)
+        assert len(lines) == 4 and lines[0].startswith("base")
+        assert render_update(app) is not None

@@ -22,6 +22,14 @@ async def wait_for(predicate: Callable[[], object], timeout: float = 10.0, inter
         await asyncio.sleep(interval)
 
 
+async def typing_burst_over(screen: object) -> None:
+    """Wait until a key is a command again on ``screen`` (screens/typing_guard.py: keys typed in the
+    burst that closed a text box are dropped)."""
+    guard = getattr(screen, "typing_guard", None)
+    if guard is not None:
+        await wait_for(lambda: not guard.active(), timeout=5, message="typing burst over")
+
+
 def wait_for_sync(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05,
                   message: str = "condition") -> object:
     deadline = time.monotonic() + timeout

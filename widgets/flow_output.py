@@ -130,5 +130,12 @@ class FlowOutput(Vertical):
         widget.update(result_text(result))
         widget.display = True
 
+    def follow_end(self) -> None:
+        """Show the newest output lines (the log's height shrinks when the summary appears, and a log
+        left scrolled up hid the last step's lines and values)."""
+        log = self.query_one(Log)
+        log.auto_scroll = True
+        log.scroll_end(animate=False, immediate=True)
+
     def log_text(self) -> str:
         return "\n".join(self.query_one(Log).lines)

@@ -33,6 +33,7 @@ class IncidentTimeline(DataTable):
         self.incident_id: str | None = None
         self._entries: list[Entry] = []
         self._entry_width = 0
+        self.entries: dict[int, Entry] = {}  # by seq: enter on a row shows the whole entry
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -70,6 +71,7 @@ class IncidentTimeline(DataTable):
                 continue
             self.shown.add(entry.seq)
             self._entries.append(entry)
+            self.entries[entry.seq] = entry
             self.add_row(entry.ts.strftime("%m-%d %H:%M:%S"), str(entry.seq),
                          Text(clean_line(entry.kind), style=KIND_STYLE.get(entry.kind, "")),
                          Text(clean_line(entry.text)), Text(clean_line(entry.by)),  # the record's text
@@ -77,6 +79,14 @@ class IncidentTimeline(DataTable):
             added = True
         if added:
             self.move_cursor(row=self.row_count - 1)
+
+    def entry_for(self, row_key: object) -> Entry | None:
+        """The entry of a row (its key is the entry's seq)."""
+        value = getattr(row_key, "value", row_key)
+        try:
+            return self.entries.get(int(str(value)))
+        except ValueError:
+            return None
 
     def texts(self) -> list[str]:
         return [str(self.get_row_at(i)[3]) for i in range(self.row_count)]

@@ -34,6 +34,9 @@ class LogList(ScrollView, can_focus=True):
             super().__init__()
             self.event = event
 
+    class FollowRequested(Message):
+        """``end`` was pressed: the owner resumes a paused view."""
+
     class FollowChanged(Message):
         def __init__(self, follow: bool) -> None:
             super().__init__()
@@ -165,6 +168,7 @@ class LogList(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self._set_follow(True)
         self.sync()
+        self.post_message(self.FollowRequested())
 
     def action_select(self) -> None:
         event = self.selected

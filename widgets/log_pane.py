@@ -22,6 +22,22 @@ class LogStatusLine(Static):
                                                            "plain", "time")}
 
     _last: list[tuple[str, str]] | None = None
+    _styles: dict[str, object] | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None  # a theme or CSS change: look the component styles up again
+        self._last = None  # and draw the line with them at the next update
+
+    def _style(self, key: str) -> object:
+        # get_component_rich_style builds a styled node each call (~1 ms): once per style, not per update
+        styles = self._styles
+        if styles is None:
+            styles = self._styles = {}
+        style = styles.get(key)
+        if style is None:
+            style = styles[key] = self.get_component_rich_style(f"log-status--{key}", partial=True)
+        return style
 
     def show(self, pieces: list[tuple[str, str]]) -> None:
         if pieces == self._last:
@@ -29,7 +45,7 @@ class LogStatusLine(Static):
         self._last = pieces
         text = Text(no_wrap=True, overflow="ellipsis")
         for chunk, style in pieces:
-            text.append(chunk, self.get_component_rich_style(f"log-status--{style}", partial=True))
+            text.append(chunk, self._style(style))
         self.update(text, layout=False)  # one row, fixed height: no layout pass per update
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,38 +31,15 @@ from console.metrics.derive import Snapshot, carry_forward, derive, families
 from console.metrics.model import Derived, Health, SourceStatus
 from console.sources.health import check_health
 from console.sources.http import HttpSettings, is_refused, make_client
+from console.sources.result import PollResult
 from console.sources.scrape import Scraper
+
+__all__ = ["EdgePoller", "PollResult"]
 
 log = logging.getLogger(__name__)
 
 METRICS = "metrics"
 HEALTH = "health"
-
-
-@dataclass(frozen=True)
-class PollResult:
-    """What one poll found. ``derived`` is the newest good derivation (possibly from an earlier
-    poll: compare ``metrics.last_ok``/``derived.at`` with ``at``), None until the first good scrape."""
-
-    derived: Derived | None
-    metrics: SourceStatus  # the metrics endpoint: connecting | live | stale | down, error, last_ok
-    health: Health | None  # the latest health verdict (an unreachable endpoint reads healthy=False)
-    health_source: SourceStatus  # the health endpoint itself
-    at: float  # wall-clock time of this poll
-    environment: str = ""
-    #: milliseconds the scrape took (HTTP + parse), None when it was skipped by backoff
-    scrape_ms: float | None = None
-    #: page problems that did not stop derivation (missing families, bad lines)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def fresh(self) -> bool:
-        """The derived values come from this poll's scrape."""
-        return self.metrics.state == "live"
-
-    def age(self) -> float | None:
-        """Seconds since the last good scrape (None when there never was one)."""
-        return self.metrics.age(self.at)
 
 
 @dataclass
@@ -118,6 +95,13 @@ class EdgePoller:
     @property
     def refresh_s(self) -> float:
         return float(getattr(self.config, "refresh_seconds", 2.0) or 2.0)
+
+    def seed(self, snapshot: Snapshot, derived: Derived) -> None:
+        """Start from a scrape taken before this poller existed (``console.sources.early``): the next
+        poll's rates are over the window since ``snapshot``."""
+        if self._prev is None:
+            self._prev, self._derived = snapshot, derived
+            self._metrics.ok(snapshot.at)
 
     async def aclose(self) -> None:
         if self._own_client:

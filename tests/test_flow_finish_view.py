@@ -1,0 +1,43 @@
+"""When a flow finishes, its output follows to the end: at 80x24 the verify step's values and the
+result are on screen without scrolling."""
+
+from __future__ import annotations
+
+from widgets.flow_output import FlowOutput
+from tests.fakes import NORMAL_VALUES, StaticPoller
+from tests.test_flow_ui_modal import open_by_key, settled, sim_app, start_breaker
+from tests.util import wait_for
+from screens.textual_compat import screen_text_lines
+
+
+def screen_lines(app) -> list[str]:
+    """The terminal's rows as drawn (the composed screen, plain text)."""
+    return screen_text_lines(app)
+
+
+async def test_verify_values_visible_at_80x24_when_the_flow_finishes(sim, fake_tools, state_dir):
+    poller = StaticPoller(dict(NORMAL_VALUES, error_rate=0.4))
+    app = sim_app(sim, poller=poller)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.poll_count >= 1, message="a poll")
+        await wait_for(lambda: app._incident_response is not None, message="incident chrome")
+        # an open incident puts its one-line strip on top of the modal: one row less for the flow
+        app.incident_response.manager.start("P1", "Checkout errors", "5xx for EU users")
+        modal = await open_by_key(app, pilot, "B", "enable-circuit-breaker")
+        await start_breaker(modal, pilot)  # the worker form, then step 1: the worker exists
+        await pilot.press("enter")  # step 2: the error rate now (a check)
+        await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=20, message="confirmation")
+        await pilot.press(*"production", "enter")
+        await wait_for(lambda: modal.runner.steps[2].state.value == "passed", timeout=20, message="secret put")
+        await settled(modal)
+        await pilot.press("enter")  # step 4: verify error_rate < 1
+        await wait_for(lambda: modal.phase == "summary", timeout=30, message="summary")
+        await pilot.pause()
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "watching error_rate < 1 within 90s" in text and "now 0.400" in text  # the verify values
+        assert "PASSED  error_rate < 1 holds (is 0.400)" in text and "DONE" in text
+        # the output follows to its end: the last step's heading and the log's last line are on screen
+        assert "── 4. Error rate below 1%" in text
+        last = [line for line in modal.query_one(FlowOutput).log_text().splitlines() if line.strip()][-1]
+        assert last.strip()[:60] in text
