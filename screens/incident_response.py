@@ -424,7 +424,7 @@ class IncidentResponse:
                     trigger_at=datetime.fromtimestamp(int(trigger.since), timezone.utc))
             else:
                 incident = self.manager.start(severity, title, impact)
-            for other, text, data in others:
+            for text, data in others:
                 try:
                     self.manager.record_alert_event(text, data)
                 except WRITE_ERRORS as exc:
@@ -432,7 +432,7 @@ class IncidentResponse:
             return incident
 
         async def submit(severity: str, title: str, impact: str) -> tuple[bool, str]:
-            others = [(a, f"Alert active at start: {a.describe()}", {"metric": a.key, "value": a.value})
+            others = [(f"Alert active at start: {a.describe()}", {"metric": a.key, "value": a.value})
                       for a in self.engine.active() if a is not trigger]
             try:
                 incident = await self._call(start, severity, title, impact, others)

@@ -10,8 +10,6 @@ import json
 import sys
 import time
 
-import pytest
-
 from screens.help import HelpScreen
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.test_incident_tui import bar, banner, make_app, ready
