@@ -103,13 +103,20 @@ class IncidentCloseScreen(ModalScreen[str | None]):
         elif button == "close-ok":
             items = [line.strip() for line in self.query_one("#close-action-items", TextArea).text.splitlines()
                      if line.strip()]
-            ok, message = self.submit(self.checks, self.confirmed(),
-                                      self.query_one("#close-root-cause", Input).value,
-                                      self.query_one("#close-resolution", Input).value, items)
-            if ok:
-                self.dismiss(message)
-            else:
-                self.query_one("#close-error", Static).update(Text(message))
+            from screens.pending_submit import settle_submit, submit_in_flight
+
+            if submit_in_flight(self):
+                return
+
+            def answered(ok: bool, message: str) -> None:
+                if ok:
+                    self.dismiss(message)
+                else:
+                    self.query_one("#close-error", Static).update(Text(message))
+
+            settle_submit(self, self.submit(self.checks, self.confirmed(),
+                                            self.query_one("#close-root-cause", Input).value,
+                                            self.query_one("#close-resolution", Input).value, items), answered)
         else:
             self.dismiss(None)
 

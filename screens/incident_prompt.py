@@ -40,11 +40,19 @@ class TextPromptScreen(ModalScreen[str | None]):
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        ok, error = self.submit(event.value)
-        if ok:
-            self.dismiss(event.value)
-        else:
-            self.query_one("#prompt-error", Static).update(Text(error))
+        from screens.pending_submit import settle_submit, submit_in_flight
+
+        if submit_in_flight(self):
+            return
+        value = event.value
+
+        def answered(ok: bool, error: str) -> None:
+            if ok:
+                self.dismiss(value)
+            else:
+                self.query_one("#prompt-error", Static).update(Text(error))
+
+        settle_submit(self, self.submit(value), answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,4 +1,5 @@
-"""The incident controller behind the TUI: one per app, on the UI thread.
+"""The incident controller behind the TUI: one per app, on the UI thread; its disk I/O (file locks,
+fsync, loads) runs on one writer thread (:mod:`console.incident.writer`), in order, and posts back.
 
 Feeds every poll to the alert engine and records transitions on the current incident, keeps the
 alert banner and the incident bar on every full screen current, notices what other processes
@@ -8,6 +9,7 @@ close, report, review). The keys and palette entries are in ``screens.incident_a
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import datetime, timezone
 from typing import Any
@@ -23,6 +25,7 @@ from console.incident.manager import IncidentManager
 from console.incident.model import PHASE_TEXT, Incident, IncidentInputError
 from console.incident.notify import notify_confirmation, notify_refusal, run_notify
 from console.incident.store import IncidentNotFound
+from console.incident.writer import IncidentWriter, WriterClosed
 from console.sanitize import clean_line
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
@@ -33,7 +36,7 @@ try:  # filelock's timeout when another process holds the lock for too long
 except ImportError:  # pragma: no cover
     LockTimeout = OSError  # type: ignore[misc,assignment]
 
-WRITE_ERRORS = (IncidentInputError, IncidentNotFound, OSError, LockTimeout)
+WRITE_ERRORS = (IncidentInputError, IncidentNotFound, OSError, LockTimeout, WriterClosed)
 
 
 def known_secrets(env: Any) -> list[str | None]:
@@ -51,12 +54,17 @@ def known_secrets(env: Any) -> list[str | None]:
 
 
 class IncidentResponse:
-    """Owns the alert engine and the incident manager for one app; everything runs on the UI thread."""
+    """Owns the alert engine and the incident manager for one app. The UI thread decides; every incident
+    write (and the reads that go with it) runs on :attr:`writer`, one at a time in submission order, and
+    its outcome comes back to the UI thread (a lock held by another process never freezes the screen)."""
 
     def __init__(self, app: App, *, state_dir: Any = None) -> None:
         self.app = app
         #: the thread that built this (the app's, which runs its event loop on the thread that made it)
         self._ui_thread: int | None = threading.get_ident()
+        #: incident appends, loads and scans, off the UI thread and in order
+        self.writer = IncidentWriter()
+        self._scan_pending = False
         config = getattr(app, "config", None)
         self.problems: list[str] = []
         try:
@@ -91,7 +99,8 @@ class IncidentResponse:
         self.bells = 0
         self._known_ids: set[str] = set()
         self._chrome_signature: Any = None
-        self.manager.listeners.append(lambda incident, entry: self.update_chrome(incident))
+        # entries land on the writer thread: the chrome is redrawn on the UI thread
+        self.manager.listeners.append(lambda incident, entry: self._on_ui(self.update_chrome, incident))
 
     # -- time --------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -212,33 +221,50 @@ class IncidentResponse:
         self.update_chrome()
 
     def check_other_writers(self) -> None:
-        """Entries appended by another process (a second console, ``incident note``) show here."""
-        try:
-            changed = self.manager.refresh()
-            self._adopt_new_incident()
-        except OSError:
+        """Entries appended by another process (a second console, ``incident note``) show here. The scan
+        runs on the writer thread (after the writes queued before it); one scan queued at a time."""
+        if self._scan_pending:
             return
-        if changed:
+        self._scan_pending = True
+        try:
+            future = self.writer.submit(self._scan_other_writers)
+        except WriterClosed:
+            self._scan_pending = False
+            return
+        future.add_done_callback(lambda f: self._on_ui(self._scanned, f))
+
+    def _scan_other_writers(self) -> tuple[bool, Incident | None]:
+        """On the writer thread: did the current incident change, and which incident did we adopt."""
+        changed = self.manager.refresh()
+        return changed, self._adopt_new_incident()
+
+    def _scanned(self, future: Any) -> None:
+        self._scan_pending = False
+        if future.exception() is not None:
+            return  # a scan that could not read is retried on the next tick
+        changed, adopted = future.result()
+        if adopted is not None:
+            by = adopted.entries[0].by if adopted.entries else "another console"
+            self.app.notify(clean_line(f"{adopted.id} {adopted.severity} {adopted.title} started by {by}"),
+                            title="Incident", timeout=8, markup=False)
+        if changed or adopted is not None:
             self.update_chrome()
 
-    def _adopt_new_incident(self) -> None:
+    def _adopt_new_incident(self) -> Incident | None:
         """An incident started elsewhere (another console, ``incident start``) while this console has
-        none open becomes this console's incident, so both show the same timeline."""
+        none open becomes this console's incident, so both show the same timeline (writer thread)."""
         ids = set(self.manager.store.ids(drills=self.manager.drill))
         new = sorted(ids - self._known_ids)
         self._known_ids = ids
         current = self.manager.current
         if not new or (current is not None and current.is_open):
-            return
+            return None
         for incident_id in reversed(new):  # the newest open one
             incident = self.manager.store.load(incident_id)
             if incident.is_open and incident.started is not None:
                 self.manager.resume(incident_id)
-                by = incident.entries[0].by if incident.entries else "another console"
-                self.app.notify(clean_line(f"{incident.id} {incident.severity} {incident.title} started by {by}"),
-                                title="Incident", timeout=8, markup=False)
-                self.update_chrome()
-                return
+                return incident
+        return None
 
     def update_chrome(self, incident: Incident | None = None, *, force: bool = False) -> None:
         """Push the incident and the alerts to every screen's widgets (skipped when nothing changed)."""
@@ -288,26 +314,58 @@ class IncidentResponse:
         hint = getattr(self.app, "hint", lambda *_: "")(action_id, words)
         return f"press {hint}" if hint else otherwise
 
-    def _write(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a manager write; an operator error or a disk problem is shown, never raised."""
+    # -- the writer thread and the way back ----------------------------------------------------
+    def _on_ui(self, fn: Any, *args: Any) -> None:
+        """Run ``fn(*args)`` on the UI thread: now when already there, else posted to the app's queue
+        (``call_later`` posts a message, which is thread-safe; never waiting for the screen, so the writer
+        thread does not stall behind it). Once the app has stopped there is nothing to show it on."""
+        if threading.get_ident() == self._ui_thread:
+            fn(*args)
+            return
         try:
-            return fn(*args, **kwargs)
-        except WRITE_ERRORS as exc:
-            self.app.notify(str(exc), title="Incident", severity="error", timeout=10, markup=False)
-            return None
+            self.app.call_later(fn, *args)
+        except RuntimeError:
+            pass
+
+    def _write(self, fn: Any, *args: Any, then: Any = None, **kwargs: Any) -> None:
+        """Queue a manager write on the writer thread (in order after those queued before it). An operator
+        error or a disk problem (a lock another process holds past its timeout) is a toast, never raised;
+        ``then(result)`` runs on the UI thread when the write returned something."""
+        try:
+            future = self.writer.submit(fn, *args, **kwargs)
+        except WriterClosed as exc:
+            self._write_failed(exc)
+            return
+        future.add_done_callback(lambda f: self._on_ui(self._written, f, then))
+
+    def _written(self, future: Any, then: Any) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self._write_failed(exc)
+            return
+        result = future.result()
+        if then is not None and result is not None:
+            then(result)
+
+    def _write_failed(self, exc: BaseException) -> None:
+        text = str(exc) if isinstance(exc, WRITE_ERRORS) else f"internal error: {type(exc).__name__}: {exc}"
+        self.app.notify(clean_line(text), title="Incident", severity="error", timeout=10, markup=False)
+
+    async def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Await a manager call run on the writer thread (in order); raises what it raised."""
+        return await asyncio.wrap_future(self.writer.submit(fn, *args, **kwargs))
 
     def _integration_failed(self, incident_id: str, outcome: Any) -> None:
         """From the integrations' thread: a message that did not go out is a timeline entry and a toast."""
         def record() -> None:
             self._write(self.manager.record_notify, outcome, incident_id)
             self.app.notify(outcome.describe(), title="Not delivered", severity="warning", timeout=8, markup=False)
-        try:
-            self.app.call_from_thread(record)
-        except RuntimeError:
-            pass  # the app has stopped: nothing left to show it on
+        self._on_ui(record)
 
     def shutdown(self) -> None:
-        """On exit: give queued messages a moment, then stop the integrations' thread."""
+        """On exit: let queued entries land (a few seconds at most), give queued messages a moment, then
+        stop the integrations' thread."""
+        self.writer.close(timeout=5.0)
         if self.integrations is not None:
             self.integrations.flush(timeout=2.0)
             self.integrations.close()
@@ -322,25 +380,39 @@ class IncidentResponse:
 
     # -- actions -----------------------------------------------------------------------------
     def offer_resume(self) -> None:
-        try:
+        """Read the open incidents on the writer thread, then offer them here."""
+        def scan() -> list[Incident]:
             self._known_ids = set(self.manager.store.ids(drills=self.manager.drill))
-            open_incidents = self.manager.open_incidents()
-        except OSError as exc:
-            self.app.notify(f"cannot read incidents: {exc}", severity="error", markup=False)
+            return self.manager.open_incidents()
+
+        future = self.writer.submit(scan)
+        future.add_done_callback(lambda f: self._on_ui(self._offer_resume, f))
+
+    def _offer_resume(self, future: Any) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self.app.notify(clean_line(f"cannot read incidents: {exc}"), severity="error", markup=False)
             return
-        if not open_incidents:
-            return
+        open_incidents = future.result()
+        if not open_incidents or not self.app.is_running or self.manager.current_id is not None:
+            return  # nothing to offer, or an incident was started or adopted here while the scan ran
         from screens.incident_prompt import ResumeScreen
 
         warnings = [w for i in open_incidents for w in i.warnings]
 
+        def resume_job(incident_id: str) -> Incident:
+            incident = self.manager.resume(incident_id)
+            # the console restarted during the incident: that is itself a timeline entry
+            self.manager.record_console_start(incident.id)
+            return incident
+
+        def resumed_done(incident: Incident) -> None:
+            self.app.notify(f"Resumed {incident.id}: {len(incident.entries)} entries", timeout=5, markup=False)
+            self.update_chrome()
+
         def resumed(incident_id: str | None) -> None:
             if incident_id:
-                incident = self._write(self.manager.resume, incident_id)
-                if incident is not None:
-                    # the console restarted during the incident: that is itself a timeline entry
-                    self._write(self.manager.record_console_start, incident.id)
-                    self.app.notify(f"Resumed {incident.id}: {len(incident.entries)} entries", timeout=5, markup=False)
+                self._write(resume_job, incident_id, then=resumed_done)
             self.update_chrome()
 
         self.app.push_screen(ResumeScreen(open_incidents, self.now(), warnings), resumed)
@@ -360,24 +432,31 @@ class IncidentResponse:
             title = alert.response.title if alert.response else f"{alert.label} {alert.level.value}"
             kwargs = {"severity": alert.severity, "title": title, "trigger": alert.describe()}
 
-        def submit(severity: str, title: str, impact: str) -> tuple[bool, str]:
-            try:
-                if trigger is not None:
-                    from console.incident.alerts import Transition
+        def start(severity: str, title: str, impact: str, others: list[Any]) -> Incident:  # writer thread
+            if trigger is not None:
+                from console.incident.alerts import Transition
 
-                    text = Transition("raised", trigger, trigger.level, trigger.since).describe()
-                    incident = self.manager.start(
-                        severity, title, impact, trigger=text,
-                        trigger_data={"metric": trigger.key, "value": trigger.value, "flow": trigger.flow_id},
-                        trigger_at=datetime.fromtimestamp(int(trigger.since), timezone.utc))
-                else:
-                    incident = self.manager.start(severity, title, impact)
+                text = Transition("raised", trigger, trigger.level, trigger.since).describe()
+                incident = self.manager.start(
+                    severity, title, impact, trigger=text,
+                    trigger_data={"metric": trigger.key, "value": trigger.value, "flow": trigger.flow_id},
+                    trigger_at=datetime.fromtimestamp(int(trigger.since), timezone.utc))
+            else:
+                incident = self.manager.start(severity, title, impact)
+            for text, data in others:
+                try:
+                    self.manager.record_alert_event(text, data)
+                except WRITE_ERRORS as exc:
+                    self._on_ui(self._write_failed, exc)
+            return incident
+
+        async def submit(severity: str, title: str, impact: str) -> tuple[bool, str]:
+            others = [(f"Alert active at start: {a.describe()}", {"metric": a.key, "value": a.value})
+                      for a in self.engine.active() if a is not trigger]
+            try:
+                incident = await self._call(start, severity, title, impact, others)
             except WRITE_ERRORS as exc:
                 return False, str(exc)
-            for other in self.engine.active():
-                if other is not trigger:
-                    self._write(self.manager.record_alert_event, f"Alert active at start: {other.describe()}",
-                                {"metric": other.key, "value": other.value})
             return True, incident.id
 
         def started(incident_id: str | None) -> None:
@@ -399,9 +478,9 @@ class IncidentResponse:
             return
         from screens.incident_prompt import TextPromptScreen
 
-        def submit(text: str) -> tuple[bool, str]:
+        async def submit(text: str) -> tuple[bool, str]:
             try:
-                self.manager.note(text)
+                await self._call(self.manager.note, text)
             except WRITE_ERRORS as exc:
                 return False, str(exc)
             return True, ""
@@ -413,8 +492,8 @@ class IncidentResponse:
         if incident is None:
             return
         if phase is not None:
-            if self._write(self.manager.mark_phase, phase) is not None:
-                self.app.notify(PHASE_TEXT.get(phase, phase), timeout=3, markup=False)
+            self._write(self.manager.mark_phase, phase,
+                        then=lambda entry: self.app.notify(PHASE_TEXT.get(phase, phase), timeout=3, markup=False))
             return
         from screens.incident_prompt import PhasePickerScreen
 
@@ -426,10 +505,10 @@ class IncidentResponse:
             return
         from screens.incident_prompt import TextPromptScreen
 
-        def submit(text: str) -> tuple[bool, str]:
+        async def submit(text: str) -> tuple[bool, str]:
             level, _, reason = text.strip().partition(" ")
             try:
-                self.manager.set_severity(level, reason.strip())
+                await self._call(self.manager.set_severity, level, reason.strip())
             except WRITE_ERRORS as exc:
                 return False, str(exc)
             return True, ""
@@ -442,8 +521,8 @@ class IncidentResponse:
         if not done:
             self.app.notify("No unacknowledged alert", timeout=3, markup=False)
             return
-        for alert in done:
-            if self.manager.current is not None and self.manager.current.is_open:
+        for alert in done:  # recorded when an incident is open (checked on the writer thread)
+            if self.manager.current_id is not None:
                 self._write(self.manager.record_alert_event, f"Alert acknowledged: {alert.describe()}",
                             {"metric": alert.key, "transition": "acknowledged"})
         self.update_chrome()
@@ -480,8 +559,9 @@ class IncidentResponse:
         contact = self.contacts.contacts.get(contact_key)
         if contact is None or self._need_incident() is None:
             return
-        if self._write(self.manager.record_escalation, contact) is not None:
-            self.app.notify(f"Recorded: escalated to {contact.name} ({contact.reach()})", timeout=5, markup=False)
+        self._write(self.manager.record_escalation, contact,
+                    then=lambda entry: self.app.notify(f"Recorded: escalated to {contact.name} ({contact.reach()})",
+                                                       timeout=5, markup=False))
 
     def ask_notify(self, channel_key: str) -> None:
         channel = self.contacts.channels.get(channel_key)
@@ -559,11 +639,15 @@ class IncidentResponse:
             return
         from screens.incident_close import IncidentCloseScreen
 
-        def submit(checks, confirmed, root_cause, resolution, items) -> tuple[bool, str]:
+        def close(checks, confirmed, root_cause, resolution, items) -> Any:  # writer thread
+            self.manager.record_recovery(checks, confirmed)
+            self.manager.close(root_cause, resolution, items)
+            path, _ = self.manager.write_report()
+            return path
+
+        async def submit(checks, confirmed, root_cause, resolution, items) -> tuple[bool, str]:
             try:
-                self.manager.record_recovery(checks, confirmed)
-                self.manager.close(root_cause, resolution, items)
-                path, _ = self.manager.write_report()
+                path = await self._call(close, checks, confirmed, root_cause, resolution, items)
             except WRITE_ERRORS as exc:
                 return False, str(exc)
             return True, str(path)
@@ -607,10 +691,7 @@ class IncidentResponse:
 
             self.app.push_screen(IncidentReportScreen("", render_report(incident)))
             return
-        result = self._write(self.manager.write_report)
-        if result is None:
-            return
-        path, markdown = result
-        self.app.push_screen(IncidentReportScreen(str(path), markdown))
+        self._write(self.manager.write_report,
+                    then=lambda result: self.app.push_screen(IncidentReportScreen(str(result[0]), result[1])))
 
 

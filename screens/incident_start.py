@@ -70,12 +70,19 @@ class IncidentStartScreen(ModalScreen[str | None]):
             self.dismiss(None)
 
     def _start(self) -> None:
-        ok, message = self.submit(self.severity, self.query_one("#incident-title", Input).value,
-                                  self.query_one("#incident-impact", Input).value)
-        if ok:
-            self.dismiss(message)
-        else:
-            self.query_one("#incident-start-error", Static).update(Text(message))
+        from screens.pending_submit import settle_submit, submit_in_flight
+
+        if submit_in_flight(self):
+            return
+
+        def answered(ok: bool, message: str) -> None:
+            if ok:
+                self.dismiss(message)
+            else:
+                self.query_one("#incident-start-error", Static).update(Text(message))
+
+        settle_submit(self, self.submit(self.severity, self.query_one("#incident-title", Input).value,
+                                        self.query_one("#incident-impact", Input).value), answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

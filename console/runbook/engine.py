@@ -472,6 +472,22 @@ class FlowRunner:
         except (OSError, ValueError) as exc:
             self.audit_error = self.audit_error or self._audit_problem(exc)
             return None
+        return self._audit_written(written)
+
+    async def _write_audit_off_loop(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """:meth:`_write_audit` with the append and its fsync in a worker thread: a slow or blocked audit
+        path never stalls the event loop (the TUI's), and the caller still waits until it is on disk."""
+        mark_simulated(record, self.env)
+        try:
+            written = await asyncio.to_thread(self.audit_log.append, record,
+                                              secrets=list(self._known_secret_values))
+        except (OSError, ValueError) as exc:
+            self.audit_error = self.audit_error or self._audit_problem(exc)
+            return None
+        return self._audit_written(written)
+
+    def _audit_written(self, written: dict[str, Any]) -> dict[str, Any]:
+        """Hand a record that is on disk to the listeners (on the caller's thread: the event loop's)."""
         for listener in list(self.listeners):
             try:
                 listener(written)
@@ -687,12 +703,28 @@ class FlowRunner:
             self._write_audit(self._record(run, StepResult(StepState.PENDING, "left for the operator",
                                                            started=now, ended=now)))
 
-    def _settle(self, run: StepRun, result: StepResult, *, audit: bool) -> StepResult:
+    async def _settle_off_loop(self, run: StepRun, result: StepResult) -> StepResult:
+        """:meth:`_settle` with ``audit=True``, its record written off the event loop."""
+        if self.dry_run or run.step.kind == "note":
+            return self._settle(run, result, audit=False)
+        self._clean_result(result)
+        written = await self._write_audit_off_loop(self._record(run, result))
+        return self._settle(run, result, audit=False, written=(written,))
+
+    @staticmethod
+    def _clean_result(result: StepResult) -> None:
         # what a step says comes from outside (child output, HTTP answers): shown and recorded escaped
         result.message, result.output = clean_line(result.message), clean(result.output)
         result.lines = [clean_line(line) for line in result.lines]
+
+    def _settle(self, run: StepRun, result: StepResult, *, audit: bool,
+                written: tuple[dict[str, Any] | None] | None = None) -> StepResult:
+        """``written``: the record :meth:`_settle_off_loop` already wrote (or None in it: it could not)."""
+        self._clean_result(result)
         if audit and not self.dry_run and run.step.kind != "note":
-            result.audit = self._write_audit(self._record(run, result))
+            written = (self._write_audit(self._record(run, result)),)
+        if written is not None:
+            result.audit = written[0]
             if result.audit is None and run.audit_started is not None:
                 result.message = (f"{result.message}; its outcome is not in the audit trail: "
                                   f"{self.audit_error}").lstrip("; ")
@@ -748,7 +780,7 @@ class FlowRunner:
         started = time.time()
         self._emit(RunEvent("step_started", run.index))
         if step.mutating and not self.dry_run:
-            refused = self._audit_started(run, started)
+            refused = await self._audit_started(run, started)
             if refused is not None:
                 return refused
         result = StepResult(StepState.RUNNING, started=started)
@@ -796,7 +828,7 @@ class FlowRunner:
                 changed()
         if not result.output and lines:
             result.output = excerpt("\n".join(lines))
-        return self._settle(run, result, audit=True)
+        return await self._settle_off_loop(run, result)
 
     async def _run_executor(self, run: StepRun, result: StepResult, on_line: Callable[[str], None]) -> None:
         step = run.step
@@ -1051,8 +1083,9 @@ class FlowRunner:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return f"cannot write the audit trail {self.audit_log.path}: {reason}"
 
-    def _audit_started(self, run: StepRun, started: float) -> StepResult | None:
-        """Write and fsync the ``started`` record of a step that changes something, before it runs.
+    async def _audit_started(self, run: StepRun, started: float) -> StepResult | None:
+        """Write and fsync the ``started`` record of a step that changes something, before it runs (in a
+        worker thread: the event loop keeps going while the step waits for it).
         If that fails the step is refused (returned settled; nothing ran) and the rest is not run."""
         from console.runbook.unfinished import STARTED, process_identity
 
@@ -1063,14 +1096,15 @@ class FlowRunner:
                        **process_identity()})
         mark_simulated(record, self.env)
         try:
-            run.audit_started = self.audit_log.append(record, secrets=list(self._known_secret_values))
+            run.audit_started = await asyncio.to_thread(self.audit_log.append, record,
+                                                        secrets=list(self._known_secret_values))
             return None
         except (OSError, ValueError) as exc:
             self.audit_error = self._audit_problem(exc)
         message = f"{self.audit_error}: step refused, nothing ran"
         self._stop_rest(run.index, "not run: the audit trail cannot be written")
-        return self._settle(run, StepResult(StepState.REFUSED, message, started=started, ended=time.time()),
-                            audit=True)
+        return await self._settle_off_loop(run, StepResult(StepState.REFUSED, message, started=started,
+                                                           ended=time.time()))
 
     def _record(self, run: StepRun, result: StepResult) -> dict[str, Any]:
         step = run.step
