@@ -10,6 +10,7 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from tests.fakes import StaticPoller
 from tests.util import wait_for
+from tests.util import refresh_model
 
 FIXED_NOW = 1_764_000_000.0
 VIEWS = ("dashboard", "dashboard-ddos", "log", "flow", "incident-start", "incident-close")
@@ -22,8 +23,10 @@ def look_app(view: str, theme: str | None = None, config=None) -> EdgeConsoleApp
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=3600.0, tools={})
     if config is not None:
         cfg.raw["theme"] = config.raw.get("theme")
+        refresh_model(cfg)
         cfg.lines.update(config.lines)
     cfg.raw["alerts"] = {"hold_scrapes": 1000, "clear_scrapes": 1000}
+    refresh_model(cfg)
     session = Session(config=cfg, env=cfg.environment(), read_only=False)
     app = EdgeConsoleApp(session, poller=StaticPoller(now=FIXED_NOW, ddos=view == "dashboard-ddos"), theme=theme)
     app.clock = lambda: FIXED_NOW + 2

@@ -30,6 +30,7 @@ from screens.help import HelpScreen
 from tests.fakes import NORMAL_VALUES, StaticPoller, make_derived
 from tests.util import wait_for
 from widgets.alert_banner import AlertBanner, banner_text
+from tests.util import refresh_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -257,6 +258,7 @@ def test_banner_names_only_the_keys_it_is_given():
 async def test_ddos_banner_names_a_key_that_offers_under_attack_not_rollback(sim):
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": 2}
+    refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)) as pilot:
         await ready(app)

@@ -18,6 +18,7 @@ from tests.monitoring_servers import post_alerts, running_alertmanager
 from tests.test_alertmanager import _iso
 from tests.test_flow_ui_modal import ready
 from tests.util import wait_for
+from tests.util import refresh_model
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def alertmanager(tmp_path):
 def _app(am_url: str, values: dict | None = None, ack_silence: str | None = None) -> EdgeConsoleApp:
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
     cfg.raw["alertmanager"] = {"poll_seconds": 1, **({"ack_silence": ack_silence} if ack_silence else {})}
+    refresh_model(cfg)
     env = cfg.environment()
     env.alertmanager_url = am_url
     env.alertmanager_matchers = "env=production"

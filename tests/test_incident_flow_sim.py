@@ -17,11 +17,13 @@ from screens.incident_start import IncidentStartScreen
 from tests.util import wait_for
 from widgets.alert_banner import AlertBanner
 from widgets.incident_strip import IncidentStrip
+from tests.util import refresh_model
 
 
 async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and_report(sim, fake_tools, state_dir):
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)  # tools from PATH
     cfg.raw["alerts"] = {"hold_scrapes": 2, "clear_scrapes": 2}
+    refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)) as pilot:
         await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner)

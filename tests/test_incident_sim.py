@@ -11,6 +11,7 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from tests.util import wait_for
 from widgets.alert_banner import AlertBanner
+from tests.util import refresh_model
 
 HOLD = 3
 
@@ -18,6 +19,7 @@ HOLD = 3
 async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(sim):
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": HOLD, "clear_scrapes": HOLD}
+    refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     log: list[tuple[float | None, State | None, bool]] = []
 
@@ -63,6 +65,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
 
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": 2}
+    refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)) as pilot:
         await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner), message="app")

@@ -15,7 +15,7 @@ from screens.incident_report import IncidentReportScreen
 from screens.incident_start import IncidentStartScreen
 from screens.incident_timeline import IncidentTimelineScreen
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.util import wait_for
+from tests.util import wait_for, refresh_model
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
 from widgets.incident_timeline import IncidentTimeline
@@ -38,6 +38,7 @@ def make_app(poller, *, hold: int = 3, refresh: float = 0.1, extra: dict | None 
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=refresh)
     cfg.raw["alerts"] = {"hold_scrapes": hold, "clear_scrapes": hold, "hysteresis_percent": 5}
     cfg.raw.update(extra or {})
+    refresh_model(cfg)  # subsystems read the checked sections (console/schema)
     return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=poller)
 
 

@@ -15,6 +15,7 @@ from tests.serve_helpers import descendants
 from tests.util import wait_for
 from widgets.status_header import StatusHeader
 from screens.textual_compat import notifications
+from tests.util import refresh_model
 
 WRITABLE_CONFIG = "environments:\n  prod:\n    base_url: 'http://127.0.0.1:9'\n    read_only: false\n"
 
@@ -133,6 +134,7 @@ async def test_shared_console_shows_the_incident_timeline_but_writes_nothing_to_
     operator = IncidentManager(state_dir=state_dir, user="operator@terminal", drill=True)  # simulated edge
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.1)
     cfg.raw["alerts"] = {"hold_scrapes": 1, "clear_scrapes": 1, "hysteresis_percent": 5}
+    refresh_model(cfg)
     session = Session(config=cfg, env=cfg.environment(), read_only=True, shared=True)
     app = EdgeConsoleApp(session, poller=ScriptedPoller([80, 1400]))
     async with app.run_test(size=(100, 30)) as pilot:

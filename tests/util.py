@@ -74,3 +74,15 @@ def required_program(name: str) -> str:
 #: How many examples each property-based (hypothesis) test tries: the full suite tries many,
 #: ``make test-fast`` sets EDGE_FUZZ_EXAMPLES lower so the unit tier stays quick.
 FUZZ_EXAMPLES = max(1, int(os.environ.get("EDGE_FUZZ_EXAMPLES", "200")))
+
+
+def refresh_model(cfg) -> None:
+    """After a test sets raw config sections (``cfg.raw["alerts"] = ...``): check them like a file's and
+    make them the config's model, which is what the subsystems read (console/schema/config_model.py)."""
+    from console.schema.config_model import ConfigFile
+    from console.schema.validate import check
+
+    raw = {k: v for k, v in cfg.raw.items() if k != "environments"}
+    model, problems = check(ConfigFile, {"environments": {"test": {"base_url": "http://127.0.0.1:9"}}, **raw})
+    assert not problems, problems
+    cfg.model = model
