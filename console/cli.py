@@ -25,6 +25,7 @@ SUBCOMMAND_MODULES = [
     "console.runbook.cli",     # flows, run, runbook validate, audit
     "console.incident.cli",    # incident ...
     "console.serve.cli",       # serve
+    "console.record.cli",      # record, replay
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -38,6 +39,8 @@ COMMAND_MODULES = {
     "audit": "console.runbook.cli",
     "incident": "console.incident.cli",
     "serve": "console.serve.cli",
+    "record": "console.record.cli",
+    "replay": "console.record.cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).

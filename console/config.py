@@ -78,6 +78,7 @@ KNOWN_TOP_LEVEL = {
     "prometheus",
     "theme",
     "limits",
+    "record",  # console/record/settings.py
 }
 
 ENV_KEYS = {

@@ -28,6 +28,8 @@ class StatusHeader(Static):
         self.read_only = read_only
         #: a browser's view under ``edge-console serve``: always read-only, badge ``SHARED READ-ONLY``
         self.shared = shared
+        #: ``edge-console replay``: the badge with the recorded time and speed ("REPLAY 12:03:10 x60")
+        self.replay = ""
         self.metrics_source: SourceStatus | None = None
         self.health_source: SourceStatus | None = None
         self.health_text = ""
@@ -80,6 +82,8 @@ class StatusHeader(Static):
         now = self.clock() if now is None else now
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {self.environment} ", style="bold reverse")
+        if self.replay:
+            text.append(f" {self.replay} ", style="bold white on magenta")
         if self.simulated:
             text.append(" SIMULATED ", style="bold black on yellow")
         if self.shared:
@@ -95,6 +99,9 @@ class StatusHeader(Static):
         text.append(" │ ")
         text.append(self.target, style="dim")
         return text
+
+    def refresh_badge(self) -> None:
+        self._refresh_text()
 
     def _refresh_text(self) -> None:
         text = self.build_text()
