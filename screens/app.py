@@ -21,6 +21,7 @@ from screens.dashboard import DashboardScreen
 from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
+from screens.recording_app import RecordingMixin
 from screens.messages import FleetUpdated, PollUpdated
 from screens.textual_compat import OpaqueTopScreens
 from themes import css_paths
@@ -35,7 +36,7 @@ FIRST_FRAME_FLUSH_S = 0.02
 HELP_NOISE = {"help", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
 
 
-class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, App[int]):
+class EdgeConsoleApp(OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, RecordingMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True

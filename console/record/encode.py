@@ -9,7 +9,6 @@ from typing import Any
 
 from console.metrics.model import Derived, Health, MetricValue, QueueInfo, SecurityRule, SourceStatus
 from console.metrics.thresholds import State
-from console.sources.poller import PollResult
 
 #: record kinds, in the ``k`` field of each line
 HEADER, POLL, ALERTS, TAIL, INCIDENT, FLOW, END = "header", "poll", "alerts", "tail", "incident", "flow", "end"
@@ -198,7 +197,10 @@ def derived_from_json(obj: Any, where: str, t: float) -> Derived:
                    has_window=bool(obj.get("has_window", True)))
 
 
-def poll_from_json(obj: dict[str, Any]) -> PollResult:
+def poll_from_json(obj: dict[str, Any]) -> Any:
+    """A ``console.sources.poller.PollResult`` (imported here: the module loads the HTTP client)."""
+    from console.sources.poller import PollResult
+
     derived = obj.get("derived")
     health = obj.get("health")
     t = float(_need(obj, "t", NUM, "poll"))
