@@ -99,7 +99,8 @@ def _lines(path: Path, rec: Recording):
     if not inflate.eof:
         rec.truncated = True
         rec.problems.append(f"{path}: the compressed stream is unfinished (the recording was cut off): "
-                            f"kept the {line_no} lines read")
+                            f"kept the {line_no} complete lines read")
+        return  # the last, partial line is the cut itself
     if buffer.strip():
         line_no += 1
         yield line_no, buffer if len(buffer) <= MAX_LINE_BYTES else None
