@@ -26,13 +26,14 @@ from console.record.encode import FLOW, INCIDENT, POLL, TAIL
 from console.record.timeline import ReplayTimeline
 from console.sanitize import clean_line
 from console.session import Session
-from console.tail.model import TailEvent
+from console.tail.model import TailEvent, _loads
 from screens.app import EdgeConsoleApp
 from screens.log_view import TailController
 from widgets.status_header import StatusHeader
 
-#: the replay's frame: real seconds between advances of the virtual clock
-FRAME_S = 0.1
+#: the replay's frame: real seconds between advances of the virtual clock (4 frames/s, the full log
+#: view's cadence: at 60x a frame covers 15 recorded seconds, 7-8 polls, of which the last is drawn)
+FRAME_S = 0.25
 SEEK_S = 60.0
 
 
@@ -112,11 +113,11 @@ def replay_session(header: dict[str, Any]) -> Session:
 
 
 def _tail_event(record: dict[str, Any]) -> TailEvent | None:
-    from console import safejson
-
+    """The recorded event's text parsed as the live tail parses it (orjson: C, its own nesting limit,
+    no Python recursion); the text is at most the reader's line bound."""
     try:
-        raw = safejson.loads(record["text"])
-    except ValueError:
+        raw = _loads(record["text"])
+    except (ValueError, RecursionError):
         return None
     return TailEvent(raw, record["text"]) if isinstance(raw, dict) else None
 
@@ -139,7 +140,7 @@ class ReplayApp(EdgeConsoleApp):
         if not session.read_only:
             raise ValueError("a replay session must be read-only")
         super().__init__(session)
-        self.recording = recording
+        self.replay_recording = recording
         self.timeline = ReplayTimeline(recording.records, speed=speed)
         self._start_at = start
         self.autoplay = autoplay
@@ -195,14 +196,21 @@ class ReplayApp(EdgeConsoleApp):
         return len(due)
 
     def deliver(self, records: list[dict[str, Any]]) -> None:
+        """Hand ``records`` to the app. Every poll reaches the history and the poll listeners (the alert
+        engine judges each one, as live); the screens draw the last poll of the batch only (at 60x a
+        frame covers three polls: drawing the two hidden ones would only make the frame late)."""
         events: list[TailEvent] = []
-        for record in records:
+        last_poll = max((i for i, r in enumerate(records) if r["k"] == POLL), default=-1)
+        for index, record in enumerate(records):
             kind = record["k"]
             if kind == POLL:
                 if events:
                     self.tail.feed(events)
                     events = []
-                self.apply_result(record["_poll"])
+                if index == last_poll:
+                    self.apply_result(record["_poll"])
+                else:
+                    self._apply_unseen(record["_poll"])
             elif kind == TAIL:
                 event = _tail_event(record)
                 if event is not None:
@@ -212,6 +220,17 @@ class ReplayApp(EdgeConsoleApp):
         if events:
             self.tail.feed(events)
         self.delivered += len(records)
+
+    def _apply_unseen(self, result: Any) -> None:
+        """``apply_result`` without drawing: history, ``last_result`` and the poll listeners."""
+        self.last_result = result
+        self.poll_count += 1
+        self._append_history(result)
+        for listener in list(self.poll_listeners):
+            try:
+                listener(result)
+            except Exception as exc:  # noqa: BLE001 - as in apply_result: a broken listener must not stop the replay
+                self.log.error(f"poll listener {listener!r} failed: {exc!r}")
 
     def _show_recorded(self, record: dict[str, Any]) -> None:
         if record["k"] == FLOW:

@@ -163,3 +163,18 @@ async def test_replay_keys_pause_seek_speed_and_next_mark(ddos_recording):
         await pilot.press("space")
         assert app.timeline.paused and "PAUSED" in str(app.screen.query_one("#status-header").render())
         assert app.timeline.advance(10.0) == []
+
+
+async def test_replay_from_a_time_starts_there_with_history(ddos_recording):
+    path, _ = ddos_recording
+    recording = read_recording(path)
+    start = recording.start + 30
+    app = ReplayApp(replay_session(recording.header), recording, start=start, autoplay=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: app._first_frame_shown and app.last_result is not None, timeout=15,
+                       message="first frame and the poll at the start")
+        await pilot.pause()
+        assert app.timeline.now == pytest.approx(start)
+        assert start - 3 <= app.last_result.at <= start  # the last poll at or before --from
+        assert sum(v is not None for v in app.history["request_rate"]) >= 10  # the 30 s before it
+        assert "CRIT" in row_text(app, "request_rate")
