@@ -34,6 +34,7 @@ POLL_S = 2.0
 TAIL_PER_S = 20
 #: real seconds after the first frame before the replay is measured (start-up work runs then)
 WARMUP_S = 1.0
+FRAME_MS = 0.0
 SCENARIOS = ["normal", "ddos", "error-spike", "latency"]
 
 
@@ -108,6 +109,15 @@ async def replay_run(recording, speed: float, real_s: float, paused: bool) -> di
     from screens.replay_app import ReplayApp, replay_session
 
     app = ReplayApp(replay_session(recording.header), recording, speed=speed)
+    work: list[float] = []
+    frame = app._frame
+
+    def timed_frame() -> None:  # the frame's own work (deliver + badge), on the UI thread
+        started = time.perf_counter()
+        frame()
+        work.append(time.perf_counter() - started)
+
+    app._frame = timed_frame  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         deadline = time.monotonic() + 30
         while not app._first_frame_shown and time.monotonic() < deadline:
@@ -116,9 +126,11 @@ async def replay_run(recording, speed: float, real_s: float, paused: bool) -> di
             app.timeline.paused = True
         await asyncio.sleep(WARMUP_S)  # start-up work after the first frame (runbook keys, incident chrome)
         frames0, drops0, v0, r0 = app.frames, app.drops, app.timeline.now, time.monotonic()
+        first = len(work)
         await asyncio.sleep(real_s)
         real = time.monotonic() - r0
-        return {"frames": app.frames - frames0, "drops": app.drops - drops0, "real": real,
+        measured = sorted(work[first:]) or [0.0]
+        return {"work_p50": measured[len(measured) // 2], "work_max": measured[-1],"frames": app.frames - frames0, "drops": app.drops - drops0, "real": real,
                 "advanced": app.timeline.now - v0, "tail": app.tail.store.received, "polls": app.poll_count}
 
 
@@ -144,7 +156,10 @@ def main() -> int:
         print(f"   writer error: {size['error']}")
 
     from console.record.reader import read_recording
+    from screens.replay_app import FRAME_S
 
+    global FRAME_MS
+    FRAME_MS = FRAME_S * 1000
     started = time.perf_counter()
     recording = read_recording(path)
     read_s = time.perf_counter() - started
@@ -160,6 +175,8 @@ def main() -> int:
     print(f"2. replay of {args.replay_minutes:g} recorded min at {args.speed:g}x for {live['real']:.1f} s real: "
           f"{live['frames']} frames, {live['drops']} late (drops), {keep:.1f} recorded s per real s "
           f"({keep / args.speed:.2f}x of the speed), {live['polls']} polls and {live['tail']} tail events shown")
+    print(f"   frame work (deliver + badge) p50 {live['work_p50'] * 1000:.0f} ms, max {live['work_max'] * 1000:.0f} ms; "
+          f"paused p50 {idle['work_p50'] * 1000:.1f} ms (the frame period is {FRAME_MS:.0f} ms)")
     print(f"   baseline paused over {idle['real']:.1f} s: {idle['frames']} frames, {idle['drops']} late; "
           f"frames replaying / paused: {live['frames'] / max(1, idle['frames']):.2f}")
     print(f"   keeps up: {'yes' if keep >= 0.95 * args.speed and live['drops'] == 0 else 'NO'}")
