@@ -110,6 +110,8 @@ class RecordingController:
         current = getattr(getattr(response, "manager", None), "current_id", None)
         if not self.settings.auto_on_incident or not current or self._starting or self.recorder is not None:
             return
+        if getattr(self.app.session, "shared", False):
+            return  # a browser's view under `edge-console serve`: the operator's console records, not every tab
         if current == self._incident_id:
             return  # recorded this one already (and it was stopped by hand)
         self._incident_id = current
