@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from console.incident.manager import IncidentManager
 from console.record.reader import RecordingError, read_recording
+from console.safefile import open_append
 from tests.util import wait_for_sync
 
 
@@ -20,11 +22,15 @@ def run_console(*args: str, **kwargs) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env=dict(os.environ), **kwargs)
 
 
-def polls_on_disk(path: Path) -> int:
+def kinds_on_disk(path: Path) -> list[str]:
     try:
-        return sum(r["k"] == "poll" for r in read_recording(path).records)
+        return [r["k"] for r in read_recording(path).records]
     except RecordingError:  # created, nothing flushed yet
-        return 0
+        return []
+
+
+def polls_on_disk(path: Path) -> int:
+    return kinds_on_disk(path).count("poll")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -35,6 +41,13 @@ def test_record_until_interrupted_finishes_the_file(state_dir, sig):
         # the writer flushes every second: wait for two polls to be on disk
         wait_for_sync(lambda: path.exists() and polls_on_disk(path) >= 2,
                       timeout=30, message="two recorded polls")
+        # another console meanwhile: an incident opens, a flow step is audited
+        incident = IncidentManager(state_dir=state_dir).start("P2", "recorded from elsewhere")
+        fd = open_append(Path(state_dir) / "audit.jsonl")
+        os.write(fd, b'{"flow": "check-health", "step": "health", "status": "ok"}\n')
+        os.close(fd)
+        wait_for_sync(lambda: {"incident", "flow"} <= set(kinds_on_disk(path)), timeout=30,
+                      message="the incident entry and the flow step in the recording")
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=20)
     finally:
@@ -47,6 +60,9 @@ def test_record_until_interrupted_finishes_the_file(state_dir, sig):
     assert not recording.truncated and recording.damaged == 0
     assert recording.records[-1]["k"] == "end"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+    entry = next(r["entry"] for r in recording.records if r["k"] == "incident")
+    assert entry["incident"] == incident.id and entry["kind"] == "start"
+    assert next(r["record"] for r in recording.records if r["k"] == "flow")["flow"] == "check-health"
 
 
 def test_record_seconds_and_refusals(state_dir, tmp_path):

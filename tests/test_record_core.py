@@ -188,3 +188,24 @@ def test_record_settings():
     cfg.raw["record"] = {"auto": True}
     with pytest.raises(ConfigError, match="unknown key"):
         record_settings(cfg)
+
+
+def test_follower_reads_new_complete_lines_and_skips_damaged_ones(tmp_path):
+    from console.record.follow import AppendFollower, StateFollower
+
+    audit = tmp_path / "audit.jsonl"
+    audit.write_text('{"old": 1}\n')
+    os.chmod(audit, 0o600)
+    follower = StateFollower(tmp_path)
+    with audit.open("a") as handle:
+        handle.write('{"flow": "a"}\nnot json\n[1]\n{"flow": "b"}\n{"flow": "partial"')
+    steps, entries = follower.read()
+    assert steps == [{"flow": "a"}, {"flow": "b"}] and entries == []
+    assert follower.audit.skipped == 2
+    with audit.open("a") as handle:
+        handle.write("}\n")
+    assert follower.read()[0] == [{"flow": "partial"}]
+    (tmp_path / "incidents" / "drills").mkdir(parents=True)
+    (tmp_path / "incidents" / "drills" / "DRILL-1.jsonl").write_text('{"kind": "start"}\n')
+    assert follower.read()[1] == [("DRILL-1", {"kind": "start"})]
+    assert AppendFollower(tmp_path / "missing.jsonl").read() == []

@@ -34,6 +34,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from console.paths import state_dir
+    from console.record.follow import StateFollower
     from console.record.live import header_for, record_live
     from console.record.writer import Recorder, resolve_out, secret_values
     from console.session import open_session_from_args
@@ -60,7 +62,8 @@ def cmd_record(args: argparse.Namespace) -> int:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             try:
-                return await record_live(session, recorder, seconds=seconds, stop=stop, tail=not args.no_tail)
+                return await record_live(session, recorder, seconds=seconds, stop=stop, tail=not args.no_tail,
+                                         follow=StateFollower(state_dir()))
             finally:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)

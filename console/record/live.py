@@ -13,7 +13,7 @@ import time
 from typing import Any, Callable
 
 from console.incident.alerts import AlertEngine, AlertSettings
-from console.record.encode import alerts_to_json, poll_to_json, tail_to_json
+from console.record.encode import FLOW, INCIDENT, alerts_to_json, poll_to_json, tail_to_json
 from console.record.writer import Recorder
 
 #: how often (real seconds) the tail is drained between polls
@@ -27,8 +27,10 @@ def alert_signature(alerts: list[Any]) -> list[tuple[str, str, bool]]:
 async def record_live(session: Any, recorder: Recorder, *, seconds: float | None = None,
                       stop: asyncio.Event | None = None, clock: Callable[[], float] = time.time,
                       interval: float | None = None, tail: bool = True,
-                      on_poll: Callable[[Any], Any] | None = None) -> int:
-    """Record until ``seconds`` of ``clock`` time have passed or ``stop`` is set; returns the polls made."""
+                      on_poll: Callable[[Any], Any] | None = None, follow: Any = None) -> int:
+    """Record until ``seconds`` of ``clock`` time have passed or ``stop`` is set; returns the polls made.
+    ``follow`` (a ``console.record.follow.StateFollower``) adds the flow steps and incident entries other
+    consoles append meanwhile."""
     from console.sources.poller import EdgePoller
 
     config, env = session.config, session.env
@@ -54,6 +56,12 @@ async def record_live(session: Any, recorder: Recorder, *, seconds: float | None
             if alert_signature(active) != last_alerts:
                 last_alerts = alert_signature(active)
                 recorder.write(alerts_to_json(active, now))
+            if follow is not None:
+                steps, entries = await asyncio.to_thread(follow.read)
+                for step in steps:
+                    recorder.write({"k": FLOW, "t": now, "record": step})
+                for incident_id, entry in entries:
+                    recorder.write({"k": INCIDENT, "t": now, "entry": {"incident": incident_id, **entry}})
             if on_poll is not None:
                 on_poll(result)
             deadline = time.monotonic() + interval
