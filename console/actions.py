@@ -36,12 +36,14 @@ SCOPES: dict[str, tuple[str, bool]] = {
     "prompt.resume": ("resume an open incident", True),
     "scenario": ("scenario picker (z)", True),
     "detail": ("full text of a row", True),
+    "replay": ("replay (edge-console replay)", False),
     "logs.breakdown": ("logs: the error breakdown", False),
     "drill.score": ("drill score", True),
 }
 
 #: How a key is written for people (Textual names on the left).
 KEY_NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "esc", "full_stop": ".",
+             "left_square_bracket": "[", "right_square_bracket": "]", "equals_sign": "=",
              "comma": ",", "minus": "-", "plus": "+", "underscore": "_", "exclamation_mark": "!"}
 #: And back: what people write in ``keys:`` to the name Textual uses.
 KEY_ALIASES = {v: k for k, v in KEY_NAMES.items()} | {" ": "space", "esc": "escape", "return": "enter"}
@@ -120,6 +122,9 @@ CODE_ACTIONS: tuple[Action, ...] = (
        help="silence the top alert until it clears"),
     _a("incident.contacts", "c", "Contacts", "app", "app.incident_contacts", show=False,
        palette="Incident: contacts and escalation", help="escalation path, channels, notify"),
+    _a("record.toggle", "ctrl+t", "Record", "app", "record_toggle", show=False,
+       palette="Recording: start or stop (edge-console replay plays it)",
+       help="record what the console sees (gzip JSON lines under the state dir); again stops"),
     _a("sim.scenario", "z", "Scenario", "app", "switch_scenario", show=False, palette="",
        help="the simulated edge only: switch its scenario live (not during a drill)"),
     # the dashboard
@@ -204,6 +209,13 @@ CODE_ACTIONS: tuple[Action, ...] = (
     _a("breakdown.up", "up", "Previous error", "logs.breakdown", "row(-1)", show=False),
     _a("breakdown.down", "down", "Next error", "logs.breakdown", "row(1)", show=False),
     _a("breakdown.open", "enter", "Full message", "logs.breakdown", "open_row"),
+    # a replay (edge-console replay FILE)
+    _a("replay.pause", "space", "Pause/play", "replay", "replay_pause"),
+    _a("replay.back", "left_square_bracket", "-1 min", "replay", "replay_back"),
+    _a("replay.forward", "right_square_bracket", "+1 min", "replay", "replay_forward"),
+    _a("replay.next_mark", "full_stop", "Next alert/step", "replay", "replay_next_mark"),
+    _a("replay.faster", "plus,equals_sign", "Faster", "replay", "replay_faster"),
+    _a("replay.slower", "minus", "Slower", "replay", "replay_slower"),
 )
 
 FLOW_GROUP = "Flows"

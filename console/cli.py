@@ -30,6 +30,7 @@ SUBCOMMAND_MODULES = [
     "console.alertmanager.cli",  # alerts
     "console.drill.cli",       # drill
     "console.keys_cli",        # keys
+    "console.record.cli",      # record, replay
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -47,6 +48,8 @@ COMMAND_MODULES = {
     "alerts": "console.alertmanager.cli",
     "drill": "console.drill.cli",
     "keys": "console.keys_cli",
+    "record": "console.record.cli",
+    "replay": "console.record.cli",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).

@@ -25,6 +25,7 @@ from screens.dashboard import DashboardScreen
 from screens.flow_app import FlowsMixin
 from screens.help import HelpScreen
 from screens.incident_app import IncidentResponseMixin
+from screens.recording_app import RecordingMixin
 from screens.messages import FleetUpdated, PollUpdated
 from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
 from screens.textual_compat import OpaqueTopScreens
@@ -47,7 +48,8 @@ EARLY_RESULT_WAIT_S = 1.5
 EARLY_NUMBERS_MAX_WAIT_S = 3.0
 
 
-class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, App[int]):
+class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin,
+                     RecordingMixin, App[int]):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True

@@ -29,6 +29,8 @@ class EdgeScreen(Screen):
                               read_only=session.read_only, shared=bool(getattr(session, "shared", False)),
                               id="status-header")
         header.clock = self.app.clock  # type: ignore[attr-defined]
+        if getattr(self.app, "REPLAY", False):
+            header.replay = self.app.badge_text()  # type: ignore[attr-defined]
         refresh = float(getattr(self.app, "refresh_seconds", 2.0) or 2.0)
         header.fresh_seconds = refresh * 1.5 + 1.0  # a poll a little late still counts as fresh
         yield header

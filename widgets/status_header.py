@@ -28,6 +28,8 @@ class StatusHeader(Static):
         self.read_only = read_only
         #: a browser's view under ``edge-console serve``: always read-only, badge ``SHARED READ-ONLY``
         self.shared = shared
+        #: ``edge-console replay``: the badge with the recorded time and speed ("REPLAY 12:03:10 x60")
+        self.replay = ""
         self.metrics_source: SourceStatus | None = None
         self.health_source: SourceStatus | None = None
         self.health_text = ""
@@ -102,6 +104,8 @@ class StatusHeader(Static):
         short = level >= 2
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {self.environment} ", style="bold reverse")
+        if self.replay:
+            text.append(f" {self.replay} ", style="bold white on magenta")
         if self.simulated:
             text.append(" SIM " if level >= 4 else " SIMULATED ", style=badge_style(self, "simulated"))
         if self.shared:
@@ -120,6 +124,9 @@ class StatusHeader(Static):
 
     def on_resize(self) -> None:
         self._last_render = ""
+        self._refresh_text()
+
+    def refresh_badge(self) -> None:
         self._refresh_text()
 
     def _refresh_text(self) -> None:

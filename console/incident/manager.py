@@ -262,6 +262,13 @@ class IncidentManager:
             text += f" (last entry {format_ts(last)}, {format_duration(gap)} before)"
         return self._append(incident.id, "console", text, data)
 
+    def record_recording(self, path: str) -> Entry | None:
+        """A recording of the console started during this incident (``console/record``): the report links it."""
+        if self.view_only or not self._has_open_current():
+            return None
+        text = f"Recording: {path} (replay: edge-console replay {path})"
+        return self._append(None, "note", _clean(text, "recording", limit=4000), {"recording": str(path)})
+
     def record_escalation(self, contact: Any, note: str = "", incident_id: str | None = None) -> Entry:
         incident = self.get(incident_id)
         text = f"Escalated to {contact.name} ({contact.reach()})"

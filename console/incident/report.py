@@ -174,4 +174,14 @@ def render_report(incident: Incident, links: list[tuple[str, str]] | None = None
         lines += [f"- [ ] {md_text(item)}" for item in incident.action_items]
     else:
         lines.append("- [ ] Add action items")
+    lines += recording_lines(incident)
     return clean("\n".join(lines) + "\n")  # read on a terminal too: controls shown escaped
+
+
+def recording_lines(incident: Incident) -> list[str]:
+    """The recordings made during the incident (``edge-console replay FILE`` replays one)."""
+    paths = [str(e.data["recording"]) for e in incident.entries
+             if e.kind == "note" and isinstance(e.data.get("recording"), str)]
+    if not paths:
+        return []
+    return ["", "## Recording", "", *[f"- `{path}` (replay: `edge-console replay {path}`)" for path in paths]]

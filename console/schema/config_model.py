@@ -341,6 +341,12 @@ class SlackSection(Struct, forbid_unknown_fields=True):
             yield (), "name where the secret comes from: webhook_url_env or webhook_url_file"
 
 
+class RecordSection(Struct, forbid_unknown_fields=True):
+    """Recordings of what the console saw, for replay (console/record)."""
+
+    auto_on_incident: Annotated[bool, doc("start recording when an incident opens")] = True
+
+
 class ConfigFile(Struct, forbid_unknown_fields=True):
     """Edge Console configuration (--config, $EDGE_CONSOLE_CONFIG or ~/.config/edge-console/config.yaml)."""
 
@@ -383,6 +389,7 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     alertmanager: Annotated[AlertmanagerSection | None, doc("Alertmanager settings")] = None
     theme: Annotated[Text | None, doc("colour theme name")] = None
     limits: Annotated[Limits | None, doc("bounds on what the console reads")] = None
+    record: Annotated[RecordSection | None, doc("recording what the console saw (edge-console replay)")] = None
     keys: Annotated[dict[str, Text] | None, doc("action id -> key, over the defaults (edge-console keys lists "
                                                 "them; checked in console/keymap.py)")] = None
     grafana: Annotated[GrafanaSection | None, doc("Grafana annotations and dashboard links")] = None
