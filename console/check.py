@@ -19,6 +19,7 @@ import sys
 import time
 from typing import Any
 
+from console.metrics.catalogue import format_metric as format_value  # (key, value): one formatter everywhere
 from console.metrics.model import KEY_METRICS, Derived, Health, MetricValue
 from console.metrics.thresholds import State, worst
 from console.sanitize import clean_line, json_dumps
@@ -251,22 +252,6 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
 # -- human output ---------------------------------------------------------------------------------
 
 _STYLE = {"normal": "green", "warning": "yellow", "critical": "bold red", "unknown": "dim"}
-
-
-def format_value(key: str, value: float | None) -> str:
-    if value is None:
-        return "-"
-    if key == "request_rate":
-        return f"{value:,.1f} req/s"
-    if key in ("error_rate", "cache_hit_rate"):
-        return f"{value:.2f} %"
-    if key in ("p95_latency_ms", "cpu_time_ms"):
-        return f"{value:,.1f} ms"
-    if key == "memory_bytes":
-        return f"{value / (1024 * 1024):,.1f} MiB"
-    if key == "queue_backlog":
-        return f"{value:,.0f} msgs"
-    return f"{value:g}"
 
 
 def _state_cell(state: str) -> str:

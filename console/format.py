@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Iterable
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
+#: How every screen, command and report shows a value that is not there (no scrape yet, no traffic, NaN):
+#: one cell wide (fits the 60-column layout), not a digit, so it cannot be read as 0, and not a hyphen, so
+#: it cannot be read as a minus sign or the runbook's "no thresholds" mark ``-``.
+MISSING = "—"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """A short human value with its unit: ``1.2k req/s``, ``0.42 %``, ``87 ms``, ``64.0 MiB``."""
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return "—"
+    """A short human value with its unit: ``1.2k req/s``, ``0.42 %``, ``87 ms``, ``64.0 MiB``; a missing
+    value is :data:`MISSING`. The one value formatter (``console.metrics.catalogue.format_metric`` picks the
+    unit by metric key)."""
+    if _missing(value):
+        return MISSING
     if unit == "bytes":
         return format_bytes(value)
     if unit == "%":
@@ -43,21 +54,25 @@ def format_bytes(value: float) -> str:
     return f"{value:.1f} GiB"  # pragma: no cover
 
 
-def format_duration(seconds: float | None) -> str:
-    """``45s``, ``3m05s``, ``2h04m``, ``3d02h``; None -> ``—``."""
-    if seconds is None or math.isnan(seconds):
-        return "—"
-    seconds = int(round(max(0.0, seconds)))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, sec = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{sec:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours}h{minutes:02d}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
+def format_duration(elapsed: timedelta | float | None) -> str:
+    """An elapsed time: ``45s``, ``12m 03s``, ``1h 05m``, ``2d 3h``; negative values get a leading minus;
+    None or NaN -> :data:`MISSING`. The one formatter for elapsed times (ages, ETAs, incident clocks);
+    Prometheus durations (``1h30m``) are ``console.metrics.promduration``'s job."""
+    seconds = elapsed.total_seconds() if isinstance(elapsed, timedelta) else elapsed
+    if _missing(seconds):
+        return MISSING
+    sign = "-" if seconds < 0 else ""
+    s = int(abs(seconds))
+    days, rem = divmod(s, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, secs = divmod(rem, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m {secs:02d}s"
+    return f"{sign}{secs}s"
 
 
 def sparkline(values: Iterable[float | None], width: int = 24) -> str:

@@ -95,6 +95,9 @@ class FlowsMixin(App):
             if error:
                 self.notify(error, title="Runbook", severity="error", timeout=15, markup=False)
             self._flow_runbook = runbook if runbook is not None else Runbook(flows={})
+            incident = getattr(self, "_incident_response", None)
+            if incident is not None and runbook is not None:  # alerts answer with the runbook's responds_to
+                incident.engine.use_runbook(runbook)
         return self._flow_runbook
 
     def flow_runbook(self) -> Runbook:
@@ -239,7 +242,8 @@ class FlowsMixin(App):
 
             if respond_to_alertmanager(self):  # a firing Alertmanager alert mapped to a flow
                 return
-        offer = choose_response(alerts, getattr(self, "last_result", None))
+        offer = choose_response(alerts, getattr(self, "last_result", None),
+                                incident.engine.responses if incident is not None else None)
         if offer is None:
             self.notify("No active alert and no metric in warning or critical: nothing to respond to", timeout=4)
             return

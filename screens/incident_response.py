@@ -80,6 +80,9 @@ class IncidentResponse:
             self.contacts = runbook_defaults()
         thresholds = getattr(config, "thresholds", None)
         self.engine = AlertEngine(thresholds, settings)
+        runbook = getattr(app, "_flow_runbook", None)  # else FlowsMixin._set_flow_runbook passes it when loaded
+        if runbook is not None and getattr(runbook, "flows", None):
+            self.engine.use_runbook(runbook)  # alerts answer with the runbook's responds_to
         session = getattr(app, "session", None)
         # on the simulated edge every incident is a drill (DRILL-..., kept apart from real ones)
         self.manager = IncidentManager(state_dir=state_dir, clock=self.now,

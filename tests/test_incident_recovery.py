@@ -38,7 +38,7 @@ def test_failures_say_why():
                                                         backlog=1500, trend=12.0, hit=60.0, metrics_state="stale"))}
     assert checks["workers"].status == "fail" and checks["workers"].detail == "queue-processor degraded"
     assert checks["queues"].status == "fail" and "growing: vau-batch" in checks["queues"].detail
-    assert checks["cache"].status == "fail" and "60.0%" in checks["cache"].detail
+    assert checks["cache"].status == "fail" and "60.0 %" in checks["cache"].detail
     assert checks["metrics"].status == "fail" and checks["metrics"].detail == "metrics stale: HTTP 500"
     down = {c.key: c for c in recovery_checks(result(healthy=False))}
     assert down["workers"].status == "fail" and down["workers"].detail == "health down"

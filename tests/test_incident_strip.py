@@ -26,7 +26,7 @@ def test_incident_first_then_alert_then_elapsed_and_phase(state_dir):
     m = IncidentManager(state_dir=state_dir, clock=lambda: T0, user="op")
     incident = m.start("P0", "Outage")
     text = strip_text(incident, [alert(), alert("health", "Health", "", None)], T0 + timedelta(minutes=5)).plain
-    assert text == f" {incident.id}  P0  ack due in 10m 00s │ CRIT Error rate 2.50% +1 │ 5m 00s · triggered"
+    assert text == f" {incident.id}  P0  ack due in 10m 00s │ CRIT Error rate 2.50 % +1 │ 5m 00s · triggered"
     late = strip_text(incident, [], T0 + timedelta(minutes=20)).plain
     assert "ACK OVERDUE 5m 00s" in late and "CRIT" not in late
 
@@ -35,7 +35,7 @@ def test_alert_alone_health_down_and_acknowledged():
     text = strip_text(None, [alert("health", "Health", "", None, acknowledged=True)], T0).plain
     assert text == " CRIT Health DOWN acked "
     m_text = strip_text(None, [alert(level=State.WARNING, value=0.7)], T0).plain
-    assert m_text == " WARN Error rate 0.70% "
+    assert m_text == " WARN Error rate 0.70 % "
 
 
 def test_acknowledged_incident_shows_how_long_the_ack_took(state_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from console.format import MISSING
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, State, evaluate
 from console.runbook import metricfmt
 from console.runbook.loader import METRIC_KEYS
@@ -16,8 +17,8 @@ def test_every_metric_key_has_a_label_and_unit():
 
 def test_memory_in_mib_and_other_units():
     assert metricfmt.format_value("memory_bytes", 45_229_911.0) == "43.1 MiB"
-    assert metricfmt.format_value("request_rate", 4178.654) == "4,178.65 req/s"
-    assert metricfmt.format_value("error_rate", None) == "no value"
+    assert metricfmt.format_value("request_rate", 4178.654) == "4,179 req/s"  # the catalogue formatter
+    assert metricfmt.format_value("error_rate", None) == MISSING
 
 
 def test_state_mark_says_no_threshold_instead_of_unknown():

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from console.alertmanager.model import AmAlert
+from console.metrics.catalogue import METRIC_KEYS
 
 #: key metrics an alert can be about (the runbook's ``responds_to`` vocabulary)
-ALERT_METRICS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
-                 "queue_backlog", "security_per_s", "rate_limit_violations_per_s")
+ALERT_METRICS = METRIC_KEYS
 _UNIT_SUFFIX = re.compile(r"_(ms|bytes|per_s)$")
 
 

@@ -27,29 +27,16 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from console.format import format_value  # noqa: F401 - re-exported (widgets import it from here)
+from console.incident.responders import Response, default_responses, responses_from_runbook
+from console.metrics.catalogue import HEALTH_KEY
 from console.metrics.model import KEY_METRICS
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, State, ThresholdSpec, evaluate
 
-HEALTH_KEY = "health"
 
-
-@dataclass(frozen=True)
-class Response:
-    """The runbook response an alert points at."""
-
-    flow_id: str
-    title: str
-
-
-#: Alert -> runbook response (flow ids of the built-in runbook).
-RESPONSES: dict[str, Response] = {
-    "p95_latency_ms": Response("high-latency", "High Latency Alert"),
-    "cpu_time_ms": Response("high-latency", "High Latency Alert"),
-    "cache_hit_rate": Response("low-cache-hit-rate", "Low Cache Hit Rate"),
-    "queue_backlog": Response("queue-processing-delays", "Queue Processing Delays"),
-    HEALTH_KEY: Response("p0-service-down", "P0 - Service Down"),
-    "error_rate": Response("p1-high-error-rate", "P1 - High Error Rate"),
-}
+#: The catalogue's built-in alert responses (console.metrics.catalogue); the engine uses the runbook's
+#: ``responds_to`` once it knows the runbook (:meth:`AlertEngine.use_runbook`, console.incident.responders).
+RESPONSES: dict[str, Response] = default_responses()
 
 
 def suggest_severity(key: str, level: State) -> str:
@@ -161,18 +148,6 @@ class Observation:
         return any(t.bell for t in self.transitions)
 
 
-def format_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "n/a"
-    if unit == "%":
-        return f"{value:.2f}%"
-    if unit == "bytes":
-        return f"{value / (1024 * 1024):.1f} MiB"
-    if abs(value) >= 100:
-        return f"{value:,.0f} {unit}".strip()
-    return f"{value:.1f} {unit}".strip()
-
-
 def _relaxed(spec: ThresholdSpec, margin: float) -> ThresholdSpec:
     """The thresholds a value must get back past to leave a level."""
     if spec.direction == "below":
@@ -182,12 +157,21 @@ def _relaxed(spec: ThresholdSpec, margin: float) -> ThresholdSpec:
 
 class AlertEngine:
     def __init__(self, thresholds: Mapping[str, ThresholdSpec] | None = None,
-                 settings: AlertSettings | None = None) -> None:
+                 settings: AlertSettings | None = None, responses: Mapping[str, Response] | None = None) -> None:
         self.thresholds = dict(thresholds or DEFAULT_THRESHOLDS)
         self.settings = settings or AlertSettings()
+        #: alert key -> the flow that answers it (the runbook's ``responds_to``; the catalogue's defaults until then)
+        self.responses: dict[str, Response] = dict(responses) if responses is not None else default_responses()
         self._tracks: dict[str, _Track] = {}
         self._sources: dict[str, str] = {}
         self._last_derived_at: float | None = None
+
+    def use_runbook(self, runbook: Any) -> None:
+        """Answer alerts with the runbook's responding flows (``responds_to``), active alerts included."""
+        self.responses = responses_from_runbook(runbook)
+        for key, track in self._tracks.items():
+            if track.alert is not None:
+                track.alert = replace(track.alert, response=self.responses.get(key))
 
     # -- queries ---------------------------------------------------------------------------
     def active(self) -> list[Alert]:
@@ -294,12 +278,12 @@ class AlertEngine:
         track.level = target
         if target == State.NORMAL:
             cleared = replace(track.alert, level=State.NORMAL, value=value) if track.alert else Alert(
-                key, label, unit, State.NORMAL, value, now, response=RESPONSES.get(key))
+                key, label, unit, State.NORMAL, value, now, response=self.responses.get(key))
             track.alert = None
             return Transition("cleared", cleared, previous, now)
         if previous == State.NORMAL or track.alert is None:
             kind = "raised"
-            track.alert = Alert(key, label, unit, target, value, now, False, RESPONSES.get(key),
+            track.alert = Alert(key, label, unit, target, value, now, False, self.responses.get(key),
                                 suggest_severity(key, target))
         else:
             kind = "escalated" if target.rank > previous.rank else "eased"

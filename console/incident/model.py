@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from console.format import format_duration  # noqa: F401 - re-exported: the one elapsed-time formatter
+
 UTC = timezone.utc
 
 
@@ -104,23 +106,6 @@ def format_ts(when: datetime) -> str:
 
 def parse_ts(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def format_duration(delta: timedelta | float) -> str:
-    """``1h 05m``, ``12m 03s``, ``45s``, ``2d 3h``; negative values get a leading minus."""
-    seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
-    sign = "-" if seconds < 0 else ""
-    s = int(abs(seconds))
-    days, rem = divmod(s, 86400)
-    hours, rem = divmod(rem, 3600)
-    minutes, secs = divmod(rem, 60)
-    if days:
-        return f"{sign}{days}d {hours}h"
-    if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{sign}{minutes}m {secs:02d}s"
-    return f"{sign}{secs}s"
 
 
 @dataclass(frozen=True)

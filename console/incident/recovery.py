@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from console.metrics.catalogue import format_metric
 from console.metrics.thresholds import State
 
 #: (key, runbook wording)
@@ -57,18 +58,20 @@ def recovery_checks(result: Any | None) -> list[RecoveryCheck]:
             if mv is None or mv.value is None:
                 out.append(RecoveryCheck(key, text, "unknown", "no queue backlog value"))
             elif growing or mv.state == State.CRITICAL:
-                out.append(RecoveryCheck(key, text, "fail", f"backlog {mv.value:,.0f}" +
+                out.append(RecoveryCheck(key, text, "fail", "backlog " + format_metric("queue_backlog", mv.value) +
                                          (f", growing: {', '.join(growing)}" if growing else "")))
             else:
-                out.append(RecoveryCheck(key, text, "pass", f"backlog {mv.value:,.0f} ({mv.state.value})"))
+                backlog = format_metric("queue_backlog", mv.value)
+                out.append(RecoveryCheck(key, text, "pass", f"backlog {backlog} ({mv.state.value})"))
         elif key == "cache":
             mv = metrics.get("cache_hit_rate")
             if mv is None or mv.value is None:
                 out.append(RecoveryCheck(key, text, "unknown", "no cache hit rate"))
             elif mv.state == State.NORMAL:
-                out.append(RecoveryCheck(key, text, "pass", f"hit rate {mv.value:.1f}%"))
+                out.append(RecoveryCheck(key, text, "pass", "hit rate " + format_metric("cache_hit_rate", mv.value)))
             else:
-                out.append(RecoveryCheck(key, text, "fail", f"hit rate {mv.value:.1f}% ({mv.state.value})"))
+                hit_rate = format_metric("cache_hit_rate", mv.value)
+                out.append(RecoveryCheck(key, text, "fail", f"hit rate {hit_rate} ({mv.state.value})"))
         elif key == "metrics":
             status = getattr(result, "metrics", None)
             state = getattr(status, "state", None)

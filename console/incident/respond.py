@@ -12,14 +12,15 @@ critical decides (:func:`worst_metric`), with the same DDoS rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from console.incident.alerts import HEALTH_KEY, RESPONSES
+from console.incident.responders import Response, default_responses
+from console.metrics import catalogue
+from console.metrics.catalogue import HEALTH_KEY
 from console.metrics.thresholds import State
 
-#: When two metrics are equally bad, the one earlier here wins (service down first).
-RESPONSE_ORDER = (HEALTH_KEY, "error_rate", "p95_latency_ms", "queue_backlog", "cache_hit_rate", "cpu_time_ms",
-                  "request_rate")
+#: When two metrics are equally bad, the one earlier here wins (service down first): from the catalogue.
+RESPONSE_ORDER = catalogue.RESPONSE_ORDER
 #: The runbook's DDoS response (Security section): Under Attack Mode, then tighter rate limits.
 DDOS_FLOWS = ("under-attack-mode", "tighten-rate-limits")
 #: Security blocks count as "up" when a rule spikes against its baseline, or when at least this share
@@ -69,11 +70,14 @@ def _ddos_offer(label: str, state: State, derived: Any) -> ResponseOffer:
                          title="DDoS response")
 
 
-def worst_metric(result: Any) -> ResponseChoice | None:
+def worst_metric(result: Any, responses: Mapping[str, Response] | None = None) -> ResponseChoice | None:
     """The metric in the worst warning/critical state that has a runbook response, or None.
-    Health down counts as critical; the request rate counts only as a DDoS (security blocks up)."""
+    Health down counts as critical; the request rate counts only as a DDoS (security blocks up).
+    ``responses``: metric -> responding flow (``AlertEngine.responses``: the runbook's ``responds_to``);
+    the catalogue's defaults without one."""
     if result is None:
         return None
+    RESPONSES = default_responses() if responses is None else responses
     candidates: list[tuple[int, int, ResponseChoice]] = []
     health = getattr(result, "health", None)
     if health is not None and not getattr(health, "healthy", True) and HEALTH_KEY in RESPONSES:
@@ -105,8 +109,10 @@ def _severity_order(alert: Any) -> tuple:
     return (getattr(alert, "severity", "P3"), -alert.level.rank, getattr(alert, "since", 0.0))
 
 
-def choose_response(alerts: Sequence[Any], result: Any = None) -> ResponseOffer | None:
-    """The response ``r`` opens for ``alerts`` (active ones, any order) and the latest ``result``."""
+def choose_response(alerts: Sequence[Any], result: Any = None,
+                    responses: Mapping[str, Response] | None = None) -> ResponseOffer | None:
+    """The response ``r`` opens for ``alerts`` (active ones, any order) and the latest ``result``;
+    ``responses`` as for :func:`worst_metric` (the alerts carry their own, from the same source)."""
     derived = getattr(result, "derived", None)
     ddos = security_blocks_up(derived)
     for alert in sorted(alerts, key=_severity_order):
@@ -116,7 +122,7 @@ def choose_response(alerts: Sequence[Any], result: Any = None) -> ResponseOffer 
         if response is not None:
             what = "health DOWN" if alert.key == HEALTH_KEY else f"{alert.label} {alert.level.value.upper()}"
             return ResponseOffer((response.flow_id,), f"alert: {what}", alert.key)
-    choice = worst_metric(result)
+    choice = worst_metric(result, responses)
     if choice is None:
         return None
     if choice.target == "ddos":

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from console.metrics.catalogue import METRICS
 from console.metrics.thresholds import State
 
-#: The key metrics in display order: key -> (label, unit).
-KEY_METRICS: dict[str, tuple[str, str]] = {
-    "request_rate": ("Request rate", "req/s"),
-    "error_rate": ("Error rate", "%"),
-    "p95_latency_ms": ("P95 latency", "ms"),
-    "cache_hit_rate": ("Cache hit rate", "%"),
-    "cpu_time_ms": ("CPU time P95", "ms"),
-    "memory_bytes": ("Memory", "bytes"),
-    "queue_backlog": ("Queue backlog", "msgs"),
-}
+#: The key metrics in display order: key -> (label, unit), from the catalogue (console.metrics.catalogue).
+KEY_METRICS: dict[str, tuple[str, str]] = {m.key: (m.label, m.unit) for m in METRICS if m.key_metric}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
+from console.metrics.catalogue import METRICS
+
 
 class State(str, Enum):
     NORMAL = "normal"
@@ -38,17 +40,11 @@ class ThresholdSpec:
         return None
 
 
-#: The runbook table: Request Rate >15k/s, >20k/s; Error Rate >0.5%, >1%; P95 >500ms, >1s;
-#: Cache Hit Rate <80%, <70%; CPU Time >25ms, >50ms; Queue Backlog >500, >1000.
-#: Memory is not in the table: Workers are limited to 128 MB, so warn at 100 MiB, critical at 120 MiB.
+#: Defaults from the metric catalogue (console.metrics.catalogue: the runbook's Key Metrics table and why);
+#: the config's ``thresholds:`` overrides them.
 DEFAULT_THRESHOLDS: dict[str, ThresholdSpec] = {
-    "request_rate": ThresholdSpec(15_000, 20_000),
-    "error_rate": ThresholdSpec(0.5, 1.0),
-    "p95_latency_ms": ThresholdSpec(500, 1000),
-    "cache_hit_rate": ThresholdSpec(80, 70, "below"),
-    "cpu_time_ms": ThresholdSpec(25, 50),
-    "memory_bytes": ThresholdSpec(100 * 1024 * 1024, 120 * 1024 * 1024),
-    "queue_backlog": ThresholdSpec(500, 1000),
+    m.key: ThresholdSpec(m.warning, m.critical, m.direction)
+    for m in METRICS if m.warning is not None and m.critical is not None
 }
 
 

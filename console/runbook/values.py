@@ -16,8 +16,10 @@ import time
 from collections import deque
 from typing import Any, Callable
 
-#: Derived attributes that are not in ``Derived.metrics``.
-_DERIVED_ATTRS = ("security_per_s", "rate_limit_violations_per_s")
+from console.metrics.catalogue import METRIC_KEYS, METRICS
+
+#: Derived attributes that are not in ``Derived.metrics`` (the catalogue's rates that are not key metrics).
+_DERIVED_ATTRS = tuple(m.key for m in METRICS if not m.key_metric)
 
 
 def from_derived(derived: Any, name: str) -> float | None:
@@ -35,8 +37,7 @@ def from_derived(derived: Any, name: str) -> float | None:
 
 
 #: Every value a source records for sparklines.
-HISTORY_NAMES = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
-                 "queue_backlog", *_DERIVED_ATTRS)
+HISTORY_NAMES = METRIC_KEYS
 HISTORY_POINTS = 60
 
 

@@ -14,6 +14,7 @@ import re
 import msgspec
 
 from console.limits import MAX_DURATION_S
+from console.metrics import catalogue
 from console.runbook.model import INPUT_TYPES, SECRET_NAMES, STEP_KINDS
 from console.runbook.summaries import SUMMARIES
 from console.schema.validate import doc
@@ -21,8 +22,7 @@ from console.schema.validate import doc
 Struct = msgspec.Struct
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-METRIC_KEYS = ("request_rate", "error_rate", "p95_latency_ms", "cache_hit_rate", "cpu_time_ms", "memory_bytes",
-               "queue_backlog", "security_per_s", "rate_limit_violations_per_s")
+METRIC_KEYS = catalogue.METRIC_KEYS  # the live metric keys a step may read (console.metrics.catalogue)
 #: ``account.queues``: the account's queues from the Queues API, ``queues:`` overriding ids (runbook/queue_lookup.py)
 FOREACH_SOURCES = ("env.queues", "env.paths", "account.queues")
 ID_PATTERN = "^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -49,12 +49,12 @@ MetricList = Annotated[list[str], doc("live metric keys", check=_metric_list_pro
 
 #: an Alertmanager ``alertname`` a flow responds to (CamelCase, so never a metric key)
 ALERTNAME_PATTERN = re.compile(r"[A-Z][A-Za-z0-9_]{0,99}")
-_RESPONDS_TO_MESSAGE = (f"expected a list of metric keys from: {', '.join(METRIC_KEYS)}, "
+_RESPONDS_TO_MESSAGE = (f"expected a list of metric keys from: {', '.join(catalogue.RESPONDER_KEYS)}, "
                         "or Alertmanager alert names (EdgeHighErrorRate)")
 
 
 def _responds_to_problem(value: list[str]) -> str | None:
-    if value and all(m in METRIC_KEYS or ALERTNAME_PATTERN.fullmatch(m) for m in value):
+    if value and all(m in catalogue.RESPONDER_KEYS or ALERTNAME_PATTERN.fullmatch(m) for m in value):
         return None
     return _RESPONDS_TO_MESSAGE
 
