@@ -106,8 +106,9 @@ def respond_to_alertmanager(app: Any) -> bool:
 
 
 def silence_on_ack(app: Any, acknowledged: list[Any]) -> None:
-    """After ``a``: with ``alertmanager.ack_silence`` set, silence the acked alerts' Alertmanager
-    counterparts by running the silence flow (audited; refused read-only; on the timeline)."""
+    """After ``a``: with ``alertmanager.ack_silence`` set, open the silence flow for the acked alert's
+    Alertmanager counterpart with its inputs filled in. It is a change like any other: previewed, confirmed
+    (production needs its name typed), audited before it runs, refused read-only, on the timeline."""
     env = app.session.env
     if not getattr(env, "alertmanager_url", None) or not acknowledged:
         return
@@ -120,33 +121,10 @@ def silence_on_ack(app: Any, acknowledged: list[Any]) -> None:
     for alert in acknowledged:
         inputs = ack_silence_inputs(alert.key, alert.describe(), getattr(app, "am_alerts", []), env,
                                     settings.ack_silence)
-        if inputs is not None:
-            app.run_worker(_run_silence(app, SILENCE_FLOW, inputs), name="ack silence", group="ack-silence",
-                           exit_on_error=False)
-
-
-async def _run_silence(app: Any, flow_id: str, inputs: dict[str, str]) -> None:
-    from console.runbook import FlowRunner, InputError, PreflightError
-
-    flow = app.flow_runbook().get(flow_id)
-    if flow is None:
-        return
-    try:
-        runner = FlowRunner(flow, app.session.env, inputs, config=app.config, read_only=bool(app.session.read_only),
-                            listeners=[app.flow_audit_record])
-    except (InputError, PreflightError) as exc:
-        app.notify(f"Alertmanager silence not created: {exc}", severity="warning", timeout=8, markup=False)
-        return
-    if runner.refusal:
-        runner.refuse()  # recorded; nothing sent
-        app.notify(runner.refusal, severity="warning", timeout=6, markup=False)
-        return
-    # ack_silence in the config is the standing consent for this silence: confirmed as configured
-    await runner.run_all(confirm=lambda preview: preview.confirmation.expected if preview.confirmation else None)
-    summary = runner.summary()
-    state = "created" if summary.ok else "FAILED"
-    app.notify(f"Alertmanager silence {state}: {inputs['matchers']} for {inputs['duration']}",
-               severity="information" if summary.ok else "error", timeout=6, markup=False)
+        if inputs is not None:  # one flow at a time: the first acked alert with a counterpart
+            app.open_flow(SILENCE_FLOW, inputs=inputs,
+                          why=f"acknowledged: silence it in Alertmanager for {settings.ack_silence} (ack_silence)")
+            return
 
 
 # -- Prometheus history ---------------------------------------------------------------------------------

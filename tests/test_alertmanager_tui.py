@@ -70,6 +70,21 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
         manager = app.incident_response.manager
         incident = manager.start("P1", "Error rate high")
         await pilot.press("a")
+        # the silence is a change like any other: its flow opens with the inputs filled in and production's
+        # name must be typed before anything reaches Alertmanager
+        from screens.flow_modal import FlowModal
+
+        await wait_for(lambda: isinstance(app.screen, FlowModal), timeout=15, message="the silence flow")
+        modal = app.screen
+        assert modal.flow.id == "alertmanager-silence"
+        assert httpx.get(f"{alertmanager}/api/v2/silences", timeout=5).json() == []  # nothing sent yet
+        for _ in range(6):  # the form (filled in), then the action's confirmation
+            if modal.query_one("#flow-confirm").display:
+                break
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+        await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=15, message="confirmation")
+        await pilot.press(*"production", "enter")
 
         def silences():
             return httpx.get(f"{alertmanager}/api/v2/silences", timeout=5).json()
