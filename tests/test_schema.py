@@ -274,3 +274,16 @@ def test_the_example_config_names_the_shipped_schema_for_editors():
     assert first.startswith("# yaml-language-server: $schema=")
     target = (EXAMPLE.parent / first.split("$schema=", 1)[1]).resolve()
     assert target == shipped_path("config").resolve() and target.is_file()
+
+
+def test_the_example_config_shows_every_key():
+    """examples/config.yaml names every top-level and per-environment key (set or commented out)."""
+    import re
+    from pathlib import Path
+
+    from console.schema.config_model import ENV_KEYS, KNOWN_TOP_LEVEL
+
+    text = (Path(__file__).resolve().parents[1] / "examples" / "config.yaml").read_text()
+    missing = [k for k in sorted(KNOWN_TOP_LEVEL) if not re.search(rf"^#?\s*{k}:", text, re.M)]
+    missing += [f"environments.*.{k}" for k in sorted(ENV_KEYS) if not re.search(rf"^\s*#?\s*{k}:", text, re.M)]
+    assert missing == []
