@@ -515,6 +515,7 @@ class FlowRunner:
                 json=render_value(spec.json, ctx) if spec.json is not None else None,
                 params={k: render(v, ctx) for k, v in spec.params.items()}, timeout=spec.timeout,
                 filter=spec.filter, save_to=render(spec.save_to, ctx) if spec.save_to else None,
+                accept_status=spec.accept_status,
                 max_body_bytes=getattr(self.config, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES)
         if step.command is not None or step.tail_seconds is not None:
             if step.command is None:
