@@ -950,6 +950,7 @@ async def test_edge_block_setup_on_a_zone_without_custom_rules_creates_the_entry
                                              ("PUT", base + ENTRYPOINT), ("GET", base + ENTRYPOINT)]
     read = step(runner, "entrypoint")
     assert read.result.http_status == 404 and read.result.captures == {"ruleset_id": False, "rule_id": False}
+    assert read.result.message.startswith("HTTP 404, accepted as an answer (10003: could not find entrypoint")
     assert edge.transport.responses[2][1].json()["errors"][0]["code"] == 10003
     put = calls[3][2]
     assert put["rules"] == [{"ref": "edge_console_ip_block", "expression": "ip.src in $edge_console_blocked",

@@ -442,6 +442,7 @@ async def test_an_accepted_404_is_an_answer_and_any_other_failure_still_fails(se
     runner = FlowRunner(flow_of(ACCEPT_404), make_env(server, tool), {})
     result = await runner.run_step(0)
     assert result.state == StepState.PASSED and result.http_status == 404 and result.captures == {"found": False}
+    assert result.message == "HTTP 404, accepted as an answer (10003: could not find entrypoint ruleset)"
     server.status, server.body = 200, {"success": True, "errors": [], "messages": [], "result": {"id": "r1"}}
     assert (await runner.run_step(1)).state == StepState.PASSED  # its when held: it ran
 
