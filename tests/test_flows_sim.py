@@ -897,8 +897,10 @@ async def test_edge_block_setup_then_block_and_unblock_at_the_edge(edge):
     rules = edge.state()["edge"]["custom_rules"]
     assert {"ref": "edge_console_ip_block", "action": "block", "expression": "ip.src in $edge_console_blocked",
             "enabled": True} in rules
-    assert [m for m, _, _ in edge.requests("/client/v4")] == ["POST", "GET", "POST"]
-    assert assert_cloudflare_contract(edge) == 3
+    # look for the list, create it, read the entry point, add the rule, confirm it
+    assert [m for m, _, _ in edge.requests("/client/v4")] == ["GET", "POST", "GET", "POST", "GET"]
+    assert states(runner)["create-entrypoint"] == StepState.SKIPPED  # the zone has custom rules already
+    assert assert_cloudflare_contract(edge) == 5
 
     edge.transport.requests.clear()
     edge.transport.responses.clear()
@@ -932,6 +934,79 @@ async def test_edge_block_setup_then_block_and_unblock_at_the_edge(edge):
     assert removed == {"items": [{"id": step(runner, "find").result.captures["item_id"]}]}
     assert edge.state()["edge"]["edge_blocked_ips"] == ["203.0.113.70"]  # only the exact IP was removed
     assert assert_cloudflare_contract(edge) == 4
+
+
+async def test_edge_block_setup_on_a_zone_without_custom_rules_creates_the_entry_point(edge):
+    """A zone that never had custom rules has no http_request_firewall_custom entry point: the API answers
+    404 (10003). The setup takes that as "none yet" and creates the entry point with the rule (PUT)."""
+    sim = edge.sim.state
+    sim.set_faults({"custom_entrypoint": "missing"})
+    sim.set_scenario("ddos")
+    runner = await edge.run("edge-block-setup")
+    assert passed(runner)
+    base = edge.sim.base_url
+    calls = edge.requests("/client/v4")
+    assert [(m, u) for m, u, _ in calls] == [("GET", base + LISTS), ("POST", base + LISTS), ("GET", base + ENTRYPOINT),
+                                             ("PUT", base + ENTRYPOINT), ("GET", base + ENTRYPOINT)]
+    read = step(runner, "entrypoint")
+    assert read.result.http_status == 404 and read.result.captures == {"ruleset_id": False, "rule_id": False}
+    assert read.result.message.startswith("HTTP 404, accepted as an answer (10003: could not find entrypoint")
+    assert edge.transport.responses[2][1].json()["errors"][0]["code"] == 10003
+    put = calls[3][2]
+    assert put["rules"] == [{"ref": "edge_console_ip_block", "expression": "ip.src in $edge_console_blocked",
+                             "action": "block", "enabled": True,
+                             "description": "Edge Console: block the IPs of the list edge_console_blocked"}]
+    assert states(runner)["add-rule"] == StepState.SKIPPED  # the PUT made it
+    assert edge.state()["edge"]["custom_rules"] == [{"ref": "edge_console_ip_block", "action": "block",
+                                                     "expression": "ip.src in $edge_console_blocked", "enabled": True}]
+    assert assert_cloudflare_contract(edge) == 5  # the 404 answer included
+
+    # ... and the block then works
+    sim.edge_rules.operation_seconds = 0.0
+    before = edge.state()["edge"]["blocked_requests"]
+    runner = await edge.run("edge-block-ip", {"ip": "203.0.113.7", "reason": "ddos source"})
+    assert passed(runner)
+    assert edge.state()["edge"]["edge_blocked_ips"] == ["203.0.113.7"]
+    await wait_for(lambda: edge.state()["edge"]["blocked_requests"] > before, timeout=10, message="edge blocks")
+    assert assert_cloudflare_contract(edge) == len(edge.requests("/client/v4"))
+
+
+async def test_edge_block_setup_run_twice_leaves_one_list_and_one_rule(edge):
+    runner = await edge.run("edge-block-setup")
+    assert passed(runner)
+    first_list = step(runner, "create-list").result.captures["list_id"]
+    edge.transport.requests.clear()
+    runner = await edge.run("edge-block-setup")
+    assert passed(runner)
+    assert {k: v for k, v in states(runner).items()} == {
+        "find-list": StepState.PASSED, "create-list": StepState.SKIPPED, "entrypoint": StepState.PASSED,
+        "create-entrypoint": StepState.SKIPPED, "add-rule": StepState.SKIPPED, "confirm": StepState.PASSED}
+    assert step(runner, "find-list").result.captures["list_id"] == first_list  # found by name and reused
+    assert [m for m, _, _ in edge.requests("/client/v4")] == ["GET", "GET", "GET"]  # nothing changed
+    edge_state = edge.state()["edge"]
+    assert [x["name"] for x in edge_state["lists"]] == ["edge_console_blocked"]
+    assert [r["ref"] for r in edge_state["custom_rules"]].count("edge_console_ip_block") == 1
+    assert [r["ref"] for r in edge_state["custom_rules"]] == ["geo_block", "edge_console_ip_block"]  # geo rule kept
+
+    # a zone whose list exists but whose entry point does not (the rule was never added there): only the PUT
+    edge.sim.state.set_faults({"custom_entrypoint": "missing"})
+    edge.transport.requests.clear()
+    runner = await edge.run("edge-block-setup")
+    assert passed(runner)
+    assert [m for m, _, _ in edge.requests("/client/v4")] == ["GET", "GET", "PUT", "GET"]
+    assert [r["ref"] for r in edge.state()["edge"]["custom_rules"]] == ["edge_console_ip_block"]
+    assert len(edge.state()["edge"]["lists"]) == 1
+    assert assert_cloudflare_contract(edge) == 5 + 3 + 4
+
+
+async def test_edge_block_setup_is_refused_read_only(edge):
+    edge.sim.state.set_faults({"custom_entrypoint": "missing"})
+    runner = await edge.run("edge-block-setup", read_only=True)
+    assert runner.refusal is not None
+    assert {run.step.id for run in runner.steps if run.state == StepState.REFUSED} == {
+        "create-list", "create-entrypoint", "add-rule"}
+    assert [m for m, _, _ in edge.requests("/client/v4")] == []  # nothing sent, nothing created
+    assert edge.state()["edge"]["lists"] == [] and edge.state()["edge"]["custom_rules"] == []
 
 
 def test_zz_every_builtin_flow_has_a_test_here():

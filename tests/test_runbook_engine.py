@@ -15,7 +15,7 @@ import pytest
 
 from console.config import Environment
 from console.runbook import (
-    AuditLog, ConfirmationRequired, FlowRunner, PreflightError, RunnerError, StepState, parse_runbook,
+    AuditLog, ConfirmationRequired, FlowRunner, PreflightError, RunbookError, RunnerError, StepState, parse_runbook,
 )
 from tests.util import wait_for
 
@@ -414,6 +414,52 @@ async def test_envelope_failure_is_shown(server, tool, state_dir):
     assert result.state == StepState.FAILED
     assert result.message == "Cloudflare API: FAILED (10000: Authentication error)"
     assert result.envelope["success"] is False
+
+
+ACCEPT_404 = """\
+flows:
+  - id: find
+    title: Find the entry point
+    section: Security
+    steps:
+      - id: read
+        kind: check
+        title: Read it
+        http: {url: "{env.cloudflare_api_url}/zones/{env.zone_id}/x", auth: api_token, accept_status: [404]}
+        capture: {found: "result.id|false"}
+      - id: create
+        kind: check
+        title: Only when there is none
+        when: "!capture.found"
+        http: {url: "{env.cloudflare_api_url}/zones/{env.zone_id}/y", auth: api_token}
+"""
+
+
+async def test_an_accepted_404_is_an_answer_and_any_other_failure_still_fails(server, tool, state_dir):
+    missing = {"success": False, "errors": [{"code": 10003, "message": "could not find entrypoint ruleset"}],
+               "messages": [], "result": None}
+    server.status, server.body = 404, missing
+    runner = FlowRunner(flow_of(ACCEPT_404), make_env(server, tool), {})
+    result = await runner.run_step(0)
+    assert result.state == StepState.PASSED and result.http_status == 404 and result.captures == {"found": False}
+    assert result.message == "HTTP 404, accepted as an answer (10003: could not find entrypoint ruleset)"
+    server.status, server.body = 200, {"success": True, "errors": [], "messages": [], "result": {"id": "r1"}}
+    assert (await runner.run_step(1)).state == StepState.PASSED  # its when held: it ran
+
+    server.status, server.body = 200, {"success": True, "errors": [], "messages": [], "result": {"id": "r1"}}
+    runner = FlowRunner(flow_of(ACCEPT_404), make_env(server, tool), {})
+    assert (await runner.run_step(0)).captures == {"found": "r1"}
+    assert (await runner.run_step(1)).state == StepState.SKIPPED
+
+    server.status = 403  # not listed: still a failure, and the rest does not run
+    server.body = {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
+                   "messages": [], "result": None}
+    runner = FlowRunner(flow_of(ACCEPT_404), make_env(server, tool), {})
+    result = await runner.run_step(0)
+    assert result.state == StepState.FAILED and "10000" in result.message
+    assert runner.steps[1].state == StepState.NOT_RUN
+    with pytest.raises(RunbookError, match="accept_status"):
+        flow_of(ACCEPT_404.replace("accept_status: [404]", "accept_status: [500]"))
 
 
 async def test_capture_from_command_json_and_memory_default(server, tool, state_dir):

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from console.sim.state import SimError
 from tests.cfapi_contract import CORRECTIONS, slips_still_present, validate_request, validate_response
 
 #: one client for the module: creating an httpx client per call costs more than the calls
@@ -319,6 +320,60 @@ def test_custom_rule_referencing_a_list_blocks_at_the_edge(api, sim):
     assert r.status_code == 404
     r, _ = call(api, "GET", f"/zones/{ZONE}/rulesets/phases/http_request_firewall_managed/entrypoint")
     assert r.status_code == 404
+
+
+def test_a_zone_without_custom_rules_has_no_entry_point_until_a_put_creates_it(api, sim):
+    """Like the real API: no entry point ruleset is a 404 with error 10003; PUT .../entrypoint creates it
+    (version 1) and, once it exists, replaces its whole rule list (a new version)."""
+    entry = f"/zones/{ZONE}/rulesets/phases/http_request_firewall_custom/entrypoint"
+    with pytest.raises(SimError, match="custom_entrypoint"):
+        sim.state.set_faults({"custom_entrypoint": "gone"})
+    sim.state.set_faults({"custom_entrypoint": "missing"})
+    r, body = call(api, "GET", entry)
+    assert r.status_code == 404 and body["success"] is False and body["result"] is None
+    message = "could not find entrypoint ruleset in the http_request_firewall_custom phase"
+    assert body["errors"] == [{"code": 10003, "message": message}]
+    assert sim.state.snapshot()["edge"]["custom_entrypoint"] == "missing"
+
+    _, created = call(api, "POST", f"/accounts/{ACCOUNT}/rules/lists", {"name": "edge_list", "kind": "ip"})
+    rule = {"ref": "block_list", "expression": "ip.src in $edge_list", "action": "block", "enabled": True}
+    r, body = call(api, "PUT", entry, {"rules": [rule, {**rule, "ref": "block_list"}]})
+    assert r.status_code == 400 and "block_list" in body["errors"][0]["message"]  # refs are unique
+    r, body = call(api, "PUT", entry, {"rules": [{**rule, "expression": "ip.src in $nope"}]})
+    assert r.status_code == 400 and "list 'nope' not found" in body["errors"][0]["message"]
+    assert api.get(entry).status_code == 404  # a refused PUT creates nothing
+    r, body = call(api, "PUT", entry, {"description": "zone custom rules", "rules": [rule]})
+    assert r.status_code == 200
+    ruleset = body["result"]
+    assert (ruleset["kind"], ruleset["phase"], ruleset["version"]) == ("zone", "http_request_firewall_custom", "1")
+    assert [x["ref"] for x in ruleset["rules"]] == ["block_list"]
+    _, read = call(api, "GET", entry)
+    assert read["result"]["id"] == ruleset["id"]
+    _, listed = call(api, "GET", f"/accounts/{ACCOUNT}/rules/lists")
+    assert listed["result"][0]["num_referencing_filters"] == 1
+    sim.state.edge_rules.operation_seconds = 0.0
+    call(api, "POST", f"/accounts/{ACCOUNT}/rules/lists/{created['result']['id']}/items", [{"ip": "203.0.113.7"}])
+    assert sim.state.snapshot()["edge"]["edge_blocked_ips"] == ["203.0.113.7"]
+
+    # a second PUT replaces the rule list (it is not an append): a new version of the same ruleset
+    kept = {**ruleset["rules"][0], "enabled": False}
+    kept = {k: kept[k] for k in ("id", "ref", "expression", "action", "enabled")}
+    r, body = call(api, "PUT", entry, {"rules": [kept]})
+    assert r.status_code == 200 and body["result"]["id"] == ruleset["id"] and body["result"]["version"] == "2"
+    assert [(x["id"], x["enabled"]) for x in body["result"]["rules"]] == [(kept["id"], False)]
+    assert sim.state.snapshot()["edge"]["edge_blocked_ips"] == []
+    r, _ = call(api, "PUT", f"/zones/{ZONE}/rulesets/phases/http_request_firewall_managed/entrypoint",
+                {"rules": []})
+    assert r.status_code == 400  # the simulated edge models the custom phase only (said in the message)
+
+
+def test_a_list_name_is_refused_twice_with_10038(api):
+    lists = f"/accounts/{ACCOUNT}/rules/lists"
+    call(api, "POST", lists, {"name": "edge_console_blocked", "kind": "ip"})
+    r, body = call(api, "POST", lists, {"name": "edge_console_blocked", "kind": "ip"})
+    assert r.status_code == 400 and body["errors"][0]["code"] == 10038
+    _, listed = call(api, "GET", lists)
+    assert [x["name"] for x in listed["result"]] == ["edge_console_blocked"]
 
 
 def test_unknown_route_and_account(api):

@@ -515,6 +515,7 @@ class FlowRunner:
                 json=render_value(spec.json, ctx) if spec.json is not None else None,
                 params={k: render(v, ctx) for k, v in spec.params.items()}, timeout=spec.timeout,
                 filter=spec.filter, save_to=render(spec.save_to, ctx) if spec.save_to else None,
+                accept_status=spec.accept_status,
                 max_body_bytes=getattr(self.config, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES)
         if step.command is not None or step.tail_seconds is not None:
             if step.command is None:
@@ -928,7 +929,12 @@ class FlowRunner:
                 else:
                     on_line(f"not recorded ({step.remember_if.text if step.remember_if else ''} does not hold)")
         if ok and not message:
-            if result.envelope is not None:
+            if step.http is not None and result.http_status in step.http.accept_status:
+                # an accepted 4xx ("there is none yet"): say so, not "FAILED", on a step that passed
+                detail = envelope_text(result.envelope).removeprefix("Cloudflare API: FAILED ") \
+                    if result.envelope is not None else ""
+                message = f"HTTP {result.http_status}, accepted as an answer {detail}".rstrip()
+            elif result.envelope is not None:
                 message = envelope_text(result.envelope)
             elif result.http_status is not None:
                 message = f"HTTP {result.http_status}"

@@ -51,6 +51,8 @@ class PreparedHttp:
     save_to: str | None = None
     #: the largest answer read (the config's ``limits.max_body_bytes``); past it the step fails
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: 4xx statuses that are an answer (the step passes; its data is the error envelope)
+    accept_status: tuple[int, ...] = ()
 
     @property
     def sent_url(self) -> str:
@@ -203,6 +205,9 @@ async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
         on_line(f"... {len(lines) - 400} more lines")
     env = envelope_of(data)
     ok = 200 <= response.status_code < 300 and (env is None or env["success"])
+    if response.status_code in req.accept_status:  # "there is none yet" is an answer, not a failure
+        ok = True
+        on_line(f"HTTP {response.status_code}: accepted as an answer")
     if env is not None:
         on_line(envelope_text(env))
     error = None if ok else (envelope_text(env) if env and not env["success"] else f"HTTP {response.status_code}")

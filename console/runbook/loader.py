@@ -33,7 +33,8 @@ checks a file. The format::
           - kind: check
             title: Read the level
             http: {method: GET, url: "{env.cloudflare_api_url}/zones/{env.zone_id}/settings/security_level",
-                   auth: api_token, timeout: 15}       # also: headers, json, params, filter (regex), save_to
+                   auth: api_token, timeout: 15}       # also: headers, json, params, filter (regex), save_to,
+                                                       #   accept_status: [404] (a 4xx that is an answer)
             expect: 'result.value != "off"'            # PATH [== != < <= > >= in contains matches VALUE]
             capture: {previous: result.value}          # later: {capture.previous}
             remember: [previous]                       # later runs: {memory.previous}
@@ -472,7 +473,8 @@ class _Parser:
             self.templates(save_to, (*key, "save_to"), secrets_ok=False, **tmpl)
         return HttpSpec(method=method, url=url, headers={str(k): v for k, v in headers.items()}, auth=auth,
                         json=body.get("json"), params={str(k): str(v) for k, v in params.items()},
-                        timeout=self.number(body, (*key, "timeout"), 15.0) or 15.0, filter=filt, save_to=save_to)
+                        timeout=self.number(body, (*key, "timeout"), 15.0) or 15.0, filter=filt, save_to=save_to,
+                        accept_status=tuple(int(s) for s in body.get("accept_status") or ()))
 
     def command(self, body: Any, key: KeyPath, tmpl: dict) -> CommandSpec:
         tool = self.string(body, (*key, "tool"))

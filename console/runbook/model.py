@@ -114,6 +114,8 @@ class HttpSpec:
     filter: str | None = None
     #: Write the response body to this (templated) path.
     save_to: str | None = None
+    #: 4xx statuses that are an answer rather than a failure (404 of "no entry point ruleset yet").
+    accept_status: tuple[int, ...] = ()
 
 
 @dataclass

@@ -114,6 +114,10 @@ class HttpDecl(Struct, forbid_unknown_fields=True):
     timeout: Annotated[Seconds, doc("seconds before giving up (default 15)")] = 15.0
     filter: Annotated[str | None, doc("regular expression the answer's lines must match", check=_regex_problem)] = None
     save_to: Annotated[Text | None, doc("file the answer is saved to (actions only)")] = None
+    accept_status: Annotated[list[Annotated[int, msgspec.Meta(ge=400, le=499)]],
+                             doc("4xx statuses that are an answer, not a failure (404: there is none yet); "
+                                 "captures then read the error envelope, so give them a fallback",
+                                 message="expected a list of 4xx statuses such as [404]")] = []
 
 
 class CommandDecl(Struct, forbid_unknown_fields=True):

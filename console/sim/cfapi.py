@@ -443,6 +443,13 @@ def _entrypoint(req: _Req, zone_id: str, ruleset_phase: str) -> Reply:
     return ok(_rules_call(req, lambda: req.state.edge_rules.entrypoint(ruleset_phase)))
 
 
+@route("PUT", "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint")
+def _put_entrypoint(req: _Req, zone_id: str, ruleset_phase: str) -> Reply:
+    """Creates the phase's entry point ruleset when the zone has none, else replaces its rules."""
+    body = req.json()
+    return ok(_rules_call(req, lambda: req.state.edge_rules.put_entrypoint(ruleset_phase, body)))
+
+
 @route("POST", "/zones/{zone_id}/rulesets/{ruleset_id}/rules")
 def _add_rule(req: _Req, zone_id: str, ruleset_id: str) -> Reply:
     body = req.json()

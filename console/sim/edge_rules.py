@@ -9,7 +9,10 @@ Like the real API (Cloudflare API v4, ``lists`` and ``rulesets``):
   refused); a list name is ``[A-Za-z0-9_]``, at most 50 characters, unique in the account;
 - a rule's expression may name a list (``ip.src in $name``) only if that list exists;
 - the zone's ``http_request_firewall_custom`` entry point ruleset exists from the start with the security
-  Worker's geo rule; adding a rule creates a new ruleset version.
+  Worker's geo rule; adding a rule creates a new ruleset version. A zone that never had custom rules has no
+  entry point: reading it is a 404 (error 10003 "could not find entrypoint ruleset in the ... phase"), and
+  only ``PUT .../rulesets/phases/{phase}/entrypoint`` creates it (``drop_entrypoint()`` starts a zone so; the
+  simulator's ``custom_entrypoint: missing`` fault calls it). That PUT replaces the whole rule list.
 
 An IP is blocked at the edge when it is in a list that an enabled ``block`` rule of that entry point references:
 its requests never reach the Worker (``SimState`` takes them out of the traffic before the Worker's layers).
@@ -61,13 +64,26 @@ class EdgeRules:
         self.lists: dict[str, dict[str, Any]] = {}
         self.items: dict[str, dict[str, dict[str, Any]]] = {}
         self.pending: list[_Operation] = []
-        created = iso(started - 86400 * 30)
+        self.started = started
+        #: the zone's http_request_firewall_custom entry point ruleset; None: the zone has none (yet)
+        self.ruleset: dict[str, Any] | None = None
+        self.seed_entrypoint()
+
+    def seed_entrypoint(self) -> None:
+        """The entry point as the simulated zone starts: the security Worker's geo rule."""
+        created = self.iso(self.started - 86400 * 30)
         geo_rule = {"id": _hex_id(), "version": "1", "action": "block", "ref": "geo_block",
                     "expression": '(ip.src.country in {"KP" "IR"})', "description": "Geo block (security Worker)",
                     "enabled": True, "last_updated": created}
-        self.ruleset: dict[str, Any] = {
+        self.ruleset = {
             "id": _hex_id(), "name": "default", "description": "", "kind": "zone", "phase": CUSTOM_PHASE,
             "version": "1", "last_updated": created, "rules": [geo_rule]}
+        self._count_references()
+
+    def drop_entrypoint(self) -> None:
+        """A zone that never had custom rules: no entry point ruleset in the custom phase."""
+        self.ruleset = None
+        self._count_references()
 
     # -- lists -------------------------------------------------------------------------------------------
     def settle(self) -> None:
@@ -168,11 +184,42 @@ class EdgeRules:
 
     # -- rulesets ------------------------------------------------------------------------------------------
     def entrypoint(self, phase: str) -> dict[str, Any]:
-        if phase != CUSTOM_PHASE:
+        if phase != CUSTOM_PHASE or self.ruleset is None:
             raise RulesError(404, 10003, f"could not find entrypoint ruleset in the {phase} phase")
         return _copy_ruleset(self.ruleset)
 
-    def _check_rule(self, body: Any) -> dict[str, Any]:
+    def put_entrypoint(self, phase: str, body: Any) -> dict[str, Any]:
+        """Create the phase's entry point ruleset, or replace its rules (the whole list) with ``body["rules"]``."""
+        if phase != CUSTOM_PHASE:
+            raise RulesError(400, 20021, f"the simulated edge models the {CUSTOM_PHASE} phase only, not {phase}")
+        if not isinstance(body, dict) or not isinstance(body.get("rules"), list):
+            raise RulesError(400, 20021, "rules: expected a list of rules")
+        if body.get("kind", "zone") != "zone":
+            raise RulesError(400, 20021,
+                             f"kind: an entry point ruleset of a zone is kind zone, not {body.get('kind')!r}")
+        if body.get("phase", phase) != phase:
+            raise RulesError(400, 20021, f"phase: {body.get('phase')!r} does not match the path's {phase}")
+        rules: list[dict[str, Any]] = []
+        for raw in body["rules"]:
+            rule = self._check_rule(raw, rules)
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str) and self.ruleset is not None \
+                    and any(r["id"] == raw["id"] for r in self.ruleset["rules"]):
+                rule["id"] = raw["id"]  # an existing rule given back keeps its id
+            rules.append(rule)
+        now = self.iso(self.clock())
+        if self.ruleset is None:
+            self.ruleset = {"id": _hex_id(), "name": str(body.get("name") or "default"),
+                            "description": str(body.get("description") or ""), "kind": "zone", "phase": phase,
+                            "version": "1", "last_updated": now, "rules": rules}
+            self._count_references()
+            return _copy_ruleset(self.ruleset)
+        self.ruleset["rules"] = rules
+        for key in ("name", "description"):
+            if isinstance(body.get(key), str):
+                self.ruleset[key] = body[key]
+        return self._bump()
+
+    def _check_rule(self, body: Any, existing: list[dict[str, Any]]) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise RulesError(400, 20021, "a rule must be an object")
         expression, action = body.get("expression"), body.get("action")
@@ -190,7 +237,7 @@ class EdgeRules:
                 "description": str(body.get("description") or ""), "enabled": body.get("enabled", True) is not False,
                 "last_updated": now}
         if isinstance(body.get("ref"), str) and body["ref"]:
-            if any(r.get("ref") == body["ref"] for r in self.ruleset["rules"]):
+            if any(r.get("ref") == body["ref"] for r in existing):
                 raise RulesError(400, 20021, f"a rule with ref {body['ref']!r} already exists in this ruleset")
             rule["ref"] = body["ref"]
         else:
@@ -199,15 +246,16 @@ class EdgeRules:
 
     def _bump(self) -> dict[str, Any]:
         now = self.iso(self.clock())
+        assert self.ruleset is not None
         self.ruleset["version"] = str(int(self.ruleset["version"]) + 1)
         self.ruleset["last_updated"] = now
         self._count_references()
         return _copy_ruleset(self.ruleset)
 
     def add_rule(self, ruleset_id: str, body: Any) -> dict[str, Any]:
-        if ruleset_id != self.ruleset["id"]:
+        if self.ruleset is None or ruleset_id != self.ruleset["id"]:
             raise RulesError(404, 10003, f"could not find ruleset {ruleset_id}")
-        rule = self._check_rule(body)
+        rule = self._check_rule(body, self.ruleset["rules"])
         self.ruleset["rules"].append(rule)
         return self._bump()
 
@@ -216,7 +264,7 @@ class EdgeRules:
         if not isinstance(body, dict):
             raise RulesError(400, 20021, "a rule must be an object")
         merged = {**rule, **{k: v for k, v in body.items() if k in ("expression", "action", "description", "enabled")}}
-        checked = self._check_rule({**merged, "ref": None})
+        checked = self._check_rule({**merged, "ref": None}, [])
         rule.update(expression=checked["expression"], action=checked["action"], description=checked["description"],
                     enabled=checked["enabled"], last_updated=checked["last_updated"],
                     version=str(int(rule["version"]) + 1))
@@ -228,23 +276,26 @@ class EdgeRules:
         return self._bump()
 
     def _rule(self, ruleset_id: str, rule_id: str) -> dict[str, Any]:
-        if ruleset_id != self.ruleset["id"]:
+        if self.ruleset is None or ruleset_id != self.ruleset["id"]:
             raise RulesError(404, 10003, f"could not find ruleset {ruleset_id}")
         for rule in self.ruleset["rules"]:
             if rule["id"] == rule_id:
                 return rule
         raise RulesError(404, 10003, f"could not find rule {rule_id} in ruleset {ruleset_id}")
 
+    def _rules(self) -> list[dict[str, Any]]:
+        return self.ruleset["rules"] if self.ruleset is not None else []
+
     def _count_references(self) -> None:
         for entry in self.lists.values():
             entry["num_referencing_filters"] = sum(
-                1 for rule in self.ruleset["rules"] if entry["name"] in _LIST_REF.findall(rule["expression"]))
+                1 for rule in self._rules() if entry["name"] in _LIST_REF.findall(rule["expression"]))
 
     def edge_blocked(self) -> list[str]:
         """The IPs and CIDRs an enabled block rule of the custom phase blocks through a list."""
         self.settle()
         names = set()
-        for rule in self.ruleset["rules"]:
+        for rule in self._rules():
             if rule.get("enabled", True) and rule["action"] == "block":
                 names |= set(_LIST_REF.findall(rule["expression"]))
         out: set[str] = set()
@@ -259,7 +310,8 @@ class EdgeRules:
                           for entry in self.lists.values()],
                 "pending_list_operations": len(self.pending),
                 "custom_rules": [{k: r.get(k) for k in ("ref", "action", "expression", "enabled")}
-                                 for r in self.ruleset["rules"]],
+                                 for r in self._rules()],
+                "custom_entrypoint": "missing" if self.ruleset is None else "present",
                 "edge_blocked_ips": self.edge_blocked()}
 
 

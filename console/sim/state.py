@@ -581,10 +581,14 @@ class SimState:
     def set_faults(self, body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise SimError("expected a JSON object such as {\"metrics\": \"500\"}")
-        unknown = set(body) - {"metrics", "health", "slow_seconds", "gh_run", "cf_status", "queues_list"}
+        unknown = set(body) - {"metrics", "health", "slow_seconds", "gh_run", "cf_status", "queues_list",
+                               "custom_entrypoint"}
         if unknown:
             raise SimError(f"unknown fault keys: {', '.join(sorted(unknown))} "
-                           "(known: metrics, health, slow_seconds, gh_run, cf_status, queues_list)")
+                           "(known: metrics, health, slow_seconds, gh_run, cf_status, queues_list, custom_entrypoint)")
+        if "custom_entrypoint" in body and body["custom_entrypoint"] not in ("missing", "present"):
+            raise SimError("custom_entrypoint: expected \"missing\" (a zone that never had custom rules: no entry "
+                           "point ruleset) or \"present\" (the seeded one with the geo rule)")
         with self.lock:
             new = dict(self.faults)
             if "metrics" in body:
@@ -612,6 +616,10 @@ class SimState:
                 if body["queues_list"] not in ("none", "forbidden"):
                     raise SimError("queues_list: expected \"none\" or \"forbidden\"")
                 new["queues_list"] = body["queues_list"]
+            if body.get("custom_entrypoint") == "missing":  # a state change, not a lasting fault
+                self.edge_rules.drop_entrypoint()
+            elif body.get("custom_entrypoint") == "present" and self.edge_rules.ruleset is None:
+                self.edge_rules.seed_entrypoint()
             if "gh_run" in body:
                 if body["gh_run"] not in ("success", "failure"):
                     raise SimError("gh_run: expected \"success\" or \"failure\" (conclusion of the next runs)")
