@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from console import gctune
+from console.app.protocols import TailFeed, TailPump
 from console.config import DEFAULT_WORKER_ROLE, ConfigError
 from console.tail.breakdown import cpu_distribution, top_errors
 from console.tail.filters import Filter, FilterError
@@ -72,11 +73,11 @@ class TailController:
         #: the worker roles tailed (merged, each row labelled); empty: the environment's default worker
         self.roles: list[str] = []
         self.note = self.config_error
-        self.source = self._new_source(self.settings.server, list(self.settings.workers))
+        self.source: TailFeed = self._new_source(self.settings.server, list(self.settings.workers))
         self.panes: list[LogPane] = []
         self.worker: Any = None
         self.timer: Any = None
-        self.pump: ParsePump | None = None
+        self.pump: TailPump | None = None
         self.ticks = 0
         self.flooding = False
         self.frames_skipped = 0
@@ -105,7 +106,7 @@ class TailController:
         if self.timer is None:
             self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
 
-    def _new_source(self, filters: ServerFilters, roles: list[str]) -> Any:
+    def _new_source(self, filters: ServerFilters, roles: list[str]) -> TailFeed:
         """The source for ``roles`` (console.tail.workers); roles the environment lacks fall back to its
         default worker, with a note saying so."""
         kw = dict(max_pending=self.settings.buffer, reconnect_max=self.settings.reconnect_max_seconds,

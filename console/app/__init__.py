@@ -1,0 +1,9 @@
+"""The application layer: what the console does, without Textual (layers: ``screens -> widgets ->
+console.app -> console core``; the core never imports this package, ``pyproject.toml [tool.importlinter]``).
+
+- :mod:`console.app.flows`: what a runbook flow run needs from the app (``FlowContext``) and how flows are
+  reached from the dashboard (``resolve_target``, ``section_slug``).
+- :mod:`console.app.protocols`: typed Protocols for the poll source and the tail feed the screens are given.
+
+Importing this package loads nothing: import the module you need.
+"""
