@@ -70,3 +70,84 @@ def test_tail_sources_are_tail_feeds_and_pumps_are_tail_pumps():
     assert isinstance(ParsePump(single), TailPump)
     assert isinstance(ReplayPump(), TailPump)
     assert not isinstance(ReplayPump(), TailFeed)  # a pump is not a feed: the check can fail
+
+
+class ListPump:
+    """Parsed events handed over by the test instead of a parse thread (the consumer side of ParsePump)."""
+
+    def __init__(self, events: list) -> None:
+        self.events = list(events)
+        self.stopped = False
+
+    @property
+    def pending(self) -> int:
+        return len(self.events)
+
+    @property
+    def alive(self) -> bool:
+        return not self.stopped
+
+    def start(self) -> None:
+        pass
+
+    def drain(self) -> list:
+        events, self.events = self.events, []
+        return events
+
+    def stop(self, timeout: float = 1.0) -> None:
+        self.stopped = True
+
+
+def _log_tail(tools: dict | None = None):
+    from console.app.tail import LogTail
+    from console.session import Session
+
+    config = simulated_config("http://127.0.0.1:9", tools=tools)
+    return LogTail(Session(config=config, env=config.environment(None), read_only=True))
+
+
+def test_log_tail_cycles_workers_without_a_ui():
+    tail = _log_tail()
+    roles = tail.session.env.worker_roles()
+    assert len(roles) > 1
+    assert tail.roles == [] and tail.workers_text() == tail.session.env.worker
+    seen = []
+    for _ in range(len(tail.worker_choices())):
+        tail.roles = tail.next_roles()
+        seen.append(tail.roles)
+    assert seen[-1] == [] and seen[-2] == roles  # each role alone, all merged, then back to the default
+    assert tail.workers_text() == tail.session.env.worker
+    merged = tail._new_source(tail.source.filters, roles)
+    assert isinstance(merged, MergedTailSource) and tail.roles == roles
+    assert tail.workers_text() == " + ".join(roles)
+
+
+def test_log_tail_drains_through_its_filter_and_pause():
+    from console.tail.filters import Filter
+    from console.tail.model import TailEvent
+
+    tail = _log_tail()
+    assert tail.drain() == 0  # no pump yet
+    ok = TailEvent({"outcome": "ok", "eventTimestamp": 1, "event": {"request": {"url": "https://e/a"}}})
+    bad = TailEvent({"outcome": "exception", "eventTimestamp": 2, "event": {"request": {"url": "https://e/b"}}})
+    tail.pump = ListPump([ok, bad])
+    assert isinstance(tail.pump, TailPump)
+    tail.set_filter(Filter("errors"))
+    assert tail.drain() == 2
+    assert list(tail.store.view) == [bad]
+    assert tail.toggle_pause() is True
+    tail.pump = ListPump([bad])
+    tail.drain()
+    assert list(tail.store.view) == [bad] and tail.store.paused_new == 1
+    assert tail.toggle_pause() is False
+    assert list(tail.store.view) == [bad, bad]
+    tail.stop_feed()
+    assert tail.pump.stopped
+
+
+def test_log_tail_will_not_tail_a_simulated_edge_without_its_wrangler():
+    tail = _log_tail(tools={})
+    assert tail.session.env.simulated and "wrangler" not in tail.session.env.tools
+    assert tail.start_feed(None) is False  # type: ignore[arg-type]
+    assert tail.pump is None
+    assert tail.source.status.state == "stopped" and "nothing to tail" in tail.source.status.detail
