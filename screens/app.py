@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 
 from console import gctune
 from console.actions import CODE_ACTIONS, Catalogue, build_catalogue
+from console.app.protocols import PollSource
 from console.config import ConfigError
 from console.keymap import read_keymap
 from console.metrics.model import KEY_METRICS
@@ -56,13 +57,13 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
     COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands, ThemeCommands}
     BINDINGS = bindings("app")
 
-    def __init__(self, session: Session, *, poller: Any = None, theme: str | None = None) -> None:
+    def __init__(self, session: Session, *, poller: PollSource | None = None, theme: str | None = None) -> None:
         super().__init__()
         self.session = session
         self.config = session.config
         self.setup_look(theme)  # theme and glyph table: --theme, the config's theme:, the terminal
         self.refresh_seconds = float(session.config.refresh_seconds)
-        self.poller = poller
+        self.poller: PollSource | None = poller
         self.last_result: Any = None
         self.history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
         self.poll_listeners: list[Callable[[Any], None]] = []
@@ -242,9 +243,10 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         if self.poller is None:
             # importing httpx and building the client takes a few hundred ms: not on the event loop,
             # so the dashboard paints first
-            self.poller = await asyncio.to_thread(self._make_poller)
+            poller = await asyncio.to_thread(self._make_poller)
             if early is not None and early.snapshot is not None:
-                self.poller.seed(early.snapshot, early.derived)
+                poller.seed(early.snapshot, early.derived)
+            self.poller = poller
         while True:
             started = time.monotonic()
             result = await self.poller.poll()

@@ -22,7 +22,7 @@ from textual.screen import Screen
 
 if TYPE_CHECKING:  # the runbook, its modal and engine load after the first frame: start-up time
     from console.runbook.model import Runbook
-    from screens.flow_modal import FlowContext
+    from console.app.flows import FlowContext
 
 
 #: Parsed runbooks by the files they came from (path, mtime, size): parsing the YAML with line numbers
@@ -177,7 +177,7 @@ class FlowsMixin(App):
 
     def flow_context(self) -> FlowContext:
         from console.runbook.values import MetricSource
-        from screens.flow_modal import FlowContext
+        from console.app.flows import FlowContext
 
         from screens.monitoring_app import history_note
 
@@ -208,7 +208,7 @@ class FlowsMixin(App):
     # -- opening -----------------------------------------------------------------------------
     def open_flow(self, target: str, inputs: dict[str, str] | None = None, why: str = "") -> None:
         from screens.flow_modal import FlowModal
-        from screens.flow_reach import resolve_target
+        from console.app.flows import resolve_target
 
         if isinstance(self.screen, FlowModal):
             self.notify(f"Finish or cancel {self.screen.flow.title!r} first", severity="warning", timeout=4,
@@ -256,7 +256,7 @@ class FlowsMixin(App):
         """A picker of ``targets`` (flow ids or section slugs) that this configuration binds (read-only
         leaves out the flows that change the edge, and says so when nothing is left)."""
         from screens.flow_picker import FlowPickerScreen
-        from screens.flow_reach import resolve_target
+        from console.app.flows import resolve_target
 
         runbook = self.flow_runbook()
         flows = [flow for target in targets for flow in resolve_target(runbook, target)]

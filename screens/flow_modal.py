@@ -12,8 +12,7 @@ run key is disabled, and the engine never runs a step twice either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
+from console.app.flows import FlowContext
 from console.runbook import (
     ConfirmationRequired, Flow, FlowRunner, InputError, PreflightError, RunEvent, RunnerError, RunSummary,
     StepState,
@@ -33,22 +33,6 @@ from widgets.flow_preview import StepPanel
 from widgets.flow_steps import FlowSteps, StepRow
 from widgets.flow_summary import FlowSummary
 from widgets.keybindings import bindings
-
-
-@dataclass
-class FlowContext:
-    """Everything a flow needs from the app, gathered when it opens."""
-
-    config: Any
-    env: Any
-    read_only: bool
-    get_metric: Callable[[str], Any] | None = None
-    tail_events: Callable[[], list[dict[str, Any]]] | None = None
-    listeners: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
-    #: flow id -> title, to name the undo flow
-    titles: dict[str, str] = field(default_factory=dict)
-    #: opens another flow by id (the undo flow at the end)
-    open_flow: Callable[[str], None] | None = None
 
 
 class FlowProgress(Message):

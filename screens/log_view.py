@@ -1,7 +1,8 @@
 """The log tail in the TUI: the controller that runs ``wrangler tail`` in a Textual worker, the
 full-screen log view (filter, server-side filters, pause, breakdown, save) and the event detail.
 
-One :class:`TailController` per app (``tail_controller(app)``) owns the source and the bounded store;
+One :class:`TailController` per app (``tail_controller(app)``) owns the source and the bounded store
+(their state and lifecycle: ``console.app.tail.LogTail``, no Textual; here the worker, timer and panes);
 the dashboard pane and the full-screen view both render that store. Parsing happens on a thread
 (``console.tail.pump.ParsePump``) while the UI's loop is idle; the controller's timer (``tail.batch_ms``,
 default 100 ms) moves parsed events into the store and redraws: a flood coalesces into bigger batches,
@@ -20,16 +21,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from console import gctune
-from console.config import DEFAULT_WORKER_ROLE, ConfigError
+from console.app.tail import LogTail
 from console.tail.breakdown import cpu_distribution, top_errors
 from console.tail.filters import Filter, FilterError
 from console.tail.model import TailEvent
-from console.tail.pump import ParsePump
 from console.tail.save import default_save_path, save_events
-from console.tail.settings import ServerFilters, TailSettings, tail_settings
-from console.tail.workers import WorkerRoleError, tail_source
-from console.tail.store import TailStore
+from console.tail.settings import ServerFilters
 from screens.base import EdgeScreen
 from widgets.keybindings import bindings, key_hints
 from screens.typing_guard import TypingGuard
@@ -54,29 +51,16 @@ WINDOWS: list[tuple[str, float | None]] = [("whole buffer", None), ("last 1 min"
                                            ("last 15 min", 900.0)]
 
 
-class TailController:
-    """Runs the tail source in a worker and feeds every registered pane from one store."""
+class TailController(LogTail):
+    """The log tail's Textual glue (the state is :class:`console.app.tail.LogTail`): runs the feed in a
+    worker and feeds every registered pane from the one store."""
 
     def __init__(self, app: Any, session: Any) -> None:
+        super().__init__(session)
         self.app = app
-        self.session = session
-        self.config_error = ""
-        try:
-            self.settings = tail_settings(session.config)
-        except ConfigError as exc:
-            self.settings = TailSettings()
-            self.config_error = str(exc)
-        self.store = TailStore(self.settings.buffer)
-        if self.settings.filter:
-            self.store.set_filter(Filter(self.settings.filter))
-        #: the worker roles tailed (merged, each row labelled); empty: the environment's default worker
-        self.roles: list[str] = []
-        self.note = self.config_error
-        self.source = self._new_source(self.settings.server, list(self.settings.workers))
         self.panes: list[LogPane] = []
         self.worker: Any = None
         self.timer: Any = None
-        self.pump: ParsePump | None = None
         self.ticks = 0
         self.flooding = False
         self.frames_skipped = 0
@@ -86,65 +70,18 @@ class TailController:
     def start(self) -> None:
         if self.worker is not None and not self.worker.is_finished:
             return
-        env = self.session.env
-        if env.simulated and "wrangler" not in env.tools:
-            # A simulated environment without the simulator's wrangler: tailing the real worker of the
-            # same name with real credentials next to simulated metrics would mislead. Nothing to tail.
-            self.source.status.state = "stopped"
-            self.source.status.detail = "simulated environment without its simulated wrangler: nothing to tail"
+        if not self.start_feed(asyncio.get_running_loop()):
             self.refresh_panes(hidden=True)
             return
-        gctune.settle()  # start-up is over: collect, freeze, rarer collections under a flood
-        self.source = self._new_source(self.source.filters, self.roles)
-        if self.pump is not None:
-            self.pump.stop()
-        # parsing runs on its own thread; the tick drains it into the store (filter) and redraws
-        self.pump = ParsePump(self.source, max_events=self.settings.buffer, loop=asyncio.get_running_loop())
-        self.pump.start()
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
         if self.timer is None:
             self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
-
-    def _new_source(self, filters: ServerFilters, roles: list[str]) -> Any:
-        """The source for ``roles`` (console.tail.workers); roles the environment lacks fall back to its
-        default worker, with a note saying so."""
-        kw = dict(max_pending=self.settings.buffer, reconnect_max=self.settings.reconnect_max_seconds,
-                  config=self.session.config)
-        try:
-            source = tail_source(self.session.env, roles, filters, **kw)
-        except WorkerRoleError as exc:
-            self.note = f"tail.workers: {exc}"
-            roles = []
-            source = tail_source(self.session.env, [], filters, **kw)
-        self.roles = list(roles)
-        return source
-
-    def worker_choices(self) -> list[list[str]]:
-        """What the workers key cycles through: each configured role alone (the default role as the
-        environment's worker, unlabelled), then all of them merged; a ``tail.workers`` selection first."""
-        roles = self.session.env.worker_roles()
-        choices: list[list[str]] = [list(self.settings.workers)] if len(self.settings.workers) > 1 else []
-        for role in roles:
-            choices.append([] if role == DEFAULT_WORKER_ROLE else [role])
-        if len(roles) > 1:
-            choices.append(list(roles))
-        unique: list[list[str]] = []
-        for choice in choices:
-            if choice not in unique:
-                unique.append(choice)
-        return unique or [[]]
-
-    def workers_text(self) -> str:
-        """The tailed workers, for titles: ``vau-processor``, ``rate-limiter + queue-processor``."""
-        return " + ".join(self.roles) if self.roles else (self.session.env.worker or DEFAULT_WORKER_ROLE)
 
     async def switch_workers(self, roles: list[str] | None = None) -> list[str]:
         """Tail ``roles`` (default: the next of :meth:`worker_choices`): end the running wrangler(s), start the
         new ones; the buffer keeps what it has (rows carry their worker)."""
         if roles is None:
-            choices = self.worker_choices()
-            current = choices.index(self.roles) if self.roles in choices else -1
-            roles = choices[(current + 1) % len(choices)]
+            roles = self.next_roles()
         await self.stop()
         self.worker = None
         self.note = self.config_error
@@ -153,20 +90,9 @@ class TailController:
         self.refresh_panes()
         return self.roles
 
-    def drain(self) -> int:
-        """Move what the parse thread has parsed into the store (the filter runs here); returns the
-        number of events moved."""
-        if self.pump is None:
-            return 0
-        before = self.store.received
-        self.store.add(self.pump.drain())
-        return self.store.received - before
-
     async def stop(self) -> None:
         """End wrangler and wait (briefly) for the worker, so the child is reaped."""
-        self.source.stop()
-        if self.pump is not None:
-            self.pump.stop()
+        self.stop_feed()
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
@@ -267,15 +193,15 @@ class TailController:
                 pane.show_status(self.source.status, self.source.filters.describe(), self.note)
 
     def set_filter(self, flt: Filter) -> None:
-        self.store.set_filter(flt)
+        super().set_filter(flt)
         self.refresh_panes(lists=True)
 
     def set_server_filters(self, filters: ServerFilters) -> None:
-        self.source.restart(filters)
+        super().set_server_filters(filters)
         self.refresh_panes()
 
     def toggle_pause(self) -> bool:
-        paused = self.store.toggle_pause()
+        paused = super().toggle_pause()
         self.refresh_panes()
         return paused
 

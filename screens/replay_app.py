@@ -72,7 +72,7 @@ class ReplayTailController(TailController):
     def start(self) -> None:
         if self.timer is not None:
             return
-        self.pump = ReplayPump()  # type: ignore[assignment]
+        self.pump = ReplayPump()
         self.source.status.state = "streaming"
         self.source.status.detail = "replay of a recording"
         self.source.status.command = "replay"

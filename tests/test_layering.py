@@ -27,3 +27,17 @@ def test_import_contracts_hold():
     out = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "0 broken" in out.stdout
+
+
+def test_every_core_module_is_forbidden_the_application_layer():
+    """The ``console.app`` contract lists the core's modules by name: a new module of ``console`` must be
+    added to it (or be an entry point that assembles the app: ``console.cli``, ``console.frontends``)."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    contract = next(c for c in contracts if c.get("forbidden_modules") == ["console.app"])
+    listed = {m.removeprefix("console.") for m in contract["source_modules"]}
+    modules = {p.stem for p in (ROOT / "console").glob("*.py") if p.stem != "__init__" and p.stem != "__main__"}
+    modules |= {p.parent.name for p in (ROOT / "console").glob("*/__init__.py")}
+    assert modules - {"app", "cli", "frontends"} - listed == set(), "missing from the console.app contract"
+    assert listed - modules == set(), "listed in the console.app contract but not a console module"

@@ -35,7 +35,7 @@ class ResponseChoice:
     metric: str
     label: str
     state: State
-    target: str  # a flow id or a section slug, resolved with screens.flow_reach.resolve_target
+    target: str  # a flow id or a section slug, resolved with console.app.flows.resolve_target
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,11 @@
+"""The application layer: what the console does, without Textual (layers: ``screens -> widgets ->
+console.app -> console core``; the core never imports this package, ``pyproject.toml [tool.importlinter]``).
+
+- :mod:`console.app.flows`: what a runbook flow run needs from the app (``FlowContext``) and how flows are
+  reached from the dashboard (``resolve_target``, ``section_slug``).
+- :mod:`console.app.tail`: the log tail's state (``LogTail``: settings, store and filter, feed and parse pump,
+  switching workers); ``screens.log_view.TailController`` adds the Textual glue (worker, timer, panes).
+- :mod:`console.app.protocols`: typed Protocols for the poll source and the tail feed the screens are given.
+
+Importing this package loads nothing: import the module you need.
+"""
