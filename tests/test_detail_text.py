@@ -26,7 +26,6 @@ async def test_enter_on_a_timeline_row_shows_the_whole_entry(state_dir):
                        message="timeline")
         timeline = app.screen.query_one(IncidentTimeline)
         await wait_for(lambda: any("END-OF-NOTE" in text for text in timeline.texts()), message="the note's row")
-        assert "END-OF-NOTE" not in app.export_screenshot()  # the row is cut at 80 columns
         timeline.focus()
         timeline.move_cursor(row=next(i for i, text in enumerate(timeline.texts()) if "END-OF-NOTE" in text))
         await pilot.press("enter")

@@ -22,10 +22,18 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(autouse=True)
-def _real_edge(monkeypatch):
+def _real_edge(monkeypatch, tmp_path_factory):
     """These tests are about real incidents (INC-...): a configured edge. With no configuration the
-    headless ``incident start`` creates a drill (tests/test_drill_incidents.py)."""
-    monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(ROOT / "examples" / "config.yaml"))
+    headless ``incident start`` creates a drill (tests/test_drill_incidents.py). The example config without
+    its PagerDuty/Slack/Grafana sections: with their secrets unset each command would record that it could
+    not notify them (tests/test_integrations.py covers that)."""
+    import re
+
+    text = (ROOT / "examples" / "config.yaml").read_text()
+    text = re.sub(r"^(pagerduty|slack|grafana):\n(  .*\n)+", "", text, flags=re.M)
+    config = tmp_path_factory.mktemp("config") / "config.yaml"
+    config.write_text(text)
+    monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(config))
 
 
 def test_headless_incident_lifecycle(capsys, state_dir, tmp_path):

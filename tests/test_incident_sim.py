@@ -53,10 +53,13 @@ async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(s
         assert app.incident_response.bells >= 1
         banner = app.screen.query_one(AlertBanner)
         assert banner.display and "High Latency Alert" in str(banner.render())
-        entries = app.incident_response.manager.get(incident.id).entries
-        alert_entries = [e for e in entries if e.kind == "alert" and e.data.get("metric") == "p95_latency_ms"]
-        assert alert_entries and alert_entries[0].text.startswith("Alert triggered: P95 latency")
-        assert alert_entries[0].data["value"] > 500 and alert_entries[0].data["flow"] == "high-latency"
+        def alert_entries():  # incident writes land on the writer thread (console/incident/writer.py)
+            entries = app.incident_response.manager.get(incident.id).entries
+            return [e for e in entries if e.kind == "alert" and e.data.get("metric") == "p95_latency_ms"]
+
+        await wait_for(alert_entries, timeout=10, message="the alert on the timeline")
+        assert alert_entries()[0].text.startswith("Alert triggered: P95 latency")
+        assert alert_entries()[0].data["value"] > 500 and alert_entries()[0].data["flow"] == "high-latency"
 
 
 async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_incident(sim):

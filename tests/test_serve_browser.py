@@ -131,20 +131,17 @@ def test_dashboard_renders_with_badges_and_key_metrics(page, tmp_path):
 
 
 def test_mutating_flow_key_is_refused(page, tmp_path):
+    """A shared view is read-only: the keys of flows that change the edge are not bound at all (issue 8:
+    read-only at assembly; the engine's run-time refusal stays as the second wall)."""
     wait_screen(page, lambda t: "metrics LIVE" in t, message="the dashboard")
     press(page, "B")  # circuit breaker (runbook 02-incident): changes the edge
-    text = wait_screen(page, lambda t: "is refused" in t, message="the read-only refusal")
-    assert "read-only" in text
+    press(page, "?")  # help: processed after B, so once it shows, B has been handled
+    text = wait_screen(page, lambda t: "Edge Console keys" in t, message="the help")
+    assert "Runbook flow" not in text and "Enable circuit breaker" not in text  # no flow opened, none offered
+    assert "Check worker health" in text  # the flows that only read are bound
     keep_screenshot(page, tmp_path, "serve-refused.png")
-    # escape ends the refused run (its summary), a second escape closes the modal (screens/flow_modal.py)
-    for _ in range(3):
-        page.keyboard.press("Escape")
-        try:
-            wait_screen(page, lambda t: "is refused" not in t, timeout=3, message="the flow closed")
-            break
-        except AssertionError:
-            continue
-    wait_screen(page, lambda t: "is refused" not in t and "Key metrics" in t, message="back on the dashboard")
+    page.keyboard.press("Escape")  # the page is shared with the next test: back to the dashboard
+    wait_screen(page, lambda t: "Edge Console keys" not in t and "Key metrics" in t, message="back on the dashboard")
 
 
 def test_note_from_the_cli_appears_in_the_page(served, page, tmp_path):
@@ -152,7 +149,7 @@ def test_note_from_the_cli_appears_in_the_page(served, page, tmp_path):
     assert re.fullmatch(r"DRILL-\d{4}-\d{2}-\d{2}-\d{3}", incident_id), incident_id  # no config: a drill
     wait_screen(page, lambda t: incident_id in t, message="the incident started from the CLI")
     press(page, "i")  # the incident timeline
-    wait_screen(page, lambda t: "time (UTC)" in t and "Incident started" in t, message="the incident timeline")
+    wait_screen(page, lambda t: "time (UTC)" in t and "started" in t, message="the incident timeline")
     run_cli(served, "incident", "note", incident_id, "checked", "the", "origin", "from", "the", "terminal")
     # the console re-reads the incident store with each poll (every 2 s here); 10 s leaves room for a busy CI
     wait_screen(page, lambda t: "checked the origin from the terminal" in t, timeout=10, message="the CLI note")

@@ -13,6 +13,7 @@ from console.format import format_duration, format_value, sparkline
 from console.metrics.model import KEY_METRICS, MetricValue
 from console.metrics.thresholds import State
 from themes.look import state_label, state_style, state_tint, theme_of
+from console.metrics.catalogue import METRICS
 
 STATE_CLASSES = {s: f"state-{s.value}" for s in State}
 
@@ -78,10 +79,8 @@ class MetricRow(Static):
 #: label, value and state at full width (the sparkline takes the rest)
 LABEL_W, VALUE_W, STATE_W = 15, 11, 6
 FULL_WIDTH = LABEL_W + VALUE_W + 1 + STATE_W + 1
-#: labels for narrow panes (at most 8 cells)
-SHORT_LABELS = {"request_rate": "Requests", "error_rate": "Errors", "p95_latency_ms": "P95 lat",
-                "cache_hit_rate": "Cache", "cpu_time_ms": "CPU P95", "memory_bytes": "Memory",
-                "queue_backlog": "Backlog"}
+#: labels for narrow panes (at most 8 cells): the catalogue's short labels
+SHORT_LABELS = {m.key: m.short for m in METRICS}
 
 
 def row_text(width: int, label: str, key: str, value: str, state: State, spark: str, node: object, *,

@@ -55,14 +55,14 @@ class MetricDef:
 #: Memory is not in the table: Workers are limited to 128 MB, so warn at 100 MiB, critical at 120 MiB.
 #: Display order: the dashboard's metrics pane, ``check`` and the alert engine follow it.
 METRICS: tuple[MetricDef, ...] = (
-    MetricDef("request_rate", "Request rate", "Req/s", "req/s", 15_000, 20_000),
+    MetricDef("request_rate", "Request rate", "Requests", "req/s", 15_000, 20_000),
     MetricDef("error_rate", "Error rate", "Errors", "%", 0.5, 1.0,
               response=("p1-high-error-rate", "P1 - High Error Rate")),
-    MetricDef("p95_latency_ms", "P95 latency", "P95", "ms", 500, 1000,
+    MetricDef("p95_latency_ms", "P95 latency", "P95 lat", "ms", 500, 1000,
               response=("high-latency", "High Latency Alert")),
     MetricDef("cache_hit_rate", "Cache hit rate", "Cache", "%", 80, 70, "below",
               response=("low-cache-hit-rate", "Low Cache Hit Rate")),
-    MetricDef("cpu_time_ms", "CPU time P95", "CPU", "ms", 25, 50,
+    MetricDef("cpu_time_ms", "CPU time P95", "CPU P95", "ms", 25, 50,
               response=("high-latency", "High Latency Alert")),
     MetricDef("memory_bytes", "Memory", "Memory", "bytes", 100 * MIB, 120 * MIB),
     MetricDef("queue_backlog", "Queue backlog", "Backlog", "msgs", 500, 1000,

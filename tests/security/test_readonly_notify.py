@@ -7,6 +7,7 @@ import json
 import sys
 
 from console.incident.notify import run_notify
+from tests.util import refresh_model
 
 NOTIFIER = """
 import json, sys
@@ -60,6 +61,7 @@ async def test_tui_read_only_refuses_notify_and_production_asks_for_the_name(tmp
     def make(read_only: bool) -> EdgeConsoleApp:
         cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
         cfg.raw["notify"] = {"incidents": argv}
+        refresh_model(cfg)  # the subsystems read the checked sections
         return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=read_only),
                               poller=StaticPoller(dict(NORMAL_VALUES)))
 

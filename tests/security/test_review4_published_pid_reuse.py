@@ -25,9 +25,15 @@ def test_an_entry_whose_pid_now_names_another_process_is_stale(state_dir):
     finally:
         console.kill()
         console.wait()
+    data = json.loads(path.read_text())
     other = _sleeper()  # the pid number, reused: same entry content, another process
+    for _ in range(20):  # a reused pid starts later; within one clock tick (10 ms) the kernel cannot tell
+        if published.process_start(other.pid) != data["started"]:
+            break
+        other.kill()
+        other.wait()
+        other = _sleeper()
     try:
-        data = json.loads(path.read_text())
         data["pid"] = other.pid
         reused = path.with_name(f"console-{other.pid}.json")
         path.with_suffix("").rename(reused.with_suffix(""))
