@@ -103,20 +103,12 @@ class IncidentCloseScreen(ModalScreen[str | None]):
         elif button == "close-ok":
             items = [line.strip() for line in self.query_one("#close-action-items", TextArea).text.splitlines()
                      if line.strip()]
-            from screens.pending_submit import settle_submit, submit_in_flight
+            from screens.pending_submit import submit_form
 
-            if submit_in_flight(self):
-                return
-
-            def answered(ok: bool, message: str) -> None:
-                if ok:
-                    self.dismiss(message)
-                else:
-                    self.query_one("#close-error", Static).update(Text(message))
-
-            settle_submit(self, self.submit(self.checks, self.confirmed(),
-                                            self.query_one("#close-root-cause", Input).value,
-                                            self.query_one("#close-resolution", Input).value, items), answered)
+            submit_form(self, lambda: self.submit(self.checks, self.confirmed(),
+                                                  self.query_one("#close-root-cause", Input).value,
+                                                  self.query_one("#close-resolution", Input).value, items),
+                        "close-error")
         else:
             self.dismiss(None)
 

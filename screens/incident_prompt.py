@@ -40,19 +40,10 @@ class TextPromptScreen(ModalScreen[str | None]):
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        from screens.pending_submit import settle_submit, submit_in_flight
+        from screens.pending_submit import submit_form
 
-        if submit_in_flight(self):
-            return
         value = event.value
-
-        def answered(ok: bool, error: str) -> None:
-            if ok:
-                self.dismiss(value)
-            else:
-                self.query_one("#prompt-error", Static).update(Text(error))
-
-        settle_submit(self, self.submit(value), answered)
+        submit_form(self, lambda: self.submit(value), "prompt-error", dismissed=lambda _message: value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -70,19 +70,11 @@ class IncidentStartScreen(ModalScreen[str | None]):
             self.dismiss(None)
 
     def _start(self) -> None:
-        from screens.pending_submit import settle_submit, submit_in_flight
+        from screens.pending_submit import submit_form
 
-        if submit_in_flight(self):
-            return
-
-        def answered(ok: bool, message: str) -> None:
-            if ok:
-                self.dismiss(message)
-            else:
-                self.query_one("#incident-start-error", Static).update(Text(message))
-
-        settle_submit(self, self.submit(self.severity, self.query_one("#incident-title", Input).value,
-                                        self.query_one("#incident-impact", Input).value), answered)
+        submit_form(self, lambda: self.submit(self.severity, self.query_one("#incident-title", Input).value,
+                                              self.query_one("#incident-impact", Input).value),
+                    "incident-start-error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -35,3 +35,21 @@ def settle_submit(screen: Screen, result: Any, on_result: Callable[[bool, str], 
 
 def submit_in_flight(screen: Screen) -> bool:
     return id(screen) in _IN_FLIGHT
+
+
+def submit_form(screen: Screen, submit: Callable[[], Any], error_id: str,
+                dismissed: Callable[[str], Any] = lambda message: message) -> None:
+    """A form's enter: ``submit()`` unless one is in flight; on success dismiss the screen (with
+    ``dismissed(message)``), else show the message in the ``#error_id`` Static."""
+    if submit_in_flight(screen):
+        return
+    from rich.text import Text
+    from textual.widgets import Static
+
+    def answered(ok: bool, message: str) -> None:
+        if ok:
+            screen.dismiss(dismissed(message))
+        else:
+            screen.query_one(f"#{error_id}", Static).update(Text(message))
+
+    settle_submit(screen, submit(), answered)
