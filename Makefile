@@ -17,10 +17,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/edge-console $(ARGS)
 
-# layering contracts (pyproject.toml [tool.importlinter])
+# layering contracts (pyproject.toml [tool.importlinter]), ruff lint and the ruff format check
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check console screens widgets themes tests bench
+	$(BIN)/ruff format --check --quiet console screens widgets themes tests bench
 
 test: $(STAMP) lint
 	bash tests/system-deps

@@ -86,7 +86,8 @@ def spawn(argv: list[str], cols: int = 80, rows: int = 24, env: dict[str, str] |
     full_env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows))
     full_env.update(env or {})
     started = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env, close_fds=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=full_env, close_fds=True, start_new_session=True
+    )
     os.close(slave)
     return PtyRun(proc=proc, master=master, started=started)

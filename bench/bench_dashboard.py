@@ -45,8 +45,12 @@ SIM_TOKENS = {"EDGE_SIM_API_TOKEN": "bench-api-token", "EDGE_SIM_ADMIN_TOKEN": "
 
 def start_sim(port: int) -> subprocess.Popen:
     os.environ.update(SIM_TOKENS)
-    proc = subprocess.Popen([PY, "-m", "console", "simulate", "--port", str(port)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, cwd=ROOT)
+    proc = subprocess.Popen(
+        [PY, "-m", "console", "simulate", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -88,8 +92,7 @@ def first_frame(argv: list[str], marker: bytes, then: bytes | None = None) -> tu
 
 
 #: the key-metric rows' labels as the dashboard shows them (console/metrics/model.py KEY_METRICS)
-KEY_LABELS = ("Request rate", "Error rate", "P95 latency", "Cache hit rate", "CPU time P95", "Memory",
-              "Queue backlog")
+KEY_LABELS = ("Request rate", "Error rate", "P95 latency", "Cache hit rate", "CPU time P95", "Memory", "Queue backlog")
 NUMBER = re.compile(r"\d")
 
 
@@ -125,8 +128,9 @@ def time_to_numeric(argv: list[str], timeout: float = 30.0) -> tuple[float, floa
                 first = time.monotonic() - run.started
             if first is not None and all_numeric(screen):
                 return first, time.monotonic() - run.started
-        raise TimeoutError("the key metrics were not all numeric within "
-                           f"{timeout}s; last screen:\n" + "\n".join(screen.display))
+        raise TimeoutError(
+            f"the key metrics were not all numeric within {timeout}s; last screen:\n" + "\n".join(screen.display)
+        )
     finally:
         run.stop()
 
@@ -157,15 +161,21 @@ def main() -> int:
             live.append(data)
             numeric.append(time_to_numeric(console_argv)[1])
         b, o = statistics.median(bare), statistics.median(ours)
-        print(f"startup to first frame: bare Textual app median {b * 1000:.0f} ms, edge-console median "
-              f"{o * 1000:.0f} ms, ratio {o / b:.2f}x (target <= 1.5x; {opts.runs} runs each; "
-              f"edge-console runs: {', '.join(f'{x * 1000:.0f}' for x in ours)})")
-        print(f"startup to the first scrape on screen (header 'metrics LIVE'): median "
-              f"{statistics.median(live) * 1000:.0f} ms (no baseline: a bare app has no data)")
+        print(
+            f"startup to first frame: bare Textual app median {b * 1000:.0f} ms, edge-console median "
+            f"{o * 1000:.0f} ms, ratio {o / b:.2f}x (target <= 1.5x; {opts.runs} runs each; "
+            f"edge-console runs: {', '.join(f'{x * 1000:.0f}' for x in ours)})"
+        )
+        print(
+            f"startup to the first scrape on screen (header 'metrics LIVE'): median "
+            f"{statistics.median(live) * 1000:.0f} ms (no baseline: a bare app has no data)"
+        )
         n = statistics.median(numeric)
-        print(f"startup to every key metric numeric (screen read at 120x40): median {n * 1000:.0f} ms next to "
-              f"the bare app's first frame {b * 1000:.0f} ms, ratio {n / b:.2f}x (goal <= 1000 ms; runs: "
-              f"{', '.join(f'{x * 1000:.0f}' for x in numeric)})")
+        print(
+            f"startup to every key metric numeric (screen read at 120x40): median {n * 1000:.0f} ms next to "
+            f"the bare app's first frame {b * 1000:.0f} ms, ratio {n / b:.2f}x (goal <= 1000 ms; runs: "
+            f"{', '.join(f'{x * 1000:.0f}' for x in numeric)})"
+        )
 
         # `make run`: no configuration, the built-in simulated edge in the console's own process
         os.environ["XDG_CONFIG_HOME"] = str(tmp / "no-config")
@@ -178,14 +188,18 @@ def main() -> int:
             sim_live.append(data)
             sim_numeric.append(time_to_numeric([PY, "-m", "console"])[1])
         b2, s2 = statistics.median(bare2), statistics.median(sim_first)
-        print(f"startup without configuration (built-in simulated edge): bare {b2 * 1000:.0f} ms, edge-console "
-              f"{s2 * 1000:.0f} ms, ratio {s2 / b2:.2f}x; first scrape on screen {statistics.median(sim_live) * 1000:.0f} ms; "
-              f"every key metric numeric {statistics.median(sim_numeric) * 1000:.0f} ms (goal <= 1000 ms; runs: "
-              f"{', '.join(f'{x * 1000:.0f}' for x in sim_numeric)})")
+        print(
+            f"startup without configuration (built-in simulated edge): bare {b2 * 1000:.0f} ms, edge-console "
+            f"{s2 * 1000:.0f} ms, ratio {s2 / b2:.2f}x; first scrape on screen {statistics.median(sim_live) * 1000:.0f} ms; "
+            f"every key metric numeric {statistics.median(sim_numeric) * 1000:.0f} ms (goal <= 1000 ms; runs: "
+            f"{', '.join(f'{x * 1000:.0f}' for x in sim_numeric)})"
+        )
 
         no_tail_argv = [PY, "-m", "console", "--config", str(write_config(tmp, port, 2.0, tail=False))]
-        for label, argv, streaming in (("log pane streaming the simulated tail (~20 ev/s)", console_argv, True),
-                                       ("no log tail", no_tail_argv, False)):
+        for label, argv, streaming in (
+            ("log pane streaming the simulated tail (~20 ev/s)", console_argv, True),
+            ("no log tail", no_tail_argv, False),
+        ):
             cpu, rate = [], []
             for _ in range(opts.idle_runs):
                 run = spawn(argv)
@@ -201,10 +215,12 @@ def main() -> int:
                     rate.append(written / elapsed)
                 finally:
                     run.stop()
-            print(f"idle dashboard, {label}, over {opts.idle_seconds:.0f} s: CPU median "
-                  f"{statistics.median(cpu):.2f}% of one core (runs: {', '.join(f'{c:.2f}' for c in cpu)}; "
-                  f"goal < 1%); output to an 80x24 pty median {statistics.median(rate) / 1024:.2f} KB/s "
-                  f"(runs: {', '.join(f'{r / 1024:.2f}' for r in rate)}; goal < 3 KB/s)")
+            print(
+                f"idle dashboard, {label}, over {opts.idle_seconds:.0f} s: CPU median "
+                f"{statistics.median(cpu):.2f}% of one core (runs: {', '.join(f'{c:.2f}' for c in cpu)}; "
+                f"goal < 1%); output to an 80x24 pty median {statistics.median(rate) / 1024:.2f} KB/s "
+                f"(runs: {', '.join(f'{r / 1024:.2f}' for r in rate)}; goal < 3 KB/s)"
+            )
     finally:
         sim.terminate()
         sim.wait(5)

@@ -123,9 +123,13 @@ def cardinality_page(n: int, tick: int, high: bool) -> str:
     """``n`` queue and ``n`` rule series (``high``), or 3 queues and 5 rules padded with unrelated
     series to the same number of lines (the baseline)."""
     k = tick + 1
-    out = ["# TYPE edge_requests_total counter\n", f"edge_requests_total {1000 * k}\n",
-           "# TYPE edge_errors_total counter\n", f"edge_errors_total {k}\n",
-           "# TYPE edge_queue_backlog gauge\n"]
+    out = [
+        "# TYPE edge_requests_total counter\n",
+        f"edge_requests_total {1000 * k}\n",
+        "# TYPE edge_errors_total counter\n",
+        f"edge_errors_total {k}\n",
+        "# TYPE edge_queue_backlog gauge\n",
+    ]
     queues = n if high else 3
     rules = n if high else 5
     out += [f'edge_queue_backlog{{queue="q{i:06d}"}} {i % 400}\n' for i in range(queues)]
@@ -156,8 +160,13 @@ def _cardinality_round(pages: list[str], fams: list[str]) -> tuple[float, float,
     s1 = Snapshot(at=3.0, mono=3.0, page=second)
     derived = derive(s0, s1, None, derive(None, s0))
     t2 = time.perf_counter()
-    result = PollResult(derived=derived, metrics=SourceStatus("metrics", "live", 3.0),
-                        health=None, health_source=SourceStatus("health", "live", 3.0), at=3.0)
+    result = PollResult(
+        derived=derived,
+        metrics=SourceStatus("metrics", "live", 3.0),
+        health=None,
+        health_source=SourceStatus("health", "live", 3.0),
+        at=3.0,
+    )
     with contextlib.redirect_stdout(io.StringIO()):
         print_human(build_report(None, result))
     t3 = time.perf_counter()
@@ -168,9 +177,11 @@ def bench_cardinality(n: int, runs: int, fams: list[str]) -> None:
     high = [cardinality_page(n, t, True) for t in range(2)]
     low = [cardinality_page(n, t, False) for t in range(2)]
     lines = sum(1 for row in high[0].splitlines() if row and not row.startswith("#"))
-    print(f"\ncardinality: {n} queue + {n} rule series ({lines} lines, {len(high[0]) / 1e6:.1f} MB) vs "
-          f"3 queues + 5 rules padded to {sum(1 for r in low[0].splitlines() if r and not r.startswith('#'))} "
-          f"lines ({len(low[0]) / 1e6:.1f} MB)")
+    print(
+        f"\ncardinality: {n} queue + {n} rule series ({lines} lines, {len(high[0]) / 1e6:.1f} MB) vs "
+        f"3 queues + 5 rules padded to {sum(1 for r in low[0].splitlines() if r and not r.startswith('#'))} "
+        f"lines ({len(low[0]) / 1e6:.1f} MB)"
+    )
     hi_rounds, lo_rounds = [], []
     for _ in range(runs):  # interleaved: both see the same machine load
         hi_rounds.append(_cardinality_round(high, fams))
@@ -181,10 +192,14 @@ def bench_cardinality(n: int, runs: int, fams: list[str]) -> None:
         print(f"  {what:<22} high {h * 1000:8.1f} ms   baseline {b * 1000:8.1f} ms   ratio {h / b:6.2f}x")
     total_h = _median([sum(r[:3]) for r in hi_rounds])
     total_b = _median([sum(r[:3]) for r in lo_rounds])
-    print(f"  {'total':<22} high {total_h * 1000:8.1f} ms   baseline {total_b * 1000:8.1f} ms   "
-          f"ratio {total_h / total_b:6.2f}x")
-    print(f"  kept for display: {hi_rounds[0][3]} queues, {hi_rounds[0][4]} rules (high); "
-          f"{lo_rounds[0][3]} queues, {lo_rounds[0][4]} rules (baseline)")
+    print(
+        f"  {'total':<22} high {total_h * 1000:8.1f} ms   baseline {total_b * 1000:8.1f} ms   "
+        f"ratio {total_h / total_b:6.2f}x"
+    )
+    print(
+        f"  kept for display: {hi_rounds[0][3]} queues, {hi_rounds[0][4]} rules (high); "
+        f"{lo_rounds[0][3]} queues, {lo_rounds[0][4]} rules (baseline)"
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -291,21 +306,31 @@ def main() -> int:
 
     b = _median(base)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"runs: {args.runs} (medians); load average {load:.2f} on {os.cpu_count()} CPUs "
-          "(the ratios are the figures to compare: both sides run under the same load)")
-    print(f"console scrape(HTTP loopback)+parse+derive: {_median(http) * 1000:8.1f} ms   "
-          f"(min {min(http) * 1000:.1f}, max {max(http) * 1000:.1f})")
-    print(f"console parse+derive (in memory):           {_median(mem) * 1000:8.1f} ms   "
-          f"(min {min(mem) * 1000:.1f}, max {max(mem) * 1000:.1f})")
+    print(
+        f"runs: {args.runs} (medians); load average {load:.2f} on {os.cpu_count()} CPUs "
+        "(the ratios are the figures to compare: both sides run under the same load)"
+    )
+    print(
+        f"console scrape(HTTP loopback)+parse+derive: {_median(http) * 1000:8.1f} ms   "
+        f"(min {min(http) * 1000:.1f}, max {max(http) * 1000:.1f})"
+    )
+    print(
+        f"console parse+derive (in memory):           {_median(mem) * 1000:8.1f} ms   "
+        f"(min {min(mem) * 1000:.1f}, max {max(mem) * 1000:.1f})"
+    )
     print(f"prometheus-client parser alone (in memory): {b * 1000:8.1f} ms   ({n} samples)")
     print(f"ratio prometheus-client / console (HTTP):   {_median(ratios):8.2f}x  (median of per-round ratios)")
     print(f"ratio prometheus-client / console (memory): {b / _median(mem):8.2f}x")
     target = 0.5
-    print(f"target: 100k-series page derived in < {target} s -> "
-          f"{'met' if _median(http) < target else 'NOT met'} as measured here")
+    print(
+        f"target: 100k-series page derived in < {target} s -> "
+        f"{'met' if _median(http) < target else 'NOT met'} as measured here"
+    )
     # the issue quotes prometheus-client at ~2 s on a quiet machine: scale by the ratio
-    print(f"projection for a machine where prometheus-client takes 2.0 s: "
-          f"{2.0 / _median(ratios) * 1000:.0f} ms (an estimate from the ratio, not a measurement)")
+    print(
+        f"projection for a machine where prometheus-client takes 2.0 s: "
+        f"{2.0 / _median(ratios) * 1000:.0f} ms (an estimate from the ratio, not a measurement)"
+    )
     if args.cardinality:
         bench_cardinality(args.cardinality, args.runs, fams)
     return 0

@@ -101,8 +101,15 @@ async def synthesise(path: Path, minutes: float) -> dict:
         await poller.aclose()
         recorder.close(timeout=120)
         server.stop()
-    return {"polls": polls, "records": recorder.records, "dropped": recorder.dropped, "raw": raw_bytes,
-            "size": path.stat().st_size, "seconds": time.perf_counter() - started, "error": recorder.error}
+    return {
+        "polls": polls,
+        "records": recorder.records,
+        "dropped": recorder.dropped,
+        "raw": raw_bytes,
+        "size": path.stat().st_size,
+        "seconds": time.perf_counter() - started,
+        "error": recorder.error,
+    }
 
 
 async def replay_run(recording, speed: float, real_s: float, paused: bool) -> dict:
@@ -130,8 +137,16 @@ async def replay_run(recording, speed: float, real_s: float, paused: bool) -> di
         await asyncio.sleep(real_s)
         real = time.monotonic() - r0
         measured = sorted(work[first:]) or [0.0]
-        return {"work_p50": measured[len(measured) // 2], "work_max": measured[-1],"frames": app.frames - frames0, "drops": app.drops - drops0, "real": real,
-                "advanced": app.timeline.now - v0, "tail": app.tail.store.received, "polls": app.poll_count}
+        return {
+            "work_p50": measured[len(measured) // 2],
+            "work_max": measured[-1],
+            "frames": app.frames - frames0,
+            "drops": app.drops - drops0,
+            "real": real,
+            "advanced": app.timeline.now - v0,
+            "tail": app.tail.store.received,
+            "polls": app.poll_count,
+        }
 
 
 def main() -> int:
@@ -146,12 +161,18 @@ def main() -> int:
     path = tmp / "hour.jsonl.gz"
     size = asyncio.run(synthesise(path, args.minutes))
     mb = size["size"] / 1e6
-    print(f"1. size: {args.minutes:g} min at {POLL_S:g} s polls + tail {TAIL_PER_S}/s: {size['polls']} polls, "
-          f"{size['records']} records ({size['dropped']} dropped), synthesised in {size['seconds']:.1f} s")
-    print(f"   recorded (gzip): {mb:.2f} MB  vs target {TARGET_MB:g} MB: {mb / TARGET_MB:.2f}x of the target "
-          f"-> {'OK' if mb < TARGET_MB else 'OVER'}")
-    print(f"   baseline uncompressed JSON lines: {size['raw'] / 1e6:.1f} MB: recording is "
-          f"{size['size'] / size['raw']:.3f}x of it ({size['raw'] / size['size']:.1f}:1)")
+    print(
+        f"1. size: {args.minutes:g} min at {POLL_S:g} s polls + tail {TAIL_PER_S}/s: {size['polls']} polls, "
+        f"{size['records']} records ({size['dropped']} dropped), synthesised in {size['seconds']:.1f} s"
+    )
+    print(
+        f"   recorded (gzip): {mb:.2f} MB  vs target {TARGET_MB:g} MB: {mb / TARGET_MB:.2f}x of the target "
+        f"-> {'OK' if mb < TARGET_MB else 'OVER'}"
+    )
+    print(
+        f"   baseline uncompressed JSON lines: {size['raw'] / 1e6:.1f} MB: recording is "
+        f"{size['size'] / size['raw']:.3f}x of it ({size['raw'] / size['size']:.1f}:1)"
+    )
     if size["error"]:
         print(f"   writer error: {size['error']}")
 
@@ -172,13 +193,19 @@ def main() -> int:
     live = asyncio.run(replay_run(recording, args.speed, real_s, paused=False))
     idle = asyncio.run(replay_run(recording, args.speed, real_s, paused=True))
     keep = live["advanced"] / live["real"]
-    print(f"2. replay of {args.replay_minutes:g} recorded min at {args.speed:g}x for {live['real']:.1f} s real: "
-          f"{live['frames']} frames, {live['drops']} late (drops), {keep:.1f} recorded s per real s "
-          f"({keep / args.speed:.2f}x of the speed), {live['polls']} polls and {live['tail']} tail events shown")
-    print(f"   frame work (deliver + badge) p50 {live['work_p50'] * 1000:.0f} ms, max {live['work_max'] * 1000:.0f} ms; "
-          f"paused p50 {idle['work_p50'] * 1000:.1f} ms (the frame period is {FRAME_MS:.0f} ms)")
-    print(f"   baseline paused over {idle['real']:.1f} s: {idle['frames']} frames, {idle['drops']} late; "
-          f"frames replaying / paused: {live['frames'] / max(1, idle['frames']):.2f}")
+    print(
+        f"2. replay of {args.replay_minutes:g} recorded min at {args.speed:g}x for {live['real']:.1f} s real: "
+        f"{live['frames']} frames, {live['drops']} late (drops), {keep:.1f} recorded s per real s "
+        f"({keep / args.speed:.2f}x of the speed), {live['polls']} polls and {live['tail']} tail events shown"
+    )
+    print(
+        f"   frame work (deliver + badge) p50 {live['work_p50'] * 1000:.0f} ms, max {live['work_max'] * 1000:.0f} ms; "
+        f"paused p50 {idle['work_p50'] * 1000:.1f} ms (the frame period is {FRAME_MS:.0f} ms)"
+    )
+    print(
+        f"   baseline paused over {idle['real']:.1f} s: {idle['frames']} frames, {idle['drops']} late; "
+        f"frames replaying / paused: {live['frames'] / max(1, idle['frames']):.2f}"
+    )
     print(f"   keeps up: {'yes' if keep >= 0.95 * args.speed and live['drops'] == 0 else 'NO'}")
     return 0
 

@@ -20,18 +20,33 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-FIRST_FRAME_JS = ("() => { const t = document.querySelector('.xterm-accessibility-tree');"
-                  " return !!t && t.innerText.includes('Key metrics'); }")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FIRST_FRAME_JS = (
+    "() => { const t = document.querySelector('.xterm-accessibility-tree');"
+    " return !!t && t.innerText.includes('Key metrics'); }"
+)
 
 
 def start_serve(max_sessions: int, state: str) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=state)
     env.pop("EDGE_CONSOLE_CONFIG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "console", "serve", "--port", "0", "--max-sessions",
-                             str(max_sessions)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "serve", "--port", "0", "--max-sessions", str(max_sessions)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     assert proc.stdout is not None
     while time.monotonic() < deadline:
@@ -92,8 +107,10 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=5)
     args = parser.parse_args()
     if not os.path.exists(CHROMIUM):
-        print(f"bench_serve: {CHROMIUM} is missing (Debian package chromium: tests/system-deps installs it)",
-              file=sys.stderr)
+        print(
+            f"bench_serve: {CHROMIUM} is missing (Debian package chromium: tests/system-deps installs it)",
+            file=sys.stderr,
+        )
         return 1
     from playwright.sync_api import sync_playwright
 
@@ -102,8 +119,12 @@ def main() -> int:
         try:
             with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
                 context = playwright.chromium.launch_persistent_context(
-                    profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                    viewport={"width": 1280, "height": 760})
+                    profile,
+                    executable_path=CHROMIUM,
+                    headless=True,
+                    args=CHROMIUM_ARGS,
+                    viewport={"width": 1280, "height": 760},
+                )
                 times = []
                 for _ in range(args.loads):
                     page = context.new_page()
@@ -112,8 +133,10 @@ def main() -> int:
                     page.wait_for_function(FIRST_FRAME_JS, polling="raf", timeout=60_000)
                     times.append(time.perf_counter() - started)
                     page.close()
-                print(f"page load -> first dashboard frame in Chromium: median {statistics.median(times) * 1000:.0f} ms "
-                      f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {args.loads} loads)")
+                print(
+                    f"page load -> first dashboard frame in Chromium: median {statistics.median(times) * 1000:.0f} ms "
+                    f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {args.loads} loads)"
+                )
                 pages = []
                 for _ in range(args.sessions):
                     page = context.new_page()
@@ -125,10 +148,12 @@ def main() -> int:
                 rss = [f[0] / 1024 for f in figures]
                 pss = [f[1] / 1024 for f in figures]
                 serve_rss, serve_pss = memory_kib(proc.pid)
-                print(f"{len(figures)} sessions open: per session RSS mean {statistics.mean(rss):.1f} MiB "
-                      f"(min {min(rss):.1f}, max {max(rss):.1f}), PSS mean {statistics.mean(pss):.1f} MiB; "
-                      f"serve itself (with the simulated edge): RSS {serve_rss / 1024:.1f} MiB, "
-                      f"PSS {serve_pss / 1024:.1f} MiB")
+                print(
+                    f"{len(figures)} sessions open: per session RSS mean {statistics.mean(rss):.1f} MiB "
+                    f"(min {min(rss):.1f}, max {max(rss):.1f}), PSS mean {statistics.mean(pss):.1f} MiB; "
+                    f"serve itself (with the simulated edge): RSS {serve_rss / 1024:.1f} MiB, "
+                    f"PSS {serve_pss / 1024:.1f} MiB"
+                )
                 context.close()
         finally:
             os.killpg(proc.pid, signal.SIGTERM)

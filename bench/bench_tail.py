@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PRODUCER = r'''
+PRODUCER = r"""
 import json, os, sys, time
 sys.path.insert(0, {root!r})
 from console.sim.tail_events import TailEventGenerator
@@ -71,7 +71,7 @@ out.write(b"BENCH-END\n"); out.flush()
 if os.environ.get("BENCH_TAIL_EXIT"):
     sys.exit(0)
 time.sleep(3600)
-'''
+"""
 
 
 def rss_mb() -> tuple[float, float]:
@@ -94,9 +94,15 @@ def producer_file(tmp: Path) -> Path:
 def environment(producer: Path):
     from console.config import Environment
 
-    return Environment(name="bench", base_url="http://127.0.0.1:9", metrics_url="http://127.0.0.1:9/metrics",
-                       health_url="http://127.0.0.1:9/health", worker="vau-processor-production",
-                       api_token_env="BENCH_NO_TOKEN", tools={"wrangler": [sys.executable, str(producer)]})
+    return Environment(
+        name="bench",
+        base_url="http://127.0.0.1:9",
+        metrics_url="http://127.0.0.1:9/metrics",
+        health_url="http://127.0.0.1:9/health",
+        worker="vau-processor-production",
+        api_token_env="BENCH_NO_TOKEN",
+        tools={"wrangler": [sys.executable, str(producer)]},
+    )
 
 
 # -- baselines ----------------------------------------------------------------------------------------
@@ -168,8 +174,9 @@ def make_app(producer: Path):
     return EdgeConsoleApp(Session(config=cfg, env=env, read_only=True), poller=StaticPoller())
 
 
-async def tui_run(producer: Path, n: int, expr: str, *, keys_every: float | None = None,
-                  rss: bool = False, rate: float = 0.0) -> dict:
+async def tui_run(
+    producer: Path, n: int, expr: str, *, keys_every: float | None = None, rss: bool = False, rate: float = 0.0
+) -> dict:
     from textual import events
 
     from console.tail.filters import Filter
@@ -276,9 +283,11 @@ def memory_only(args: argparse.Namespace) -> int:
     producer = producer_file(Path(tempfile.mkdtemp(prefix="bench-tail-")))
     big = asyncio.run(tui_run(producer, args.million, args.filter, rss=True, rate=args.memory_rate))
     paced = f"paced {args.memory_rate:,.0f} ev/s" if args.memory_rate else "flat out"
-    print(f"memory    {args.million:,} events written ({paced}; shown {big['received']:,}, dropped ~{big['dropped']:,}, "
-          f"{big['elapsed']:.0f} s): RSS before {big['rss_before']:.0f} MB, after {big['rss_after']:.0f} MB, "
-          f"peak {big['rss_peak']:.0f} MB, buffer {big['buffer']:,} events  (target < 150 MB)")
+    print(
+        f"memory    {args.million:,} events written ({paced}; shown {big['received']:,}, dropped ~{big['dropped']:,}, "
+        f"{big['elapsed']:.0f} s): RSS before {big['rss_before']:.0f} MB, after {big['rss_after']:.0f} MB, "
+        f"peak {big['rss_peak']:.0f} MB, buffer {big['buffer']:,} events  (target < 150 MB)"
+    )
     return 0
 
 
@@ -297,8 +306,12 @@ def main() -> int:
     parser.add_argument("--filter", default="!/health")
     parser.add_argument("--key-rate", type=float, default=20_000, help="producer rate while pressing keys")
     parser.add_argument("--key-seconds", type=float, default=8)
-    parser.add_argument("--capacity-rate", type=float, default=30_000,
-                        help="producer rate of the headroom runs (above the target); 0 skips them")
+    parser.add_argument(
+        "--capacity-rate",
+        type=float,
+        default=30_000,
+        help="producer rate of the headroom runs (above the target); 0 skips them",
+    )
     parser.add_argument("--memory-rate", type=float, default=0, help="producer rate for the 1M run (0 = flat out)")
     parser.add_argument("--memory-only", action="store_true")
     args = parser.parse_args()
@@ -308,8 +321,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-tail-"))
     producer = producer_file(tmp)
     n = args.events
-    print(f"log tail bench: {n:,} events per run, {args.runs} runs, filter {args.filter!r}, "
-          f"producer = wrangler-format pretty JSON (~1.3 KB/event) through a pipe")
+    print(
+        f"log tail bench: {n:,} events per run, {args.runs} runs, filter {args.filter!r}, "
+        f"producer = wrangler-format pretty JSON (~1.3 KB/event) through a pipe"
+    )
 
     loads = statistics.median(baseline_json_loads(n) for _ in range(args.runs))
     pipe = [baseline_pipe_read(producer, n) for _ in range(args.runs)]
@@ -319,53 +334,84 @@ def main() -> int:
     print(f"baseline  pipe read only (no parsing)          {pipe_eps:>10,.0f} events/s  ({pipe_mbs:,.0f} MB/s)")
 
     headless = statistics.median(asyncio.run(headless_source(producer, n, args.filter)) for _ in range(args.runs))
-    print(f"headless  read + parse + filter (tail CLI)     {headless:>10,.0f} events/s  "
-          f"= {headless / loads:.2f}x json.loads")
+    print(
+        f"headless  read + parse + filter (tail CLI)     {headless:>10,.0f} events/s  "
+        f"= {headless / loads:.2f}x json.loads"
+    )
 
     runs = [asyncio.run(tui_run(producer, n, args.filter)) for _ in range(args.runs)]
     eps = statistics.median(r["eps"] for r in runs)
-    print(f"TUI       flat-out producer, events shown/s    {eps:>10,.0f} events/s  "
-          f"= {eps / loads:.2f}x json.loads  (short burst; the excess is dropped, see below)  "
-          f"ticks {statistics.median(r['ticks'] for r in runs):.0f}, shown {statistics.median(r['received'] for r in runs):,.0f}"
-          f" of {n:,}, dropped ~{statistics.median(r['dropped'] for r in runs):,.0f}")
+    print(
+        f"TUI       flat-out producer, events shown/s    {eps:>10,.0f} events/s  "
+        f"= {eps / loads:.2f}x json.loads  (short burst; the excess is dropped, see below)  "
+        f"ticks {statistics.median(r['ticks'] for r in runs):.0f}, shown {statistics.median(r['received'] for r in runs):,.0f}"
+        f" of {n:,}, dropped ~{statistics.median(r['dropped'] for r in runs):,.0f}"
+    )
 
     rate = args.key_rate
-    floods = [asyncio.run(tui_run(producer, int(rate * args.key_seconds), args.filter, keys_every=0.05, rate=rate))
-              for _ in range(args.runs)]
+    floods = [
+        asyncio.run(tui_run(producer, int(rate * args.key_seconds), args.filter, keys_every=0.05, rate=rate))
+        for _ in range(args.runs)
+    ]
     shown = statistics.median(f["eps"] for f in floods)
     lat = [x for f in floods for x in f["latencies"]]
     idle = [x for f in floods for x in f["idle"]]
     firsts = [f["first_key"] for f in floods]
     each = ", ".join(f"{f['eps']:,.0f}" for f in floods)
-    print(f"TUI       sustained: producer paced at {rate:,.0f} ev/s for {args.key_seconds:.0f} s -> shown "
-          f"{shown:,.0f} ev/s (median of {len(floods)}: {each})"
-          f" = {shown / loads:.2f}x json.loads (target >= 20,000; shown cannot exceed the producer's rate: "
-          f"what says whether it keeps up is the dropped count below, and the headroom line)")
-    print(f"keys      during those runs (dropped ~{statistics.median(f['dropped'] for f in floods):,.0f} per run): "
-          f"{len(lat)} presses  p50 {pct(lat, .5) * 1000:.1f} ms  p99 {pct(lat, .99) * 1000:.1f} ms  "
-          f"max {max(lat, default=float('nan')) * 1000:.1f} ms  (target p99 <= 100 ms)")
-    print(f"keys      the first press right after opening the view during the flood (the view still being "
-          f"built; not in the figures above): {', '.join(f'{x * 1000:.0f}' for x in firsts)} ms")
-    print(f"keys      idle baseline (same app, stream quiet): {len(idle)} presses  p50 {pct(idle, .5) * 1000:.1f} ms  "
-          f"p99 {pct(idle, .99) * 1000:.1f} ms")
+    print(
+        f"TUI       sustained: producer paced at {rate:,.0f} ev/s for {args.key_seconds:.0f} s -> shown "
+        f"{shown:,.0f} ev/s (median of {len(floods)}: {each})"
+        f" = {shown / loads:.2f}x json.loads (target >= 20,000; shown cannot exceed the producer's rate: "
+        f"what says whether it keeps up is the dropped count below, and the headroom line)"
+    )
+    print(
+        f"keys      during those runs (dropped ~{statistics.median(f['dropped'] for f in floods):,.0f} per run): "
+        f"{len(lat)} presses  p50 {pct(lat, 0.5) * 1000:.1f} ms  p99 {pct(lat, 0.99) * 1000:.1f} ms  "
+        f"max {max(lat, default=float('nan')) * 1000:.1f} ms  (target p99 <= 100 ms)"
+    )
+    print(
+        f"keys      the first press right after opening the view during the flood (the view still being "
+        f"built; not in the figures above): {', '.join(f'{x * 1000:.0f}' for x in firsts)} ms"
+    )
+    print(
+        f"keys      idle baseline (same app, stream quiet): {len(idle)} presses  p50 {pct(idle, 0.5) * 1000:.1f} ms  "
+        f"p99 {pct(idle, 0.99) * 1000:.1f} ms"
+    )
     if args.capacity_rate:
         cap = args.capacity_rate
-        heads = [asyncio.run(tui_run(producer, int(cap * args.key_seconds), args.filter, rate=cap))
-                 for _ in range(args.runs)]
+        heads = [
+            asyncio.run(tui_run(producer, int(cap * args.key_seconds), args.filter, rate=cap)) for _ in range(args.runs)
+        ]
         each = ", ".join(f"{h['eps']:,.0f}" for h in heads)
-        print(f"TUI       headroom: producer paced at {cap:,.0f} ev/s for {args.key_seconds:.0f} s -> shown "
-              f"{statistics.median(h['eps'] for h in heads):,.0f} ev/s (median of {len(heads)}: {each}), dropped "
-              f"~{statistics.median(h['dropped'] for h in heads):,.0f} per run; console CPU "
-              f"{statistics.median(h['cpu_per_event'] for h in heads) * 1e6:.1f} us per shown event "
-              f"(sustained run: {statistics.median(f['cpu_per_event'] for f in floods) * 1e6:.1f} us)")
+        print(
+            f"TUI       headroom: producer paced at {cap:,.0f} ev/s for {args.key_seconds:.0f} s -> shown "
+            f"{statistics.median(h['eps'] for h in heads):,.0f} ev/s (median of {len(heads)}: {each}), dropped "
+            f"~{statistics.median(h['dropped'] for h in heads):,.0f} per run; console CPU "
+            f"{statistics.median(h['cpu_per_event'] for h in heads) * 1e6:.1f} us per shown event "
+            f"(sustained run: {statistics.median(f['cpu_per_event'] for f in floods) * 1e6:.1f} us)"
+        )
         capacity = statistics.median(h["eps"] for h in heads)
         kept_up = statistics.median(f["dropped"] for f in floods) <= rate * 0.01
-        print(f"verdict   sustains {rate:,.0f} ev/s: {'yes' if kept_up and capacity >= rate else 'NO'} "
-              f"(at {rate:,.0f}: ~{statistics.median(f['dropped'] for f in floods):,.0f} dropped per run; "
-              f"offered {cap:,.0f}: {capacity:,.0f} shown)")
+        print(
+            f"verdict   sustains {rate:,.0f} ev/s: {'yes' if kept_up and capacity >= rate else 'NO'} "
+            f"(at {rate:,.0f}: ~{statistics.median(f['dropped'] for f in floods):,.0f} dropped per run; "
+            f"offered {cap:,.0f}: {capacity:,.0f} shown)"
+        )
     # memory in a fresh process, so earlier runs do not count
-    subprocess.run([sys.executable, __file__, "--memory-only", "--million", str(args.million),
-                    "--filter", args.filter, "--memory-rate", str(args.memory_rate)], check=False)
+    subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--memory-only",
+            "--million",
+            str(args.million),
+            "--filter",
+            args.filter,
+            "--memory-rate",
+            str(args.memory_rate),
+        ],
+        check=False,
+    )
     return 0
 
 

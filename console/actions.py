@@ -42,9 +42,21 @@ SCOPES: dict[str, tuple[str, bool]] = {
 }
 
 #: How a key is written for people (Textual names on the left).
-KEY_NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "esc", "full_stop": ".",
-             "left_square_bracket": "[", "right_square_bracket": "]", "equals_sign": "=",
-             "comma": ",", "minus": "-", "plus": "+", "underscore": "_", "exclamation_mark": "!"}
+KEY_NAMES = {
+    "question_mark": "?",
+    "colon": ":",
+    "slash": "/",
+    "escape": "esc",
+    "full_stop": ".",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "equals_sign": "=",
+    "comma": ",",
+    "minus": "-",
+    "plus": "+",
+    "underscore": "_",
+    "exclamation_mark": "!",
+}
 #: And back: what people write in ``keys:`` to the name Textual uses.
 KEY_ALIASES = {v: k for k, v in KEY_NAMES.items()} | {" ": "space", "esc": "escape", "return": "enter"}
 
@@ -52,20 +64,20 @@ KEY_ALIASES = {v: k for k, v in KEY_NAMES.items()} | {" ": "space", "esc": "esca
 @dataclass(frozen=True)
 class Action:
     id: str
-    key: str          # Textual key spec, comma-separated ("escape,q"); "" for no key (palette only)
+    key: str  # Textual key spec, comma-separated ("escape,q"); "" for no key (palette only)
     title: str
     scope: str
-    handler: str      # the Textual action string the binding runs ("open_log", "app.run_flow('x')")
+    handler: str  # the Textual action string the binding runs ("open_log", "app.run_flow('x')")
     dangerous: bool = False  # changes the edge: not bound read-only
-    show: bool = True         # in the footer
+    show: bool = True  # in the footer
     priority: bool = False
-    group: str = ""           # footer group ("Flows")
-    fixed: bool = False       # shares its key with others by design (the flow modal's enter): no remap
-    palette: str = ""         # command palette text ("" = not in the palette)
-    help: str = ""            # one line for the palette / help
-    enabled: bool = True      # bound in this configuration
-    default_key: str = ""     # the key before the user's keymap
-    note: str = ""            # why it is not enabled
+    group: str = ""  # footer group ("Flows")
+    fixed: bool = False  # shares its key with others by design (the flow modal's enter): no remap
+    palette: str = ""  # command palette text ("" = not in the palette)
+    help: str = ""  # one line for the palette / help
+    enabled: bool = True  # bound in this configuration
+    default_key: str = ""  # the key before the user's keymap
+    note: str = ""  # why it is not enabled
 
     @property
     def keys(self) -> list[str]:
@@ -76,8 +88,14 @@ class Action:
         return key_label(self.key)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "key": self.key_label, "scope": self.scope, "title": self.title,
-                "dangerous": self.dangerous, "enabled": self.enabled}
+        return {
+            "id": self.id,
+            "key": self.key_label,
+            "scope": self.scope,
+            "title": self.title,
+            "dangerous": self.dangerous,
+            "enabled": self.enabled,
+        }
 
 
 def key_label(key: str) -> str:
@@ -99,56 +117,168 @@ def _a(id: str, key: str, title: str, scope: str, handler: str, **kw: Any) -> Ac
 
 
 #: The phase picker's keys (console.incident.model.MARKABLE_PHASES, in order; PHASE_TEXT wording)
-_PHASES = (("1", "Engineer acknowledged"), ("2", "Root cause identified"), ("3", "Mitigation applied"),
-           ("4", "Service restored"))
+_PHASES = (
+    ("1", "Engineer acknowledged"),
+    ("2", "Root cause identified"),
+    ("3", "Mitigation applied"),
+    ("4", "Service restored"),
+)
 
 #: Every action of the code. Ids are dotted and stable: the config's ``keys:`` names them.
 CODE_ACTIONS: tuple[Action, ...] = (
     # everywhere (the app)
     _a("app.quit", "q", "Quit", "app", "quit", help="asks first while an incident is open or a CRIT alert is up"),
     _a("app.help", "question_mark", "Help", "app", "help", help="every key that works where you are"),
-    _a("app.palette", "colon", "Commands", "app", "command_palette", show=False,
-       help="the command palette (also ctrl+p): every flow by title"),
-    _a("app.share", "w", "Share", "app", "share_help", show=False,
-       palette="Share this console: read-only in a browser (edge-console serve)",
-       help="shows the command and URL; starts nothing"),
-    _a("incident.open", "i", "Incident", "app", "app.incident", show=False, palette="Incident: start",
-       help="start an incident (severity P0-P3, title, impact) or open its timeline"),
-    _a("incident.note", "n", "Note", "app", "app.incident_note", show=False, palette="Incident: note",
-       help="add a note to the timeline"),
-    _a("incident.phase", "m", "Mark phase", "app", "app.incident_phase", show=False,
-       palette="Incident: mark phase", help="acknowledged, root cause, mitigation, restored"),
-    _a("alert.ack", "a", "Ack alert", "app", "app.alert_ack", show=False, palette="Alert: acknowledge",
-       help="silence the top alert until it clears"),
-    _a("incident.contacts", "c", "Contacts", "app", "app.incident_contacts", show=False,
-       palette="Incident: contacts and escalation", help="escalation path, channels, notify"),
-    _a("record.toggle", "ctrl+t", "Record", "app", "record_toggle", show=False,
-       palette="Recording: start or stop (edge-console replay plays it)",
-       help="record what the console sees (gzip JSON lines under the state dir); again stops"),
-    _a("sim.scenario", "z", "Scenario", "app", "switch_scenario", show=False, palette="",
-       help="the simulated edge only: switch its scenario live (not during a drill)"),
+    _a(
+        "app.palette",
+        "colon",
+        "Commands",
+        "app",
+        "command_palette",
+        show=False,
+        help="the command palette (also ctrl+p): every flow by title",
+    ),
+    _a(
+        "app.share",
+        "w",
+        "Share",
+        "app",
+        "share_help",
+        show=False,
+        palette="Share this console: read-only in a browser (edge-console serve)",
+        help="shows the command and URL; starts nothing",
+    ),
+    _a(
+        "incident.open",
+        "i",
+        "Incident",
+        "app",
+        "app.incident",
+        show=False,
+        palette="Incident: start",
+        help="start an incident (severity P0-P3, title, impact) or open its timeline",
+    ),
+    _a(
+        "incident.note",
+        "n",
+        "Note",
+        "app",
+        "app.incident_note",
+        show=False,
+        palette="Incident: note",
+        help="add a note to the timeline",
+    ),
+    _a(
+        "incident.phase",
+        "m",
+        "Mark phase",
+        "app",
+        "app.incident_phase",
+        show=False,
+        palette="Incident: mark phase",
+        help="acknowledged, root cause, mitigation, restored",
+    ),
+    _a(
+        "alert.ack",
+        "a",
+        "Ack alert",
+        "app",
+        "app.alert_ack",
+        show=False,
+        palette="Alert: acknowledge",
+        help="silence the top alert until it clears",
+    ),
+    _a(
+        "incident.contacts",
+        "c",
+        "Contacts",
+        "app",
+        "app.incident_contacts",
+        show=False,
+        palette="Incident: contacts and escalation",
+        help="escalation path, channels, notify",
+    ),
+    _a(
+        "record.toggle",
+        "ctrl+t",
+        "Record",
+        "app",
+        "record_toggle",
+        show=False,
+        palette="Recording: start or stop (edge-console replay plays it)",
+        help="record what the console sees (gzip JSON lines under the state dir); again stops",
+    ),
+    _a(
+        "sim.scenario",
+        "z",
+        "Scenario",
+        "app",
+        "switch_scenario",
+        show=False,
+        palette="",
+        help="the simulated edge only: switch its scenario live (not during a drill)",
+    ),
     # the dashboard
-    _a("flow.respond", "r", "Respond", "dashboard", "app.respond", palette="Respond: runbook flow for the alerts",
-       help="the runbook response to the active alerts (worst first), else to the worst metric"),
+    _a(
+        "flow.respond",
+        "r",
+        "Respond",
+        "dashboard",
+        "app.respond",
+        palette="Respond: runbook flow for the alerts",
+        help="the runbook response to the active alerts (worst first), else to the worst metric",
+    ),
     _a("logs.open", "l", "Logs", "dashboard", "open_log", help="full-screen log view"),
-    _a("audit.open", "u", "Audit", "dashboard", "app.audit_view", palette="Audit trail: runbook steps that ran",
-       help="the audit trail: runbook steps that ran, newest first"),
-    _a("dashboard.fleet", "f", "Fleet/endpoint", "dashboard", "toggle_fleet",
-       help="fleet-wide numbers from Prometheus (with prometheus_url)"),
-    _a("dashboard.history_window", "h", "History window", "dashboard", "history_window", show=False,
-       help="with prometheus_url: sparklines over the last hour, overnight (12 h) or a day"),
+    _a(
+        "audit.open",
+        "u",
+        "Audit",
+        "dashboard",
+        "app.audit_view",
+        palette="Audit trail: runbook steps that ran",
+        help="the audit trail: runbook steps that ran, newest first",
+    ),
+    _a(
+        "dashboard.fleet",
+        "f",
+        "Fleet/endpoint",
+        "dashboard",
+        "toggle_fleet",
+        help="fleet-wide numbers from Prometheus (with prometheus_url)",
+    ),
+    _a(
+        "dashboard.history_window",
+        "h",
+        "History window",
+        "dashboard",
+        "history_window",
+        show=False,
+        help="with prometheus_url: sparklines over the last hour, overnight (12 h) or a day",
+    ),
     # the log view
     _a("logs.back", "escape", "Back", "logs", "back"),
     _a("logs.pause", "space", "Pause", "logs", "pause"),
-    _a("logs.filter", "slash", "Filter", "logs", "filter",
-       help="cpu>25, level:error, outcome:exception, status:5xx, !text, ..."),
+    _a(
+        "logs.filter",
+        "slash",
+        "Filter",
+        "logs",
+        "filter",
+        help="cpu>25, level:error, outcome:exception, status:5xx, !text, ...",
+    ),
     _a("logs.server_filter", "f", "Wrangler filters", "logs", "server_filter"),
     _a("logs.breakdown", "b", "Breakdown", "logs", "breakdown", help="top errors and CPU time"),
     _a("logs.window", "w", "Window", "logs", "window"),
     _a("logs.save", "s", "Save", "logs", "save", help="save the events as evidence"),
     _a("logs.reconnect", "r", "Reconnect", "logs", "reconnect"),
-    _a("logs.workers", "W", "Workers", "logs", "switch_workers",
-       help="tail another of the edge's workers, or several merged (each row labelled)"),
+    _a(
+        "logs.workers",
+        "W",
+        "Workers",
+        "logs",
+        "switch_workers",
+        help="tail another of the edge's workers, or several merged (each row labelled)",
+    ),
     _a("logs.details", "enter", "Details", "logs.list", "select"),
     _a("logs.up", "up", "Up", "logs.list", "cursor(-1)", show=False),
     _a("logs.down", "down", "Down", "logs.list", "cursor(1)", show=False),
@@ -164,17 +294,52 @@ CODE_ACTIONS: tuple[Action, ...] = (
     _a("timeline.back", "escape", "Back", "incident", "app.pop_screen"),
     _a("timeline.note", "n", "Note", "incident", "app.incident_note"),
     _a("timeline.phase", "m", "Phase", "incident", "app.incident_phase"),
-    _a("incident.severity", "s", "Severity", "incident", "app.incident_severity",
-       palette="Incident: change severity", help="raise or lower the severity"),
+    _a(
+        "incident.severity",
+        "s",
+        "Severity",
+        "incident",
+        "app.incident_severity",
+        palette="Incident: change severity",
+        help="raise or lower the severity",
+    ),
     _a("timeline.contacts", "c", "Contacts", "incident", "app.incident_contacts"),
-    _a("incident.close", "x", "Close incident", "incident", "app.incident_close", palette="Incident: close",
-       help="recovery checklist, root cause, resolution, report"),
-    _a("incident.report", "r", "Report", "incident", "app.incident_report", palette="Incident: report",
-       help="write and view the incident report"),
-    _a("incident.review", "v", "Review item done", "incident", "app.incident_review",
-       palette="Incident: review item done", help="post-incident review checklist"),
-    _a("incident.timeline", "", "Timeline", "incident", "app.incident_timeline", palette="Incident: timeline",
-       help="the open incident's timeline"),
+    _a(
+        "incident.close",
+        "x",
+        "Close incident",
+        "incident",
+        "app.incident_close",
+        palette="Incident: close",
+        help="recovery checklist, root cause, resolution, report",
+    ),
+    _a(
+        "incident.report",
+        "r",
+        "Report",
+        "incident",
+        "app.incident_report",
+        palette="Incident: report",
+        help="write and view the incident report",
+    ),
+    _a(
+        "incident.review",
+        "v",
+        "Review item done",
+        "incident",
+        "app.incident_review",
+        palette="Incident: review item done",
+        help="post-incident review checklist",
+    ),
+    _a(
+        "incident.timeline",
+        "",
+        "Timeline",
+        "incident",
+        "app.incident_timeline",
+        palette="Incident: timeline",
+        help="the open incident's timeline",
+    ),
     _a("report.back", "escape,q", "Back", "incident.report", "app.pop_screen"),
     _a("contacts.back", "escape", "Back", "contacts", "app.pop_screen"),
     _a("contacts.use", "enter", "Escalate / notify", "contacts", "use"),
@@ -204,7 +369,14 @@ CODE_ACTIONS: tuple[Action, ...] = (
     _a("drill.score.close", "escape,q,enter", "Close", "drill.score", "dismiss(None)"),
     # full text of a row (timeline, log, breakdown) and copying it
     _a("detail.close", "escape,q,enter", "Close", "detail", "dismiss"),
-    _a("detail.copy", "c", "Copy text", "detail", "copy", help="OSC 52: the terminal's clipboard (tmux: set-clipboard on)"),
+    _a(
+        "detail.copy",
+        "c",
+        "Copy text",
+        "detail",
+        "copy",
+        help="OSC 52: the terminal's clipboard (tmux: set-clipboard on)",
+    ),
     _a("logs.detail.copy", "c", "Copy text", "logs.event", "copy", help="OSC 52: the terminal's clipboard"),
     _a("breakdown.up", "up", "Previous error", "logs.breakdown", "row(-1)", show=False),
     _a("breakdown.down", "down", "Next error", "logs.breakdown", "row(1)", show=False),
@@ -227,9 +399,18 @@ def flow_action(flow: Any) -> Action:
     bits = [flow.section, flow.id] + (["changes things"] if flow.mutating else [])
     if getattr(flow, "replaces", None):
         bits.append(flow.override_text)
-    return Action(f"flow.{flow.id}", flow.key or "", title, "dashboard", f"app.run_flow({flow.id!r})",
-                  dangerous=bool(flow.mutating), group=FLOW_GROUP, palette=f"Flow: {flow.title}",
-                  help=" · ".join(str(b) for b in bits), default_key=flow.key or "")
+    return Action(
+        f"flow.{flow.id}",
+        flow.key or "",
+        title,
+        "dashboard",
+        f"app.run_flow({flow.id!r})",
+        dangerous=bool(flow.mutating),
+        group=FLOW_GROUP,
+        palette=f"Flow: {flow.title}",
+        help=" · ".join(str(b) for b in bits),
+        default_key=flow.key or "",
+    )
 
 
 class Catalogue:
@@ -282,8 +463,9 @@ class Catalogue:
         return {a.id: a.key for a in self.actions.values() if a.key != a.default_key and a.key}
 
 
-def build_catalogue(runbook: Any = None, *, keymap: Mapping[str, str] | None = None, read_only: bool = False,
-                    config: Any = None) -> Catalogue:
+def build_catalogue(
+    runbook: Any = None, *, keymap: Mapping[str, str] | None = None, read_only: bool = False, config: Any = None
+) -> Catalogue:
     """The code's actions plus the runbook's flows, with the user keymap applied and read-only at
     assembly. A runbook flow key that a code action already uses in its scope (or everywhere) is not
     bound (``note`` says why; the palette still has the flow). Keymap problems (unknown id, a key bound
@@ -327,8 +509,9 @@ def readme_table(runbook: Any = None) -> str:
                 continue
             key = " ".join(f"`{k.strip()}`" for k in action.key_label.split(", "))
             what = action.title + (f": {action.help}" if action.help and action.group != FLOW_GROUP else "")
-            rows.append(f"| {where} | {key} | {what.replace('|', '/')} | `{action.id}` | "
-                        f"{'yes' if action.dangerous else ''} |")
+            rows.append(
+                f"| {where} | {key} | {what.replace('|', '/')} | `{action.id}` | {'yes' if action.dangerous else ''} |"
+            )
     return "\n".join(rows) + "\n"
 
 

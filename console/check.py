@@ -37,8 +37,8 @@ def register(subparsers: Any) -> None:
         "check",
         help="check all systems: health, key metrics, queues, security (exit 0 ok, 1 warning, 2 critical)",
         description="Health, two scrapes --window seconds apart, every key metric with value and state, "
-                    "queues and security. Exit 0 when all normal, 1 on any warning, 2 on any critical "
-                    "value or unreachable endpoint.",
+        "queues and security. Exit 0 when all normal, 1 on any warning, 2 on any critical "
+        "value or unreachable endpoint.",
     )
     add_common_options(p)
     # options given before the subcommand (edge-console --config F check) must not be reset
@@ -46,8 +46,13 @@ def register(subparsers: Any) -> None:
         if action.dest in ("config", "env", "read_only"):
             action.default = argparse.SUPPRESS
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    p.add_argument("--window", type=_window, default=DEFAULT_WINDOW_S, metavar="SECONDS",
-                   help=f"seconds between the two scrapes (default {DEFAULT_WINDOW_S:g})")
+    p.add_argument(
+        "--window",
+        type=_window,
+        default=DEFAULT_WINDOW_S,
+        metavar="SECONDS",
+        help=f"seconds between the two scrapes (default {DEFAULT_WINDOW_S:g})",
+    )
     p.set_defaults(func=run)
 
 
@@ -90,8 +95,7 @@ async def collect(config: Any, env: Any, window: float) -> tuple[PollResult, Pol
     poller = EdgePoller(config, env)
     try:
         first = await poller.poll()
-        unreachable = first.derived is None and first.metrics.state == "down" and \
-            first.health_source.state == "down"
+        unreachable = first.derived is None and first.metrics.state == "down" and first.health_source.state == "down"
         if unreachable:
             return first, first  # nothing answers: do not make the operator wait for the window
         await asyncio.sleep(window)
@@ -116,8 +120,12 @@ def add_fleet(report: dict[str, Any], fleet: Any) -> None:
     """Add the ``fleet`` section; fleet states count toward the exit code, an unreachable
     Prometheus is a warning (the edge itself may be fine)."""
     metrics = {key: _metric_json(fleet.metrics.get(key), key, "no answer") for key in KEY_METRICS}
-    report["fleet"] = {"state": fleet.source.state, "error": fleet.source.error, "targets": fleet.targets,
-                       "metrics": metrics}
+    report["fleet"] = {
+        "state": fleet.source.state,
+        "error": fleet.source.error,
+        "targets": fleet.targets,
+        "metrics": metrics,
+    }
     down = list(getattr(fleet, "down_targets", ()))
     report["fleet"]["down_targets"] = down
     report["warnings"].extend(getattr(fleet, "warnings", ()))  # e.g. a rate window under 4x the scrape interval
@@ -141,6 +149,7 @@ def add_fleet(report: dict[str, Any], fleet: Any) -> None:
 
 # -- the report -----------------------------------------------------------------------------------
 
+
 def _num(value: float | None) -> float | None:
     if value is None or isinstance(value, bool):
         return None
@@ -152,8 +161,13 @@ def _metric_json(mv: MetricValue | None, key: str, fallback_note: str) -> dict[s
     label, unit = KEY_METRICS[key]
     if mv is None:
         return {"value": None, "unit": unit, "state": State.UNKNOWN.value, "label": label, "note": fallback_note}
-    out: dict[str, Any] = {"value": _num(mv.value), "unit": unit, "state": mv.state.value, "label": label,
-                           "note": mv.note}
+    out: dict[str, Any] = {
+        "value": _num(mv.value),
+        "unit": unit,
+        "state": mv.state.value,
+        "label": label,
+        "note": mv.note,
+    }
     if mv.stale:
         out["stale"] = True
     return out
@@ -161,11 +175,23 @@ def _metric_json(mv: MetricValue | None, key: str, fallback_note: str) -> dict[s
 
 def _health_json(health: Health | None) -> dict[str, Any]:
     if health is None:
-        return {"healthy": False, "status": "unknown", "state": State.UNKNOWN.value, "components": {},
-                "version": None, "error": "not checked"}
-    return {"healthy": health.healthy, "status": health.status, "state": health_state(health).value,
-            "components": dict(health.components), "version": health.version, "error": health.error,
-            "http_status": health.http_status}
+        return {
+            "healthy": False,
+            "status": "unknown",
+            "state": State.UNKNOWN.value,
+            "components": {},
+            "version": None,
+            "error": "not checked",
+        }
+    return {
+        "healthy": health.healthy,
+        "status": health.status,
+        "state": health_state(health).value,
+        "components": dict(health.components),
+        "version": health.version,
+        "error": health.error,
+        "http_status": health.http_status,
+    }
 
 
 def build_report(env: Any, result: PollResult, first: PollResult | None = None) -> dict[str, Any]:
@@ -173,14 +199,23 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
     derived: Derived | None = result.derived
     source_ok = result.metrics.state == "live"
     fallback = result.metrics.error or "no metrics"
-    metrics = {key: _metric_json(derived.metrics.get(key) if derived else None, key, fallback)
-               for key in KEY_METRICS}
-    queues = [{"name": q.name, "backlog": _num(q.backlog), "state": q.state.value,
-               "trend_per_s": _num(q.trend_per_s), "drain_eta_s": _num(q.drain_eta_s),
-               "processing_p95_ms": _num(q.processing_p95_ms), "invalid": q.invalid or None}
-              for q in (derived.queues if derived else [])]
-    rules = [{"rule": r.rule, "per_second": _num(r.per_second), "total": _num(r.total), "spike": r.spike}
-             for r in (derived.security if derived else [])]
+    metrics = {key: _metric_json(derived.metrics.get(key) if derived else None, key, fallback) for key in KEY_METRICS}
+    queues = [
+        {
+            "name": q.name,
+            "backlog": _num(q.backlog),
+            "state": q.state.value,
+            "trend_per_s": _num(q.trend_per_s),
+            "drain_eta_s": _num(q.drain_eta_s),
+            "processing_p95_ms": _num(q.processing_p95_ms),
+            "invalid": q.invalid or None,
+        }
+        for q in (derived.queues if derived else [])
+    ]
+    rules = [
+        {"rule": r.rule, "per_second": _num(r.per_second), "total": _num(r.total), "spike": r.spike}
+        for r in (derived.security if derived else [])
+    ]
     security = {
         "per_second": _num(derived.security_per_s) if derived else None,
         "total": _num(derived.security_total) if derived else None,
@@ -240,10 +275,18 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
         "more_queues": derived.queues_more if derived else 0,
         "security": security,
         "sources": {
-            "metrics": {"url": getattr(env, "metrics_url", ""), "state": result.metrics.state,
-                        "error": result.metrics.error, "last_ok": result.metrics.last_ok},
-            "health": {"url": getattr(env, "health_url", ""), "state": result.health_source.state,
-                       "error": result.health_source.error, "last_ok": result.health_source.last_ok},
+            "metrics": {
+                "url": getattr(env, "metrics_url", ""),
+                "state": result.metrics.state,
+                "error": result.metrics.error,
+                "last_ok": result.metrics.last_ok,
+            },
+            "health": {
+                "url": getattr(env, "health_url", ""),
+                "state": result.health_source.state,
+                "error": result.health_source.error,
+                "last_ok": result.health_source.last_ok,
+            },
         },
         "warnings": list(derived.warnings) if derived else [],
     }
@@ -278,14 +321,18 @@ def print_human(report: dict[str, Any]) -> None:
     sim = " [bold magenta]SIMULATED[/]" if report["simulated"] else ""
     if report.get("scenario"):
         sim += f" scenario {escape(str(report['scenario']))}"
-    console.print(f"[bold]Edge check[/] {escape(report['environment'])} ({escape(report['target'])}){sim} - "
-                  f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(report['checked_at']))}")  # UTC, like the rest
+    console.print(
+        f"[bold]Edge check[/] {escape(report['environment'])} ({escape(report['target'])}){sim} - "
+        f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(report['checked_at']))}"
+    )  # UTC, like the rest
     h = report["health"]
     comps = ", ".join(f"{escape(k)}={escape(v)}" for k, v in h["components"].items())
-    console.print(f"Health: {_state_cell(h['state'])} {escape(str(h['status']))}"
-                  + (f" ({escape(h['error'])})" if h["error"] else "")
-                  + (f" version {escape(str(h['version']))}" if h.get("version") else "")
-                  + (f"\n  components: {comps}" if comps else ""))
+    console.print(
+        f"Health: {_state_cell(h['state'])} {escape(str(h['status']))}"
+        + (f" ({escape(h['error'])})" if h["error"] else "")
+        + (f" version {escape(str(h['version']))}" if h.get("version") else "")
+        + (f"\n  components: {comps}" if comps else "")
+    )
     src = report["sources"]["metrics"]
     if src["state"] != "live":
         console.print(f"Metrics endpoint: [bold red]{escape(src['state'])}[/] - {escape(str(src['error']))}")
@@ -298,14 +345,24 @@ def print_human(report: dict[str, Any]) -> None:
     table.add_column("State")
     table.add_column("Note")
     for key, m in report["metrics"].items():
-        table.add_row(m["label"], format_value(key, m["value"]), _state_cell(m["state"]),
-                      escape(m["note"] + (" (stale)" if m.get("stale") else "")))
+        table.add_row(
+            m["label"],
+            format_value(key, m["value"]),
+            _state_cell(m["state"]),
+            escape(m["note"] + (" (stale)" if m.get("stale") else "")),
+        )
     console.print(table)
 
     if report["queues"]:
         qt = Table(title="Queues", title_justify="left")
-        for col, just in (("Queue", "left"), ("Backlog", "right"), ("State", "left"), ("Trend", "right"),
-                          ("Drain ETA", "right"), ("Processing P95", "right")):
+        for col, just in (
+            ("Queue", "left"),
+            ("Backlog", "right"),
+            ("State", "left"),
+            ("Trend", "right"),
+            ("Drain ETA", "right"),
+            ("Processing P95", "right"),
+        ):
             qt.add_column(col, justify=just)  # type: ignore[arg-type]
         for q in report["queues"]:
             trend = "-" if q["trend_per_s"] is None else f"{q['trend_per_s']:+.1f}/s"
@@ -327,8 +384,12 @@ def print_human(report: dict[str, Any]) -> None:
         st.add_column("Total", justify="right")
         st.add_column("Spike")
         for r in sec["rules"]:
-            st.add_row(escape(r["rule"]), "-" if r["per_second"] is None else f"{r['per_second']:,.2f}",
-                       f"{r['total'] or 0:,.0f}", "[bold red]SPIKE[/]" if r["spike"] else "")
+            st.add_row(
+                escape(r["rule"]),
+                "-" if r["per_second"] is None else f"{r['per_second']:,.2f}",
+                f"{r['total'] or 0:,.0f}",
+                "[bold red]SPIKE[/]" if r["spike"] else "",
+            )
         if sec.get("more_rules"):
             per_s = "-" if sec["per_second"] is None else f"{sec['per_second']:,.2f}"
             st.add_row(f"+{sec['more_rules']:,} more", "", "", "")
@@ -339,8 +400,10 @@ def print_human(report: dict[str, Any]) -> None:
 
     fleet = report.get("fleet")
     if fleet:
-        ft = Table(title=f"Fleet (Prometheus, {fleet['targets'] if fleet['targets'] is not None else '?'} targets)",
-                   title_justify="left")
+        ft = Table(
+            title=f"Fleet (Prometheus, {fleet['targets'] if fleet['targets'] is not None else '?'} targets)",
+            title_justify="left",
+        )
         ft.add_column("Metric")
         ft.add_column("Value", justify="right")
         ft.add_column("State")
@@ -354,5 +417,8 @@ def print_human(report: dict[str, Any]) -> None:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     verdict = {"ok": "[green]OK[/]", "warning": "[yellow]WARNING[/]", "critical": "[bold red]CRITICAL[/]"}
     detail = "; ".join(report["problems"])
-    console.print(f"Result: {verdict[report['status']]}" + (f" - {escape(detail)}" if detail else "")
-                  + f" (exit {report['exit_code']})")
+    console.print(
+        f"Result: {verdict[report['status']]}"
+        + (f" - {escape(detail)}" if detail else "")
+        + f" (exit {report['exit_code']})"
+    )

@@ -42,9 +42,9 @@ def _integration_secret_names(config: Any) -> set[str]:
     return from_config(config).secret_env_names()
 
 
-
-def child_environ(strip: Iterable[str], extra: Mapping[str, str] | None = None,
-                  base: Mapping[str, str] | None = None) -> dict[str, str]:
+def child_environ(
+    strip: Iterable[str], extra: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """``base`` (default ``os.environ``) without the ``strip`` variables, plus ``extra``."""
     drop = set(strip)
     out = {k: v for k, v in (os.environ if base is None else base).items() if k not in drop}

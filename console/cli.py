@@ -20,17 +20,17 @@ from console.termcaps import CHOICES as THEME_CHOICES
 
 #: Modules that add subcommands, in help order.
 SUBCOMMAND_MODULES = [
-    "console.sim.cli",         # simulate
-    "console.check",           # check
-    "console.tail.cli",        # tail
-    "console.runbook.cli",     # flows, run, runbook validate, audit
-    "console.incident.cli",    # incident ...
-    "console.serve.cli",       # serve
-    "console.schema.cli",      # schema
+    "console.sim.cli",  # simulate
+    "console.check",  # check
+    "console.tail.cli",  # tail
+    "console.runbook.cli",  # flows, run, runbook validate, audit
+    "console.incident.cli",  # incident ...
+    "console.serve.cli",  # serve
+    "console.schema.cli",  # schema
     "console.alertmanager.cli",  # alerts
-    "console.drill.cli",       # drill
-    "console.keys_cli",        # keys
-    "console.record.cli",      # record, replay
+    "console.drill.cli",  # drill
+    "console.keys_cli",  # keys
+    "console.record.cli",  # record, replay
 ]
 
 #: Which module registers each command, so starting the TUI imports none of them (start-up time).
@@ -79,16 +79,25 @@ def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="edge-console",
         description="Terminal console for the TWIST edge on Cloudflare Workers. "
-                    "With no configuration it runs against a built-in simulated edge.",
+        "With no configuration it runs against a built-in simulated edge.",
     )
     parser.add_argument("--version", action="version", version=f"edge-console {__version__}")
     add_common_options(parser)
-    parser.add_argument("--scenario", default=None, choices=SCENARIO_NAMES, metavar="NAME",
-                        help="scenario of the built-in simulated edge: " + ", ".join(SCENARIO_NAMES)
-                        + " (default: normal)")
-    parser.add_argument("--theme", default=None, metavar="NAME", choices=THEME_CHOICES,
-                        help="colours of the console: auto (default: from NO_COLOR, COLORTERM, TERM), "
-                        "edge, edge-ansi16 (16 colours), edge-mono (no colour); overrides the config's theme:")
+    parser.add_argument(
+        "--scenario",
+        default=None,
+        choices=SCENARIO_NAMES,
+        metavar="NAME",
+        help="scenario of the built-in simulated edge: " + ", ".join(SCENARIO_NAMES) + " (default: normal)",
+    )
+    parser.add_argument(
+        "--theme",
+        default=None,
+        metavar="NAME",
+        choices=THEME_CHOICES,
+        help="colours of the console: auto (default: from NO_COLOR, COLORTERM, TERM), "
+        "edge, edge-ansi16 (16 colours), edge-mono (no colour); overrides the config's theme:",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES if modules is None else modules:
         try:
@@ -107,8 +116,11 @@ def _accept_global_options_everywhere(top: argparse.ArgumentParser, parser: argp
     (``edge-console audit --config F`` as well as ``edge-console --config F audit``). A copy on a
     subparser defaults to SUPPRESS, so when it is not given the value given before the command stands.
     A subcommand that has its own option of that name keeps it."""
-    globals_ = [action for action in top._actions if action.option_strings
-                and action.dest in ("config", "env", "read_only", "scenario")]
+    globals_ = [
+        action
+        for action in top._actions
+        if action.option_strings and action.dest in ("config", "env", "read_only", "scenario")
+    ]
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue
@@ -120,14 +132,17 @@ def _accept_global_options_everywhere(top: argparse.ArgumentParser, parser: argp
                 if isinstance(option, argparse._StoreTrueAction):
                     child.add_argument(*option.option_strings, action="store_true", **kwargs)
                 else:
-                    child.add_argument(*option.option_strings, metavar=option.metavar, choices=option.choices,
-                                       **kwargs)
+                    child.add_argument(*option.option_strings, metavar=option.metavar, choices=option.choices, **kwargs)
             _accept_global_options_everywhere(top, child)
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help="YAML config (default: $EDGE_CONSOLE_CONFIG, "
-                        "then ~/.config/edge-console/config.yaml, else the simulated edge)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="YAML config (default: $EDGE_CONSOLE_CONFIG, "
+        "then ~/.config/edge-console/config.yaml, else the simulated edge)",
+    )
     parser.add_argument("--env", metavar="NAME", help="environment from the config (default: default_environment)")
     parser.add_argument("--read-only", action="store_true", help="refuse every step that changes anything")
 

@@ -23,8 +23,14 @@ from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_
 from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.schema import config_model as model
 from console.schema.config_model import (  # noqa: F401  (public names other modules import from here)
-    DEFAULT_CLOUDFLARE_API_URL, DEFAULT_METRIC_NAMES, DEFAULT_STATUS_URL, DEFAULT_WORKER_ROLE, ENV_KEYS,
-    KNOWN_TOP_LEVEL, WORKER_ROLES, ConfigFile,
+    DEFAULT_CLOUDFLARE_API_URL,
+    DEFAULT_METRIC_NAMES,
+    DEFAULT_STATUS_URL,
+    DEFAULT_WORKER_ROLE,
+    ENV_KEYS,
+    KNOWN_TOP_LEVEL,
+    WORKER_ROLES,
+    ConfigFile,
 )
 from console.monitoring_config import monitoring_values
 from console.schema.validate import BAD, check
@@ -47,8 +53,9 @@ class ConfigError(Exception):
     A file with several problems raises one ConfigError holding them all in ``errors`` (in line order);
     its ``path``/``line``/``key``/``detail`` are the first one's and ``str()`` is one line per problem."""
 
-    def __init__(self, message: str, *, path: Path | None = None, line: int | None = None,
-                 key: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: Path | None = None, line: int | None = None, key: str | None = None
+    ) -> None:
         self.path = path
         self.line = line
         self.key = key
@@ -169,8 +176,6 @@ class Config:
         return ConfigError(message, path=self.path, line=self.line_of(key), key=dotted(key))
 
 
-
-
 def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
     """--config, else $EDGE_CONSOLE_CONFIG, else the XDG file if it exists, else None."""
     if explicit:
@@ -210,8 +215,9 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     if data is None:
         data = {}
     lines = line_map(node)
-    cfg = Config(path=path, default_environment="", environments={}, raw=data if isinstance(data, dict) else {},
-                 lines=lines)
+    cfg = Config(
+        path=path, default_environment="", environments={}, raw=data if isinstance(data, dict) else {}, lines=lines
+    )
     if not isinstance(data, dict):
         raise ConfigError("the top level must be a mapping of keys", path=path, line=1)
     checked, problems = check(ConfigFile, data, secrets=True)
@@ -268,9 +274,14 @@ def _build(cfg: Config, checked: ConfigFile) -> None:
         cfg.runbooks.append(p if p.is_absolute() else base_dir / p)
 
 
-def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
-                     tools: dict[str, list[str]] | None = None, refresh_seconds: float = 2.0,
-                     paths: dict[str, str] | None = None) -> Config:
+def simulated_config(
+    base_url: str,
+    *,
+    tool_env: dict[str, str] | None = None,
+    tools: dict[str, list[str]] | None = None,
+    refresh_seconds: float = 2.0,
+    paths: dict[str, str] | None = None,
+) -> Config:
     """The configuration used when there is no config file: one environment on the simulated edge."""
     env = Environment(
         name="production",
@@ -293,5 +304,10 @@ def simulated_config(base_url: str, *, tool_env: dict[str, str] | None = None,
         queues=dict(SIM_QUEUE_IDS),
         paths=dict(paths or {}),
     )
-    return Config(path=None, default_environment="production", environments={"production": env},
-                  refresh_seconds=refresh_seconds, simulated=True)
+    return Config(
+        path=None,
+        default_environment="production",
+        environments={"production": env},
+        refresh_seconds=refresh_seconds,
+        simulated=True,
+    )

@@ -68,8 +68,11 @@ def apply_keymap(actions: Iterable[Any], keymap: Mapping[str, str], config: Any 
             hint = f" (known here: {', '.join(near)})" if near else " (edge-console keys lists them)"
             raise _error(config, ("keys", action_id), f"unknown action id{hint}")
         if action.fixed:
-            raise _error(config, ("keys", action_id), f"{action.title!r} shares its key with other steps of "
-                         "the same screen by design and cannot be remapped")
+            raise _error(
+                config,
+                ("keys", action_id),
+                f"{action.title!r} shares its key with other steps of the same screen by design and cannot be remapped",
+            )
     out = [replace(a, key=keymap[a.id]) if a.id in keymap else a for a in actions]
     remapped = set(keymap)
     # who holds each key in each scope; app-wide keys count in every full (non-modal) screen
@@ -93,6 +96,9 @@ def apply_keymap(actions: Iterable[Any], keymap: Mapping[str, str], config: Any 
                     screen = other.scope if action.scope == "app" else action.scope
                     where = SCOPES.get(screen, (screen, False))[0]
                     everywhere = ", everywhere" if other.scope == "app" else ""
-                    raise _error(config, ("keys", action.id),
-                                 f"key {key!r} is bound twice in {where}: also {other.id} ({other.title}{everywhere})")
+                    raise _error(
+                        config,
+                        ("keys", action.id),
+                        f"key {key!r} is bound twice in {where}: also {other.id} ({other.title}{everywhere})",
+                    )
     return out

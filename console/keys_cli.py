@@ -19,8 +19,12 @@ EXIT_USAGE = 2
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("keys", help="every action: id, key, scope, title, dangerous, enabled (with your keys:)")
     p.add_argument("--json", action="store_true", help="a JSON list of {id, key, scope, title, dangerous, enabled}")
-    p.add_argument("--update-readme", metavar="FILE", default=None,
-                   help="rewrite FILE's generated key table (defaults, built-in runbook) and exit")
+    p.add_argument(
+        "--update-readme",
+        metavar="FILE",
+        default=None,
+        help="rewrite FILE's generated key table (defaults, built-in runbook) and exit",
+    )
     p.set_defaults(func=cmd_keys)
 
 
@@ -75,8 +79,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
         width = max(len(r["id"]) for r in rows)
         for r in rows:
             flags = ("changes the edge" if r["dangerous"] else "") + ("" if r["enabled"] else " (not bound)")
-            print(clean_line(f"{r['id']:<{width}}  {r['key'] or '-':<14} {r['scope']:<15} {r['title']}"
-                             + (f"  [{flags.strip()}]" if flags.strip() else "")))
+            print(
+                clean_line(
+                    f"{r['id']:<{width}}  {r['key'] or '-':<14} {r['scope']:<15} {r['title']}"
+                    + (f"  [{flags.strip()}]" if flags.strip() else "")
+                )
+            )
         for problem in catalogue.problems:
             print(clean_line(f"note: {problem}"))
         return 0

@@ -37,7 +37,7 @@ MAX_HEALTH_COMPONENTS = 50
 
 def size_text(nbytes: int) -> str:
     """``8388608`` -> ``8 MiB``, ``1536`` -> ``1.5 KiB``."""
-    for unit, scale in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
         if nbytes >= scale:
             value = nbytes / scale
             return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"

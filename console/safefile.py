@@ -57,12 +57,16 @@ def check_private_dir(path: Path, what: str = "directory") -> None:
         raise UnsafePath(f"{what} {path} is not a directory")
     uid = _uid()
     if uid is not None and st.st_uid != uid:
-        raise UnsafePath(f"{what} {path} is owned by uid {st.st_uid}, not by you (uid {uid}): another user "
-                         "could replace its files; use a directory of your own")
+        raise UnsafePath(
+            f"{what} {path} is owned by uid {st.st_uid}, not by you (uid {uid}): another user "
+            "could replace its files; use a directory of your own"
+        )
     mode = stat.S_IMODE(st.st_mode)
     if mode & 0o022:
-        raise UnsafePath(f"{what} {path} is writable by group or others (mode {mode:04o}): another user could "
-                         f"plant links or swap files in it; run: chmod 700 {path}")
+        raise UnsafePath(
+            f"{what} {path} is writable by group or others (mode {mode:04o}): another user could "
+            f"plant links or swap files in it; run: chmod 700 {path}"
+        )
     if mode & 0o077:
         os.chmod(path, PRIVATE_DIR, follow_symlinks=False)
 
@@ -92,17 +96,23 @@ def check_parents(path: Path, what: str = "directory") -> None:
             except FileNotFoundError:
                 continue
             if stat.S_ISLNK(lst.st_mode) and not _trusted_owner(lst.st_uid):
-                raise UnsafePath(f"{what} {path}: {parent} is a symlink owned by uid {lst.st_uid}, not by you "
-                                 "or root: that user could point it elsewhere; use a directory of your own")
+                raise UnsafePath(
+                    f"{what} {path}: {parent} is a symlink owned by uid {lst.st_uid}, not by you "
+                    "or root: that user could point it elsewhere; use a directory of your own"
+                )
             if not _trusted_owner(st.st_uid):
-                raise UnsafePath(f"{what} {path}: its parent {parent} is owned by uid {st.st_uid}, not by you or "
-                                 "root: that user could rename it away and hide the trail; use a directory "
-                                 "of your own")
+                raise UnsafePath(
+                    f"{what} {path}: its parent {parent} is owned by uid {st.st_uid}, not by you or "
+                    "root: that user could rename it away and hide the trail; use a directory "
+                    "of your own"
+                )
             mode = stat.S_IMODE(st.st_mode)
             if mode & 0o022 and not mode & stat.S_ISVTX:
-                raise UnsafePath(f"{what} {path}: its parent {parent} is writable by group or others (mode "
-                                 f"{mode:04o}, not sticky): another user could rename it away; run: "
-                                 f"chmod go-w {parent}")
+                raise UnsafePath(
+                    f"{what} {path}: its parent {parent} is writable by group or others (mode "
+                    f"{mode:04o}, not sticky): another user could rename it away; run: "
+                    f"chmod go-w {parent}"
+                )
 
 
 def ensure_private_dir(path: str | os.PathLike[str], what: str = "directory", *, check: bool = True) -> Path:
@@ -152,8 +162,9 @@ def _open(path: Path, flags: int) -> int:
         return os.open(path, flags | _NOFOLLOW | _CLOEXEC, PRIVATE_FILE)
     except OSError:
         if os.path.islink(path):
-            raise UnsafePath(f"{path} is a symlink: refusing to follow it (remove it; the console writes "
-                             "its own files only)") from None
+            raise UnsafePath(
+                f"{path} is a symlink: refusing to follow it (remove it; the console writes its own files only)"
+            ) from None
         raise
 
 

@@ -25,12 +25,14 @@ import re
 from typing import Any
 
 #: Every character shown escaped (a regex class body). Kept in one place: the tests read it too.
-UNSAFE_CLASS = (r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
-                # invisible format characters (soft hyphen, zero-width space/joiners, word joiner and
-                # invisible operators, Mongolian vowel separator, interlinear annotation, tag characters)
-                # and the line/paragraph separators: look-alike text otherwise
-                r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
-                r"\ud800-\udfff")
+UNSAFE_CLASS = (
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+    # invisible format characters (soft hyphen, zero-width space/joiners, word joiner and
+    # invisible operators, Mongolian vowel separator, interlinear annotation, tag characters)
+    # and the line/paragraph separators: look-alike text otherwise
+    r"\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
+    r"\ud800-\udfff"
+)
 _UNSAFE = re.compile(f"[{UNSAFE_CLASS}]")
 _UNSAFE_LINE = re.compile(f"[\\t\\n{UNSAFE_CLASS}]")
 #: in ``json.dumps(..., ensure_ascii=False)`` output C0 is already escaped; the rest is not

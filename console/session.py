@@ -12,14 +12,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from console.sim.deferred import DeferredSim
     from console.sim.server import SimServer
 
-SIM_NOTICE = ("No configuration: running on the built-in SIMULATED edge. "
-              "Point at a real edge with --config FILE or $EDGE_CONSOLE_CONFIG (see examples/config.yaml).")
+SIM_NOTICE = (
+    "No configuration: running on the built-in SIMULATED edge. "
+    "Point at a real edge with --config FILE or $EDGE_CONSOLE_CONFIG (see examples/config.yaml)."
+)
 
-JOINED_SIM_NOTICE = ("Joined the SIMULATED edge of the running console (pid {pid}) at {url}, scenario {scenario} "
-                     "(no configuration; a drill, not a real edge).")
+JOINED_SIM_NOTICE = (
+    "Joined the SIMULATED edge of the running console (pid {pid}) at {url}, scenario {scenario} "
+    "(no configuration; a drill, not a real edge)."
+)
 
-SHARED_SIM_NOTICE = ("Shared read-only view of the built-in SIMULATED edge that `edge-console serve` runs "
-                     "for every browser.")
+SHARED_SIM_NOTICE = (
+    "Shared read-only view of the built-in SIMULATED edge that `edge-console serve` runs for every browser."
+)
 
 
 @dataclass
@@ -72,8 +77,13 @@ class Session:
             return self.extras.get("published")
         from console.sim.published import publish
 
-        path = publish(self.sim.base_url, self.sim.state.scenario, self.sim.api_token, self.sim.admin_token,
-                       paths=dict(self.env.paths))
+        path = publish(
+            self.sim.base_url,
+            self.sim.state.scenario,
+            self.sim.api_token,
+            self.sim.admin_token,
+            paths=dict(self.env.paths),
+        )
         self.extras["published"] = path
         return path
 
@@ -108,8 +118,15 @@ class Session:
             self.sim = None
 
 
-def open_session(config_path: str | None = None, env_name: str | None = None, read_only: bool = False,
-                 scenario: str | None = None, *, start_sim: bool = True, defer_sim: bool = False) -> Session:
+def open_session(
+    config_path: str | None = None,
+    env_name: str | None = None,
+    read_only: bool = False,
+    scenario: str | None = None,
+    *,
+    start_sim: bool = True,
+    defer_sim: bool = False,
+) -> Session:
     """Load the config (raising ConfigError) or start the simulated edge on a free loopback port.
     ``defer_sim``: only reserve its port and tokens; ``Session.start_sim()`` starts it later.
     Under ``edge-console serve`` (``console.serve.shared``) the session is read-only whatever was asked,
@@ -127,8 +144,9 @@ def open_session(config_path: str | None = None, env_name: str | None = None, re
     if sim_url is not None:
         from console.sim.names import SIM_TOOLS, URL_ENV, tool_argv
 
-        config = simulated_config(sim_url, tool_env={URL_ENV: sim_url},
-                                  tools={tool: tool_argv(tool) for tool in SIM_TOOLS})
+        config = simulated_config(
+            sim_url, tool_env={URL_ENV: sim_url}, tools={tool: tool_argv(tool) for tool in SIM_TOOLS}
+        )
         env = config.environment(env_name)
         return Session(config=config, env=env, read_only=True, notice=SHARED_SIM_NOTICE, shared=True)
     if not defer_sim and start_sim and not shared:
@@ -141,14 +159,16 @@ def open_session(config_path: str | None = None, env_name: str | None = None, re
         pending = DeferredSim(scenario=scenario or "normal")
         config = simulated_config(pending.base_url, tool_env=pending.tool_env(), tools=pending.tools())
         env = config.environment(env_name)
-        return Session(config=config, env=env, read_only=read_only, notice=SIM_NOTICE, pending_sim=pending,
-                       shared=shared)
+        return Session(
+            config=config, env=env, read_only=read_only, notice=SIM_NOTICE, pending_sim=pending, shared=shared
+        )
     from console.sim.server import SimServer
 
     sim = SimServer(host="127.0.0.1", port=0, scenario=scenario or "normal")
     base_url = sim.start() if start_sim else "http://127.0.0.1:0"
-    config = simulated_config(base_url, tool_env=sim.tool_env(), tools=sim.tools(),
-                              paths=sim.workspace() if start_sim else None)
+    config = simulated_config(
+        base_url, tool_env=sim.tool_env(), tools=sim.tools(), paths=sim.workspace() if start_sim else None
+    )
     env = config.environment(env_name)
     return Session(config=config, env=env, read_only=read_only, sim=sim, notice=SIM_NOTICE, shared=shared)
 
@@ -172,17 +192,30 @@ def _join_running_sim(env_name: str | None, read_only: bool) -> Session | None:
     restore = {name: os.environ.get(name) for name in (API_TOKEN_ENV, ADMIN_TOKEN_ENV)}
     os.environ[API_TOKEN_ENV] = api_token  # what the simulated tools and steps read, as with our own simulator
     os.environ[ADMIN_TOKEN_ENV] = admin_token
-    config = simulated_config(running.url, tool_env={URL_ENV: running.url},
-                              tools={tool: tool_argv(tool) for tool in SIM_TOOLS}, paths=running.paths)
+    config = simulated_config(
+        running.url,
+        tool_env={URL_ENV: running.url},
+        tools={tool: tool_argv(tool) for tool in SIM_TOOLS},
+        paths=running.paths,
+    )
     env = config.environment(env_name)
     from console.sanitize import clean_line
 
-    print("edge-console: " + clean_line(JOINED_SIM_NOTICE.format(pid=running.pid, url=running.url,
-                                                                 scenario=running.scenario)), file=sys.stderr)
-    return Session(config=config, env=env, read_only=read_only, notice=None,
-                   extras={"joined": running, "restore_env": restore})
+    print(
+        "edge-console: "
+        + clean_line(JOINED_SIM_NOTICE.format(pid=running.pid, url=running.url, scenario=running.scenario)),
+        file=sys.stderr,
+    )
+    return Session(
+        config=config, env=env, read_only=read_only, notice=None, extras={"joined": running, "restore_env": restore}
+    )
 
 
 def open_session_from_args(args: Any, **kwargs: Any) -> Session:
-    return open_session(getattr(args, "config", None), getattr(args, "env", None),
-                        bool(getattr(args, "read_only", False)), getattr(args, "scenario", None), **kwargs)
+    return open_session(
+        getattr(args, "config", None),
+        getattr(args, "env", None),
+        bool(getattr(args, "read_only", False)),
+        getattr(args, "scenario", None),
+        **kwargs,
+    )

@@ -27,8 +27,15 @@ MONO_THEME = "edge-mono"
 THEME_NAMES = (DEFAULT_THEME, ANSI16_THEME, MONO_THEME)
 AUTO = "auto"
 #: other spellings accepted by ``--theme`` and ``theme:``
-ALIASES = {"default": DEFAULT_THEME, "ansi16": ANSI16_THEME, "ansi": ANSI16_THEME, "16": ANSI16_THEME,
-           "mono": MONO_THEME, "monochrome": MONO_THEME, "no-color": MONO_THEME}
+ALIASES = {
+    "default": DEFAULT_THEME,
+    "ansi16": ANSI16_THEME,
+    "ansi": ANSI16_THEME,
+    "16": ANSI16_THEME,
+    "mono": MONO_THEME,
+    "monochrome": MONO_THEME,
+    "no-color": MONO_THEME,
+}
 CHOICES = (AUTO, *THEME_NAMES, *ALIASES)
 
 UNICODE_GLYPHS = "unicode"

@@ -39,6 +39,7 @@ def read_yaml_file(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) ->
         raise YamlLimitError(f"larger than {size_text(limit)}")
     return data.decode("utf-8")
 
+
 #: libyaml's scanner and parser when PyYAML was built with it (the usual wheels are): parsing the
 #: shipped runbooks took ~0.7 s of CPU in pure Python. Marks (lines) and errors are the same.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -80,8 +81,9 @@ def check_events(text: str) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=SAFE_LOADER):
         if isinstance(event, yaml.AliasEvent):
-            raise YamlLimitError(f"YAML aliases are not allowed (*{event.anchor}): write the value out",
-                                 line=event.start_mark.line + 1)
+            raise YamlLimitError(
+                f"YAML aliases are not allowed (*{event.anchor}): write the value out", line=event.start_mark.line + 1
+            )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_YAML_DEPTH:

@@ -49,8 +49,9 @@ EARLY_RESULT_WAIT_S = 1.5
 EARLY_NUMBERS_MAX_WAIT_S = 3.0
 
 
-class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin,
-                     RecordingMixin, App[int]):
+class EdgeConsoleApp(
+    ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, RecordingMixin, App[int]
+):
     TITLE = "Edge Console"
     CSS_PATH = css_paths()
     ENABLE_COMMAND_PALETTE = True
@@ -86,20 +87,29 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         self.user_keymap = read_keymap(session.config)
         self.flow_key_problems: list[str] = []
         self.flow_keys_bound = False
-        self.actions = build_catalogue(None, keymap={k: v for k, v in self.user_keymap.items() if k in CODE_IDS},
-                                       read_only=bool(session.read_only), config=session.config)
+        self.actions = build_catalogue(
+            None,
+            keymap={k: v for k, v in self.user_keymap.items() if k in CODE_IDS},
+            read_only=bool(session.read_only),
+            config=session.config,
+        )
         self.early_scrapes: Any = None  # console.sources.early.EarlyScrapes, started at mount
         self.window_mark = StartupWindowMark()  # "SHORT WINDOW" on the start-up's early rates
 
     def rebuild_actions(self, runbook: Any) -> Catalogue:
         """The catalogue with the runbook's flows (and the whole keymap); applied with ``set_keymap``."""
         try:
-            catalogue = build_catalogue(runbook, keymap=self.user_keymap, read_only=bool(self.session.read_only),
-                                        config=self.config)
+            catalogue = build_catalogue(
+                runbook, keymap=self.user_keymap, read_only=bool(self.session.read_only), config=self.config
+            )
         except ConfigError as exc:  # launch checks this first; a runbook changed since then lands here
             self.notify(str(exc), title="keys", severity="error", timeout=15, markup=False)
-            catalogue = build_catalogue(runbook, keymap={k: v for k, v in self.user_keymap.items() if k in CODE_IDS},
-                                        read_only=bool(self.session.read_only), config=self.config)
+            catalogue = build_catalogue(
+                runbook,
+                keymap={k: v for k, v in self.user_keymap.items() if k in CODE_IDS},
+                read_only=bool(self.session.read_only),
+                config=self.config,
+            )
         self.actions = catalogue
         self.set_keymap(catalogue.keymap())
         return catalogue
@@ -178,8 +188,13 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         try:
             self.session.start_sim()  # the built-in simulated edge, when there is no configuration
         except Exception as exc:  # noqa: BLE001 - the sources then show it down; the app keeps running
-            self.notify(f"the simulated edge did not start: {exc}", title="Simulated edge", severity="error",
-                        timeout=15, markup=False)
+            self.notify(
+                f"the simulated edge did not start: {exc}",
+                title="Simulated edge",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         self._start_collecting()
         if self.session.sim is not None and not self.session.shared:
             # headless commands with no config join this simulated edge (file I/O: off the UI loop)
@@ -203,8 +218,14 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         try:
             self.session.publish_sim()
         except OSError as exc:
-            self.call_from_thread(self.notify, f"cannot publish the simulated edge for headless commands: {exc}",
-                                  title="Simulated edge", severity="warning", timeout=8, markup=False)
+            self.call_from_thread(
+                self.notify,
+                f"cannot publish the simulated edge for headless commands: {exc}",
+                title="Simulated edge",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
 
     def _start_collecting(self) -> None:
         self.poll_loop()
@@ -272,6 +293,7 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
     @work(exclusive=True, group="fleet", exit_on_error=False)
     async def fleet_loop(self) -> None:
         """Fleet-wide key metrics from Prometheus, on the same cadence, never overlapping."""
+
         def make() -> Any:
             from console.sources.promql import FleetPoller
 
@@ -326,13 +348,19 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         for action in self.actions:
             if not action.palette or not action.enabled or action.group == "Flows":
                 continue
-            handler = action.handler if action.handler.startswith("app.") or action.scope != "app" \
+            handler = (
+                action.handler
+                if action.handler.startswith("app.") or action.scope != "app"
                 else f"app.{action.handler}"
+            )
             if not handler.startswith("app."):
                 continue  # a screen's own action (needs that screen)
             key = action.key_label
-            yield SystemCommand(action.palette, action.help + (f" (key {key})" if key else ""),
-                                partial(self.call_later, self.run_action, handler))
+            yield SystemCommand(
+                action.palette,
+                action.help + (f" (key {key})" if key else ""),
+                partial(self.call_later, self.run_action, handler),
+            )
 
     def action_share_help(self) -> None:
         """How to share this console in browsers (``edge-console serve``); starts nothing."""
@@ -356,15 +384,20 @@ class EdgeConsoleApp(ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseM
         palette = self.actions.key_of("app.palette")
         from screens.copy_text import COPY_HELP
 
-        notes = [f"ctrl+p{' or ' + palette if palette else ''} opens the command palette (every flow by title).",
-                 *COPY_HELP]
+        notes = [
+            f"ctrl+p{' or ' + palette if palette else ''} opens the command palette (every flow by title).",
+            *COPY_HELP,
+        ]
         notes.extend(self.flow_key_problems)  # runbook keys that other keys shadow
         if self.session.read_only:
             notes.append("read-only: the flows that change the edge are not bound (edge-console keys lists them).")
         overriding = getattr(getattr(self, "_flow_runbook", None), "flows", {}).values()
-        notes.extend(f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding
-                     if f.replaces)
+        notes.extend(
+            f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding if f.replaces
+        )
         if self.session.simulated:
-            notes.append("SIMULATED: this is the built-in simulated edge (incidents here are drills; z switches "
-                         "the scenario). Use --config FILE for a real one.")
+            notes.append(
+                "SIMULATED: this is the built-in simulated edge (incidents here are drills; z switches "
+                "the scenario). Use --config FILE for a real one."
+            )
         self.push_screen(HelpScreen(rows, notes))

@@ -19,9 +19,18 @@ from screens.base import EdgeScreen
 from widgets.keybindings import bindings
 
 MAX_RECORDS = 2000
-STATUS_STYLES = {"passed": "green", "done": "green", "failed": "bold red", "timeout": "bold red",
-                 "refused": "bold red", "cancelled": "yellow", "skipped": "dim", "pending": "dim",
-                 "unknown": "bold red", "running": "yellow"}
+STATUS_STYLES = {
+    "passed": "green",
+    "done": "green",
+    "failed": "bold red",
+    "timeout": "bold red",
+    "refused": "bold red",
+    "cancelled": "yellow",
+    "skipped": "dim",
+    "pending": "dim",
+    "unknown": "bold red",
+    "running": "yellow",
+}
 
 
 def record_time(record: dict[str, Any]) -> str:
@@ -40,8 +49,10 @@ def record_what(record: dict[str, Any]) -> str:
         return what
     if record.get("event") == "flow_end":
         ran, not_run = record.get("ran"), record.get("not_run")
-        return f"flow {record.get('status', '')}: ran {len(ran) if isinstance(ran, list) else 0}, " \
-               f"not run {len(not_run) if isinstance(not_run, list) else 0}"
+        return (
+            f"flow {record.get('status', '')}: ran {len(ran) if isinstance(ran, list) else 0}, "
+            f"not run {len(not_run) if isinstance(not_run, list) else 0}"
+        )
     return str(record.get("message") or "")
 
 
@@ -69,16 +80,20 @@ def record_row(record: dict[str, Any]) -> tuple[Any, ...]:
     record = shown(record)
     status = str(record.get("status") or "")
     step = record.get("step") or ("(end)" if record.get("event") == "flow_end" else "")
-    return (Text(record_time(record)), Text(environment_label(record)),
-            Text(f"{record.get('flow', '')}/{step}"), Text(status, style=STATUS_STYLES.get(status, "")),
-            Text(record_code(record)), Text(record_what(record)))
+    return (
+        Text(record_time(record)),
+        Text(environment_label(record)),
+        Text(f"{record.get('flow', '')}/{step}"),
+        Text(status, style=STATUS_STYLES.get(status, "")),
+        Text(record_code(record)),
+        Text(record_what(record)),
+    )
 
 
 def record_detail(record: dict[str, Any]) -> Text:
     record = shown(record)
     text = Text()
-    text.append(f"{record.get('flow', '')} / {record.get('step_title') or record.get('step') or 'end'}",
-                style="bold")
+    text.append(f"{record.get('flow', '')} / {record.get('step_title') or record.get('step') or 'end'}", style="bold")
     text.append(f"  {record.get('user', '')} on {environment_label(record)}", style="dim")
     if record.get("start"):
         text.append(f"  {record.get('start')} → {record.get('end') or ''}", style="dim")
@@ -92,8 +107,10 @@ def record_detail(record: dict[str, Any]) -> Text:
         text.append(what + "\n")
     envelope = record.get("envelope")
     if isinstance(envelope, dict):
-        text.append(f"Cloudflare v4: success={str(bool(envelope.get('success'))).lower()} "
-                    f"errors={envelope.get('errors') or []}\n")
+        text.append(
+            f"Cloudflare v4: success={str(bool(envelope.get('success'))).lower()} "
+            f"errors={envelope.get('errors') or []}\n"
+        )
     output = str(record.get("output") or "").strip()
     if output:
         text.append(output.splitlines()[0][:200], style="dim")

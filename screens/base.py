@@ -25,9 +25,14 @@ class EdgeScreen(Screen):
 
     def compose_chrome(self) -> Iterable[Widget]:
         session = self.app.session  # type: ignore[attr-defined]
-        header = StatusHeader(session.env.name, session.env.base_url, simulated=session.simulated,
-                              read_only=session.read_only, shared=bool(getattr(session, "shared", False)),
-                              id="status-header")
+        header = StatusHeader(
+            session.env.name,
+            session.env.base_url,
+            simulated=session.simulated,
+            read_only=session.read_only,
+            shared=bool(getattr(session, "shared", False)),
+            id="status-header",
+        )
         header.clock = self.app.clock  # type: ignore[attr-defined]
         if getattr(self.app, "REPLAY", False):
             header.replay = self.app.badge_text()  # type: ignore[attr-defined]

@@ -24,8 +24,9 @@ class ContactsScreen(EdgeScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
-        yield Static("Escalation path, external contacts and channels (runbook: Emergency Contacts)",
-                     id="contacts-title")
+        yield Static(
+            "Escalation path, external contacts and channels (runbook: Emergency Contacts)", id="contacts-title"
+        )
         yield DataTable(id="contacts-table", cursor_type="row")
         yield Static("", id="contacts-hint")
         yield Footer()
@@ -53,9 +54,14 @@ class ContactsScreen(EdgeScreen):
             self.row_keys.append(("channel", channel.key))
         incident = getattr(self.app, "incident_response", None)
         has_incident = incident is not None and incident.manager.current is not None
-        self.query_one("#contacts-hint", Static).update(Text(
-            f"{use} on a contact records the escalation on the timeline; on a channel marked 'notify' it sends "
-            "a message" if has_incident else "No incident open: escalations are recorded once one is started."))
+        self.query_one("#contacts-hint", Static).update(
+            Text(
+                f"{use} on a contact records the escalation on the timeline; on a channel marked 'notify' it sends "
+                "a message"
+                if has_incident
+                else "No incident open: escalations are recorded once one is started."
+            )
+        )
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -30,6 +30,7 @@ def copy_to_terminal(app: Any, text: str, *, what: str = "text") -> str:
     value = value[:MAX_COPY_CHARS]
     app.copy_to_clipboard(value)
     note = f"copied {len(value):,} characters" + (" (cut)" if cut else "")
-    app.notify(f"{note} of {clean(what)[:60]} (needs a terminal that accepts OSC 52)", title="Copy", timeout=4,
-               markup=False)
+    app.notify(
+        f"{note} of {clean(what)[:60]} (needs a terminal that accepts OSC 52)", title="Copy", timeout=4, markup=False
+    )
     return value

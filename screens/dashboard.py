@@ -35,8 +35,9 @@ class DashboardScreen(EdgeScreen):
         from screens.monitoring_app import cycle_history_window
 
         window = cycle_history_window(self.app)
-        self.notify(f"History: last {window} from Prometheus (fleet view sparklines, overnight review)",
-                    timeout=4, markup=False)
+        self.notify(
+            f"History: last {window} from Prometheus (fleet view sparklines, overnight review)", timeout=4, markup=False
+        )
 
     def action_toggle_fleet(self) -> None:
         self.fleet_view = not self.fleet_view
@@ -74,8 +75,9 @@ class DashboardScreen(EdgeScreen):
         from screens.monitoring_app import prometheus_series
 
         spark_w = max(2, pane.size.width - 4 - 33)  # the rows' sparkline width (widgets/metrics_pane.py)
-        history = {key: prometheus_series(self.app, key, spark_w) or series
-                   for key, series in self.app.fleet_history.items()}  # type: ignore[attr-defined]
+        history = {
+            key: prometheus_series(self.app, key, spark_w) or series for key, series in self.app.fleet_history.items()
+        }  # type: ignore[attr-defined]
         pane.show(fleet.metrics, history)
 
     def compose(self) -> ComposeResult:
@@ -181,8 +183,15 @@ class DashboardScreen(EdgeScreen):
     def _show_side_panes(self, derived: Any) -> None:
         if derived is None:
             return
-        self._fit_side_panes(len(derived.queues) + (1 if derived.queues_more else 0),
-                             len(derived.security) + (1 if derived.security_more else 0) + 1)
+        self._fit_side_panes(
+            len(derived.queues) + (1 if derived.queues_more else 0),
+            len(derived.security) + (1 if derived.security_more else 0) + 1,
+        )
         self.query_one(QueuePane).show(derived.queues, more=derived.queues_more)
-        self.query_one(SecurityPane).show(derived.security, derived.security_per_s, derived.security_total,
-                                          derived.rate_limit_violations_per_s, more=derived.security_more)
+        self.query_one(SecurityPane).show(
+            derived.security,
+            derived.security_per_s,
+            derived.security_total,
+            derived.rate_limit_violations_per_s,
+            more=derived.security_more,
+        )

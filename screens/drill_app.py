@@ -38,8 +38,11 @@ class DrillScoreScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal", id="drill-score"):
-            yield Static(Text(clean_line(f"Drill over: {self.result['score']}/{self.result['max']}")),
-                         classes="modal-title", id="drill-score-title")
+            yield Static(
+                Text(clean_line(f"Drill over: {self.result['score']}/{self.result['max']}")),
+                classes="modal-title",
+                id="drill-score-title",
+            )
             with VerticalScroll():
                 body = "\n".join(clean_line(line) for line in score_lines(self.result))
                 where = self.result.get("score_file")
@@ -52,8 +55,15 @@ class DrillScoreScreen(ModalScreen[None]):
 
 
 class DrillController:
-    def __init__(self, app: Any, script: DrillScript, *, speed: float = 1.0, score_out: Path | None = None,
-                 monotonic: Any = time.monotonic) -> None:
+    def __init__(
+        self,
+        app: Any,
+        script: DrillScript,
+        *,
+        speed: float = 1.0,
+        score_out: Path | None = None,
+        monotonic: Any = time.monotonic,
+    ) -> None:
         self.app = app
         self.script = script
         self.speed = speed
@@ -91,9 +101,13 @@ class DrillController:
             what.append(f"scenario {item.scenario}")
         if item.fault:
             what.append("fault " + ", ".join(f"{k} {v}" for k, v in item.fault.items()))
-        self.app.call_from_thread(self.app.notify, clean_line(f"{item.note + ': ' if item.note else ''}"
-                                                              f"{'; '.join(what)}"),
-                                  title="Drill", timeout=6, markup=False)
+        self.app.call_from_thread(
+            self.app.notify,
+            clean_line(f"{item.note + ': ' if item.note else ''}{'; '.join(what)}"),
+            title="Drill",
+            timeout=6,
+            markup=False,
+        )
 
     def _on_audit(self, record: dict[str, Any]) -> None:
         """Audit records come from the runner's thread or the UI thread."""
@@ -150,8 +164,9 @@ class DrillController:
         try:
             result = await asyncio.to_thread(self.runner.finish, score_out=self.score_out)  # writes a file
         except OSError as exc:
-            self.app.notify(f"cannot write the drill's score: {exc}", title="Drill", severity="error",
-                            timeout=15, markup=False)
+            self.app.notify(
+                f"cannot write the drill's score: {exc}", title="Drill", severity="error", timeout=15, markup=False
+            )
             result = self.runner.observer.score()
         self.result = result
         self.app.push_screen(DrillScoreScreen(result))

@@ -68,6 +68,7 @@ class FlowsMixin(App):
     def report_unfinished_steps(self) -> None:
         """Read the audit trail in a thread (never on the event loop) for steps whose console died
         mid-step; each is shown once as an "outcome unknown: check the edge" notice."""
+
         def check() -> None:
             from console.runbook.unfinished import report_unfinished
 
@@ -84,8 +85,13 @@ class FlowsMixin(App):
         from console.sanitize import clean_line
 
         self.unfinished_steps = [clean_line(line) for line in lines]
-        self.notify("\n".join(self.unfinished_steps), title="Outcome unknown: check the edge", severity="error",
-                    timeout=120, markup=False)
+        self.notify(
+            "\n".join(self.unfinished_steps),
+            title="Outcome unknown: check the edge",
+            severity="error",
+            timeout=120,
+            markup=False,
+        )
 
     # -- runbook ------------------------------------------------------------------------------
     def _set_flow_runbook(self, runbook: Runbook | None, error: str) -> Runbook:
@@ -185,11 +191,16 @@ class FlowsMixin(App):
         runbook = self.flow_runbook()
         metric_source = MetricSource(self.flow_metric, self.flow_metric_history)
         metric_source.history_note = history_note(self)  # type: ignore[attr-defined]  # Prometheus trends
-        return FlowContext(config=session.config, env=session.env, read_only=bool(session.read_only),
-                           get_metric=metric_source,
-                           tail_events=self.flow_tail_source(),
-                           listeners=[self.flow_audit_record],
-                           titles={f.id: f.title for f in runbook.flows.values()}, open_flow=self.open_flow)
+        return FlowContext(
+            config=session.config,
+            env=session.env,
+            read_only=bool(session.read_only),
+            get_metric=metric_source,
+            tail_events=self.flow_tail_source(),
+            listeners=[self.flow_audit_record],
+            titles={f.id: f.title for f in runbook.flows.values()},
+            open_flow=self.open_flow,
+        )
 
     # -- quitting ----------------------------------------------------------------------------
     def running_flows(self) -> list[str]:
@@ -211,8 +222,9 @@ class FlowsMixin(App):
         from console.app.flows import resolve_target
 
         if isinstance(self.screen, FlowModal):
-            self.notify(f"Finish or cancel {self.screen.flow.title!r} first", severity="warning", timeout=4,
-                        markup=False)
+            self.notify(
+                f"Finish or cancel {self.screen.flow.title!r} first", severity="warning", timeout=4, markup=False
+            )
             return
         runbook = self.flow_runbook()
         flows = resolve_target(runbook, target)
@@ -242,8 +254,9 @@ class FlowsMixin(App):
 
             if respond_to_alertmanager(self):  # a firing Alertmanager alert mapped to a flow
                 return
-        offer = choose_response(alerts, getattr(self, "last_result", None),
-                                incident.engine.responses if incident is not None else None)
+        offer = choose_response(
+            alerts, getattr(self, "last_result", None), incident.engine.responses if incident is not None else None
+        )
         if offer is None:
             self.notify("No active alert and no metric in warning or critical: nothing to respond to", timeout=4)
             return
@@ -264,8 +277,12 @@ class FlowsMixin(App):
         usable = [f for f in flows if actions is None or getattr(actions.get(f"flow.{f.id}"), "enabled", True)]
         if not usable:
             names = ", ".join(f.title for f in flows) or ", ".join(targets)
-            self.notify(f"{why}: the response ({names}) changes the edge and this console is read-only",
-                        severity="warning", timeout=8, markup=False)
+            self.notify(
+                f"{why}: the response ({names}) changes the edge and this console is read-only",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
             return
         if len(usable) == 1:
             self.open_flow(usable[0].id, why=why)

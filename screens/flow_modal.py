@@ -23,7 +23,14 @@ from textual.widgets import Button, Footer, Input, Static
 
 from console.app.flows import FlowContext
 from console.runbook import (
-    ConfirmationRequired, Flow, FlowRunner, InputError, PreflightError, RunEvent, RunnerError, RunSummary,
+    ConfirmationRequired,
+    Flow,
+    FlowRunner,
+    InputError,
+    PreflightError,
+    RunEvent,
+    RunnerError,
+    RunSummary,
     StepState,
 )
 from console.runbook.policy import is_production
@@ -47,8 +54,10 @@ def flow_title_text(flow: Flow, env_name: str, read_only: bool) -> Text:
     text = Text()
     text.append(flow.title, style="bold")
     text.append(f" · {flow.section} · ", style="dim")
-    text.append(env_name.upper() if is_production(env_name) else env_name,
-                style="bold red" if is_production(env_name) else "bold")
+    text.append(
+        env_name.upper() if is_production(env_name) else env_name,
+        style="bold red" if is_production(env_name) else "bold",
+    )
     if read_only:
         text.append(" · READ-ONLY", style="bold yellow")
     return text
@@ -143,9 +152,17 @@ class FlowModal(ModalScreen[RunSummary | None]):
     def start(self, raw: dict[str, str]) -> None:
         ctx = self.context
         try:
-            self.runner = FlowRunner(self.flow, ctx.env, raw, config=ctx.config, read_only=ctx.read_only,
-                                     get_metric=ctx.get_metric, tail_events=ctx.tail_events,
-                                     listeners=list(ctx.listeners), on_event=self._on_event)
+            self.runner = FlowRunner(
+                self.flow,
+                ctx.env,
+                raw,
+                config=ctx.config,
+                read_only=ctx.read_only,
+                get_metric=ctx.get_metric,
+                tail_events=ctx.tail_events,
+                listeners=list(ctx.listeners),
+                on_event=self._on_event,
+            )
         except InputError as exc:
             if self.flow.inputs:
                 self.query_one(FlowForm).show_errors({exc.field: exc.message})
@@ -155,8 +172,12 @@ class FlowModal(ModalScreen[RunSummary | None]):
         except PreflightError as exc:
             self.phase = "blocked"
             self.problem = exc.message
-            self.banner(Text(f"✗ cannot run on {ctx.env.name}: step {exc.step_id!r}: {exc.message}\n"
-                             "Nothing ran. Esc closes.", style="bold"))
+            self.banner(
+                Text(
+                    f"✗ cannot run on {ctx.env.name}: step {exc.step_id!r}: {exc.message}\nNothing ran. Esc closes.",
+                    style="bold",
+                )
+            )
             self._show_run_widgets(False)
             self.sync_bindings()
             return
@@ -187,8 +208,12 @@ class FlowModal(ModalScreen[RunSummary | None]):
         runner = self.runner
         assert runner is not None
         current = self.focus_index()
-        return [StepRow(run.index + 1, run.step.kind, runner.title_of(run.index), run.state.value,
-                        current=run.index == current) for run in runner.steps]
+        return [
+            StepRow(
+                run.index + 1, run.step.kind, runner.title_of(run.index), run.state.value, current=run.index == current
+            )
+            for run in runner.steps
+        ]
 
     def update_view(self) -> None:
         runner = self.runner
@@ -230,8 +255,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
         if self.runner is not None:
             self.query_one(FlowSteps).show(self.step_rows())
         self.query_one(StepPanel).display = False
-        changed = bool(self.runner) and any(r.step.mutating and r.state == StepState.PASSED
-                                            for r in self.runner.steps)  # type: ignore[union-attr]
+        changed = bool(self.runner) and any(r.step.mutating and r.state == StepState.PASSED for r in self.runner.steps)  # type: ignore[union-attr]
         reverse_title = self.context.titles.get(summary.reverse or "")
         self.query_one(FlowSummary).show(summary, reverse_title, changed=changed)
         self.query_one(FlowSummary).display = True
@@ -376,9 +400,11 @@ class FlowModal(ModalScreen[RunSummary | None]):
         if not confirmation.accepts(typed):
             shown = typed.strip() or "nothing"
             self.query_one(StepPanel).reject(
-                f"{shown!r} is not {confirmation.expected!r}: nothing ran" if typed.strip()
+                f"{shown!r} is not {confirmation.expected!r}: nothing ran"
+                if typed.strip()
                 else f"{shown} typed: type {confirmation.expected!r} to run, "
-                     f"{getattr(self.app, 'keys_text', lambda *_: '')('flow.cancel') or 'cancel'} to cancel the flow")
+                f"{getattr(self.app, 'keys_text', lambda *_: '')('flow.cancel') or 'cancel'} to cancel the flow"
+            )
             return
         self.start_step(index, typed)
 
@@ -390,8 +416,9 @@ class FlowModal(ModalScreen[RunSummary | None]):
         if self.focused is not None:
             self.set_focus(None)
         self.sync_bindings()
-        self.run_worker(self._run_step(index, typed), name=f"flow step {index + 1}", group="flow-step",
-                        exit_on_error=False)
+        self.run_worker(
+            self._run_step(index, typed), name=f"flow step {index + 1}", group="flow-step", exit_on_error=False
+        )
 
     async def _run_step(self, index: int, typed: str | None) -> None:
         runner = self.runner
@@ -475,6 +502,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
     # -- for tests and the audit view -------------------------------------------------------------
     def visible_text(self) -> str:
         """Everything the modal shows as plain text (tests search it for secrets)."""
+
         def shown(widget: Any) -> bool:
             return all(node.display for node in widget.ancestors_with_self if node is not self.app)
 

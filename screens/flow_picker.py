@@ -40,8 +40,9 @@ class FlowPickerScreen(ModalScreen[str | None]):
                 yield Static(self.why, id="flow-picker-why", markup=False)
             actions = getattr(self.app, "actions", None)
             keys = {f.id: actions.key_of(f"flow.{f.id}") if actions is not None else None for f in self.flows}
-            yield OptionList(*[Option(flow_option_text(f, keys[f.id]), id=f.id) for f in self.flows],
-                             id="flow-picker-list")
+            yield OptionList(
+                *[Option(flow_option_text(f, keys[f.id]), id=f.id) for f in self.flows], id="flow-picker-list"
+            )
             hint = key_hints(self.app, "enter opens the flow", ("flow.picker.close", "closes"))
             yield Static(Text(hint, style="dim"))
 

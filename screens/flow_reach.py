@@ -4,5 +4,9 @@
 from __future__ import annotations
 
 from console.app.flows import (  # noqa: F401 - re-exported
-    RESPONSE_ORDER, ResponseChoice, resolve_target, section_slug, worst_metric,
+    RESPONSE_ORDER,
+    ResponseChoice,
+    resolve_target,
+    section_slug,
+    worst_metric,
 )

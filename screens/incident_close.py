@@ -27,8 +27,12 @@ class IncidentCloseScreen(ModalScreen[str | None]):
 
     BINDINGS = bindings("prompt")
 
-    def __init__(self, incident_id: str, get_result: Callable[[], Any],
-                 submit: Callable[[list[RecoveryCheck], set[str], str, str, list[str]], tuple[bool, str]]) -> None:
+    def __init__(
+        self,
+        incident_id: str,
+        get_result: Callable[[], Any],
+        submit: Callable[[list[RecoveryCheck], set[str], str, str, list[str]], tuple[bool, str]],
+    ) -> None:
         super().__init__()
         self.incident_id = incident_id
         self.get_result = get_result
@@ -44,8 +48,9 @@ class IncidentCloseScreen(ModalScreen[str | None]):
                     if check.status == "manual":
                         yield MarkedCheckbox(check.text, id=f"recovery-{check.key}", compact=True)
                     else:
-                        yield Static(self._check_text(check, self.app), id=f"recovery-{check.key}",
-                                     classes="recovery-row")
+                        yield Static(
+                            self._check_text(check, self.app), id=f"recovery-{check.key}", classes="recovery-row"
+                        )
                 with Horizontal(classes="modal-buttons"):
                     yield Button("Re-check", id="close-recheck", compact=True)
                     yield Button("Next", variant="primary", id="close-next", compact=True)
@@ -85,8 +90,9 @@ class IncidentCloseScreen(ModalScreen[str | None]):
                 self.query_one(f"#recovery-{check.key}", Static).update(self._check_text(check, self.app))
 
     def confirmed(self) -> set[str]:
-        return {c.key for c in self.checks if c.status == "manual"
-                and self.query_one(f"#recovery-{c.key}", Checkbox).value}
+        return {
+            c.key for c in self.checks if c.status == "manual" and self.query_one(f"#recovery-{c.key}", Checkbox).value
+        }
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id
@@ -101,14 +107,24 @@ class IncidentCloseScreen(ModalScreen[str | None]):
             self.query_one("#close-step-review").display = False
             self.query_one("#close-step-recovery").display = True
         elif button == "close-ok":
-            items = [line.strip() for line in self.query_one("#close-action-items", TextArea).text.splitlines()
-                     if line.strip()]
+            items = [
+                line.strip()
+                for line in self.query_one("#close-action-items", TextArea).text.splitlines()
+                if line.strip()
+            ]
             from screens.pending_submit import submit_form
 
-            submit_form(self, lambda: self.submit(self.checks, self.confirmed(),
-                                                  self.query_one("#close-root-cause", Input).value,
-                                                  self.query_one("#close-resolution", Input).value, items),
-                        "close-error")
+            submit_form(
+                self,
+                lambda: self.submit(
+                    self.checks,
+                    self.confirmed(),
+                    self.query_one("#close-root-cause", Input).value,
+                    self.query_one("#close-resolution", Input).value,
+                    items,
+                ),
+                "close-error",
+            )
         else:
             self.dismiss(None)
 

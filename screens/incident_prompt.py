@@ -21,8 +21,9 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     BINDINGS = bindings("prompt")
 
-    def __init__(self, title: str, submit: Callable[[str], tuple[bool, str]], *, placeholder: str = "",
-                 value: str = "") -> None:
+    def __init__(
+        self, title: str, submit: Callable[[str], tuple[bool, str]], *, placeholder: str = "", value: str = ""
+    ) -> None:
         super().__init__()
         self.prompt_title = title
         self.submit = submit
@@ -73,8 +74,10 @@ class PhasePickerScreen(ModalScreen[str | None]):
         with Vertical(classes="incident-modal"):
             yield Static(f"Mark a phase of {self.incident.id}", classes="modal-title")
             yield OptionList(*options, id="phase-list")
-            yield Static(Text(key_hints(self.app, self.phase_keys() + "enter marks", ("prompt.cancel", "cancels"))),
-                         classes="modal-hint")
+            yield Static(
+                Text(key_hints(self.app, self.phase_keys() + "enter marks", ("prompt.cancel", "cancels"))),
+                classes="modal-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -103,19 +106,31 @@ class ResumeScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal", id="resume-box"):
             yield Static("An incident is still open. Resume it?", classes="modal-title")
-            yield OptionList(*[Option(Text(clean_line(f"{i.id}  {i.severity}  {i.phase}  "
-                                                      f"{format_duration(i.elapsed(self.now))} "
-                                                      f"· {len(i.entries)} entries · {i.title}")), id=i.id)
-                               for i in self.incidents],
-                             id="resume-list")
+            yield OptionList(
+                *[
+                    Option(
+                        Text(
+                            clean_line(
+                                f"{i.id}  {i.severity}  {i.phase}  "
+                                f"{format_duration(i.elapsed(self.now))} "
+                                f"· {len(i.entries)} entries · {i.title}"
+                            )
+                        ),
+                        id=i.id,
+                    )
+                    for i in self.incidents
+                ],
+                id="resume-list",
+            )
             for warning in self.warnings:
                 yield Static(Text(f"warning: {clean_line(warning)}"), classes="form-error")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Resume", variant="primary", id="resume-yes", compact=True)
                 yield Button("Not now", id="resume-no", compact=True)
-            yield Static(Text(key_hints(self.app, ("prompt.resume", "or enter resumes"),
-                                        ("prompt.not_now", "leaves it open"))),
-                         classes="modal-hint")
+            yield Static(
+                Text(key_hints(self.app, ("prompt.resume", "or enter resumes"), ("prompt.not_now", "leaves it open"))),
+                classes="modal-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

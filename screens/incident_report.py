@@ -20,8 +20,11 @@ class IncidentReportScreen(Screen):
         self.markdown = markdown
 
     def compose(self) -> ComposeResult:
-        where = (f"Report written to {self.path}" if self.path
-                 else "Draft: the incident is open (x closes it and writes the report)")
+        where = (
+            f"Report written to {self.path}"
+            if self.path
+            else "Draft: the incident is open (x closes it and writes the report)"
+        )
         yield Static(Text(where), id="report-path")
         with VerticalScroll(id="report-scroll"):
             yield Markdown(self.markdown, id="report-markdown")

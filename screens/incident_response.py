@@ -44,8 +44,10 @@ def known_secrets(env: Any) -> list[str | None]:
     from console.secrets import SecretError, read_secret
 
     out: list[str | None] = []
-    for var, file in ((getattr(env, "api_token_env", None), getattr(env, "api_token_file", None)),
-                      (getattr(env, "admin_token_env", None), getattr(env, "admin_token_file", None))):
+    for var, file in (
+        (getattr(env, "api_token_env", None), getattr(env, "api_token_file", None)),
+        (getattr(env, "admin_token_env", None), getattr(env, "admin_token_file", None)),
+    ):
         try:
             out.append(read_secret(var, file))
         except (SecretError, OSError):
@@ -85,8 +87,9 @@ class IncidentResponse:
             self.engine.use_runbook(runbook)  # alerts answer with the runbook's responds_to
         session = getattr(app, "session", None)
         # on the simulated edge every incident is a drill (DRILL-..., kept apart from real ones)
-        self.manager = IncidentManager(state_dir=state_dir, clock=self.now,
-                                       drill=bool(getattr(session, "simulated", False)))
+        self.manager = IncidentManager(
+            state_dir=state_dir, clock=self.now, drill=bool(getattr(session, "simulated", False))
+        )
         self.manager.view_only = bool(getattr(getattr(app, "session", None), "shared", False))  # edge-console serve
         #: PagerDuty, Slack and Grafana (when configured) hear about the timeline; a shared view tells nobody
         self.integrations: Any = None
@@ -94,8 +97,9 @@ class IncidentResponse:
             from console.integrations.dispatch import attach
 
             try:
-                self.integrations = attach(self.manager, config, getattr(getattr(app, "session", None), "env", None),
-                                           self._integration_failed)
+                self.integrations = attach(
+                    self.manager, config, getattr(getattr(app, "session", None), "env", None), self._integration_failed
+                )
             except ConfigError as exc:
                 self.problems.append(str(exc))
         self.last_observation = Observation()
@@ -248,8 +252,12 @@ class IncidentResponse:
         changed, adopted = future.result()
         if adopted is not None:
             by = adopted.entries[0].by if adopted.entries else "another console"
-            self.app.notify(clean_line(f"{adopted.id} {adopted.severity} {adopted.title} started by {by}"),
-                            title="Incident", timeout=8, markup=False)
+            self.app.notify(
+                clean_line(f"{adopted.id} {adopted.severity} {adopted.title} started by {by}"),
+                title="Incident",
+                timeout=8,
+                markup=False,
+            )
         if changed or adopted is not None:
             self.update_chrome()
 
@@ -275,8 +283,9 @@ class IncidentResponse:
             incident = self.manager.current
         alerts = self.engine.active()
         signature = (
-            None if incident is None else (incident.id, len(incident.entries), incident.phase, incident.severity,
-                                           incident.closed_at),
+            None
+            if incident is None
+            else (incident.id, len(incident.entries), incident.phase, incident.severity, incident.closed_at),
             tuple((a.key, a.level, a.acknowledged, a.value) for a in alerts),
             tuple(id(screen) for screen in self.app.screen_stack),
             id(getattr(self.app, "actions", None)),
@@ -309,8 +318,11 @@ class IncidentResponse:
         if actions is None:
             return []
         active = {b.binding.id for b in screen.active_bindings.values()}
-        return [(action_id, actions.hint(action_id, words)) for action_id, words in self.BANNER_ACTIONS
-                if action_id in active and actions.hint(action_id, words)]
+        return [
+            (action_id, actions.hint(action_id, words))
+            for action_id, words in self.BANNER_ACTIONS
+            if action_id in active and actions.hint(action_id, words)
+        ]
 
     def key_hint(self, action_id: str, words: str, otherwise: str = "") -> str:
         """``"press i to start one"`` from the catalogue, or ``otherwise`` when the action has no key."""
@@ -360,9 +372,11 @@ class IncidentResponse:
 
     def _integration_failed(self, incident_id: str, outcome: Any) -> None:
         """From the integrations' thread: a message that did not go out is a timeline entry and a toast."""
+
         def record() -> None:
             self._write(self.manager.record_notify, outcome, incident_id)
             self.app.notify(outcome.describe(), title="Not delivered", severity="warning", timeout=8, markup=False)
+
         self._on_ui(record)
 
     def shutdown(self) -> None:
@@ -384,6 +398,7 @@ class IncidentResponse:
     # -- actions -----------------------------------------------------------------------------
     def offer_resume(self) -> None:
         """Read the open incidents on the writer thread, then offer them here."""
+
         def scan() -> list[Incident]:
             self._known_ids = set(self.manager.store.ids(drills=self.manager.drill))
             return self.manager.open_incidents()
@@ -441,9 +456,13 @@ class IncidentResponse:
 
                 text = Transition("raised", trigger, trigger.level, trigger.since).describe()
                 incident = self.manager.start(
-                    severity, title, impact, trigger=text,
+                    severity,
+                    title,
+                    impact,
+                    trigger=text,
                     trigger_data={"metric": trigger.key, "value": trigger.value, "flow": trigger.flow_id},
-                    trigger_at=datetime.fromtimestamp(int(trigger.since), timezone.utc))
+                    trigger_at=datetime.fromtimestamp(int(trigger.since), timezone.utc),
+                )
             else:
                 incident = self.manager.start(severity, title, impact)
             for text, data in others:
@@ -454,8 +473,11 @@ class IncidentResponse:
             return incident
 
         async def submit(severity: str, title: str, impact: str) -> tuple[bool, str]:
-            others = [(f"Alert active at start: {a.describe()}", {"metric": a.key, "value": a.value})
-                      for a in self.engine.active() if a is not trigger]
+            others = [
+                (f"Alert active at start: {a.describe()}", {"metric": a.key, "value": a.value})
+                for a in self.engine.active()
+                if a is not trigger
+            ]
             try:
                 incident = await self._call(start, severity, title, impact, others)
             except WRITE_ERRORS as exc:
@@ -495,8 +517,11 @@ class IncidentResponse:
         if incident is None:
             return
         if phase is not None:
-            self._write(self.manager.mark_phase, phase,
-                        then=lambda entry: self.app.notify(PHASE_TEXT.get(phase, phase), timeout=3, markup=False))
+            self._write(
+                self.manager.mark_phase,
+                phase,
+                then=lambda entry: self.app.notify(PHASE_TEXT.get(phase, phase), timeout=3, markup=False),
+            )
             return
         from screens.incident_prompt import PhasePickerScreen
 
@@ -516,8 +541,13 @@ class IncidentResponse:
                 return False, str(exc)
             return True, ""
 
-        self.app.push_screen(TextPromptScreen(f"New severity for {incident.id} (now {incident.severity}): "
-                                              "P0-P3 then a reason", submit, placeholder="P1 error rate above 1%"))
+        self.app.push_screen(
+            TextPromptScreen(
+                f"New severity for {incident.id} (now {incident.severity}): P0-P3 then a reason",
+                submit,
+                placeholder="P1 error rate above 1%",
+            )
+        )
 
     def acknowledge_alert(self) -> None:
         done = self.engine.acknowledge(next((a.key for a in self.engine.unacknowledged()), "-"))
@@ -526,8 +556,11 @@ class IncidentResponse:
             return
         for alert in done:  # recorded when an incident is open (checked on the writer thread)
             if self.manager.current_id is not None:
-                self._write(self.manager.record_alert_event, f"Alert acknowledged: {alert.describe()}",
-                            {"metric": alert.key, "transition": "acknowledged"})
+                self._write(
+                    self.manager.record_alert_event,
+                    f"Alert acknowledged: {alert.describe()}",
+                    {"metric": alert.key, "transition": "acknowledged"},
+                )
         self.update_chrome()
         from screens.monitoring_app import silence_on_ack
 
@@ -543,8 +576,12 @@ class IncidentResponse:
         if alert is None or alert.response is None:
             self.app.notify("No alert with a runbook response", timeout=3, markup=False)
             return
-        self.app.notify(f"Runbook: {alert.response.title} (flow {alert.response.flow_id}); headless: "
-                        f"edge-console run {alert.response.flow_id}", timeout=8, markup=False)
+        self.app.notify(
+            f"Runbook: {alert.response.title} (flow {alert.response.flow_id}); headless: "
+            f"edge-console run {alert.response.flow_id}",
+            timeout=8,
+            markup=False,
+        )
 
     def open_timeline(self) -> None:
         from screens.incident_timeline import IncidentTimelineScreen
@@ -562,9 +599,13 @@ class IncidentResponse:
         contact = self.contacts.contacts.get(contact_key)
         if contact is None or self._need_incident() is None:
             return
-        self._write(self.manager.record_escalation, contact,
-                    then=lambda entry: self.app.notify(f"Recorded: escalated to {contact.name} ({contact.reach()})",
-                                                       timeout=5, markup=False))
+        self._write(
+            self.manager.record_escalation,
+            contact,
+            then=lambda entry: self.app.notify(
+                f"Recorded: escalated to {contact.name} ({contact.reach()})", timeout=5, markup=False
+            ),
+        )
 
     def ask_notify(self, channel_key: str) -> None:
         channel = self.contacts.channels.get(channel_key)
@@ -572,7 +613,9 @@ class IncidentResponse:
         if channel is None or incident is None:
             return
         if not channel.notify:
-            self.app.notify(f"{channel.name}: no notify command in config (notify.{channel.key})", timeout=6, markup=False)
+            self.app.notify(
+                f"{channel.name}: no notify command in config (notify.{channel.key})", timeout=6, markup=False
+            )
             return
         read_only, env_name = self._action_context()
         refusal = notify_refusal(channel.key, read_only, env_name)
@@ -583,7 +626,8 @@ class IncidentResponse:
 
         war_room = self.contacts.war_room()
         default = f"{incident.id} {incident.severity} {incident.title} - phase {incident.phase}" + (
-            f" - war room {war_room.url}" if war_room and war_room.url else "")
+            f" - war room {war_room.url}" if war_room and war_room.url else ""
+        )
 
         def submit(text: str) -> tuple[bool, str]:
             if not text.strip():
@@ -604,8 +648,12 @@ class IncidentResponse:
 
             self.app.push_screen(TextPromptScreen(needed.prompt, accept))
 
-        self.app.push_screen(TextPromptScreen(f"Message to {channel.name} (sent on stdin to "
-                                              f"{channel.notify[0]})", submit, value=default), confirm)
+        self.app.push_screen(
+            TextPromptScreen(
+                f"Message to {channel.name} (sent on stdin to {channel.notify[0]})", submit, value=default
+            ),
+            confirm,
+        )
 
     def _action_context(self) -> tuple[bool, str]:
         session = getattr(self.app, "session", None)
@@ -622,14 +670,24 @@ class IncidentResponse:
 
         async def run() -> None:
             env = getattr(getattr(self.app, "session", None), "env", None)
-            outcome = await run_notify(channel.key, list(channel.notify), message, read_only=read_only,
-                                       env_name=env_name, confirmation=confirmation,
-                                       env=getattr(env, "tool_env", None) or None, secrets=known_secrets(env),
-                                       strip_env=secret_env_names(getattr(getattr(self.app, "session", None),
-                                                                          "config", None), env))
+            outcome = await run_notify(
+                channel.key,
+                list(channel.notify),
+                message,
+                read_only=read_only,
+                env_name=env_name,
+                confirmation=confirmation,
+                env=getattr(env, "tool_env", None) or None,
+                secrets=known_secrets(env),
+                strip_env=secret_env_names(getattr(getattr(self.app, "session", None), "config", None), env),
+            )
             self._write(self.manager.record_notify, outcome, incident_id)
-            self.app.notify(clean_line(outcome.describe()), severity="information" if outcome.ok else "error",
-                            timeout=6, markup=False)
+            self.app.notify(
+                clean_line(outcome.describe()),
+                severity="information" if outcome.ok else "error",
+                timeout=6,
+                markup=False,
+            )
 
         self.app.run_worker(run(), group="incident-notify", exit_on_error=False)
 
@@ -660,8 +718,9 @@ class IncidentResponse:
             if path:
                 self.show_report()
 
-        self.app.push_screen(IncidentCloseScreen(incident.id, lambda: getattr(self.app, "last_result", None),
-                                                 submit), closed)
+        self.app.push_screen(
+            IncidentCloseScreen(incident.id, lambda: getattr(self.app, "last_result", None), submit), closed
+        )
 
     def review_item(self) -> None:
         incident = self._need_incident()
@@ -669,11 +728,19 @@ class IncidentResponse:
             return
         from console.incident.review import review_checklist
 
-        pending = [(i.key, f"{i.text} (due {i.due:%Y-%m-%d %H:%M} UTC)") for i in review_checklist(incident)
-                   if i.done_at is None]
+        pending = [
+            (i.key, f"{i.text} (due {i.due:%Y-%m-%d %H:%M} UTC)")
+            for i in review_checklist(incident)
+            if i.done_at is None
+        ]
         if not pending:
-            self.app.notify("Close the incident first; then the review items are listed here" if incident.is_open
-                            else "Every review item is done", timeout=4, markup=False)
+            self.app.notify(
+                "Close the incident first; then the review items are listed here"
+                if incident.is_open
+                else "Every review item is done",
+                timeout=4,
+                markup=False,
+            )
             return
         from screens.incident_prompt import ChoiceScreen
 
@@ -694,7 +761,7 @@ class IncidentResponse:
 
             self.app.push_screen(IncidentReportScreen("", render_report(incident)))
             return
-        self._write(self.manager.write_report,
-                    then=lambda result: self.app.push_screen(IncidentReportScreen(str(result[0]), result[1])))
-
-
+        self._write(
+            self.manager.write_report,
+            then=lambda result: self.app.push_screen(IncidentReportScreen(str(result[0]), result[1])),
+        )

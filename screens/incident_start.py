@@ -20,8 +20,15 @@ class IncidentStartScreen(ModalScreen[str | None]):
 
     BINDINGS = bindings("prompt")
 
-    def __init__(self, submit: Callable[[str, str, str], tuple[bool, str]], *, severity: str = "P2",
-                 title: str = "", impact: str = "", trigger: str = "") -> None:
+    def __init__(
+        self,
+        submit: Callable[[str, str, str], tuple[bool, str]],
+        *,
+        severity: str = "P2",
+        title: str = "",
+        impact: str = "",
+        trigger: str = "",
+    ) -> None:
         super().__init__()
         self.submit = submit
         self.severity = severity if severity in SEVERITIES else "P2"
@@ -36,15 +43,24 @@ class IncidentStartScreen(ModalScreen[str | None]):
                 yield Static(Text(f"From alert: {self.trigger}"), id="incident-start-trigger")
             with RadioSet(id="incident-severity", compact=True):
                 for sev in SEVERITIES.values():
-                    yield MarkedRadioButton(f"{sev.level} {sev.name} - {sev.description} · respond within "
-                                      f"{sev.response_text} · e.g. {sev.examples}",
-                                      value=sev.level == self.severity, id=f"sev-{sev.level}", compact=True)
+                    yield MarkedRadioButton(
+                        f"{sev.level} {sev.name} - {sev.description} · respond within "
+                        f"{sev.response_text} · e.g. {sev.examples}",
+                        value=sev.level == self.severity,
+                        id=f"sev-{sev.level}",
+                        compact=True,
+                    )
             yield Label("Title")
-            yield Input(self.initial_title, placeholder="what is wrong, in a few words", id="incident-title",
-                        compact=True)
+            yield Input(
+                self.initial_title, placeholder="what is wrong, in a few words", id="incident-title", compact=True
+            )
             yield Label("Impact")
-            yield Input(self.initial_impact, placeholder="who is affected and how (optional)", id="incident-impact",
-                        compact=True)
+            yield Input(
+                self.initial_impact,
+                placeholder="who is affected and how (optional)",
+                id="incident-impact",
+                compact=True,
+            )
             yield Static("", id="incident-start-error", classes="form-error")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Start", variant="error", id="incident-start-ok", compact=True)
@@ -72,9 +88,15 @@ class IncidentStartScreen(ModalScreen[str | None]):
     def _start(self) -> None:
         from screens.pending_submit import submit_form
 
-        submit_form(self, lambda: self.submit(self.severity, self.query_one("#incident-title", Input).value,
-                                              self.query_one("#incident-impact", Input).value),
-                    "incident-start-error")
+        submit_form(
+            self,
+            lambda: self.submit(
+                self.severity,
+                self.query_one("#incident-title", Input).value,
+                self.query_one("#incident-impact", Input).value,
+            ),
+            "incident-start-error",
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

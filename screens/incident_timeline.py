@@ -68,9 +68,11 @@ class IncidentTimelineScreen(EdgeScreen):
             summary.update(Text(f"No incident. Press {key}." if key else "No incident. Start one from the palette."))
             return
         sev = incident.severity_info
-        lines = [(f"{DRILL_LABEL}  " if incident.is_drill else "")
-                 + f"{incident.id}  {sev.label}  (respond within {sev.response_text})  phase: {incident.phase}",
-                 f"{incident.title}" + (f" · impact: {incident.impact}" if incident.impact else "")]
+        lines = [
+            (f"{DRILL_LABEL}  " if incident.is_drill else "")
+            + f"{incident.id}  {sev.label}  (respond within {sev.response_text})  phase: {incident.phase}",
+            f"{incident.title}" + (f" · impact: {incident.impact}" if incident.impact else ""),
+        ]
         summary.update(Text("\n".join(clean_line(line) for line in lines)))  # the record's text: escaped
         self.query_one("#incident-warnings", Static).update(Text("\n".join(clean_line(w) for w in incident.warnings)))
         timeline = self.query_one(IncidentTimeline)
@@ -90,8 +92,13 @@ class IncidentTimelineScreen(EdgeScreen):
             return
         from screens.full_text import FullTextScreen
 
-        fields = [("time", format_ts(entry.ts)), ("#", str(entry.seq)), ("what", entry.kind),
-                  ("by", entry.by or "-"), ("entry", entry.text)]
+        fields = [
+            ("time", format_ts(entry.ts)),
+            ("#", str(entry.seq)),
+            ("what", entry.kind),
+            ("by", entry.by or "-"),
+            ("entry", entry.text),
+        ]
         self.app.push_screen(FullTextScreen(f"Timeline entry {entry.seq}", fields))
 
     def _now(self) -> datetime:

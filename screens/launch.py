@@ -58,15 +58,18 @@ def run_drill_tui(args: Any, script: Any) -> int:
         from screens.drill_app import DrillController
 
         app = EdgeConsoleApp(session, theme=getattr(args, "theme", None))
-        controller = DrillController(app, script, speed=args.speed,
-                                     score_out=Path(args.score_out) if args.score_out else None)
+        controller = DrillController(
+            app, script, speed=args.speed, score_out=Path(args.score_out) if args.score_out else None
+        )
         app.after_first_frame(controller.start)
         app.run()
         if controller.result is None and controller.runner is not None:
             # quit before the end: scored as far as it went (and marked so)
             controller.result = controller.runner.finish(score_out=controller.score_out, ended_early=True)
-            print(f"the drill was left {int(controller.runner.now)} s in, before its end "
-                  f"({int(script.duration)} s)", file=sys.stderr)
+            print(
+                f"the drill was left {int(controller.runner.now)} s in, before its end ({int(script.duration)} s)",
+                file=sys.stderr,
+            )
         if controller.result is not None:
             from console.drill.score import score_lines
 

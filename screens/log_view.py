@@ -47,8 +47,12 @@ FLOOD_FRAME_S = 0.3
 CALM_FRAME_S = 0.25
 GLANCE_MAX_S = 4.0
 
-WINDOWS: list[tuple[str, float | None]] = [("whole buffer", None), ("last 1 min", 60.0), ("last 5 min", 300.0),
-                                           ("last 15 min", 900.0)]
+WINDOWS: list[tuple[str, float | None]] = [
+    ("whole buffer", None),
+    ("last 1 min", 60.0),
+    ("last 5 min", 300.0),
+    ("last 15 min", 900.0),
+]
 
 
 class TailController(LogTail):
@@ -122,8 +126,13 @@ class TailController(LogTail):
         """On the UI thread, every batch interval: redraw what the parse pump put in the store."""
         self.ticks += 1
         pump = self.pump
-        if (not self.flooding and pump is not None and pump.pending < FLOOD_EVENTS
-                and time.monotonic() - self._synced_at < GLANCE_MAX_S and not self._full_view_up()):
+        if (
+            not self.flooding
+            and pump is not None
+            and pump.pending < FLOOD_EVENTS
+            and time.monotonic() - self._synced_at < GLANCE_MAX_S
+            and not self._full_view_up()
+        ):
             return  # only the dashboard's pane is up: its poll frames drain and draw (glance_frame)
         self.drain()
         self.source.status.rate = self.source.rate()
@@ -311,8 +320,7 @@ class LogViewScreen(EdgeScreen):
         """Tail the next worker (or all of them merged): each row then shows its worker."""
         roles = await self.controller.switch_workers()
         self.query_one("#log-main", LogPane).border_title = self._title()
-        self.notify(f"Tailing {self.controller.workers_text()}" + (" (merged)" if len(roles) > 1 else ""),
-                    timeout=3)
+        self.notify(f"Tailing {self.controller.workers_text()}" + (" (merged)" if len(roles) > 1 else ""), timeout=3)
 
     def _title(self) -> str:
         controller = self.controller
@@ -323,14 +331,20 @@ class LogViewScreen(EdgeScreen):
         self.notify("Restarting wrangler tail", timeout=3)
 
     def action_filter(self) -> None:
-        self._open_input("filter", "Filter (text !text level:error outcome:exception exceptions cpu>25 "
-                                   "method:POST colo:FRA status:5xx) — empty clears",
-                         self.controller.store.filter.expr)
+        self._open_input(
+            "filter",
+            "Filter (text !text level:error outcome:exception exceptions cpu>25 "
+            "method:POST colo:FRA status:5xx) — empty clears",
+            self.controller.store.filter.expr,
+        )
 
     def action_server_filter(self) -> None:
-        self._open_input("server", "wrangler filters (status:error method:POST search:TEXT ip:IP sampling:0.5) "
-                                   "— restarts the stream; empty clears",
-                         self.controller.source.filters.describe())
+        self._open_input(
+            "server",
+            "wrangler filters (status:error method:POST search:TEXT ip:IP sampling:0.5) "
+            "— restarts the stream; empty clears",
+            self.controller.source.filters.describe(),
+        )
 
     def action_breakdown(self) -> None:
         box = self.query_one("#log-breakdown", LogBreakdown)
@@ -355,8 +369,11 @@ class LogViewScreen(EdgeScreen):
     def action_save(self) -> None:
         if getattr(self.app.session, "shared", False):  # type: ignore[attr-defined]
             # a browser viewer of `edge-console serve` writes nothing on the host (evidence holds client IPs)
-            self.notify("shared read-only view: saving evidence is refused (save it from the terminal console)",
-                        severity="warning", markup=False)
+            self.notify(
+                "shared read-only view: saving evidence is refused (save it from the terminal console)",
+                severity="warning",
+                markup=False,
+            )
             return
         store = self.controller.store
         events = list(store.view if store.filter.active else store.events)
@@ -389,7 +406,8 @@ class LogViewScreen(EdgeScreen):
             since = events[-1].ts - seconds * 1000.0
         total = len(events) if since is None else sum(1 for e in events if e.ts >= since)
         self.query_one("#log-breakdown", LogBreakdown).show(
-            top_errors(events, 20, since), cpu_distribution(events, since), label, total)
+            top_errors(events, 20, since), cpu_distribution(events, since), label, total
+        )
 
     # -- input ----------------------------------------------------------------------------------
     def _open_input(self, mode: str, label: str, value: str) -> None:
@@ -423,9 +441,13 @@ class LogViewScreen(EdgeScreen):
             event.stop()
             event.prevent_default()
             if first:
-                self.notify("Typed after the filter box closed: not run as a command. Press / to edit the "
-                            "filter; keys work again after a pause.", title="Filter box closed", timeout=4,
-                            markup=False)
+                self.notify(
+                    "Typed after the filter box closed: not run as a command. Press / to edit the "
+                    "filter; keys work again after a pause.",
+                    title="Filter box closed",
+                    timeout=4,
+                    markup=False,
+                )
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         message.stop()
@@ -465,14 +487,15 @@ class LogViewScreen(EdgeScreen):
         from screens.full_text import FullTextScreen
 
         row = message.row
-        fields = [("rank", str(message.rank)), ("count", f"{row.count:,}"),
-                  ("source", "exception" if row.source == "exception" else "console.error"),
-                  ("outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(row.outcomes.items())) or "-"),
-                  ("message", row.message)]
+        fields = [
+            ("rank", str(message.rank)),
+            ("count", f"{row.count:,}"),
+            ("source", "exception" if row.source == "exception" else "console.error"),
+            ("outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(row.outcomes.items())) or "-"),
+            ("message", row.message),
+        ]
         self.app.push_screen(FullTextScreen(f"Error #{message.rank}", fields))
 
 
 def open_log_view(app: Any) -> None:
     app.push_screen(LogViewScreen())
-
-

@@ -20,8 +20,9 @@ def start_monitoring(app: Any) -> None:
     app.am_listeners = []
     app.prom_history = None
     if getattr(env, "alertmanager_url", None):
-        app.run_worker(_alertmanager_loop(app), name="alertmanager", group="alertmanager", exclusive=True,
-                       exit_on_error=False)
+        app.run_worker(
+            _alertmanager_loop(app), name="alertmanager", group="alertmanager", exclusive=True, exit_on_error=False
+        )
     if getattr(env, "prometheus_url", None):
         from console.monitoring_config import prometheus_settings
 
@@ -119,11 +120,15 @@ def silence_on_ack(app: Any, acknowledged: list[Any]) -> None:
     if not settings.ack_silence:
         return
     for alert in acknowledged:
-        inputs = ack_silence_inputs(alert.key, alert.describe(), getattr(app, "am_alerts", []), env,
-                                    settings.ack_silence)
+        inputs = ack_silence_inputs(
+            alert.key, alert.describe(), getattr(app, "am_alerts", []), env, settings.ack_silence
+        )
         if inputs is not None:  # one flow at a time: the first acked alert with a counterpart
-            app.open_flow(SILENCE_FLOW, inputs=inputs,
-                          why=f"acknowledged: silence it in Alertmanager for {settings.ack_silence} (ack_silence)")
+            app.open_flow(
+                SILENCE_FLOW,
+                inputs=inputs,
+                why=f"acknowledged: silence it in Alertmanager for {settings.ack_silence} (ack_silence)",
+            )
             return
 
 
@@ -134,6 +139,7 @@ HISTORY_REFRESH_S = 60.0
 
 def refresh_prometheus_history(app: Any) -> None:
     """Fetch the history over ``app.prom_window`` now and every minute (a new window restarts it)."""
+
     async def loop() -> None:
         from console.sources.promhistory import fetch_history
         from screens.messages import FleetUpdated

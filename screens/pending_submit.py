@@ -37,8 +37,9 @@ def submit_in_flight(screen: Screen) -> bool:
     return id(screen) in _IN_FLIGHT
 
 
-def submit_form(screen: Screen, submit: Callable[[], Any], error_id: str,
-                dismissed: Callable[[str], Any] = lambda message: message) -> None:
+def submit_form(
+    screen: Screen, submit: Callable[[], Any], error_id: str, dismissed: Callable[[str], Any] = lambda message: message
+) -> None:
     """A form's enter: ``submit()`` unless one is in flight; on success dismiss the screen (with
     ``dismissed(message)``), else show the message in the ``#error_id`` Static."""
     if submit_in_flight(screen):

@@ -25,8 +25,9 @@ class QuitConfirmScreen(ModalScreen[bool]):
             yield Static(Text("Quit Edge Console?", style="bold"), classes="modal-title")
             for thing in self.open_things:
                 yield Static(Text(f"! {thing}"), classes="quit-open")
-            yield Static(Text("The incident stays open in its file; another console can resume it."),
-                         classes="modal-hint")
+            yield Static(
+                Text("The incident stays open in its file; another console can resume it."), classes="modal-hint"
+            )
             hint = key_hints(self.app, ("quit.confirm", "quits"), ("quit.cancel", "stays"))
             yield Static(Text(hint), classes="modal-hint")
 

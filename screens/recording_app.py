@@ -135,15 +135,21 @@ class RecordingController:
 
         session = self.app.session
         try:
+
             def open_file() -> Any:
                 path = resolve_out(None, stem or "console")
-                return Recorder(path, secrets=secret_values(session.config, session.env),
-                                header=header_for(session), clock=self.app.clock)
+                return Recorder(
+                    path,
+                    secrets=secret_values(session.config, session.env),
+                    header=header_for(session),
+                    clock=self.app.clock,
+                )
 
             recorder = await asyncio.to_thread(open_file)
         except OSError as exc:
-            self.app.notify(f"recording not started: {exc}", title="Recording", severity="error", timeout=10,
-                            markup=False)
+            self.app.notify(
+                f"recording not started: {exc}", title="Recording", severity="error", timeout=10, markup=False
+            )
             return
         finally:
             self._starting = False
@@ -155,8 +161,7 @@ class RecordingController:
             self.on_poll(self.app.last_result)  # the state at the start
         self._link_incident(recorder.path)
         why = " (incident opened)" if auto else ""
-        self.app.notify(f"recording to {recorder.path}{why}; ctrl+t stops", title="Recording", timeout=6,
-                        markup=False)
+        self.app.notify(f"recording to {recorder.path}{why}; ctrl+t stops", title="Recording", timeout=6, markup=False)
 
     def _link_incident(self, path: Any) -> None:
         response = getattr(self.app, "_incident_response", None)
@@ -166,8 +171,13 @@ class RecordingController:
         try:
             manager.record_recording(str(path))
         except Exception as exc:  # noqa: BLE001 - the recording goes on; say why the link is missing
-            self.app.notify(f"the incident timeline did not get the recording's path: {exc}", title="Recording",
-                            severity="warning", timeout=8, markup=False)
+            self.app.notify(
+                f"the incident timeline did not get the recording's path: {exc}",
+                title="Recording",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
 
     def stop(self) -> None:
         recorder, self.recorder = self.recorder, None
@@ -178,9 +188,13 @@ class RecordingController:
         async def close() -> None:
             await asyncio.to_thread(recorder.close)
             error = f" ({recorder.error})" if recorder.error else ""
-            self.app.notify(f"recording stopped: {recorder.records} records in {recorder.path}{error}",
-                            title="Recording", severity="error" if error else "information", timeout=6,
-                            markup=False)
+            self.app.notify(
+                f"recording stopped: {recorder.records} records in {recorder.path}{error}",
+                title="Recording",
+                severity="error" if error else "information",
+                timeout=6,
+                markup=False,
+            )
 
         self.app.run_worker(close(), group="recording-close", exit_on_error=False)
 

@@ -85,8 +85,12 @@ class ReplayTailController(TailController):
         self.source.status.received += len(events)
 
     def set_server_filters(self, filters: Any) -> None:
-        self.app.notify("replay: the recording's tail cannot be re-filtered at the source; use / to filter",
-                        severity="warning", timeout=5, markup=False)
+        self.app.notify(
+            "replay: the recording's tail cannot be re-filtered at the source; use / to filter",
+            severity="warning",
+            timeout=5,
+            markup=False,
+        )
 
     def clear(self) -> None:
         if self.pump is not None:
@@ -128,8 +132,9 @@ class ReplayApp(EdgeConsoleApp):
     REPLAY = True
     BINDINGS = bindings("replay")
 
-    def __init__(self, session: Session, recording: Any, *, speed: float = 1.0, start: float | None = None,
-                 autoplay: bool = True) -> None:
+    def __init__(
+        self, session: Session, recording: Any, *, speed: float = 1.0, start: float | None = None, autoplay: bool = True
+    ) -> None:
         if not session.read_only:
             raise ValueError("a replay session must be read-only")
         super().__init__(session)
@@ -160,8 +165,9 @@ class ReplayApp(EdgeConsoleApp):
         self.open_flow(str(next(iter(targets), "")), why=why)
 
     def open_flow(self, target: str, inputs: dict[str, str] | None = None, why: str = "") -> None:
-        self.notify("REPLAY is read-only: runbook flows do not run on a recording", severity="warning",
-                    timeout=5, markup=False)
+        self.notify(
+            "REPLAY is read-only: runbook flows do not run on a recording", severity="warning", timeout=5, markup=False
+        )
 
     # -- the clock's driver --------------------------------------------------------------------
     def _start_collecting(self) -> None:

@@ -35,8 +35,13 @@ def _description(name: str) -> str:
 def can_switch(app: Any) -> bool:
     """Only the console that runs the simulated edge, and not during a drill (its script drives the scenario)."""
     session = getattr(app, "session", None)
-    return bool(session is not None and getattr(session, "simulated", False) and not getattr(session, "shared", False)
-                and getattr(session, "sim", None) is not None and getattr(app, "drill", None) is None)
+    return bool(
+        session is not None
+        and getattr(session, "simulated", False)
+        and not getattr(session, "shared", False)
+        and getattr(session, "sim", None) is not None
+        and getattr(app, "drill", None) is None
+    )
 
 
 class ScenarioPicker(ModalScreen[str | None]):
@@ -74,8 +79,10 @@ class ScenarioCommands(Provider):
         switch = getattr(self.app, "switch_scenario", None)
         if switch is None or not can_switch(self.app):
             return []
-        return [(f"Scenario: {name}", f"simulated edge: {_description(name)}", partial(switch, name))
-                for name in SCENARIO_NAMES]
+        return [
+            (f"Scenario: {name}", f"simulated edge: {_description(name)}", partial(switch, name))
+            for name in SCENARIO_NAMES
+        ]
 
     async def discover(self) -> Hits:
         for text, help_text, action in self._entries():
@@ -95,9 +102,14 @@ class ScenarioSwitchMixin:
     def action_switch_scenario(self) -> None:
         app: Any = self
         if not can_switch(app):
-            app.notify("Only a console running the built-in simulated edge switches scenarios (not during a drill: "
-                       "its script does).",
-                       title="Scenario", severity="warning", timeout=5, markup=False)
+            app.notify(
+                "Only a console running the built-in simulated edge switches scenarios (not during a drill: "
+                "its script does).",
+                title="Scenario",
+                severity="warning",
+                timeout=5,
+                markup=False,
+            )
             return
         if isinstance(app.screen, ScenarioPicker):
             return
@@ -121,5 +133,9 @@ class ScenarioSwitchMixin:
             return
         for listener in list(getattr(app, "scenario_listeners", [])):
             listener(name)
-        app.notify(f"Simulated edge now in scenario {name}: {_description(name)}", title="Scenario (drill)",
-                   timeout=5, markup=False)
+        app.notify(
+            f"Simulated edge now in scenario {name}: {_description(name)}",
+            title="Scenario (drill)",
+            timeout=5,
+            markup=False,
+        )

@@ -24,8 +24,10 @@ class ThemeCommands(Provider):
         if use is None:
             return []
         current = getattr(self.app, "theme", None)
-        return [(theme_command_text(name) + (" · current" if name == current else ""), partial(use, name))
-                for name in THEME_NAMES]
+        return [
+            (theme_command_text(name) + (" · current" if name == current else ""), partial(use, name))
+            for name in THEME_NAMES
+        ]
 
     async def discover(self) -> Hits:
         for text, action in self._hits():

@@ -52,14 +52,28 @@ def raw_spec() -> dict[str, Any]:
 def _corrected_components() -> dict[str, Any]:
     components = copy.deepcopy(raw_spec()["components"])
     schemas = components["schemas"]
-    schemas["lists_lists-async-response"] = {"allOf": [
-        {"$ref": "#/components/schemas/lists_api-response-common"},
-        {"properties": {"result": {"properties": {
-            "operation_id": {"$ref": "#/components/schemas/lists_operation_id"}},
-            "required": ["operation_id"], "type": "object"}}, "type": "object"}]}
-    schemas["lists_list-response-collection"] = {"allOf": [
-        {"$ref": "#/components/schemas/lists_api-response-common"},
-        {"properties": {"result": {"$ref": "#/components/schemas/lists_list"}}, "type": "object"}], "type": "object"}
+    schemas["lists_lists-async-response"] = {
+        "allOf": [
+            {"$ref": "#/components/schemas/lists_api-response-common"},
+            {
+                "properties": {
+                    "result": {
+                        "properties": {"operation_id": {"$ref": "#/components/schemas/lists_operation_id"}},
+                        "required": ["operation_id"],
+                        "type": "object",
+                    }
+                },
+                "type": "object",
+            },
+        ]
+    }
+    schemas["lists_list-response-collection"] = {
+        "allOf": [
+            {"$ref": "#/components/schemas/lists_api-response-common"},
+            {"properties": {"result": {"$ref": "#/components/schemas/lists_list"}}, "type": "object"},
+        ],
+        "type": "object",
+    }
     item = schemas["lists_item"]
     item["oneOf"] = [{"required": [name]} for name in ("ip", "redirect", "hostname", "asn")]
     return components
@@ -155,8 +169,9 @@ def validate_request(method: str, path: str, query: dict[str, str], body: Any) -
     for name, value in params.items():
         _check(value, declared[name]["schema"], f"{method} {template}: path parameter {name}")
     for name, value in query.items():
-        assert name in declared and declared[name]["in"] == "query", \
+        assert name in declared and declared[name]["in"] == "query", (
             f"{method} {template}: query parameter {name!r} is not in the operation"
+        )
         schema = declared[name].get("schema", {})
         if schema.get("type") in ("integer", "number"):
             value = float(value) if "." in value else int(value)
@@ -173,8 +188,7 @@ def validate_request(method: str, path: str, query: dict[str, str], body: Any) -
     return op["operationId"]
 
 
-def validate_response(method: str, path: str, status: int, body: Any,
-                      content_type: str = "application/json") -> str:
+def validate_response(method: str, path: str, status: int, body: Any, content_type: str = "application/json") -> str:
     """An answer against the operation's response for its status (``200`` or ``4XX``)."""
     template, op, _ = operation(method, path)
     key = str(status) if str(status) in op["responses"] else f"{str(status)[0]}XX"
@@ -193,8 +207,7 @@ def validate_response(method: str, path: str, status: int, body: Any,
     return op["operationId"]
 
 
-def contract_check(instance: Any, component: str, *, required: list[str] | None = None,
-                   mode: str = "request") -> None:
+def contract_check(instance: Any, component: str, *, required: list[str] | None = None, mode: str = "request") -> None:
     """``instance`` against one schema component (a purge variant, ``zones_security_level_value``)."""
     schema = _inliner(mode)({"$ref": f"#/components/schemas/{component}"})
     if required:

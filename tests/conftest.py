@@ -98,9 +98,27 @@ _TIER_FIXTURES = {
 }
 _TIER_SOURCE_MARKS = {
     "tui": ("run_test(", "snap_compare", "import pty", "pty.fork", "pexpect"),
-    "integration": ("subprocess", "SimServer", "audit_util", "bounds_util", "inject_util", "inputs_files_util",
-                    "serve_helpers", "HTTPServer", "integration_fakes", "httpx.MockTransport", "start_server", "asyncio.create_subprocess", "sim_server", "start_sim",
-                    "required_program", "http.server", "socket.socket", "uvicorn", "aiohttp"),
+    "integration": (
+        "subprocess",
+        "SimServer",
+        "audit_util",
+        "bounds_util",
+        "inject_util",
+        "inputs_files_util",
+        "serve_helpers",
+        "HTTPServer",
+        "integration_fakes",
+        "httpx.MockTransport",
+        "start_server",
+        "asyncio.create_subprocess",
+        "sim_server",
+        "start_sim",
+        "required_program",
+        "http.server",
+        "socket.socket",
+        "uvicorn",
+        "aiohttp",
+    ),
 }
 _source_tier_cache: dict[str, str] = {}
 
@@ -158,6 +176,7 @@ def _unit_tier_stays_in_process(request, monkeypatch):
     def refuse(what):
         def _refuse(*args, **kwargs):
             raise _NotInUnitTier(f"{what} in a unit-tier test: it belongs to the integration tier")
+
         return _refuse
 
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse("a subprocess"))

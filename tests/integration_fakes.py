@@ -76,8 +76,9 @@ class Fakes:
                         fakes.refused.append((self.path, "; ".join(problems)))
                         return self._answer(400, {"status": "invalid event", "errors": problems})
                     fakes.pagerduty.append(body)
-                    return self._answer(202, {"status": "success", "message": "Event processed",
-                                              "dedup_key": body["dedup_key"]})
+                    return self._answer(
+                        202, {"status": "success", "message": "Event processed", "dedup_key": body["dedup_key"]}
+                    )
                 if self.path == fakes.slack_path:
                     if not isinstance(body, dict) or not isinstance(body.get("text"), str) or not body["text"]:
                         fakes.refused.append((self.path, "no text"))
@@ -90,9 +91,13 @@ class Fakes:
                     if self.headers.get("Authorization") != f"Bearer {fakes.grafana_token}":
                         fakes.refused.append((self.path, "bad token"))
                         return self._answer(401, {"message": "Unauthorized"})
-                    ok = (isinstance(body, dict) and isinstance(body.get("time"), int)
-                          and isinstance(body.get("tags"), list) and all(isinstance(t, str) for t in body["tags"])
-                          and isinstance(body.get("text"), str))
+                    ok = (
+                        isinstance(body, dict)
+                        and isinstance(body.get("time"), int)
+                        and isinstance(body.get("tags"), list)
+                        and all(isinstance(t, str) for t in body["tags"])
+                        and isinstance(body.get("text"), str)
+                    )
                     if not ok:
                         fakes.refused.append((self.path, "bad annotation"))
                         return self._answer(400, {"message": "bad request"})

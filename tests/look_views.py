@@ -62,8 +62,10 @@ async def _log_view(pilot) -> None:
     app = pilot.app
     await app.push_screen(LogViewScreen())
     controller = tail_controller(app)
-    await wait_for(lambda: "stopped" in str(app.screen.query_one("#log-main", LogPane).query_one(
-        "LogStatusLine").content), message="tail stopped (no wrangler in a simulated environment)")
+    await wait_for(
+        lambda: "stopped" in str(app.screen.query_one("#log-main", LogPane).query_one("LogStatusLine").content),
+        message="tail stopped (no wrangler in a simulated environment)",
+    )
     controller.store.add([TailEvent(raw) for raw in RECORDED])
     controller.refresh_panes()
     await pilot.press("b")  # the error breakdown
@@ -88,10 +90,18 @@ async def _incident_start(pilot) -> None:
     from screens.incident_start import IncidentStartScreen
 
     app = pilot.app
-    await app.push_screen(IncidentStartScreen(_refuse, severity="P1", title="Error spike",
-                                              impact="2% of submissions fail", trigger="Error rate 2.50% (critical)"))
-    await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#sev-P1"),
-                   message="start form")
+    await app.push_screen(
+        IncidentStartScreen(
+            _refuse,
+            severity="P1",
+            title="Error spike",
+            impact="2% of submissions fail",
+            trigger="Error rate 2.50% (critical)",
+        )
+    )
+    await wait_for(
+        lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#sev-P1"), message="start form"
+    )
 
 
 async def _incident_close(pilot) -> None:
@@ -99,8 +109,10 @@ async def _incident_close(pilot) -> None:
 
     app = pilot.app
     await app.push_screen(IncidentCloseScreen("INC-2026-03-14-001", lambda: app.last_result, _refuse))
-    await wait_for(lambda: isinstance(app.screen, IncidentCloseScreen) and app.screen.query("#recovery-smoke"),
-                   message="close checklist")
+    await wait_for(
+        lambda: isinstance(app.screen, IncidentCloseScreen) and app.screen.query("#recovery-smoke"),
+        message="close checklist",
+    )
     close = app.screen
     first = next(c for c in close.checks if c.status == "manual")
     close.query_one(f"#recovery-{first.key}").value = True  # one checked, the rest not: both marks shown

@@ -44,9 +44,17 @@ def running_alertmanager(tmp_path: Path) -> Iterator[str]:
     config = tmp_path / "alertmanager.yml"
     config.write_text("route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n")
     (tmp_path / "am-data").mkdir()
-    proc = subprocess.Popen([program, f"--config.file={config}", f"--storage.path={tmp_path / 'am-data'}",
-                             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            program,
+            f"--config.file={config}",
+            f"--storage.path={tmp_path / 'am-data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_sync(lambda: proc.poll() is not None or _ready(url), timeout=30, message="alertmanager ready")
@@ -61,8 +69,10 @@ def running_prometheus(tmp_path: Path, jobs: dict[str, dict], scrape_interval: s
     """``jobs``: job name -> {"targets": ["127.0.0.1:P", ...], "labels": {"env": "production"}}."""
     program = required_program("prometheus")
     port = free_port()
-    lines = [f"global: {{scrape_interval: {scrape_interval}, evaluation_interval: {scrape_interval}}}",
-             "scrape_configs:"]
+    lines = [
+        f"global: {{scrape_interval: {scrape_interval}, evaluation_interval: {scrape_interval}}}",
+        "scrape_configs:",
+    ]
     for name, job in jobs.items():
         targets = ", ".join(f"'{t}'" for t in job["targets"])
         labels = ", ".join(f"{k}: '{v}'" for k, v in job.get("labels", {}).items())
@@ -70,9 +80,16 @@ def running_prometheus(tmp_path: Path, jobs: dict[str, dict], scrape_interval: s
         if labels:
             lines.append(f"        labels: {{{labels}}}")
     (tmp_path / "prometheus.yml").write_text("\n".join(lines) + "\n")
-    proc = subprocess.Popen([program, f"--config.file={tmp_path / 'prometheus.yml'}",
-                             f"--storage.tsdb.path={tmp_path / 'prom-data'}", f"--web.listen-address=127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            program,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'prom-data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_sync(lambda: proc.poll() is not None or _ready(url), timeout=30, message="prometheus ready")

@@ -34,9 +34,15 @@ async def record_sim(server, name: str, *, seconds: float = 60.0, on_poll=None, 
     path = resolve_out(name)
     recorder = Recorder(path, secrets=secret_values(cfg, session.env), header=header_for(session), clock=clock)
     try:
-        await record_live(session, recorder, seconds=seconds, clock=clock,
-                          interval=cfg.refresh_seconds / clock.warp, tail=tail,
-                          on_poll=(lambda result: on_poll(recorder, result, clock())) if on_poll else None)
+        await record_live(
+            session,
+            recorder,
+            seconds=seconds,
+            clock=clock,
+            interval=cfg.refresh_seconds / clock.warp,
+            tail=tail,
+            on_poll=(lambda result: on_poll(recorder, result, clock())) if on_poll else None,
+        )
     finally:
         recorder.close()
     assert recorder.error is None, recorder.error

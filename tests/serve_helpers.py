@@ -73,9 +73,15 @@ class Served:
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.argv = [sys.executable, "-m", "console", "serve", *args]
-        self.proc = subprocess.Popen(self.argv, cwd=REPO_ROOT, env=env or dict(os.environ),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=REPO_ROOT,
+            env=env or dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.out: list[str] = []
         self.err: list[str] = []

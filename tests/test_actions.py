@@ -108,8 +108,9 @@ def test_readme_key_table_is_the_catalogue():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index(README_BEGIN) + len(README_BEGIN)
     end = text.index(README_END)
-    assert text[start:end].strip() == readme_table(builtin_runbook()).strip(), \
+    assert text[start:end].strip() == readme_table(builtin_runbook()).strip(), (
         "README key table differs from console/actions.py: run `make keys-doc`"
+    )
 
 
 # -- the keymap ------------------------------------------------------------------------------------------------
@@ -122,15 +123,22 @@ def write_config(tmp_path: Path, keys: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("keys, line, key, what", [
-    ("  audit.open: x\n  logs.open: f\n", 6, "keys.logs.open",
-     "key 'f' is bound twice in dashboard: also dashboard.fleet"),
-    ("  logs.open: R\n", 5, "keys.logs.open", "key 'R' is bound twice in dashboard: also flow.rollback"),
-    ("  flow.rollback: q\n", 5, "keys.flow.rollback", "key 'q' is bound twice in dashboard: also app.quit"),
-    ("  logs.opne: o\n", 5, "keys.logs.opne", "unknown action id"),
-    ("  flow.run: x\n", 5, "keys.flow.run", "cannot be remapped"),
-    ("  logs.open: ctrl+\n", 5, "keys.logs.open", "is not a key"),
-])
+@pytest.mark.parametrize(
+    "keys, line, key, what",
+    [
+        (
+            "  audit.open: x\n  logs.open: f\n",
+            6,
+            "keys.logs.open",
+            "key 'f' is bound twice in dashboard: also dashboard.fleet",
+        ),
+        ("  logs.open: R\n", 5, "keys.logs.open", "key 'R' is bound twice in dashboard: also flow.rollback"),
+        ("  flow.rollback: q\n", 5, "keys.flow.rollback", "key 'q' is bound twice in dashboard: also app.quit"),
+        ("  logs.opne: o\n", 5, "keys.logs.opne", "unknown action id"),
+        ("  flow.run: x\n", 5, "keys.flow.run", "cannot be remapped"),
+        ("  logs.open: ctrl+\n", 5, "keys.logs.open", "is not a key"),
+    ],
+)
 def test_a_bad_keymap_is_a_file_line_error(tmp_path, capsys, keys, line, key, what):
     path = write_config(tmp_path, keys)
     assert main(["keys", "--config", str(path)]) == 2
@@ -139,8 +147,9 @@ def test_a_bad_keymap_is_a_file_line_error(tmp_path, capsys, keys, line, key, wh
 
 
 def test_keymap_applies_to_the_catalogue(tmp_path):
-    config = parse_config(BASE + "keys:\n  logs.open: o\n  flow.rollback: ctrl+r\n  app.help: '?,f1'\n",
-                          tmp_path / "c.yaml")
+    config = parse_config(
+        BASE + "keys:\n  logs.open: o\n  flow.rollback: ctrl+r\n  app.help: '?,f1'\n", tmp_path / "c.yaml"
+    )
     from console.keymap import read_keymap
 
     catalogue = build_catalogue(builtin_runbook(), keymap=read_keymap(config), config=config)
@@ -152,14 +161,19 @@ def test_keymap_applies_to_the_catalogue(tmp_path):
 
 def static_app(config=None, read_only: bool = False, values: dict | None = None) -> EdgeConsoleApp:
     cfg = config or simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
-    return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=read_only),
-                          poller=StaticPoller(values))
+    return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=read_only), poller=StaticPoller(values))
 
 
 async def ready(app: EdgeConsoleApp) -> None:
-    await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen" and app.flow_keys_bound
-                   and type(app.screen.focused).__name__ == "FlowKeys" and app.screen.query("AlertBanner"),
-                   message="dashboard with flow keys")
+    await wait_for(
+        lambda: (
+            type(app.screen).__name__ == "DashboardScreen"
+            and app.flow_keys_bound
+            and type(app.screen.focused).__name__ == "FlowKeys"
+            and app.screen.query("AlertBanner")
+        ),
+        message="dashboard with flow keys",
+    )
 
 
 async def test_keys_in_the_config_remap_the_tui(tmp_path):
@@ -207,8 +221,9 @@ async def test_read_only_binds_no_mutating_flow_key():
         assert not bound_flows & {f"flow.{f}" for f in mutating}
         assert not mutating_keys & set(active)
         footer = app.screen.query_one("Footer")
-        footer_keys = {b.key for b in (app.screen.active_bindings[k].binding for k in app.screen.active_bindings)
-                       if b.show}
+        footer_keys = {
+            b.key for b in (app.screen.active_bindings[k].binding for k in app.screen.active_bindings) if b.show
+        }
         assert footer.is_mounted and not mutating_keys & footer_keys
         await pilot.press("R")  # not bound: nothing opens
         await pilot.pause(0.2)
@@ -233,8 +248,9 @@ def test_choose_response_goes_through_the_alerts_in_severity_order():
     ddos = make_derived(dict(NORMAL_VALUES, request_rate=25_000.0))
     ddos.security_per_s = 3800.0
     result = SimpleNamespace(derived=ddos, health=None)
-    offer = choose_response([alert("memory_bytes", severity="P2"), alert("request_rate", severity="P2", since=1)],
-                            result)
+    offer = choose_response(
+        [alert("memory_bytes", severity="P2"), alert("request_rate", severity="P2", since=1)], result
+    )
     assert offer.targets == DDOS_FLOWS and "rollback" not in offer.targets  # memory has no response: next
     offer = choose_response([alert("request_rate"), alert("error_rate", severity="P1")], result)
     assert offer.targets == ("p1-high-error-rate",)  # P1 before P2
@@ -265,19 +281,20 @@ async def test_ddos_banner_names_a_key_that_offers_under_attack_not_rollback(sim
         async with httpx.AsyncClient() as client:
             assert (await client.post(sim.base_url + "/admin/scenario", json={"name": "ddos"})).status_code == 200
         engine = app.incident_response.engine
-        await wait_for(lambda: any(a.key == "request_rate" for a in engine.active()), timeout=30,
-                       message="request-rate alert")
+        await wait_for(
+            lambda: any(a.key == "request_rate" for a in engine.active()), timeout=30, message="request-rate alert"
+        )
         banner = app.screen.query_one(AlertBanner)
-        await wait_for(lambda: banner.display and "respond" in str(banner.render()), timeout=20,
-                       message="banner with hint")
+        await wait_for(
+            lambda: banner.display and "respond" in str(banner.render()), timeout=20, message="banner with hint"
+        )
         text = str(banner.render())
         hints = dict(app.incident_response.banner_hints(app.screen))
         key = hints["flow.respond"].split()[0]
         assert f"{key} respond" in text and "R runbook" not in text
         assert app.screen.active_bindings[key].binding.id == "flow.respond"  # the named key is respond
         await pilot.press(key)
-        await wait_for(lambda: isinstance(app.screen, FlowPickerScreen), timeout=20,
-                       message="DDoS response picker")
+        await wait_for(lambda: isinstance(app.screen, FlowPickerScreen), timeout=20, message="DDoS response picker")
         picker = app.screen
         assert [f.id for f in picker.flows] == list(DDOS_FLOWS)
         assert all(f.id != "rollback" for f in picker.flows) and "DDoS" in picker.why

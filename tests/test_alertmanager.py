@@ -28,10 +28,16 @@ def _iso(delta_s: float = 0) -> str:
 
 
 FIRING = [
-    {"labels": {"alertname": "EdgeHighErrorRate", "env": "production", "severity": "critical"},
-     "annotations": {"summary": "error rate above 5%"}, "startsAt": _iso(-120)},
-    {"labels": {"alertname": "EdgeWorkerOdd", "env": "production", "severity": "warning"},
-     "annotations": {"runbook_flow": "worker-health"}, "startsAt": _iso(-60)},
+    {
+        "labels": {"alertname": "EdgeHighErrorRate", "env": "production", "severity": "critical"},
+        "annotations": {"summary": "error rate above 5%"},
+        "startsAt": _iso(-120),
+    },
+    {
+        "labels": {"alertname": "EdgeWorkerOdd", "env": "production", "severity": "warning"},
+        "annotations": {"runbook_flow": "worker-health"},
+        "startsAt": _iso(-60),
+    },
     {"labels": {"alertname": "EdgeHighErrorRate", "env": "staging", "severity": "warning"}, "startsAt": _iso(-60)},
 ]
 
@@ -49,7 +55,8 @@ def _config(tmp_path: Path, sim, am_url: str, extra: str = "", read_only: bool =
         "  production:\n"
         f"    base_url: '{sim.base_url}'\n"
         f"    alertmanager_url: '{am_url}'\n"
-        f"    read_only: {'true' if read_only else 'false'}\n" + extra)
+        f"    read_only: {'true' if read_only else 'false'}\n" + extra
+    )
     return path
 
 
@@ -61,17 +68,26 @@ def _silences(url: str) -> list[dict]:
 def test_matchers_parse_and_format():
     assert parse_matchers("alertname=EdgeHighErrorRate,env=production") == [
         {"name": "alertname", "value": "EdgeHighErrorRate", "isRegex": False, "isEqual": True},
-        {"name": "env", "value": "production", "isRegex": False, "isEqual": True}]
-    assert format_matchers(parse_matchers('job=~"edge|api", env!=staging')) == 'job=~edge|api,env!=staging'
+        {"name": "env", "value": "production", "isRegex": False, "isEqual": True},
+    ]
+    assert format_matchers(parse_matchers('job=~"edge|api", env!=staging')) == "job=~edge|api,env!=staging"
     for bad in ("", "alertname", "=x", "a=~(", "a="):
         with pytest.raises(MatcherError):
             parse_matchers(bad)
 
 
 def test_alerts_answer_is_parsed_defensively():
-    alerts = parse_alerts([{"labels": {"alertname": "X\x1b[31m", "env": "p"}, "annotations": {},
-                            "startsAt": "2026-12-03T10:00:00.123456789Z", "fingerprint": "ab",
-                            "status": {"state": "suppressed", "silencedBy": ["s1"], "inhibitedBy": []}}])
+    alerts = parse_alerts(
+        [
+            {
+                "labels": {"alertname": "X\x1b[31m", "env": "p"},
+                "annotations": {},
+                "startsAt": "2026-12-03T10:00:00.123456789Z",
+                "fingerprint": "ab",
+                "status": {"state": "suppressed", "silencedBy": ["s1"], "inhibitedBy": []},
+            }
+        ]
+    )
     assert alerts[0].alertname == "X\\x1b[31m"  # shown escaped, never obeyed by a terminal
     assert alerts[0].silenced and alerts[0].status_text == "silenced"
     assert alerts[0].starts_at == pytest.approx(parse_time("2026-12-03T10:00:00.123456Z"))
@@ -98,8 +114,10 @@ def test_alert_maps_to_metric_and_flow():
 
 
 def test_console_and_alertmanager_rows_are_merged_by_metric():
-    am = [AmAlert("a", {"alertname": "EdgeHighErrorRate"}, {}, 1.0, "active"),
-          AmAlert("b", {"alertname": "EdgeCacheHitRateLow"}, {}, 2.0, "active")]
+    am = [
+        AmAlert("a", {"alertname": "EdgeHighErrorRate"}, {}, 1.0, "active"),
+        AmAlert("b", {"alertname": "EdgeCacheHitRateLow"}, {}, 2.0, "active"),
+    ]
     rows = merge_alerts([ConsoleAlert("error_rate", "CRITICAL", "Error rate critical")], am)
     assert [(r.source, r.metric) for r in rows] == [("both", "error_rate"), ("alertmanager", "cache_hit_rate")]
     assert rows[0].alertmanager[0].alertname == "EdgeHighErrorRate"
@@ -108,9 +126,11 @@ def test_console_and_alertmanager_rows_are_merged_by_metric():
 def test_responds_to_accepts_alert_names(tmp_path):
     from console.runbook.loader import parse_runbook
 
-    rb = parse_runbook("version: 1\nflows:\n  - id: x\n    title: X\n    section: S\n"
-                       "    responds_to: [error_rate, EdgeHighErrorRate]\n"
-                       "    steps: [{id: a, kind: manual, title: t}]\n")
+    rb = parse_runbook(
+        "version: 1\nflows:\n  - id: x\n    title: X\n    section: S\n"
+        "    responds_to: [error_rate, EdgeHighErrorRate]\n"
+        "    steps: [{id: a, kind: manual, title: t}]\n"
+    )
     (flow,) = rb
     assert flow.responds_to == ["error_rate", "EdgeHighErrorRate"]
 
@@ -120,9 +140,17 @@ def test_alerts_cli_lists_posted_alerts_with_flows(alertmanager, sim, tmp_path, 
     from console.cli import main
 
     post_alerts(alertmanager, FIRING)
-    silence = httpx.post(f"{alertmanager}/api/v2/silences", json={
-        "matchers": [{"name": "env", "value": "staging", "isRegex": False, "isEqual": True}],
-        "startsAt": _iso(), "endsAt": _iso(3600), "createdBy": "test", "comment": "staging"}, timeout=5)
+    silence = httpx.post(
+        f"{alertmanager}/api/v2/silences",
+        json={
+            "matchers": [{"name": "env", "value": "staging", "isRegex": False, "isEqual": True}],
+            "startsAt": _iso(),
+            "endsAt": _iso(3600),
+            "createdBy": "test",
+            "comment": "staging",
+        },
+        timeout=5,
+    )
     silence.raise_for_status()
 
     def listed():
@@ -135,13 +163,17 @@ def test_alerts_cli_lists_posted_alerts_with_flows(alertmanager, sim, tmp_path, 
     report = json.loads(capsys.readouterr().out)
     assert code == 1, report
     assert report["problems"] == []
-    by_name = {(r["alertmanager"][0]["alertname"], r["alertmanager"][0]["labels"]["env"]): r
-               for r in report["alerts"] if r["alertmanager"]}
+    by_name = {
+        (r["alertmanager"][0]["alertname"], r["alertmanager"][0]["labels"]["env"]): r
+        for r in report["alerts"]
+        if r["alertmanager"]
+    }
     error_rate = by_name[("EdgeHighErrorRate", "production")]
     assert error_rate["metric"] == "error_rate" and error_rate["status"] == "firing"
     assert error_rate["flow"] == load_for_config(parse_config(config.read_text())).responses_for("error_rate")[0].id
     assert error_rate["alertmanager"][0]["starts_at"] == pytest.approx(
-        datetime.fromisoformat(FIRING[0]["startsAt"].replace("Z", "+00:00")).timestamp(), abs=1)
+        datetime.fromisoformat(FIRING[0]["startsAt"].replace("Z", "+00:00")).timestamp(), abs=1
+    )
     assert by_name[("EdgeWorkerOdd", "production")]["flow"] == "worker-health"
     staging = by_name[("EdgeHighErrorRate", "staging")]
     assert staging["status"] == "silenced"
@@ -159,19 +191,23 @@ async def test_silence_flow_creates_a_silence_and_its_reverse_expires_it(alertma
 
     incident = IncidentManager().start("P1", "Error rate high")
     config = _config(tmp_path, sim, alertmanager)
-    runner = _runner(config, "alertmanager-silence",
-                     {"matchers": "alertname=EdgeHighErrorRate,env=production", "duration": "1h30m"})
+    runner = _runner(
+        config, "alertmanager-silence", {"matchers": "alertname=EdgeHighErrorRate,env=production", "duration": "1h30m"}
+    )
     preview = runner.preview(0)
     assert preview.confirmation is not None and preview.confirmation.production  # production: name typed
     await runner.run_all(confirm=lambda p: p.confirmation.expected)
-    assert [r.state for r in runner.steps] == [StepState.PASSED, StepState.PASSED], \
-        [r.result.message for r in runner.steps]
+    assert [r.state for r in runner.steps] == [StepState.PASSED, StepState.PASSED], [
+        r.result.message for r in runner.steps
+    ]
     silence_id = runner.captures["silence_id"]
     (silence,) = [s for s in _silences(alertmanager) if s["id"] == silence_id]
     assert silence["status"]["state"] == "active"
     assert silence["comment"] == incident.id  # the comment defaults to the open incident
-    assert {(m["name"], m["value"]) for m in silence["matchers"]} == {("alertname", "EdgeHighErrorRate"),
-                                                                      ("env", "production")}
+    assert {(m["name"], m["value"]) for m in silence["matchers"]} == {
+        ("alertname", "EdgeHighErrorRate"),
+        ("env", "production"),
+    }
     ends = datetime.fromisoformat(silence["endsAt"].replace("Z", "+00:00")).timestamp()
     starts = datetime.fromisoformat(silence["startsAt"].replace("Z", "+00:00")).timestamp()
     assert ends - starts == pytest.approx(5400, abs=60)
@@ -183,8 +219,9 @@ async def test_silence_flow_creates_a_silence_and_its_reverse_expires_it(alertma
     reverse = _runner(config, "alertmanager-expire-silence", {})  # the id defaults to the remembered one
     assert reverse.inputs["silence_id"] == silence_id
     await reverse.run_all(confirm=lambda p: p.confirmation.expected)
-    assert [r.state for r in reverse.steps] == [StepState.PASSED, StepState.PASSED], \
-        [r.result.message for r in reverse.steps]
+    assert [r.state for r in reverse.steps] == [StepState.PASSED, StepState.PASSED], [
+        r.result.message for r in reverse.steps
+    ]
     (silence,) = [s for s in _silences(alertmanager) if s["id"] == silence_id]
     assert silence["status"]["state"] == "expired"
 

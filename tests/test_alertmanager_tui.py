@@ -43,10 +43,16 @@ def _pane_text(app: EdgeConsoleApp) -> str:
 
 
 async def test_posted_alerts_show_on_the_dashboard_and_r_opens_the_mapped_flow(alertmanager):
-    post_alerts(alertmanager, [
-        {"labels": {"alertname": "EdgeHighErrorRate", "env": "production", "severity": "critical"},
-         "startsAt": _iso(-90)},
-        {"labels": {"alertname": "Watchdog", "env": "production", "severity": "info"}, "startsAt": _iso(-90)}])
+    post_alerts(
+        alertmanager,
+        [
+            {
+                "labels": {"alertname": "EdgeHighErrorRate", "env": "production", "severity": "critical"},
+                "startsAt": _iso(-90),
+            },
+            {"labels": {"alertname": "Watchdog", "env": "production", "severity": "info"}, "startsAt": _iso(-90)},
+        ],
+    )
     app = _app(alertmanager)
     expected = load_for_config(app.config).responses_for("error_rate")[0]
     async with app.run_test(size=(100, 30)) as pilot:
@@ -60,8 +66,15 @@ async def test_posted_alerts_show_on_the_dashboard_and_r_opens_the_mapped_flow(a
 
 
 async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmanager):
-    post_alerts(alertmanager, [{"labels": {"alertname": "EdgeHighErrorRate", "env": "production",
-                                           "severity": "critical"}, "startsAt": _iso(-60)}])
+    post_alerts(
+        alertmanager,
+        [
+            {
+                "labels": {"alertname": "EdgeHighErrorRate", "env": "production", "severity": "critical"},
+                "startsAt": _iso(-60),
+            }
+        ],
+    )
     app = _app(alertmanager, values=dict(NORMAL_VALUES, error_rate=12.0), ack_silence="15m")
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app)
@@ -92,8 +105,10 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
         await wait_for(lambda: silences(), timeout=15, message="silence created by the ack")
         (silence,) = silences()
         assert silence["status"]["state"] == "active"
-        assert {(m["name"], m["value"]) for m in silence["matchers"]} == {("alertname", "EdgeHighErrorRate"),
-                                                                          ("env", "production")}
+        assert {(m["name"], m["value"]) for m in silence["matchers"]} == {
+            ("alertname", "EdgeHighErrorRate"),
+            ("env", "production"),
+        }
         assert silence["comment"].startswith("acknowledged in edge-console")
 
         def on_timeline():  # the silence is a flow step on the incident's timeline

@@ -16,8 +16,13 @@ def mv(key: str, value: float | None) -> MetricValue:
     return MetricValue(key, key, "ms", value, evaluate(value, DEFAULT_THRESHOLDS[key]))
 
 
-def result(metrics: dict[str, float | None] | None = None, *, healthy: bool | None = True,
-           metrics_state: str = "live", health_state: str = "live") -> SimpleNamespace:
+def result(
+    metrics: dict[str, float | None] | None = None,
+    *,
+    healthy: bool | None = True,
+    metrics_state: str = "live",
+    health_state: str = "live",
+) -> SimpleNamespace:
     health = None if healthy is None else Health(healthy=healthy, status="healthy" if healthy else "down")
     return SimpleNamespace(
         derived=SimpleNamespace(metrics={k: mv(k, v) for k, v in (metrics or {}).items()}),
@@ -135,8 +140,10 @@ def test_source_down_and_recovery_are_reported_once():
 
 
 def test_settings_from_config_are_validated_with_file_and_line(tmp_path):
-    text = "environments:\n  production:\n    base_url: http://127.0.0.1:1\nalerts:\n  hold_scrapes: 5\n" \
-           "  hysteresis_percent: 10\n"
+    text = (
+        "environments:\n  production:\n    base_url: http://127.0.0.1:1\nalerts:\n  hold_scrapes: 5\n"
+        "  hysteresis_percent: 10\n"
+    )
     cfg = parse_config(text, tmp_path / "c.yaml")
     settings = AlertSettings.from_config(cfg)
     assert settings.hold_scrapes == 5 and settings.clear_scrapes == 3 and settings.hysteresis == pytest.approx(0.1)
@@ -164,4 +171,6 @@ def test_warning_then_critical_counts_as_held_bad_and_escalates_on_the_next_crit
     engine = AlertEngine(settings=AlertSettings(hold_scrapes=3, clear_scrapes=3))
     obs = feed(engine, [80, 700, 1500, 1500, 1500])
     assert [(i, t.kind, t.alert.level) for i, o in enumerate(obs) for t in o.transitions] == [
-        (3, "raised", State.WARNING), (4, "escalated", State.CRITICAL)]
+        (3, "raised", State.WARNING),
+        (4, "escalated", State.CRITICAL),
+    ]

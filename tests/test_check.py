@@ -24,7 +24,8 @@ def write_config(tmp_path, base_url: str, extra: str = "") -> str:
         "environments:\n"
         "  staging:\n"
         f"    base_url: {base_url}\n"
-        "    worker: vau-processor-staging\n" + extra)
+        "    worker: vau-processor-staging\n" + extra
+    )
     return str(path)
 
 
@@ -57,8 +58,9 @@ def test_json_on_the_normal_edge_is_all_normal_exit_0(sim, tmp_path, capsys):
         assert isinstance(m["value"], (int, float)), (key, m)
         assert m["unit"] == KEY_METRICS[key][1] and m["state"] == "normal", (key, m)
     assert report["window_s"] == pytest.approx(0.6, abs=0.5)
-    assert report["queues"] and {"name", "backlog", "state", "trend_per_s", "drain_eta_s",
-                                 "processing_p95_ms"} <= set(report["queues"][0])
+    assert report["queues"] and {"name", "backlog", "state", "trend_per_s", "drain_eta_s", "processing_p95_ms"} <= set(
+        report["queues"][0]
+    )
     rules = {r["rule"] for r in report["security"]["rules"]}
     assert {"waf", "geo_block", "rate_limit", "bot", "ip_block"} <= rules
     assert report["security"]["per_second"] is not None
@@ -95,8 +97,12 @@ def test_unreachable_edge_is_exit_2_at_once(tmp_path, capsys):
     code, report = run_json(capsys, "check", "--config", cfg, "--window", "30")
     assert time.monotonic() - started < 10  # no 30 s wait when nothing answers
     assert code == 2 and report["status"] == "critical"
-    assert report["sources"]["metrics"] == {"url": f"http://127.0.0.1:{port}/metrics", "state": "down",
-                                            "error": "connection refused", "last_ok": None}
+    assert report["sources"]["metrics"] == {
+        "url": f"http://127.0.0.1:{port}/metrics",
+        "state": "down",
+        "error": "connection refused",
+        "last_ok": None,
+    }
     assert report["health"]["healthy"] is False and report["health"]["error"] == "connection refused"
     for m in report["metrics"].values():
         assert m["value"] is None and m["state"] == "unknown" and m["note"] == "connection refused"
@@ -181,8 +187,11 @@ def test_bad_config_is_one_line_exit_2(tmp_path, capsys):
     assert err.strip().count("\n") == 0 and "bad.yaml:3: environments.production.base_url" in err
 
 
-@pytest.mark.parametrize("command", [["audit"], ["incident", "list"], ["flows"], ["runbook", "validate", "-"],
-                                     ["check", "--window", "0.2"]], ids=lambda c: " ".join(c))
+@pytest.mark.parametrize(
+    "command",
+    [["audit"], ["incident", "list"], ["flows"], ["runbook", "validate", "-"], ["check", "--window", "0.2"]],
+    ids=lambda c: " ".join(c),
+)
 def test_global_options_work_after_every_subcommand(command, tmp_path, capsys):
     missing = tmp_path / "missing.yaml"
     before = main(["--config", str(missing), *command])
@@ -195,8 +204,9 @@ def test_global_options_work_after_every_subcommand(command, tmp_path, capsys):
 
 def test_a_global_option_after_the_subcommand_wins_and_read_only_is_seen(sim, tmp_path, capsys):
     cfg = write_config(tmp_path, sim.base_url)
-    code, report = run_json(capsys, "--env", "nonexistent", "check", "--config", cfg, "--env", "staging",
-                            "--window", "0.2")
+    code, report = run_json(
+        capsys, "--env", "nonexistent", "check", "--config", cfg, "--env", "staging", "--window", "0.2"
+    )
     assert report["environment"] == "staging"
     from console.cli import build_parser
 

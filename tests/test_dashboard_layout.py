@@ -30,8 +30,15 @@ def test_dashboard_80x24(snap_compare):
 
 
 def test_dashboard_critical_values_show_words_not_only_colour(snap_compare):
-    values = {"request_rate": 21000.0, "error_rate": 2.5, "p95_latency_ms": 1400.0, "cache_hit_rate": 75.0,
-              "cpu_time_ms": 30.0, "memory_bytes": 50e6, "queue_backlog": None}
+    values = {
+        "request_rate": 21000.0,
+        "error_rate": 2.5,
+        "p95_latency_ms": 1400.0,
+        "cache_hit_rate": 75.0,
+        "cpu_time_ms": 30.0,
+        "memory_bytes": 50e6,
+        "queue_backlog": None,
+    }
     assert snap_compare(static_app(values), terminal_size=(80, 24), run_before=_filled)
 
 

@@ -40,9 +40,14 @@ async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
 
         httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "latency"}).raise_for_status()
         polls = app.poll_count
-        await wait_for(lambda: app.last_result.derived.metrics["p95_latency_ms"].state in
-                       (State.WARNING, State.CRITICAL) and app.poll_count > polls + 1,
-                       timeout=15, message="p95 in warning/critical")
+        await wait_for(
+            lambda: (
+                app.last_result.derived.metrics["p95_latency_ms"].state in (State.WARNING, State.CRITICAL)
+                and app.poll_count > polls + 1
+            ),
+            timeout=15,
+            message="p95 in warning/critical",
+        )
         await pilot.pause()
         text = row_text(app, "p95_latency_ms")
         assert "CRIT" in text or "WARN" in text
@@ -55,8 +60,9 @@ async def test_metrics_fault_shows_error_and_age_then_recovers(sim):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
         httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "500"}).raise_for_status()
-        await wait_for(lambda: app.last_result.metrics.state in ("stale", "down"), timeout=15,
-                       message="metrics source stale/down")
+        await wait_for(
+            lambda: app.last_result.metrics.state in ("stale", "down"), timeout=15, message="metrics source stale/down"
+        )
         await pilot.pause()
         subtitle = str(app.screen.query_one("#metrics-pane").border_subtitle)
         assert "500" in subtitle and "last good" in subtitle
@@ -75,11 +81,15 @@ async def test_metrics_fault_shows_error_and_age_then_recovers(sim):
 async def test_health_down_shows_down(sim):
     app = live_app(sim)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: app.last_result is not None and app.last_result.health is not None, timeout=15,
-                       message="health")
+        await wait_for(
+            lambda: app.last_result is not None and app.last_result.health is not None, timeout=15, message="health"
+        )
         httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "outage"}).raise_for_status()
-        await wait_for(lambda: app.last_result.health is not None and not app.last_result.health.healthy,
-                       timeout=15, message="health down")
+        await wait_for(
+            lambda: app.last_result.health is not None and not app.last_result.health.healthy,
+            timeout=15,
+            message="health down",
+        )
         await pilot.pause()
         assert "DOWN" in str(app.screen.query_one("#health-pane").render())
 
@@ -88,10 +98,12 @@ async def test_missing_family_keeps_last_value_marked_stale(sim):
     app = live_app(sim)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
-        httpx.post(f"{sim.base_url}/admin/faults",
-                   json={"metrics": "missing:edge_cache_hits_total"}).raise_for_status()
-        await wait_for(lambda: app.last_result.derived.metrics["cache_hit_rate"].stale, timeout=15,
-                       message="cache hit rate carried over")
+        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "missing:edge_cache_hits_total"}).raise_for_status()
+        await wait_for(
+            lambda: app.last_result.derived.metrics["cache_hit_rate"].stale,
+            timeout=15,
+            message="cache hit rate carried over",
+        )
         await pilot.pause()
         pane = app.screen.query_one("#metrics-pane")
         assert "edge_cache_hits_total" in str(pane.border_subtitle)
@@ -100,8 +112,11 @@ async def test_missing_family_keeps_last_value_marked_stale(sim):
         assert "stale" not in row_text(app, "request_rate")
 
         httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "none"}).raise_for_status()
-        await wait_for(lambda: not app.last_result.derived.metrics["cache_hit_rate"].stale, timeout=15,
-                       message="cache hit rate fresh again")
+        await wait_for(
+            lambda: not app.last_result.derived.metrics["cache_hit_rate"].stale,
+            timeout=15,
+            message="cache hit rate fresh again",
+        )
         await pilot.pause()
         assert "stale" not in row_text(app, "cache_hit_rate")
 
@@ -117,8 +132,11 @@ async def test_dashboard_stays_live_under_a_modal(sim):
         await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help open")
         header = dashboard.query_one("#status-header")
         seen = header.metrics_source
-        await wait_for(lambda: header.metrics_source is not seen, timeout=10,
-                       message="the dashboard under the help modal gets new polls")
+        await wait_for(
+            lambda: header.metrics_source is not seen,
+            timeout=10,
+            message="the dashboard under the help modal gets new polls",
+        )
 
 
 async def test_quitting_at_the_first_frame_exits_cleanly(sim, monkeypatch):
@@ -139,8 +157,7 @@ async def test_quitting_at_the_first_frame_exits_cleanly(sim, monkeypatch):
     assert app.return_code in (0, None)  # an exception in the set-up would make it 1
 
 
-async def test_without_configuration_the_app_starts_the_simulated_edge_after_its_first_frame(state_dir,
-                                                                                              monkeypatch):
+async def test_without_configuration_the_app_starts_the_simulated_edge_after_its_first_frame(state_dir, monkeypatch):
     """`edge-console` with no config: the session only reserves the simulated edge's address; the app
     starts it once the dashboard is drawn, and the panes fill from it."""
     from console.session import open_session

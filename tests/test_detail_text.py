@@ -14,16 +14,20 @@ from widgets.incident_timeline import IncidentTimeline
 
 async def test_enter_on_a_timeline_row_shows_the_whole_entry(state_dir):
     app = make_app(StaticPoller(dict(NORMAL_VALUES)), hold=1)
-    long_note = ("Escalated to Team Lead (infrastructure-lead@twist.example) after the second rollback failed; "
-                 "waiting for the vendor's answer on ticket 4711 — END-OF-NOTE")
+    long_note = (
+        "Escalated to Team Lead (infrastructure-lead@twist.example) after the second rollback failed; "
+        "waiting for the vendor's answer on ticket 4711 — END-OF-NOTE"
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         manager = app.incident_response.manager
         manager.start("P2", "Checkout latency", "EU users")
         manager.note(long_note)
         app.action_incident_timeline()
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
-                       message="timeline")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
+            message="timeline",
+        )
         timeline = app.screen.query_one(IncidentTimeline)
         await wait_for(lambda: any("END-OF-NOTE" in text for text in timeline.texts()), message="the note's row")
         timeline.focus()

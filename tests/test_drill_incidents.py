@@ -112,8 +112,9 @@ async def test_audit_records_of_the_simulated_edge_carry_simulated_true(sim, sta
 
 
 def test_a_console_restart_during_an_incident_is_a_timeline_entry(state_dir):
-    clock_times = iter([datetime(2026, 3, 14, 9, 0, tzinfo=timezone.utc), datetime(2026, 3, 14, 9, 7, 5,
-                                                                                        tzinfo=timezone.utc)])
+    clock_times = iter(
+        [datetime(2026, 3, 14, 9, 0, tzinfo=timezone.utc), datetime(2026, 3, 14, 9, 7, 5, tzinfo=timezone.utc)]
+    )
     current = {"t": next(clock_times)}
     m = IncidentManager(state_dir=state_dir, clock=lambda: current["t"], drill=True)
     incident = m.start("P1", "Game day")

@@ -61,25 +61,41 @@ def write(tmp_path: Path, text: str, name: str = "drill.yaml") -> Path:
     return path
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("name: x\ntimeline: []\nduration: 5m\n", ":2: timeline: expected a non-empty list of events"),
-    ("name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    scenario: dos\n",
-     ":5: timeline[0].scenario: unknown scenario 'dos'"),
-    ("name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    fault: {metrics: \"404\"}\n",
-     ":5: timeline[0].fault.metrics: unknown fault '404'"),
-    ("name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    scenario: ddos\n    expect:\n      risky: [rollbak]\n",
-     ":7: timeline[0].expect.risky[0]: unknown flow 'rollbak'"),
-    ("name: x\nduration: 5m\ntimeline:\n  - at: 3m\n    scenario: ddos\n  - at: 1m\n    scenario: normal\n",
-     ":6: timeline[1].at: events must be in time order"),
-    ("name: x\nduration: 5m\ntimeline:\n  - at: 6m\n    scenario: ddos\n",
-     ":4: timeline[0].at: is at or after the drill's end"),
-    ("name: x\nduration: 5m\ntimeline:\n  - at: soon\n    scenario: ddos\n",
-     ":4: timeline[0].at: 'soon' is not a duration"),
-    ("name: x\nduration: 5m\nspeed: 2\ntimeline:\n  - at: 1m\n    scenario: ddos\n",
-     ":3: speed: unknown key"),
-    ("name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    note: nothing\n",
-     ":4: timeline[0]: an event needs a scenario, a fault or both"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("name: x\ntimeline: []\nduration: 5m\n", ":2: timeline: expected a non-empty list of events"),
+        (
+            "name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    scenario: dos\n",
+            ":5: timeline[0].scenario: unknown scenario 'dos'",
+        ),
+        (
+            'name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    fault: {metrics: "404"}\n',
+            ":5: timeline[0].fault.metrics: unknown fault '404'",
+        ),
+        (
+            "name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    scenario: ddos\n    expect:\n      risky: [rollbak]\n",
+            ":7: timeline[0].expect.risky[0]: unknown flow 'rollbak'",
+        ),
+        (
+            "name: x\nduration: 5m\ntimeline:\n  - at: 3m\n    scenario: ddos\n  - at: 1m\n    scenario: normal\n",
+            ":6: timeline[1].at: events must be in time order",
+        ),
+        (
+            "name: x\nduration: 5m\ntimeline:\n  - at: 6m\n    scenario: ddos\n",
+            ":4: timeline[0].at: is at or after the drill's end",
+        ),
+        (
+            "name: x\nduration: 5m\ntimeline:\n  - at: soon\n    scenario: ddos\n",
+            ":4: timeline[0].at: 'soon' is not a duration",
+        ),
+        ("name: x\nduration: 5m\nspeed: 2\ntimeline:\n  - at: 1m\n    scenario: ddos\n", ":3: speed: unknown key"),
+        (
+            "name: x\nduration: 5m\ntimeline:\n  - at: 1m\n    note: nothing\n",
+            ":4: timeline[0]: an event needs a scenario, a fault or both",
+        ),
+    ],
+)
 def test_validation_errors_say_file_line_key_what(tmp_path, text, expected):
     path = write(tmp_path, text)
     with pytest.raises(DrillScriptError) as caught:
@@ -140,8 +156,9 @@ async def play_ddos(sim, tmp_path, respond) -> dict:
 
 async def run_flow(flow_id: str, runner: DrillRunner, config, env, inputs: dict | None = None) -> FlowRunner:
     metrics = PollerMetrics(config, env, min_interval=0.3)
-    flow = FlowRunner(RUNBOOK.flows[flow_id], env, inputs or {}, config=config, get_metric=metrics,
-                      listeners=[runner.observe_audit])
+    flow = FlowRunner(
+        RUNBOOK.flows[flow_id], env, inputs or {}, config=config, get_metric=metrics, listeners=[runner.observe_audit]
+    )
     try:
         await flow.run_all(confirm=lambda preview: preview.confirmation.expected)
     finally:

@@ -87,8 +87,18 @@ async def test_headless_check_joins_the_running_consoles_simulated_edge(state_di
             env = dict(os.environ)
             env.pop("EDGE_CONSOLE_CONFIG", None)
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "console", "check", "--window", "1", "--json", cwd=str(ROOT), env=env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+                sys.executable,
+                "-m",
+                "console",
+                "check",
+                "--window",
+                "1",
+                "--json",
+                cwd=str(ROOT),
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
             out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
             report = json.loads(out)
             assert f"Joined the SIMULATED edge of the running console (pid {os.getpid()})" in err.decode(), err

@@ -41,17 +41,28 @@ async def test_drill_plays_the_timeline_and_shows_and_writes_the_score(state_dir
     app.after_first_frame(controller.start)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(lambda: session.sim is not None and session.sim.state.scenario == "ddos", timeout=15,
-                           message="the DDoS at 10 s")
+            await wait_for(
+                lambda: session.sim is not None and session.sim.state.scenario == "ddos",
+                timeout=15,
+                message="the DDoS at 10 s",
+            )
             assert "SIMULATED DRILL: Quick DDoS" in app.sub_title
             await pilot.press("z")  # the script drives the scenario: no switching during a drill
-            await wait_for(lambda: any("not during a drill" in str(n.message) for n in notifications(app)),
-                           message="switch refused")
+            await wait_for(
+                lambda: any("not during a drill" in str(n.message) for n in notifications(app)),
+                message="switch refused",
+            )
             await wait_for(lambda: session.sim.state.faults["metrics"] == "500", timeout=10, message="fault at 20 s")
-            await wait_for(lambda: app.last_result is not None and app.last_result.metrics.state in ("stale", "down"),
-                           timeout=10, message="the metrics source down on the dashboard")
-            await wait_for(lambda: isinstance(app.screen, DrillScoreScreen) and app.screen.query("#drill-score-body"),
-                           timeout=20, message="the score")
+            await wait_for(
+                lambda: app.last_result is not None and app.last_result.metrics.state in ("stale", "down"),
+                timeout=10,
+                message="the metrics source down on the dashboard",
+            )
+            await wait_for(
+                lambda: isinstance(app.screen, DrillScoreScreen) and app.screen.query("#drill-score-body"),
+                timeout=20,
+                message="the score",
+            )
             body = str(app.screen.query_one("#drill-score-body").render())
             assert "SIMULATED DRILL Quick DDoS: 0/100" in body and "ddos at 10s: 0/100" in body
             assert "the runbook prescribes: under-attack-mode" in body

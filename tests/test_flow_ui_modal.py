@@ -19,8 +19,9 @@ from screens.textual_compat import notifications
 KV = "5100000000000000000000000000c001"
 
 
-def sim_app(sim: Any, *, read_only: bool = False, poller: Any = None, refresh: float = 1.0,
-            tools: dict | None = None) -> EdgeConsoleApp:
+def sim_app(
+    sim: Any, *, read_only: bool = False, poller: Any = None, refresh: float = 1.0, tools: dict | None = None
+) -> EdgeConsoleApp:
     """The app on the simulated edge, using the fake tools on PATH (``tools={}``; the dashboard's log
     tail then stays off) or the simulator's own (``tools=sim.tools()``; the tail streams)."""
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=tools or {}, refresh_seconds=refresh)
@@ -35,11 +36,17 @@ def changes(fake_tools: Any) -> list[list[str]]:
 async def ready(app: EdgeConsoleApp) -> None:
     """The dashboard is up with its flow keys, and the incident chrome has installed itself (so a short
     test does not exit while it is still subscribing)."""
-    await wait_for(lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.is_mounted
-                   and getattr(app, "flow_keys_bound", False)
-                   and type(app.screen.focused).__name__ == "FlowKeys" and "r" in app.screen.active_bindings
-                   and (not hasattr(app, "incident_response") or app.screen.query("AlertBanner")),
-                   message="dashboard with flow keys")
+    await wait_for(
+        lambda: (
+            type(app.screen).__name__ == "DashboardScreen"
+            and app.screen.is_mounted
+            and getattr(app, "flow_keys_bound", False)
+            and type(app.screen.focused).__name__ == "FlowKeys"
+            and "r" in app.screen.active_bindings
+            and (not hasattr(app, "incident_response") or app.screen.query("AlertBanner"))
+        ),
+        message="dashboard with flow keys",
+    )
 
 
 async def open_by_key(app: EdgeConsoleApp, pilot: Any, key: str, flow_id: str) -> FlowModal:
@@ -54,8 +61,13 @@ async def open_by_key(app: EdgeConsoleApp, pilot: Any, key: str, flow_id: str) -
 
 async def settled(modal: FlowModal, timeout: float = 20.0) -> None:
     """Wait until no step is running."""
-    await wait_for(lambda: not modal.busy and (modal.runner is None or all(
-        r.state.value != "running" for r in modal.runner.steps)), timeout=timeout, message="step settled")
+    await wait_for(
+        lambda: (
+            not modal.busy and (modal.runner is None or all(r.state.value != "running" for r in modal.runner.steps))
+        ),
+        timeout=timeout,
+        message="step settled",
+    )
 
 
 async def start_breaker(modal: FlowModal, pilot: Any) -> None:
@@ -141,13 +153,16 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
         await pilot.pause()
         text = modal.visible_text()
         assert "This changes PRODUCTION" in text and "Type production to run" in text
-        assert (f"wrangler kv key put --namespace-id {KV} --remote -- blocked:ip:203.0.113.9 "
-                "'credential stuffing'") in text  # the exact argv (shell-quoted), before anything runs
+        assert (
+            f"wrangler kv key put --namespace-id {KV} --remote -- blocked:ip:203.0.113.9 'credential stuffing'"
+        ) in text  # the exact argv (shell-quoted), before anything runs
         assert app.focused is modal.query_one("#flow-confirm")
 
         await pilot.press(*"prod", "enter")
-        await wait_for(lambda: "is not 'production'" in str(modal.query_one("#flow-confirm-msg").render()),
-                       message="wrong name refused at the field")
+        await wait_for(
+            lambda: "is not 'production'" in str(modal.query_one("#flow-confirm-msg").render()),
+            message="wrong name refused at the field",
+        )
         assert changes(fake_tools) == []
         assert modal.runner.steps[0].state.value == "pending"
 
@@ -157,12 +172,24 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
         await pilot.press("enter", "enter")  # confirm, then an impatient second press while it runs
         await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="put passed")
         puts = [a for a in changes(fake_tools) if a[:3] == ["kv", "key", "put"]]
-        assert puts == [["kv", "key", "put", "--namespace-id", KV, "--remote", "--", "blocked:ip:203.0.113.9",
-                         "credential stuffing"]]
+        assert puts == [
+            [
+                "kv",
+                "key",
+                "put",
+                "--namespace-id",
+                KV,
+                "--remote",
+                "--",
+                "blocked:ip:203.0.113.9",
+                "credential stuffing",
+            ]
+        ]
         assert sim.state.kv[KV]["blocked:ip:203.0.113.9"]["value"] == "credential stuffing"
         await settled(modal)
-        await wait_for(lambda: modal.phase == "summary" or modal.runner.steps[1].state.value == "pending",
-                       message="second step")
+        await wait_for(
+            lambda: modal.phase == "summary" or modal.runner.steps[1].state.value == "pending", message="second step"
+        )
         if modal.phase != "summary":
             await pilot.press("enter")
         await wait_for(lambda: modal.phase == "summary", timeout=20, message="summary")
@@ -171,8 +198,9 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
         assert "✓ PASSED  exit 0" in text
         # u offers the reverse flow, prefilled from nothing: the form asks for the IP
         await pilot.press("u")
-        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.flow.id == "unblock-ip",
-                       message="undo flow opened")
+        await wait_for(
+            lambda: isinstance(app.screen, FlowModal) and app.screen.flow.id == "unblock-ip", message="undo flow opened"
+        )
     assert len([a for a in changes(fake_tools) if a[:3] == ["kv", "key", "put"]]) == 1
 
 
@@ -198,13 +226,18 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
         task = verify.task
         await pilot.press("enter", "enter", "q")
         assert verify.task is task and modal.busy  # the extra presses started nothing, q did not quit
-        await wait_for(lambda: any("A step is running" in str(n.message) for n in notifications(app)),
-                       message="q is held while a step runs")
+        await wait_for(
+            lambda: any("A step is running" in str(n.message) for n in notifications(app)),
+            message="q is held while a step runs",
+        )
         assert app.is_running and isinstance(app.screen, FlowModal)
         assert "watching error_rate < 1 within 90s" in str(modal.query_one("#flow-verify").render())
         poller.values["error_rate"] = 3.0  # the value moves: the next sample shows it, with a sparkline
-        await wait_for(lambda: "now 3.000 (from 5.000)" in str(modal.query_one("#flow-verify").render()),
-                       timeout=10, message="the next sample")
+        await wait_for(
+            lambda: "now 3.000 (from 5.000)" in str(modal.query_one("#flow-verify").render()),
+            timeout=10,
+            message="the next sample",
+        )
         assert modal.query_one("#flow-spark").display and list(modal.query_one("#flow-spark").data) == [5.0, 3.0]
         assert verify.task is task  # still the one run
         await pilot.press("escape")  # cancel while it runs
@@ -375,5 +408,6 @@ async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_inc
         assert record["argv"][-4:] == ["--remote", "--", "blocked:ip:2001:db8::7", "abuse"]
         texts = [e.text for e in app.incident_response.manager.get(incident.id).entries]
         assert any("Flow block-ip step put" in t and "passed" in t for t in texts), texts
-    assert ["kv", "key", "put", "--namespace-id", KV, "--remote", "--", "blocked:ip:2001:db8::7", "abuse"] in \
-        changes(fake_tools)
+    assert ["kv", "key", "put", "--namespace-id", KV, "--remote", "--", "blocked:ip:2001:db8::7", "abuse"] in changes(
+        fake_tools
+    )

@@ -30,8 +30,7 @@ from screens.textual_compat import notifications
 
 def static_app(values: dict | None = None) -> EdgeConsoleApp:
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
-    return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False),
-                          poller=StaticPoller(values))
+    return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller(values))
 
 
 @lru_cache(maxsize=1)
@@ -59,8 +58,10 @@ async def test_palette_finds_every_flow_by_title_and_opens_it():
         await wait_for(lambda: isinstance(app.screen, CommandPalette), message="palette")
         await pilot.press(*"block", "space", *"an", "space", *"ip")
         results = app.screen.query_one("CommandList")
-        await wait_for(lambda: results.option_count > 0 and "Flow: Block an IP" in str(
-            results.get_option_at_index(0).prompt), message="the flow as the first hit")
+        await wait_for(
+            lambda: results.option_count > 0 and "Flow: Block an IP" in str(results.get_option_at_index(0).prompt),
+            message="the flow as the first hit",
+        )
         await pilot.press("enter")  # the first hit is highlighted
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow modal")
         assert app.screen.flow.id == "block-ip"
@@ -81,8 +82,7 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
             assert active[key].binding.action == f"app.run_flow({flow.id!r})", key
             assert active[key].binding.description == flow.title
             assert active[key].binding.id == f"flow.{flow.id}"
-        await wait_for(lambda: "Flows" in app.export_screenshot(), interval=0.2,
-                       message="one grouped footer entry")
+        await wait_for(lambda: "Flows" in app.export_screenshot(), interval=0.2, message="one grouped footer entry")
         await pilot.press("question_mark")
         await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help")
         rows = dict(app.screen.rows)
@@ -93,8 +93,10 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
         await wait_for(lambda: not isinstance(app.screen, HelpScreen), message="help closed")
         await wait_for(lambda: app.last_result is not None, message="a poll")
         await pilot.press("r")  # every metric is normal: nothing to respond to
-        await wait_for(lambda: any("nothing to respond to" in str(n.message) for n in notifications(app)),
-                       message="nothing to respond to")
+        await wait_for(
+            lambda: any("nothing to respond to" in str(n.message) for n in notifications(app)),
+            message="nothing to respond to",
+        )
         assert type(app.screen).__name__ == "DashboardScreen"
         await pilot.press("L")
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow by key")
@@ -155,8 +157,9 @@ async def test_audit_view_shows_the_steps_of_a_run_newest_first(sim, fake_tools)
         await wait_for(lambda: isinstance(app.screen, AuditScreen) and app.screen.loads, message="audit view")
         screen = app.screen
         steps = [r for r in screen.records if r.get("event") == "step"]
-        assert [r["step"] for r in steps] == [run.step.id for run in reversed(modal.runner.steps)
-                                             if run.state.value not in ("skipped", "not_run")]
+        assert [r["step"] for r in steps] == [
+            run.step.id for run in reversed(modal.runner.steps) if run.state.value not in ("skipped", "not_run")
+        ]
         assert screen.records[0].get("event") == "flow_end"  # newest first
         text = screen.table_text()
         assert "cloudflare-status/" in text and "passed" in text and "HTTP 200" in text
@@ -192,8 +195,13 @@ def test_worst_metric_prefers_critical_then_health_then_error_rate():
 
 def test_response_targets_resolve_to_a_flow_or_a_section():
     rb = runbook()
-    for target in ("high-latency", "low-cache-hit-rate", "queue-processing-delays", "p0-service-down",
-                   "p1-high-error-rate"):
+    for target in (
+        "high-latency",
+        "low-cache-hit-rate",
+        "queue-processing-delays",
+        "p0-service-down",
+        "p1-high-error-rate",
+    ):
         assert resolve_target(rb, target), target
     assert [f.id for f in resolve_target(rb, "high-latency")] == ["high-latency"]
     assert section_slug("P1 high error rate") == "p1-high-error-rate"
@@ -207,8 +215,12 @@ def test_step_window_keeps_the_current_step_in_view():
 
 
 def test_result_text_shows_status_and_cloudflare_errors():
-    result = StepResult(StepState.FAILED, "Cloudflare API: failed", http_status=403,
-                        envelope={"success": False, "errors": [{"code": 10000, "message": "Authentication error"}]})
+    result = StepResult(
+        StepState.FAILED,
+        "Cloudflare API: failed",
+        http_status=403,
+        envelope={"success": False, "errors": [{"code": 10000, "message": "Authentication error"}]},
+    )
     text = result_text(result).plain
     assert "FAILED" in text and "HTTP 403" in text
     assert "success=false" in text and "[10000] Authentication error" in text
@@ -220,8 +232,11 @@ async def test_tail_steps_read_the_dashboard_tail_buffer(sim, fake_tools):
     app = sim_app(sim, tools=sim.tools())
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app)
-        await wait_for(lambda: getattr(app, "tail", None) is not None and app.tail.store.received > 0,
-                       timeout=15, message="the log pane streams")
+        await wait_for(
+            lambda: getattr(app, "tail", None) is not None and app.tail.store.received > 0,
+            timeout=15,
+            message="the log pane streams",
+        )
         tails_before = len([a for a in fake_tools.argvs() if a[:1] == ["tail"]])
         assert tails_before >= 1  # the dashboard's own stream
         app.open_flow("error-breakdown")

@@ -17,8 +17,9 @@ SIZE = (80, 24)
 
 def pinned_app(base_url: str = "http://127.0.0.1:9", tool_env: dict | None = None) -> EdgeConsoleApp:
     cfg = simulated_config(base_url, tool_env=tool_env, tools={})
-    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False),
-                         poller=StaticPoller(now=FIXED_NOW))
+    app = EdgeConsoleApp(
+        Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller(now=FIXED_NOW)
+    )
     app.clock = lambda: FIXED_NOW + 2
     return app
 

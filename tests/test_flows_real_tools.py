@@ -29,17 +29,29 @@ REPO = SIM_GITHUB_REPO
 NOT_PERSISTED = "terraform values not persisted: the next CI apply reverts them"
 #: every flow that sets a worker secret: (flow, secret)
 SECRET_FLOWS = [
-    ("enable-circuit-breaker", "CIRCUIT_BREAKER_ENABLED"), ("disable-circuit-breaker", "CIRCUIT_BREAKER_ENABLED"),
-    ("enable-performance-mode", "PERFORMANCE_MODE"), ("disable-performance-mode", "PERFORMANCE_MODE"),
-    ("tighten-rate-limits", "RATE_LIMIT_MULTIPLIER"), ("restore-rate-limit-multiplier", "RATE_LIMIT_MULTIPLIER"),
-    ("high-latency", "PERFORMANCE_MODE"), ("p0-service-down", "CIRCUIT_BREAKER_ENABLED"),
+    ("enable-circuit-breaker", "CIRCUIT_BREAKER_ENABLED"),
+    ("disable-circuit-breaker", "CIRCUIT_BREAKER_ENABLED"),
+    ("enable-performance-mode", "PERFORMANCE_MODE"),
+    ("disable-performance-mode", "PERFORMANCE_MODE"),
+    ("tighten-rate-limits", "RATE_LIMIT_MULTIPLIER"),
+    ("restore-rate-limit-multiplier", "RATE_LIMIT_MULTIPLIER"),
+    ("high-latency", "PERFORMANCE_MODE"),
+    ("p0-service-down", "CIRCUIT_BREAKER_ENABLED"),
 ]
 #: every flow that applies terraform values: (flow, inputs, expected -var arguments, applied vars)
 TERRAFORM_FLOWS = [
-    ("raise-rate-limits", {"api_rate_limit": "300", "vau_rate_limit": "3000"},
-     ["-var=api_rate_limit=300", "-var=vau_rate_limit=3000"], {"api_rate_limit": 300, "vau_rate_limit": 3000}),
-    ("tune-rate-limits", {"api_rate_limit": "150", "vau_rate_limit": "1500"},
-     ["-var=api_rate_limit=150", "-var=vau_rate_limit=1500"], {"api_rate_limit": 150, "vau_rate_limit": 1500}),
+    (
+        "raise-rate-limits",
+        {"api_rate_limit": "300", "vau_rate_limit": "3000"},
+        ["-var=api_rate_limit=300", "-var=vau_rate_limit=3000"],
+        {"api_rate_limit": 300, "vau_rate_limit": 3000},
+    ),
+    (
+        "tune-rate-limits",
+        {"api_rate_limit": "150", "vau_rate_limit": "1500"},
+        ["-var=api_rate_limit=150", "-var=vau_rate_limit=1500"],
+        {"api_rate_limit": 150, "vau_rate_limit": 1500},
+    ),
     ("scale-workers", {"worker_count": "25"}, ["-var=worker_count=25"], {"worker_count": 25}),
     ("enable-strict-waf", {}, ["-var=enable_strict_waf=true"], {"enable_strict_waf": True}),
     ("queue-processing-delays", {"queue_batch_size": "300"}, ["-var=queue_batch_size=300"], {"queue_batch_size": 300}),
@@ -63,8 +75,9 @@ class Edge:
         kw.setdefault("get_metric", metrics)
         return FlowRunner(RUNBOOK.flows[flow_id], self.env, inputs or {}, config=self.config, tail_seconds=1, **kw)
 
-    async def run(self, flow_id: str, inputs: dict[str, str] | None = None, *, decline: tuple[str, ...] = (),
-                  **kw: Any) -> FlowRunner:
+    async def run(
+        self, flow_id: str, inputs: dict[str, str] | None = None, *, decline: tuple[str, ...] = (), **kw: Any
+    ) -> FlowRunner:
         runner = self.runner(flow_id, inputs, **kw)
         previews: list[Any] = []
         self.previews = previews
@@ -72,6 +85,7 @@ class Edge:
         def confirm(preview: Any) -> str | None:
             previews.append(preview)
             return None if preview.step_id in decline else preview.confirmation.expected
+
         try:
             await runner.run_all(confirm=confirm)
         finally:
@@ -79,18 +93,32 @@ class Edge:
         return runner
 
 
-def write_config(path: Path, sim, workspace: dict[str, str], *, workers: dict[str, str] | None = None,
-                 github_repo: str | None = REPO, drop_paths: tuple[str, ...] = ()) -> Path:
+def write_config(
+    path: Path,
+    sim,
+    workspace: dict[str, str],
+    *,
+    workers: dict[str, str] | None = None,
+    github_repo: str | None = REPO,
+    drop_paths: tuple[str, ...] = (),
+) -> Path:
     paths = {"repo": workspace["repo"], "terraform": workspace["terraform"], "worker_dir": workspace["worker_dir"]}
     for key in drop_paths:
         paths.pop(key)
     env: dict[str, Any] = {
-        "base_url": sim.base_url, "account_id": SIM_ACCOUNT_ID, "zone_id": SIM_ZONE_ID,
-        "kv_namespace_id": SIM_KV_NAMESPACE_ID, "api_token_env": "EDGE_SIM_API_TOKEN",
-        "admin_token_env": "EDGE_SIM_ADMIN_TOKEN", "cloudflare_api_url": sim.base_url + "/client/v4",
-        "status_url": sim.base_url + "/status/api/v2/status.json", "tool_env": sim.tool_env(),
-        "workers": workers or {role: f"{role}-production" for role in
-                               ("vau-processor", "security-waf", "rate-limiter", "queue-processor")},
+        "base_url": sim.base_url,
+        "account_id": SIM_ACCOUNT_ID,
+        "zone_id": SIM_ZONE_ID,
+        "kv_namespace_id": SIM_KV_NAMESPACE_ID,
+        "api_token_env": "EDGE_SIM_API_TOKEN",
+        "admin_token_env": "EDGE_SIM_ADMIN_TOKEN",
+        "cloudflare_api_url": sim.base_url + "/client/v4",
+        "status_url": sim.base_url + "/status/api/v2/status.json",
+        "tool_env": sim.tool_env(),
+        "workers": workers
+        or {
+            role: f"{role}-production" for role in ("vau-processor", "security-waf", "rate-limiter", "queue-processor")
+        },
         "paths": paths,
     }
     if github_repo:
@@ -123,7 +151,7 @@ def edge(sim, fake_tools, tmp_path, state_dir, console_cwd, workspace) -> Edge:
 
 
 def _calls(edge: Edge, tool: str, *words: str) -> list[dict]:
-    return [c for c in edge.tools.calls(tool) if c["argv"][:len(words)] == list(words)]
+    return [c for c in edge.tools.calls(tool) if c["argv"][: len(words)] == list(words)]
 
 
 # -- wrangler secrets ------------------------------------------------------------------------------
@@ -145,10 +173,15 @@ async def test_secret_flows_check_the_worker_then_name_it_without_env(edge, cons
     assert secret in edge.state()["secrets"]["rate-limiter-production"]
 
 
-async def test_the_worker_input_offers_the_configured_roles_only(sim, fake_tools, tmp_path, state_dir, console_cwd,
-                                                                  workspace):
-    config = write_config(tmp_path / "c.yaml", sim, workspace, workers={"vau-processor": "vau-processor-production",
-                                                                         "rate-limiter": "rate-limiter-production"})
+async def test_the_worker_input_offers_the_configured_roles_only(
+    sim, fake_tools, tmp_path, state_dir, console_cwd, workspace
+):
+    config = write_config(
+        tmp_path / "c.yaml",
+        sim,
+        workspace,
+        workers={"vau-processor": "vau-processor-production", "rate-limiter": "rate-limiter-production"},
+    )
     edge = Edge(sim, fake_tools, tmp_path, config)
     spec = RUNBOOK.flows["enable-circuit-breaker"].input("worker")
     assert spec.options(edge.env) == ["vau-processor", "rate-limiter"]
@@ -160,8 +193,9 @@ async def test_the_worker_input_offers_the_configured_roles_only(sim, fake_tools
             assert flow.input("worker") is not None and flow.input("worker").choices_from == "workers", flow.id
 
 
-async def test_a_misspelled_worker_is_refused_before_any_secret_is_put(sim, fake_tools, tmp_path, state_dir,
-                                                                       console_cwd, workspace):
+async def test_a_misspelled_worker_is_refused_before_any_secret_is_put(
+    sim, fake_tools, tmp_path, state_dir, console_cwd, workspace
+):
     config = write_config(tmp_path / "c.yaml", sim, workspace, workers={"vau-processor": "vau-procesor-production"})
     edge = Edge(sim, fake_tools, tmp_path, config)
     runner = await edge.run("enable-performance-mode", {"worker": "vau-processor"})
@@ -180,11 +214,20 @@ async def test_secret_put_during_a_gradual_rollout_points_at_versions_secret_put
     assert put.state == StepState.FAILED
     assert "10215" in put.result.message and "versions-secret-put" in put.result.message
     assert edge.sim.state.flags()["performance_mode"] is False
-    runner = await edge.run("versions-secret-put", {"worker": "vau-processor", "secret": "PERFORMANCE_MODE",
-                                                    "value": "true"})
+    runner = await edge.run(
+        "versions-secret-put", {"worker": "vau-processor", "secret": "PERFORMANCE_MODE", "value": "true"}
+    )
     assert _calls(edge, "wrangler", "versions")[-1]["argv"] == [
-        "versions", "secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production"]
-    assert [v["secret"] for v in edge.state()["undeployed_versions"]["vau-processor-production"]] == ["PERFORMANCE_MODE"]
+        "versions",
+        "secret",
+        "put",
+        "PERFORMANCE_MODE",
+        "--name",
+        "vau-processor-production",
+    ]
+    assert [v["secret"] for v in edge.state()["undeployed_versions"]["vau-processor-production"]] == [
+        "PERFORMANCE_MODE"
+    ]
     assert runner.steps[1].state == StepState.PASSED
 
 
@@ -197,9 +240,14 @@ async def test_rollback_after_a_secret_change_targets_the_code_before_and_passes
     bad_code, wanted = listing[1], listing[2]["versions"][0]["version_id"]
     edge.sim.state.gh_foreign_run("alice", "workflow_dispatch")  # a teammate's run just before ours
     runner = await edge.run("rollback", {"reason": "bad deploy", "worker": "vau-processor"})
-    assert [r.state for r in runner.steps] == [StepState.PASSED, StepState.PASSED, StepState.PASSED,
-                                               StepState.SKIPPED, StepState.PASSED, StepState.PASSED], \
-        [(r.step.id, r.result) for r in runner.steps]
+    assert [r.state for r in runner.steps] == [
+        StepState.PASSED,
+        StepState.PASSED,
+        StepState.PASSED,
+        StepState.SKIPPED,
+        StepState.PASSED,
+        StepState.PASSED,
+    ], [(r.step.id, r.result) for r in runner.steps]
     assert runner.captures["target_version"] == wanted != bad_code["versions"][0]["version_id"]
     trigger = next(p for p in edge.previews if p.step_id == "trigger")
     assert wanted in trigger.title and f"version_id={wanted}" in trigger.display
@@ -207,9 +255,21 @@ async def test_rollback_after_a_secret_change_targets_the_code_before_and_passes
     assert all(c["argv"][c["argv"].index("-R") + 1] == REPO for c in gh), [c["argv"] for c in gh]
     assert gh[0]["argv"][:6] == ["run", "list", "-R", REPO, "--workflow", "rollback-edge.yml"]
     assert "--event" in gh[0]["argv"] and gh[0]["argv"][gh[0]["argv"].index("--event") + 1] == "workflow_dispatch"
-    assert gh[1]["argv"] == ["workflow", "run", "rollback-edge.yml", "-R", REPO, "-f", "environment=production",
-                             "-f", "worker=vau-processor-production", "-f", f"version_id={wanted}",
-                             "-f", "reason=bad deploy"]
+    assert gh[1]["argv"] == [
+        "workflow",
+        "run",
+        "rollback-edge.yml",
+        "-R",
+        REPO,
+        "-f",
+        "environment=production",
+        "-f",
+        "worker=vau-processor-production",
+        "-f",
+        f"version_id={wanted}",
+        "-f",
+        "reason=bad deploy",
+    ]
     ours = next(r for r in edge.state()["gh_runs"] if r["inputs"].get("reason") == "bad deploy")
     assert runner.captures["run_id"] == ours["databaseId"]  # from the URL gh printed, not the newest run
     assert gh[2]["argv"] == ["run", "watch", "-R", REPO, "--exit-status", "--", str(ours["databaseId"])]
@@ -242,12 +302,22 @@ def test_wrangler_default_rollback_after_a_secret_change_keeps_the_bad_code(sim,
 
 
 def test_sim_wrangler_rollback_prompts_and_10220(sim, fake_tools, console_cwd):
-    env = dict(os.environ, EDGE_SIM_API_TOKEN="", CLOUDFLARE_API_TOKEN=os.environ["EDGE_SIM_API_TOKEN"],
-               CLOUDFLARE_ACCOUNT_ID=SIM_ACCOUNT_ID)
+    env = dict(
+        os.environ,
+        EDGE_SIM_API_TOKEN="",
+        CLOUDFLARE_API_TOKEN=os.environ["EDGE_SIM_API_TOKEN"],
+        CLOUDFLARE_ACCOUNT_ID=SIM_ACCOUNT_ID,
+    )
     target = sim.state.deployment_list("vau-processor-production")[1]["versions"][0]["version_id"]
     sim.state.put_secret("vau-processor-production", "CIRCUIT_BREAKER_ENABLED", "true")
-    done = subprocess.run(["wrangler", "rollback", target, "--name", "vau-processor-production", "-m", "drill"],
-                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60)
+    done = subprocess.run(
+        ["wrangler", "rollback", target, "--name", "vau-processor-production", "-m", "drill"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "The following secrets have changed since version" in done.stdout  # 10220, then the retry with force
     assert "Using fallback value in non-interactive context: yes" in done.stdout
@@ -256,30 +326,41 @@ def test_sim_wrangler_rollback_prompts_and_10220(sim, fake_tools, console_cwd):
 
 def test_sim_gh_needs_a_repository_outside_a_checkout(sim, fake_tools, console_cwd, monkeypatch):
     monkeypatch.delenv("GH_REPO", raising=False)
-    plain = subprocess.run(["gh", "run", "list", "--workflow", "rollback-edge.yml", "--json", "databaseId"],
-                           capture_output=True, text=True, timeout=60)
+    plain = subprocess.run(
+        ["gh", "run", "list", "--workflow", "rollback-edge.yml", "--json", "databaseId"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert plain.returncode == 1 and "not a git repository" in plain.stderr
     sim.state.gh_foreign_run("alice", "push")
-    with_repo = subprocess.run(["gh", "run", "list", "-R", REPO, "--workflow", "rollback-edge.yml", "--json",
-                                "databaseId,event"], capture_output=True, text=True, timeout=60)
+    with_repo = subprocess.run(
+        ["gh", "run", "list", "-R", REPO, "--workflow", "rollback-edge.yml", "--json", "databaseId,event"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert with_repo.returncode == 0, with_repo.stderr
     events = {r["event"] for r in json.loads(with_repo.stdout)}
     assert "push" in events  # everyone's runs
-    other = subprocess.run(["gh", "run", "list", "-R", "someone/else", "--json", "databaseId"],
-                           capture_output=True, text=True, timeout=60)
+    other = subprocess.run(
+        ["gh", "run", "list", "-R", "someone/else", "--json", "databaseId"], capture_output=True, text=True, timeout=60
+    )
     assert other.returncode == 1 and "404" in other.stderr
 
 
 # -- terraform -------------------------------------------------------------------------------------
 def _plain_apply(cwd: str) -> subprocess.CompletedProcess:
     """What CI runs from the repository: a plain apply, no -var."""
-    return subprocess.run(["terraform", "apply", "-input=false", "-auto-approve"], cwd=cwd, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        ["terraform", "apply", "-input=false", "-auto-approve"], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("flow_id,inputs,var_args,applied", TERRAFORM_FLOWS)
 async def test_terraform_flows_plan_show_apply_the_saved_plan_and_open_a_pull_request(
-        edge, flow_id, inputs, var_args, applied):
+    edge, flow_id, inputs, var_args, applied
+):
     runner = await edge.run(flow_id, inputs)
     bad = [(r.step.id, r.result.message) for r in runner.steps if r.state.bad]
     assert not bad, bad
@@ -303,8 +384,12 @@ async def test_terraform_flows_plan_show_apply_the_saved_plan_and_open_a_pull_re
     pulls = edge.state()["pulls"]
     assert len(pulls) == 1 and pulls[0]["state"] == "OPEN" and pulls[0]["head"].startswith(f"edge-console/{flow_id}")
     origin = Path(edge.paths["repo"]).parent / "edge-origin.git"
-    shown = subprocess.run(["git", "show", f"{pulls[0]['head']}:infra/terraform/edge-console.auto.tfvars"],
-                           cwd=origin, capture_output=True, text=True)
+    shown = subprocess.run(
+        ["git", "show", f"{pulls[0]['head']}:infra/terraform/edge-console.auto.tfvars"],
+        cwd=origin,
+        capture_output=True,
+        text=True,
+    )
     assert shown.returncode == 0, shown.stderr
     for name, value in applied.items():
         assert f"{name} = {json.dumps(value)}" in shown.stdout
@@ -318,8 +403,9 @@ async def test_terraform_flows_plan_show_apply_the_saved_plan_and_open_a_pull_re
 async def test_declining_the_pull_request_puts_it_on_the_timeline_and_the_next_apply_reverts(edge, state_dir):
     manager = IncidentManager(state_dir=state_dir)
     incident = manager.start("P1", "errors up")
-    runner = await edge.run("scale-workers", {"worker_count": "30"}, decline=("persist",),
-                            listeners=[manager.record_flow_step])
+    runner = await edge.run(
+        "scale-workers", {"worker_count": "30"}, decline=("persist",), listeners=[manager.record_flow_step]
+    )
     persist = next(r for r in runner.steps if r.step.id == "persist")
     assert persist.state == StepState.SKIPPED and persist.result.audit["action_item"].startswith(NOT_PERSISTED)
     assert _calls(edge, "gh", "pr") == [] and edge.state()["pulls"] == []
@@ -363,13 +449,17 @@ def test_sim_terraform_saved_plans_take_no_vars_and_go_stale(sim, fake_tools, wo
 
 
 # -- preflight and the runbook data ------------------------------------------------------------------
-@pytest.mark.parametrize("flow_id,inputs,missing,needle", [
-    ("raise-rate-limits", {}, ("terraform",), "paths.terraform"),
-    ("monthly-security-audit", {}, ("terraform",), "paths.terraform"),
-    ("enable-caching", {}, ("worker_dir",), "paths.worker_dir"),
-])
-def test_steps_needing_a_path_refuse_at_preflight_naming_the_key(sim, fake_tools, tmp_path, state_dir, console_cwd,
-                                                                  workspace, flow_id, inputs, missing, needle):
+@pytest.mark.parametrize(
+    "flow_id,inputs,missing,needle",
+    [
+        ("raise-rate-limits", {}, ("terraform",), "paths.terraform"),
+        ("monthly-security-audit", {}, ("terraform",), "paths.terraform"),
+        ("enable-caching", {}, ("worker_dir",), "paths.worker_dir"),
+    ],
+)
+def test_steps_needing_a_path_refuse_at_preflight_naming_the_key(
+    sim, fake_tools, tmp_path, state_dir, console_cwd, workspace, flow_id, inputs, missing, needle
+):
     edge = Edge(sim, fake_tools, tmp_path, write_config(tmp_path / "c.yaml", sim, workspace, drop_paths=missing))
     with pytest.raises(PreflightError) as caught:
         edge.runner(flow_id, inputs)
@@ -410,7 +500,7 @@ def test_every_builtin_flow_uses_the_tools_as_they_work():
                 if args[0] == "apply":
                     assert args == ["apply", "-input=false", "-lock-timeout=120s", "{plan_file}"], flow.id
                     ids = [s.id for s in flow.steps]
-                    assert ids[ids.index(step.id) - 2:ids.index(step.id)] == ["plan", "show"], flow.id
+                    assert ids[ids.index(step.id) - 2 : ids.index(step.id)] == ["plan", "show"], flow.id
                     persist = flow.steps[ids.index(step.id) + 1]
                     assert persist.command.tool == "tfvars-pr" and persist.if_declined.startswith(NOT_PERSISTED)
                 if args[0] == "plan":
@@ -425,9 +515,12 @@ def test_a_check_saves_a_plan_only_to_the_runs_plan_file():
     from console.runbook import RunbookError, parse_runbook
 
     def flow(out: str) -> str:
-        return ("version: 1\nflows:\n  - id: p\n    title: p\n    section: s\n    steps:\n      - id: plan\n"
-                "        kind: check\n        title: plan\n        command:\n          tool: terraform\n"
-                f"          args: [plan, -input=false, \"-out={out}\"]\n          cwd: \"{{env.paths.terraform}}\"\n")
+        return (
+            "version: 1\nflows:\n  - id: p\n    title: p\n    section: s\n    steps:\n      - id: plan\n"
+            "        kind: check\n        title: plan\n        command:\n          tool: terraform\n"
+            f'          args: [plan, -input=false, "-out={out}"]\n          cwd: "{{env.paths.terraform}}"\n'
+        )
+
     assert parse_runbook(flow("{plan_file}"))[0].steps[0].kind == "check"
     for other in ("/tmp/x.tfplan", "{env.paths.terraform}/x", "plan.out"):
         with pytest.raises(RunbookError) as caught:
@@ -435,6 +528,7 @@ def test_a_check_saves_a_plan_only_to_the_runs_plan_file():
         assert "-out=" in str(caught.value) and "plan_file" in str(caught.value)
     from console.runbook.policy import is_run_plan_file
     from console.paths import state_dir
+
     assert is_run_plan_file(str(state_dir() / "terraform-plans" / "x-1.tfplan"))
     assert not is_run_plan_file(str(state_dir() / "terraform-plans" / ".." / "x.tfplan"))
     assert not is_run_plan_file("/etc/passwd") and not is_run_plan_file("x.tfplan")
@@ -444,11 +538,19 @@ def test_rollback_target_skips_secret_changes_and_the_current_code():
     from console.runbook.tool_summaries import rollback_target
 
     def dep(day: int, trigger: str, version: str, percent: int = 100) -> dict:
-        return {"id": f"d{day}", "created_on": f"2026-12-0{day}T00:00:00Z",
-                "annotations": {"workers/triggered_by": trigger, "workers/message": trigger},
-                "versions": [{"version_id": version, "percentage": percent}]}
-    listing = [dep(1, "upload", "v-good"), dep(2, "upload", "v-bad"), dep(3, "secret", "v-bad-with-breaker"),
-               dep(4, "secret", "v-bad-with-breaker-2")]  # oldest first, as wrangler prints it
+        return {
+            "id": f"d{day}",
+            "created_on": f"2026-12-0{day}T00:00:00Z",
+            "annotations": {"workers/triggered_by": trigger, "workers/message": trigger},
+            "versions": [{"version_id": version, "percentage": percent}],
+        }
+
+    listing = [
+        dep(1, "upload", "v-good"),
+        dep(2, "upload", "v-bad"),
+        dep(3, "secret", "v-bad-with-breaker"),
+        dep(4, "secret", "v-bad-with-breaker-2"),
+    ]  # oldest first, as wrangler prints it
     summary = rollback_target(listing, "", {})
     assert summary.ok and summary.data["version_id"] == "v-good"
     assert any("skipped 2 secret-change" in line for line in summary.lines)

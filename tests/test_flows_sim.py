@@ -72,8 +72,15 @@ class Edge:
         TESTED.add(flow_id)
         metrics = PollerMetrics(self.config, self.env, min_interval=0.3)
         kw.setdefault("get_metric", metrics)
-        runner = FlowRunner(RUNBOOK.flows[flow_id], self.env, inputs or {}, config=self.config,
-                            http_transport=self.transport, tail_seconds=2, **kw)
+        runner = FlowRunner(
+            RUNBOOK.flows[flow_id],
+            self.env,
+            inputs or {},
+            config=self.config,
+            http_transport=self.transport,
+            tail_seconds=2,
+            **kw,
+        )
         try:
             await runner.run_all(confirm=lambda preview: preview.confirmation.expected)
         finally:
@@ -95,8 +102,9 @@ def passed(runner: FlowRunner, *, pending_manual: bool = False) -> bool:
     if pending_manual:
         ok.add(StepState.PENDING)
     bad = {k: v for k, v in states(runner).items() if v not in ok}
-    assert not bad, {k: (v, runner.steps[[r.step.id for r in runner.steps].index(k)].result.message)
-                     for k, v in bad.items()}
+    assert not bad, {
+        k: (v, runner.steps[[r.step.id for r in runner.steps].index(k)].result.message) for k, v in bad.items()
+    }
     return True
 
 
@@ -121,9 +129,11 @@ def output(runner: FlowRunner, step_id: str) -> str:
 def write_fake(bin_dir: Path, name: str, log: Path) -> None:
     """A fake tool the simulated edge does not provide (npm, node): records argv and cwd."""
     script = bin_dir / name
-    script.write_text(f"#!{sys.executable}\nimport json, os, sys\n"
-                      f"open({str(log)!r}, 'a').write(json.dumps({{'argv': sys.argv[1:], 'cwd': os.getcwd()}}) + '\\n')\n"
-                      "print('ok: ' + ' '.join(sys.argv[1:]))\n")
+    script.write_text(
+        f"#!{sys.executable}\nimport json, os, sys\n"
+        f"open({str(log)!r}, 'a').write(json.dumps({{'argv': sys.argv[1:], 'cwd': os.getcwd()}}) + '\\n')\n"
+        "print('ok: ' + ' '.join(sys.argv[1:]))\n"
+    )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
 
 
@@ -137,7 +147,7 @@ def assert_cloudflare_contract(edge: Edge) -> int:
     for req, response in edge.transport.responses:
         if not req.url.path.startswith("/client/v4/"):
             continue
-        path = req.url.path[len("/client/v4"):]
+        path = req.url.path[len("/client/v4") :]
         query = dict(req.url.params)
         assert req.headers["authorization"].startswith("Bearer ")
         body = json.loads(req.content) if req.content else None
@@ -145,9 +155,13 @@ def assert_cloudflare_contract(edge: Edge) -> int:
         if body is not None and path.endswith("/settings/security_level"):
             contract_check(body["value"], "zones_security_level_value")
         if body is not None and path.endswith("/purge_cache"):
-            variant = {"purge_everything": "cache-purge_Everything", "prefixes": "cache-purge_FlexPurgeByPrefixes",
-                       "hosts": "cache-purge_FlexPurgeByHostnames", "tags": "cache-purge_FlexPurgeByTags",
-                       "files": "cache-purge_SingleFile"}
+            variant = {
+                "purge_everything": "cache-purge_Everything",
+                "prefixes": "cache-purge_FlexPurgeByPrefixes",
+                "hosts": "cache-purge_FlexPurgeByHostnames",
+                "tags": "cache-purge_FlexPurgeByTags",
+                "files": "cache-purge_SingleFile",
+            }
             (key,) = body
             contract_check(body, variant[key], required=[key])
         content_type = response.headers.get("content-type", "application/json")
@@ -189,10 +203,21 @@ async def test_overnight_metrics_review_shows_states_and_sparklines_and_leaves_t
     assert values["request_rate"] > 0 and values["error_rate"] is not None
     assert [r.state for r in runner.steps[1:]] == [StepState.PENDING] * 4
     assert edge.tools.argvs() == []
-    lines = {line.split("  ")[0].strip(): line for line in output(runner, "current-values").splitlines()
-             if re.search(SPARK + "{8}$", line)}
-    assert set(lines) == {"Request rate", "Error rate", "P95 latency", "Cache hit rate", "CPU time P95", "Memory",
-                          "Queue backlog", "Rate-limit violations"}
+    lines = {
+        line.split("  ")[0].strip(): line
+        for line in output(runner, "current-values").splitlines()
+        if re.search(SPARK + "{8}$", line)
+    }
+    assert set(lines) == {
+        "Request rate",
+        "Error rate",
+        "P95 latency",
+        "Cache hit rate",
+        "CPU time P95",
+        "Memory",
+        "Queue backlog",
+        "Rate-limit violations",
+    }
     assert re.search(r"Memory\s+\d+\.\d MiB  OK ", lines["Memory"])
     assert re.search(r"Rate-limit violations\s+[\d.,]+ viol/s  -  ", lines["Rate-limit violations"])
     assert re.search(r"Error rate\s+[\d.]+ %  OK ", lines["Error rate"])
@@ -236,7 +261,8 @@ async def test_queue_ids_come_from_the_queues_api_and_the_map_overrides_them(edg
     assert passed(runner)
     base = edge.sim.base_url + "/client/v4/accounts/5100000000000000000000000000a001/queues"
     assert sorted(url for _, url, _ in edge.requests("/client/v4"))[1:] == sorted(
-        f"{base}/{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values())
+        f"{base}/{queue_id}/metrics" for queue_id in SIM_QUEUE_IDS.values()
+    )
     assert "3 queue(s) from the Queues API: analytics, dead-letter, vau-batch" in output(runner, "backlog")
 
     edge.transport.requests.clear()
@@ -246,8 +272,10 @@ async def test_queue_ids_come_from_the_queues_api_and_the_map_overrides_them(edg
     urls = [url for _, url, _ in edge.requests("/client/v4")]
     assert urls.count(f"{base}/{SIM_QUEUE_IDS['analytics']}/metrics") == 2  # vau-batch's override, and analytics
     assert f"{base}/{SIM_QUEUE_IDS['vau-batch']}/metrics" not in urls
-    assert (f"vau-batch: id {SIM_QUEUE_IDS['analytics']} from environments.production.queues (the API says "
-            f"{SIM_QUEUE_IDS['vau-batch']})") in output(runner, "backlog")
+    assert (
+        f"vau-batch: id {SIM_QUEUE_IDS['analytics']} from environments.production.queues (the API says "
+        f"{SIM_QUEUE_IDS['vau-batch']})"
+    ) in output(runner, "backlog")
     assert assert_cloudflare_contract(edge) == 4
 
     # the list cannot be read (a token without Queues read): the map alone, said so; without a map: a failure
@@ -265,10 +293,13 @@ async def test_queue_ids_come_from_the_queues_api_and_the_map_overrides_them(edg
     assert "cannot list the queues" in failed.result.message and "production.queues is empty" in failed.result.message
 
 
-@pytest.mark.parametrize("flow_id, pattern", [
-    ("security-events", r"^edge_security_blocks_total"),
-    ("geo-block-effectiveness", r'rule="geo_block"'),
-])
+@pytest.mark.parametrize(
+    "flow_id, pattern",
+    [
+        ("security-events", r"^edge_security_blocks_total"),
+        ("geo-block-effectiveness", r'rule="geo_block"'),
+    ],
+)
 async def test_metric_greps_show_only_matching_lines(edge, flow_id, pattern):
     runner = await edge.run(flow_id)
     assert passed(runner)
@@ -297,8 +328,11 @@ async def test_check_all_systems_health_queues_errors_and_cache(edge):
     assert passed(runner)
     assert edge.tools.argvs("wrangler") == [["queues", "list"]]
     base = edge.sim.base_url
-    assert edge.requests() == [("GET", base + "/health", None), ("GET", base + "/metrics", None),
-                               ("GET", base + "/metrics", None)]
+    assert edge.requests() == [
+        ("GET", base + "/health", None),
+        ("GET", base + "/metrics", None),
+        ("GET", base + "/metrics", None),
+    ]
     assert "healthy" in output(runner, "health")
     assert "vau-batch" in output(runner, "queues")
     errors = [line for line in step(runner, "errors").result.output.splitlines() if line.strip()]
@@ -315,8 +349,9 @@ async def test_check_all_systems_health_queues_errors_and_cache(edge):
 async def test_export_daily_metrics_saves_and_uploads_with_the_configured_argv(edge, tmp_path):
     dest = tmp_path / "uploaded.txt"
     edge.env.paths["export_dir"] = str(tmp_path / "exports")
-    edge.config.raw["export"] = {"upload": [sys.executable, "-c", "import shutil, sys; shutil.copy(*sys.argv[1:])",
-                                            "{file}", str(dest)]}
+    edge.config.raw["export"] = {
+        "upload": [sys.executable, "-c", "import shutil, sys; shutil.copy(*sys.argv[1:])", "{file}", str(dest)]
+    }
     runner = await edge.run("export-daily-metrics")
     assert passed(runner)
     saved = Path(runner.inputs["file"])
@@ -354,8 +389,13 @@ async def test_circuit_breaker_brings_the_error_rate_down_and_its_reverse(edge):
 
     runner = await edge.run("disable-circuit-breaker")
     assert passed(runner)
-    assert edge.tools.argvs("wrangler")[-1] == ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name",
-                                                "vau-processor-production"]
+    assert edge.tools.argvs("wrangler")[-1] == [
+        "secret",
+        "put",
+        "CIRCUIT_BREAKER_ENABLED",
+        "--name",
+        "vau-processor-production",
+    ]
     assert edge.state()["flags"]["circuit_breaker"] is False
 
 
@@ -376,13 +416,38 @@ async def test_rollback_triggers_finds_and_follows_the_run_and_ends_the_error_sp
     argvs = edge.tools.argvs("gh")
     run_id = str(runner.captures["run_id"])
     target = runner.captures["target_version"]
-    listing = ["run", "list", "-R", "twist-network/edge", "--workflow", "rollback-edge.yml", "--event",
-               "workflow_dispatch", "--limit", "1", "--json", "databaseId,status,conclusion,url,createdAt"]
+    listing = [
+        "run",
+        "list",
+        "-R",
+        "twist-network/edge",
+        "--workflow",
+        "rollback-edge.yml",
+        "--event",
+        "workflow_dispatch",
+        "--limit",
+        "1",
+        "--json",
+        "databaseId,status,conclusion,url,createdAt",
+    ]
     assert edge.tools.argvs("wrangler") == [["deployments", "list", "--name", "vau-processor-production", "--json"]]
     assert argvs == [
         listing,  # the newest run before ours (the fallback when gh prints no run URL)
-        ["workflow", "run", "rollback-edge.yml", "-R", "twist-network/edge", "-f", "environment=production",
-         "-f", "worker=vau-processor-production", "-f", f"version_id={target}", "-f", "reason=Service outage"],
+        [
+            "workflow",
+            "run",
+            "rollback-edge.yml",
+            "-R",
+            "twist-network/edge",
+            "-f",
+            "environment=production",
+            "-f",
+            "worker=vau-processor-production",
+            "-f",
+            f"version_id={target}",
+            "-f",
+            "reason=Service outage",
+        ],
         ["run", "watch", "-R", "twist-network/edge", "--exit-status", "--", run_id],  # the run gh printed
     ]
     assert int(run_id) > int(runner.captures["previous_run_id"])
@@ -408,21 +473,42 @@ async def test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_whe
     assert edge.tools.argvs("wrangler") == [
         ["tail", "vau-processor-production", "--format", "json"],
         ["deployments", "status", "--name", "vau-processor-production", "--json"],
-        ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"]]
+        ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"],
+    ]
     assert edge.tools.argvs("gh") == []  # no rollback unless asked
-    assert [r.state for r in runner.steps if r.step.id in ("target", "last-run", "rollback", "find-run",
-                                                             "watch-run")] == [StepState.SKIPPED] * 5
+    assert [
+        r.state for r in runner.steps if r.step.id in ("target", "last-run", "rollback", "find-run", "watch-run")
+    ] == [StepState.SKIPPED] * 5
     assert edge.state()["flags"]["circuit_breaker"] is True
     assert "indicator: none" in output(runner, "cloudflare")
 
     runner = await edge.run("p0-service-down", {"rollback": "true", "reason": "Service outage"})
     assert passed(runner, pending_manual=True)
     target = runner.captures["target_version"]
-    assert edge.tools.argvs("gh")[1] == ["workflow", "run", "rollback-edge.yml", "-R", "twist-network/edge", "-f",
-                                         "environment=production", "-f", "worker=vau-processor-production", "-f",
-                                         f"version_id={target}", "-f", "reason=Service outage"]
-    assert edge.tools.argvs("gh")[2] == ["run", "watch", "-R", "twist-network/edge", "--exit-status", "--",
-                                         str(runner.captures["run_id"])]
+    assert edge.tools.argvs("gh")[1] == [
+        "workflow",
+        "run",
+        "rollback-edge.yml",
+        "-R",
+        "twist-network/edge",
+        "-f",
+        "environment=production",
+        "-f",
+        "worker=vau-processor-production",
+        "-f",
+        f"version_id={target}",
+        "-f",
+        "reason=Service outage",
+    ]
+    assert edge.tools.argvs("gh")[2] == [
+        "run",
+        "watch",
+        "-R",
+        "twist-network/edge",
+        "--exit-status",
+        "--",
+        str(runner.captures["run_id"]),
+    ]
     assert edge.state()["rollbacks"]
 
 
@@ -433,9 +519,11 @@ async def test_p1_procedure_breakdown_deployments_and_commits_when_configured(ed
     assert passed(runner, pending_manual=True)
     assert edge.tools.argvs("wrangler") == [
         ["tail", "vau-processor-production", "--format", "json"],
-        ["deployments", "list", "--name", "vau-processor-production", "--json"]]
+        ["deployments", "list", "--name", "vau-processor-production", "--json"],
+    ]
     commits = next(r for r in runner.steps if r.step.id == "commits")
     assert commits.state == StepState.SKIPPED and "env.paths.repo" in commits.result.message
+
 
 async def test_error_breakdown_ranks_the_spike_errors(edge):
     edge.sim.state.set_scenario("error-spike")
@@ -470,9 +558,23 @@ async def test_recent_commits_in_the_configured_checkout(edge, tmp_path):
     runner = await edge.run("recent-commits")
     assert passed(runner)
     record = [r for r in AuditLog().read() if r.get("flow") == "recent-commits" and r["event"] == "step"][0]
-    assert record["argv"] == ["git", "--no-pager", "-c", "core.fsmonitor=false", "-c", "diff.external=", "-c",
-                              "core.pager=cat", "log", "--no-ext-diff", "--no-textconv", "--oneline", "-20", "--",
-                              "modules/plan-2-edge"]
+    assert record["argv"] == [
+        "git",
+        "--no-pager",
+        "-c",
+        "core.fsmonitor=false",
+        "-c",
+        "diff.external=",
+        "-c",
+        "core.pager=cat",
+        "log",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--oneline",
+        "-20",
+        "--",
+        "modules/plan-2-edge",
+    ]
     assert record["cwd"] == str(repo)
     text = output(runner, "log")
     assert "edge change 2" in text and "unrelated" not in text
@@ -485,21 +587,34 @@ async def test_p1_mitigations_note_points_at_the_mitigation_flows(edge):
         assert flow_id in runner.steps[0].step.text and flow_id in RUNBOOK.flows
 
 
-@pytest.mark.parametrize("flow_id, inputs, var_args, tf_vars", [
-    ("raise-rate-limits", {"api_rate_limit": "300", "vau_rate_limit": "3000"},
-     ["-var=api_rate_limit=300", "-var=vau_rate_limit=3000"], {"api_rate_limit": 300, "vau_rate_limit": 3000}),
-    ("tune-rate-limits", {}, ["-var=api_rate_limit=200", "-var=vau_rate_limit=2000"],
-     {"api_rate_limit": 200, "vau_rate_limit": 2000}),
-    ("scale-workers", {"worker_count": "20"}, ["-var=worker_count=20"], {"worker_count": 20}),
-    ("enable-strict-waf", {}, ["-var=enable_strict_waf=true"], {"enable_strict_waf": True}),
-])
+@pytest.mark.parametrize(
+    "flow_id, inputs, var_args, tf_vars",
+    [
+        (
+            "raise-rate-limits",
+            {"api_rate_limit": "300", "vau_rate_limit": "3000"},
+            ["-var=api_rate_limit=300", "-var=vau_rate_limit=3000"],
+            {"api_rate_limit": 300, "vau_rate_limit": 3000},
+        ),
+        (
+            "tune-rate-limits",
+            {},
+            ["-var=api_rate_limit=200", "-var=vau_rate_limit=2000"],
+            {"api_rate_limit": 200, "vau_rate_limit": 2000},
+        ),
+        ("scale-workers", {"worker_count": "20"}, ["-var=worker_count=20"], {"worker_count": 20}),
+        ("enable-strict-waf", {}, ["-var=enable_strict_waf=true"], {"enable_strict_waf": True}),
+    ],
+)
 async def test_terraform_flows_apply_exactly_their_variables(edge, flow_id, inputs, var_args, tf_vars):
     runner = await edge.run(flow_id, inputs)
     assert passed(runner)
     plan = runner._builtins["plan_file"]
     assert edge.tools.argvs("terraform") == [
-        ["plan", "-input=false", "-lock-timeout=120s", *var_args, f"-out={plan}"], ["show", "-json", plan],
-        ["apply", "-input=false", "-lock-timeout=120s", plan]]
+        ["plan", "-input=false", "-lock-timeout=120s", *var_args, f"-out={plan}"],
+        ["show", "-json", plan],
+        ["apply", "-input=false", "-lock-timeout=120s", plan],
+    ]
     applied = edge.state()["terraform"]["vars"]
     assert {k: applied[k] for k in tf_vars} == tf_vars
     assert [p["state"] for p in edge.state()["pulls"]] == ["OPEN"]  # the values kept in a pull request
@@ -510,8 +625,12 @@ async def test_disable_strict_waf_reverses_it(edge):
     assert edge.state()["flags"]["strict_waf"] is True
     runner = await edge.run("disable-strict-waf")
     assert passed(runner)
-    assert edge.tools.argvs("terraform")[-3][:4] == ["plan", "-input=false", "-lock-timeout=120s",
-                                                     "-var=enable_strict_waf=false"]
+    assert edge.tools.argvs("terraform")[-3][:4] == [
+        "plan",
+        "-input=false",
+        "-lock-timeout=120s",
+        "-var=enable_strict_waf=false",
+    ]
     assert edge.state()["flags"]["strict_waf"] is False
 
 
@@ -528,8 +647,15 @@ async def test_enable_caching_deploys_the_new_cache_rule_and_the_hit_rate_recove
     assert edge.sim.state.current["cache_hit_ratio"] < 0.7
     # the operator's edit (the flow's manual step): the rule the note shows, added to cache.ts
     cache_ts = worker / "src" / "cache.ts"
-    cache_ts.write_text(cache_ts.read_text() + runner.steps[0].step.text.replace("{endpoint}", "/api/v1/vau")
-                        .replace("{edge_ttl}", "60").replace("{{", "{").replace("}}", "}") + ";\n")
+    cache_ts.write_text(
+        cache_ts.read_text()
+        + runner.steps[0]
+        .step.text.replace("{endpoint}", "/api/v1/vau")
+        .replace("{edge_ttl}", "60")
+        .replace("{{", "{")
+        .replace("}}", "}")
+        + ";\n"
+    )
     runner = await edge.run("enable-caching", {"endpoint": "/api/v1/vau"})
     assert passed(runner, pending_manual=True)
     assert edge.tools.calls("wrangler")[0]["argv"] == ["deploy", "--env", "production"]
@@ -541,9 +667,13 @@ async def test_enable_caching_deploys_the_new_cache_rule_and_the_hit_rate_recove
     assert state["uploads"][-1]["cache_rules"] == ["/api/v1/config", "/api/v1/stats", "/api/v1/vau", "/static"]
     assert runner.steps[3].result.value > 80  # verify: the hit rate rose above 80% after the deploy
     # `wrangler deployments list` shows it
-    listing = subprocess.run(["wrangler", "deployments", "list", "--name", "vau-processor-production", "--json"],
-                             capture_output=True, text=True, check=True,
-                             env={**os.environ, "CLOUDFLARE_API_TOKEN": os.environ["EDGE_SIM_API_TOKEN"]})
+    listing = subprocess.run(
+        ["wrangler", "deployments", "list", "--name", "vau-processor-production", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "CLOUDFLARE_API_TOKEN": os.environ["EDGE_SIM_API_TOKEN"]},
+    )
     assert json.loads(listing.stdout)[-1]["id"] == after[0]
 
 
@@ -567,8 +697,11 @@ async def test_repository_flows_run_end_to_end_in_the_no_config_demo(monkeypatch
         assert passed(runner)
         lines = output(runner, "log").splitlines()
         assert [line.split(" ", 1)[1] for line in lines if line.strip()] == [
-            "Tune VAU batch validation", "Harden rate limiter", "Add cache rules for /api/v1/config and /static",
-            "Initial production release"]  # only the commits touching modules/plan-2-edge, newest first
+            "Tune VAU batch validation",
+            "Harden rate limiter",
+            "Add cache rules for /api/v1/config and /static",
+            "Initial production release",
+        ]  # only the commits touching modules/plan-2-edge, newest first
 
         runner = await run("monthly-security-audit")
         assert passed(runner, pending_manual=True)
@@ -593,8 +726,16 @@ async def test_verify_salt_rotation_lists_the_weeks_salts_remotely(edge):
     runner = await edge.run("verify-salt-rotation")
     assert passed(runner)
     argvs = edge.tools.argvs("wrangler")
-    assert argvs[0] == ["kv", "key", "list", "--namespace-id", "5100000000000000000000000000c001", "--prefix", "salt:week",
-                        "--remote"]
+    assert argvs[0] == [
+        "kv",
+        "key",
+        "list",
+        "--namespace-id",
+        "5100000000000000000000000000c001",
+        "--prefix",
+        "salt:week",
+        "--remote",
+    ]
     assert argvs[1] == ["tail", "vau-processor-production", "--format", "json"]
     assert "salt:week:" in output(runner, "keys")
 
@@ -603,7 +744,7 @@ async def test_cache_cleanup_posts_to_the_admin_endpoint_with_the_admin_token(ed
     before = await live(edge, "cache_hit_rate")
     runner = await edge.run("cache-cleanup", {"older_than": "3d"})
     assert passed(runner)
-    (method, url, body), = edge.requests("/admin/cache/purge")
+    ((method, url, body),) = edge.requests("/admin/cache/purge")
     assert (method, url, body) == ("POST", edge.sim.base_url + "/admin/cache/purge", {"older_than": "3d"})
     sent = [r for r in edge.transport.requests if r.url.path == "/admin/cache/purge"][0]
     assert sent.headers["authorization"] == "Bearer " + os.environ["EDGE_SIM_ADMIN_TOKEN"]
@@ -622,8 +763,9 @@ async def test_monthly_security_audit_runs_the_pentest_and_plans_the_waf(edge, t
     assert passed(runner, pending_manual=True)
     npm = json.loads(log.read_text())
     assert npm == {"argv": ["run", "security:pentest"], "cwd": str(repo / "modules" / "plan-2-edge")}
-    assert edge.tools.argvs("terraform") == [["plan", "-input=false", "-lock-timeout=120s",
-                                              "-target=cloudflare_ruleset.security_rules"]]
+    assert edge.tools.argvs("terraform") == [
+        ["plan", "-input=false", "-lock-timeout=120s", "-target=cloudflare_ruleset.security_rules"]
+    ]
     assert edge.state()["terraform"]["applies"] == []  # a plan changes nothing
 
 
@@ -642,10 +784,16 @@ async def test_identify_bottlenecks(edge, scenario):
     runner = await edge.run("identify-bottlenecks")
     assert passed(runner)
     assert edge.requests() == [("GET", edge.sim.base_url + "/metrics", None)] * 3
-    for step_id, family in (("cpu", "edge_cpu_time_ms"), ("memory", "edge_memory_usage_bytes"),
-                            ("queue", "edge_queue_processing_duration")):
-        lines = [line for line in step(runner, step_id).result.output.splitlines()
-                 if line.strip() and not line.startswith("…")]  # a long output's excerpt starts mid-line
+    for step_id, family in (
+        ("cpu", "edge_cpu_time_ms"),
+        ("memory", "edge_memory_usage_bytes"),
+        ("queue", "edge_queue_processing_duration"),
+    ):
+        lines = [
+            line
+            for line in step(runner, step_id).result.output.splitlines()
+            if line.strip() and not line.startswith("…")
+        ]  # a long output's excerpt starts mid-line
         assert lines and all(line.startswith(family) for line in lines), step_id
     values = step(runner, "values").result.value
     assert "MiB" in step(runner, "values").result.output
@@ -659,8 +807,14 @@ async def test_versions_secret_put_makes_an_undeployed_version_during_a_rollout(
     edge.sim.state.start_rollout("vau-processor-production", 25)
     runner = await edge.run("versions-secret-put", {"secret": "PERFORMANCE_MODE", "value": "true"})
     assert passed(runner, pending_manual=True)
-    assert edge.tools.argvs("wrangler")[-1] == ["versions", "secret", "put", "PERFORMANCE_MODE", "--name",
-                                                "vau-processor-production"]
+    assert edge.tools.argvs("wrangler")[-1] == [
+        "versions",
+        "secret",
+        "put",
+        "PERFORMANCE_MODE",
+        "--name",
+        "vau-processor-production",
+    ]
     made = edge.state()["undeployed_versions"]["vau-processor-production"]
     assert [v["secret"] for v in made] == ["PERFORMANCE_MODE"]
     assert edge.state()["flags"]["performance_mode"] is False  # not deployed yet
@@ -669,8 +823,10 @@ async def test_versions_secret_put_makes_an_undeployed_version_during_a_rollout(
 async def test_performance_mode_and_its_reverse(edge):
     runner = await edge.run("enable-performance-mode")
     assert passed(runner)
-    assert edge.tools.argvs("wrangler") == [["deployments", "status", "--name", "vau-processor-production", "--json"],
-                                            ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production"]]
+    assert edge.tools.argvs("wrangler") == [
+        ["deployments", "status", "--name", "vau-processor-production", "--json"],
+        ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production"],
+    ]
     assert edge.state()["flags"]["performance_mode"] is True
     runner = await edge.run("disable-performance-mode")
     assert passed(runner)
@@ -682,8 +838,18 @@ async def test_performance_mode_and_its_reverse(edge):
 async def test_blocked_ips_are_listed_from_kv_remotely(edge, flow_id):
     runner = await edge.run(flow_id)
     assert passed(runner)
-    assert edge.tools.argvs("wrangler") == [["kv", "key", "list", "--namespace-id", "5100000000000000000000000000c001",
-                                             "--prefix", "blocked:ip:", "--remote"]]
+    assert edge.tools.argvs("wrangler") == [
+        [
+            "kv",
+            "key",
+            "list",
+            "--namespace-id",
+            "5100000000000000000000000000c001",
+            "--prefix",
+            "blocked:ip:",
+            "--remote",
+        ]
+    ]
     assert "blocked:ip:192.0.2.66" in output(runner, runner.steps[-1].step.id)
 
 
@@ -733,8 +899,10 @@ async def test_export_security_logs_runs_the_script_in_the_checkout(edge, tmp_pa
     edge.env.paths["repo"] = str(tmp_path)
     runner = await edge.run("export-security-logs", {"start": "2024-01-15T00:00:00Z", "end": "2024-01-15T23:59:59Z"})
     assert passed(runner)
-    assert json.loads(log.read_text()) == {"argv": ["scripts/export-security-logs.js", "--start=2024-01-15T00:00:00Z",
-                                                    "--end=2024-01-15T23:59:59Z"], "cwd": str(tmp_path)}
+    assert json.loads(log.read_text()) == {
+        "argv": ["scripts/export-security-logs.js", "--start=2024-01-15T00:00:00Z", "--end=2024-01-15T23:59:59Z"],
+        "cwd": str(tmp_path),
+    }
 
 
 async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
@@ -743,10 +911,28 @@ async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
     assert passed(runner)
     argvs = edge.tools.argvs("wrangler")
     assert argvs == [
-        ["kv", "key", "put", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--",
-         "blocked:ip:203.0.113.7", "security_incident"],
-        ["kv", "key", "get", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--text", "--",
-         "blocked:ip:203.0.113.7"],
+        [
+            "kv",
+            "key",
+            "put",
+            "--namespace-id",
+            "5100000000000000000000000000c001",
+            "--remote",
+            "--",
+            "blocked:ip:203.0.113.7",
+            "security_incident",
+        ],
+        [
+            "kv",
+            "key",
+            "get",
+            "--namespace-id",
+            "5100000000000000000000000000c001",
+            "--remote",
+            "--text",
+            "--",
+            "blocked:ip:203.0.113.7",
+        ],
     ]
     state = edge.state()
     assert state["kv"]["5100000000000000000000000000c001"]["blocked:ip:203.0.113.7"] == "security_incident"
@@ -757,8 +943,16 @@ async def test_block_ip_blocks_the_attacker_and_unblock_reverses_it(edge):
 
     runner = await edge.run("unblock-ip", {"ip": "203.0.113.7"})
     assert passed(runner)
-    assert edge.tools.argvs("wrangler")[-1] == ["kv", "key", "delete", "--namespace-id", "5100000000000000000000000000c001",
-                                                "--remote", "--", "blocked:ip:203.0.113.7"]
+    assert edge.tools.argvs("wrangler")[-1] == [
+        "kv",
+        "key",
+        "delete",
+        "--namespace-id",
+        "5100000000000000000000000000c001",
+        "--remote",
+        "--",
+        "blocked:ip:203.0.113.7",
+    ]
     assert "blocked:ip:203.0.113.7" not in edge.state()["kv"]["5100000000000000000000000000c001"]
 
 
@@ -769,27 +963,38 @@ async def test_high_latency_lists_cpu_time_then_enables_performance_mode(edge):
     assert edge.tools.argvs("wrangler") == [
         ["tail", "vau-processor-production", "--format", "json"],
         ["deployments", "status", "--name", "vau-processor-production", "--json"],
-        ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production"]]
+        ["secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production"],
+    ]
     assert runner.steps[0].result.lines[0].startswith("CPU time over")
     assert edge.state()["flags"]["performance_mode"] is True
 
 
-@pytest.mark.parametrize("purge, targets, body", [
-    ("everything", None, {"purge_everything": True}),
-    ("files", "https://api.twist.io/static/app.js, https://api.twist.io/static/app.css",
-     {"files": ["https://api.twist.io/static/app.js", "https://api.twist.io/static/app.css"]}),
-    ("prefixes", "api.twist.io/api/v1/stats, api.twist.io/static", {"prefixes": ["api.twist.io/api/v1/stats",
-                                                                                "api.twist.io/static"]}),
-    ("hosts", "api.twist.io", {"hosts": ["api.twist.io"]}),
-    ("tags", "vau", {"tags": ["vau"]}),
-])
+@pytest.mark.parametrize(
+    "purge, targets, body",
+    [
+        ("everything", None, {"purge_everything": True}),
+        (
+            "files",
+            "https://api.twist.io/static/app.js, https://api.twist.io/static/app.css",
+            {"files": ["https://api.twist.io/static/app.js", "https://api.twist.io/static/app.css"]},
+        ),
+        (
+            "prefixes",
+            "api.twist.io/api/v1/stats, api.twist.io/static",
+            {"prefixes": ["api.twist.io/api/v1/stats", "api.twist.io/static"]},
+        ),
+        ("hosts", "api.twist.io", {"hosts": ["api.twist.io"]}),
+        ("tags", "vau", {"tags": ["vau"]}),
+    ],
+)
 async def test_low_cache_hit_rate_purges_what_was_asked(edge, purge, targets, body):
     inputs = {"purge": purge} | ({"targets": targets} if targets else {})
     before = await live(edge, "cache_hit_rate")
     runner = await edge.run("low-cache-hit-rate", inputs)
     assert passed(runner, pending_manual=True)
     assert edge.requests("/client/v4") == [
-        ("POST", edge.sim.base_url + "/client/v4/zones/5100000000000000000000000000f001/purge_cache", body)]
+        ("POST", edge.sim.base_url + "/client/v4/zones/5100000000000000000000000000f001/purge_cache", body)
+    ]
     skipped = [r.step.id for r in runner.steps if r.state == StepState.SKIPPED]
     assert len(skipped) == 4 and f"purge-{purge}" not in skipped
     assert edge.state()["purges"][-1]["kind"] == next(iter(body))
@@ -799,13 +1004,16 @@ async def test_low_cache_hit_rate_purges_what_was_asked(edge, purge, targets, bo
     assert dip < (50 if purge == "everything" else 85) < before["cache_hit_rate"]
 
 
-@pytest.mark.parametrize("purge, targets, message", [
-    ("prefixes", "https://api.twist.io/static", "carries a scheme: write host/path without it"),
-    ("prefixes", ",".join(f"t.io/{i}" for i in range(31)), "31 prefixes: at most 30 go in one purge call"),
-    ("prefixes", "/static/app.js", "must start with a host name"),
-    ("files", "api.twist.io/static/app.js", "must be a whole URL with http:// or https://"),
-    ("files", ",".join(f"https://t.io/{i}" for i in range(31)), "31 URLs: at most 30"),
-])
+@pytest.mark.parametrize(
+    "purge, targets, message",
+    [
+        ("prefixes", "https://api.twist.io/static", "carries a scheme: write host/path without it"),
+        ("prefixes", ",".join(f"t.io/{i}" for i in range(31)), "31 prefixes: at most 30 go in one purge call"),
+        ("prefixes", "/static/app.js", "must start with a host name"),
+        ("files", "api.twist.io/static/app.js", "must be a whole URL with http:// or https://"),
+        ("files", ",".join(f"https://t.io/{i}" for i in range(31)), "31 URLs: at most 30"),
+    ],
+)
 async def test_low_cache_hit_rate_refuses_purge_targets_the_api_would_refuse(edge, purge, targets, message):
     """Checked before anything runs (the error names the field), and the simulated API refuses them too."""
     from console.runbook import InputError
@@ -816,8 +1024,11 @@ async def test_low_cache_hit_rate_refuses_purge_targets_the_api_would_refuse(edg
     assert edge.transport.requests == [] and edge.state()["purges"] == []
     kind = "prefixes" if purge == "prefixes" else "files"
     items = [t.strip() for t in targets.split(",")]
-    r = httpx.post(f"{edge.sim.base_url}/client/v4/zones/5100000000000000000000000000f001/purge_cache",
-                   json={kind: items}, headers={"Authorization": f"Bearer {edge.sim.api_token}"})
+    r = httpx.post(
+        f"{edge.sim.base_url}/client/v4/zones/5100000000000000000000000000f001/purge_cache",
+        json={kind: items},
+        headers={"Authorization": f"Bearer {edge.sim.api_token}"},
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == 1012
     validate_response("POST", "/zones/5100000000000000000000000000f001/purge_cache", 400, r.json())
 
@@ -833,8 +1044,19 @@ async def test_worker_timeout_summarises_cpu_time(edge):
 async def test_kv_consistency_reads_the_key_remotely(edge):
     runner = await edge.run("kv-consistency")
     assert passed(runner)
-    assert edge.tools.argvs("wrangler") == [["kv", "key", "get", "--namespace-id", "5100000000000000000000000000c001",
-                                             "--remote", "--text", "--", "test-key"]]
+    assert edge.tools.argvs("wrangler") == [
+        [
+            "kv",
+            "key",
+            "get",
+            "--namespace-id",
+            "5100000000000000000000000000c001",
+            "--remote",
+            "--text",
+            "--",
+            "test-key",
+        ]
+    ]
     assert "kv-consistency-probe" in output(runner, "get")
 
 
@@ -844,7 +1066,9 @@ async def test_queue_processing_delays_raises_the_batch_size(edge):
     plan = runner._builtins["plan_file"]
     assert edge.tools.argvs("terraform") == [
         ["plan", "-input=false", "-lock-timeout=120s", "-var=queue_batch_size=200", f"-out={plan}"],
-        ["show", "-json", plan], ["apply", "-input=false", "-lock-timeout=120s", plan]]
+        ["show", "-json", plan],
+        ["apply", "-input=false", "-lock-timeout=120s", plan],
+    ]
     assert edge.state()["terraform"]["vars"]["queue_batch_size"] == 200
     assert len(edge.requests("/client/v4")) == 4  # the queue list, then each queue's metrics
     assert assert_cloudflare_contract(edge) == 4
@@ -895,8 +1119,12 @@ async def test_edge_block_setup_then_block_and_unblock_at_the_edge(edge):
     runner = await edge.run("edge-block-setup")
     assert passed(runner)
     rules = edge.state()["edge"]["custom_rules"]
-    assert {"ref": "edge_console_ip_block", "action": "block", "expression": "ip.src in $edge_console_blocked",
-            "enabled": True} in rules
+    assert {
+        "ref": "edge_console_ip_block",
+        "action": "block",
+        "expression": "ip.src in $edge_console_blocked",
+        "enabled": True,
+    } in rules
     # look for the list, create it, read the entry point, add the rule, confirm it
     assert [m for m, _, _ in edge.requests("/client/v4")] == ["GET", "POST", "GET", "POST", "GET"]
     assert states(runner)["create-entrypoint"] == StepState.SKIPPED  # the zone has custom rules already
@@ -911,11 +1139,15 @@ async def test_edge_block_setup_then_block_and_unblock_at_the_edge(edge):
     calls = edge.requests("/client/v4")
     base = edge.sim.base_url
     list_id = step(runner, "list").result.captures["list_id"]
-    assert calls[:3] == [("GET", base + LISTS, None), ("GET", base + ENTRYPOINT, None),
-                         ("POST", f"{base}{LISTS}/{list_id}/items", [{"ip": "203.0.113.7", "comment": "ddos source"}])]
+    assert calls[:3] == [
+        ("GET", base + LISTS, None),
+        ("GET", base + ENTRYPOINT, None),
+        ("POST", f"{base}{LISTS}/{list_id}/items", [{"ip": "203.0.113.7", "comment": "ddos source"}]),
+    ]
     readbacks = calls[3:]
-    assert len(readbacks) >= 2 and all(c == ("GET", f"{base}{LISTS}/{list_id}/items?search=203.0.113.7", None)
-                                       for c in readbacks)
+    assert len(readbacks) >= 2 and all(
+        c == ("GET", f"{base}{LISTS}/{list_id}/items?search=203.0.113.7", None) for c in readbacks
+    )
     assert re.fullmatch(r"[0-9a-f]{32}", step(runner, "add").result.captures["operation_id"])
     assert assert_cloudflare_contract(edge) == len(calls)
     state = edge.state()
@@ -946,19 +1178,36 @@ async def test_edge_block_setup_on_a_zone_without_custom_rules_creates_the_entry
     assert passed(runner)
     base = edge.sim.base_url
     calls = edge.requests("/client/v4")
-    assert [(m, u) for m, u, _ in calls] == [("GET", base + LISTS), ("POST", base + LISTS), ("GET", base + ENTRYPOINT),
-                                             ("PUT", base + ENTRYPOINT), ("GET", base + ENTRYPOINT)]
+    assert [(m, u) for m, u, _ in calls] == [
+        ("GET", base + LISTS),
+        ("POST", base + LISTS),
+        ("GET", base + ENTRYPOINT),
+        ("PUT", base + ENTRYPOINT),
+        ("GET", base + ENTRYPOINT),
+    ]
     read = step(runner, "entrypoint")
     assert read.result.http_status == 404 and read.result.captures == {"ruleset_id": False, "rule_id": False}
     assert read.result.message.startswith("HTTP 404, accepted as an answer (10003: could not find entrypoint")
     assert edge.transport.responses[2][1].json()["errors"][0]["code"] == 10003
     put = calls[3][2]
-    assert put["rules"] == [{"ref": "edge_console_ip_block", "expression": "ip.src in $edge_console_blocked",
-                             "action": "block", "enabled": True,
-                             "description": "Edge Console: block the IPs of the list edge_console_blocked"}]
+    assert put["rules"] == [
+        {
+            "ref": "edge_console_ip_block",
+            "expression": "ip.src in $edge_console_blocked",
+            "action": "block",
+            "enabled": True,
+            "description": "Edge Console: block the IPs of the list edge_console_blocked",
+        }
+    ]
     assert states(runner)["add-rule"] == StepState.SKIPPED  # the PUT made it
-    assert edge.state()["edge"]["custom_rules"] == [{"ref": "edge_console_ip_block", "action": "block",
-                                                     "expression": "ip.src in $edge_console_blocked", "enabled": True}]
+    assert edge.state()["edge"]["custom_rules"] == [
+        {
+            "ref": "edge_console_ip_block",
+            "action": "block",
+            "expression": "ip.src in $edge_console_blocked",
+            "enabled": True,
+        }
+    ]
     assert assert_cloudflare_contract(edge) == 5  # the 404 answer included
 
     # ... and the block then works
@@ -979,8 +1228,13 @@ async def test_edge_block_setup_run_twice_leaves_one_list_and_one_rule(edge):
     runner = await edge.run("edge-block-setup")
     assert passed(runner)
     assert {k: v for k, v in states(runner).items()} == {
-        "find-list": StepState.PASSED, "create-list": StepState.SKIPPED, "entrypoint": StepState.PASSED,
-        "create-entrypoint": StepState.SKIPPED, "add-rule": StepState.SKIPPED, "confirm": StepState.PASSED}
+        "find-list": StepState.PASSED,
+        "create-list": StepState.SKIPPED,
+        "entrypoint": StepState.PASSED,
+        "create-entrypoint": StepState.SKIPPED,
+        "add-rule": StepState.SKIPPED,
+        "confirm": StepState.PASSED,
+    }
     assert step(runner, "find-list").result.captures["list_id"] == first_list  # found by name and reused
     assert [m for m, _, _ in edge.requests("/client/v4")] == ["GET", "GET", "GET"]  # nothing changed
     edge_state = edge.state()["edge"]
@@ -1004,7 +1258,10 @@ async def test_edge_block_setup_is_refused_read_only(edge):
     runner = await edge.run("edge-block-setup", read_only=True)
     assert runner.refusal is not None
     assert {run.step.id for run in runner.steps if run.state == StepState.REFUSED} == {
-        "create-list", "create-entrypoint", "add-rule"}
+        "create-list",
+        "create-entrypoint",
+        "add-rule",
+    }
     assert [m for m, _, _ in edge.requests("/client/v4")] == []  # nothing sent, nothing created
     assert edge.state()["edge"]["lists"] == [] and edge.state()["edge"]["custom_rules"] == []
 

@@ -50,8 +50,19 @@ def test_headless_incident_lifecycle(capsys, state_dir, tmp_path):
     assert code == 0
     assert "checking deploys" in out and "P1 - Major - Degraded Service (respond within 30 min)" in out
     assert "response clock: met" in out
-    code, out, err = run(capsys, "close", incident_id, "--root-cause", "bad deploy", "--resolution", "rollback",
-                         "--action-item", "canary", "--action-item", "alert on 5xx")
+    code, out, err = run(
+        capsys,
+        "close",
+        incident_id,
+        "--root-cause",
+        "bad deploy",
+        "--resolution",
+        "rollback",
+        "--action-item",
+        "canary",
+        "--action-item",
+        "alert on 5xx",
+    )
     assert code == 0, err
     assert "closed" in out and "Create incident report (within 24h)" in out
     target = tmp_path / "out" / "report.md"
@@ -110,8 +121,14 @@ def test_a_truncated_record_is_reported_by_show(capsys, state_dir):
 
 def test_the_installed_command_runs_headless(state_dir):
     env = dict(os.environ)
-    proc = subprocess.run([sys.executable, "-m", "console", "incident", "start", "--severity", "P2", "--title",
-                           "from a second terminal"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "console", "incident", "start", "--severity", "P2", "--title", "from a second terminal"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     incident_id = proc.stdout.strip()
     assert IncidentStore(state_dir).load(incident_id).title == "from a second terminal"
@@ -134,8 +151,9 @@ def test_list_shows_an_overdue_review_item_of_a_closed_incident(capsys, state_di
     due = then + timedelta(hours=24)
     assert f"    OVERDUE: Create incident report (within 24h): due {due:%Y-%m-%d %H:%M} UTC" in lines
     # the postmortem (48 h) is due, not overdue; action items were given when closing
-    assert f"    due {then + timedelta(hours=48):%Y-%m-%d %H:%M} UTC: Schedule blameless postmortem (within 48h)" \
-        in lines
+    assert (
+        f"    due {then + timedelta(hours=48):%Y-%m-%d %H:%M} UTC: Schedule blameless postmortem (within 48h)" in lines
+    )
     assert not any("Create action items" in line for line in lines)
     assert lines[-1] == "1 overdue item(s)"
     # writing the (final) report clears it

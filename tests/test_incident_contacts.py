@@ -30,31 +30,41 @@ def test_runbook_defaults_without_config(tmp_path):
 
 
 def test_config_sections(tmp_path):
-    contacts = load_contacts(cfg(
-        "contacts:\n"
-        "  primary: {name: Dana (on call), phone: '+1 555 0100', how: PagerDuty}\n"
-        "  boss: {name: Lee, email: lee@example.org}\n"
-        "escalation: [primary, boss]\n"
-        "channels:\n"
-        "  incidents: {name: '#incidents', kind: slack}\n"
-        "  war-room: {name: War Room, kind: war-room, url: 'https://meet.example.org/war'}\n"
-        "notify:\n"
-        "  incidents: [slack-notify, --channel, incidents]\n", tmp_path))
+    contacts = load_contacts(
+        cfg(
+            "contacts:\n"
+            "  primary: {name: Dana (on call), phone: '+1 555 0100', how: PagerDuty}\n"
+            "  boss: {name: Lee, email: lee@example.org}\n"
+            "escalation: [primary, boss]\n"
+            "channels:\n"
+            "  incidents: {name: '#incidents', kind: slack}\n"
+            "  war-room: {name: War Room, kind: war-room, url: 'https://meet.example.org/war'}\n"
+            "notify:\n"
+            "  incidents: [slack-notify, --channel, incidents]\n",
+            tmp_path,
+        )
+    )
     assert [c.key for c in contacts.path()] == ["primary", "boss"]
     assert contacts.contacts["primary"].reach() == "PagerDuty, +1 555 0100"
     assert contacts.channels["incidents"].notify == ("slack-notify", "--channel", "incidents")
     assert contacts.war_room().url == "https://meet.example.org/war"
 
 
-@pytest.mark.parametrize("text, where", [
-    ("contacts:\n  boss: {email: lee@example.org}\n", "config.yaml:5: contacts.boss.name: is required"),
-    ("contacts:\n  boss: {name: Lee, mail: x}\n", "config.yaml:5: contacts.boss.mail: unknown key"),
-    ("contacts:\n  boss: {name: Lee, email: not-an-email}\n", "config.yaml:5: contacts.boss.email: 'not-an-email'"),
-    ("escalation: [on-call, nobody]\n", "config.yaml:4: escalation[1]: 'nobody' names no contact"),
-    ("notify:\n  incidents: 'slack-notify --channel x'\n", "config.yaml:5: notify.incidents: expected an argv list"),
-    ("notify:\n  pager: [x]\n", "config.yaml:5: notify.pager: names no channel"),
-    ("channels: [a, b]\n", "config.yaml:4: channels: expected a mapping"),
-])
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("contacts:\n  boss: {email: lee@example.org}\n", "config.yaml:5: contacts.boss.name: is required"),
+        ("contacts:\n  boss: {name: Lee, mail: x}\n", "config.yaml:5: contacts.boss.mail: unknown key"),
+        ("contacts:\n  boss: {name: Lee, email: not-an-email}\n", "config.yaml:5: contacts.boss.email: 'not-an-email'"),
+        ("escalation: [on-call, nobody]\n", "config.yaml:4: escalation[1]: 'nobody' names no contact"),
+        (
+            "notify:\n  incidents: 'slack-notify --channel x'\n",
+            "config.yaml:5: notify.incidents: expected an argv list",
+        ),
+        ("notify:\n  pager: [x]\n", "config.yaml:5: notify.pager: names no channel"),
+        ("channels: [a, b]\n", "config.yaml:4: channels: expected a mapping"),
+    ],
+)
 def test_bad_sections_name_file_line_and_key(tmp_path, text, where):
     with pytest.raises(ConfigError) as info:
         load_contacts(cfg(text, tmp_path))
@@ -83,8 +93,9 @@ async def test_notify_runs_argv_with_message_on_stdin_and_records_outcome(tmp_pa
     m = IncidentManager(state_dir=state_dir, user="op")
     inc = m.start("P1", "Errors")
     message = f"{inc.id} P1 Errors: rollback started; war room zoom.twist.io/warroom"
-    outcome = await run_notify("incidents", [sys.executable, str(script), str(log), "--channel", "x"], message,
-                               **CONFIRMED)
+    outcome = await run_notify(
+        "incidents", [sys.executable, str(script), str(log), "--channel", "x"], message, **CONFIRMED
+    )
     assert outcome.ok and outcome.exit_code == 0
     (call,) = [json.loads(line) for line in log.read_text().splitlines()]
     assert call == {"argv": [str(log), "--channel", "x"], "stdin": message}  # message never in argv
@@ -103,8 +114,9 @@ async def test_notify_runs_argv_with_message_on_stdin_and_records_outcome(tmp_pa
 
 @pytest.mark.integration
 async def test_notify_times_out(tmp_path):
-    outcome = await run_notify("slow", [sys.executable, "-c", "import time; time.sleep(30)"], "m", timeout=0.5,
-                               **CONFIRMED)
+    outcome = await run_notify(
+        "slow", [sys.executable, "-c", "import time; time.sleep(30)"], "m", timeout=0.5, **CONFIRMED
+    )
     assert not outcome.ok and outcome.detail == "timed out after 0.5s"
 
 
@@ -122,6 +134,10 @@ def test_escalation_lines_for_the_p0_flow(tmp_path):
     from console.incident.contacts import escalation_lines
 
     lines = escalation_lines(load_contacts(cfg("", tmp_path)))
-    assert lines[:4] == ["1. On-Call Engineer: Check PagerDuty", "2. Team Lead: infrastructure-lead@twist.io",
-                         "3. Platform Lead: platform-lead@twist.io", "4. CTO: cto@twist.io"]
+    assert lines[:4] == [
+        "1. On-Call Engineer: Check PagerDuty",
+        "2. Team Lead: infrastructure-lead@twist.io",
+        "3. Platform Lead: platform-lead@twist.io",
+        "4. CTO: cto@twist.io",
+    ]
     assert "War room: zoom.twist.io/warroom" in lines and "Channels: #edge-alerts, #edge-oncall, #incidents" in lines

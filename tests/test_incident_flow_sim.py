@@ -26,24 +26,31 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
     refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)) as pilot:
-        await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner)
-                       and app.last_result is not None, timeout=20, message="app polling the simulated edge")
+        await wait_for(
+            lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner) and app.last_result is not None,
+            timeout=20,
+            message="app polling the simulated edge",
+        )
         response = app.incident_response
         sim.state.set_scenario("error-spike")
         # The scenario's steady error rate (~4%) is above the critical 1%, but the first alert may be raised at
         # WARNING while the rate window still holds normal traffic, and escalate a scrape later: wait for the
         # level the model guarantees, then check what the runbook suggests for it.
-        await wait_for(lambda: any(a.key == "error_rate" and a.level == State.CRITICAL
-                                   for a in response.engine.active()), timeout=30,
-                       message="error rate alert at CRITICAL")
+        await wait_for(
+            lambda: any(a.key == "error_rate" and a.level == State.CRITICAL for a in response.engine.active()),
+            timeout=30,
+            message="error rate alert at CRITICAL",
+        )
         alert = next(a for a in response.engine.active() if a.key == "error_rate")
         assert alert.severity == "P1"
         # i starts the incident, prefilled from the unacknowledged alert (the error rate: P1)
         while response.engine.unacknowledged() and response.engine.unacknowledged()[0].key != "error_rate":
             response.acknowledge_alert()
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
-                       message="start modal")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
+            message="start modal",
+        )
         assert app.screen.severity == "P1"
         await pilot.click("#incident-start-ok")
         await wait_for(lambda: response.manager.current is not None, message="incident started")
@@ -52,19 +59,26 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
 
         app.open_flow("enable-circuit-breaker")
         # the worker is an input (the configured roles; the default role is vau-processor)
-        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.phase == "form"
-                       and app.screen.query("#flow-continue"), message="flow form")
+        await wait_for(
+            lambda: (
+                isinstance(app.screen, FlowModal) and app.screen.phase == "form" and app.screen.query("#flow-continue")
+            ),
+            message="flow form",
+        )
         await pilot.pause()
         app.screen.query_one("#flow-continue").focus()  # the worker field is a select: enter opens it
         await pilot.press("enter")
-        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.phase == "run"
-                       and app.screen.query(IncidentStrip),
-                       message=f"flow modal (phase {getattr(app.screen, 'phase', None)!r}, "
-                               f"{getattr(app.screen, 'problem', None)!r})")
+        await wait_for(
+            lambda: isinstance(app.screen, FlowModal) and app.screen.phase == "run" and app.screen.query(IncidentStrip),
+            message=f"flow modal (phase {getattr(app.screen, 'phase', None)!r}, "
+            f"{getattr(app.screen, 'problem', None)!r})",
+        )
         modal = app.screen
         strip = modal.query_one(IncidentStrip)
-        await wait_for(lambda: incident_id in str(strip.render()) and "Error rate" in str(strip.render()),
-                       message="incident and alert in the flow modal")
+        await wait_for(
+            lambda: incident_id in str(strip.render()) and "Error rate" in str(strip.render()),
+            message="incident and alert in the flow modal",
+        )
         await wait_for(lambda: "ack due in" in str(strip.render()), message="response clock in the flow modal")
 
         def flow_entries():
@@ -90,19 +104,29 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         assert states == ["passed", "passed", "passed", "passed"], states
         assert fake_tools.argvs("wrangler") == [
             ["deployments", "status", "--name", "vau-processor-production", "--json"],
-            ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"]]
+            ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"],
+        ]
         assert sim.state.snapshot()["flags"]["circuit_breaker"] is True
 
         exists, before, put, verify, end = flow_entries()
-        assert exists.text == ("Flow enable-circuit-breaker step worker-exists (vau-processor-production exists "
-                               "(wrangler deployments status)): passed (exit 0) [production, SIMULATED]")
+        assert exists.text == (
+            "Flow enable-circuit-breaker step worker-exists (vau-processor-production exists "
+            "(wrangler deployments status)): passed (exit 0) [production, SIMULATED]"
+        )
         assert before.text == "Flow enable-circuit-breaker step before (Error rate now): passed [production, SIMULATED]"
-        assert put.text == ("Flow enable-circuit-breaker step put-secret (wrangler secret put CIRCUIT_BREAKER_ENABLED"
-                            " --name vau-processor-production (true on stdin)): passed (exit 0) [production, SIMULATED]")
+        assert put.text == (
+            "Flow enable-circuit-breaker step put-secret (wrangler secret put CIRCUIT_BREAKER_ENABLED"
+            " --name vau-processor-production (true on stdin)): passed (exit 0) [production, SIMULATED]"
+        )
         assert put.data["step"] == "put-secret" and put.data["status"] == "passed" and put.data["mutating"] is True
-        assert verify.text == "Flow enable-circuit-breaker step verify (Error rate below 1%): passed [production, SIMULATED]"
-        assert end.text == ("Flow enable-circuit-breaker (Enable circuit breaker) ended: done; "
-                            "ran: worker-exists, before, put-secret, verify [production, SIMULATED]")
+        assert (
+            verify.text
+            == "Flow enable-circuit-breaker step verify (Error rate below 1%): passed [production, SIMULATED]"
+        )
+        assert end.text == (
+            "Flow enable-circuit-breaker (Enable circuit breaker) ended: done; "
+            "ran: worker-exists, before, put-secret, verify [production, SIMULATED]"
+        )
         assert [e.data["flow"] for e in (exists, before, put, verify, end)] == ["enable-circuit-breaker"] * 5
         # in order on the timeline, after the start and the alert that prompted it
         entries = response.manager.current.entries

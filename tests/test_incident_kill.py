@@ -53,10 +53,17 @@ CONSOLE = textwrap.dedent("""
 
 
 async def test_sigkill_mid_incident_then_resume_in_a_new_console(state_dir):
-    proc = subprocess.Popen([sys.executable, "-c", CONSOLE], cwd=ROOT, env=dict(os.environ),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CONSOLE],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     shown: list[dict] = []
     try:
+
         def enough() -> bool:
             line = proc.stdout.readline()
             if line.strip():
@@ -78,20 +85,25 @@ async def test_sigkill_mid_incident_then_resume_in_a_new_console(state_dir):
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.2)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller())
     async with app.run_test(size=(110, 32)) as pilot:
-        await wait_for(lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"),
-                       message="resume offer")
+        await wait_for(
+            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="resume offer"
+        )
         assert incident_id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
         await pilot.press("y")
         await wait_for(lambda: app.incident_response.manager.current_id == incident_id, message="resumed")
         current = app.incident_response.manager.current
         assert current.title == "Killed mid-incident" and current.phase == "acknowledged" and current.is_open
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
-                       message="timeline")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
+            message="timeline",
+        )
         timeline = app.screen.query_one(IncidentTimeline)
         manager = app.incident_response.manager
-        await wait_for(lambda: timeline.row_count == len(manager.current.entries) >= len(shown),
-                       message="a row for every entry on disk")
+        await wait_for(
+            lambda: timeline.row_count == len(manager.current.entries) >= len(shown),
+            message="a row for every entry on disk",
+        )
         texts = timeline.texts()
         for item in shown:
             assert item["text"] in texts

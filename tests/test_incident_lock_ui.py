@@ -36,8 +36,9 @@ class SwitchPoller(StaticPoller):
 
 
 async def hold_lock(path: str) -> asyncio.subprocess.Process:
-    holder = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLDER, path, stdin=asyncio.subprocess.PIPE,
-                                                  stdout=asyncio.subprocess.PIPE)
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER, path, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
     line = await asyncio.wait_for(holder.stdout.readline(), timeout=30)
     assert line.strip() == b"locked"
     return holder
@@ -83,8 +84,11 @@ async def test_a_lock_held_by_another_process_does_not_freeze_the_screen(state_d
         try:
             # alerts fire while the lock is held: the poll handler queues the transition and returns
             poller.values["p95_latency_ms"] = 1400.0
-            await wait_for(lambda: banner(app).display and response.engine.active(), timeout=15,
-                           message="banner raised while the incident file is locked")
+            await wait_for(
+                lambda: banner(app).display and response.engine.active(),
+                timeout=15,
+                message="banner raised while the incident file is locked",
+            )
             await wait_for(lambda: response.writer.pending >= 1, message="the transition waits on the writer")
             # the screen answers keys within a short deadline, and polls keep coming
             started = time.monotonic()
@@ -131,12 +135,18 @@ async def test_a_lock_held_past_its_timeout_is_a_toast_not_a_traceback(state_dir
             await wait_for(lambda: type(app.screen).__name__ == "TextPromptScreen", message="note prompt")
             await pilot.press(*"seen from the edge", "enter")
             # the prompt stays with the reason; the screen answers meanwhile
-            await wait_for(lambda: "lock" in str(app.screen.query_one("#prompt-error").render()).lower(),
-                           timeout=15, message="the lock timeout explained in the prompt")
+            await wait_for(
+                lambda: "lock" in str(app.screen.query_one("#prompt-error").render()).lower(),
+                timeout=15,
+                message="the lock timeout explained in the prompt",
+            )
             assert type(app.screen).__name__ == "TextPromptScreen"
             poller.values["p95_latency_ms"] = 1400.0  # an alert transition: its write times out too
-            await wait_for(lambda: any(o.get("severity") == "error" and o.get("title") == "Incident" for _, o in toasts),
-                           timeout=15, message="toast for the entry that could not be written")
+            await wait_for(
+                lambda: any(o.get("severity") == "error" and o.get("title") == "Incident" for _, o in toasts),
+                timeout=15,
+                message="toast for the entry that could not be written",
+            )
         finally:
             await release(holder)
         assert [e["kind"] for e in lines_on_disk(path)] == ["start"]

@@ -32,16 +32,27 @@ class Clock:
 
 def poll(error_rate: float, *, metrics_state: str = "live") -> SimpleNamespace:
     values = {"error_rate": error_rate, "p95_latency_ms": 90.0, "cache_hit_rate": 93.0, "queue_backlog": 40.0}
-    metrics = {k: MetricValue(k, {"error_rate": "Error rate", "p95_latency_ms": "P95 latency",
-                                  "cache_hit_rate": "Cache hit rate", "queue_backlog": "Queue backlog"}[k],
-                              {"error_rate": "%", "p95_latency_ms": "ms", "cache_hit_rate": "%",
-                               "queue_backlog": "msgs"}[k], v, evaluate(v, DEFAULT_THRESHOLDS[k]))
-               for k, v in values.items()}
-    return SimpleNamespace(derived=SimpleNamespace(metrics=metrics, queues=[]),
-                           health=Health(True, "healthy", {"vau-processor": "healthy"}),
-                           metrics=SourceStatus("metrics", metrics_state, error="connection refused"
-                                                if metrics_state == "down" else None),
-                           health_source=SourceStatus("health", "live"))
+    metrics = {
+        k: MetricValue(
+            k,
+            {
+                "error_rate": "Error rate",
+                "p95_latency_ms": "P95 latency",
+                "cache_hit_rate": "Cache hit rate",
+                "queue_backlog": "Queue backlog",
+            }[k],
+            {"error_rate": "%", "p95_latency_ms": "ms", "cache_hit_rate": "%", "queue_backlog": "msgs"}[k],
+            v,
+            evaluate(v, DEFAULT_THRESHOLDS[k]),
+        )
+        for k, v in values.items()
+    }
+    return SimpleNamespace(
+        derived=SimpleNamespace(metrics=metrics, queues=[]),
+        health=Health(True, "healthy", {"vau-processor": "healthy"}),
+        metrics=SourceStatus("metrics", metrics_state, error="connection refused" if metrics_state == "down" else None),
+        health_source=SourceStatus("health", "live"),
+    )
 
 
 def script_incident(state_dir: Path, clock: Clock) -> IncidentManager:
@@ -51,9 +62,14 @@ def script_incident(state_dir: Path, clock: Clock) -> IncidentManager:
     clock.advance(seconds=30)
     raised = engine.observe(poll(2.41), clock.now.timestamp()).transitions[0]
     clock.advance(minutes=1)
-    m.start("P2", "VAU submissions failing", "About 2.4% of VAU submissions return 5xx in all regions",
-            trigger=raised.describe(), trigger_data={"metric": "error_rate", "value": 2.41},
-            trigger_at=datetime.fromtimestamp(raised.at, timezone.utc))
+    m.start(
+        "P2",
+        "VAU submissions failing",
+        "About 2.4% of VAU submissions return 5xx in all regions",
+        trigger=raised.describe(),
+        trigger_data={"metric": "error_rate", "value": 2.41},
+        trigger_at=datetime.fromtimestamp(raised.at, timezone.utc),
+    )
     clock.advance(minutes=3)
     m.mark_phase("acknowledged")
     clock.advance(minutes=1)
@@ -61,21 +77,46 @@ def script_incident(state_dir: Path, clock: Clock) -> IncidentManager:
     m.record_escalation(runbook_defaults().contacts["team-lead"], "joined the war room")
     m.record_notify(NotifyOutcome("incidents", True, 0, ""))
     clock.advance(minutes=2)
-    m.record_flow_step({"flow": "p1-high-error-rate", "step": "list-deployments", "status": "ok", "exit": 0,
-                        "environment": "production", "argv": ["wrangler", "deployments", "list"],
-                        "output": "should not be copied"})
+    m.record_flow_step(
+        {
+            "flow": "p1-high-error-rate",
+            "step": "list-deployments",
+            "status": "ok",
+            "exit": 0,
+            "environment": "production",
+            "argv": ["wrangler", "deployments", "list"],
+            "output": "should not be copied",
+        }
+    )
     clock.advance(minutes=1)
     m.note("Errors started with deployment 7f3c at 09:52")
     m.mark_phase("root-cause-identified", note="bad deploy 7f3c")
     clock.advance(minutes=4)
-    m.record_flow_step({"flow": "p0-service-down", "step": "rollback", "status": "ok", "exit": 0,
-                        "environment": "production"})
-    m.record_flow_step({"event": "flow_end", "flow": "p0-service-down", "flow_title": "Rollback", "status": "done",
-                        "ran": ["rollback"], "failed": [], "not_run": [], "environment": "production"})
+    m.record_flow_step(
+        {"flow": "p0-service-down", "step": "rollback", "status": "ok", "exit": 0, "environment": "production"}
+    )
+    m.record_flow_step(
+        {
+            "event": "flow_end",
+            "flow": "p0-service-down",
+            "flow_title": "Rollback",
+            "status": "done",
+            "ran": ["rollback"],
+            "failed": [],
+            "not_run": [],
+            "environment": "production",
+        }
+    )
     m.mark_phase("mitigation-applied")
     clock.advance(minutes=1)
-    m.record_source(SimpleNamespace(source="metrics", state="down", error="connection refused",
-                                    describe=lambda: "Source metrics down: connection refused"))
+    m.record_source(
+        SimpleNamespace(
+            source="metrics",
+            state="down",
+            error="connection refused",
+            describe=lambda: "Source metrics down: connection refused",
+        )
+    )
     clock.advance(minutes=1)
     engine.observe(poll(0.05), clock.now.timestamp())
     clock.advance(seconds=30)
@@ -84,9 +125,11 @@ def script_incident(state_dir: Path, clock: Clock) -> IncidentManager:
     m.mark_phase("service-restored")
     clock.advance(minutes=5)
     m.record_recovery(recovery_checks(poll(0.05)), confirmed={"smoke", "status-page", "all-clear"})
-    m.close("Deployment 7f3c sent malformed batches to the queue consumer",
-            "Rolled back to the previous deployment with the rollback-edge workflow",
-            ["Add a canary stage to rollback-edge.yml", "Alert on queue consumer 5xx"])
+    m.close(
+        "Deployment 7f3c sent malformed batches to the queue consumer",
+        "Rolled back to the previous deployment with the rollback-edge workflow",
+        ["Add a canary stage to rollback-edge.yml", "Alert on queue consumer 5xx"],
+    )
     return m
 
 
@@ -120,5 +163,6 @@ def test_review_checklist_due_times_and_overdue(state_dir):
     assert late == ["Create incident report (within 24h): due 2026-03-15 10:18 UTC"]
     m.write_report()
     m.mark_review("postmortem")
-    assert [line.split(":")[0] for line in overdue_summary(m.current, closed + timedelta(days=6))] == \
-        ["Update runbook with learnings"]
+    assert [line.split(":")[0] for line in overdue_summary(m.current, closed + timedelta(days=6))] == [
+        "Update runbook with learnings"
+    ]

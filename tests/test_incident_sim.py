@@ -31,8 +31,9 @@ async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(s
     async with app.run_test(size=(110, 32)):
         await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner), message="app")
         app.poll_listeners.append(record)  # runs after the incident listener: sees the engine's verdict
-        await wait_for(lambda: sum(1 for at, state, _ in log if state == State.NORMAL) >= 2, timeout=20,
-                       message="normal scrapes")
+        await wait_for(
+            lambda: sum(1 for at, state, _ in log if state == State.NORMAL) >= 2, timeout=20, message="normal scrapes"
+        )
         incident = app.incident_response.manager.start("P3", "Watching latency")
         assert not any(active for *_, active in log)
         async with httpx.AsyncClient() as client:
@@ -53,6 +54,7 @@ async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(s
         assert app.incident_response.bells >= 1
         banner = app.screen.query_one(AlertBanner)
         assert banner.display and "High Latency Alert" in str(banner.render())
+
         def alert_entries():  # incident writes land on the writer thread (console/incident/writer.py)
             entries = app.incident_response.manager.get(incident.id).entries
             return [e for e in entries if e.kind == "alert" and e.data.get("metric") == "p95_latency_ms"]
@@ -86,8 +88,10 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
             await pilot.press("escape")
             await pilot.pause(0.1)
         await pilot.press("i")  # or start the incident, prefilled from the alert
-        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
-                       message="start modal")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
+            message="start modal",
+        )
         modal = app.screen
         assert modal.severity == "P0" and modal.query_one("#incident-title").value == "P0 - Service Down"
         await pilot.click("#incident-start-ok")
@@ -103,8 +107,15 @@ async def test_a_source_going_down_and_recovering_is_on_the_timeline(sim):
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)):
-        await wait_for(lambda: hasattr(app, "incident_response") and app.last_result is not None
-                       and app.last_result.metrics.state == "live", timeout=20, message="live metrics")
+        await wait_for(
+            lambda: (
+                hasattr(app, "incident_response")
+                and app.last_result is not None
+                and app.last_result.metrics.state == "live"
+            ),
+            timeout=20,
+            message="live metrics",
+        )
         manager = app.incident_response.manager
         manager.start("P2", "Metrics flapping")
 
@@ -113,8 +124,11 @@ async def test_a_source_going_down_and_recovering_is_on_the_timeline(sim):
 
         async with httpx.AsyncClient() as client:
             await client.post(sim.base_url + "/admin/faults", json={"metrics": "500"})
-            await wait_for(lambda: any(t.startswith("Source metrics down") for t in sources()), timeout=30,
-                           message="metrics down on the timeline")
+            await wait_for(
+                lambda: any(t.startswith("Source metrics down") for t in sources()),
+                timeout=30,
+                message="metrics down on the timeline",
+            )
             await client.post(sim.base_url + "/admin/faults", json={"metrics": "none"})
             await wait_for(lambda: "Source metrics recovered" in sources(), timeout=30, message="recovered")
         assert [t.split(":")[0] for t in sources()] == ["Source metrics down", "Source metrics recovered"]

@@ -21,13 +21,23 @@ def incident():
     def e(seq, minutes, kind, text, **data):
         return Entry(seq, T0 + timedelta(minutes=minutes), kind, text, "alice@edge-ops", data)
 
-    return fold("INC-2026-03-14-001", [
-        e(1, 0, "start", "Incident started: P1 - Major - Degraded Service (response time 30 min)",
-          title="VAU submissions failing", severity="P1", impact="2.4% of submissions fail"),
-        e(2, 0, "alert", "Alert triggered: Error rate 2.41% (critical); runbook: P1 - High Error Rate"),
-        e(3, 4, "note", "Errors started with deployment 7f3c"),
-        e(4, 6, "flow", "Flow p1-high-error-rate step list: passed (exit 0) [production]"),
-    ])
+    return fold(
+        "INC-2026-03-14-001",
+        [
+            e(
+                1,
+                0,
+                "start",
+                "Incident started: P1 - Major - Degraded Service (response time 30 min)",
+                title="VAU submissions failing",
+                severity="P1",
+                impact="2.4% of submissions fail",
+            ),
+            e(2, 0, "alert", "Alert triggered: Error rate 2.41% (critical); runbook: P1 - High Error Rate"),
+            e(3, 4, "note", "Errors started with deployment 7f3c"),
+            e(4, 6, "flow", "Flow p1-high-error-rate step list: passed (exit 0) [production]"),
+        ],
+    )
 
 
 class WidgetsApp(App):
@@ -43,11 +53,23 @@ class WidgetsApp(App):
         yield IncidentBar()
 
     def on_mount(self) -> None:
-        alerts = [Alert("error_rate", "Error rate", "%", State.CRITICAL, 2.41, 0.0, False, RESPONSES["error_rate"], "P1"),
-                  Alert("p95_latency_ms", "P95 latency", "ms", State.WARNING, 640.0, 0.0, False,
-                        RESPONSES["p95_latency_ms"], "P3")]
-        self.query_one(AlertBanner).show_alerts(alerts, [("alert.ack", "a ack"), ("flow.respond", "r respond"),
-                                                         ("incident.open", "i incident")])
+        alerts = [
+            Alert("error_rate", "Error rate", "%", State.CRITICAL, 2.41, 0.0, False, RESPONSES["error_rate"], "P1"),
+            Alert(
+                "p95_latency_ms",
+                "P95 latency",
+                "ms",
+                State.WARNING,
+                640.0,
+                0.0,
+                False,
+                RESPONSES["p95_latency_ms"],
+                "P3",
+            ),
+        ]
+        self.query_one(AlertBanner).show_alerts(
+            alerts, [("alert.ack", "a ack"), ("flow.respond", "r respond"), ("incident.open", "i incident")]
+        )
         bar = self.query_one(IncidentBar)
         bar.clock = lambda: self.now
         inc = incident()

@@ -61,8 +61,14 @@ WRITER = textwrap.dedent("""
 
 
 def _spawn(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
 
 
 def test_two_writers_append_to_the_same_incident_and_see_each_other(state_dir):
@@ -103,8 +109,11 @@ def test_sigkill_while_appending_then_resume_with_timeline_intact(state_dir):
     proc = _spawn("note", "console-2", "100000", incident.id)
     try:
         # wait until the writer has put a good number of entries on disk, then kill it mid-stream
-        wait_for_sync(lambda: len(IncidentStore(state_dir).load(incident.id).entries) > 52, timeout=30,
-                      message="entries from the writer")
+        wait_for_sync(
+            lambda: len(IncidentStore(state_dir).load(incident.id).entries) > 52,
+            timeout=30,
+            message="entries from the writer",
+        )
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)

@@ -12,10 +12,25 @@ from widgets.incident_strip import strip_text
 T0 = datetime(2026, 3, 14, 9, 58, tzinfo=timezone.utc)
 
 
-def alert(key: str = "error_rate", label: str = "Error rate", unit: str = "%", value: float | None = 2.5,
-          level: State = State.CRITICAL, acknowledged: bool = False) -> Alert:
-    return Alert(key, label, unit, level, value, T0.timestamp(), acknowledged,
-                 Response("p1-high-error-rate", "P1 - High Error Rate"), "P1")
+def alert(
+    key: str = "error_rate",
+    label: str = "Error rate",
+    unit: str = "%",
+    value: float | None = 2.5,
+    level: State = State.CRITICAL,
+    acknowledged: bool = False,
+) -> Alert:
+    return Alert(
+        key,
+        label,
+        unit,
+        level,
+        value,
+        T0.timestamp(),
+        acknowledged,
+        Response("p1-high-error-rate", "P1 - High Error Rate"),
+        "P1",
+    )
 
 
 def test_empty_without_incident_or_alert():

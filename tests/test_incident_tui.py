@@ -60,8 +60,9 @@ async def test_alert_raised_after_held_scrapes_not_before_and_once():
     seen: list[tuple[int, int, bool]] = []
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
-        app.poll_listeners.append(lambda r: seen.append((poller.polls, len(app.incident_response.engine.active()),
-                                                         banner(app).display)))
+        app.poll_listeners.append(
+            lambda r: seen.append((poller.polls, len(app.incident_response.engine.active()), banner(app).display))
+        )
         await wait_for(lambda: len(seen) >= 8, message="eight polls")
         first_bad = 2  # poll 1 is 80 ms, polls 2.. are 1400 ms
         for polls, active, shown in seen:
@@ -90,8 +91,12 @@ async def test_alert_banner_on_every_screen_and_ack():
         await ready(app, pilot)
         await wait_for(lambda: banner(app).display, message="banner")
         await pilot.press("c")  # contacts screen
-        await wait_for(lambda: type(app.screen).__name__ == "ContactsScreen" and app.screen.query(AlertBanner)
-                       and banner(app).display, message="banner on the contacts screen")
+        await wait_for(
+            lambda: (
+                type(app.screen).__name__ == "ContactsScreen" and app.screen.query(AlertBanner) and banner(app).display
+            ),
+            message="banner on the contacts screen",
+        )
         await pilot.press("escape")
         manager = app.incident_response.manager
         manager.start("P2", "Slow")
@@ -110,8 +115,9 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
     async with app.run_test(size=(110, 36)) as pilot:
         await ready(app, pilot)
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#sev-P1"),
-                       message="start modal")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#sev-P1"), message="start modal"
+        )
         await pilot.click("#sev-P1")
         await pilot.click("#incident-title")
         await pilot.press(*"Error spike")
@@ -120,7 +126,11 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         await pilot.press("enter")
         await wait_for(lambda: not isinstance(app.screen, IncidentStartScreen), message="started")
         incident = app.incident_response.manager.current
-        assert incident.severity == "P1" and incident.title == "Error spike" and incident.impact == "2% of submissions fail"
+        assert (
+            incident.severity == "P1"
+            and incident.title == "Error spike"
+            and incident.impact == "2% of submissions fail"
+        )
         await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="incident bar")
         text = str(bar(app).render())
         assert "P1 Major" in text, text
@@ -165,17 +175,25 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
             await pilot.pause(0.1)
         # the timeline screen shows everything
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
-                       message="timeline")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
+            message="timeline",
+        )
         timeline = app.screen.query_one(IncidentTimeline)
-        await wait_for(lambda: timeline.row_count == len(app.incident_response.manager.current.entries),
-                       message="all rows")
+        await wait_for(
+            lambda: timeline.row_count == len(app.incident_response.manager.current.entries), message="all rows"
+        )
         texts = timeline.texts()
         assert "rollback looks likely" in texts and "Engineer acknowledged" in texts
         await pilot.press("r")  # a draft report while the incident is open: nothing written
-        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
-                       message="draft report")
-        assert "Draft" in str(app.screen.query_one("#report-path").content) and "rollback looks likely" in app.screen.markdown
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
+            message="draft report",
+        )
+        assert (
+            "Draft" in str(app.screen.query_one("#report-path").content)
+            and "rollback looks likely" in app.screen.markdown
+        )
         assert not (state_dir / "incidents" / "drills" / f"{incident.id}.md").exists()
         assert "*Draft: the incident is still open" in app.screen.markdown  # as `incident report` says it
         assert "report" not in app.incident_response.manager.current.review_done
@@ -184,8 +202,10 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         assert "Root cause identified" in texts
         # close: recovery checklist, then what happened, then the report
         await pilot.press("x")
-        await wait_for(lambda: isinstance(app.screen, IncidentCloseScreen) and app.screen.query("#recovery-smoke"),
-                       message="close flow")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentCloseScreen) and app.screen.query("#recovery-smoke"),
+            message="close flow",
+        )
         close = app.screen
         statuses = {c.key: c.status for c in close.checks}
         assert statuses["workers"] == "pass" and statuses["metrics"] == "pass" and statuses["smoke"] == "manual"
@@ -198,8 +218,10 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         await pilot.press("enter")
         await pilot.press(*"add a canary")
         await pilot.click("#close-ok")
-        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
-                       message="report screen")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
+            message="report screen",
+        )
         closed = app.incident_response.manager.current
         assert not closed.is_open and closed.root_cause == "bad deploy" and closed.action_items == ["add a canary"]
         recovery = [e for e in closed.entries if e.kind == "recovery"][0]
@@ -224,27 +246,37 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
         fh.write('{"incident": "%s", "seq": 4, "kind": "note", "te' % incident.id)  # power loss mid-write
     app = make_app(ScriptedPoller([80]))
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"),
-                       message="resume offer")
-        await wait_for(lambda: f"{incident.id}.jsonl:4: truncated last line skipped" in
-                       " ".join(str(w.content) for w in app.screen.query(".form-error")), message="warning shown")
+        await wait_for(
+            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="resume offer"
+        )
+        await wait_for(
+            lambda: (
+                f"{incident.id}.jsonl:4: truncated last line skipped"
+                in " ".join(str(w.content) for w in app.screen.query(".form-error"))
+            ),
+            message="warning shown",
+        )
         assert incident.id in str(app.screen.query_one("#resume-list").get_option_at_index(0).prompt)
         await pilot.press("y")
         await wait_for(lambda: app.incident_response.manager.current_id == incident.id, message="resumed")
         # the restart of the console during the incident is itself a timeline entry
-        await wait_for(lambda: [e.kind for e in other.store.load(incident.id).entries][-1:] == ["console"],
-                       message="restart entry")
+        await wait_for(
+            lambda: [e.kind for e in other.store.load(incident.id).entries][-1:] == ["console"], message="restart entry"
+        )
         await wait_for(lambda: bar(app).display and incident.id in str(bar(app).render()), message="bar")
         await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
-                       message="timeline")
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentTimelineScreen) and app.screen.query(IncidentTimeline),
+            message="timeline",
+        )
         timeline = app.screen.query_one(IncidentTimeline)
         await wait_for(lambda: "before the crash" in timeline.texts(), message="old entries")
         assert "[bold]not markup[/bold] [x]" in timeline.texts()  # operator text is shown verbatim
         assert "Outage [prod]" in str(app.screen.query_one("#incident-summary").content)
         # a second process (headless `incident note`) appends: shown within one refresh
         proc = await asyncio.create_subprocess_exec(
-            __import__("sys").executable, "-m", "console", "incident", "note", incident.id, "from", "the", "CLI")
+            __import__("sys").executable, "-m", "console", "incident", "note", incident.id, "from", "the", "CLI"
+        )
         assert await proc.wait() == 0
         await wait_for(lambda: "from the CLI" in timeline.texts(), timeout=5, message="entry from the CLI")
         await pilot.press("m")
@@ -271,9 +303,13 @@ async def test_review_checklist_with_due_times_and_palette_commands(state_dir):
         await pilot.press("escape")
         app.action_incident_timeline()
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
-        await wait_for(lambda: app.screen.query("#incident-review")
-                       and "Post-incident review" in str(app.screen.query_one("#incident-review").render()),
-                       message="review checklist")
+        await wait_for(
+            lambda: (
+                app.screen.query("#incident-review")
+                and "Post-incident review" in str(app.screen.query_one("#incident-review").render())
+            ),
+            message="review checklist",
+        )
         text = str(app.screen.query_one("#incident-review").render())
         due = closed_at + __import__("datetime").timedelta(hours=24)
         assert f"[ ] Create incident report (within 24h)  due {due:%Y-%m-%d %H:%M} UTC" in text
@@ -283,8 +319,10 @@ async def test_review_checklist_with_due_times_and_palette_commands(state_dir):
         await pilot.press("down")  # the second pending item: the postmortem
         await pilot.press("enter")
         await wait_for(lambda: "postmortem" in manager.current.review_done, message="postmortem done")
-        await wait_for(lambda: "[x] Schedule blameless postmortem" in str(app.screen.query_one("#incident-review").render()),
-                       message="review shows it done")
+        await wait_for(
+            lambda: "[x] Schedule blameless postmortem" in str(app.screen.query_one("#incident-review").render()),
+            message="review shows it done",
+        )
 
 
 NOTIFIER = """
@@ -321,14 +359,22 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         # notify #incidents: the message is edited in a prompt, then sent on stdin
         table.move_cursor(row=screen.row_keys.index(("channel", "incidents")))
         await pilot.press("enter")
-        await wait_for(lambda: isinstance(app.screen, TextPromptScreen) and app.screen.query("#prompt-input"),
-                       message="message prompt")
+        await wait_for(
+            lambda: isinstance(app.screen, TextPromptScreen) and app.screen.query("#prompt-input"),
+            message="message prompt",
+        )
         default = app.screen.query_one("#prompt-input").value
         assert default.startswith(f"{incident.id} P2 Slow responses - phase triggered - war room zoom.twist.io/warroom")
         await pilot.press("enter")
         # a notify command is an action: production needs its name typed
-        await wait_for(lambda: isinstance(app.screen, TextPromptScreen) and "production" in app.screen.prompt_title
-                       and app.screen.query("#prompt-input"), message="confirmation prompt")
+        await wait_for(
+            lambda: (
+                isinstance(app.screen, TextPromptScreen)
+                and "production" in app.screen.prompt_title
+                and app.screen.query("#prompt-input")
+            ),
+            message="confirmation prompt",
+        )
         await pilot.press(*"production", "enter")
         await wait_for(lambda: manager.current.entries[-1].kind == "notify", timeout=15, message="notify outcome")
         assert manager.current.entries[-1].text == "Notified incidents: exit 0"
@@ -342,8 +388,10 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         await wait_for(lambda: isinstance(app.screen, TextPromptScreen), message="severity prompt")
         await pilot.press(*"P7")
         await pilot.press("enter")
-        await wait_for(lambda: "is not one of P0, P1, P2, P3" in str(app.screen.query_one("#prompt-error").render()),
-                       message="bad severity explained")
+        await wait_for(
+            lambda: "is not one of P0, P1, P2, P3" in str(app.screen.query_one("#prompt-error").render()),
+            message="bad severity explained",
+        )
         await pilot.press(*["backspace"] * 2, *"P1 customers see errors")
         await pilot.press("enter")
         await wait_for(lambda: manager.current.severity == "P1", message="severity changed")
@@ -359,6 +407,7 @@ async def test_p0_flow_shows_the_escalation_path():
         await ready(app, pilot)
         app.open_flow("p0-service-down")
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow")
+
         def escalation_shown() -> bool:
             found = app.screen.query("#flow-desc")
             return bool(found) and "Escalate:" in str(found.first().render())
@@ -378,12 +427,24 @@ async def test_an_incident_started_in_another_terminal_shows_up(state_dir):
         await ready(app, pilot)
         assert not bar(app).display
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "console", "incident", "start", "--severity", "P1", "--title", "From the CLI",
-            stdout=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "console",
+            "incident",
+            "start",
+            "--severity",
+            "P1",
+            "--title",
+            "From the CLI",
+            stdout=asyncio.subprocess.PIPE,
+        )
         out, _ = await proc.communicate()
         incident_id = out.decode().strip()
-        await wait_for(lambda: bar(app).display and incident_id in str(bar(app).render()), timeout=5,
-                       message="incident from the other terminal")
+        await wait_for(
+            lambda: bar(app).display and incident_id in str(bar(app).render()),
+            timeout=5,
+            message="incident from the other terminal",
+        )
         assert app.incident_response.manager.current_id == incident_id
         await pilot.press("n")
         await pilot.press(*"seen here")
@@ -401,8 +462,10 @@ async def test_flow_modal_shows_the_incident_and_an_alert_raised_while_it_is_ope
         await ready(app, pilot)
         incident = app.incident_response.manager.start("P1", "Error spike")
         app.open_flow("cloudflare-status")
-        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.query(IncidentStrip),
-                       message="flow modal with the strip")
+        await wait_for(
+            lambda: isinstance(app.screen, FlowModal) and app.screen.query(IncidentStrip),
+            message="flow modal with the strip",
+        )
         modal = app.screen
         strip = modal.query_one(IncidentStrip)
         await wait_for(lambda: strip.display and incident.id in str(strip.render()), message="incident in the strip")
@@ -411,8 +474,11 @@ async def test_flow_modal_shows_the_incident_and_an_alert_raised_while_it_is_ope
         assert "CRIT" not in text  # no alert yet
         polls = poller.polls
         poller.script = [1400]  # latency goes critical while the flow modal is open
-        await wait_for(lambda: "CRIT P95 latency 1,400 ms" in str(strip.render()), timeout=10,
-                       message="alert raised while the modal is open")
+        await wait_for(
+            lambda: "CRIT P95 latency 1,400 ms" in str(strip.render()),
+            timeout=10,
+            message="alert raised while the modal is open",
+        )
         assert poller.polls >= polls + 2 and app.screen is modal
         text = str(strip.render())
         assert text.index(incident.id) < text.index("ack due in") < text.index("CRIT P95 latency")

@@ -53,15 +53,45 @@ def incident_id_from(out: str) -> str:
     return next(word.strip(":,") for word in out.split() if word.startswith(("INC-", "DRILL-")))
 
 
-def test_started_acked_closed_incident_triggers_acks_and_resolves_with_one_dedup_key(tmp_path, fakes, capsys,
-                                                                                      state_dir):
+def test_started_acked_closed_incident_triggers_acks_and_resolves_with_one_dedup_key(
+    tmp_path, fakes, capsys, state_dir
+):
     config = write_config(tmp_path, fakes)
-    assert cli_main(["incident", "start", "--config", str(config), "--severity", "P1", "--title",
-                     "Error rate 12% <script>", "--impact", "EU users"]) == 0
+    assert (
+        cli_main(
+            [
+                "incident",
+                "start",
+                "--config",
+                str(config),
+                "--severity",
+                "P1",
+                "--title",
+                "Error rate 12% <script>",
+                "--impact",
+                "EU users",
+            ]
+        )
+        == 0
+    )
     incident = incident_id_from(capsys.readouterr().out)
     assert cli_main(["incident", "phase", "--config", str(config), incident, "acknowledged"]) == 0
-    assert cli_main(["incident", "close", "--config", str(config), incident, "--root-cause", "bad deploy",
-                     "--resolution", "rolled back"]) == 0
+    assert (
+        cli_main(
+            [
+                "incident",
+                "close",
+                "--config",
+                str(config),
+                incident,
+                "--root-cause",
+                "bad deploy",
+                "--resolution",
+                "rolled back",
+            ]
+        )
+        == 0
+    )
     assert fakes.refused == []
     assert [e["event_action"] for e in fakes.pagerduty] == ["trigger", "acknowledge", "resolve"]
     assert {e["dedup_key"] for e in fakes.pagerduty} == {incident}
@@ -86,12 +116,39 @@ def test_a_mitigation_step_posts_one_annotation_and_a_slack_message(tmp_path, fa
     failures: list = []
     dispatcher = attach(manager, config, config.environment(), lambda i, o: failures.append((i, o)))
     incident = manager.start("P2", "Latency")
-    manager.record_flow_step({"event": "step", "flow": "enable-circuit-breaker", "step": "check", "kind": "check",
-                              "mutating": False, "status": "passed", "environment": "production"})
-    manager.record_flow_step({"event": "step", "flow": "enable-circuit-breaker", "step": "enable",
-                              "kind": "action", "mutating": True, "status": "passed", "environment": "production"})
-    manager.record_flow_step({"event": "step", "flow": "enable-circuit-breaker", "step": "again",
-                              "kind": "action", "mutating": True, "status": "failed", "environment": "production"})
+    manager.record_flow_step(
+        {
+            "event": "step",
+            "flow": "enable-circuit-breaker",
+            "step": "check",
+            "kind": "check",
+            "mutating": False,
+            "status": "passed",
+            "environment": "production",
+        }
+    )
+    manager.record_flow_step(
+        {
+            "event": "step",
+            "flow": "enable-circuit-breaker",
+            "step": "enable",
+            "kind": "action",
+            "mutating": True,
+            "status": "passed",
+            "environment": "production",
+        }
+    )
+    manager.record_flow_step(
+        {
+            "event": "step",
+            "flow": "enable-circuit-breaker",
+            "step": "again",
+            "kind": "action",
+            "mutating": True,
+            "status": "failed",
+            "environment": "production",
+        }
+    )
     assert dispatcher.flush(10)
     assert failures == [] and fakes.refused == []
     assert len(fakes.grafana) == 1
@@ -146,15 +203,21 @@ def test_drills_never_page(tmp_path, fakes):
     dispatcher.close()
 
 
-@pytest.mark.parametrize("section, body, message", [
-    ("pagerduty", "routing_key: abc", "pagerduty.routing_key: secrets are not stored in the config: use "
-                                      "routing_key_env or routing_key_file"),
-    ("slack", "webhook_url: https://hooks.slack.com/x", "slack.webhook_url: secrets are not stored in the config"),
-    ("grafana", "token: abc\n  url: https://g.example", "grafana.token: secrets are not stored in the config"),
-    ("pagerduty", "events_url: https://events.example/v2/enqueue", "pagerduty: name where the secret comes from"),
-    ("grafana", "url: ftp://g.example", "grafana.url: expected an http(s) URL"),
-    ("slack", "webhook_url_env: 'not a name'", "slack.webhook_url_env: expected an environment variable name"),
-])
+@pytest.mark.parametrize(
+    "section, body, message",
+    [
+        (
+            "pagerduty",
+            "routing_key: abc",
+            "pagerduty.routing_key: secrets are not stored in the config: use routing_key_env or routing_key_file",
+        ),
+        ("slack", "webhook_url: https://hooks.slack.com/x", "slack.webhook_url: secrets are not stored in the config"),
+        ("grafana", "token: abc\n  url: https://g.example", "grafana.token: secrets are not stored in the config"),
+        ("pagerduty", "events_url: https://events.example/v2/enqueue", "pagerduty: name where the secret comes from"),
+        ("grafana", "url: ftp://g.example", "grafana.url: expected an http(s) URL"),
+        ("slack", "webhook_url_env: 'not a name'", "slack.webhook_url_env: expected an environment variable name"),
+    ],
+)
 def test_bad_integration_config_says_file_line_key_what(tmp_path, section, body, message, capsys):
     path = tmp_path / "c.yaml"
     path.write_text(f"environments:\n  production:\n    base_url: https://e.example\n{section}:\n  {body}\n")
@@ -180,13 +243,20 @@ def test_the_report_links_the_grafana_dashboard_for_the_incidents_time_range(tmp
     config = write_config(tmp_path, fakes)
     assert cli_main(["incident", "start", "--config", str(config), "--severity", "P2", "--title", "Slow"]) == 0
     incident = incident_id_from(capsys.readouterr().out)
-    assert cli_main(["incident", "close", "--config", str(config), incident, "--root-cause", "x",
-                     "--resolution", "y"]) == 0
+    assert (
+        cli_main(["incident", "close", "--config", str(config), incident, "--root-cause", "x", "--resolution", "y"])
+        == 0
+    )
     assert cli_main(["incident", "report", "--config", str(config), incident, "--out", "-"]) == 0
     report = capsys.readouterr().out
     tokens = MarkdownIt("commonmark").parse(report)
-    hrefs = [child.attrs.get("href") for t in tokens if t.type == "inline" for child in (t.children or [])
-             if child.type == "link_open"]
+    hrefs = [
+        child.attrs.get("href")
+        for t in tokens
+        if t.type == "inline"
+        for child in (t.children or [])
+        if child.type == "link_open"
+    ]
     dashboard = [h for h in hrefs if h and h.startswith(f"{fakes.url}/d/edge-overview?from=")]
     assert len(dashboard) == 1, report
     start, end = dashboard[0].split("from=")[1].split("&to=")

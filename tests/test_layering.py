@@ -10,13 +10,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DEFERRED = ["httpx", "console.runbook.engine", "console.runbook.loader", "console.incident.store",
-            "console.incident.manager", "console.sim.server", "prometheus_client"]
+DEFERRED = [
+    "httpx",
+    "console.runbook.engine",
+    "console.runbook.loader",
+    "console.incident.store",
+    "console.incident.manager",
+    "console.sim.server",
+    "prometheus_client",
+]
 
 
 def test_importing_the_app_defers_http_runbooks_and_incidents():
-    probe = ("import sys, screens.app; "
-             f"print(','.join(m for m in {DEFERRED!r} if m in sys.modules))")
+    probe = f"import sys, screens.app; print(','.join(m for m in {DEFERRED!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "", f"loaded at import time: {out.stdout.strip()}"

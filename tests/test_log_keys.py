@@ -42,8 +42,9 @@ async def open_view(app, pilot, count: int = len(RECORDED)) -> tuple[LogViewScre
     await wait_for(lambda: len(store.events) == count, message="recorded events in the store")
     screen = app.screen
     assert isinstance(screen, LogViewScreen)
-    await wait_for(lambda: any("TypeError" in line for line in rendered(screen.query_one(LogList))),
-                   message="rows drawn")
+    await wait_for(
+        lambda: any("TypeError" in line for line in rendered(screen.query_one(LogList))), message="rows drawn"
+    )
     return screen, store
 
 
@@ -99,8 +100,9 @@ async def test_default_burst_swallows_a_letter_and_a_pause_ends_it(fake, state_d
 async def test_end_resumes_a_paused_view_and_slash_edits_the_current_filter(fake, tmp_path):
     go = tmp_path / "go"
     more = pretty_stream(RECORDED[:2]).split(b"waiting for logs...\n", 1)[1]
-    fake.set_runs({"steps": chunks(pretty_stream(RECORDED), 400) + [{"wait": str(go)}] + chunks(more, 40)
-                   + [{"sleep": 30}]})
+    fake.set_runs(
+        {"steps": chunks(pretty_stream(RECORDED), 400) + [{"wait": str(go)}] + chunks(more, 40) + [{"sleep": 30}]}
+    )
     app = app_for(environment())
     async with app.run_test(size=(120, 30)) as pilot:
         screen, store = await open_view(app, pilot)
@@ -155,8 +157,10 @@ async def test_enter_on_a_log_row_and_a_breakdown_row_shows_the_full_text(fake, 
             await pilot.press("down")
         assert breakdown.cursor == target
         table = screen.query_one("#breakdown-errors")
-        await wait_for(lambda: f">{target + 1}" in text_of(table.content, breakdown.size.width),
-                       message="the picked row marked with a sign, not only a colour")
+        await wait_for(
+            lambda: f">{target + 1}" in text_of(table.content, breakdown.size.width),
+            message="the picked row marked with a sign, not only a colour",
+        )
         table_text = text_of(table.content, breakdown.size.width)
         assert "\x1b" not in table_text  # the breakdown wraps the message (issue #9), sanitised
         await pilot.press("enter")

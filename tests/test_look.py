@@ -25,8 +25,16 @@ from screens.textual_compat import render_update
 def screen_text(app) -> str:
     """The screen as the terminal gets it (after the app's line filters), without styles."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system=None,
-                      record=True, legacy_windows=False, safe_box=False)
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system=None,
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
     console.print(render_update(app))
     return console.export_text()
 
@@ -35,7 +43,7 @@ def row_line(app, row) -> tuple[str, int]:
     """The rendered text of a one-line widget and its screen row."""
     region = row.region
     text = screen_text(app).splitlines()[region.y]
-    return text[region.x:region.x + region.width], region.y
+    return text[region.x : region.x + region.width], region.y
 
 
 def cell_style(app, widget, word: str):
@@ -46,18 +54,21 @@ def cell_style(app, widget, word: str):
 
 
 # -- choosing ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("environ, theme, glyphs", [
-    ({"TERM": "xterm-256color", "COLORTERM": "truecolor"}, DEFAULT_THEME, UNICODE_GLYPHS),
-    ({"TERM": "xterm-256color"}, DEFAULT_THEME, UNICODE_GLYPHS),
-    ({"TERM": "xterm"}, ANSI16_THEME, UNICODE_GLYPHS),
-    ({"TERM": "screen"}, ANSI16_THEME, UNICODE_GLYPHS),
-    ({"TERM": "xterm", "COLORTERM": "truecolor"}, DEFAULT_THEME, UNICODE_GLYPHS),
-    ({"TERM": "linux"}, ANSI16_THEME, VT_GLYPHS),
-    ({"TERM": "vt220"}, MONO_THEME, VT_GLYPHS),
-    ({"TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"}, MONO_THEME, UNICODE_GLYPHS),
-    ({"TERM": "xterm-256color", "NO_COLOR": ""}, DEFAULT_THEME, UNICODE_GLYPHS),  # empty: not set (no-color.org)
-    ({"TERM": "dumb"}, MONO_THEME, UNICODE_GLYPHS),
-])
+@pytest.mark.parametrize(
+    "environ, theme, glyphs",
+    [
+        ({"TERM": "xterm-256color", "COLORTERM": "truecolor"}, DEFAULT_THEME, UNICODE_GLYPHS),
+        ({"TERM": "xterm-256color"}, DEFAULT_THEME, UNICODE_GLYPHS),
+        ({"TERM": "xterm"}, ANSI16_THEME, UNICODE_GLYPHS),
+        ({"TERM": "screen"}, ANSI16_THEME, UNICODE_GLYPHS),
+        ({"TERM": "xterm", "COLORTERM": "truecolor"}, DEFAULT_THEME, UNICODE_GLYPHS),
+        ({"TERM": "linux"}, ANSI16_THEME, VT_GLYPHS),
+        ({"TERM": "vt220"}, MONO_THEME, VT_GLYPHS),
+        ({"TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"}, MONO_THEME, UNICODE_GLYPHS),
+        ({"TERM": "xterm-256color", "NO_COLOR": ""}, DEFAULT_THEME, UNICODE_GLYPHS),  # empty: not set (no-color.org)
+        ({"TERM": "dumb"}, MONO_THEME, UNICODE_GLYPHS),
+    ],
+)
 def test_theme_and_glyphs_from_the_terminal(environ, theme, glyphs):
     choice = choose(environ)
     assert (choice.theme, choice.glyphs) == (theme, glyphs), choice.reason
@@ -121,7 +132,7 @@ async def test_security_pane_shows_spike(size):
     async with app.run_test(size=size) as pilot:
         await open_view(pilot, "dashboard-ddos")
         pane = app.screen.query_one(SecurityPane)
-        lines = [line for line in screen_text(app).splitlines()[pane.region.y:pane.region.bottom]]
+        lines = [line for line in screen_text(app).splitlines()[pane.region.y : pane.region.bottom]]
         spiking = [line for line in lines if "▲ SPIKE" in line]
         assert len(spiking) == 2 and "rate_lim" in spiking[0] and "waf" in spiking[1], lines
 
@@ -242,8 +253,13 @@ async def test_palette_switches_theme_live():
         await wait_for(lambda: isinstance(app.screen, CommandPalette), message="palette")
         await pilot.press(*"theme", "space", *"monochrome")
         results = app.screen.query_one("CommandList")
-        await wait_for(lambda: results.option_count > 0 and "Theme: monochrome (no colour) (edge-mono)" in str(
-            results.get_option_at_index(0).prompt), message="the theme entry as the first hit")
+        await wait_for(
+            lambda: (
+                results.option_count > 0
+                and "Theme: monochrome (no colour) (edge-mono)" in str(results.get_option_at_index(0).prompt)
+            ),
+            message="the theme entry as the first hit",
+        )
         await pilot.press("enter")
         await wait_for(lambda: app.theme == MONO_THEME, message="theme switched")
 

@@ -12,8 +12,10 @@ import pytest
 from console.termcaps import THEME_NAMES
 from tests.look_views import SIZES, VIEWS, look_app, open_view
 
-CASES = [pytest.param(view, size, theme, id=f"{view}-{size[0]}x{size[1]}-{theme}")
-         for view, size, theme in itertools.product(VIEWS, SIZES, THEME_NAMES)]
+CASES = [
+    pytest.param(view, size, theme, id=f"{view}-{size[0]}x{size[1]}-{theme}")
+    for view, size, theme in itertools.product(VIEWS, SIZES, THEME_NAMES)
+]
 
 
 @pytest.mark.parametrize("view, size, theme", CASES)

@@ -57,8 +57,11 @@ def metric_tables(path: Path) -> list[tuple[int, list[str]]]:
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             named = [e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in keys]
         elif isinstance(node, ast.Dict):
-            named = [k.value for k, v in zip(node.keys, node.values)
-                     if isinstance(k, ast.Constant) and k.value in keys and _constant(v)]
+            named = [
+                k.value
+                for k, v in zip(node.keys, node.values)
+                if isinstance(k, ast.Constant) and k.value in keys and _constant(v)
+            ]
         else:
             continue
         if len(set(named)) >= 2:
@@ -178,9 +181,12 @@ def _mv(key: str, value: float) -> MetricValue:
 
 
 def _result(key: str, value: float, at: float) -> SimpleNamespace:
-    return SimpleNamespace(derived=SimpleNamespace(at=at, metrics={key: _mv(key, value)}, security=[],
-                                                   security_per_s=None),
-                           health=None, metrics=None, health_source=None)
+    return SimpleNamespace(
+        derived=SimpleNamespace(at=at, metrics={key: _mv(key, value)}, security=[], security_per_s=None),
+        health=None,
+        metrics=None,
+        health_source=None,
+    )
 
 
 def test_user_runbook_flow_replaces_the_built_in_response(tmp_path):

@@ -7,8 +7,7 @@ import math
 import pytest
 
 from console.config import parse_config
-from console.metrics.derive import (NO_TRAFFIC, WARMING_UP, Snapshot, carry_forward, counter_increase, derive,
-                                    families)
+from console.metrics.derive import NO_TRAFFIC, WARMING_UP, Snapshot, carry_forward, counter_increase, derive, families
 from console.metrics.exposition import parse_exposition
 from console.metrics.model import Derived, SecurityRule
 from console.metrics.thresholds import State
@@ -106,8 +105,9 @@ def test_all_key_metrics_hand_computed():
 
 
 def test_counter_reset_counts_the_new_value_never_negative():
-    reset = CUR.replace('edge_requests_total{worker="a",status="200"} 1800',
-                        'edge_requests_total{worker="a",status="200"} 50')
+    reset = CUR.replace(
+        'edge_requests_total{worker="a",status="200"} 1800', 'edge_requests_total{worker="a",status="200"} 50'
+    )
     d = derive(snap(0, PREV), snap(10, reset))
     assert d.metrics["request_rate"].value == pytest.approx(25.0)  # (50 + 200) / 10
     assert counter_increase({"a": 10.0, "b": 5.0}, {"a": 3.0, "b": 7.0, "c": 4.0}) == 3.0 + 2.0 + 4.0
@@ -173,7 +173,8 @@ def test_thresholds_and_family_names_come_from_config():
     cfg = parse_config(
         "environments: {production: {base_url: 'http://127.0.0.1:1'}}\n"
         "thresholds: {p95_latency_ms: {warning: 800, critical: 900}}\n"
-        "metric_names: {requests: twist_requests_total}\n")
+        "metric_names: {requests: twist_requests_total}\n"
+    )
     prev = PREV.replace("edge_requests_total", "twist_requests_total")
     cur = CUR.replace("edge_requests_total", "twist_requests_total")
     d = derive(snap(0, prev, cfg), snap(10, cur, cfg), cfg)
@@ -183,8 +184,10 @@ def test_thresholds_and_family_names_come_from_config():
 
 def test_security_spike_against_the_baseline():
     previous = derive(snap(0, PREV), snap(10, CUR))
-    previous.security = [SecurityRule("waf", 200, 2.0, baseline_per_s=2.0),
-                         SecurityRule("bot", 15, 0.1, baseline_per_s=0.1)]
+    previous.security = [
+        SecurityRule("waf", 200, 2.0, baseline_per_s=2.0),
+        SecurityRule("bot", 15, 0.1, baseline_per_s=0.1),
+    ]
     later = CUR.replace('rule="waf"} 200', 'rule="waf"} 300').replace('rule="bot"} 15', 'rule="bot"} 24')
     d = derive(snap(10, CUR), snap(20, later), None, previous)
     waf, bot = d.security
@@ -208,8 +211,7 @@ def test_low_cache_hit_rate_is_critical():
 
 def test_first_window_spike_uses_the_average_since_created():
     # waf: 100 blocks over the 100 s since its counter was created -> baseline 1/s; bot 0.1/s
-    created = ('edge_security_blocks_created{rule="waf"} 999900\n'
-               'edge_security_blocks_created{rule="bot"} 999900\n')
+    created = 'edge_security_blocks_created{rule="waf"} 999900\nedge_security_blocks_created{rule="bot"} 999900\n'
     d = derive(snap(0, PREV + created), snap(10, CUR + created))
     waf, bot = d.security
     assert waf.per_second == pytest.approx(10.0) and waf.spike  # 10/s > 3 x 1/s and > 1/s

@@ -60,7 +60,7 @@ def test_matches_prometheus_client_output():
     reg = CollectorRegistry()
     c = Counter("edge_requests_total", "r", ["worker", "status"], registry=reg)
     c.labels("w1", "200").inc(5)
-    c.labels("w\"2", "500").inc(2)
+    c.labels('w"2', "500").inc(2)
     h = Histogram("edge_cpu_time_ms", "c", registry=reg, buckets=(1, 5, 10))
     for v in (0.5, 3, 7, 20):
         h.observe(v)
@@ -98,7 +98,7 @@ def test_bad_lines_are_problems_with_line_numbers_not_exceptions():
         'edge_requests_total{worker="a"} 1\n'
         'edge_requests_total{worker="b"} one\n'
         'edge_requests_total{worker="c" 3\n'
-        'edge_requests_total{worker=c} 3\n'
+        "edge_requests_total{worker=c} 3\n"
         "edge_requests_total\n"
         'edge_requests_total{worker="a"} 2\n'
     )
@@ -120,7 +120,7 @@ def test_crlf_and_blank_lines():
 
 
 def test_all_families_when_none_requested():
-    page = parse_exposition("a 1\nb{x=\"y\"} 2\n", None)
+    page = parse_exposition('a 1\nb{x="y"} 2\n', None)
     assert page.ok and page.samples == {"a": {"": 1.0}, "b": {'x="y"': 2.0}}
 
 
@@ -165,11 +165,12 @@ def test_random_damage_never_raises_and_derive_copes():
 def test_skipped_blocks_keep_line_numbers_and_untyped_kept_lines():
     other = "".join(f'other_family_total{{n="{i}"}} {i}\n' for i in range(40))  # skipped as a block
     text = (
-        "# HELP other_family_total Unrelated.\n# TYPE other_family_total counter\n" + other +  # lines 1-42
-        "# TYPE foo counter\nfoo 1\n"                         # lines 43-44
-        "edge_requests_total{worker=\"a\"} 5\n"               # 45: no # TYPE of its own, inside foo's block
-        "# TYPE edge_cpu_time_ms histogram\n"                 # 46
-        "edge_cpu_time_ms_bucket{le=\"+Inf\"} oops\n"         # 47
+        "# HELP other_family_total Unrelated.\n# TYPE other_family_total counter\n"
+        + other  # lines 1-42
+        + "# TYPE foo counter\nfoo 1\n"  # lines 43-44
+        'edge_requests_total{worker="a"} 5\n'  # 45: no # TYPE of its own, inside foo's block
+        "# TYPE edge_cpu_time_ms histogram\n"  # 46
+        'edge_cpu_time_ms_bucket{le="+Inf"} oops\n'  # 47
     )
     page = parse_exposition(text, FAMS)
     assert page.samples["edge_requests_total"] == {'worker="a"': 5.0}
@@ -191,9 +192,25 @@ def test_block_fast_path_equals_the_line_scan_on_damaged_pages():
         h.labels(f"w{i % 3}").observe(i / 3)
         o.labels(str(i)).inc()
     lines = generate_latest(reg).decode().split("\n")
-    snippets = ['{a="b"}', " 123", " 1.5 1700000000000", "\t", "\r", " ", '"', '\\"', "}", "{", "=", ",",
-                "# TYPE edge_requests_total counter", 'edge_requests_total{worker="x"} 1', "edge_requests_total_x 3",
-                'edge_cpu_time_ms_bucket{le="+Inf"} 3', "NaN"]
+    snippets = [
+        '{a="b"}',
+        " 123",
+        " 1.5 1700000000000",
+        "\t",
+        "\r",
+        " ",
+        '"',
+        '\\"',
+        "}",
+        "{",
+        "=",
+        ",",
+        "# TYPE edge_requests_total counter",
+        'edge_requests_total{worker="x"} 1',
+        "edge_requests_total_x 3",
+        'edge_cpu_time_ms_bucket{le="+Inf"} 3',
+        "NaN",
+    ]
     rnd = random.Random(42)
     for _ in range(400):
         rows = list(lines)

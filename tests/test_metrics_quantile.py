@@ -37,12 +37,15 @@ def test_first_bucket_with_non_positive_bound_returns_that_bound():
     assert histogram_quantile(0.5, [(0.0, 10), (INF, 10)]) == 0.0
 
 
-@pytest.mark.parametrize("buckets", [
-    [],                                  # nothing
-    [(INF, 5)],                          # a single bucket
-    [(0.1, 0), (0.5, 0), (INF, 0)],      # an empty window: no traffic
-    [(0.1, 1), (0.5, 2)],                # no +Inf bucket
-])
+@pytest.mark.parametrize(
+    "buckets",
+    [
+        [],  # nothing
+        [(INF, 5)],  # a single bucket
+        [(0.1, 0), (0.5, 0), (INF, 0)],  # an empty window: no traffic
+        [(0.1, 1), (0.5, 2)],  # no +Inf bucket
+    ],
+)
 def test_no_answer_is_none_never_nan(buckets):
     assert histogram_quantile(0.95, buckets) is None
 

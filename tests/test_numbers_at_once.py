@@ -22,7 +22,8 @@ REFRESH_S = 2.0
 def numeric(result) -> bool:
     derived = getattr(result, "derived", None)
     return derived is not None and all(
-        derived.metrics.get(key) is not None and derived.metrics[key].value is not None for key in KEY_METRICS)
+        derived.metrics.get(key) is not None and derived.metrics[key].value is not None for key in KEY_METRICS
+    )
 
 
 async def test_every_key_metric_numeric_in_the_first_result_drawn(sim, state_dir):
@@ -30,8 +31,9 @@ async def test_every_key_metric_numeric_in_the_first_result_drawn(sim, state_dir
     started = time.monotonic()
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     seen: list[tuple[float, bool, float]] = []
-    app.poll_listeners.append(lambda r: seen.append((time.monotonic() - started, numeric(r),
-                                                     r.derived.window_s if r.derived else 0.0)))
+    app.poll_listeners.append(
+        lambda r: seen.append((time.monotonic() - started, numeric(r), r.derived.window_s if r.derived else 0.0))
+    )
     async with app.run_test(size=(120, 40)):
         await wait_for(lambda: seen, timeout=DEADLINE_S + 5, message="a first result")
         at, all_numeric, window = seen[0]
@@ -39,14 +41,17 @@ async def test_every_key_metric_numeric_in_the_first_result_drawn(sim, state_dir
         assert at < DEADLINE_S and at < REFRESH_S * 2
         assert 0 < window < REFRESH_S * 0.75  # a short window, so it is marked
         rows = {row.key: row for row in app.screen.query(MetricRow)}
-        await wait_for(lambda: all(row.metric is not None and row.metric.value is not None for row in rows.values()),
-                       message="rows drawn with numbers")
+        await wait_for(
+            lambda: all(row.metric is not None and row.metric.value is not None for row in rows.values()),
+            message="rows drawn with numbers",
+        )
         rendered = [str(row.render()) for row in rows.values()]
         assert not any("warming" in text or "waiting" in text for text in rendered), rendered
         pane = app.screen.query_one(MetricsPane)
         await wait_for(lambda: "SHORT WINDOW" in str(pane.border_subtitle or ""), message="short window marked")
         # the poller continues the window: later results are full and the mark goes
-        await wait_for(lambda: any(w >= REFRESH_S * 0.75 for _, _, w in seen[1:]), timeout=REFRESH_S * 4,
-                       message="a full window")
+        await wait_for(
+            lambda: any(w >= REFRESH_S * 0.75 for _, _, w in seen[1:]), timeout=REFRESH_S * 4, message="a full window"
+        )
         await wait_for(lambda: "SHORT WINDOW" not in str(pane.border_subtitle or ""), message="mark gone")
         assert all(ok for _, ok, _ in seen)  # never back to "warming up"

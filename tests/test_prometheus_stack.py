@@ -39,8 +39,10 @@ def test_durations_take_the_full_prometheus_syntax():
 def test_selector_is_validated_and_quoted_safely():
     assert canonical("{ env = 'production' , job=\"edge\" }") == '{env="production",job="edge"}'
     # a value cannot end the braces and add PromQL of its own
-    assert series("edge_requests_total", '{env="x\\"} or vector(1) #"}') == \
-        'edge_requests_total{env="x\\"} or vector(1) #"}'
+    assert (
+        series("edge_requests_total", '{env="x\\"} or vector(1) #"}')
+        == 'edge_requests_total{env="x\\"} or vector(1) #"}'
+    )
     for bad in ('env="x"', "{env=x}", '{env="x"} or up', '{1a="b"}', '{a=~"("}', '{__name__="up"}'):
         with pytest.raises(SelectorError):
             parse_selector(bad)
@@ -48,13 +50,13 @@ def test_selector_is_validated_and_quoted_safely():
 
 def test_bad_selector_in_config_names_file_line_and_key():
     with pytest.raises(ConfigError, match=r":4: environments\.p\.prometheus_selector: not a PromQL label selector"):
-        parse_config("environments:\n  p:\n    base_url: 'http://127.0.0.1:9'\n"
-                     "    prometheus_selector: 'env=\"p\"'\n")
+        parse_config("environments:\n  p:\n    base_url: 'http://127.0.0.1:9'\n    prometheus_selector: 'env=\"p\"'\n")
 
 
 def test_every_query_carries_the_selector_and_absent_counters_are_zero():
-    queries = fleet_queries(parse_config("environments: {p: {base_url: 'http://127.0.0.1:9'}}").metric_names,
-                            "1h30m", '{env="production"}')
+    queries = fleet_queries(
+        parse_config("environments: {p: {base_url: 'http://127.0.0.1:9'}}").metric_names, "1h30m", '{env="production"}'
+    )
     for key, query in queries.items():
         assert '{env="production"}' in query, key
         assert "[1h30m]" in query or key in ("memory_bytes", "queue_backlog"), key
@@ -72,8 +74,12 @@ class _Recorder(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - http.server's name
         type(self).seen.append(dict(self.headers))
-        body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": [
-            {"metric": {}, "value": [time.time(), "1"]}]}}).encode()
+        body = json.dumps(
+            {
+                "status": "success",
+                "data": {"resultType": "vector", "result": [{"metric": {}, "value": [time.time(), "1"]}]},
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -90,9 +96,11 @@ async def test_bearer_token_from_env_and_tenant_header(monkeypatch):
     thread.start()
     try:
         monkeypatch.setenv("EDGE_TEST_PROM_TOKEN", "s3cret-token-value")
-        cfg = parse_config("environments:\n  p:\n    base_url: 'http://127.0.0.1:9'\n"
-                           f"    prometheus_url: 'http://127.0.0.1:{server.server_address[1]}'\n"
-                           "    prometheus_token_env: EDGE_TEST_PROM_TOKEN\n    prometheus_tenant: team-edge\n")
+        cfg = parse_config(
+            "environments:\n  p:\n    base_url: 'http://127.0.0.1:9'\n"
+            f"    prometheus_url: 'http://127.0.0.1:{server.server_address[1]}'\n"
+            "    prometheus_token_env: EDGE_TEST_PROM_TOKEN\n    prometheus_tenant: team-edge\n"
+        )
         env = cfg.environment()
         client = PromQLClient(env.prometheus_url, headers=auth_headers(env))
         try:
@@ -114,15 +122,18 @@ async def test_bearer_token_from_env_and_tenant_header(monkeypatch):
 @pytest.fixture(scope="module")
 def two_environments(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("prom-envs")
-    sims = {name: SimServer(host="127.0.0.1", port=0, scenario="normal", seed=seed)
-            for name, seed in (("prod-a", 1), ("prod-b", 2), ("staging", 3))}
+    sims = {
+        name: SimServer(host="127.0.0.1", port=0, scenario="normal", seed=seed)
+        for name, seed in (("prod-a", 1), ("prod-b", 2), ("staging", 3))
+    }
     for sim in sims.values():
         sim.start()
     dead = f"127.0.0.1:{free_port()}"  # a production target nobody listens on: up == 0
     hostport = {n: s.base_url.split("://")[1] for n, s in sims.items()}
-    jobs = {"edge-production": {"targets": [hostport["prod-a"], hostport["prod-b"], dead],
-                                "labels": {"env": "production"}},
-            "edge-staging": {"targets": [hostport["staging"]], "labels": {"env": "staging"}}}
+    jobs = {
+        "edge-production": {"targets": [hostport["prod-a"], hostport["prod-b"], dead], "labels": {"env": "production"}},
+        "edge-staging": {"targets": [hostport["staging"]], "labels": {"env": "staging"}},
+    }
     try:
         with running_prometheus(tmp, jobs) as url:
             yield url, sims, dead
@@ -137,7 +148,8 @@ def _config(url: str, sims, extra_env: str = "", top: str = "prometheus: {window
         f"  production:\n    base_url: '{sims['prod-a'].base_url}'\n    prometheus_url: '{url}'\n"
         f"    prometheus_selector: '{{env=\"production\"}}'\n{extra_env}"
         f"  staging:\n    base_url: '{sims['staging'].base_url}'\n    prometheus_url: '{url}'\n"
-        f"    prometheus_selector: '{{env=\"staging\"}}'\n" + top)
+        f"    prometheus_selector: '{{env=\"staging\"}}'\n" + top
+    )
 
 
 async def _poll_until(poller: FleetPoller, ok, timeout: float = 60):
@@ -160,7 +172,7 @@ async def test_selector_keeps_each_environments_numbers_apart(two_environments):
     prod, staging = FleetPoller(cfg, cfg.environment("production")), FleetPoller(cfg, cfg.environment("staging"))
     raw = PromQLClient(url)
     try:
-        per_instance = 'sum by (instance, env) (rate(edge_requests_total[10s]))'
+        per_instance = "sum by (instance, env) (rate(edge_requests_total[10s]))"
 
         async def rates_by_env() -> dict[str, list[float]]:
             out: dict[str, list[float]] = {}
@@ -173,8 +185,12 @@ async def test_selector_keeps_each_environments_numbers_apart(two_environments):
             before = await rates_by_env()
             p, s = await prod.poll(), await staging.poll()
             after = await rates_by_env()
-            if all(len(r.get("production", [])) == 2 and len(r.get("staging", [])) == 1 for r in (before, after)) \
-                    and p.targets == 2 and s.targets == 1 and p.down_targets:
+            if (
+                all(len(r.get("production", [])) == 2 and len(r.get("staging", [])) == 1 for r in (before, after))
+                and p.targets == 2
+                and s.targets == 1
+                and p.down_targets
+            ):
                 break
             assert time.monotonic() < deadline, (before, after, p, s)
             await asyncio.sleep(0.5)
@@ -273,14 +289,21 @@ async def test_fleet_view_names_down_targets_and_h_changes_the_history_window(tw
         await ready(app)
         await pilot.press("f")
         pane = app.screen.query_one(MetricsPane)
-        await wait_for(lambda: f"DOWN 1: {dead}" in str(pane.border_subtitle), timeout=30,
-                       message="down target in the fleet view")
+        await wait_for(
+            lambda: f"DOWN 1: {dead}" in str(pane.border_subtitle), timeout=30, message="down target in the fleet view"
+        )
         assert "· 1h" in str(pane.border_title)
-        await wait_for(lambda: app.prom_history is not None and app.prom_history.window == "1h", timeout=20,
-                       message="history over the last hour")
+        await wait_for(
+            lambda: app.prom_history is not None and app.prom_history.window == "1h",
+            timeout=20,
+            message="history over the last hour",
+        )
         await pilot.press("h")
-        await wait_for(lambda: app.prom_history.window == "12h" and "· 12h" in str(pane.border_title), timeout=20,
-                       message="overnight window")
+        await wait_for(
+            lambda: app.prom_history.window == "12h" and "· 12h" in str(pane.border_title),
+            timeout=20,
+            message="overnight window",
+        )
         assert app.flow_metric_history("request_rate") == app.prom_history.history("request_rate")
         # the overnight review in the TUI says where its trends come from
         assert "trends: Prometheus history, last 12h" in app.flow_context().get_metric.history_note[0]
@@ -295,7 +318,8 @@ def test_check_reports_the_down_target_and_a_short_window(two_environments, tmp_
         "environments:\n"
         f"  production:\n    base_url: '{sims['prod-a'].base_url}'\n    prometheus_url: '{url}'\n"
         "    prometheus_selector: '{env=\"production\"}'\n"
-        "prometheus: {window: 2s}\n")
+        "prometheus: {window: 2s}\n"
+    )
     deadline = time.monotonic() + 30
     while True:  # until Prometheus has scraped the dead target once
         main(["--config", str(path), "check", "--json", "--window", "0.5"])

@@ -16,11 +16,14 @@ from console.sim.server import SimServer
 from console.sources.promql import FleetPoller, PromQLClient, PromQLError, parse_vector
 from tests.util import required_program, wait_for, wait_for_sync
 
+
 def test_queries_use_configured_names_and_window():
     names = dict(DEFAULT_METRIC_NAMES, requests="twist_requests_total")
     q = fleet_queries(names, "30s")
     assert q["request_rate"] == "sum(rate(twist_requests_total[30s]))"
-    assert "histogram_quantile(0.95, sum by (le) (rate(edge_request_duration_seconds_bucket[30s])))" in q["p95_latency_ms"]
+    assert (
+        "histogram_quantile(0.95, sum by (le) (rate(edge_request_duration_seconds_bucket[30s])))" in q["p95_latency_ms"]
+    )
     with pytest.raises(ValueError):
         fleet_queries(names, "1 minute")
 
@@ -30,8 +33,9 @@ def test_parse_vector_errors_say_what():
         parse_vector({"status": "error", "errorType": "bad_data", "error": "parse error"})
     with pytest.raises(PromQLError, match="unexpected result type 'matrix'"):
         parse_vector({"status": "success", "data": {"resultType": "matrix", "result": []}})
-    assert parse_vector({"status": "success", "data": {"resultType": "vector", "result": [
-        {"metric": {"a": "b"}, "value": [1, "2.5"]}]}}) == [({"a": "b"}, 2.5)]
+    assert parse_vector(
+        {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {"a": "b"}, "value": [1, "2.5"]}]}}
+    ) == [({"a": "b"}, 2.5)]
 
 
 def test_bad_window_in_config_names_the_key():
@@ -49,8 +53,9 @@ async def test_unreachable_prometheus_is_down_not_a_crash():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cfg = parse_config(f"environments:\n  p:\n    base_url: 'http://127.0.0.1:9'\n"
-                       f"    prometheus_url: 'http://127.0.0.1:{port}'\n")
+    cfg = parse_config(
+        f"environments:\n  p:\n    base_url: 'http://127.0.0.1:9'\n    prometheus_url: 'http://127.0.0.1:{port}'\n"
+    )
     poller = FleetPoller(cfg, cfg.environment())
     try:
         result = await poller.poll()
@@ -79,9 +84,16 @@ def prometheus_fleet(tmp_path):
         "scrape_configs:\n  - job_name: edge\n"
         f"    static_configs:\n      - targets: [{targets}]\n"
     )
-    proc = subprocess.Popen([prometheus, f"--config.file={tmp_path / 'prometheus.yml'}",
-                             f"--storage.tsdb.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            prometheus,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
 
@@ -105,8 +117,10 @@ def prometheus_fleet(tmp_path):
 
 async def test_fleet_numbers_from_a_real_prometheus(prometheus_fleet):
     url, sims = prometheus_fleet
-    cfg = parse_config(f"environments:\n  p:\n    base_url: '{sims[0].base_url}'\n    prometheus_url: '{url}'\n"
-                       "prometheus: {window: 10s}\n")
+    cfg = parse_config(
+        f"environments:\n  p:\n    base_url: '{sims[0].base_url}'\n    prometheus_url: '{url}'\n"
+        "prometheus: {window: 10s}\n"
+    )
     poller = FleetPoller(cfg, cfg.environment())
     try:
         client = PromQLClient(url)
@@ -119,8 +133,12 @@ async def test_fleet_numbers_from_a_real_prometheus(prometheus_fleet):
             before = await client.query(per_instance_query)
             result = await poller.poll()
             per_instance = sorted(v for _, v in await client.query(per_instance_query))
-            if (len(before) == 2 and result.targets == 2 and result.metrics["request_rate"].value
-                    and len(per_instance) == 2):
+            if (
+                len(before) == 2
+                and result.targets == 2
+                and result.metrics["request_rate"].value
+                and len(per_instance) == 2
+            ):
                 break
             assert time.monotonic() < deadline, "prometheus never reported both targets"
             await _sleep_briefly()
@@ -158,12 +176,21 @@ async def test_dashboard_toggles_to_fleet_view(prometheus_fleet):
     from screens.app import EdgeConsoleApp
 
     url, sims = prometheus_fleet
-    cfg = parse_config(f"refresh_seconds: 0.5\nenvironments:\n  p:\n    base_url: '{sims[0].base_url}'\n"
-                       f"    prometheus_url: '{url}'\nprometheus: {{window: 10s}}\n")
+    cfg = parse_config(
+        f"refresh_seconds: 0.5\nenvironments:\n  p:\n    base_url: '{sims[0].base_url}'\n"
+        f"    prometheus_url: '{url}'\nprometheus: {{window: 10s}}\n"
+    )
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=True))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: app.fleet_result is not None and app.fleet_result.targets == 2
-                       and app.fleet_result.metrics["request_rate"].value, timeout=60, message="fleet data")
+        await wait_for(
+            lambda: (
+                app.fleet_result is not None
+                and app.fleet_result.targets == 2
+                and app.fleet_result.metrics["request_rate"].value
+            ),
+            timeout=60,
+            message="fleet data",
+        )
         await pilot.press("f")
         pane = app.screen.query_one("#metrics-pane")
         await wait_for(lambda: "fleet, 2 targets" in str(pane.border_title), message="fleet title")
@@ -185,8 +212,10 @@ def _check_json(config_path, capsys) -> tuple[int, dict]:
 def test_check_json_has_fleet_section(prometheus_fleet, tmp_path, capsys):
     url, sims = prometheus_fleet
     path = tmp_path / "c.yaml"
-    path.write_text(f"environments:\n  p:\n    base_url: '{sims[0].base_url}'\n    prometheus_url: '{url}'\n"
-                    "prometheus: {window: 10s}\n")
+    path.write_text(
+        f"environments:\n  p:\n    base_url: '{sims[0].base_url}'\n    prometheus_url: '{url}'\n"
+        "prometheus: {window: 10s}\n"
+    )
     client_ready = False
     deadline = time.monotonic() + 60
     while not client_ready:  # Prometheus needs two scrapes of both edges before rates exist
@@ -200,8 +229,9 @@ def test_check_json_has_fleet_section(prometheus_fleet, tmp_path, capsys):
 
 def test_check_with_unreachable_prometheus_warns(sim, tmp_path, capsys):
     path = tmp_path / "c.yaml"
-    path.write_text(f"environments:\n  p:\n    base_url: '{sim.base_url}'\n"
-                    f"    prometheus_url: 'http://127.0.0.1:{_free_port()}'\n")
+    path.write_text(
+        f"environments:\n  p:\n    base_url: '{sim.base_url}'\n    prometheus_url: 'http://127.0.0.1:{_free_port()}'\n"
+    )
     code, report = _check_json(path, capsys)
     assert report["fleet"]["state"] == "down"
     assert any(p.startswith("prometheus: connection refused") for p in report["problems"])

@@ -18,8 +18,14 @@ from tests.util import wait_for_sync
 
 
 def run_console(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "console", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ), **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "console", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        **kwargs,
+    )
 
 
 def kinds_on_disk(path: Path) -> list[str]:
@@ -39,15 +45,17 @@ def test_record_until_interrupted_finishes_the_file(state_dir, sig):
     path = Path(state_dir) / "recordings" / "cli.jsonl.gz"
     try:
         # the writer flushes every second: wait for two polls to be on disk
-        wait_for_sync(lambda: path.exists() and polls_on_disk(path) >= 2,
-                      timeout=30, message="two recorded polls")
+        wait_for_sync(lambda: path.exists() and polls_on_disk(path) >= 2, timeout=30, message="two recorded polls")
         # another console meanwhile: an incident opens, a flow step is audited
         incident = IncidentManager(state_dir=state_dir).start("P2", "recorded from elsewhere")
         fd = open_append(Path(state_dir) / "audit.jsonl")
         os.write(fd, b'{"flow": "check-health", "step": "health", "status": "ok"}\n')
         os.close(fd)
-        wait_for_sync(lambda: {"incident", "flow"} <= set(kinds_on_disk(path)), timeout=30,
-                      message="the incident entry and the flow step in the recording")
+        wait_for_sync(
+            lambda: {"incident", "flow"} <= set(kinds_on_disk(path)),
+            timeout=30,
+            message="the incident entry and the flow step in the recording",
+        )
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=20)
     finally:

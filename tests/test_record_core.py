@@ -24,13 +24,23 @@ T0 = 1_800_000_000.0
 
 def poll(at: float, rate: float = 25_000.0, state: State = State.CRITICAL) -> PollResult:
     metrics = {"request_rate": MetricValue("request_rate", "Request rate", "req/s", rate, state, as_of=at - 0.5)}
-    derived = Derived(at=at - 0.5, window_s=2.0, metrics=metrics,
-                      queues=[QueueInfo("vau-batch", 12.0, State.NORMAL, trend_per_s=-1.0, drain_eta_s=12.0)],
-                      security=[SecurityRule("waf-sqli", 100.0, 5.0, spike=True, baseline_per_s=1.0)],
-                      security_per_s=5.0, security_total=100.0)
-    return PollResult(derived=derived, metrics=SourceStatus("metrics", "live", last_ok=at - 0.5),
-                      health=Health(True, "degraded", {"waf": "degraded"}, version="1.2"),
-                      health_source=SourceStatus("health", "live", last_ok=at - 0.2), at=at, environment="production")
+    derived = Derived(
+        at=at - 0.5,
+        window_s=2.0,
+        metrics=metrics,
+        queues=[QueueInfo("vau-batch", 12.0, State.NORMAL, trend_per_s=-1.0, drain_eta_s=12.0)],
+        security=[SecurityRule("waf-sqli", 100.0, 5.0, spike=True, baseline_per_s=1.0)],
+        security_per_s=5.0,
+        security_total=100.0,
+    )
+    return PollResult(
+        derived=derived,
+        metrics=SourceStatus("metrics", "live", last_ok=at - 0.5),
+        health=Health(True, "degraded", {"waf": "degraded"}, version="1.2"),
+        health_source=SourceStatus("health", "live", last_ok=at - 0.2),
+        at=at,
+        environment="production",
+    )
 
 
 def write_lines(path, lines: list[str]) -> None:
@@ -90,16 +100,27 @@ def test_damaged_lines_are_reported_with_file_and_line_and_skipped(tmp_path):
     path = tmp_path / "d.jsonl.gz"
     good = json.dumps(poll_to_json(poll(T0 + 2)))
     deep = "[" * 100 + "]" * 100
-    write_lines(path, [header(), good, "{not json", json.dumps({"k": "poll", "t": T0 + 4, "derived": {"x": 1}}),
-                       json.dumps({"k": "bogus", "t": T0}), deep, "x" * (MAX_LINE_BYTES + 10),
-                       json.dumps({"k": "tail", "t": T0 + 5, "text": "{}"}),
-                       json.dumps({"k": "alerts", "t": T0 + 6, "alerts": [{"text": "x", "level": "purple"}]})])
+    write_lines(
+        path,
+        [
+            header(),
+            good,
+            "{not json",
+            json.dumps({"k": "poll", "t": T0 + 4, "derived": {"x": 1}}),
+            json.dumps({"k": "bogus", "t": T0}),
+            deep,
+            "x" * (MAX_LINE_BYTES + 10),
+            json.dumps({"k": "tail", "t": T0 + 5, "text": "{}"}),
+            json.dumps({"k": "alerts", "t": T0 + 6, "alerts": [{"text": "x", "level": "purple"}]}),
+        ],
+    )
     rec = read_recording(path)
     assert [r["k"] for r in rec.records] == ["poll", "tail"]
     assert rec.damaged == 6
     assert rec.problems[0].startswith(f"{path}:3: not a JSON record")
-    assert rec.problems[1].startswith(f"{path}:4: derived.metrics: expected an object") or \
-        rec.problems[1].startswith(f"{path}:4: derived")
+    assert rec.problems[1].startswith(f"{path}:4: derived.metrics: expected an object") or rec.problems[1].startswith(
+        f"{path}:4: derived"
+    )
     assert rec.problems[2] == f"{path}:5: unknown record kind 'bogus'"
     assert rec.problems[3].startswith(f"{path}:6: not a JSON record: nested deeper")
     assert rec.problems[4] == f"{path}:7: line longer than {MAX_LINE_BYTES} bytes: skipped"

@@ -26,8 +26,11 @@ async def ddos_recording(state_dir):
 
     def leak(recorder, result, now):
         # a flow step whose output echoed the token (what a careless command would print)
-        recorder.write(flow_to_json({"flow": "check-auth", "step": "curl", "status": "ok",
-                                     "output": f"Authorization: Bearer {token}"}, now))
+        recorder.write(
+            flow_to_json(
+                {"flow": "check-auth", "step": "curl", "status": "ok", "output": f"Authorization: Bearer {token}"}, now
+            )
+        )
 
     try:
         path = await record_sim(server, "ddos.jsonl.gz", on_poll=leak)
@@ -38,8 +41,9 @@ async def ddos_recording(state_dir):
 
 def first_crit_alert(recording):
     for record in recording.records:
-        if record["k"] == ALERTS and any(a["key"] == "request_rate" and a["level"] == "critical"
-                                         for a in record["alerts"]):
+        if record["k"] == ALERTS and any(
+            a["key"] == "request_rate" and a["level"] == "critical" for a in record["alerts"]
+        ):
             return record
     raise AssertionError("the recording has no CRIT request-rate alert")
 
@@ -77,8 +81,11 @@ async def test_record_ddos_minute_then_replay_shows_crit_rate_and_alert_at_recor
 
     app = ReplayApp(replay_session(recording.header), recording, autoplay=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(lambda: app._first_frame_shown and app.screen.query("#alert-banner"), timeout=15,
-                       message="first frame and the alert banner")
+        await wait_for(
+            lambda: app._first_frame_shown and app.screen.query("#alert-banner"),
+            timeout=15,
+            message="first frame and the alert banner",
+        )
         header = str(app.screen.query_one("#status-header").render())
         assert "REPLAY" in header and ("READ-ONLY" in header or " RO " in header)  # RO: the narrow badge
         # at the first CRIT poll: the recorded rate, CRIT, and not yet an alert
@@ -94,8 +101,11 @@ async def test_record_ddos_minute_then_replay_shows_crit_rate_and_alert_at_recor
         assert "Request rate" not in banner_text(app)
         app.step(0.01)
         await pilot.pause()
-        await wait_for(lambda: "Request rate" in banner_text(app), timeout=5,
-                       message=f"the alert banner (shows {banner_text(app)!r})")
+        await wait_for(
+            lambda: "Request rate" in banner_text(app),
+            timeout=5,
+            message=f"the alert banner (shows {banner_text(app)!r})",
+        )
         assert "CRIT" in banner_text(app)
         raised = [a for a in app.incident_response.engine.active() if a.key == "request_rate"]
         assert raised and raised[0].since == pytest.approx(alert["t"])
@@ -171,8 +181,11 @@ async def test_replay_from_a_time_starts_there_with_history(ddos_recording):
     start = recording.start + 30
     app = ReplayApp(replay_session(recording.header), recording, start=start, autoplay=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(lambda: app._first_frame_shown and app.last_result is not None, timeout=15,
-                       message="first frame and the poll at the start")
+        await wait_for(
+            lambda: app._first_frame_shown and app.last_result is not None,
+            timeout=15,
+            message="first frame and the poll at the start",
+        )
         await pilot.pause()
         assert app.timeline.now == pytest.approx(start)
         assert start - 3 <= app.last_result.at <= start  # the last poll at or before --from

@@ -25,8 +25,11 @@ async def test_ctrl_r_records_polls_alert_state_and_tail_then_stops(sim):
         await wait_for(lambda: app.recording.recording, timeout=10, message="recording started")
         recorder = app.recording.recorder
         polls = app.poll_count
-        await wait_for(lambda: app.poll_count >= polls + 3 and app.tail.store.received > 0, timeout=20,
-                       message="three polls and some tail events")
+        await wait_for(
+            lambda: app.poll_count >= polls + 3 and app.tail.store.received > 0,
+            timeout=20,
+            message="three polls and some tail events",
+        )
         await pilot.press("ctrl+t")
         await wait_for(lambda: not recorder._thread.is_alive(), timeout=10, message="recording closed")
     recording = read_recording(recorder.path)
@@ -39,8 +42,9 @@ async def test_ctrl_r_records_polls_alert_state_and_tail_then_stops(sim):
 async def test_incident_starts_a_recording_and_the_report_links_it(sim):
     app = live_app(sim)
     async with app.run_test(size=(100, 30)):
-        await wait_for(lambda: app.last_result is not None and app._incident_response is not None, timeout=15,
-                       message="first poll")
+        await wait_for(
+            lambda: app.last_result is not None and app._incident_response is not None, timeout=15, message="first poll"
+        )
         manager = app.incident_response.manager
         incident = manager.start("P2", "drill: replay link")
         await wait_for(lambda: app.recording.recording, timeout=10, message="recording started by the incident")
@@ -54,8 +58,9 @@ async def test_incident_starts_a_recording_and_the_report_links_it(sim):
 async def test_auto_recording_can_be_switched_off(sim):
     app = live_app(sim, raw={"record": {"auto_on_incident": False}})
     async with app.run_test(size=(100, 30)):
-        await wait_for(lambda: app.last_result is not None and app._incident_response is not None, timeout=15,
-                       message="first poll")
+        await wait_for(
+            lambda: app.last_result is not None and app._incident_response is not None, timeout=15, message="first poll"
+        )
         app.incident_response.manager.start("P3", "no recording wanted")
         polls = app.poll_count
         await wait_for(lambda: app.poll_count >= polls + 2, timeout=10, message="two more polls")

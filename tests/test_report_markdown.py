@@ -27,8 +27,7 @@ def sections(markdown: str) -> dict[str, dict]:
     row: list[str] = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
-            current = {"level": int(tok.tag[1]), "paragraphs": [], "items": [], "rows": [], "links": 0,
-                       "emphasis": 0}
+            current = {"level": int(tok.tag[1]), "paragraphs": [], "items": [], "rows": [], "links": 0, "emphasis": 0}
             out[tokens[i + 1].content] = current
         elif current is None:
             continue
@@ -64,8 +63,14 @@ def check_structure(markdown: str, incident, *, drill: bool) -> dict[str, dict]:
     assert parsed[title]["level"] == 1
     assert title.startswith("SIMULATED DRILL: Incident Report: ") if drill else title.startswith("Incident Report: ")
     timeline_heading = "Timeline (SIMULATED DRILL)" if drill else "Timeline"
-    assert headings[1:] == [timeline_heading, "Response times", "Recovery checklist", "Root Cause", "Resolution",
-                            "Action Items"]
+    assert headings[1:] == [
+        timeline_heading,
+        "Response times",
+        "Recovery checklist",
+        "Root Cause",
+        "Resolution",
+        "Action Items",
+    ]
     assert all(parsed[h]["level"] == 2 for h in headings[1:])
     # each header field is a list item of its own
     fields = [item.split(":", 1)[0] for item in parsed[title]["items"]]
@@ -102,8 +107,10 @@ def test_a_real_incidents_report_parses_with_the_structure(state_dir):
     rows = parsed["Response times"]["rows"]
     assert rows[0][1:] == ["4m 00s", "2026-03-14 10:02:30"] and rows[1][1] == "12m 00s" and rows[2][1] == "14m 30s"
     assert all(item.startswith("[x] ") for item in parsed["Recovery checklist"]["items"])
-    assert parsed["Action Items"]["items"] == ["[ ] Add a canary stage to rollback-edge.yml",
-                                               "[ ] Alert on queue consumer 5xx"]
+    assert parsed["Action Items"]["items"] == [
+        "[ ] Add a canary stage to rollback-edge.yml",
+        "[ ] Alert on queue consumer 5xx",
+    ]
     assert "SIMULATED" not in render_report(incident)
 
 
@@ -114,8 +121,16 @@ def test_a_drills_report_parses_with_the_structure_and_says_so(state_dir):
     clock.advance(seconds=42)
     m.mark_phase("acknowledged")
     clock.advance(seconds=75)
-    m.record_flow_step({"flow": "under-attack-mode", "step": "patch", "status": "passed", "environment": "production",
-                        "simulated": True, "mutating": True})
+    m.record_flow_step(
+        {
+            "flow": "under-attack-mode",
+            "step": "patch",
+            "status": "passed",
+            "environment": "production",
+            "simulated": True,
+            "mutating": True,
+        }
+    )
     m.mark_phase("mitigation-applied")
     clock.advance(minutes=2, seconds=3)
     m.mark_phase("service-restored")
@@ -134,9 +149,20 @@ def test_a_drills_report_parses_with_the_structure_and_says_so(state_dir):
     assert path.parent == state_dir / "incidents" / "drills"
 
 
-@pytest.mark.parametrize("hostile", [
-    "# not a heading", "[click](http://203.0.113.9/x)", "*shout* _this_", "a | b | c", "<b>html</b>",
-    "- not a list", "1. not a list", "`code`", "[ref]: http://203.0.113.9/"])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "# not a heading",
+        "[click](http://203.0.113.9/x)",
+        "*shout* _this_",
+        "a | b | c",
+        "<b>html</b>",
+        "- not a list",
+        "1. not a list",
+        "`code`",
+        "[ref]: http://203.0.113.9/",
+    ],
+)
 def test_hostile_record_text_stays_text(state_dir, hostile):
     clock = Clock()
     m = IncidentManager(state_dir=state_dir, clock=clock, user="ops")

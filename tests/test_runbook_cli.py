@@ -76,22 +76,32 @@ def test_flows_lists_every_flow_and_json_has_the_documented_fields(capsys):
     block = next(f for f in flows if f["id"] == "block-ip")
     assert {"id", "title", "section", "key", "mutating", "inputs"} <= set(block)
     assert block["mutating"] is True and block["key"] == "K"
-    assert block["inputs"] == [{"name": "ip", "type": "ip", "required": True},
-                               {"name": "reason", "type": "string", "required": True}]
+    assert block["inputs"] == [
+        {"name": "ip", "type": "ip", "required": True},
+        {"name": "reason", "type": "string", "required": True},
+    ]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "block-ip", "--set", "ip=1.2.3.4; rm -rf /", "--set", "reason=x", "--yes"],
-     "input ip: IP address: '1.2.3.4; rm -rf /' is not an IP address"),
-    (["run", "block-ip", "--set", "ip=999.1.1.1", "--set", "reason=x", "--yes"], "is not a valid IPv4"),
-    (["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=", "--yes"], "input reason: reason is required"),
-    (["run", "scale-workers", "--set", "worker_count=-3", "--yes"], "must be at least 1, got -3"),
-    (["run", "tighten-rate-limits", "--set", "multiplier=-0.5", "--yes"], "must be at least 0.001"),
-    (["run", "block-ip", "--set", "ip", "--yes"], "expected key=value"),
-    (["run", "block-ip", "--set", "address=1.2.3.4", "--yes"], "has no input 'address'"),
-    (["run", "unblok-ip"], "unknown flow 'unblok-ip' (did you mean unblock-ip"),
-    (["--env", "nope", "run", "worker-health"], "unknown environment 'nope' (known: production, staging)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["run", "block-ip", "--set", "ip=1.2.3.4; rm -rf /", "--set", "reason=x", "--yes"],
+            "input ip: IP address: '1.2.3.4; rm -rf /' is not an IP address",
+        ),
+        (["run", "block-ip", "--set", "ip=999.1.1.1", "--set", "reason=x", "--yes"], "is not a valid IPv4"),
+        (
+            ["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=", "--yes"],
+            "input reason: reason is required",
+        ),
+        (["run", "scale-workers", "--set", "worker_count=-3", "--yes"], "must be at least 1, got -3"),
+        (["run", "tighten-rate-limits", "--set", "multiplier=-0.5", "--yes"], "must be at least 0.001"),
+        (["run", "block-ip", "--set", "ip", "--yes"], "expected key=value"),
+        (["run", "block-ip", "--set", "address=1.2.3.4", "--yes"], "has no input 'address'"),
+        (["run", "unblok-ip"], "unknown flow 'unblok-ip' (did you mean unblock-ip"),
+        (["--env", "nope", "run", "worker-health"], "unknown environment 'nope' (known: production, staging)"),
+    ],
+)
 def test_bad_input_stops_with_a_message_and_runs_nothing(config_file, fake_tools, sim, capsys, args, message):
     before = sim.state.snapshot()
     assert main(args) == 2
@@ -117,8 +127,16 @@ def test_interactive_confirmation_needs_the_environment_name_for_production(conf
     session = open_session(str(config_file))
     out = io.StringIO()
     try:
-        code = run_flow(session, "block-ip", ["ip=203.0.113.7", "reason=abuse"], dry_run=False, yes=False,
-                        out=out, err=io.StringIO(), stdin=Tty("yes\n"))
+        code = run_flow(
+            session,
+            "block-ip",
+            ["ip=203.0.113.7", "reason=abuse"],
+            dry_run=False,
+            yes=False,
+            out=out,
+            err=io.StringIO(),
+            stdin=Tty("yes\n"),
+        )
     finally:
         session.close()
     assert code == 1 and fake_tools.argvs() == []  # "yes" is not enough on production
@@ -127,8 +145,16 @@ def test_interactive_confirmation_needs_the_environment_name_for_production(conf
     session = open_session(str(config_file))
     out = io.StringIO()
     try:
-        code = run_flow(session, "block-ip", ["ip=203.0.113.7", "reason=abuse"], dry_run=False, yes=False,
-                        out=out, err=io.StringIO(), stdin=Tty("production\n"))
+        code = run_flow(
+            session,
+            "block-ip",
+            ["ip=203.0.113.7", "reason=abuse"],
+            dry_run=False,
+            yes=False,
+            out=out,
+            err=io.StringIO(),
+            stdin=Tty("production\n"),
+        )
     finally:
         session.close()
     assert code == 0
@@ -216,11 +242,16 @@ def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, s
     api = os.environ["EDGE_SIM_API_TOKEN"]
     admin = os.environ["EDGE_SIM_ADMIN_TOKEN"]
     assert len(api) >= 8 and len(admin) >= 8
-    for args in (["run", "under-attack-mode", "--yes"], ["run", "restore-security-level", "--yes"],
-                 ["run", "cache-cleanup", "--yes"], ["run", "enable-circuit-breaker", "--yes"],
-                 ["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse", "--yes"],
-                 ["run", "queue-backlog", "--yes"], ["run", "worker-status"],
-                 ["run", "under-attack-mode", "--dry-run"]):
+    for args in (
+        ["run", "under-attack-mode", "--yes"],
+        ["run", "restore-security-level", "--yes"],
+        ["run", "cache-cleanup", "--yes"],
+        ["run", "enable-circuit-breaker", "--yes"],
+        ["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse", "--yes"],
+        ["run", "queue-backlog", "--yes"],
+        ["run", "worker-status"],
+        ["run", "under-attack-mode", "--dry-run"],
+    ):
         main(args)
     out = capsys.readouterr()
     screen = out.out + out.err
@@ -257,22 +288,49 @@ def test_the_demo_path_without_config_runs_a_flow_on_the_built_in_simulated_edge
     log = tmp_path / "argv.jsonl"
     env = dict(os.environ, EDGE_SIM_ARGV_LOG=str(log))
     env.pop("EDGE_CONSOLE_CONFIG", None)
-    proc = subprocess.run([sys.executable, "-m", "console", "run", "block-ip", "--set", "ip=203.0.113.7",
-                           "--set", "reason=abuse", "--yes"], capture_output=True, text=True, env=env, timeout=120,
-                          stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "run",
+            "block-ip",
+            "--set",
+            "ip=203.0.113.7",
+            "--set",
+            "reason=abuse",
+            "--yes",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "SIMULATED" in proc.stderr
     assert "flow block-ip on production: done" in proc.stdout
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert calls[0]["tool"] == "wrangler"
-    assert calls[0]["argv"] == ["kv", "key", "put", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--",
-                                "blocked:ip:203.0.113.7", "abuse"]
+    assert calls[0]["argv"] == [
+        "kv",
+        "key",
+        "put",
+        "--namespace-id",
+        "5100000000000000000000000000c001",
+        "--remote",
+        "--",
+        "blocked:ip:203.0.113.7",
+        "abuse",
+    ]
     assert "abuse" in proc.stdout  # read back from the simulated KV
 
 
 def test_a_broken_user_runbook_is_reported_with_file_and_line(tmp_path, monkeypatch, capsys):
     bad = tmp_path / "ours.yaml"
-    bad.write_text("flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n      - kind: exec\n        title: x\n")
+    bad.write_text(
+        "flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n      - kind: exec\n        title: x\n"
+    )
     cfg = tmp_path / "config.yaml"
     cfg.write_text("environments:\n  production:\n    base_url: http://127.0.0.1:9\nrunbooks: [ours.yaml]\n")
     monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(cfg))
@@ -289,8 +347,14 @@ def _closed_early(args: list[str], state_dir: Path, tmp_path: Path) -> tuple[int
 
     env = dict(os.environ)
     env.pop("EDGE_CONSOLE_CONFIG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "console", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+    )
     first = proc.stdout.readline()
     proc.stdout.close()
     err = proc.stderr.read()
@@ -298,8 +362,17 @@ def _closed_early(args: list[str], state_dir: Path, tmp_path: Path) -> tuple[int
 
 
 def test_audit_and_flows_piped_into_head_end_quietly(state_dir, tmp_path):
-    line = json.dumps({"event": "step", "flow": "worker-health", "step": "health", "status": "passed",
-                       "start": "2024-01-15T09:00:00Z", "environment": "production", "title": "x" * 200})
+    line = json.dumps(
+        {
+            "event": "step",
+            "flow": "worker-health",
+            "step": "health",
+            "status": "passed",
+            "start": "2024-01-15T09:00:00Z",
+            "environment": "production",
+            "title": "x" * 200,
+        }
+    )
     (state_dir / "audit.jsonl").write_text((line + "\n") * 5000)  # far more than a pipe buffer
     for args in (["audit"], ["audit", "--json"], ["flows"], ["flows", "--json"]):
         code, first, err = _closed_early(args, state_dir, tmp_path)
@@ -315,8 +388,15 @@ def test_export_daily_metrics_defaults_to_the_state_dir_and_prints_the_path(stat
     env = dict(os.environ)
     env.pop("EDGE_CONSOLE_CONFIG", None)
     # writing the file is an action (issue 14): confirmed with --yes when stdin is not a terminal
-    proc = subprocess.run([sys.executable, "-m", "console", "run", "export-daily-metrics", "--yes"], capture_output=True,
-                          text=True, env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "console", "run", "export-daily-metrics", "--yes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (saved,) = (state_dir / "exports").glob("metrics-*.txt")
     assert f"saved {saved.stat().st_size} bytes to {saved}" in proc.stdout

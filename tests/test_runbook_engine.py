@@ -15,7 +15,14 @@ import pytest
 
 from console.config import Environment
 from console.runbook import (
-    AuditLog, ConfirmationRequired, FlowRunner, PreflightError, RunbookError, RunnerError, StepState, parse_runbook,
+    AuditLog,
+    ConfirmationRequired,
+    FlowRunner,
+    PreflightError,
+    RunbookError,
+    RunnerError,
+    StepState,
+    parse_runbook,
 )
 from tests.util import wait_for
 
@@ -40,12 +47,17 @@ class Recorder:
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                recorder.requests.append({"method": self.command, "path": self.path,
-                                          "headers": dict(self.headers), "body": raw.decode()})
+                recorder.requests.append(
+                    {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": raw.decode()}
+                )
                 if recorder.delay:
                     threading.Event().wait(recorder.delay)
-                body = recorder.body or {"success": True, "errors": [], "messages": [],
-                                         "result": {"id": "security_level", "value": "medium"}}
+                body = recorder.body or {
+                    "success": True,
+                    "errors": [],
+                    "messages": [],
+                    "result": {"id": "security_level", "value": "medium"},
+                }
                 data = json.dumps(body).encode()
                 self.send_response(recorder.status)
                 self.send_header("Content-Type", "application/json")
@@ -118,11 +130,21 @@ def tool(tmp_path, monkeypatch):
 
 
 def make_env(server, tool, name="production", **kw) -> Environment:
-    return Environment(name=name, base_url=server.url, metrics_url=server.url + "/metrics",
-                       health_url=server.url + "/health", worker=f"vau-processor-{name}", account_id="acc1",
-                       zone_id="zone1", kv_namespace_id="ns1", api_token_env="EC_TEST_TOKEN",
-                       admin_token_env="EC_TEST_ADMIN", cloudflare_api_url=server.url + "/client/v4",
-                       tools={"wrangler": tool.argv, "gh": tool.argv, "terraform": tool.argv}, **kw)
+    return Environment(
+        name=name,
+        base_url=server.url,
+        metrics_url=server.url + "/metrics",
+        health_url=server.url + "/health",
+        worker=f"vau-processor-{name}",
+        account_id="acc1",
+        zone_id="zone1",
+        kv_namespace_id="ns1",
+        api_token_env="EC_TEST_TOKEN",
+        admin_token_env="EC_TEST_ADMIN",
+        cloudflare_api_url=server.url + "/client/v4",
+        tools={"wrangler": tool.argv, "gh": tool.argv, "terraform": tool.argv},
+        **kw,
+    )
 
 
 def flow_of(text: str, flow_id: str | None = None):
@@ -176,9 +198,12 @@ async def test_http_flow_preview_confirmation_audit_and_capture(server, tool, st
     preview = runner.preview(1)
     assert preview.mutating and preview.kind == "action"
     assert preview.title == "set under_attack (was medium)"
-    assert preview.request == {"method": "PATCH", "url": server.url + "/client/v4/zones/zone1/settings/security_level",
-                               "headers": {"Authorization": "Bearer ****", "Content-Type": "application/json"},
-                               "json": {"value": "under_attack"}}
+    assert preview.request == {
+        "method": "PATCH",
+        "url": server.url + "/client/v4/zones/zone1/settings/security_level",
+        "headers": {"Authorization": "Bearer ****", "Content-Type": "application/json"},
+        "json": {"value": "under_attack"},
+    }
     assert TOKEN not in preview.display and "Bearer ****" in preview.display
     assert preview.confirmation.production and preview.confirmation.expected == "production"
 
@@ -210,6 +235,7 @@ async def test_http_flow_preview_confirmation_audit_and_capture(server, tool, st
     assert "step_started" in events and events[-1] == "flow_finished"
     # the previous level is remembered for the reverse flow
     from console.runbook import Memory
+
     assert Memory().values("production") == {"previous": "medium"}
 
 
@@ -217,8 +243,7 @@ async def test_a_double_key_press_never_runs_a_step_twice(server, tool, state_di
     server.delay = 0.3
     runner = FlowRunner(flow_of(ATTACK), make_env(server, tool, name="staging"), {})
     await runner.run_step(0)
-    first, second = await asyncio.gather(runner.run_step(1, confirmation="yes"),
-                                         runner.run_step(1, confirmation="yes"))
+    first, second = await asyncio.gather(runner.run_step(1, confirmation="yes"), runner.run_step(1, confirmation="yes"))
     assert first is second
     assert [r["method"] for r in server.requests] == ["GET", "PATCH"]
     again = await runner.run_step(1, confirmation="yes")
@@ -259,10 +284,21 @@ flows:
 
 async def test_command_argv_stdin_token_env_and_cancel(server, tool, state_dir):
     lines: list[str] = []
-    runner = FlowRunner(flow_of(COMMANDS), make_env(server, tool, name="staging"), {},
-                        on_event=lambda e: lines.append(e.line) if e.type == "output" else None)
-    assert runner.preview(0).command["argv"] == tool.argv + ["secret", "put", "FLAG", "--name", "vau-processor",
-                                                              "--env", "staging"]
+    runner = FlowRunner(
+        flow_of(COMMANDS),
+        make_env(server, tool, name="staging"),
+        {},
+        on_event=lambda e: lines.append(e.line) if e.type == "output" else None,
+    )
+    assert runner.preview(0).command["argv"] == tool.argv + [
+        "secret",
+        "put",
+        "FLAG",
+        "--name",
+        "vau-processor",
+        "--env",
+        "staging",
+    ]
     result = await runner.run_step(0, confirmation="yes")
     assert result.state == StepState.PASSED and result.exit_code == 0
     call = tool.calls()[0]
@@ -338,14 +374,20 @@ flows:
 async def test_verify_passes_when_the_value_moves_and_times_out_otherwise(server, tool, state_dir):
     values = iter([5.0, 3.0, None, 0.4])
     samples: list[float | None] = []
-    runner = FlowRunner(flow_of(VERIFY), make_env(server, tool), {}, get_metric=lambda name: next(values, 0.1),
-                        on_event=lambda e: samples.append(e.value) if e.type == "sample" else None)
+    runner = FlowRunner(
+        flow_of(VERIFY),
+        make_env(server, tool),
+        {},
+        get_metric=lambda name: next(values, 0.1),
+        on_event=lambda e: samples.append(e.value) if e.type == "sample" else None,
+    )
     result = await runner.run_step(0)
     assert result.state == StepState.PASSED and result.value == 0.4
     assert samples == [5.0, 3.0, None, 0.4]
 
     async def stuck(name):
         return 4.2
+
     runner = FlowRunner(flow_of(VERIFY), make_env(server, tool), {}, get_metric=stuck)
     result = await runner.run_step(0)
     assert result.state == StepState.TIMEOUT and result.value == 4.2
@@ -407,8 +449,12 @@ async def test_preflight_stops_on_a_missing_secret_or_config_value(server, tool,
 
 async def test_envelope_failure_is_shown(server, tool, state_dir):
     server.status = 403
-    server.body = {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
-                   "messages": [], "result": None}
+    server.body = {
+        "success": False,
+        "errors": [{"code": 10000, "message": "Authentication error"}],
+        "messages": [],
+        "result": None,
+    }
     runner = FlowRunner(flow_of(ATTACK), make_env(server, tool), {})
     result = await runner.run_step(0)
     assert result.state == StepState.FAILED
@@ -436,8 +482,12 @@ flows:
 
 
 async def test_an_accepted_404_is_an_answer_and_any_other_failure_still_fails(server, tool, state_dir):
-    missing = {"success": False, "errors": [{"code": 10003, "message": "could not find entrypoint ruleset"}],
-               "messages": [], "result": None}
+    missing = {
+        "success": False,
+        "errors": [{"code": 10003, "message": "could not find entrypoint ruleset"}],
+        "messages": [],
+        "result": None,
+    }
     server.status, server.body = 404, missing
     runner = FlowRunner(flow_of(ACCEPT_404), make_env(server, tool), {})
     result = await runner.run_step(0)
@@ -452,8 +502,12 @@ async def test_an_accepted_404_is_an_answer_and_any_other_failure_still_fails(se
     assert (await runner.run_step(1)).state == StepState.SKIPPED
 
     server.status = 403  # not listed: still a failure, and the rest does not run
-    server.body = {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
-                   "messages": [], "result": None}
+    server.body = {
+        "success": False,
+        "errors": [{"code": 10000, "message": "Authentication error"}],
+        "messages": [],
+        "result": None,
+    }
     runner = FlowRunner(flow_of(ACCEPT_404), make_env(server, tool), {})
     result = await runner.run_step(0)
     assert result.state == StepState.FAILED and "10000" in result.message
@@ -491,13 +545,15 @@ async def test_a_check_is_retried_until_its_expectation_holds(server, tool, stat
     """A run list right after triggering a workflow may not show the new run yet: the check is retried."""
     counter = tmp_path / "count"
     script = tmp_path / "listing.py"
-    script.write_text(textwrap.dedent(f"""\
+    script.write_text(
+        textwrap.dedent(f"""\
         import json, pathlib
         p = pathlib.Path({str(counter)!r})
         n = int(p.read_text()) if p.exists() else 0
         p.write_text(str(n + 1))
         print(json.dumps([{{"databaseId": 100 if n < 3 else 101}}]))
-        """))
+        """)
+    )
     text = """\
     flows:
       - id: find

@@ -15,13 +15,16 @@ def spec(**kw) -> InputSpec:
     return InputSpec(**kw)
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("1.2.3.4; rm -rf /", "is not an IP address"),
-    ("999.1.1.1", "is not a valid IPv4 or IPv6 address"),
-    ("1.2.3", "is not a valid IPv4 or IPv6 address"),
-    ("$(reboot)", "is not an IP address"),
-    ("", "is required"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("1.2.3.4; rm -rf /", "is not an IP address"),
+        ("999.1.1.1", "is not a valid IPv4 or IPv6 address"),
+        ("1.2.3", "is not a valid IPv4 or IPv6 address"),
+        ("$(reboot)", "is not an IP address"),
+        ("", "is required"),
+    ],
+)
 def test_bad_ips_are_refused(raw, message):
     with pytest.raises(InputError) as info:
         parse_input(spec(name="ip", type="ip", label="IP address"), raw)
@@ -73,17 +76,31 @@ def test_strings_choices_bools_durations_cidrs_urls_timestamps():
 
 
 def env() -> Environment:
-    return Environment(name="production", base_url="https://edge.example", metrics_url="https://edge.example/metrics",
-                       health_url="https://edge.example/health", worker="vau-processor-production",
-                       kv_namespace_id="ns1", paths={"repo": "/src/twist"})
+    return Environment(
+        name="production",
+        base_url="https://edge.example",
+        metrics_url="https://edge.example/metrics",
+        health_url="https://edge.example/health",
+        worker="vau-processor-production",
+        kv_namespace_id="ns1",
+        paths={"repo": "/src/twist"},
+    )
 
 
 def test_check_inputs_collects_every_field_error_and_applies_config_defaults():
-    flow = Flow(id="f", title="F", section="S", steps=[Step(id="n", kind="note", title="n")], inputs=[
-        InputSpec(name="ip", type="ip"), InputSpec(name="reason"),
-        InputSpec(name="ns", default="{env.kv_namespace_id}"),
-        InputSpec(name="repo", default="{env.paths.repo}"),
-        InputSpec(name="missing", default="{env.paths.nothing}", required=False)])
+    flow = Flow(
+        id="f",
+        title="F",
+        section="S",
+        steps=[Step(id="n", kind="note", title="n")],
+        inputs=[
+            InputSpec(name="ip", type="ip"),
+            InputSpec(name="reason"),
+            InputSpec(name="ns", default="{env.kv_namespace_id}"),
+            InputSpec(name="repo", default="{env.paths.repo}"),
+            InputSpec(name="missing", default="{env.paths.nothing}", required=False),
+        ],
+    )
     values, errors = check_inputs(flow, {"ip": "999.1.1.1", "reason": "", "bogus": "1"}, Context(env=env()))
     assert set(errors) == {"ip", "reason", "bogus"}
     assert "has no input 'bogus'" in errors["bogus"]
@@ -97,16 +114,24 @@ def test_parse_assignments():
 
 
 def test_templates_render_mask_fallback_list_and_escape():
-    ctx = Context(inputs={"ip": "1.2.3.4", "n": 20, "targets": "a.com, b.com"}, env=env(),
-                  secret=lambda name: "s3cr3t-token", memory={"level": "high"}, builtins={"today": "20240115"})
+    ctx = Context(
+        inputs={"ip": "1.2.3.4", "n": 20, "targets": "a.com, b.com"},
+        env=env(),
+        secret=lambda name: "s3cr3t-token",
+        memory={"level": "high"},
+        builtins={"today": "20240115"},
+    )
     assert render("blocked:ip:{ip}", ctx) == "blocked:ip:1.2.3.4"
     assert render("Bearer {secret:api_token}", ctx) == "Bearer s3cr3t-token"
     assert render("Bearer {secret:api_token}", ctx, masked=True) == "Bearer ****"
     assert render("{memory.level|medium} {memory.other|medium}", ctx) == "high medium"
     assert render("{{literal}} {env.worker}", ctx) == "{literal} vau-processor-production"
     assert render("{env.worker!base}", ctx) == "vau-processor"
-    assert render_value({"count": "{n}", "hosts": "{targets!list}", "s": "n={n}"}, ctx) == \
-        {"count": 20, "hosts": ["a.com", "b.com"], "s": "n=20"}
+    assert render_value({"count": "{n}", "hosts": "{targets!list}", "s": "n={n}"}, ctx) == {
+        "count": 20,
+        "hosts": ["a.com", "b.com"],
+        "s": "n=20",
+    }
     with pytest.raises(TemplateError, match="has no paths.checkout: add it under environments.production.paths"):
         render("{env.paths.checkout}", ctx)
     with pytest.raises(TemplateError, match="unknown secret"):

@@ -38,7 +38,8 @@ def test_shipped_schema_files_equal_the_generated_ones(name):
     path = shipped_path(name)
     assert path.is_file(), f"{path} is missing: run edge-console schema {name} -o {path.relative_to(ROOT)}"
     assert path.read_text(encoding="utf-8") == schema_text(name), (
-        f"{path.relative_to(ROOT)} is stale: run edge-console schema {name} -o {path.relative_to(ROOT)}")
+        f"{path.relative_to(ROOT)} is stale: run edge-console schema {name} -o {path.relative_to(ROOT)}"
+    )
 
 
 def test_schema_config_validates_the_example_and_rejects_mistakes(capsys):
@@ -62,7 +63,9 @@ def test_schema_runbook_validates_every_shipped_runbook_and_rejects_mistakes(cap
     files = builtin_runbook_files()
     assert len(files) >= 8
     for path in files:
-        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+        errors = [
+            f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(yaml.safe_load(path.read_text()))
+        ]
         assert errors == [], (path.name, errors[:5])
     bad = {"flows": [{"id": "Bad_Id", "title": "t", "section": "s", "steps": [{"kind": "shell", "title": "x"}]}]}
     assert len(list(validator.iter_errors(bad))) == 2
@@ -111,8 +114,11 @@ def test_config_error_keeps_the_first_problem_and_lists_all(tmp_path):
         parse_config(THREE_MISTAKES, tmp_path / "c.yaml")
     err = info.value
     assert (err.line, err.key) == (3, "environments.production.base_url")
-    assert [(e.line, e.key) for e in err.errors] == [(3, "environments.production.base_url"),
-                                                     (5, "refresh_seconds"), (7, "tail.buffer")]
+    assert [(e.line, e.key) for e in err.errors] == [
+        (3, "environments.production.base_url"),
+        (5, "refresh_seconds"),
+        (7, "tail.buffer"),
+    ]
     assert str(err).count("\n") == 2
 
 
@@ -141,8 +147,12 @@ def test_every_kind_of_config_mistake_in_one_file(tmp_path):
         (4, "environments.p.zone_id", "must be 32 hexadecimal characters, got 'xyz'"),
         (5, "environments.p.queues.batch", "must be 32 hexadecimal characters, got '123'"),
         (6, "environments.p.tools.wrangler", "must not be empty"),
-        (8, "thresholds.latency", "unknown metric (known: request_rate, error_rate, p95_latency_ms, "
-                                  "cache_hit_rate, cpu_time_ms, memory_bytes, queue_backlog)"),
+        (
+            8,
+            "thresholds.latency",
+            "unknown metric (known: request_rate, error_rate, p95_latency_ms, "
+            "cache_hit_rate, cpu_time_ms, memory_bytes, queue_backlog)",
+        ),
         (10, "limits.max_body_bytes", "must be between 1,024 and 1,073,741,824, got 10"),
         (11, "alerts.hold_scrapes", "expected a whole number of scrapes >= 1, got 0"),
         (11, "alerts.hysteresis_percent", "expected a percentage 0-99, got 120"),
@@ -160,12 +170,25 @@ def test_every_kind_of_config_mistake_in_one_file(tmp_path):
     assert len(got) == 9, got
 
 
-@pytest.mark.parametrize("where, body, key, advice", [
-    ("environment", "    api_token: abc123\n", "environments.p.api_token", "use api_token_env or api_token_file"),
-    ("environment", "    admin_token: abc123\n", "environments.p.admin_token", "use admin_token_env or admin_token_file"),
-    ("top level", "webhook_url: https://hooks.example/x\n", "webhook_url", "use webhook_url_env or webhook_url_file"),
-    ("top level", "routing_key: abc\n", "routing_key", "use routing_key_env or routing_key_file"),
-])
+@pytest.mark.parametrize(
+    "where, body, key, advice",
+    [
+        ("environment", "    api_token: abc123\n", "environments.p.api_token", "use api_token_env or api_token_file"),
+        (
+            "environment",
+            "    admin_token: abc123\n",
+            "environments.p.admin_token",
+            "use admin_token_env or admin_token_file",
+        ),
+        (
+            "top level",
+            "webhook_url: https://hooks.example/x\n",
+            "webhook_url",
+            "use webhook_url_env or webhook_url_file",
+        ),
+        ("top level", "routing_key: abc\n", "routing_key", "use routing_key_env or routing_key_file"),
+    ],
+)
 def test_an_inline_secret_gets_a_pointed_message(tmp_path, where, body, key, advice):
     text = "environments:\n  p:\n    base_url: https://edge.example\n"
     text = text + body if where == "environment" else text + body
@@ -179,7 +202,8 @@ def test_an_inline_secret_gets_a_pointed_message(tmp_path, where, body, key, adv
 
 def test_a_runbook_reports_every_structural_problem_at_once(tmp_path, capsys):
     path = tmp_path / "mine.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         flows:
           - id: Mine
             title: Mine
@@ -196,14 +220,17 @@ def test_a_runbook_reports_every_structural_problem_at_once(tmp_path, capsys):
             responds_to: [latency]
             steps:
               - {kind: note, title: n, colour: red}
-        """))
+        """)
+    )
     assert main(["runbook", "validate", str(path)]) == 2
     err = capsys.readouterr().err
-    for fragment in (f"{path}:2: flows[0].id: is not a kebab-case id",
-                     f"{path}:6: flows[0].steps[0].kind: unknown step kind 'sudo'",
-                     f"{path}:10: flows[0].steps[1].tail.seconds: must be at most 86400 (one day)",
-                     f"{path}:14: flows[1].responds_to: expected a list of metric keys",
-                     f"{path}:16: flows[1].steps[0].colour: unknown key"):
+    for fragment in (
+        f"{path}:2: flows[0].id: is not a kebab-case id",
+        f"{path}:6: flows[0].steps[0].kind: unknown step kind 'sudo'",
+        f"{path}:10: flows[0].steps[1].tail.seconds: must be at most 86400 (one day)",
+        f"{path}:14: flows[1].responds_to: expected a list of metric keys",
+        f"{path}:16: flows[1].steps[0].colour: unknown key",
+    ):
         assert fragment in err, err
 
 
@@ -215,8 +242,7 @@ def test_the_rules_across_fields_report_every_flow(tmp_path):
         """)
     with pytest.raises(RunbookError) as info:
         parse_runbook(text, "two.yaml")
-    assert [(e.line, e.where) for e in info.value.errors] == [(2, "flows[0].steps[0].expect"),
-                                                              (3, "flows[1].steps[0]")]
+    assert [(e.line, e.where) for e in info.value.errors] == [(2, "flows[0].steps[0].expect"), (3, "flows[1].steps[0]")]
 
 
 def _fields_without_doc(model: type) -> list[str]:

@@ -21,11 +21,18 @@ from tests.serve_helpers import Served
 from tests.util import REPO_ROOT, wait_for_sync
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-READ_SCREEN = ("() => { const t = document.querySelector('.xterm-accessibility-tree');"
-               " return t ? t.innerText : ''; }")
+READ_SCREEN = "() => { const t = document.querySelector('.xterm-accessibility-tree'); return t ? t.innerText : ''; }"
 
 if not os.path.exists(CHROMIUM):  # tests/system-deps installs it; never skip silently on CI
     pytest.fail(f"{CHROMIUM} is missing: run tests/system-deps (installs Debian's chromium)", pytrace=False)
@@ -40,8 +47,13 @@ def state_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(state_root):
-    env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=str(state_root), XDG_STATE_HOME=str(state_root / "xdg"),
-               XDG_CONFIG_HOME=str(state_root / "config"), WRANGLER_SEND_METRICS="false")
+    env = dict(
+        os.environ,
+        EDGE_CONSOLE_STATE_DIR=str(state_root),
+        XDG_STATE_HOME=str(state_root / "xdg"),
+        XDG_CONFIG_HOME=str(state_root / "config"),
+        WRANGLER_SEND_METRICS="false",
+    )
     env.pop("EDGE_CONSOLE_CONFIG", None)
     server = Served("--port", "0", "--max-sessions", "3", env=env)
     server.env = env
@@ -59,8 +71,12 @@ def page(served, tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 760})
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 760},
+        )
         try:
             tab = context.new_page()
             tab.failed_requests = []
@@ -79,6 +95,7 @@ def wait_screen(page, predicate, timeout: float = 30.0, message: str = "screen")
     def check():
         text = screen_text(page)
         return text if predicate(text) else None
+
     try:
         return wait_for_sync(check, timeout=timeout, message=message)
     except AssertionError as exc:
@@ -86,8 +103,15 @@ def wait_screen(page, predicate, timeout: float = 30.0, message: str = "screen")
 
 
 def run_cli(served, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "console", *args], cwd=REPO_ROOT, env=served.env,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        cwd=REPO_ROOT,
+        env=served.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result
     return result.stdout
 

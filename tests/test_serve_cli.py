@@ -39,9 +39,15 @@ def tails(pid: int) -> list[int]:
 
 
 def run_serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "console", "serve", *args], cwd=REPO_ROOT,
-                          env=env or dict(os.environ), capture_output=True, text=True, timeout=60,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "console", "serve", *args],
+        cwd=REPO_ROOT,
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_non_loopback_host_without_token_is_refused_at_start():
@@ -173,8 +179,9 @@ async def test_config_and_env_pass_through_and_the_console_is_forced_read_only(s
     config = tmp_path / "edge.yaml"
     config.write_text("environments:\n  staging:\n    base_url: 'http://127.0.0.1:9'\n    read_only: false\n")
     env = dict(os.environ, EDGE_SERVE_TEST_TOKEN=TOKEN)
-    server = served("--port", "0", "--token-env", "EDGE_SERVE_TEST_TOKEN", "--config", str(config),
-                    "--env", "staging", env=env)
+    server = served(
+        "--port", "0", "--token-env", "EDGE_SERVE_TEST_TOKEN", "--config", str(config), "--env", "staging", env=env
+    )
     url = server.wait_url()
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
         async with client.get(url, allow_redirects=False) as response:
@@ -184,10 +191,18 @@ async def test_config_and_env_pass_through_and_the_console_is_forced_read_only(s
         try:
             (console,) = server.wait_consoles(1)
             argv = Path(f"/proc/{console}/cmdline").read_bytes().split(b"\0")
-            assert argv[argv.index(b"console") + 1:-1] == [b"--read-only", b"--config", str(config).encode(),
-                                                           b"--env", b"staging"]
-            environ = dict(item.split(b"=", 1) for item in Path(f"/proc/{console}/environ").read_bytes().split(b"\0")
-                           if b"=" in item)
+            assert argv[argv.index(b"console") + 1 : -1] == [
+                b"--read-only",
+                b"--config",
+                str(config).encode(),
+                b"--env",
+                b"staging",
+            ]
+            environ = dict(
+                item.split(b"=", 1)
+                for item in Path(f"/proc/{console}/environ").read_bytes().split(b"\0")
+                if b"=" in item
+            )
             assert environ[b"EDGE_CONSOLE_SHARED"] == b"1"
             assert b"EDGE_SERVE_TEST_TOKEN" not in environ
             assert not any(TOKEN.encode() in value for value in environ.values())
@@ -207,8 +222,11 @@ async def test_every_session_uses_the_one_simulated_edge_serve_started_with_its_
             consoles = server.wait_consoles(2)
             urls = set()
             for pid in consoles:
-                environ = dict(item.split(b"=", 1) for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-                               if b"=" in item)
+                environ = dict(
+                    item.split(b"=", 1)
+                    for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                    if b"=" in item
+                )
                 urls.add(environ[b"EDGE_CONSOLE_SIM_URL"].decode())
             (sim_url,) = urls  # one edge for every browser
             assert sim_url.startswith("http://127.0.0.1:")
@@ -230,6 +248,7 @@ async def test_sigkill_of_serve_leaves_no_console_behind(served):
         started = descendants(server.proc.pid)
         os.kill(server.proc.pid, signal.SIGKILL)
         await wait_for(lambda: server.proc.poll() is not None, timeout=10, message="serve to die")
-        await wait_for(lambda: not [pid for pid in started if alive(pid)], timeout=15,
-                       message=f"no survivor of {sorted(started)}")
+        await wait_for(
+            lambda: not [pid for pid in started if alive(pid)], timeout=15, message=f"no survivor of {sorted(started)}"
+        )
         await ws.close()

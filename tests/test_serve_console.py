@@ -54,8 +54,12 @@ def test_shared_sim_url_must_be_loopback_http(monkeypatch):
 def test_console_command_always_read_only_and_never_carries_the_token(tmp_path):
     argv = console_argv(str(tmp_path / "c.yaml"), "prod")
     assert argv[3] == "--read-only" and argv[-2:] == ["--env", "prod"]
-    base = {"PATH": "/usr/bin", "WAR_ROOM_TOKEN": "s3cret-war-room-token-0123456789", SHARED_ENV: "0",
-            "EDGE_CONSOLE_CONFIG": "/elsewhere.yaml"}
+    base = {
+        "PATH": "/usr/bin",
+        "WAR_ROOM_TOKEN": "s3cret-war-room-token-0123456789",
+        SHARED_ENV: "0",
+        "EDGE_CONSOLE_CONFIG": "/elsewhere.yaml",
+    }
     env = console_environment(base, token_env="WAR_ROOM_TOKEN", sim_url="http://127.0.0.1:4000")
     assert env[SHARED_ENV] == "1" and env[SIM_URL_ENV] == "http://127.0.0.1:4000"
     assert "WAR_ROOM_TOKEN" not in env and "EDGE_CONSOLE_CONFIG" not in env
@@ -142,13 +146,22 @@ async def test_shared_console_shows_the_incident_timeline_but_writes_nothing_to_
         incident = operator.start("P2", "Latency")  # from the operator's terminal, while the view is open
         path = operator.store.path(incident.id)
         before = path.read_bytes()
-        await wait_for(lambda: getattr(app, "incident_response", None) is not None
-                       and app.incident_response.manager.current_id == incident.id, message="incident adopted")
+        await wait_for(
+            lambda: (
+                getattr(app, "incident_response", None) is not None
+                and app.incident_response.manager.current_id == incident.id
+            ),
+            message="incident adopted",
+        )
         await wait_for(lambda: app.incident_response.engine.active(), message="the latency alert")
         await pilot.pause(0.3)  # a few more polls (0.1 s each) that would record transitions
         manager = app.incident_response.manager
-        for write in (lambda: manager.note("from a browser"), lambda: manager.start("P1", "x"),
-                      lambda: manager.close("a", "b"), lambda: manager.write_report(incident.id)):
+        for write in (
+            lambda: manager.note("from a browser"),
+            lambda: manager.start("P1", "x"),
+            lambda: manager.close("a", "b"),
+            lambda: manager.write_report(incident.id),
+        ):
             try:
                 write()
             except Exception as exc:  # noqa: BLE001 - the refusal names the shared view

@@ -45,8 +45,9 @@ def test_the_corrected_slips_are_still_in_the_excerpt():
 
 @pytest.fixture
 def api(sim) -> httpx.Client:
-    with httpx.Client(base_url=sim.base_url + "/client/v4", timeout=10,
-                      headers={"Authorization": f"Bearer {sim.api_token}"}) as client:
+    with httpx.Client(
+        base_url=sim.base_url + "/client/v4", timeout=10, headers={"Authorization": f"Bearer {sim.api_token}"}
+    ) as client:
         yield client
 
 
@@ -93,8 +94,11 @@ def test_security_level_get_patch_remembered_and_validated(api, sim):
     assert api.get(url).json()["result"]["value"] == "under_attack"
     state = HTTP.get(sim.base_url + "/admin/state").json()
     assert state["security_level"] == "under_attack"
-    assert state["setting_history"][-1] == {**state["setting_history"][-1], "previous": "medium",
-                                            "value": "under_attack"}
+    assert state["setting_history"][-1] == {
+        **state["setting_history"][-1],
+        "previous": "medium",
+        "value": "under_attack",
+    }
 
     r = api.patch(url, json={"value": "maximum"})
     assert r.status_code == 400
@@ -106,14 +110,17 @@ def test_security_level_get_patch_remembered_and_validated(api, sim):
     assert r.status_code == 404 and r.json()["errors"][0]["code"] == 7003
 
 
-@pytest.mark.parametrize("body", [
-    {"purge_everything": True},
-    {"files": ["https://api.twist.io/static/app.js"]},
-    {"files": [{"url": "https://api.twist.io/static/app.js", "headers": {"Origin": "https://twist.io"}}]},
-    {"prefixes": ["api.twist.io/static/"]},
-    {"hosts": ["api.twist.io"]},
-    {"tags": ["vau"]},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"purge_everything": True},
+        {"files": ["https://api.twist.io/static/app.js"]},
+        {"files": [{"url": "https://api.twist.io/static/app.js", "headers": {"Origin": "https://twist.io"}}]},
+        {"prefixes": ["api.twist.io/static/"]},
+        {"hosts": ["api.twist.io"]},
+        {"tags": ["vau"]},
+    ],
+)
 def test_purge_cache_each_kind(api, sim, body):
     r, answer = call(api, "POST", f"/zones/{ZONE}/purge_cache", body)
     assert r.status_code == 200, r.text
@@ -122,13 +129,19 @@ def test_purge_cache_each_kind(api, sim, body):
     assert purge["kind"] == next(iter(body))
 
 
-@pytest.mark.parametrize("body, message", [
-    ({}, "exactly one of"), ({"purge_everything": False}, "must be true"), ({"files": []}, "1 to 30"),
-    ({"purge_everything": True, "tags": ["x"]}, "exactly one of"), ({"everything": True}, "unexpected: everything"),
-    ({"prefixes": ["https://api.twist.io/static/"]}, "carries a scheme"),
-    ({"prefixes": [f"api.twist.io/p{i}" for i in range(31)]}, "1 to 30"),
-    ({"files": ["api.twist.io/static/app.js"]}, "whole URL"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({}, "exactly one of"),
+        ({"purge_everything": False}, "must be true"),
+        ({"files": []}, "1 to 30"),
+        ({"purge_everything": True, "tags": ["x"]}, "exactly one of"),
+        ({"everything": True}, "unexpected: everything"),
+        ({"prefixes": ["https://api.twist.io/static/"]}, "carries a scheme"),
+        ({"prefixes": [f"api.twist.io/p{i}" for i in range(31)]}, "1 to 30"),
+        ({"files": ["api.twist.io/static/app.js"]}, "whole URL"),
+    ],
+)
 def test_purge_cache_bad_bodies(api, body, message):
     r = api.post(f"/zones/{ZONE}/purge_cache", json=body)
     assert r.status_code == 400
@@ -237,8 +250,10 @@ def test_secrets_put_list_delete_and_effect(api, sim):
 
     r = api.put(url, json={"name": "X", "text": "1", "type": "secret_key"})
     assert r.status_code == 400
-    r = api.put(f"/accounts/{ACCOUNT}/workers/scripts/vau-processor-production-production/secrets",
-                json={"name": "X", "text": "1", "type": "secret_text"})
+    r = api.put(
+        f"/accounts/{ACCOUNT}/workers/scripts/vau-processor-production-production/secrets",
+        json={"name": "X", "text": "1", "type": "secret_text"},
+    )
     assert r.status_code == 404 and r.json()["errors"][0]["code"] == 10007
     validate_response("PUT", f"/accounts/{ACCOUNT}/workers/scripts/x/secrets", 404, r.json())
 
@@ -311,8 +326,7 @@ def test_custom_rule_referencing_a_list_blocks_at_the_edge(api, sim):
     assert sim.state.snapshot()["edge"]["edge_blocked_ips"] == ["203.0.113.7"]
 
     rule_url = f"/zones/{ZONE}/rulesets/{ruleset_id}/rules/{added['id']}"
-    r, body = call(api, "PATCH", rule_url, {"enabled": False, "expression": "ip.src in $edge_list",
-                                            "action": "block"})
+    r, body = call(api, "PATCH", rule_url, {"enabled": False, "expression": "ip.src in $edge_list", "action": "block"})
     assert r.status_code == 200 and sim.state.snapshot()["edge"]["edge_blocked_ips"] == []
     r, body = call(api, "DELETE", rule_url)
     assert r.status_code == 200 and [x["ref"] for x in body["result"]["rules"]] == ["geo_block"]
@@ -362,8 +376,7 @@ def test_a_zone_without_custom_rules_has_no_entry_point_until_a_put_creates_it(a
     assert r.status_code == 200 and body["result"]["id"] == ruleset["id"] and body["result"]["version"] == "2"
     assert [(x["id"], x["enabled"]) for x in body["result"]["rules"]] == [(kept["id"], False)]
     assert sim.state.snapshot()["edge"]["edge_blocked_ips"] == []
-    r, _ = call(api, "PUT", f"/zones/{ZONE}/rulesets/phases/http_request_firewall_managed/entrypoint",
-                {"rules": []})
+    r, _ = call(api, "PUT", f"/zones/{ZONE}/rulesets/phases/http_request_firewall_managed/entrypoint", {"rules": []})
     assert r.status_code == 400  # the simulated edge models the custom phase only (said in the message)
 
 

@@ -46,17 +46,31 @@ def test_metrics_is_a_prometheus_page(sim):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain")
     fams = families(r.text)
-    assert {"edge_requests", "edge_errors", "edge_request_duration_seconds", "edge_cache_hits", "edge_cache_misses",
-            "edge_cpu_time_ms", "edge_memory_usage_bytes", "edge_queue_backlog",
-            "edge_queue_processing_duration_seconds", "edge_security_blocks", "edge_rate_limit_violations"} == set(fams)
+    assert {
+        "edge_requests",
+        "edge_errors",
+        "edge_request_duration_seconds",
+        "edge_cache_hits",
+        "edge_cache_misses",
+        "edge_cpu_time_ms",
+        "edge_memory_usage_bytes",
+        "edge_queue_backlog",
+        "edge_queue_processing_duration_seconds",
+        "edge_security_blocks",
+        "edge_rate_limit_violations",
+    } == set(fams)
     assert total(r.text, "edge_requests", "edge_requests_total") > 0
 
 
 def test_counters_grow_with_wall_time_between_scrapes(sim):
     first = HTTP.get(sim.base_url + "/metrics").text
     a = total(first, "edge_requests", "edge_requests_total")
-    b = wait_for_sync(lambda: (v := total(HTTP.get(sim.base_url + "/metrics").text, "edge_requests",
-                                            "edge_requests_total")) > a and v, timeout=5)
+    b = wait_for_sync(
+        lambda: (
+            (v := total(HTTP.get(sim.base_url + "/metrics").text, "edge_requests", "edge_requests_total")) > a and v
+        ),
+        timeout=5,
+    )
     assert b > a
 
 
@@ -69,8 +83,9 @@ def test_switching_scenario_over_http_shows_in_the_next_scrapes(sim):
         deadline = time.monotonic() + 5
         while True:  # poll until the window holds enough requests to measure
             after = HTTP.get(sim.base_url + "/metrics").text
-            requests = total(after, "edge_requests", "edge_requests_total") - total(before, "edge_requests",
-                                                                                     "edge_requests_total")
+            requests = total(after, "edge_requests", "edge_requests_total") - total(
+                before, "edge_requests", "edge_requests_total"
+            )
             if requests > 2000 or time.monotonic() > deadline:
                 break
         errors = total(after, "edge_errors", "edge_errors_total") - total(before, "edge_errors", "edge_errors_total")
@@ -93,8 +108,15 @@ def test_unknown_scenario_is_400_with_the_names(sim):
     for body in ({"name": "chaos"}, {}, [1]):
         r = HTTP.post(sim.base_url + "/admin/scenario", json=body)
         assert r.status_code == 400
-        assert r.json()["scenarios"] == ["normal", "error-spike", "latency", "ddos", "queue-backlog",
-                                         "cache-collapse", "outage"]
+        assert r.json()["scenarios"] == [
+            "normal",
+            "error-spike",
+            "latency",
+            "ddos",
+            "queue-backlog",
+            "cache-collapse",
+            "outage",
+        ]
     r = HTTP.post(sim.base_url + "/admin/scenario", content=b"{not json")
     assert r.status_code == 400 and "JSON" in r.json()["error"]
 
@@ -246,9 +268,14 @@ def _ignore_sigint() -> None:
 @pytest.mark.parametrize("inherited", ["default", "sigint-ignored"])
 def test_simulate_stops_on_signal_within_a_second_exits_0_and_leaves_nothing(tmp_path, signum, inherited):
     env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=str(tmp_path))
-    proc = subprocess.Popen([sys.executable, "-m", "console", "simulate", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=_ignore_sigint if inherited == "sigint-ignored" else None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "simulate", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_ignore_sigint if inherited == "sigint-ignored" else None,
+    )
     try:
         line = proc.stdout.readline()
         url = next(word for word in line.split() if word.startswith("http://127.0.0.1:"))
@@ -297,8 +324,9 @@ def test_scenario_names_for_options_match_the_scenarios():
 
 
 def test_unknown_scenario_option_is_a_usage_error_not_a_traceback():
-    proc = subprocess.run([sys.executable, "-m", "console", "--scenario", "bogus", "check"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "console", "--scenario", "bogus", "check"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 2
     assert "invalid choice: 'bogus'" in proc.stderr and "latency" in proc.stderr
     assert "Traceback" not in proc.stderr

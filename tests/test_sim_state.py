@@ -35,8 +35,11 @@ def scrape(expo: Exposition) -> dict[str, list[tuple[str, dict[str, str], float]
 
 
 def _sum(page, family, sample=None, **labels) -> float:
-    return sum(v for name, lab, v in page.get(family, [])
-               if (sample is None or name == sample) and all(lab.get(k) == x for k, x in labels.items()))
+    return sum(
+        v
+        for name, lab, v in page.get(family, [])
+        if (sample is None or name == sample) and all(lab.get(k) == x for k, x in labels.items())
+    )
 
 
 def _buckets(page, family, **labels) -> list[tuple[float, float]]:
@@ -80,13 +83,19 @@ class Edge:
         errors = d("edge_errors", sample="edge_errors_total")
         hits = d("edge_cache_hits", sample="edge_cache_hits_total")
         misses = d("edge_cache_misses", sample="edge_cache_misses_total")
-        blocks = {rule: d("edge_security_blocks", sample="edge_security_blocks_total", rule=rule) / seconds
-                  for rule in ("waf", "geo_block", "rate_limit", "bot", "ip_block")}
+        blocks = {
+            rule: d("edge_security_blocks", sample="edge_security_blocks_total", rule=rule) / seconds
+            for rule in ("waf", "geo_block", "rate_limit", "bot", "ip_block")
+        }
         return {
             "request_rate": requests / seconds,
             "error_rate": 100.0 * errors / requests,
-            "p95_latency_ms": 1000 * quantile(0.95, _buckets(before, "edge_request_duration_seconds"),
-                                              _buckets(after, "edge_request_duration_seconds")),
+            "p95_latency_ms": 1000
+            * quantile(
+                0.95,
+                _buckets(before, "edge_request_duration_seconds"),
+                _buckets(after, "edge_request_duration_seconds"),
+            ),
             "cache_hit_rate": 100.0 * hits / (hits + misses),
             "cpu_time_ms": quantile(0.95, _buckets(before, "edge_cpu_time_ms"), _buckets(after, "edge_cpu_time_ms")),
             "queue_backlog": _sum(after, "edge_queue_backlog"),
@@ -102,7 +111,7 @@ def test_exposition_has_exactly_the_runbook_families_with_their_labels():
     edge.window(5)
     page = edge.page
     names = {family for family in page}
-    expected = {name[:-len("_total")] if name.endswith("_total") else name for name in FAMILIES}
+    expected = {name[: -len("_total")] if name.endswith("_total") else name for name in FAMILIES}
     assert names == expected
     labels = lambda fam: {k for _, lab, _ in page[fam] for k in lab}  # noqa: E731
     assert labels("edge_requests") == {"worker", "colo", "status"}
@@ -112,10 +121,24 @@ def test_exposition_has_exactly_the_runbook_families_with_their_labels():
     assert labels("edge_memory_usage_bytes") == {"worker"}
     assert {lab["queue"] for _, lab, _ in page["edge_queue_backlog"]} == {"vau-batch", "analytics", "dead-letter"}
     assert labels("edge_queue_processing_duration_seconds") == {"queue", "le"}
-    assert {lab["rule"] for _, lab, _ in page["edge_security_blocks"]} == {"waf", "geo_block", "rate_limit", "bot",
-                                                                          "ip_block"}
+    assert {lab["rule"] for _, lab, _ in page["edge_security_blocks"]} == {
+        "waf",
+        "geo_block",
+        "rate_limit",
+        "bot",
+        "ip_block",
+    }
     assert [float(lab["le"]) for n, lab, _ in page["edge_cpu_time_ms"] if n.endswith("_bucket")] == [
-        1, 2, 5, 10, 25, 50, 100, 250, math.inf]
+        1,
+        2,
+        5,
+        10,
+        25,
+        50,
+        100,
+        250,
+        math.inf,
+    ]
 
 
 def test_histograms_cumulative_and_counters_monotonic_across_scrapes():
@@ -139,8 +162,11 @@ def test_histograms_cumulative_and_counters_monotonic_across_scrapes():
                 assert values == sorted(values), f"{fam}{key} buckets not cumulative"
                 assert values[-1] == counts[key]
                 assert all(v == int(v) for v in values)
-    for fam, sample in (("edge_requests", "edge_requests_total"), ("edge_cache_hits", "edge_cache_hits_total"),
-                        ("edge_security_blocks", "edge_security_blocks_total")):
+    for fam, sample in (
+        ("edge_requests", "edge_requests_total"),
+        ("edge_cache_hits", "edge_cache_hits_total"),
+        ("edge_security_blocks", "edge_security_blocks_total"),
+    ):
         totals = [_sum(p, fam, sample=sample) for p in pages]
         assert totals == sorted(totals) and totals[-1] > totals[0]
 
@@ -167,14 +193,17 @@ def test_values_vary_between_windows_and_seeds_reproduce():
     assert len({round(w["p95_latency_ms"], 3) for w in wa}) == 3
 
 
-@pytest.mark.parametrize("scenario, check", [
-    ("error-spike", lambda w: w["error_rate"] > 1.0),
-    ("latency", lambda w: w["p95_latency_ms"] > 1000 and w["cpu_time_ms"] > 50),
-    ("ddos", lambda w: w["request_rate"] > 20000 and w["blocks_bot"] > 500 and w["blocks_rate_limit"] > 500),
-    ("queue-backlog", lambda w: w["vau_backlog"] > 1000),
-    ("cache-collapse", lambda w: w["cache_hit_rate"] < 70),
-    ("outage", lambda w: w["error_rate"] > 50),
-])
+@pytest.mark.parametrize(
+    "scenario, check",
+    [
+        ("error-spike", lambda w: w["error_rate"] > 1.0),
+        ("latency", lambda w: w["p95_latency_ms"] > 1000 and w["cpu_time_ms"] > 50),
+        ("ddos", lambda w: w["request_rate"] > 20000 and w["blocks_bot"] > 500 and w["blocks_rate_limit"] > 500),
+        ("queue-backlog", lambda w: w["vau_backlog"] > 1000),
+        ("cache-collapse", lambda w: w["cache_hit_rate"] < 70),
+        ("outage", lambda w: w["error_rate"] > 50),
+    ],
+)
 def test_switching_scenario_moves_numbers_from_the_next_full_window(scenario, check):
     edge = Edge("normal")
     baseline = edge.window(5)
@@ -323,8 +352,11 @@ def test_rollback_run_completing_ends_error_spike_and_adds_a_deployment():
     assert after[0]["annotations"]["workers/triggered_by"] == "rollback"
     assert after[0]["versions"] == before[1]["versions"]
     assert state.snapshot()["rollbacks"][-1]["scenario_before"] == "error-spike"
-    for bad in ({"environment": "production"}, {"environment": "moon", "reason": "x"},
-                {"environment": "production", "reason": "x", "extra": "1"}):
+    for bad in (
+        {"environment": "production"},
+        {"environment": "moon", "reason": "x"},
+        {"environment": "production", "reason": "x", "extra": "1"},
+    ):
         with pytest.raises(SimError):
             state.gh_dispatch("rollback-edge.yml", bad)
     with pytest.raises(SimError):
@@ -354,8 +386,20 @@ def test_snapshot_lists_state_without_secret_values():
     state = SimState("ddos", seed=5, clock=Clock())
     state.put_secret(MAIN_WORKER, "RATE_LIMIT_MULTIPLIER", "0.123456")
     snap = state.snapshot()
-    for key in ("scenario", "flags", "kv", "security_level", "gh_runs", "terraform", "attack_ips", "blocked_ips",
-                "queues", "faults", "deployments", "current"):
+    for key in (
+        "scenario",
+        "flags",
+        "kv",
+        "security_level",
+        "gh_runs",
+        "terraform",
+        "attack_ips",
+        "blocked_ips",
+        "queues",
+        "faults",
+        "deployments",
+        "current",
+    ):
         assert key in snap
     assert snap["flags"]["rate_limit_multiplier"] == pytest.approx(0.123456)
     assert "RATE_LIMIT_MULTIPLIER" in snap["secrets"][MAIN_WORKER]

@@ -25,8 +25,17 @@ def run(fake_tools, sim, tmp_path):
             env["CLOUDFLARE_API_TOKEN"] = token
         # tmp_path is no checkout: gh takes the repository from $GH_REPO (or -R), as the real gh does
         env.setdefault("GH_REPO", "twist-network/edge")
-        return subprocess.run(list(argv), input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path,
-                              timeout=timeout, stdin=None if stdin is not None else subprocess.DEVNULL)
+        return subprocess.run(
+            list(argv),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=timeout,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
+
     return _run
 
 
@@ -42,23 +51,49 @@ def test_wrangler_version_and_help(run, fake_tools):
 
 
 def test_secret_put_reads_stdin_and_trips_the_circuit_breaker(run, sim, fake_tools):
-    r = run("wrangler", "secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env",
-            "production", stdin="true\n")
+    r = run(
+        "wrangler",
+        "secret",
+        "put",
+        "CIRCUIT_BREAKER_ENABLED",
+        "--name",
+        "vau-processor",
+        "--env",
+        "production",
+        stdin="true\n",
+    )
     assert r.returncode == 0, r.stderr
     assert 'Creating the secret for the Worker "vau-processor-production"' in r.stdout
     assert "Success! Uploaded secret CIRCUIT_BREAKER_ENABLED" in r.stdout
     assert sim.state.flags()["circuit_breaker"] is True
     call = fake_tools.calls("wrangler")[-1]
-    assert call["argv"] == ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor", "--env",
-                            "production"]
+    assert call["argv"] == [
+        "secret",
+        "put",
+        "CIRCUIT_BREAKER_ENABLED",
+        "--name",
+        "vau-processor",
+        "--env",
+        "production",
+    ]
     assert call["stdin"] == "<masked: 5 bytes>"
     assert "CLOUDFLARE_API_TOKEN" in call["env_keys"] and call["cwd"]
     assert sim.api_token not in fake_tools.log.read_text()
 
 
 def test_secret_put_with_a_value_argument_is_an_error_like_wrangler_4(run, sim):
-    r = run("wrangler", "secret", "put", "CIRCUIT_BREAKER_ENABLED", "true", "--name", "vau-processor", "--env",
-            "production", stdin="true\n")
+    r = run(
+        "wrangler",
+        "secret",
+        "put",
+        "CIRCUIT_BREAKER_ENABLED",
+        "true",
+        "--name",
+        "vau-processor",
+        "--env",
+        "production",
+        stdin="true\n",
+    )
     assert r.returncode == 1
     assert "Unknown argument: true" in r.stderr
     assert sim.state.flags()["circuit_breaker"] is False
@@ -67,8 +102,17 @@ def test_secret_put_with_a_value_argument_is_an_error_like_wrangler_4(run, sim):
 def test_secret_names_follow_wrangler_legacy_environments(run, sim, tmp_path):
     # wrangler appends -ENV to --name; that Worker does not exist (10007), and a non-interactive wrangler
     # answers its own "create a new Worker?" with yes: an empty draft Worker gets the secret, exit status 0
-    r = run("wrangler", "secret", "put", "PERFORMANCE_MODE", "--name", "vau-processor-production", "--env",
-            "production", stdin="true")
+    r = run(
+        "wrangler",
+        "secret",
+        "put",
+        "PERFORMANCE_MODE",
+        "--name",
+        "vau-processor-production",
+        "--env",
+        "production",
+        stdin="true",
+    )
     assert r.returncode == 0, r.stderr
     assert 'Creating new Worker "vau-processor-production-production"' in r.stdout
     assert "Using fallback value in non-interactive context: yes" in r.stdout
@@ -80,8 +124,7 @@ def test_secret_names_follow_wrangler_legacy_environments(run, sim, tmp_path):
     r = run("wrangler", "secret", "put", "PERFORMANCE_MODE", "--env", "production", stdin="true")
     assert r.returncode == 0, r.stderr
     assert sim.state.flags()["performance_mode"] is True
-    r = run("wrangler", "secret", "put", "RATE_LIMIT_MULTIPLIER", "--name", "vau-processor-production",
-            stdin="0.1\n")
+    r = run("wrangler", "secret", "put", "RATE_LIMIT_MULTIPLIER", "--name", "vau-processor-production", stdin="0.1\n")
     assert r.returncode == 0 and sim.state.flags()["rate_limit_multiplier"] == pytest.approx(0.1)
     r = run("wrangler", "secret", "list", "--name", "vau-processor-production")
     assert r.returncode == 0
@@ -100,8 +143,9 @@ def test_kv_key_list_remote_prints_a_json_array(run):
 
 
 def test_kv_put_get_delete_remote_blocks_and_unblocks_an_ip(run, sim, fake_tools):
-    r = run("wrangler", "kv", "key", "put", "blocked:ip:203.0.113.7", "security_incident", "--namespace-id", NS,
-            "--remote")
+    r = run(
+        "wrangler", "kv", "key", "put", "blocked:ip:203.0.113.7", "security_incident", "--namespace-id", NS, "--remote"
+    )
     assert r.returncode == 0, r.stderr
     assert 'Writing the value "security_incident" to key "blocked:ip:203.0.113.7"' in r.stdout
     assert "203.0.113.7" in state(sim)["blocked_ips"]
@@ -113,9 +157,13 @@ def test_kv_put_get_delete_remote_blocks_and_unblocks_an_ip(run, sim, fake_tools
     assert r.returncode == 0 and "203.0.113.7" not in state(sim)["blocked_ips"]
     r = run("wrangler", "kv", "key", "get", "blocked:ip:203.0.113.7", "--namespace-id", NS, "--remote")
     assert r.returncode == 0 and "Value not found" in r.stdout
-    assert [c["argv"][:3] for c in fake_tools.calls("wrangler")] == [["kv", "key", "put"], ["kv", "key", "get"],
-                                                                    ["kv", "key", "get"], ["kv", "key", "delete"],
-                                                                    ["kv", "key", "get"]]
+    assert [c["argv"][:3] for c in fake_tools.calls("wrangler")] == [
+        ["kv", "key", "put"],
+        ["kv", "key", "get"],
+        ["kv", "key", "get"],
+        ["kv", "key", "delete"],
+        ["kv", "key", "get"],
+    ]
 
 
 def test_kv_without_remote_uses_the_local_store_and_leaves_the_edge_alone(run, sim):
@@ -180,8 +228,14 @@ def test_queues_list_and_whoami(run):
 
 def test_wrangler_tail_is_delegated_and_logged(fake_tools, sim, tmp_path):
     env = dict(os.environ, CLOUDFLARE_API_TOKEN=sim.api_token)
-    proc = subprocess.Popen(["wrangler", "tail", "vau-processor-production", "--format", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        ["wrangler", "tail", "vau-processor-production", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         wait_for_sync(lambda: proc.stdout.readline().startswith("{"), timeout=15, message="a tail event")
     finally:
@@ -195,12 +249,12 @@ def test_gh_rollback_flow_ends_error_spike(run, sim, fake_tools):
     sim.state.gh_run_seconds = 60  # paced below, so the watch sees it running
     sim.state.set_scenario("error-spike")
     assert run("gh", "--version").stdout.startswith("gh version 2.")
-    r = run("gh", "workflow", "run", "rollback-edge.yml", "-f", "environment=production", "-f",
-            "reason=Service outage")
+    r = run("gh", "workflow", "run", "rollback-edge.yml", "-f", "environment=production", "-f", "reason=Service outage")
     assert r.returncode == 0, r.stderr
     assert "Created workflow_dispatch event for rollback-edge.yml" in r.stdout
-    r = run("gh", "run", "list", "--workflow", "rollback-edge.yml", "--json",
-            "databaseId,status,conclusion,url,createdAt")
+    r = run(
+        "gh", "run", "list", "--workflow", "rollback-edge.yml", "--json", "databaseId,status,conclusion,url,createdAt"
+    )
     assert r.returncode == 0
     runs = json.loads(r.stdout)
     assert set(runs[0]) == {"databaseId", "status", "conclusion", "url", "createdAt"}
@@ -215,8 +269,15 @@ def test_gh_rollback_flow_ends_error_spike(run, sim, fake_tools):
     assert state(sim)["rollbacks"][-1]["reason"] == "Service outage"
     view = json.loads(run("gh", "run", "view", str(runs[0]["databaseId"]), "--json", "status,conclusion").stdout)
     assert view == {"status": "completed", "conclusion": "success"}
-    assert fake_tools.argvs("gh")[1] == ["workflow", "run", "rollback-edge.yml", "-f", "environment=production",
-                                         "-f", "reason=Service outage"]
+    assert fake_tools.argvs("gh")[1] == [
+        "workflow",
+        "run",
+        "rollback-edge.yml",
+        "-f",
+        "environment=production",
+        "-f",
+        "reason=Service outage",
+    ]
 
 
 def test_gh_watch_exit_status_on_a_failed_run(run, sim):
@@ -311,8 +372,9 @@ def test_wrangler_deploy_needs_an_entry_point_and_records_a_deployment(run, sim,
     assert "Uploaded vau-processor-production" in r.stdout and "Current Version ID: " in r.stdout
     after = state(sim)["deployments"]["vau-processor-production"]
     assert after[1:] == before
-    newest = json.loads(run("wrangler", "deployments", "list", "--name", "vau-processor-production",
-                            "--json").stdout)[-1]
+    newest = json.loads(run("wrangler", "deployments", "list", "--name", "vau-processor-production", "--json").stdout)[
+        -1
+    ]
     assert newest["id"] == after[0] and newest["annotations"]["workers/message"] == "hotfix"
     assert run("wrangler", "deploy", "--env", "production", token=None).returncode == 1
 
@@ -320,16 +382,40 @@ def test_wrangler_deploy_needs_an_entry_point_and_records_a_deployment(run, sim,
 def test_npm_and_node_in_the_workspace(run, sim, tmp_path):
     paths = sim.workspace(tmp_path / "ws")
     module = paths["worker_dir"]
-    r = subprocess.run(sim.tools()["npm"] + ["run", "security:pentest"], cwd=module, capture_output=True, text=True,
-                       env={**os.environ, **sim.tool_env()}, timeout=30)
+    r = subprocess.run(
+        sim.tools()["npm"] + ["run", "security:pentest"],
+        cwd=module,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **sim.tool_env()},
+        timeout=30,
+    )
     assert r.returncode == 0 and "0 findings" in r.stdout, r.stderr
-    r = subprocess.run(sim.tools()["npm"] + ["run", "nope"], cwd=module, capture_output=True, text=True,
-                       env={**os.environ, **sim.tool_env()}, timeout=30)
+    r = subprocess.run(
+        sim.tools()["npm"] + ["run", "nope"],
+        cwd=module,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **sim.tool_env()},
+        timeout=30,
+    )
     assert r.returncode == 1 and 'Missing script: "nope"' in r.stderr
     node = sim.tools()["node"] + ["scripts/export-security-logs.js"]
-    r = subprocess.run(node + ["--start=2024-01-15T02:00:00Z", "--end=2024-01-15T01:00:00Z"], cwd=paths["repo"],
-                       capture_output=True, text=True, env={**os.environ, **sim.tool_env()}, timeout=30)
+    r = subprocess.run(
+        node + ["--start=2024-01-15T02:00:00Z", "--end=2024-01-15T01:00:00Z"],
+        cwd=paths["repo"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **sim.tool_env()},
+        timeout=30,
+    )
     assert r.returncode == 2 and "--end must be after --start" in r.stderr
-    r = subprocess.run(node + ["--start=2024-01-15T00:00:00Z"], cwd=module, capture_output=True, text=True,
-                       env={**os.environ, **sim.tool_env()}, timeout=30)
+    r = subprocess.run(
+        node + ["--start=2024-01-15T00:00:00Z"],
+        cwd=module,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **sim.tool_env()},
+        timeout=30,
+    )
     assert r.returncode == 1 and "Cannot find module" in r.stderr

@@ -106,15 +106,25 @@ class FaultServer:
             def health(self) -> None:
                 mode = server.health_mode
                 if mode == "ok":
-                    return self.reply(200, json.dumps({"status": "healthy", "version": "1.2.3",
-                                                       "components": {"cache": "ok", "queue-processor": "ok"}}),
-                                      "application/json")
+                    return self.reply(
+                        200,
+                        json.dumps(
+                            {
+                                "status": "healthy",
+                                "version": "1.2.3",
+                                "components": {"cache": "ok", "queue-processor": "ok"},
+                            }
+                        ),
+                        "application/json",
+                    )
                 if mode == "degraded":
-                    return self.reply(200, json.dumps({"status": "degraded", "components": {"cache": "degraded"}}),
-                                      "application/json")
+                    return self.reply(
+                        200, json.dumps({"status": "degraded", "components": {"cache": "degraded"}}), "application/json"
+                    )
                 if mode == "down":
-                    return self.reply(503, json.dumps({"status": "down", "components": {"cache": "down"}}),
-                                      "application/json")
+                    return self.reply(
+                        503, json.dumps({"status": "down", "components": {"cache": "down"}}), "application/json"
+                    )
                 return self.reply(200, "not json")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -185,15 +195,18 @@ async def test_good_polls_then_500_keeps_last_good_goes_down_and_recovers(edge):
         await poller.aclose()
 
 
-@pytest.mark.parametrize("mode, error", [
-    ("500", "HTTP 500"),
-    ("html", "not a metrics page (HTML)"),
-    ("html-as-text", "not a metrics page (HTML)"),
-    ("truncated", "truncated page (line 14 has no newline)"),
-    ("cut", "truncated page (the connection closed before the end)"),
-    ("garbage", "not a metrics page (line 1: invalid metric name"),
-    ("slow", "timed out after 0.3 s"),
-])
+@pytest.mark.parametrize(
+    "mode, error",
+    [
+        ("500", "HTTP 500"),
+        ("html", "not a metrics page (HTML)"),
+        ("html-as-text", "not a metrics page (HTML)"),
+        ("truncated", "truncated page (line 14 has no newline)"),
+        ("cut", "truncated page (the connection closed before the end)"),
+        ("garbage", "not a metrics page (line 1: invalid metric name"),
+        ("slow", "timed out after 0.3 s"),
+    ],
+)
 async def test_each_fault_is_named_and_recovers(edge, mode, error):
     poller = poller_for(edge.base_url, settings=FAST)
     try:
@@ -255,8 +268,10 @@ async def test_missing_families_keep_last_good_values_marked_stale_and_recover(e
         hit = result.derived.metrics["cache_hit_rate"]
         assert hit.stale and hit.value == pytest.approx(95.0) and hit.as_of == good_at
         assert hit.note == "missing edge_cache_hits_total"
-        assert result.derived.metrics["request_rate"].value is not None and not \
-            result.derived.metrics["request_rate"].stale
+        assert (
+            result.derived.metrics["request_rate"].value is not None
+            and not result.derived.metrics["request_rate"].stale
+        )
         assert "missing families: edge_cache_hits_total, edge_cache_misses_total" in result.warnings
         edge.mode = "ok"
         await poller.poll()  # the family is back: its rate needs a second scrape

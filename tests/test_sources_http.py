@@ -18,19 +18,38 @@ def wrapped(outer: BaseException, cause: BaseException) -> BaseException:
     return outer
 
 
-@pytest.mark.parametrize("exc, text", [
-    (httpx.ConnectTimeout("x"), "timed out after 1.5 s (connecting)"),
-    (httpx.ReadTimeout("x"), "timed out after 2.0 s"),
-    (asyncio.TimeoutError(), "timed out after 2.0 s"),
-    (wrapped(httpx.ConnectError("All connection attempts failed"),
-             wrapped(OSError("All connection attempts failed"), ConnectionRefusedError(111, "refused"))),
-     "connection refused"),
-    (wrapped(httpx.ConnectError("[Errno -2] Name or service not known"),
-             socket.gaierror(-2, "Name or service not known")), "host not found"),
-    (httpx.ConnectError("[Errno 101] Network is unreachable"), "cannot connect: [Errno 101] Network is unreachable"),
-    (httpx.RemoteProtocolError("peer closed connection without sending complete message body (incomplete chunked read)"),
-     "truncated page (the connection closed before the end)"),
-])
+@pytest.mark.parametrize(
+    "exc, text",
+    [
+        (httpx.ConnectTimeout("x"), "timed out after 1.5 s (connecting)"),
+        (httpx.ReadTimeout("x"), "timed out after 2.0 s"),
+        (asyncio.TimeoutError(), "timed out after 2.0 s"),
+        (
+            wrapped(
+                httpx.ConnectError("All connection attempts failed"),
+                wrapped(OSError("All connection attempts failed"), ConnectionRefusedError(111, "refused")),
+            ),
+            "connection refused",
+        ),
+        (
+            wrapped(
+                httpx.ConnectError("[Errno -2] Name or service not known"),
+                socket.gaierror(-2, "Name or service not known"),
+            ),
+            "host not found",
+        ),
+        (
+            httpx.ConnectError("[Errno 101] Network is unreachable"),
+            "cannot connect: [Errno 101] Network is unreachable",
+        ),
+        (
+            httpx.RemoteProtocolError(
+                "peer closed connection without sending complete message body (incomplete chunked read)"
+            ),
+            "truncated page (the connection closed before the end)",
+        ),
+    ],
+)
 def test_describe_error(exc, text):
     assert describe_error(exc, S) == text
 

@@ -30,6 +30,7 @@ async def test_idle_gate_opens_only_while_the_loop_waits():
     assert gate.install(loop)
     seen: list[bool] = []
     try:
+
         def busy() -> None:
             # a callback on the loop: the loop is running code, not waiting
             seen.append(gate.idle.is_set())

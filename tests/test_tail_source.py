@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 TOKEN = "cf-test-token-6f2b9d0e8a1c"
 
-FAKE = r'''#!{python}
+FAKE = r"""#!{python}
 import json, os, sys, time
 plan_path = os.environ["TAIL_FAKE_PLAN"]
 plan = json.load(open(plan_path))
@@ -51,7 +51,7 @@ for step in run["steps"]:
         while not os.path.exists(step["wait"]):
             time.sleep(0.02)
 sys.exit(run.get("exit", 0))
-'''
+"""
 
 
 class FakeWrangler:
@@ -81,15 +81,19 @@ def chunks(data: bytes, size: int, garbage_every: int = 0) -> list[dict]:
     """Split into writes of ``size`` bytes with short pauses, so reads see partial objects."""
     steps: list[dict] = []
     for i in range(0, len(data), size):
-        steps.append({"out": data[i:i + size].hex()})
+        steps.append({"out": data[i : i + size].hex()})
         if i // size % 4 == 3:
             steps.append({"sleep": 0.01})
     return steps
 
 
 def recorded_with_garbage() -> bytes:
-    return (pretty_stream(RECORDED[:3]) + b"\xff\xfe binary junk\n" + b"{\n    \"truncated\": \n"
-            + pretty_stream(RECORDED[3:]))
+    return (
+        pretty_stream(RECORDED[:3])
+        + b"\xff\xfe binary junk\n"
+        + b'{\n    "truncated": \n'
+        + pretty_stream(RECORDED[3:])
+    )
 
 
 @pytest.fixture
@@ -98,9 +102,16 @@ def fake(tmp_path, monkeypatch) -> FakeWrangler:
 
 
 def environment(**kw) -> Environment:
-    base = dict(name="staging", base_url="http://127.0.0.1:9", metrics_url="http://127.0.0.1:9/metrics",
-                health_url="http://127.0.0.1:9/health", worker="vau-processor-staging", api_token_env="TEST_CF_TOKEN",
-                tools={"wrangler": ["wrangler"]}, tool_env={"TAIL_TOOL_ENV": "from-config"})
+    base = dict(
+        name="staging",
+        base_url="http://127.0.0.1:9",
+        metrics_url="http://127.0.0.1:9/metrics",
+        health_url="http://127.0.0.1:9/health",
+        worker="vau-processor-staging",
+        api_token_env="TEST_CF_TOKEN",
+        tools={"wrangler": ["wrangler"]},
+        tool_env={"TAIL_TOOL_ENV": "from-config"},
+    )
     base.update(kw)
     return Environment(**base)
 
@@ -109,6 +120,7 @@ async def run_source(source: TailSource, until, timeout: float = 10.0) -> None:
     """Run the source until ``until()``; the events parsed meanwhile are in ``source.taken``."""
     source.taken = []
     task = asyncio.ensure_future(source.run())
+
     def check():
         source.taken.extend(source.take())
         return until()
@@ -124,8 +136,7 @@ async def run_source(source: TailSource, until, timeout: float = 10.0) -> None:
 async def test_parses_split_stream_with_garbage_and_reports_exit(fake):
     fake.set_runs({"steps": chunks(recorded_with_garbage(), 37), "exit": 3}, {"steps": [{"sleep": 30}]})
     seen: list[tuple[str, str]] = []
-    source = TailSource(environment(), backoff_start=5.0,
-                        on_status=lambda s: seen.append((s.state, s.summary())))
+    source = TailSource(environment(), backoff_start=5.0, on_status=lambda s: seen.append((s.state, s.summary())))
     await run_source(source, lambda: source.status.state == "reconnecting")
     assert [e.raw for e in source.taken] == RECORDED
     assert source.status.broken == 1
@@ -141,8 +152,7 @@ async def test_parses_split_stream_with_garbage_and_reports_exit(fake):
 async def test_reconnects_with_backoff_after_the_fake_exits(fake):
     first = pretty_stream(RECORDED[:2])
     second = pretty_stream(RECORDED[2:4])
-    fake.set_runs({"steps": chunks(first, 100), "exit": 1},
-                  {"steps": chunks(second, 100) + [{"sleep": 30}]})
+    fake.set_runs({"steps": chunks(first, 100), "exit": 1}, {"steps": chunks(second, 100) + [{"sleep": 30}]})
     source = TailSource(environment(), backoff_start=0.2)
     await run_source(source, lambda: len(source.taken) >= 4)
     assert [e.raw for e in source.taken] == RECORDED[:4]
@@ -172,16 +182,30 @@ async def test_wrangler_missing_is_a_clear_message(tmp_path):
 
 async def test_token_only_in_child_environment_never_in_argv(fake):
     fake.set_runs({"steps": chunks(pretty_stream(RECORDED[:1]), 500) + [{"sleep": 30}]})
-    filters = ServerFilters(status=["error"], method=["POST"], search="salt rotation", ip=["203.0.113.7"],
-                            sampling_rate=0.5)
+    filters = ServerFilters(
+        status=["error"], method=["POST"], search="salt rotation", ip=["203.0.113.7"], sampling_rate=0.5
+    )
     source = TailSource(environment(tools={"wrangler": ["env", "wrangler"]}), filters)
     await run_source(source, lambda: source.status.received >= 1)
     call = fake.calls()[0]
     assert TOKEN not in " ".join(call["argv"])
     assert all(TOKEN not in arg for arg in call["argv"])
-    assert call["argv"][1:] == ["tail", "vau-processor-staging", "--format", "json", "--status", "error",
-                                "--method", "POST", "--search", "salt rotation", "--ip", "203.0.113.7",
-                                "--sampling-rate", "0.5"]
+    assert call["argv"][1:] == [
+        "tail",
+        "vau-processor-staging",
+        "--format",
+        "json",
+        "--status",
+        "error",
+        "--method",
+        "POST",
+        "--search",
+        "salt rotation",
+        "--ip",
+        "203.0.113.7",
+        "--sampling-rate",
+        "0.5",
+    ]
     assert call["token"] == TOKEN
     assert call["metrics"] == "false"
     assert call["extra"] == "from-config"
@@ -246,7 +270,8 @@ def write_config(tmp_path: Path, fake: FakeWrangler) -> Path:
         "    base_url: http://127.0.0.1:9\n"
         "    worker: vau-processor-staging\n"
         "    api_token_env: TEST_CF_TOKEN\n"
-        f"    tools:\n      wrangler: [{fake.path}]\n")
+        f"    tools:\n      wrangler: [{fake.path}]\n"
+    )
     return path
 
 
@@ -265,8 +290,7 @@ def test_headless_json_prints_only_filtered_objects(fake, tmp_path, capsys):
 def test_headless_lines_and_count(fake, tmp_path, capsys):
     fake.set_runs({"steps": chunks(pretty_stream(RECORDED), 200) + [{"sleep": 30}]})
     config = write_config(tmp_path, fake)
-    code = cli_main(["tail", "--config", str(config), "--filter", "!kind:cron", "--count", "3",
-                     "--status", "error"])
+    code = cli_main(["tail", "--config", str(config), "--filter", "!kind:cron", "--count", "3", "--status", "error"])
     out, err = capsys.readouterr()
     assert code == 0
     lines = out.splitlines()

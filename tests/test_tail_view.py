@@ -48,8 +48,9 @@ def status_text(pane: LogPane) -> str:
 async def test_view_filter_pause_breakdown_save_detail(fake, tmp_path, state_dir):
     go = tmp_path / "go"
     more = pretty_stream(RECORDED[:2]).split(b"waiting for logs...\n", 1)[1]
-    fake.set_runs({"steps": chunks(pretty_stream(RECORDED), 53) + [{"wait": str(go)}] + chunks(more, 40)
-                   + [{"sleep": 30}]})
+    fake.set_runs(
+        {"steps": chunks(pretty_stream(RECORDED), 53) + [{"wait": str(go)}] + chunks(more, 40) + [{"sleep": 30}]}
+    )
     app = app_for(environment())
     async with app.run_test(size=(150, 40)) as pilot:
         await app.push_screen(LogViewScreen())
@@ -98,8 +99,10 @@ async def test_view_filter_pause_breakdown_save_detail(fake, tmp_path, state_dir
         breakdown = app.screen.query_one(LogBreakdown)
         assert breakdown.display
         ranked = [(row.message, row.count) for row in breakdown.rows]
-        assert ranked[:2] == [("TypeError: Cannot read properties of undefined (reading 'salt')", 2),
-                              ("unhandled exception in vau handler", 2)]
+        assert ranked[:2] == [
+            ("TypeError: Cannot read properties of undefined (reading 'salt')", 2),
+            ("unhandled exception in vau handler", 2),
+        ]
         assert ("upstream fetch failed: 502", 1) in ranked
         assert breakdown.cpu is not None and breakdown.cpu.over_25 == 3
 
@@ -107,8 +110,7 @@ async def test_view_filter_pause_breakdown_save_detail(fake, tmp_path, state_dir
         await pilot.press("s")
         await wait_for(lambda: list((state_dir / "tail").glob("*.jsonl")), message="saved file")
         saved = next((state_dir / "tail").glob("*.jsonl"))
-        assert [json.loads(line) for line in saved.read_text().splitlines()] == [RECORDED[1], RECORDED[2],
-                                                                                 RECORDED[1]]
+        assert [json.loads(line) for line in saved.read_text().splitlines()] == [RECORDED[1], RECORDED[2], RECORDED[1]]
         await wait_for(lambda: str(saved) in controller.note, message="path in the pane")
 
         # Enter expands the event under the cursor.
@@ -150,8 +152,10 @@ async def test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions(sim
         store = tail_controller(app).store
         await wait_for(lambda: len(store.events) >= 10, timeout=15, message="simulated events")
         pane = app.screen.query_one("#log-main", LogPane)
-        await wait_for(lambda: sum(1 for line in rendered(pane.log_list) if "api.twist.io" not in line
-                                   and "/api/" in line) >= 5, message="rows drawn")
+        await wait_for(
+            lambda: sum(1 for line in rendered(pane.log_list) if "api.twist.io" not in line and "/api/" in line) >= 5,
+            message="rows drawn",
+        )
         argv = fake_tools.argvs("wrangler")[0]
         assert argv[:4] == ["tail", "vau-processor-production", "--format", "json"]
 
@@ -160,7 +164,7 @@ async def test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions(sim
         assert response.status_code == 200
 
         def exceptions_after_switch() -> int:
-            recent = list(store.events)[-(store.received - marker):] if store.received > marker else []
+            recent = list(store.events)[-(store.received - marker) :] if store.received > marker else []
             return sum(1 for e in recent if e.n_exceptions)
 
         await wait_for(lambda: exceptions_after_switch() >= 8, timeout=20, message="exceptions after error-spike")
@@ -169,9 +173,15 @@ async def test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions(sim
         exception_names = ("TypeError", "unhandled exception", "Error", "RangeError", "SyntaxError")
         # the table is live (redrawn every second): the error-spike's exceptions climb to the top as they
         # arrive (at first an error log of the normal traffic before the switch may still lead)
-        await wait_for(lambda: bool(breakdown.rows) and breakdown.rows[0].count >= 3
-                       and breakdown.rows[0].message.startswith(exception_names), timeout=20,
-                       message="an exception at the top of the breakdown")
+        await wait_for(
+            lambda: (
+                bool(breakdown.rows)
+                and breakdown.rows[0].count >= 3
+                and breakdown.rows[0].message.startswith(exception_names)
+            ),
+            timeout=20,
+            message="an exception at the top of the breakdown",
+        )
         counts = [row.count for row in breakdown.rows]
         assert counts == sorted(counts, reverse=True)
         await pilot.press("slash")
@@ -181,16 +191,17 @@ async def test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions(sim
         await wait_for(lambda: any("EXCEPTION" in line for line in rendered(pane.log_list)), message="shown")
 
 
-
-
 async def test_dashboard_pane_fills_and_l_opens_the_log_view(sim, fake_tools):
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={"wrangler": ["wrangler"]})
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller())
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: app.screen.query("#log-pane"), message="dashboard pane mounted")
         pane = app.screen.query_one("#log-pane", LogPane)
-        await wait_for(lambda: sum(1 for line in rendered(pane.log_list) if "/api/" in line) >= 3, timeout=15,
-                       message="dashboard pane rows")
+        await wait_for(
+            lambda: sum(1 for line in rendered(pane.log_list) if "/api/" in line) >= 3,
+            timeout=15,
+            message="dashboard pane rows",
+        )
         # the status line follows on the next frame (frames are coalesced to at most 4/s on a calm stream)
         await wait_for(lambda: "streaming" in status_text(pane), timeout=5, message="streaming status")
         await pilot.press("l")

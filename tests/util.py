@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 
-async def wait_for(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05,
-                   message: str = "condition") -> object:
+async def wait_for(
+    predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05, message: str = "condition"
+) -> object:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -30,8 +31,9 @@ async def typing_burst_over(screen: object) -> None:
         await wait_for(lambda: not guard.active(), timeout=5, message="typing burst over")
 
 
-def wait_for_sync(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05,
-                  message: str = "condition") -> object:
+def wait_for_sync(
+    predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.05, message: str = "condition"
+) -> object:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -56,8 +58,10 @@ def shared_file(*parts: str) -> Path:
     contract was never checked."""
     path = shared_path(*parts)
     if not path.exists():
-        raise AssertionError(f"{path} is missing: the tests read it from ../shared beside the repository "
-                             "(the steering repo's shared/ folder); without it they cannot check the contract")
+        raise AssertionError(
+            f"{path} is missing: the tests read it from ../shared beside the repository "
+            "(the steering repo's shared/ folder); without it they cannot check the contract"
+        )
     return path
 
 
@@ -66,8 +70,10 @@ def required_program(name: str) -> str:
     the test fails naming it instead of skipping, so a green run always ran the whole suite."""
     found = shutil.which(name)
     if found is None:
-        raise AssertionError(f"{name} is not installed: run `make test` (it installs the system packages the "
-                             f"tests need with apt-get when it can, see tests/system-deps) or install it yourself")
+        raise AssertionError(
+            f"{name} is not installed: run `make test` (it installs the system packages the "
+            f"tests need with apt-get when it can, see tests/system-deps) or install it yourself"
+        )
     return found
 
 

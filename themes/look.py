@@ -25,52 +25,103 @@ from console.termcaps import ANSI16_THEME, DEFAULT_THEME, MONO_THEME
 # -- themes ----------------------------------------------------------------------------------------
 
 #: the default: Textual's dark palette (what the console always used), under the console's name
-EDGE = Theme(name=DEFAULT_THEME, primary="#0178D4", secondary="#004578", accent="#ffa62b", warning="#ffa62b",
-             error="#ba3c5b", success="#4EBF71", foreground="#e0e0e0", dark=True)
+EDGE = Theme(
+    name=DEFAULT_THEME,
+    primary="#0178D4",
+    secondary="#004578",
+    accent="#ffa62b",
+    warning="#ffa62b",
+    error="#ba3c5b",
+    success="#4EBF71",
+    foreground="#e0e0e0",
+    dark=True,
+)
 
 #: the terminal's own 16 colours: WARN yellow, CRIT red, as the terminal's palette draws them
 EDGE_ANSI16 = Theme(
-    name=ANSI16_THEME, ansi=True, dark=True,
-    primary="ansi_blue", secondary="ansi_cyan", warning="ansi_yellow", error="ansi_red", success="ansi_green",
-    accent="ansi_cyan", foreground="ansi_default", background="ansi_default", surface="ansi_default",
-    panel="ansi_default", boost="ansi_default",
+    name=ANSI16_THEME,
+    ansi=True,
+    dark=True,
+    primary="ansi_blue",
+    secondary="ansi_cyan",
+    warning="ansi_yellow",
+    error="ansi_red",
+    success="ansi_green",
+    accent="ansi_cyan",
+    foreground="ansi_default",
+    background="ansi_default",
+    surface="ansi_default",
+    panel="ansi_default",
+    boost="ansi_default",
     variables={
-        "ansi-background": "ansi_black", "ansi-foreground": "ansi_white", "border-blurred": "ansi_black",
-        "block-cursor-foreground": "ansi_black", "block-cursor-background": "ansi_white",
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border-blurred": "ansi_black",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
         "block-cursor-text-style": "bold",
-        "input-cursor-background": "ansi_white", "input-cursor-foreground": "ansi_black",
-        "input-selection-background": "ansi_blue", "input-selection-foreground": "ansi_bright_white",
-        "screen-selection-background": "ansi_blue", "screen-selection-foreground": "ansi_bright_white",
-        "footer-key-foreground": "ansi_cyan", "footer-description-foreground": "ansi_default",
-        "footer-background": "ansi_default", "footer-item-background": "ansi_default",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-selection-background": "ansi_blue",
+        "input-selection-foreground": "ansi_bright_white",
+        "screen-selection-background": "ansi_blue",
+        "screen-selection-foreground": "ansi_bright_white",
+        "footer-key-foreground": "ansi_cyan",
+        "footer-description-foreground": "ansi_default",
+        "footer-background": "ansi_default",
+        "footer-item-background": "ansi_default",
     },
 )
 
 #: no colour at all (NO_COLOR): every colour is the terminal's default; states are words, symbols and
 #: text styles; the cursor and focus are reverse video
 EDGE_MONO = Theme(
-    name=MONO_THEME, ansi=True, dark=True,
-    primary="ansi_default", secondary="ansi_default", warning="ansi_default", error="ansi_default",
-    success="ansi_default", accent="ansi_default", foreground="ansi_default", background="ansi_default",
-    surface="ansi_default", panel="ansi_default", boost="ansi_default",
+    name=MONO_THEME,
+    ansi=True,
+    dark=True,
+    primary="ansi_default",
+    secondary="ansi_default",
+    warning="ansi_default",
+    error="ansi_default",
+    success="ansi_default",
+    accent="ansi_default",
+    foreground="ansi_default",
+    background="ansi_default",
+    surface="ansi_default",
+    panel="ansi_default",
+    boost="ansi_default",
     variables={
-        "ansi-background": "ansi_default", "ansi-foreground": "ansi_default", "border": "ansi_default",
+        "ansi-background": "ansi_default",
+        "ansi-foreground": "ansi_default",
+        "border": "ansi_default",
         "border-blurred": "ansi_default",
-        "block-cursor-foreground": "ansi_default", "block-cursor-background": "ansi_default",
+        "block-cursor-foreground": "ansi_default",
+        "block-cursor-background": "ansi_default",
         "block-cursor-text-style": "bold reverse",
-        "block-cursor-blurred-foreground": "ansi_default", "block-cursor-blurred-background": "ansi_default",
+        "block-cursor-blurred-foreground": "ansi_default",
+        "block-cursor-blurred-background": "ansi_default",
         "block-cursor-blurred-text-style": "underline",
-        "input-cursor-background": "ansi_default", "input-cursor-foreground": "ansi_default",
+        "input-cursor-background": "ansi_default",
+        "input-cursor-foreground": "ansi_default",
         "input-cursor-text-style": "reverse",
-        "input-selection-background": "ansi_default", "input-selection-foreground": "ansi_default",
-        "screen-selection-background": "ansi_default", "screen-selection-foreground": "ansi_default",
+        "input-selection-background": "ansi_default",
+        "input-selection-foreground": "ansi_default",
+        "screen-selection-background": "ansi_default",
+        "screen-selection-foreground": "ansi_default",
         "button-focus-text-style": "bold reverse",
-        "footer-key-foreground": "ansi_default", "footer-description-foreground": "ansi_default",
-        "footer-background": "ansi_default", "footer-item-background": "ansi_default",
-        "text-muted": "ansi_default", "text-disabled": "ansi_default",
-        "scrollbar": "ansi_default", "scrollbar-hover": "ansi_default", "scrollbar-active": "ansi_default",
-        "scrollbar-background": "ansi_default", "scrollbar-background-hover": "ansi_default",
-        "scrollbar-background-active": "ansi_default", "scrollbar-corner-color": "ansi_default",
+        "footer-key-foreground": "ansi_default",
+        "footer-description-foreground": "ansi_default",
+        "footer-background": "ansi_default",
+        "footer-item-background": "ansi_default",
+        "text-muted": "ansi_default",
+        "text-disabled": "ansi_default",
+        "scrollbar": "ansi_default",
+        "scrollbar-hover": "ansi_default",
+        "scrollbar-active": "ansi_default",
+        "scrollbar-background": "ansi_default",
+        "scrollbar-background-hover": "ansi_default",
+        "scrollbar-background-active": "ansi_default",
+        "scrollbar-corner-color": "ansi_default",
     },
 )
 
@@ -85,12 +136,24 @@ STATE_MARKS = {State.NORMAL: "✓", State.WARNING: "!", State.CRITICAL: "✖", S
 
 #: CRIT is the most prominent thing on screen in every theme: reversed (a solid block) and bold
 STATE_STYLES: dict[str, dict[State, str]] = {
-    DEFAULT_THEME: {State.NORMAL: "green", State.WARNING: "bold yellow", State.CRITICAL: "bold reverse red",
-                    State.UNKNOWN: "dim"},
-    ANSI16_THEME: {State.NORMAL: "green", State.WARNING: "bold yellow", State.CRITICAL: "bold reverse red",
-                   State.UNKNOWN: "dim"},
-    MONO_THEME: {State.NORMAL: "", State.WARNING: "bold underline", State.CRITICAL: "bold reverse",
-                 State.UNKNOWN: "dim"},
+    DEFAULT_THEME: {
+        State.NORMAL: "green",
+        State.WARNING: "bold yellow",
+        State.CRITICAL: "bold reverse red",
+        State.UNKNOWN: "dim",
+    },
+    ANSI16_THEME: {
+        State.NORMAL: "green",
+        State.WARNING: "bold yellow",
+        State.CRITICAL: "bold reverse red",
+        State.UNKNOWN: "dim",
+    },
+    MONO_THEME: {
+        State.NORMAL: "",
+        State.WARNING: "bold underline",
+        State.CRITICAL: "bold reverse",
+        State.UNKNOWN: "dim",
+    },
 }
 #: the same for text that only follows a state (a sparkline, a trend): colour without the block
 STATE_TINTS: dict[str, dict[State, str]] = {
@@ -98,6 +161,7 @@ STATE_TINTS: dict[str, dict[State, str]] = {
     ANSI16_THEME: {State.NORMAL: "green", State.WARNING: "yellow", State.CRITICAL: "red", State.UNKNOWN: "dim"},
     MONO_THEME: {State.NORMAL: "", State.WARNING: "", State.CRITICAL: "bold", State.UNKNOWN: "dim"},
 }
+
 
 def theme_of(node: Any) -> str:
     """The active console theme for a widget, screen or app (the default outside the console's app)."""
@@ -133,24 +197,99 @@ def state_label(state: State) -> str:
 #: drawing, the CP437 blocks
 VT_BOX = "─│┌┐└┘├┤┬┴┼═║╒╓╔╕╖╗╘╙╚╛╜╝╞╟╠╡╢╣╤╥╦╧╨╩╪╫╬"
 VT_BLOCKS = "░▒▓█▄▀▌▐■"
-VT_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset(chr(c) for c in range(0xA0, 0x100)) \
-    | frozenset(VT_BOX) | frozenset(VT_BLOCKS) | frozenset("\n")
+VT_CHARS = (
+    frozenset(chr(c) for c in range(0x20, 0x7F))
+    | frozenset(chr(c) for c in range(0xA0, 0x100))
+    | frozenset(VT_BOX)
+    | frozenset(VT_BLOCKS)
+    | frozenset("\n")
+)
 
 #: glyphs the console and Textual draw, and what they become on a VT
 VT_MAP = {
-    "✓": "+", "✔": "+", "✗": "x", "✘": "x", "✖": "X", "▲": "^", "▼": "v", "▶": ">", "◀": "<", "►": ">",
-    "◄": "<", "⏸": "|", "ℹ": "i", "⚠": "!", "●": "*", "•": "*", "◌": "o", "○": "o", "◉": "*", "↻": "~",
-    "…": "~", "—": "-", "–": "-", "→": ">", "←": "<", "↑": "^", "↓": "v", "⊘": "/", "⏎": "<", "≤": "<",
-    "≥": ">", "»": ">", "«": "<", "❯": ">", "✚": "+", "⬆": "^", "⬇": "v", "⏵": ">", "⏷": "v", "⏶": "^",
-    "▁": "_", "▂": "_", "▃": "▄", "▅": "▄", "▆": "█", "▇": "█", "▔": "▀", "▏": "▌", "▎": "▌", "▍": "▌",
-    "▋": "▌", "▊": "█", "▉": "█", "▕": "▐", "▛": "█", "▜": "█", "▙": "█", "▟": "█", "▝": "▐", "▘": "▌",
-    "▗": "▐", "▖": "▌", "▚": "▒", "▞": "▒", "\u2800": " ",
+    "✓": "+",
+    "✔": "+",
+    "✗": "x",
+    "✘": "x",
+    "✖": "X",
+    "▲": "^",
+    "▼": "v",
+    "▶": ">",
+    "◀": "<",
+    "►": ">",
+    "◄": "<",
+    "⏸": "|",
+    "ℹ": "i",
+    "⚠": "!",
+    "●": "*",
+    "•": "*",
+    "◌": "o",
+    "○": "o",
+    "◉": "*",
+    "↻": "~",
+    "…": "~",
+    "—": "-",
+    "–": "-",
+    "→": ">",
+    "←": "<",
+    "↑": "^",
+    "↓": "v",
+    "⊘": "/",
+    "⏎": "<",
+    "≤": "<",
+    "≥": ">",
+    "»": ">",
+    "«": "<",
+    "❯": ">",
+    "✚": "+",
+    "⬆": "^",
+    "⬇": "v",
+    "⏵": ">",
+    "⏷": "v",
+    "⏶": "^",
+    "▁": "_",
+    "▂": "_",
+    "▃": "▄",
+    "▅": "▄",
+    "▆": "█",
+    "▇": "█",
+    "▔": "▀",
+    "▏": "▌",
+    "▎": "▌",
+    "▍": "▌",
+    "▋": "▌",
+    "▊": "█",
+    "▉": "█",
+    "▕": "▐",
+    "▛": "█",
+    "▜": "█",
+    "▙": "█",
+    "▟": "█",
+    "▝": "▐",
+    "▘": "▌",
+    "▗": "▐",
+    "▖": "▌",
+    "▚": "▒",
+    "▞": "▒",
+    "\u2800": " ",
 }
 _BOX_BY_NAME = (
-    ("VERTICAL AND HORIZONTAL", "┼"), ("DOWN AND HORIZONTAL", "┬"), ("UP AND HORIZONTAL", "┴"),
-    ("VERTICAL AND RIGHT", "├"), ("VERTICAL AND LEFT", "┤"), ("DOWN AND RIGHT", "┌"), ("DOWN AND LEFT", "┐"),
-    ("UP AND RIGHT", "└"), ("UP AND LEFT", "┘"), ("HORIZONTAL", "─"), ("VERTICAL", "│"), ("LEFT", "─"),
-    ("RIGHT", "─"), ("UP", "│"), ("DOWN", "│"), ("DIAGONAL", "/"),
+    ("VERTICAL AND HORIZONTAL", "┼"),
+    ("DOWN AND HORIZONTAL", "┬"),
+    ("UP AND HORIZONTAL", "┴"),
+    ("VERTICAL AND RIGHT", "├"),
+    ("VERTICAL AND LEFT", "┤"),
+    ("DOWN AND RIGHT", "┌"),
+    ("DOWN AND LEFT", "┐"),
+    ("UP AND RIGHT", "└"),
+    ("UP AND LEFT", "┘"),
+    ("HORIZONTAL", "─"),
+    ("VERTICAL", "│"),
+    ("LEFT", "─"),
+    ("RIGHT", "─"),
+    ("UP", "│"),
+    ("DOWN", "│"),
+    ("DIAGONAL", "/"),
 )
 
 
@@ -183,8 +322,10 @@ class VTGlyphFilter(LineFilter):
     """Every rendered line through the VT glyph table (the app adds it when ``TERM`` is a VT)."""
 
     def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
-        return [seg if seg.control or seg.text.isascii() else Segment(vt_text(seg.text), seg.style, seg.control)
-                for seg in segments]
+        return [
+            seg if seg.control or seg.text.isascii() else Segment(vt_text(seg.text), seg.style, seg.control)
+            for seg in segments
+        ]
 
 
 # -- header badges ---------------------------------------------------------------------------------

@@ -62,11 +62,20 @@ class FlowForm(VerticalScroll):
                 options = spec.options(self.env) if callable(getattr(spec, "options", None)) else spec.choices
                 if spec.type == "choice" and options:
                     value = default if default in options else Select.NULL
-                    yield Select([(c, c) for c in options], value=value, allow_blank=not spec.required
-                                 or value is Select.NULL, id=f"input-{spec.name}", classes="flow-input")
+                    yield Select(
+                        [(c, c) for c in options],
+                        value=value,
+                        allow_blank=not spec.required or value is Select.NULL,
+                        id=f"input-{spec.name}",
+                        classes="flow-input",
+                    )
                 else:
-                    yield Input(value=default or "", placeholder=TYPE_HINTS.get(spec.type, ""),
-                                id=f"input-{spec.name}", classes="flow-input")
+                    yield Input(
+                        value=default or "",
+                        placeholder=TYPE_HINTS.get(spec.type, ""),
+                        id=f"input-{spec.name}",
+                        classes="flow-input",
+                    )
             yield Static(hint_for(spec), id=f"msg-{spec.name}", classes="flow-field-msg", markup=False)
 
     def values(self) -> dict[str, str]:

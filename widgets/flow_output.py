@@ -18,9 +18,9 @@ from textual.widgets import Log, Sparkline, Static
 from console.sanitize import clean_line
 from widgets.flow_steps import STATE_MARKS
 
-LOG_LINES = 400      # the log widget keeps this many lines
-SAMPLES = 120        # a verify step keeps this many samples for its sparkline
-MAX_LINE = 400       # longer output lines are cut
+LOG_LINES = 400  # the log widget keeps this many lines
+SAMPLES = 120  # a verify step keeps this many samples for its sparkline
+MAX_LINE = 400  # longer output lines are cut
 
 
 def envelope_text(envelope: dict[str, Any] | None) -> Text | None:
@@ -67,8 +67,9 @@ def result_text(result: Any) -> Text:
     return text
 
 
-def sample_text(condition: str | None, value: float | None, elapsed: float | None, count: int,
-                first: float | None) -> Text:
+def sample_text(
+    condition: str | None, value: float | None, elapsed: float | None, count: int, first: float | None
+) -> Text:
     text = Text()
     text.append("watching ", style="dim")
     text.append(condition or "value", style="bold")

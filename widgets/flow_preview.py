@@ -14,8 +14,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-KIND_TEXT = {"check": "check (reads only)", "action": "CHANGE", "verify": "verify (watches a live value)",
-             "manual": "checklist item", "note": "note"}
+KIND_TEXT = {
+    "check": "check (reads only)",
+    "action": "CHANGE",
+    "verify": "verify (watches a live value)",
+    "manual": "checklist item",
+    "note": "note",
+}
 
 
 def confirmation_prompt(confirmation: Any, title: str) -> Text:

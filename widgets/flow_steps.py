@@ -42,7 +42,7 @@ def window(rows: list[StepRow], size: int) -> tuple[list[StepRow], int, int]:
         return rows, 0, 0
     current = next((i for i, r in enumerate(rows) if r.current), 0)
     start = max(0, min(current - size // 2, len(rows) - size))
-    return rows[start:start + size], start, len(rows) - start - size
+    return rows[start : start + size], start, len(rows) - start - size
 
 
 def step_line(row: StepRow) -> Text:

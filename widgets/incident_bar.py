@@ -11,8 +11,12 @@ from textual.widgets import Static
 from console.incident.model import DRILL_LABEL, Incident, format_duration
 from console.sanitize import clean_line
 
-SEVERITY_STYLE = {"P0": "bold white on red", "P1": "bold white on dark_orange3", "P2": "bold black on yellow",
-                  "P3": "bold black on grey70"}
+SEVERITY_STYLE = {
+    "P0": "bold white on red",
+    "P1": "bold white on dark_orange3",
+    "P2": "bold black on yellow",
+    "P3": "bold black on grey70",
+}
 
 
 def append_response_clock(text: Text, incident: Incident, now: datetime) -> None:

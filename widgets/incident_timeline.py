@@ -10,9 +10,19 @@ from textual.widgets import DataTable
 from console.incident.model import Entry
 from console.sanitize import clean_line
 
-KIND_STYLE = {"alert": "bold red", "phase": "bold cyan", "note": "", "flow": "magenta", "source": "yellow",
-              "severity": "bold yellow", "escalation": "bold", "notify": "bold", "close": "bold green",
-              "correction": "italic", "start": "bold"}
+KIND_STYLE = {
+    "alert": "bold red",
+    "phase": "bold cyan",
+    "note": "",
+    "flow": "magenta",
+    "source": "yellow",
+    "severity": "bold yellow",
+    "escalation": "bold",
+    "notify": "bold",
+    "close": "bold green",
+    "correction": "italic",
+    "start": "bold",
+}
 
 
 #: cells of the columns other than the entry: time 14, # 3, what 10, by 14, DataTable's padding
@@ -72,10 +82,15 @@ class IncidentTimeline(DataTable):
             self.shown.add(entry.seq)
             self._entries.append(entry)
             self.entries[entry.seq] = entry
-            self.add_row(entry.ts.strftime("%m-%d %H:%M:%S"), str(entry.seq),
-                         Text(clean_line(entry.kind), style=KIND_STYLE.get(entry.kind, "")),
-                         Text(clean_line(entry.text)), Text(clean_line(entry.by)),  # the record's text
-                         key=str(entry.seq), height=None)
+            self.add_row(
+                entry.ts.strftime("%m-%d %H:%M:%S"),
+                str(entry.seq),
+                Text(clean_line(entry.kind), style=KIND_STYLE.get(entry.kind, "")),
+                Text(clean_line(entry.text)),
+                Text(clean_line(entry.by)),  # the record's text
+                key=str(entry.seq),
+                height=None,
+            )
             added = True
         if added:
             self.move_cursor(row=self.row_count - 1)

@@ -15,8 +15,9 @@ _GROUPS: dict[str, Binding.Group] = {FLOW_GROUP: Binding.Group(FLOW_GROUP, compa
 
 def binding(action: Action) -> Binding:
     group = _GROUPS.get(action.group) if action.group else None
-    return Binding(action.key, action.handler, action.title, show=action.show, priority=action.priority,
-                   id=action.id, group=group)
+    return Binding(
+        action.key, action.handler, action.title, show=action.show, priority=action.priority, id=action.id, group=group
+    )
 
 
 def bindings(*scopes: str) -> list[Binding]:

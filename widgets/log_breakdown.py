@@ -66,8 +66,14 @@ class LogBreakdown(VerticalScroll, can_focus=True):
         self.cpu = cpu
         self._shown = (window, total)
         self.cursor = max(0, min(self.cursor, len(rows) - 1))
-        table = Table(title=f"Top errors · {window} · {total:,} events", title_justify="left", expand=True,
-                      box=None, padding=(0, 1), show_edge=False)
+        table = Table(
+            title=f"Top errors · {window} · {total:,} events",
+            title_justify="left",
+            expand=True,
+            box=None,
+            padding=(0, 1),
+            show_edge=False,
+        )
         table.add_column("#", justify="right", width=3)
         table.add_column("count", justify="right", width=6)
         table.add_column("src", width=4)
@@ -76,14 +82,23 @@ class LogBreakdown(VerticalScroll, can_focus=True):
             table.add_row("", "", "", Text("no errors in this window", style="dim"))
         for rank, row in enumerate(rows, 1):
             picked = self.has_focus and rank == self.cursor + 1  # marked by a sign, not only by reverse
-            table.add_row(f">{rank}" if picked else str(rank), f"{row.count:,}",
-                          "exc" if row.source == "exception" else "log",
-                          Text(clean_line(row.message), style="bold red" if rank <= 3 else ""),  # event text
-                          style="reverse" if picked else None)
+            table.add_row(
+                f">{rank}" if picked else str(rank),
+                f"{row.count:,}",
+                "exc" if row.source == "exception" else "log",
+                Text(clean_line(row.message), style="bold red" if rank <= 3 else ""),  # event text
+                style="reverse" if picked else None,
+            )
         self.query_one("#breakdown-errors", Static).update(table)
 
-        cpu_table = Table(title=f"CPU time (ms) · {cpu.count:,} events", title_justify="left", expand=True,
-                          box=None, padding=(0, 1), show_edge=False)
+        cpu_table = Table(
+            title=f"CPU time (ms) · {cpu.count:,} events",
+            title_justify="left",
+            expand=True,
+            box=None,
+            padding=(0, 1),
+            show_edge=False,
+        )
         cpu_table.add_column("≤ ms", justify="right", width=6)
         cpu_table.add_column("count", justify="right", width=7)
         cpu_table.add_column("", ratio=1, no_wrap=True)
@@ -93,8 +108,10 @@ class LogBreakdown(VerticalScroll, can_focus=True):
             bar = "█" * max(0, round(20 * count / peak))
             style = "red" if bound > 50 else "yellow" if bound > 25 else "green"
             cpu_table.add_row(label, f"{count:,}", Text(bar, style=style))
-        summary = Text(f"p50 {_ms(cpu.p50)}  p90 {_ms(cpu.p90)}  p99 {_ms(cpu.p99)}  max {_ms(cpu.max)}  "
-                       f">25ms {cpu.over_25:,}  >50ms {cpu.over_50:,}")
+        summary = Text(
+            f"p50 {_ms(cpu.p50)}  p90 {_ms(cpu.p90)}  p99 {_ms(cpu.p99)}  max {_ms(cpu.max)}  "
+            f">25ms {cpu.over_25:,}  >50ms {cpu.over_50:,}"
+        )
         from rich.console import Group
 
         self.query_one("#breakdown-cpu", Static).update(Group(cpu_table, summary))

@@ -10,8 +10,9 @@ from console.tail.model import TailEvent
 
 
 class LogDetail(Static):
-    COMPONENT_CLASSES = {f"log-detail--{key}" for key in ("ok", "notice", "warn", "error", "dim", "heading",
-                                                           "plain", "time")}
+    COMPONENT_CLASSES = {
+        f"log-detail--{key}" for key in ("ok", "notice", "warn", "error", "dim", "heading", "plain", "time")
+    }
 
     def __init__(self, event: TailEvent, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)

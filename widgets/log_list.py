@@ -42,11 +42,12 @@ class LogList(ScrollView, can_focus=True):
             super().__init__()
             self.follow = follow
 
-    def __init__(self, store: TailStore, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, store: TailStore, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
-        self.cursor = -1          # index into store.view; -1 = none
+        self.cursor = -1  # index into store.view; -1 = none
         self.follow = True
         self._evicted = store.view_evicted
         self._rebuilds = store.rebuilds

@@ -18,8 +18,9 @@ from widgets.log_list import LogList
 
 
 class LogStatusLine(Static):
-    COMPONENT_CLASSES = {f"log-status--{key}" for key in ("ok", "notice", "warn", "error", "dim", "heading",
-                                                           "plain", "time")}
+    COMPONENT_CLASSES = {
+        f"log-status--{key}" for key in ("ok", "notice", "warn", "error", "dim", "heading", "plain", "time")
+    }
 
     _last: list[tuple[str, str]] | None = None
     _styles: dict[str, object] | None = None
@@ -50,8 +51,15 @@ class LogStatusLine(Static):
 
 
 class LogPane(Vertical):
-    def __init__(self, store: TailStore, *, interactive: bool = True, name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        store: TailStore,
+        *,
+        interactive: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
         self.interactive = interactive
@@ -84,8 +92,9 @@ class LogPane(Vertical):
             self._last_version = self.store.version
             lists.first().sync()
 
-    def show_status(self, status: TailStatus | None = None, server_filters: str | None = None,
-                    note: str | None = None) -> None:
+    def show_status(
+        self, status: TailStatus | None = None, server_filters: str | None = None, note: str | None = None
+    ) -> None:
         if status is not None:
             self.status = status
         if server_filters is not None:

@@ -36,8 +36,7 @@ class MetricRow(Static):
     def on_resize(self) -> None:
         self._render_row(force=True)
 
-    def set_metric(self, metric: MetricValue | None, history: Sequence[float | None],
-                   now: float | None = None) -> None:
+    def set_metric(self, metric: MetricValue | None, history: Sequence[float | None], now: float | None = None) -> None:
         self.metric = metric
         self.history = history
         self.stale_age = None
@@ -83,8 +82,18 @@ FULL_WIDTH = LABEL_W + VALUE_W + 1 + STATE_W + 1
 SHORT_LABELS = {m.key: m.short for m in METRICS}
 
 
-def row_text(width: int, label: str, key: str, value: str, state: State, spark: str, node: object, *,
-             stale: bool = False, note: bool = False) -> Text:
+def row_text(
+    width: int,
+    label: str,
+    key: str,
+    value: str,
+    state: State,
+    spark: str,
+    node: object,
+    *,
+    stale: bool = False,
+    note: bool = False,
+) -> Text:
     """One metric row in ``width`` cells: label, value (or a note such as "no traffic"), state symbol and
     word, sparkline. What survives as the row narrows, in order: the state, the value, the label
     (shortened, then cut), the sparkline."""
@@ -128,7 +137,11 @@ class MetricsPane(Vertical):
         for key, (label, _unit) in KEY_METRICS.items():
             yield MetricRow(key, label, id=f"metric-{key}")
 
-    def show(self, metrics: Mapping[str, MetricValue], history: Mapping[str, Sequence[float | None]],
-             now: float | None = None) -> None:
+    def show(
+        self,
+        metrics: Mapping[str, MetricValue],
+        history: Mapping[str, Sequence[float | None]],
+        now: float | None = None,
+    ) -> None:
         for row in self.query(MetricRow):
             row.set_metric(metrics.get(row.key), history.get(row.key, ()), now)

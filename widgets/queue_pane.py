@@ -93,9 +93,11 @@ class QueuePane(Static):
             return line
         line.append(f"{compact(q.backlog):>6} ", style="bold")
         line.append(state_label(q.state), style=state_style(self, q.state))
-        for part, style in ((f" {trend_text(q.trend_per_s).strip()}", ""),
-                            (f" eta {format_duration(q.drain_eta_s)}" if q.drain_eta_s is not None else "", ""),
-                            (f" p95 {q.processing_p95_ms:,.0f}ms" if q.processing_p95_ms is not None else "", "dim")):
+        for part, style in (
+            (f" {trend_text(q.trend_per_s).strip()}", ""),
+            (f" eta {format_duration(q.drain_eta_s)}" if q.drain_eta_s is not None else "", ""),
+            (f" p95 {q.processing_p95_ms:,.0f}ms" if q.processing_p95_ms is not None else "", "dim"),
+        ):
             if part and line.cell_len + len(part) <= width:
                 line.append(part, style=style)
         return line

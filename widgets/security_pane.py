@@ -26,8 +26,14 @@ class SecurityPane(Static):
         #: lines the dashboard can give this pane (None: as many as it needs)
         self.max_lines: int | None = None
 
-    def show(self, rules: Sequence[SecurityRule], per_s: float | None, total: float,
-             violations_per_s: float | None = None, more: int = 0) -> None:
+    def show(
+        self,
+        rules: Sequence[SecurityRule],
+        per_s: float | None,
+        total: float,
+        violations_per_s: float | None = None,
+        more: int = 0,
+    ) -> None:
         """``rules`` is already capped by the core (console.limits.MAX_SERIES_SHOWN); ``more`` counts
         the rules left out; ``per_s`` and ``total`` cover all of them. Each row keeps its rule, rate and
         ``SPIKE`` mark first; the total goes when the pane is narrow. When the dashboard gives the pane
@@ -40,7 +46,7 @@ class SecurityPane(Static):
         shown, hidden = list(rules), []
         if self.max_lines is not None and needed > self.max_lines and rules and self.max_lines >= 4:
             # the spiking and busiest rules (listed first), then how many more, then all
-            shown, hidden = list(rules[:self.max_lines - 2]), list(rules[self.max_lines - 2:])
+            shown, hidden = list(rules[: self.max_lines - 2]), list(rules[self.max_lines - 2 :])
         if self.max_lines is not None and needed > self.max_lines and rules and self.max_lines < 4:
             text = self._summary(rules, all_rate, width)
         else:
@@ -62,8 +68,9 @@ class SecurityPane(Static):
             text.append(f"{'all':<{NAME_W}}{all_rate:>{RATE_W}}", style="bold")
             if NAME_W + RATE_W + len(tail) <= width:
                 text.append(tail, style="bold")
-        self.border_subtitle = ("" if violations_per_s is None
-                                else f"rate-limit violations {compact(violations_per_s)}/s")
+        self.border_subtitle = (
+            "" if violations_per_s is None else f"rate-limit violations {compact(violations_per_s)}/s"
+        )
         signature = (text.plain, theme)
         if signature != self._signature:
             # a layout pass only when the pane's height changes (it matters on every poll)

@@ -13,14 +13,14 @@ from console.metrics.model import SourceStatus
 from themes.look import badge_style, source_style, theme_of
 
 
-
 class StatusHeader(Static):
     """Shows where the console points and how fresh its data is. Fed by ``set_sources``."""
 
     DEFAULT_CLASSES = "status-header"
 
-    def __init__(self, environment: str, target: str, *, simulated: bool, read_only: bool, shared: bool = False,
-                 **kwargs) -> None:
+    def __init__(
+        self, environment: str, target: str, *, simulated: bool, read_only: bool, shared: bool = False, **kwargs
+    ) -> None:
         super().__init__("", **kwargs)
         self.environment = environment
         self.target = urlsplit(target).netloc or target
@@ -97,7 +97,7 @@ class StatusHeader(Static):
             return target
         keep = max(1, room - 1)
         head = (keep + 1) // 2
-        return target[:head] + "…" + target[len(target) - (keep - head):] if keep - head else target[:keep] + "…"
+        return target[:head] + "…" + target[len(target) - (keep - head) :] if keep - head else target[:keep] + "…"
 
     def _line_at(self, now: float, level: int, target_room: int = 10_000) -> Text:
         """``level`` 0 is the full line; each level shortens more (see ``build_text``)."""

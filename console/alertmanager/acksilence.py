@@ -19,21 +19,27 @@ from console.alertmanager.model import AmAlert
 SILENCE_FLOW = "alertmanager-silence"
 
 
-def ack_silence_inputs(metric: str, description: str, am_alerts: Iterable[AmAlert], env: Any,
-                       duration: str) -> dict[str, str] | None:
+def ack_silence_inputs(
+    metric: str, description: str, am_alerts: Iterable[AmAlert], env: Any, duration: str
+) -> dict[str, str] | None:
     """The silence flow's inputs for acking the console alert on ``metric``, or None when nothing in
     Alertmanager is about it (or already silenced). One silence covers every such alert name."""
-    names = sorted({a.alertname for a in am_alerts
-                    if a.alertname and not a.silenced and metric_for_alert(a) == metric})
+    names = sorted({a.alertname for a in am_alerts if a.alertname and not a.silenced and metric_for_alert(a) == metric})
     if not names or not duration:
         return None
     # the names come from Alertmanager: each is escaped so that it matches only itself
-    name_matcher = {"name": "alertname", "value": names[0] if len(names) == 1 else "|".join(map(re.escape, names)),
-                    "isRegex": len(names) > 1, "isEqual": True}
+    name_matcher = {
+        "name": "alertname",
+        "value": names[0] if len(names) == 1 else "|".join(map(re.escape, names)),
+        "isRegex": len(names) > 1,
+        "isEqual": True,
+    }
     try:
-        scope = [m for m in parse_matchers(getattr(env, "alertmanager_matchers", "") or "")
-                 if m["name"] != "alertname"]
+        scope = [m for m in parse_matchers(getattr(env, "alertmanager_matchers", "") or "") if m["name"] != "alertname"]
     except MatcherError:
         scope = []
-    return {"matchers": format_matchers([name_matcher, *scope]), "duration": duration,
-            "comment": f"acknowledged in edge-console: {description}"[:400]}
+    return {
+        "matchers": format_matchers([name_matcher, *scope]),
+        "duration": duration,
+        "comment": f"acknowledged in edge-console: {description}"[:400],
+    }

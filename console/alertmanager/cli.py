@@ -25,18 +25,25 @@ def register(subparsers: Any) -> None:
     from console.cli import add_common_options
 
     p = subparsers.add_parser(
-        "alerts", help="firing alerts: the console's own and Alertmanager's (alertmanager_url), one row per metric",
+        "alerts",
+        help="firing alerts: the console's own and Alertmanager's (alertmanager_url), one row per metric",
         description="The console's alerts (key metrics in warning/critical over two scrapes) and Alertmanager's "
-                    "firing alerts (GET /api/v2/alerts: labels, start time, silenced/inhibited), deduplicated by "
-                    "metric, each with the runbook flow that responds to it. Exit 0 none firing, 1 firing, "
-                    "2 a source could not be read.")
+        "firing alerts (GET /api/v2/alerts: labels, start time, silenced/inhibited), deduplicated by "
+        "metric, each with the runbook flow that responds to it. Exit 0 none firing, 1 firing, "
+        "2 a source could not be read.",
+    )
     add_common_options(p)
     for action in p._actions:
         if action.dest in ("config", "env", "read_only"):
             action.default = argparse.SUPPRESS
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--window", type=float, default=1.0, metavar="SECONDS",
-                   help="seconds between the console's two scrapes (default 1)")
+    p.add_argument(
+        "--window",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="seconds between the console's two scrapes (default 1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -51,9 +58,16 @@ async def _console_alerts(config: Any, env: Any, window: float) -> tuple[list[Co
     out = []
     for key, metric in derived.metrics.items():
         if metric.state in (State.WARNING, State.CRITICAL):
-            out.append(ConsoleAlert(key, metric.state.name, f"{metric.label} {metric.state.value}: "
-                                    f"{metric.value:g} {metric.unit}" if metric.value is not None else metric.label,
-                                    derived.at))
+            out.append(
+                ConsoleAlert(
+                    key,
+                    metric.state.name,
+                    f"{metric.label} {metric.state.value}: {metric.value:g} {metric.unit}"
+                    if metric.value is not None
+                    else metric.label,
+                    derived.at,
+                )
+            )
     return out, None
 
 
@@ -99,8 +113,13 @@ def run(args: argparse.Namespace) -> int:
         report_rows.append(item)
     firing = [r for r in report_rows if r["status"] == "firing"]
     code = 2 if problems else (1 if firing else 0)
-    report = {"environment": session.env.name, "alertmanager_url": session.env.alertmanager_url,
-              "alerts": report_rows, "problems": problems, "exit_code": code}
+    report = {
+        "environment": session.env.name,
+        "alertmanager_url": session.env.alertmanager_url,
+        "alerts": report_rows,
+        "problems": problems,
+        "exit_code": code,
+    }
     if args.json:
         print(json_dumps(report, allow_nan=False))
         return code
@@ -111,8 +130,10 @@ def run(args: argparse.Namespace) -> int:
         since = item["since"]
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since)) if since else "?"
         flow = f"  -> {item['flow']}" if item["flow"] else ""
-        out.write(f"[{item['level'].upper()}] {item['status'].upper()} {item['source']}: "
-                  f"{clean_line(item['text'])} since {started}{flow}\n")
+        out.write(
+            f"[{item['level'].upper()}] {item['status'].upper()} {item['source']}: "
+            f"{clean_line(item['text'])} since {started}{flow}\n"
+        )
     for problem in problems:
         out.write(f"problem: {problem}\n")
     return code

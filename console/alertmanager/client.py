@@ -33,8 +33,15 @@ def token_for(env: Any) -> str | None:
 
 
 class AlertmanagerClient:
-    def __init__(self, base_url: str, *, token: str | None = None, client: httpx.AsyncClient | None = None,
-                 settings: HttpSettings | None = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        settings: HttpSettings | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.settings = settings or HttpSettings(read_timeout=5.0)
         self.max_body_bytes = max_body_bytes
@@ -46,14 +53,24 @@ class AlertmanagerClient:
     def for_env(cls, config: Any, env: Any) -> "AlertmanagerClient":
         if not getattr(env, "alertmanager_url", None):
             raise AlertmanagerError(f"environment {env.name!r} has no alertmanager_url")
-        return cls(env.alertmanager_url, token=token_for(env),
-                   max_body_bytes=getattr(config, "max_body_bytes", DEFAULT_MAX_BODY_BYTES))
+        return cls(
+            env.alertmanager_url,
+            token=token_for(env),
+            max_body_bytes=getattr(config, "max_body_bytes", DEFAULT_MAX_BODY_BYTES),
+        )
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
         try:
             response, body = await request_capped(
-                self.client, "GET", f"{self.base_url}{path}", params=params or {}, headers=self.headers,
-                timeout=self.settings.timeout(), limit=self.max_body_bytes, deadline=self.settings.total_timeout)
+                self.client,
+                "GET",
+                f"{self.base_url}{path}",
+                params=params or {},
+                headers=self.headers,
+                timeout=self.settings.timeout(),
+                limit=self.max_body_bytes,
+                deadline=self.settings.total_timeout,
+            )
         except (httpx.HTTPError, TimeoutError) as exc:
             raise AlertmanagerError(describe_error(exc, self.settings)) from None
         except BadAnswer as exc:

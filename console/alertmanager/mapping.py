@@ -30,8 +30,9 @@ def _squash(text: str) -> str:
 
 
 #: squashed name -> metric key, longest first (``p95latency`` before ``latency``-like shorter names)
-_SPELLINGS = sorted(((_squash(_UNIT_SUFFIX.sub("", key)), key) for key in ALERT_METRICS),
-                    key=lambda pair: -len(pair[0]))
+_SPELLINGS = sorted(
+    ((_squash(_UNIT_SUFFIX.sub("", key)), key) for key in ALERT_METRICS), key=lambda pair: -len(pair[0])
+)
 
 
 def metric_for_alert(alert: AmAlert) -> str | None:
@@ -87,6 +88,7 @@ def _slug(text: str) -> str:
 def respond_target(alerts: list[AmAlert], runbook: Any) -> AlertResponse | None:
     """What ``r`` opens for Alertmanager's alerts: the first firing (not silenced, not inhibited) alert
     that maps to a flow, critical before warning, oldest first."""
+
     def rank(alert: AmAlert) -> tuple:
         severity = alert.labels.get("severity", "").lower()
         order = {"critical": 0, "page": 0, "error": 1, "warning": 2}.get(severity, 3)

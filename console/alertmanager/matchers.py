@@ -31,10 +31,10 @@ def parse_matchers(text: str) -> list[dict[str, Any]]:
     while pos < len(text):
         match = _TERM.match(text, pos)
         if match is None or match.end() == pos:
-            raise MatcherError(f"expected name=value (or != =~ !~) at character {pos + 1}: {text[pos:pos + 30]!r}")
+            raise MatcherError(f"expected name=value (or != =~ !~) at character {pos + 1}: {text[pos : pos + 30]!r}")
         name, op, value = match.groups()
         if value.startswith('"'):
-            value = re.sub(r'\\(.)', r'\1', value[1:-1])
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
         if op in ("=~", "!~"):
             try:
                 re.compile(value)

@@ -46,9 +46,15 @@ class AlertRow:
         return "firing"
 
     def as_json(self) -> dict[str, Any]:
-        return {"source": self.source, "metric": self.metric, "level": self.level, "text": self.text,
-                "since": self.since, "status": self.status,
-                "alertmanager": [a.as_json() for a in self.alertmanager]}
+        return {
+            "source": self.source,
+            "metric": self.metric,
+            "level": self.level,
+            "text": self.text,
+            "since": self.since,
+            "status": self.status,
+            "alertmanager": [a.as_json() for a in self.alertmanager],
+        }
 
 
 def _level_name(level: Any) -> str:
@@ -65,8 +71,7 @@ def merge_alerts(console_alerts: Iterable[Any], am_alerts: Iterable[AmAlert]) ->
     rows: list[AlertRow] = []
     by_metric: dict[str, AlertRow] = {}
     for alert in console_alerts:
-        row = AlertRow("console", alert.key, _level_name(alert.level), alert.describe(),
-                       getattr(alert, "since", None))
+        row = AlertRow("console", alert.key, _level_name(alert.level), alert.describe(), getattr(alert, "since", None))
         rows.append(row)
         by_metric.setdefault(alert.key, row)
     for alert in am_alerts:

@@ -43,7 +43,7 @@ def parse_time(text: Any) -> float | None:
     if "." in value:  # Go writes nanoseconds; Python takes at most microseconds
         head, _, rest = value.partition(".")
         digits = "".join(c for c in rest if c.isdigit())
-        zone = rest[len(digits):]
+        zone = rest[len(digits) :]
         value = f"{head}.{digits[:6]}{zone}"
     try:
         return datetime.fromisoformat(value).timestamp()
@@ -87,10 +87,18 @@ class AmAlert:
         return f"{self.alertname or '?'}{{{others}}}" if others else (self.alertname or "?")
 
     def as_json(self) -> dict[str, Any]:
-        return {"fingerprint": self.fingerprint, "alertname": self.alertname, "labels": dict(self.labels),
-                "annotations": dict(self.annotations), "starts_at": self.starts_at, "state": self.state,
-                "silenced_by": list(self.silenced_by), "inhibited_by": list(self.inhibited_by),
-                "silenced": self.silenced, "inhibited": self.inhibited}
+        return {
+            "fingerprint": self.fingerprint,
+            "alertname": self.alertname,
+            "labels": dict(self.labels),
+            "annotations": dict(self.annotations),
+            "starts_at": self.starts_at,
+            "state": self.state,
+            "silenced_by": list(self.silenced_by),
+            "inhibited_by": list(self.inhibited_by),
+            "silenced": self.silenced,
+            "inhibited": self.inhibited,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,15 +123,17 @@ def parse_alerts(payload: Any) -> list[AmAlert]:
         status = item.get("status") if isinstance(item.get("status"), dict) else {}
         silenced = status.get("silencedBy") if isinstance(status.get("silencedBy"), list) else []
         inhibited = status.get("inhibitedBy") if isinstance(status.get("inhibitedBy"), list) else []
-        out.append(AmAlert(
-            fingerprint=_text(item.get("fingerprint"), 64),
-            labels=_mapping(item.get("labels")),
-            annotations=_mapping(item.get("annotations")),
-            starts_at=parse_time(item.get("startsAt")),
-            state=_text(status.get("state") or "active", 20),
-            silenced_by=tuple(_text(s, 64) for s in silenced[:20]),
-            inhibited_by=tuple(_text(s, 64) for s in inhibited[:20]),
-        ))
+        out.append(
+            AmAlert(
+                fingerprint=_text(item.get("fingerprint"), 64),
+                labels=_mapping(item.get("labels")),
+                annotations=_mapping(item.get("annotations")),
+                starts_at=parse_time(item.get("startsAt")),
+                state=_text(status.get("state") or "active", 20),
+                silenced_by=tuple(_text(s, 64) for s in silenced[:20]),
+                inhibited_by=tuple(_text(s, 64) for s in inhibited[:20]),
+            )
+        )
     return out
 
 
@@ -139,11 +149,25 @@ def parse_silences(payload: Any) -> list[Silence]:
         matchers = []
         for m in (item.get("matchers") if isinstance(item.get("matchers"), list) else [])[:MAX_LABELS]:
             if isinstance(m, dict):
-                matchers.append({"name": _text(m.get("name"), MAX_KEY), "value": _text(m.get("value")),
-                                 "isRegex": bool(m.get("isRegex")), "isEqual": m.get("isEqual", True) is not False})
-        out.append(Silence(id=_text(item.get("id"), 64), state=_text(status.get("state"), 20), matchers=matchers,
-                           starts_at=parse_time(item.get("startsAt")), ends_at=parse_time(item.get("endsAt")),
-                           created_by=_text(item.get("createdBy"), 100), comment=_text(item.get("comment"))))
+                matchers.append(
+                    {
+                        "name": _text(m.get("name"), MAX_KEY),
+                        "value": _text(m.get("value")),
+                        "isRegex": bool(m.get("isRegex")),
+                        "isEqual": m.get("isEqual", True) is not False,
+                    }
+                )
+        out.append(
+            Silence(
+                id=_text(item.get("id"), 64),
+                state=_text(status.get("state"), 20),
+                matchers=matchers,
+                starts_at=parse_time(item.get("startsAt")),
+                ends_at=parse_time(item.get("endsAt")),
+                created_by=_text(item.get("createdBy"), 100),
+                comment=_text(item.get("comment")),
+            )
+        )
     return out
 
 
@@ -157,11 +181,14 @@ def silence_lines(payload: Any, *, states: tuple[str, ...] = ("active", "pending
     lines = [f"{len(silences)} silence(s) {'/'.join(states)}" if states else f"{len(silences)} silence(s)"]
     for s in silences[:50]:
         try:
-            ends = datetime.fromtimestamp(s.ends_at, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if s.ends_at else "?"
+            ends = (
+                datetime.fromtimestamp(s.ends_at, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if s.ends_at else "?"
+            )
         except (OverflowError, ValueError, OSError):  # a valid RFC 3339 time beyond year 9999 in UTC
             ends = "?"
-        lines.append(f"  {s.id} {s.state} {format_matchers(s.matchers)} until {ends}"
-                     + (f" ({s.comment})" if s.comment else ""))
+        lines.append(
+            f"  {s.id} {s.state} {format_matchers(s.matchers)} until {ends}" + (f" ({s.comment})" if s.comment else "")
+        )
     if len(silences) > 50:
         lines.append(f"  ... {len(silences) - 50} more")
     return lines

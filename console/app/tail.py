@@ -72,8 +72,11 @@ class LogTail:
     def _new_source(self, filters: ServerFilters, roles: list[str]) -> TailFeed:
         """The source for ``roles`` (console.tail.workers); roles the environment lacks fall back to its
         default worker, with a note saying so."""
-        kw = dict(max_pending=self.settings.buffer, reconnect_max=self.settings.reconnect_max_seconds,
-                  config=self.session.config)
+        kw = dict(
+            max_pending=self.settings.buffer,
+            reconnect_max=self.settings.reconnect_max_seconds,
+            config=self.session.config,
+        )
         try:
             source = tail_source(self.session.env, roles, filters, **kw)
         except WorkerRoleError as exc:

@@ -13,27 +13,37 @@ from __future__ import annotations
 from console.drill.script import Expectation
 
 #: the key metric each scenario pushes past its threshold
-SCENARIO_METRIC = {"error-spike": "error_rate", "latency": "p95_latency_ms", "ddos": "request_rate",
-                   "queue-backlog": "queue_backlog", "cache-collapse": "cache_hit_rate", "outage": "health"}
+SCENARIO_METRIC = {
+    "error-spike": "error_rate",
+    "latency": "p95_latency_ms",
+    "ddos": "request_rate",
+    "queue-backlog": "queue_backlog",
+    "cache-collapse": "cache_hit_rate",
+    "outage": "health",
+}
 
 DEFAULTS: dict[str, Expectation] = {
-    "ddos": Expectation(mitigation=("under-attack-mode", "tighten-rate-limits", "enable-strict-waf"),
-                        risky=("rollback", "p0-service-down/rollback")),
-    "error-spike": Expectation(mitigation=("rollback", "p0-service-down/rollback", "enable-circuit-breaker"),
-                               risky=("under-attack-mode",)),
-    "outage": Expectation(mitigation=("rollback", "p0-service-down/rollback", "enable-circuit-breaker"),
-                          risky=("under-attack-mode",)),
+    "ddos": Expectation(
+        mitigation=("under-attack-mode", "tighten-rate-limits", "enable-strict-waf"),
+        risky=("rollback", "p0-service-down/rollback"),
+    ),
+    "error-spike": Expectation(
+        mitigation=("rollback", "p0-service-down/rollback", "enable-circuit-breaker"), risky=("under-attack-mode",)
+    ),
+    "outage": Expectation(
+        mitigation=("rollback", "p0-service-down/rollback", "enable-circuit-breaker"), risky=("under-attack-mode",)
+    ),
     "latency": Expectation(mitigation=("enable-performance-mode", "scale-workers"), risky=()),
 }
 
 #: why a risky action is wrong in a scenario (shown in the score)
 RISK_REASONS = {
     "ddos": "a rollback during a DDoS: the attack is not a deployment (runbook: Threat Response - DDoS Attack "
-            "prescribes Under Attack Mode, tighter rate limits, strict WAF)",
+    "prescribes Under Attack Mode, tighter rate limits, strict WAF)",
     "error-spike": "Under Attack Mode during an error spike challenges every visitor; the errors come from a "
-                   "deployment (runbook: P1 - High Error Rate)",
+    "deployment (runbook: P1 - High Error Rate)",
     "outage": "Under Attack Mode during an outage challenges every visitor; the service is down "
-              "(runbook: P0 - Service Down)",
+    "(runbook: P0 - Service Down)",
 }
 
 
@@ -45,8 +55,9 @@ def default_expectation(scenario: str) -> Expectation:
         return Expectation((), ())
     from console.runbook import load_runbook
 
-    flows = [f.id for f in load_runbook().flows.values()
-             if metric in (getattr(f, "responds_to", None) or ()) and f.mutating]
+    flows = [
+        f.id for f in load_runbook().flows.values() if metric in (getattr(f, "responds_to", None) or ()) and f.mutating
+    ]
     return Expectation(tuple(flows), ())
 
 

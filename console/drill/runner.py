@@ -42,8 +42,15 @@ class SessionControl:
 
 
 class DrillRunner:
-    def __init__(self, script: DrillScript, control: SimControl, clock: Callable[[], float], *,
-                 speed: float = 1.0, wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        script: DrillScript,
+        control: SimControl,
+        clock: Callable[[], float],
+        *,
+        speed: float = 1.0,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self.script = script
         self.control = control
         self.clock = clock
@@ -98,11 +105,15 @@ class DrillRunner:
         live = getattr(metrics_source, "state", "live") == "live"
         derived = getattr(result, "derived", None)
         metrics = getattr(derived, "metrics", None) or {}
-        critical = [key for key, m in metrics.items() if getattr(m, "state", None) == State.CRITICAL
-                    and not getattr(m, "stale", False)]
+        critical = [
+            key
+            for key, m in metrics.items()
+            if getattr(m, "state", None) == State.CRITICAL and not getattr(m, "stale", False)
+        ]
         health = getattr(result, "health", None)
-        health_down = health is not None and not getattr(health, "healthy", True) \
-            and getattr(health, "status", "") == "down"
+        health_down = (
+            health is not None and not getattr(health, "healthy", True) and getattr(health, "status", "") == "down"
+        )
         if derived is None:
             live = False
         self.observer.poll(self.now, live=live, critical=critical, health_down=health_down)
@@ -114,8 +125,9 @@ class DrillRunner:
         self.observer.acknowledged(self.now, how)
 
     # -- the end ---------------------------------------------------------------------------------
-    def finish(self, *, score_out: Path | None = None, state_dir: Path | None = None,
-               ended_early: bool = False) -> dict[str, Any]:
+    def finish(
+        self, *, score_out: Path | None = None, state_dir: Path | None = None, ended_early: bool = False
+    ) -> dict[str, Any]:
         """Score the drill (once), restore the edge's faults and write the score as JSON."""
         if self.result is not None:
             return self.result
@@ -124,8 +136,14 @@ class DrillRunner:
         except Exception:  # noqa: BLE001 - the score matters more than the clean-up
             pass
         result = self.observer.score()
-        result.update(speed=self.speed, started=_iso(self.started_wall), ended=_iso(self.wall()),
-                      errors=list(self.errors), ended_early=ended_early, drill_time_s=round(self.now, 1))
+        result.update(
+            speed=self.speed,
+            started=_iso(self.started_wall),
+            ended=_iso(self.wall()),
+            errors=list(self.errors),
+            ended_early=ended_early,
+            drill_time_s=round(self.now, 1),
+        )
         self.result = result
         self.score_path = write_score(result, score_out=score_out, state_dir=state_dir)
         result["score_file"] = str(self.score_path)

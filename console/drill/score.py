@@ -63,8 +63,9 @@ class DrillObserver:
             end = scenario_items[index + 1].at if index + 1 < len(scenario_items) else script.duration
             if item.scenario == "normal" or end <= item.at:
                 continue
-            self.phases.append(Phase(scenario=item.scenario, start=item.at, end=end, note=item.note,
-                                     expect=script.expectation(item)))
+            self.phases.append(
+                Phase(scenario=item.scenario, start=item.at, end=end, note=item.note, expect=script.expectation(item))
+            )
 
     def phase_at(self, at: float) -> Phase | None:
         return next((p for p in self.phases if p.contains(at)), None)
@@ -89,8 +90,15 @@ class DrillObserver:
         if any(matches(name, flow, step) for name in phase.expect.risky):
             if run not in phase._risky_runs:
                 phase._risky_runs.add(run)
-                phase.wrong.append({"flow": flow, "step": step, "at_s": round(at, 1), "scenario": phase.scenario,
-                                    "why": risk_reason(phase.scenario, flow)})
+                phase.wrong.append(
+                    {
+                        "flow": flow,
+                        "step": step,
+                        "at_s": round(at, 1),
+                        "scenario": phase.scenario,
+                        "why": risk_reason(phase.scenario, flow),
+                    }
+                )
             return
         if record.get("event") == "step" and str(record.get("status")) in PASSED and phase.mitigated is None:
             if any(matches(name, flow, step) for name in phase.expect.mitigation):
@@ -131,19 +139,38 @@ class DrillObserver:
             penalty = RISKY_PENALTY * len(phase.wrong)
             total = max(0, sum(points.values()) - penalty)
             wrong_all.extend(phase.wrong)
-            phases_out.append({
-                "scenario": phase.scenario, "start_s": phase.start, "end_s": phase.end, "note": phase.note,
-                "expected_mitigation": list(phase.expect.mitigation), "risky": list(phase.expect.risky),
-                "time_to_acknowledge_s": _since(phase.acknowledged, phase.start), "acknowledged_by": phase.ack_how,
-                "time_to_mitigation_s": _since(phase.mitigated, phase.start), "mitigation": phase.mitigation,
-                "time_to_recovery_s": _since(phase.recovered, phase.start),
-                "points": points, "penalty": penalty, "score": total, "wrong_actions": list(phase.wrong),
-            })
+            phases_out.append(
+                {
+                    "scenario": phase.scenario,
+                    "start_s": phase.start,
+                    "end_s": phase.end,
+                    "note": phase.note,
+                    "expected_mitigation": list(phase.expect.mitigation),
+                    "risky": list(phase.expect.risky),
+                    "time_to_acknowledge_s": _since(phase.acknowledged, phase.start),
+                    "acknowledged_by": phase.ack_how,
+                    "time_to_mitigation_s": _since(phase.mitigated, phase.start),
+                    "mitigation": phase.mitigation,
+                    "time_to_recovery_s": _since(phase.recovered, phase.start),
+                    "points": points,
+                    "penalty": penalty,
+                    "score": total,
+                    "wrong_actions": list(phase.wrong),
+                }
+            )
         score = round(sum(p["score"] for p in phases_out) / len(phases_out)) if phases_out else 0
-        return {"drill": self.script.name, "file": self.script.path, "simulated": True,
-                "duration_s": self.script.duration, "targets_s": dict(targets), "score": score, "max": 100,
-                "full_marks": bool(phases_out) and score == 100 and not wrong_all, "phases": phases_out,
-                "wrong_actions": wrong_all}
+        return {
+            "drill": self.script.name,
+            "file": self.script.path,
+            "simulated": True,
+            "duration_s": self.script.duration,
+            "targets_s": dict(targets),
+            "score": score,
+            "max": 100,
+            "full_marks": bool(phases_out) and score == 100 and not wrong_all,
+            "phases": phases_out,
+            "wrong_actions": wrong_all,
+        }
 
 
 def _since(when: float | None, start: float) -> float | None:
@@ -157,20 +184,27 @@ def score_lines(score: dict[str, Any]) -> list[str]:
     def t(value: Any) -> str:
         return "never" if value is None else format_duration(float(value))
 
-    lines = [f"SIMULATED DRILL {score['drill']}: {score['score']}/{score['max']}"
-             + (" (full marks)" if score.get("full_marks") else "")]
+    lines = [
+        f"SIMULATED DRILL {score['drill']}: {score['score']}/{score['max']}"
+        + (" (full marks)" if score.get("full_marks") else "")
+    ]
     for phase in score["phases"]:
         pts = phase["points"]
         lines.append(f"{phase['scenario']} at {t(phase['start_s'])}: {phase['score']}/100")
-        lines.append(f"  acknowledge {t(phase['time_to_acknowledge_s'])} ({pts['acknowledge']})"
-                     f" · mitigate {t(phase['time_to_mitigation_s'])}"
-                     + (f" by {phase['mitigation']}" if phase["mitigation"] else "") + f" ({pts['mitigate']})"
-                     f" · recover {t(phase['time_to_recovery_s'])} ({pts['recover']})")
+        lines.append(
+            f"  acknowledge {t(phase['time_to_acknowledge_s'])} ({pts['acknowledge']})"
+            f" · mitigate {t(phase['time_to_mitigation_s'])}"
+            + (f" by {phase['mitigation']}" if phase["mitigation"] else "")
+            + f" ({pts['mitigate']})"
+            f" · recover {t(phase['time_to_recovery_s'])} ({pts['recover']})"
+        )
         if not phase["mitigation"] and phase["expected_mitigation"]:
             lines.append(f"  the runbook prescribes: {', '.join(phase['expected_mitigation'])}")
         for wrong in phase["wrong_actions"]:
-            lines.append(f"  WRONG ACTION at {t(wrong['at_s'])}: {wrong['flow']}/{wrong['step']}: {wrong['why']} "
-                         f"(-{RISKY_PENALTY})")
+            lines.append(
+                f"  WRONG ACTION at {t(wrong['at_s'])}: {wrong['flow']}/{wrong['step']}: {wrong['why']} "
+                f"(-{RISKY_PENALTY})"
+            )
     return lines
 
 

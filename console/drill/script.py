@@ -38,8 +38,7 @@ SHIPPED_DIR = Path(__file__).resolve().parent.parent / "drills"
 MAX_DRILL_S = 4 * 3600
 MAX_TIMELINE_ITEMS = 200
 DEFAULT_TARGETS = {"acknowledge": 300, "mitigate": 600, "recover": 900}
-FAULT_KEYS = {"metrics": ("none", "500", "html", "truncated", "garbage", "slow"),
-              "health": ("none", "down", "slow")}
+FAULT_KEYS = {"metrics": ("none", "500", "html", "truncated", "garbage", "slow"), "health": ("none", "down", "slow")}
 TOP_KEYS = ("name", "description", "duration", "targets", "timeline")
 ITEM_KEYS = ("at", "scenario", "fault", "note", "expect")
 EXPECT_KEYS = ("mitigation", "risky")
@@ -210,13 +209,14 @@ def load_script(path: str | Path, *, flow_ids: set[str] | None = None) -> DrillS
         fault: dict[str, str] = {}
         if "fault" in raw:
             if not isinstance(raw["fault"], dict) or not raw["fault"]:
-                raise c.err((*key, "fault"), "expected a mapping such as {metrics: \"500\"} or {health: down}")
+                raise c.err((*key, "fault"), 'expected a mapping such as {metrics: "500"} or {health: down}')
             c.known(raw["fault"], tuple(FAULT_KEYS), (*key, "fault"))
             for source, value in raw["fault"].items():
                 value = "none" if value is None else str(value)
                 if value not in FAULT_KEYS[source]:
-                    raise c.err((*key, "fault", source),
-                                f"unknown fault {value!r} (known: {', '.join(FAULT_KEYS[source])})")
+                    raise c.err(
+                        (*key, "fault", source), f"unknown fault {value!r} (known: {', '.join(FAULT_KEYS[source])})"
+                    )
                 fault[source] = value
         if scenario is None and not fault:
             raise c.err(key, "an event needs a scenario, a fault or both")
@@ -238,11 +238,21 @@ def load_script(path: str | Path, *, flow_ids: set[str] | None = None) -> DrillS
                 lists[part] = tuple(value)
             expect = Expectation(lists["mitigation"], lists["risky"])
         note = c.text(raw.get("note", ""), (*key, "note"), limit=500)
-        items.append(TimelineItem(at=at, scenario=scenario, fault=fault, note=note, expect=expect,
-                                  line=c.lines.get(key, 0)))
-    return DrillScript(name=name, description=description, duration=duration, targets=targets,
-                       timeline=tuple(items), path=where)
+        items.append(
+            TimelineItem(at=at, scenario=scenario, fault=fault, note=note, expect=expect, line=c.lines.get(key, 0))
+        )
+    return DrillScript(
+        name=name, description=description, duration=duration, targets=targets, timeline=tuple(items), path=where
+    )
 
 
-__all__ = ["DrillScript", "DrillScriptError", "Expectation", "TimelineItem", "load_script", "resolve",
-           "shipped_scripts", "SHIPPED_DIR"]
+__all__ = [
+    "DrillScript",
+    "DrillScriptError",
+    "Expectation",
+    "TimelineItem",
+    "load_script",
+    "resolve",
+    "shipped_scripts",
+    "SHIPPED_DIR",
+]

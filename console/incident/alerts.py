@@ -63,8 +63,11 @@ class AlertSettings:
         section = getattr(getattr(config, "model", None), "alerts", None)
         if section is None:
             return cls()
-        return cls(hold_scrapes=section.hold_scrapes, clear_scrapes=section.clear_scrapes,
-                   hysteresis=section.hysteresis_percent / 100.0)
+        return cls(
+            hold_scrapes=section.hold_scrapes,
+            clear_scrapes=section.clear_scrapes,
+            hysteresis=section.hysteresis_percent / 100.0,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,9 @@ class Alert:
     key: str
     label: str
     unit: str
-    level: State          # WARNING or CRITICAL while active
+    level: State  # WARNING or CRITICAL while active
     value: float | None
-    since: float          # wall-clock time the alert was raised
+    since: float  # wall-clock time the alert was raised
     acknowledged: bool = False
     response: Response | None = None
     severity: str = "P3"
@@ -93,8 +96,8 @@ class Alert:
 
 @dataclass(frozen=True)
 class Transition:
-    kind: str             # "raised" | "escalated" | "eased" | "cleared"
-    alert: Alert          # the alert after the transition (level NORMAL for cleared)
+    kind: str  # "raised" | "escalated" | "eased" | "cleared"
+    alert: Alert  # the alert after the transition (level NORMAL for cleared)
     previous: State
     at: float
 
@@ -117,8 +120,8 @@ class Transition:
 
 @dataclass(frozen=True)
 class SourceChange:
-    source: str           # "metrics" | "health"
-    state: str            # "down" | "recovered"
+    source: str  # "metrics" | "health"
+    state: str  # "down" | "recovered"
     error: str | None
     at: float
 
@@ -156,8 +159,12 @@ def _relaxed(spec: ThresholdSpec, margin: float) -> ThresholdSpec:
 
 
 class AlertEngine:
-    def __init__(self, thresholds: Mapping[str, ThresholdSpec] | None = None,
-                 settings: AlertSettings | None = None, responses: Mapping[str, Response] | None = None) -> None:
+    def __init__(
+        self,
+        thresholds: Mapping[str, ThresholdSpec] | None = None,
+        settings: AlertSettings | None = None,
+        responses: Mapping[str, Response] | None = None,
+    ) -> None:
         self.thresholds = dict(thresholds or DEFAULT_THRESHOLDS)
         self.settings = settings or AlertSettings()
         #: alert key -> the flow that answers it (the runbook's ``responds_to``; the catalogue's defaults until then)
@@ -215,8 +222,14 @@ class AlertEngine:
                 sources[name] = (getattr(status, "state", ""), getattr(status, "error", None))
         return self.observe_values(metrics, health_down, now, sources=sources)
 
-    def observe_values(self, metrics: Mapping[str, Any], health_down: bool | None, now: float, *,
-                       sources: Mapping[str, tuple[str, str | None]] | None = None) -> Observation:
+    def observe_values(
+        self,
+        metrics: Mapping[str, Any],
+        health_down: bool | None,
+        now: float,
+        *,
+        sources: Mapping[str, tuple[str, str | None]] | None = None,
+    ) -> Observation:
         obs = Observation()
         for key in KEY_METRICS:
             mv = metrics.get(key)
@@ -247,12 +260,14 @@ class AlertEngine:
                 obs.sources.append(SourceChange(name, "recovered", None, now))
         return obs
 
-    def _step(self, key: str, label: str, unit: str, value: float | None, spec: ThresholdSpec,
-              now: float) -> Transition | None:
+    def _step(
+        self, key: str, label: str, unit: str, value: float | None, spec: ThresholdSpec, now: float
+    ) -> Transition | None:
         track = self._tracks.get(key)
         if track is None:
-            track = self._tracks[key] = _Track(raw=deque(maxlen=self.settings.hold_scrapes),
-                                               relaxed=deque(maxlen=self.settings.clear_scrapes))
+            track = self._tracks[key] = _Track(
+                raw=deque(maxlen=self.settings.hold_scrapes), relaxed=deque(maxlen=self.settings.clear_scrapes)
+            )
         settings = self.settings
         raw = evaluate(value, spec)
         if raw == State.UNKNOWN:
@@ -277,14 +292,18 @@ class AlertEngine:
         previous = track.level
         track.level = target
         if target == State.NORMAL:
-            cleared = replace(track.alert, level=State.NORMAL, value=value) if track.alert else Alert(
-                key, label, unit, State.NORMAL, value, now, response=self.responses.get(key))
+            cleared = (
+                replace(track.alert, level=State.NORMAL, value=value)
+                if track.alert
+                else Alert(key, label, unit, State.NORMAL, value, now, response=self.responses.get(key))
+            )
             track.alert = None
             return Transition("cleared", cleared, previous, now)
         if previous == State.NORMAL or track.alert is None:
             kind = "raised"
-            track.alert = Alert(key, label, unit, target, value, now, False, self.responses.get(key),
-                                suggest_severity(key, target))
+            track.alert = Alert(
+                key, label, unit, target, value, now, False, self.responses.get(key), suggest_severity(key, target)
+            )
         else:
             kind = "escalated" if target.rank > previous.rank else "eased"
             track.alert = replace(track.alert, level=target, value=value, severity=suggest_severity(key, target))

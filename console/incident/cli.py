@@ -14,22 +14,32 @@ from console.sanitize import CleanWriter
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("incident", help="start, annotate, close and report incidents",
-                                   description="Incident records shared with the running console "
-                                               "(JSON lines under the state dir).")
+    parser = subparsers.add_parser(
+        "incident",
+        help="start, annotate, close and report incidents",
+        description="Incident records shared with the running console (JSON lines under the state dir).",
+    )
     sub = parser.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("start", help="start an incident and print its ID")
-    p.add_argument("--severity", required=True, metavar="P0-P3",
-                   help="; ".join(f"{s.level}: {s.name} - {s.description}, respond within {s.response_text}"
-                                  for s in SEVERITIES.values()))
+    p.add_argument(
+        "--severity",
+        required=True,
+        metavar="P0-P3",
+        help="; ".join(
+            f"{s.level}: {s.name} - {s.description}, respond within {s.response_text}" for s in SEVERITIES.values()
+        ),
+    )
     p.add_argument("--title", required=True)
     p.add_argument("--impact", default="")
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("list", help="incidents, newest first, with anything overdue (drills only with --drills)")
-    p.add_argument("--drills", action="store_true",
-                   help="list the drills (incidents on the simulated edge, DRILL-...) instead of real incidents")
+    p.add_argument(
+        "--drills",
+        action="store_true",
+        help="list the drills (incidents on the simulated edge, DRILL-...) instead of real incidents",
+    )
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="an incident's timeline")
@@ -53,11 +63,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--action-item", action="append", default=[], metavar="TEXT")
     p.set_defaults(func=cmd_close)
 
-    p = sub.add_parser("report", help="write the incident report (markdown) and print its path (a draft while "
-                                      "the incident is open)")
+    p = sub.add_parser(
+        "report", help="write the incident report (markdown) and print its path (a draft while the incident is open)"
+    )
     p.add_argument("id")
-    p.add_argument("--out", metavar="FILE", help="where to write (default: next to the incident record); "
-                                                 "'-' prints it instead")
+    p.add_argument(
+        "--out", metavar="FILE", help="where to write (default: next to the incident record); '-' prints it instead"
+    )
     p.set_defaults(func=cmd_report)
 
 
@@ -91,8 +103,12 @@ def _attach_integrations(manager: Any, args: argparse.Namespace) -> None:
     from console.integrations.dispatch import attach
 
     failures: list[tuple[str, Any]] = []
-    dispatcher = attach(manager, config, config.environment(getattr(args, "env", None)),
-                        lambda incident_id, outcome: failures.append((incident_id, outcome)))
+    dispatcher = attach(
+        manager,
+        config,
+        config.environment(getattr(args, "env", None)),
+        lambda incident_id, outcome: failures.append((incident_id, outcome)),
+    )
     if dispatcher is not None:
         args.integrations = (manager, dispatcher, failures)
 
@@ -104,8 +120,7 @@ def _finish_integrations(args: argparse.Namespace) -> None:
         return
     manager, dispatcher, failures = attached
     if not dispatcher.flush():
-        print("warning: integrations: some messages were still being sent when the command ended",
-              file=sys.stderr)
+        print("warning: integrations: some messages were still being sent when the command ended", file=sys.stderr)
     dispatcher.close()
     manager.listeners.remove(dispatcher.on_entry)
     for incident_id, outcome in failures:
@@ -140,6 +155,7 @@ def _guard(fn: Any) -> Any:
             return _fail(f"{getattr(exc, 'filename', '') or 'state dir'}: {exc.strerror or exc}")
         finally:
             sys.stdout, sys.stderr = stdout, stderr
+
     run.__name__ = fn.__name__
     return run
 
@@ -154,8 +170,11 @@ def cmd_start(args: argparse.Namespace) -> int:
     drill = _is_drill(args)
     incident = _manager(args, drill).start(args.severity, args.title, args.impact)
     if drill:
-        print(f"{DRILL_LABEL}: no configuration (the simulated edge): {incident.id} is a drill, listed with "
-              "`incident list --drills`", file=sys.stderr)
+        print(
+            f"{DRILL_LABEL}: no configuration (the simulated edge): {incident.id} is a drill, listed with "
+            "`incident list --drills`",
+            file=sys.stderr,
+        )
     print(incident.id)
     return 0
 
@@ -175,8 +194,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     overdue_total = 0
     for inc in incidents:
         status = "open" if inc.is_open else "closed"
-        print(f"{inc.id}  {inc.severity}  {status:<6}  {inc.phase:<21}  {format_duration(inc.elapsed(now)):>8}  "
-              f"{'[DRILL] ' if inc.is_drill else ''}{inc.title}")
+        print(
+            f"{inc.id}  {inc.severity}  {status:<6}  {inc.phase:<21}  {format_duration(inc.elapsed(now)):>8}  "
+            f"{'[DRILL] ' if inc.is_drill else ''}{inc.title}"
+        )
         for line in overdue_summary(inc, now):
             overdue_total += 1
             print(f"    OVERDUE: {line}")
@@ -206,8 +227,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     sev = inc.severity_info
     print(f"{inc.id}  {'[' + DRILL_LABEL + '] ' if inc.is_drill else ''}{inc.title}")
     print(f"severity: {sev.label} (respond within {sev.response_text})")
-    print(f"phase: {inc.phase}   status: {'open' if inc.is_open else 'closed'}   "
-          f"elapsed: {format_duration(inc.elapsed(now))}")
+    print(
+        f"phase: {inc.phase}   status: {'open' if inc.is_open else 'closed'}   "
+        f"elapsed: {format_duration(inc.elapsed(now))}"
+    )
     clock, delta = inc.response_clock(now)
     print(f"response clock: {clock} {format_duration(delta)}")
     if inc.impact:
@@ -258,8 +281,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     manager = _manager(args)
     incident = manager.get(args.id)
     if incident.is_open:  # as in the TUI: a draft, and the review item "report" stays open
-        print(f"note: {incident.id} is open: this report is a draft (close it for the final report)",
-              file=sys.stderr)
+        print(f"note: {incident.id} is open: this report is a draft (close it for the final report)", file=sys.stderr)
     if args.out == "-":
         from console.incident.report import render_report
 

@@ -79,7 +79,9 @@ def runbook_defaults() -> Contacts:
         Contact("team-lead", "Team Lead", email="infrastructure-lead@twist.io"),
         Contact("platform-lead", "Platform Lead", email="platform-lead@twist.io"),
         Contact("cto", "CTO", email="cto@twist.io"),
-        Contact("cloudflare", "Cloudflare Enterprise Support", email="enterprise-support@cloudflare.com", external=True),
+        Contact(
+            "cloudflare", "Cloudflare Enterprise Support", email="enterprise-support@cloudflare.com", external=True
+        ),
         Contact("pagerduty", "PagerDuty Support", email="support@pagerduty.com", external=True),
     ]
     channels = [
@@ -89,8 +91,9 @@ def runbook_defaults() -> Contacts:
         Channel("status-page", "Status Page", "link", "Public status", "status.twist.io"),
         Channel("war-room", "War Room", "war-room", "Incident call", "zoom.twist.io/warroom"),
     ]
-    return Contacts({c.key: c for c in contacts}, ["on-call", "team-lead", "platform-lead", "cto"],
-                    {c.key: c for c in channels})
+    return Contacts(
+        {c.key: c for c in contacts}, ["on-call", "team-lead", "platform-lead", "cto"], {c.key: c for c in channels}
+    )
 
 
 def load_contacts(config: Any) -> Contacts:
@@ -108,8 +111,9 @@ def load_contacts(config: Any) -> Contacts:
             if isinstance(spec, str):
                 contacts[key] = Contact(key, spec.strip())
             else:
-                contacts[key] = Contact(key, spec.name.strip(), spec.role, spec.email, spec.phone, spec.how,
-                                        spec.external)
+                contacts[key] = Contact(
+                    key, spec.name.strip(), spec.role, spec.email, spec.phone, spec.how, spec.external
+                )
     escalation = [k for k in defaults.escalation if k in contacts]
     if model.escalation is not None:
         escalation = list(model.escalation)

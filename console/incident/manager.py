@@ -13,8 +13,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from console.incident.model import (DRILL_LABEL, PHASE_TEXT, UTC, Entry, Incident, IncidentInputError, format_ts, parse_phase,
-                                    parse_severity, parse_ts)
+from console.incident.model import (
+    DRILL_LABEL,
+    PHASE_TEXT,
+    UTC,
+    Entry,
+    Incident,
+    IncidentInputError,
+    format_ts,
+    parse_phase,
+    parse_severity,
+    parse_ts,
+)
 from console.incident.store import IncidentNotFound, IncidentStore
 from console.incident.review import REVIEW_KEYS
 from console.safefile import ensure_private_dir, write_replace
@@ -23,8 +33,23 @@ from console.sanitize import is_clean
 Clock = Callable[[], datetime]
 
 #: Keys of a runbook audit record that are copied into the timeline (never inputs, argv or output).
-FLOW_KEYS = ("flow", "step", "step_title", "kind", "status", "exit", "exit_code", "http_status", "environment",
-             "start", "end", "run_id", "read_only", "mutating", "simulated")
+FLOW_KEYS = (
+    "flow",
+    "step",
+    "step_title",
+    "kind",
+    "status",
+    "exit",
+    "exit_code",
+    "http_status",
+    "environment",
+    "start",
+    "end",
+    "run_id",
+    "read_only",
+    "mutating",
+    "simulated",
+)
 
 
 def utc_now() -> datetime:
@@ -51,8 +76,15 @@ def _clean(text: Any, field: str, *, required: bool = True, limit: int = 2000) -
 
 
 class IncidentManager:
-    def __init__(self, store: IncidentStore | None = None, *, state_dir: Path | None = None,
-                 clock: Clock | None = None, user: str | None = None, drill: bool = False) -> None:
+    def __init__(
+        self,
+        store: IncidentStore | None = None,
+        *,
+        state_dir: Path | None = None,
+        clock: Clock | None = None,
+        user: str | None = None,
+        drill: bool = False,
+    ) -> None:
         if store is None:
             if state_dir is None:
                 from console.paths import state_dir as default_state_dir
@@ -103,22 +135,38 @@ class IncidentManager:
         return bool(self.current_id) and self.store.changed(self.current_id)  # type: ignore[arg-type]
 
     # -- writing ---------------------------------------------------------------------------
-    def _append(self, incident_id: str | None, kind: str, text: str, data: dict[str, Any] | None = None,
-                ts: datetime | None = None, check: Callable[[Incident], None] | None = None) -> Entry:
+    def _append(
+        self,
+        incident_id: str | None,
+        kind: str,
+        text: str,
+        data: dict[str, Any] | None = None,
+        ts: datetime | None = None,
+        check: Callable[[Incident], None] | None = None,
+    ) -> Entry:
         self._refuse_view_only()
         incident_id = incident_id or self.current_id
         if not incident_id:
             raise IncidentNotFound("no incident is active (start one or give an ID)")
-        entry = self.store.append(incident_id, ts=ts or self.clock(), kind=kind, text=text, by=self.user,
-                                  data=data, check=check)
+        entry = self.store.append(
+            incident_id, ts=ts or self.clock(), kind=kind, text=text, by=self.user, data=data, check=check
+        )
         if self.listeners:
             incident = self.store.load(incident_id)
             for listener in list(self.listeners):
                 listener(incident, entry)
         return entry
 
-    def start(self, severity: str, title: str, impact: str = "", *, trigger: str | None = None,
-              trigger_data: dict[str, Any] | None = None, trigger_at: datetime | None = None) -> Incident:
+    def start(
+        self,
+        severity: str,
+        title: str,
+        impact: str = "",
+        *,
+        trigger: str | None = None,
+        trigger_data: dict[str, Any] | None = None,
+        trigger_at: datetime | None = None,
+    ) -> Incident:
         """Start an incident and make it current. ``trigger`` is the alert that prompted it (recorded
         with its own time ``trigger_at``, so the timeline begins with the alert)."""
         self._refuse_view_only()
@@ -145,8 +193,10 @@ class IncidentManager:
 
     def _refuse_view_only(self) -> None:
         if self.view_only:
-            raise IncidentInputError("shared read-only view: the incident timeline is written from the operator's "
-                                     "console (or edge-console incident ...)")
+            raise IncidentInputError(
+                "shared read-only view: the incident timeline is written from the operator's "
+                "console (or edge-console incident ...)"
+            )
 
     def _open(self, incident_id: str | None) -> Incident:
         incident = self.get(incident_id)
@@ -158,8 +208,9 @@ class IncidentManager:
         incident = self.get(incident_id)
         return self._append(incident.id, "note", _clean(text, "note", limit=4000))
 
-    def correct(self, seq: int, text: str, incident_id: str | None = None, *, field: str | None = None,
-                value: str | None = None) -> Entry:
+    def correct(
+        self, seq: int, text: str, incident_id: str | None = None, *, field: str | None = None, value: str | None = None
+    ) -> Entry:
         """A correction of entry ``seq`` (the original stays as written)."""
         incident = self.get(incident_id)
         if not any(e.seq == seq for e in incident.entries):
@@ -192,8 +243,14 @@ class IncidentManager:
         if self.view_only or not self._has_open_current():
             return None
         a = transition.alert
-        data = {"transition": transition.kind, "metric": a.key, "value": a.value, "level": a.level.value,
-                "flow": a.flow_id, "suggested_severity": a.severity}
+        data = {
+            "transition": transition.kind,
+            "metric": a.key,
+            "value": a.value,
+            "level": a.level.value,
+            "flow": a.flow_id,
+            "suggested_severity": a.severity,
+        }
         return self._append(None, "alert", transition.describe(), data)
 
     def record_alert_event(self, text: str, data: dict[str, Any] | None = None) -> Entry | None:
@@ -213,10 +270,16 @@ class IncidentManager:
             return None
         flow = record.get("flow") or record.get("flow_id") or "?"
         if record.get("event") == "flow_end":
-            return self._append(None, "flow", _flow_end_text(flow, record),
-                                {k: record[k] for k in ("event", "flow", "flow_title", "status", "environment",
-                                                        "run_id", "simulated")
-                                 if isinstance(record.get(k), (str, bool))})
+            return self._append(
+                None,
+                "flow",
+                _flow_end_text(flow, record),
+                {
+                    k: record[k]
+                    for k in ("event", "flow", "flow_title", "status", "environment", "run_id", "simulated")
+                    if isinstance(record.get(k), (str, bool))
+                },
+            )
         step = record.get("step") or record.get("step_id") or "?"
         status = record.get("status") or record.get("outcome")
         exit_code = record.get("exit", record.get("exit_code"))
@@ -237,8 +300,9 @@ class IncidentManager:
             # timeline and kept as an action item of the incident
             text += f": {_clean(item, 'action item', limit=500)}"
             entry = self._append(None, "flow", text, data)
-            self._append(None, "action_item", _clean(item, "action item", limit=500),
-                         {"flow": str(flow), "step": str(step)})
+            self._append(
+                None, "action_item", _clean(item, "action item", limit=500), {"flow": str(flow), "step": str(step)}
+            )
             return entry
         return self._append(None, "flow", text, data)
 
@@ -278,11 +342,16 @@ class IncidentManager:
 
     def record_notify(self, outcome: Any, incident_id: str | None = None) -> Entry:
         incident = self.get(incident_id)
-        return self._append(incident.id, "notify", outcome.describe(),
-                            {"channel": outcome.channel, "ok": outcome.ok, "exit": outcome.exit_code})
+        return self._append(
+            incident.id,
+            "notify",
+            outcome.describe(),
+            {"channel": outcome.channel, "ok": outcome.ok, "exit": outcome.exit_code},
+        )
 
-    def record_recovery(self, checks: Iterable[Any], confirmed: Iterable[str] = (),
-                        incident_id: str | None = None) -> Entry:
+    def record_recovery(
+        self, checks: Iterable[Any], confirmed: Iterable[str] = (), incident_id: str | None = None
+    ) -> Entry:
         from console.incident.recovery import summarize
 
         checks = list(checks)
@@ -290,19 +359,28 @@ class IncidentManager:
         incident = self._open(incident_id)
         passed = sum(1 for c in checks if c.status == "pass" or c.key in confirmed)
         text = f"Recovery checklist {passed}/{len(checks)}: " + summarize(checks, confirmed)
-        data = {"checks": {c.key: ("confirmed" if c.key in confirmed and c.status == "manual" else c.status)
-                           for c in checks}}
+        data = {
+            "checks": {
+                c.key: ("confirmed" if c.key in confirmed and c.status == "manual" else c.status) for c in checks
+            }
+        }
         return self._append(incident.id, "recovery", text, data)
 
-    def close(self, root_cause: str, resolution: str, action_items: Iterable[str] = (),
-              incident_id: str | None = None) -> Incident:
+    def close(
+        self, root_cause: str, resolution: str, action_items: Iterable[str] = (), incident_id: str | None = None
+    ) -> Incident:
         incident = self._open(incident_id)
         root_cause = _clean(root_cause, "root cause", limit=4000)
         resolution = _clean(resolution, "resolution", limit=4000)
         items = [_clean(item, "action item", limit=500) for item in action_items if str(item or "").strip()]
         text = f"Incident closed after {_duration(incident, self.clock())}"
-        self._append(incident.id, "close", text, {"root_cause": root_cause, "resolution": resolution,
-                                                  "action_items": items}, check=_still_open)
+        self._append(
+            incident.id,
+            "close",
+            text,
+            {"root_cause": root_cause, "resolution": resolution, "action_items": items},
+            check=_still_open,
+        )
         return self.get(incident.id)
 
     def mark_review(self, item: str, incident_id: str | None = None, note: str = "") -> Entry:
@@ -330,8 +408,12 @@ class IncidentManager:
         ensure_private_dir(path.parent, "report directory", check=False)
         write_replace(path, markdown)  # 0600, atomic, never through a symlink
         if incident.is_open:
-            self._append(incident.id, "report", f"Draft report written to {path} (incident open)",
-                         {"path": str(path), "draft": True})
+            self._append(
+                incident.id,
+                "report",
+                f"Draft report written to {path} (incident open)",
+                {"path": str(path), "draft": True},
+            )
         else:
             self._append(incident.id, "report", f"Report written to {path}", {"path": str(path)})
         return path, markdown
@@ -354,8 +436,12 @@ def _still_open(incident: Incident) -> None:
 def _flow_end_text(flow: str, record: dict[str, Any]) -> str:
     title = record.get("flow_title")
     text = f"Flow {flow}" + (f" ({title})" if title else "") + f" ended: {record.get('status', '?')}"
-    for key, label in (("ran", "ran"), ("failed", "failed"), ("not_run", "not run"),
-                       ("pending_manual", "manual items open")):
+    for key, label in (
+        ("ran", "ran"),
+        ("failed", "failed"),
+        ("not_run", "not run"),
+        ("pending_manual", "manual items open"),
+    ):
         items = record.get(key)
         if isinstance(items, list) and items:
             text += f"; {label}: {', '.join(str(i) for i in items)}"

@@ -17,9 +17,9 @@ UTC = timezone.utc
 
 @dataclass(frozen=True)
 class Severity:
-    level: str          # "P0".."P3"
-    name: str           # "Critical"
-    description: str    # "Service Down"
+    level: str  # "P0".."P3"
+    name: str  # "Critical"
+    description: str  # "Service Down"
     response: timedelta
     examples: str
 
@@ -43,8 +43,14 @@ SEVERITIES: dict[str, Severity] = {
 
 #: Phases in order. "triggered" is where an incident starts; the four middle ones are marked by the
 #: operator and are the runbook template's timeline milestones; "closed" is set by closing.
-PHASES: list[str] = ["triggered", "acknowledged", "root-cause-identified", "mitigation-applied",
-                     "service-restored", "closed"]
+PHASES: list[str] = [
+    "triggered",
+    "acknowledged",
+    "root-cause-identified",
+    "mitigation-applied",
+    "service-restored",
+    "closed",
+]
 MARKABLE_PHASES: list[str] = PHASES[1:5]
 
 #: The wording of the runbook's Incident Template timeline for each phase.
@@ -71,9 +77,24 @@ PHASE_ALIASES: dict[str, str] = {
 }
 
 #: Entry kinds written to the timeline.
-KINDS = ("start", "note", "phase", "severity", "alert", "flow", "source", "escalation", "notify",
-         "recovery", "close", "review", "correction", "report", "console",
-         "action_item")
+KINDS = (
+    "start",
+    "note",
+    "phase",
+    "severity",
+    "alert",
+    "flow",
+    "source",
+    "escalation",
+    "notify",
+    "recovery",
+    "close",
+    "review",
+    "correction",
+    "report",
+    "console",
+    "action_item",
+)
 
 #: how every output names an incident on the simulated edge (a drill), so it is never taken for a real one
 DRILL_LABEL = "SIMULATED DRILL"
@@ -120,8 +141,15 @@ class Entry:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, incident_id: str) -> dict[str, Any]:
-        return {"incident": incident_id, "seq": self.seq, "ts": format_ts(self.ts), "kind": self.kind,
-                "text": self.text, "by": self.by, "data": self.data}
+        return {
+            "incident": incident_id,
+            "seq": self.seq,
+            "ts": format_ts(self.ts),
+            "kind": self.kind,
+            "text": self.text,
+            "by": self.by,
+            "data": self.data,
+        }
 
     @classmethod
     def from_json(cls, obj: Any) -> "Entry":
@@ -135,8 +163,14 @@ class Entry:
         data = obj.get("data") or {}
         if not isinstance(data, dict):
             raise ValueError("data is not an object")
-        return cls(seq=obj["seq"], ts=parse_ts(str(obj["ts"])), kind=obj["kind"], text=obj["text"],
-                   by=str(obj.get("by") or ""), data=data)
+        return cls(
+            seq=obj["seq"],
+            ts=parse_ts(str(obj["ts"])),
+            kind=obj["kind"],
+            text=obj["text"],
+            by=str(obj.get("by") or ""),
+            data=data,
+        )
 
 
 @dataclass

@@ -45,11 +45,19 @@ def notify_confirmation(channel: str, env_name: str) -> Confirmation:
     return action_confirmation(notify_title(channel), env_name)
 
 
-async def run_notify(channel: str, argv: list[str] | tuple[str, ...], message: str, *, read_only: bool,
-                     env_name: str, confirmation: str | None, timeout: float = NOTIFY_TIMEOUT_S,
-                     env: Mapping[str, str] | None = None,
-                     secrets: list[str | None] | None = None,
-                     strip_env: frozenset[str] | None = None) -> NotifyOutcome:
+async def run_notify(
+    channel: str,
+    argv: list[str] | tuple[str, ...],
+    message: str,
+    *,
+    read_only: bool,
+    env_name: str,
+    confirmation: str | None,
+    timeout: float = NOTIFY_TIMEOUT_S,
+    env: Mapping[str, str] | None = None,
+    secrets: list[str | None] | None = None,
+    strip_env: frozenset[str] | None = None,
+) -> NotifyOutcome:
     """Never raises: every failure becomes an outcome to record. A notify command is an action: refused
     in read-only and run only with ``confirmation`` accepted by :func:`notify_confirmation` (nothing runs
     otherwise)."""
@@ -63,8 +71,12 @@ async def run_notify(channel: str, argv: list[str] | tuple[str, ...], message: s
         return NotifyOutcome(channel, False, None, "no notify command configured for this channel")
     try:
         proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=child_environ(strip_env if strip_env is not None else secret_env_names(), env))
+            *argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=child_environ(strip_env if strip_env is not None else secret_env_names(), env),
+        )
     except (OSError, ValueError) as exc:
         return NotifyOutcome(channel, False, None, f"cannot run {argv[0]!r}: {getattr(exc, 'strerror', None) or exc}")
     try:

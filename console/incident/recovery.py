@@ -53,13 +53,26 @@ def recovery_checks(result: Any | None) -> list[RecoveryCheck]:
         elif key == "queues":
             queues = getattr(derived, "queues", None) or []
             mv = metrics.get("queue_backlog")
-            growing = [q.name for q in queues if getattr(q, "trend_per_s", None) and q.trend_per_s > 0
-                       and getattr(q, "state", State.NORMAL) != State.NORMAL]
+            growing = [
+                q.name
+                for q in queues
+                if getattr(q, "trend_per_s", None)
+                and q.trend_per_s > 0
+                and getattr(q, "state", State.NORMAL) != State.NORMAL
+            ]
             if mv is None or mv.value is None:
                 out.append(RecoveryCheck(key, text, "unknown", "no queue backlog value"))
             elif growing or mv.state == State.CRITICAL:
-                out.append(RecoveryCheck(key, text, "fail", "backlog " + format_metric("queue_backlog", mv.value) +
-                                         (f", growing: {', '.join(growing)}" if growing else "")))
+                out.append(
+                    RecoveryCheck(
+                        key,
+                        text,
+                        "fail",
+                        "backlog "
+                        + format_metric("queue_backlog", mv.value)
+                        + (f", growing: {', '.join(growing)}" if growing else ""),
+                    )
+                )
             else:
                 backlog = format_metric("queue_backlog", mv.value)
                 out.append(RecoveryCheck(key, text, "pass", f"backlog {backlog} ({mv.state.value})"))
@@ -80,8 +93,14 @@ def recovery_checks(result: Any | None) -> list[RecoveryCheck]:
             elif state == "live":
                 out.append(RecoveryCheck(key, text, "pass", "metrics live"))
             else:
-                out.append(RecoveryCheck(key, text, "fail", f"metrics {state}" +
-                                         (f": {status.error}" if getattr(status, "error", None) else "")))
+                out.append(
+                    RecoveryCheck(
+                        key,
+                        text,
+                        "fail",
+                        f"metrics {state}" + (f": {status.error}" if getattr(status, "error", None) else ""),
+                    )
+                )
         else:
             out.append(RecoveryCheck(key, text, "manual"))
     return out

@@ -20,8 +20,7 @@ HIDDEN_KINDS = {"report"}
 #: Under the title while the incident is open (the TUI's view and ``incident report`` alike).
 DRAFT_NOTE = "*Draft: the incident is still open; the report is final once it is closed.*"
 #: Under the title of a drill's report.
-DRILL_NOTE = (f"**{DRILL_LABEL}**: this incident was a drill on the simulated edge; no real environment "
-              "was affected.")
+DRILL_NOTE = f"**{DRILL_LABEL}**: this incident was a drill on the simulated edge; no real environment was affected."
 
 #: characters Markdown may read as markup inside a line of text (``[`` alone is not: a link needs ``](``,
 #: ``][`` or a ``]:`` definition, so ``]`` is escaped before those; the sanitiser's visible escapes such as
@@ -50,7 +49,7 @@ def md_paragraph(text: str) -> str:
     line = md_text(text)
     match = _MD_LINE_START.match(line)
     if match:
-        line = line[:match.end() - 1] + "\\" + line[match.end() - 1:]
+        line = line[: match.end() - 1] + "\\" + line[match.end() - 1 :]
     return line
 
 
@@ -145,7 +144,8 @@ def render_report(incident: Incident, links: list[tuple[str, str]] | None = None
         "## Response times",
         "",
         f"Measured from {origin.strftime('%Y-%m-%d %H:%M:%S')} UTC (the first alert or the start)."
-        if origin is not None else "No start recorded.",
+        if origin is not None
+        else "No start recorded.",
         "",
         "| Measure | Time | At (UTC) |",
         "| --- | --- | --- |",
@@ -180,8 +180,11 @@ def render_report(incident: Incident, links: list[tuple[str, str]] | None = None
 
 def recording_lines(incident: Incident) -> list[str]:
     """The recordings made during the incident (``edge-console replay FILE`` replays one)."""
-    paths = [str(e.data["recording"]) for e in incident.entries
-             if e.kind == "note" and isinstance(e.data.get("recording"), str)]
+    paths = [
+        str(e.data["recording"])
+        for e in incident.entries
+        if e.kind == "note" and isinstance(e.data.get("recording"), str)
+    ]
     if not paths:
         return []
     return ["", "## Recording", "", *[f"- `{path}` (replay: `edge-console replay {path}`)" for path in paths]]

@@ -66,8 +66,9 @@ def security_blocks_up(derived: Any) -> bool:
 def _ddos_offer(label: str, state: State, derived: Any) -> ResponseOffer:
     blocked = getattr(derived, "security_per_s", None)
     extra = f", security blocks {blocked:,.0f}/s" if blocked else ", security blocks spiking"
-    return ResponseOffer(DDOS_FLOWS, f"{label} {state.value.upper()}{extra}: DDoS", "request_rate",
-                         title="DDoS response")
+    return ResponseOffer(
+        DDOS_FLOWS, f"{label} {state.value.upper()}{extra}: DDoS", "request_rate", title="DDoS response"
+    )
 
 
 def worst_metric(result: Any, responses: Mapping[str, Response] | None = None) -> ResponseChoice | None:
@@ -81,8 +82,13 @@ def worst_metric(result: Any, responses: Mapping[str, Response] | None = None) -
     candidates: list[tuple[int, int, ResponseChoice]] = []
     health = getattr(result, "health", None)
     if health is not None and not getattr(health, "healthy", True) and HEALTH_KEY in RESPONSES:
-        candidates.append((State.CRITICAL.rank, 0, ResponseChoice(HEALTH_KEY, "health", State.CRITICAL,
-                                                                  RESPONSES[HEALTH_KEY].flow_id)))
+        candidates.append(
+            (
+                State.CRITICAL.rank,
+                0,
+                ResponseChoice(HEALTH_KEY, "health", State.CRITICAL, RESPONSES[HEALTH_KEY].flow_id),
+            )
+        )
     derived = getattr(result, "derived", None)
     metrics = getattr(derived, "metrics", None) or {}
     ddos = security_blocks_up(derived)
@@ -109,8 +115,9 @@ def _severity_order(alert: Any) -> tuple:
     return (getattr(alert, "severity", "P3"), -alert.level.rank, getattr(alert, "since", 0.0))
 
 
-def choose_response(alerts: Sequence[Any], result: Any = None,
-                    responses: Mapping[str, Response] | None = None) -> ResponseOffer | None:
+def choose_response(
+    alerts: Sequence[Any], result: Any = None, responses: Mapping[str, Response] | None = None
+) -> ResponseOffer | None:
     """The response ``r`` opens for ``alerts`` (active ones, any order) and the latest ``result``;
     ``responses`` as for :func:`worst_metric` (the alerts carry their own, from the same source)."""
     derived = getattr(result, "derived", None)

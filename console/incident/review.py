@@ -62,8 +62,9 @@ def overdue_summary(incident: Incident, now: datetime) -> list[str]:
     if incident.is_open:
         state, delta = incident.response_clock(now)
         if state == "overdue":
-            out.append(f"not acknowledged, response time {incident.severity_info.response_text} exceeded "
-                       f"by {_fmt(delta)}")
+            out.append(
+                f"not acknowledged, response time {incident.severity_info.response_text} exceeded by {_fmt(delta)}"
+            )
     for item in overdue_items(incident, now):
         out.append(f"{item.text}: due {item.due.strftime('%Y-%m-%d %H:%M')} UTC")
     return out

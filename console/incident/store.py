@@ -35,6 +35,8 @@ DRILLS_SUBDIR = "drills"
 
 def is_drill_id(incident_id: str) -> bool:
     return str(incident_id).startswith(DRILL_PREFIX + "-")
+
+
 LOCK_TIMEOUT_S = 10.0
 
 
@@ -63,8 +65,9 @@ class IncidentStore:
     # -- paths -----------------------------------------------------------------------------
     def path(self, incident_id: str) -> Path:
         if not ID_RE.match(incident_id):
-            raise IncidentNotFound(f"{incident_id!r} is not an incident ID (INC-YYYY-MM-DD-NNN or "
-                                   "DRILL-YYYY-MM-DD-NNN)")
+            raise IncidentNotFound(
+                f"{incident_id!r} is not an incident ID (INC-YYYY-MM-DD-NNN or DRILL-YYYY-MM-DD-NNN)"
+            )
         if is_drill_id(incident_id):
             return self.drill_dir / f"{incident_id}.jsonl"
         return self.dir / f"{incident_id}.jsonl"
@@ -94,8 +97,11 @@ class IncidentStore:
         prefix = DRILL_PREFIX if drill else REAL_PREFIX
         directory = ensure_private_dir(self.drill_dir, "drill directory") if drill else self.dir
         with self._lock(directory / ".allocate"):
-            used = [int(m.group(2)) for p in directory.glob(f"{prefix}-{day}-*.jsonl")
-                    if (m := ID_RE.match(p.stem)) and m.group(1) == day]
+            used = [
+                int(m.group(2))
+                for p in directory.glob(f"{prefix}-{day}-*.jsonl")
+                if (m := ID_RE.match(p.stem)) and m.group(1) == day
+            ]
             number = max(used, default=0) + 1
             while True:
                 incident_id = f"{prefix}-{day}-{number:03d}"
@@ -113,8 +119,17 @@ class IncidentStore:
                 _fsync_dir(directory)
                 return incident_id
 
-    def append(self, incident_id: str, *, ts: datetime, kind: str, text: str, by: str = "",
-               data: dict[str, Any] | None = None, check: Callable[[Incident], None] | None = None) -> Entry:
+    def append(
+        self,
+        incident_id: str,
+        *,
+        ts: datetime,
+        kind: str,
+        text: str,
+        by: str = "",
+        data: dict[str, Any] | None = None,
+        check: Callable[[Incident], None] | None = None,
+    ) -> Entry:
         """Append one entry (flushed and fsynced) and return it with its sequence number. ``check`` is
         called under the incident's lock with the incident as it is on disk then, before anything is
         written: it raises to refuse (two consoles closing the same incident: only one close is decided)."""
@@ -216,5 +231,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["IncidentStore", "IncidentNotFound", "incidents_dir", "parse_lines", "format_ts", "ID_RE", "is_drill_id",
-           "DRILL_PREFIX"]
+__all__ = [
+    "IncidentStore",
+    "IncidentNotFound",
+    "incidents_dir",
+    "parse_lines",
+    "format_ts",
+    "ID_RE",
+    "is_drill_id",
+    "DRILL_PREFIX",
+]

@@ -55,8 +55,15 @@ Report = Callable[[str, Outcome], None]
 
 
 class Dispatcher:
-    def __init__(self, settings: Integrations, report: Report, *, source: str = "edge-console",
-                 transport: Any = None, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Integrations,
+        report: Report,
+        *,
+        source: str = "edge-console",
+        transport: Any = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.settings = settings
         self.report = report
         self.source = source
@@ -92,8 +99,10 @@ class Dispatcher:
     def _put(self, job: _Job) -> None:
         with self._idle:
             if self._pending >= MAX_QUEUED:
-                self.report(job.incident_id, Outcome(job.channel, False, f"{job.what} not sent: "
-                                                     f"{MAX_QUEUED} messages already waiting"))
+                self.report(
+                    job.incident_id,
+                    Outcome(job.channel, False, f"{job.what} not sent: {MAX_QUEUED} messages already waiting"),
+                )
                 return
             self._pending += 1
         self._queue.put(job)
@@ -105,8 +114,9 @@ class Dispatcher:
     def _run(self) -> None:
         import httpx
 
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, transport=self._transport,
-                          trust_env=False) as client:
+        with httpx.Client(
+            timeout=TIMEOUT_S, follow_redirects=False, transport=self._transport, trust_env=False
+        ) as client:
             while True:
                 job = self._queue.get()
                 if job is None:
@@ -200,9 +210,12 @@ def attach(manager: Any, config: Any, env: Any, report: Report, *, transport: An
     settings = from_config(config)
     if not settings.any:
         return None
-    dispatcher = Dispatcher(settings, report, source=(settings.pagerduty.source if settings.pagerduty and
-                                                       settings.pagerduty.source else source_of(env)),
-                            transport=transport)
+    dispatcher = Dispatcher(
+        settings,
+        report,
+        source=(settings.pagerduty.source if settings.pagerduty and settings.pagerduty.source else source_of(env)),
+        transport=transport,
+    )
     manager.listeners.append(dispatcher.on_entry)
     if settings.grafana and settings.grafana.dashboard_uid:
         grafana = settings.grafana

@@ -37,14 +37,17 @@ def is_mitigation(entry: Entry) -> bool:
 
 def is_acknowledgement(entry: Entry) -> bool:
     data = entry.data or {}
-    return ((entry.kind == "phase" and data.get("phase") == "acknowledged")
-            or (entry.kind == "alert" and data.get("transition") == "acknowledged"))
+    return (entry.kind == "phase" and data.get("phase") == "acknowledged") or (
+        entry.kind == "alert" and data.get("transition") == "acknowledged"
+    )
 
 
 def pagerduty_event(incident: Incident, entry: Entry, *, source: str, drill: bool = False) -> dict[str, Any] | None:
     """The Events API v2 body for this entry (without ``routing_key``), or None."""
     if entry.kind == "start":
-        summary = clean_line(f"{'[SIMULATED DRILL] ' if drill else ''}{incident.id} {incident.severity}: {incident.title}")
+        summary = clean_line(
+            f"{'[SIMULATED DRILL] ' if drill else ''}{incident.id} {incident.severity}: {incident.title}"
+        )
         return {
             "event_action": "trigger",
             "dedup_key": incident.id,
@@ -55,8 +58,12 @@ def pagerduty_event(incident: Incident, entry: Entry, *, source: str, drill: boo
                 "timestamp": entry.ts.isoformat().replace("+00:00", "Z"),
                 "component": "edge",
                 "class": incident.severity,
-                "custom_details": {"incident": incident.id, "impact": clean_line(incident.impact)[:1000],
-                                   "severity": incident.severity_info.label, "drill": drill},
+                "custom_details": {
+                    "incident": incident.id,
+                    "impact": clean_line(incident.impact)[:1000],
+                    "severity": incident.severity_info.label,
+                    "drill": drill,
+                },
             },
             "client": "edge-console",
         }
@@ -74,8 +81,12 @@ def _slack_escape(text: str) -> str:
 def response_clock_text(incident: Incident, now: datetime) -> str:
     state, delta = incident.response_clock(now)
     minutes, seconds = divmod(int(delta.total_seconds()), 60)
-    words = {"remaining": "left to acknowledge", "overdue": "overdue", "met": "to acknowledge (met)",
-             "missed": "to acknowledge (missed)"}
+    words = {
+        "remaining": "left to acknowledge",
+        "overdue": "overdue",
+        "met": "to acknowledge (met)",
+        "missed": "to acknowledge (missed)",
+    }
     return f"response clock {minutes}m{seconds:02d}s {words.get(state, state)}"
 
 

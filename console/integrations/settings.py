@@ -65,8 +65,11 @@ class Integrations:
 
     def secret_env_names(self) -> set[str]:
         names = set()
-        for value in (getattr(self.grafana, "token_env", None), getattr(self.pagerduty, "routing_key_env", None),
-                      getattr(self.slack, "webhook_url_env", None)):
+        for value in (
+            getattr(self.grafana, "token_env", None),
+            getattr(self.pagerduty, "routing_key_env", None),
+            getattr(self.slack, "webhook_url_env", None),
+        ):
             if value:
                 names.add(value)
         return names
@@ -80,16 +83,34 @@ def from_config(config: Any) -> Integrations:
         return Integrations()
     grafana, pagerduty, slack = checked.grafana, checked.pagerduty, checked.slack
     return Integrations(
-        grafana=GrafanaSettings(url=grafana.url.rstrip("/"), token_env=grafana.token_env,
-                                token_file=grafana.token_file, dashboard_uid=grafana.dashboard_uid)
-        if grafana else None,
-        pagerduty=PagerDutySettings(routing_key_env=pagerduty.routing_key_env,
-                                    routing_key_file=pagerduty.routing_key_file, events_url=pagerduty.events_url,
-                                    source=pagerduty.source) if pagerduty else None,
+        grafana=GrafanaSettings(
+            url=grafana.url.rstrip("/"),
+            token_env=grafana.token_env,
+            token_file=grafana.token_file,
+            dashboard_uid=grafana.dashboard_uid,
+        )
+        if grafana
+        else None,
+        pagerduty=PagerDutySettings(
+            routing_key_env=pagerduty.routing_key_env,
+            routing_key_file=pagerduty.routing_key_file,
+            events_url=pagerduty.events_url,
+            source=pagerduty.source,
+        )
+        if pagerduty
+        else None,
         slack=SlackSettings(webhook_url_env=slack.webhook_url_env, webhook_url_file=slack.webhook_url_file)
-        if slack else None,
+        if slack
+        else None,
     )
 
 
-__all__ = ["GrafanaSettings", "Integrations", "PagerDutySettings", "SlackSettings", "SecretError", "from_config",
-           "PAGERDUTY_EVENTS_URL"]
+__all__ = [
+    "GrafanaSettings",
+    "Integrations",
+    "PagerDutySettings",
+    "SlackSettings",
+    "SecretError",
+    "from_config",
+    "PAGERDUTY_EVENTS_URL",
+]

@@ -56,17 +56,33 @@ class MetricDef:
 #: Display order: the dashboard's metrics pane, ``check`` and the alert engine follow it.
 METRICS: tuple[MetricDef, ...] = (
     MetricDef("request_rate", "Request rate", "Requests", "req/s", 15_000, 20_000),
-    MetricDef("error_rate", "Error rate", "Errors", "%", 0.5, 1.0,
-              response=("p1-high-error-rate", "P1 - High Error Rate")),
-    MetricDef("p95_latency_ms", "P95 latency", "P95 lat", "ms", 500, 1000,
-              response=("high-latency", "High Latency Alert")),
-    MetricDef("cache_hit_rate", "Cache hit rate", "Cache", "%", 80, 70, "below",
-              response=("low-cache-hit-rate", "Low Cache Hit Rate")),
-    MetricDef("cpu_time_ms", "CPU time P95", "CPU P95", "ms", 25, 50,
-              response=("high-latency", "High Latency Alert")),
+    MetricDef(
+        "error_rate", "Error rate", "Errors", "%", 0.5, 1.0, response=("p1-high-error-rate", "P1 - High Error Rate")
+    ),
+    MetricDef(
+        "p95_latency_ms", "P95 latency", "P95 lat", "ms", 500, 1000, response=("high-latency", "High Latency Alert")
+    ),
+    MetricDef(
+        "cache_hit_rate",
+        "Cache hit rate",
+        "Cache",
+        "%",
+        80,
+        70,
+        "below",
+        response=("low-cache-hit-rate", "Low Cache Hit Rate"),
+    ),
+    MetricDef("cpu_time_ms", "CPU time P95", "CPU P95", "ms", 25, 50, response=("high-latency", "High Latency Alert")),
     MetricDef("memory_bytes", "Memory", "Memory", "bytes", 100 * MIB, 120 * MIB),
-    MetricDef("queue_backlog", "Queue backlog", "Backlog", "msgs", 500, 1000,
-              response=("queue-processing-delays", "Queue Processing Delays")),
+    MetricDef(
+        "queue_backlog",
+        "Queue backlog",
+        "Backlog",
+        "msgs",
+        500,
+        1000,
+        response=("queue-processing-delays", "Queue Processing Delays"),
+    ),
     MetricDef("security_per_s", "Security blocks", "Blocks", "blocks/s", key_metric=False),
     MetricDef("rate_limit_violations_per_s", "Rate-limit violations", "RL viol", "viol/s", key_metric=False),
 )
@@ -82,8 +98,15 @@ RESPONDER_KEYS: tuple[str, ...] = (*METRIC_KEYS, HEALTH_KEY)
 HEALTH_RESPONSE: tuple[str, str] = ("p0-service-down", "P0 - Service Down")
 #: ``r`` (console.incident.respond): when two metrics are equally bad, the one earlier here wins (service down
 #: first, then what users feel most).
-RESPONSE_ORDER: tuple[str, ...] = (HEALTH_KEY, "error_rate", "p95_latency_ms", "queue_backlog", "cache_hit_rate",
-                                   "cpu_time_ms", "request_rate")
+RESPONSE_ORDER: tuple[str, ...] = (
+    HEALTH_KEY,
+    "error_rate",
+    "p95_latency_ms",
+    "queue_backlog",
+    "cache_hit_rate",
+    "cpu_time_ms",
+    "request_rate",
+)
 
 
 def get(key: str) -> MetricDef | None:

@@ -135,8 +135,9 @@ class Snapshot:
                 return values
         prefix = name + '="'
         n = len(prefix)
-        out = [r[n:-1] if r.startswith(prefix) and r.find('"', n) == len(r) - 1 and "\\" not in r else None
-               for r in raws]
+        out = [
+            r[n:-1] if r.startswith(prefix) and r.find('"', n) == len(r) - 1 and "\\" not in r else None for r in raws
+        ]
         for i in [i for i, v in enumerate(out) if v is None]:
             out[i] = self.label(raws[i], name, raws[i] or "(all)")
         return out  # type: ignore[return-value]
@@ -209,14 +210,14 @@ def _single_label_pattern(name: str) -> re.Pattern[str]:
     key = "^" + name
     pattern = _LABEL_PATTERNS.get(key)
     if pattern is None:
-        pattern = _LABEL_PATTERNS[key] = re.compile(r'^' + re.escape(name) + r'="([^"\n]*)"$', re.M)
+        pattern = _LABEL_PATTERNS[key] = re.compile(r"^" + re.escape(name) + r'="([^"\n]*)"$', re.M)
     return pattern
 
 
 def _label_pattern(name: str) -> re.Pattern[str]:
     pattern = _LABEL_PATTERNS.get(name)
     if pattern is None:
-        pattern = _LABEL_PATTERNS[name] = re.compile(r'(?:^|,)\s*' + re.escape(name) + r'\s*=\s*"([^"\\]*)"')
+        pattern = _LABEL_PATTERNS[name] = re.compile(r"(?:^|,)\s*" + re.escape(name) + r'\s*=\s*"([^"\\]*)"')
     return pattern
 
 
@@ -268,8 +269,12 @@ def counter_increase(prev: Mapping[str, float], cur: Mapping[str, float]) -> flo
     return total
 
 
-def histogram_increase(prev: Mapping[str, tuple[str, Histogram]], cur: Mapping[str, tuple[str, Histogram]],
-                       group: str | None = None, labels_of: Any = None) -> dict[str | None, list[Histogram]]:
+def histogram_increase(
+    prev: Mapping[str, tuple[str, Histogram]],
+    cur: Mapping[str, tuple[str, Histogram]],
+    group: str | None = None,
+    labels_of: Any = None,
+) -> dict[str | None, list[Histogram]]:
     """Bucket increases per series (a new series counts from 0), grouped by the value of label
     ``group`` (``labels_of(raw) -> dict``), or all in one group (None)."""
     out: dict[str | None, list[Histogram]] = {}
@@ -297,8 +302,8 @@ def _ewma(old: float, new: float, window_s: float, tau: float) -> float:
 
 # -- derive --------------------------------------------------------------------------------------
 
-def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
-           previous: Derived | None = None) -> Derived:
+
+def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None, previous: Derived | None = None) -> Derived:
     """Everything the console shows, from the previous and the current scrape.
 
     ``previous`` is the Derived of the window before (for security spike baselines).
@@ -316,8 +321,15 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
         label, unit = KEY_METRICS[key]
         if value is not None and not _finite(value):
             value, note = None, note or "no value"
-        metrics[key] = MetricValue(key=key, label=label, unit=unit, value=value,
-                                   state=evaluate(value, thresholds.get(key)), note=note, as_of=cur.at)
+        metrics[key] = MetricValue(
+            key=key,
+            label=label,
+            unit=unit,
+            value=value,
+            state=evaluate(value, thresholds.get(key)),
+            note=note,
+            as_of=cur.at,
+        )
 
     def missing(logical: str) -> str | None:
         fam = names[logical]
@@ -347,8 +359,9 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
         if prev_page is None or not prev_page.present(names[logical]):
             return None, WARMING_UP
         assert prev is not None
-        return histogram_increase(prev.histograms(names[logical]), cur.histograms(names[logical]), group,
-                                  cur.labels), ""
+        return histogram_increase(
+            prev.histograms(names[logical]), cur.histograms(names[logical]), group, cur.labels
+        ), ""
 
     # request rate and error rate
     requests, why = increase("requests")
@@ -398,8 +411,11 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
             if worst_value is None or value > worst_value:
                 worst_value = value
                 worst_worker = cur.labels(raw).get(WORKER_LABEL, raw)
-        put("memory_bytes", worst_value, f"worst: {worst_worker}" if worst_worker else
-            ("" if worst_value is not None else "no workers reported"))
+        put(
+            "memory_bytes",
+            worst_value,
+            f"worst: {worst_worker}" if worst_worker else ("" if worst_value is not None else "no workers reported"),
+        )
 
     # queues
     queues: list[QueueInfo] = []
@@ -409,12 +425,22 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
         put("queue_backlog", None, why)
     else:
         per_queue, invalid = _backlogs(cur, cur.gauge(names["queue_backlog"]))
-        before = _by_label(prev, prev.gauge(names["queue_backlog"]), QUEUE_LABEL) if prev_page is not None and prev else {}
+        before = (
+            _by_label(prev, prev.gauge(names["queue_backlog"]), QUEUE_LABEL) if prev_page is not None and prev else {}
+        )
         proc, _ = hist_increase("queue_processing", QUEUE_LABEL)
         spec = thresholds.get("queue_backlog")
         every = per_queue.keys() | invalid.keys()
-        shown = every if len(every) <= MAX_SERIES_SHOWN else [key[2] for key in heapq.nlargest(
-            MAX_SERIES_SHOWN, [(True, 0.0, n) for n in invalid] + [(False, v, n) for n, v in per_queue.items()])]
+        shown = (
+            every
+            if len(every) <= MAX_SERIES_SHOWN
+            else [
+                key[2]
+                for key in heapq.nlargest(
+                    MAX_SERIES_SHOWN, [(True, 0.0, n) for n in invalid] + [(False, v, n) for n, v in per_queue.items()]
+                )
+            ]
+        )
         queues_more = len(every) - len(shown)
         for name in sorted(shown):
             if name in invalid:
@@ -428,19 +454,31 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None,
                 if trend < 0 and backlog > 0:
                     eta = backlog / -trend
             p95 = _p(0.95, proc.get(name), 1000.0) if proc else None
-            queues.append(QueueInfo(name=name, backlog=backlog, state=evaluate(backlog, spec),
-                                    trend_per_s=trend, drain_eta_s=eta, processing_p95_ms=p95))
+            queues.append(
+                QueueInfo(
+                    name=name,
+                    backlog=backlog,
+                    state=evaluate(backlog, spec),
+                    trend_per_s=trend,
+                    drain_eta_s=eta,
+                    processing_p95_ms=p95,
+                )
+            )
         if invalid:
             first = min(invalid)
             more = f" (+{len(invalid) - 1} more)" if len(invalid) > 1 else ""
             put("queue_backlog", None, f"invalid: {invalid[first][0]} in queue {first[:60]}{more}")
         else:
-            put("queue_backlog", sum(per_queue.values()) if per_queue else 0.0,
-                "" if per_queue else "no queues reported")
+            put(
+                "queue_backlog",
+                sum(per_queue.values()) if per_queue else 0.0,
+                "" if per_queue else "no queues reported",
+            )
 
     # security
-    security, security_per_s, security_total, security_more = _security(prev if prev_page is not None else None, cur, names,
-                                                          window, previous)
+    security, security_per_s, security_total, security_more = _security(
+        prev if prev_page is not None else None, cur, names, window, previous
+    )
     violations, _ = increase("rate_limit_violations")
     derived = Derived(
         at=cur.at,
@@ -483,16 +521,19 @@ def _backlogs(snap: Snapshot, series: Mapping[str, float]) -> tuple[dict[str, fl
             continue
         if not _finite(value) or value < 0:
             if name not in invalid:
-                invalid[name] = ((f"negative backlog {_value_text(value)}" if _finite(value)
-                                  else f"{_value_text(value)} backlog"), value)
+                invalid[name] = (
+                    (f"negative backlog {_value_text(value)}" if _finite(value) else f"{_value_text(value)} backlog"),
+                    value,
+                )
             continue
     for name in invalid:
         sums.pop(name, None)
     return sums, invalid
 
 
-def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], window: float,
-              previous: Derived | None) -> tuple[list[SecurityRule], float | None, float, int]:
+def _security(
+    prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], window: float, previous: Derived | None
+) -> tuple[list[SecurityRule], float | None, float, int]:
     fam = names["security_blocks"]
     if not cur.page.present(fam):
         return [], None, 0.0, 0
@@ -515,8 +556,16 @@ def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], wi
     if windowed:
         assert prev is not None
         before = list(map(prev.counter(fam).get, raws))
-        incs = [(max(v, 0.0) if b is None or not _finite(b)  # new series: counted from 0
-                 else v if v < b else v - b) for v, b in zip(finite, before)]
+        incs = [
+            (
+                max(v, 0.0)
+                if b is None or not _finite(b)  # new series: counted from 0
+                else v
+                if v < b
+                else v - b
+            )
+            for v, b in zip(finite, before)
+        ]
         if one_each:
             rates = {rule: inc / window for rule, inc in zip(rule_of, incs)}
         else:
@@ -564,8 +613,10 @@ def _security(prev: Snapshot | None, cur: Snapshot, names: Mapping[str, str], wi
             busy = [key[2] for key in heapq.nsmallest(MAX_SERIES_SHOWN, keys)]
             chosen = list(dict.fromkeys(chosen + busy))[:MAX_SERIES_SHOWN]
     chosen.sort(key=busiest)
-    rules = [SecurityRule(rule=r, total=t, per_second=rate, spike=spike, baseline_per_s=base)
-             for r, t, rate, spike, base in (rows.get(rule) or plain(rule) for rule in chosen)]
+    rules = [
+        SecurityRule(rule=r, total=t, per_second=rate, spike=spike, baseline_per_s=base)
+        for r, t, rate, spike, base in (rows.get(rule) or plain(rule) for rule in chosen)
+    ]
     per_s = sum(rates.values()) if windowed else None
     return rules, per_s, sum(totals.values()), len(totals) - len(rules)
 
@@ -612,6 +663,14 @@ def carry_forward(previous: Derived | None, derived: Derived) -> Derived:
     for key, mv in list(derived.metrics.items()):
         old = previous.metrics.get(key)
         if mv.value is None and mv.note.startswith("missing ") and old is not None and old.value is not None:
-            derived.metrics[key] = MetricValue(key=key, label=mv.label, unit=mv.unit, value=old.value,
-                                               state=old.state, note=mv.note, as_of=old.as_of, stale=True)
+            derived.metrics[key] = MetricValue(
+                key=key,
+                label=mv.label,
+                unit=mv.unit,
+                value=old.value,
+                state=old.state,
+                note=mv.note,
+                as_of=old.as_of,
+                stale=True,
+            )
     return derived

@@ -84,8 +84,9 @@ class Page:
 
     def present(self, family: str) -> bool:
         """The family is on the page (with samples, or declared by # TYPE/# HELP)."""
-        return family not in self.missing and (family in self.declared or any(
-            name in self.samples for name in sample_names(family)))
+        return family not in self.missing and (
+            family in self.declared or any(name in self.samples for name in sample_names(family))
+        )
 
     def _problem(self, line: int, message: str) -> None:
         self.problem_count += 1
@@ -135,16 +136,17 @@ def split_le(raw: str) -> tuple[str, str] | None:
     i = raw.rfind('le="')
     if i < 0 or (i > 0 and raw[i - 1] != ","):
         return None
-    rest = raw[i + 4:]
+    rest = raw[i + 4 :]
     if len(rest) < 2 or rest[-1] != '"' or rest.find('"') != len(rest) - 1 or "\\" in rest:
         return None
-    return (raw[:i - 1] if i > 0 else ""), rest[:-1]
+    return (raw[: i - 1] if i > 0 else ""), rest[:-1]
 
 
 def _looks_like_html(text: str) -> bool:
     head = text[:512].lstrip().lower()
     return head.startswith(("<!doctype", "<html", "<head", "<body", "<?xml")) or (
-        head.startswith("<") and "<html" in text[:4096].lower())
+        head.startswith("<") and "<html" in text[:4096].lower()
+    )
 
 
 def _check_line(line: str) -> str | None:
@@ -155,9 +157,9 @@ def _check_line(line: str) -> str | None:
         close = line.rfind("}")
         if close < brace:
             return "unclosed label set"
-        if parse_labels(line[brace + 1:close]) is None:
+        if parse_labels(line[brace + 1 : close]) is None:
             return "malformed labels"
-        rest = line[close + 1:].split()
+        rest = line[close + 1 :].split()
     else:
         parts = line.split()
         if not parts:  # only Unicode white space (U+00A0, ...), which str.split also splits on
@@ -191,8 +193,7 @@ def _safe_page(text: str) -> str:
     return _PAGE_UNSAFE.sub(lambda m: clean_line(m.group()) if m.group() != "\r" else "\\r", text)
 
 
-def parse_exposition(text: str, families: Iterable[str] | None = None, *,
-                     validate_labels: bool = True) -> Page:
+def parse_exposition(text: str, families: Iterable[str] | None = None, *, validate_labels: bool = True) -> Page:
     """Parse ``text``, keeping only samples of ``families`` (all when None).
 
     Never raises: bad lines become ``Page.problems``; an unusable page sets ``Page.error``
@@ -242,9 +243,12 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
                 chunk = "#" + chunk
             if chunk.startswith(common) or marker in chunk or state[0] < VALIDATE_SKIPPED:
                 lines = chunk.split("\n")
-                if "\r" not in chunk and "\n " not in chunk \
-                        and "\n\t" not in chunk and _scan_block(page, lines, base, wanted, prefixes, state,
-                                                                validate_labels):
+                if (
+                    "\r" not in chunk
+                    and "\n " not in chunk
+                    and "\n\t" not in chunk
+                    and _scan_block(page, lines, base, wanted, prefixes, state, validate_labels)
+                ):
                     pass
                 else:
                     _scan(page, lines, base, wanted, prefixes, state, validate_labels)
@@ -272,8 +276,15 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *,
     return page
 
 
-def _scan(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str] | None,
-          prefixes: tuple[str, ...], state: list[int], validate_labels: bool = True) -> None:
+def _scan(
+    page: Page,
+    lines: list[str],
+    first_lineno: int,
+    wanted: dict[str, str] | None,
+    prefixes: tuple[str, ...],
+    state: list[int],
+    validate_labels: bool = True,
+) -> None:
     """Parse ``lines`` (numbered from ``first_lineno``) into ``page`` (the hot loop).
 
     ``state`` carries [checked_skipped, bad_skipped, bad_kept, good_any] between calls.
@@ -326,8 +337,8 @@ def _scan(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str
                 bad_kept += 1
                 page._problem(lineno, "unclosed label set")
                 continue
-            raw = line[brace + 1:close]
-            rest = line[close + 1:].split()
+            raw = line[brace + 1 : close]
+            rest = line[close + 1 :].split()
         else:
             parts = line.split()
             name = parts[0]
@@ -360,9 +371,12 @@ def _scan(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str
             continue
         # labels: a cheap structural check in C string calls - ends with a quote, no escapes, and
         # every quote pairs with an `="` opening - else ("unsure") the full parse decides
-        if raw and validate_labels and not (raw[-1] == '"' and "\\" not in raw and
-                                            raw.count('"') == 2 * raw.count('="')) \
-                and parse_labels(raw) is None:
+        if (
+            raw
+            and validate_labels
+            and not (raw[-1] == '"' and "\\" not in raw and raw.count('"') == 2 * raw.count('="'))
+            and parse_labels(raw) is None
+        ):
             bad_kept += 1
             page._problem(lineno, "malformed labels")
             continue
@@ -377,8 +391,15 @@ def _scan(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str
     state[:] = [checked_skipped, bad_skipped, bad_kept, good_any]
 
 
-def _scan_block(page: Page, lines: list[str], first_lineno: int, wanted: dict[str, str],
-                prefixes: tuple[str, ...], state: list[int], validate_labels: bool) -> bool:
+def _scan_block(
+    page: Page,
+    lines: list[str],
+    first_lineno: int,
+    wanted: dict[str, str],
+    prefixes: tuple[str, ...],
+    state: list[int],
+    validate_labels: bool,
+) -> bool:
     """The fast path for a block of ordinary kept lines: list operations instead of a loop.
 
     It handles only what it can vouch for - every sample line starts with a kept prefix, is
@@ -407,8 +428,9 @@ def _scan_block(page: Page, lines: list[str], first_lineno: int, wanted: dict[st
     if [n for n in set(names) if n not in wanted or n in page.samples]:
         return False
     raws = [x[2][:-1] for x in split]
-    if validate_labels and [r for r in raws if r and not (r[-1] == '"' and "\\" not in r and
-                                                         r.count('"') == 2 * r.count('="'))]:
+    if validate_labels and [
+        r for r in raws if r and not (r[-1] == '"' and "\\" not in r and r.count('"') == 2 * r.count('="'))
+    ]:
         return False
     blocks: dict[str, dict[str, float]] = {}
     for name, raw, value in zip(names, raws, values):
@@ -436,8 +458,17 @@ def _comment(page: Page, line: str, lineno: int, wanted: dict[str, str] | None) 
     page.declared.add(family)
     if parts[1] == "TYPE" and name == family:  # not "# TYPE edge_requests_created gauge"
         kind = parts[3].strip() if len(parts) > 3 else ""
-        if kind not in ("counter", "gauge", "histogram", "summary", "untyped", "unknown", "info",
-                        "stateset", "gaugehistogram"):
+        if kind not in (
+            "counter",
+            "gauge",
+            "histogram",
+            "summary",
+            "untyped",
+            "unknown",
+            "info",
+            "stateset",
+            "gaugehistogram",
+        ):
             page._problem(lineno, f"unknown type {kind[:20]!r} for {name}")
             return
         page.types[family] = kind

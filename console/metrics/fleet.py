@@ -86,7 +86,9 @@ def window_problem(window_s: float, scrape_interval_s: float | None) -> str | No
     if scrape_interval_s is None or scrape_interval_s <= 0:
         return None
     if window_s < 4 * scrape_interval_s:
-        return (f"rate window {format_duration(window_s)} is shorter than 4x the scrape interval "
-                f"{format_duration(scrape_interval_s)}: set prometheus.window to at least "
-                f"{format_duration(4 * scrape_interval_s)}")
+        return (
+            f"rate window {format_duration(window_s)} is shorter than 4x the scrape interval "
+            f"{format_duration(scrape_interval_s)}: set prometheus.window to at least "
+            f"{format_duration(4 * scrape_interval_s)}"
+        )
     return None

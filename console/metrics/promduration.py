@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import re
 
-_UNITS = (("y", 365 * 86400.0), ("w", 7 * 86400.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0),
-          ("ms", 0.001))
-_DURATION = re.compile("^" + "".join(f"(?:([0-9]{{1,9}}){unit}(?!s))?" if unit == "m" else f"(?:([0-9]{{1,9}}){unit})?"
-                                     for unit, _ in _UNITS) + "$")
+_UNITS = (
+    ("y", 365 * 86400.0),
+    ("w", 7 * 86400.0),
+    ("d", 86400.0),
+    ("h", 3600.0),
+    ("m", 60.0),
+    ("s", 1.0),
+    ("ms", 0.001),
+)
+_DURATION = re.compile(
+    "^"
+    + "".join(f"(?:([0-9]{{1,9}}){unit}(?!s))?" if unit == "m" else f"(?:([0-9]{{1,9}}){unit})?" for unit, _ in _UNITS)
+    + "$"
+)
 #: longer than any window the console asks for; a bigger number is a typo
 MAX_SECONDS = 10 * 365 * 86400.0
 

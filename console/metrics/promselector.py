@@ -14,8 +14,19 @@ from dataclasses import dataclass
 
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _OPS = ("=~", "!~", "!=", "=")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "`": "`", "a": "\a", "b": "\b",
-            "f": "\f", "v": "\v"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "\\": "\\",
+    '"': '"',
+    "'": "'",
+    "`": "`",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 #: more matchers than this is a mistake, not a selector
 MAX_MATCHERS = 32
 MAX_SELECTOR_CHARS = 2000
@@ -62,7 +73,7 @@ def parse_selector(text: str) -> tuple[Matcher, ...]:
     if len(text) > MAX_SELECTOR_CHARS:
         raise SelectorError(f"longer than {MAX_SELECTOR_CHARS} characters")
     if not (text.startswith("{") and text.endswith("}")):
-        raise SelectorError("expected label matchers in braces, such as {env=\"production\",job=\"edge\"}")
+        raise SelectorError('expected label matchers in braces, such as {env="production",job="edge"}')
     pos, end = 1, len(text) - 1
     matchers: list[Matcher] = []
 

@@ -81,4 +81,3 @@ def merge(histograms: Iterable[Mapping[float, float]]) -> list[Bucket]:
         for ub, count in hist.items():
             total[ub] = total.get(ub, 0.0) + count
     return sorted(total.items())
-

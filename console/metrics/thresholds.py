@@ -44,7 +44,8 @@ class ThresholdSpec:
 #: the config's ``thresholds:`` overrides them.
 DEFAULT_THRESHOLDS: dict[str, ThresholdSpec] = {
     m.key: ThresholdSpec(m.warning, m.critical, m.direction)
-    for m in METRICS if m.warning is not None and m.critical is not None
+    for m in METRICS
+    if m.warning is not None and m.critical is not None
 }
 
 

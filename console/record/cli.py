@@ -18,18 +18,32 @@ from console.limits import MAX_DURATION_S
 
 def register(sub: Any) -> None:
     rec = sub.add_parser("record", help="record what the console sees (polls, alerts, tail) to a compressed file")
-    rec.add_argument("--out", metavar="FILE", default=None,
-                     help="recording file: a bare name goes under the state dir's recordings/ "
-                          "(default: recording-<UTC time>.jsonl.gz there)")
-    rec.add_argument("--seconds", type=float, default=None, metavar="N",
-                     help=f"stop after N seconds (at most {int(MAX_DURATION_S)}; default: until interrupted)")
+    rec.add_argument(
+        "--out",
+        metavar="FILE",
+        default=None,
+        help="recording file: a bare name goes under the state dir's recordings/ "
+        "(default: recording-<UTC time>.jsonl.gz there)",
+    )
+    rec.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        metavar="N",
+        help=f"stop after N seconds (at most {int(MAX_DURATION_S)}; default: until interrupted)",
+    )
     rec.add_argument("--no-tail", action="store_true", help="do not record the log tail")
     rec.set_defaults(func=cmd_record)
     rep = sub.add_parser("replay", help="replay a recording in the TUI (read-only)")
     rep.add_argument("file", metavar="FILE", help="a recording (a bare name is looked up under recordings/)")
     rep.add_argument("--speed", type=float, default=1.0, metavar="N", help="replay speed (default 1)")
-    rep.add_argument("--from", dest="from_", default=None, metavar="TIME",
-                     help="start at an offset (90s, 5m), a UTC time of day (12:03:30) or an ISO timestamp")
+    rep.add_argument(
+        "--from",
+        dest="from_",
+        default=None,
+        metavar="TIME",
+        help="start at an offset (90s, 5m), a UTC time of day (12:03:30) or an ISO timestamp",
+    )
     rep.set_defaults(func=cmd_replay)
 
 
@@ -48,13 +62,11 @@ def cmd_record(args: argparse.Namespace) -> int:
     session = open_session_from_args(args)
     try:
         try:
-            recorder = Recorder(path, secrets=secret_values(session.config, session.env),
-                                header=header_for(session))
+            recorder = Recorder(path, secrets=secret_values(session.config, session.env), header=header_for(session))
         except FileExistsError:
             print(f"edge-console record: {path} exists: choose another name", file=sys.stderr)
             return 2
-        print(f"recording to {path} ({'until interrupted' if seconds is None else f'{seconds:g} s'})",
-              file=sys.stderr)
+        print(f"recording to {path} ({'until interrupted' if seconds is None else f'{seconds:g} s'})", file=sys.stderr)
 
         async def main() -> int:
             stop = asyncio.Event()
@@ -62,8 +74,14 @@ def cmd_record(args: argparse.Namespace) -> int:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             try:
-                return await record_live(session, recorder, seconds=seconds, stop=stop, tail=not args.no_tail,
-                                         follow=StateFollower(state_dir()))
+                return await record_live(
+                    session,
+                    recorder,
+                    seconds=seconds,
+                    stop=stop,
+                    tail=not args.no_tail,
+                    follow=StateFollower(state_dir()),
+                )
             finally:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)
@@ -75,9 +93,11 @@ def cmd_record(args: argparse.Namespace) -> int:
         if recorder.error:
             print(f"edge-console record: {recorder.error}", file=sys.stderr)
             return 1
-        print(f"recorded {polls} polls, {recorder.records} records, {recorder.bytes_out} bytes to {path}"
-              + (f" ({recorder.dropped} dropped: the writer fell behind)" if recorder.dropped else ""),
-              file=sys.stderr)
+        print(
+            f"recorded {polls} polls, {recorder.records} records, {recorder.bytes_out} bytes to {path}"
+            + (f" ({recorder.dropped} dropped: the writer fell behind)" if recorder.dropped else ""),
+            file=sys.stderr,
+        )
         return 0
     finally:
         session.close()

@@ -50,23 +50,51 @@ def _source(s: SourceStatus, at: float) -> dict[str, Any]:
 
 def derived_to_json(d: Derived, at: float) -> dict[str, Any]:
     return {
-        "at": _rel(d.at, at), "window_s": d.window_s, "has_window": d.has_window,
+        "at": _rel(d.at, at),
+        "window_s": d.window_s,
+        "has_window": d.has_window,
         "metrics": {key: _metric(m, at) for key, m in d.metrics.items()},
-        "queues": [{"name": q.name, "backlog": _num(q.backlog), "state": q.state.value, "trend": _num(q.trend_per_s),
-                    "eta": _num(q.drain_eta_s), "p95": _num(q.processing_p95_ms), "invalid": q.invalid}
-                   for q in d.queues],
+        "queues": [
+            {
+                "name": q.name,
+                "backlog": _num(q.backlog),
+                "state": q.state.value,
+                "trend": _num(q.trend_per_s),
+                "eta": _num(q.drain_eta_s),
+                "p95": _num(q.processing_p95_ms),
+                "invalid": q.invalid,
+            }
+            for q in d.queues
+        ],
         "queues_more": d.queues_more,
-        "security": [{"rule": r.rule, "total": _num(r.total), "per_s": _num(r.per_second), "spike": r.spike,
-                      "base": _num(r.baseline_per_s)} for r in d.security],
-        "security_more": d.security_more, "security_per_s": _num(d.security_per_s),
-        "security_total": _num(d.security_total), "rl_per_s": _num(d.rate_limit_violations_per_s),
-        "warnings": list(d.warnings), "missing": list(d.missing),
+        "security": [
+            {
+                "rule": r.rule,
+                "total": _num(r.total),
+                "per_s": _num(r.per_second),
+                "spike": r.spike,
+                "base": _num(r.baseline_per_s),
+            }
+            for r in d.security
+        ],
+        "security_more": d.security_more,
+        "security_per_s": _num(d.security_per_s),
+        "security_total": _num(d.security_total),
+        "rl_per_s": _num(d.rate_limit_violations_per_s),
+        "warnings": list(d.warnings),
+        "missing": list(d.missing),
     }
 
 
 def health_to_json(h: Health) -> dict[str, Any]:
-    return {"healthy": h.healthy, "status": h.status, "components": dict(h.components), "version": h.version,
-            "error": h.error, "http_status": h.http_status}
+    return {
+        "healthy": h.healthy,
+        "status": h.status,
+        "components": dict(h.components),
+        "version": h.version,
+        "error": h.error,
+        "http_status": h.http_status,
+    }
 
 
 def poll_to_json(result: Any, t: float | None = None) -> dict[str, Any]:
@@ -75,20 +103,36 @@ def poll_to_json(result: Any, t: float | None = None) -> dict[str, Any]:
     ages and windows at the recorded moment whatever clock stamped the record."""
     at = result.at
     return {
-        "k": POLL, "t": at if t is None else t, "env": result.environment,
+        "k": POLL,
+        "t": at if t is None else t,
+        "env": result.environment,
         "derived": derived_to_json(result.derived, at) if result.derived is not None else None,
         "metrics": _source(result.metrics, at),
         "health": health_to_json(result.health) if result.health else None,
-        "health_source": _source(result.health_source, at), "scrape_ms": result.scrape_ms,
+        "health_source": _source(result.health_source, at),
+        "scrape_ms": result.scrape_ms,
         "warnings": list(result.warnings),
     }
 
 
 def alerts_to_json(alerts: list[Any], at: float) -> dict[str, Any]:
     """The active alerts (``console.incident.alerts.Alert``) after a poll, worst first."""
-    return {"k": ALERTS, "t": at, "alerts": [
-        {"key": a.key, "level": a.level.value, "value": _num(a.value), "text": a.describe(), "flow": a.flow_id,
-         "severity": a.severity, "since": a.since} for a in alerts]}
+    return {
+        "k": ALERTS,
+        "t": at,
+        "alerts": [
+            {
+                "key": a.key,
+                "level": a.level.value,
+                "value": _num(a.value),
+                "text": a.describe(),
+                "flow": a.flow_id,
+                "severity": a.severity,
+                "since": a.since,
+            }
+            for a in alerts
+        ],
+    }
 
 
 def tail_to_json(event: Any, at: float) -> dict[str, Any]:
@@ -151,8 +195,12 @@ def _abs(value: float | None, t: float) -> float | None:
 
 
 def source_from_json(obj: Any, where: str, t: float) -> SourceStatus:
-    return SourceStatus(name=_need(obj, "name", str, where), state=_need(obj, "state", str, where),
-                        last_ok=_abs(_opt_num(obj, "last_ok", where), t), error=_opt_str(obj, "error", where))
+    return SourceStatus(
+        name=_need(obj, "name", str, where),
+        state=_need(obj, "state", str, where),
+        last_ok=_abs(_opt_num(obj, "last_ok", where), t),
+        error=_opt_str(obj, "error", where),
+    )
 
 
 def health_from_json(obj: Any, where: str) -> Health:
@@ -160,41 +208,71 @@ def health_from_json(obj: Any, where: str) -> Health:
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in comps.items()):
         raise RecordError(f"{where}.components: expected names and states as strings")
     status = _need(obj, "http_status", int, where, optional=True)
-    return Health(healthy=_need(obj, "healthy", bool, where), status=_need(obj, "status", str, where),
-                  components=dict(comps), version=_opt_str(obj, "version", where),
-                  error=_opt_str(obj, "error", where), http_status=status)
+    return Health(
+        healthy=_need(obj, "healthy", bool, where),
+        status=_need(obj, "status", str, where),
+        components=dict(comps),
+        version=_opt_str(obj, "version", where),
+        error=_opt_str(obj, "error", where),
+        http_status=status,
+    )
 
 
 def derived_from_json(obj: Any, where: str, t: float) -> Derived:
     metrics: dict[str, MetricValue] = {}
     for key, m in _need(obj, "metrics", dict, where).items():
         w = f"{where}.metrics.{key[:40]}"
-        metrics[key] = MetricValue(key=key, label=_need(m, "label", str, w), unit=_need(m, "unit", str, w),
-                                   value=_opt_num(m, "value", w), state=_state(m.get("state"), w + ".state"),
-                                   note=_opt_str(m, "note", w) or "", as_of=_abs(_opt_num(m, "as_of", w), t),
-                                   stale=bool(m.get("stale", False)))
+        metrics[key] = MetricValue(
+            key=key,
+            label=_need(m, "label", str, w),
+            unit=_need(m, "unit", str, w),
+            value=_opt_num(m, "value", w),
+            state=_state(m.get("state"), w + ".state"),
+            note=_opt_str(m, "note", w) or "",
+            as_of=_abs(_opt_num(m, "as_of", w), t),
+            stale=bool(m.get("stale", False)),
+        )
     queues = []
     for i, q in enumerate(_need(obj, "queues", list, where)):
         w = f"{where}.queues[{i}]"
-        queues.append(QueueInfo(name=_need(q, "name", str, w), backlog=_opt_num(q, "backlog", w) or 0.0,
-                                state=_state(q.get("state"), w + ".state"), trend_per_s=_opt_num(q, "trend", w),
-                                drain_eta_s=_opt_num(q, "eta", w), processing_p95_ms=_opt_num(q, "p95", w),
-                                invalid=_opt_str(q, "invalid", w) or ""))
+        queues.append(
+            QueueInfo(
+                name=_need(q, "name", str, w),
+                backlog=_opt_num(q, "backlog", w) or 0.0,
+                state=_state(q.get("state"), w + ".state"),
+                trend_per_s=_opt_num(q, "trend", w),
+                drain_eta_s=_opt_num(q, "eta", w),
+                processing_p95_ms=_opt_num(q, "p95", w),
+                invalid=_opt_str(q, "invalid", w) or "",
+            )
+        )
     security = []
     for i, r in enumerate(_need(obj, "security", list, where)):
         w = f"{where}.security[{i}]"
-        security.append(SecurityRule(rule=_need(r, "rule", str, w), total=_opt_num(r, "total", w) or 0.0,
-                                     per_second=_opt_num(r, "per_s", w), spike=bool(r.get("spike", False)),
-                                     baseline_per_s=_opt_num(r, "base", w)))
-    return Derived(at=t + float(_need(obj, "at", NUM, where)), window_s=float(_need(obj, "window_s", NUM, where)),
-                   metrics=metrics, queues=queues, queues_more=int(_need(obj, "queues_more", int, where)),
-                   security=security, security_more=int(_need(obj, "security_more", int, where)),
-                   security_per_s=_opt_num(obj, "security_per_s", where),
-                   security_total=_opt_num(obj, "security_total", where) or 0.0,
-                   rate_limit_violations_per_s=_opt_num(obj, "rl_per_s", where),
-                   warnings=[str(x) for x in _need(obj, "warnings", list, where)],
-                   missing=[str(x) for x in _need(obj, "missing", list, where)],
-                   has_window=bool(obj.get("has_window", True)))
+        security.append(
+            SecurityRule(
+                rule=_need(r, "rule", str, w),
+                total=_opt_num(r, "total", w) or 0.0,
+                per_second=_opt_num(r, "per_s", w),
+                spike=bool(r.get("spike", False)),
+                baseline_per_s=_opt_num(r, "base", w),
+            )
+        )
+    return Derived(
+        at=t + float(_need(obj, "at", NUM, where)),
+        window_s=float(_need(obj, "window_s", NUM, where)),
+        metrics=metrics,
+        queues=queues,
+        queues_more=int(_need(obj, "queues_more", int, where)),
+        security=security,
+        security_more=int(_need(obj, "security_more", int, where)),
+        security_per_s=_opt_num(obj, "security_per_s", where),
+        security_total=_opt_num(obj, "security_total", where) or 0.0,
+        rate_limit_violations_per_s=_opt_num(obj, "rl_per_s", where),
+        warnings=[str(x) for x in _need(obj, "warnings", list, where)],
+        missing=[str(x) for x in _need(obj, "missing", list, where)],
+        has_window=bool(obj.get("has_window", True)),
+    )
 
 
 def poll_from_json(obj: dict[str, Any]) -> Any:
@@ -204,13 +282,16 @@ def poll_from_json(obj: dict[str, Any]) -> Any:
     derived = obj.get("derived")
     health = obj.get("health")
     t = float(_need(obj, "t", NUM, "poll"))
-    return PollResult(derived=derived_from_json(derived, "derived", t) if derived is not None else None,
-                      metrics=source_from_json(obj.get("metrics"), "metrics", t),
-                      health=health_from_json(health, "health") if health is not None else None,
-                      health_source=source_from_json(obj.get("health_source"), "health_source", t),
-                      at=t, environment=_opt_str(obj, "env", "poll") or "",
-                      scrape_ms=_opt_num(obj, "scrape_ms", "poll"),
-                      warnings=[str(x) for x in (_need(obj, "warnings", list, "poll", optional=True) or [])])
+    return PollResult(
+        derived=derived_from_json(derived, "derived", t) if derived is not None else None,
+        metrics=source_from_json(obj.get("metrics"), "metrics", t),
+        health=health_from_json(health, "health") if health is not None else None,
+        health_source=source_from_json(obj.get("health_source"), "health_source", t),
+        at=t,
+        environment=_opt_str(obj, "env", "poll") or "",
+        scrape_ms=_opt_num(obj, "scrape_ms", "poll"),
+        warnings=[str(x) for x in (_need(obj, "warnings", list, "poll", optional=True) or [])],
+    )
 
 
 def check_record(obj: Any) -> dict[str, Any]:

@@ -24,10 +24,18 @@ def alert_signature(alerts: list[Any]) -> list[tuple[str, str, bool]]:
     return [(a.key, a.level.value, a.acknowledged) for a in alerts]
 
 
-async def record_live(session: Any, recorder: Recorder, *, seconds: float | None = None,
-                      stop: asyncio.Event | None = None, clock: Callable[[], float] = time.time,
-                      interval: float | None = None, tail: bool = True,
-                      on_poll: Callable[[Any], Any] | None = None, follow: Any = None) -> int:
+async def record_live(
+    session: Any,
+    recorder: Recorder,
+    *,
+    seconds: float | None = None,
+    stop: asyncio.Event | None = None,
+    clock: Callable[[], float] = time.time,
+    interval: float | None = None,
+    tail: bool = True,
+    on_poll: Callable[[Any], Any] | None = None,
+    follow: Any = None,
+) -> int:
     """Record until ``seconds`` of ``clock`` time have passed or ``stop`` is set; returns the polls made.
     ``follow`` (a ``console.record.follow.StateFollower``) adds the flow steps and incident entries other
     consoles append meanwhile."""
@@ -101,8 +109,13 @@ def _start_tail(session: Any) -> tuple[Any, Any]:
         settings = tail_settings(session.config)
     except ConfigError:
         settings = TailSettings()
-    source = TailSource(env, settings.server, max_pending=settings.buffer,
-                        reconnect_max=settings.reconnect_max_seconds, config=session.config)
+    source = TailSource(
+        env,
+        settings.server,
+        max_pending=settings.buffer,
+        reconnect_max=settings.reconnect_max_seconds,
+        config=session.config,
+    )
     return source, asyncio.ensure_future(source.run())
 
 
@@ -112,5 +125,9 @@ def header_for(session: Any) -> dict[str, Any]:
 
     env = session.env
     target = urlsplit(env.base_url)
-    return {"environment": env.name, "simulated": bool(env.simulated), "target": target.hostname or "",
-            "refresh_seconds": float(session.config.refresh_seconds)}
+    return {
+        "environment": env.name,
+        "simulated": bool(env.simulated),
+        "target": target.hostname or "",
+        "refresh_seconds": float(session.config.refresh_seconds),
+    }

@@ -100,8 +100,10 @@ def _lines(path: Path, rec: Recording):
                     skipping = True  # the rest of this line is dropped as it arrives
     if not inflate.eof:
         rec.truncated = True
-        rec.problems.append(f"{path}: the compressed stream is unfinished (the recording was cut off): "
-                            f"kept the {line_no} complete lines read")
+        rec.problems.append(
+            f"{path}: the compressed stream is unfinished (the recording was cut off): "
+            f"kept the {line_no} complete lines read"
+        )
         return  # the last, partial line is the cut itself
     if buffer.strip():
         line_no += 1

@@ -53,7 +53,7 @@ class ReplayTimeline:
         """Every record with a time up to ``t`` not yet delivered; the clock moves to ``t``."""
         t = min(t, self.end) if self.records else t
         end = bisect.bisect_right(self.times, t)
-        due = self.records[self.cursor:end]
+        due = self.records[self.cursor : end]
         self.cursor = max(self.cursor, end)
         self.now = max(self.now, t)
         return due
@@ -143,8 +143,9 @@ def parse_from(text: str, begin: float, end: float) -> float:
     try:
         stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"--from {raw[:40]!r}: expected an offset (90s, 5m), a UTC time (12:03:30) or an "
-                         "ISO timestamp") from None
+        raise ValueError(
+            f"--from {raw[:40]!r}: expected an offset (90s, 5m), a UTC time (12:03:30) or an ISO timestamp"
+        ) from None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=timezone.utc)
     return stamp.timestamp()

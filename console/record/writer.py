@@ -89,8 +89,15 @@ class Recorder:
     """``write(record)`` from any thread (never blocks, never raises for I/O: see ``error``);
     ``close()`` writes the end record, flushes, fsyncs and closes."""
 
-    def __init__(self, path: str | os.PathLike[str], *, secrets: Iterable[str] = (), header: dict[str, Any] | None = None,
-                 clock: Any = time.time, level: int = 6) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        secrets: Iterable[str] = (),
+        header: dict[str, Any] | None = None,
+        clock: Any = time.time,
+        level: int = 6,
+    ) -> None:
         self.path = Path(path)
         self.clock = clock
         self._mask = masker(secrets)
@@ -153,8 +160,7 @@ class Recorder:
             os.close(self._fd)
 
     def _line(self, record: dict[str, Any]) -> bytes:
-        text = self._mask(json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                                     default=str))
+        text = self._mask(json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str))
         self.records += 1
         return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8") + b"\n"
 

@@ -58,7 +58,9 @@ def parse_since(text: str, now: float | None = None) -> float:
     try:
         moment = datetime.fromisoformat(candidate)
     except ValueError:
-        raise ValueError(f"--since {text!r}: expected an ISO time (2024-01-15T09:00:00Z) or an age (30m, 2h, 7d)") from None
+        raise ValueError(
+            f"--since {text!r}: expected an ISO time (2024-01-15T09:00:00Z) or an age (30m, 2h, 7d)"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()
@@ -194,5 +196,7 @@ def format_record(record: dict[str, Any]) -> str:
     elif record.get("http_status") is not None:
         code = f" http={record['http_status']}"
     step = record.get("step") or record.get("event", "")
-    return clean_line(f"{when}  {environment_label(record)}  {record.get('user', '')}  "
-                      f"{record.get('flow', '')}/{step}  {status}{code}  {what}".rstrip())
+    return clean_line(
+        f"{when}  {environment_label(record)}  {record.get('user', '')}  "
+        f"{record.get('flow', '')}/{step}  {status}{code}  {what}".rstrip()
+    )

@@ -35,45 +35,64 @@ EXIT_INTERRUPTED = 130
 def _session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="YAML config")
     p.add_argument("--env", metavar="NAME", default=argparse.SUPPRESS, help="environment from the config")
-    p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
-                   help="refuse every step that changes anything")
+    p.add_argument(
+        "--read-only", action="store_true", default=argparse.SUPPRESS, help="refuse every step that changes anything"
+    )
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("flows", help="list the runbook's flows",
-                              description="The flows of the built-in runbook plus the config's runbooks.")
+    p = subparsers.add_parser(
+        "flows",
+        help="list the runbook's flows",
+        description="The flows of the built-in runbook plus the config's runbooks.",
+    )
     _session_options(p)
-    p.add_argument("--json", action="store_true",
-                   help="print each flow's id, title, section, key, mutating and inputs as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print each flow's id, title, section, key, mutating and inputs as JSON"
+    )
     p.set_defaults(func=cmd_flows)
 
     p = subparsers.add_parser(
-        "run", help="run one flow without the TUI",
+        "run",
+        help="run one flow without the TUI",
         description="Run a runbook flow headless: inputs with --set key=value (defaults from the config), the "
-                    "same validation and safety rails as the TUI. Steps that change something need --yes when "
-                    "stdin is not a terminal; manual checklist items are listed as pending.")
+        "same validation and safety rails as the TUI. Steps that change something need --yes when "
+        "stdin is not a terminal; manual checklist items are listed as pending.",
+    )
     _session_options(p)
     p.add_argument("flow", metavar="FLOW", help="flow id (see `edge-console flows`)")
-    p.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
-                   help="an input value (repeatable)")
+    p.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an input value (repeatable)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show each step's command or request; run nothing")
     p.add_argument("--yes", action="store_true", help="confirm every step that changes something")
     p.set_defaults(func=cmd_run)
 
-    p = subparsers.add_parser("runbook", help="check runbook files",
-                              description="Runbook YAML tools.")
+    p = subparsers.add_parser("runbook", help="check runbook files", description="Runbook YAML tools.")
     sub = p.add_subparsers(dest="runbook_command", metavar="ACTION", required=True)
     v = sub.add_parser("validate", help="check one runbook YAML file (file, line and what is wrong)")
     v.add_argument("file", metavar="FILE")
     v.set_defaults(func=cmd_validate)
 
-    p = subparsers.add_parser("audit", help="print the audit trail of runbook steps",
-                              description="Every step run (flow, step, inputs with secrets masked, argv or "
-                                          "request, status, user@host, environment) from the state dir. A step "
-                                          "that was started but never finished (its console died) shows as "
-                                          "unknown; lines that are not records are skipped and counted.")
-    p.add_argument("--since", metavar="T", default=None,
-                   help="only records newer than T: an ISO time (2024-01-15T09:00:00Z) or an age (30m, 2h, 7d)")
+    p = subparsers.add_parser(
+        "audit",
+        help="print the audit trail of runbook steps",
+        description="Every step run (flow, step, inputs with secrets masked, argv or "
+        "request, status, user@host, environment) from the state dir. A step "
+        "that was started but never finished (its console died) shows as "
+        "unknown; lines that are not records are skipped and counted.",
+    )
+    p.add_argument(
+        "--since",
+        metavar="T",
+        default=None,
+        help="only records newer than T: an ISO time (2024-01-15T09:00:00Z) or an age (30m, 2h, 7d)",
+    )
     p.add_argument("--json", action="store_true", help="print the records as JSON lines")
     p.add_argument("--flow", metavar="ID", default=None, help="only this flow's records")
     p.set_defaults(func=cmd_audit)
@@ -179,9 +198,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     flows = load_file(args.file)
     out = PipeSafeOut(sys.stdout)
-    print(f"{args.file}: OK, {len(flows)} flow{'s' if len(flows) != 1 else ''} "
-          f"({', '.join(f.id + (f' ({f.override_text})' if f.replaces else '') for f in flows)}); "
-          f"{len(runbook.flows)} flows with the built-in runbook", file=out)
+    print(
+        f"{args.file}: OK, {len(flows)} flow{'s' if len(flows) != 1 else ''} "
+        f"({', '.join(f.id + (f' ({f.override_text})' if f.replaces else '') for f in flows)}); "
+        f"{len(runbook.flows)} flows with the built-in runbook",
+        file=out,
+    )
     quiet_pipe_exit(out)
     return 0
 
@@ -224,8 +246,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     finally:
         quiet_pipe_exit(out)
     if log.skipped:
-        _err(f"skipped {log.skipped} bad line{'s' if log.skipped != 1 else ''} in {log.path} "
-             "(not UTF-8, not a JSON object, or a bad ts)")
+        _err(
+            f"skipped {log.skipped} bad line{'s' if log.skipped != 1 else ''} in {log.path} "
+            "(not UTF-8, not a JSON object, or a bad ts)"
+        )
     for record in found.unknown(unreported_only=True):
         _err(describe(record))
     if count == 0 and not args.json:
@@ -240,15 +264,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     session = open_session_from_args(args)
     out = PipeSafeOut(sys.stdout)
     try:
-        return run_flow(session, args.flow, args.assignments, dry_run=args.dry_run, yes=args.yes,
-                        out=out, err=sys.stderr, stdin=sys.stdin)  # type: ignore[arg-type]
+        return run_flow(
+            session,
+            args.flow,
+            args.assignments,
+            dry_run=args.dry_run,
+            yes=args.yes,
+            out=out,
+            err=sys.stderr,
+            stdin=sys.stdin,
+        )  # type: ignore[arg-type]
     finally:
         session.close()
         quiet_pipe_exit(out)
 
 
-def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: bool, yes: bool, out: TextIO,
-             err: TextIO, stdin: TextIO) -> int:
+def run_flow(
+    session: Any,
+    flow_id: str,
+    assignments: list[str],
+    *,
+    dry_run: bool,
+    yes: bool,
+    out: TextIO,
+    err: TextIO,
+    stdin: TextIO,
+) -> int:
     out, err = CleanWriter(out), CleanWriter(err)  # child output and API answers reach a terminal
     from console.runbook.unfinished import report_unfinished
 
@@ -286,8 +327,16 @@ def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: boo
         out.flush()
 
     try:
-        runner = FlowRunner(flow, session.env, raw, config=session.config, read_only=session.read_only,
-                            dry_run=dry_run, get_metric=metrics, on_event=on_event)
+        runner = FlowRunner(
+            flow,
+            session.env,
+            raw,
+            config=session.config,
+            read_only=session.read_only,
+            dry_run=dry_run,
+            get_metric=metrics,
+            on_event=on_event,
+        )
     except InputError as exc:
         print(f"edge-console run: {flow.id}: input {exc.field}: {exc.message}", file=err)
         return EXIT_USAGE
@@ -297,8 +346,12 @@ def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: boo
 
     if session.notice:
         print(f"edge-console: {session.notice}", file=err)
-    print(f"{flow.title} ({flow.id}) on {session.env.name}" + (" [read-only]" if runner.read_only else "")
-          + (" [dry run]" if dry_run else ""), file=out)
+    print(
+        f"{flow.title} ({flow.id}) on {session.env.name}"
+        + (" [read-only]" if runner.read_only else "")
+        + (" [dry run]" if dry_run else ""),
+        file=out,
+    )
     if runner.refusal:
         runner.refuse()
         print(f"edge-console run: {runner.refusal}", file=err)
@@ -308,8 +361,11 @@ def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: boo
     interactive = bool(getattr(stdin, "isatty", lambda: False)())
     if mutating_pending and not dry_run and not yes and not interactive:
         titles = "; ".join(runner.title_of(r.index) for r in mutating_pending)
-        print(f"edge-console run: {flow.id} changes {session.env.name} ({titles}): pass --yes to confirm "
-              "when stdin is not a terminal; nothing ran", file=err)
+        print(
+            f"edge-console run: {flow.id} changes {session.env.name} ({titles}): pass --yes to confirm "
+            "when stdin is not a terminal; nothing ran",
+            file=err,
+        )
         return EXIT_USAGE
 
     if dry_run:
@@ -356,8 +412,11 @@ def run_flow(session: Any, flow_id: str, assignments: list[str], *, dry_run: boo
             print(f"  [ ] {runner.title_of(run.index)}", file=out)
     if runner.audit_error:
         refused = [r for r in runner.steps if r.state == StepState.REFUSED and r.step.mutating]
-        what = (f"{runner.title_of(refused[0].index)!r} was refused, nothing ran" if refused
-                else "a step's outcome is not recorded")
+        what = (
+            f"{runner.title_of(refused[0].index)!r} was refused, nothing ran"
+            if refused
+            else "a step's outcome is not recorded"
+        )
         print(f"edge-console run: {runner.audit_error}: {what}", file=err)
         return EXIT_AUDIT
     if summary.cancelled:

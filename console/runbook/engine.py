@@ -26,7 +26,13 @@ from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook import policy
 from console.runbook.audit import AuditLog, iso, mark_simulated, user_at_host
 from console.runbook.executors import (
-    ExecResult, PreparedCommand, PreparedHttp, envelope_text, excerpt, run_command, run_http,
+    ExecResult,
+    PreparedCommand,
+    PreparedHttp,
+    envelope_text,
+    excerpt,
+    run_command,
+    run_http,
 )
 from console.runbook.expr import compare, evaluate, is_template, lookup, path_refs
 from console.runbook.inputs import check_inputs, default_for
@@ -40,7 +46,15 @@ from console.runbook.queue_lookup import SOURCE as QUEUE_SOURCE
 from console.runbook.queue_lookup import run_each_queue
 from console.runbook.toolhints import failure_hint
 from console.runbook.template import (
-    Context, DotSegment, ListValueError, OptionInjection, TemplateError, refs, render, render_argv, render_url,
+    Context,
+    DotSegment,
+    ListValueError,
+    OptionInjection,
+    TemplateError,
+    refs,
+    render,
+    render_argv,
+    render_url,
     render_value,
 )
 from console.childenv import secret_env_names
@@ -64,14 +78,14 @@ EventSink = Callable[["RunEvent"], None]
 class StepState(str, Enum):
     PENDING = "pending"
     RUNNING = "running"
-    PASSED = "passed"      # check/action/verify succeeded
+    PASSED = "passed"  # check/action/verify succeeded
     FAILED = "failed"
-    TIMEOUT = "timeout"    # a verify whose condition never held in time
-    DONE = "done"          # a manual item ticked / a note read
-    SKIPPED = "skipped"    # condition not met, operator skipped, or dry run
-    REFUSED = "refused"    # read-only
+    TIMEOUT = "timeout"  # a verify whose condition never held in time
+    DONE = "done"  # a manual item ticked / a note read
+    SKIPPED = "skipped"  # condition not met, operator skipped, or dry run
+    REFUSED = "refused"  # read-only
     CANCELLED = "cancelled"
-    NOT_RUN = "not_run"    # after a cancel or a stopping failure
+    NOT_RUN = "not_run"  # after a cancel or a stopping failure
 
     @property
     def final(self) -> bool:
@@ -198,14 +212,21 @@ class RunSummary:
 
     @property
     def ran(self) -> list[StepOutcome]:
-        return [s for s in self.steps if s.state in (StepState.PASSED, StepState.FAILED, StepState.TIMEOUT,
-                                                     StepState.DONE, StepState.CANCELLED)]
+        return [
+            s
+            for s in self.steps
+            if s.state in (StepState.PASSED, StepState.FAILED, StepState.TIMEOUT, StepState.DONE, StepState.CANCELLED)
+        ]
 
     @property
     def not_run(self) -> list[StepOutcome]:
         """Steps that did not run (cancelled or stopped flows, refusals); open checklist items are not here."""
-        return [s for s in self.steps if s.state in (StepState.NOT_RUN, StepState.REFUSED)
-                or (s.state == StepState.PENDING and s.kind != "manual")]
+        return [
+            s
+            for s in self.steps
+            if s.state in (StepState.NOT_RUN, StepState.REFUSED)
+            or (s.state == StepState.PENDING and s.kind != "manual")
+        ]
 
     @property
     def pending_manual(self) -> list[StepOutcome]:
@@ -229,8 +250,12 @@ class RunSummary:
             out.append(f"  [{step.state.value:>9}] {step.title}")
         if self.cancelled and self.not_run:
             out.append("not run: " + ", ".join(s.id for s in self.not_run))
-        if self.reverse and not self.refused and not self.dry_run and any(
-                s.state == StepState.PASSED and s.kind == "action" for s in self.steps):
+        if (
+            self.reverse
+            and not self.refused
+            and not self.dry_run
+            and any(s.state == StepState.PASSED and s.kind == "action" for s in self.steps)
+        ):
             out.append(f"to undo: run flow {self.reverse!r} (edge-console run {self.reverse})")
         return out
 
@@ -248,8 +273,14 @@ def _now_builtins(now: float, env: Any = None) -> dict[str, str]:
         export_dir = str(state_dir() / "exports")
     from console.runbook.openincident import LazyBuiltins
 
-    return LazyBuiltins({"today": moment.strftime("%Y%m%d"), "yesterday": (moment - timedelta(days=1)).strftime("%Y%m%d"),
-                         "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "export_dir": export_dir})
+    return LazyBuiltins(
+        {
+            "today": moment.strftime("%Y%m%d"),
+            "yesterday": (moment - timedelta(days=1)).strftime("%Y%m%d"),
+            "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "export_dir": export_dir,
+        }
+    )
 
 
 class FlowRunner:
@@ -262,12 +293,25 @@ class FlowRunner:
     each audit record after it is durably written; ``on_event`` receives :class:`RunEvent` progress.
     """
 
-    def __init__(self, flow: Flow, env: Any, inputs: Mapping[str, Any] | None = None, *, config: Any = None,
-                 read_only: bool = False, dry_run: bool = False, get_metric: MetricGetter | None = None,
-                 tail_events: Callable[[], list[dict[str, Any]]] | None = None,
-                 listeners: list[AuditListener] | tuple[AuditListener, ...] = (),
-                 on_event: EventSink | None = None, audit: AuditLog | None = None, memory: Memory | None = None,
-                 http_transport: Any = None, user: str | None = None, tail_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        env: Any,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        config: Any = None,
+        read_only: bool = False,
+        dry_run: bool = False,
+        get_metric: MetricGetter | None = None,
+        tail_events: Callable[[], list[dict[str, Any]]] | None = None,
+        listeners: list[AuditListener] | tuple[AuditListener, ...] = (),
+        on_event: EventSink | None = None,
+        audit: AuditLog | None = None,
+        memory: Memory | None = None,
+        http_transport: Any = None,
+        user: str | None = None,
+        tail_seconds: float | None = None,
+    ) -> None:
         self.flow = flow
         self.env = env
         self.config = config
@@ -306,8 +350,11 @@ class FlowRunner:
         self._preload_secrets()
         self.steps: list[StepRun] = self._expand()
         would_change = [r for r in self.steps if r.step.mutating and r.pre_state is None]
-        self.refusal = policy.read_only_refusal(flow, self.read_only, [self.title_of(r.index) for r in would_change],
-                                                env.name) if would_change else None
+        self.refusal = (
+            policy.read_only_refusal(flow, self.read_only, [self.title_of(r.index) for r in would_change], env.name)
+            if would_change
+            else None
+        )
         if self.refusal is None:
             self._preflight()
 
@@ -335,16 +382,24 @@ class FlowRunner:
         return {spec.name: default_for(spec, ctx) for spec in flow.inputs}
 
     @staticmethod
-    def check(flow: Flow, env: Any, raw: Mapping[str, Any], memory: Memory | None = None
-              ) -> tuple[dict[str, Any], dict[str, str]]:
+    def check(
+        flow: Flow, env: Any, raw: Mapping[str, Any], memory: Memory | None = None
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """Validate a form without building a runner: ``(values, errors by field)``."""
         mem = (memory or Memory()).values(env.name)
         return check_inputs(flow, raw, Context(env=env, memory=mem, builtins=_now_builtins(time.time(), env)))
 
     def _context(self, item: Mapping[str, Any], *, placeholders: bool = False) -> Context:
-        return Context(inputs=getattr(self, "inputs", {}), env=self.env, secret=self._secret, captures=self.captures,
-                       memory=self._memory_values, item=item, builtins=self._builtins,
-                       placeholder_captures=placeholders)
+        return Context(
+            inputs=getattr(self, "inputs", {}),
+            env=self.env,
+            secret=self._secret,
+            captures=self.captures,
+            memory=self._memory_values,
+            item=item,
+            builtins=self._builtins,
+            placeholder_captures=placeholders,
+        )
 
     def _secret_source(self, name: str) -> tuple[str | None, str | None]:
         return getattr(self.env, f"{name}_env", None), getattr(self.env, f"{name}_file", None)
@@ -367,8 +422,9 @@ class FlowRunner:
         except SecretError as exc:
             raise TemplateError(str(exc)) from None
         if not value:
-            label = {"api_token": "Cloudflare API token", "alertmanager_token": "Alertmanager token"}.get(name,
-                                                                                                "admin token")
+            label = {"api_token": "Cloudflare API token", "alertmanager_token": "Alertmanager token"}.get(
+                name, "admin token"
+            )
             where = f"${env_var}" if env_var else "an environment variable"
             raise TemplateError(f"no {label}: set {where} or environments.{self.env.name}.{name}_file (mode 0600)")
         self._secrets[name] = value
@@ -380,9 +436,20 @@ class FlowRunner:
 
     def _when_data(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.inputs)
-        data["env"] = {k: getattr(self.env, k, None) for k in ("name", "worker", "zone_id", "account_id",
-                                                                "kv_namespace_id", "simulated", "paths", "queues",
-                                                                "alertmanager_url")}
+        data["env"] = {
+            k: getattr(self.env, k, None)
+            for k in (
+                "name",
+                "worker",
+                "zone_id",
+                "account_id",
+                "kv_namespace_id",
+                "simulated",
+                "paths",
+                "queues",
+                "alertmanager_url",
+            )
+        }
         data["config"] = dict(getattr(self.config, "raw", {}) or {})
         return data
 
@@ -398,20 +465,35 @@ class FlowRunner:
             if step.foreach == QUEUE_SOURCE:  # one run; the queues are looked up when it runs
                 concrete = copy.copy(step)
                 concrete.title = render(step.title, self._context(dict(QUEUE_PLACEHOLDER)))
-                runs.append(StepRun(len(runs), concrete, dict(QUEUE_PLACEHOLDER), pre_state=pre_state,
-                                    pre_message=pre_message))
+                runs.append(
+                    StepRun(len(runs), concrete, dict(QUEUE_PLACEHOLDER), pre_state=pre_state, pre_message=pre_message)
+                )
             elif step.foreach:
                 mapping = getattr(self.env, step.foreach.split(".", 1)[1], None) or {}
                 if not mapping:
-                    runs.append(StepRun(len(runs), step, {}, pre_state=StepState.SKIPPED,
-                                        pre_message=pre_message or f"nothing in {step.foreach} for {self.env.name}"))
+                    runs.append(
+                        StepRun(
+                            len(runs),
+                            step,
+                            {},
+                            pre_state=StepState.SKIPPED,
+                            pre_message=pre_message or f"nothing in {step.foreach} for {self.env.name}",
+                        )
+                    )
                     continue
                 for key, value in sorted(mapping.items()):
                     concrete = copy.copy(step)
                     concrete.id = f"{step.id}-{key}"
                     concrete.title = render(step.title, self._context({"key": key, "value": value}))
-                    runs.append(StepRun(len(runs), concrete, {"key": key, "value": value}, pre_state=pre_state,
-                                        pre_message=pre_message))
+                    runs.append(
+                        StepRun(
+                            len(runs),
+                            concrete,
+                            {"key": key, "value": value},
+                            pre_state=pre_state,
+                            pre_message=pre_message,
+                        )
+                    )
             else:
                 runs.append(StepRun(len(runs), step, pre_state=pre_state, pre_message=pre_message))
         for run in runs:
@@ -432,7 +514,10 @@ class FlowRunner:
                 if not self.dry_run:
                     from console.runbook.amconvert import BadValue
 
-                    if isinstance(exc, (OptionInjection, DotSegment, BadValue, ListValueError)) and exc.ref.scope == "input":
+                    if (
+                        isinstance(exc, (OptionInjection, DotSegment, BadValue, ListValueError))
+                        and exc.ref.scope == "input"
+                    ):
                         raise InputError(exc.ref.name, exc.detail) from None
                     raise PreflightError(run.step.id, str(exc)) from None
                 # a dry run still shows every step; the problem is reported instead
@@ -479,8 +564,7 @@ class FlowRunner:
         path never stalls the event loop (the TUI's), and the caller still waits until it is on disk."""
         mark_simulated(record, self.env)
         try:
-            written = await asyncio.to_thread(self.audit_log.append, record,
-                                              secrets=list(self._known_secret_values))
+            written = await asyncio.to_thread(self.audit_log.append, record, secrets=list(self._known_secret_values))
         except (OSError, ValueError) as exc:
             self.audit_error = self.audit_error or self._audit_problem(exc)
             return None
@@ -496,8 +580,9 @@ class FlowRunner:
         return written
 
     # -- preview ----------------------------------------------------------------------------------
-    def _prepare(self, run: StepRun, *, masked: bool, placeholders: bool = False
-                 ) -> PreparedHttp | PreparedCommand | None:
+    def _prepare(
+        self, run: StepRun, *, masked: bool, placeholders: bool = False
+    ) -> PreparedHttp | PreparedCommand | None:
         step = run.step
         ctx = self._context(run.item, placeholders=placeholders)
         if step.http is not None:
@@ -511,20 +596,31 @@ class FlowRunner:
             headers = {k: render(v, ctx) for k, v in headers_t.items()} if not masked else {}
             shown = {k: render(v, ctx, masked=True) for k, v in headers_t.items()}
             return PreparedHttp(
-                method=spec.method, url=render_url(spec.url, ctx), headers=headers, headers_display=shown,
+                method=spec.method,
+                url=render_url(spec.url, ctx),
+                headers=headers,
+                headers_display=shown,
                 json=render_value(spec.json, ctx) if spec.json is not None else None,
-                params={k: render(v, ctx) for k, v in spec.params.items()}, timeout=spec.timeout,
-                filter=spec.filter, save_to=render(spec.save_to, ctx) if spec.save_to else None,
+                params={k: render(v, ctx) for k, v in spec.params.items()},
+                timeout=spec.timeout,
+                filter=spec.filter,
+                save_to=render(spec.save_to, ctx) if spec.save_to else None,
                 accept_status=spec.accept_status,
-                max_body_bytes=getattr(self.config, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES)
+                max_body_bytes=getattr(self.config, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES,
+            )
         if step.command is not None or step.tail_seconds is not None:
             if step.command is None:
                 argv = self.env.tool("wrangler") + ["tail", render("{env.worker}", ctx), "--format", "json"]
                 env_real, env_shown = self._tool_env("wrangler", masked)
                 seconds = min(step.tail_seconds, self.tail_seconds) if self.tail_seconds else step.tail_seconds
-                return PreparedCommand(argv=argv, env=env_real, env_display=env_shown,
-                                       timeout=seconds + 30, collect_seconds=seconds,
-                                       strip_env=secret_env_names(self.config, self.env))
+                return PreparedCommand(
+                    argv=argv,
+                    env=env_real,
+                    env_display=env_shown,
+                    timeout=seconds + 30,
+                    collect_seconds=seconds,
+                    strip_env=secret_env_names(self.config, self.env),
+                )
             spec = step.command
             if spec.argv_from:
                 template = self._config_argv(spec.argv_from)
@@ -539,10 +635,17 @@ class FlowRunner:
             stdin_real = render(spec.stdin, ctx) if spec.stdin is not None and not masked else None
             stdin_shown = render(spec.stdin, ctx, masked=True) if spec.stdin is not None else None
             cwd = render(spec.cwd, ctx) if spec.cwd else None
-            return PreparedCommand(argv=argv, stdin=stdin_real if not masked else None, stdin_display=stdin_shown,
-                                   env=env_real, env_display=env_shown, cwd=cwd or None, timeout=spec.timeout,
-                                   collect_seconds=spec.collect_seconds,
-                                   strip_env=secret_env_names(self.config, self.env))
+            return PreparedCommand(
+                argv=argv,
+                stdin=stdin_real if not masked else None,
+                stdin_display=stdin_shown,
+                env=env_real,
+                env_display=env_shown,
+                cwd=cwd or None,
+                timeout=spec.timeout,
+                collect_seconds=spec.collect_seconds,
+                strip_env=secret_env_names(self.config, self.env),
+            )
         return None
 
     def _as_run(self, step: Step, argv: list[str]) -> list[str]:
@@ -551,7 +654,7 @@ class FlowRunner:
         if step.command is None or step.command.tool != "git" or step.mutating:
             return argv
         prefix = self.env.tool("git")
-        return prefix + git_check_argv(argv[len(prefix):])
+        return prefix + git_check_argv(argv[len(prefix) :])
 
     def _tool_env(self, tool: str | None, masked: bool) -> tuple[dict[str, str], dict[str, str]]:
         """The child's extra environment: the config's ``tool_env``, plus for Cloudflare tools the API token
@@ -598,9 +701,18 @@ class FlowRunner:
             text = render(step.text, ctx, masked=True) if step.text else ""
         except TemplateError:
             text = step.text
-        out = Preview(index=index, step_id=step.id, kind=step.kind, title=title, text=text, mutating=step.mutating,
-                      executor=step.executor, confirmation=policy.confirmation_for(step, self.env.name),
-                      refusal=policy.step_refusal(step, self.read_only, self.env.name) or (self.refusal if step.mutating else None))
+        out = Preview(
+            index=index,
+            step_id=step.id,
+            kind=step.kind,
+            title=title,
+            text=text,
+            mutating=step.mutating,
+            executor=step.executor,
+            confirmation=policy.confirmation_for(step, self.env.name),
+            refusal=policy.step_refusal(step, self.read_only, self.env.name)
+            or (self.refusal if step.mutating else None),
+        )
         try:
             prepared = self._prepare(run, masked=True, placeholders=True)
         except TemplateError as exc:
@@ -660,8 +772,11 @@ class FlowRunner:
             holds, _ = evaluate(step.when, {"capture": dict(self.captures)})
             if not holds:
                 now = time.time()
-                return self._settle(run, StepResult(StepState.SKIPPED, f"condition not met: {step.when.text}",
-                                                    started=now, ended=now), audit=True)
+                return self._settle(
+                    run,
+                    StepResult(StepState.SKIPPED, f"condition not met: {step.when.text}", started=now, ended=now),
+                    audit=True,
+                )
         refusal = policy.step_refusal(step, self.read_only, self.env.name)
         if refusal:
             return self._settle(run, StepResult(StepState.REFUSED, refusal), audit=True)
@@ -701,8 +816,9 @@ class FlowRunner:
         run = self.steps[index]
         if run.step.kind == "manual" and run.state == StepState.PENDING:
             now = time.time()
-            self._write_audit(self._record(run, StepResult(StepState.PENDING, "left for the operator",
-                                                           started=now, ended=now)))
+            self._write_audit(
+                self._record(run, StepResult(StepState.PENDING, "left for the operator", started=now, ended=now))
+            )
 
     async def _settle_off_loop(self, run: StepRun, result: StepResult) -> StepResult:
         """:meth:`_settle` with ``audit=True``, its record written off the event loop."""
@@ -718,8 +834,9 @@ class FlowRunner:
         result.message, result.output = clean_line(result.message), clean(result.output)
         result.lines = [clean_line(line) for line in result.lines]
 
-    def _settle(self, run: StepRun, result: StepResult, *, audit: bool,
-                written: tuple[dict[str, Any] | None] | None = None) -> StepResult:
+    def _settle(
+        self, run: StepRun, result: StepResult, *, audit: bool, written: tuple[dict[str, Any] | None] | None = None
+    ) -> StepResult:
         """``written``: the record :meth:`_settle_off_loop` already wrote (or None in it: it could not)."""
         self._clean_result(result)
         if audit and not self.dry_run and run.step.kind != "note":
@@ -727,8 +844,9 @@ class FlowRunner:
         if written is not None:
             result.audit = written[0]
             if result.audit is None and run.audit_started is not None:
-                result.message = (f"{result.message}; its outcome is not in the audit trail: "
-                                  f"{self.audit_error}").lstrip("; ")
+                result.message = (
+                    f"{result.message}; its outcome is not in the audit trail: {self.audit_error}"
+                ).lstrip("; ")
         run.result = result
         run.state = result.state
         self._emit(RunEvent("step_finished", run.index, result=result))
@@ -739,7 +857,7 @@ class FlowRunner:
         return result
 
     def _stop_rest(self, after: int, message: str) -> None:
-        for other in self.steps[after + 1:]:
+        for other in self.steps[after + 1 :]:
             if other.state == StepState.PENDING and other.step.kind != "manual":
                 other.state = StepState.NOT_RUN
                 other.result = StepResult(StepState.NOT_RUN, message)
@@ -759,8 +877,7 @@ class FlowRunner:
                 run.result = StepResult(state, self.refusal or "")
                 if state == StepState.REFUSED:
                     now = time.time()
-                    self._write_audit(self._record(run, StepResult(state, self.refusal or "", started=now,
-                                                                   ended=now)))
+                    self._write_audit(self._record(run, StepResult(state, self.refusal or "", started=now, ended=now)))
         self._finish()
 
     async def _metric(self, name: str) -> float | None:
@@ -848,8 +965,13 @@ class FlowRunner:
             elif isinstance(prepared, PreparedCommand):
                 tool = step.command.tool if step.command is not None else None
                 prefix = self.env.tool(tool) if tool else []
-                refused = policy.rendered_command_problem(step, prepared.argv[len(prefix):],
-                                                          getattr(self.env, "paths", None)) if tool else None
+                refused = (
+                    policy.rendered_command_problem(
+                        step, prepared.argv[len(prefix) :], getattr(self.env, "paths", None)
+                    )
+                    if tool
+                    else None
+                )
                 if refused:  # nothing runs
                     exec_result = ExecResult(False, error=refused)
                 else:
@@ -901,7 +1023,7 @@ class FlowRunner:
             for name, spec in step.capture.items():
                 path, _, fallback = spec.partition("|")
                 if path.startswith("summary."):  # a value the step's summary worked out
-                    value = lookup(summary_data, path[len("summary."):])
+                    value = lookup(summary_data, path[len("summary.") :])
                 else:
                     path = self._bound_path(path, run)
                     value = lookup(data, path)
@@ -924,15 +1046,21 @@ class FlowRunner:
                     for name in step.remember:
                         self.memory.remember(self.env.name, name, self.captures[name], flow=self.flow.id)
                         self._memory_values[name] = self.captures[name]
-                    on_line("recorded " + ", ".join(f"{n}={self.captures[n]!r}" for n in step.remember)
-                            + " for the reverse flow")
+                    on_line(
+                        "recorded "
+                        + ", ".join(f"{n}={self.captures[n]!r}" for n in step.remember)
+                        + " for the reverse flow"
+                    )
                 else:
                     on_line(f"not recorded ({step.remember_if.text if step.remember_if else ''} does not hold)")
         if ok and not message:
             if step.http is not None and result.http_status in step.http.accept_status:
                 # an accepted 4xx ("there is none yet"): say so, not "FAILED", on a step that passed
-                detail = envelope_text(result.envelope).removeprefix("Cloudflare API: FAILED ") \
-                    if result.envelope is not None else ""
+                detail = (
+                    envelope_text(result.envelope).removeprefix("Cloudflare API: FAILED ")
+                    if result.envelope is not None
+                    else ""
+                )
                 message = f"HTTP {result.http_status}, accepted as an answer {detail}".rstrip()
             elif result.envelope is not None:
                 message = envelope_text(result.envelope)
@@ -990,8 +1118,11 @@ class FlowRunner:
         if run.step.expect is not None:
             holds, actual = evaluate(run.step.expect, values)
             result.state = StepState.PASSED if holds else StepState.FAILED
-            result.message = f"{run.step.expect.text} (is {actual!r})" if holds else \
-                f"expected {run.step.expect.text}, got {actual!r}"
+            result.message = (
+                f"{run.step.expect.text} (is {actual!r})"
+                if holds
+                else f"expected {run.step.expect.text}, got {actual!r}"
+            )
         elif missing and len(missing) == len(values):
             result.state, result.message = StepState.FAILED, "no live values (is the metrics endpoint reachable?)"
         else:
@@ -1046,8 +1177,7 @@ class FlowRunner:
                 run.result = StepResult(StepState.NOT_RUN, reason)
                 if not self.dry_run and self._declined_item(run, StepState.NOT_RUN):
                     now = time.time()
-                    self._write_audit(self._record(run, StepResult(StepState.NOT_RUN, reason, started=now,
-                                                                   ended=now)))
+                    self._write_audit(self._record(run, StepResult(StepState.NOT_RUN, reason, started=now, ended=now)))
         self._finish()
         return self.summary()
 
@@ -1058,15 +1188,27 @@ class FlowRunner:
         summary = self.summary()
         if not self.dry_run:
             now = time.time()
-            self._write_audit({
-                "event": "flow_end", "ts": now, "time": iso(now), "run_id": self.run_id, "flow": self.flow.id,
-                "flow_title": self.flow.title, "environment": self.env.name, "user": self.user,
-                "status": "refused" if self.refusal else ("cancelled" if self.cancelled else
-                                                          ("failed" if summary.failed else "done")),
-                "ran": [s.id for s in summary.ran], "not_run": [s.id for s in summary.not_run],
-                "failed": [s.id for s in summary.failed], "pending_manual": [s.id for s in summary.pending_manual],
-                "reverse": self.flow.reverse, "read_only": self.read_only,
-            })
+            self._write_audit(
+                {
+                    "event": "flow_end",
+                    "ts": now,
+                    "time": iso(now),
+                    "run_id": self.run_id,
+                    "flow": self.flow.id,
+                    "flow_title": self.flow.title,
+                    "environment": self.env.name,
+                    "user": self.user,
+                    "status": "refused"
+                    if self.refusal
+                    else ("cancelled" if self.cancelled else ("failed" if summary.failed else "done")),
+                    "ran": [s.id for s in summary.ran],
+                    "not_run": [s.id for s in summary.not_run],
+                    "failed": [s.id for s in summary.failed],
+                    "pending_manual": [s.id for s in summary.pending_manual],
+                    "reverse": self.flow.reverse,
+                    "read_only": self.read_only,
+                }
+            )
         self._emit(RunEvent("flow_finished", summary=summary))
 
     def finish(self) -> RunSummary:
@@ -1075,11 +1217,17 @@ class FlowRunner:
         return self.summary()
 
     def summary(self) -> RunSummary:
-        return RunSummary(flow=self.flow.id, title=self.flow.title, environment=self.env.name, run_id=self.run_id,
-                          steps=[StepOutcome(r.step.id, self.title_of(r.index), r.state, r.step.kind)
-                                 for r in self.steps],
-                          cancelled=self.cancelled, refused=self.refusal, reverse=self.flow.reverse,
-                          dry_run=self.dry_run)
+        return RunSummary(
+            flow=self.flow.id,
+            title=self.flow.title,
+            environment=self.env.name,
+            run_id=self.run_id,
+            steps=[StepOutcome(r.step.id, self.title_of(r.index), r.state, r.step.kind) for r in self.steps],
+            cancelled=self.cancelled,
+            refused=self.refusal,
+            reverse=self.flow.reverse,
+            dry_run=self.dry_run,
+        )
 
     def _step_run_id(self, run: StepRun) -> str:
         """Pairs a step's ``started`` and ``finished`` records."""
@@ -1098,30 +1246,42 @@ class FlowRunner:
         record = self._record(run, StepResult(StepState.RUNNING, started=started))
         for key in ("end", "output", "message"):
             record.pop(key, None)
-        record.update({"event": STARTED, "phase": "started", "status": "started", "time": iso(started),
-                       **process_identity()})
+        record.update(
+            {"event": STARTED, "phase": "started", "status": "started", "time": iso(started), **process_identity()}
+        )
         mark_simulated(record, self.env)
         try:
-            run.audit_started = await asyncio.to_thread(self.audit_log.append, record,
-                                                        secrets=list(self._known_secret_values))
+            run.audit_started = await asyncio.to_thread(
+                self.audit_log.append, record, secrets=list(self._known_secret_values)
+            )
             return None
         except (OSError, ValueError) as exc:
             self.audit_error = self._audit_problem(exc)
         message = f"{self.audit_error}: step refused, nothing ran"
         self._stop_rest(run.index, "not run: the audit trail cannot be written")
-        return await self._settle_off_loop(run, StepResult(StepState.REFUSED, message, started=started,
-                                                           ended=time.time()))
+        return await self._settle_off_loop(
+            run, StepResult(StepState.REFUSED, message, started=started, ended=time.time())
+        )
 
     def _record(self, run: StepRun, result: StepResult) -> dict[str, Any]:
         step = run.step
         record: dict[str, Any] = {
-            "event": "step", "ts": result.started or time.time(), "run_id": self.run_id, "flow": self.flow.id,
-            "step": step.id, "step_title": self.title_of(run.index), "kind": step.kind, "mutating": step.mutating,
-            "status": result.state.value, "message": result.message,
+            "event": "step",
+            "ts": result.started or time.time(),
+            "run_id": self.run_id,
+            "flow": self.flow.id,
+            "step": step.id,
+            "step_title": self.title_of(run.index),
+            "kind": step.kind,
+            "mutating": step.mutating,
+            "status": result.state.value,
+            "message": result.message,
             "inputs": {k: (self.mask(str(v)) if isinstance(v, str) else v) for k, v in self.inputs.items()},
             "start": iso(result.started) if result.started else None,
             "end": iso(result.ended) if result.ended else None,
-            "user": self.user, "environment": self.env.name, "read_only": self.read_only,
+            "user": self.user,
+            "environment": self.env.name,
+            "read_only": self.read_only,
             "step_run": self._step_run_id(run),
         }
         if run.audit_started is not None:
@@ -1159,7 +1319,7 @@ class FlowRunner:
         step = run.step
         if not step.if_declined or state in (StepState.PASSED, StepState.RUNNING, StepState.PENDING):
             return None
-        if not any(r.step.mutating and r.state == StepState.PASSED for r in self.steps[:run.index]):
+        if not any(r.step.mutating and r.state == StepState.PASSED for r in self.steps[: run.index]):
             return None
         try:
             return clean_line(render(step.if_declined, self._context(run.item, placeholders=True), masked=True))
@@ -1167,8 +1327,9 @@ class FlowRunner:
             return step.if_declined
 
     # -- headless -------------------------------------------------------------------------------------
-    async def run_all(self, confirm: Callable[[Preview], "str | None | Awaitable[str | None]"] | None = None
-                      ) -> RunSummary:
+    async def run_all(
+        self, confirm: Callable[[Preview], "str | None | Awaitable[str | None]"] | None = None
+    ) -> RunSummary:
         """Run every step in order. ``confirm(preview)`` returns the confirmation text for a mutating step
         (None declines, which cancels the flow). Manual items are left pending and recorded as such."""
         if self.refusal:

@@ -73,8 +73,10 @@ class PreparedHttp:
         return out
 
     def display_text(self) -> str:
-        lines = [f"{self.method} {self.sent_url}" + (("?" + "&".join(f"{k}={v}" for k, v in self.params.items()))
-                                                 if self.params else "")]
+        lines = [
+            f"{self.method} {self.sent_url}"
+            + (("?" + "&".join(f"{k}={v}" for k, v in self.params.items())) if self.params else "")
+        ]
         lines += [f"{k}: {v}" for k, v in self.headers_display.items()]
         if self.json is not None:
             lines.append(json.dumps(self.json))
@@ -143,16 +145,23 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def envelope_of(data: Any) -> dict[str, Any] | None:
     if isinstance(data, dict) and "success" in data and ("errors" in data or "result" in data):
-        return {"success": bool(data.get("success")), "errors": data.get("errors") or [],
-                "messages": data.get("messages") or []}
+        return {
+            "success": bool(data.get("success")),
+            "errors": data.get("errors") or [],
+            "messages": data.get("messages") or [],
+        }
     return None
 
 
 def envelope_text(env: dict[str, Any]) -> str:
     if env["success"]:
         return "Cloudflare API: success"
-    errors = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}" if isinstance(e, dict) else str(e)
-                       for e in env["errors"]) or "no error detail"
+    errors = (
+        "; ".join(
+            f"{e.get('code', '?')}: {e.get('message', '')}" if isinstance(e, dict) else str(e) for e in env["errors"]
+        )
+        or "no error detail"
+    )
     return f"Cloudflare API: FAILED ({clean_line(errors)})"  # the API's words: outside text
 
 
@@ -163,16 +172,18 @@ def _decode(raw: bytes, response: httpx.Response) -> str:
         return raw.decode("utf-8", "replace")
 
 
-async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
-                   transport: httpx.AsyncBaseTransport | None = None) -> ExecResult:
+async def run_http(
+    req: PreparedHttp, *, on_line: LineSink, mask: Masker, transport: httpx.AsyncBaseTransport | None = None
+) -> ExecResult:
     try:
         # one deadline for the whole request, body included (httpx's timeout is per read), and a cap
         async with httpx.AsyncClient(timeout=req.timeout, transport=transport, follow_redirects=False) as client:
             kwargs: dict[str, Any] = {"headers": req.headers, "params": req.params or None}
             if req.json is not None:
                 kwargs["json"] = req.json
-            response, raw = await request_capped(client, req.method, req.url, limit=req.max_body_bytes,
-                                                 deadline=req.timeout, **kwargs)
+            response, raw = await request_capped(
+                client, req.method, req.url, limit=req.max_body_bytes, deadline=req.timeout, **kwargs
+            )
     except (httpx.TimeoutException, TimeoutError):
         return ExecResult(False, error=f"timed out after {req.timeout:g}s: {req.method} {req.url}", timed_out=True)
     except BadAnswer as exc:  # too large, or a stacked/unknown compression
@@ -190,8 +201,13 @@ async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
             write_replace(path, body)  # 0600, atomic, never through a symlink
             on_line(f"saved {len(body)} bytes to {path}")
         except OSError as exc:
-            return ExecResult(False, text=excerpt(body), data=data, http_status=response.status_code,
-                              error=f"cannot write {req.save_to}: {exc.strerror or exc}")
+            return ExecResult(
+                False,
+                text=excerpt(body),
+                data=data,
+                http_status=response.status_code,
+                error=f"cannot write {req.save_to}: {exc.strerror or exc}",
+            )
     shown = json.dumps(data, indent=2) if isinstance(data, (dict, list)) else body
     lines = shown.splitlines()
     if req.filter:
@@ -212,8 +228,15 @@ async def run_http(req: PreparedHttp, *, on_line: LineSink, mask: Masker,
         on_line(envelope_text(env))
     error = None if ok else (envelope_text(env) if env and not env["success"] else f"HTTP {response.status_code}")
     joined = "\n".join(lines)
-    return ExecResult(ok, text=excerpt(joined), data=data, http_status=response.status_code,
-                      envelope=env, error=error, raw=joined[:MAX_KEEP_BYTES])
+    return ExecResult(
+        ok,
+        text=excerpt(joined),
+        data=data,
+        http_status=response.status_code,
+        envelope=env,
+        error=error,
+        raw=joined[:MAX_KEEP_BYTES],
+    )
 
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
@@ -238,8 +261,11 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
         return ExecResult(False, error=f"working directory {cmd.cwd} does not exist")
     problem = launch_problem(cmd.argv[0], env, cmd.cwd)
     if problem == "not found":
-        return ExecResult(False, error=f"{cmd.argv[0]}: command not found (set tools.<name> in the config "
-                                       "to its argv prefix, e.g. [npx, wrangler])")
+        return ExecResult(
+            False,
+            error=f"{cmd.argv[0]}: command not found (set tools.<name> in the config "
+            "to its argv prefix, e.g. [npx, wrangler])",
+        )
     if problem:
         return ExecResult(False, error=f"{cmd.argv[0]}: {problem}")
     # The command runs under console.runbook.childguard in its own process group; the guard holds the
@@ -249,8 +275,12 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
         proc = await asyncio.create_subprocess_exec(
             *guarded_argv(cmd.argv, lifeline),
             stdin=asyncio.subprocess.PIPE if cmd.stdin is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=env, cwd=cmd.cwd or None, start_new_session=True, pass_fds=(lifeline,),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+            cwd=cmd.cwd or None,
+            start_new_session=True,
+            pass_fds=(lifeline,),
         )
     except OSError as exc:
         os.close(lifeline_keep)
@@ -323,8 +353,14 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
     if timed_out and cmd.collect_seconds is not None:
         return ExecResult(True, text=shown, data=data, exit_code=code, collected=True, raw=text)
     if timed_out:
-        return ExecResult(False, text=shown, data=data, exit_code=code, timed_out=True,
-                          error=f"timed out after {limit:g}s and was stopped", raw=text)
+        return ExecResult(
+            False,
+            text=shown,
+            data=data,
+            exit_code=code,
+            timed_out=True,
+            error=f"timed out after {limit:g}s and was stopped",
+            raw=text,
+        )
     ok = code == 0
-    return ExecResult(ok, text=shown, data=data, exit_code=code, error=None if ok else f"exit status {code}",
-                      raw=text)
+    return ExecResult(ok, text=shown, data=data, exit_code=code, error=None if ok else f"exit status {code}", raw=text)

@@ -22,8 +22,9 @@ OPS = ("==", "!=", "<=", ">=", "<", ">", " in ", " contains ", " matches ")
 #: ``[KEY=VALUE]`` picks the first object of a list whose KEY is VALUE (``result[name=blocked].id``); VALUE may
 #: be one template reference, bound when the step runs (``result[ip={ip}].id``)
 _SELECT = r"\[[A-Za-z_][A-Za-z0-9_\-]*=(?:[^\[\]{}=]+|\{[^{}]+\})\]"
-_PATH_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\]|" + _SELECT + r")(?:\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\]|"
-                      + _SELECT + r")*$")
+_PATH_RE = re.compile(
+    r"^(?:[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\]|" + _SELECT + r")(?:\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\]|" + _SELECT + r")*$"
+)
 _TOKEN_RE = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]|\[([A-Za-z_][A-Za-z0-9_\-]*)=([^\]]*)\]")
 
 _MISSING = object()
@@ -48,7 +49,7 @@ def parse_expr(text: str) -> Expr:
         index = raw.find(op)
         if index > 0:
             path = raw[:index].strip()
-            literal = raw[index + len(op):].strip()
+            literal = raw[index + len(op) :].strip()
             if not literal:
                 raise ExprError(f"{raw!r}: nothing after {op.strip()!r}")
             if TEMPLATE_VALUE.match(literal):
@@ -64,8 +65,11 @@ def parse_expr(text: str) -> Expr:
                     raise ExprError(f"{raw!r}: {literal!r} must be a finite number")
             _check_path(path, raw)
             op = op.strip()
-            if op in ("<", "<=", ">", ">=") and not is_template(value) and (
-                    isinstance(value, bool) or not isinstance(value, (int, float))):
+            if (
+                op in ("<", "<=", ">", ">=")
+                and not is_template(value)
+                and (isinstance(value, bool) or not isinstance(value, (int, float)))
+            ):
                 raise ExprError(f"{raw!r}: {op} needs a number")
             if op == "matches":
                 try:
@@ -97,8 +101,14 @@ def lookup(data: Any, path: str, default: Any = None) -> Any:
         name, index, key = match.group(1), match.group(2), match.group(3)
         if key is not None:
             wanted = match.group(4)
-            found = next((item for item in current if isinstance(item, dict) and key in item
-                          and _text(item[key]) == wanted), None) if isinstance(current, list) else None
+            found = (
+                next(
+                    (item for item in current if isinstance(item, dict) and key in item and _text(item[key]) == wanted),
+                    None,
+                )
+                if isinstance(current, list)
+                else None
+            )
             if found is None:
                 return default
             current = found
@@ -159,8 +169,7 @@ def compare(actual: Any, op: str | None, expected: Any) -> bool:
         expected = _number(expected)
     if number is None or expected is None:
         return False
-    return {"<": number < expected, "<=": number <= expected, ">": number > expected,
-            ">=": number >= expected}[op]
+    return {"<": number < expected, "<=": number <= expected, ">": number > expected, ">=": number >= expected}[op]
 
 
 def _number(value: Any) -> float | None:

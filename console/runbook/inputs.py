@@ -137,8 +137,9 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
     raise InputError(spec.name, f"unknown input type {kind!r}")
 
 
-def _client_address(text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address
-                    ) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def _client_address(
+    text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """The address a client would have: an IPv4-mapped IPv6 address (``::ffff:1.2.3.4``) is the IPv4
     address it carries (the key the edge stores and the value the operator meant); the unspecified
     address, loopback, broadcast, multicast, link-local and reserved addresses (IPv4-compatible
@@ -158,8 +159,10 @@ def _client_address(text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Ad
     if address.is_reserved:
         # IPv4 240.0.0.0/4; IPv6 ::/8 holds the IPv4-compatible forms (::127.0.0.1 is ::7f00:1, a
         # different key than the loopback it names)
-        raise ValueError(f"{text!r} is a reserved address (IPv4-compatible IPv6 forms such as ::1.2.3.4 "
-                         "included), not a client address")
+        raise ValueError(
+            f"{text!r} is a reserved address (IPv4-compatible IPv6 forms such as ::1.2.3.4 "
+            "included), not a client address"
+        )
     return address
 
 
@@ -198,8 +201,10 @@ def _worker_role_problem(spec: InputSpec, value: Any, env: Any) -> str | None:
         return None
     name = getattr(env, "name", "?")
     offered = ", ".join(spec.options(env)) or "none"
-    return (f"{value!r} has no worker in environment {name!r} (configured: {offered}); add it under "
-            f"environments.{name}.workers")
+    return (
+        f"{value!r} has no worker in environment {name!r} (configured: {offered}); add it under "
+        f"environments.{name}.workers"
+    )
 
 
 def check_inputs(flow: Flow, raw: Mapping[str, Any], ctx: Context) -> tuple[dict[str, Any], dict[str, str]]:
@@ -239,4 +244,3 @@ def parse_assignments(items: list[str] | None) -> dict[str, str]:
             raise InputError(item, f"--set {item!r}: the key is empty")
         out[key] = value
     return out
-

@@ -70,6 +70,7 @@ from console.yamlpaths import YamlLimitError, compose_and_load, dotted, line_map
 from console.runbook import policy
 from console.runbook.expr import ExprError, parse_expr, path_refs
 from console.runbook.model import CommandSpec, Expr, Flow, HttpSpec, InputSpec, Runbook, RunbookError, Step, VerifySpec
+
 # declared in console/schema/runbook_model.py (the structure every file is checked against first)
 from console.schema.runbook_model import FOREACH_SOURCES, HTTP_METHODS, METRIC_KEYS, RunbookFile  # noqa: F401
 from console.schema.validate import check
@@ -118,21 +119,37 @@ def merge_user_flow(flows: dict[str, Flow], builtins: dict[str, Flow], flow: Flo
     if flow.replaces is not None:
         target = builtins.get(flow.replaces)
         if target is None:
-            raise RunbookError(f"names no built-in flow {flow.replaces!r}", file=flow.file, line=flow.line,
-                               where=f"flows.{flow.id}.replaces")
+            raise RunbookError(
+                f"names no built-in flow {flow.replaces!r}",
+                file=flow.file,
+                line=flow.line,
+                where=f"flows.{flow.id}.replaces",
+            )
         if flow.replaces not in named:
-            raise RunbookError(f"replaces {flow.replaces!r} but has neither its id nor its key "
-                               f"({target.key or 'none'}): remove replaces", file=flow.file, line=flow.line,
-                               where=f"flows.{flow.id}.replaces")
+            raise RunbookError(
+                f"replaces {flow.replaces!r} but has neither its id nor its key "
+                f"({target.key or 'none'}): remove replaces",
+                file=flow.file,
+                line=flow.line,
+                where=f"flows.{flow.id}.replaces",
+            )
     for other in sorted(named - {flow.replaces}):
         b = builtins[other]
         if other == clash_id:
-            raise RunbookError(f"flow id {flow.id!r} is the built-in flow {other!r} ({b.file}:{b.line}): to replace "
-                               f"it say replaces: {other}, or choose another id", file=flow.file, line=flow.line,
-                               where=f"flows.{flow.id}.id")
-        raise RunbookError(f"key {flow.key!r} is already used by flow {other!r} (built-in, {b.file}:{b.line}): to take "
-                           f"it say replaces: {other}, or choose another key", file=flow.file, line=flow.line,
-                           where=f"flows.{flow.id}.key")
+            raise RunbookError(
+                f"flow id {flow.id!r} is the built-in flow {other!r} ({b.file}:{b.line}): to replace "
+                f"it say replaces: {other}, or choose another id",
+                file=flow.file,
+                line=flow.line,
+                where=f"flows.{flow.id}.id",
+            )
+        raise RunbookError(
+            f"key {flow.key!r} is already used by flow {other!r} (built-in, {b.file}:{b.line}): to take "
+            f"it say replaces: {other}, or choose another key",
+            file=flow.file,
+            line=flow.line,
+            where=f"flows.{flow.id}.key",
+        )
     if flow.replaces is not None and flow.replaces != flow.id:
         taken = flows[flow.replaces]
         flows[taken.id] = dataclasses.replace(taken, key=None)
@@ -148,13 +165,18 @@ def check_runbook(runbook: Runbook) -> None:
     keys: dict[str, Flow] = {}
     for flow in runbook.flows.values():
         if flow.reverse and flow.reverse not in runbook.flows:
-            raise RunbookError(f"names no flow {flow.reverse!r}", file=flow.file, line=flow.line,
-                               where=f"flows.{flow.id}.reverse")
+            raise RunbookError(
+                f"names no flow {flow.reverse!r}", file=flow.file, line=flow.line, where=f"flows.{flow.id}.reverse"
+            )
         if flow.key:
             other = keys.get(flow.key)
             if other is not None:
-                raise RunbookError(f"key {flow.key!r} is already used by flow {other.id!r}", file=flow.file,
-                                   line=flow.line, where=f"flows.{flow.id}.key")
+                raise RunbookError(
+                    f"key {flow.key!r} is already used by flow {other.id!r}",
+                    file=flow.file,
+                    line=flow.line,
+                    where=f"flows.{flow.id}.key",
+                )
             keys[flow.key] = flow
 
 
@@ -178,8 +200,9 @@ def parse_runbook(text: str, file: str = "<runbook>") -> list[Flow]:
         raise RunbookError(exc.message, file=file, line=exc.line, where=exc.key) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise RunbookError(f"invalid YAML: {exc.problem or exc}", file=file,
-                           line=mark.line + 1 if mark else None) from None
+        raise RunbookError(
+            f"invalid YAML: {exc.problem or exc}", file=file, line=mark.line + 1 if mark else None
+        ) from None
     except yaml.YAMLError as exc:
         raise RunbookError(f"invalid YAML: {exc}", file=file) from None
     parser = _Parser(file, line_map(node))
@@ -191,8 +214,6 @@ def parse_runbook(text: str, file: str = "<runbook>") -> list[Flow]:
             errors.sort(key=lambda e: (e.line is None, e.line or 0))
             raise RunbookError.of(errors)
     return parser.parse(data)
-
-
 
 
 class _Parser:
@@ -228,8 +249,9 @@ class _Parser:
         except ExprError as exc:
             raise self.err(key, str(exc)) from None
 
-    def templates(self, value: Any, key: KeyPath, *, inputs: set[str], captures: set[str], secrets_ok: bool,
-                  item_ok: bool) -> None:
+    def templates(
+        self, value: Any, key: KeyPath, *, inputs: set[str], captures: set[str], secrets_ok: bool, item_ok: bool
+    ) -> None:
         for text in walk_strings(value):
             try:
                 found = refs(text)
@@ -242,8 +264,11 @@ class _Parser:
                 if ref.scope == "capture" and ref.name not in captures:
                     raise self.err(key, f"{{capture.{ref.name}}} is not captured by an earlier step")
                 if ref.scope == "secret" and not secrets_ok:
-                    raise self.err(key, f"{{secret:{ref.name}}} is not allowed here: secrets go only in HTTP "
-                                        "headers, command stdin or env, never in argv, URLs or bodies")
+                    raise self.err(
+                        key,
+                        f"{{secret:{ref.name}}} is not allowed here: secrets go only in HTTP "
+                        "headers, command stdin or env, never in argv, URLs or bodies",
+                    )
                 if ref.scope == "item" and not item_ok:
                     raise self.err(key, f"{{item.{ref.name}}} is only available in a foreach step")
 
@@ -259,8 +284,9 @@ class _Parser:
             try:  # the rules across fields, flow by flow: one problem per flow, every flow reported
                 flow = self.flow(body, ("flows", index))
                 if flow.id in seen:
-                    raise self.err(("flows", index, "id"),
-                                   f"duplicate flow id {flow.id!r} (first at flows[{seen[flow.id]}])")
+                    raise self.err(
+                        ("flows", index, "id"), f"duplicate flow id {flow.id!r} (first at flows[{seen[flow.id]}])"
+                    )
             except RunbookError as exc:
                 errors.append(exc)
                 continue
@@ -281,8 +307,14 @@ class _Parser:
                 raise self.err((*key, "inputs", i, "name"), f"duplicate input {name!r}")
         for i, spec in enumerate(inputs):
             if isinstance(spec.default, str):
-                self.templates(spec.default, (*key, "inputs", i, "default"), inputs=set(), captures=set(),
-                               secrets_ok=False, item_ok=False)
+                self.templates(
+                    spec.default,
+                    (*key, "inputs", i, "default"),
+                    inputs=set(),
+                    captures=set(),
+                    secrets_ok=False,
+                    item_ok=False,
+                )
         steps_raw = body["steps"]
         steps: list[Step] = []
         captures: set[str] = set()
@@ -317,8 +349,11 @@ class _Parser:
         choices_from = self.string(body, (*key, "choices_from"))
         if choices_from is not None:
             if choices_from != "workers" or kind != "choice" or body.get("choices") is not None:
-                raise self.err((*key, "choices_from"), "only 'choices_from: workers' on a choice input without "
-                               "choices (the worker roles of environments.NAME.workers)")
+                raise self.err(
+                    (*key, "choices_from"),
+                    "only 'choices_from: workers' on a choice input without "
+                    "choices (the worker roles of environments.NAME.workers)",
+                )
             from console.config import WORKER_ROLES
 
             choices = list(WORKER_ROLES)
@@ -333,11 +368,17 @@ class _Parser:
             required = True
         default = body.get("default")
         return InputSpec(
-            name=name, type=kind, label=clean_line(self.string(body, (*key, "label")) or ""), required=required,
-            default=default, choices=choices, choices_from=choices_from,
+            name=name,
+            type=kind,
+            label=clean_line(self.string(body, (*key, "label")) or ""),
+            required=required,
+            default=default,
+            choices=choices,
+            choices_from=choices_from,
             minimum=self.number(body, (*key, "min"), None),
             maximum=self.number(body, (*key, "max"), None),
-            help=clean_line(self.string(body, (*key, "help")) or ""), line=self.line(key),
+            help=clean_line(self.string(body, (*key, "help")) or ""),
+            line=self.line(key),
         )
 
     def step(self, body: Any, key: KeyPath, index: int, inputs: set[str], captures: set[str]) -> Step:
@@ -353,8 +394,9 @@ class _Parser:
         self.templates(title, (*key, "title"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
         text = (self.string(body, (*key, "text")) or "").strip()
         self.templates(text, (*key, "text"), inputs=inputs, captures=captures, secrets_ok=False, item_ok=item_ok)
-        step = Step(id=step_id, kind=kind, title=clean_line(title), text=clean(text), foreach=foreach,
-                    line=self.line(key))
+        step = Step(
+            id=step_id, kind=kind, title=clean_line(title), text=clean(text), foreach=foreach, line=self.line(key)
+        )
         tmpl = dict(inputs=inputs, captures=captures, item_ok=item_ok)
 
         if "http" in body:
@@ -364,8 +406,11 @@ class _Parser:
         if "tail" in body:
             # finite and at most one day, as every duration (declared: a sexagesimal inf:0 tailed forever)
             tail = body["tail"]
-            step.tail_seconds = (self.number(tail, (*key, "tail", "seconds"), 10.0) if isinstance(tail, dict)
-                                 else self.number(body, (*key, "tail"), 10.0))
+            step.tail_seconds = (
+                self.number(tail, (*key, "tail", "seconds"), 10.0)
+                if isinstance(tail, dict)
+                else self.number(body, (*key, "tail"), 10.0)
+            )
         if "metrics" in body:
             step.metrics = list(body["metrics"])
         if "trend" in body:
@@ -410,7 +455,9 @@ class _Parser:
             except YamlLimitError as exc:
                 raise self.err((*key, "capture", str(name)), f"the fallback after '|': {exc.message}") from None
             except yaml.YAMLError:
-                raise self.err((*key, "capture", str(name)), "the fallback after '|' is not a value (quote strings)") from None
+                raise self.err(
+                    (*key, "capture", str(name)), "the fallback after '|' is not a value (quote strings)"
+                ) from None
         step.capture = {str(k): str(v) for k, v in capture.items()}
         remember = body.get("remember") or []
         if not all(r in step.capture for r in remember):
@@ -424,7 +471,9 @@ class _Parser:
             self.templates(if_declined, (*key, "if_declined"), secrets_ok=False, **tmpl)
             step.if_declined = clean_line(if_declined)
         if kind in ("check", "action") and not executors:
-            raise self.err(key, f"a {kind} step needs one of: http, command" + (", tail, metrics" if kind == "check" else ""))
+            raise self.err(
+                key, f"a {kind} step needs one of: http, command" + (", tail, metrics" if kind == "check" else "")
+            )
         if kind == "action" and executors[0] not in ("http", "command"):
             raise self.err(key, "an action runs an http request or a command")
         if kind == "verify":
@@ -433,8 +482,9 @@ class _Parser:
             if step.expect is None:
                 raise self.err((*key, "expect"), "a verify step needs expect such as 'error_rate < 1'")
             if step.expect.path not in METRIC_KEYS:
-                raise self.err((*key, "expect"), f"{step.expect.path!r} is not a live metric "
-                               f"(known: {', '.join(METRIC_KEYS)})")
+                raise self.err(
+                    (*key, "expect"), f"{step.expect.path!r} is not a live metric (known: {', '.join(METRIC_KEYS)})"
+                )
             timeout = self.number(body, (*key, "timeout"), 60.0) or 60.0
             interval = self.number(body, (*key, "interval"), 2.0) or 2.0
             step.verify = VerifySpec(expr=step.expect, timeout=timeout, interval=interval)
@@ -458,7 +508,9 @@ class _Parser:
         url = str(body["url"])
         self.templates(url, (*key, "url"), secrets_ok=False, **tmpl)
         if not url.startswith(("http://", "https://", "{")):
-            raise self.err((*key, "url"), f"expected an http(s) URL or a template such as {{env.base_url}}/..., got {url!r}")
+            raise self.err(
+                (*key, "url"), f"expected an http(s) URL or a template such as {{env.base_url}}/..., got {url!r}"
+            )
         headers = body.get("headers") or {}
         for name, value in headers.items():
             self.templates(value, (*key, "headers", str(name)), secrets_ok=True, **tmpl)
@@ -471,10 +523,18 @@ class _Parser:
         save_to = self.string(body, (*key, "save_to"))
         if save_to is not None:
             self.templates(save_to, (*key, "save_to"), secrets_ok=False, **tmpl)
-        return HttpSpec(method=method, url=url, headers={str(k): v for k, v in headers.items()}, auth=auth,
-                        json=body.get("json"), params={str(k): str(v) for k, v in params.items()},
-                        timeout=self.number(body, (*key, "timeout"), 15.0) or 15.0, filter=filt, save_to=save_to,
-                        accept_status=tuple(int(s) for s in body.get("accept_status") or ()))
+        return HttpSpec(
+            method=method,
+            url=url,
+            headers={str(k): v for k, v in headers.items()},
+            auth=auth,
+            json=body.get("json"),
+            params={str(k): str(v) for k, v in params.items()},
+            timeout=self.number(body, (*key, "timeout"), 15.0) or 15.0,
+            filter=filt,
+            save_to=save_to,
+            accept_status=tuple(int(s) for s in body.get("accept_status") or ()),
+        )
 
     def command(self, body: Any, key: KeyPath, tmpl: dict) -> CommandSpec:
         tool = self.string(body, (*key, "tool"))
@@ -494,7 +554,13 @@ class _Parser:
         cwd = self.string(body, (*key, "cwd"))
         if cwd is not None:
             self.templates(cwd, (*key, "cwd"), secrets_ok=False, **tmpl)
-        return CommandSpec(tool=tool, args=args, argv_from=argv_from, stdin=stdin,
-                           env={str(k): str(v) for k, v in env.items()}, cwd=cwd,
-                           timeout=self.number(body, (*key, "timeout"), 120.0) or 120.0,
-                           collect_seconds=self.number(body, (*key, "collect_seconds"), None))
+        return CommandSpec(
+            tool=tool,
+            args=args,
+            argv_from=argv_from,
+            stdin=stdin,
+            env={str(k): str(v) for k, v in env.items()},
+            cwd=cwd,
+            timeout=self.number(body, (*key, "timeout"), 120.0) or 120.0,
+            collect_seconds=self.number(body, (*key, "collect_seconds"), None),
+        )

@@ -25,8 +25,9 @@ SECRET_NAMES = ("api_token", "admin_token", "alertmanager_token")
 class RunbookError(Exception):
     """A problem in a runbook file, phrased for its author: ``file:line: where: what``."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 where: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, where: str | None = None
+    ) -> None:
         self.file = file
         self.line = line
         self.where = where

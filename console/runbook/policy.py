@@ -33,18 +33,21 @@ def step_problem(step: Step) -> str | None:
         return None
     if step.http is not None:
         if step.http.method.upper() not in READ_ONLY_METHODS:
-            return (f"a {step.kind} must not change anything, but sends {step.http.method.upper()}: "
-                    "use kind: action")
+            return f"a {step.kind} must not change anything, but sends {step.http.method.upper()}: use kind: action"
         if step.http.save_to:
             return f"a {step.kind} must not change anything, but writes a file (save_to): use kind: action"
     if step.command is not None:
         spec = step.command
         if spec.argv_from is not None:
-            return (f"a {step.kind} runs only read-only commands, but takes its argv from the config "
-                    f"({spec.argv_from}): use kind: action")
+            return (
+                f"a {step.kind} runs only read-only commands, but takes its argv from the config "
+                f"({spec.argv_from}): use kind: action"
+            )
         if spec.env:
-            return (f"a {step.kind} runs only read-only commands, but sets the command's environment "
-                    f"({', '.join(sorted(spec.env))}): use kind: action")
+            return (
+                f"a {step.kind} runs only read-only commands, but sets the command's environment "
+                f"({', '.join(sorted(spec.env))}): use kind: action"
+            )
         problem = command_problem(spec.tool, spec.args)
         if problem:
             return f"a {step.kind} runs only read-only commands: {problem}: use kind: action"
@@ -68,10 +71,12 @@ def rendered_command_problem(step: Step, args: list[str], paths: dict[str, str] 
     if step.kind == "action" or step.command is None:
         return None
     configured = {value for value in (paths or {}).values() if value}
-    problem = command_problem(step.command.tool, args, chdir_ok=configured.__contains__,
-                              plan_out_ok=is_run_plan_file)
-    return f"refused: a {step.kind} runs only read-only commands, and with these inputs it is not: {problem}" \
-        if problem else None
+    problem = command_problem(step.command.tool, args, chdir_ok=configured.__contains__, plan_out_ok=is_run_plan_file)
+    return (
+        f"refused: a {step.kind} runs only read-only commands, and with these inputs it is not: {problem}"
+        if problem
+        else None
+    )
 
 
 def is_run_plan_file(path: str) -> bool:
@@ -81,16 +86,21 @@ def is_run_plan_file(path: str) -> bool:
     from console.paths import state_dir
 
     candidate = Path(path)
-    return (candidate.is_absolute() and candidate.suffix == ".tfplan"
-            and candidate.parent == state_dir() / "terraform-plans" and ".." not in candidate.parts)
+    return (
+        candidate.is_absolute()
+        and candidate.suffix == ".tfplan"
+        and candidate.parent == state_dir() / "terraform-plans"
+        and ".." not in candidate.parts
+    )
 
 
 def mutating_steps(flow: Flow) -> list[Step]:
     return [step for step in flow.steps if step.mutating]
 
 
-def read_only_refusal(flow: Flow, read_only: bool, titles: list[str] | None = None,
-                      env_name: str | None = None) -> str | None:
+def read_only_refusal(
+    flow: Flow, read_only: bool, titles: list[str] | None = None, env_name: str | None = None
+) -> str | None:
     """The message refusing ``flow`` in read-only mode, or None when it may run. ``titles`` are the
     rendered titles of the mutating steps that would run (default: their raw titles); ``env_name`` is
     the environment it would change (named in the message)."""
@@ -142,8 +152,9 @@ def action_confirmation(title: str, env_name: str) -> Confirmation:
     """The confirmation any action needs (a runbook action, a notify command): production needs the
     environment's name typed, elsewhere ``yes``."""
     if is_production(env_name):
-        return Confirmation(env_name, True, f"This changes {env_name.upper()}. Type {env_name!r} to run: "
-                            f"{title}", env_name)
+        return Confirmation(
+            env_name, True, f"This changes {env_name.upper()}. Type {env_name!r} to run: {title}", env_name
+        )
     return Confirmation(env_name, False, f"Run on {env_name}: {title}? Type yes", "yes")
 
 

@@ -12,8 +12,10 @@ from typing import Any
 def history_lines(history: Any) -> list[str]:
     """What a metrics step prints above its values: the source and window, the 24 h security blocks,
     and any query that failed."""
-    lines = [f"trends: Prometheus history, last {history.window} ({len(next(iter(history.series.values()), []))} "
-             f"points, one per {_short(history.step_s)})"]
+    lines = [
+        f"trends: Prometheus history, last {history.window} ({len(next(iter(history.series.values()), []))} "
+        f"points, one per {_short(history.step_s)})"
+    ]
     if history.security_blocks_24h is not None:
         lines.append(f"security blocks in the last 24h: {history.security_blocks_24h:.0f} (increase over 24h)")
     for key, error in sorted(history.errors.items()):

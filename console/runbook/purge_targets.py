@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 
 MAX_PER_CALL = 30
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}"
-                   r"[A-Za-z0-9])?)*$")
+_HOST = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}"
+    r"[A-Za-z0-9])?)*$"
+)
 
 
 class PurgeTargetError(ValueError):
@@ -31,12 +33,15 @@ def _shown(text: str) -> str:
 
 def check_prefix(prefix: str) -> None:
     if _SCHEME.match(prefix) or prefix.startswith("//"):
-        raise PurgeTargetError(f"prefix {_shown(prefix)} carries a scheme: write host/path without it, "
-                               f"e.g. {_shown(re.sub(r'^[A-Za-z][A-Za-z0-9+.-]*:/*|^//', '', prefix))}")
+        raise PurgeTargetError(
+            f"prefix {_shown(prefix)} carries a scheme: write host/path without it, "
+            f"e.g. {_shown(re.sub(r'^[A-Za-z][A-Za-z0-9+.-]*:/*|^//', '', prefix))}"
+        )
     host = prefix.split("/", 1)[0]
     if not _HOST.match(host) or any(c.isspace() for c in prefix):
-        raise PurgeTargetError(f"prefix {_shown(prefix)} must start with a host name (host/path, e.g. "
-                               "www.example.com/static/)")
+        raise PurgeTargetError(
+            f"prefix {_shown(prefix)} must start with a host name (host/path, e.g. www.example.com/static/)"
+        )
 
 
 def check_url(url: str) -> None:

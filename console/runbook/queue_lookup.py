@@ -34,9 +34,14 @@ async def lookup_queues(runner: Any, on_line: Callable[[str], None]) -> tuple[di
     ctx = runner._context({})
     url = render_url("{env.cloudflare_api_url}/accounts/{env.account_id}/queues", ctx)
     token = runner._secret("api_token")
-    request = PreparedHttp(method="GET", url=url, headers={"Authorization": f"Bearer {token}"},
-                           headers_display={"Authorization": "Bearer ****"}, timeout=15.0,
-                           max_body_bytes=getattr(runner.config, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES)
+    request = PreparedHttp(
+        method="GET",
+        url=url,
+        headers={"Authorization": f"Bearer {token}"},
+        headers_display={"Authorization": "Bearer ****"},
+        timeout=15.0,
+        max_body_bytes=getattr(runner.config, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES,
+    )
     on_line(f"GET {request.sent_url}")
     result = await run_http(request, on_line=lambda line: None, mask=runner.mask, transport=runner.http_transport)
     found: dict[str, str] = {}

@@ -67,18 +67,27 @@ WRANGLER_GLOBAL_FLAGS = _s("--help", "-h")
 _KV_READ = _s("--binding", "--namespace-id", "--persist-to")
 _KV_FLAGS = _s("--preview", "--remote", "--local")
 WRANGLER_SHAPES = (
-    Shape(("tail",), valued=_s("--format", "--status", "--header", "--method", "--search", "--ip",
-                               "--sampling-rate", "--version-id"), positionals=1),
+    Shape(
+        ("tail",),
+        valued=_s(
+            "--format", "--status", "--header", "--method", "--search", "--ip", "--sampling-rate", "--version-id"
+        ),
+        positionals=1,
+    ),
     Shape(("deployments", "list"), flags=_s("--json"), valued=_s("--name")),
     Shape(("deployments", "status"), flags=_s("--json"), valued=_s("--name")),
     Shape(("versions", "list"), flags=_s("--json"), valued=_s("--name")),
     Shape(("versions", "view"), flags=_s("--json"), valued=_s("--name"), positionals=1),
     Shape(("kv", "key", "get"), flags=_KV_FLAGS | _s("--text"), valued=_KV_READ, positionals=1),
     Shape(("kv", "key", "list"), flags=_KV_FLAGS, valued=_KV_READ | _s("--prefix")),
-    Shape(("kv", "namespace", "list"),),
+    Shape(
+        ("kv", "namespace", "list"),
+    ),
     Shape(("queues", "list"), valued=_s("--page")),
     Shape(("queues", "info"), positionals=1),
-    Shape(("whoami",),),
+    Shape(
+        ("whoami",),
+    ),
     Shape((), flags=_s("--version", "-v"), requires=_s("--version", "-v")),
 )
 
@@ -86,24 +95,80 @@ WRANGLER_SHAPES = (
 _GH_REPO = _s("-R", "--repo")
 _GH_FORMAT = _s("--json", "-q", "--jq", "-t", "--template")
 GH_SHAPES = (
-    Shape(("run", "list"), flags=_s("-a", "--all"),
-          valued=_GH_REPO | _GH_FORMAT | _s("-L", "--limit", "-w", "--workflow", "-b", "--branch", "-u", "--user",
-                                            "-e", "--event", "-s", "--status", "-c", "--commit", "--created")),
-    Shape(("run", "view"), flags=_s("--log", "--log-failed", "--exit-status", "-v", "--verbose"),
-          valued=_GH_REPO | _GH_FORMAT | _s("-j", "--job", "-a", "--attempt"), positionals=1),
-    Shape(("run", "watch"), flags=_s("--exit-status", "--compact"), valued=_GH_REPO | _s("-i", "--interval"),
-          positionals=1),
+    Shape(
+        ("run", "list"),
+        flags=_s("-a", "--all"),
+        valued=_GH_REPO
+        | _GH_FORMAT
+        | _s(
+            "-L",
+            "--limit",
+            "-w",
+            "--workflow",
+            "-b",
+            "--branch",
+            "-u",
+            "--user",
+            "-e",
+            "--event",
+            "-s",
+            "--status",
+            "-c",
+            "--commit",
+            "--created",
+        ),
+    ),
+    Shape(
+        ("run", "view"),
+        flags=_s("--log", "--log-failed", "--exit-status", "-v", "--verbose"),
+        valued=_GH_REPO | _GH_FORMAT | _s("-j", "--job", "-a", "--attempt"),
+        positionals=1,
+    ),
+    Shape(
+        ("run", "watch"),
+        flags=_s("--exit-status", "--compact"),
+        valued=_GH_REPO | _s("-i", "--interval"),
+        positionals=1,
+    ),
     Shape(("workflow", "list"), flags=_s("-a", "--all"), valued=_GH_REPO | _GH_FORMAT | _s("-L", "--limit")),
     Shape(("workflow", "view"), flags=_s("-y", "--yaml"), valued=_GH_REPO | _s("-r", "--ref"), positionals=1),
     Shape(("pr", "view"), flags=_s("-c", "--comments"), valued=_GH_REPO | _GH_FORMAT, positionals=1),
-    Shape(("pr", "list"), flags=_s("-d", "--draft"),
-          valued=_GH_REPO | _GH_FORMAT | _s("-A", "--author", "-a", "--assignee", "-B", "--base", "-H", "--head",
-                                            "-l", "--label", "-L", "--limit", "-S", "--search", "-s", "--state",
-                                            "--app")),
-    Shape(("api",), flags=_s("--paginate", "--slurp", "-i", "--include", "--silent"),
-          valued=_s("-q", "--jq", "-t", "--template", "-X", "--method", "--cache"),
-          positionals=1, values={"-X": _s("GET"), "--method": _s("GET")}, refused_positionals=_s("graphql")),
-    Shape(("version",),),
+    Shape(
+        ("pr", "list"),
+        flags=_s("-d", "--draft"),
+        valued=_GH_REPO
+        | _GH_FORMAT
+        | _s(
+            "-A",
+            "--author",
+            "-a",
+            "--assignee",
+            "-B",
+            "--base",
+            "-H",
+            "--head",
+            "-l",
+            "--label",
+            "-L",
+            "--limit",
+            "-S",
+            "--search",
+            "-s",
+            "--state",
+            "--app",
+        ),
+    ),
+    Shape(
+        ("api",),
+        flags=_s("--paginate", "--slurp", "-i", "--include", "--silent"),
+        valued=_s("-q", "--jq", "-t", "--template", "-X", "--method", "--cache"),
+        positionals=1,
+        values={"-X": _s("GET"), "--method": _s("GET")},
+        refused_positionals=_s("graphql"),
+    ),
+    Shape(
+        ("version",),
+    ),
     Shape((), flags=_s("--version"), requires=_s("--version")),
 )
 GH_GLOBAL_FLAGS = _s("--help", "-h")
@@ -111,19 +176,39 @@ GH_GLOBAL_FLAGS = _s("--help", "-h")
 # -- terraform 1.x (Go flag: -name, -name=value, -name value) ---------------------------------------
 _TF_COLOR = _s("-no-color")
 TERRAFORM_SHAPES = (
-    Shape(("plan",), flags=_TF_COLOR | _s("-destroy", "-refresh-only", "-refresh", "-input", "-lock",
-                                          "-compact-warnings", "-detailed-exitcode", "-json"),
-          valued=_s("-var", "-var-file", "-target", "-replace", "-lock-timeout", "-parallelism", "-state", "-out")),
+    Shape(
+        ("plan",),
+        flags=_TF_COLOR
+        | _s(
+            "-destroy",
+            "-refresh-only",
+            "-refresh",
+            "-input",
+            "-lock",
+            "-compact-warnings",
+            "-detailed-exitcode",
+            "-json",
+        ),
+        valued=_s("-var", "-var-file", "-target", "-replace", "-lock-timeout", "-parallelism", "-state", "-out"),
+    ),
     Shape(("show",), flags=_TF_COLOR | _s("-json"), positionals=1),
     Shape(("validate",), flags=_TF_COLOR | _s("-json", "-no-tests"), valued=_s("-test-directory")),
     Shape(("output",), flags=_TF_COLOR | _s("-json", "-raw"), valued=_s("-state"), positionals=1),
     Shape(("version",), flags=_s("-json")),
-    Shape(("fmt",), flags=_TF_COLOR | _s("-check", "-diff", "-recursive", "-list"), positionals=MANY,
-          requires=_s("-check")),
+    Shape(
+        ("fmt",),
+        flags=_TF_COLOR | _s("-check", "-diff", "-recursive", "-list"),
+        positionals=MANY,
+        requires=_s("-check"),
+    ),
     Shape(("state", "list"), valued=_s("-state", "-id"), positionals=MANY),
     Shape(("state", "show"), valued=_s("-state"), positionals=1),
-    Shape(("workspace", "list"),),
-    Shape(("workspace", "show"),),
+    Shape(
+        ("workspace", "list"),
+    ),
+    Shape(
+        ("workspace", "show"),
+    ),
     Shape((), flags=_s("-version", "-v", "--version"), requires=_s("-version", "-v", "--version")),
 )
 TERRAFORM_GLOBAL_FLAGS = _s("-help", "-h", "--help")
@@ -138,8 +223,11 @@ GIT_EXACT_OPTIONS = _s("--text")
 #: what the console puts before a git check's own arguments: the repository's config may not run a program
 GIT_CHECK_CONFIG = ("--no-pager", "-c", "core.fsmonitor=false", "-c", "diff.external=", "-c", "core.pager=cat")
 #: and after the subcommand of the ones that show diffs
-GIT_DIFF_HARDENING = {"diff": ("--no-ext-diff", "--no-textconv"), "show": ("--no-ext-diff", "--no-textconv"),
-                      "log": ("--no-ext-diff", "--no-textconv")}
+GIT_DIFF_HARDENING = {
+    "diff": ("--no-ext-diff", "--no-textconv"),
+    "show": ("--no-ext-diff", "--no-textconv"),
+    "log": ("--no-ext-diff", "--no-textconv"),
+}
 
 # -- where a check runs -----------------------------------------------------------------------------
 #: ``{env.paths.NAME}``, or ``{env.paths.NAME|}`` (no directory when the path is not configured)
@@ -171,8 +259,10 @@ def configured_path_problem(cwd: str | None) -> str | None:
     """Why a check's raw ``cwd`` template is refused, or None."""
     if cwd is None or is_configured_path(cwd):
         return None
-    return ("a check may only run in a configured path (env.paths: cwd: \"{env.paths.NAME}\"), "
-            f"not {cwd!r}: the directory decides which program runs; use kind: action")
+    return (
+        'a check may only run in a configured path (env.paths: cwd: "{env.paths.NAME}"), '
+        f"not {cwd!r}: the directory decides which program runs; use kind: action"
+    )
 
 
 def git_check_argv(args: list[str]) -> list[str]:
@@ -182,7 +272,7 @@ def git_check_argv(args: list[str]) -> list[str]:
     while i < len(args) and args[i].startswith("-"):
         i += 1
     extra = GIT_DIFF_HARDENING.get(args[i], ()) if i < len(args) else ()
-    return [*GIT_CHECK_CONFIG, *args[: i + 1], *extra, *args[i + 1:]]
+    return [*GIT_CHECK_CONFIG, *args[: i + 1], *extra, *args[i + 1 :]]
 
 
 def _words(args: list[str]) -> str:
@@ -190,27 +280,57 @@ def _words(args: list[str]) -> str:
     return text + (" ..." if len(args) > 6 else "")
 
 
-def command_problem(tool: str | None, args: list[str], *,
-                    chdir_ok: Callable[[str], bool] = is_configured_path,
-                    plan_out_ok: Callable[[str], bool] = is_plan_file_template) -> str | None:
+def command_problem(
+    tool: str | None,
+    args: list[str],
+    *,
+    chdir_ok: Callable[[str], bool] = is_configured_path,
+    plan_out_ok: Callable[[str], bool] = is_plan_file_template,
+) -> str | None:
     """Why ``tool args`` is not on the read-only allow-list, or None when a check may run it. ``chdir_ok``
     judges terraform's ``-chdir=`` and wrangler's ``--cwd`` value: by default the raw template must be one
     ``{env.paths.NAME}``."""
     if tool not in READ_ONLY_TOOLS:
-        return (f"{tool or 'a command from the config'} is not a read-only tool (only "
-                f"{', '.join(READ_ONLY_TOOLS)} commands on the read-only list may run in a check)")
+        return (
+            f"{tool or 'a command from the config'} is not a read-only tool (only "
+            f"{', '.join(READ_ONLY_TOOLS)} commands on the read-only list may run in a check)"
+        )
     try:
         if tool == "git":
             _check_git(args)
         elif tool == "terraform":
-            _check_shapes(tool, args, TERRAFORM_SHAPES, global_valued=_s(), global_flags=TERRAFORM_GLOBAL_FLAGS,
-                          go_style=True, globals_first=True, chdir_ok=chdir_ok, plan_out_ok=plan_out_ok)
+            _check_shapes(
+                tool,
+                args,
+                TERRAFORM_SHAPES,
+                global_valued=_s(),
+                global_flags=TERRAFORM_GLOBAL_FLAGS,
+                go_style=True,
+                globals_first=True,
+                chdir_ok=chdir_ok,
+                plan_out_ok=plan_out_ok,
+            )
         elif tool == "gh":
-            _check_shapes(tool, args, GH_SHAPES, global_valued=_s(), global_flags=GH_GLOBAL_FLAGS,
-                          go_style=False, globals_first=False)
+            _check_shapes(
+                tool,
+                args,
+                GH_SHAPES,
+                global_valued=_s(),
+                global_flags=GH_GLOBAL_FLAGS,
+                go_style=False,
+                globals_first=False,
+            )
         else:
-            _check_shapes(tool, args, WRANGLER_SHAPES, global_valued=WRANGLER_GLOBAL_VALUED,
-                          global_flags=WRANGLER_GLOBAL_FLAGS, go_style=False, globals_first=True, chdir_ok=chdir_ok)
+            _check_shapes(
+                tool,
+                args,
+                WRANGLER_SHAPES,
+                global_valued=WRANGLER_GLOBAL_VALUED,
+                global_flags=WRANGLER_GLOBAL_FLAGS,
+                go_style=False,
+                globals_first=True,
+                chdir_ok=chdir_ok,
+            )
     except _NotReadOnly as exc:
         return f"{tool} {_words(args)}: {exc}"
     return None
@@ -240,10 +360,18 @@ def _flag_value(name: str, value: str | None, go_style: bool) -> str:
     raise _NotReadOnly(f"{name}={value}: write the flag {name} alone (no =VALUE)")
 
 
-def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, global_valued: frozenset[str],
-                  global_flags: frozenset[str], go_style: bool, globals_first: bool,
-                  chdir_ok: Callable[[str], bool] = is_configured_path,
-                  plan_out_ok: Callable[[str], bool] = is_plan_file_template) -> None:
+def _check_shapes(
+    tool: str,
+    args: list[str],
+    shapes: tuple[Shape, ...],
+    *,
+    global_valued: frozenset[str],
+    global_flags: frozenset[str],
+    go_style: bool,
+    globals_first: bool,
+    chdir_ok: Callable[[str], bool] = is_configured_path,
+    plan_out_ok: Callable[[str], bool] = is_plan_file_template,
+) -> None:
     i = 0
     options: list[tuple[str, str | None]] = []
     # options before the subcommand path: only the tool's global options
@@ -252,8 +380,9 @@ def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, glob
             name, value = _split(args[i], go_style)
             if tool == "terraform" and name == "-chdir" and value is not None:
                 if not chdir_ok(value):
-                    raise _NotReadOnly(f"-chdir={value}: a check may only run in a configured path "
-                                       "(-chdir={env.paths.NAME})")
+                    raise _NotReadOnly(
+                        f"-chdir={value}: a check may only run in a configured path (-chdir={{env.paths.NAME}})"
+                    )
                 i += 1
                 continue
             if name in global_valued:
@@ -306,20 +435,24 @@ def _check_shapes(tool: str, args: list[str], shapes: tuple[Shape, ...], *, glob
         options.append((name, value))
     last = dict(options)  # Go's flag package (and pflag, yargs) take an option's last value
     if shape.requires and not any(last.get(name) == "true" for name in shape.requires):
-        raise _NotReadOnly(f"{tool} {' '.join(shape.path)} is read-only only with {' or '.join(sorted(shape.requires))}")
+        raise _NotReadOnly(
+            f"{tool} {' '.join(shape.path)} is read-only only with {' or '.join(sorted(shape.requires))}"
+        )
     for name, value in options:
         if tool == "terraform" and name == "-out" and not plan_out_ok(value or ""):
-            raise _NotReadOnly(f"-out={value}: a check saves a plan only to the run's own plan file "
-                               "(-out={plan_file})")
+            raise _NotReadOnly(
+                f"-out={value}: a check saves a plan only to the run's own plan file (-out={{plan_file}})"
+            )
         if tool == "wrangler" and name == "--cwd" and not chdir_ok(value or ""):
-            raise _NotReadOnly(f"--cwd {value}: a check may only run in a configured path "
-                               "(--cwd {env.paths.NAME})")
+            raise _NotReadOnly(f"--cwd {value}: a check may only run in a configured path (--cwd {{env.paths.NAME}})")
         allowed = shape.values.get(name)
         if allowed is not None and (value or "").upper() not in allowed:
             raise _NotReadOnly(f"{name} {value} is not a read-only request (only {', '.join(sorted(allowed))})")
     if len(positionals) > shape.positionals:
-        raise _NotReadOnly(f"{tool} {' '.join(shape.path)} takes at most {shape.positionals} argument(s) in a check, "
-                           f"got {len(positionals)}")
+        raise _NotReadOnly(
+            f"{tool} {' '.join(shape.path)} takes at most {shape.positionals} argument(s) in a check, "
+            f"got {len(positionals)}"
+        )
     for value in positionals:
         if value.lower() in shape.refused_positionals:
             raise _NotReadOnly(f"{tool} {' '.join(shape.path)} {value} is not read-only")
@@ -332,14 +465,16 @@ def _check_git(args: list[str]) -> None:
         if name == "--version" and len(args) == 1:
             return
         if name not in GIT_GLOBAL_FLAGS or value is not None:
-            raise _NotReadOnly(f"git option {args[i]!r} is not on the read-only list "
-                               f"({', '.join(sorted(GIT_GLOBAL_FLAGS))}; a check runs git in its step's "
-                               "configured directory)")
+            raise _NotReadOnly(
+                f"git option {args[i]!r} is not on the read-only list "
+                f"({', '.join(sorted(GIT_GLOBAL_FLAGS))}; a check runs git in its step's "
+                "configured directory)"
+            )
         i += 1
     if i >= len(args) or args[i] not in GIT_READ_COMMANDS:
         sub = args[i] if i < len(args) else "(nothing)"
         raise _NotReadOnly(f"git {sub} is not on the read-only list ({', '.join(sorted(GIT_READ_COMMANDS))})")
-    for arg in args[i + 1:]:
+    for arg in args[i + 1 :]:
         if arg == "--":
             break
         name = arg.split("=", 1)[0]

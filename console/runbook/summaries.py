@@ -126,8 +126,12 @@ def tail_status(data: Any, text: str, args: dict) -> Summary:
     events = _events(data)
     outcomes = Counter(_outcome(e) for e in events)
     exceptions = [x for e in events for x in (e.get("exceptions") or []) if isinstance(x, dict)]
-    errors = sum(1 for e in events for log in (e.get("logs") or []) if isinstance(log, dict)
-                 and str(log.get("level", "")).lower() == "error")
+    errors = sum(
+        1
+        for e in events
+        for log in (e.get("logs") or [])
+        if isinstance(log, dict) and str(log.get("level", "")).lower() == "error"
+    )
     lines = [f"{len(events)} events: " + (", ".join(f"{k} {v}" for k, v in outcomes.most_common()) or "none")]
     lines.append(f"exceptions: {len(exceptions)}, error logs: {errors}")
     for exc in exceptions[-5:]:
@@ -135,8 +139,12 @@ def tail_status(data: Any, text: str, args: dict) -> Summary:
     bad = sum(v for k, v in outcomes.items() if k not in ("ok", "unknown"))
     ok = bool(events) and bad <= len(events) * 0.5
     notes = [] if events else ["no events arrived: is the worker receiving traffic?"]
-    return Summary(lines, {"events": len(events), "outcomes": dict(outcomes), "exceptions": len(exceptions),
-                           "error_logs": errors}, ok, notes)
+    return Summary(
+        lines,
+        {"events": len(events), "outcomes": dict(outcomes), "exceptions": len(exceptions), "error_logs": errors},
+        ok,
+        notes,
+    )
 
 
 def error_breakdown(data: Any, text: str, args: dict) -> Summary:
@@ -165,25 +173,40 @@ def cpu_time(data: Any, text: str, args: dict) -> Summary:
         return Summary(["no CPU time in the sampled events"], {"count": 0}, True)
     values = [v for v, _ in samples]
     slow = [(v, e) for v, e in samples if v > slow_ms]
-    lines = [f"CPU time over {len(values)} requests: p50 {_percentile(values, 0.5):.1f} ms, "
-             f"p95 {_percentile(values, 0.95):.1f} ms, max {max(values):.1f} ms",
-             f"slower than {slow_ms:g} ms: {len(slow)}"]
+    lines = [
+        f"CPU time over {len(values)} requests: p50 {_percentile(values, 0.5):.1f} ms, "
+        f"p95 {_percentile(values, 0.95):.1f} ms, max {max(values):.1f} ms",
+        f"slower than {slow_ms:g} ms: {len(slow)}",
+    ]
     paths = Counter(_url(e) for _, e in slow)
     for path, n in paths.most_common(int(args.get("top", 10))):
         lines.append(f"  {n:>5}  {path}")
-    return Summary(lines, {"count": len(values), "p50": _percentile(values, 0.5), "p95": _percentile(values, 0.95),
-                           "max": max(values), "slow": len(slow)})
+    return Summary(
+        lines,
+        {
+            "count": len(values),
+            "p50": _percentile(values, 0.5),
+            "p95": _percentile(values, 0.95),
+            "max": max(values),
+            "slow": len(slow),
+        },
+    )
 
 
 def memory(data: Any, text: str, args: dict) -> Summary:
-    values = [v for v in (_number(_outcome_field(e, "memoryUsage", "memory_bytes")) for e in _events(data))
-              if v is not None]
+    values = [
+        v for v in (_number(_outcome_field(e, "memoryUsage", "memory_bytes")) for e in _events(data)) if v is not None
+    ]
     if not values:
         return Summary(["no memory usage in the sampled events"], {"count": 0})
     mib = 1024 * 1024
-    return Summary([f"memory over {len(values)} requests: p50 {_percentile(values, 0.5) / mib:.1f} MiB, "
-                    f"max {max(values) / mib:.1f} MiB (limit 128 MiB)"],
-                   {"count": len(values), "max": max(values)})
+    return Summary(
+        [
+            f"memory over {len(values)} requests: p50 {_percentile(values, 0.5) / mib:.1f} MiB, "
+            f"max {max(values) / mib:.1f} MiB (limit 128 MiB)"
+        ],
+        {"count": len(values), "max": max(values)},
+    )
 
 
 def cache_misses(data: Any, text: str, args: dict) -> Summary:
@@ -224,8 +247,11 @@ def deployments(data: Any, text: str, args: dict) -> Summary:
 
 def gh_runs(data: Any, text: str, args: dict) -> Summary:
     runs = [r for r in (data if isinstance(data, list) else []) if isinstance(r, dict)]
-    lines = [f"{r.get('databaseId')}  {r.get('status', '')}/{r.get('conclusion') or '-'}  {r.get('createdAt', '')}  "
-             f"{r.get('url', '')}" for r in runs[:10]]
+    lines = [
+        f"{r.get('databaseId')}  {r.get('status', '')}/{r.get('conclusion') or '-'}  {r.get('createdAt', '')}  "
+        f"{r.get('url', '')}"
+        for r in runs[:10]
+    ]
     return Summary(lines or ["no runs found"], runs, ok=bool(runs))
 
 
@@ -249,8 +275,11 @@ def status_page(data: Any, text: str, args: dict) -> Summary:
     if not isinstance(status, dict):
         return Summary(["no status in the response"], None, ok=False)
     indicator = status.get("indicator", "?")
-    return Summary([f"indicator: {indicator}", f"description: {status.get('description', '')}"],
-                   {"indicator": indicator, "description": status.get("description")}, ok=indicator == "none")
+    return Summary(
+        [f"indicator: {indicator}", f"description: {status.get('description', '')}"],
+        {"indicator": indicator, "description": status.get("description")},
+        ok=indicator == "none",
+    )
 
 
 def queue_metrics(data: Any, text: str, args: dict) -> Summary:
@@ -265,7 +294,7 @@ def queue_metrics(data: Any, text: str, args: dict) -> Summary:
     return Summary(lines, result)
 
 
-_SAMPLE_RE = re.compile(r'^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)')
+_SAMPLE_RE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)")
 _LABEL_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
@@ -292,8 +321,9 @@ def metric_totals(data: Any, text: str, args: dict) -> Summary:
         lines.append(f"{name}  {total:,.0f}")
         for key, value in sorted((groups.get(name) or {}).items(), key=lambda kv: -kv[1])[: int(args.get("top", 12))]:
             lines.append(f"    {key:<28} {value:>14,.0f}")
-    return Summary(lines or ["no samples"], {"totals": totals, "groups": {k: dict(v) for k, v in groups.items()}},
-                   ok=bool(totals))
+    return Summary(
+        lines or ["no samples"], {"totals": totals, "groups": {k: dict(v) for k, v in groups.items()}}, ok=bool(totals)
+    )
 
 
 SUMMARIES: dict[str, Callable[[Any, str, dict], Summary]] = {
@@ -323,6 +353,8 @@ def _am_silences(data: Any, args: dict) -> Summary:
     except AnswerError as exc:
         return Summary([str(exc)], None, ok=False)
     return Summary(lines, data)
+
+
 # wrangler/gh/terraform summaries that choose or show what a change will do (their own module)
 from console.runbook.tool_summaries import TOOL_SUMMARIES  # noqa: E402
 

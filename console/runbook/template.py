@@ -32,9 +32,21 @@ from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 _REF_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-ENV_ATTRS = ("name", "worker", "zone_id", "account_id", "kv_namespace_id", "base_url", "metrics_url",
-             "health_url", "cloudflare_api_url", "status_url", "alertmanager_url", "alertmanager_matchers",
-             "github_repo")
+ENV_ATTRS = (
+    "name",
+    "worker",
+    "zone_id",
+    "account_id",
+    "kv_namespace_id",
+    "base_url",
+    "metrics_url",
+    "health_url",
+    "cloudflare_api_url",
+    "status_url",
+    "alertmanager_url",
+    "alertmanager_matchers",
+    "github_repo",
+)
 #: ``{plan_file}``: this run's saved terraform plan (a private file under the state dir)
 BUILTINS = ("today", "yesterday", "now", "export_dir", "incident", "plan_file")
 MASK = "****"
@@ -74,7 +86,7 @@ def parse_ref(body: str) -> Ref:
     if not text:
         raise TemplateError("empty reference {}")
     if text.startswith("secret:"):
-        name = text[len("secret:"):]
+        name = text[len("secret:") :]
         from console.runbook.model import SECRET_NAMES
 
         if name not in SECRET_NAMES:
@@ -90,15 +102,18 @@ def parse_ref(body: str) -> Ref:
                 if "." not in name:
                     raise TemplateError(f"{{{body}}}: name a key, e.g. {{env.{head}.checkout}}")
             elif name not in ENV_ATTRS:
-                raise TemplateError(f"{{{body}}}: unknown environment field (known: {', '.join(ENV_ATTRS)}, "
-                                    "paths.KEY, queues.KEY, workers.ROLE)")
+                raise TemplateError(
+                    f"{{{body}}}: unknown environment field (known: {', '.join(ENV_ATTRS)}, "
+                    "paths.KEY, queues.KEY, workers.ROLE)"
+                )
             return Ref("env", name, fallback, converter)
         if scope in ("capture", "memory", "item"):
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
                 raise TemplateError(f"{{{body}}}: bad name {name!r}")
             return Ref(scope, name, fallback, converter)
-        raise TemplateError(f"{{{body}}}: unknown reference (use an input name, env., secret:, capture., "
-                            "memory., item.)")
+        raise TemplateError(
+            f"{{{body}}}: unknown reference (use an input name, env., secret:, capture., memory., item.)"
+        )
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", text):
         raise TemplateError(f"{{{body}}}: bad reference")
     return Ref("input", text, fallback, converter)
@@ -179,8 +194,10 @@ def _script_name(role: str, ctx: Context) -> str:
     script = worker_for(role) if callable(worker_for) else ""
     if not script:
         env_name = getattr(ctx.env, "name", "?")
-        raise TemplateError(f"environment {env_name!r} has no worker for the role {role!r}: add it under "
-                            f"environments.{env_name}.workers.{role}")
+        raise TemplateError(
+            f"environment {env_name!r} has no worker for the role {role!r}: add it under "
+            f"environments.{env_name}.workers.{role}"
+        )
     return str(script)
 
 
@@ -189,9 +206,11 @@ def _base_name(worker: str, ctx: Context) -> str:
     suffix = f"-{env_name}"
     if env_name and worker.endswith(suffix) and len(worker) > len(suffix):
         return worker[: -len(suffix)]
-    raise TemplateError(f"worker {worker!r} does not end with {suffix!r}: wrangler appends {suffix} to a name "
-                        f"given with --env {env_name}, so set environments.{env_name}.worker to the deployed "
-                        f"name '<name>{suffix}' (or override this flow in your runbook)")
+    raise TemplateError(
+        f"worker {worker!r} does not end with {suffix!r}: wrangler appends {suffix} to a name "
+        f"given with --env {env_name}, so set environments.{env_name}.worker to the deployed "
+        f"name '<name>{suffix}' (or override this flow in your runbook)"
+    )
 
 
 def _missing_message(ref: Ref, ctx: Context) -> str:
@@ -259,8 +278,10 @@ class OptionInjection(TemplateError):
         else:
             what = "{" + (ref.name if ref.scope == "builtin" else f"{ref.scope}.{ref.name}") + "}"
         #: the message without the ``input NAME:`` prefix (a form shows it next to the field)
-        self.detail = (f"{shown!r} starts with '-' and would be read as an option by the command "
-                       f"(argument {position}); give a value that does not start with '-'")
+        self.detail = (
+            f"{shown!r} starts with '-' and would be read as an option by the command "
+            f"(argument {position}); give a value that does not start with '-'"
+        )
         super().__init__(f"{what}: {self.detail}")
 
 
@@ -317,8 +338,9 @@ class DotSegment(TemplateError):
             what = "{" + (ref.name if ref.scope == "builtin" else f"{ref.scope}.{ref.name}") + "}"
         shown = "an empty" if segment == "" else f"a {segment!r}"
         #: the message without the ``input NAME:`` prefix (a form shows it next to the field)
-        self.detail = (f"would make {shown} URL path segment, which sends the request to another path; "
-                       "give another value")
+        self.detail = (
+            f"would make {shown} URL path segment, which sends the request to another path; give another value"
+        )
         super().__init__(f"{what}: {self.detail}")
 
 
@@ -332,7 +354,7 @@ def render_url(template: str, ctx: Context, *, masked: bool = False) -> str:
     pos = 0
     for match in _REF_RE.finditer(template):
         if match.start() > pos:
-            pieces.append((template[pos:match.start()], None))
+            pieces.append((template[pos : match.start()], None))
         pos = match.end()
         token = match.group(0)
         if token in ("{{", "}}"):

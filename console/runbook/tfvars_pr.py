@@ -56,8 +56,9 @@ def _prefix(var: str, default: str) -> list[str]:
 def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> str:
     print("$ " + " ".join(argv), flush=True)
     try:
-        done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Failed(f"{argv[0]}: {exc}") from None
     for line in (done.stdout + done.stderr).splitlines()[-40:]:
@@ -131,8 +132,14 @@ def _main(args: argparse.Namespace) -> int:
     tree = work / "tree"
     env = dict(os.environ)
     if not subprocess.run([*git, "config", "user.email"], cwd=here, capture_output=True, text=True).stdout.strip():
-        env.update({"GIT_AUTHOR_NAME": "edge-console", "GIT_AUTHOR_EMAIL": "edge-console@localhost",
-                    "GIT_COMMITTER_NAME": "edge-console", "GIT_COMMITTER_EMAIL": "edge-console@localhost"})
+        env.update(
+            {
+                "GIT_AUTHOR_NAME": "edge-console",
+                "GIT_AUTHOR_EMAIL": "edge-console@localhost",
+                "GIT_COMMITTER_NAME": "edge-console",
+                "GIT_COMMITTER_EMAIL": "edge-console@localhost",
+            }
+        )
     try:
         _run([*git, "worktree", "add", "-b", branch, str(tree), "HEAD"], here)
         target = tree / rel / args.file
@@ -141,11 +148,36 @@ def _main(args: argparse.Namespace) -> int:
         target.write_text(merged_tfvars(existing, values), encoding="utf-8")
         print(f"wrote {rel / args.file}: " + ", ".join(f"{k} = {hcl_value(v)}" for k, v in values.items()), flush=True)
         _run([*git, "add", "--", str(rel / args.file)], tree)
-        _run([*git, "commit", "-m", args.title, "-m", "Values applied by edge-console; keeps the next CI apply "
-              "from reverting them."], tree, env=env)
+        _run(
+            [
+                *git,
+                "commit",
+                "-m",
+                args.title,
+                "-m",
+                "Values applied by edge-console; keeps the next CI apply from reverting them.",
+            ],
+            tree,
+            env=env,
+        )
         _run([*git, "push", "-u", "origin", branch], tree, timeout=300)
-        out = _run([*gh, "pr", "create", "-R", args.repo, "--head", branch, "--title", args.title,
-                    "--body", args.body or args.title], tree, timeout=300)
+        out = _run(
+            [
+                *gh,
+                "pr",
+                "create",
+                "-R",
+                args.repo,
+                "--head",
+                branch,
+                "--title",
+                args.title,
+                "--body",
+                args.body or args.title,
+            ],
+            tree,
+            timeout=300,
+        )
         url = next((line.strip() for line in out.splitlines() if "/pull/" in line), "")
         print(f"pull request: {url or '(gh printed no URL)'}", flush=True)
         return 0

@@ -50,11 +50,13 @@ def _describe(d: dict) -> str:
 
 def worker_exists(data: Any, text: str, args: dict) -> Summary:
     if isinstance(data, dict) and (data.get("id") or data.get("versions")):
-        versions = ", ".join(f"{v.get('version_id')} ({v.get('percentage')}%)" for v in data.get("versions") or []
-                             if isinstance(v, dict))
+        versions = ", ".join(
+            f"{v.get('version_id')} ({v.get('percentage')}%)" for v in data.get("versions") or [] if isinstance(v, dict)
+        )
         return Summary([f"deployed: {versions or data.get('id')}"], {"deployment_id": data.get("id")})
-    return Summary(["no deployment found"], {}, ok=False,
-                   notes=["the worker has no deployment: refusing to set a secret on it"])
+    return Summary(
+        ["no deployment found"], {}, ok=False, notes=["the worker has no deployment: refusing to set a secret on it"]
+    )
 
 
 def rollback_target(data: Any, text: str, args: dict) -> Summary:
@@ -80,20 +82,28 @@ def rollback_target(data: Any, text: str, args: dict) -> Summary:
     if skipped:
         lines.append(f"skipped {skipped} secret-change deployment(s) (same code as the one before them)")
     if target is None:
-        return Summary(lines + ["no earlier deployment at 100% to roll back to"], {}, ok=False,
-                       notes=["no earlier stable version: roll back by hand with an explicit version"])
+        return Summary(
+            lines + ["no earlier deployment at 100% to roll back to"],
+            {},
+            ok=False,
+            notes=["no earlier stable version: roll back by hand with an explicit version"],
+        )
     version = _full_version(target)
     lines.append(f"target:   {version}  {_describe(target)}")
-    return Summary(lines, {"version_id": version, "deployment_id": target.get("id"),
-                           "current_version_id": _full_version(current) or ""})
+    return Summary(
+        lines,
+        {"version_id": version, "deployment_id": target.get("id"), "current_version_id": _full_version(current) or ""},
+    )
 
 
 def gh_dispatch(data: Any, text: str, args: dict) -> Summary:
     match = RUN_URL_RE.search(text or "")
     if match:
         return Summary([f"run {match.group(0)}"], {"run_id": int(match.group(1)), "url": match.group(0)})
-    return Summary(["gh printed no run URL (gh older than 2.87): the next step finds the run in gh run list"],
-                   {"run_id": 0, "url": ""})
+    return Summary(
+        ["gh printed no run URL (gh older than 2.87): the next step finds the run in gh run list"],
+        {"run_id": 0, "url": ""},
+    )
 
 
 _ACTION_WORDS = {("create",): "add", ("update",): "change", ("delete",): "destroy"}
@@ -125,9 +135,11 @@ def terraform_plan(data: Any, text: str, args: dict) -> Summary:
         if actions == ("update",):
             change += 1
             before, after = body.get("before") or {}, body.get("after") or {}
-            diffs = [f"{k} {_value(before.get(k))} -> {_value(after.get(k))}"
-                     for k in sorted(set(before) | set(after))
-                     if isinstance(before, dict) and isinstance(after, dict) and before.get(k) != after.get(k)]
+            diffs = [
+                f"{k} {_value(before.get(k))} -> {_value(after.get(k))}"
+                for k in sorted(set(before) | set(after))
+                if isinstance(before, dict) and isinstance(after, dict) and before.get(k) != after.get(k)
+            ]
             lines.append(f"~ {address}: " + ("; ".join(diffs[:10]) or "attributes known after apply"))
         elif "delete" in actions and "create" in actions:
             add += 1
@@ -144,8 +156,12 @@ def terraform_plan(data: Any, text: str, args: dict) -> Summary:
         head = "No changes: the infrastructure already matches these values."
     data_out = {"add": add, "change": change, "destroy": destroy}
     if destroy and not args.get("allow_destroy"):
-        return Summary([head, *lines], data_out, ok=False,
-                       notes=[f"{head} It destroys {destroy} resource(s): not applied (review the plan by hand)"])
+        return Summary(
+            [head, *lines],
+            data_out,
+            ok=False,
+            notes=[f"{head} It destroys {destroy} resource(s): not applied (review the plan by hand)"],
+        )
     return Summary([head, *lines], data_out)
 
 

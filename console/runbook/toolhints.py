@@ -17,18 +17,24 @@ def failure_hint(tool: str | None, args: list[str], output: str, env_name: str) 
         # workers-sdk packages/wrangler/src/secret/index.ts: VERSION_NOT_DEPLOYED_ERR_CODE = 10215, the API's
         # answer to a secret edit while the latest version is not the deployed one (a gradual rollout)
         if words[:2] == ["secret", "put"] and ("10215" in text or "isn't currently deployed" in text):
-            return ("a gradual rollout is in progress (error 10215), so the secret was not set: run flow "
-                    "versions-secret-put (wrangler versions secret put, then wrangler versions deploy) or finish "
-                    "the rollout first")
+            return (
+                "a gradual rollout is in progress (error 10215), so the secret was not set: run flow "
+                "versions-secret-put (wrangler versions secret put, then wrangler versions deploy) or finish "
+                "the rollout first"
+            )
         # a missing script: the API's 10007 ("This Worker does not exist on your account.")
         if words[:2] == ["deployments", "status"] and ("10007" in text or "does not exist" in text):
             name = _option(args, "--name") or "?"
-            return (f"Worker {name!r} does not exist on this account, so no secret is set (wrangler secret put "
-                    f"would create an empty draft Worker of that name): check environments.{env_name}.workers")
+            return (
+                f"Worker {name!r} does not exist on this account, so no secret is set (wrangler secret put "
+                f"would create an empty draft Worker of that name): check environments.{env_name}.workers"
+            )
         # workers-sdk packages/wrangler/src/versions/rollback/index.ts: CANNOT_ROLLBACK_WITH_MODIFIED_SECERT_CODE
         if words[:1] == ["rollback"] and "10220" in text:
-            return ("secrets changed since the target version (error 10220): the rollback needs confirming "
-                    "that the target version's secrets are wanted")
+            return (
+                "secrets changed since the target version (error 10220): the rollback needs confirming "
+                "that the target version's secrets are wanted"
+            )
     if tool == "gh":
         # cli/cli: without -R gh resolves the repository from the working directory's git remotes
         if re.search(r"not a git repository|could not determine base repo|no git remotes", text, re.I):

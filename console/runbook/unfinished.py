@@ -34,7 +34,7 @@ def _start_time(pid: int) -> int | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
             stat = handle.read().decode("ascii", "replace")
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if fields and fields[0] in ("Z", "X"):
             return -1  # exited, not yet reaped
         return int(fields[19])
@@ -86,8 +86,11 @@ class TrailScan:
 
     def unknown(self, *, unreported_only: bool = False) -> list[dict[str, Any]]:
         """Open starts whose console is gone: their outcome is unknown."""
-        return [r for r in self.open_records()
-                if not (unreported_only and r["step_run"] in self.reported) and not owner_alive(r)]
+        return [
+            r
+            for r in self.open_records()
+            if not (unreported_only and r["step_run"] in self.reported) and not owner_alive(r)
+        ]
 
 
 def scan(log: AuditLog) -> TrailScan:
@@ -111,10 +114,12 @@ def describe(record: dict[str, Any]) -> str:
     """One line for an operator (plain text; callers escape what they print)."""
     what = what_ran(record)
     when = record.get("start") or record.get("time") or ""
-    return (f"{MESSAGE}: flow {record.get('flow', '?')} step {record.get('step', '?')}"
-            + (f" ({what})" if what else "")
-            + f" on {record.get('environment', '?')}, started {when} by {record.get('user', '?')}"
-            + f" (console pid {record.get('pid', '?')}), which ended before the step finished")
+    return (
+        f"{MESSAGE}: flow {record.get('flow', '?')} step {record.get('step', '?')}"
+        + (f" ({what})" if what else "")
+        + f" on {record.get('environment', '?')}, started {when} by {record.get('user', '?')}"
+        + f" (console pid {record.get('pid', '?')}), which ended before the step finished"
+    )
 
 
 def mark_reported(log: AuditLog, records: Iterable[dict[str, Any]]) -> None:
@@ -122,13 +127,26 @@ def mark_reported(log: AuditLog, records: Iterable[dict[str, Any]]) -> None:
     user = user_at_host()
     for record in records:
         now = time.time()
-        log.append({
-            "event": UNKNOWN, "ts": now, "time": iso(now), "step_run": record.get("step_run"),
-            "run_id": record.get("run_id"), "flow": record.get("flow"), "step": record.get("step"),
-            "step_title": record.get("step_title"), "kind": record.get("kind"), "mutating": record.get("mutating"),
-            "status": "unknown", "environment": record.get("environment"), "user": user,
-            "started_by": record.get("user"), "started_pid": record.get("pid"), "message": describe(record),
-        })
+        log.append(
+            {
+                "event": UNKNOWN,
+                "ts": now,
+                "time": iso(now),
+                "step_run": record.get("step_run"),
+                "run_id": record.get("run_id"),
+                "flow": record.get("flow"),
+                "step": record.get("step"),
+                "step_title": record.get("step_title"),
+                "kind": record.get("kind"),
+                "mutating": record.get("mutating"),
+                "status": "unknown",
+                "environment": record.get("environment"),
+                "user": user,
+                "started_by": record.get("user"),
+                "started_pid": record.get("pid"),
+                "message": describe(record),
+            }
+        )
 
 
 def report_unfinished(log: AuditLog | None = None, *, mark: bool = True) -> list[str]:

@@ -61,8 +61,9 @@ class MetricSource:
 class PollerMetrics:
     """An async ``get_metric`` for headless runs. Rates need two scrapes, so the first call polls twice."""
 
-    def __init__(self, config: Any, env: Any, *, min_interval: float = 1.0, poller: Any = None,
-                 history_window: str = "12h") -> None:
+    def __init__(
+        self, config: Any, env: Any, *, min_interval: float = 1.0, poller: Any = None, history_window: str = "12h"
+    ) -> None:
         self.config = config
         self.env = env
         self.min_interval = min_interval
@@ -120,8 +121,9 @@ class PollerMetrics:
         if getattr(self.env, "prometheus_url", None):
             from console.runbook.promtrend import prometheus_trend
 
-            self._prom_history, self.history_note = await prometheus_trend(self.config, self.env, self.history_window,
-                                                                           points)
+            self._prom_history, self.history_note = await prometheus_trend(
+                self.config, self.env, self.history_window, points
+            )
             if self._prom_history is not None:
                 return
         for _ in range(points + 2):

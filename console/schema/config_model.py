@@ -53,10 +53,18 @@ FamilyKey = Literal[tuple(DEFAULT_METRIC_NAMES)]  # type: ignore[valid-type]
 
 # -- value types ---------------------------------------------------------------------------------------
 Text = Annotated[str, doc("text (a number is read as text)", text_ok=True)]
-Url = Annotated[str, doc("an http(s) URL", text_ok=True, pattern="^https?://",
-                         pattern_message="expected an http(s) URL")]
-Hex32 = Annotated[str, doc("a Cloudflare ID: 32 hexadecimal characters (quote it in YAML)", text_ok=True,
-                           pattern="^(?:[0-9a-fA-F]{32})?$", pattern_message="must be 32 hexadecimal characters")]
+Url = Annotated[
+    str, doc("an http(s) URL", text_ok=True, pattern="^https?://", pattern_message="expected an http(s) URL")
+]
+Hex32 = Annotated[
+    str,
+    doc(
+        "a Cloudflare ID: 32 hexadecimal characters (quote it in YAML)",
+        text_ok=True,
+        pattern="^(?:[0-9a-fA-F]{32})?$",
+        pattern_message="must be 32 hexadecimal characters",
+    ),
+]
 
 
 def _argv_problem(value: Any) -> str | None:
@@ -64,8 +72,14 @@ def _argv_problem(value: Any) -> str | None:
     return None if parts else "must not be empty"
 
 
-Argv = Annotated[str | list[Text], doc("an argv prefix: a list such as [npx, wrangler] (a string is split on spaces)",
-                                       message="expected an argv list such as [npx, wrangler]", check=_argv_problem)]
+Argv = Annotated[
+    str | list[Text],
+    doc(
+        "an argv prefix: a list such as [npx, wrangler] (a string is split on spaces)",
+        message="expected an argv list such as [npx, wrangler]",
+        check=_argv_problem,
+    ),
+]
 
 
 def argv_list(value: str | list[str]) -> list[str]:
@@ -76,18 +90,41 @@ def argv_list(value: str | list[str]) -> list[str]:
 WORKER_ROLES: tuple[str, ...] = ("vau-processor", "security-waf", "rate-limiter", "queue-processor")
 DEFAULT_WORKER_ROLE = "vau-processor"
 WorkerRole = Literal[WORKER_ROLES]  # type: ignore[valid-type]
-ScriptName = Annotated[str, doc("a Worker script name", pattern="^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",
-                                pattern_message="expected a Worker script name (letters, digits, '-' and '_', "
-                                                "at most 63)")]
-EnvVarName = Annotated[str, doc("an environment variable name", pattern="^[A-Za-z_][A-Za-z0-9_]{0,127}$",
-                                pattern_message="expected an environment variable name")]
-PlainUrl = Annotated[str, doc("an http(s) URL without credentials", text_ok=True,
-                              pattern=r"^https?://[^\s/?#@]+(/[^\s?#]*)?$",
-                              pattern_message="expected an http(s) URL without credentials")]
+ScriptName = Annotated[
+    str,
+    doc(
+        "a Worker script name",
+        pattern="^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",
+        pattern_message="expected a Worker script name (letters, digits, '-' and '_', at most 63)",
+    ),
+]
+EnvVarName = Annotated[
+    str,
+    doc(
+        "an environment variable name",
+        pattern="^[A-Za-z_][A-Za-z0-9_]{0,127}$",
+        pattern_message="expected an environment variable name",
+    ),
+]
+PlainUrl = Annotated[
+    str,
+    doc(
+        "an http(s) URL without credentials",
+        text_ok=True,
+        pattern=r"^https?://[^\s/?#@]+(/[^\s?#]*)?$",
+        pattern_message="expected an http(s) URL without credentials",
+    ),
+]
 
 
-Tenant = Annotated[str, doc("a tenant id", pattern="^[A-Za-z0-9_.|-]{1,150}$",
-                            pattern_message="expected a tenant id of letters, digits, '_', '-', '.', '|'")]
+Tenant = Annotated[
+    str,
+    doc(
+        "a tenant id",
+        pattern="^[A-Za-z0-9_.|-]{1,150}$",
+        pattern_message="expected a tenant id of letters, digits, '_', '-', '.', '|'",
+    ),
+]
 
 
 def _selector_problem(value: str) -> str | None:
@@ -161,19 +198,30 @@ class EnvironmentSpec(Struct, forbid_unknown_fields=True):
     queues: Annotated[dict[str, Hex32], doc("queue name -> Cloudflare queue ID (Queues API backlog)")] = {}
     paths: Annotated[dict[str, Text | bool], doc("named paths for flows ({env.paths.repo}, export_dir, ...)")] = {}
     prometheus_url: Annotated[PlainUrl | None, doc("Prometheus server for fleet-wide numbers (f key, check)")] = None
-    prometheus_selector: Annotated[Text, doc("label matchers added to every PromQL query "
-                                             "({env=\"production\",job=\"edge\"})", check=_selector_problem)] = ""
+    prometheus_selector: Annotated[
+        Text, doc('label matchers added to every PromQL query ({env="production",job="edge"})', check=_selector_problem)
+    ] = ""
     prometheus_token_env: Annotated[EnvVarName | None, doc("env var holding a bearer token for Prometheus")] = None
     prometheus_tenant: Annotated[Tenant | None, doc("X-Scope-OrgID header for Mimir/Cortex")] = None
     alertmanager_url: Annotated[PlainUrl | None, doc("Alertmanager (API v2) for the alerts pane and silences")] = None
     alertmanager_token_env: Annotated[EnvVarName | None, doc("env var holding a bearer token for Alertmanager")] = None
     alertmanager_token_file: Annotated[Text | None, doc("or a 0600 file holding that token")] = None
-    alertmanager_matchers: Annotated[Text | None, doc("the edge's alerts as matchers (env=production,job=edge), "
-                                                      "silenced in maintenance windows", check=_matchers_problem)] = None
+    alertmanager_matchers: Annotated[
+        Text | None,
+        doc(
+            "the edge's alerts as matchers (env=production,job=edge), silenced in maintenance windows",
+            check=_matchers_problem,
+        ),
+    ] = None
     github_repo: Annotated[GithubRepo, doc("owner/name of the repository with the edge's workflows (gh -R)")] = ""
-    workers: Annotated[dict[WorkerRole, ScriptName], doc("worker role -> deployed script name (log view, "
-                                                         "tail --worker, flows)", key_word="worker role",
-                                                         known=WORKER_ROLES)] = {}
+    workers: Annotated[
+        dict[WorkerRole, ScriptName],
+        doc(
+            "worker role -> deployed script name (log view, tail --worker, flows)",
+            key_word="worker role",
+            known=WORKER_ROLES,
+        ),
+    ] = {}
 
 
 class ThresholdOverride(Struct, forbid_unknown_fields=True):
@@ -186,8 +234,10 @@ class ThresholdOverride(Struct, forbid_unknown_fields=True):
 class Limits(Struct, forbid_unknown_fields=True):
     """Bounds on what the console reads."""
 
-    max_body_bytes: Annotated[int, doc("largest HTTP answer read (runbook HTTP steps, Prometheus), bytes",
-                                       ge=MIN_BODY_BYTES, le=MAX_BODY_BYTES)] = DEFAULT_MAX_BODY_BYTES
+    max_body_bytes: Annotated[
+        int,
+        doc("largest HTTP answer read (runbook HTTP steps, Prometheus), bytes", ge=MIN_BODY_BYTES, le=MAX_BODY_BYTES),
+    ] = DEFAULT_MAX_BODY_BYTES
 
 
 def _filter_problem(text: str) -> str | None:
@@ -207,8 +257,9 @@ def _statuses_problem(value: str | list[str]) -> str | None:
     return None
 
 
-Strings = Annotated[Text | list[Text], doc("a string or a list of strings",
-                                           message="expected a string or a list of strings")]
+Strings = Annotated[
+    Text | list[Text], doc("a string or a list of strings", message="expected a string or a list of strings")
+]
 
 
 class TailServer(Struct, forbid_unknown_fields=True):
@@ -218,23 +269,39 @@ class TailServer(Struct, forbid_unknown_fields=True):
     method: Annotated[Strings | None, doc("wrangler --method: HTTP methods")] = None
     search: Annotated[str | None, doc("wrangler --search: text in console.log messages")] = None
     ip: Annotated[Strings | None, doc("wrangler --ip: client IPs")] = None
-    sampling_rate: Annotated[Annotated[float, msgspec.Meta(gt=0, le=1)] | None,
-                             doc("wrangler --sampling-rate: 0 < rate <= 1",
-                                 message="expected a rate between 0 and 1")] = None
+    sampling_rate: Annotated[
+        Annotated[float, msgspec.Meta(gt=0, le=1)] | None,
+        doc("wrangler --sampling-rate: 0 < rate <= 1", message="expected a rate between 0 and 1"),
+    ] = None
 
 
 class TailSection(Struct, forbid_unknown_fields=True):
     """The log tail (wrangler tail --format json)."""
 
-    buffer: Annotated[int, doc("events kept for scrollback, breakdown and save", ge=100, le=1_000_000)] = TAIL_BUFFER_DEFAULT
-    filter: Annotated[str, doc("initial view filter (the view's / syntax)", check=_filter_problem,
-                               message="expected a filter expression string")] = ""
+    buffer: Annotated[int, doc("events kept for scrollback, breakdown and save", ge=100, le=1_000_000)] = (
+        TAIL_BUFFER_DEFAULT
+    )
+    filter: Annotated[
+        str,
+        doc(
+            "initial view filter (the view's / syntax)",
+            check=_filter_problem,
+            message="expected a filter expression string",
+        ),
+    ] = ""
     batch_ms: Annotated[int, doc("how often parsed events reach the screen, ms", ge=20, le=1000)] = 250
-    reconnect_max_seconds: Annotated[float, doc("longest wait between reconnects, s", ge=1, le=3600,
-                                                message="expected seconds between 1 and 3600")] = 30.0
+    reconnect_max_seconds: Annotated[
+        float, doc("longest wait between reconnects, s", ge=1, le=3600, message="expected seconds between 1 and 3600")
+    ] = 30.0
     server: Annotated[TailServer | None, doc("wrangler-side filters")] = None
-    workers: Annotated[list[WorkerRole], doc("worker roles the log view tails at start, merged (default: the "
-                                             "default worker)", key_word="worker role", known=WORKER_ROLES)] = []
+    workers: Annotated[
+        list[WorkerRole],
+        doc(
+            "worker roles the log view tails at start, merged (default: the default worker)",
+            key_word="worker role",
+            known=WORKER_ROLES,
+        ),
+    ] = []
 
 
 Scrapes = Annotated[int, doc("scrapes", ge=1, message="expected a whole number of scrapes >= 1")]
@@ -245,8 +312,9 @@ class AlertsSection(Struct, forbid_unknown_fields=True):
 
     hold_scrapes: Annotated[Scrapes, doc("scrapes a worse state must hold before it raises")] = 3
     clear_scrapes: Annotated[Scrapes, doc("scrapes a better state must hold before it clears")] = 3
-    hysteresis_percent: Annotated[float, doc("margin past the threshold to clear, % of it", ge=0, lt=100,
-                                             message="expected a percentage 0-99")] = 5.0
+    hysteresis_percent: Annotated[
+        float, doc("margin past the threshold to clear, % of it", ge=0, lt=100, message="expected a percentage 0-99")
+    ] = 5.0
 
 
 def _email_problem(value: str) -> str | None:
@@ -277,9 +345,15 @@ class ChannelSpec(Struct, forbid_unknown_fields=True):
     url: Annotated[str, doc("where it is")] = ""
 
 
-NotifyArgv = Annotated[list[Text], doc("argv run with the message on stdin (no shell)", min_length=1,
-                                       message="expected an argv list such as [slack-notify, --channel, incidents] "
-                                               "(the message is given on stdin; no shell)")]
+NotifyArgv = Annotated[
+    list[Text],
+    doc(
+        "argv run with the message on stdin (no shell)",
+        min_length=1,
+        message="expected an argv list such as [slack-notify, --channel, incidents] "
+        "(the message is given on stdin; no shell)",
+    ),
+]
 
 
 def _window_problem(value: str) -> str | None:
@@ -290,22 +364,28 @@ class PrometheusSection(Struct, forbid_unknown_fields=True):
     """Fleet-wide numbers from a Prometheus server (an environment's prometheus_url)."""
 
     window: Annotated[Text, doc("the PromQL rate() window (30s, 1m, 5m)", check=_window_problem)] = "1m"
-    scrape_interval: Annotated[PromDuration | None, doc("Prometheus's scrape interval (default: read from "
-                                                        "/api/v1/status/config); the window must be 4x it")] = None
-    history_window: Annotated[Literal["1h", "12h", "24h"], doc("history shown first: last hour, overnight, "
-                                                               "a day")] = "1h"
+    scrape_interval: Annotated[
+        PromDuration | None,
+        doc("Prometheus's scrape interval (default: read from /api/v1/status/config); the window must be 4x it"),
+    ] = None
+    history_window: Annotated[Literal["1h", "12h", "24h"], doc("history shown first: last hour, overnight, a day")] = (
+        "1h"
+    )
 
 
 class AlertmanagerSection(Struct, forbid_unknown_fields=True):
     """Alertmanager settings shared by every environment's alertmanager_url."""
 
-    ack_silence: Annotated[PromDuration | None, doc("acknowledging an alert also silences it for this long "
-                                                    "(off when unset)")] = None
+    ack_silence: Annotated[
+        PromDuration | None, doc("acknowledging an alert also silences it for this long (off when unset)")
+    ] = None
     poll_seconds: Annotated[float, doc("seconds between reads of the alerts", ge=1, le=3600)] = 10.0
 
 
-DashboardUid = Annotated[str, doc("a Grafana dashboard UID", pattern="^[A-Za-z0-9_-]{1,40}$",
-                                  pattern_message="expected a Grafana dashboard UID")]
+DashboardUid = Annotated[
+    str,
+    doc("a Grafana dashboard UID", pattern="^[A-Za-z0-9_-]{1,40}$", pattern_message="expected a Grafana dashboard UID"),
+]
 
 
 class GrafanaSection(Struct, forbid_unknown_fields=True):
@@ -351,47 +431,82 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
     """Edge Console configuration (--config, $EDGE_CONSOLE_CONFIG or ~/.config/edge-console/config.yaml)."""
 
     # required (at least one): problems() says so in the console's words; the JSON Schema marks it required
-    environments: Annotated[dict[str, EnvironmentSpec], doc("environment name -> where its edge is (at least one)",
-                                                            extra_json_schema={"minProperties": 1})] = {}
+    environments: Annotated[
+        dict[str, EnvironmentSpec],
+        doc("environment name -> where its edge is (at least one)", extra_json_schema={"minProperties": 1}),
+    ] = {}
     default_environment: Annotated[Text | None, doc("environment shown first (default: the first one)")] = None
     refresh_seconds: Annotated[float, doc("seconds between scrapes", ge=0.2, le=MAX_DURATION_S)] = 2.0
     read_only: Annotated[bool, doc("refuse every mutating step in every environment")] = False
-    thresholds: Annotated[dict[ThresholdKey, ThresholdOverride],
-                          doc("key metric -> {warning, critical}", key_word="metric", known=tuple(DEFAULT_THRESHOLDS))] = {}
-    metric_names: Annotated[dict[FamilyKey, Annotated[str, doc("metric family", min_length=1,
-                                                               message="expected a metric family name",
-                                                               pattern="^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$",
-                                                               pattern_message="expected a metric family name "
-                                                               "(letters, digits, '_' and ':'): it goes into "
-                                                               "every PromQL query")]],
-                            doc("metric family -> the name your edge exposes", key_word="metric family",
-                                known=tuple(DEFAULT_METRIC_NAMES))] = {}
+    thresholds: Annotated[
+        dict[ThresholdKey, ThresholdOverride],
+        doc("key metric -> {warning, critical}", key_word="metric", known=tuple(DEFAULT_THRESHOLDS)),
+    ] = {}
+    metric_names: Annotated[
+        dict[
+            FamilyKey,
+            Annotated[
+                str,
+                doc(
+                    "metric family",
+                    min_length=1,
+                    message="expected a metric family name",
+                    pattern="^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$",
+                    pattern_message="expected a metric family name "
+                    "(letters, digits, '_' and ':'): it goes into "
+                    "every PromQL query",
+                ),
+            ],
+        ],
+        doc("metric family -> the name your edge exposes", key_word="metric family", known=tuple(DEFAULT_METRIC_NAMES)),
+    ] = {}
     tools: Annotated[dict[str, Argv], doc("tool name -> argv prefix (wrangler: [npx, wrangler])")] = {}
-    runbooks: Annotated[list[Text], doc("runbook YAML files merged after the built-in one (relative to this file)",
-                                        message="expected a list of runbook YAML paths")] = []
+    runbooks: Annotated[
+        list[Text],
+        doc(
+            "runbook YAML files merged after the built-in one (relative to this file)",
+            message="expected a list of runbook YAML paths",
+        ),
+    ] = []
     cloudflare_api_url: Annotated[Url, doc("Cloudflare API base")] = DEFAULT_CLOUDFLARE_API_URL
     status_url: Annotated[Url, doc("Cloudflare status page JSON")] = DEFAULT_STATUS_URL
     tail: Annotated[TailSection | None, doc("log tail settings")] = None
     alerts: Annotated[AlertsSection | None, doc("alert hold/clear settings")] = None
-    contacts: Annotated[dict[str, ContactSpec | Annotated[str, doc("the contact's name")]] | None,
-                        doc("contact key -> contact (default: the runbook's Emergency Contacts)",
-                            message="expected a mapping of contact key -> {name, email, phone, how}")] = None
-    escalation: Annotated[list[str] | None, doc("contact keys in escalation order",
-                                                message="expected a list of contact keys, in escalation order")] = None
-    channels: Annotated[dict[str, ChannelSpec | Annotated[str, doc("the channel's name")]] | None,
-                        doc("channel key -> channel",
-                            message="expected a mapping of channel key -> {name, kind, purpose, url}")] = None
-    notify: Annotated[dict[str, NotifyArgv] | None, doc("channel key -> argv that posts a message given on stdin",
-                                                        message="expected a mapping of channel key -> argv list")] = None
+    contacts: Annotated[
+        dict[str, ContactSpec | Annotated[str, doc("the contact's name")]] | None,
+        doc(
+            "contact key -> contact (default: the runbook's Emergency Contacts)",
+            message="expected a mapping of contact key -> {name, email, phone, how}",
+        ),
+    ] = None
+    escalation: Annotated[
+        list[str] | None,
+        doc("contact keys in escalation order", message="expected a list of contact keys, in escalation order"),
+    ] = None
+    channels: Annotated[
+        dict[str, ChannelSpec | Annotated[str, doc("the channel's name")]] | None,
+        doc("channel key -> channel", message="expected a mapping of channel key -> {name, kind, purpose, url}"),
+    ] = None
+    notify: Annotated[
+        dict[str, NotifyArgv] | None,
+        doc(
+            "channel key -> argv that posts a message given on stdin",
+            message="expected a mapping of channel key -> argv list",
+        ),
+    ] = None
     paths: Annotated[dict[str, Any] | None, doc("named paths shared by flows")] = None
-    export: Annotated[dict[str, Any] | None, doc("commands flows take with argv_from (export.upload: [aws, s3, cp, ...])")] = None
+    export: Annotated[
+        dict[str, Any] | None, doc("commands flows take with argv_from (export.upload: [aws, s3, cp, ...])")
+    ] = None
     prometheus: Annotated[PrometheusSection | None, doc("Prometheus query settings")] = None
     alertmanager: Annotated[AlertmanagerSection | None, doc("Alertmanager settings")] = None
     theme: Annotated[Text | None, doc("colour theme name")] = None
     limits: Annotated[Limits | None, doc("bounds on what the console reads")] = None
     record: Annotated[RecordSection | None, doc("recording what the console saw (edge-console replay)")] = None
-    keys: Annotated[dict[str, Text] | None, doc("action id -> key, over the defaults (edge-console keys lists "
-                                                "them; checked in console/keymap.py)")] = None
+    keys: Annotated[
+        dict[str, Text] | None,
+        doc("action id -> key, over the defaults (edge-console keys lists them; checked in console/keymap.py)"),
+    ] = None
     grafana: Annotated[GrafanaSection | None, doc("Grafana annotations and dashboard links")] = None
     pagerduty: Annotated[PagerDutySection | None, doc("PagerDuty Events API v2")] = None
     slack: Annotated[SlackSection | None, doc("Slack incoming webhook for incident updates")] = None
@@ -423,9 +538,11 @@ class ConfigFile(Struct, forbid_unknown_fields=True):
 
 def threshold_spec(metric: str, override: ThresholdOverride) -> ThresholdSpec:
     base = DEFAULT_THRESHOLDS[metric]
-    return ThresholdSpec(warning=base.warning if override.warning is None else override.warning,
-                         critical=base.critical if override.critical is None else override.critical,
-                         direction=base.direction)
+    return ThresholdSpec(
+        warning=base.warning if override.warning is None else override.warning,
+        critical=base.critical if override.critical is None else override.critical,
+        direction=base.direction,
+    )
 
 
 #: the runbook's Emergency Contacts and channels, used when the config has none (console.incident.contacts)

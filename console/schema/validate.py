@@ -36,8 +36,19 @@ KeyPath = tuple[str | int, ...]
 Problem = tuple[KeyPath, str]
 
 #: inline secrets: a key with one of these words gets "use NAME_env or NAME_file" (in the config only)
-SECRET_WORDS = ("token", "password", "passwd", "secret", "webhook_url", "routing_key", "api_key", "apikey",
-                "integration_key", "private_key", "credentials")
+SECRET_WORDS = (
+    "token",
+    "password",
+    "passwd",
+    "secret",
+    "webhook_url",
+    "routing_key",
+    "api_key",
+    "apikey",
+    "integration_key",
+    "private_key",
+    "credentials",
+)
 
 
 class _Bad:
@@ -47,14 +58,30 @@ class _Bad:
 BAD = _Bad()
 
 
-def doc(text: str, *, text_ok: bool = False, check: Callable[[Any], str | None] | None = None,
-        message: str | None = None, pattern_message: str | None = None, key_word: str | None = None,
-        known: tuple[Any, ...] | None = None, **constraints: Any) -> msgspec.Meta:
+def doc(
+    text: str,
+    *,
+    text_ok: bool = False,
+    check: Callable[[Any], str | None] | None = None,
+    message: str | None = None,
+    pattern_message: str | None = None,
+    key_word: str | None = None,
+    known: tuple[Any, ...] | None = None,
+    **constraints: Any,
+) -> msgspec.Meta:
     """A field's one-line description and constraints (``Annotated[int, doc("...", ge=1)]``)."""
-    extra = {name: value for name, value in (("text", text_ok), ("check", check), ("message", message),
-                                             ("pattern_message", pattern_message), ("key_word", key_word),
-                                             ("known", known))
-             if value}
+    extra = {
+        name: value
+        for name, value in (
+            ("text", text_ok),
+            ("check", check),
+            ("message", message),
+            ("pattern_message", pattern_message),
+            ("key_word", key_word),
+            ("known", known),
+        )
+        if value
+    }
     return msgspec.Meta(description=text, extra=extra or None, **constraints)
 
 
@@ -89,10 +116,17 @@ def _num(value: Any) -> str:
 def _kind(t: Any) -> str:
     while isinstance(t, mi.Metadata):
         t = t.type
-    return {mi.BoolType: "true or false", mi.IntType: "a whole number", mi.FloatType: "a number",
-            mi.StrType: "a string", mi.ListType: "a list", mi.DictType: "a mapping", mi.StructType: "a mapping",
-            mi.LiteralType: "one of " + ", ".join(map(str, getattr(t, "values", ()))),
-            mi.NoneType: "nothing"}.get(type(t), "a value")
+    return {
+        mi.BoolType: "true or false",
+        mi.IntType: "a whole number",
+        mi.FloatType: "a number",
+        mi.StrType: "a string",
+        mi.ListType: "a list",
+        mi.DictType: "a mapping",
+        mi.StructType: "a mapping",
+        mi.LiteralType: "one of " + ", ".join(map(str, getattr(t, "values", ()))),
+        mi.NoneType: "nothing",
+    }.get(type(t), "a value")
 
 
 class _Walker:
@@ -179,8 +213,12 @@ class _Walker:
         if not isinstance(value, str):
             return self.fail(path, value, extra, f"expected a string, got {type(value).__name__}")
         if t.min_length is not None and len(value) < t.min_length:
-            return self.fail(path, value, extra, "must not be empty" if t.min_length == 1
-                             else f"must be at least {t.min_length} characters")
+            return self.fail(
+                path,
+                value,
+                extra,
+                "must not be empty" if t.min_length == 1 else f"must be at least {t.min_length} characters",
+            )
         if t.max_length is not None and len(value) > t.max_length:
             return self.fail(path, value, extra, f"must be at most {t.max_length} characters, got {len(value)}")
         if t.pattern is not None and not _matches(t.pattern, value):
@@ -193,8 +231,9 @@ class _Walker:
         if not isinstance(value, list):
             return self.fail(path, value, extra, f"expected a list, got {type(value).__name__}")
         if t.min_length and len(value) < t.min_length:
-            return self.fail(path, value, extra, "must not be empty" if t.min_length == 1
-                             else f"needs at least {t.min_length} items")
+            return self.fail(
+                path, value, extra, "must not be empty" if t.min_length == 1 else f"needs at least {t.min_length} items"
+            )
         if t.max_length is not None and len(value) > t.max_length:
             return self.add(path, f"at most {t.max_length} items, got {len(value)}")
         items = [self.walk(t.item_type, item, (*path, index), {}) for index, item in enumerate(value)]
@@ -274,6 +313,7 @@ class _Walker:
 
 def _member(types: Iterable[Any], value: Any, extra: dict[str, Any]) -> Any:
     """The member of a union that ``value``'s YAML type selects (a mapping -> the Struct, ...)."""
+
     def base(t: Any) -> Any:
         while isinstance(t, mi.Metadata):
             t = t.type

@@ -29,8 +29,7 @@ def textual_js() -> bytes:
     source = (STATIC_DIR / "js" / "textual.js").read_text(encoding="utf-8")
     patched, count = TERMINAL_OPTIONS.subn(r"\1screenReaderMode:!0,\2", source)
     if count != 1:
-        log.warning("textual.js: the terminal options were not found (%d matches): screen reader mode is off",
-                    count)
+        log.warning("textual.js: the terminal options were not found (%d matches): screen reader mode is off", count)
         return source.encode("utf-8")
     return patched.encode("utf-8")
 

@@ -67,8 +67,9 @@ def access_middleware(token: str | None) -> Callable[[web.Request, Handler], Awa
             response.set_cookie(COOKIE, expected_cookie, path="/", httponly=True, samesite="Strict")
             return response
         cookie = request.cookies.get(COOKIE, "")
-        if expected_cookie and hmac.compare_digest(cookie.encode("utf-8", "surrogateescape"),
-                                                   expected_cookie.encode("ascii")):
+        if expected_cookie and hmac.compare_digest(
+            cookie.encode("utf-8", "surrogateescape"), expected_cookie.encode("ascii")
+        ):
             return await handler(request)
         return pages.refusal(401, "This console needs its link with the token: ask the operator for it.")
 

@@ -26,24 +26,43 @@ MAX_SESSIONS_LIMIT = 500
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "serve", help="share the console read-only in browsers (textual-serve)",
+        "serve",
+        help="share the console read-only in browsers (textual-serve)",
         description="Serve the console to browsers: each tab gets its own console process, always "
-                    "read-only (SHARED READ-ONLY). Binds 127.0.0.1 by default; another --host needs "
-                    "--token-env. Stop with Ctrl+C or SIGTERM: every session's process ends.")
+        "read-only (SHARED READ-ONLY). Binds 127.0.0.1 by default; another --host needs "
+        "--token-env. Stop with Ctrl+C or SIGTERM: every session's process ends.",
+    )
     # --config/--env/--scenario also work after the command; given before it, they are not reset
-    parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                        help="YAML config the served consoles use (default: as the console: "
-                             "$EDGE_CONSOLE_CONFIG, the XDG file, else ONE simulated edge for every browser)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="YAML config the served consoles use (default: as the console: "
+        "$EDGE_CONSOLE_CONFIG, the XDG file, else ONE simulated edge for every browser)",
+    )
     parser.add_argument("--env", metavar="NAME", default=argparse.SUPPRESS, help="environment from the config")
-    parser.add_argument("--scenario", metavar="NAME", default=argparse.SUPPRESS, choices=SCENARIO_NAMES,
-                        help="scenario of the shared simulated edge (default: normal)")
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        choices=SCENARIO_NAMES,
+        help="scenario of the shared simulated edge (default: normal)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0: any free)")
-    parser.add_argument("--token-env", metavar="VAR", default=None,
-                        help="environment variable holding the access token (required for a non-loopback "
-                             "--host); browsers open the printed URL with ?token=...")
-    parser.add_argument("--max-sessions", type=int, default=DEFAULT_MAX_SESSIONS,
-                        help=f"concurrent browser sessions (default: {DEFAULT_MAX_SESSIONS})")
+    parser.add_argument(
+        "--token-env",
+        metavar="VAR",
+        default=None,
+        help="environment variable holding the access token (required for a non-loopback "
+        "--host); browsers open the printed URL with ?token=...",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=DEFAULT_MAX_SESSIONS,
+        help=f"concurrent browser sessions (default: {DEFAULT_MAX_SESSIONS})",
+    )
     parser.set_defaults(func=run)
 
 
@@ -67,9 +86,11 @@ def start_problem(args: argparse.Namespace, environ: dict[str, str]) -> str | No
         if problem:
             return problem
     elif not is_loopback_host(args.host):
-        return (f"--host {args.host} is not a loopback address: anyone who can reach it could open the "
-                f"console; set a token in an environment variable and pass --token-env VAR "
-                f"(or keep the default --host 127.0.0.1 and forward the port over SSH)")
+        return (
+            f"--host {args.host} is not a loopback address: anyone who can reach it could open the "
+            f"console; set a token in an environment variable and pass --token-env VAR "
+            f"(or keep the default --host 127.0.0.1 and forward the port over SSH)"
+        )
     return None
 
 
@@ -109,14 +130,19 @@ def _display_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-async def _serve(args: argparse.Namespace, argv: list[str], token: str | None, sim_url: str | None,
-                 where: str) -> int:
+async def _serve(args: argparse.Namespace, argv: list[str], token: str | None, sim_url: str | None, where: str) -> int:
     from aiohttp import web
 
     from console.serve.web import ServeApp
 
-    served = ServeApp(argv, token=token, token_env=args.token_env, sim_url=sim_url,
-                      max_sessions=args.max_sessions, title="Edge Console (shared, read-only)")
+    served = ServeApp(
+        argv,
+        token=token,
+        token_env=args.token_env,
+        sim_url=sim_url,
+        max_sessions=args.max_sessions,
+        title="Edge Console (shared, read-only)",
+    )
     runner = web.AppRunner(served.make_app(), handle_signals=False, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, args.host, args.port)
@@ -138,10 +164,12 @@ async def _serve(args: argparse.Namespace, argv: list[str], token: str | None, s
     url = f"http://{host}:{port}/" + (f"?token={quote(token, safe='')}" if token else "")
     print(f"edge-console serve: read-only consoles (SHARED READ-ONLY) on {where}", flush=True)
     print(f"Open: {url}", flush=True)
-    print(f"From your machine: ssh -N -L {port}:127.0.0.1:{port} YOU@{socket.gethostname()}   "
-          f"(then open the URL above with 127.0.0.1:{port})", flush=True)
-    print(f"At most {args.max_sessions} sessions at a time. Ctrl+C stops serving and ends every session.",
-          flush=True)
+    print(
+        f"From your machine: ssh -N -L {port}:127.0.0.1:{port} YOU@{socket.gethostname()}   "
+        f"(then open the URL above with 127.0.0.1:{port})",
+        flush=True,
+    )
+    print(f"At most {args.max_sessions} sessions at a time. Ctrl+C stops serving and ends every session.", flush=True)
     try:
         await stop.wait()
     finally:

@@ -22,7 +22,7 @@ def host_of(header: str) -> str:
     """The host part of a ``Host`` header (``name:port``, ``[v6]:port``), lower-cased."""
     header = header.strip().lower()
     if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else ""
+        return header[1 : header.find("]")] if "]" in header else ""
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 

@@ -30,14 +30,20 @@ def share_command(session: Any, port: int = DEFAULT_PORT) -> str:
 def share_text(session: Any, port: int = DEFAULT_PORT, hostname: str | None = None) -> str:
     host = hostname or socket.gethostname()
     if getattr(session, "shared", False):
-        return ("This is already a shared view (SHARED READ-ONLY): it was opened from `edge-console serve`. "
-                "Ask the operator for the link to give others.")
-    return "\n".join([
-        "Nothing has been started. In another terminal on this machine run:",
-        f"  {share_command(session, port)}",
-        f"then open http://127.0.0.1:{port}/ here, or from another machine first run",
-        f"  ssh -N -L {port}:127.0.0.1:{port} YOU@{host}",
-        f"and open http://127.0.0.1:{port}/ there.",
-        ("Each browser tab gets its own console, always read-only (SHARED READ-ONLY), on the same edge and "
-         "incident timeline. To listen beyond this machine add --host ADDRESS --token-env VAR."),
-    ])
+        return (
+            "This is already a shared view (SHARED READ-ONLY): it was opened from `edge-console serve`. "
+            "Ask the operator for the link to give others."
+        )
+    return "\n".join(
+        [
+            "Nothing has been started. In another terminal on this machine run:",
+            f"  {share_command(session, port)}",
+            f"then open http://127.0.0.1:{port}/ here, or from another machine first run",
+            f"  ssh -N -L {port}:127.0.0.1:{port} YOU@{host}",
+            f"and open http://127.0.0.1:{port}/ there.",
+            (
+                "Each browser tab gets its own console, always read-only (SHARED READ-ONLY), on the same edge and "
+                "incident timeline. To listen beyond this machine add --host ADDRESS --token-env VAR."
+            ),
+        ]
+    )

@@ -35,9 +35,14 @@ class Supervisor:
         watch, lifeline = os.pipe()
         try:
             process = await asyncio.create_subprocess_exec(
-                *guarded_argv(self.argv, watch), stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-                pass_fds=(watch,), start_new_session=True)
+                *guarded_argv(self.argv, watch),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+                pass_fds=(watch,),
+                start_new_session=True,
+            )
         except BaseException:
             os.close(lifeline)
             raise

@@ -48,8 +48,9 @@ class ConsoleService(AppService):
         self.sim_url = sim_url
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
-        env = console_environment(self._build_environment(width=width, height=height),
-                                  token_env=self.token_env, sim_url=self.sim_url)
+        env = console_environment(
+            self._build_environment(width=width, height=height), token_env=self.token_env, sim_url=self.sim_url
+        )
         self._process = process = await self.supervisor.spawn(env)
         assert process.stdin is not None
         self._stdin = process.stdin
@@ -61,8 +62,16 @@ class ConsoleService(AppService):
 
 
 class ServeApp:
-    def __init__(self, argv: list[str], *, token: str | None, token_env: str | None, sim_url: str | None,
-                 max_sessions: int, title: str) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        token: str | None,
+        token_env: str | None,
+        sim_url: str | None,
+        max_sessions: int,
+        title: str,
+    ) -> None:
         self.supervisor = Supervisor(argv)
         self.slots = SessionSlots(max_sessions)
         self.token = token
@@ -75,28 +84,32 @@ class ServeApp:
 
     def make_app(self) -> web.Application:
         app = web.Application(middlewares=[access_middleware(self.token)])
-        app.add_routes([
-            web.get("/", self.handle_index),
-            web.get("/ws", self.handle_websocket),
-            web.get("/static/js/textual.js", self.handle_textual_js),
-            web.get("/favicon.ico", self.handle_favicon),
-            web.static("/static", assets.STATIC_DIR, show_index=False, follow_symlinks=False),
-        ])
+        app.add_routes(
+            [
+                web.get("/", self.handle_index),
+                web.get("/ws", self.handle_websocket),
+                web.get("/static/js/textual.js", self.handle_textual_js),
+                web.get("/favicon.ico", self.handle_favicon),
+                web.static("/static", assets.STATIC_DIR, show_index=False, follow_symlinks=False),
+            ]
+        )
         return app
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if self.slots.full:
             return pages.sessions_full(self.slots.limit)
         font_size = _cells(request.query.get("fontsize", "16"), 16)
-        return web.Response(text=assets.page(self.title, min(font_size, 48)), content_type="text/html",
-                            headers=pages.SECURITY_HEADERS)
+        return web.Response(
+            text=assets.page(self.title, min(font_size, 48)), content_type="text/html", headers=pages.SECURITY_HEADERS
+        )
 
     async def handle_favicon(self, request: web.Request) -> web.StreamResponse:
         return web.Response(status=204)
 
     async def handle_textual_js(self, request: web.Request) -> web.StreamResponse:
-        return web.Response(body=assets.textual_js(), content_type="text/javascript",
-                            headers={"Cache-Control": "no-cache"})
+        return web.Response(
+            body=assets.textual_js(), content_type="text/javascript", headers={"Cache-Control": "no-cache"}
+        )
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         if self.stopping:
@@ -110,11 +123,18 @@ class ServeApp:
         try:
             await websocket.prepare(request)
             self.sockets.add(websocket)
-            service = ConsoleService(self.supervisor, token_env=self.token_env, sim_url=self.sim_url,
-                                     write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                                     close=websocket.close, download_manager=self.downloads)
-            await service.start(_cells(request.query.get("width", "80"), 80),
-                                _cells(request.query.get("height", "24"), 24))
+            service = ConsoleService(
+                self.supervisor,
+                token_env=self.token_env,
+                sim_url=self.sim_url,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.downloads,
+            )
+            await service.start(
+                _cells(request.query.get("width", "80"), 80), _cells(request.query.get("height", "24"), 24)
+            )
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             pass
@@ -151,8 +171,9 @@ class ServeApp:
             if kind == "stdin" and isinstance(data, str):
                 await service.send_bytes(data.encode("utf-8", "replace"))
             elif kind == "resize" and isinstance(data, dict):
-                await service.set_terminal_size(_cells(str(data.get("width", 80)), 80),
-                                                _cells(str(data.get("height", 24)), 24))
+                await service.set_terminal_size(
+                    _cells(str(data.get("width", 80)), 80), _cells(str(data.get("height", 24)), 24)
+                )
             elif kind == "ping" and isinstance(data, str):
                 await websocket.send_json(["pong", data[:32]])
             elif kind == "blur":
@@ -164,5 +185,7 @@ class ServeApp:
         """End every console process group, then close every browser's WebSocket."""
         self.stopping = True
         await self.supervisor.end_all()
-        await asyncio.gather(*(ws.close(code=1001, message=b"edge-console serve stopped")
-                               for ws in list(self.sockets)), return_exceptions=True)
+        await asyncio.gather(
+            *(ws.close(code=1001, message=b"edge-console serve stopped") for ws in list(self.sockets)),
+            return_exceptions=True,
+        )

@@ -43,8 +43,15 @@ def fail(status: int, code: int, message: str) -> Reply:
 
 
 class _Req:
-    def __init__(self, state: SimState, method: str, path: str, query: Mapping[str, list[str]],
-                 headers: Mapping[str, str], body: bytes) -> None:
+    def __init__(
+        self,
+        state: SimState,
+        method: str,
+        path: str,
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> None:
         self.state = state
         self.method = method
         self.path = path
@@ -79,6 +86,7 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     def deco(fn: Handler) -> Handler:
         _ROUTES.append((method, regex, fn))
         return fn
+
     return deco
 
 
@@ -91,10 +99,17 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def handle(state: SimState, api_token: str, method: str, path: str, query: Mapping[str, list[str]],
-           headers: Mapping[str, str], body: bytes) -> Reply:
+def handle(
+    state: SimState,
+    api_token: str,
+    method: str,
+    path: str,
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    body: bytes,
+) -> Reply:
     """Answer one request whose path starts with ``/client/v4``."""
-    sub = path[len(PREFIX):] if path.startswith(PREFIX) else path
+    sub = path[len(PREFIX) :] if path.startswith(PREFIX) else path
     token = _bearer(headers)
     if not token or token != api_token:
         return fail(403, 10000, "Authentication error")
@@ -126,14 +141,15 @@ def handle(state: SimState, api_token: str, method: str, path: str, query: Mappi
 # -- accounts / token ---------------------------------------------------------------------
 @route("GET", "/user/tokens/verify")
 def _verify(req: _Req) -> Reply:
-    return ok({"id": "sim0token0id0000000000000000000", "status": "active"},
-              result_info=None)
+    return ok({"id": "sim0token0id0000000000000000000", "status": "active"}, result_info=None)
 
 
 @route("GET", "/accounts")
 def _accounts(req: _Req) -> Reply:
-    return ok([{"id": ACCOUNT_ID, "name": "TWIST Edge (simulated)"}],
-              result_info={"page": 1, "per_page": 20, "count": 1, "total_count": 1})
+    return ok(
+        [{"id": ACCOUNT_ID, "name": "TWIST Edge (simulated)"}],
+        result_info={"page": 1, "per_page": 20, "count": 1, "total_count": 1},
+    )
 
 
 # -- zone settings ------------------------------------------------------------------------
@@ -149,7 +165,7 @@ def _get_setting(req: _Req, zone_id: str, setting_id: str) -> Reply:
 def _patch_setting(req: _Req, zone_id: str, setting_id: str) -> Reply:
     body = req.json()
     if not isinstance(body, dict) or "value" not in body:
-        raise _Fail(400, 1007, "Request body must be a JSON object with a \"value\"")
+        raise _Fail(400, 1007, 'Request body must be a JSON object with a "value"')
     try:
         req.state.get_setting(zone_id, setting_id)
     except KeyError:
@@ -316,10 +332,17 @@ def _create_deployment(req: _Req, account_id: str, script_name: str) -> Reply:
     """A deployment of one version at 100% (what ``wrangler rollback`` sends); ``?force=true`` after 10220."""
     body = req.json()
     versions = body.get("versions") if isinstance(body, dict) else None
-    if not isinstance(versions, list) or len(versions) != 1 or not isinstance(versions[0], dict) \
-            or versions[0].get("percentage") != 100 or not isinstance(versions[0].get("version_id"), str):
-        raise _Fail(400, 10021, 'expected {"strategy": "percentage", "versions": [{"version_id": ..., "percentage": 100}]}')
-    message = ((body.get("annotations") or {}).get("workers/message") or "Rollback")
+    if (
+        not isinstance(versions, list)
+        or len(versions) != 1
+        or not isinstance(versions[0], dict)
+        or versions[0].get("percentage") != 100
+        or not isinstance(versions[0].get("version_id"), str)
+    ):
+        raise _Fail(
+            400, 10021, 'expected {"strategy": "percentage", "versions": [{"version_id": ..., "percentage": 100}]}'
+        )
+    message = (body.get("annotations") or {}).get("workers/message") or "Rollback"
     force = (req.q("force") or "").lower() == "true"
     try:
         result = req.state.rollback(script_name, versions[0]["version_id"], str(message)[:100], force=force)
@@ -339,8 +362,12 @@ def _upload_script(req: _Req, account_id: str, script_name: str) -> Reply:
     body = req.json()
     files = body.get("files") if isinstance(body, dict) else None
     metadata = body.get("metadata") if isinstance(body, dict) else None
-    if not isinstance(files, dict) or not files or not isinstance(metadata, dict) \
-            or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+    if (
+        not isinstance(files, dict)
+        or not files
+        or not isinstance(metadata, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+    ):
         raise _Fail(400, 10021, 'expected {"metadata": {"main_module": ...}, "files": {"name": "source", ...}}')
     main = metadata.get("main_module")
     if main not in files:
@@ -351,10 +378,19 @@ def _upload_script(req: _Req, account_id: str, script_name: str) -> Reply:
     except KeyError:
         raise _Fail(404, 10007, "This Worker does not exist on your account.") from None
     version = entry["versions"][0]["version_id"]
-    return ok({"id": script_name, "etag": version.replace("-", ""), "created_on": entry["created_on"],
-               "modified_on": entry["created_on"], "deployment_id": entry["id"],
-               "version_id": version, "startup_time_ms": 11, "usage_model": "standard",
-               "handlers": ["fetch", "queue"]})
+    return ok(
+        {
+            "id": script_name,
+            "etag": version.replace("-", ""),
+            "created_on": entry["created_on"],
+            "modified_on": entry["created_on"],
+            "deployment_id": entry["id"],
+            "version_id": version,
+            "startup_time_ms": 11,
+            "usage_model": "standard",
+            "handlers": ["fetch", "queue"],
+        }
+    )
 
 
 # -- secrets --------------------------------------------------------------------------------
@@ -364,7 +400,7 @@ def _put_secret(req: _Req, account_id: str, script_name: str) -> Reply:
     if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not isinstance(body.get("text"), str):
         raise _Fail(400, 10021, 'expected a JSON body {"name": ..., "text": ..., "type": "secret_text"}')
     if body.get("type", "secret_text") != "secret_text":
-        raise _Fail(400, 10021, f"unsupported secret type {body.get('type')!r} (expected \"secret_text\")")
+        raise _Fail(400, 10021, f'unsupported secret type {body.get("type")!r} (expected "secret_text")')
     try:
         req.state.put_secret(script_name, body["name"], body["text"])
     except KeyError:
@@ -420,8 +456,9 @@ def _list_items(req: _Req, account_id: str, list_id: str) -> Reply:
     raw = req.q("per_page", "25") or "25"
     if not raw.isdigit() or not 1 <= int(raw) <= 500:
         raise _Fail(400, 10026, "per_page: expected a number from 1 to 500")
-    items, after = _rules_call(req, lambda: req.state.edge_rules.list_items(
-        list_id, req.q("search"), req.q("cursor"), int(raw)))
+    items, after = _rules_call(
+        req, lambda: req.state.edge_rules.list_items(list_id, req.q("search"), req.q("cursor"), int(raw))
+    )
     info = {"cursors": {"after": after}} if after else {"cursors": {}}
     return ok(items, result_info=info)
 
@@ -473,8 +510,13 @@ def _start_tail(req: _Req, account_id: str, script_name: str) -> Reply:
     if script_name not in req.state.secrets:
         raise _Fail(404, 10007, "This Worker does not exist on your account.")
     tail_id = uuid.uuid4().hex
-    return ok({"id": tail_id, "url": f"wss://tail.developers.workers.dev/{tail_id}",
-               "expires_at": iso(req.state.clock() + 6 * 3600)})
+    return ok(
+        {
+            "id": tail_id,
+            "url": f"wss://tail.developers.workers.dev/{tail_id}",
+            "expires_at": iso(req.state.clock() + 6 * 3600),
+        }
+    )
 
 
 def status_page(state: SimState) -> dict[str, Any]:
@@ -484,6 +526,13 @@ def status_page(state: SimState) -> dict[str, Any]:
     with state.lock:
         indicator = state.faults.get("cf_status", "none")
         now = state.clock()
-    return {"page": {"id": "yh6f0r4529hb", "name": "Cloudflare", "url": "https://www.cloudflarestatus.com",
-                     "time_zone": "Etc/UTC", "updated_at": iso(now)},
-            "status": {"indicator": indicator, "description": CF_STATUS[indicator]}}
+    return {
+        "page": {
+            "id": "yh6f0r4529hb",
+            "name": "Cloudflare",
+            "url": "https://www.cloudflarestatus.com",
+            "time_zone": "Etc/UTC",
+            "updated_at": iso(now),
+        },
+        "status": {"indicator": indicator, "description": CF_STATUS[indicator]},
+    }

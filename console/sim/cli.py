@@ -18,14 +18,20 @@ def register(subparsers: Any) -> None:
         "simulate",
         help="serve a simulated TWIST edge (health, metrics, admin, Cloudflare API) on loopback",
         description="Serve the simulated edge until Ctrl-C. Switch scenarios while it runs with "
-                    "POST /admin/scenario {\"name\": ...}.",
+        'POST /admin/scenario {"name": ...}.',
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="scenarios:\n" + "\n".join(f"  {name:<15} {SCENARIOS[name].description}" for name in SCENARIO_NAMES),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 picks a free one)")
-    parser.add_argument("--scenario", dest="sim_scenario", default=None, choices=SCENARIO_NAMES, metavar="NAME",
-                        help="starting scenario: " + ", ".join(SCENARIO_NAMES) + " (default normal)")
+    parser.add_argument(
+        "--scenario",
+        dest="sim_scenario",
+        default=None,
+        choices=SCENARIO_NAMES,
+        metavar="NAME",
+        help="starting scenario: " + ", ".join(SCENARIO_NAMES) + " (default normal)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="random seed for reproducible values")
     parser.set_defaults(func=run)
 
@@ -47,14 +53,15 @@ def _write_token_files(server: Any) -> Any:
         return None
 
 
-def run(args: argparse.Namespace, *, ready: threading.Event | None = None,
-        stop: threading.Event | None = None) -> int:
+def run(args: argparse.Namespace, *, ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
     from console.sim.server import ADMIN_TOKEN_ENV, API_TOKEN_ENV, SimServer
 
     scenario = getattr(args, "sim_scenario", None) or getattr(args, "scenario", None) or "normal"
     if scenario not in SCENARIOS:
-        print(f"edge-console simulate: unknown scenario {scenario!r} (known: {', '.join(SCENARIO_NAMES)})",
-              file=sys.stderr)
+        print(
+            f"edge-console simulate: unknown scenario {scenario!r} (known: {', '.join(SCENARIO_NAMES)})",
+            file=sys.stderr,
+        )
         return 2
     if not 0 <= args.port <= 65535:
         print(f"edge-console simulate: --port must be 0-65535, got {args.port}", file=sys.stderr)
@@ -62,29 +69,40 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None,
     api_token = os.environ.get(API_TOKEN_ENV) or None
     admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     reused = bool(api_token and admin_token)
-    server = SimServer(host=args.host, port=args.port, scenario=scenario, seed=getattr(args, "seed", None),
-                       api_token=api_token if reused else None, admin_token=admin_token if reused else None)
+    server = SimServer(
+        host=args.host,
+        port=args.port,
+        scenario=scenario,
+        seed=getattr(args, "seed", None),
+        api_token=api_token if reused else None,
+        admin_token=admin_token if reused else None,
+    )
     try:
         url = server.start()
     except OSError as exc:
-        print(f"edge-console simulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        print(
+            f"edge-console simulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr
+        )
         return 1
     print(f"Simulated TWIST edge at {url}  (scenario: {scenario})")
     print(f"  health   {url}/health")
     print(f"  metrics  {url}/metrics")
     print(f"  Cloudflare API {url}/client/v4   status page {url}/status/api/v2/status.json")
-    print(f"  control  POST {url}/admin/scenario {{\"name\": ...}}, GET {url}/admin/state")
+    print(f'  control  POST {url}/admin/scenario {{"name": ...}}, GET {url}/admin/state')
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"Note: listening on {args.host}; the control plane (/admin/...) still answers loopback clients only.")
     token_dir = _write_token_files(server)
     if reused:
         print(f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin), taken from this environment.")
     else:
-        print(f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin) are random for this run. "
-              "To choose them, export both before starting the simulator.")
+        print(
+            f"Tokens: ${API_TOKEN_ENV} (Cloudflare API) and ${ADMIN_TOKEN_ENV} (admin) are random for this run. "
+            "To choose them, export both before starting the simulator."
+        )
     if token_dir is not None:
-        print(f"  also in 0600 files for api_token_file/admin_token_file: {token_dir}/api_token, {token_dir}/admin_token")
+        print(
+            f"  also in 0600 files for api_token_file/admin_token_file: {token_dir}/api_token, {token_dir}/admin_token"
+        )
     print("Press Ctrl-C to stop.", flush=True)
     waiter = stop or threading.Event()
     restore = _stop_on_signals(waiter)

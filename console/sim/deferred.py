@@ -39,8 +39,12 @@ class DeferredSim:
         if self.server is None:
             from console.sim.server import SimServer
 
-            server = SimServer(scenario=self.scenario, api_token=self.api_token, admin_token=self.admin_token,
-                               listen_socket=self.socket)
+            server = SimServer(
+                scenario=self.scenario,
+                api_token=self.api_token,
+                admin_token=self.admin_token,
+                listen_socket=self.socket,
+            )
             server.start()
             self.server = server
         return self.server

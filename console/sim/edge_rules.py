@@ -72,12 +72,26 @@ class EdgeRules:
     def seed_entrypoint(self) -> None:
         """The entry point as the simulated zone starts: the security Worker's geo rule."""
         created = self.iso(self.started - 86400 * 30)
-        geo_rule = {"id": _hex_id(), "version": "1", "action": "block", "ref": "geo_block",
-                    "expression": '(ip.src.country in {"KP" "IR"})', "description": "Geo block (security Worker)",
-                    "enabled": True, "last_updated": created}
+        geo_rule = {
+            "id": _hex_id(),
+            "version": "1",
+            "action": "block",
+            "ref": "geo_block",
+            "expression": '(ip.src.country in {"KP" "IR"})',
+            "description": "Geo block (security Worker)",
+            "enabled": True,
+            "last_updated": created,
+        }
         self.ruleset = {
-            "id": _hex_id(), "name": "default", "description": "", "kind": "zone", "phase": CUSTOM_PHASE,
-            "version": "1", "last_updated": created, "rules": [geo_rule]}
+            "id": _hex_id(),
+            "name": "default",
+            "description": "",
+            "kind": "zone",
+            "phase": CUSTOM_PHASE,
+            "version": "1",
+            "last_updated": created,
+            "rules": [geo_rule],
+        }
         self._count_references()
 
     def drop_entrypoint(self) -> None:
@@ -124,8 +138,16 @@ class EdgeRules:
         if any(v["name"] == name for v in self.lists.values()):
             raise RulesError(400, 10038, f"list {name!r} already exists")
         now = self.iso(self.clock())
-        entry = {"id": _hex_id(), "name": name, "kind": kind, "description": str(body.get("description") or ""),
-                 "num_items": 0, "num_referencing_filters": 0, "created_on": now, "modified_on": now}
+        entry = {
+            "id": _hex_id(),
+            "name": name,
+            "kind": kind,
+            "description": str(body.get("description") or ""),
+            "num_items": 0,
+            "num_referencing_filters": 0,
+            "created_on": now,
+            "modified_on": now,
+        }
         self.lists[entry["id"]] = entry
         self.items[entry["id"]] = {}
         return dict(entry)
@@ -136,13 +158,14 @@ class EdgeRules:
             raise RulesError(404, 10000, "list not found")
         return self.items[list_id]
 
-    def list_items(self, list_id: str, search: str | None, cursor: str | None, per_page: int
-                   ) -> tuple[list[dict[str, Any]], str | None]:
+    def list_items(
+        self, list_id: str, search: str | None, cursor: str | None, per_page: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
         items = sorted(self._list(list_id).values(), key=lambda item: item["created_on"] + item["id"])
         if search:
             items = [item for item in items if item["ip"].startswith(search)]
         start = int(cursor) if cursor and cursor.isdigit() else 0
-        page = items[start:start + per_page]
+        page = items[start : start + per_page]
         after = str(start + per_page) if start + per_page < len(items) else None
         return [dict(item) for item in page], after
 
@@ -156,7 +179,7 @@ class EdgeRules:
         adds = []
         for i, item in enumerate(body):
             if not isinstance(item, dict) or not isinstance(item.get("ip"), str):
-                raise RulesError(400, 10026, f"items[{i}]: an ip list item needs \"ip\"")
+                raise RulesError(400, 10026, f'items[{i}]: an ip list item needs "ip"')
             ip = normalise_ip(item["ip"], i)
             comment = item.get("comment", "")
             if not isinstance(comment, str):
@@ -167,14 +190,18 @@ class EdgeRules:
     def delete_items(self, list_id: str, body: Any) -> str:
         items = self._list(list_id)
         wanted = body.get("items") if isinstance(body, dict) else None
-        if not isinstance(wanted, list) or not wanted or not all(isinstance(w, dict) and isinstance(w.get("id"), str)
-                                                                 for w in wanted):
+        if (
+            not isinstance(wanted, list)
+            or not wanted
+            or not all(isinstance(w, dict) and isinstance(w.get("id"), str) for w in wanted)
+        ):
             raise RulesError(400, 10026, 'request body must be {"items": [{"id": ...}, ...]}')
         unknown = [w["id"] for w in wanted if w["id"] not in items]
         if unknown:
             raise RulesError(400, 10026, f"items not in the list: {', '.join(unknown[:5])}")
-        return self._queue(_Operation(_hex_id(), list_id, self.clock() + self.operation_seconds,
-                                      remove=[w["id"] for w in wanted]))
+        return self._queue(
+            _Operation(_hex_id(), list_id, self.clock() + self.operation_seconds, remove=[w["id"] for w in wanted])
+        )
 
     def _queue(self, op: _Operation) -> str:
         self.pending.append(op)
@@ -195,22 +222,34 @@ class EdgeRules:
         if not isinstance(body, dict) or not isinstance(body.get("rules"), list):
             raise RulesError(400, 20021, "rules: expected a list of rules")
         if body.get("kind", "zone") != "zone":
-            raise RulesError(400, 20021,
-                             f"kind: an entry point ruleset of a zone is kind zone, not {body.get('kind')!r}")
+            raise RulesError(
+                400, 20021, f"kind: an entry point ruleset of a zone is kind zone, not {body.get('kind')!r}"
+            )
         if body.get("phase", phase) != phase:
             raise RulesError(400, 20021, f"phase: {body.get('phase')!r} does not match the path's {phase}")
         rules: list[dict[str, Any]] = []
         for raw in body["rules"]:
             rule = self._check_rule(raw, rules)
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str) and self.ruleset is not None \
-                    and any(r["id"] == raw["id"] for r in self.ruleset["rules"]):
+            if (
+                isinstance(raw, dict)
+                and isinstance(raw.get("id"), str)
+                and self.ruleset is not None
+                and any(r["id"] == raw["id"] for r in self.ruleset["rules"])
+            ):
                 rule["id"] = raw["id"]  # an existing rule given back keeps its id
             rules.append(rule)
         now = self.iso(self.clock())
         if self.ruleset is None:
-            self.ruleset = {"id": _hex_id(), "name": str(body.get("name") or "default"),
-                            "description": str(body.get("description") or ""), "kind": "zone", "phase": phase,
-                            "version": "1", "last_updated": now, "rules": rules}
+            self.ruleset = {
+                "id": _hex_id(),
+                "name": str(body.get("name") or "default"),
+                "description": str(body.get("description") or ""),
+                "kind": "zone",
+                "phase": phase,
+                "version": "1",
+                "last_updated": now,
+                "rules": rules,
+            }
             self._count_references()
             return _copy_ruleset(self.ruleset)
         self.ruleset["rules"] = rules
@@ -230,12 +269,21 @@ class EdgeRules:
         names = {v["name"] for v in self.lists.values()}
         for name in _LIST_REF.findall(expression):
             if name not in names:
-                raise RulesError(400, 20021, f"filter parsing error (1:{expression.find('$') + 1}): "
-                                 f"{expression}\n  ^^ list '{name}' not found")
+                raise RulesError(
+                    400,
+                    20021,
+                    f"filter parsing error (1:{expression.find('$') + 1}): {expression}\n  ^^ list '{name}' not found",
+                )
         now = self.iso(self.clock())
-        rule = {"id": _hex_id(), "version": "1", "action": action, "expression": expression,
-                "description": str(body.get("description") or ""), "enabled": body.get("enabled", True) is not False,
-                "last_updated": now}
+        rule = {
+            "id": _hex_id(),
+            "version": "1",
+            "action": action,
+            "expression": expression,
+            "description": str(body.get("description") or ""),
+            "enabled": body.get("enabled", True) is not False,
+            "last_updated": now,
+        }
         if isinstance(body.get("ref"), str) and body["ref"]:
             if any(r.get("ref") == body["ref"] for r in existing):
                 raise RulesError(400, 20021, f"a rule with ref {body['ref']!r} already exists in this ruleset")
@@ -265,9 +313,14 @@ class EdgeRules:
             raise RulesError(400, 20021, "a rule must be an object")
         merged = {**rule, **{k: v for k, v in body.items() if k in ("expression", "action", "description", "enabled")}}
         checked = self._check_rule({**merged, "ref": None}, [])
-        rule.update(expression=checked["expression"], action=checked["action"], description=checked["description"],
-                    enabled=checked["enabled"], last_updated=checked["last_updated"],
-                    version=str(int(rule["version"]) + 1))
+        rule.update(
+            expression=checked["expression"],
+            action=checked["action"],
+            description=checked["description"],
+            enabled=checked["enabled"],
+            last_updated=checked["last_updated"],
+            version=str(int(rule["version"]) + 1),
+        )
         return self._bump()
 
     def delete_rule(self, ruleset_id: str, rule_id: str) -> dict[str, Any]:
@@ -289,7 +342,8 @@ class EdgeRules:
     def _count_references(self) -> None:
         for entry in self.lists.values():
             entry["num_referencing_filters"] = sum(
-                1 for rule in self._rules() if entry["name"] in _LIST_REF.findall(rule["expression"]))
+                1 for rule in self._rules() if entry["name"] in _LIST_REF.findall(rule["expression"])
+            )
 
     def edge_blocked(self) -> list[str]:
         """The IPs and CIDRs an enabled block rule of the custom phase blocks through a list."""
@@ -306,13 +360,16 @@ class EdgeRules:
 
     def snapshot(self) -> dict[str, Any]:
         self.settle()
-        return {"lists": [{**entry, "items": sorted(i["ip"] for i in self.items[entry["id"]].values())}
-                          for entry in self.lists.values()],
-                "pending_list_operations": len(self.pending),
-                "custom_rules": [{k: r.get(k) for k in ("ref", "action", "expression", "enabled")}
-                                 for r in self._rules()],
-                "custom_entrypoint": "missing" if self.ruleset is None else "present",
-                "edge_blocked_ips": self.edge_blocked()}
+        return {
+            "lists": [
+                {**entry, "items": sorted(i["ip"] for i in self.items[entry["id"]].values())}
+                for entry in self.lists.values()
+            ],
+            "pending_list_operations": len(self.pending),
+            "custom_rules": [{k: r.get(k) for k in ("ref", "action", "expression", "enabled")} for r in self._rules()],
+            "custom_entrypoint": "missing" if self.ruleset is None else "present",
+            "edge_blocked_ips": self.edge_blocked(),
+        }
 
 
 def normalise_ip(text: str, index: int = 0) -> str:
@@ -327,8 +384,12 @@ def normalise_ip(text: str, index: int = 0) -> str:
     except ValueError as exc:
         raise RulesError(400, 10026, f"items[{index}].ip: {text!r} is not a valid IP or CIDR ({exc})") from None
     if addr.version == 6:
-        raise RulesError(400, 10026, f"items[{index}].ip: an IPv6 item must be a CIDR of /64 or shorter "
-                         f"(e.g. {ipaddress.ip_network(f'{text}/64', strict=False)})")
+        raise RulesError(
+            400,
+            10026,
+            f"items[{index}].ip: an IPv6 item must be a CIDR of /64 or shorter "
+            f"(e.g. {ipaddress.ip_network(f'{text}/64', strict=False)})",
+        )
     return str(addr)
 
 

@@ -38,7 +38,7 @@ def _int(value: float) -> float:
 def _family_matches(name: str, excluded: str | None) -> bool:
     if not excluded:
         return False
-    base = excluded[:-len("_total")] if excluded.endswith("_total") else excluded
+    base = excluded[: -len("_total")] if excluded.endswith("_total") else excluded
     return name in (excluded, base) or name == base + "_total"
 
 
@@ -52,8 +52,9 @@ class EdgeCollector(Collector):
         snap = self.state.metrics_snapshot()
         out: list[Metric] = []
 
-        requests = CounterMetricFamily("edge_requests", "Requests that reached the workers",
-                                       labels=["worker", "colo", "status"])
+        requests = CounterMetricFamily(
+            "edge_requests", "Requests that reached the workers", labels=["worker", "colo", "status"]
+        )
         for (worker, colo, status), value in sorted(snap["requests"].items()):
             requests.add_metric([worker, colo, status], _int(value))
         out.append(requests)
@@ -63,8 +64,9 @@ class EdgeCollector(Collector):
             errors.add_metric([worker, etype], _int(value))
         out.append(errors)
 
-        duration = HistogramMetricFamily("edge_request_duration_seconds", "Request duration in seconds",
-                                         labels=["worker"])
+        duration = HistogramMetricFamily(
+            "edge_request_duration_seconds", "Request duration in seconds", labels=["worker"]
+        )
         for worker, (buckets, total) in snap["duration"].items():
             duration.add_metric([worker], buckets, total)
         out.append(duration)
@@ -91,14 +93,14 @@ class EdgeCollector(Collector):
             backlog.add_metric([queue], float(int(value)))
         out.append(backlog)
 
-        processing = HistogramMetricFamily("edge_queue_processing_duration_seconds",
-                                           "Queue batch processing duration in seconds", labels=["queue"])
+        processing = HistogramMetricFamily(
+            "edge_queue_processing_duration_seconds", "Queue batch processing duration in seconds", labels=["queue"]
+        )
         for queue, (buckets, total) in snap["queue_processing"].items():
             processing.add_metric([queue], buckets, total)
         out.append(processing)
 
-        blocks = CounterMetricFamily("edge_security_blocks", "Requests blocked by the security layer",
-                                     labels=["rule"])
+        blocks = CounterMetricFamily("edge_security_blocks", "Requests blocked by the security layer", labels=["rule"])
         for rule, value in snap["blocks"].items():
             blocks.add_metric([rule], _int(value))
         out.append(blocks)

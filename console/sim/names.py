@@ -15,8 +15,11 @@ SCENARIO_NAMES = ("normal", "error-spike", "latency", "ddos", "queue-backlog", "
 SIM_ACCOUNT_ID = "5100000000000000000000000000a001"
 SIM_ZONE_ID = "5100000000000000000000000000f001"
 SIM_KV_NAMESPACE_ID = "5100000000000000000000000000c001"
-SIM_QUEUE_IDS = {"vau-batch": "5100000000000000000000000000b001", "analytics": "5100000000000000000000000000b002",
-                 "dead-letter": "5100000000000000000000000000b003"}
+SIM_QUEUE_IDS = {
+    "vau-batch": "5100000000000000000000000000b001",
+    "analytics": "5100000000000000000000000000b002",
+    "dead-letter": "5100000000000000000000000000b003",
+}
 #: the repository the simulated edge's workflows and pull requests live in (``gh -R``)
 SIM_GITHUB_REPO = "twist-network/edge"
 #: the commands the simulated edge provides (``console.sim.tools.<name>``), the ``tools.*`` defaults

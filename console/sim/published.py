@@ -62,8 +62,16 @@ def entry_path(pid: int | None = None, state_dir: Path | None = None) -> Path:
     return publish_dir(state_dir) / f"{PREFIX}{pid or os.getpid()}.json"
 
 
-def publish(url: str, scenario: str, api_token: str, admin_token: str, *, paths: dict[str, str] | None = None,
-            state_dir: Path | None = None, pid: int | None = None) -> Path:
+def publish(
+    url: str,
+    scenario: str,
+    api_token: str,
+    admin_token: str,
+    *,
+    paths: dict[str, str] | None = None,
+    state_dir: Path | None = None,
+    pid: int | None = None,
+) -> Path:
     """Write this console's entry (and its token files) and return the entry's path."""
     pid = pid or os.getpid()
     directory = publish_dir(state_dir)
@@ -71,9 +79,18 @@ def publish(url: str, scenario: str, api_token: str, admin_token: str, *, paths:
     write_replace(token_dir / "api_token", api_token + "\n")
     write_replace(token_dir / "admin_token", admin_token + "\n")
     path = directory / f"{PREFIX}{pid}.json"
-    _write(path, {"pid": pid, "started": process_start(pid), "url": url, "scenario": scenario,
-                  "paths": dict(paths or {}),
-                  "api_token_file": str(token_dir / "api_token"), "admin_token_file": str(token_dir / "admin_token")})
+    _write(
+        path,
+        {
+            "pid": pid,
+            "started": process_start(pid),
+            "url": url,
+            "scenario": scenario,
+            "paths": dict(paths or {}),
+            "api_token_file": str(token_dir / "api_token"),
+            "admin_token_file": str(token_dir / "admin_token"),
+        },
+    )
     return path
 
 
@@ -122,7 +139,7 @@ def process_start(pid: int) -> int | None:
     try:
         with open(f"/proc/{int(pid)}/stat", "rb") as fh:
             raw = fh.read(4096)
-        return int(raw[raw.rindex(b")") + 2:].split()[19])
+        return int(raw[raw.rindex(b")") + 2 :].split()[19])
     except (OSError, ValueError, IndexError):
         return None
 
@@ -158,10 +175,15 @@ def _parse(path: Path, data: dict[str, Any]) -> Published | None:
         return None
     token_dir = path.with_suffix("")
     paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
-    return Published(pid=pid, url=url, scenario=scenario, path=path, api_token_file=token_dir / "api_token",
-                     admin_token_file=token_dir / "admin_token",
-                     paths={str(k): str(v) for k, v in list(paths.items())[:32]
-                            if isinstance(k, str) and isinstance(v, str)})
+    return Published(
+        pid=pid,
+        url=url,
+        scenario=scenario,
+        path=path,
+        api_token_file=token_dir / "api_token",
+        admin_token_file=token_dir / "admin_token",
+        paths={str(k): str(v) for k, v in list(paths.items())[:32] if isinstance(k, str) and isinstance(v, str)},
+    )
 
 
 def find_running(state_dir: Path | None = None) -> Published | None:
@@ -173,7 +195,7 @@ def find_running(state_dir: Path | None = None) -> Published | None:
         return None
     live: list[tuple[float, Published]] = []
     for path in sorted(directory.glob(f"{PREFIX}*.json"))[:64]:
-        stem = path.stem[len(PREFIX):]
+        stem = path.stem[len(PREFIX) :]
         if not stem.isdigit():
             continue
         data = _read(path)

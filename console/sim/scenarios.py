@@ -21,8 +21,9 @@ class Profile:
     #: fraction of passed requests that end as errors (5xx)
     error_fraction: float = 0.0005
     #: error type weights for ``edge_errors_total{type}``
-    error_types: dict[str, float] = field(default_factory=lambda: {
-        "exception": 0.5, "timeout": 0.2, "upstream": 0.2, "validation": 0.1})
+    error_types: dict[str, float] = field(
+        default_factory=lambda: {"exception": 0.5, "timeout": 0.2, "upstream": 0.2, "validation": 0.1}
+    )
     #: request latency: median and P95 in milliseconds (log-normal)
     latency_median_ms: float = 24.0
     latency_p95_ms: float = 68.0
@@ -42,8 +43,9 @@ class Profile:
     #: component health overrides
     components: dict[str, str] = field(default_factory=dict)
     #: baseline security blocks per second per rule
-    blocks: dict[str, float] = field(default_factory=lambda: {
-        "waf": 4.0, "geo_block": 1.5, "rate_limit": 2.5, "bot": 3.5, "ip_block": 0.2})
+    blocks: dict[str, float] = field(
+        default_factory=lambda: {"waf": 4.0, "geo_block": 1.5, "rate_limit": 2.5, "bot": 3.5, "ip_block": 0.2}
+    )
     description: str = ""
 
 
@@ -52,36 +54,69 @@ NORMAL = Profile(description="everything inside the runbook's normal ranges")
 SCENARIOS: dict[str, Profile] = {
     "normal": NORMAL,
     "error-spike": replace(
-        NORMAL, error_fraction=0.04, legit_rps=4600.0,
+        NORMAL,
+        error_fraction=0.04,
+        legit_rps=4600.0,
         error_types={"exception": 0.75, "timeout": 0.1, "upstream": 0.1, "validation": 0.05},
-        latency_median_ms=30.0, latency_p95_ms=120.0,
+        latency_median_ms=30.0,
+        latency_p95_ms=120.0,
         components={"vau-processor": "degraded"},
-        description="error rate above 1% (exceptions after a bad deployment)"),
+        description="error rate above 1% (exceptions after a bad deployment)",
+    ),
     "latency": replace(
-        NORMAL, latency_median_ms=420.0, latency_p95_ms=1550.0, cpu_median_ms=21.0, cpu_p95_ms=72.0,
-        error_fraction=0.002, memory_factor=1.6, cache_hit=0.91,
+        NORMAL,
+        latency_median_ms=420.0,
+        latency_p95_ms=1550.0,
+        cpu_median_ms=21.0,
+        cpu_p95_ms=72.0,
+        error_fraction=0.002,
+        memory_factor=1.6,
+        cache_hit=0.91,
         components={"vau-processor": "degraded"},
-        description="P95 latency above 1 s and CPU time above 50 ms"),
+        description="P95 latency above 1 s and CPU time above 50 ms",
+    ),
     "ddos": replace(
-        NORMAL, legit_rps=5200.0, attack_rps=23000.0, error_fraction=0.003,
-        latency_median_ms=40.0, latency_p95_ms=190.0, cpu_median_ms=4.5, cpu_p95_ms=13.0,
-        cache_hit=0.88, memory_factor=1.4,
+        NORMAL,
+        legit_rps=5200.0,
+        attack_rps=23000.0,
+        error_fraction=0.003,
+        latency_median_ms=40.0,
+        latency_p95_ms=190.0,
+        cpu_median_ms=4.5,
+        cpu_p95_ms=13.0,
+        cache_hit=0.88,
+        memory_factor=1.4,
         components={"security-waf": "degraded", "rate-limiter": "degraded"},
-        description="request rate above 20k/s from a few IPs, security blocks spike"),
+        description="request rate above 20k/s from a few IPs, security blocks spike",
+    ),
     "queue-backlog": replace(
-        NORMAL, queue_backlog=True, queue_slow=8.0,
+        NORMAL,
+        queue_backlog=True,
+        queue_slow=8.0,
         components={"queue-processor": "degraded"},
-        description="vau-batch backlog above 1000 and growing"),
+        description="vau-batch backlog above 1000 and growing",
+    ),
     "cache-collapse": replace(
-        NORMAL, cache_hit=0.6, latency_median_ms=48.0, latency_p95_ms=160.0,
+        NORMAL,
+        cache_hit=0.6,
+        latency_median_ms=48.0,
+        latency_p95_ms=160.0,
         components={"cache": "degraded"},
-        description="cache hit rate below 70%"),
+        description="cache hit rate below 70%",
+    ),
     "outage": replace(
-        NORMAL, legit_rps=3100.0, error_fraction=0.86,
+        NORMAL,
+        legit_rps=3100.0,
+        error_fraction=0.86,
         error_types={"unavailable": 0.6, "upstream": 0.3, "timeout": 0.1},
-        latency_median_ms=85.0, latency_p95_ms=640.0, cache_hit=0.84, memory_factor=1.3, health="down",
+        latency_median_ms=85.0,
+        latency_p95_ms=640.0,
+        cache_hit=0.84,
+        memory_factor=1.3,
+        health="down",
         components={"vau-processor": "down", "queue-processor": "degraded"},
-        description="service down: health 503, most requests fail"),
+        description="service down: health 503, most requests fail",
+    ),
 }
 
 SCENARIO_NAMES: tuple[str, ...] = tuple(SCENARIOS)
@@ -109,8 +144,14 @@ COLOS: dict[str, float] = {"FRA": 0.2, "AMS": 0.15, "LHR": 0.18, "IAD": 0.2, "SJ
 #: non-error statuses and their share of successful traffic
 OK_STATUSES: dict[str, float] = {"200": 0.87, "201": 0.05, "304": 0.05, "400": 0.02, "404": 0.01}
 #: the HTTP status each error type ends with
-ERROR_STATUS: dict[str, str] = {"exception": "500", "timeout": "504", "upstream": "502", "validation": "500",
-                                "unavailable": "503", "circuit_open": "503"}
+ERROR_STATUS: dict[str, str] = {
+    "exception": "500",
+    "timeout": "504",
+    "upstream": "502",
+    "validation": "500",
+    "unavailable": "503",
+    "circuit_open": "503",
+}
 SECURITY_RULES: tuple[str, ...] = ("waf", "geo_block", "rate_limit", "bot", "ip_block")
 QUEUES: dict[str, str] = dict(SIM_QUEUE_IDS)  # the config accepts exactly these non-hex IDs
 COMPONENTS: tuple[str, ...] = ("vau-processor", "security-waf", "rate-limiter", "queue-processor", "cache")

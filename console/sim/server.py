@@ -38,10 +38,14 @@ __all__ = ["ADMIN_TOKEN_ENV", "API_TOKEN_ENV", "SIM_TOOLS", "URL_ENV", "SimServe
 
 MAX_BODY = 1 << 20
 
-HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
-             b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n")
-GARBAGE = (b"\x00\x1f\x8b{\"oops\": tru\n edge_requests_total{worker=\"vau\" 12 13 14\n"
-           b"# TYPE edge_requests_total counter counter\n\xff\xfe not metrics at all\n")
+HTML_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+    b"<body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>\n"
+)
+GARBAGE = (
+    b'\x00\x1f\x8b{"oops": tru\n edge_requests_total{worker="vau" 12 13 14\n'
+    b"# TYPE edge_requests_total counter counter\n\xff\xfe not metrics at all\n"
+)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -107,8 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError(f"request body must be 0 to {MAX_BODY} bytes")
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str = "application/json", headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -134,8 +139,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(parts.query, keep_blank_values=True)
         try:
             if path.startswith(cfapi.PREFIX + "/") or path == cfapi.PREFIX:
-                reply = cfapi.handle(sim.state, sim.api_token, self.command, parts.path, query,
-                                     dict(self.headers.items()), body)
+                reply = cfapi.handle(
+                    sim.state, sim.api_token, self.command, parts.path, query, dict(self.headers.items()), body
+                )
                 self._send(reply.status, reply.body, reply.content_type, reply.headers)
                 return
             if path.startswith("/admin/") and path != "/admin/cache/purge" and not _is_loopback(self.client_address):
@@ -149,8 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
                     self._gh_run(sim, path, body)
                     return
                 known = any(p == path for (_, p) in _ROUTES)
-                self._json(405 if known else 404, {"error": ("method not allowed" if known else "not found"),
-                                                   "path": path})
+                self._json(
+                    405 if known else 404, {"error": ("method not allowed" if known else "not found"), "path": path}
+                )
                 return
             handler(self, sim, query, body)
         except SimError as exc:
@@ -168,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- gh run sub-resources ------------------------------------------------------------
     def _gh_run(self, sim: "SimServer", path: str, body: bytes) -> None:
-        rest = path[len("/admin/gh/runs/"):].split("/")
+        rest = path[len("/admin/gh/runs/") :].split("/")
         try:
             run_id = int(rest[0])
         except ValueError:
@@ -210,8 +217,16 @@ def _health(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
         _wait(sim, sim.state.faults.get("slow_seconds", 5.0))
     if fault == "down":
         _, body = sim.state.health()
-        h._json(503, {"status": "down", "version": body["version"], "timestamp": body["timestamp"],
-                      "error": "service unavailable", "components": {c: "down" for c in body["components"]}})
+        h._json(
+            503,
+            {
+                "status": "down",
+                "version": body["version"],
+                "timestamp": body["timestamp"],
+                "error": "service unavailable",
+                "components": {c: "down" for c in body["components"]},
+            },
+        )
         return
     status, data = sim.state.health()
     h._json(status, data)
@@ -230,7 +245,7 @@ def _metrics(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
     if fault == "garbage":
         h._send(200, GARBAGE, "text/plain; version=0.0.4; charset=utf-8")
         return
-    missing = fault[len("missing:"):] if fault.startswith("missing:") else None
+    missing = fault[len("missing:") :] if fault.startswith("missing:") else None
     page = sim.exposition.render(missing=missing)
     if fault == "truncated":
         page = page[: len(page) // 2]
@@ -240,8 +255,13 @@ def _metrics(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
 def _admin_purge(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
     token = cfapi._bearer(dict(h.headers.items()))
     if not token or not secrets.compare_digest(token, sim.admin_token):
-        h._json(401, {"success": False, "error": "unauthorized: a valid admin token is required "
-                      "(Authorization: Bearer <token>)"})
+        h._json(
+            401,
+            {
+                "success": False,
+                "error": "unauthorized: a valid admin token is required (Authorization: Bearer <token>)",
+            },
+        )
         return
     data = _json_body(body)
     if not isinstance(data, dict) or "older_than" not in data:
@@ -294,8 +314,9 @@ def _admin_local_kv(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> N
     data = _json_body(body)
     if not isinstance(data, dict):
         raise SimError('expected {"op": "list|get|put|delete", "namespace": ..., "key": ..., "value": ...}')
-    result = sim.state.local_kv_op(str(data.get("op")), str(data.get("namespace", "")), data.get("key"),
-                                   data.get("value"))
+    result = sim.state.local_kv_op(
+        str(data.get("op")), str(data.get("namespace", "")), data.get("key"), data.get("value")
+    )
     h._json(200, {"result": result})
 
 
@@ -313,8 +334,9 @@ def _admin_gh_foreign_run(h: _Handler, sim: "SimServer", query: Any, body: bytes
     data = _json_body(body) or {}
     if not isinstance(data, dict):
         raise SimError('expected {"actor": ..., "event": ...}')
-    h._json(200, sim.state.gh_foreign_run(str(data.get("actor") or "alice"),
-                                          str(data.get("event") or "workflow_dispatch")))
+    h._json(
+        200, sim.state.gh_foreign_run(str(data.get("actor") or "alice"), str(data.get("event") or "workflow_dispatch"))
+    )
 
 
 def _admin_rollout(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
@@ -342,8 +364,14 @@ def _status_page(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None
 
 
 def _index(h: _Handler, sim: "SimServer", query: Any, body: bytes) -> None:
-    h._json(200, {"service": "TWIST edge (simulated)", "scenario": sim.state.scenario,
-                  "endpoints": sorted({p for (_, p) in _ROUTES}) + [cfapi.PREFIX + "/..."]})
+    h._json(
+        200,
+        {
+            "service": "TWIST edge (simulated)",
+            "scenario": sim.state.scenario,
+            "endpoints": sorted({p for (_, p) in _ROUTES}) + [cfapi.PREFIX + "/..."],
+        },
+    )
 
 
 _ROUTES = {
@@ -371,9 +399,18 @@ _ROUTES = {
 class SimServer:
     """A simulated TWIST edge on loopback. ``start()`` returns the base URL."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, scenario: str = "normal",
-                 seed: int | None = None, *, state: SimState | None = None, api_token: str | None = None,
-                 admin_token: str | None = None, listen_socket: socket.socket | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        scenario: str = "normal",
+        seed: int | None = None,
+        *,
+        state: SimState | None = None,
+        api_token: str | None = None,
+        admin_token: str | None = None,
+        listen_socket: socket.socket | None = None,
+    ) -> None:
         """``listen_socket``: serve on this socket, already bound and listening (its port wins)."""
         self._listen_socket = listen_socket
         if listen_socket is not None:
@@ -422,8 +459,9 @@ class SimServer:
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self.base_url = sim_url(self.host, self.port)
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"edge-sim:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=f"edge-sim:{self.port}", daemon=True
+        )
         self._thread.start()
         return self.base_url
 

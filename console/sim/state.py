@@ -56,8 +56,13 @@ ACCOUNT_ID = SIM_ACCOUNT_ID  # the config accepts exactly these non-hex IDs (con
 ZONE_ID = SIM_ZONE_ID
 KV_NAMESPACE_ID = SIM_KV_NAMESPACE_ID
 MAIN_WORKER = "vau-processor-production"
-SCRIPTS = ("vau-processor-production", "vau-processor-staging", "security-waf-production",
-           "rate-limiter-production", "queue-processor-production")
+SCRIPTS = (
+    "vau-processor-production",
+    "vau-processor-staging",
+    "security-waf-production",
+    "rate-limiter-production",
+    "queue-processor-production",
+)
 ROLLBACK_WORKFLOW = "rollback-edge.yml"
 GH_REPO = SIM_GITHUB_REPO
 #: longest simulated step; longer gaps are integrated in several steps
@@ -86,8 +91,12 @@ SETTING_VALUES: dict[str, tuple[str, ...]] = {
     "browser_check": ("on", "off"),
 }
 #: Cloudflare status page indicator -> description
-CF_STATUS = {"none": "All Systems Operational", "minor": "Minor Service Outage",
-             "major": "Partial System Outage", "critical": "Major System Outage"}
+CF_STATUS = {
+    "none": "All Systems Operational",
+    "minor": "Minor Service Outage",
+    "major": "Partial System Outage",
+    "critical": "Major System Outage",
+}
 QUEUE_TARGETS = {"vau-batch": 45.0, "analytics": 20.0, "dead-letter": 2.0}
 QUEUE_INFLOW = {"vau-batch": 180.0, "analytics": 60.0, "dead-letter": 0.3}
 QUEUE_PROC_MEDIAN_S = {"vau-batch": 0.12, "analytics": 0.08, "dead-letter": 0.3}
@@ -112,8 +121,10 @@ class SecretsChanged(SimError):
     with ``force``."""
 
     def __init__(self, version_id: str, names: list[str]) -> None:
-        super().__init__(f"A rollback to version {version_id} would revert secrets. "
-                         f"The following secrets have changed: {', '.join(names)}")
+        super().__init__(
+            f"A rollback to version {version_id} would revert secrets. "
+            f"The following secrets have changed: {', '.join(names)}"
+        )
         self.names = names
 
 
@@ -132,10 +143,10 @@ _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 def parse_duration(text: Any) -> float:
     """``"7d"`` -> seconds; raises SimError naming the accepted forms."""
     if not isinstance(text, str):
-        raise SimError(f"older_than must be a string such as \"7d\", got {type(text).__name__}")
+        raise SimError(f'older_than must be a string such as "7d", got {type(text).__name__}')
     m = _DURATION.match(text)
     if not m:
-        raise SimError(f"older_than: cannot read {text!r}; use a number and a unit s, m, h, d or w (e.g. \"7d\")")
+        raise SimError(f'older_than: cannot read {text!r}; use a number and a unit s, m, h, d or w (e.g. "7d")')
     return float(m.group(1)) * _UNIT_S[m.group(2)]
 
 
@@ -146,8 +157,9 @@ def _as_bool(value: Any) -> bool:
 class SimState:
     """The whole simulated edge. All public methods are thread-safe."""
 
-    def __init__(self, scenario: str = "normal", seed: int | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self, scenario: str = "normal", seed: int | None = None, clock: Callable[[], float] | None = None
+    ) -> None:
         if scenario not in SCENARIOS:
             raise SimError(f"unknown scenario {scenario!r} (known: {', '.join(SCENARIO_NAMES)})")
         self.lock = threading.RLock()
@@ -185,7 +197,8 @@ class SimState:
         self.secrets: dict[str, dict[str, str]] = {s: {} for s in SCRIPTS}
         self.secret_history: list[dict[str, Any]] = []
         self.zone_settings: dict[str, dict[str, dict[str, Any]]] = {
-            ZONE_ID: {k: {"value": v, "modified_on": None} for k, v in SETTING_DEFAULTS.items()}}
+            ZONE_ID: {k: {"value": v, "modified_on": None} for k, v in SETTING_DEFAULTS.items()}
+        }
         self.setting_history: list[dict[str, Any]] = []
         self.purges: list[dict[str, Any]] = []
         self.cache_dip: tuple[float, float, float] | None = None  # (start, floor, duration)
@@ -209,8 +222,7 @@ class SimState:
         self.pulls: list[dict[str, Any]] = []
         self.gh_next_conclusion = "success"
         self.rollbacks: list[dict[str, Any]] = []
-        self.faults: dict[str, Any] = {"metrics": "none", "health": "none", "slow_seconds": 5.0,
-                                       "cf_status": "none"}
+        self.faults: dict[str, Any] = {"metrics": "none", "health": "none", "slow_seconds": 5.0, "cf_status": "none"}
         self._seed_control_plane(now)
         # counters of an edge that has been up for a while (a real edge's are never near zero),
         # accumulated in the normal scenario; the requested one starts now
@@ -228,43 +240,67 @@ class SimState:
         today = _dt.datetime.fromtimestamp(now, tz=_dt.timezone.utc).date()
         for back in range(4, -1, -1):
             week = (today - _dt.timedelta(weeks=back)).isocalendar()[1]
-            ns[f"salt:week:{week}"] = {"value": "%032x" % rng.getrandbits(128), "metadata": {"rotated_by": "cron"},
-                                       "expiration": None}
+            ns[f"salt:week:{week}"] = {
+                "value": "%032x" % rng.getrandbits(128),
+                "metadata": {"rotated_by": "cron"},
+                "expiration": None,
+            }
         ns["blocked:ip:192.0.2.66"] = {"value": "scanner", "metadata": None, "expiration": None}
         ns["config:rate-limits"] = {"value": '{"api": 100, "vau": 1000}', "metadata": None, "expiration": None}
         ns["test-key"] = {"value": "kv-consistency-probe", "metadata": None, "expiration": None}
         for script in SCRIPTS:
             for name in ("ADMIN_TOKEN", "SALT_SECRET", "JWT_SIGNING_KEY"):
                 self.secrets[script][name] = _secrets.token_hex(16)
-        messages = ["Tune VAU batch validation", "Fix WAF rule ordering", "Bump compatibility date",
-                    "Add cache rules for /api/v1/stats", "Harden rate limiter", "Initial production release"]
+        messages = [
+            "Tune VAU batch validation",
+            "Fix WAF rule ordering",
+            "Bump compatibility date",
+            "Add cache rules for /api/v1/stats",
+            "Harden rate limiter",
+            "Initial production release",
+        ]
         authors = ["ci@twist.io", "alice@twist.io", "bob@twist.io"]
         for script in SCRIPTS:
             count = 5 if script == MAIN_WORKER else 2
             entries = []
             for i in range(count):
-                created = now - (2 * 3600 if i == 0 else 86400 * (2 ** i)) - rng.uniform(0, 1800)
-                entries.append(self._deployment_entry(created, rng.choice(authors), messages[i % len(messages)],
-                                                      source="wrangler" if i % 2 == 0 else "api"))
+                created = now - (2 * 3600 if i == 0 else 86400 * (2**i)) - rng.uniform(0, 1800)
+                entries.append(
+                    self._deployment_entry(
+                        created,
+                        rng.choice(authors),
+                        messages[i % len(messages)],
+                        source="wrangler" if i % 2 == 0 else "api",
+                    )
+                )
             self.deployments[script] = entries  # newest first
         for i in range(2):
             created = now - 86400 * (9 + 6 * i)
-            self.gh_runs.append({
-                "databaseId": 11800000000 + i * 7919, "number": 17 + i, "status": "completed",
-                "conclusion": "success", "created": created, "inputs": {"environment": "staging",
-                                                                        "reason": "drill"},
-                "workflow": ROLLBACK_WORKFLOW, "effect_applied": True})
+            self.gh_runs.append(
+                {
+                    "databaseId": 11800000000 + i * 7919,
+                    "number": 17 + i,
+                    "status": "completed",
+                    "conclusion": "success",
+                    "created": created,
+                    "inputs": {"environment": "staging", "reason": "drill"},
+                    "workflow": ROLLBACK_WORKFLOW,
+                    "effect_applied": True,
+                }
+            )
         self.gh_runs.sort(key=lambda r: r["created"], reverse=True)
 
-    def _deployment_entry(self, created: float, author: str, message: str, source: str = "wrangler",
-                          triggered_by: str = "upload") -> dict[str, Any]:
+    def _deployment_entry(
+        self, created: float, author: str, message: str, source: str = "wrangler", triggered_by: str = "upload"
+    ) -> dict[str, Any]:
         entry = self._new_deployment_entry(created, author, message, source, triggered_by)
         version = entry["versions"][0]["version_id"]
         self.version_code.setdefault(version, version)
         return entry
 
-    def _new_deployment_entry(self, created: float, author: str, message: str, source: str,
-                              triggered_by: str) -> dict[str, Any]:
+    def _new_deployment_entry(
+        self, created: float, author: str, message: str, source: str, triggered_by: str
+    ) -> dict[str, Any]:
         return {
             "id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
             "created_on": iso(created),
@@ -272,8 +308,7 @@ class SimState:
             "strategy": "percentage",
             "author_email": author,
             "annotations": {"workers/message": message[:50], "workers/triggered_by": triggered_by},
-            "versions": [{"version_id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
-                          "percentage": 100}],
+            "versions": [{"version_id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), "percentage": 100}],
         }
 
     # ------------------------------------------------------------------------------------
@@ -329,7 +364,7 @@ class SimState:
     def blocked_ips(self) -> list[str]:
         with self.lock:
             ns = self.kv.get(KV_NAMESPACE_ID, {})
-            return sorted(k[len("blocked:ip:"):] for k in ns if k.startswith("blocked:ip:"))
+            return sorted(k[len("blocked:ip:") :] for k in ns if k.startswith("blocked:ip:"))
 
     def _cache_hit_ratio(self, t: float, base: float) -> float:
         if self.cache_dip is None:
@@ -368,8 +403,14 @@ class SimState:
         api_limit = max(1.0, float(self.tf_vars["api_rate_limit"]))
         vau_limit = max(1.0, float(self.tf_vars["vau_rate_limit"]))
         rl_factor *= min(20.0, max(0.05, math.sqrt((100.0 / api_limit) * (1000.0 / vau_limit))))
-        level_factor = {"off": 0.2, "essentially_off": 0.3, "low": 0.7, "medium": 1.0, "high": 1.5,
-                        "under_attack": 2.5}.get(level, 1.0)
+        level_factor = {
+            "off": 0.2,
+            "essentially_off": 0.3,
+            "low": 0.7,
+            "medium": 1.0,
+            "high": 1.5,
+            "under_attack": 2.5,
+        }.get(level, 1.0)
         base = prof.blocks
         per_rule = {rule: base.get(rule, 0.0) * jitter(0.15) for rule in SECURITY_RULES}
         per_rule["bot"] *= level_factor
@@ -436,7 +477,7 @@ class SimState:
         # -- cache ------------------------------------------------------------------------
         hit = min(0.995, max(0.0, prof.cache_hit + rng.gauss(0.0, 0.008)))
         extra_rules = len(self.cache_rules - set(CACHE_RULES_BASELINE))
-        hit = hit + (0.985 - hit) * (1.0 - CACHE_RULE_GAP ** extra_rules) if hit < 0.985 else hit
+        hit = hit + (0.985 - hit) * (1.0 - CACHE_RULE_GAP**extra_rules) if hit < 0.985 else hit
         hit = self._cache_hit_ratio(t, hit)
 
         # -- queues -----------------------------------------------------------------------
@@ -481,7 +522,8 @@ class SimState:
                         self.requests[(worker, colo, status)] += w_n_ok * cell * s_share
                     for etype, e_share in types.items():
                         self.requests[(worker, colo, ERROR_STATUS.get(etype, "500"))] += (
-                            w_n_err * cell * e_share / type_total)
+                            w_n_err * cell * e_share / type_total
+                        )
                 for etype, e_share in types.items():
                     self.errors[(worker, etype)] += w_n_err * e_share / type_total
                 self.duration[worker].observe_batch(n * w_share, lat_med / 1000.0, lat_p95 / 1000.0)
@@ -550,8 +592,13 @@ class SimState:
                 status, code = "healthy", 200
             if self.cache_dip and 0 <= now - self.cache_dip[0] < self.cache_dip[2]:
                 components["cache"] = "warming"
-            body = {"status": status, "version": VERSION, "timestamp": iso(now),
-                    "uptime_seconds": round(now - self.started, 1), "components": components}
+            body = {
+                "status": status,
+                "version": VERSION,
+                "timestamp": iso(now),
+                "uptime_seconds": round(now - self.started, 1),
+                "components": components,
+            }
             return code, body
 
     # ------------------------------------------------------------------------------------
@@ -580,24 +627,37 @@ class SimState:
 
     def set_faults(self, body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(body, dict):
-            raise SimError("expected a JSON object such as {\"metrics\": \"500\"}")
-        unknown = set(body) - {"metrics", "health", "slow_seconds", "gh_run", "cf_status", "queues_list",
-                               "custom_entrypoint"}
+            raise SimError('expected a JSON object such as {"metrics": "500"}')
+        unknown = set(body) - {
+            "metrics",
+            "health",
+            "slow_seconds",
+            "gh_run",
+            "cf_status",
+            "queues_list",
+            "custom_entrypoint",
+        }
         if unknown:
-            raise SimError(f"unknown fault keys: {', '.join(sorted(unknown))} "
-                           "(known: metrics, health, slow_seconds, gh_run, cf_status, queues_list, custom_entrypoint)")
+            raise SimError(
+                f"unknown fault keys: {', '.join(sorted(unknown))} "
+                "(known: metrics, health, slow_seconds, gh_run, cf_status, queues_list, custom_entrypoint)"
+            )
         if "custom_entrypoint" in body and body["custom_entrypoint"] not in ("missing", "present"):
-            raise SimError("custom_entrypoint: expected \"missing\" (a zone that never had custom rules: no entry "
-                           "point ruleset) or \"present\" (the seeded one with the geo rule)")
+            raise SimError(
+                'custom_entrypoint: expected "missing" (a zone that never had custom rules: no entry '
+                'point ruleset) or "present" (the seeded one with the geo rule)'
+            )
         with self.lock:
             new = dict(self.faults)
             if "metrics" in body:
                 value = body["metrics"]
-                ok = isinstance(value, str) and (value in self.FAULT_METRICS or
-                                                 (value.startswith("missing:") and len(value) > len("missing:")))
+                ok = isinstance(value, str) and (
+                    value in self.FAULT_METRICS or (value.startswith("missing:") and len(value) > len("missing:"))
+                )
                 if not ok:
-                    raise SimError(f"metrics: unknown fault {value!r} (known: {', '.join(self.FAULT_METRICS)}, "
-                                   "missing:<family>)")
+                    raise SimError(
+                        f"metrics: unknown fault {value!r} (known: {', '.join(self.FAULT_METRICS)}, missing:<family>)"
+                    )
                 new["metrics"] = value
             if "health" in body:
                 if body["health"] not in self.FAULT_HEALTH:
@@ -614,7 +674,7 @@ class SimState:
                 new["cf_status"] = body["cf_status"]
             if "queues_list" in body:  # "forbidden": the API token lacks Queues read (GET .../queues is a 403)
                 if body["queues_list"] not in ("none", "forbidden"):
-                    raise SimError("queues_list: expected \"none\" or \"forbidden\"")
+                    raise SimError('queues_list: expected "none" or "forbidden"')
                 new["queues_list"] = body["queues_list"]
             if body.get("custom_entrypoint") == "missing":  # a state change, not a lasting fault
                 self.edge_rules.drop_entrypoint()
@@ -622,7 +682,7 @@ class SimState:
                 self.edge_rules.seed_entrypoint()
             if "gh_run" in body:
                 if body["gh_run"] not in ("success", "failure"):
-                    raise SimError("gh_run: expected \"success\" or \"failure\" (conclusion of the next runs)")
+                    raise SimError('gh_run: expected "success" or "failure" (conclusion of the next runs)')
                 self.gh_next_conclusion = body["gh_run"]
             self.faults = new
             return dict(self.faults, gh_run=self.gh_next_conclusion)
@@ -638,8 +698,14 @@ class SimState:
             record = {"at": iso(now), "kind": "admin", "older_than": older_than, "entries": entries}
             self.purges.append(record)
             self.cache_dip = (now, 0.82, 15.0)
-            return {"success": True, "purged": entries, "bytes": entries * 5120, "older_than": older_than,
-                    "older_than_seconds": seconds, "timestamp": iso(now)}
+            return {
+                "success": True,
+                "purged": entries,
+                "bytes": entries * 5120,
+                "older_than": older_than,
+                "older_than_seconds": seconds,
+                "timestamp": iso(now),
+            }
 
     # ------------------------------------------------------------------------------------
     # Cloudflare: zone settings and purge
@@ -658,8 +724,9 @@ class SimState:
             previous = entry["value"]
             entry["value"] = value
             entry["modified_on"] = iso(now)
-            self.setting_history.append({"at": iso(now), "zone": zone, "setting": setting,
-                                         "previous": previous, "value": value})
+            self.setting_history.append(
+                {"at": iso(now), "zone": zone, "setting": setting, "previous": previous, "value": value}
+            )
             return self.get_setting(zone, setting)
 
     def purge_cache(self, zone: str, kind: str, items: list[Any] | None) -> str:
@@ -678,8 +745,9 @@ class SimState:
                 raise KeyError(ns)
             return self.kv[ns]
 
-    def kv_list(self, ns: str, prefix: str = "", cursor: str | None = None,
-                limit: int = 1000) -> tuple[list[dict[str, Any]], str]:
+    def kv_list(
+        self, ns: str, prefix: str = "", cursor: str | None = None, limit: int = 1000
+    ) -> tuple[list[dict[str, Any]], str]:
         with self.lock:
             keys = sorted(k for k in self.kv_namespace(ns) if k.startswith(prefix or ""))
             start = 0
@@ -689,7 +757,7 @@ class SimState:
                 except (ValueError, UnicodeDecodeError):
                     raise SimError("invalid cursor") from None
                 start = next((i for i, k in enumerate(keys) if k > after), len(keys))
-            page = keys[start:start + limit]
+            page = keys[start : start + limit]
             more = start + limit < len(keys)
             next_cursor = base64.urlsafe_b64encode(page[-1].encode()).decode().rstrip("=") if more and page else ""
             out = []
@@ -747,7 +815,8 @@ class SimState:
                 raise VersionNotDeployed(
                     "Secret edit failed. You attempted to modify a secret, but the latest version of your Worker "
                     "isn't currently deployed. Please ensure that the latest version of your Worker is fully "
-                    "deployed (wrangler versions deploy) before modifying secrets.")
+                    "deployed (wrangler versions deploy) before modifying secrets."
+                )
             now = self.advance()
             before = self.flags()["circuit_breaker"]
             self.secrets[script][name] = value
@@ -780,13 +849,27 @@ class SimState:
     def queue_details(self, name: str) -> dict[str, Any]:
         created = iso_seconds(self.started - 86400 * 120)
         producers = [] if name == "dead-letter" else [{"type": "worker", "script": MAIN_WORKER}]
-        consumer = {"type": "worker", "script": "queue-processor-production", "queue_name": name,
-                    "settings": {"batch_size": int(self.tf_vars["queue_batch_size"]) if name == "vau-batch" else 50,
-                                 "max_concurrency": int(self.tf_vars["worker_count"]) if name == "vau-batch" else 2,
-                                 "max_retries": 3, "max_wait_time_ms": 5000}}
-        return {"queue_id": QUEUES[name], "queue_name": name, "created_on": created, "modified_on": created,
-                "producers": producers, "producers_total_count": len(producers),
-                "consumers": [consumer], "consumers_total_count": 1}
+        consumer = {
+            "type": "worker",
+            "script": "queue-processor-production",
+            "queue_name": name,
+            "settings": {
+                "batch_size": int(self.tf_vars["queue_batch_size"]) if name == "vau-batch" else 50,
+                "max_concurrency": int(self.tf_vars["worker_count"]) if name == "vau-batch" else 2,
+                "max_retries": 3,
+                "max_wait_time_ms": 5000,
+            },
+        }
+        return {
+            "queue_id": QUEUES[name],
+            "queue_name": name,
+            "created_on": created,
+            "modified_on": created,
+            "producers": producers,
+            "producers_total_count": len(producers),
+            "consumers": [consumer],
+            "consumers_total_count": 1,
+        }
 
     def queue_metrics(self, name: str) -> dict[str, Any]:
         with self.lock:
@@ -794,8 +877,11 @@ class SimState:
             backlog = int(self.backlog[name])
             rate = max(1.0, QUEUE_INFLOW[name])
             oldest = now - backlog / rate if backlog else now
-            return {"backlog_count": backlog, "backlog_bytes": backlog * QUEUE_MESSAGE_BYTES[name],
-                    "oldest_message_timestamp_ms": int(oldest * 1000)}
+            return {
+                "backlog_count": backlog,
+                "backlog_bytes": backlog * QUEUE_MESSAGE_BYTES[name],
+                "oldest_message_timestamp_ms": int(oldest * 1000),
+            }
 
     # ------------------------------------------------------------------------------------
     # terraform
@@ -828,16 +914,26 @@ class SimState:
             if missing:
                 raise SimError(f"Required input '{missing[0]}' not provided")
             if inputs["environment"] not in ("production", "staging"):
-                raise SimError(f"Provided value '{inputs['environment']}' for input 'environment' not in the list "
-                               "of allowed values")
+                raise SimError(
+                    f"Provided value '{inputs['environment']}' for input 'environment' not in the list "
+                    "of allowed values"
+                )
             unknown = set(inputs) - {"environment", "reason", "worker", "version_id"}
             if unknown:
                 raise SimError(f"Unexpected inputs provided: {sorted(unknown)}")
             number = max((r["number"] for r in self.gh_runs), default=0) + 1
-            run = {"databaseId": 11900000000 + number * 7919 + self.rng.randint(0, 999), "number": number,
-                   "status": "queued", "conclusion": "", "created": now, "inputs": dict(inputs),
-                   "workflow": workflow, "effect_applied": False, "planned": self.gh_next_conclusion,
-                   "duration": float(self.gh_run_seconds)}
+            run = {
+                "databaseId": 11900000000 + number * 7919 + self.rng.randint(0, 999),
+                "number": number,
+                "status": "queued",
+                "conclusion": "",
+                "created": now,
+                "inputs": dict(inputs),
+                "workflow": workflow,
+                "effect_applied": False,
+                "planned": self.gh_next_conclusion,
+                "duration": float(self.gh_run_seconds),
+            }
             self.gh_runs.insert(0, run)
             return self._run_view(run)
 
@@ -866,13 +962,25 @@ class SimState:
         # and a 10220 "secrets changed" is confirmed by wrangler's non-interactive fallback (yes)
         script = run["inputs"].get("worker") or MAIN_WORKER
         version = run["inputs"].get("version_id") or ""
-        record = {"at": iso(at), "run": run["databaseId"], "reason": run["inputs"].get("reason"),
-                  "scenario_before": self.scenario, "worker": script, "requested_version": version or None}
+        record = {
+            "at": iso(at),
+            "run": run["databaseId"],
+            "reason": run["inputs"].get("reason"),
+            "scenario_before": self.scenario,
+            "worker": script,
+            "requested_version": version or None,
+        }
         try:
             if not version:
                 version = self._default_rollback_version(script)
-            result = self._rollback(script, version, "Rollback: " + str(run["inputs"].get("reason", "")), True, at,
-                                    author="github-actions@twist.io")
+            result = self._rollback(
+                script,
+                version,
+                "Rollback: " + str(run["inputs"].get("reason", "")),
+                True,
+                at,
+                author="github-actions@twist.io",
+            )
             record["version"] = version
             record["code_rolled_back"] = result["code_rolled_back"]
         except (KeyError, SimError) as exc:
@@ -949,14 +1057,22 @@ class SimState:
                 self.deployments[script] = []
                 self.secrets.setdefault(script, {})
                 self.drafts.append(script)
-            entry = self._deployment_entry(now, "wrangler@sim.twist.io", message or "Deployed with wrangler",
-                                           source="wrangler")
+            entry = self._deployment_entry(
+                now, "wrangler@sim.twist.io", message or "Deployed with wrangler", source="wrangler"
+            )
             self.deployments[script].insert(0, entry)
             rules = sorted({a or b for text in files.values() for a, b in _CACHE_RULE_RE.findall(text)})
             if script == MAIN_WORKER and rules:
                 self.cache_rules = set(rules)
-            self.uploads.append({"at": iso(now), "script": script, "deployment": entry["id"],
-                                 "modules": sorted(files), "cache_rules": rules})
+            self.uploads.append(
+                {
+                    "at": iso(now),
+                    "script": script,
+                    "deployment": entry["id"],
+                    "modules": sorted(files),
+                    "cache_rules": rules,
+                }
+            )
             return copy.deepcopy(entry)
 
     def deployment_list(self, script: str) -> list[dict[str, Any]]:
@@ -993,8 +1109,10 @@ class SimState:
             entries = self.deployments[script]
             current = next(v["version_id"] for v in entries[0]["versions"] if v.get("percentage") == 100)
             entry = self._deployment_entry(now, "alice@twist.io", "Gradual rollout", source="wrangler")
-            entry["versions"] = [{"version_id": entry["versions"][0]["version_id"], "percentage": percentage},
-                                 {"version_id": current, "percentage": 100 - percentage}]
+            entry["versions"] = [
+                {"version_id": entry["versions"][0]["version_id"], "percentage": percentage},
+                {"version_id": current, "percentage": 100 - percentage},
+            ]
             entries.insert(0, entry)
             self.rollouts.add(script)
             return copy.deepcopy(entry)
@@ -1021,8 +1139,9 @@ class SimState:
             for version in entry["versions"]:
                 if version.get("percentage") == 100:
                     return version["version_id"]
-        raise SimError("Could not find stable Worker Version to rollback to. Please try again with an explicit "
-                       "Version ID.")
+        raise SimError(
+            "Could not find stable Worker Version to rollback to. Please try again with an explicit Version ID."
+        )
 
     def rollback(self, script: str, version_id: str, message: str = "Rollback", force: bool = False) -> dict[str, Any]:
         """A deployment of ``version_id`` at 100% (``POST .../deployments``, ``?force=true`` after 10220)."""
@@ -1030,15 +1149,15 @@ class SimState:
             now = self.advance()
             return self._rollback(script, version_id, message, force, now)
 
-    def _rollback(self, script: str, version_id: str, message: str, force: bool, at: float,
-                  author: str = "wrangler@sim.twist.io") -> dict[str, Any]:
+    def _rollback(
+        self, script: str, version_id: str, message: str, force: bool, at: float, author: str = "wrangler@sim.twist.io"
+    ) -> dict[str, Any]:
         entries = self.deployments[script]
         target = next((e for e in entries if any(v["version_id"] == version_id for v in e["versions"])), None)
         if target is None:
             raise SimError(f"version {version_id} is not one of the worker's deployed versions")
         since = _dt.datetime.fromisoformat(target["created_on"].replace("Z", "+00:00")).timestamp()
-        changed = sorted({h["name"] for h in self.secret_history
-                          if h["script"] == script and h.get("ts", 0) > since})
+        changed = sorted({h["name"] for h in self.secret_history if h["script"] == script and h.get("ts", 0) > since})
         if changed and not force:
             raise SecretsChanged(version_id, changed)
         before_code = self._current_code(script)
@@ -1070,14 +1189,23 @@ class SimState:
             if any(p["head"] == head and p["state"] == "OPEN" for p in self.pulls):
                 raise SimError(f'a pull request for branch "{head}" into branch "{base}" already exists')
             number = 100 + len(self.pulls) + 1
-            pull = {"number": number, "repo": repo, "head": head, "base": base or "main", "title": title,
-                    "body": body, "state": "OPEN", "created": iso(now),
-                    "url": f"https://github.com/{repo}/pull/{number}"}
+            pull = {
+                "number": number,
+                "repo": repo,
+                "head": head,
+                "base": base or "main",
+                "title": title,
+                "body": body,
+                "state": "OPEN",
+                "created": iso(now),
+                "url": f"https://github.com/{repo}/pull/{number}",
+            }
             self.pulls.append(pull)
             return dict(pull)
 
-    def gh_foreign_run(self, actor: str = "alice", event: str = "workflow_dispatch",
-                       environment: str = "staging") -> dict[str, Any]:
+    def gh_foreign_run(
+        self, actor: str = "alice", event: str = "workflow_dispatch", environment: str = "staging"
+    ) -> dict[str, Any]:
         """Test knob: someone else's rollback run (a teammate's dispatch, or a scheduled/push run)."""
         with self.lock:
             run = self.gh_dispatch(ROLLBACK_WORKFLOW, {"environment": environment, "reason": f"{actor}'s drill"})
@@ -1111,9 +1239,16 @@ class SimState:
                 "security_level": self.zone_settings[ZONE_ID]["security_level"]["value"],
                 "zone_settings": {z: {k: dict(v) for k, v in s.items()} for z, s in self.zone_settings.items()},
                 "setting_history": list(self.setting_history),
-                "attack_ips": [{"ip": ip, "share": share, "active": prof.attack_rps > 0, "blocked": ip in blocked,
-                                "blocks_total": int(self.blocks_by_ip.get(ip, 0.0))}
-                               for ip, share in ATTACK_IPS.items()],
+                "attack_ips": [
+                    {
+                        "ip": ip,
+                        "share": share,
+                        "active": prof.attack_rps > 0,
+                        "blocked": ip in blocked,
+                        "blocks_total": int(self.blocks_by_ip.get(ip, 0.0)),
+                    }
+                    for ip, share in ATTACK_IPS.items()
+                ],
                 "blocked_ips": blocked,
                 "edge": dict(self.edge_rules.snapshot(), blocked_requests=int(self.edge_blocked_requests)),
                 "kv": {ns: {k: e["value"] for k, e in keys.items()} for ns, keys in self.kv.items()},
@@ -1121,8 +1256,9 @@ class SimState:
                 "secrets": {script: sorted(names) for script, names in self.secrets.items()},
                 "secret_history": list(self.secret_history),
                 "purges": list(self.purges),
-                "cache_dip": None if self.cache_dip is None else {
-                    "since": iso(self.cache_dip[0]), "floor": self.cache_dip[1], "seconds": self.cache_dip[2]},
+                "cache_dip": None
+                if self.cache_dip is None
+                else {"since": iso(self.cache_dip[0]), "floor": self.cache_dip[1], "seconds": self.cache_dip[2]},
                 "queues": {q: {"queue_id": QUEUES[q], "backlog": int(b)} for q, b in self.backlog.items()},
                 "terraform": {"vars": dict(self.tf_vars), "applies": list(self.tf_applies)},
                 "deployments": {s: [d["id"] for d in entries] for s, entries in self.deployments.items()},
@@ -1136,6 +1272,8 @@ class SimState:
                 "drafts": list(self.drafts),
                 "rollouts": sorted(self.rollouts),
                 "undeployed_versions": {k: list(v) for k, v in self.undeployed_versions.items()},
-                "deployment_versions": {s: [[v["version_id"] for v in d["versions"]] for d in entries]
-                                        for s, entries in self.deployments.items()},
+                "deployment_versions": {
+                    s: [[v["version_id"] for v in d["versions"]] for d in entries]
+                    for s, entries in self.deployments.items()
+                },
             }

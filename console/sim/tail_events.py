@@ -15,12 +15,23 @@ from typing import Any
 
 from console.sim.scenarios import ATTACK_IPS, COLOS, NORMAL, SCENARIOS, Profile
 
-PATHS = (("POST", "/api/v1/vau/process", 0.42), ("POST", "/api/v1/vau/verify", 0.2), ("GET", "/api/v1/session", 0.14),
-         ("GET", "/health", 0.08), ("GET", "/static/app.js", 0.1), ("PUT", "/api/v1/keys/rotate", 0.02),
-         ("DELETE", "/api/v1/session", 0.04))
+PATHS = (
+    ("POST", "/api/v1/vau/process", 0.42),
+    ("POST", "/api/v1/vau/verify", 0.2),
+    ("GET", "/api/v1/session", 0.14),
+    ("GET", "/health", 0.08),
+    ("GET", "/static/app.js", 0.1),
+    ("PUT", "/api/v1/keys/rotate", 0.02),
+    ("DELETE", "/api/v1/session", 0.04),
+)
 COUNTRY = {"FRA": "DE", "AMS": "NL", "LHR": "GB", "IAD": "US", "SJC": "US", "SIN": "SG", "NRT": "JP"}
-AGENTS = ("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", "okhttp/4.12.0", "TWIST-App/3.8.1 (Android 14)",
-          "TWIST-App/3.8.0 (iOS 18.1)", "curl/8.5.0")
+AGENTS = (
+    "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+    "okhttp/4.12.0",
+    "TWIST-App/3.8.1 (Android 14)",
+    "TWIST-App/3.8.0 (iOS 18.1)",
+    "curl/8.5.0",
+)
 EXCEPTIONS = (
     ("TypeError", "Cannot read properties of undefined (reading 'salt')", 0.46),
     ("Error", "VAU signature mismatch for key epoch 2025-W48", 0.24),
@@ -36,10 +47,18 @@ ERROR_LOGS = {
     "unavailable": "circuit open: vau-backend unavailable",
     "circuit_open": "circuit open: vau-backend unavailable",
 }
-ERROR_STATUS = {"exception": 500, "timeout": 504, "upstream": 502, "validation": 500, "unavailable": 503,
-                "circuit_open": 503}
-OVERLOAD = ("Tail is currently in sampling mode due to the high volume of messages. To prevent messages "
-            "from being dropped consider adding filters.")
+ERROR_STATUS = {
+    "exception": 500,
+    "timeout": 504,
+    "upstream": 502,
+    "validation": 500,
+    "unavailable": 503,
+    "circuit_open": 503,
+}
+OVERLOAD = (
+    "Tail is currently in sampling mode due to the high volume of messages. To prevent messages "
+    "from being dropped consider adding filters."
+)
 
 
 def _pick(rng: random.Random, weighted: Any) -> Any:
@@ -79,8 +98,14 @@ class TailEventGenerator:
         self.count = 0
 
     def overload_notice(self, now_ms: float) -> dict[str, Any]:
-        return {"outcome": "ok", "scriptName": self.worker, "exceptions": [], "logs": [], "eventTimestamp": int(now_ms),
-                "event": {"type": "overload", "message": OVERLOAD}}
+        return {
+            "outcome": "ok",
+            "scriptName": self.worker,
+            "exceptions": [],
+            "logs": [],
+            "eventTimestamp": int(now_ms),
+            "event": {"type": "overload", "message": OVERLOAD},
+        }
 
     def event(self, scenario: str, now_ms: float) -> dict[str, Any]:
         rng = self.rng
@@ -122,19 +147,27 @@ class TailEventGenerator:
             if kind == "exception":
                 name, message = _pick(rng, EXCEPTIONS)
                 outcome = "exception"
-                exceptions.append({"name": name, "message": message, "timestamp": t,
-                                   "stack": f"{name}: {message}\n    at handleVau (worker.js:{rng.randrange(80, 400)}:17)\n"
-                                            "    at async Object.fetch (worker.js:42:12)"})
+                exceptions.append(
+                    {
+                        "name": name,
+                        "message": message,
+                        "timestamp": t,
+                        "stack": f"{name}: {message}\n    at handleVau (worker.js:{rng.randrange(80, 400)}:17)\n"
+                        "    at async Object.fetch (worker.js:42:12)",
+                    }
+                )
                 logs.append({"message": [ERROR_LOGS["exception"], message], "level": "error", "timestamp": t})
             else:
-                logs.append({"message": [ERROR_LOGS.get(kind, f"request failed: {kind}")], "level": "error",
-                             "timestamp": t})
+                logs.append(
+                    {"message": [ERROR_LOGS.get(kind, f"request failed: {kind}")], "level": "error", "timestamp": t}
+                )
         if cpu > 50 and rng.random() < 0.25:
             outcome = "exceededCpu"
             status = 503
         elif cpu > 25:
-            logs.append({"message": [f"slow operation: KV get salt:week took {wall:.0f}ms"], "level": "warn",
-                         "timestamp": t})
+            logs.append(
+                {"message": [f"slow operation: KV get salt:week took {wall:.0f}ms"], "level": "warn", "timestamp": t}
+            )
         if rng.random() < 0.03:
             logs.append({"message": ["cache", {"hit": rng.random() < p.cache_hit}], "level": "debug", "timestamp": t})
         ray = "%016x" % rng.getrandbits(64)
@@ -149,11 +182,21 @@ class TailEventGenerator:
                 "request": {
                     "url": f"https://api.twist.io{path}",
                     "method": method,
-                    "headers": {"host": "api.twist.io", "user-agent": agent, "cf-connecting-ip": ip,
-                                "cf-ray": f"{ray}-{colo}", "x-forwarded-proto": "https",
-                                "accept": "application/json"},
-                    "cf": {"colo": colo, "country": COUNTRY.get(colo, "US"), "asn": rng.choice((3320, 6805, 13335, 16509)),
-                           "httpProtocol": "HTTP/2", "tlsVersion": "TLSv1.3"},
+                    "headers": {
+                        "host": "api.twist.io",
+                        "user-agent": agent,
+                        "cf-connecting-ip": ip,
+                        "cf-ray": f"{ray}-{colo}",
+                        "x-forwarded-proto": "https",
+                        "accept": "application/json",
+                    },
+                    "cf": {
+                        "colo": colo,
+                        "country": COUNTRY.get(colo, "US"),
+                        "asn": rng.choice((3320, 6805, 13335, 16509)),
+                        "httpProtocol": "HTTP/2",
+                        "tlsVersion": "TLSv1.3",
+                    },
                 },
                 "response": {"status": status},
             },
@@ -167,7 +210,17 @@ class TailEventGenerator:
 
     def _cron(self, now_ms: float) -> dict[str, Any]:
         t = int(now_ms)
-        return {"outcome": "ok", "scriptName": self.worker, "diagnosticsChannelEvents": [], "exceptions": [],
-                "logs": [{"message": ["salt rotation check: current epoch 2025-W48"], "level": "info", "timestamp": t}],
-                "eventTimestamp": t, "event": {"cron": "*/5 * * * *", "scheduledTime": t},
-                "id": self.count, "wallTime": 12.0, "cpuTime": 1.4, "truncated": False, "executionModel": "stateless"}
+        return {
+            "outcome": "ok",
+            "scriptName": self.worker,
+            "diagnosticsChannelEvents": [],
+            "exceptions": [],
+            "logs": [{"message": ["salt rotation check: current epoch 2025-W48"], "level": "info", "timestamp": t}],
+            "eventTimestamp": t,
+            "event": {"cron": "*/5 * * * *", "scheduledTime": t},
+            "id": self.count,
+            "wallTime": 12.0,
+            "cpuTime": 1.4,
+            "truncated": False,
+            "executionModel": "stateless",
+        }

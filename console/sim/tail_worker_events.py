@@ -38,12 +38,29 @@ def role_of(script: str) -> str:
     return ""
 
 
-def _base(script: str, outcome: str, t: int, count: int, cpu: float, wall: float, model: str = "stateless",
-          entrypoint: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"outcome": outcome, "scriptName": script, "diagnosticsChannelEvents": [],
-                           "exceptions": [], "logs": [], "eventTimestamp": t, "id": count,
-                           "wallTime": round(wall, 3), "cpuTime": round(cpu, 3), "truncated": False,
-                           "executionModel": model}
+def _base(
+    script: str,
+    outcome: str,
+    t: int,
+    count: int,
+    cpu: float,
+    wall: float,
+    model: str = "stateless",
+    entrypoint: str | None = None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "outcome": outcome,
+        "scriptName": script,
+        "diagnosticsChannelEvents": [],
+        "exceptions": [],
+        "logs": [],
+        "eventTimestamp": t,
+        "id": count,
+        "wallTime": round(wall, 3),
+        "cpuTime": round(cpu, 3),
+        "truncated": False,
+        "executionModel": model,
+    }
     if entrypoint:
         out["entrypoint"] = entrypoint
     return out
@@ -79,15 +96,28 @@ def waf_event(gen: Any, scenario: str, now_ms: float) -> dict[str, Any]:
         status = 200
     if rng.random() < error_probability(scenario) / 4:
         event["outcome"] = "exception"
-        event["exceptions"].append({"name": "Error", "message": "WAF rules KV read failed: waf:rules:v12",
-                                    "timestamp": t,
-                                    "stack": "Error: WAF rules KV read failed\n    at loadRules (waf.js:31:9)"})
+        event["exceptions"].append(
+            {
+                "name": "Error",
+                "message": "WAF rules KV read failed: waf:rules:v12",
+                "timestamp": t,
+                "stack": "Error: WAF rules KV read failed\n    at loadRules (waf.js:31:9)",
+            }
+        )
         status = 500
-    event["event"] = {"request": {"url": f"https://api.twist.io{path}", "method": "POST" if attack else "GET",
-                                  "headers": {"host": "api.twist.io", "cf-connecting-ip": ip,
-                                              "user-agent": "python-requests/2.31.0" if attack else "TWIST-App/3.8.1"},
-                                  "cf": {"colo": colo, "country": COUNTRY.get(colo, "US")}},
-                      "response": {"status": status}}
+    event["event"] = {
+        "request": {
+            "url": f"https://api.twist.io{path}",
+            "method": "POST" if attack else "GET",
+            "headers": {
+                "host": "api.twist.io",
+                "cf-connecting-ip": ip,
+                "user-agent": "python-requests/2.31.0" if attack else "TWIST-App/3.8.1",
+            },
+            "cf": {"colo": colo, "country": COUNTRY.get(colo, "US")},
+        },
+        "response": {"status": status},
+    }
     return event
 
 
@@ -96,31 +126,52 @@ def rate_limiter_event(gen: Any, scenario: str, now_ms: float) -> dict[str, Any]
     rng, t = gen.rng, int(now_ms)
     roll = rng.random()
     cpu = _lognormal(rng, 0.4, 1.6)
-    event = _base(gen.worker, "ok", t, gen.count, cpu, cpu + _lognormal(rng, 1.0, 4.0), model="durableObject",
-                  entrypoint="RateLimiter")
+    event = _base(
+        gen.worker,
+        "ok",
+        t,
+        gen.count,
+        cpu,
+        cpu + _lognormal(rng, 1.0, 4.0),
+        model="durableObject",
+        entrypoint="RateLimiter",
+    )
     if roll < 0.04:  # the window's alarm: the DO resets its counters
         scheduled = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now_ms / 1000)) + f".{t % 1000:03d}Z"
         event["event"] = {"scheduledTime": scheduled}
-        event["logs"].append({"message": ["alarm: window reset", {"keys": rng.randrange(50, 4000)}], "level": "info",
-                              "timestamp": t})
+        event["logs"].append(
+            {"message": ["alarm: window reset", {"keys": rng.randrange(50, 4000)}], "level": "info", "timestamp": t}
+        )
         return event
     attack = _attack(rng, scenario)
     ip = _client_ip(rng, attack)
     denied = attack and rng.random() < 0.7
     if roll < 0.7:
         event["event"] = {"rpcMethod": "consume"}
-        event["logs"].append({"message": ["consume", {"key": f"ip:{ip}", "allowed": not denied}],
-                              "level": "warn" if denied else "log", "timestamp": t})
+        event["logs"].append(
+            {
+                "message": ["consume", {"key": f"ip:{ip}", "allowed": not denied}],
+                "level": "warn" if denied else "log",
+                "timestamp": t,
+            }
+        )
     else:
-        event["event"] = {"request": {"url": f"https://rate-limiter.internal/check?key=ip:{ip}", "method": "GET",
-                                      "headers": {"host": "rate-limiter.internal"}, "cf": {}},
-                          "response": {"status": 429 if denied else 200}}
+        event["event"] = {
+            "request": {
+                "url": f"https://rate-limiter.internal/check?key=ip:{ip}",
+                "method": "GET",
+                "headers": {"host": "rate-limiter.internal"},
+                "cf": {},
+            },
+            "response": {"status": 429 if denied else 200},
+        }
         if denied:
             event["logs"].append({"message": [f"rate limit exceeded for ip:{ip}"], "level": "warn", "timestamp": t})
     if rng.random() < error_probability(scenario) / 6:
         event["outcome"] = "exception"
-        event["exceptions"].append({"name": "Error", "message": "Durable Object storage operation exceeded timeout",
-                                    "timestamp": t})
+        event["exceptions"].append(
+            {"name": "Error", "message": "Durable Object storage operation exceeded timeout", "timestamp": t}
+        )
     return event
 
 
@@ -134,15 +185,22 @@ def queue_event(gen: Any, scenario: str, now_ms: float) -> dict[str, Any]:
     event = _base(gen.worker, "ok", t, gen.count, cpu, cpu + _lognormal(rng, 40.0, 400.0))
     event["event"] = {"queue": queue, "batchSize": size}
     retried = rng.randrange(0, 5) if backlog else 0
-    event["logs"].append({"message": [f"processed {size - retried} of {size} messages", {"queue": queue}],
-                          "level": "log", "timestamp": t})
+    event["logs"].append(
+        {
+            "message": [f"processed {size - retried} of {size} messages", {"queue": queue}],
+            "level": "log",
+            "timestamp": t,
+        }
+    )
     if retried:
-        event["logs"].append({"message": [f"retrying {retried} messages: vau-backend timeout"], "level": "warn",
-                              "timestamp": t})
+        event["logs"].append(
+            {"message": [f"retrying {retried} messages: vau-backend timeout"], "level": "warn", "timestamp": t}
+        )
     if rng.random() < error_probability(scenario) / 3:
         event["outcome"] = "exception"
-        event["exceptions"].append({"name": "Error", "message": f"batch from {queue} failed: upstream 502",
-                                    "timestamp": t})
+        event["exceptions"].append(
+            {"name": "Error", "message": f"batch from {queue} failed: upstream 502", "timestamp": t}
+        )
     return event
 
 

@@ -66,8 +66,9 @@ EXPORT_SCRIPT = """// node scripts/export-security-logs.js --start=ISO --end=ISO
 def cache_ts(endpoints: tuple[str, ...] | list[str]) -> str:
     lines = ["export const CACHE_RULES: Record<string, CacheRule> = {};"]
     for endpoint in endpoints:
-        lines.append(f"CACHE_RULES['{endpoint}'] = {{ browserTTL: 300, edgeTTL: 60, bypassCache: false, "
-                     "revalidate: true };")
+        lines.append(
+            f"CACHE_RULES['{endpoint}'] = {{ browserTTL: 300, edgeTTL: 60, bypassCache: false, revalidate: true }};"
+        )
     lines.append("")
     lines.append("export function cacheRuleFor(path: string): CacheRule | undefined {")
     lines.append("  return Object.entries(CACHE_RULES).find(([prefix]) => path.startsWith(prefix))?.[1];")
@@ -93,17 +94,19 @@ queue_batch_size  = 100
 
 #: (message, files relative to the repository) in commit order, oldest first
 COMMITS: list[tuple[str, dict[str, str]]] = [
-    ("Initial production release", {
-        f"{EDGE_MODULE}/wrangler.toml": WRANGLER_TOML,
-        f"{EDGE_MODULE}/src/index.ts": INDEX_TS,
-        f"{EDGE_MODULE}/src/cache.ts": cache_ts(CACHE_RULES_BASELINE[:1]),
-        f"{EDGE_MODULE}/package.json": PACKAGE_JSON,
-        f"{TERRAFORM_DIR}/main.tf": MAIN_TF,
-        f"{TERRAFORM_DIR}/terraform.tfvars": TERRAFORM_TFVARS,
-    }),
+    (
+        "Initial production release",
+        {
+            f"{EDGE_MODULE}/wrangler.toml": WRANGLER_TOML,
+            f"{EDGE_MODULE}/src/index.ts": INDEX_TS,
+            f"{EDGE_MODULE}/src/cache.ts": cache_ts(CACHE_RULES_BASELINE[:1]),
+            f"{EDGE_MODULE}/package.json": PACKAGE_JSON,
+            f"{TERRAFORM_DIR}/main.tf": MAIN_TF,
+            f"{TERRAFORM_DIR}/terraform.tfvars": TERRAFORM_TFVARS,
+        },
+    ),
     ("docs: on-call rota", {"docs/oncall.md": "# On call\n\nSee the runbook.\n"}),
-    ("Add cache rules for /api/v1/config and /static", {
-        f"{EDGE_MODULE}/src/cache.ts": cache_ts(CACHE_RULES_BASELINE)}),
+    ("Add cache rules for /api/v1/config and /static", {f"{EDGE_MODULE}/src/cache.ts": cache_ts(CACHE_RULES_BASELINE)}),
     ("Harden rate limiter", {f"{EDGE_MODULE}/src/ratelimit.ts": "export const API_RATE_LIMIT = 100;\n"}),
     ("Add the security log export script", {"scripts/export-security-logs.js": EXPORT_SCRIPT}),
     ("Tune VAU batch validation", {f"{EDGE_MODULE}/src/vau.ts": "export const VAU_BATCH_MAX = 100;\n"}),
@@ -112,8 +115,15 @@ COMMITS: list[tuple[str, dict[str, str]]] = [
 
 def _git(repo: Path, *args: str, stdin: bytes | None = None) -> None:
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=repo, env=env, check=True,
-                   capture_output=True, timeout=30, input=stdin)
+    subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args],
+        cwd=repo,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=30,
+        input=stdin,
+    )
 
 
 def _history(now: float) -> bytes:
@@ -123,11 +133,13 @@ def _history(now: float) -> bytes:
     def data(text: str) -> None:
         raw = text.encode("utf-8")
         out.extend(b"data %d\n" % len(raw) + raw + b"\n")
+
     for i, (message, files) in enumerate(COMMITS):
         when = int(now - (len(COMMITS) - i) * 86400 * 2)
         out.extend(b"commit refs/heads/main\n")
-        out.extend(b"author Edge Sim <sim@twist.io> %d +0000\ncommitter Edge Sim <sim@twist.io> %d +0000\n"
-                   % (when, when))
+        out.extend(
+            b"author Edge Sim <sim@twist.io> %d +0000\ncommitter Edge Sim <sim@twist.io> %d +0000\n" % (when, when)
+        )
         data(message)
         for rel, text in files.items():
             out.extend(f"M 100644 inline {rel}\n".encode())
@@ -158,5 +170,9 @@ def create_workspace(root: Path, now: float | None = None) -> dict[str, str]:
         _git(root, "init", "-q", "--bare", str(origin))
         _git(repo, "remote", "add", "origin", str(origin))
         _git(repo, "push", "-q", "origin", "main")
-    return {"repo": str(repo), "edge_module": EDGE_MODULE, "worker_dir": str(repo / EDGE_MODULE),
-            "terraform": str(repo / TERRAFORM_DIR)}
+    return {
+        "repo": str(repo),
+        "edge_module": EDGE_MODULE,
+        "worker_dir": str(repo / EDGE_MODULE),
+        "terraform": str(repo / TERRAFORM_DIR),
+    }

@@ -92,8 +92,9 @@ async def read_capped(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def request_capped(client: httpx.AsyncClient, method: str, url: str, *, limit: int, deadline: float,
-                         **kwargs: Any) -> tuple[httpx.Response, bytes]:
+async def request_capped(
+    client: httpx.AsyncClient, method: str, url: str, *, limit: int, deadline: float, **kwargs: Any
+) -> tuple[httpx.Response, bytes]:
     """``client.stream(method, url, **kwargs)`` read whole within ``deadline`` seconds and ``limit``
     bytes, asking for no compression. Raises TimeoutError at the deadline, BadAnswer (AnswerTooLarge,
     BadEncoding), or httpx.HTTPError."""

@@ -56,8 +56,11 @@ def fetch_page(url: str, *, limit: int, timeout: float, user_agent: str = "edge-
     conn = conn_cls(parts.hostname, parts.port, timeout=timeout)
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("GET", path, headers={"Accept": ACCEPT, "Accept-Encoding": "identity",
-                                           "User-Agent": user_agent, "Connection": "close"})
+        conn.request(
+            "GET",
+            path,
+            headers={"Accept": ACCEPT, "Accept-Encoding": "identity", "User-Agent": user_agent, "Connection": "close"},
+        )
         response = conn.getresponse()
         if response.status != 200:
             raise EarlyError(f"HTTP {response.status}")
@@ -94,8 +97,9 @@ def fetch_page(url: str, *, limit: int, timeout: float, user_agent: str = "edge-
 class EarlyScrapes:
     """Two early scrapes of ``env.metrics_url`` on a daemon thread; :meth:`result` derives them."""
 
-    def __init__(self, config: Any, env: Any, *, window_s: float = EARLY_WINDOW_S,
-                 timeout: float = EARLY_TIMEOUT_S) -> None:
+    def __init__(
+        self, config: Any, env: Any, *, window_s: float = EARLY_WINDOW_S, timeout: float = EARLY_TIMEOUT_S
+    ) -> None:
         self.config = config
         self.env = env
         self.window_s = window_s
@@ -160,6 +164,13 @@ class EarlyScrapes:
         note = ("missing families: " + ", ".join(snaps[1].page.missing)) if snaps[1].page.missing else None
         metrics = SourceStatus(name="metrics", state="live", last_ok=snaps[1].at, error=note)
         health = SourceStatus(name="health", state="connecting")
-        return PollResult(derived=derived, metrics=metrics, health=None, health_source=health, at=snaps[1].at,
-                          environment=getattr(self.env, "name", ""), scrape_ms=None,
-                          warnings=list(derived.warnings))
+        return PollResult(
+            derived=derived,
+            metrics=metrics,
+            health=None,
+            health_source=health,
+            at=snaps[1].at,
+            environment=getattr(self.env, "name", ""),
+            scrape_ms=None,
+            warnings=list(derived.warnings),
+        )

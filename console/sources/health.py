@@ -43,11 +43,11 @@ def interpret(status_code: int, body: bytes | str) -> Health:
         data = None
     ok_http = 200 <= status_code < 300
     if not isinstance(data, dict):
-        what = "empty" if not text.strip() else ("HTML, not JSON" if text.lstrip().startswith("<")
-                                                            else "not JSON")
+        what = "empty" if not text.strip() else ("HTML, not JSON" if text.lstrip().startswith("<") else "not JSON")
         error = f"HTTP {status_code}" if not ok_http else f"health answer is {what}"
-        return Health(healthy=False, status="down" if ok_http else f"HTTP {status_code}", error=error,
-                      http_status=status_code)
+        return Health(
+            healthy=False, status="down" if ok_http else f"HTTP {status_code}", error=error, http_status=status_code
+        )
     raw_status = data.get("status", data.get("state"))
     status = clean_line(str(raw_status).strip()) if raw_status is not None else ""  # outside text
     components = _components(data.get("components", data.get("checks")))
@@ -55,14 +55,25 @@ def interpret(status_code: int, body: bytes | str) -> Health:
     version = clean_line(version) if version is not None else None
     lowered = status.lower()
     if not ok_http:
-        return Health(healthy=False, status=status or f"HTTP {status_code}", components=components,
-                      version=version, error=f"HTTP {status_code}", http_status=status_code)
+        return Health(
+            healthy=False,
+            status=status or f"HTTP {status_code}",
+            components=components,
+            version=version,
+            error=f"HTTP {status_code}",
+            http_status=status_code,
+        )
     if lowered in HEALTHY or lowered in DEGRADED:
-        return Health(healthy=True, status=lowered, components=components, version=version,
-                      http_status=status_code)
+        return Health(healthy=True, status=lowered, components=components, version=version, http_status=status_code)
     error = f"status {status!r}" if status else "no status in the health answer"
-    return Health(healthy=False, status=lowered or "unknown", components=components, version=version,
-                  error=error, http_status=status_code)
+    return Health(
+        healthy=False,
+        status=lowered or "unknown",
+        components=components,
+        version=version,
+        error=error,
+        http_status=status_code,
+    )
 
 
 def invalid(why: str, status_code: int | None = None) -> Health:

@@ -28,8 +28,9 @@ class HttpSettings:
     max_connections: int = 4
 
     def timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect_timeout, read=self.read_timeout,
-                             write=self.read_timeout, pool=self.connect_timeout)
+        return httpx.Timeout(
+            connect=self.connect_timeout, read=self.read_timeout, write=self.read_timeout, pool=self.connect_timeout
+        )
 
     @property
     def total_timeout(self) -> float:
@@ -42,8 +43,9 @@ def make_client(settings: HttpSettings | None = None) -> httpx.AsyncClient:
     settings = settings or HttpSettings()
     return httpx.AsyncClient(
         timeout=settings.timeout(),
-        limits=httpx.Limits(max_connections=settings.max_connections,
-                            max_keepalive_connections=settings.max_connections),
+        limits=httpx.Limits(
+            max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections
+        ),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=True,
         trust_env=False,  # loopback and configured URLs only; no proxies picked up from the env
@@ -63,8 +65,10 @@ def describe_error(exc: BaseException, settings: HttpSettings) -> str:
     if isinstance(exc, httpx.ConnectError):
         chain = _chain(exc)
         text = " ".join(str(e) for e in chain).lower()
-        if any(isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED
-               for e in chain) or "connection refused" in text:
+        if (
+            any(isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED for e in chain)
+            or "connection refused" in text
+        ):
             return "connection refused"
         if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
             return "host not found"

@@ -70,9 +70,17 @@ class _SourceTracker:
 class EdgePoller:
     """Polls one environment. Reuses one httpx.AsyncClient; call :meth:`aclose` when done."""
 
-    def __init__(self, config: Any, env: Any, client: httpx.AsyncClient | None = None, *,
-                 settings: HttpSettings | None = None, down_after: int = 3, backoff_max_s: float = 5.0,
-                 max_window_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        config: Any,
+        env: Any,
+        client: httpx.AsyncClient | None = None,
+        *,
+        settings: HttpSettings | None = None,
+        down_after: int = 3,
+        backoff_max_s: float = 5.0,
+        max_window_s: float = 120.0,
+    ) -> None:
         self.config = config
         self.env = env
         self.settings = settings or HttpSettings()
@@ -127,9 +135,16 @@ class EdgePoller:
             except Exception as exc:  # a bug must not take the console down; say what happened
                 log.exception("poll failed")
                 self._metrics.fail(f"internal error: {type(exc).__name__}: {exc}")
-            return PollResult(derived=self._derived, metrics=self._metrics.status(), health=self._last_health,
-                              health_source=self._health.status(), at=now, environment=getattr(self.env, "name", ""),
-                              scrape_ms=scrape_ms, warnings=warnings)
+            return PollResult(
+                derived=self._derived,
+                metrics=self._metrics.status(),
+                health=self._last_health,
+                health_source=self._health.status(),
+                at=now,
+                environment=getattr(self.env, "name", ""),
+                scrape_ms=scrape_ms,
+                warnings=warnings,
+            )
 
     async def _poll_sources(self, now: float) -> tuple[float | None, list[str]]:
         health_task = asyncio.ensure_future(self._poll_health())
@@ -177,4 +192,3 @@ class EdgePoller:
         note = ("missing families: " + ", ".join(result.page.missing)) if result.page.missing else None
         tracker.ok(snap.at, note)
         return scrape_ms, list(derived.warnings)
-

@@ -48,7 +48,7 @@ def squeeze(series: list[float | None], points: int) -> list[float | None]:
     """``series`` as ``points`` averages of consecutive equal parts (None where a part has no value)."""
     out: list[float | None] = []
     for i in range(points):
-        part = [v for v in series[i * len(series) // points:(i + 1) * len(series) // points] if v is not None]
+        part = [v for v in series[i * len(series) // points : (i + 1) * len(series) // points] if v is not None]
         out.append(sum(part) / len(part) if part else None)
     return out
 
@@ -64,8 +64,15 @@ def _resample(values: list[tuple[float, float]], start: float, step_s: float, po
     return out
 
 
-async def fetch_history(config: Any, env: Any, window: str | None = None, *, now: float | None = None,
-                        points: int = HISTORY_POINTS, client: PromQLClient | None = None) -> PromHistory:
+async def fetch_history(
+    config: Any,
+    env: Any,
+    window: str | None = None,
+    *,
+    now: float | None = None,
+    points: int = HISTORY_POINTS,
+    client: PromQLClient | None = None,
+) -> PromHistory:
     settings = prometheus_settings(config)
     window = window or settings.history_window
     span = parse_duration(window)
@@ -78,10 +85,11 @@ async def fetch_history(config: Any, env: Any, window: str | None = None, *, now
     promql = client or client_for(config, env)
     try:
         keys = list(queries)
-        answers = await asyncio.gather(*(promql.query_range(queries[k], start, end, step) for k in keys),
-                                       promql.query(increase_query(config.metric_names["security_blocks"], "24h",
-                                                                   selector)),
-                                       return_exceptions=True)
+        answers = await asyncio.gather(
+            *(promql.query_range(queries[k], start, end, step) for k in keys),
+            promql.query(increase_query(config.metric_names["security_blocks"], "24h", selector)),
+            return_exceptions=True,
+        )
     finally:
         if own:
             await promql.aclose()

@@ -133,9 +133,14 @@ def auth_headers(env: Environment) -> dict[str, str]:
 
 
 class PromQLClient:
-    def __init__(self, base_url: str, client: httpx.AsyncClient | None = None,
-                 settings: HttpSettings | None = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        client: httpx.AsyncClient | None = None,
+        settings: HttpSettings | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.settings = settings or HttpSettings(read_timeout=5.0)
         self.max_body_bytes = max_body_bytes
@@ -146,8 +151,15 @@ class PromQLClient:
     async def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
         try:  # one total deadline (connect + read) for the whole answer, and a size cap
             response, body = await request_capped(
-                self.client, "GET", f"{self.base_url}{path}", params=params or {}, headers=self.headers,
-                timeout=self.settings.timeout(), limit=self.max_body_bytes, deadline=self.settings.total_timeout)
+                self.client,
+                "GET",
+                f"{self.base_url}{path}",
+                params=params or {},
+                headers=self.headers,
+                timeout=self.settings.timeout(),
+                limit=self.max_body_bytes,
+                deadline=self.settings.total_timeout,
+            )
         except (httpx.HTTPError, TimeoutError) as exc:
             raise PromQLError(describe_error(exc, self.settings)) from None
         except BadAnswer as exc:
@@ -165,8 +177,9 @@ class PromQLClient:
     async def query(self, expr: str) -> list[tuple[dict[str, str], float]]:
         return parse_vector(await self._get("/api/v1/query", {"query": expr}))
 
-    async def query_range(self, expr: str, start: float, end: float, step_s: float
-                          ) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+    async def query_range(
+        self, expr: str, start: float, end: float, step_s: float
+    ) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         params = {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{max(step_s, 1.0):g}"}
         return parse_matrix(await self._get("/api/v1/query_range", params))
 
@@ -203,8 +216,12 @@ class PromQLClient:
 def client_for(config: Config, env: Environment, client: httpx.AsyncClient | None = None) -> PromQLClient:
     if not env.prometheus_url:
         raise ValueError(f"environment {env.name!r} has no prometheus_url")
-    return PromQLClient(env.prometheus_url, client, headers=auth_headers(env),
-                        max_body_bytes=getattr(config, "max_body_bytes", DEFAULT_MAX_BODY_BYTES))
+    return PromQLClient(
+        env.prometheus_url,
+        client,
+        headers=auth_headers(env),
+        max_body_bytes=getattr(config, "max_body_bytes", DEFAULT_MAX_BODY_BYTES),
+    )
 
 
 class FleetPoller:
@@ -248,14 +265,23 @@ class FleetPoller:
             self.warnings = await self.check_window()
             self._interval_checked = True
         keys = list(self.queries)
-        answers = await asyncio.gather(*(self.promql.query(self.queries[k]) for k in keys),
-                                       self.promql.query(self.targets_query), self.promql.query(self.down_query),
-                                       return_exceptions=True)
+        answers = await asyncio.gather(
+            *(self.promql.query(self.queries[k]) for k in keys),
+            self.promql.query(self.targets_query),
+            self.promql.query(self.down_query),
+            return_exceptions=True,
+        )
         errors = [a for a in answers if isinstance(a, BaseException)]
         if errors and len(errors) == len(answers):
             state = "down" if self.last_ok is None else "stale"
-            return FleetResult(self.last_metrics, SourceStatus("prometheus", state, self.last_ok, str(errors[0])),
-                               self.last_targets, self.queries, self.last_down, self.warnings)
+            return FleetResult(
+                self.last_metrics,
+                SourceStatus("prometheus", state, self.last_ok, str(errors[0])),
+                self.last_targets,
+                self.queries,
+                self.last_down,
+                self.warnings,
+            )
         metrics: dict[str, MetricValue] = {}
         extra: dict[str, float | None] = {}
         for key, answer in zip(keys, answers[:-2]):
@@ -272,8 +298,9 @@ class FleetPoller:
                 note = "no data"
             elif math.isnan(value) or math.isinf(value):
                 value, note = None, "no traffic"
-            metrics[key] = MetricValue(key, label, unit, value, evaluate(value, self.config.thresholds.get(key)),
-                                       note=note, as_of=now)
+            metrics[key] = MetricValue(
+                key, label, unit, value, evaluate(value, self.config.thresholds.get(key)), note=note, as_of=now
+            )
         targets_answer, down_answer = answers[-2], answers[-1]
         targets = None
         if not isinstance(targets_answer, BaseException) and targets_answer:
@@ -283,8 +310,9 @@ class FleetPoller:
             down = tuple(sorted(labels.get("instance") or labels.get("job") or "?" for labels, _ in down_answer))
         self.last_ok, self.last_metrics, self.last_targets, self.last_down = now, metrics, targets, down
         error = str(errors[0]) if errors else None
-        return FleetResult(metrics, SourceStatus("prometheus", "live", now, error), targets, self.queries, down,
-                           self.warnings, extra)
+        return FleetResult(
+            metrics, SourceStatus("prometheus", "live", now, error), targets, self.queries, down, self.warnings, extra
+        )
 
     async def aclose(self) -> None:
         await self.promql.aclose()

@@ -42,16 +42,25 @@ class _Failure(Exception):
 class Scraper:
     """Scrapes with one reused httpx.AsyncClient (its own, or one it is given and does not close)."""
 
-    def __init__(self, client: httpx.AsyncClient | None = None, settings: HttpSettings | None = None, *,
-                 timeout: float | None = None, retries: int | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        settings: HttpSettings | None = None,
+        *,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> None:
         settings = settings or HttpSettings()
         if timeout is not None or retries is not None:
             settings = HttpSettings(
                 connect_timeout=timeout if timeout is not None else settings.connect_timeout,
                 read_timeout=timeout if timeout is not None else settings.read_timeout,
                 retries=retries if retries is not None else settings.retries,
-                backoff_s=settings.backoff_s, backoff_max_s=settings.backoff_max_s,
-                max_bytes=settings.max_bytes, max_connections=settings.max_connections)
+                backoff_s=settings.backoff_s,
+                backoff_max_s=settings.backoff_max_s,
+                max_bytes=settings.max_bytes,
+                max_connections=settings.max_connections,
+            )
         self.settings = settings
         self._own = client is None
         self.client = client or make_client(settings)
@@ -81,11 +90,22 @@ class Scraper:
                 error = page.error
                 if error is None and fams and len(page.missing) == len(set(fams)):
                     error = "missing families: " + ", ".join(page.missing)
-                return ScrapeResult(page=page, error=error, http_status=status, attempts=attempt,
-                                    elapsed_s=time.monotonic() - started, nbytes=nbytes)
+                return ScrapeResult(
+                    page=page,
+                    error=error,
+                    http_status=status,
+                    attempts=attempt,
+                    elapsed_s=time.monotonic() - started,
+                    nbytes=nbytes,
+                )
             if not last.retry or attempt > self.settings.retries:
-                return ScrapeResult(page=None, error=last.message, http_status=last.status, attempts=attempt,
-                                    elapsed_s=time.monotonic() - started)
+                return ScrapeResult(
+                    page=None,
+                    error=last.message,
+                    http_status=last.status,
+                    attempts=attempt,
+                    elapsed_s=time.monotonic() - started,
+                )
             await asyncio.sleep(backoff_delay(attempt, self.settings))
 
     async def _get(self, url: str) -> tuple[int, bytes, int]:

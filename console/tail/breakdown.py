@@ -13,7 +13,7 @@ from console.tail.model import TailEvent
 class ErrorRow:
     message: str
     count: int
-    source: str          # "log" (console.error) or "exception"
+    source: str  # "log" (console.error) or "exception"
     last_ts: float
     outcomes: dict[str, int] = field(default_factory=dict)
 
@@ -54,7 +54,7 @@ class CpuStats:
     max: float | None
     over_25: int
     over_50: int
-    buckets: list[tuple[float, int]]   # (upper bound ms, count)
+    buckets: list[tuple[float, int]]  # (upper bound ms, count)
 
 
 def quantile(sorted_values: list[float], q: float) -> float | None:

@@ -22,21 +22,33 @@ from console.tail.workers import WorkerRoleError, resolve_roles, tail_source
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
-        "tail", help="stream the workers' logs (wrangler tail), parsed and filtered",
+        "tail",
+        help="stream the workers' logs (wrangler tail), parsed and filtered",
         description="Run `wrangler tail <worker> --format json` for the environment (or for each --worker "
-                    "ROLE, merged) and print the parsed, "
-                    "filtered events: one line each, or with --json one JSON object each. Status and errors "
-                    "go to stderr. Filter syntax is the view's `/`: text, !text, level:error, "
-                    "outcome:exception, exceptions, cpu>25, method:POST, colo:FRA, status:5xx, ...")
+        "ROLE, merged) and print the parsed, "
+        "filtered events: one line each, or with --json one JSON object each. Status and errors "
+        "go to stderr. Filter syntax is the view's `/`: text, !text, level:error, "
+        "outcome:exception, exceptions, cpu>25, method:POST, colo:FRA, status:5xx, ...",
+    )
     p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="YAML config")
     p.add_argument("--env", metavar="NAME", default=argparse.SUPPRESS, help="environment from the config")
-    p.add_argument("--worker", metavar="ROLE", action="append", default=[],
-                   help="tail this worker role of environments.*.workers (vau-processor, security-waf, "
-                        "rate-limiter, queue-processor); repeatable: several are merged, each line labelled")
+    p.add_argument(
+        "--worker",
+        metavar="ROLE",
+        action="append",
+        default=[],
+        help="tail this worker role of environments.*.workers (vau-processor, security-waf, "
+        "rate-limiter, queue-processor); repeatable: several are merged, each line labelled",
+    )
     p.add_argument("--filter", metavar="EXPR", default=None, help="client-side filter expression")
     p.add_argument("--json", action="store_true", help="print each event as one JSON object (nothing else)")
-    p.add_argument("--status", action="append", default=[], choices=["ok", "error", "canceled"],
-                   help="wrangler --status (repeatable)")
+    p.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        choices=["ok", "error", "canceled"],
+        help="wrangler --status (repeatable)",
+    )
     p.add_argument("--method", action="append", default=[], help="wrangler --method (repeatable)")
     p.add_argument("--search", default=None, help="wrangler --search (console.log text)")
     p.add_argument("--ip", action="append", default=[], help="wrangler --ip (repeatable)")
@@ -69,24 +81,52 @@ def run(args: argparse.Namespace) -> int:
             return 2
         if args.filter is None and settings.filter:
             flt = Filter(settings.filter)
-        server = ServerFilters(status=list(args.status), method=[m.upper() for m in args.method],
-                               search=args.search, ip=list(args.ip), sampling_rate=args.sampling_rate)
+        server = ServerFilters(
+            status=list(args.status),
+            method=[m.upper() for m in args.method],
+            search=args.search,
+            ip=list(args.ip),
+            sampling_rate=args.sampling_rate,
+        )
         if not server.active:
             server = settings.server
         if session.notice:
             print(f"edge-console tail: {clean_line(session.notice)}", file=sys.stderr)
-        return asyncio.run(stream(session.env, server, flt, as_json=args.json, count=args.count,
-                                  once=args.once, reconnect_max=settings.reconnect_max_seconds,
-                                  out=sys.stdout, err=sys.stderr, config=session.config, roles=roles))
+        return asyncio.run(
+            stream(
+                session.env,
+                server,
+                flt,
+                as_json=args.json,
+                count=args.count,
+                once=args.once,
+                reconnect_max=settings.reconnect_max_seconds,
+                out=sys.stdout,
+                err=sys.stderr,
+                config=session.config,
+                roles=roles,
+            )
+        )
     except KeyboardInterrupt:
         return 130
     finally:
         session.close()
 
 
-async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool, count: int, once: bool,
-                 reconnect_max: float, out: TextIO, err: TextIO, config: Any = None,
-                 roles: list[str] | None = None) -> int:
+async def stream(
+    env: Any,
+    server: ServerFilters,
+    flt: Filter,
+    *,
+    as_json: bool,
+    count: int,
+    once: bool,
+    reconnect_max: float,
+    out: TextIO,
+    err: TextIO,
+    config: Any = None,
+    roles: list[str] | None = None,
+) -> int:
     wake = asyncio.Event()
     last = {"state": "", "detail": "", "notice": ""}
 
@@ -104,8 +144,16 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
             print(f"edge-console tail: notice: {clean_line(status.notice)}", file=err, flush=True)
         wake.set()
 
-    source = tail_source(env, list(roles or []), server, on_status=on_status, on_events=wake.set,
-                         reconnect_max=reconnect_max, max_pending=100_000, config=config)
+    source = tail_source(
+        env,
+        list(roles or []),
+        server,
+        on_status=on_status,
+        on_events=wake.set,
+        reconnect_max=reconnect_max,
+        max_pending=100_000,
+        config=config,
+    )
     for command in getattr(source, "commands", None) or [source.command]:
         print(f"edge-console tail: {clean_line(' '.join(command))}", file=err, flush=True)
     task = asyncio.ensure_future(source.run())
@@ -122,8 +170,7 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
                 for event in batch:
                     if flt.active and not flt(event):
                         continue
-                    lines.append(json_dumps(event.raw, separators=(",", ":")) if as_json
-                                 else plain_line(event))
+                    lines.append(json_dumps(event.raw, separators=(",", ":")) if as_json else plain_line(event))
                     printed += 1
                     if count and printed >= count:
                         done = True
@@ -148,5 +195,3 @@ async def stream(env: Any, server: ServerFilters, flt: Filter, *, as_json: bool,
         print(f"edge-console tail: dropped {source.status.dropped} events (output too slow)", file=err)
     failure = last.get("failure", "")
     return 1 if once and failure and not source.status.received else 0
-
-

@@ -43,8 +43,13 @@ class FilterError(ValueError):
 
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
-    "=": operator.eq, "==": operator.eq,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "!=": operator.ne,
+    ">": operator.gt,
+    "<": operator.lt,
+    "=": operator.eq,
+    "==": operator.eq,
 }
 _CMP = re.compile(r"^(cpu|wall|status)(>=|<=|!=|==|>|<|=)(.*)$", re.IGNORECASE)
 _FIELD = re.compile(r"^([a-zA-Z]+):(.*)$")
@@ -170,9 +175,18 @@ def _text(needle: str) -> Predicate:
     return lambda e: search(e.text) is not None
 
 
-_EXAMPLES = {"level": "level:error", "outcome": "outcome:exception", "method": "method:POST", "colo": "colo:FRA",
-             "country": "country:DE", "status": "status:5xx", "ip": "ip:203.0.113.7", "path": "path:/api",
-             "kind": "kind:cron", "text": "text:timeout"}
+_EXAMPLES = {
+    "level": "level:error",
+    "outcome": "outcome:exception",
+    "method": "method:POST",
+    "colo": "colo:FRA",
+    "country": "country:DE",
+    "status": "status:5xx",
+    "ip": "ip:203.0.113.7",
+    "path": "path:/api",
+    "kind": "kind:cron",
+    "text": "text:timeout",
+}
 
 
 def _status_match(value: str, fail: Callable[[str], FilterError]) -> Predicate:

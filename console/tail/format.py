@@ -15,9 +15,16 @@ from console.tail.model import SEV_ERROR, SEV_NOTICE, SEV_OK, SEV_WARN, TailEven
 
 SEV_SYMBOL = {SEV_OK: "✓", SEV_NOTICE: "ℹ", SEV_WARN: "▲", SEV_ERROR: "✖"}
 SEV_STYLE = {SEV_OK: "ok", SEV_NOTICE: "notice", SEV_WARN: "warn", SEV_ERROR: "error"}
-OUTCOME_SHORT = {"ok": "ok", "exception": "EXCEPTION", "exceededCpu": "CPU-LIMIT", "exceededMemory": "MEM-LIMIT",
-                 "canceled": "CANCELED", "responseStreamDisconnected": "DISCONNECT", "loadShed": "LOAD-SHED",
-                 "unknown": "unknown"}
+OUTCOME_SHORT = {
+    "ok": "ok",
+    "exception": "EXCEPTION",
+    "exceededCpu": "CPU-LIMIT",
+    "exceededMemory": "MEM-LIMIT",
+    "canceled": "CANCELED",
+    "responseStreamDisconnected": "DISCONNECT",
+    "loadShed": "LOAD-SHED",
+    "unknown": "unknown",
+}
 LEVEL_STYLE = {"error": "error", "warn": "warn", "info": "plain", "log": "plain", "debug": "dim"}
 
 Piece = tuple[str, str]
@@ -65,16 +72,25 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
     style = SEV_STYLE[sev]
     if event.kind == "notice":
         label = [(_fit(clean_line(event.worker), WORKER_WIDTH) + " ", "worker")] if event.worker else []
-        return [(clock(event.ts) + " ", "time"), *label, (f"{SEV_SYMBOL[sev]} NOTICE     ", style),
-                (clean_line(event.notice), style)]
+        return [
+            (clock(event.ts) + " ", "time"),
+            *label,
+            (f"{SEV_SYMBOL[sev]} NOTICE     ", style),
+            (clean_line(event.notice), style),
+        ]
     headline = event.headline
     method = event.method if event.kind == "request" else event.kind
     path = event.path or "-"
     colo = event.colo or "-"
     outcome = event.outcome
     if not is_clean_line(" ".join((headline, method, path, colo, outcome))):
-        headline, method, path, colo, outcome = (clean_line(headline), clean_line(method), clean_line(path),
-                                                 clean_line(colo), clean_line(outcome))
+        headline, method, path, colo, outcome = (
+            clean_line(headline),
+            clean_line(method),
+            clean_line(path),
+            clean_line(colo),
+            clean_line(outcome),
+        )
     outcome = OUTCOME_SHORT.get(outcome, outcome)
     if event.outcome == "ok" and sev == SEV_ERROR:
         outcome = "ERROR"
@@ -135,8 +151,10 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
     line(f"time {clock(event.ts)} UTC ({stamp})   script {event.script or '-'}", "dim")
     cpu = f"{event.cpu:.2f} ms" if event.cpu is not None else "-"
     wall = f"{event.wall:.2f} ms" if event.wall is not None else "-"
-    line(f"cpu {cpu}   wall {wall}   status {event.status if event.status is not None else '-'}   "
-         f"colo {event.colo or '-'}   country {event.country or '-'}   ip {event.ip or '-'}")
+    line(
+        f"cpu {cpu}   wall {wall}   status {event.status if event.status is not None else '-'}   "
+        f"colo {event.colo or '-'}   country {event.country or '-'}   ip {event.ip or '-'}"
+    )
     if event.notice:
         line(f"notice: {event.notice}", "notice")
     raw = event.raw
@@ -179,9 +197,11 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
             line("Event", "heading")
             for key in sorted(others):
                 line(f"  {key}: {_short(others[key])}")
-    extra = {k: v for k, v in raw.items()
-             if k not in ("outcome", "scriptName", "eventTimestamp", "cpuTime", "wallTime", "event", "logs",
-                          "exceptions")}
+    extra = {
+        k: v
+        for k, v in raw.items()
+        if k not in ("outcome", "scriptName", "eventTimestamp", "cpuTime", "wallTime", "event", "logs", "exceptions")
+    }
     if extra:
         line()
         line("Other fields", "heading")
@@ -195,12 +215,17 @@ def _short(value: object, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-STATE_SYMBOL = {"streaming": ("●", "ok"), "connecting": ("◌", "notice"), "reconnecting": ("↻", "warn"),
-                "stopped": ("■", "error")}
+STATE_SYMBOL = {
+    "streaming": ("●", "ok"),
+    "connecting": ("◌", "notice"),
+    "reconnecting": ("↻", "warn"),
+    "stopped": ("■", "error"),
+}
 
 
-def status_pieces(status: "object", store: "object", server_filters: str = "", note: str = "",
-                  now: float | None = None) -> list[Piece]:
+def status_pieces(
+    status: "object", store: "object", server_filters: str = "", note: str = "", now: float | None = None
+) -> list[Piece]:
     """The pane's status line, most important first: lifecycle, PAUSED, filter, drops, counts, notice.
 
     ``status`` is a TailStatus and ``store`` a TailStore (duck-typed to keep this module light)."""

@@ -21,8 +21,17 @@ except ImportError:  # a broken install: the stdlib does the same, slower
     _loads = json.loads
 
 #: Outcomes known to wrangler today; the set is open (anything else is shown as-is).
-KNOWN_OUTCOMES = ("ok", "exception", "exceededCpu", "exceededMemory", "canceled",
-                  "responseStreamDisconnected", "loadShed", "scriptNotFound", "unknown")
+KNOWN_OUTCOMES = (
+    "ok",
+    "exception",
+    "exceededCpu",
+    "exceededMemory",
+    "canceled",
+    "responseStreamDisconnected",
+    "loadShed",
+    "scriptNotFound",
+    "unknown",
+)
 LOG_LEVELS = ("debug", "info", "log", "warn", "error")
 _LEVEL_BIT = {name: 1 << i for i, name in enumerate(LOG_LEVELS)}
 _WARN_BIT = _LEVEL_BIT["warn"]
@@ -80,9 +89,30 @@ def _compact(value: Any) -> str:
 class TailEvent:
     """One tail event. Construction pulls out the fields; ``text`` keeps the whole object."""
 
-    __slots__ = ("text", "seq", "ts", "outcome", "script", "cpu", "wall", "kind", "method", "url", "colo",
-                 "country", "status", "ip", "n_exceptions", "error_logs", "levels", "errors", "notice",
-                 "severity", "_path", "worker")
+    __slots__ = (
+        "text",
+        "seq",
+        "ts",
+        "outcome",
+        "script",
+        "cpu",
+        "wall",
+        "kind",
+        "method",
+        "url",
+        "colo",
+        "country",
+        "status",
+        "ip",
+        "n_exceptions",
+        "error_logs",
+        "levels",
+        "errors",
+        "notice",
+        "severity",
+        "_path",
+        "worker",
+    )
 
     def __init__(self, raw: dict[str, Any], text: str | None = None) -> None:
         # Hot path (every event of a flood): plain type checks and local names, no helper calls in
@@ -136,8 +166,9 @@ class TailEvent:
                 colo = cf.get("colo")
                 country = cf.get("country")
                 self.colo = _intern(colo) if type(colo) is str and len(colo) <= 64 else _share(colo or "")
-                self.country = (_intern(country) if type(country) is str and len(country) <= 64
-                                else _share(country or ""))
+                self.country = (
+                    _intern(country) if type(country) is str and len(country) <= 64 else _share(country or "")
+                )
             else:
                 self.colo = self.country = ""
             headers = rget("headers")
@@ -167,7 +198,8 @@ class TailEvent:
                     kind = "email"
                     self.url = str(event.get("rcptTo") or "")
                 elif event.get("type") in ("overload", "overload-stop") or (
-                        "message" in event and "type" in event and len(event) <= 3):
+                    "message" in event and "type" in event and len(event) <= 3
+                ):
                     kind = "notice"
                     notice = str(event.get("message") or event.get("type"))
                 elif "scheduledTime" in event:
@@ -184,8 +216,11 @@ class TailEvent:
                     n_exc += 1
                     name = exc.get("name") or "Error"
                     message = exc.get("message", "")
-                    text = (name if type(name) is str else str(name)) + ": " + (
-                        message if type(message) is str else str(message))
+                    text = (
+                        (name if type(name) is str else str(name))
+                        + ": "
+                        + (message if type(message) is str else str(message))
+                    )
                     if errors is None:
                         errors = []
                     errors.append(("exception", text.replace("\n", " ")[:300]))
@@ -211,8 +246,9 @@ class TailEvent:
         # severity: 0 ok, 1 notice, 2 warning, 3 error (see :meth:`_severity`)
         if kind == "notice":
             self.severity = SEV_NOTICE
-        elif (n_exc or error_logs or (outcome != "ok" and outcome != "unknown")
-              or (status is not None and status >= 500)):
+        elif (
+            n_exc or error_logs or (outcome != "ok" and outcome != "unknown") or (status is not None and status >= 500)
+        ):
             self.severity = SEV_ERROR
         elif levels & _WARN_BIT or (status is not None and status >= 400):
             self.severity = SEV_WARN

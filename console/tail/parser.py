@@ -31,7 +31,7 @@ _OPEN = ord("{")
 @dataclass
 class ParseResult:
     events: list[dict[str, Any]] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)     # the JSON text of each event, same order
+    texts: list[str] = field(default_factory=list)  # the JSON text of each event, same order
     noise: list[str] = field(default_factory=list)
 
 
@@ -126,7 +126,7 @@ class StreamParser:
                 if ch != _OPEN:
                     if eol < 0:
                         if n - pos > limit:
-                            self._noise(buf[pos:pos + 500], out)
+                            self._noise(buf[pos : pos + 500], out)
                             return n
                         return pos  # wait for the rest of the line
                     line = buf[pos:eol].rstrip()

@@ -69,8 +69,13 @@ class ParsePump:
     """``start()`` a thread that parses ``source`` while ``loop`` idles; the UI calls ``drain()`` on
     its timer and ``stop()`` when the tail ends (restores the loop's selector, joins the thread)."""
 
-    def __init__(self, source: TailSource, max_events: int = 10_000, slice_s: float = SLICE_S,
-                 loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        source: TailSource,
+        max_events: int = 10_000,
+        slice_s: float = SLICE_S,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         self.source = source
         self.gate = IdleGate()
         self.loop = loop
@@ -82,7 +87,7 @@ class ParsePump:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        source.on_bytes = self._wake.set   # called on the reader thread when bytes arrive
+        source.on_bytes = self._wake.set  # called on the reader thread when bytes arrive
 
     def start(self) -> None:
         if self._thread is None:

@@ -80,14 +80,12 @@ class ServerFilters:
             name, sep, value = token.partition(":")
             name = name.lower()
             if not sep or not value:
-                raise ValueError(f"server filter {token!r}: expected name:value "
-                                 "(status, method, search, ip, sampling)")
+                raise ValueError(f"server filter {token!r}: expected name:value (status, method, search, ip, sampling)")
             values = [v for v in value.split(",") if v]
             if name == "status":
                 bad = [v for v in values if v not in WRANGLER_STATUSES]
                 if bad:
-                    raise ValueError(f"server filter status:{bad[0]}: wrangler accepts "
-                                     + ", ".join(WRANGLER_STATUSES))
+                    raise ValueError(f"server filter status:{bad[0]}: wrangler accepts " + ", ".join(WRANGLER_STATUSES))
                 out.status += values
             elif name == "method":
                 out.method += [v.upper() for v in values]
@@ -104,8 +102,9 @@ class ServerFilters:
                     raise ValueError(f"server filter sampling:{value}: expected a rate between 0 and 1")
                 out.sampling_rate = rate
             else:
-                raise ValueError(f"server filter {token!r}: unknown name {name!r} "
-                                 "(status, method, search, ip, sampling)")
+                raise ValueError(
+                    f"server filter {token!r}: unknown name {name!r} (status, method, search, ip, sampling)"
+                )
         return out
 
 
@@ -134,11 +133,21 @@ def tail_settings(config: Config | None) -> TailSettings:
     server = ServerFilters()
     if section.server is not None:
         spec = section.server
-        server = ServerFilters(status=_strings(spec.status), method=[m.upper() for m in _strings(spec.method)],
-                               search=spec.search, ip=_strings(spec.ip), sampling_rate=spec.sampling_rate)
-    return TailSettings(buffer=section.buffer, filter=section.filter, batch_ms=section.batch_ms,
-                        reconnect_max_seconds=section.reconnect_max_seconds, server=server,
-                        workers=list(dict.fromkeys(section.workers)))
+        server = ServerFilters(
+            status=_strings(spec.status),
+            method=[m.upper() for m in _strings(spec.method)],
+            search=spec.search,
+            ip=_strings(spec.ip),
+            sampling_rate=spec.sampling_rate,
+        )
+    return TailSettings(
+        buffer=section.buffer,
+        filter=section.filter,
+        batch_ms=section.batch_ms,
+        reconnect_max_seconds=section.reconnect_max_seconds,
+        server=server,
+        workers=list(dict.fromkeys(section.workers)),
+    )
 
 
 def _strings(value: str | list[str] | None) -> list[str]:

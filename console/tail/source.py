@@ -32,26 +32,32 @@ from console.tail.parser import StreamParser
 from console.tail.settings import ServerFilters
 
 READ_CHUNK = 1 << 20
-PARSE_PIECE = 32 << 10   # bytes parsed between two checks of the time budget (~25 events)
-AUTH_HINTS = ("CLOUDFLARE_API_TOKEN", "Authentication error", "not authenticated", "wrangler login",
-              "Invalid API Token", "Unable to authenticate")
+PARSE_PIECE = 32 << 10  # bytes parsed between two checks of the time budget (~25 events)
+AUTH_HINTS = (
+    "CLOUDFLARE_API_TOKEN",
+    "Authentication error",
+    "not authenticated",
+    "wrangler login",
+    "Invalid API Token",
+    "Unable to authenticate",
+)
 NOTICE_HINTS = ("sampling", "overload", "dropped", "rate limit", "too many")
 
 
 @dataclass
 class TailStatus:
-    state: str = "stopped"            # connecting | streaming | reconnecting | stopped
-    detail: str = ""                  # the reason / last message, safe to show (secrets masked)
-    rate: float = 0.0                 # events/s over the last few seconds
-    retry_at: float | None = None     # monotonic time of the next attempt while reconnecting
+    state: str = "stopped"  # connecting | streaming | reconnecting | stopped
+    detail: str = ""  # the reason / last message, safe to show (secrets masked)
+    rate: float = 0.0  # events/s over the last few seconds
+    retry_at: float | None = None  # monotonic time of the next attempt while reconnecting
     received: int = 0
     broken: int = 0
     noise: int = 0
     dropped: int = 0
     attempts: int = 0
-    notice: str = ""                  # last overload / sampling notice from the stream
-    command: str = ""                 # argv for display (never contains the token)
-    last_error: str = ""              # the last failure reason (kept after a stop or a reconnect)
+    notice: str = ""  # last overload / sampling notice from the stream
+    command: str = ""  # argv for display (never contains the token)
+    last_error: str = ""  # the last failure reason (kept after a stop or a reconnect)
     changed: float = field(default_factory=time.monotonic)
 
     def retry_in(self, now: float | None = None) -> float | None:
@@ -89,8 +95,9 @@ def build_command(env: Environment, filters: ServerFilters | None = None, worker
     return [*env.tool("wrangler"), "tail", script, "--format", "json", *(filters.args() if filters else [])]
 
 
-def build_child_env(env: Environment, token: str | None, base: dict[str, str] | None = None,
-                    config: Any = None) -> dict[str, str]:
+def build_child_env(
+    env: Environment, token: str | None, base: dict[str, str] | None = None, config: Any = None
+) -> dict[str, str]:
     # no secret of the console's (those of every environment in ``config``) but the API token, given as
     # CLOUDFLARE_API_TOKEN (childenv)
     child = child_environ(secret_env_names(config, env), env.tool_env, base)
@@ -147,11 +154,21 @@ class RateMeter:
 
 
 class TailSource:
-    def __init__(self, env: Environment, filters: ServerFilters | None = None, *, max_pending: int = 10_000,
-                 reconnect_max: float = 30.0, backoff_start: float = 1.0,
-                 on_status: Callable[[TailStatus], Any] | None = None,
-                 on_events: Callable[[], Any] | None = None, max_buffered_bytes: int = 16 << 20,
-                 config: Any = None, worker: str | None = None, label: str = "") -> None:
+    def __init__(
+        self,
+        env: Environment,
+        filters: ServerFilters | None = None,
+        *,
+        max_pending: int = 10_000,
+        reconnect_max: float = 30.0,
+        backoff_start: float = 1.0,
+        on_status: Callable[[TailStatus], Any] | None = None,
+        on_events: Callable[[], Any] | None = None,
+        max_buffered_bytes: int = 16 << 20,
+        config: Any = None,
+        worker: str | None = None,
+        label: str = "",
+    ) -> None:
         self.env = env
         #: the script to tail (default: the environment's worker) and the role shown on each event ("" none)
         self.worker = worker
@@ -159,7 +176,7 @@ class TailSource:
         #: the session's config: the child inherits no token variable of any of its environments
         self.config = config
         self.filters = filters or ServerFilters()
-        self.max_pending = max(1, max_pending)          # events returned by one take() at most
+        self.max_pending = max(1, max_pending)  # events returned by one take() at most
         self.max_buffered_bytes = max(1 << 16, max_buffered_bytes)
         self.reconnect_max = reconnect_max
         self.backoff_start = backoff_start
@@ -183,7 +200,7 @@ class TailSource:
         self._lock = threading.Lock()
         self._woken = False
         self._parser = StreamParser()
-        self._resync = False      # bytes were dropped: the parser skips to the next object (in take)
+        self._resync = False  # bytes were dropped: the parser skips to the next object (in take)
         self._carry: list[TailEvent] = []
         self._avg_event_bytes = 1000.0
         self._broken_before = 0
@@ -306,13 +323,20 @@ class TailSource:
             self._set(detail=str(exc))
         self._secrets = [token]
         self.status.attempts += 1
-        self._set(state="connecting", detail=f"starting {' '.join(argv[:3])}…", retry_at=None, rate=0.0,
-                  command=" ".join(argv))
+        self._set(
+            state="connecting",
+            detail=f"starting {' '.join(argv[:3])}…",
+            retry_at=None,
+            rate=0.0,
+            command=" ".join(argv),
+        )
         child_env = build_child_env(self.env, token, config=self.config)
         problem = launch_problem(argv[0], child_env)
         if problem == "not found":
-            self._fail(f"wrangler not found: {argv[0]!r} is not on PATH "
-                       "(set tools.wrangler in the config, e.g. [npx, wrangler])")
+            self._fail(
+                f"wrangler not found: {argv[0]!r} is not on PATH "
+                "(set tools.wrangler in the config, e.g. [npx, wrangler])"
+            )
             return False
         if problem:
             self._fail(f"wrangler not executable: {argv[0]!r}")
@@ -323,8 +347,14 @@ class TailSource:
         lifeline, lifeline_keep = os.pipe()
         try:
             proc = await asyncio.create_subprocess_exec(
-                *guarded_argv(argv, lifeline), stdin=asyncio.subprocess.DEVNULL, stdout=write_fd,
-                stderr=asyncio.subprocess.PIPE, env=child_env, start_new_session=True, pass_fds=(lifeline,))
+                *guarded_argv(argv, lifeline),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_fd,
+                stderr=asyncio.subprocess.PIPE,
+                env=child_env,
+                start_new_session=True,
+                pass_fds=(lifeline,),
+            )
         except OSError as exc:
             os.close(read_fd)
             os.close(lifeline_keep)
@@ -427,8 +457,11 @@ class TailSource:
         lines = list(self.stderr) + list(self.noise)
         text = "\n".join(lines)
         if any(hint.lower() in text.lower() for hint in AUTH_HINTS):
-            return (f"not authenticated: wrangler needs CLOUDFLARE_API_TOKEN (set ${self.env.api_token_env}"
-                    + (f" or {self.env.api_token_file}" if self.env.api_token_file else "") + ")")
+            return (
+                f"not authenticated: wrangler needs CLOUDFLARE_API_TOKEN (set ${self.env.api_token_env}"
+                + (f" or {self.env.api_token_file}" if self.env.api_token_file else "")
+                + ")"
+            )
         last = next((line for line in reversed(list(self.stderr)) if line.strip()), "")
         reason = f"wrangler exited with code {code}" if code is not None else "wrangler ended"
         return reason + (f": {last.strip()[:200]}" if last else "")

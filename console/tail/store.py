@@ -26,8 +26,8 @@ class TailStore:
         self.paused_new = 0
         self.received = 0
         self.view_evicted = 0  # how many events ever left the left end of ``view``
-        self.version = 0       # bumps on every change of ``view`` (for redraw decisions)
-        self.rebuilds = 0      # bumps when ``view`` is replaced (filter change, resume, clear)
+        self.version = 0  # bumps on every change of ``view`` (for redraw decisions)
+        self.rebuilds = 0  # bumps when ``view`` is replaced (filter change, resume, clear)
         self.notices: deque[str] = deque(maxlen=20)
         self.held: deque[TailEvent] = deque(maxlen=self.capacity)  # arrived while paused
 

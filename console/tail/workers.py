@@ -35,14 +35,17 @@ def resolve_roles(env: Environment, roles: list[str]) -> list[tuple[str, str]]:
         script = env.worker_for(role) if role in known else ""
         if not script:
             listed = ", ".join(known) or "none"
-            raise WorkerRoleError(f"no worker {role!r} in environment {env.name!r} (configured roles: {listed}; "
-                                  f"set environments.{env.name}.workers.{role})")
+            raise WorkerRoleError(
+                f"no worker {role!r} in environment {env.name!r} (configured roles: {listed}; "
+                f"set environments.{env.name}.workers.{role})"
+            )
         out.append((role, script))
     return out
 
 
-def tail_source(env: Environment, roles: list[str], filters: ServerFilters | None = None,
-                **kw: Any) -> TailSource | "MergedTailSource":
+def tail_source(
+    env: Environment, roles: list[str], filters: ServerFilters | None = None, **kw: Any
+) -> TailSource | "MergedTailSource":
     """The source for ``roles`` (none: the environment's default worker, unlabelled)."""
     if not roles:
         return TailSource(env, filters, **kw)
@@ -54,15 +57,24 @@ def tail_source(env: Environment, roles: list[str], filters: ServerFilters | Non
 
 
 class MergedTailSource:
-    def __init__(self, env: Environment, pairs: list[tuple[str, str]], filters: ServerFilters | None = None, *,
-                 on_status: Callable[[TailStatus], Any] | None = None, on_events: Callable[[], Any] | None = None,
-                 **kw: Any) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        pairs: list[tuple[str, str]],
+        filters: ServerFilters | None = None,
+        *,
+        on_status: Callable[[TailStatus], Any] | None = None,
+        on_events: Callable[[], Any] | None = None,
+        **kw: Any,
+    ) -> None:
         self.env = env
         self.roles = [role for role, _ in pairs]
         self.on_status = on_status
         self.status = TailStatus()
-        self.children = [TailSource(env, filters, worker=script, label=role, on_status=self._child_status,
-                                    on_events=on_events, **kw) for role, script in pairs]
+        self.children = [
+            TailSource(env, filters, worker=script, label=role, on_status=self._child_status, on_events=on_events, **kw)
+            for role, script in pairs
+        ]
         self._on_bytes: Callable[[], Any] | None = None
         self._combine()
 
@@ -142,15 +154,19 @@ class MergedTailSource:
         lead = streaming[0] if streaming else states[0]
         status = self.status
         status.state = lead.state
-        problems = [f"{child.label}: {child.status.detail}" for child in self.children
-                    if child.status.detail and child.status.state != "streaming"]
+        problems = [
+            f"{child.label}: {child.status.detail}"
+            for child in self.children
+            if child.status.detail and child.status.state != "streaming"
+        ]
         status.detail = "; ".join(problems)
         status.retry_at = lead.retry_at
         for name in ("received", "broken", "noise", "dropped", "attempts"):
             setattr(status, name, sum(getattr(s, name) for s in states))
         status.rate = sum(s.rate for s in states)
         status.notice = next((s.notice for s in states if s.notice), "")
-        status.last_error = next((f"{c.label}: {c.status.last_error}" for c in self.children
-                                  if c.status.last_error), "")
+        status.last_error = next(
+            (f"{c.label}: {c.status.last_error}" for c in self.children if c.status.last_error), ""
+        )
         status.command = " + ".join(" ".join(child.command) for child in self.children)
         status.changed = time.monotonic()

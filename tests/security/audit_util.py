@@ -43,9 +43,18 @@ def console_env(config: Path, **extra: str) -> dict[str, str]:
 
 
 def cli(*args: str, env: dict[str, str] | None, timeout: float = 90.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "console", *args], cwd=ROOT, text=True, check=False,
-                          env=env if env is not None else dict(os.environ), capture_output=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL, encoding="utf-8", errors="replace")
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        cwd=ROOT,
+        text=True,
+        check=False,
+        env=env if env is not None else dict(os.environ),
+        capture_output=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        encoding="utf-8",
+        errors="replace",
+    )
 
 
 def live_members(pgid: int) -> list[int]:
@@ -60,7 +69,7 @@ def live_members(pgid: int) -> list[int]:
             stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         state, pgrp = fields[0], int(fields[2])
         if pgrp == pgid and state not in ("Z", "X"):
             alive.append(int(entry))
@@ -78,6 +87,8 @@ def write_grandchild_wrangler(bin_dir: Path) -> None:
     """``wrangler`` as a shell script that runs the simulated tool as ITS child (like npx -> node
     wrangler): the process that changes the edge is a grandchild of the console."""
     path = bin_dir / "wrangler"
-    path.write_text(f"#!/bin/sh\n\"{sys.executable}\" -c 'import sys; from console.sim.tools.wrangler import main; "
-                    "sys.exit(main())' \"$@\"\nstatus=$?\nexit $status\n")
+    path.write_text(
+        f'#!/bin/sh\n"{sys.executable}" -c \'import sys; from console.sim.tools.wrangler import main; '
+        'sys.exit(main())\' "$@"\nstatus=$?\nexit $status\n'
+    )
     path.chmod(0o755)

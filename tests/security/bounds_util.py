@@ -86,7 +86,7 @@ class HostileServer:
                         deadline = time.monotonic() + DRIP_SAFETY_S
                         i = 0
                         while time.monotonic() < deadline:
-                            self.wfile.write(data[i % len(data):i % len(data) + 1])
+                            self.wfile.write(data[i % len(data) : i % len(data) + 1])
                             self.wfile.flush()
                             owner._count(path, 1)
                             i += 1
@@ -125,7 +125,9 @@ class HostileServer:
     def endless(self, path: str, unit: bytes = b'{"x": "aaaaaaaaaaaaaaaa"}\n', ctype: str = "application/json") -> None:
         self.routes[path] = ("endless", unit, ctype)
 
-    def drip(self, path: str, text: bytes = b'{"success": true, "result": {}}', ctype: str = "application/json") -> None:
+    def drip(
+        self, path: str, text: bytes = b'{"success": true, "result": {}}', ctype: str = "application/json"
+    ) -> None:
         self.routes[path] = ("drip", text, ctype)
 
     def __enter__(self) -> HostileServer:
@@ -140,11 +142,13 @@ class HostileServer:
 
 def write_config(tmp_path: Path, base_url: str, extra: str = "", name: str = "config.yaml") -> Path:
     path = tmp_path / name
-    path.write_text("default_environment: staging\n"
-                    "environments:\n"
-                    "  staging:\n"
-                    f"    base_url: {base_url}\n"
-                    "    worker: vau-processor-staging\n" + extra)
+    path.write_text(
+        "default_environment: staging\n"
+        "environments:\n"
+        "  staging:\n"
+        f"    base_url: {base_url}\n"
+        "    worker: vau-processor-staging\n" + extra
+    )
     return path
 
 
@@ -157,8 +161,14 @@ class Measured:
     maxrss_mb: float
 
 
-def run_console(args: list[str], *, timeout: float, address_space_mb: int = 3072,
-                env: dict[str, str] | None = None, cwd: Path | None = None) -> Measured:
+def run_console(
+    args: list[str],
+    *,
+    timeout: float,
+    address_space_mb: int = 3072,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Measured:
     """``python -m console ARGS`` with a deadline, an address-space ceiling and its own peak RSS.
 
     The peak is the child's own ``VmHWM`` (written by the child as it exits): the rusage of a child
@@ -169,19 +179,27 @@ def run_console(args: list[str], *, timeout: float, address_space_mb: int = 3072
     # process has server threads)
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bounds-{os.getpid()}-{time.monotonic_ns()}"
     hwm_path = f"{out_path}.hwm"
-    boot = ("import resource, runpy, sys\n"
-            f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))\n"
-            "sys.argv = ['edge-console', *sys.argv[1:]]\n"
-            "try:\n"
-            "    runpy.run_module('console', run_name='__main__')\n"
-            "finally:\n"
-            "    hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
-            f"    open({hwm_path!r}, 'w').write(hwm[0] if hwm else '')\n")
+    boot = (
+        "import resource, runpy, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))\n"
+        "sys.argv = ['edge-console', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('console', run_name='__main__')\n"
+        "finally:\n"
+        "    hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+        f"    open({hwm_path!r}, 'w').write(hwm[0] if hwm else '')\n"
+    )
     with open(f"{out_path}.out", "w+b") as out, open(f"{out_path}.err", "w+b") as err:
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-c", boot, *args], cwd=cwd or ROOT,
-                                env=env if env is not None else dict(os.environ), stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", boot, *args],
+            cwd=cwd or ROOT,
+            env=env if env is not None else dict(os.environ),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
         deadline = started + timeout
         code: int | None = None
         rusage = None

@@ -25,11 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Each payload ends in a marker word, so a scan can tell the hostile bytes from the console's own.
 HOSTILE = {  # the short ones first: a narrow pane still shows them
-    "c1": "\x9b2Jpwned-c1",                        # CSI as one C1 character
-    "bidi": "\u202epwned-bidi",                    # right-to-left override
-    "osc0": "\x1b]0;pwned-title\x07",              # set the terminal title
-    "clear": "\x1b[2Jpwned-clear",                 # clear the screen
-    "osc52": "\x1b]52;c;cHduZWQtY2xpcA==\x07",     # write the clipboard
+    "c1": "\x9b2Jpwned-c1",  # CSI as one C1 character
+    "bidi": "\u202epwned-bidi",  # right-to-left override
+    "osc0": "\x1b]0;pwned-title\x07",  # set the terminal title
+    "clear": "\x1b[2Jpwned-clear",  # clear the screen
+    "osc52": "\x1b]52;c;cHduZWQtY2xpcA==\x07",  # write the clipboard
 }
 PAYLOAD = "".join(HOSTILE.values())
 #: How each payload must show: as visible escapes (the bytes of the backslash forms).
@@ -62,7 +62,7 @@ NAMESPACE = "00112233445566778899aabbccddeeff"
 
 def forbidden(data: bytes) -> list[bytes]:
     """Every forbidden sequence in ``data`` with some context, for the assertion message."""
-    return [data[max(0, m.start() - 20):m.end() + 10] for m in FORBIDDEN.finditer(data)]
+    return [data[max(0, m.start() - 20) : m.end() + 10] for m in FORBIDDEN.finditer(data)]
 
 
 def assert_no_injection(data: bytes, *, visible: bool = True, where: str = "") -> None:
@@ -76,6 +76,7 @@ def assert_no_injection(data: bytes, *, visible: bool = True, where: str = "") -
 
 
 # -- the hostile edge -------------------------------------------------------------------------------
+
 
 def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -126,19 +127,29 @@ class HostileEdge:
     def metrics(self) -> bytes:
         page = self.exposition.render().decode("utf-8")
         value = _label(PAYLOAD)
-        page += (f'edge_queue_backlog{{queue="{value}"}} 7.0\n'
-                 f'edge_security_blocks_total{{rule="{value}"}} 1234.0\n')
+        page += f'edge_queue_backlog{{queue="{value}"}} 7.0\nedge_security_blocks_total{{rule="{value}"}} 1234.0\n'
         return page.encode("utf-8")
 
     def health(self) -> bytes:
-        return json.dumps({"status": "degraded", "version": PAYLOAD,
-                           "components": {"kv" + PAYLOAD: "down" + PAYLOAD, "d1": {"status": "ok"}}},
-                          ensure_ascii=False).encode("utf-8")
+        return json.dumps(
+            {
+                "status": "degraded",
+                "version": PAYLOAD,
+                "components": {"kv" + PAYLOAD: "down" + PAYLOAD, "d1": {"status": "ok"}},
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
 
     def cf_error(self) -> bytes:
-        return json.dumps({"success": False, "errors": [{"code": 10000, "message": "Authentication error "
-                                                          + PAYLOAD}],
-                           "messages": [], "result": None}, ensure_ascii=False).encode("utf-8")
+        return json.dumps(
+            {
+                "success": False,
+                "errors": [{"code": 10000, "message": "Authentication error " + PAYLOAD}],
+                "messages": [],
+                "result": None,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
 
     def start(self) -> "HostileEdge":
         self.thread.start()
@@ -192,8 +203,7 @@ sys.exit(0)
 def write_fake_wrangler(bin_dir: Path, seconds: float = 60.0) -> Path:
     bin_dir.mkdir(parents=True, exist_ok=True)
     path = bin_dir / "wrangler"
-    path.write_text(FAKE_WRANGLER.format(python=sys.executable, payload=PAYLOAD, seconds=seconds),
-                    encoding="utf-8")
+    path.write_text(FAKE_WRANGLER.format(python=sys.executable, payload=PAYLOAD, seconds=seconds), encoding="utf-8")
     path.chmod(0o755)
     return path
 
@@ -219,7 +229,8 @@ def write_config(tmp_path: Path, edge: HostileEdge, wrangler: Path) -> Path:
     runbook = tmp_path / "hostile-runbook.yaml"
     runbook.write_text(RUNBOOK, encoding="utf-8")
     path = tmp_path / "config.yaml"
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 default_environment: production
 refresh_seconds: 1
 tools:
@@ -234,16 +245,26 @@ environments:
     kv_namespace_id: "{NAMESPACE}"
     api_token_env: {API_TOKEN_ENV}
     cloudflare_api_url: {edge.url}/client/v4
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
 # -- a real pseudo-terminal -------------------------------------------------------------------------
 
+
 def console_env(state_dir: Path | None = None, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48", API_TOKEN_ENV: "test-token-123",
-                "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "TERM": "xterm-256color",
+            "COLUMNS": "160",
+            "LINES": "48",
+            API_TOKEN_ENV: "test-token-123",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     if state_dir is not None:
         env["EDGE_CONSOLE_STATE_DIR"] = str(state_dir)
     env.update(extra)
@@ -256,9 +277,16 @@ class PtyProcess:
     def __init__(self, args: list[str], env: dict[str, str], cols: int = 160, rows: int = 48) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self.proc = subprocess.Popen([sys.executable, "-m", "console", *args], cwd=ROOT, env=env,
-                                     stdin=slave, stdout=slave, stderr=slave, close_fds=True,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "console", *args],
+            cwd=ROOT,
+            env=env,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            close_fds=True,
+            start_new_session=True,
+        )
         os.close(slave)
         self.output = bytearray()
 
@@ -296,8 +324,7 @@ class PtyProcess:
                 break
             if time.monotonic() > deadline:
                 self.kill()
-                raise AssertionError(f"edge-console did not finish within {timeout}s:\n"
-                                     f"{bytes(self.output)[-2000:]!r}")
+                raise AssertionError(f"edge-console did not finish within {timeout}s:\n{bytes(self.output)[-2000:]!r}")
         return self.proc.wait(10)
 
     def send(self, data: bytes) -> None:

@@ -11,24 +11,36 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 90.0,
-        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 90.0, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m console ARGS`` with this test's environment (state dir, fake tools, sim tokens)."""
     child = dict(os.environ)
     child.update(env or {})
-    return subprocess.run([sys.executable, "-m", "console", *args], cwd=ROOT, env=child, text=True,
-                          capture_output=True, timeout=timeout, check=False, input=stdin if stdin is not None else "",
-                          encoding="utf-8", errors="replace")
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        cwd=ROOT,
+        env=child,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        input=stdin if stdin is not None else "",
+        encoding="utf-8",
+        errors="replace",
+    )
 
 
-def write_config(path: Path, sim, *, production_extra: str = "", runbooks: list[Path] | None = None,
-                 top_extra: str = "") -> Path:
+def write_config(
+    path: Path, sim, *, production_extra: str = "", runbooks: list[Path] | None = None, top_extra: str = ""
+) -> Path:
     """A config on the simulated edge (its own IDs), tools from PATH (the fake tools)."""
     base = sim.base_url
     books = ""
     if runbooks:
         books = "runbooks:\n" + "".join(f"  - {p}\n" for p in runbooks)
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 default_environment: production
 environments:
   production:
@@ -42,5 +54,7 @@ environments:
     cloudflare_api_url: {base}/client/v4
     status_url: {base}/status/api/v2/status.json
     simulated: true
-{production_extra}{books}{top_extra}""", encoding="utf-8")
+{production_extra}{books}{top_extra}""",
+        encoding="utf-8",
+    )
     return path

@@ -10,8 +10,15 @@ import time
 from console.runbook.audit import AuditLog
 from tests.security.audit_util import cli
 
-GOOD = {"event": "step", "flow": "worker-health", "step": "health", "status": "passed", "environment": "production",
-        "user": "sre@host", "start": "2024-01-15T09:00:00.000Z"}
+GOOD = {
+    "event": "step",
+    "flow": "worker-health",
+    "step": "health",
+    "status": "passed",
+    "environment": "production",
+    "user": "sre@host",
+    "start": "2024-01-15T09:00:00.000Z",
+}
 BAD_LINES = [
     b"\xff\xfe\xfa not utf-8 at all\n",
     b"[]\n",

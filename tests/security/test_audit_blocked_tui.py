@@ -33,8 +33,9 @@ async def test_a_blocked_audit_path_does_not_freeze_the_ui_and_the_change_waits(
             modal.query_one("#input-reason").value = "abuse"
             modal.query_one("#input-ip").focus()
             await pilot.press("enter")
-            await wait_for(lambda: modal.phase == "run" and modal.query_one("#flow-confirm").display,
-                           message="confirmation")
+            await wait_for(
+                lambda: modal.phase == "run" and modal.query_one("#flow-confirm").display, message="confirmation"
+            )
             assert not audit.exists()
             os.mkfifo(audit, 0o600)
             watchdog.start()

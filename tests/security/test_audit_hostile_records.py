@@ -53,15 +53,47 @@ def test_edge_console_audit_and_run_survive_a_hostile_record(state_dir, line):
     assert proc.returncode == 2, proc.stderr
 
 
-_KEYS = st.sampled_from(["ts", "argv", "request", "event", "step_run", "pid", "pid_start", "host", "flow",
-                         "step", "status", "start", "time", "user", "environment", "exit_code", "http_status",
-                         "message", "inputs", "envelope", "output", "ran", "not_run", "step_title", "method",
-                         "url"]) | st.text(max_size=5)
-_SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(10 ** 400), max_value=10 ** 400)
-            | st.floats(allow_nan=False) | st.text(max_size=20)
-            | st.sampled_from(["step_started", "step", "step_unknown", "flow_end", HOST, "r1"]))
-_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
-                       | st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12)
+_KEYS = st.sampled_from(
+    [
+        "ts",
+        "argv",
+        "request",
+        "event",
+        "step_run",
+        "pid",
+        "pid_start",
+        "host",
+        "flow",
+        "step",
+        "status",
+        "start",
+        "time",
+        "user",
+        "environment",
+        "exit_code",
+        "http_status",
+        "message",
+        "inputs",
+        "envelope",
+        "output",
+        "ran",
+        "not_run",
+        "step_title",
+        "method",
+        "url",
+    ]
+) | st.text(max_size=5)
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.sampled_from(["step_started", "step", "step_unknown", "flow_end", HOST, "r1"])
+)
+_VALUES = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12
+)
 _RECORDS = st.dictionaries(_KEYS, _VALUES, max_size=10)
 
 

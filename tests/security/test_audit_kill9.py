@@ -25,17 +25,25 @@ from tests.util import wait_for_sync
 IP = "203.0.113.9"
 
 
-def test_kill9_mid_step_leaves_started_no_orphan_and_the_next_start_reports_unknown(sim, fake_tools, state_dir,
-                                                                                      tmp_path):
+def test_kill9_mid_step_leaves_started_no_orphan_and_the_next_start_reports_unknown(
+    sim, fake_tools, state_dir, tmp_path
+):
     config = write_config(tmp_path, sim)
     write_grandchild_wrangler(fake_tools.bin_dir)
     hold = tmp_path / "hold"
     marker = tmp_path / "hold.started"
     env = console_env(config, EDGE_SIM_HOLD=str(hold), EDGE_SIM_HOLD_SECONDS="60")
-    proc = subprocess.Popen([sys.executable, "-m", "console", "run", "block-ip", "--set", f"ip={IP}",
-                             "--set", "reason=abuse", "--yes"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "run", "block-ip", "--set", f"ip={IP}", "--set", "reason=abuse", "--yes"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
+
         def tool_started() -> bool:
             if proc.poll() is not None:
                 raise AssertionError(f"console exited early: {proc.stdout.read()} {proc.stderr.read()}")
@@ -61,8 +69,7 @@ def test_kill9_mid_step_leaves_started_no_orphan_and_the_next_start_reports_unkn
     assert os.environ["EDGE_SIM_API_TOKEN"] not in json.dumps(records)
 
     # no survivor in the step's process group (the shell and the python grandchild)
-    wait_for_sync(lambda: not live_members(held["pgid"]), timeout=15,
-                  message=f"process group {held['pgid']} gone")
+    wait_for_sync(lambda: not live_members(held["pgid"]), timeout=15, message=f"process group {held['pgid']} gone")
     hold.touch()  # a survivor would now go on and make the change
     assert f"blocked:ip:{IP}" not in sim.state.snapshot()["kv"].get(NAMESPACE, {})
     assert [a[:3] for a in fake_tools.argvs("wrangler")] == []  # the tool never got past its hold

@@ -29,9 +29,16 @@ def test_the_tail_child_dies_with_a_killed_console(sim, fake_tools, tmp_path):
     hold = tmp_path / "hold"
     marker = tmp_path / "hold.started"
     env = dict(os.environ, EDGE_SIM_HOLD=str(hold), EDGE_SIM_HOLD_SECONDS="60")
-    proc = subprocess.Popen([sys.executable, "-c", CONSOLE, sim.base_url], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CONSOLE, sim.base_url],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
+
         def started() -> bool:
             if proc.poll() is not None:
                 raise AssertionError(f"console exited early: {proc.stderr.read()!r}")

@@ -16,8 +16,9 @@ async def test_the_modal_refuses_a_change_it_cannot_record(sim, fake_tools, stat
         modal.query_one("#input-reason").value = "abuse"
         modal.query_one("#input-ip").focus()
         await pilot.press("enter")
-        await wait_for(lambda: modal.phase == "run" and modal.query_one("#flow-confirm").display,
-                       message="confirmation")
+        await wait_for(
+            lambda: modal.phase == "run" and modal.query_one("#flow-confirm").display, message="confirmation"
+        )
         await pilot.press(*"production", "enter")
         await wait_for(lambda: modal.runner.steps[0].state.value == "refused", timeout=20, message="refused")
         await wait_for(lambda: "cannot write the audit trail" in modal.visible_text(), message="reason on screen")

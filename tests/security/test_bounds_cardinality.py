@@ -15,9 +15,13 @@ SHOWN = 50
 
 
 def hostile_page(tick: int) -> bytes:
-    rows = ["# TYPE edge_requests_total counter\n", f"edge_requests_total {1000 * tick}\n",
-            "# TYPE edge_errors_total counter\n", "edge_errors_total 0\n",
-            "# TYPE edge_queue_backlog gauge\n"]
+    rows = [
+        "# TYPE edge_requests_total counter\n",
+        f"edge_requests_total {1000 * tick}\n",
+        "# TYPE edge_errors_total counter\n",
+        "edge_errors_total 0\n",
+        "# TYPE edge_queue_backlog gauge\n",
+    ]
     rows += [f'edge_queue_backlog{{queue="q{i:06d}"}} {i % 400}\n' for i in range(SERIES)]
     rows.append("# TYPE edge_security_blocks_total counter\n")
     rows += [f'edge_security_blocks_total{{rule="r{i:06d}"}} {(i % 97) * tick}\n' for i in range(SERIES)]

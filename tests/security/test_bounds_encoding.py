@@ -14,8 +14,10 @@ import pytest
 
 from tests.security.bounds_util import HostileServer, run_console, write_config
 
-PAGE = (b"# TYPE edge_requests_total counter\nedge_requests_total 1\n"
-        b"# TYPE edge_errors_total counter\nedge_errors_total 0\n")
+PAGE = (
+    b"# TYPE edge_requests_total counter\nedge_requests_total 1\n"
+    b"# TYPE edge_errors_total counter\nedge_errors_total 0\n"
+)
 #: the console imports and runs in well under this; inflating the bomb took 1.6 GB
 PEAK_MB = 250
 
@@ -44,18 +46,21 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("encoding,why", [
-    ("gzip, gzip", "refused content encoding 'gzip, gzip' (one layer of gzip or deflate at most)"),
-    ("gzip", "answer larger than 1 MiB"),
-], ids=["stacked", "one-layer"])
+@pytest.mark.parametrize(
+    "encoding,why",
+    [
+        ("gzip, gzip", "refused content encoding 'gzip, gzip' (one layer of gzip or deflate at most)"),
+        ("gzip", "answer larger than 1 MiB"),
+    ],
+    ids=["stacked", "one-layer"],
+)
 def test_bounds_health_gzip_bomb_is_refused_in_bounded_memory(tmp_path, encoding, why):
     once, twice = bombs()
     with HostileServer() as server:
         server.page("/metrics", PAGE)
         server.encoded("/health", twice if "," in encoding else once, encoding)
         cfg = write_config(tmp_path, server.url)
-        run = run_console(["check", "--config", str(cfg), "--json", "--window", "0"], timeout=60.0,
-                          env=_env(tmp_path))
+        run = run_console(["check", "--config", str(cfg), "--json", "--window", "0"], timeout=60.0, env=_env(tmp_path))
         asked = server.accepted.get("/health", [])
     assert run.returncode == 2, (run.returncode, run.err[-2000:])
     assert "Traceback" not in run.err, run.err[-2000:]
@@ -71,15 +76,17 @@ def test_bounds_runbook_http_step_stacked_gzip_is_refused_in_bounded_memory(tmp_
     with HostileServer() as server:
         server.encoded("/double", twice, "gzip, gzip")
         book = tmp_path / "bomb.yaml"
-        book.write_text("version: 1\n"
-                        "flows:\n"
-                        "  - id: read-bomb\n"
-                        "    title: Read a bomb\n"
-                        "    section: Troubleshooting\n"
-                        "    steps:\n"
-                        "      - kind: check\n"
-                        "        title: Read it\n"
-                        "        http: {method: GET, url: \"{env.base_url}/double\", timeout: 30}\n")
+        book.write_text(
+            "version: 1\n"
+            "flows:\n"
+            "  - id: read-bomb\n"
+            "    title: Read a bomb\n"
+            "    section: Troubleshooting\n"
+            "    steps:\n"
+            "      - kind: check\n"
+            "        title: Read it\n"
+            '        http: {method: GET, url: "{env.base_url}/double", timeout: 30}\n'
+        )
         cfg = write_config(tmp_path, server.url, f"runbooks: [{book}]\n")
         run = run_console(["run", "read-bomb", "--config", str(cfg)], timeout=60.0, env=_env(tmp_path))
         asked = server.accepted.get("/double", [])
@@ -88,5 +95,6 @@ def test_bounds_runbook_http_step_stacked_gzip_is_refused_in_bounded_memory(tmp_
     assert "Traceback" not in text, text[-2000:]
     assert run.maxrss_mb < PEAK_MB, f"peak {run.maxrss_mb:.0f} MB: the answer was inflated"
     assert asked and all(a == "identity" for a in asked), asked
-    assert f"refused content encoding 'gzip, gzip' (one layer of gzip or deflate at most): GET {server.url}/double" \
-        in text, text[-2000:]
+    assert (
+        f"refused content encoding 'gzip, gzip' (one layer of gzip or deflate at most): GET {server.url}/double" in text
+    ), text[-2000:]

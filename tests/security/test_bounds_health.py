@@ -10,8 +10,10 @@ import pytest
 
 from tests.security.bounds_util import HostileServer, run_console, write_config
 
-PAGE = (b"# TYPE edge_requests_total counter\nedge_requests_total 1\n"
-        b"# TYPE edge_errors_total counter\nedge_errors_total 0\n")
+PAGE = (
+    b"# TYPE edge_requests_total counter\nedge_requests_total 1\n"
+    b"# TYPE edge_errors_total counter\nedge_errors_total 0\n"
+)
 
 
 @pytest.mark.parametrize("kind", ["nested", "endless"])
@@ -20,8 +22,7 @@ def test_bounds_hostile_health_answer_is_invalid_not_a_traceback(tmp_path, kind)
         server.page("/metrics", PAGE)
         if kind == "nested":
             depth = 100_000
-            server.page("/health", b'{"status": "ok", "x": ' + b"[" * depth + b"]" * depth + b"}",
-                        "application/json")
+            server.page("/health", b'{"status": "ok", "x": ' + b"[" * depth + b"]" * depth + b"}", "application/json")
             why = "nested deeper than 32 levels"
         else:
             server.endless("/health")

@@ -17,15 +17,17 @@ from tests.security.bounds_util import ENDLESS_SAFETY_BYTES, HostileServer, writ
 
 
 def check_flow(path: str, timeout: float):
-    text = ("version: 1\n"
-            "flows:\n"
-            "  - id: read-answer\n"
-            "    title: Read an answer\n"
-            "    section: Troubleshooting\n"
-            "    steps:\n"
-            "      - kind: check\n"
-            "        title: Read it\n"
-            f"        http: {{method: GET, url: \"{{env.base_url}}{path}\", timeout: {timeout:g}}}\n")
+    text = (
+        "version: 1\n"
+        "flows:\n"
+        "  - id: read-answer\n"
+        "    title: Read an answer\n"
+        "    section: Troubleshooting\n"
+        "    steps:\n"
+        "      - kind: check\n"
+        "        title: Read it\n"
+        f'        http: {{method: GET, url: "{{env.base_url}}{path}", timeout: {timeout:g}}}\n'
+    )
     return parse_runbook(text, "bounds.yaml")[0]
 
 

@@ -13,13 +13,16 @@ from console.cli import main
 from tests.security.bounds_util import HostileServer, write_config
 
 
-@pytest.mark.parametrize("extra,line,key", [
-    ("refresh_seconds: .nan\n", 6, "refresh_seconds"),
-    ("thresholds:\n  error_rate: {warning: .nan, critical: 1}\n", 7, "thresholds.error_rate.warning"),
-    ("thresholds:\n  queue_backlog: {warning: 500, critical: .inf}\n", 7, "thresholds.queue_backlog.critical"),
-    ("tail:\n  buffer: -.inf\n", 7, "tail.buffer"),
-    ("alerts: {hold_scrapes: 1.0e+999}\n", 6, "alerts.hold_scrapes"),
-])
+@pytest.mark.parametrize(
+    "extra,line,key",
+    [
+        ("refresh_seconds: .nan\n", 6, "refresh_seconds"),
+        ("thresholds:\n  error_rate: {warning: .nan, critical: 1}\n", 7, "thresholds.error_rate.warning"),
+        ("thresholds:\n  queue_backlog: {warning: 500, critical: .inf}\n", 7, "thresholds.queue_backlog.critical"),
+        ("tail:\n  buffer: -.inf\n", 7, "tail.buffer"),
+        ("alerts: {hold_scrapes: 1.0e+999}\n", 6, "alerts.hold_scrapes"),
+    ],
+)
 def test_bounds_config_non_finite_number_is_refused(tmp_path, capsys, extra, line, key):
     cfg = write_config(tmp_path, "http://127.0.0.1:9", extra)
     code = main(["check", "--config", str(cfg), "--json", "--window", "0"])
@@ -28,23 +31,28 @@ def test_bounds_config_non_finite_number_is_refused(tmp_path, capsys, extra, lin
     assert f"{cfg}:{line}: {key}: must be a finite number" in err, err
 
 
-@pytest.mark.parametrize("field,line,where", [
-    ("timeout: .nan", 10, "flows[0].steps[0].timeout"),
-    ("interval: .inf", 10, "flows[0].steps[0].interval"),
-    ("timeout: 30\n        expect: error_rate < .nan", 10, "flows[0].steps[0].expect"),
-])
+@pytest.mark.parametrize(
+    "field,line,where",
+    [
+        ("timeout: .nan", 10, "flows[0].steps[0].timeout"),
+        ("interval: .inf", 10, "flows[0].steps[0].interval"),
+        ("timeout: 30\n        expect: error_rate < .nan", 10, "flows[0].steps[0].expect"),
+    ],
+)
 def test_bounds_runbook_non_finite_number_is_refused(tmp_path, capsys, field, line, where):
     path = tmp_path / "nan.yaml"
-    path.write_text("version: 1\n"
-                    "flows:\n"
-                    "  - id: never-ends\n"
-                    "    title: Never ends\n"
-                    "    section: Troubleshooting\n"
-                    "    steps:\n"
-                    "      - kind: verify\n"
-                    "        title: Errors down\n"
-                    + ("" if "expect" in field else "        expect: error_rate < 1\n")
-                    + f"        {field}\n")
+    path.write_text(
+        "version: 1\n"
+        "flows:\n"
+        "  - id: never-ends\n"
+        "    title: Never ends\n"
+        "    section: Troubleshooting\n"
+        "    steps:\n"
+        "      - kind: verify\n"
+        "        title: Errors down\n"
+        + ("" if "expect" in field else "        expect: error_rate < 1\n")
+        + f"        {field}\n"
+    )
     code = main(["runbook", "validate", str(path)])
     out, err = capsys.readouterr()
     assert code != 0, (out, err)

@@ -25,8 +25,15 @@ async def test_bounds_tui_panes_are_capped_with_100k_series(tmp_path):
         cfg = load_config(write_config(tmp_path, server.url, "refresh_seconds: 1\n"))
         app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
         async with app.run_test(size=(100, 40)) as pilot:
-            await wait_for(lambda: app.last_result is not None and app.last_result.derived is not None
-                           and app.last_result.derived.has_window, timeout=60, message="a derived window")
+            await wait_for(
+                lambda: (
+                    app.last_result is not None
+                    and app.last_result.derived is not None
+                    and app.last_result.derived.has_window
+                ),
+                timeout=60,
+                message="a derived window",
+            )
             await pilot.pause()
             queues = pane_text(app, "#queue-pane")
             rules = pane_text(app, "#security-pane")
@@ -39,8 +46,11 @@ async def test_bounds_tui_panes_are_capped_with_100k_series(tmp_path):
             started = time.monotonic()
             await pilot.press("q")
             # 100k queues put the backlog past its threshold: once that alert is held, q asks first
-            await wait_for(lambda: not app.is_running or isinstance(app.screen, QuitConfirmScreen), timeout=20,
-                           message="the app to quit or ask")
+            await wait_for(
+                lambda: not app.is_running or isinstance(app.screen, QuitConfirmScreen),
+                timeout=20,
+                message="the app to quit or ask",
+            )
             if app.is_running:
                 await pilot.press("y")
             await wait_for(lambda: not app.is_running, timeout=20, message="the app to quit")

@@ -21,16 +21,18 @@ def bomb(indent: str = "") -> str:
 
 
 def runbook_bomb() -> str:
-    return ("version: 1\n"
-            "flows:\n"
-            "  - id: laughs\n"
-            "    title: Laughs\n"
-            "    section: Security\n"
-            "    steps:\n"
-            "      - kind: note\n"
-            "        title: lol\n"
-            "        text: lol\n"
-            "x:\n" + bomb("  "))
+    return (
+        "version: 1\n"
+        "flows:\n"
+        "  - id: laughs\n"
+        "    title: Laughs\n"
+        "    section: Security\n"
+        "    steps:\n"
+        "      - kind: note\n"
+        "        title: lol\n"
+        "        text: lol\n"
+        "x:\n" + bomb("  ")
+    )
 
 
 @pytest.mark.parametrize("kind", ["config", "runbook"])
@@ -62,8 +64,10 @@ def test_bounds_file_larger_than_1_mib_is_refused(tmp_path, kind):
         args = ["check", "--config", str(path), "--json", "--window", "0"]
     else:
         path = tmp_path / "big.yaml"
-        path.write_text("version: 1\nflows:\n  - id: big\n    title: Big\n    section: Security\n"
-                        "    steps:\n      - {kind: note, title: n, text: t}\n" + padding)
+        path.write_text(
+            "version: 1\nflows:\n  - id: big\n    title: Big\n    section: Security\n"
+            "    steps:\n      - {kind: note, title: n, text: t}\n" + padding
+        )
         args = ["runbook", "validate", str(path)]
     assert path.stat().st_size > 1024 * 1024
     run = run_console(args, timeout=60.0)

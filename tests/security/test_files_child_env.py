@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from tests.security.inputs_files_util import cli, write_config
 
-SECRETS = {"EDGE_SIM_API_TOKEN", "EDGE_SIM_ADMIN_TOKEN", "CLOUDFLARE_API_TOKEN", "ADMIN_TOKEN",
-           "STAGING_CF_TOKEN", "STAGING_ADMIN_TOKEN"}
+SECRETS = {
+    "EDGE_SIM_API_TOKEN",
+    "EDGE_SIM_ADMIN_TOKEN",
+    "CLOUDFLARE_API_TOKEN",
+    "ADMIN_TOKEN",
+    "STAGING_CF_TOKEN",
+    "STAGING_ADMIN_TOKEN",
+}
 
 
 def test_children_inherit_no_secret_but_the_ones_their_step_names(sim, fake_tools, tmp_path):
@@ -39,21 +45,36 @@ flows:
           args: [run, list, -R, twist-network/edge, --workflow, rollback-edge.yml, --limit, "1", --json, "databaseId"]
           env: {EDGE_ADMIN: "{secret:admin_token}"}
 """)
-    config = write_config(tmp_path / "config.yaml", sim, runbooks=[book], top_extra="""\
+    config = write_config(
+        tmp_path / "config.yaml",
+        sim,
+        runbooks=[book],
+        top_extra="""\
   staging:
     base_url: http://127.0.0.1:9
     api_token_env: STAGING_CF_TOKEN
     admin_token_env: STAGING_ADMIN_TOKEN
-""")
+""",
+    )
     # the staging block belongs under environments: move it there
     text = config.read_text()
-    staging = text[text.index("  staging:"):]
-    body = text[:text.index("  staging:")]
+    staging = text[text.index("  staging:") :]
+    body = text[: text.index("  staging:")]
     head, runbooks = body.split("runbooks:", 1)
     config.write_text(head + staging + "runbooks:" + runbooks)
-    r = cli("--config", str(config), "run", "my-checks", "--yes",
-            env={"STAGING_CF_TOKEN": "staging-secret-1", "STAGING_ADMIN_TOKEN": "staging-secret-2",
-                 "CLOUDFLARE_API_TOKEN": "default-secret-3", "ADMIN_TOKEN": "default-secret-4"})
+    r = cli(
+        "--config",
+        str(config),
+        "run",
+        "my-checks",
+        "--yes",
+        env={
+            "STAGING_CF_TOKEN": "staging-secret-1",
+            "STAGING_ADMIN_TOKEN": "staging-secret-2",
+            "CLOUDFLARE_API_TOKEN": "default-secret-3",
+            "ADMIN_TOKEN": "default-secret-4",
+        },
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     calls = fake_tools.calls()
     assert [c["tool"] for c in calls] == ["gh", "wrangler", "gh"], calls
@@ -66,8 +87,15 @@ flows:
 
 def test_log_tail_child_inherits_no_other_secret(sim, fake_tools, tmp_path):
     config = write_config(tmp_path / "config.yaml", sim)
-    r = cli("--config", str(config), "tail", "--count", "1", "--once",
-            env={"ADMIN_TOKEN": "default-secret-4", "CLOUDFLARE_API_TOKEN": "default-secret-3"})
+    r = cli(
+        "--config",
+        str(config),
+        "tail",
+        "--count",
+        "1",
+        "--once",
+        env={"ADMIN_TOKEN": "default-secret-4", "CLOUDFLARE_API_TOKEN": "default-secret-3"},
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     tails = [c for c in fake_tools.calls("wrangler") if c["argv"][:1] == ["tail"]]
     assert tails, fake_tools.calls()

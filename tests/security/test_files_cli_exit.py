@@ -23,8 +23,13 @@ def test_runbook_validate_exits_2_on_an_invalid_file(tmp_path):
 
 def _pipe_to_head(args: list[str]) -> tuple[int, str, str]:
     """``edge-console ARGS | head -1``: read one line, close the pipe, collect the exit and stderr."""
-    proc = subprocess.Popen([sys.executable, "-m", "console", *args], cwd=ROOT, env=dict(os.environ),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", *args],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     first = proc.stdout.readline()
     proc.stdout.close()
     err = proc.stderr.read()

@@ -45,14 +45,37 @@ def test_concurrent_closes_exactly_one_wins(state_dir):
     lock = FileLock(str(lock_path))
     probe = state_dir.parent / "lock-probe.txt"
     with lock:
-        procs = [subprocess.Popen([sys.executable, "-c", RUNNER, "incident", "close", incident_id,
-                                   "--root-cause", f"cause {n}", "--resolution", f"fix {n}"],
-                                  cwd=ROOT, env=dict(os.environ, LOCK_PROBE=str(probe)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True) for n in range(4)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    RUNNER,
+                    "incident",
+                    "close",
+                    incident_id,
+                    "--root-cause",
+                    f"cause {n}",
+                    "--resolution",
+                    f"fix {n}",
+                ],
+                cwd=ROOT,
+                env=dict(os.environ, LOCK_PROBE=str(probe)),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(4)
+        ]
         try:
-            wait_for_sync(lambda: {str(p.pid) for p in procs if p.poll() is None}
-                          <= set(probe.read_text().split() if probe.exists() else []),
-                          timeout=60, message="every closer waiting for the incident's lock")
+            wait_for_sync(
+                lambda: (
+                    {str(p.pid) for p in procs if p.poll() is None}
+                    <= set(probe.read_text().split() if probe.exists() else [])
+                ),
+                timeout=60,
+                message="every closer waiting for the incident's lock",
+            )
         except AssertionError:
             for p in procs:
                 p.kill()

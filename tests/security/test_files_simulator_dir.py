@@ -19,8 +19,14 @@ def _umask_022() -> None:
 def test_simulator_token_dirs_are_0700_and_files_0600(tmp_path):
     state = tmp_path / "state"
     env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=str(state))
-    proc = subprocess.Popen([sys.executable, "-m", "console", "simulate", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_umask_022)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "simulate", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_umask_022,
+    )
     try:
         wait_for_sync(lambda: "Ctrl-C" in proc.stdout.readline(), timeout=20)
         token_dirs = list(state.glob("simulator/*"))

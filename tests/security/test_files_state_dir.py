@@ -28,9 +28,11 @@ def _modes(root: Path) -> tuple[dict[str, int], dict[str, int]]:
 
 def test_every_state_dir_is_0700_and_every_state_file_0600(sim, fake_tools, tmp_path, state_dir):
     config = write_config(tmp_path / "config.yaml", sim)
-    for args in (["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse", "--yes"],
-                 ["run", "export-daily-metrics", "--yes"],
-                 ["run", "under-attack-mode", "--yes"]):
+    for args in (
+        ["run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse", "--yes"],
+        ["run", "export-daily-metrics", "--yes"],
+        ["run", "under-attack-mode", "--yes"],
+    ):
         r = cli("--config", str(config), *args)
         assert r.returncode == 0, (args, r.stdout, r.stderr)
     r = cli("incident", "start", "--severity", "P2", "--title", "slow")
@@ -39,8 +41,10 @@ def test_every_state_dir_is_0700_and_every_state_file_0600(sim, fake_tools, tmp_
     assert cli("incident", "note", incident_id, "client 198.51.100.7 seen").returncode == 0
     assert cli("incident", "report", incident_id).returncode == 0
     # the TUI's "save tail evidence" (client IPs and headers)
-    saved, count = save_events([TailEvent({"event": {"request": {"headers": {"cf-connecting-ip": "198.51.100.7"}}}})],
-                               default_save_path("production"))
+    saved, count = save_events(
+        [TailEvent({"event": {"request": {"headers": {"cf-connecting-ip": "198.51.100.7"}}}})],
+        default_save_path("production"),
+    )
     assert count == 1
     dirs, files = _modes(state_dir)
     expected = {"audit.jsonl", "runbook-memory.json", f"{incident_id}.jsonl", f"{incident_id}.md", saved.name}

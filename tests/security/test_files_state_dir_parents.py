@@ -27,8 +27,18 @@ def test_state_dir_under_a_parent_another_user_owns_is_refused(sim, fake_tools, 
     os.chown(hostile, NOBODY, NOBODY)
     hostile.chmod(mode)
     state = hostile / "state"
-    r = cli("--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse",
-            "--yes", env=_state_env(state))
+    r = cli(
+        "--config",
+        str(config),
+        "run",
+        "block-ip",
+        "--set",
+        "ip=203.0.113.7",
+        "--set",
+        "reason=abuse",
+        "--yes",
+        env=_state_env(state),
+    )
     assert r.returncode == 2, r.stdout + r.stderr
     assert f"{hostile}" in r.stderr and "owned by uid 65534" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
@@ -54,7 +64,17 @@ def test_state_dir_under_a_sticky_root_directory_is_accepted(sim, fake_tools, tm
     sticky.mkdir()
     sticky.chmod(0o1777)  # like /tmp: root's, sticky: others cannot rename what is ours
     state = sticky / "me" / "state"
-    r = cli("--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse",
-            "--yes", env=_state_env(state))
+    r = cli(
+        "--config",
+        str(config),
+        "run",
+        "block-ip",
+        "--set",
+        "ip=203.0.113.7",
+        "--set",
+        "reason=abuse",
+        "--yes",
+        env=_state_env(state),
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert (state / "audit.jsonl").exists()

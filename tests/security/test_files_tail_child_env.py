@@ -12,8 +12,10 @@ OTHER = {"STAGING_CF_TOKEN": "staging-secret-1", "STAGING_ADMIN_TOKEN": "staging
 def test_tail_child_gets_no_token_of_another_environment(sim, fake_tools, tmp_path):
     config = write_config(tmp_path / "config.yaml", sim)
     text = config.read_text()
-    staging = ("  staging:\n    base_url: http://127.0.0.1:9\n    worker: vau-processor-staging\n"
-               "    api_token_env: STAGING_CF_TOKEN\n    admin_token_env: STAGING_ADMIN_TOKEN\n")
+    staging = (
+        "  staging:\n    base_url: http://127.0.0.1:9\n    worker: vau-processor-staging\n"
+        "    api_token_env: STAGING_CF_TOKEN\n    admin_token_env: STAGING_ADMIN_TOKEN\n"
+    )
     config.write_text(text.replace("environments:\n", "environments:\n" + staging, 1))
     r = cli("--config", str(config), "--env", "production", "tail", "--count", "1", "--once", env=OTHER)
     assert r.returncode == 0, r.stdout + r.stderr

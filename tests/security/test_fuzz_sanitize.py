@@ -23,18 +23,49 @@ from console.tail.parser import StreamParser
 from tests.util import FUZZ_EXAMPLES
 
 #: What a terminal obeys, independent of console.sanitize (so the test does not grade itself).
-CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
-                      "\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
-                      "\ud800-\udfff]")
+CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+    "\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
+    "\ud800-\udfff]"
+)
 LINE_CONTROLS = re.compile(CONTROLS.pattern[:-1] + "\t\n]")
-HOSTILE_CHARS = ["\x1b", "\x07", "\x9b", "\x9d", "\u202e", "\u2066", "\u200f", "\x7f", "\r", "\n", "\t",
-                 "\x00", "\ufeff", "\u061c", "\u2028", "\u200b", "\u00ad", "\U000e0041", "]0;", "[2J", "]52;c;", '"', "\\", "{", "}", "\ud800"]
+HOSTILE_CHARS = [
+    "\x1b",
+    "\x07",
+    "\x9b",
+    "\x9d",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\x7f",
+    "\r",
+    "\n",
+    "\t",
+    "\x00",
+    "\ufeff",
+    "\u061c",
+    "\u2028",
+    "\u200b",
+    "\u00ad",
+    "\U000e0041",
+    "]0;",
+    "[2J",
+    "]52;c;",
+    '"',
+    "\\",
+    "{",
+    "}",
+    "\ud800",
+]
 FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_CHARS), st.text(max_size=8)), max_size=30).map("".join)
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text)
-json_value = st.recursive(json_scalar, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)), max_leaves=12)
+json_value = st.recursive(
+    json_scalar,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)),
+    max_leaves=12,
+)
 
 
 def assert_line(text: str, where: str) -> None:
@@ -56,10 +87,15 @@ def tail_events(draw) -> dict:
         "scriptName": draw(hostile_text),
         "eventTimestamp": draw(st.one_of(st.integers(0, 2**42), json_scalar)),
         "cpuTime": draw(st.one_of(st.floats(0, 100), json_scalar)),
-        "event": {"request": {"method": draw(hostile_text), "url": "https://x.example/" + text,
-                              "headers": draw(st.dictionaries(hostile_text, hostile_text, max_size=3)),
-                              "cf": {"colo": draw(hostile_text), "country": draw(json_value)}},
-                  "response": {"status": draw(st.one_of(st.integers(100, 599), json_scalar))}},
+        "event": {
+            "request": {
+                "method": draw(hostile_text),
+                "url": "https://x.example/" + text,
+                "headers": draw(st.dictionaries(hostile_text, hostile_text, max_size=3)),
+                "cf": {"colo": draw(hostile_text), "country": draw(json_value)},
+            },
+            "response": {"status": draw(st.one_of(st.integers(100, 599), json_scalar))},
+        },
         "logs": [{"level": draw(st.sampled_from(["error", "warn", "log"])), "message": draw(json_value)}],
         "exceptions": [{"name": draw(hostile_text), "message": draw(hostile_text), "stack": draw(hostile_text)}],
         draw(hostile_text): draw(json_value),
@@ -67,17 +103,22 @@ def tail_events(draw) -> dict:
 
 
 @FUZZ
-@given(events=st.lists(tail_events(), min_size=1, max_size=4), junk=st.lists(st.binary(max_size=64), max_size=4),
-       cuts=st.lists(st.integers(1, 400), max_size=6), pretty=st.booleans())
+@given(
+    events=st.lists(tail_events(), min_size=1, max_size=4),
+    junk=st.lists(st.binary(max_size=64), max_size=4),
+    cuts=st.lists(st.integers(1, 400), max_size=6),
+    pretty=st.booleans(),
+)
 def test_fuzz_tail_parser_to_screen_and_json(events, junk, cuts, pretty):
-    chunks = [json.dumps(e, indent=2 if pretty else None, ensure_ascii=False).encode("utf-8", "surrogatepass")
-              for e in events]
+    chunks = [
+        json.dumps(e, indent=2 if pretty else None, ensure_ascii=False).encode("utf-8", "surrogatepass") for e in events
+    ]
     stream = b"\n".join(c for pair in zip(chunks, junk + [b""] * len(chunks)) for c in pair) + b"\n"
     parser = StreamParser()
     parsed, texts, noise = [], [], []
     pos = 0
     for cut in cuts + [len(stream)]:
-        result = parser.feed(stream[pos:pos + cut])
+        result = parser.feed(stream[pos : pos + cut])
         parsed += result.events
         texts += result.texts
         noise += result.noise
@@ -98,8 +139,17 @@ def test_fuzz_tail_parser_to_screen_and_json(events, junk, cuts, pretty):
         assert_text(shown, "--json")
         assert json.loads(shown) == event.raw
     for line in noise:  # wrangler's banners become the status notice
-        status = type("S", (), {"state": "streaming", "summary": lambda self, now=None, line=line: line, "notice": line,
-                                "dropped": 0, "broken": 0})()
+        status = type(
+            "S",
+            (),
+            {
+                "state": "streaming",
+                "summary": lambda self, now=None, line=line: line,
+                "notice": line,
+                "dropped": 0,
+                "broken": 0,
+            },
+        )()
         store = type("T", (), {"paused": False, "filter": None, "events": [], "capacity": 10})()
         for piece, _ in status_pieces(status, store, note=line):
             assert_line(piece, "status line")
@@ -114,10 +164,13 @@ def _page(draw_lines: list[tuple[str, str, str]]) -> str:
 
 
 @FUZZ
-@given(lines=st.lists(st.tuples(st.sampled_from(families(None)), hostile_text,
-                                st.sampled_from(["1", "2.5", "NaN", "x", "1e3"])), max_size=12),
-       noise=st.lists(st.one_of(hostile_text, st.binary(max_size=40).map(lambda b: b.decode("latin-1"))),
-                      max_size=4))
+@given(
+    lines=st.lists(
+        st.tuples(st.sampled_from(families(None)), hostile_text, st.sampled_from(["1", "2.5", "NaN", "x", "1e3"])),
+        max_size=12,
+    ),
+    noise=st.lists(st.one_of(hostile_text, st.binary(max_size=40).map(lambda b: b.decode("latin-1"))), max_size=4),
+)
 def test_fuzz_exposition_to_screen(lines, noise):
     text = _page(lines) + "\n".join(noise)
     wanted = families(None)
@@ -142,16 +195,24 @@ def test_fuzz_exposition_to_screen(lines, noise):
 
 
 @FUZZ
-@given(body=st.one_of(json_value.map(lambda v: json.dumps(v, ensure_ascii=False)),
-                      st.fixed_dictionaries({"status": json_value, "version": json_value,
-                                             "components": st.one_of(
-                                                 st.dictionaries(hostile_text, json_value, max_size=4),
-                                                 st.lists(st.fixed_dictionaries({"name": json_value,
-                                                                                 "status": json_value}),
-                                                          max_size=3))}).map(
-                          lambda v: json.dumps(v, ensure_ascii=bool(len(str(v)) % 2))),
-                      hostile_text),
-       raw=st.booleans(), status=st.sampled_from([200, 204, 500, 503]))
+@given(
+    body=st.one_of(
+        json_value.map(lambda v: json.dumps(v, ensure_ascii=False)),
+        st.fixed_dictionaries(
+            {
+                "status": json_value,
+                "version": json_value,
+                "components": st.one_of(
+                    st.dictionaries(hostile_text, json_value, max_size=4),
+                    st.lists(st.fixed_dictionaries({"name": json_value, "status": json_value}), max_size=3),
+                ),
+            }
+        ).map(lambda v: json.dumps(v, ensure_ascii=bool(len(str(v)) % 2))),
+        hostile_text,
+    ),
+    raw=st.booleans(),
+    status=st.sampled_from([200, 204, 500, 503]),
+)
 def test_fuzz_health_reader_to_screen(body, raw, status):
     data = body.encode("utf-8", "surrogatepass") if raw else body
     health = interpret(status, data)

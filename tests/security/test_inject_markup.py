@@ -24,8 +24,12 @@ class FailingScrapePoller(StaticPoller):
 
     async def poll(self):
         result = await super().poll()
-        result.metrics = SourceStatus("metrics", "stale", last_ok=time.time() - 5,
-                                      error=f"not a metrics page (line 1: invalid metric name {HOSTILE!r})")
+        result.metrics = SourceStatus(
+            "metrics",
+            "stale",
+            last_ok=time.time() - 5,
+            error=f"not a metrics page (line 1: invalid metric name {HOSTILE!r})",
+        )
         return result
 
 
@@ -43,9 +47,13 @@ def assert_shown_as_text(text: str) -> None:
 async def test_a_scrape_error_with_markup_and_controls_is_shown_as_text(state_dir):
     app = make_app(FailingScrapePoller(dict(NORMAL_VALUES)), hold=1)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(lambda: isinstance(app.screen, DashboardScreen)
-                       and "not a metrics page" in border_text(app.screen.query_one(MetricsPane)),
-                       message="the scrape error in the metrics border")
+        await wait_for(
+            lambda: (
+                isinstance(app.screen, DashboardScreen)
+                and "not a metrics page" in border_text(app.screen.query_one(MetricsPane))
+            ),
+            message="the scrape error in the metrics border",
+        )
         await pilot.pause()
         assert app.is_running
         assert_shown_as_text(border_text(app.screen.query_one(MetricsPane)))
@@ -57,13 +65,16 @@ async def test_a_prometheus_error_with_markup_and_controls_is_shown_as_text(stat
     assert_shown_as_text(str(caught.value))
     app = make_app(StaticPoller(dict(NORMAL_VALUES)), hold=1)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(lambda: isinstance(app.screen, DashboardScreen) and app.last_result is not None,
-                       message="dashboard")
+        await wait_for(
+            lambda: isinstance(app.screen, DashboardScreen) and app.last_result is not None, message="dashboard"
+        )
         screen = app.screen
         screen.fleet_view = True
         # what the fleet poller keeps when Prometheus answers an error: the raw server text, on purpose
-        app.fleet_result = FleetResult(make_derived(NORMAL_VALUES).metrics,
-                                       SourceStatus("prometheus", "down", last_ok=None, error=f"bad_data: {HOSTILE}"))
+        app.fleet_result = FleetResult(
+            make_derived(NORMAL_VALUES).metrics,
+            SourceStatus("prometheus", "down", last_ok=None, error=f"bad_data: {HOSTILE}"),
+        )
         screen.show_fleet()
         await pilot.pause()
         assert app.is_running

@@ -17,8 +17,15 @@ from pathlib import Path
 import pytest
 
 from tests.security.inject_util import (
-    PAYLOAD, HostileEdge, PtyProcess, assert_no_injection, console_env, forbidden, run_on_pty,
-    write_config, write_fake_wrangler,
+    PAYLOAD,
+    HostileEdge,
+    PtyProcess,
+    assert_no_injection,
+    console_env,
+    forbidden,
+    run_on_pty,
+    write_config,
+    write_fake_wrangler,
 )
 
 
@@ -108,10 +115,18 @@ def test_inject_run_cloudflare_api_error(hostile, edge):
 
 def _hostile_audit(state_dir: Path) -> None:
     """An audit record with the payloads in its fields (a trail written before this fix, or by anything)."""
-    record = {"ts": datetime.now(timezone.utc).timestamp(), "start": "2026-01-01T00:00:00Z",
-              "flow": "block-ip", "step": "put" + PAYLOAD, "status": "passed", "user": PAYLOAD,
-              "environment": "production", "argv": ["wrangler", "kv", PAYLOAD], "message": PAYLOAD,
-              "output": PAYLOAD}
+    record = {
+        "ts": datetime.now(timezone.utc).timestamp(),
+        "start": "2026-01-01T00:00:00Z",
+        "flow": "block-ip",
+        "step": "put" + PAYLOAD,
+        "status": "passed",
+        "user": PAYLOAD,
+        "environment": "production",
+        "argv": ["wrangler", "kv", PAYLOAD],
+        "message": PAYLOAD,
+        "output": PAYLOAD,
+    }
     (state_dir / "audit.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -135,22 +150,39 @@ def _hostile_incident(state_dir: Path) -> str:
     folder = state_dir / "incidents"
     folder.mkdir(parents=True, exist_ok=True)
     lines = [
-        {"incident": incident_id, "seq": 1, "ts": "2026-01-02T10:00:00Z", "kind": "start",
-         "text": "started " + PAYLOAD, "by": "ops" + PAYLOAD,
-         "data": {"title": "Outage " + PAYLOAD, "severity": "P1", "impact": "users " + PAYLOAD}},
-        {"incident": incident_id, "seq": 2, "ts": "2026-01-02T10:01:00Z", "kind": "note",
-         "text": "note " + PAYLOAD, "by": "ops", "data": {}},
+        {
+            "incident": incident_id,
+            "seq": 1,
+            "ts": "2026-01-02T10:00:00Z",
+            "kind": "start",
+            "text": "started " + PAYLOAD,
+            "by": "ops" + PAYLOAD,
+            "data": {"title": "Outage " + PAYLOAD, "severity": "P1", "impact": "users " + PAYLOAD},
+        },
+        {
+            "incident": incident_id,
+            "seq": 2,
+            "ts": "2026-01-02T10:01:00Z",
+            "kind": "note",
+            "text": "note " + PAYLOAD,
+            "by": "ops",
+            "data": {},
+        },
     ]
     (folder / f"{incident_id}.jsonl").write_text(
-        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
+    )
     return incident_id
 
 
 def test_inject_incident_show_list_report(hostile, state_dir):
     _, env = hostile
     incident_id = _hostile_incident(state_dir)
-    for args in (["incident", "show", incident_id], ["incident", "list"],
-                 ["incident", "report", incident_id, "--out", "-"]):
+    for args in (
+        ["incident", "show", incident_id],
+        ["incident", "list"],
+        ["incident", "report", incident_id, "--out", "-"],
+    ):
         code, out = run_on_pty(args, env)
         assert code == 0, (args, out[-2000:])
         assert_no_injection(out, where="edge-console " + " ".join(args[:2]))
@@ -185,37 +217,37 @@ def test_inject_tui(hostile, state_dir):
             raise AssertionError(f"{marker!r} not shown after {keys!r}: {bytes(app.output)[start:][-2000:]!r}")
 
         assert app.wait_for(lambda out: b"Resume" in _CSI.sub(b"", out), timeout=20)  # the hostile record
-        step(b"y", b"INC-2026-01-02-001")                # resume it: the incident bar shows its title
-        step(b"l", b"events")                            # the full log view
-        step(b"\r", b"Exceptions (", attempts=3)         # the selected event's detail
+        step(b"y", b"INC-2026-01-02-001")  # resume it: the incident bar shows its title
+        step(b"l", b"events")  # the full log view
+        step(b"\r", b"Exceptions (", attempts=3)  # the selected event's detail
         app.send(b"\x1b")
         app.wait_for(lambda out: False, timeout=1)
         app.send(b"\x1b")
         app.wait_for(lambda out: False, timeout=1)
-        app.send(b":")                                   # the command palette
+        app.send(b":")  # the command palette
         app.wait_for(lambda out: False, timeout=2)
-        step(b"Deploys", b"hostile-flow")                # the hostile runbook's flow (title, section, id)
-        step(b"\r", b"from a user file")                 # its modal: title and description from the file
-        step(b"\r", b"child stdout")                     # run the step: the child's output streams
+        step(b"Deploys", b"hostile-flow")  # the hostile runbook's flow (title, section, id)
+        step(b"\r", b"from a user file")  # its modal: title and description from the file
+        step(b"\r", b"child stdout")  # run the step: the child's output streams
         app.wait_for(lambda out: False, timeout=2)
         app.send(b"\x1b")
         app.wait_for(lambda out: False, timeout=2)
-        app.send(b":")                                   # a built-in flow that reads the Cloudflare API
+        app.send(b":")  # a built-in flow that reads the Cloudflare API
         app.wait_for(lambda out: False, timeout=2)
         step(b"Under Attack", b"under-attack-mode")
         step(b"\r", b"security level")
-        step(b"\r", b"Authentication error")             # the API's error message
+        step(b"\r", b"Authentication error")  # the API's error message
         app.wait_for(lambda out: False, timeout=2)
         app.send(b"\x1b")
         app.wait_for(lambda out: False, timeout=2)
         app.send(b":")
         app.wait_for(lambda out: False, timeout=2)
         step(b"Audit trail", b"Audit trail")
-        step(b"\r", b"records, newest first")           # the audit view, with the hostile record
+        step(b"\r", b"records, newest first")  # the audit view, with the hostile record
         app.wait_for(lambda out: False, timeout=2)
         app.send(b"\x1b")
         app.wait_for(lambda out: False, timeout=2)
-        step(b"i", b"note \\x9b2Jpwned-c1", attempts=2)   # the incident's timeline: its notes
+        step(b"i", b"note \\x9b2Jpwned-c1", attempts=2)  # the incident's timeline: its notes
         app.send(b"\x1b")
         app.wait_for(lambda out: False, timeout=2)
         step(b"q", b"Quit Edge Console?")  # an incident is open: q asks, naming it (its hostile title too)

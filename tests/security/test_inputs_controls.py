@@ -15,8 +15,9 @@ BAD = ["\x7f", "\x85", "\x9b", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066",
 @pytest.mark.parametrize("char", BAD, ids=[f"U+{ord(c):04X}" for c in BAD])
 def test_flow_input_with_c1_bidi_or_del_is_refused(sim, fake_tools, tmp_path, char):
     config = write_config(tmp_path / "config.yaml", sim)
-    r = cli("--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7",
-            "--set", f"reason=abc{char}def", "--yes")
+    r = cli(
+        "--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7", "--set", f"reason=abc{char}def", "--yes"
+    )
     assert r.returncode == 2, r.stdout + r.stderr
     assert "input reason:" in r.stderr and "control" in r.stderr
     assert fake_tools.argvs() == []

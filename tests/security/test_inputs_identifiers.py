@@ -15,8 +15,11 @@ from tests.security.inputs_files_util import cli, write_config
 @pytest.mark.parametrize("key", ["zone_id", "account_id", "kv_namespace_id"])
 def test_config_identifier_that_is_not_32_hex_is_refused_with_file_and_line(tmp_path, key):
     config = tmp_path / "config.yaml"
-    ids = {"account_id": "0123456789abcdef0123456789abcdef", "zone_id": "fedcba9876543210fedcba9876543210",
-           "kv_namespace_id": "00112233445566778899aabbccddeeff"}
+    ids = {
+        "account_id": "0123456789abcdef0123456789abcdef",
+        "zone_id": "fedcba9876543210fedcba9876543210",
+        "kv_namespace_id": "00112233445566778899aabbccddeeff",
+    }
     ids[key] = "../../../admin/x?y="
     lines = ["environments:", "  production:", "    base_url: http://127.0.0.1:9"]
     lines += [f'    {k}: "{v}"' for k, v in ids.items()]
@@ -30,9 +33,11 @@ def test_config_identifier_that_is_not_32_hex_is_refused_with_file_and_line(tmp_
 
 def test_queue_identifier_that_is_not_32_hex_is_refused(tmp_path):
     config = tmp_path / "config.yaml"
-    config.write_text("environments:\n  production:\n    base_url: http://127.0.0.1:9\n"
-                      "    account_id: 0123456789abcdef0123456789abcdef\n"
-                      "    queues: {vau-batch: \"../../../x\"}\n")
+    config.write_text(
+        "environments:\n  production:\n    base_url: http://127.0.0.1:9\n"
+        "    account_id: 0123456789abcdef0123456789abcdef\n"
+        '    queues: {vau-batch: "../../../x"}\n'
+    )
     r = cli("--config", str(config), "flows")
     assert r.returncode == 2
     assert f"{config}:5: environments.production.queues.vau-batch: must be 32 hexadecimal characters" in r.stderr
@@ -77,16 +82,15 @@ flows:
           auth: api_token
 """)
         api = f"http://127.0.0.1:{server.server_address[1]}/client/v4"
-        config = write_config(tmp_path / "config.yaml", sim, runbooks=[book],
-                              production_extra="")
-        text = config.read_text().replace(f"cloudflare_api_url: {sim.base_url}/client/v4",
-                                          f"cloudflare_api_url: {api}")
+        config = write_config(tmp_path / "config.yaml", sim, runbooks=[book], production_extra="")
+        text = config.read_text().replace(f"cloudflare_api_url: {sim.base_url}/client/v4", f"cloudflare_api_url: {api}")
         config.write_text(text)
         _Recorder.paths = []
         r = cli("--config", str(config), "run", "my-setting", "--set", "setting=../../../admin/x?y=#z")
         assert r.returncode == 0, r.stdout + r.stderr
         assert [p for p, _ in _Recorder.paths] == [
-            "/client/v4/zones/5100000000000000000000000000f001/settings/..%2F..%2F..%2Fadmin%2Fx%3Fy%3D%23z"]
+            "/client/v4/zones/5100000000000000000000000000f001/settings/..%2F..%2F..%2Fadmin%2Fx%3Fy%3D%23z"
+        ]
     finally:
         server.shutdown()
         server.server_close()

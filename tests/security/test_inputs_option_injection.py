@@ -15,8 +15,17 @@ from tests.security.inputs_files_util import cli, write_config
 
 def test_block_ip_reason_that_looks_like_an_option_is_stored_literally(sim, fake_tools, tmp_path):
     config = write_config(tmp_path / "config.yaml", sim)
-    r = cli("--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7",
-            "--set", "reason=--path=/etc/hostname", "--yes")
+    r = cli(
+        "--config",
+        str(config),
+        "run",
+        "block-ip",
+        "--set",
+        "ip=203.0.113.7",
+        "--set",
+        "reason=--path=/etc/hostname",
+        "--yes",
+    )
     assert r.returncode == 0, r.stderr + r.stdout
     put = fake_tools.argvs("wrangler")[0]
     assert put[:3] == ["kv", "key", "put"]
@@ -72,5 +81,16 @@ flows:
     r = cli("--config", str(config), "run", "my-get-safe", "--set", "key=--local")
     # after "--" the value is a positional: the tool is asked for the key named "--local" (not found)
     argvs = fake_tools.argvs("wrangler")
-    assert argvs == [["kv", "key", "get", "--namespace-id", "5100000000000000000000000000c001", "--remote", "--text",
-                      "--", "--local"]], (r.stderr, json.dumps(argvs))
+    assert argvs == [
+        [
+            "kv",
+            "key",
+            "get",
+            "--namespace-id",
+            "5100000000000000000000000000c001",
+            "--remote",
+            "--text",
+            "--",
+            "--local",
+        ]
+    ], (r.stderr, json.dumps(argvs))

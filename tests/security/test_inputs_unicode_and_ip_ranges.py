@@ -36,17 +36,48 @@ def config(sim, tmp_path):
 
 
 def test_ascii_values_are_accepted(config, fake_tools):
-    r = cli("--config", str(config), "run", "typed", "--dry-run", "--set", "d=3s", "--set", "n=12", "--set", "x=1.5",
-            "--set", "c=203.0.113.0/24", "--set", "t=2024-01-15T00:00:00Z", "--set", "s=soft ware")
+    r = cli(
+        "--config",
+        str(config),
+        "run",
+        "typed",
+        "--dry-run",
+        "--set",
+        "d=3s",
+        "--set",
+        "n=12",
+        "--set",
+        "x=1.5",
+        "--set",
+        "c=203.0.113.0/24",
+        "--set",
+        "t=2024-01-15T00:00:00Z",
+        "--set",
+        "s=soft ware",
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("name,value", [
-    ("d", "\u0663s"), ("d", "3\u2028s"), ("n", "\u0663"), ("n", "1\u0661"), ("x", "\u0663.5"), ("x", "1_000"),
-    ("c", "203.0.113.0/\u0662\u0664"), ("t", "2024-01-15T00:00:0\u0660Z"),
-    ("s", "a\u2028b"), ("s", "a\u2029b"), ("s", "soft\u00adware"), ("s", "a\u200bb"), ("s", "a\u200cb"),
-    ("s", "a\u200db"),
-], ids=lambda v: v.encode("unicode_escape").decode() if isinstance(v, str) else v)
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("d", "\u0663s"),
+        ("d", "3\u2028s"),
+        ("n", "\u0663"),
+        ("n", "1\u0661"),
+        ("x", "\u0663.5"),
+        ("x", "1_000"),
+        ("c", "203.0.113.0/\u0662\u0664"),
+        ("t", "2024-01-15T00:00:0\u0660Z"),
+        ("s", "a\u2028b"),
+        ("s", "a\u2029b"),
+        ("s", "soft\u00adware"),
+        ("s", "a\u200bb"),
+        ("s", "a\u200cb"),
+        ("s", "a\u200db"),
+    ],
+    ids=lambda v: v.encode("unicode_escape").decode() if isinstance(v, str) else v,
+)
 def test_non_ascii_digits_and_invisible_characters_are_refused(config, fake_tools, name, value):
     r = cli("--config", str(config), "run", "typed", "--dry-run", "--set", f"{name}={value}")
     assert r.returncode == 2, r.stdout + r.stderr
@@ -54,10 +85,24 @@ def test_non_ascii_digits_and_invisible_characters_are_refused(config, fake_tool
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize("ip", ["255.255.255.255", "224.0.0.1", "239.255.255.250", "ff02::1", "169.254.169.254",
-                                "fe80::1", "::127.0.0.1", "::1.2.3.4", "240.0.0.1", "::ffff:224.0.0.1"])
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "255.255.255.255",
+        "224.0.0.1",
+        "239.255.255.250",
+        "ff02::1",
+        "169.254.169.254",
+        "fe80::1",
+        "::127.0.0.1",
+        "::1.2.3.4",
+        "240.0.0.1",
+        "::ffff:224.0.0.1",
+    ],
+)
 def test_broadcast_multicast_link_local_and_ipv4_compatible_addresses_are_refused_for_block(
-        sim, fake_tools, tmp_path, ip):
+    sim, fake_tools, tmp_path, ip
+):
     config = write_config(tmp_path / "config.yaml", sim)
     r = cli("--config", str(config), "run", "block-ip", "--set", f"ip={ip}", "--set", "reason=abuse", "--yes")
     assert r.returncode == 2, r.stdout + r.stderr

@@ -72,17 +72,22 @@ def _config(tmp_path, sim, api):
     book = tmp_path / "mine.yaml"
     book.write_text(BOOK)
     config = write_config(tmp_path / "config.yaml", sim, runbooks=[book])
-    config.write_text(config.read_text().replace(f"cloudflare_api_url: {sim.base_url}/client/v4",
-                                                 f"cloudflare_api_url: {api}"))
+    config.write_text(
+        config.read_text().replace(f"cloudflare_api_url: {sim.base_url}/client/v4", f"cloudflare_api_url: {api}")
+    )
     return config
 
 
-@pytest.mark.parametrize("flow,name,value", [
-    ("queue-metrics", "queue", ".."), ("queue-metrics", "queue", "."),
-    ("delete-kv-key", "key", ".."), ("delete-kv-key", "key", "."),
-])
-def test_dot_path_segment_value_is_refused_and_nothing_is_sent(sim, fake_tools, tmp_path, recorder, flow, name,
-                                                                value):
+@pytest.mark.parametrize(
+    "flow,name,value",
+    [
+        ("queue-metrics", "queue", ".."),
+        ("queue-metrics", "queue", "."),
+        ("delete-kv-key", "key", ".."),
+        ("delete-kv-key", "key", "."),
+    ],
+)
+def test_dot_path_segment_value_is_refused_and_nothing_is_sent(sim, fake_tools, tmp_path, recorder, flow, name, value):
     config = _config(tmp_path, sim, recorder)
     r = cli("--config", str(config), "run", flow, "--set", f"{name}={value}", "--yes")
     assert r.returncode == 2, r.stdout + r.stderr
@@ -94,9 +99,15 @@ def test_dot_path_segment_value_is_refused_and_nothing_is_sent(sim, fake_tools, 
 def test_dot_inside_a_segment_is_sent_as_typed_and_preview_shows_the_sent_url(sim, fake_tools, tmp_path, recorder):
     config = _config(tmp_path, sim, recorder)
     r = cli("--config", str(config), "run", "delete-kv-key", "--set", "key=..x", "--dry-run")
-    assert f"DELETE {recorder}/accounts/5100000000000000000000000000a001/storage/kv/namespaces/5100000000000000000000000000c001/values/..x" \
-        in r.stdout, r.stdout + r.stderr
+    assert (
+        f"DELETE {recorder}/accounts/5100000000000000000000000000a001/storage/kv/namespaces/5100000000000000000000000000c001/values/..x"
+        in r.stdout
+    ), r.stdout + r.stderr
     r = cli("--config", str(config), "run", "delete-kv-key", "--set", "key=..x", "--yes")
     assert r.returncode == 0, r.stdout + r.stderr
     assert _Recorder.requests == [
-        ("DELETE", "/client/v4/accounts/5100000000000000000000000000a001/storage/kv/namespaces/5100000000000000000000000000c001/values/..x")]
+        (
+            "DELETE",
+            "/client/v4/accounts/5100000000000000000000000000a001/storage/kv/namespaces/5100000000000000000000000000c001/values/..x",
+        )
+    ]

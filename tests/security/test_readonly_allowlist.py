@@ -97,7 +97,8 @@ READ_ONLY = [
 
 def check_file(tmp_path, tool: str, args: list[str], extra: str = ""):
     path = tmp_path / "ours.yaml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         flows:
           - id: ours
             title: Ours
@@ -106,7 +107,8 @@ def check_file(tmp_path, tool: str, args: list[str], extra: str = ""):
               - kind: check
                 title: looks harmless
                 command: {{tool: {tool}, args: {args!r}{extra}}}
-        """))
+        """)
+    )
     return path
 
 
@@ -136,8 +138,10 @@ def test_the_same_shapes_as_actions_load_and_ask_for_confirmation(tmp_path):
     from console.runbook.policy import confirmation_for
 
     path = tmp_path / "ours.yaml"
-    path.write_text("flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
-                    "      - {kind: action, title: push, command: {tool: git, args: [push, --force]}}\n")
+    path.write_text(
+        "flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
+        "      - {kind: action, title: push, command: {tool: git, args: [push, --force]}}\n"
+    )
     step = load_runbook([path]).flows["ours"].steps[0]
     conf = confirmation_for(step, "production")
     assert conf is not None and conf.production and not conf.accepts("yes") and conf.accepts("production")
@@ -147,8 +151,10 @@ def test_a_check_may_not_set_the_child_environment_or_take_argv_from_config(tmp_
     path = check_file(tmp_path, "git", ["status"], ", env: {GIT_CONFIG_COUNT: '1'}")
     assert main(["runbook", "validate", str(path)]) == 2
     assert "use kind: action" in capsys.readouterr().err
-    path.write_text("flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
-                    "      - {kind: check, title: up, command: {argv_from: export.upload}}\n")
+    path.write_text(
+        "flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
+        "      - {kind: check, title: up, command: {argv_from: export.upload}}\n"
+    )
     assert main(["runbook", "validate", str(path)]) == 2
     assert f"{path}:6: flows[0].steps[0].kind: " in capsys.readouterr().err
 
@@ -161,16 +167,20 @@ def test_a_configured_tool_prefix_is_classified_by_its_tool_name(tmp_path):
 
     (tmp_path / "ours.yaml").write_text(
         "flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
-        "      - {kind: check, title: keys, command: {tool: wrangler, args: [kv, key, list, --remote]}}\n")
-    text = ("environments:\n  production:\n    base_url: https://edge.example\n"
-            "    tools: {wrangler: [npx, wrangler@4]}\nrunbooks: [ours.yaml]\n")
+        "      - {kind: check, title: keys, command: {tool: wrangler, args: [kv, key, list, --remote]}}\n"
+    )
+    text = (
+        "environments:\n  production:\n    base_url: https://edge.example\n"
+        "    tools: {wrangler: [npx, wrangler@4]}\nrunbooks: [ours.yaml]\n"
+    )
     config = parse_config(text, tmp_path / "config.yaml")
     runbook = load_for_config(config)
     assert config.environment().tool("wrangler") == ["npx", "wrangler@4"]
     assert runbook.flows["ours"].mutating is False
     (tmp_path / "ours.yaml").write_text(
         "flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
-        "      - {kind: check, title: keys, command: {tool: npx, args: [wrangler@4, kv, key, list]}}\n")
+        "      - {kind: check, title: keys, command: {tool: npx, args: [wrangler@4, kv, key, list]}}\n"
+    )
     with pytest.raises(RunbookError, match="use kind: action"):
         load_for_config(config)
 
@@ -192,8 +202,9 @@ def test_a_disguised_change_never_runs_headless_even_read_only(sim, fake_tools, 
     ran under ``--read-only`` without confirmation. Now the runbook does not load and nothing runs."""
     check_file(tmp_path, "wrangler", ["--env", "production", "kv", "key", "put", "k", "v", "--remote"])
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"environments:\n  production:\n    base_url: {sim.base_url}\n    simulated: true\n"
-                   "runbooks: [ours.yaml]\n")
+    cfg.write_text(
+        f"environments:\n  production:\n    base_url: {sim.base_url}\n    simulated: true\nrunbooks: [ours.yaml]\n"
+    )
     monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(cfg))
     assert main(["run", "ours", "--read-only"]) == 2
     err = capsys.readouterr().err

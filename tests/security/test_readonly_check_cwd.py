@@ -15,14 +15,22 @@ from console.cli import main
 from console.runbook import RunbookError, load_runbook
 from tests.security.test_readonly_allowlist import check_file
 
-REFUSED_CWD = ["/tmp/attack/evilnpm", "{env.paths.repo}/node_modules", "{env.paths.repo|/tmp/evil}",
-               "{env.worker}", "{dir}", "{env.paths.repo}{env.paths.other}", "."]
+REFUSED_CWD = [
+    "/tmp/attack/evilnpm",
+    "{env.paths.repo}/node_modules",
+    "{env.paths.repo|/tmp/evil}",
+    "{env.worker}",
+    "{dir}",
+    "{env.paths.repo}{env.paths.other}",
+    ".",
+]
 ALLOWED_CWD = ["{env.paths.repo}", "{env.paths.terraform|}"]
 
 
 def _file(tmp_path, kind: str, command: str):
     path = tmp_path / "ours.yaml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         flows:
           - id: ours
             title: Ours
@@ -36,7 +44,8 @@ def _file(tmp_path, kind: str, command: str):
                   tool: wrangler
                   args: [whoami]
                   cwd: "{command}"
-        """))
+        """)
+    )
     return path
 
 
@@ -62,9 +71,16 @@ def test_an_action_may_still_choose_its_directory(tmp_path, capsys):
     assert main(["runbook", "validate", str(path)]) == 0, capsys.readouterr().err
 
 
-@pytest.mark.parametrize("chdir, ok", [("-chdir=/tmp/attack/tfdir", False), ("-chdir=infra", False),
-                                       ("-chdir={env.paths.terraform}/x", False), ("-chdir={env.worker}", False),
-                                       ("-chdir={env.paths.terraform}", True)])
+@pytest.mark.parametrize(
+    "chdir, ok",
+    [
+        ("-chdir=/tmp/attack/tfdir", False),
+        ("-chdir=infra", False),
+        ("-chdir={env.paths.terraform}/x", False),
+        ("-chdir={env.worker}", False),
+        ("-chdir={env.paths.terraform}", True),
+    ],
+)
 def test_terraform_chdir_in_a_check_only_names_a_configured_path(tmp_path, capsys, chdir, ok):
     path = check_file(tmp_path, "terraform", [chdir, "plan"])
     assert main(["runbook", "validate", str(path)]) == (0 if ok else 2)
@@ -87,8 +103,10 @@ def test_a_check_with_its_own_directory_never_runs_headless(sim, fake_tools, tmp
     script.chmod(0o755)
     _file(tmp_path, "check", str(evil))
     cfg = tmp_path / "config.yaml"
-    cfg.write_text(f"tools:\n  wrangler: [npx, --offline, wrangler]\nenvironments:\n  production:\n"
-                   f"    base_url: {sim.base_url}\n    simulated: true\nrunbooks: [ours.yaml]\n")
+    cfg.write_text(
+        f"tools:\n  wrangler: [npx, --offline, wrangler]\nenvironments:\n  production:\n"
+        f"    base_url: {sim.base_url}\n    simulated: true\nrunbooks: [ours.yaml]\n"
+    )
     monkeypatch.setenv("EDGE_CONSOLE_CONFIG", str(cfg))
     code = main(["run", "ours", "--read-only"])
     assert not marker.exists(), "the directory's own wrangler ran"
@@ -96,8 +114,9 @@ def test_a_check_with_its_own_directory_never_runs_headless(sim, fake_tools, tmp
     assert "command.cwd: a check may only run in a configured path" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("cwd, ok", [("/tmp/attack/evilnpm", False), ("{env.paths.worker_dir}/x", False),
-                                     ("{env.paths.worker_dir}", True)])
+@pytest.mark.parametrize(
+    "cwd, ok", [("/tmp/attack/evilnpm", False), ("{env.paths.worker_dir}/x", False), ("{env.paths.worker_dir}", True)]
+)
 def test_wrangler_cwd_in_a_check_only_names_a_configured_path(tmp_path, capsys, cwd, ok):
     """wrangler's own ``--cwd DIR`` is the same as the step's ``cwd``."""
     path = check_file(tmp_path, "wrangler", ["--cwd", cwd, "whoami"])

@@ -52,9 +52,11 @@ def _hostile_repo(tmp_path):
     (repo / "f").write_text("two\n")  # a change, so diff has something to show
     marker = tmp_path / "ran"
     with open(repo / ".git" / "config", "a") as fh:
-        fh.write(f'[core]\n\tfsmonitor = "touch {marker}-fsmonitor; true"\n\tpager = "touch {marker}-pager; cat"\n'
-                 f'[diff]\n\texternal = "touch {marker}-external; true"\n'
-                 f'[diff "t"]\n\ttextconv = "touch {marker}-textconv; cat"\n')
+        fh.write(
+            f'[core]\n\tfsmonitor = "touch {marker}-fsmonitor; true"\n\tpager = "touch {marker}-pager; cat"\n'
+            f'[diff]\n\texternal = "touch {marker}-external; true"\n'
+            f'[diff "t"]\n\ttextconv = "touch {marker}-textconv; cat"\n'
+        )
     (repo / ".gitattributes").write_text("f diff=t\n")
     return repo, marker
 
@@ -64,7 +66,8 @@ async def test_git_checks_run_nothing_the_repositorys_config_names(sim, fake_too
     from console.config import simulated_config
 
     repo, marker = _hostile_repo(tmp_path)
-    (flow,) = parse_runbook(textwrap.dedent("""\
+    (flow,) = parse_runbook(
+        textwrap.dedent("""\
         flows:
           - id: repo-read
             title: Read the checkout
@@ -77,7 +80,9 @@ async def test_git_checks_run_nothing_the_repositorys_config_names(sim, fake_too
                  cwd: "{env.paths.repo}"}}
               - {id: log, kind: check, title: log, command: {tool: git, args: [log, -p, -1],
                  cwd: "{env.paths.repo}"}}
-        """), "ours.yaml")
+        """),
+        "ours.yaml",
+    )
     config = simulated_config(sim.base_url, tools=sim.tools(), paths={"repo": str(repo)})
     env = config.environment()
     env.tools["git"] = [GIT]

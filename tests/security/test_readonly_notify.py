@@ -25,8 +25,9 @@ def notifier(tmp_path):
 
 async def test_read_only_refuses_a_notify_and_runs_nothing(tmp_path):
     argv, calls = notifier(tmp_path)
-    outcome = await run_notify("incidents", argv, "INC-1 P1 errors", read_only=True, env_name="staging",
-                               confirmation="yes")
+    outcome = await run_notify(
+        "incidents", argv, "INC-1 P1 errors", read_only=True, env_name="staging", confirmation="yes"
+    )
     assert not outcome.ok and outcome.exit_code is None
     assert "read-only" in outcome.detail and "refused" in outcome.detail
     assert not calls.exists()
@@ -35,12 +36,10 @@ async def test_read_only_refuses_a_notify_and_runs_nothing(tmp_path):
 async def test_notify_needs_the_confirmation_production_needs_the_name(tmp_path):
     argv, calls = notifier(tmp_path)
     for typed in (None, "", "yes", "y", "Production "):
-        refused = await run_notify("incidents", argv, "m", read_only=False, env_name="production",
-                                   confirmation=typed)
+        refused = await run_notify("incidents", argv, "m", read_only=False, env_name="production", confirmation=typed)
         assert not refused.ok and "not confirmed" in refused.detail, typed
     assert not calls.exists()
-    sent = await run_notify("incidents", argv, "m", read_only=False, env_name="production",
-                            confirmation="production")
+    sent = await run_notify("incidents", argv, "m", read_only=False, env_name="production", confirmation="production")
     assert sent.ok
     staging = await run_notify("incidents", argv, "m2", read_only=False, env_name="staging", confirmation="yes")
     assert staging.ok
@@ -62,13 +61,15 @@ async def test_tui_read_only_refuses_notify_and_production_asks_for_the_name(tmp
         cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
         cfg.raw["notify"] = {"incidents": argv}
         refresh_model(cfg)  # the subsystems read the checked sections
-        return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=read_only),
-                              poller=StaticPoller(dict(NORMAL_VALUES)))
+        return EdgeConsoleApp(
+            Session(config=cfg, env=cfg.environment(), read_only=read_only), poller=StaticPoller(dict(NORMAL_VALUES))
+        )
 
     app = make(read_only=True)
     async with app.run_test(size=(110, 34)) as pilot:
-        await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar),
-                       message="incident chrome")
+        await wait_for(
+            lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar), message="incident chrome"
+        )
         response = app.incident_response
         response.manager.start("P2", "Slow")
         response.ask_notify("incidents")
@@ -83,21 +84,35 @@ async def test_tui_read_only_refuses_notify_and_production_asks_for_the_name(tmp
     monkeypatch.setenv("EDGE_CONSOLE_STATE_DIR", str(tmp_path / "other-state"))  # no open incident to resume
     app = make(read_only=False)
     async with app.run_test(size=(110, 34)) as pilot:
-        await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar),
-                       message="incident chrome")
+        await wait_for(
+            lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar), message="incident chrome"
+        )
         response = app.incident_response
         response.manager.start("P2", "Slow")
         app.call_later(response.ask_notify, "incidents")  # as the contacts screen does, from the app's loop
-        await wait_for(lambda: isinstance(app.screen, TextPromptScreen) and app.screen.query("#prompt-input")
-                       and app.focused is app.screen.query_one("#prompt-input"), message="message prompt")
+        await wait_for(
+            lambda: (
+                isinstance(app.screen, TextPromptScreen)
+                and app.screen.query("#prompt-input")
+                and app.focused is app.screen.query_one("#prompt-input")
+            ),
+            message="message prompt",
+        )
         message = app.screen.query_one("#prompt-input").value
         await pilot.press("enter")
-        await wait_for(lambda: isinstance(app.screen, TextPromptScreen) and "production" in app.screen.prompt_title
-                       and app.screen.query("#prompt-input") and app.focused is app.screen.query_one("#prompt-input"),
-                       message="confirmation prompt")
+        await wait_for(
+            lambda: (
+                isinstance(app.screen, TextPromptScreen)
+                and "production" in app.screen.prompt_title
+                and app.screen.query("#prompt-input")
+                and app.focused is app.screen.query_one("#prompt-input")
+            ),
+            message="confirmation prompt",
+        )
         await pilot.press(*"yes", "enter")
-        await wait_for(lambda: "production" in str(app.screen.query_one("#prompt-error").render()),
-                       message="yes is not enough")
+        await wait_for(
+            lambda: "production" in str(app.screen.query_one("#prompt-error").render()), message="yes is not enough"
+        )
         assert not calls.exists()
         await pilot.press(*["backspace"] * 3, *"production", "enter")
         notified = lambda: [e for e in response.manager.current.entries if e.kind == "notify"]

@@ -11,7 +11,8 @@ from console.runbook.loader import parse_runbook
 
 
 async def test_a_check_whose_rendered_argv_leaves_the_allow_list_is_refused_before_running(sim, fake_tools, state_dir):
-    (flow,) = parse_runbook(textwrap.dedent("""\
+    (flow,) = parse_runbook(
+        textwrap.dedent("""\
         flows:
           - id: api-read
             title: Read the API
@@ -20,7 +21,9 @@ async def test_a_check_whose_rendered_argv_leaves_the_allow_list_is_refused_befo
               - {name: endpoint, type: string}
             steps:
               - {id: get, kind: check, title: "GET {endpoint}", command: {tool: gh, args: [api, "{endpoint}"]}}
-        """), "ours.yaml")
+        """),
+        "ours.yaml",
+    )
     from console.config import simulated_config
 
     config = simulated_config(sim.base_url, tools=sim.tools())

@@ -43,10 +43,13 @@ def test_same_id_without_replaces_is_a_load_error_naming_the_clash(tmp_path, cap
 
 
 def test_builtin_key_without_replaces_is_a_load_error(tmp_path):
-    path = user_file(tmp_path, """\
+    path = user_file(
+        tmp_path,
+        """\
         flows:
           - {id: mine, title: t, section: s, key: H, steps: [{kind: note, title: n}]}
-        """)
+        """,
+    )
     with pytest.raises(RunbookError) as info:
         load_runbook([path])
     assert info.value.file == str(path) and info.value.line == 2
@@ -54,16 +57,22 @@ def test_builtin_key_without_replaces_is_a_load_error(tmp_path):
 
 
 def test_replaces_must_name_a_builtin_it_clashes_with(tmp_path):
-    path = user_file(tmp_path, """\
+    path = user_file(
+        tmp_path,
+        """\
         flows:
           - {id: mine, title: t, section: s, replaces: no-such-flow, steps: [{kind: note, title: n}]}
-        """)
+        """,
+    )
     with pytest.raises(RunbookError, match="names no built-in flow 'no-such-flow'"):
         load_runbook([path])
-    path = user_file(tmp_path, """\
+    path = user_file(
+        tmp_path,
+        """\
         flows:
           - {id: mine, title: t, section: s, replaces: worker-health, steps: [{kind: note, title: n}]}
-        """)
+        """,
+    )
     with pytest.raises(RunbookError, match="neither its id nor its key"):
         load_runbook([path])
 
@@ -94,10 +103,13 @@ def test_declared_replacement_loads_and_shows_as_overriding(tmp_path, capsys, mo
 
 
 def test_taking_a_builtin_key_with_replaces_moves_the_key(tmp_path, capsys):
-    path = user_file(tmp_path, """\
+    path = user_file(
+        tmp_path,
+        """\
         flows:
           - {id: mine, title: Mine, section: s, key: H, replaces: worker-health, steps: [{kind: note, title: n}]}
-        """)
+        """,
+    )
     runbook = load_runbook([path])
     assert runbook.by_key()["H"].id == "mine" and runbook.flows["mine"].replaces == "worker-health"
     assert runbook.flows["worker-health"].key is None  # still reachable by id and the palette
@@ -116,8 +128,9 @@ async def test_help_and_palette_show_the_override(tmp_path):
     user_file(tmp_path, SAME_ID.format(replaces="    replaces: worker-health"))
     text = "environments:\n  production:\n    base_url: http://127.0.0.1:9\nrunbooks: [ours.yaml]\n"
     config = parse_config(text, tmp_path / "config.yaml")
-    app = EdgeConsoleApp(Session(config=config, env=config.environment(), read_only=False),
-                         poller=StaticPoller(dict(NORMAL_VALUES)))
+    app = EdgeConsoleApp(
+        Session(config=config, env=config.environment(), read_only=False), poller=StaticPoller(dict(NORMAL_VALUES))
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: getattr(app, "_flow_runbook", None) is not None, message="runbook loaded")
         await wait_for(lambda: "H" in app.screen.active_bindings, message="flow keys bound")

@@ -14,9 +14,11 @@ pytestmark = pytest.mark.integration
 
 def test_a_check_that_saves_to_a_file_is_refused_at_load(tmp_path, capsys):
     path = tmp_path / "ours.yaml"
-    path.write_text("flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
-                    "      - kind: check\n        title: fetch\n"
-                    "        http: {method: GET, url: 'https://edge.example/metrics', save_to: /tmp/x}\n")
+    path.write_text(
+        "flows:\n  - id: ours\n    title: Ours\n    section: Team\n    steps:\n"
+        "      - kind: check\n        title: fetch\n"
+        "        http: {method: GET, url: 'https://edge.example/metrics', save_to: /tmp/x}\n"
+    )
     assert main(["runbook", "validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:6: flows[0].steps[0].kind: " in err and "writes a file" in err and "use kind: action" in err

@@ -14,8 +14,7 @@ from console.alertmanager.model import AmAlert
 
 
 def _alert(name: str, fingerprint: str) -> AmAlert:
-    return AmAlert(fingerprint=fingerprint, labels={"alertname": name}, annotations={}, starts_at=None,
-                   state="active")
+    return AmAlert(fingerprint=fingerprint, labels={"alertname": name}, annotations={}, starts_at=None, state="active")
 
 
 def _matches(matcher: dict, value: str) -> bool:

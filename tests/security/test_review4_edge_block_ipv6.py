@@ -16,8 +16,9 @@ from console.sim.server import SimServer
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "console", "run", *args, "--yes"], capture_output=True, text=True,
-                          timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "console", "run", *args, "--yes"], capture_output=True, text=True, timeout=180
+    )
 
 
 def test_the_ip_input_of_the_edge_block_flows_takes_ipv6_as_its_64():

@@ -30,13 +30,16 @@ def test_credentials_in_monitoring_urls_are_refused(tmp_path):
 
 
 def test_plain_monitoring_urls_stay_accepted(tmp_path):
-    config = parse_config(textwrap.dedent("""\
+    config = parse_config(
+        textwrap.dedent("""\
         environments:
           production:
             base_url: https://edge.example.com
             alertmanager_url: http://127.0.0.1:9093
             prometheus_url: https://prometheus.example.com/prom/
-        """), tmp_path / "c.yaml")
+        """),
+        tmp_path / "c.yaml",
+    )
     env = config.environment("production")
     assert env.alertmanager_url == "http://127.0.0.1:9093"
     assert env.prometheus_url.startswith("https://prometheus.example.com/prom")

@@ -19,21 +19,38 @@ NOW = 1_800_000_000.0
 
 
 def _matrix(values: list) -> bytes:
-    return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": [
-        {"metric": {"job": "edge"}, "values": values}]}}).replace('"__INF__"', "1e999").encode()
+    return (
+        json.dumps(
+            {
+                "status": "success",
+                "data": {"resultType": "matrix", "result": [{"metric": {"job": "edge"}, "values": values}]},
+            }
+        )
+        .replace('"__INF__"', "1e999")
+        .encode()
+    )
 
 
 def test_non_finite_sample_times_are_skipped_not_fatal(tmp_path):
     good = [NOW - 60, "5"]
     with HostileServer() as server:
-        server.page("/api/v1/query_range", _matrix([[NOW - 120, "1"], ["NaN", "2"], ["__INF__", "3"], good]),
-                    "application/json")
-        server.page("/api/v1/query", json.dumps({"status": "success", "data": {"resultType": "vector", "result": [
-            {"metric": {}, "value": [NOW, "7"]}]}}).encode(), "application/json")
-        config = parse_config(textwrap.dedent(f"""\
+        server.page(
+            "/api/v1/query_range", _matrix([[NOW - 120, "1"], ["NaN", "2"], ["__INF__", "3"], good]), "application/json"
+        )
+        server.page(
+            "/api/v1/query",
+            json.dumps(
+                {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [NOW, "7"]}]}}
+            ).encode(),
+            "application/json",
+        )
+        config = parse_config(
+            textwrap.dedent(f"""\
             environments:
               production: {{base_url: https://edge.example.com, prometheus_url: "{server.url}"}}
-            """), tmp_path / "c.yaml")
+            """),
+            tmp_path / "c.yaml",
+        )
         env = config.environment("production")
 
         async def go():

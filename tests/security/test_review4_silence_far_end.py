@@ -11,10 +11,18 @@ from console.runbook.summaries import SUMMARIES
 
 def test_a_silence_ending_after_year_9999_does_not_hide_the_others():
     payload = [
-        {"id": "far", "status": {"state": "active"}, "endsAt": "9999-12-31T23:59:59-23:59",
-         "matchers": [{"name": "alertname", "value": "Far", "isRegex": False, "isEqual": True}]},
-        {"id": "near", "status": {"state": "active"}, "endsAt": "2026-12-03T12:00:00Z",
-         "matchers": [{"name": "alertname", "value": "EdgeHighErrorRate", "isRegex": False, "isEqual": True}]},
+        {
+            "id": "far",
+            "status": {"state": "active"},
+            "endsAt": "9999-12-31T23:59:59-23:59",
+            "matchers": [{"name": "alertname", "value": "Far", "isRegex": False, "isEqual": True}],
+        },
+        {
+            "id": "near",
+            "status": {"state": "active"},
+            "endsAt": "2026-12-03T12:00:00Z",
+            "matchers": [{"name": "alertname", "value": "EdgeHighErrorRate", "isRegex": False, "isEqual": True}],
+        },
     ]
     summary = SUMMARIES["am_silences"](payload, "", {})
     text = "\n".join(summary.lines)

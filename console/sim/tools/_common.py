@@ -67,13 +67,23 @@ class Invocation:
     def base_url(self) -> str:
         url = os.environ.get(URL_ENV, "").rstrip("/")
         if not url:
-            err(f"{self.tool} (simulated): ${URL_ENV} is not set; run me from the console on the simulated edge "
-                "or set it to the URL `edge-console simulate` printed")
+            err(
+                f"{self.tool} (simulated): ${URL_ENV} is not set; run me from the console on the simulated edge "
+                "or set it to the URL `edge-console simulate` printed"
+            )
             raise ToolExit(1)
         return url
 
-    def call(self, method: str, path: str, *, body: Any = None, raw: bytes | None = None,
-             headers: dict[str, str] | None = None, timeout: float = 10.0) -> tuple[int, bytes, str]:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> tuple[int, bytes, str]:
         """(status, body, content type); exits 1 with a message when the sim is unreachable."""
         data = raw
         all_headers = dict(headers or {})
@@ -101,8 +111,9 @@ class Invocation:
         return parsed
 
 
-def http_request(base_url: str, method: str, path: str, data: bytes | None, headers: dict[str, str],
-                 timeout: float) -> tuple[int, bytes, str]:
+def http_request(
+    base_url: str, method: str, path: str, data: bytes | None, headers: dict[str, str], timeout: float
+) -> tuple[int, bytes, str]:
     """One HTTP/1.1 request over a plain socket (the simulator is plain HTTP on loopback).
 
     A tool runs one short command per process; ``urllib.request`` alone costs more to import than
@@ -112,8 +123,13 @@ def http_request(base_url: str, method: str, path: str, data: bytes | None, head
         raise OSError(f"unsupported simulator URL {base_url!r} (expected http://host:port)")
     host, port = parts.hostname, parts.port or 80
     body = data or b""
-    lines = [f"{method} {parts.path.rstrip('/')}{path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
-             f"Content-Length: {len(body)}", "User-Agent: edge-sim-tool"]
+    lines = [
+        f"{method} {parts.path.rstrip('/')}{path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+        "User-Agent: edge-sim-tool",
+    ]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)

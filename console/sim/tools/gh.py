@@ -37,11 +37,25 @@ from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out
 VERSION = "2.87.0"
 #: the first gh that prints the created run's URL after ``gh workflow run``
 RUN_URL_SINCE = (2, 87, 0)
-RUN_FIELDS = ("attempt", "conclusion", "createdAt", "databaseId", "displayTitle", "event", "headBranch",
-              "headSha", "name", "number", "startedAt", "status", "updatedAt", "url", "workflowDatabaseId",
-              "workflowName")
-STEPS = ("Set up job", "Check out", "Resolve previous deployment", "Roll back worker", "Verify health",
-         "Complete job")
+RUN_FIELDS = (
+    "attempt",
+    "conclusion",
+    "createdAt",
+    "databaseId",
+    "displayTitle",
+    "event",
+    "headBranch",
+    "headSha",
+    "name",
+    "number",
+    "startedAt",
+    "status",
+    "updatedAt",
+    "url",
+    "workflowDatabaseId",
+    "workflowName",
+)
+STEPS = ("Set up job", "Check out", "Resolve previous deployment", "Roll back worker", "Verify health", "Complete job")
 WORKFLOW_DB_ID = 88112233
 
 
@@ -50,8 +64,9 @@ def _fail(message: str, code: int = 1) -> None:
     raise ToolExit(code)
 
 
-def _parse(argv: list[str], values: dict[str, str], flags: dict[str, str],
-           multi: tuple[str, ...] = ()) -> tuple[list[str], dict[str, Any], set[str]]:
+def _parse(
+    argv: list[str], values: dict[str, str], flags: dict[str, str], multi: tuple[str, ...] = ()
+) -> tuple[list[str], dict[str, Any], set[str]]:
     """pflag-like parsing: ``--opt v``, ``--opt=v``, ``-o v``; unknown flags are an error."""
     positionals: list[str] = []
     opts: dict[str, Any] = {m: [] for m in multi}
@@ -93,7 +108,7 @@ def _fields(raw: str | None) -> list[str]:
     fields = [f.strip() for f in raw.split(",") if f.strip()]
     for field in fields:
         if field not in RUN_FIELDS:
-            _fail(f"Unknown JSON field: \"{field}\"\nAvailable fields:\n  " + "\n  ".join(RUN_FIELDS))
+            _fail(f'Unknown JSON field: "{field}"\nAvailable fields:\n  ' + "\n  ".join(RUN_FIELDS))
     return fields
 
 
@@ -137,8 +152,10 @@ def _resolve_repo(opts: dict[str, Any]) -> str:
             _fail("failed to run git: fatal: not a git repository (or any of the parent directories): .git")
         found = re.findall(r"github\.com[:/]([A-Za-z0-9._-]+/[A-Za-z0-9._-]+?)(?:\.git)?\s", done.stdout)
         if not found:
-            _fail("none of the git remotes configured for this repository point to a known GitHub host. To tell "
-                  "gh about a new GitHub host, please use `gh auth login`")
+            _fail(
+                "none of the git remotes configured for this repository point to a known GitHub host. To tell "
+                "gh about a new GitHub host, please use `gh auth login`"
+            )
         repo = found[0]
     repo = repo.removeprefix("github.com/")
     if repo != SIM_GITHUB_REPO:
@@ -152,9 +169,11 @@ class Gh:
 
     def run(self, argv: list[str]) -> int:
         if not argv or argv[0] in ("--help", "-h", "help"):
-            out("Work seamlessly with GitHub from the command line.\n\nUSAGE\n  gh <command> <subcommand> [flags]\n\n"
+            out(
+                "Work seamlessly with GitHub from the command line.\n\nUSAGE\n  gh <command> <subcommand> [flags]\n\n"
                 "CORE COMMANDS\n  auth:  Authenticate gh and git with GitHub\n  run:   View details about "
-                "workflow runs\n  workflow: View details about GitHub Actions workflows")
+                "workflow runs\n  workflow: View details about GitHub Actions workflows"
+            )
             return 0
         if argv[0] in ("--version", "version"):
             version = _version()[1]
@@ -172,30 +191,47 @@ class Gh:
         if command == "pr" and rest[:1] == ["create"]:
             return self.pr_create(rest[1:])
         if command == "auth" and rest[:1] == ["status"]:
-            out("github.com\n  ✓ Logged in to github.com account twist-ops (keyring)\n  - Active account: true\n"
-                "  - Git operations protocol: https\n  - Token: gho_************************************")
+            out(
+                "github.com\n  ✓ Logged in to github.com account twist-ops (keyring)\n  - Active account: true\n"
+                "  - Git operations protocol: https\n  - Token: gho_************************************"
+            )
             return 0
         if command in ("workflow", "run", "auth"):
             sub = rest[0] if rest else ""
-            _fail(f"unknown command \"{sub}\" for \"gh {command}\"" if sub else f"gh {command}: missing subcommand")
-        _fail(f"unknown command \"{command}\" for \"gh\"\n\nUsage:  gh <command> <subcommand> [flags]")
+            _fail(f'unknown command "{sub}" for "gh {command}"' if sub else f"gh {command}: missing subcommand")
+        _fail(f'unknown command "{command}" for "gh"\n\nUsage:  gh <command> <subcommand> [flags]')
         return 1
 
     # workflow run -----------------------------------------------------------------------
     def workflow_run(self, argv: list[str]) -> int:
         positionals, opts, _ = _parse(
-            argv, {"-f": "raw", "--raw-field": "raw", "-F": "field", "--field": "field", "-r": "ref", "--ref": "ref",
-                   "-R": "repo", "--repo": "repo"}, {"--json": "json"}, multi=("raw", "field"))
+            argv,
+            {
+                "-f": "raw",
+                "--raw-field": "raw",
+                "-F": "field",
+                "--field": "field",
+                "-r": "ref",
+                "--ref": "ref",
+                "-R": "repo",
+                "--repo": "repo",
+            },
+            {"--json": "json"},
+            multi=("raw", "field"),
+        )
         if len(positionals) != 1:
-            _fail("workflow ID, name, or filename required when not running interactively" if not positionals
-                  else f"accepts at most 1 arg(s), received {len(positionals)}")
+            _fail(
+                "workflow ID, name, or filename required when not running interactively"
+                if not positionals
+                else f"accepts at most 1 arg(s), received {len(positionals)}"
+            )
         workflow = positionals[0]
         repo = _resolve_repo(opts)
         inputs: dict[str, str] = {}
         for pair in [*opts["raw"], *opts["field"]]:
             key, eq, value = pair.partition("=")
             if not eq or not key:
-                _fail(f"could not parse \"{pair}\" as key=value")
+                _fail(f'could not parse "{pair}" as key=value')
             inputs[key] = value
         ref = opts.get("ref", "main")
         try:
@@ -203,26 +239,42 @@ class Gh:
         except AdminError as exc:
             if exc.message.startswith("could not find"):
                 _fail(exc.message)
-            _fail(f"HTTP 422: {exc.message} (https://api.github.com/repos/twist-network/edge/actions/workflows/"
-                  f"{workflow}/dispatches)")
+            _fail(
+                f"HTTP 422: {exc.message} (https://api.github.com/repos/twist-network/edge/actions/workflows/"
+                f"{workflow}/dispatches)"
+            )
         out(f"✓ Created workflow_dispatch event for {workflow} at {ref}")
         if _version()[0] >= RUN_URL_SINCE:
             out(f"{run['url']}\n\nTo see the created workflow run, try: gh run view {run['databaseId']} -R {repo}")
-        out(f"\nTo see runs for this workflow, try: gh run list --workflow=\"{workflow}\"")
+        out(f'\nTo see runs for this workflow, try: gh run list --workflow="{workflow}"')
         return 0
 
     # pr create ------------------------------------------------------------------------------
     def pr_create(self, argv: list[str]) -> int:
         positionals, opts, flags = _parse(
-            argv, {"-R": "repo", "--repo": "repo", "-H": "head", "--head": "head", "-B": "base", "--base": "base",
-                   "-t": "title", "--title": "title", "-b": "body", "--body": "body"},
-            {"--fill": "fill", "-f": "fill", "--draft": "draft", "-d": "draft"})
+            argv,
+            {
+                "-R": "repo",
+                "--repo": "repo",
+                "-H": "head",
+                "--head": "head",
+                "-B": "base",
+                "--base": "base",
+                "-t": "title",
+                "--title": "title",
+                "-b": "body",
+                "--body": "body",
+            },
+            {"--fill": "fill", "-f": "fill", "--draft": "draft", "-d": "draft"},
+        )
         if positionals:
-            _fail(f"unknown argument \"{positionals[0]}\"")
+            _fail(f'unknown argument "{positionals[0]}"')
         repo = _resolve_repo(opts)
         if "fill" not in flags and ("title" not in opts or "body" not in opts):
-            _fail("must provide `--title` and `--body` (or `--fill` or `fill-first` or `--fillverbose`) when not "
-                  "running interactively")
+            _fail(
+                "must provide `--title` and `--body` (or `--fill` or `fill-first` or `--fillverbose`) when not "
+                "running interactively"
+            )
         head = opts.get("head")
         if not head:
             done = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True, text=True)
@@ -230,15 +282,26 @@ class Gh:
             if not head:
                 _fail("could not determine the current branch: not on any branch")
         # with --head gh does not push: the branch must be on the remote (GitHub: "Head sha can't be blank")
-        check = subprocess.run(["git", "ls-remote", "--exit-code", "--heads", "origin", head], capture_output=True,
-                               text=True)
+        check = subprocess.run(
+            ["git", "ls-remote", "--exit-code", "--heads", "origin", head], capture_output=True, text=True
+        )
         if check.returncode == 2:
-            _fail("pull request create failed: GraphQL: Head sha can't be blank, Head ref must be a branch "
-                  "(createPullRequest)")
+            _fail(
+                "pull request create failed: GraphQL: Head sha can't be blank, Head ref must be a branch "
+                "(createPullRequest)"
+            )
         try:
-            pull = self.inv.admin("POST", "/admin/gh/pulls", {"repo": repo, "head": head, "base": opts.get("base", ""),
-                                                              "title": opts.get("title", head),
-                                                              "body": opts.get("body", "")})
+            pull = self.inv.admin(
+                "POST",
+                "/admin/gh/pulls",
+                {
+                    "repo": repo,
+                    "head": head,
+                    "base": opts.get("base", ""),
+                    "title": opts.get("title", head),
+                    "body": opts.get("body", ""),
+                },
+            )
         except AdminError as exc:
             _fail(f"pull request create failed: {exc.message}")
         err(f"\nCreating pull request for {head} into {pull['base']} in {repo}\n")
@@ -252,12 +315,30 @@ class Gh:
 
     def run_list(self, argv: list[str]) -> int:
         positionals, opts, _ = _parse(
-            argv, {"--workflow": "workflow", "-w": "workflow", "--json": "json", "--limit": "limit", "-L": "limit",
-                   "-R": "repo", "--repo": "repo", "--status": "status", "-s": "status", "--branch": "branch",
-                   "-b": "branch", "--event": "event", "-e": "event", "--jq": "jq", "-q": "jq",
-                   "--user": "user", "-u": "user"}, {})
+            argv,
+            {
+                "--workflow": "workflow",
+                "-w": "workflow",
+                "--json": "json",
+                "--limit": "limit",
+                "-L": "limit",
+                "-R": "repo",
+                "--repo": "repo",
+                "--status": "status",
+                "-s": "status",
+                "--branch": "branch",
+                "-b": "branch",
+                "--event": "event",
+                "-e": "event",
+                "--jq": "jq",
+                "-q": "jq",
+                "--user": "user",
+                "-u": "user",
+            },
+            {},
+        )
         if positionals:
-            _fail(f"unknown argument \"{positionals[0]}\"; please quote all values that have spaces")
+            _fail(f'unknown argument "{positionals[0]}"; please quote all values that have spaces')
         _resolve_repo(opts)
         if "jq" in opts:
             _fail("the simulated gh does not evaluate --jq expressions; use --json and parse the output")
@@ -265,8 +346,10 @@ class Gh:
         try:
             limit = int(opts.get("limit", "20"))
         except ValueError:
-            _fail(f"invalid argument \"{opts.get('limit')}\" for \"-L, --limit\" flag: strconv.ParseInt: parsing "
-                  f"\"{opts.get('limit')}\": invalid syntax")
+            _fail(
+                f'invalid argument "{opts.get("limit")}" for "-L, --limit" flag: strconv.ParseInt: parsing '
+                f'"{opts.get("limit")}": invalid syntax'
+            )
         if limit < 1:
             _fail(f"invalid limit: {limit}")
         workflow = opts.get("workflow")
@@ -288,8 +371,21 @@ class Gh:
             return 0
         for r in runs:
             elapsed = "3s" if r["status"] == "completed" else "0s"
-            out("\t".join([r["status"], r["conclusion"], r["displayTitle"], r["workflowName"], r["headBranch"],
-                           r["event"], str(r["databaseId"]), elapsed, r["createdAt"]]))
+            out(
+                "\t".join(
+                    [
+                        r["status"],
+                        r["conclusion"],
+                        r["displayTitle"],
+                        r["workflowName"],
+                        r["headBranch"],
+                        r["event"],
+                        str(r["databaseId"]),
+                        elapsed,
+                        r["createdAt"],
+                    ]
+                )
+            )
         return 0
 
     def _get_run(self, raw_id: str) -> dict[str, Any]:
@@ -300,13 +396,18 @@ class Gh:
         try:
             return self.inv.admin("GET", f"/admin/gh/runs/{run_id}")
         except AdminError:
-            _fail(f"failed to get run: HTTP 404: Not Found (https://api.github.com/repos/twist-network/edge/"
-                  f"actions/runs/{run_id}?exclude_pull_requests=true)")
+            _fail(
+                f"failed to get run: HTTP 404: Not Found (https://api.github.com/repos/twist-network/edge/"
+                f"actions/runs/{run_id}?exclude_pull_requests=true)"
+            )
         raise AssertionError("unreachable")
 
     def run_view(self, argv: list[str]) -> int:
-        positionals, opts, flags = _parse(argv, {"--json": "json", "-R": "repo", "--repo": "repo"},
-                                          {"--exit-status": "exit_status", "--verbose": "verbose", "-v": "verbose"})
+        positionals, opts, flags = _parse(
+            argv,
+            {"--json": "json", "-R": "repo", "--repo": "repo"},
+            {"--exit-status": "exit_status", "--verbose": "verbose", "-v": "verbose"},
+        )
         if len(positionals) != 1:
             _fail("run or job ID required when not running interactively")
         _resolve_repo(opts)
@@ -315,34 +416,40 @@ class Gh:
             out(json.dumps(_view(run, _fields(opts["json"]))))
         else:
             mark = {"success": "✓", "failure": "X"}.get(run["conclusion"], "*")
-            out(f"{mark} {run['headBranch']} {run['workflowName']} · {run['databaseId']}\n"
+            out(
+                f"{mark} {run['headBranch']} {run['workflowName']} · {run['databaseId']}\n"
                 f"Triggered via {run['event']} {_age(run['createdAt'])}\n\nJOBS\n{mark} rollback\n\n"
                 f"For more information about the job, try: gh run view --job={run['databaseId'] + 1}\n"
-                f"View this run on GitHub: {run['url']}")
+                f"View this run on GitHub: {run['url']}"
+            )
         if "exit_status" in flags and run["status"] == "completed" and run["conclusion"] != "success":
             return 1
         return 0
 
     # run watch -------------------------------------------------------------------------
     def run_watch(self, argv: list[str]) -> int:
-        positionals, opts, flags = _parse(argv, {"--interval": "interval", "-i": "interval", "-R": "repo",
-                                                 "--repo": "repo"},
-                                          {"--exit-status": "exit_status", "--compact": "compact"})
+        positionals, opts, flags = _parse(
+            argv,
+            {"--interval": "interval", "-i": "interval", "-R": "repo", "--repo": "repo"},
+            {"--exit-status": "exit_status", "--compact": "compact"},
+        )
         if len(positionals) != 1:
             _fail("run ID required when not running interactively")
         _resolve_repo(opts)
         try:
             interval = float(opts.get("interval", "3"))
         except ValueError:
-            _fail(f"invalid argument \"{opts.get('interval')}\" for \"-i, --interval\" flag")
+            _fail(f'invalid argument "{opts.get("interval")}" for "-i, --interval" flag')
         run = self._get_run(positionals[0])
         run_id = run["databaseId"]
         if run["status"] == "completed":
             out(f"Run {run['workflowName']} ({run_id}) has already completed with '{run['conclusion']}'")
             return 1 if "exit_status" in flags and run["conclusion"] != "success" else 0
         out(f"Refreshing run status every {opts.get('interval', '3')} seconds. Press Ctrl+C to quit.\n")
-        out(f"* {run['headBranch']} {run['workflowName']} · {run_id}\n"
-            f"Triggered via {run['event']} {_age(run['createdAt'])}\n\nJOBS\n* rollback (ID {run_id + 1})")
+        out(
+            f"* {run['headBranch']} {run['workflowName']} · {run_id}\n"
+            f"Triggered via {run['event']} {_age(run['createdAt'])}\n\nJOBS\n* rollback (ID {run_id + 1})"
+        )
         # the simulator's run lasts a few seconds; poll it a few times a second, whatever --interval says
         poll = min(max(interval, 0.05), 0.25)
         started = time.monotonic()
@@ -362,9 +469,11 @@ class Gh:
             time.sleep(poll)
         ok = run["conclusion"] == "success"
         mark = "✓" if ok else "X"
-        out(f"\n{mark} {run['headBranch']} {run['workflowName']} · {run_id}\nTriggered via {run['event']} "
+        out(
+            f"\n{mark} {run['headBranch']} {run['workflowName']} · {run_id}\nTriggered via {run['event']} "
             f"{_age(run['createdAt'])}\n\nJOBS\n{mark} rollback in {max(1, round(time.monotonic() - started))}s "
-            f"(ID {run_id + 1})\n")
+            f"(ID {run_id + 1})\n"
+        )
         out(f"{mark} Run {run['workflowName']} ({run_id}) completed with '{run['conclusion']}'")
         if "exit_status" in flags and not ok:
             return 1

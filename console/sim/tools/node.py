@@ -55,9 +55,13 @@ def _export(inv: Invocation, args: list[str]) -> int:
     stamp = lambda t: t.strftime("%Y%m%dT%H%M%SZ")  # noqa: E731
     path = Path(os.getcwd()) / "exports" / f"security-logs-{stamp(start)}-{stamp(end)}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"start": start.isoformat(), "end": end.isoformat(), "blocks_by_rule": {k: int(v) for k, v in
-                                                                                  sorted(blocks.items())},
-              "blocked_ips": state.get("blocked_ips", []), "security_level": state.get("security_level")}
+    record = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "blocks_by_rule": {k: int(v) for k, v in sorted(blocks.items())},
+        "blocked_ips": state.get("blocked_ips", []),
+        "security_level": state.get("security_level"),
+    }
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     out(f"Exported security events {start.isoformat()} .. {end.isoformat()}")
     for rule, value in sorted(blocks.items()):
@@ -77,9 +81,11 @@ def run(inv: Invocation) -> int:
         return 1
     script = Path(os.getcwd()) / argv[0]
     if not script.is_file():
-        err(f"node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '{script}'\n"
+        err(
+            f"node:internal/modules/cjs/loader:1228\n  throw err;\n  ^\n\nError: Cannot find module '{script}'\n"
             "    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15) {\n"
-            "  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}\n\nNode.js " + VERSION)
+            "  code: 'MODULE_NOT_FOUND',\n  requireStack: []\n}\n\nNode.js " + VERSION
+        )
         return 1
     if Path(argv[0]).as_posix().endswith(EXPORT_SCRIPT):
         return _export(inv, argv[1:])

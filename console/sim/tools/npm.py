@@ -16,9 +16,14 @@ from pathlib import Path
 from console.sim.tools._common import Invocation, ToolExit, err, out, run_tool
 
 VERSION = "10.8.2"
-PROBES = (("SQL injection in ?q=", "waf"), ("path traversal /../../etc/passwd", "waf"),
-          ("request flood 500 req/s from one IP", "rate_limit"), ("headless client without JS", "bot"),
-          ("request from a blocked country", "geo_block"), ("oversized VAU batch (10 MB)", "waf"))
+PROBES = (
+    ("SQL injection in ?q=", "waf"),
+    ("path traversal /../../etc/passwd", "waf"),
+    ("request flood 500 req/s from one IP", "rate_limit"),
+    ("headless client without JS", "bot"),
+    ("request from a blocked country", "geo_block"),
+    ("oversized VAU batch (10 MB)", "waf"),
+)
 
 
 def _package(cwd: Path) -> dict:
@@ -26,9 +31,11 @@ def _package(cwd: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        err(f"npm error code ENOENT\nnpm error syscall open\nnpm error path {path}\n"
+        err(
+            f"npm error code ENOENT\nnpm error syscall open\nnpm error path {path}\n"
             f"npm error errno -2\nnpm error enoent Could not read package.json: Error: ENOENT: no such file or "
-            f"directory, open '{path}'")
+            f"directory, open '{path}'"
+        )
         raise ToolExit(254) from None
     except (OSError, ValueError) as exc:
         err(f"npm error code EJSONPARSE\nnpm error JSON.parse Invalid package.json: {exc}")
@@ -62,8 +69,10 @@ def run(inv: Invocation) -> int:
     package = _package(cwd)
     scripts = package.get("scripts") or {}
     if script not in scripts:
-        err(f'npm error Missing script: "{script}"\nnpm error\nnpm error To see a list of scripts, run:\n'
-            "npm error   npm run")
+        err(
+            f'npm error Missing script: "{script}"\nnpm error\nnpm error To see a list of scripts, run:\n'
+            "npm error   npm run"
+        )
         return 1
     out(f"\n> {package.get('name', cwd.name)}@{package.get('version', '')} {script}\n> {scripts[script]}\n")
     if script == "security:pentest":

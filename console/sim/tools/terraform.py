@@ -42,12 +42,18 @@ PROVIDER = "registry.terraform.io/cloudflare/cloudflare v4.45.0"
 
 #: resource address -> (id, {attribute: variable})
 RESOURCES: dict[str, tuple[str, dict[str, str]]] = {
-    "cloudflare_queue_consumer.vau_batch": ("sim-queue-vau-batch-consumer", {
-        "batch_size": "queue_batch_size", "max_concurrency": "worker_count"}),
-    "cloudflare_ruleset.rate_limits": ("b1c4ee7a0e2f4c8d9a4b6f3e2d1c0b9a", {
-        "api_requests_per_period": "api_rate_limit", "vau_requests_per_period": "vau_rate_limit"}),
-    "cloudflare_ruleset.security_rules": ("7d2e9f4a1b3c4d5e8f9a0b1c2d3e4f5a", {
-        "strict_rules_enabled": "enable_strict_waf"}),
+    "cloudflare_queue_consumer.vau_batch": (
+        "sim-queue-vau-batch-consumer",
+        {"batch_size": "queue_batch_size", "max_concurrency": "worker_count"},
+    ),
+    "cloudflare_ruleset.rate_limits": (
+        "b1c4ee7a0e2f4c8d9a4b6f3e2d1c0b9a",
+        {"api_requests_per_period": "api_rate_limit", "vau_requests_per_period": "vau_rate_limit"},
+    ),
+    "cloudflare_ruleset.security_rules": (
+        "7d2e9f4a1b3c4d5e8f9a0b1c2d3e4f5a",
+        {"strict_rules_enabled": "enable_strict_waf"},
+    ),
     "cloudflare_workers_script.vau_processor": ("vau-processor-production", {}),
 }
 BOX_TOP, BOX_MID, BOX_END = "╷", "│", "╵"
@@ -86,14 +92,22 @@ def read_tfvars(path: Path) -> dict[str, Any]:
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             raw = raw[1:-1]
         if name not in TERRAFORM_DEFAULTS:
-            err(_box("Warning", "Value for undeclared variable", f"The root module does not declare a variable "
-                     f"named \"{name}\" but a value was found in file \"{path.name}\"."))
+            err(
+                _box(
+                    "Warning",
+                    "Value for undeclared variable",
+                    f"The root module does not declare a variable "
+                    f'named "{name}" but a value was found in file "{path.name}".',
+                )
+            )
             continue
         try:
             values[name] = coerce_tf_var(name, raw)
         except TfVarError as exc:
-            _error("Invalid value for input variable", f"The given value is not suitable for var.{name} declared "
-                   f"in {path.name}: {exc}.")
+            _error(
+                "Invalid value for input variable",
+                f"The given value is not suitable for var.{name} declared in {path.name}: {exc}.",
+            )
     return values
 
 
@@ -108,26 +122,32 @@ class Terraform:
             self.cwd = (self.cwd / argv[0].split("=", 1)[1]).resolve()
             argv = argv[1:]
         if not argv or argv[0] in ("-help", "--help", "-h", "help"):
-            out("Usage: terraform [global options] <subcommand> [args]\n\nMain commands:\n  init          Prepare "
+            out(
+                "Usage: terraform [global options] <subcommand> [args]\n\nMain commands:\n  init          Prepare "
                 "your working directory for other commands\n  plan          Show changes required by the current "
                 "configuration\n  apply         Create or update infrastructure\n  version       Show the current "
-                "Terraform version")
+                "Terraform version"
+            )
             return 0
         command, rest = argv[0], argv[1:]
         if command in ("version", "-version", "--version", "-v"):
             out(f"Terraform v{VERSION}\non linux_amd64\n+ provider {PROVIDER}")
             return 0
         if command == "init":
-            out("\nInitializing the backend...\nInitializing provider plugins...\n- Reusing previous version of "
+            out(
+                "\nInitializing the backend...\nInitializing provider plugins...\n- Reusing previous version of "
                 f"cloudflare/cloudflare from the dependency lock file\n- Using previously-installed {PROVIDER}\n\n"
-                "Terraform has been successfully initialized!")
+                "Terraform has been successfully initialized!"
+            )
             return 0
         if command in ("plan", "apply"):
             return self.plan_or_apply(command, rest)
         if command == "show":
             return self.show(rest)
-        err(f"Terraform has no command named \"{command}\".\n\nTo see all of Terraform's top-level commands, run:\n"
-            "  terraform -help")
+        err(
+            f'Terraform has no command named "{command}".\n\nTo see all of Terraform\'s top-level commands, run:\n'
+            "  terraform -help"
+        )
         return 1
 
     def _options(self, command: str, argv: list[str]) -> tuple[dict[str, Any], list[str], set[str]]:
@@ -137,8 +157,16 @@ class Terraform:
         self.valued: dict[str, str] = {}
         self.positionals: list[str] = []
         self.var_files: list[str] = []
-        booleans = {"-auto-approve", "-no-color", "-input", "-lock", "-refresh", "-compact-warnings",
-                    "-detailed-exitcode", "-json"}
+        booleans = {
+            "-auto-approve",
+            "-no-color",
+            "-input",
+            "-lock",
+            "-refresh",
+            "-compact-warnings",
+            "-detailed-exitcode",
+            "-json",
+        }
         valued = {"-out", "-lock-timeout", "-parallelism", "-state", "-var-file"}
         i = 0
         while i < len(argv):
@@ -153,21 +181,25 @@ class Terraform:
                 key, veq, raw = value.partition("=")
                 key = key.strip()
                 if not veq or not key:
-                    _error("Invalid -var option", f"The given -var option \"{value}\" is not correctly specified. "
-                           "Must be a variable name and value separated by an equals sign, like -var=\"key=value\".")
+                    _error(
+                        "Invalid -var option",
+                        f'The given -var option "{value}" is not correctly specified. '
+                        'Must be a variable name and value separated by an equals sign, like -var="key=value".',
+                    )
                 if key not in TERRAFORM_DEFAULTS:
-                    _error("Value for undeclared variable",
-                           f"A variable named \"{key}\" was assigned on the command line, but the root module does "
-                           "not declare a variable of that name. To use this value, add a \"variable\" block to the "
-                           "configuration.")
+                    _error(
+                        "Value for undeclared variable",
+                        f'A variable named "{key}" was assigned on the command line, but the root module does '
+                        'not declare a variable of that name. To use this value, add a "variable" block to the '
+                        "configuration.",
+                    )
                 raw = raw.strip()
                 if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
                     raw = raw[1:-1]
                 try:
                     variables[key] = coerce_tf_var(key, raw)
                 except TfVarError as exc:
-                    _error("Invalid value for input variable",
-                           f"The given value is not suitable for var.{key}: {exc}.")
+                    _error("Invalid value for input variable", f"The given value is not suitable for var.{key}: {exc}.")
             elif name in ("-target", "--target"):
                 if not eq:
                     if i + 1 >= len(argv):
@@ -175,8 +207,10 @@ class Terraform:
                     i += 1
                     value = argv[i]
                 if "." not in value:
-                    _error("Invalid target address", f"Resource specification must include a resource type and "
-                           f"name.\n\n(given: \"{value}\")")
+                    _error(
+                        "Invalid target address",
+                        f'Resource specification must include a resource type and name.\n\n(given: "{value}")',
+                    )
                 targets.append(value)
             elif name in booleans:
                 if not eq or value.lower() in ("true", "1"):
@@ -205,10 +239,13 @@ class Terraform:
 
     def _configuration(self) -> None:
         if not any(self.cwd.glob("*.tf")) and not any(self.cwd.glob("*.tf.json")):
-            _error("No configuration files", "Plan requires configuration to be present. Planning without a "
-                   "configuration would mark everything for destruction, which is normally not what is desired. "
-                   "If you would like to destroy everything, run plan with the -destroy option. Otherwise, create "
-                   "a Terraform configuration file (.tf file) and try again.")
+            _error(
+                "No configuration files",
+                "Plan requires configuration to be present. Planning without a "
+                "configuration would mark everything for destruction, which is normally not what is desired. "
+                "If you would like to destroy everything, run plan with the -destroy option. Otherwise, create "
+                "a Terraform configuration file (.tf file) and try again.",
+            )
 
     def _values(self, variables: dict[str, Any]) -> dict[str, Any]:
         """Each variable's value as terraform takes it: default < terraform.tfvars < *.auto.tfvars < -var-file
@@ -219,33 +256,39 @@ class Terraform:
             if path.is_file():
                 wanted.update(read_tfvars(path))
         for name in self.var_files:
-            path = (self.cwd / name)
+            path = self.cwd / name
             if not path.is_file():
                 _error("Failed to read variables file", f"Given variables file {name} does not exist.")
             wanted.update(read_tfvars(path))
         wanted.update(variables)
         return wanted
 
-    def _changes(self, current: dict[str, Any], wanted: dict[str, Any], targets: list[str]
-                 ) -> tuple[list[str], dict[str, list[tuple[str, Any, Any]]]]:
+    def _changes(
+        self, current: dict[str, Any], wanted: dict[str, Any], targets: list[str]
+    ) -> tuple[list[str], dict[str, list[tuple[str, Any, Any]]]]:
         addresses = [a for a in RESOURCES if not targets or any(a == t or a.startswith(t + ".") for t in targets)]
         changes: dict[str, list[tuple[str, Any, Any]]] = {}
         for address in addresses:
-            diffs = [(attr, current[var], wanted[var]) for attr, var in RESOURCES[address][1].items()
-                     if current[var] != wanted[var]]
+            diffs = [
+                (attr, current[var], wanted[var])
+                for attr, var in RESOURCES[address][1].items()
+                if current[var] != wanted[var]
+            ]
             if diffs:
                 changes[address] = diffs
         return addresses, changes
 
     def _print_changes(self, changes: dict[str, list[tuple[str, Any, Any]]]) -> None:
-        out("\nTerraform used the selected providers to generate the following execution plan. Resource actions "
+        out(
+            "\nTerraform used the selected providers to generate the following execution plan. Resource actions "
             "are indicated with the following symbols:\n  ~ update in-place\n\nTerraform will perform the following "
-            "actions:\n")
+            "actions:\n"
+        )
         for address, diffs in changes.items():
             rtype, rname = address.split(".", 1)
             width = max(len(a) for a, _, _ in diffs + [("id", None, None)])
-            out(f"  # {address} will be updated in-place\n  ~ resource \"{rtype}\" \"{rname}\" {{")
-            out(f"        {'id':<{width}} = \"{RESOURCES[address][0]}\"")
+            out(f'  # {address} will be updated in-place\n  ~ resource "{rtype}" "{rname}" {{')
+            out(f'        {"id":<{width}} = "{RESOURCES[address][0]}"')
             for attr, old, new in diffs:
                 out(f"      ~ {attr:<{width}} = {_hcl(old)} -> {_hcl(new)}")
             hidden = len(RESOURCES[address][1]) - len(diffs) + 2
@@ -259,17 +302,25 @@ class Terraform:
         except (OSError, UnicodeDecodeError, ValueError):
             plan = None
         if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
-            _error("Failed to load \"" + name + "\" as a plan file", "Error: stat " + name + ": no such file or "
-                   "directory" if not path.exists() else "The file is not a saved plan.")
+            _error(
+                'Failed to load "' + name + '" as a plan file',
+                "Error: stat " + name + ": no such file or directory"
+                if not path.exists()
+                else "The file is not a saved plan.",
+            )
         return plan  # type: ignore[return-value]
 
     def show(self, argv: list[str]) -> int:
         _, _, flags = self._options("show", argv)
         if not self.positionals:
             state = self.inv.admin("GET", "/admin/state")
-            out(json.dumps({"format_version": "1.0", "values": {"root_module": {}},
-                            "applied_vars": state["terraform"]["vars"]}) if "-json" in flags else
-                "# (state of the simulated edge)")
+            out(
+                json.dumps(
+                    {"format_version": "1.0", "values": {"root_module": {}}, "applied_vars": state["terraform"]["vars"]}
+                )
+                if "-json" in flags
+                else "# (state of the simulated edge)"
+            )
             return 0
         plan = self._load_plan(self.positionals[0])
         changes = {a: [tuple(d) for d in diffs] for a, diffs in plan["changes"].items()}
@@ -286,14 +337,33 @@ class Terraform:
             before = {"id": ident, **{a: plan["before"][v] for a, v in attrs.items()}}
             after = {"id": ident, **{a: plan["vars"][v] for a, v in attrs.items()}}
             rtype, rname = address.split(".", 1)
-            resource_changes.append({"address": address, "mode": "managed", "type": rtype, "name": rname,
-                                     "provider_name": PROVIDER.split()[0],
-                                     "change": {"actions": ["update"] if address in changes else ["no-op"],
-                                                "before": before, "after": after}})
-        out(json.dumps({"format_version": "1.2", "terraform_version": VERSION,
-                        "variables": {k: {"value": v} for k, v in plan["vars"].items()},
-                        "resource_changes": resource_changes, "applyable": bool(changes), "complete": True,
-                        "errored": False}))
+            resource_changes.append(
+                {
+                    "address": address,
+                    "mode": "managed",
+                    "type": rtype,
+                    "name": rname,
+                    "provider_name": PROVIDER.split()[0],
+                    "change": {
+                        "actions": ["update"] if address in changes else ["no-op"],
+                        "before": before,
+                        "after": after,
+                    },
+                }
+            )
+        out(
+            json.dumps(
+                {
+                    "format_version": "1.2",
+                    "terraform_version": VERSION,
+                    "variables": {k: {"value": v} for k, v in plan["vars"].items()},
+                    "resource_changes": resource_changes,
+                    "applyable": bool(changes),
+                    "complete": True,
+                    "errored": False,
+                }
+            )
+        )
         return 0
 
     def plan_or_apply(self, command: str, argv: list[str]) -> int:
@@ -309,44 +379,66 @@ class Terraform:
         for address in addresses:
             out(f"{address}: Refreshing state... [id={RESOURCES[address][0]}]")
         if targets:
-            out("\n" + _box("Warning", "Resource targeting is in effect",
-                            "You are creating a plan with the -target option, which means that the result of this "
-                            "plan may not represent all of the changes requested by the current configuration.\n\n"
-                            "The -target option is not for routine use, and is provided only for exceptional "
-                            "situations such as recovering from errors or mistakes, or when Terraform specifically "
-                            "suggests to use it as part of an error message."))
+            out(
+                "\n"
+                + _box(
+                    "Warning",
+                    "Resource targeting is in effect",
+                    "You are creating a plan with the -target option, which means that the result of this "
+                    "plan may not represent all of the changes requested by the current configuration.\n\n"
+                    "The -target option is not for routine use, and is provided only for exceptional "
+                    "situations such as recovering from errors or mistakes, or when Terraform specifically "
+                    "suggests to use it as part of an error message.",
+                )
+            )
         out_file = self.valued.get("-out") if command == "plan" else None
         if out_file:
-            plan = {"format": PLAN_FORMAT, "serial": serial, "vars": wanted, "before": current,
-                    "targets_resolved": addresses, "changes": {a: [list(d) for d in diffs]
-                                                               for a, diffs in changes.items()}}
+            plan = {
+                "format": PLAN_FORMAT,
+                "serial": serial,
+                "vars": wanted,
+                "before": current,
+                "targets_resolved": addresses,
+                "changes": {a: [list(d) for d in diffs] for a, diffs in changes.items()},
+            }
             path = self.cwd / out_file
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(plan, handle)
         if not changes:
-            out("\nNo changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real "
-                "infrastructure against your configuration and found no differences, so no changes are needed.")
+            out(
+                "\nNo changes. Your infrastructure matches the configuration.\n\nTerraform has compared your real "
+                "infrastructure against your configuration and found no differences, so no changes are needed."
+            )
             if command == "apply":
                 out("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
             return 0
         self._print_changes(changes)
         if command == "plan":
             if out_file:
-                out(f"\n─────────────────────────────────────────────────────────────────────────────\n\nSaved the "
+                out(
+                    f"\n─────────────────────────────────────────────────────────────────────────────\n\nSaved the "
                     f"plan to: {out_file}\n\nTo perform exactly these actions, run the following command to apply:\n"
-                    f"    terraform apply \"{out_file}\"")
+                    f'    terraform apply "{out_file}"'
+                )
             else:
-                out("\n─────────────────────────────────────────────────────────────────────────────\n\nNote: You "
+                out(
+                    "\n─────────────────────────────────────────────────────────────────────────────\n\nNote: You "
                     "didn't use the -out option to save this plan, so Terraform can't guarantee to take exactly "
-                    "these actions if you run \"terraform apply\" now.")
+                    'these actions if you run "terraform apply" now.'
+                )
             return 2 if "-detailed-exitcode" in flags else 0
         if "-auto-approve" not in flags:
             if "-input=false" in flags:
-                _error("No value for required approval", "Apply requires approval: run with -auto-approve when "
-                       "input is disabled.")
-            out("\nDo you want to perform these actions?\n  Terraform will perform the actions described above.\n"
-                "  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", end="")
+                _error(
+                    "No value for required approval",
+                    "Apply requires approval: run with -auto-approve when input is disabled.",
+                )
+            out(
+                "\nDo you want to perform these actions?\n  Terraform will perform the actions described above.\n"
+                "  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
+                end="",
+            )
             answer = self.inv.read_stdin_line().strip()
             out("")
             if answer != "yes":
@@ -356,13 +448,20 @@ class Terraform:
 
     def apply_saved(self, name: str, variables: dict[str, Any], serial: int) -> int:
         if variables or self.var_files:
-            _error("Can't set variables when applying a saved plan", "The -var and -var-file options cannot be "
-                   "used when applying a saved plan file, because a saved plan includes the variable values that "
-                   "were set when it was created.", "apply")
+            _error(
+                "Can't set variables when applying a saved plan",
+                "The -var and -var-file options cannot be "
+                "used when applying a saved plan file, because a saved plan includes the variable values that "
+                "were set when it was created.",
+                "apply",
+            )
         plan = self._load_plan(name)
         if plan.get("serial") != serial:
-            _error("Saved plan is stale", "The given plan file can no longer be applied because the state was "
-                   "changed by another operation after the plan was created.")
+            _error(
+                "Saved plan is stale",
+                "The given plan file can no longer be applied because the state was "
+                "changed by another operation after the plan was created.",
+            )
         state = self.inv.admin("GET", "/admin/state")
         current = state["terraform"]["vars"]
         changes = {a: [tuple(d) for d in diffs] for a, diffs in plan["changes"].items()}
@@ -371,10 +470,15 @@ class Terraform:
             return 0
         return self._apply_changes(changes, current, plan["vars"])  # type: ignore[arg-type]
 
-    def _apply_changes(self, changes: dict[str, list[tuple[str, Any, Any]]], current: dict[str, Any],
-                       wanted: dict[str, Any]) -> int:
-        changed_vars = {var: wanted[var] for address in changes for _, var in RESOURCES[address][1].items()
-                        if current[var] != wanted[var]}
+    def _apply_changes(
+        self, changes: dict[str, list[tuple[str, Any, Any]]], current: dict[str, Any], wanted: dict[str, Any]
+    ) -> int:
+        changed_vars = {
+            var: wanted[var]
+            for address in changes
+            for _, var in RESOURCES[address][1].items()
+            if current[var] != wanted[var]
+        }
         for address in changes:
             out(f"{address}: Modifying... [id={RESOURCES[address][0]}]")
         try:

@@ -47,10 +47,12 @@ from console.sim.tools._common import AdminError, Invocation, ToolExit, err, hol
 
 VERSION = "4.42.0"
 BANNER = f"\n ⛅️ wrangler {VERSION}\n" + "─" * 19
-NO_TOKEN = ("✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
-            "environment variable for wrangler to work. Please go to "
-            "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
-            "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN.")
+NO_TOKEN = (
+    "✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
+    "environment variable for wrangler to work. Please go to "
+    "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
+    "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN."
+)
 LOCAL_NOTICE = "Resource location: local \nUse --remote if you want to access the remote instance."
 REMOTE_NOTICE = "Resource location: remote "
 HELP = """wrangler
@@ -157,8 +159,10 @@ class Wrangler:
         env = args.values.get("env")
         if env and cfg and env not in (cfg.get("env") or {}):
             names = list((cfg.get("env") or {}))
-            message = (f"No environment found in configuration with name \"{env}\".\nBefore using `--env={env}` "
-                       "there should be an equivalent environment section in the configuration.\n")
+            message = (
+                f'No environment found in configuration with name "{env}".\nBefore using `--env={env}` '
+                "there should be an equivalent environment section in the configuration.\n"
+            )
             if names:
                 message += f"The available configured environment names are: {json.dumps(names)}\n"
                 err(f"\n✘ [ERROR] Processing wrangler configuration:\n\n  - {message}")
@@ -168,8 +172,11 @@ class Wrangler:
 
     def _read_config(self, args: Args) -> dict[str, Any]:
         base = Path(args.values.get("cwd") or os.getcwd())
-        candidates = [Path(args.values["config"])] if args.values.get("config") else [
-            base / "wrangler.toml", base / "wrangler.json", base / "wrangler.jsonc"]
+        candidates = (
+            [Path(args.values["config"])]
+            if args.values.get("config")
+            else [base / "wrangler.toml", base / "wrangler.json", base / "wrangler.jsonc"]
+        )
         for path in candidates:
             if not path.is_file():
                 if args.values.get("config"):
@@ -210,19 +217,31 @@ class Wrangler:
         data = self.api("GET", "/accounts")
         accounts = data.get("result") or []
         if len(accounts) != 1:
-            err("✘ [ERROR] More than one account available but unable to select one in non-interactive mode.\n"
+            err(
+                "✘ [ERROR] More than one account available but unable to select one in non-interactive mode.\n"
                 "Please set the appropriate `account_id` in your Wrangler configuration file or assign it to the "
-                "`CLOUDFLARE_ACCOUNT_ID` environment variable.")
+                "`CLOUDFLARE_ACCOUNT_ID` environment variable."
+            )
             raise ToolExit(1)
         return str(accounts[0]["id"])
 
-    def api(self, method: str, path: str, *, body: Any = None, raw: bytes | None = None,
-            expect_json: bool = True, allow_404: bool = False, codes: tuple[int, ...] = ()) -> Any:
+    def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        raw: bytes | None = None,
+        expect_json: bool = True,
+        allow_404: bool = False,
+        codes: tuple[int, ...] = (),
+    ) -> Any:
         """The API's answer; exits 1 on an error, except that an error whose code is in ``codes`` is
         raised as :class:`ApiError` for the command to handle (as wrangler catches 10007, 10215, 10220)."""
         self.require_token()
-        status, data, ctype = self.inv.call(method, "/client/v4" + path, body=body, raw=raw,
-                                            headers={"Authorization": f"Bearer {self.token}"})
+        status, data, ctype = self.inv.call(
+            method, "/client/v4" + path, body=body, raw=raw, headers={"Authorization": f"Bearer {self.token}"}
+        )
         if allow_404 and status == 404:
             return None
         if status >= 400 or (expect_json and "json" in ctype):
@@ -236,12 +255,15 @@ class Wrangler:
                     if e.get("code") in codes:
                         raise ApiError(int(e["code"]), str(e.get("message") or ""))
                 detail = "\n".join(f"  {e.get('message')} [code: {e.get('code')}]" for e in errors or []) or (
-                    f"  HTTP {status}")
+                    f"  HTTP {status}"
+                )
                 shown = path.split("?", 1)[0]
                 err(f"\n✘ [ERROR] A request to the Cloudflare API ({shown}) failed.\n\n{detail}\n")
                 if any(e.get("code") == 10000 for e in errors or []):
-                    err("📎 It looks like you are authenticating Wrangler via a custom API token set in an "
-                        "environment variable.\nPlease ensure it has the correct permissions for this operation.\n")
+                    err(
+                        "📎 It looks like you are authenticating Wrangler via a custom API token set in an "
+                        "environment variable.\nPlease ensure it has the correct permissions for this operation.\n"
+                    )
                 raise ToolExit(1)
             return parsed
         return data
@@ -275,9 +297,11 @@ class Wrangler:
         if command == "whoami":
             return self.whoami(argv[1:])
         if command.startswith("kv:"):
-            err(f"\n✘ [ERROR] Unknown argument: {command}\n\n"
+            err(
+                f"\n✘ [ERROR] Unknown argument: {command}\n\n"
                 f"`wrangler {command} ...` was removed in wrangler 4; use `wrangler kv {command[3:]} ...` "
-                "(and add --remote to reach the deployed namespace).")
+                "(and add --remote to reach the deployed namespace)."
+            )
             return 1
         unknown_arguments([command])
         return 1
@@ -289,8 +313,10 @@ class Wrangler:
             return f"{name}-{env}" if env else name  # wrangler's getLegacyScriptName
         configured = self.config_name(args)
         if not configured:
-            err("\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
-                "configuration file, or pass it as an argument with `--name <worker-name>`\n")
+            err(
+                "\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
+                "configuration file, or pass it as an argument with `--name <worker-name>`\n"
+            )
             raise ToolExit(1)
         return configured
 
@@ -333,29 +359,38 @@ class Wrangler:
             value = value[:-1]
         if value.endswith("\r"):
             value = value[:-1]
-        out(f"🌀 Creating the secret for the Worker \"{script}\" ")
+        out(f'🌀 Creating the secret for the Worker "{script}" ')
         body = {"name": name, "text": value, "type": "secret_text"}
         try:
             self.api("PUT", base, body=body, codes=(10007, 10215))
         except ApiError as exc:
             if exc.code == 10215:
-                err("\n✘ [ERROR] Secret edit failed. You attempted to modify a secret, but the latest version of "
+                err(
+                    "\n✘ [ERROR] Secret edit failed. You attempted to modify a secret, but the latest version of "
                     "your Worker isn't currently deployed.\nThis limitation exists to prevent accidental "
                     "deployment when using Worker versions and secrets together.\nTo resolve this, you have two "
                     "options:\n(1) use the `wrangler versions secret put` instead, which allows you to update "
                     "secrets without deploying; or\n(2) deploy the latest version first, then modify secrets.\n"
                     "Alternatively, you can use the Cloudflare dashboard to modify secrets and deploy the version."
-                    "\n\n  [code: 10215]\n")
+                    "\n\n  [code: 10215]\n"
+                )
                 return 1
             # 10007: no such Worker. wrangler offers to create a draft one; non-interactive, it does.
-            if not confirm_fallback(f"There doesn't seem to be a Worker called \"{script}\". Do you want to create "
-                                    "a new Worker with that name and add secrets to it?"):
+            if not confirm_fallback(
+                f'There doesn\'t seem to be a Worker called "{script}". Do you want to create '
+                "a new Worker with that name and add secrets to it?"
+            ):
                 out("Aborting. No secrets added.")
                 return 0
-            out(f"🌀 Creating new Worker \"{script}\"...")
-            self.api("PUT", f"/accounts/{account}/workers/scripts/{quote(script, safe='')}",
-                     body={"metadata": {"main_module": script, "bindings": []},
-                           "files": {script: "export default { fetch() {} }"}})
+            out(f'🌀 Creating new Worker "{script}"...')
+            self.api(
+                "PUT",
+                f"/accounts/{account}/workers/scripts/{quote(script, safe='')}",
+                body={
+                    "metadata": {"main_module": script, "bindings": []},
+                    "files": {script: "export default { fetch() {} }"},
+                },
+            )
             self.api("PUT", base, body=body)
         out(f"✨ Success! Uploaded secret {name}")
         return 0
@@ -368,34 +403,41 @@ class Wrangler:
         if args.unknown:
             unknown_arguments(args.unknown)
         if len(args.positionals) != 1:
-            err("\n✘ [ERROR] Not enough non-option arguments: got 0, need at least 1\n" if not args.positionals
-                else f"\n✘ [ERROR] Unknown arguments: {', '.join(args.positionals[1:])}\n")
+            err(
+                "\n✘ [ERROR] Not enough non-option arguments: got 0, need at least 1\n"
+                if not args.positionals
+                else f"\n✘ [ERROR] Unknown arguments: {', '.join(args.positionals[1:])}\n"
+            )
             return 1
         self.require_token()
         script = args.values.get("name") or self.config_name(args)
         if not script:
-            err("\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
-                "configuration file, or pass it as an argument with `--name <worker-name>`\n")
+            err(
+                "\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
+                "configuration file, or pass it as an argument with `--name <worker-name>`\n"
+            )
             return 1
         out(BANNER)
         value = self.inv.read_stdin()
         value = value[:-1] if value.endswith("\n") else value
         name = args.positionals[0]
-        out(f"🌀 Creating the secret for the Worker \"{script}\" ")
+        out(f'🌀 Creating the secret for the Worker "{script}" ')
         try:
-            item = self.inv.admin("POST", "/admin/wrangler/versions-secret", {"script": script, "name": name,
-                                                                              "value": value})
+            item = self.inv.admin(
+                "POST", "/admin/wrangler/versions-secret", {"script": script, "name": name, "value": value}
+            )
         except AdminError as exc:
             err(f"\n✘ [ERROR] {exc.message}\n")
             return 1
-        out(f"✨ Success! Created version {item['version_id']} with secret {name}.\n➡️  To deploy this version "
-            f"with secret {name} to production traffic use the command \"wrangler versions deploy\".")
+        out(
+            f"✨ Success! Created version {item['version_id']} with secret {name}.\n➡️  To deploy this version "
+            f'with secret {name} to production traffic use the command "wrangler versions deploy".'
+        )
         return 0
 
     # rollback --------------------------------------------------------------------------------
     def rollback(self, argv: list[str]) -> int:
-        args = parse(argv, {"--name": "name", "--message": "message", "-m": "message"},
-                     {"--yes": "yes", "-y": "yes"})
+        args = parse(argv, {"--name": "name", "--message": "message", "-m": "message"}, {"--yes": "yes", "-y": "yes"})
         if args.unknown:
             unknown_arguments(args.unknown)
         if len(args.positionals) > 1:
@@ -403,8 +445,10 @@ class Wrangler:
         self.require_token()
         script = args.values.get("name") or self.config_name(args)
         if not script:
-            err("\n✘ [ERROR] You need to provide a name for your Worker. Either pass it as a cli arg with "
-                "`--name <name>` or in your configuration file as `name = \"<name>\"`\n")
+            err(
+                "\n✘ [ERROR] You need to provide a name for your Worker. Either pass it as a cli arg with "
+                '`--name <name>` or in your configuration file as `name = "<name>"`\n'
+            )
             return 1
         account = self.account_id(args)
         base = f"/accounts/{account}/workers/scripts/{quote(script, safe='')}/deployments"
@@ -416,19 +460,24 @@ class Wrangler:
         version = args.positionals[0] if args.positionals else None
         if version is None:
             out("Finding latest stable Worker Version to rollback to")
-            version = next((v["version_id"] for d in entries[1:] for v in d["versions"] if v.get("percentage") == 100),
-                           None)
+            version = next(
+                (v["version_id"] for d in entries[1:] for v in d["versions"] if v.get("percentage") == 100), None
+            )
             if version is None:
-                err("\n✘ [ERROR] Could not find stable Worker Version to rollback to. Please try again with an "
-                    "explicit Version ID.\n")
+                err(
+                    "\n✘ [ERROR] Could not find stable Worker Version to rollback to. Please try again with an "
+                    "explicit Version ID.\n"
+                )
                 return 1
         interactive = sys.stdin is not None and sys.stdin.isatty() and "yes" not in args.flags
         message = args.values.get("message") or "Rollback"
         if not interactive:
             out("? Please provide an optional message for this rollback (120 characters max)")
             out(f"🤖 Using fallback value in non-interactive context: {message}")
-        out(f"├ You are about to rollback to Worker Version {version}.\n│ This will immediately replace the current "
-            "deployment and become the active deployment across all your deployed triggers.")
+        out(
+            f"├ You are about to rollback to Worker Version {version}.\n│ This will immediately replace the current "
+            "deployment and become the active deployment across all your deployed triggers."
+        )
         question = "Are you sure you want to deploy this Worker Version to 100% of traffic?"
         if interactive:
             out(f"? {question} (Y/n) ", end="")
@@ -438,15 +487,19 @@ class Wrangler:
         else:
             confirm_fallback(question)
         out("Performing rollback...")
-        body = {"strategy": "percentage", "versions": [{"version_id": version, "percentage": 100}],
-                "annotations": {"workers/message": message[:120]}}
+        body = {
+            "strategy": "percentage",
+            "versions": [{"version_id": version, "percentage": 100}],
+            "annotations": {"workers/message": message[:120]},
+        }
         try:
             self.api("POST", base, body=body, codes=(10220,))
         except ApiError as exc:
             changed = exc.message.split("The following secrets have changed:", 1)[-1].strip()
-            question = (f"The following secrets have changed since version {version} was deployed. Please confirm "
-                        "you wish to continue with the rollback\n" + "\n".join(f"  * {n.strip()}"
-                                                                              for n in changed.split(",")))
+            question = (
+                f"The following secrets have changed since version {version} was deployed. Please confirm "
+                "you wish to continue with the rollback\n" + "\n".join(f"  * {n.strip()}" for n in changed.split(","))
+            )
             if interactive:
                 out(f"? {question} (Y/n) ", end="")
                 if self.inv.read_stdin_line().strip().lower() in ("n", "no"):
@@ -455,7 +508,9 @@ class Wrangler:
             else:
                 confirm_fallback(question)
             self.api("POST", base + "?force=true", body=body)
-        out(f"╰ SUCCESS Worker Version {version} has been deployed to 100% of traffic.\n\nCurrent Version ID: {version}")
+        out(
+            f"╰ SUCCESS Worker Version {version} has been deployed to 100% of traffic.\n\nCurrent Version ID: {version}"
+        )
         return 0
 
     # kv ---------------------------------------------------------------------------------
@@ -466,8 +521,15 @@ class Wrangler:
                 return 1
             unknown_arguments(argv[:2] or ["kv"])
         sub, rest = argv[1], argv[2:]
-        values = {"--namespace-id": "namespace_id", "--binding": "binding", "--prefix": "prefix",
-                  "--ttl": "ttl", "--expiration": "expiration", "--path": "path", "--metadata": "metadata"}
+        values = {
+            "--namespace-id": "namespace_id",
+            "--binding": "binding",
+            "--prefix": "prefix",
+            "--ttl": "ttl",
+            "--expiration": "expiration",
+            "--path": "path",
+            "--metadata": "metadata",
+        }
         flags = {"--remote": "remote", "--local": "local", "--text": "text", "--preview": "preview"}
         args = parse(rest, values, flags)
         if args.unknown:
@@ -481,8 +543,10 @@ class Wrangler:
             err(f"\n✘ [ERROR] Not enough non-option arguments: got {len(args.positionals)}, need at least {want}\n")
             return 1
         if "binding" in args.values and "namespace_id" not in args.values:
-            err(f"\n✘ [ERROR] No KV Namespaces found with binding {args.values['binding']}. "
-                "The simulated wrangler has no Wrangler configuration: pass --namespace-id.\n")
+            err(
+                f"\n✘ [ERROR] No KV Namespaces found with binding {args.values['binding']}. "
+                "The simulated wrangler has no Wrangler configuration: pass --namespace-id.\n"
+            )
             return 1
         ns = args.values.get("namespace_id")
         if not ns:
@@ -539,12 +603,12 @@ class Wrangler:
             if args.values.get("ttl"):
                 query = "?" + urlencode({"expiration_ttl": args.values["ttl"]})
             if args.values.get("path"):
-                out(f"Writing the contents of {args.values['path']} to the key \"{key}\" on namespace {ns}.")
+                out(f'Writing the contents of {args.values["path"]} to the key "{key}" on namespace {ns}.')
             else:
-                out(f"Writing the value \"{value}\" to key \"{key}\" on namespace {ns}.")
+                out(f'Writing the value "{value}" to key "{key}" on namespace {ns}.')
             self.api("PUT", path + query, raw=(value or "").encode("utf-8"))
             return 0
-        out(f"Deleting the key \"{key}\" on namespace {ns}.")
+        out(f'Deleting the key "{key}" on namespace {ns}.')
         self.api("DELETE", path)
         return 0
 
@@ -553,8 +617,10 @@ class Wrangler:
         err(LOCAL_NOTICE)
 
         def local(op: str, **extra: Any) -> Any:
-            return self.inv.admin("POST", "/admin/wrangler-local/kv", {"op": op, "namespace": ns, "key": key,
-                                                                      **extra})["result"]
+            return self.inv.admin("POST", "/admin/wrangler-local/kv", {"op": op, "namespace": ns, "key": key, **extra})[
+                "result"
+            ]
+
         if sub == "list":
             prefix = args.values.get("prefix") or ""
             out(json.dumps([{"name": k} for k in local("list") if k.startswith(prefix)], indent=2))
@@ -562,18 +628,26 @@ class Wrangler:
             found = local("get")
             out("Value not found" if found is None else found, end="" if found is not None else "\n")
         elif sub == "put":
-            out(f"Writing the value \"{value}\" to key \"{key}\" on namespace {ns}.")
+            out(f'Writing the value "{value}" to key "{key}" on namespace {ns}.')
             local("put", value=value)
         else:
-            out(f"Deleting the key \"{key}\" on namespace {ns}.")
+            out(f'Deleting the key "{key}" on namespace {ns}.')
             local("delete")
         return 0
 
     # deploy ---------------------------------------------------------------------------------
     def deploy(self, argv: list[str]) -> int:
-        args = parse(argv, {"--name": "name", "--message": "message", "--tag": "tag", "--compatibility-date":
-                            "compatibility_date", "--outdir": "outdir"},
-                     {"--dry-run": "dry_run", "--minify": "minify", "--keep-vars": "keep_vars"})
+        args = parse(
+            argv,
+            {
+                "--name": "name",
+                "--message": "message",
+                "--tag": "tag",
+                "--compatibility-date": "compatibility_date",
+                "--outdir": "outdir",
+            },
+            {"--dry-run": "dry_run", "--minify": "minify", "--keep-vars": "keep_vars"},
+        )
         if args.unknown:
             unknown_arguments(args.unknown)
         if len(args.positionals) > 1:
@@ -582,34 +656,42 @@ class Wrangler:
         env = args.values.get("env")
         env_cfg = ((cfg.get("env") or {}).get(env) or {}) if env else {}
         if env and cfg and env not in (cfg.get("env") or {}):
-            err(f"▲ [WARNING] No environment found in configuration with name \"{env}\".")
+            err(f'▲ [WARNING] No environment found in configuration with name "{env}".')
         base = Path(args.values.get("cwd") or os.getcwd())
         main = args.positionals[0] if args.positionals else env_cfg.get("main") or cfg.get("main")
         if not main:
-            err("\n✘ [ERROR] Missing entry-point to Worker script or to assets directory\n\n"
+            err(
+                "\n✘ [ERROR] Missing entry-point to Worker script or to assets directory\n\n"
                 "If there is code to deploy, you can either:\n"
                 "- Specify an entry-point to your Worker script via the command line (ex: `npx wrangler deploy "
-                "src/index.ts`)\n- Or add the following to your \"wrangler.toml\" file:\n\n```\n"
-                "main = \"src/index.ts\"\n```\n")
+                'src/index.ts`)\n- Or add the following to your "wrangler.toml" file:\n\n```\n'
+                'main = "src/index.ts"\n```\n'
+            )
             return 1
         entry = base / main
         if not entry.is_file():
-            err(f"\n✘ [ERROR] The entry-point file at \"{main}\" was not found.\n")
+            err(f'\n✘ [ERROR] The entry-point file at "{main}" was not found.\n')
             return 1
         name = args.values.get("name")
         script = (f"{name}-{env}" if name and env else name) or self.config_name(args)
         if not script:
-            err("\n✘ [ERROR] You need to provide a name when publishing a worker. Either pass it as a cli arg "
-                "with `--name <name>` or in your config file as `name = \"<name>\"`\n")
+            err(
+                "\n✘ [ERROR] You need to provide a name when publishing a worker. Either pass it as a cli arg "
+                'with `--name <name>` or in your config file as `name = "<name>"`\n'
+            )
             return 1
-        files = {p.relative_to(entry.parent).as_posix(): p.read_text(encoding="utf-8", errors="replace")
-                 for p in sorted(entry.parent.rglob("*"))
-                 if p.is_file() and p.suffix in (".ts", ".js", ".mjs", ".json", ".wasm")}
+        files = {
+            p.relative_to(entry.parent).as_posix(): p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(entry.parent.rglob("*"))
+            if p.is_file() and p.suffix in (".ts", ".js", ".mjs", ".json", ".wasm")
+        }
         size = sum(len(text.encode()) for text in files.values())
         out(BANNER)
         out(f"Total Upload: {size / 1024:.2f} KiB / gzip: {size / 1024 / 3.1:.2f} KiB")
-        bindings = [(kv.get("binding", "?"), kv.get("id", "?"), "KV Namespace")
-                    for kv in (env_cfg.get("kv_namespaces") or cfg.get("kv_namespaces") or [])]
+        bindings = [
+            (kv.get("binding", "?"), kv.get("id", "?"), "KV Namespace")
+            for kv in (env_cfg.get("kv_namespaces") or cfg.get("kv_namespaces") or [])
+        ]
         if bindings:
             out("Your Worker has access to the following bindings:")
             width = max(len(f"env.{b} ({i})") for b, i, _ in bindings) + 6
@@ -622,15 +704,21 @@ class Wrangler:
             return 0
         self.require_token()
         account = self.account_id(args)
-        metadata: dict[str, Any] = {"main_module": entry.name, "compatibility_date":
-                                    args.values.get("compatibility_date") or cfg.get("compatibility_date"),
-                                    "bindings": [{"type": "kv_namespace", "name": b, "namespace_id": i}
-                                                 for b, i, _ in bindings]}
+        metadata: dict[str, Any] = {
+            "main_module": entry.name,
+            "compatibility_date": args.values.get("compatibility_date") or cfg.get("compatibility_date"),
+            "bindings": [{"type": "kv_namespace", "name": b, "namespace_id": i} for b, i, _ in bindings],
+        }
         if args.values.get("message") or args.values.get("tag"):
-            metadata["annotations"] = {"workers/message": args.values.get("message"),
-                                       "workers/tag": args.values.get("tag")}
-        data = self.api("PUT", f"/accounts/{account}/workers/scripts/{quote(script, safe='')}",
-                        body={"metadata": metadata, "files": files})
+            metadata["annotations"] = {
+                "workers/message": args.values.get("message"),
+                "workers/tag": args.values.get("tag"),
+            }
+        data = self.api(
+            "PUT",
+            f"/accounts/{account}/workers/scripts/{quote(script, safe='')}",
+            body={"metadata": metadata, "files": files},
+        )
         result = data["result"]
         out(f"Uploaded {script} (1.42 sec)")
         out(f"Deployed {script} triggers (0.31 sec)")
@@ -649,15 +737,19 @@ class Wrangler:
             unknown_arguments(args.positionals)
         name, env = args.values.get("name"), args.values.get("env")
         if name and env:
-            err("\n✘ [ERROR] In legacy environment mode you cannot use --name and --env together. If you want to "
+            err(
+                "\n✘ [ERROR] In legacy environment mode you cannot use --name and --env together. If you want to "
                 "specify a Worker name for a specific environment you can add the following to your Wrangler "
-                f"configuration file:\n[env.{env}]\nname = \"{name}\"\n")
+                f'configuration file:\n[env.{env}]\nname = "{name}"\n'
+            )
             return 1
         self.require_token()
         script = name or self.config_name(args)
         if not script:
-            err("\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
-                "configuration file, or pass it as an argument with `--name <worker-name>`\n")
+            err(
+                "\n✘ [ERROR] Required Worker name missing. Please specify the Worker name in your Wrangler "
+                "configuration file, or pass it as an argument with `--name <worker-name>`\n"
+            )
             return 1
         account = self.account_id(args)
         data = self.api("GET", f"/accounts/{account}/workers/scripts/{quote(script, safe='')}/deployments")
@@ -693,9 +785,17 @@ class Wrangler:
         self.require_token()
         account = self.account_id(args)
         data = self.api("GET", f"/accounts/{account}/queues")
-        rows = [[q["queue_id"], q["queue_name"], q["created_on"], q["modified_on"],
-                 str(q.get("producers_total_count", 0)), str(q.get("consumers_total_count", 0))]
-                for q in data["result"]]
+        rows = [
+            [
+                q["queue_id"],
+                q["queue_name"],
+                q["created_on"],
+                q["modified_on"],
+                str(q.get("producers_total_count", 0)),
+                str(q.get("consumers_total_count", 0)),
+            ]
+            for q in data["result"]
+        ]
         out(BANNER)
         out(_table(["id", "name", "created_on", "modified_on", "producers", "consumers"], rows))
         return 0
@@ -712,8 +812,10 @@ class Wrangler:
             return 0
         self.api("GET", "/user/tokens/verify")
         data = self.api("GET", "/accounts")
-        out("👋 You are logged in with an User API Token. Unable to retrieve email for this user. "
-            "Are you missing the `User->User Details->Read` permission?")
+        out(
+            "👋 You are logged in with an User API Token. Unable to retrieve email for this user. "
+            "Are you missing the `User->User Details->Read` permission?"
+        )
         out(_table(["Account Name", "Account ID"], [[a["name"], a["id"]] for a in data["result"]]))
         out("🔓 To see token permissions visit https://dash.cloudflare.com/profile/api-tokens.")
         return 0

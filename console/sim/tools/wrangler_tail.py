@@ -25,13 +25,21 @@ from console.sim.names import SIM_ACCOUNT_ID
 from console.sim.tail_events import TailEventGenerator, events_per_second
 from console.sim.tail_worker_events import RATE_FACTOR, role_of
 
-NO_TOKEN = ("✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
-            "environment variable for wrangler to work. Please go to "
-            "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
-            "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN.")
-BAD_TOKEN = ("✘ [ERROR] A request to the Cloudflare API (/accounts/5100000000000000000000000000a001/workers/scripts/{worker}/tails) "
-             "failed.\n\n  Authentication error [code: 10000]")
-STATUS_OF = {"ok": ("ok",), "error": ("exception", "exceededCpu", "exceededMemory", "unknown"), "canceled": ("canceled",)}
+NO_TOKEN = (
+    "✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
+    "environment variable for wrangler to work. Please go to "
+    "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
+    "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN."
+)
+BAD_TOKEN = (
+    "✘ [ERROR] A request to the Cloudflare API (/accounts/5100000000000000000000000000a001/workers/scripts/{worker}/tails) "
+    "failed.\n\n  Authentication error [code: 10000]"
+)
+STATUS_OF = {
+    "ok": ("ok",),
+    "error": ("exception", "exceededCpu", "exceededMemory", "unknown"),
+    "canceled": ("canceled",),
+}
 UNREACHABLE_EXIT_S = 10.0
 
 
@@ -113,8 +121,9 @@ def _token_accepted(token: str) -> bool:
     base = os.environ.get("EDGE_SIM_URL", "").rstrip("/")
     if not base:
         return True
-    request = urllib.request.Request(base + "/client/v4/user/tokens/verify",
-                                     headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        base + "/client/v4/user/tokens/verify", headers={"Authorization": f"Bearer {token}"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=5):
             return True
@@ -131,15 +140,21 @@ def _missing_worker(worker: str, token: str) -> str:
     if not base:
         return ""
     path = f"/accounts/{SIM_ACCOUNT_ID}/workers/scripts/{urllib.parse.quote(worker, safe='')}/tails"
-    request = urllib.request.Request(base + "/client/v4" + path, data=b"{}", method="POST",
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + "/client/v4" + path,
+        data=b"{}",
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=5):
             return ""
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
-            return (f"✘ [ERROR] A request to the Cloudflare API ({path}) failed.\n\n"
-                    "  This Worker does not exist on your account. [code: 10007]")
+            return (
+                f"✘ [ERROR] A request to the Cloudflare API ({path}) failed.\n\n"
+                "  This Worker does not exist on your account. [code: 10007]"
+            )
         return ""
     except (OSError, ValueError):
         return ""
@@ -176,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     pretty = args.format == "pretty"
     try:
         out.write(" ⛅️ wrangler 4.42.0 (simulated)\n" + "─" * 40 + "\n")
-        out.write(f"Successfully created tail, expires at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(time.time() + 6 * 3600))}\n")
+        out.write(
+            f"Successfully created tail, expires at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(time.time() + 6 * 3600))}\n"
+        )
         out.write(f"Connected to {worker}, waiting for logs...\n")
         out.flush()
         credit = 0.0
@@ -186,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             time.sleep(0.05)
             if watcher.unreachable_for() > UNREACHABLE_EXIT_S:
-                print("✘ [ERROR] Tail disconnected: the connection to the Cloudflare edge closed (code 1006)",
-                      file=sys.stderr, flush=True)
+                print(
+                    "✘ [ERROR] Tail disconnected: the connection to the Cloudflare edge closed (code 1006)",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return 1
             now = time.monotonic()
             scenario = watcher.scenario
