@@ -10,6 +10,7 @@ from typing import Any, Sequence
 from textual.filter import LineFilter, Monochrome, NoColor
 
 from console.termcaps import VT_GLYPHS, TermChoice, choose, config_theme
+from console.termcaps import MONO_THEME
 from themes.look import THEMES, VTGlyphFilter
 
 _NO_COLOR = NoColor()
@@ -65,6 +66,10 @@ class ThemeMixin:
             # NO_COLOR with a theme in the terminal's own colours: drop colours, keep bold and reverse
             # (Textual's greyscale filter would turn "default" into a fixed grey)
             filters = [_NO_COLOR if isinstance(f, Monochrome) else f for f in filters]
+        if self.theme == MONO_THEME and not any(isinstance(f, (NoColor, Monochrome)) for f in filters):  # type: ignore[attr-defined]
+            # the monochrome theme has no colour at all: text styled by a widget (a red FAILED, a green
+            # "acked in") keeps its bold/reverse/underline and its words, never a colour
+            filters.append(_NO_COLOR)
         if self.glyph_filter is not None:
             filters.append(self.glyph_filter)
         return filters

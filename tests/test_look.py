@@ -276,3 +276,36 @@ def test_a_served_console_gets_the_browser_terminal_not_serves():
     env = console_environment({"TERM": "linux", "PATH": "/usr/bin"}, token_env=None, sim_url=None)
     choice = choose(env)
     assert (choice.theme, choice.glyphs) == (DEFAULT_THEME, UNICODE_GLYPHS)
+
+
+def frame_colours(app) -> set[str]:
+    """Every colour the terminal would be sent for the current frame (after the app's line filters)."""
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), color_system="truecolor")
+    seen = set()
+    for segment in console.render(render_update(app)):
+        style = segment.style
+        if style is None:
+            continue
+        for colour in (style.color, style.bgcolor):
+            if colour is not None and not colour.is_default:
+                seen.add(colour.name)
+    return seen
+
+
+async def test_the_monochrome_theme_sends_no_colour_even_for_text_a_widget_styled_red(monkeypatch):
+    """``--theme edge-mono`` without NO_COLOR: widgets style some words themselves (a red "changes", a
+    green "DONE"); the theme's filter drops every colour and keeps the words, bold and reverse."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    for view in VIEWS:
+        app = look_app(view, theme=MONO_THEME)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_view(pilot, view)
+            assert app.theme == MONO_THEME
+            assert frame_colours(app) == set(), view
+    # the same views in the default theme do send colours (the check above can fail)
+    app = look_app("dashboard-ddos", theme=DEFAULT_THEME)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_view(pilot, "dashboard-ddos")
+        assert frame_colours(app)
