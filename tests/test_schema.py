@@ -245,6 +245,34 @@ def test_the_rules_across_fields_report_every_flow(tmp_path):
     assert [(e.line, e.where) for e in info.value.errors] == [(2, "flows[0].steps[0].expect"), (3, "flows[1].steps[0]")]
 
 
+def test_the_rules_across_fields_report_every_input_and_step_of_a_flow():
+    """Three steps of one flow break a rule each, and an input is declared twice: four problems, one run.
+    A step that breaks a rule does not make the later steps that use its capture wrong too."""
+    text = textwrap.dedent("""\
+        flows:
+          - id: a
+            title: t
+            section: s
+            inputs:
+              - {name: zone, type: string}
+              - {name: zone, type: string}
+            steps:
+              - {id: one, kind: verify, title: v}
+              - {id: two, kind: check, title: c, http: {method: GET, url: "http://h/{nope}"}, capture: {got: "a"}}
+              - {id: three, kind: check, title: c2, http: {method: GET, url: "http://h/{capture.got}"}}
+              - {id: four, kind: action, title: a, retry: {attempts: 2, interval: 1}, http: {method: POST, url: "http://h/z"}}
+        """)
+    with pytest.raises(RunbookError) as info:
+        parse_runbook(text, "many.yaml")
+    where = [e.where for e in info.value.errors]
+    assert "flows[0].inputs[1].name" in where, where
+    assert "flows[0].steps[0].expect" in where or "flows[0].steps[0]" in where, where
+    assert any(w.startswith("flows[0].steps[1]") for w in where), where
+    assert any(w.startswith("flows[0].steps[3]") for w in where), where
+    assert not any(w.startswith("flows[0].steps[2]") for w in where), where  # {capture.got} is still known
+    assert len(where) == 4, where
+
+
 def _fields_without_doc(model: type) -> list[str]:
     missing: list[str] = []
     seen: set[type] = set()

@@ -281,14 +281,14 @@ class _Parser:
         seen: dict[str, int] = {}
         errors: list[RunbookError] = []
         for index, body in enumerate(flows_raw):
-            try:  # the rules across fields, flow by flow: one problem per flow, every flow reported
+            try:  # the rules across fields: every flow, input and step reported
                 flow = self.flow(body, ("flows", index))
                 if flow.id in seen:
                     raise self.err(
                         ("flows", index, "id"), f"duplicate flow id {flow.id!r} (first at flows[{seen[flow.id]}])"
                     )
             except RunbookError as exc:
-                errors.append(exc)
+                errors.extend(exc.errors or [exc])
                 continue
             seen[flow.id] = index
             flows.append(flow)
@@ -297,33 +297,56 @@ class _Parser:
         return flows
 
     def flow(self, body: Any, key: KeyPath) -> Flow:
+        """One flow; every input and every step is checked, so a flow with three bad steps reports three
+        problems (one per input or step: the first rule each breaks)."""
         flow_id = str(body["id"])
-        flow_key = self.string(body, (*key, "key"))
+        errors: list[RunbookError] = []
+
+        def checked(fn: Any, *args: Any) -> Any:
+            try:
+                return fn(*args)
+            except RunbookError as exc:
+                errors.append(exc)
+                return None
+
+        flow_key = checked(self.string, body, (*key, "key"))
         inputs_raw = body.get("inputs") or []
-        inputs = [self.input(item, (*key, "inputs", i)) for i, item in enumerate(inputs_raw)]
-        names = [spec.name for spec in inputs]
+        inputs = [checked(self.input, item, (*key, "inputs", i)) for i, item in enumerate(inputs_raw)]
+        names = [spec.name if spec is not None else None for spec in inputs]
         for i, name in enumerate(names):
-            if names.index(name) != i:
-                raise self.err((*key, "inputs", i, "name"), f"duplicate input {name!r}")
+            if name is not None and names.index(name) != i:
+                errors.append(self.err((*key, "inputs", i, "name"), f"duplicate input {name!r}"))
         for i, spec in enumerate(inputs):
-            if isinstance(spec.default, str):
-                self.templates(
-                    spec.default,
-                    (*key, "inputs", i, "default"),
-                    inputs=set(),
-                    captures=set(),
-                    secrets_ok=False,
-                    item_ok=False,
+            if spec is not None and isinstance(spec.default, str):
+                checked(
+                    lambda spec=spec, i=i: self.templates(
+                        spec.default,
+                        (*key, "inputs", i, "default"),
+                        inputs=set(),
+                        captures=set(),
+                        secrets_ok=False,
+                        item_ok=False,
+                    )
                 )
+        # an input that failed its own check still counts as declared: its uses are not errors too
+        declared = {str(item.get("name")) for item in inputs_raw if isinstance(item, dict)}
         steps_raw = body["steps"]
         steps: list[Step] = []
         captures: set[str] = set()
         for i, item in enumerate(steps_raw):
-            step = self.step(item, (*key, "steps", i), i, set(names), captures)
+            step = checked(self.step, item, (*key, "steps", i), i, declared, captures)
+            if step is None:
+                # what a bad step would have captured is still named, so later steps are not wrong too
+                capture = item.get("capture") if isinstance(item, dict) else None
+                captures |= {str(name) for name in capture} if isinstance(capture, dict) else set()
+                continue
             if any(s.id == step.id for s in steps):
-                raise self.err((*key, "steps", i, "id"), f"duplicate step id {step.id!r}")
+                errors.append(self.err((*key, "steps", i, "id"), f"duplicate step id {step.id!r}"))
+                continue
             captures |= set(step.capture)
             steps.append(step)
+        if errors:
+            raise RunbookError.of(errors)
         responds_to = body.get("responds_to") or []
         reverse = self.string(body, (*key, "reverse"))
         replaces = self.string(body, (*key, "replaces"))
