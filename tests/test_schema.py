@@ -341,3 +341,21 @@ def test_the_example_config_shows_every_key():
     missing = [k for k in sorted(KNOWN_TOP_LEVEL) if not re.search(rf"^#?\s*{k}:", text, re.M)]
     missing += [f"environments.*.{k}" for k in sorted(ENV_KEYS) if not re.search(rf"^\s*#?\s*{k}:", text, re.M)]
     assert missing == []
+
+
+def test_runbook_validate_takes_several_files_and_reports_every_file_s_problems(tmp_path, capsys):
+    good = tmp_path / "good.yaml"
+    good.write_text("flows:\n  - {id: mine, title: Mine, section: Ours, steps: [{kind: note, title: n}]}\n")
+    bad1 = tmp_path / "bad1.yaml"
+    bad1.write_text("flows:\n  - {id: Bad, title: B, section: Ours, steps: [{kind: note, title: n}]}\n")
+    bad2 = tmp_path / "bad2.yaml"
+    bad2.write_text("flows:\n  - {id: two, title: T, section: Ours, steps: [{kind: sudo, title: n}]}\n")
+    assert main(["runbook", "validate", str(good), str(bad1), str(bad2)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad1}:2: flows[0].id: is not a kebab-case id" in err, err
+    assert f"{bad2}:2: flows[0].steps[0].kind: unknown step kind 'sudo'" in err, err
+    shipped = sorted(str(p) for p in (Path(__file__).resolve().parent.parent / "console" / "runbooks").glob("*.yaml"))
+    assert main(["runbook", "validate", str(good), *shipped]) == 0
+    out = capsys.readouterr().out
+    assert f"{good}: OK, 1 flow (mine)" in out
+    assert all(f"{p}: OK" in out for p in shipped), out

@@ -75,8 +75,10 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("runbook", help="check runbook files", description="Runbook YAML tools.")
     sub = p.add_subparsers(dest="runbook_command", metavar="ACTION", required=True)
-    v = sub.add_parser("validate", help="check one runbook YAML file (file, line and what is wrong)")
-    v.add_argument("file", metavar="FILE")
+    v = sub.add_parser(
+        "validate", help="check runbook YAML files, together with the built-in runbook (file, line and what is wrong)"
+    )
+    v.add_argument("files", metavar="FILE", nargs="+")
     v.set_defaults(func=cmd_validate)
 
     p = subparsers.add_parser(
@@ -189,21 +191,33 @@ def print_flows(runbook: Runbook, out: TextIO) -> None:
 
 # -- validate -----------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    try:
-        runbook = load_runbook([args.file])
-    except RunbookError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
+    """Every file checked on its own (every problem of every file printed), then all of them together
+    with the built-in runbook (keys, ids and overrides across files)."""
     from console.runbook.loader import load_file
 
-    flows = load_file(args.file)
+    problems: list[str] = []
+    per_file: dict[str, list] = {}
+    for file in args.files:
+        try:
+            per_file[file] = load_file(file)
+        except RunbookError as exc:
+            problems.append(str(exc))
+    if not problems:
+        try:
+            runbook = load_runbook(args.files)
+        except RunbookError as exc:
+            problems.append(str(exc))
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_USAGE
     out = PipeSafeOut(sys.stdout)
-    print(
-        f"{args.file}: OK, {len(flows)} flow{'s' if len(flows) != 1 else ''} "
-        f"({', '.join(f.id + (f' ({f.override_text})' if f.replaces else '') for f in flows)}); "
-        f"{len(runbook.flows)} flows with the built-in runbook",
-        file=out,
-    )
+    for file, flows in per_file.items():
+        print(
+            f"{file}: OK, {len(flows)} flow{'s' if len(flows) != 1 else ''} "
+            f"({', '.join(f.id + (f' ({f.override_text})' if f.replaces else '') for f in flows)})",
+            file=out,
+        )
+    print(f"{len(runbook.flows)} flows with the built-in runbook", file=out)
     quiet_pipe_exit(out)
     return 0
 
