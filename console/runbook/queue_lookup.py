@@ -25,6 +25,34 @@ MAX_QUEUES = 50
 #: what the step's title and preview show before the queues are known
 PLACEHOLDER_ITEM = {"key": "each queue", "value": "QUEUE_ID"}
 _QUEUE_ID = re.compile(r"^[0-9a-f]{32}$")
+#: a queue name the console can show and put in a URL: printable ASCII word characters, bounded
+_QUEUE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+#: the answer's entries looked at, at most (a hostile or broken API cannot make the console walk more)
+MAX_LISTED = 1000
+
+
+def queues_from_answer(body: Any) -> tuple[dict[str, str] | None, int]:
+    """``({name: id}, skipped)`` from a Queues API answer, or ``(None, 0)`` when it is not a list of queues.
+    Entries whose name or id the console cannot use safely (control characters, over-long, not a 32-hex
+    id) are skipped and counted; at most :data:`MAX_LISTED` entries are read."""
+    if not (isinstance(body, dict) and body.get("success") is True and isinstance(body.get("result"), list)):
+        return None, 0
+    found: dict[str, str] = {}
+    entries = body["result"]
+    skipped = max(0, len(entries) - MAX_LISTED)
+    for queue in entries[:MAX_LISTED]:
+        name = queue.get("queue_name") if isinstance(queue, dict) else None
+        queue_id = queue.get("queue_id") if isinstance(queue, dict) else None
+        if (
+            isinstance(name, str)
+            and isinstance(queue_id, str)
+            and _QUEUE_NAME.match(name)
+            and _QUEUE_ID.match(queue_id)
+        ):
+            found[name] = queue_id
+        else:
+            skipped += 1
+    return found, skipped
 
 
 async def lookup_queues(runner: Any, on_line: Callable[[str], None]) -> tuple[dict[str, str], str]:
@@ -44,18 +72,13 @@ async def lookup_queues(runner: Any, on_line: Callable[[str], None]) -> tuple[di
     )
     on_line(f"GET {request.sent_url}")
     result = await run_http(request, on_line=lambda line: None, mask=runner.mask, transport=runner.http_transport)
-    found: dict[str, str] = {}
     problem = ""
-    body = result.data
-    if result.ok and isinstance(body, dict) and body.get("success") is True and isinstance(body.get("result"), list):
-        for queue in body["result"]:
-            if not isinstance(queue, dict):
-                continue
-            name, queue_id = queue.get("queue_name"), queue.get("queue_id")
-            if isinstance(name, str) and isinstance(queue_id, str) and _QUEUE_ID.match(queue_id) and name:
-                found[name] = queue_id
-    else:
+    listed, skipped = queues_from_answer(result.data) if result.ok else (None, 0)
+    found: dict[str, str] = listed or {}
+    if listed is None:
         problem = result.error or "the Queues API did not answer a list of queues"
+    elif skipped:
+        on_line(f"{skipped} queue(s) from the Queues API skipped: a name or id the console cannot use")
     if problem and not overrides:
         return {}, f"cannot list the queues ({problem}) and environments.{env.name}.queues is empty"
     if problem:
