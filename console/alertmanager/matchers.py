@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from console.re2check import re2_problem
+
 _TERM = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^,"]*?)\s*(?:,|$)')
 MAX_MATCHERS = 32
 MAX_TEXT = 2000
@@ -36,10 +38,9 @@ def parse_matchers(text: str) -> list[dict[str, Any]]:
         if value.startswith('"'):
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
         if op in ("=~", "!~"):
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise MatcherError(f"{name}{op}: not a regular expression: {exc}") from None
+            problem = re2_problem(value)
+            if problem:
+                raise MatcherError(f"{name}{op}: {problem}")
         out.append({"name": name, "value": value, "isRegex": op in ("=~", "!~"), "isEqual": op in ("=", "=~")})
         if len(out) > MAX_MATCHERS:
             raise MatcherError(f"more than {MAX_MATCHERS} matchers")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from console.re2check import re2_problem
+
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _OPS = ("=~", "!~", "!=", "=")
 _ESCAPES = {
@@ -95,10 +97,9 @@ def parse_selector(text: str) -> tuple[Matcher, ...]:
         pos = skip_space(pos + len(op))
         value, pos = _string(text, pos, end)
         if op in ("=~", "!~"):
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise SelectorError(f"{name}{op}: not a regular expression: {exc}") from None
+            problem = re2_problem(value)
+            if problem:
+                raise SelectorError(f"{name}{op}: {problem}")
         matchers.append(Matcher(name, op, value))
         if len(matchers) > MAX_MATCHERS:
             raise SelectorError(f"more than {MAX_MATCHERS} matchers")
