@@ -50,7 +50,20 @@ from console.sim.timefmt import iso as iso
 from console.sim.timefmt import iso_seconds as iso_seconds
 from console.sim.timefmt import parse_duration as parse_duration
 from console.sim.timefmt import parse_iso
-from console.sim.traffic import TrafficControls, TrafficModel
+from console.sim.traffic import (  # the traffic model's constants, still importable from here
+    BACKLOG_INFLOW as BACKLOG_INFLOW,
+    CACHE_RULE_GAP as CACHE_RULE_GAP,
+    CACHEABLE_FRACTION as CACHEABLE_FRACTION,
+    CB_DECAY_S as CB_DECAY_S,
+    CB_ERROR_FRACTION as CB_ERROR_FRACTION,
+    QUEUE_INFLOW as QUEUE_INFLOW,
+    QUEUE_MESSAGE_BYTES as QUEUE_MESSAGE_BYTES,
+    QUEUE_PROC_MEDIAN_S as QUEUE_PROC_MEDIAN_S,
+    QUEUE_TARGETS as QUEUE_TARGETS,
+    VAU_BATCH_CAPACITY as VAU_BATCH_CAPACITY,
+    TrafficControls,
+    TrafficModel,
+)
 from console.sim.worker_secrets import WorkerSecrets, check_secret_name
 from console.sim.zone_settings import SETTING_DEFAULTS as SETTING_DEFAULTS
 from console.sim.zone_settings import SETTING_VALUES as SETTING_VALUES
