@@ -9,6 +9,10 @@ bytes are parsed there within a time budget (the TUI calls it from one parse thr
 from its loop; one consumer at a time). A flood therefore coalesces into
 bigger batches, and past the byte bound the oldest unparsed data is dropped, counted and the parser
 resynchronises on the next object.
+
+The parts: :mod:`console.tail.process` (spawn, kill the process group, exit status),
+:mod:`console.tail.bytequeue` (the bounded byte queue), :mod:`console.tail.parse_budget` (parsing within a
+time budget); this module runs them (reconnects, the reader thread, the status).
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import threading
 import time
 from collections import deque
@@ -25,22 +28,17 @@ from typing import Any, Callable
 
 from console.childenv import child_environ, secret_env_names
 from console.config import Environment
-from console.runbook.childguard import guarded_argv, launch_problem
+from console.runbook.childguard import launch_problem
 from console.secrets import SecretError, mask, read_secret
+from console.tail.bytequeue import ByteQueue
 from console.tail.model import TailEvent
-from console.tail.parser import StreamParser
+from console.tail.parse_budget import PARSE_PIECE, BudgetedParser
+from console.tail.process import AUTH_HINTS, TailChild, exit_reason, kill_group
 from console.tail.settings import ServerFilters
 
+__all__ = ["AUTH_HINTS", "PARSE_PIECE", "RateMeter", "TailSource", "TailStatus", "build_child_env", "build_command"]
+
 READ_CHUNK = 1 << 20
-PARSE_PIECE = 32 << 10  # bytes parsed between two checks of the time budget (~25 events)
-AUTH_HINTS = (
-    "CLOUDFLARE_API_TOKEN",
-    "Authentication error",
-    "not authenticated",
-    "wrangler login",
-    "Invalid API Token",
-    "Unable to authenticate",
-)
 NOTICE_HINTS = ("sampling", "overload", "dropped", "rate limit", "too many")
 
 
@@ -76,16 +74,6 @@ class TailStatus:
         if self.detail and self.state != "streaming":
             text += f" — {self.detail}"
         return text
-
-
-def _grow_pipe(fd: int, size: int = 1 << 20) -> None:
-    """Ask Linux for a 1 MiB pipe buffer (default 64 KiB) so a fast producer blocks less."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), size)
-    except (OSError, ImportError, ValueError):
-        pass
 
 
 def build_command(env: Environment, filters: ServerFilters | None = None, worker: str | None = None) -> list[str]:
@@ -187,7 +175,7 @@ class TailSource:
         self.status = TailStatus()
         self.noise: deque[str] = deque(maxlen=50)
         self.stderr: deque[str] = deque(maxlen=50)
-        self._proc: asyncio.subprocess.Process | None = None
+        self._child: TailChild | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
         self._restart = False
@@ -195,17 +183,9 @@ class TailSource:
         self._secrets: list[str | None] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         # bytes from the reader thread: chunks, or None marking the end of one wrangler run
-        self._chunks: deque[memoryview | None] = deque()
-        self._buffered = 0
-        self._lock = threading.Lock()
-        self._woken = False
-        self._parser = StreamParser()
-        self._resync = False  # bytes were dropped: the parser skips to the next object (in take)
-        self._carry: list[TailEvent] = []
-        self._avg_event_bytes = 1000.0
-        self._broken_before = 0
+        self._queue = ByteQueue(self.max_buffered_bytes)
+        self._parse = BudgetedParser(self._queue, self._wrap, self._noise)
         self.bytes_read = 0
-        self._noise_before = 0
 
     # -- consumer API ---------------------------------------------------------------------------
     def take(self, limit: int | None = None, budget_s: float = 0.05) -> list[TailEvent]:
@@ -213,54 +193,19 @@ class TailSource:
         ``max_pending``) and about ``budget_s`` of parsing per call, so one call never holds up the UI
         for long; the rest waits for the next call. Runs on the consumer's thread."""
         limit = self.max_pending if limit is None else limit
-        out = self._carry[:limit]
-        self._carry = self._carry[limit:]
-        started = time.perf_counter()
-        parser = self._parser
-        while len(out) < limit and time.perf_counter() - started < budget_s:
-            with self._lock:
-                if self._resync:
-                    self._resync = False
-                    parser.resync()
-                if not self._chunks:
-                    self._woken = False
-                    break
-                chunk = self._chunks.popleft()
-                if chunk is not None:
-                    if len(chunk) > PARSE_PIECE:
-                        # parse in small pieces so the time budget is kept (the rest goes back first)
-                        self._chunks.appendleft(chunk[PARSE_PIECE:])
-                        chunk = chunk[:PARSE_PIECE]
-                    self._buffered -= len(chunk)
-            if chunk is None:
-                result = parser.close()
-                self._broken_before += parser.broken
-                self._noise_before += parser.noise_lines
-                self._parser = parser = StreamParser()
-            else:
-                result = parser.feed(chunk)
-            if result.noise:
-                self._noise(result.noise)
-            if result.events:
-                events = self._wrap(result.events, result.texts)
-                if chunk is not None and len(chunk):
-                    self._avg_event_bytes = 0.8 * self._avg_event_bytes + 0.2 * (len(chunk) / len(events))
-                room = limit - len(out)
-                out.extend(events[:room])
-                if len(events) > room:
-                    self._carry.extend(events[room:])
-            self.status.broken = self._broken_before + parser.broken
-            self.status.noise = self._noise_before + parser.noise_lines
+        out = self._parse.take(limit, budget_s)
+        self.status.broken = self._parse.broken
+        self.status.noise = self._parse.noise
         return out
 
     @property
     def backlog_bytes(self) -> int:
-        return self._buffered
+        return self._queue.buffered
 
     @property
     def has_backlog(self) -> bool:
         """Bytes (or the end of a run) are waiting to be parsed, or parsed events to be taken."""
-        return bool(self._chunks) or bool(self._carry)
+        return bool(self._queue) or self._parse.has_carry
 
     def rate(self) -> float:
         return self._meter.rate(time.monotonic())
@@ -341,31 +286,15 @@ class TailSource:
         if problem:
             self._fail(f"wrangler not executable: {argv[0]!r}")
             return False
-        read_fd, write_fd = os.pipe()
-        _grow_pipe(read_fd)
-        # under console.runbook.childguard: the tail's process group dies with this process, even by SIGKILL
-        lifeline, lifeline_keep = os.pipe()
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *guarded_argv(argv, lifeline),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=write_fd,
-                stderr=asyncio.subprocess.PIPE,
-                env=child_env,
-                start_new_session=True,
-                pass_fds=(lifeline,),
-            )
+            child = await TailChild.spawn(argv, child_env)
         except OSError as exc:
-            os.close(read_fd)
-            os.close(lifeline_keep)
             self._fail(f"cannot start wrangler: {exc.strerror or exc}")
             return False
-        finally:
-            os.close(write_fd)
-            os.close(lifeline)
-        self._proc = proc
+        self._child = child
+        proc = child.proc
         err_task = asyncio.ensure_future(self._read_stderr(proc))
-        reader = asyncio.ensure_future(asyncio.to_thread(self._read_stream, read_fd))
+        reader = asyncio.ensure_future(asyncio.to_thread(self._read_stream, child.read_fd))
         got = False
         try:
             got = await asyncio.shield(reader)
@@ -377,9 +306,9 @@ class TailSource:
             if not err_task.done():
                 err_task.cancel()
             self._kill()
-            await self._reap(proc)
-            self._proc = None
-            os.close(lifeline_keep)
+            await child.reap()
+            self._child = None
+            child.close()
         if self._stopping or self._restart:
             return got
         self._fail(self._exit_reason(proc.returncode))
@@ -413,25 +342,12 @@ class TailSource:
         return got
 
     def _enqueue(self, chunk: memoryview | None) -> None:
-        dropped = 0
-        with self._lock:
-            self._chunks.append(chunk)
-            if chunk is not None:
-                self._buffered += len(chunk)
-                while self._buffered > self.max_buffered_bytes and len(self._chunks) > 1:
-                    old = self._chunks.popleft()
-                    if old is None:
-                        continue
-                    self._buffered -= len(old)
-                    dropped += len(old)
-                    self._resync = True  # the parser skips to the next object before parsing on
-            wake = not self._woken
-            self._woken = True
-        if dropped:
-            self._call(self._dropped_bytes, dropped)
+        put = self._queue.put(chunk)
+        if put.dropped:
+            self._call(self._dropped_bytes, put.dropped)
         if self.on_bytes is not None:
             self.on_bytes()
-        if wake and self.on_events is not None:
+        if put.wake and self.on_events is not None:
             self._call(self.on_events)
 
     def _first_data(self) -> None:
@@ -441,7 +357,7 @@ class TailSource:
     def _dropped_bytes(self, count: int) -> None:
         """On the loop: the consumer fell too far behind; estimate the events lost. (The parser
         resynchronises in :meth:`take`, flagged under the lock where the bytes were dropped.)"""
-        self.status.dropped += max(1, int(count / max(1.0, self._avg_event_bytes)))
+        self.status.dropped += max(1, int(count / max(1.0, self._parse.avg_event_bytes)))
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn`` on the event loop (from the reader thread)."""
@@ -454,17 +370,7 @@ class TailSource:
             pass
 
     def _exit_reason(self, code: int | None) -> str:
-        lines = list(self.stderr) + list(self.noise)
-        text = "\n".join(lines)
-        if any(hint.lower() in text.lower() for hint in AUTH_HINTS):
-            return (
-                f"not authenticated: wrangler needs CLOUDFLARE_API_TOKEN (set ${self.env.api_token_env}"
-                + (f" or {self.env.api_token_file}" if self.env.api_token_file else "")
-                + ")"
-            )
-        last = next((line for line in reversed(list(self.stderr)) if line.strip()), "")
-        reason = f"wrangler exited with code {code}" if code is not None else "wrangler ended"
-        return reason + (f": {last.strip()[:200]}" if last else "")
+        return exit_reason(code, self.stderr, self.noise, self.env.api_token_env, self.env.api_token_file)
 
     async def _read_stderr(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stderr is not None
@@ -507,22 +413,6 @@ class TailSource:
         if self.on_status is not None:
             self.on_status(self.status)
 
-    async def _reap(self, proc: asyncio.subprocess.Process) -> None:
-        """Wait briefly for the child to exit (SIGKILL if it ignores SIGTERM) so no zombie is left."""
-        if proc.returncode is not None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=2)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-
     def _kill(self) -> None:
-        proc = self._proc
-        if proc is None or proc.returncode is not None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)  # our own child's session: wrangler and its node
-        except (ProcessLookupError, PermissionError):
-            with contextlib.suppress(ProcessLookupError):
-                proc.terminate()
+        child = self._child
+        kill_group(child.proc if child is not None else None)

@@ -19,6 +19,10 @@ What hurts, as gh 2.x does it (checked in cli/cli):
   version (``2.63.2``) prints only the old "Created workflow_dispatch event" lines.
 - ``pr create`` without a terminal needs ``--title`` and ``--body`` (or ``--fill``); with ``--head`` it does
   not push, so the branch must be on the remote already.
+- Flags are parsed as pflag v1.0.5 parses them under cobra (``console.sim.tools.flags``): ``-Rowner/name``,
+  ``-R=owner/name`` and ``-R owner/name``; ``--json`` fields add up; an unknown flag is "unknown flag: --x" or
+  "unknown shorthand flag: 'x' in -x", then the command's usage line, exit 1 (``internal/ghcmd/cmd.go``);
+  ``--limit`` and ``--interval`` are integers.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from typing import Any
 
 from console.sim.names import SIM_GITHUB_REPO
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
+from console.sim.tools.flags import Flag, FlagError, Style, pflag_int
+from console.sim.tools.flags import parse as parse_flags
 
 VERSION = "2.87.0"
 #: the first gh that prints the created run's URL after ``gh workflow run``
@@ -64,42 +70,36 @@ def _fail(message: str, code: int = 1) -> None:
     raise ToolExit(code)
 
 
+#: the persistent ``-R/--repo`` of the run, workflow and pr commands (cli/cli ``cmdutil.EnableRepoOverride``)
+REPO = Flag(("--repo", "-R"), "repo")
+#: ``--json`` is a StringSlice (``cmdutil.AddJSONFlags``): repeated or comma-separated fields add up
+JSON_FIELDS = Flag(("--json",), "json", repeated=True, split_commas=True)
+
+
 def _parse(
-    argv: list[str], values: dict[str, str], flags: dict[str, str], multi: tuple[str, ...] = ()
+    argv: list[str], use: str, flags: tuple[Flag, ...], json_fields: bool = False
 ) -> tuple[list[str], dict[str, Any], set[str]]:
-    """pflag-like parsing: ``--opt v``, ``--opt=v``, ``-o v``; unknown flags are an error."""
-    positionals: list[str] = []
-    opts: dict[str, Any] = {m: [] for m in multi}
-    seen: set[str] = set()
-    i = 0
-    options_ended = False
-    while i < len(argv):
-        token = argv[i]
-        if token == "--" and not options_ended:
-            options_ended = True  # pflag: ``--`` ends the flags
-        elif not options_ended and token.startswith("-") and token != "-":
-            name, eq, inline = token.partition("=")
-            if name in values:
-                key = values[name]
-                if eq:
-                    value = inline
-                elif i + 1 < len(argv):
-                    i += 1
-                    value = argv[i]
-                else:
-                    _fail(f"flag needs an argument: {name}")
-                if key in multi:
-                    opts[key].append(value)
-                else:
-                    opts[key] = value
-            elif name in flags:
-                seen.add(flags[name])
-            else:
-                _fail(f"unknown flag: {name}\n\nUsage:  gh <command> <subcommand> [flags]")
+    """pflag as cobra runs it for gh (``console.sim.tools.flags``, style PFLAG): (positionals, values with every
+    repeated flag's list, booleans set). A refused flag prints the error and the command's usage line, exit 1
+    (``internal/ghcmd/cmd.go`` ``printError`` for a FlagError); ``--json`` without fields lists them instead."""
+    try:
+        parsed = parse_flags(argv, flags, Style.PFLAG)
+    except FlagError as exc:
+        if json_fields and exc.kind == "needs_value" and exc.flag == "--json":
+            _fail("Specify one or more comma-separated fields for `--json`:\n  " + "\n  ".join(RUN_FIELDS))
+        _fail(f"{exc.message}\n\nUsage:  gh {use} [flags]")
+        raise AssertionError("unreachable") from None
+    opts: dict[str, Any] = dict(parsed.values)
+    for flag in flags:
+        if flag.repeated:
+            opts[flag.dest] = list(parsed.lists.get(flag.dest, []))
+    if json_fields:
+        if JSON_FIELDS.dest in parsed.lists:
+            opts["json"] = ",".join(opts["json"])
         else:
-            positionals.append(token)
-        i += 1
-    return positionals, opts, seen
+            del opts["json"]
+    seen = {dest for dest, on in parsed.bools.items() if on}
+    return parsed.positionals, opts, seen
 
 
 def _fields(raw: str | None) -> list[str]:
@@ -206,18 +206,14 @@ class Gh:
     def workflow_run(self, argv: list[str]) -> int:
         positionals, opts, _ = _parse(
             argv,
-            {
-                "-f": "raw",
-                "--raw-field": "raw",
-                "-F": "field",
-                "--field": "field",
-                "-r": "ref",
-                "--ref": "ref",
-                "-R": "repo",
-                "--repo": "repo",
-            },
-            {"--json": "json"},
-            multi=("raw", "field"),
+            "workflow run [<workflow-id> | <workflow-name>]",
+            (
+                Flag(("--raw-field", "-f"), "raw", repeated=True),
+                Flag(("--field", "-F"), "field", repeated=True),
+                Flag(("--ref", "-r"), "ref"),
+                Flag(("--json",), "json_inputs", value=False),
+                REPO,
+            ),
         )
         if len(positionals) != 1:
             _fail(
@@ -253,19 +249,16 @@ class Gh:
     def pr_create(self, argv: list[str]) -> int:
         positionals, opts, flags = _parse(
             argv,
-            {
-                "-R": "repo",
-                "--repo": "repo",
-                "-H": "head",
-                "--head": "head",
-                "-B": "base",
-                "--base": "base",
-                "-t": "title",
-                "--title": "title",
-                "-b": "body",
-                "--body": "body",
-            },
-            {"--fill": "fill", "-f": "fill", "--draft": "draft", "-d": "draft"},
+            "pr create",
+            (
+                REPO,
+                Flag(("--head", "-H"), "head"),
+                Flag(("--base", "-B"), "base"),
+                Flag(("--title", "-t"), "title"),
+                Flag(("--body", "-b"), "body"),
+                Flag(("--fill", "-f"), "fill", value=False),
+                Flag(("--draft", "-d"), "draft", value=False),
+            ),
         )
         if positionals:
             _fail(f'unknown argument "{positionals[0]}"')
@@ -316,26 +309,19 @@ class Gh:
     def run_list(self, argv: list[str]) -> int:
         positionals, opts, _ = _parse(
             argv,
-            {
-                "--workflow": "workflow",
-                "-w": "workflow",
-                "--json": "json",
-                "--limit": "limit",
-                "-L": "limit",
-                "-R": "repo",
-                "--repo": "repo",
-                "--status": "status",
-                "-s": "status",
-                "--branch": "branch",
-                "-b": "branch",
-                "--event": "event",
-                "-e": "event",
-                "--jq": "jq",
-                "-q": "jq",
-                "--user": "user",
-                "-u": "user",
-            },
-            {},
+            "run list",
+            (
+                Flag(("--workflow", "-w"), "workflow"),
+                JSON_FIELDS,
+                Flag(("--limit", "-L"), "limit", check=pflag_int("-L, --limit")),
+                REPO,
+                Flag(("--status", "-s"), "status"),
+                Flag(("--branch", "-b"), "branch"),
+                Flag(("--event", "-e"), "event"),
+                Flag(("--jq", "-q"), "jq"),
+                Flag(("--user", "-u"), "user"),
+            ),
+            json_fields=True,
         )
         if positionals:
             _fail(f'unknown argument "{positionals[0]}"; please quote all values that have spaces')
@@ -405,8 +391,14 @@ class Gh:
     def run_view(self, argv: list[str]) -> int:
         positionals, opts, flags = _parse(
             argv,
-            {"--json": "json", "-R": "repo", "--repo": "repo"},
-            {"--exit-status": "exit_status", "--verbose": "verbose", "-v": "verbose"},
+            "run view [<run-id>]",
+            (
+                JSON_FIELDS,
+                REPO,
+                Flag(("--exit-status",), "exit_status", value=False),
+                Flag(("--verbose", "-v"), "verbose", value=False),
+            ),
+            json_fields=True,
         )
         if len(positionals) != 1:
             _fail("run or job ID required when not running interactively")
@@ -430,8 +422,13 @@ class Gh:
     def run_watch(self, argv: list[str]) -> int:
         positionals, opts, flags = _parse(
             argv,
-            {"--interval": "interval", "-i": "interval", "-R": "repo", "--repo": "repo"},
-            {"--exit-status": "exit_status", "--compact": "compact"},
+            "run watch <run-id>",
+            (
+                Flag(("--interval", "-i"), "interval", check=pflag_int("-i, --interval")),
+                REPO,
+                Flag(("--exit-status",), "exit_status", value=False),
+                Flag(("--compact",), "compact", value=False),
+            ),
         )
         if len(positionals) != 1:
             _fail("run ID required when not running interactively")

@@ -17,6 +17,12 @@ Variables", "terraform plan", "terraform apply"):
   ("Can't set variables when applying a saved plan") and refuses a plan made before the state changed
   ("Saved plan is stale"). ``show -json FILE`` is the plan as JSON (``resource_changes`` with ``before`` and
   ``after``). A saved plan here is a JSON file; a real one is a zip archive: read it with ``terraform show``.
+- Flags are parsed as ``internal/command/arguments`` parses them (checked in hashicorp/terraform: ``default.go``,
+  ``extended.go``, ``plan.go``, ``apply.go``, ``show.go``, ``vars.go``, ``view.go``): Go's ``flag`` package, so
+  ``-flag``/``--flag``, ``-flag=value``/``-flag value``, and parsing stops at the first non-flag argument
+  (``apply PLAN -auto-approve`` is "Too many command line arguments"); each command has its own flags (``show``
+  has no ``-auto-approve``, ``apply`` no ``-out``); ``-var`` and ``-var-file`` take effect in command-line order;
+  ``-no-color`` and ``-compact-warnings`` are taken out anywhere first.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ import re
 from pathlib import Path
 
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
+from console.sim.tools.flags import Flag, FlagError, Style, go_duration, go_int
+from console.sim.tools.flags import parse as parse_flags
 
 #: marks a simulated saved plan
 PLAN_FORMAT = "edge-sim-terraform-plan"
@@ -57,6 +65,51 @@ RESOURCES: dict[str, tuple[str, dict[str, str]]] = {
     "cloudflare_workers_script.vau_processor": ("vau-processor-production", {}),
 }
 BOX_TOP, BOX_MID, BOX_END = "╷", "│", "╵"
+
+# Each command's flags, as internal/command/arguments declares them (extended.go extendedFlagSet: the state,
+# operation and vars groups; plan.go, apply.go, show.go: the command's own)
+_STATE_FLAGS = (
+    Flag(("-lock",), "lock", value=False),
+    Flag(("-lock-timeout",), "lock-timeout", check=go_duration),
+    Flag(("-state",), "state"),
+    Flag(("-state-out",), "state-out"),
+    Flag(("-backup",), "backup"),
+)
+_OPERATION_FLAGS = (
+    Flag(("-parallelism",), "parallelism", check=go_int),
+    Flag(("-allow-deferral",), "allow-deferral", value=False),
+    Flag(("-refresh",), "refresh", value=False),
+    Flag(("-destroy",), "destroy", value=False),
+    Flag(("-refresh-only",), "refresh-only", value=False),
+    Flag(("-minimal-refresh",), "minimal-refresh", value=False),
+    Flag(("-target",), "target", repeated=True),
+    Flag(("-invoke",), "invoke", repeated=True),
+    Flag(("-replace",), "replace", repeated=True),
+)
+_VAR_FLAGS = (Flag(("-var",), "var", repeated=True), Flag(("-var-file",), "var-file", repeated=True))
+COMMAND_FLAGS: dict[str, tuple[Flag, ...]] = {
+    "plan": (
+        *_STATE_FLAGS,
+        *_OPERATION_FLAGS,
+        *_VAR_FLAGS,
+        Flag(("-detailed-exitcode",), "detailed-exitcode", value=False),
+        Flag(("-input",), "input", value=False),
+        Flag(("-out",), "out"),
+        Flag(("-generate-config-out",), "generate-config-out"),
+        Flag(("-policies",), "policies", repeated=True),
+        Flag(("-json",), "json", value=False),
+    ),
+    "apply": (
+        *_STATE_FLAGS,
+        *_OPERATION_FLAGS,
+        *_VAR_FLAGS,
+        Flag(("-auto-approve",), "auto-approve", value=False),
+        Flag(("-input",), "input", value=False),
+        Flag(("-policies",), "policies", repeated=True),
+        Flag(("-json",), "json", value=False),
+    ),
+    "show": (*_VAR_FLAGS, Flag(("-json",), "json", value=False)),
+}
 
 
 def _box(kind: str, title: str, body: str) -> str:
@@ -151,91 +204,82 @@ class Terraform:
         return 1
 
     def _options(self, command: str, argv: list[str]) -> tuple[dict[str, Any], list[str], set[str]]:
+        """Parse ``argv`` with ``command``'s declared flags (:data:`COMMAND_FLAGS`, Go ``flag`` style: parsing
+        stops at the first non-flag argument) and check the positionals as ``internal/command/arguments``
+        does. Returns (the ``-var`` values, the targets, the booleans set as ``-name`` or ``-input=false``);
+        sets ``self.valued``, ``self.positionals``, ``self.var_files`` and ``self.var_order`` (``-var`` and
+        ``-var-file`` in command-line order: the later one wins)."""
+        # arguments.ParseView takes these two out wherever they are, before the command's flags are parsed
+        argv = [a for a in argv if a not in ("-no-color", "-compact-warnings")]
+        try:
+            parsed = parse_flags(argv, COMMAND_FLAGS[command], Style.GOFLAG)
+        except FlagError as exc:
+            _error("Failed to parse command-line flags", exc.message, command)
+        flags = {"-" + dest for dest, on in parsed.bools.items() if on}
+        if parsed.bools.get("input") is False:
+            flags.add("-input=false")
+        self.valued = {"-" + dest: value for dest, value in parsed.values.items()}
+        self.positionals = list(parsed.positionals)
+        too_many = len(self.positionals) > (0 if command == "plan" else 1)
+        if too_many:
+            _error(
+                "Too many command line arguments",
+                "To specify a working directory for the plan, use the global -chdir flag."
+                if command == "plan"
+                else "Expected at most one positional argument.",
+                command,
+            )
         variables: dict[str, Any] = {}
-        targets: list[str] = []
-        flags: set[str] = set()
-        self.valued: dict[str, str] = {}
-        self.positionals: list[str] = []
-        self.var_files: list[str] = []
-        booleans = {
-            "-auto-approve",
-            "-no-color",
-            "-input",
-            "-lock",
-            "-refresh",
-            "-compact-warnings",
-            "-detailed-exitcode",
-            "-json",
-        }
-        valued = {"-out", "-lock-timeout", "-parallelism", "-state", "-var-file"}
-        i = 0
-        while i < len(argv):
-            token = argv[i]
-            name, eq, value = token.partition("=")
-            if name in ("-var", "--var"):
-                if not eq:
-                    if i + 1 >= len(argv):
-                        _error("Failed to parse command-line flags", "flag needs an argument: -var", command)
-                    i += 1
-                    value = argv[i]
-                key, veq, raw = value.partition("=")
-                key = key.strip()
-                if not veq or not key:
-                    _error(
-                        "Invalid -var option",
-                        f'The given -var option "{value}" is not correctly specified. '
-                        'Must be a variable name and value separated by an equals sign, like -var="key=value".',
-                    )
-                if key not in TERRAFORM_DEFAULTS:
-                    _error(
-                        "Value for undeclared variable",
-                        f'A variable named "{key}" was assigned on the command line, but the root module does '
-                        'not declare a variable of that name. To use this value, add a "variable" block to the '
-                        "configuration.",
-                    )
-                raw = raw.strip()
-                if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
-                    raw = raw[1:-1]
-                try:
-                    variables[key] = coerce_tf_var(key, raw)
-                except TfVarError as exc:
-                    _error("Invalid value for input variable", f"The given value is not suitable for var.{key}: {exc}.")
-            elif name in ("-target", "--target"):
-                if not eq:
-                    if i + 1 >= len(argv):
-                        _error("Failed to parse command-line flags", "flag needs an argument: -target", command)
-                    i += 1
-                    value = argv[i]
-                if "." not in value:
-                    _error(
-                        "Invalid target address",
-                        f'Resource specification must include a resource type and name.\n\n(given: "{value}")',
-                    )
-                targets.append(value)
-            elif name in booleans:
-                if not eq or value.lower() in ("true", "1"):
-                    flags.add(name)
-                elif name == "-input":
-                    flags.add("-input=false")
-            elif name in valued:
-                if not eq:
-                    if i + 1 >= len(argv):
-                        _error("Failed to parse command-line flags", f"flag needs an argument: {name}", command)
-                    i += 1
-                    value = argv[i]
-                self.valued[name] = value
-                if name == "-var-file":
-                    self.var_files.append(value)
-            else:
-                shown = name if name.startswith("-") else token
-                if name.startswith("-"):
-                    _error("Failed to parse command-line flags", f"flag provided but not defined: {shown}", command)
-                if command in ("apply", "show") and not self.positionals:
-                    self.positionals.append(token)  # apply PLANFILE / show PLANFILE
-                else:
-                    _error("Too many command line arguments", "Expected at most one positional argument.", command)
-            i += 1
+        self.var_files = []
+        self.var_order: list[tuple[str, Any]] = []
+        for dest, value in parsed.order:
+            if dest == "var-file":
+                self.var_files.append(value)
+                self.var_order.append(("file", value))
+            elif dest == "var":
+                key, coerced = self._cli_var(value)
+                variables[key] = coerced
+                self.var_order.append(("var", (key, coerced)))
+        targets = parsed.lists.get("target", [])
+        for value in targets:
+            if "." not in value:
+                _error(
+                    "Invalid target address",
+                    f'Resource specification must include a resource type and name.\n\n(given: "{value}")',
+                )
         return variables, targets, flags
+
+    @staticmethod
+    def _cli_var(value: str) -> tuple[str, Any]:
+        """One ``-var`` value, ``NAME=VALUE``, checked as ``arguments.Vars.CollectValues`` checks it."""
+        key, veq, raw = value.partition("=")
+        if not veq or not key:
+            _error(
+                "Invalid -var option",
+                f'The given -var option "{value}" is not correctly specified. '
+                'Must be a variable name and value separated by an equals sign, like -var="key=value".',
+            )
+        if key.endswith(" "):
+            _error(
+                "Invalid -var option",
+                f'Variable name "{key}" is invalid due to trailing space. Did you mean '
+                f'-var="{key.rstrip(" ")}={raw.lstrip(" ")}"?',
+            )
+        if key not in TERRAFORM_DEFAULTS:
+            _error(
+                "Value for undeclared variable",
+                f'A variable named "{key}" was assigned on the command line, but the root module does '
+                'not declare a variable of that name. To use this value, add a "variable" block to the '
+                "configuration.",
+            )
+        raw = raw.strip()
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+            raw = raw[1:-1]
+        try:
+            return key, coerce_tf_var(key, raw)
+        except TfVarError as exc:
+            _error("Invalid value for input variable", f"The given value is not suitable for var.{key}: {exc}.")
+        raise AssertionError("unreachable")
 
     def _configuration(self) -> None:
         if not any(self.cwd.glob("*.tf")) and not any(self.cwd.glob("*.tf.json")):
@@ -248,19 +292,22 @@ class Terraform:
             )
 
     def _values(self, variables: dict[str, Any]) -> dict[str, Any]:
-        """Each variable's value as terraform takes it: default < terraform.tfvars < *.auto.tfvars < -var-file
-        < -var. Nothing remembers a value given with -var before."""
+        """Each variable's value as terraform takes it: default < terraform.tfvars < *.auto.tfvars < each
+        -var-file and -var in command-line order (``arguments.Vars.CollectValues``). Nothing remembers a value
+        given with -var before."""
         wanted = dict(TERRAFORM_DEFAULTS)
         files = [self.cwd / "terraform.tfvars"] + sorted(self.cwd.glob("*.auto.tfvars"))
         for path in files:
             if path.is_file():
                 wanted.update(read_tfvars(path))
-        for name in self.var_files:
-            path = self.cwd / name
+        for kind, item in self.var_order:
+            if kind == "var":
+                wanted[item[0]] = item[1]
+                continue
+            path = self.cwd / item
             if not path.is_file():
-                _error("Failed to read variables file", f"Given variables file {name} does not exist.")
+                _error("Failed to read variables file", f"Given variables file {item} does not exist.")
             wanted.update(read_tfvars(path))
-        wanted.update(variables)
         return wanted
 
     def _changes(

@@ -31,6 +31,9 @@ What hurts, as the real wrangler 4 does it (checked in cloudflare/workers-sdk, p
   it takes the 100% version of the deployment before the current one; it prompts for a message and a
   confirmation (non-interactive: the fallbacks, "Rollback" and yes); when secrets changed since that version
   the API answers 10220 and wrangler asks again, then retries with ``force``.
+- Arguments are parsed as yargs does under wrangler's ``.strict()`` (``console.sim.tools.flags``): every unknown
+  option is reported at once ("Unknown arguments: a, b", exit 1); an option declared ``requiresArg`` followed by
+  another option (``--name --env production``) is "Not enough arguments following: name".
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, hold_if_asked, out, run_tool
+from console.sim.tools.flags import Flag, FlagError, Parsed, Style
+from console.sim.tools.flags import parse as parse_flags
 
 VERSION = "4.42.0"
 BANNER = f"\n ⛅️ wrangler {VERSION}\n" + "─" * 19
@@ -72,60 +77,42 @@ GLOBAL FLAGS
   -h, --help     Show help  [boolean]
   -v, --version  Show version number  [boolean]"""
 
-GLOBAL_VALUES = {"--env": "env", "-e": "env", "--config": "config", "-c": "config", "--cwd": "cwd"}
-GLOBAL_FLAGS = {"--help": "help", "-h": "help", "--version": "version", "-v": "version"}
+#: wrangler's global flags (``createCLIParser`` in packages/wrangler/src/index.ts): the values require an argument
+GLOBAL_FLAGS = (
+    Flag(("--env", "-e"), "env", requires_arg=True),
+    Flag(("--config", "-c"), "config", requires_arg=True),
+    Flag(("--cwd",), "cwd", requires_arg=True),
+    Flag(("--help", "-h"), "help", value=False),
+    Flag(("--version", "-v"), "version", value=False),
+)
 
 
 class Args:
-    def __init__(self) -> None:
-        self.positionals: list[str] = []
-        self.values: dict[str, str] = {}
-        self.flags: set[str] = set()
-        self.unknown: list[str] = []
+    def __init__(self, parsed: Parsed) -> None:
+        self.positionals: list[str] = parsed.positionals
+        self.values: dict[str, str] = parsed.values
+        self.flags: set[str] = {dest for dest, on in parsed.bools.items() if on}
+        self.unknown: list[str] = parsed.unknown
 
 
-def parse(argv: list[str], values: dict[str, str], flags: dict[str, str]) -> Args:
-    """yargs-like: ``--opt value``, ``--opt=value``, boolean flags; unknown options collected; ``--``
-    ends the options (everything after it is a positional, as yargs-parser does by default)."""
-    all_values = {**GLOBAL_VALUES, **values}
-    all_flags = {**GLOBAL_FLAGS, **flags}
-    args = Args()
-    i = 0
-    options_ended = False
-    while i < len(argv):
-        token = argv[i]
-        if token == "--" and not options_ended:
-            options_ended = True
-        elif not options_ended and token.startswith("-") and len(token) > 1 and not _is_number(token):
-            name, eq, inline = token.partition("=")
-            if name in all_values:
-                if eq:
-                    args.values[all_values[name]] = inline
-                elif i + 1 < len(argv):
-                    i += 1
-                    args.values[all_values[name]] = argv[i]
-                else:
-                    err(f"✘ [ERROR] Not enough arguments following: {name.lstrip('-')}")
-                    raise ToolExit(1)
-            elif name in all_flags:
-                if eq and inline.lower() == "false":
-                    args.flags.discard(all_flags[name])
-                else:
-                    args.flags.add(all_flags[name])
-            else:
-                args.unknown.append(name.lstrip("-"))
-        else:
-            args.positionals.append(token)
-        i += 1
-    return args
-
-
-def _is_number(token: str) -> bool:
+def parse(argv: list[str], flags: tuple[Flag, ...]) -> Args:
+    """``argv`` against the command's declared ``flags`` and wrangler's globals, as yargs in strict mode parses
+    them (``console.sim.tools.flags``, style YARGS). A missing value of a ``requiresArg`` option ends the
+    command ("Not enough arguments following"); unknown options are left to the command to report together."""
     try:
-        float(token)
-        return True
-    except ValueError:
-        return False
+        return Args(parse_flags(argv, (*GLOBAL_FLAGS, *flags), Style.YARGS))
+    except FlagError as exc:
+        err(f"✘ [ERROR] {exc.message}")
+        raise ToolExit(1) from None
+
+
+def _value(*names: str, dest: str, required: bool = True) -> Flag:
+    """A string option; ``required``: declared ``requiresArg`` in workers-sdk."""
+    return Flag(names, dest, requires_arg=required)
+
+
+def _switch(*names: str, dest: str) -> Flag:
+    return Flag(names, dest, value=False)
 
 
 def unknown_arguments(names: list[str]) -> None:
@@ -324,7 +311,7 @@ class Wrangler:
         if not argv or argv[0] not in ("put", "delete", "list"):
             unknown_arguments(argv[:1] or ["secret"])
         sub, rest = argv[0], argv[1:]
-        args = parse(rest, {"--name": "name", "--format": "format"}, {})
+        args = parse(rest, (_value("--name", dest="name"), _value("--format", dest="format")))
         if args.unknown:
             unknown_arguments(args.unknown)
         want = 0 if sub == "list" else 1
@@ -399,7 +386,9 @@ class Wrangler:
     def versions(self, argv: list[str]) -> int:
         if argv[:2] != ["secret", "put"]:
             unknown_arguments(argv[:2] or ["versions"])
-        args = parse(argv[2:], {"--name": "name", "--message": "message", "--tag": "tag"}, {})
+        args = parse(
+            argv[2:], (_value("--name", dest="name"), _value("--message", dest="message"), _value("--tag", dest="tag"))
+        )
         if args.unknown:
             unknown_arguments(args.unknown)
         if len(args.positionals) != 1:
@@ -437,7 +426,14 @@ class Wrangler:
 
     # rollback --------------------------------------------------------------------------------
     def rollback(self, argv: list[str]) -> int:
-        args = parse(argv, {"--name": "name", "--message": "message", "-m": "message"}, {"--yes": "yes", "-y": "yes"})
+        args = parse(
+            argv,
+            (  # versions/rollback/index.ts: --name and --message are declared without requiresArg
+                _value("--name", dest="name", required=False),
+                _value("--message", "-m", dest="message", required=False),
+                _switch("--yes", "-y", dest="yes"),
+            ),
+        )
         if args.unknown:
             unknown_arguments(args.unknown)
         if len(args.positionals) > 1:
@@ -521,17 +517,22 @@ class Wrangler:
                 return 1
             unknown_arguments(argv[:2] or ["kv"])
         sub, rest = argv[1], argv[2:]
-        values = {
-            "--namespace-id": "namespace_id",
-            "--binding": "binding",
-            "--prefix": "prefix",
-            "--ttl": "ttl",
-            "--expiration": "expiration",
-            "--path": "path",
-            "--metadata": "metadata",
-        }
-        flags = {"--remote": "remote", "--local": "local", "--text": "text", "--preview": "preview"}
-        args = parse(rest, values, flags)
+        args = parse(
+            rest,
+            (  # kv/index.ts: binding, namespace-id, prefix and path require their argument
+                _value("--namespace-id", dest="namespace_id"),
+                _value("--binding", dest="binding"),
+                _value("--prefix", dest="prefix"),
+                _value("--ttl", dest="ttl"),
+                _value("--expiration", dest="expiration"),
+                _value("--path", dest="path"),
+                _value("--metadata", dest="metadata"),
+                _switch("--remote", dest="remote"),
+                _switch("--local", dest="local"),
+                _switch("--text", dest="text"),
+                _switch("--preview", dest="preview"),
+            ),
+        )
         if args.unknown:
             unknown_arguments(args.unknown)
         want = {"list": 0, "get": 1, "put": 2, "delete": 1}[sub]
@@ -639,14 +640,16 @@ class Wrangler:
     def deploy(self, argv: list[str]) -> int:
         args = parse(
             argv,
-            {
-                "--name": "name",
-                "--message": "message",
-                "--tag": "tag",
-                "--compatibility-date": "compatibility_date",
-                "--outdir": "outdir",
-            },
-            {"--dry-run": "dry_run", "--minify": "minify", "--keep-vars": "keep_vars"},
+            (  # deployment-bundle/deploy-args.ts: the string options require their argument
+                _value("--name", dest="name"),
+                _value("--message", dest="message"),
+                _value("--tag", dest="tag"),
+                _value("--compatibility-date", dest="compatibility_date"),
+                _value("--outdir", dest="outdir"),
+                _switch("--dry-run", dest="dry_run"),
+                _switch("--minify", dest="minify"),
+                _switch("--keep-vars", dest="keep_vars"),
+            ),
         )
         if args.unknown:
             unknown_arguments(args.unknown)
@@ -730,7 +733,7 @@ class Wrangler:
     def deployments(self, argv: list[str]) -> int:
         if not argv or argv[0] not in ("list", "status"):
             unknown_arguments(argv[:1] or ["deployments"])
-        args = parse(argv[1:], {"--name": "name"}, {"--json": "json"})
+        args = parse(argv[1:], (_value("--name", dest="name"), _switch("--json", dest="json")))
         if args.unknown:
             unknown_arguments(args.unknown)
         if args.positionals:
@@ -777,7 +780,7 @@ class Wrangler:
     def queues(self, argv: list[str]) -> int:
         if not argv or argv[0] != "list":
             unknown_arguments(argv[:1] or ["queues"])
-        args = parse(argv[1:], {"--page": "page"}, {})
+        args = parse(argv[1:], (_value("--page", dest="page"),))
         if args.unknown:
             unknown_arguments(args.unknown)
         if args.positionals:
@@ -802,7 +805,7 @@ class Wrangler:
 
     # whoami -----------------------------------------------------------------------------------
     def whoami(self, argv: list[str]) -> int:
-        args = parse(argv, {}, {"--account": "account"})
+        args = parse(argv, (_switch("--account", dest="account"),))
         if args.unknown or args.positionals:
             unknown_arguments(args.unknown or args.positionals)
         out(BANNER)

@@ -10,7 +10,6 @@ it refuses to run without ``CLOUDFLARE_API_TOKEN``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -19,11 +18,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from types import SimpleNamespace
 from typing import Any
 
 from console.sim.names import SIM_ACCOUNT_ID
 from console.sim.tail_events import TailEventGenerator, events_per_second
 from console.sim.tail_worker_events import RATE_FACTOR, role_of
+from console.sim.tools.flags import Flag, FlagError, Style, yargs_choices
+from console.sim.tools.flags import parse as parse_flags
 
 NO_TOKEN = (
     "✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
@@ -43,19 +45,51 @@ STATUS_OF = {
 UNREACHABLE_EXIT_S = 10.0
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="wrangler tail", add_help=True)
-    p.add_argument("worker", nargs="?")
-    p.add_argument("--format", default="pretty", choices=["json", "pretty"])
-    p.add_argument("--status", action="append", default=[], choices=["ok", "error", "canceled"])
-    p.add_argument("--method", action="append", default=[])
-    p.add_argument("--search", default=None)
-    p.add_argument("--ip", action="append", default=[])
-    p.add_argument("--header", default=None)
-    p.add_argument("--sampling-rate", type=float, default=1.0)
-    p.add_argument("--env", "-e", default=None)
-    p.add_argument("--config", "-c", default=None)
-    return p
+#: ``wrangler tail``'s options (workers-sdk ``packages/wrangler/src/tail/index.ts``) and wrangler's globals
+TAIL_FLAGS = (
+    Flag(("--format",), "format", check=yargs_choices("format", ("json", "pretty"))),
+    Flag(("--status",), "status", repeated=True, greedy=True, check=yargs_choices("status", tuple(STATUS_OF))),
+    Flag(("--header",), "header", requires_arg=True),
+    Flag(("--method",), "method", repeated=True, greedy=True, requires_arg=True),
+    Flag(("--sampling-rate",), "sampling_rate"),
+    Flag(("--search",), "search", requires_arg=True),
+    Flag(("--ip",), "ip", repeated=True, greedy=True, requires_arg=True),
+    Flag(("--env", "-e"), "env", requires_arg=True),
+    Flag(("--config", "-c"), "config", requires_arg=True),
+    Flag(("--cwd",), "cwd", requires_arg=True),
+)
+
+
+def parse_args(argv: list[str]) -> SimpleNamespace | None:
+    """The tail's arguments, or None after printing wrangler's error (strict yargs: unknown or extra arguments,
+    a bad choice, a missing value). Without ``--format`` the output is ``pretty`` on a terminal and ``json``
+    otherwise (``args.format ??= process.stdout.isTTY ? "pretty" : "json"``)."""
+    try:
+        parsed = parse_flags(argv, TAIL_FLAGS, Style.YARGS)
+    except FlagError as exc:
+        print(f"✘ [ERROR] {exc.message}", file=sys.stderr, flush=True)
+        return None
+    extra = parsed.unknown + parsed.positionals[1:]
+    if extra:
+        label = "argument" if len(extra) == 1 else "arguments"
+        print(f"\n✘ [ERROR] Unknown {label}: {', '.join(extra)}\n", file=sys.stderr, flush=True)
+        return None
+    raw_rate = parsed.get("sampling_rate")
+    try:
+        rate = 1.0 if raw_rate is None else float(raw_rate)
+    except ValueError:
+        rate = float("nan")  # yargs' number of a non-number
+    fmt = parsed.get("format") or ("pretty" if sys.stdout.isatty() else "json")
+    return SimpleNamespace(
+        worker=parsed.positionals[0] if parsed.positionals else None,
+        format=fmt,
+        status=parsed.lists.get("status", []),
+        method=parsed.lists.get("method", []),
+        search=parsed.get("search"),
+        ip=parsed.lists.get("ip", []),
+        header=parsed.get("header"),
+        sampling_rate=rate,
+    )
 
 
 class ScenarioWatcher:
@@ -99,7 +133,7 @@ class ScenarioWatcher:
             self.fetch()
 
 
-def _keep(event: dict[str, Any], args: argparse.Namespace) -> bool:
+def _keep(event: dict[str, Any], args: SimpleNamespace) -> bool:
     if args.status:
         allowed = {o for s in args.status for o in STATUS_OF[s]}
         if event.get("outcome") not in allowed:
@@ -164,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "tail":
         argv = argv[1:]
-    args = _parser().parse_args(argv)
+    args = parse_args(argv)
+    if args is None:
+        return 1
     token = os.environ.get("CLOUDFLARE_API_TOKEN", "")
     if not token:
         print(NO_TOKEN, file=sys.stderr, flush=True)
