@@ -236,3 +236,15 @@ def test_wrangler_tail_parses_like_wrangler(capsys: pytest.CaptureFixture[str]) 
     assert "Not enough arguments following: search" in capsys.readouterr().err
     # without --format: pretty on a terminal, json otherwise (pytest's captured stdout is not a terminal)
     assert parse_args(["vau"]).format == "json"
+
+
+def test_the_console_passes_a_tail_search_starting_with_a_dash_as_one_word(capsys):
+    """wrangler (yargs) reads ``--search -x`` as a flag with no value: the console sends ``--search=-x``."""
+    from console.sim.tools.wrangler_tail import parse_args
+    from console.tail.settings import ServerFilters
+
+    assert parse_args(["vau", "--search", "-v1 rollback"]) is None
+    assert "Not enough arguments following: search" in capsys.readouterr().err
+    args = ServerFilters(search="-v1 rollback").args()
+    assert args == ["--search=-v1 rollback"]
+    assert parse_args(["vau", *args]).search == "-v1 rollback"

@@ -43,7 +43,8 @@ class ServerFilters:
         for value in self.method:
             out += ["--method", value]
         if self.search:
-            out += ["--search", self.search]
+            # one word: wrangler (yargs) would take a value starting with '-' for a flag of its own
+            out.append(f"--search={self.search}")
         for value in self.ip:
             out += ["--ip", value]
         if self.sampling_rate is not None:
