@@ -23,6 +23,9 @@ from console.incident.manager import IncidentManager
 from console.runbook import FlowRunner, PreflightError, StepState, load_runbook
 from console.runbook.values import PollerMetrics
 from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_ID, SIM_ZONE_ID
+from console.sim.server import SimServer
+from console.sim.state import SimState
+from tests.virtual_time import VirtualClock
 
 RUNBOOK = load_runbook()
 REPO = SIM_GITHUB_REPO
@@ -59,8 +62,12 @@ TERRAFORM_FLOWS = [
 
 
 class Edge:
-    def __init__(self, sim, fake_tools, tmp_path: Path, config_path: Path) -> None:
+    """Flows headless on the simulated edge; with ``clock`` (tests/virtual_time.py, skip-ahead, shared with the
+    simulator) the engine's retry and verify waits take no wall time and the simulated edge lives through them."""
+
+    def __init__(self, sim, fake_tools, tmp_path: Path, config_path: Path, clock: VirtualClock | None = None) -> None:
         self.sim = sim
+        self.clock = clock
         self.tools = fake_tools
         self.tmp = tmp_path
         self.config = load_config(config_path)
@@ -71,8 +78,11 @@ class Edge:
         return self.sim.state.snapshot()
 
     def runner(self, flow_id: str, inputs: dict[str, str] | None = None, **kw: Any) -> FlowRunner:
-        metrics = PollerMetrics(self.config, self.env, min_interval=0.3)
+        metrics = PollerMetrics(self.config, self.env, min_interval=0.3, clock=self.clock)
         kw.setdefault("get_metric", metrics)
+        if self.clock is not None:
+            kw.setdefault("clock", self.clock)
+            kw.setdefault("sleep", self.clock.sleep)
         return FlowRunner(RUNBOOK.flows[flow_id], self.env, inputs or {}, config=self.config, tail_seconds=1, **kw)
 
     async def run(
@@ -146,8 +156,24 @@ def workspace(sim, tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture
-def edge(sim, fake_tools, tmp_path, state_dir, console_cwd, workspace) -> Edge:
-    return Edge(sim, fake_tools, tmp_path, write_config(tmp_path / "config.yaml", sim, workspace))
+def clock() -> VirtualClock:
+    return VirtualClock(follow_real=True)
+
+
+@pytest.fixture
+def sim(clock):
+    """The simulated edge on 127.0.0.1 (scenario ``normal``), on the flows' skip-ahead clock."""
+    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="normal", clock=clock.time))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def edge(sim, fake_tools, tmp_path, state_dir, console_cwd, workspace, clock) -> Edge:
+    return Edge(sim, fake_tools, tmp_path, write_config(tmp_path / "config.yaml", sim, workspace), clock)
 
 
 def _calls(edge: Edge, tool: str, *words: str) -> list[dict]:

@@ -4,6 +4,7 @@ Cloudflare API are validated against the OpenAPI excerpt in /work/shared/cloudfl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -21,7 +22,10 @@ from console.sim.names import SIM_QUEUE_IDS
 from console.runbook import AuditLog, FlowRunner, Memory, StepState, load_runbook
 from console.runbook.values import PollerMetrics
 from tests.cfapi_contract import contract_check, validate_request, validate_response
+from console.sim.server import SimServer
+from console.sim.state import SimState
 from tests.util import shared_file, wait_for
+from tests.virtual_time import VirtualClock
 
 
 RUNBOOK = load_runbook()
@@ -45,10 +49,13 @@ class RecordingTransport(httpx.AsyncHTTPTransport):
 
 
 class Edge:
-    """One simulated edge, its config, fake tools and helpers to run a flow headless."""
+    """One simulated edge, its config, fake tools and helpers to run a flow headless. Flows run on ``clock``
+    (tests/virtual_time.py, skip-ahead): the engine's retry and verify waits take no wall time, and the
+    simulated edge (same clock) lives through each of them."""
 
-    def __init__(self, sim, fake_tools, tmp_path: Path) -> None:
+    def __init__(self, sim, fake_tools, tmp_path: Path, clock: VirtualClock | None = None) -> None:
         self.sim = sim
+        self.clock = clock
         self.tools = fake_tools
         self.tmp = tmp_path
         self.config = simulated_config(sim.base_url, tool_env=sim.tool_env())  # tools from PATH
@@ -70,8 +77,11 @@ class Edge:
 
     async def run(self, flow_id: str, inputs: dict[str, str] | None = None, **kw: Any) -> FlowRunner:
         TESTED.add(flow_id)
-        metrics = PollerMetrics(self.config, self.env, min_interval=0.3)
+        metrics = PollerMetrics(self.config, self.env, min_interval=0.3, clock=self.clock)
         kw.setdefault("get_metric", metrics)
+        if self.clock is not None:
+            kw.setdefault("clock", self.clock)
+            kw.setdefault("sleep", self.clock.sleep)
         runner = FlowRunner(
             RUNBOOK.flows[flow_id],
             self.env,
@@ -89,8 +99,24 @@ class Edge:
 
 
 @pytest.fixture
-def edge(sim, fake_tools, tmp_path, state_dir) -> Edge:
-    return Edge(sim, fake_tools, tmp_path)
+def clock() -> VirtualClock:
+    return VirtualClock(follow_real=True)
+
+
+@pytest.fixture
+def sim(clock):
+    """The simulated edge on 127.0.0.1 (scenario ``normal``), on the flows' skip-ahead clock."""
+    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="normal", clock=clock.time))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def edge(sim, fake_tools, tmp_path, state_dir, clock) -> Edge:
+    return Edge(sim, fake_tools, tmp_path, clock)
 
 
 def states(runner: FlowRunner) -> dict[str, StepState]:
@@ -397,6 +423,33 @@ async def test_circuit_breaker_brings_the_error_rate_down_and_its_reverse(edge):
         "vau-processor-production",
     ]
     assert edge.state()["flags"]["circuit_breaker"] is False
+
+
+async def test_the_verify_step_times_out_when_the_edge_does_not_recover(edge):
+    """On the skip-ahead clock the verify waits take no wall time, but the simulated edge lives through them:
+    without the breaker the spike goes on, and the step times out after its 90 s like on a real edge."""
+    flow = RUNBOOK.flows["enable-circuit-breaker"]
+    verify = next(s for s in flow.steps if s.kind == "verify")
+    edge.sim.state.set_scenario("error-spike")
+    sim_start, waited = edge.sim.state.clock(), edge.clock.elapsed
+    runner = FlowRunner(
+        dataclasses.replace(flow, steps=[verify]),
+        edge.env,
+        {},
+        config=edge.config,
+        get_metric=PollerMetrics(edge.config, edge.env, min_interval=0.3, clock=edge.clock),
+        clock=edge.clock,
+        sleep=edge.clock.sleep,
+    )
+    try:
+        result = await runner.run_step(0)
+    finally:
+        await runner.get_metric.aclose()
+    assert result.state == StepState.TIMEOUT, result.message
+    assert f"did not hold within {verify.verify.timeout:g}s" in result.message and result.value > 1
+    # the engine's interval sleeps were skipped (real time, the scrapes and the rest, makes up the deadline)
+    assert verify.verify.timeout / 2 < edge.clock.elapsed - waited <= verify.verify.timeout
+    assert edge.sim.state.clock() - sim_start >= verify.verify.timeout  # the edge lived through every wait
 
 
 async def test_cloudflare_status_reads_indicator_and_description(edge):

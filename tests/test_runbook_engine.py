@@ -25,6 +25,7 @@ from console.runbook import (
     parse_runbook,
 )
 from tests.util import wait_for
+from tests.virtual_time import VirtualClock
 
 TOKEN = "tok-ABCDEF-123456-secret"
 ADMIN = "adm-QWERTY-987654-secret"
@@ -367,35 +368,66 @@ flows:
     title: Watch
     section: Test
     steps:
-      - {id: v, kind: verify, title: error rate below 1, expect: "error_rate < 1", timeout: 2, interval: 0.05}
+      - {id: v, kind: verify, title: error rate below 1, expect: "error_rate < 1", timeout: 90, interval: 2}
 """
 
 
 async def test_verify_passes_when_the_value_moves_and_times_out_otherwise(server, tool, state_dir):
+    """On virtual time: samples ``interval`` seconds apart until the condition holds or ``timeout`` is up."""
     values = iter([5.0, 3.0, None, 0.4])
-    samples: list[float | None] = []
+    samples: list[tuple[float | None, float | None]] = []
+    clock = VirtualClock()
     runner = FlowRunner(
         flow_of(VERIFY),
         make_env(server, tool),
         {},
         get_metric=lambda name: next(values, 0.1),
-        on_event=lambda e: samples.append(e.value) if e.type == "sample" else None,
+        on_event=lambda e: samples.append((e.value, e.elapsed)) if e.type == "sample" else None,
+        clock=clock,
+        sleep=clock.sleep,
     )
     result = await runner.run_step(0)
     assert result.state == StepState.PASSED and result.value == 0.4
-    assert samples == [5.0, 3.0, None, 0.4]
+    assert samples == [(5.0, 0.0), (3.0, 2.0), (None, 4.0), (0.4, 6.0)]
+    assert clock.sleeps == [2.0, 2.0, 2.0] and "holds (is 0.400) after 6s" in result.message
 
     async def stuck(name):
         return 4.2
 
-    runner = FlowRunner(flow_of(VERIFY), make_env(server, tool), {}, get_metric=stuck)
+    clock = VirtualClock()
+    runner = FlowRunner(flow_of(VERIFY), make_env(server, tool), {}, get_metric=stuck, clock=clock, sleep=clock.sleep)
     result = await runner.run_step(0)
     assert result.state == StepState.TIMEOUT and result.value == 4.2
-    assert "did not hold within 2s (last 4.200)" in result.message
+    assert "did not hold within 90s (last 4.200)" in result.message
+    assert clock.elapsed == 90.0 and len(clock.sleeps) == 45  # the deadline, not one interval more
 
-    runner = FlowRunner(flow_of(VERIFY), make_env(server, tool), {}, get_metric=lambda name: None)
+    clock = VirtualClock()
+    runner = FlowRunner(
+        flow_of(VERIFY), make_env(server, tool), {}, get_metric=lambda name: None, clock=clock, sleep=clock.sleep
+    )
     result = await runner.run_step(0)
     assert result.state == StepState.FAILED and "no value for error_rate" in result.message
+    assert clock.elapsed == 90.0
+
+
+async def test_verify_times_and_records_come_from_the_injected_clock(server, tool, state_dir):
+    """Timestamps of results and audit records are the runner's clock (wall), deadlines its monotonic time."""
+    clock = VirtualClock(start=1_800_000_000.0)
+    values = iter([3.0, 2.0, 0.5])
+    runner = FlowRunner(
+        flow_of(VERIFY),
+        make_env(server, tool),
+        {},
+        get_metric=lambda name: next(values),
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    result = await runner.run_step(0)
+    assert result.state == StepState.PASSED
+    assert (result.started, result.ended) == (1_800_000_000.0, 1_800_000_004.0)
+    record = [r for r in AuditLog().read() if r.get("event") == "step"][-1]
+    assert record["ts"] == 1_800_000_000.0 and record["start"].startswith("2027-01-15T08:00:00")
+    assert record["end"].startswith("2027-01-15T08:00:04")
 
 
 async def test_read_only_refuses_before_anything_runs(server, tool, state_dir):
@@ -566,18 +598,27 @@ async def test_a_check_is_retried_until_its_expectation_holds(server, tool, stat
             title: find
             command: {tool: gh, args: [api, y]}
             expect: "[0].databaseId > {capture.previous}"
-            retry: {attempts: 5, interval: 0.05}
+            retry: {attempts: 5, interval: 3}
             capture: {run_id: "[0].databaseId"}
     """
     env = make_env(server, tool)
     env.tools["gh"] = [sys.executable, str(script)]
     lines: list[str] = []
-    runner = FlowRunner(flow_of(text), env, {}, on_event=lambda e: lines.append(e.line) if e.type == "output" else None)
+    clock = VirtualClock()
+    runner = FlowRunner(
+        flow_of(text),
+        env,
+        {},
+        on_event=lambda e: lines.append(e.line) if e.type == "output" else None,
+        clock=clock,
+        sleep=clock.sleep,
+    )
     await runner.run_all()
     assert runner.captures == {"previous": 100, "run_id": 101}
     assert counter.read_text() == "4"  # one for `before`, three tries for `find`
     assert runner.steps[1].result.message == "[0].databaseId > 100 (is 101)"
-    assert sum("again in 0.05s" in line for line in lines) == 2
+    assert sum("again in 3s" in line for line in lines) == 2
+    assert clock.sleeps == [3.0, 3.0]  # the retry interval, on the runner's sleep
 
 
 async def test_metrics_after_an_action_come_from_scrapes_after_it():

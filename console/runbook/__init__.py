@@ -24,7 +24,9 @@ Running a flow from a UI (the modal)
                             get_metric=app_metric_getter,      # name -> float | None, fed by the poller
                             tail_events=lambda: recent_tail_events,  # optional: list of tail event dicts
                             listeners=[timeline.on_audit],     # each audit record, after it is on disk
-                            on_event=post_message_to_modal)    # RunEvent progress (output lines, samples)
+                            on_event=post_message_to_modal,    # RunEvent progress (output lines, samples)
+                            clock=..., sleep=...)              # optional: the time the run reads and waits on
+                                                               #   (console.runbook.clock; tests: virtual time)
     except InputError as exc: ...      # exc.field, exc.message: nothing ran
     except PreflightError as exc: ...  # a missing config value / secret: nothing ran
     if runner.refusal: ...             # read-only: show it; runner.refuse() records the refusal (nothing runs)

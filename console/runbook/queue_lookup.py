@@ -7,13 +7,13 @@ with no map either the step fails with the reason. The step's request then runs 
 ``{item.key}`` the queue's name and ``{item.value}`` its id; every answer goes through the step's summary
 and expect, each line prefixed with the queue's name. At most :data:`MAX_QUEUES` queues are checked.
 
-The runner calls :func:`run_each_queue` from ``FlowRunner._execute``; nothing here imports Textual.
+The runner calls :func:`run_each_queue` through ``console.runbook.steps.queues.QueueStep``; nothing here imports
+Textual.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any, Callable
 
 from console.limits import DEFAULT_MAX_BODY_BYTES
@@ -59,9 +59,9 @@ async def lookup_queues(runner: Any, on_line: Callable[[str], None]) -> tuple[di
     """``({name: id}, problem)``: the account's queues with the ``queues:`` overrides applied."""
     env = runner.env
     overrides = dict(getattr(env, "queues", {}) or {})
-    ctx = runner._context({})
+    ctx = runner.preparer.context({})
     url = render_url("{env.cloudflare_api_url}/accounts/{env.account_id}/queues", ctx)
-    token = runner._secret("api_token")
+    token = runner.secrets.get("api_token")
     request = PreparedHttp(
         method="GET",
         url=url,
@@ -96,7 +96,7 @@ async def lookup_queues(runner: Any, on_line: Callable[[str], None]) -> tuple[di
 
 async def run_each_queue(runner: Any, run: Any, result: Any, on_line: Callable[[str], None]) -> None:
     """Run ``run``'s step once per queue; the step passes when every queue's run passes."""
-    from console.runbook.engine import StepResult, StepRun, StepState
+    from console.runbook.results import StepResult, StepRun, StepState
 
     queues, problem = await lookup_queues(runner, on_line)
     if problem:
@@ -113,12 +113,12 @@ async def run_each_queue(runner: Any, run: Any, result: Any, on_line: Callable[[
     lines: list[str] = []
     for name in names:
         sub = StepRun(run.index, run.step, {"key": name, "value": queues[name]})
-        outcome = StepResult(StepState.RUNNING, started=time.time())
+        outcome = StepResult(StepState.RUNNING, started=runner.clock.time())
 
         def prefixed(line: str, name: str = name) -> None:
             on_line(f"{name}: {line}")
 
-        await runner._run_executor(sub, outcome, prefixed)
+        await runner.command_step.execute_once(sub, outcome, prefixed)
         lines += [f"{name}: {line}" for line in outcome.lines]
         result.http_status = outcome.http_status
         if outcome.state != StepState.PASSED:

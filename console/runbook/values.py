@@ -62,9 +62,20 @@ class PollerMetrics:
     """An async ``get_metric`` for headless runs. Rates need two scrapes, so the first call polls twice."""
 
     def __init__(
-        self, config: Any, env: Any, *, min_interval: float = 1.0, poller: Any = None, history_window: str = "12h"
+        self,
+        config: Any,
+        env: Any,
+        *,
+        min_interval: float = 1.0,
+        poller: Any = None,
+        history_window: str = "12h",
+        clock: Any = None,
     ) -> None:
+        """``clock``: whose ``monotonic()`` decides when ``min_interval`` has passed (the flow runner's, so a
+        value read after the runner waited is fresh; ``time`` by default). The wait between the two scrapes
+        of a rate window stays real: it is what the rates are measured over."""
         self.config = config
+        self.clock = clock if clock is not None else time
         self.env = env
         self.min_interval = min_interval
         self._poller = poller
@@ -100,7 +111,7 @@ class PollerMetrics:
         if rebase or (first and (result.derived is None or not getattr(result.derived, "window_s", 0))):
             await asyncio.sleep(self.min_interval)  # rates need a window between two scrapes
             result = await poller.poll()
-        self._last_poll = time.monotonic()
+        self._last_poll = self.clock.monotonic()
         self._derived = result.derived
         self.error = getattr(result.metrics, "error", None)
         at = getattr(result.derived, "at", None)
@@ -130,11 +141,11 @@ class PollerMetrics:
             if len(self._history["request_rate"]) >= points:
                 return
             if self._last_poll:
-                await asyncio.sleep(max(0.0, self.min_interval - (time.monotonic() - self._last_poll)))
+                await asyncio.sleep(max(0.0, self.min_interval - (self.clock.monotonic() - self._last_poll)))
             await self.refresh()
 
     async def __call__(self, name: str) -> float | None:
-        if self._rebase or self._last_poll == 0.0 or time.monotonic() - self._last_poll >= self.min_interval:
+        if self._rebase or self._last_poll == 0.0 or self.clock.monotonic() - self._last_poll >= self.min_interval:
             await self.refresh()
         return from_derived(self._derived, name)
 

@@ -1,0 +1,39 @@
+"""What every step class shares: the run it belongs to, and reading a live metric."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Callable
+
+from console.runbook.results import StepResult, StepRun
+
+if TYPE_CHECKING:
+    from console.runbook.engine import FlowRunner
+
+#: receives each output line of a running step (masked and cleaned by the runner)
+OnLine = Callable[[str], None]
+
+
+class StepKind:
+    """Runs one kind of step for ``runner``: :meth:`run` fills in ``result`` (state, message, output)."""
+
+    def __init__(self, runner: "FlowRunner") -> None:
+        self.runner = runner
+
+    async def run(self, run: StepRun, result: StepResult, on_line: OnLine) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+async def read_metric(get_metric: object, name: str) -> float | None:
+    """The live value of ``name`` from ``get_metric`` (sync or async); None when missing or it fails."""
+    if get_metric is None or not callable(get_metric):
+        return None
+    try:
+        value = get_metric(name)
+        if inspect.isawaitable(value):
+            value = await value
+    except Exception:  # noqa: BLE001 - a value source failure is a missing value
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)

@@ -1,0 +1,54 @@
+"""A ``metrics`` step: the current value of each named live metric, its threshold state, and with ``trend: N``
+its recent history as a sparkline; passes unless ``expect`` does not hold or no value came at all."""
+
+from __future__ import annotations
+
+from console.runbook.expr import evaluate
+from console.runbook.results import StepResult, StepRun, StepState
+from console.runbook.steps.base import OnLine, StepKind, read_metric
+
+
+class MetricsStep(StepKind):
+    async def run(self, run: StepRun, result: StepResult, on_line: OnLine) -> None:
+        from console.metrics.thresholds import evaluate as threshold_state
+        from console.runbook import metricfmt
+
+        runner = self.runner
+        get_metric = runner.get_metric
+        thresholds = getattr(runner.config, "thresholds", {}) or {}
+        values: dict[str, float | None] = {}
+        if get_metric is None:
+            result.state, result.message = StepState.SKIPPED, "no live metrics source here"
+            return
+        history_of = getattr(get_metric, "history", None) if run.step.trend else None
+        collect = getattr(get_metric, "collect", None) if run.step.trend else None
+        if collect is not None:
+            on_line(f"sampling {run.step.trend} scrapes for the trends ...")
+            try:
+                await collect(run.step.trend)
+            except Exception as exc:  # noqa: BLE001 - a failed scrape shows as missing values below
+                on_line(f"sampling stopped: {exc}")
+        for note in (getattr(get_metric, "history_note", None) or []) if history_of else []:
+            on_line(note)  # where the trends come from (Prometheus history and its window)
+        for name in run.step.metrics:
+            value = await read_metric(get_metric, name)
+            values[name] = value
+            spec = thresholds.get(name)
+            mark = metricfmt.state_mark(value, spec, threshold_state(value, spec))
+            on_line(metricfmt.metric_line(name, value, mark, history_of(name) if history_of else None))
+        result.value = values
+        result.lines = [f"{n}={v}" for n, v in values.items()]
+        missing = [n for n, v in values.items() if v is None]
+        if run.step.expect is not None:
+            holds, actual = evaluate(run.step.expect, values)
+            result.state = StepState.PASSED if holds else StepState.FAILED
+            result.message = (
+                f"{run.step.expect.text} (is {actual!r})"
+                if holds
+                else f"expected {run.step.expect.text}, got {actual!r}"
+            )
+        elif missing and len(missing) == len(values):
+            result.state, result.message = StepState.FAILED, "no live values (is the metrics endpoint reachable?)"
+        else:
+            result.state = StepState.PASSED
+            result.message = f"no value for {', '.join(missing)}" if missing else "current values shown"
