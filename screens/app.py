@@ -403,7 +403,7 @@ class EdgeConsoleApp(
         notes.extend(self.flow_key_problems)  # runbook keys that other keys shadow
         if self.session.read_only:
             notes.append("read-only: the flows that change the edge are not bound (edge-console keys lists them).")
-        overriding = getattr(getattr(self, "_flow_runbook", None), "flows", {}).values()
+        overriding = self._flow_runbook.flows.values() if self._flow_runbook is not None else ()
         notes.extend(
             f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding if f.replaces
         )

@@ -254,8 +254,8 @@ class FlowsMixin(App):
                 return
         offer = choose_response(
             alerts,
-            self.last_result,
-            incident.engine.responses,  # type: ignore[attr-defined] if incident is not None else None
+            self.last_result,  # type: ignore[attr-defined]
+            incident.engine.responses if incident is not None else None,
         )
         if offer is None:
             self.notify("No active alert and no metric in warning or critical: nothing to respond to", timeout=4)

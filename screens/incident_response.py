@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from textual.screen import ModalScreen, Screen
 
-from console.app.incidents import WRITE_ERRORS, IncidentSession, Notice, known_secrets
+from console.app.incidents import IncidentSession, Notice
 from console.incident.model import Incident
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
@@ -19,7 +19,7 @@ from widgets.incident_strip import IncidentStrip
 if TYPE_CHECKING:
     from screens.app import EdgeConsoleApp
 
-__all__ = ["WRITE_ERRORS", "IncidentResponse", "TuiFrontEnd", "known_secrets"]
+__all__ = ["IncidentResponse", "TuiFrontEnd"]
 
 
 class TuiFrontEnd:

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_application_layer_loads_no_textual_and_no_ui_package():
     probe = (
-        "import sys, console.app.flows, console.app.protocols; "
+        "import sys, console.app.flows, console.app.protocols, console.app.events, console.app.incidents, "
+        "console.app.tail; "
         "print(','.join(m for m in sys.modules if m.split('.')[0] in ('textual', 'screens', 'widgets')))"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
