@@ -339,3 +339,26 @@ async def test_bus_events_reach_the_session_and_flow_steps_from_another_thread_g
     finally:
         session.shutdown()
     assert bus.handlers(PollCompleted) == () and bus.handlers(AuditRecorded) == ()
+
+
+def test_notify_decisions_are_plain_functions():
+    from console.app.incident_notify import DRILL_PREFIX, NotifyPlan, NotNotified, drill_message, plan_notify
+    from console.incident.contacts import load_contacts
+
+    contacts = load_contacts(make_config(**NOTIFY))
+
+    class Incident:
+        id, severity, title, phase = "INC-2026-03-14-001", "P1", "Errors", "acknowledged"
+
+    plan = plan_notify(contacts, "incidents", Incident(), read_only=False, env_name="staging")
+    assert isinstance(plan, NotifyPlan) and plan.default_message == "INC-2026-03-14-001 P1 Errors - phase acknowledged"
+    assert plan.confirmation.accepts("yes")  # not production: y/yes confirms
+    prod = plan_notify(contacts, "incidents", Incident(), read_only=False, env_name="production")
+    assert isinstance(prod, NotifyPlan) and not prod.confirmation.accepts("yes")  # production: its name typed
+    refused = plan_notify(contacts, "incidents", Incident(), read_only=True, env_name="production")
+    assert isinstance(refused, NotNotified) and refused.refused
+    missing = plan_notify(contacts, "nope", Incident(), read_only=False, env_name="staging")
+    assert isinstance(missing, NotNotified) and not missing.refused
+    assert drill_message("hello", True) == f"{DRILL_PREFIX} hello"
+    assert drill_message(f"{DRILL_PREFIX} hello", True) == f"{DRILL_PREFIX} hello"  # once
+    assert drill_message("hello", False) == "hello"

@@ -12,6 +12,8 @@ console.app -> console core``; the core never imports this package, ``pyproject.
 - :mod:`console.app.incidents`: the incident session (``IncidentSession``: alerts to the timeline, the
   operator's incident actions, resume, other writers); ``screens.incident_response.IncidentResponse`` adds
   the Textual glue (modals, toasts, the banner and bar on every screen).
+- :mod:`console.app.incident_notify`: notifying a channel, the decisions (plan, refusal, confirmation, drill
+  marker, secrets kept out of the output).
 
 Importing this package loads nothing: import the module you need.
 """

@@ -21,18 +21,27 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Protocol
 
 from console.app.events import AuditRecorded, EventBus, PollCompleted
+from console.app.incident_notify import (
+    NotNotified,
+    NotifyPlan,
+    check_message,
+    confirmation_problem,
+    drill_message,
+    known_secrets,
+    plan_notify,
+)
 from console.childenv import secret_env_names
 from console.config import ConfigError
 from console.incident.alerts import Alert, AlertEngine, AlertSettings, Observation, Transition
 from console.incident.contacts import Contacts, load_contacts, runbook_defaults
 from console.incident.manager import IncidentManager
 from console.incident.model import PHASE_TEXT, Incident, IncidentInputError
-from console.incident.notify import notify_confirmation, notify_refusal, run_notify
+from console.incident.notify import run_notify
 from console.incident.store import IncidentNotFound
 from console.incident.writer import IncidentWriter, WriterClosed
 from console.sanitize import clean_line
@@ -49,13 +58,10 @@ __all__ = [
     "Notice",
     "NotifyPlan",
     "StartProposal",
-    "known_secrets",
 ]
 
 #: what an incident write may raise that is the operator's or the disk's problem (a toast, never a traceback)
 WRITE_ERRORS = (IncidentInputError, IncidentNotFound, OSError, LockTimeout, WriterClosed)
-#: a drill's messages say so first: whoever reads the channel must not take them for real
-DRILL_PREFIX = "[SIMULATED DRILL]"
 
 
 @dataclass(frozen=True)
@@ -102,33 +108,6 @@ class StartProposal:
         if self.trigger is None:
             return {}
         return {"severity": self.severity, "title": self.title, "trigger": self.trigger_text}
-
-
-@dataclass(frozen=True)
-class NotifyPlan:
-    """A notify command that may be sent: the channel, the message proposed, the confirmation it needs."""
-
-    channel_key: str
-    channel_name: str
-    command: str
-    default_message: str
-    confirmation: Any = field(repr=False, default=None)  # console.incident.notify's Confirmation
-
-
-def known_secrets(env: Any) -> list[str | None]:
-    """The environment's tokens, so a notify command's output never shows them."""
-    from console.secrets import SecretError, read_secret
-
-    out: list[str | None] = []
-    for var, file in (
-        (getattr(env, "api_token_env", None), getattr(env, "api_token_file", None)),
-        (getattr(env, "admin_token_env", None), getattr(env, "admin_token_file", None)),
-    ):
-        try:
-            out.append(read_secret(var, file))
-        except (SecretError, OSError):
-            continue
-    return out
 
 
 def _at_second(seconds: float) -> datetime:
@@ -508,58 +487,34 @@ class IncidentSession:
             then=lambda entry: self.front.toast(Notice(f"Recorded: escalated to {contact.name} ({contact.reach()})")),
         )
 
-    # -- notify -----------------------------------------------------------------------------------
+    # -- notify (the decisions: console/app/incident_notify.py) -----------------------------------
     def notify_plan(self, channel_key: str) -> NotifyPlan | None:
         """What sending to ``channel_key`` needs, or None (the operator is told why: no incident, no
         notify command, read-only)."""
-        channel = self.contacts.channels.get(channel_key)
+        if channel_key not in self.contacts.channels:
+            return None
         incident = self.need_incident()
-        if channel is None or incident is None:
+        if incident is None:
             return None
-        if not channel.notify:
-            self.front.toast(Notice(f"{channel.name}: no notify command in config (notify.{channel.key})", timeout=6))
+        plan = plan_notify(self.contacts, channel_key, incident, read_only=self.read_only, env_name=self.env_name)
+        if isinstance(plan, NotNotified):
+            self.front.toast(Notice(plan.text, severity="error" if plan.refused else "information", timeout=6))
             return None
-        refusal = notify_refusal(channel.key, self.read_only, self.env_name)
-        if refusal:  # a notify command is an action
-            self.front.toast(Notice(refusal, severity="error", timeout=6))
-            return None
-        war_room = self.contacts.war_room()
-        default = f"{incident.id} {incident.severity} {incident.title} - phase {incident.phase}" + (
-            f" - war room {war_room.url}" if war_room and war_room.url else ""
-        )
-        return NotifyPlan(
-            channel.key,
-            channel.name,
-            channel.notify[0],
-            default,
-            notify_confirmation(channel.key, self.env_name),
-        )
+        return plan
 
-    @staticmethod
-    def check_message(text: str) -> tuple[bool, str]:
-        if not text.strip():
-            return False, "message: must not be empty"
-        return True, ""
-
-    def confirmation_problem(self, plan: NotifyPlan, typed: str, cancel_hint: str = "") -> str:
-        """ "" when ``typed`` confirms sending; else what the prompt says (nothing is sent)."""
-        if plan.confirmation.accepts(typed):
-            return ""
-        suffix = f" ({cancel_hint})" if cancel_hint else ""
-        return f"type {plan.confirmation.expected!r} to send{suffix}: nothing sent"
+    check_message = staticmethod(check_message)
+    confirmation_problem = staticmethod(confirmation_problem)
 
     async def notify_channel(self, channel_key: str, message: str, confirmation: str | None = None) -> Any:
         """Run the channel's notify command (refused read-only or unconfirmed by ``run_notify`` itself),
         record the outcome on the incident it was meant for and tell the operator. Returns the outcome."""
         channel = self.contacts.channels[channel_key]
         incident_id = self.manager.current_id
-        if self.manager.drill and not message.startswith(DRILL_PREFIX):
-            message = f"{DRILL_PREFIX} {message}"
         env = self.session.env
         outcome = await run_notify(
             channel.key,
             list(channel.notify),
-            message,
+            drill_message(message, self.manager.drill),
             read_only=self.read_only,
             env_name=self.env_name,
             confirmation=confirmation,
