@@ -12,6 +12,7 @@ from textual.screen import ModalScreen, Screen
 
 from console.app.incidents import IncidentSession, Notice
 from console.incident.model import Incident
+from console.sanitize import clean_line
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
 from widgets.incident_strip import IncidentStrip
@@ -42,7 +43,7 @@ class TuiFrontEnd:
 
     def toast(self, notice: Notice) -> None:
         self.app.notify(
-            notice.text,
+            clean_line(notice.text),
             title=notice.title,
             severity=notice.severity,  # type: ignore[arg-type]
             timeout=notice.timeout,

@@ -66,7 +66,9 @@ WRITE_ERRORS = (IncidentInputError, IncidentNotFound, OSError, LockTimeout, Writ
 
 @dataclass(frozen=True)
 class Notice:
-    """A message for the operator (a toast in the TUI); ``text`` is already cleaned."""
+    """A one-line message for the operator (a toast in the TUI). Text from files or other processes is
+    cleaned here; a front end shows every notice through ``console.sanitize.clean_line`` too, never as
+    markup."""
 
     text: str
     title: str = ""
