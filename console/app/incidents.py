@@ -301,9 +301,6 @@ class IncidentSession:
         self.front.redraw()
         return done
 
-    def critical_alerts(self) -> list[Alert]:
-        return [a for a in self.engine.active() if a.level.name == "CRITICAL"]
-
     # -- other writers ----------------------------------------------------------------------------
     def check_other_writers(self) -> None:
         """Entries appended by another process (a second console, ``incident note``) show here. The scan
