@@ -251,7 +251,7 @@ async def tui_run(
 
 async def wait_settled(app, pilot) -> None:
     deadline = time.perf_counter() + 60
-    while getattr(app, "_flow_runbook", None) is None and time.perf_counter() < deadline:
+    while app._flow_runbook is None and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
     await pilot.pause()
 

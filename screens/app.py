@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections import deque
 from functools import partial
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 
 from console import gctune
 from console.actions import CODE_ACTIONS, Catalogue, build_catalogue
+from console.app.events import EventBus, PollCompleted
 from console.app.protocols import PollSource
 from console.config import ConfigError
 from console.keymap import read_keymap
@@ -34,6 +35,9 @@ from screens.theme_app import ThemeMixin
 from screens.theme_commands import ThemeCommands
 from themes import css_paths
 from widgets.keybindings import bindings
+
+if TYPE_CHECKING:  # the log view loads when the log pane mounts
+    from screens.log_view import TailController
 
 HISTORY_POINTS = 240
 CODE_IDS = frozenset(a.id for a in CODE_ACTIONS)
@@ -67,11 +71,20 @@ class EdgeConsoleApp(
         self.poller: PollSource | None = poller
         self.last_result: Any = None
         self.history: dict[str, deque[float | None]] = {k: deque(maxlen=HISTORY_POINTS) for k in KEY_METRICS}
-        self.poll_listeners: list[Callable[[Any], None]] = []
-        self.audit_listeners: list[Callable[[dict], None]] = []  # runbook audit records, as written
-        self.scenario_listeners: list[Callable[[str], None]] = []  # the simulated edge's scenario, switched
+        #: typed events (console/app/events.py): polls, audit records, scenario switches, Alertmanager's alerts
+        self.events = EventBus(on_error=self._event_handler_failed)
         #: the drill being played (``edge-console drill``: screens/drill_app.py), or None
         self.drill: Any = None
+        #: the log tail's controller (screens/log_view.py ``tail_controller``), once the log pane mounts
+        self.tail: TailController | None = None
+        #: Alertmanager's alerts and its last error (screens/monitoring_app.py, when configured)
+        self.am_alerts: list[Any] = []
+        self.am_error: str | None = None
+        #: Prometheus's history and its window (``h`` cycles it), when ``prometheus_url`` is configured
+        self.prom_history: Any = None
+        self.prom_window: str | None = None
+        #: steps a dead console left half-done (screens/flow_app.py ``report_unfinished_steps``)
+        self.unfinished_steps: list[str] = []
         self.poll_count = 0
         self._last_derived_at: float | None = None
         #: wall clock for every age shown on screen; tests pin it for snapshots
@@ -324,13 +337,12 @@ class EdgeConsoleApp(
             for key, series in self.history.items():
                 metric = derived.metrics.get(key)
                 series.append(metric.value if metric is not None else None)
-        for listener in list(self.poll_listeners):
-            try:
-                listener(result)
-            except Exception as exc:  # a broken listener must not stop the dashboard
-                self.log.error(f"poll listener {listener!r} failed: {exc!r}")
+        self.events.publish(PollCompleted(result))  # a failing handler is logged, the others still run
         for screen in self.visible_screens():
             screen.post_message(PollUpdated(result))
+
+    def _event_handler_failed(self, event: Any, handler: Any, exc: BaseException) -> None:
+        self.log.error(f"{type(event).__name__} handler {handler!r} failed: {exc!r}")
 
     def visible_screens(self) -> list[Any]:
         """The top screen, and the screen a modal dialog floats over (its values and ages stay live)."""
@@ -391,7 +403,7 @@ class EdgeConsoleApp(
         notes.extend(self.flow_key_problems)  # runbook keys that other keys shadow
         if self.session.read_only:
             notes.append("read-only: the flows that change the edge are not bound (edge-console keys lists them).")
-        overriding = getattr(getattr(self, "_flow_runbook", None), "flows", {}).values()
+        overriding = self._flow_runbook.flows.values() if self._flow_runbook is not None else ()
         notes.extend(
             f"Flow {f.id} ({f.file}:{f.line}) overrides the built-in {f.replaces}." for f in overriding if f.replaces
         )

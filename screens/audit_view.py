@@ -1,18 +1,19 @@
 """The audit trail view: every runbook step that ran (newest first), read from
 ``state_dir()/audit.jsonl`` (``console.runbook.audit``) in a thread worker when the screen is shown,
-on ``r``, and whenever a flow appends a record (``app.audit_listeners``)."""
+on ``r``, and whenever a flow appends a record (an ``AuditRecorded`` event on ``app.events``)."""
 
 from __future__ import annotations
 
 from collections import deque
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
+from console.app.events import AuditRecorded
 from console.runbook.audit import AuditLog, environment_label, what_ran
 from console.sanitize import clean
 from screens.base import EdgeScreen
@@ -125,6 +126,7 @@ class AuditScreen(EdgeScreen):
         self.audit = audit if audit is not None else AuditLog()
         self.records: list[dict[str, Any]] = []
         self.loads = 0
+        self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome()
@@ -136,21 +138,19 @@ class AuditScreen(EdgeScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("time (UTC)", "env", "flow/step", "status", "code", "what ran")
-        listeners = getattr(self.app, "audit_listeners", None)
-        if isinstance(listeners, list):
-            listeners.append(self._on_record)
+        self._unsubscribe = self.app.events.subscribe(AuditRecorded, self._on_record)  # type: ignore[attr-defined]
         self.reload()
 
     def on_unmount(self) -> None:
-        listeners = getattr(self.app, "audit_listeners", None)
-        if isinstance(listeners, list) and self._on_record in listeners:
-            listeners.remove(self._on_record)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self.reload()
 
-    def _on_record(self, record: dict[str, Any]) -> None:
+    def _on_record(self, event: AuditRecorded) -> None:
         self.reload()
 
     def action_reload(self) -> None:

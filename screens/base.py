@@ -30,13 +30,13 @@ class EdgeScreen(Screen):
             session.env.base_url,
             simulated=session.simulated,
             read_only=session.read_only,
-            shared=bool(getattr(session, "shared", False)),
+            shared=session.shared,
             id="status-header",
         )
         header.clock = self.app.clock  # type: ignore[attr-defined]
-        if getattr(self.app, "REPLAY", False):
+        if self.app.REPLAY:  # type: ignore[attr-defined]
             header.replay = self.app.badge_text()  # type: ignore[attr-defined]
-        refresh = float(getattr(self.app, "refresh_seconds", 2.0) or 2.0)
+        refresh = float(self.app.refresh_seconds or 2.0)  # type: ignore[attr-defined]
         header.fresh_seconds = refresh * 1.5 + 1.0  # a poll a little late still counts as fresh
         yield header
 
@@ -44,13 +44,13 @@ class EdgeScreen(Screen):
         self.apply_result(message.result)
 
     def on_screen_resume(self) -> None:
-        result = getattr(self.app, "last_result", None)
+        result = self.app.last_result  # type: ignore[attr-defined]
         if result is not None:
             self.apply_result(result)
 
     def restyle(self) -> None:
         """Redraw with the current theme's state styles (after a theme switch)."""
-        result = getattr(self.app, "last_result", None)
+        result = self.app.last_result  # type: ignore[attr-defined]
         if result is not None:
             self.apply_result(result)
 

@@ -30,14 +30,11 @@ class FlowCommands(Provider):
     """``Flow: <title>`` for every enabled flow action (built-in runbook plus the config's ``runbooks``)."""
 
     def _flows(self) -> list[Any]:
-        getter = getattr(self.app, "flow_runbook", None)
-        if callable(getter) and not getattr(self.app, "flow_keys_bound", False):
-            getter()  # the palette opened before the dashboard bound the flows: load the runbook now
-            rebuild = getattr(self.app, "rebuild_actions", None)
-            if callable(rebuild):
-                rebuild(getter())
-        actions = getattr(self.app, "actions", None)
-        return [a for a in actions.flows() if a.enabled] if actions is not None else []
+        app = self.app
+        if not app.flow_keys_bound:  # type: ignore[attr-defined]
+            # the palette opened before the dashboard bound the flows: load the runbook now
+            app.rebuild_actions(app.flow_runbook())  # type: ignore[attr-defined]
+        return [a for a in app.actions.flows() if a.enabled]  # type: ignore[attr-defined]
 
     def _open(self, action: Any) -> Any:
         return partial(self.app.open_flow, action.id.removeprefix("flow."))  # type: ignore[attr-defined]

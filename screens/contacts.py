@@ -45,15 +45,14 @@ class ContactsScreen(EdgeScreen):
             if contact.key not in listed:
                 table.add_row("", Text(contact.name), Text(contact.reach()), Text(contact.role))
                 self.row_keys.append(("contact", contact.key))
-        use = getattr(self.app, "keys_text", lambda *_: "")("contacts.use") or "enter"
+        use = self.app.keys_text("contacts.use") or "enter"  # type: ignore[attr-defined]
         for channel in self.contacts.channels.values():
             note = Text(channel.purpose)
             if channel.notify:
                 note.append(f"  notify: {use}", style="bold")
             table.add_row(Text("chan", style="dim"), Text(channel.name), Text(channel.url or channel.kind), note)
             self.row_keys.append(("channel", channel.key))
-        incident = getattr(self.app, "incident_response", None)
-        has_incident = incident is not None and incident.manager.current is not None
+        has_incident = self.app.incident_response.manager.current is not None  # type: ignore[attr-defined]
         self.query_one("#contacts-hint", Static).update(
             Text(
                 f"{use} on a contact records the escalation on the timeline; on a channel marked 'notify' it sends "
@@ -72,9 +71,7 @@ class ContactsScreen(EdgeScreen):
         if not self.row_keys or table.cursor_row is None:
             return
         kind, key = self.row_keys[table.cursor_row]
-        response = getattr(self.app, "incident_response", None)
-        if response is None:
-            return
+        response = self.app.incident_response  # type: ignore[attr-defined]
         if kind == "contact":
             response.escalate(key)
         else:

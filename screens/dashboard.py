@@ -60,7 +60,7 @@ class DashboardScreen(EdgeScreen):
             pane.border_title = "Key metrics · fleet (Prometheus): waiting"
             return
         targets = "?" if fleet.targets is None else str(fleet.targets)
-        window = getattr(self.app, "prom_window", None)
+        window = self.app.prom_window  # type: ignore[attr-defined]
         pane.border_title = f"Key metrics · fleet, {targets} targets" + (f" · {window}" if window else "")
         source = fleet.source
         down = getattr(fleet, "down_targets", ())
@@ -149,7 +149,7 @@ class DashboardScreen(EdgeScreen):
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)
         self.query_one(HealthPane).show(result.health)
-        tail = getattr(self.app, "tail", None)
+        tail = self.app.tail  # type: ignore[attr-defined]
         if tail is not None:
             tail.glance_frame()  # the log pane's new events in this poll's frame
         derived = result.derived
@@ -167,8 +167,7 @@ class DashboardScreen(EdgeScreen):
             when = f"last good {format_duration(age)} ago" if age is not None else "no good scrape yet"
             subtitle = f"{source.state.upper()}: {source.error} · {when}"
         # the start-up's early rates (console/sources/early.py) are marked until a full window
-        mark = getattr(self.app, "window_mark", None)
-        short = mark.note(derived, self.app.refresh_seconds) if mark is not None else ""  # type: ignore[attr-defined]
+        short = self.app.window_mark.note(derived, self.app.refresh_seconds)  # type: ignore[attr-defined]
         if short:
             subtitle = f"{subtitle} · {short}" if subtitle else short
         # setting a border title repaints the whole pane, borders included: only when it changes

@@ -10,6 +10,7 @@ at the end writes the score (in a thread) and pushes :class:`DrillScoreScreen`.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from console.app.events import AuditRecorded, PollCompleted
 from console.drill.runner import DrillRunner, SessionControl
 from console.drill.score import score_lines
 from console.drill.script import DrillScript, TimelineItem
@@ -75,6 +77,8 @@ class DrillController:
         self._acked_alerts: set[str] = set()
         self._timer: Any = None
         self._ticking = False
+        #: the UI thread (set by ``start``, which runs on the app's loop)
+        self._ui_thread: int | None = None
 
     def clock(self) -> float:
         return 0.0 if self.t0 is None else (self.monotonic() - self.t0) * self.speed
@@ -83,11 +87,13 @@ class DrillController:
         if self.runner is not None or not self.app.is_running:
             return
         self.app.drill = self  # the script drives the scenario: the z switch is off
+        self._ui_thread = threading.get_ident()
         self.t0 = self.monotonic()
         self.runner = DrillRunner(self.script, SessionControl(self.app.session), self.clock, speed=self.speed)
         self.runner.listeners.append(self._announce)
-        self.app.poll_listeners.append(self.runner.observe_poll)
-        self.app.audit_listeners.append(self._on_audit)
+        runner = self.runner
+        self.app.events.subscribe(PollCompleted, lambda event: runner.observe_poll(event.result))
+        self.app.events.subscribe(AuditRecorded, lambda event: self._on_audit(event.record))
         response = self.app.incident_response
         response.manager.listeners.append(self._on_incident_entry)
         self.app.sub_title = clean_line(f"SIMULATED DRILL: {self.script.name}")
@@ -113,10 +119,14 @@ class DrillController:
         """Audit records come from the runner's thread or the UI thread."""
         if self.runner is None or self.result is not None:
             return
-        if getattr(self.app, "_thread_id", None) not in (None, __import__("threading").get_ident()):
+        if not self.on_ui_thread():
             self.app.call_from_thread(self._on_audit, record)
             return
         self.runner.observe_audit(record)
+
+    def on_ui_thread(self) -> bool:
+        """True on the app's thread (where ``start`` ran), or before the drill started."""
+        return self._ui_thread in (None, threading.get_ident())
 
     def _on_incident_entry(self, incident: Any, entry: Any) -> None:
         if self.runner is None or self.result is not None:
@@ -127,7 +137,7 @@ class DrillController:
             self.runner.observe_ack(f"incident {incident.id} acknowledged")
 
     def _check_alert_acks(self) -> None:
-        response = getattr(self.app, "_incident_response", None)
+        response = self.app._incident_response
         if response is None or self.runner is None:
             return
         for alert in response.engine.active():

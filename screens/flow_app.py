@@ -1,15 +1,16 @@
 """Runbook flows in the app: opening a flow modal, the context it runs with, the dashboard keys.
 
 Wiring (in screens/app.py): ``class EdgeConsoleApp(FlowsMixin, ...)``, ``COMMANDS`` includes
-``screens.commands.PROVIDERS``, ``self.audit_listeners`` is a list and ``self.actions`` is the action
+``screens.commands.PROVIDERS``, ``self.events`` is the event bus and ``self.actions`` is the action
 catalogue (``rebuild_actions(runbook)``); the dashboard calls ``install_flow_keys(self)`` after the first
 frame.
 
 - ``app.open_flow(id_or_section)``: a flow id opens its modal; otherwise a section slug (``security``)
   offers that section's flows (incident alert responses name flow ids or sections).
 - ``get_metric`` reads the latest poll (``app.last_result``), ``tail_events`` the live tail buffer
-  (``app.tail.store``) when it is streaming, and every audit record goes to ``app.audit_listeners``
-  and the incident timeline (``app.incident_response.record_flow_step``).
+  (``app.tail.store``) when it is streaming, and every audit record is published as an
+  ``AuditRecorded`` event (``console.app.events``): the incident timeline, the audit view, a recording
+  and a drill subscribe to it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.screen import Screen
 if TYPE_CHECKING:  # the runbook, its modal and engine load after the first frame: start-up time
     from console.runbook.model import Runbook
     from console.app.flows import FlowContext
+    from screens.app import EdgeConsoleApp
 
 
 #: Parsed runbooks by the files they came from (path, mtime, size): parsing the YAML with line numbers
@@ -101,9 +103,9 @@ class FlowsMixin(App):
             if error:
                 self.notify(error, title="Runbook", severity="error", timeout=15, markup=False)
             self._flow_runbook = runbook if runbook is not None else Runbook(flows={})
-            incident = getattr(self, "_incident_response", None)
-            if incident is not None and runbook is not None:  # alerts answer with the runbook's responds_to
-                incident.engine.use_runbook(runbook)
+            incident = self._incident_response  # type: ignore[attr-defined]
+            if incident is not None:  # alerts answer with the runbook's responds_to
+                incident.use_runbook(runbook)
         return self._flow_runbook
 
     def flow_runbook(self) -> Runbook:
@@ -112,7 +114,7 @@ class FlowsMixin(App):
             from console.runbook import RunbookError
 
             try:
-                return self._set_flow_runbook(load_runbook_cached(getattr(self, "config", None)), "")
+                return self._set_flow_runbook(load_runbook_cached(self.config), "")  # type: ignore[attr-defined]
             except RunbookError as exc:
                 return self._set_flow_runbook(None, str(exc))
         return self._flow_runbook
@@ -127,7 +129,7 @@ class FlowsMixin(App):
             from console.runbook import RunbookError
 
             try:
-                runbook, error = load_runbook_cached(getattr(self, "config", None)), ""
+                runbook, error = load_runbook_cached(self.config), ""  # type: ignore[attr-defined]
             except RunbookError as exc:
                 runbook, error = None, str(exc)
             except Exception as exc:  # noqa: BLE001 - a broken file must not take the console down
@@ -144,7 +146,7 @@ class FlowsMixin(App):
     def flow_metric(self, name: str) -> float | None:
         from console.runbook.values import from_derived
 
-        result = getattr(self, "last_result", None)
+        result = self.last_result  # type: ignore[attr-defined]
         return from_derived(getattr(result, "derived", None), name)
 
     def flow_metric_history(self, name: str) -> list[float | None]:
@@ -155,31 +157,27 @@ class FlowsMixin(App):
         series = prometheus_series(self, name)
         if series is not None:
             return series
-        return list((getattr(self, "history", None) or {}).get(name, ()))
+        return list(self.history.get(name, ()))  # type: ignore[attr-defined]
 
     def flow_tail_source(self) -> Callable[[], list[dict[str, Any]]] | None:
         """The live tail buffer when the log pane streams; None lets the engine run a short tail."""
-        controller = getattr(self, "tail", None)
-        store = getattr(controller, "store", None)
-        if store is None:
+        controller = self.tail  # type: ignore[attr-defined]
+        if controller is None:
             return None
-        status = getattr(getattr(controller, "source", None), "status", None)
-        if not getattr(store, "received", 0) and getattr(status, "state", "") != "streaming":
+        store = controller.store
+        if not store.received and controller.source.status.state != "streaming":
             return None
         return lambda: [e.raw for e in list(store.events) if getattr(e, "kind", "") != "notice"]
 
     def flow_audit_record(self, record: dict[str, Any]) -> None:
-        """One audit record (already on disk) to every subscriber, read at call time."""
-        receivers = list(getattr(self, "audit_listeners", []) or [])
-        incident = getattr(self, "incident_response", None)
-        record_step = getattr(incident, "record_flow_step", None)
-        if record_step is not None and record_step not in receivers:
-            receivers.append(record_step)
-        for receiver in receivers:
-            try:
-                receiver(record)
-            except Exception as exc:  # noqa: BLE001 - a subscriber must not break a run
-                self.log.error(f"audit listener {receiver!r} failed: {exc!r}")
+        """One audit record (already on disk) to every subscriber (``AuditRecorded``); the incident
+        session is made first, so the step reaches the timeline even before the chrome is installed. A
+        failing subscriber is logged by the bus and does not break the run."""
+        from console.app.events import AuditRecorded
+
+        app: EdgeConsoleApp = self  # type: ignore[assignment]
+        app.incident_response  # noqa: B018 - created on first use; it subscribes itself
+        app.events.publish(AuditRecorded(record))
 
     def flow_context(self) -> FlowContext:
         from console.runbook.values import MetricSource
@@ -247,7 +245,7 @@ class FlowsMixin(App):
         a DDoS offers the Under Attack / rate-limit flows (``console.incident.respond``)."""
         from console.incident.respond import choose_response
 
-        incident = getattr(self, "_incident_response", None)
+        incident = self._incident_response  # type: ignore[attr-defined]
         alerts = incident.engine.active() if incident is not None else []
         if not alerts:
             from screens.monitoring_app import respond_to_alertmanager
@@ -255,7 +253,9 @@ class FlowsMixin(App):
             if respond_to_alertmanager(self):  # a firing Alertmanager alert mapped to a flow
                 return
         offer = choose_response(
-            alerts, getattr(self, "last_result", None), incident.engine.responses if incident is not None else None
+            alerts,
+            self.last_result,  # type: ignore[attr-defined]
+            incident.engine.responses if incident is not None else None,
         )
         if offer is None:
             self.notify("No active alert and no metric in warning or critical: nothing to respond to", timeout=4)
@@ -273,8 +273,8 @@ class FlowsMixin(App):
 
         runbook = self.flow_runbook()
         flows = [flow for target in targets for flow in resolve_target(runbook, target)]
-        actions = getattr(self, "actions", None)
-        usable = [f for f in flows if actions is None or getattr(actions.get(f"flow.{f.id}"), "enabled", True)]
+        actions = self.actions  # type: ignore[attr-defined]
+        usable = [f for f in flows if getattr(actions.get(f"flow.{f.id}"), "enabled", True)]
         if not usable:
             names = ", ".join(f.title for f in flows) or ", ".join(targets)
             self.notify(
@@ -302,18 +302,15 @@ def install_flow_keys(screen: Screen) -> list[str]:
     changes the edge is not bound read-only), the keymap goes to ``App.set_keymap`` and a
     :class:`widgets.flow_keys.FlowKeys` holding the flows' bindings is mounted and focused. A flow key
     that a code key already uses is left out (the palette still has it). Returns those problems."""
-    app = screen.app
-    runbook_getter = getattr(app, "flow_runbook", None)
-    if not callable(runbook_getter):
-        return []
-    if getattr(app, "_flow_runbook", None) is None:  # parse it off the event loop, bind when ready
+    app: EdgeConsoleApp = screen.app  # type: ignore[assignment]
+    if app._flow_runbook is None:  # parse it off the event loop, bind when ready
         app.load_flow_runbook_then(lambda: install_flow_keys(screen) if screen.is_attached else None)
         return []
     from widgets.flow_keys import FlowKeys, flow_keys_widget
 
     if screen.query(FlowKeys):
-        return list(getattr(app, "flow_key_problems", []))
-    catalogue = app.rebuild_actions(runbook_getter())  # type: ignore[attr-defined]
+        return list(app.flow_key_problems)
+    catalogue = app.rebuild_actions(app.flow_runbook())
     holder = flow_keys_widget(catalogue.flows(), id="flow-keys")
     screen.mount(holder)
 
@@ -327,7 +324,7 @@ def install_flow_keys(screen: Screen) -> list[str]:
     problems = list(catalogue.problems)
     for problem in problems:
         app.log.warning(problem)
-    app.flow_key_problems = problems  # type: ignore[attr-defined]
-    app.flow_keys_bound = True  # type: ignore[attr-defined]
+    app.flow_key_problems = problems
+    app.flow_keys_bound = True
     screen.refresh_bindings()
     return problems

@@ -335,7 +335,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
         if action == "skip":
             return idle and self.focus_index() is not None and not refused
         if action == "reverse":  # the undo flow changes the edge: not bound read-only (the catalogue)
-            undo = getattr(getattr(self.app, "actions", None), "get", lambda _: None)("flow.undo")
+            undo = self.app.actions.get("flow.undo")  # type: ignore[attr-defined]
             if undo is not None and not undo.enabled:
                 return False
             return self.phase == "summary" and bool(self.flow.reverse) and self.context.open_flow is not None
@@ -349,7 +349,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
 
     def running_hint(self) -> str:
         """What to press while a step runs (keys from the catalogue, as configured)."""
-        keys = getattr(self.app, "keys_text", lambda *_: "")
+        keys = self.app.keys_text  # type: ignore[attr-defined]
         cancel, quit_ = keys("flow.cancel") or "cancelling", keys("app.quit") or "quitting"
         return f"A step is running: {cancel} stops it and shows what ran; then {quit_} quits"
 
@@ -403,7 +403,7 @@ class FlowModal(ModalScreen[RunSummary | None]):
                 f"{shown!r} is not {confirmation.expected!r}: nothing ran"
                 if typed.strip()
                 else f"{shown} typed: type {confirmation.expected!r} to run, "
-                f"{getattr(self.app, 'keys_text', lambda *_: '')('flow.cancel') or 'cancel'} to cancel the flow"
+                f"{self.app.keys_text('flow.cancel') or 'cancel'} to cancel the flow"  # type: ignore[attr-defined]
             )
             return
         self.start_step(index, typed)

@@ -38,8 +38,8 @@ class FlowPickerScreen(ModalScreen[str | None]):
         with Vertical(id="flow-picker"):
             if self.why:
                 yield Static(self.why, id="flow-picker-why", markup=False)
-            actions = getattr(self.app, "actions", None)
-            keys = {f.id: actions.key_of(f"flow.{f.id}") if actions is not None else None for f in self.flows}
+            actions = self.app.actions  # type: ignore[attr-defined]
+            keys = {f.id: actions.key_of(f"flow.{f.id}") for f in self.flows}
             yield OptionList(
                 *[Option(flow_option_text(f, keys[f.id]), id=f.id) for f in self.flows], id="flow-picker-list"
             )

@@ -32,7 +32,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             for note in self.notes:
                 yield Static(Text(note, style="dim"))
-            close = getattr(self.app, "hint", lambda *_: "")("help.close", "closes this help")
+            close = self.app.hint("help.close", "closes this help")  # type: ignore[attr-defined]
             if close:
                 yield Static(Text(close, style="dim italic"))
 

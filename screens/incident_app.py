@@ -1,11 +1,12 @@
 """Incident response actions for the app (their keys and palette entries come from ``console/actions.py``).
 
 Wiring (one edit in screens/app.py): ``class EdgeConsoleApp(IncidentResponseMixin, App[int])``.
-``app.incident_response`` (a :class:`screens.incident_response.IncidentResponse`) is created on
-first use and subscribes itself to ``app.poll_listeners`` and ``app.audit_listeners``; the mixin's
-``on_mount`` (after the app's own, Textual calls each class's handler) creates it after the first
-frame, before the first poll can answer, installs the chrome on every screen and offers to resume an
-open incident. Runbook flows report their steps with ``app.incident_response.record_flow_step(record)``.
+``app.incident_response`` (a :class:`screens.incident_response.IncidentResponse`: the Textual glue of
+:class:`console.app.incidents.IncidentSession`) is created on first use and subscribes itself to the
+``PollCompleted`` and ``AuditRecorded`` events of ``app.events``; the mixin's ``on_mount`` (after the
+app's own, Textual calls each class's handler) creates it after the first frame, before the first poll
+can answer, installs the chrome on every screen and offers to resume an open incident. Runbook steps
+reach the timeline as ``AuditRecorded`` events (``FlowsMixin.flow_audit_record``).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class IncidentResponseMixin(App):
             fresh = self._incident_response is None
             response = self.incident_response
             response.install()
-            latest = getattr(self, "last_result", None)
+            latest = self.last_result  # type: ignore[attr-defined]
             if fresh and latest is not None:  # the start-up's early numbers were drawn before this ran
                 response.on_poll(latest)
 

@@ -57,7 +57,7 @@ class PhasePickerScreen(ModalScreen[str | None]):
 
     def phase_keys(self) -> str:
         """``"1/2/3/4 or "``: the phase keys as configured (from the catalogue)."""
-        keys_text = getattr(self.app, "keys_text", lambda *_: "")
+        keys_text = self.app.keys_text  # type: ignore[attr-defined]
         keys = [k for k in (keys_text(f"prompt.phase.{n}") for n in range(1, len(MARKABLE_PHASES) + 1)) if k]
         return "/".join(keys) + " or " if keys else ""
 

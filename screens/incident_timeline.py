@@ -3,7 +3,7 @@ contacts, closing and the report."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -51,20 +51,16 @@ class IncidentTimelineScreen(EdgeScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        response = getattr(self.app, "incident_response", None)
-        if response is not None:
-            self.show_incident(response.manager.current)
+        self.show_incident(self.app.incident_response.manager.current)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        response = getattr(self.app, "incident_response", None)
-        if response is not None:
-            self.show_incident(response.manager.current)
+        self.show_incident(self.app.incident_response.manager.current)  # type: ignore[attr-defined]
 
     def show_incident(self, incident: Incident | None) -> None:
         summary = self.query_one("#incident-summary", Static)
         if incident is None:
-            key = getattr(self.app, "hint", lambda *_: "")("incident.open", "to start one")
+            key = self.app.hint("incident.open", "to start one")  # type: ignore[attr-defined]
             summary.update(Text(f"No incident. Press {key}." if key else "No incident. Start one from the palette."))
             return
         sev = incident.severity_info
@@ -102,8 +98,7 @@ class IncidentTimelineScreen(EdgeScreen):
         self.app.push_screen(FullTextScreen(f"Timeline entry {entry.seq}", fields))
 
     def _now(self) -> datetime:
-        response = getattr(self.app, "incident_response", None)
-        return response.now() if response is not None else datetime.now(timezone.utc)
+        return self.app.incident_response.now()  # type: ignore[attr-defined]
 
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)

@@ -216,7 +216,7 @@ class TailController(LogTail):
 
 
 def tail_controller(app: Any) -> TailController:
-    controller = getattr(app, "tail", None)
+    controller = app.tail
     if controller is None:
         controller = TailController(app, app.session)
         app.tail = controller
@@ -367,7 +367,7 @@ class LogViewScreen(EdgeScreen):
         self.notify(f"Breakdown window: {WINDOWS[self.window_index][0]}", timeout=2)
 
     def action_save(self) -> None:
-        if getattr(self.app.session, "shared", False):  # type: ignore[attr-defined]
+        if self.app.session.shared:  # type: ignore[attr-defined]
             # a browser viewer of `edge-console serve` writes nothing on the host (evidence holds client IPs)
             self.notify(
                 "shared read-only view: saving evidence is refused (save it from the terminal console)",

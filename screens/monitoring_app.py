@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from console.app.events import AlertsUpdated, PollCompleted
+
+if TYPE_CHECKING:
+    from screens.app import EdgeConsoleApp
 
 
-def start_monitoring(app: Any) -> None:
+def start_monitoring(app: EdgeConsoleApp) -> None:
     env = app.session.env
     app.am_alerts = []
     app.am_error = None
-    app.am_listeners = []
     app.prom_history = None
-    if getattr(env, "alertmanager_url", None):
+    if env.alertmanager_url:
         app.run_worker(
             _alertmanager_loop(app), name="alertmanager", group="alertmanager", exclusive=True, exit_on_error=False
         )
-    if getattr(env, "prometheus_url", None):
+    if env.prometheus_url:
         from console.monitoring_config import prometheus_settings
 
         app.prom_window = prometheus_settings(app.config).history_window
@@ -31,7 +35,7 @@ def start_monitoring(app: Any) -> None:
 
 
 # -- Alertmanager ---------------------------------------------------------------------------------------
-async def _alertmanager_loop(app: Any) -> None:
+async def _alertmanager_loop(app: EdgeConsoleApp) -> None:
     from console.alertmanager.client import AlertmanagerClient, AlertmanagerError
     from console.monitoring_config import alertmanager_settings
 
@@ -40,7 +44,7 @@ async def _alertmanager_loop(app: Any) -> None:
         client = await asyncio.to_thread(AlertmanagerClient.for_env, app.config, app.session.env)
     except AlertmanagerError as exc:
         app.am_error = str(exc)
-        _notify_listeners(app)
+        _publish(app)
         return
     try:
         while True:
@@ -49,33 +53,30 @@ async def _alertmanager_loop(app: Any) -> None:
                 app.am_error = None
             except AlertmanagerError as exc:
                 app.am_error = str(exc)  # the last good alerts stay on screen, marked
-            _notify_listeners(app)
+            _publish(app)
             await asyncio.sleep(settings.poll_seconds)
     finally:
         await client.aclose()
 
 
-def _notify_listeners(app: Any) -> None:
-    for listener in list(getattr(app, "am_listeners", [])):
-        try:
-            listener()
-        except Exception as exc:  # noqa: BLE001 - a broken pane must not stop polling
-            app.log.error(f"alertmanager listener failed: {exc!r}")
+def _publish(app: EdgeConsoleApp) -> None:
+    """Alertmanager answered or failed: to every subscriber (a broken pane must not stop polling)."""
+    app.events.publish(AlertsUpdated(tuple(app.am_alerts), app.am_error))
 
 
-def alert_rows(app: Any) -> list[Any]:
+def alert_rows(app: EdgeConsoleApp) -> list[Any]:
     """The console's active alerts and Alertmanager's, merged by metric."""
     from console.alertmanager.merge import merge_alerts
 
-    response = getattr(app, "_incident_response", None)
+    response = app._incident_response
     console_alerts = response.engine.active() if response is not None else []
-    return merge_alerts(console_alerts, getattr(app, "am_alerts", []) or [])
+    return merge_alerts(console_alerts, app.am_alerts)
 
 
 def mount_alerts_pane(screen: Any) -> None:
     """Mount the alerts pane on the dashboard's side column when the environment has Alertmanager."""
-    app = screen.app
-    if not getattr(app.session.env, "alertmanager_url", None) or not hasattr(app, "am_listeners"):
+    app: EdgeConsoleApp = screen.app
+    if not app.session.env.alertmanager_url:
         return
     from widgets.am_alerts_pane import AlertmanagerPane
 
@@ -86,17 +87,17 @@ def mount_alerts_pane(screen: Any) -> None:
         if pane.is_attached:
             pane.show(alert_rows(app), app.am_error, app.clock())
 
-    app.am_listeners.append(update)
-    app.poll_listeners.append(update)  # the console's own alerts change with the polls
+    app.events.subscribe(AlertsUpdated, update)
+    app.events.subscribe(PollCompleted, update)  # the console's own alerts change with the polls
     update()
 
 
-def respond_to_alertmanager(app: Any) -> bool:
+def respond_to_alertmanager(app: EdgeConsoleApp) -> bool:
     """``r`` when no console alert is up: open the flow mapped to the first firing Alertmanager alert.
     True when one was opened."""
     from console.alertmanager.mapping import respond_target
 
-    alerts = getattr(app, "am_alerts", None) or []
+    alerts = app.am_alerts
     if not alerts:
         return False
     target = respond_target(alerts, app.flow_runbook())
@@ -106,12 +107,12 @@ def respond_to_alertmanager(app: Any) -> bool:
     return True
 
 
-def silence_on_ack(app: Any, acknowledged: list[Any]) -> None:
+def silence_on_ack(app: EdgeConsoleApp, acknowledged: list[Any]) -> None:
     """After ``a``: with ``alertmanager.ack_silence`` set, open the silence flow for the acked alert's
     Alertmanager counterpart with its inputs filled in. It is a change like any other: previewed, confirmed
     (production needs its name typed), audited before it runs, refused read-only, on the timeline."""
     env = app.session.env
-    if not getattr(env, "alertmanager_url", None) or not acknowledged:
+    if not env.alertmanager_url or not acknowledged:
         return
     from console.alertmanager.acksilence import SILENCE_FLOW, ack_silence_inputs
     from console.monitoring_config import alertmanager_settings
@@ -120,9 +121,7 @@ def silence_on_ack(app: Any, acknowledged: list[Any]) -> None:
     if not settings.ack_silence:
         return
     for alert in acknowledged:
-        inputs = ack_silence_inputs(
-            alert.key, alert.describe(), getattr(app, "am_alerts", []), env, settings.ack_silence
-        )
+        inputs = ack_silence_inputs(alert.key, alert.describe(), app.am_alerts, env, settings.ack_silence)
         if inputs is not None:  # one flow at a time: the first acked alert with a counterpart
             app.open_flow(
                 SILENCE_FLOW,
@@ -137,7 +136,7 @@ def silence_on_ack(app: Any, acknowledged: list[Any]) -> None:
 HISTORY_REFRESH_S = 60.0
 
 
-def refresh_prometheus_history(app: Any) -> None:
+def refresh_prometheus_history(app: EdgeConsoleApp) -> None:
     """Fetch the history over ``app.prom_window`` now and every minute (a new window restarts it)."""
 
     async def loop() -> None:
@@ -150,24 +149,24 @@ def refresh_prometheus_history(app: Any) -> None:
             except Exception as exc:  # noqa: BLE001 - no history: the local one stays on screen
                 app.log.error(f"prometheus history: {exc!r}")
             for screen in app.visible_screens():
-                screen.post_message(FleetUpdated(getattr(app, "fleet_result", None)))
+                screen.post_message(FleetUpdated(app.fleet_result))
             await asyncio.sleep(HISTORY_REFRESH_S)
 
     app.run_worker(loop(), name="prometheus history", group="prom-history", exclusive=True, exit_on_error=False)
 
 
-def cycle_history_window(app: Any) -> str:
+def cycle_history_window(app: EdgeConsoleApp) -> str:
     from console.sources.promhistory import next_window
 
-    app.prom_window = next_window(getattr(app, "prom_window", "1h"))
+    app.prom_window = next_window(app.prom_window or "1h")
     refresh_prometheus_history(app)
     return app.prom_window
 
 
-def prometheus_series(app: Any, name: str, points: int | None = None) -> list[float | None] | None:
+def prometheus_series(app: EdgeConsoleApp, name: str, points: int | None = None) -> list[float | None] | None:
     """Prometheus's history of ``name`` over the chosen window, when there is one; with ``points``, that
     many averages over equal parts of the window (a narrow sparkline still spans the whole window)."""
-    history = getattr(app, "prom_history", None)
+    history = app.prom_history
     if history is None or not history.series.get(name):
         return None
     series = history.history(name)
@@ -178,9 +177,9 @@ def prometheus_series(app: Any, name: str, points: int | None = None) -> list[fl
     return squeeze(series, points)
 
 
-def history_note(app: Any) -> list[str]:
+def history_note(app: EdgeConsoleApp) -> list[str]:
     """The lines a flow's metrics step prints about its trends when they are Prometheus's history."""
-    history = getattr(app, "prom_history", None)
+    history = app.prom_history
     if history is None:
         return []
     from console.runbook.promtrend import history_lines

@@ -3,8 +3,8 @@ starts by itself when an incident opens (``record: {auto_on_incident: true}``, t
 incident's timeline (and so its report) gets the file's path.
 
 Wiring (one edit in screens/app.py): ``RecordingMixin`` among ``EdgeConsoleApp``'s bases. The
-:class:`RecordingController` listens where the rest of the app does: ``app.poll_listeners`` (each poll,
-then the alert engine's active alerts once it has judged that poll), ``app.audit_listeners`` (flow
+:class:`RecordingController` subscribes where the rest of the app does: ``app.events`` ``PollCompleted``
+(each poll, then the alert engine's active alerts once it has judged that poll), ``AuditRecorded`` (flow
 steps), the incident manager's listeners (timeline entries) and the log tail's store (events newer than
 the last recorded one, at each poll). Writing happens on the recorder's thread; opening and closing the
 file in a worker thread: the UI loop never waits on the disk.
@@ -13,11 +13,15 @@ file in a worker thread: the UI loop never waits on the disk.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
+from console.app.events import AuditRecorded, PollCompleted
 from console.config import ConfigError
+
+if TYPE_CHECKING:
+    from screens.app import EdgeConsoleApp
 
 __all__ = ["RecordingMixin", "RecordingController"]
 
@@ -25,7 +29,7 @@ __all__ = ["RecordingMixin", "RecordingController"]
 class RecordingController:
     """One per app, on the UI thread. ``recorder`` is the open recording (None when not recording)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: EdgeConsoleApp) -> None:
         from console.record import encode
         from console.record.settings import RecordSettings, record_settings
 
@@ -36,7 +40,7 @@ class RecordingController:
         self.auto = False  # the current recording was started by an incident
         self.problem = ""
         try:
-            self.settings = record_settings(getattr(app, "config", None))
+            self.settings = record_settings(app.config)
         except ConfigError as exc:
             self.settings = RecordSettings(auto_on_incident=False)
             self.problem = str(exc)
@@ -52,16 +56,19 @@ class RecordingController:
     # -- listening ---------------------------------------------------------------------------
     def attach(self) -> None:
         app = self.app
-        if self.on_poll not in app.poll_listeners:
-            app.poll_listeners.append(self.on_poll)
-        if self.on_flow_step not in app.audit_listeners:
-            app.audit_listeners.append(self.on_flow_step)
-        response = getattr(app, "incident_response", None)
-        manager = getattr(response, "manager", None)
-        if manager is not None and self.on_incident_entry not in manager.listeners:
+        app.events.subscribe(PollCompleted, self._on_poll_event)  # once: the same handler is kept once
+        app.events.subscribe(AuditRecorded, self._on_audit_event)
+        manager = app.incident_response.manager
+        if self.on_incident_entry not in manager.listeners:
             manager.listeners.append(self.on_incident_entry)
         if self.problem:
             app.notify(self.problem, title="Record config", severity="error", timeout=15, markup=False)
+
+    def _on_poll_event(self, event: PollCompleted) -> None:
+        self.on_poll(event.result)
+
+    def _on_audit_event(self, event: AuditRecorded) -> None:
+        self.on_flow_step(event.record)
 
     def on_poll(self, result: Any) -> None:
         if self.recorder is None:
@@ -73,7 +80,7 @@ class RecordingController:
         self.app.call_later(self._write_alerts, now)  # after the alert engine has judged this poll
 
     def _write_alerts(self, now: float) -> None:
-        response = getattr(self.app, "_incident_response", None)
+        response = self.app._incident_response
         if self.recorder is None or response is None:
             return
         active = response.engine.active()
@@ -83,9 +90,9 @@ class RecordingController:
             self.recorder.write(self.encode.alerts_to_json(active, now))
 
     def _write_tail(self, now: float) -> None:
-        store = getattr(getattr(self.app, "tail", None), "store", None)
-        if store is None:
+        if self.app.tail is None:
             return
+        store = self.app.tail.store
         fresh = [e for e in store.events if e.seq > self._last_seq]
         if fresh:
             self._last_seq = fresh[-1].seq
@@ -105,11 +112,11 @@ class RecordingController:
             self._maybe_auto_start()
 
     def _maybe_auto_start(self) -> None:
-        response = getattr(self.app, "_incident_response", None)
-        current = getattr(getattr(response, "manager", None), "current_id", None)
+        response = self.app._incident_response
+        current = response.manager.current_id if response is not None else None
         if not self.settings.auto_on_incident or not current or self._starting or self.recorder is not None:
             return
-        if getattr(self.app.session, "shared", False):
+        if self.app.session.shared:
             return  # a browser's view under `edge-console serve`: the operator's console records, not every tab
         if current == self._incident_id:
             return  # recorded this one already (and it was stopped by hand)
@@ -155,7 +162,7 @@ class RecordingController:
             self._starting = False
         self.recorder, self.auto = recorder, auto
         self._last_alerts = None
-        store = getattr(getattr(self.app, "tail", None), "store", None)
+        store = self.app.tail.store if self.app.tail is not None else None
         self._last_seq = store.events[-1].seq if store is not None and store.events else 0
         if self.app.last_result is not None:
             self.on_poll(self.app.last_result)  # the state at the start
@@ -164,8 +171,8 @@ class RecordingController:
         self.app.notify(f"recording to {recorder.path}{why}; ctrl+t stops", title="Recording", timeout=6, markup=False)
 
     def _link_incident(self, path: Any) -> None:
-        response = getattr(self.app, "_incident_response", None)
-        manager = getattr(response, "manager", None)
+        response = self.app._incident_response
+        manager = response.manager if response is not None else None
         if manager is None or not manager.current_id:
             return
         try:
@@ -211,16 +218,18 @@ class RecordingMixin(App):
     # its key (record.toggle) is an app-wide action of the catalogue (console/actions.py)
 
     _recording: RecordingController | None = None
+    #: ``edge-console replay`` (screens/replay_app.py ``ReplayApp``): nothing is recorded
+    REPLAY = False
 
     @property
     def recording(self) -> RecordingController:
         controller = self._recording
         if controller is None:
-            controller = self._recording = RecordingController(self)
+            controller = self._recording = RecordingController(self)  # type: ignore[arg-type]
         return controller
 
     def on_mount(self) -> None:
-        if not getattr(self, "REPLAY", False):
+        if not self.REPLAY:
             self.after_first_frame(self._install_recording)  # type: ignore[attr-defined]
 
     def _install_recording(self) -> None:
@@ -228,7 +237,7 @@ class RecordingMixin(App):
             self.recording.attach()
 
     def action_record_toggle(self) -> None:
-        if getattr(self, "REPLAY", False):
+        if self.REPLAY:
             self.notify("REPLAY: this is a recording already", title="Recording", timeout=3)
             return
         self.recording.toggle()

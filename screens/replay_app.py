@@ -1,8 +1,8 @@
 """``edge-console replay FILE``: the full TUI driven by a recording, badged REPLAY, read-only.
 
 The replay feeds the app through the interfaces the live data uses: each recorded poll goes to
-``EdgeConsoleApp.apply_result`` (what ``poll_loop`` calls: history, poll listeners (the alert engine
-and the incident chrome), every visible screen), and recorded tail events go through the log tail's
+``EdgeConsoleApp.apply_result`` (what ``poll_loop`` calls: history, the ``PollCompleted`` event (the
+alert engine and the incident chrome), every visible screen), and recorded tail events go through the log tail's
 controller (``screens.log_view.TailController``) from a pump with ``ParsePump``'s consumer interface,
 so the dashboard pane and the log view render them from the same store. ``app.clock`` is the
 recording's virtual clock (``console.record.timeline.ReplayTimeline``): every age, the alert engine's
@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 
+from console.app.events import PollCompleted
 from console.config import simulated_config
 from console.record.encode import FLOW, INCIDENT, POLL, TAIL
 from console.record.timeline import ReplayTimeline
@@ -199,7 +200,7 @@ class ReplayApp(EdgeConsoleApp):
         return len(due)
 
     def deliver(self, records: list[dict[str, Any]]) -> None:
-        """Hand ``records`` to the app. Every poll reaches the history and the poll listeners (the alert
+        """Hand ``records`` to the app. Every poll reaches the history and the poll subscribers (the alert
         engine judges each one, as live); the screens draw the last poll of the batch only (at 60x a
         frame covers three polls: drawing the two hidden ones would only make the frame late)."""
         events: list[TailEvent] = []
@@ -225,15 +226,11 @@ class ReplayApp(EdgeConsoleApp):
         self.delivered += len(records)
 
     def _apply_unseen(self, result: Any) -> None:
-        """``apply_result`` without drawing: history, ``last_result`` and the poll listeners."""
+        """``apply_result`` without drawing: history, ``last_result`` and the ``PollCompleted`` event."""
         self.last_result = result
         self.poll_count += 1
         self._append_history(result)
-        for listener in list(self.poll_listeners):
-            try:
-                listener(result)
-            except Exception as exc:  # noqa: BLE001 - as in apply_result: a broken listener must not stop the replay
-                self.log.error(f"poll listener {listener!r} failed: {exc!r}")
+        self.events.publish(PollCompleted(result))  # as in apply_result: a failing handler is only logged
 
     def _show_recorded(self, record: dict[str, Any]) -> None:
         if record["k"] == FLOW:

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from console.app.events import ScenarioSwitched
 from console.sim.names import SCENARIO_NAMES
 from widgets.keybindings import bindings
 
@@ -34,14 +35,8 @@ def _description(name: str) -> str:
 
 def can_switch(app: Any) -> bool:
     """Only the console that runs the simulated edge, and not during a drill (its script drives the scenario)."""
-    session = getattr(app, "session", None)
-    return bool(
-        session is not None
-        and getattr(session, "simulated", False)
-        and not getattr(session, "shared", False)
-        and getattr(session, "sim", None) is not None
-        and getattr(app, "drill", None) is None
-    )
+    session = app.session
+    return bool(session.simulated and not session.shared and session.sim is not None and app.drill is None)
 
 
 class ScenarioPicker(ModalScreen[str | None]):
@@ -76,9 +71,9 @@ class ScenarioCommands(Provider):
     """``Scenario: <name>`` for each scenario of the simulated edge (nothing on a real edge)."""
 
     def _entries(self) -> list[tuple[str, str, Any]]:
-        switch = getattr(self.app, "switch_scenario", None)
-        if switch is None or not can_switch(self.app):
+        if not can_switch(self.app):
             return []
+        switch = self.app.switch_scenario  # type: ignore[attr-defined]
         return [
             (f"Scenario: {name}", f"simulated edge: {_description(name)}", partial(switch, name))
             for name in SCENARIO_NAMES
@@ -131,8 +126,7 @@ class ScenarioSwitchMixin:
         except (ValueError, OSError) as exc:
             app.notify(str(exc), title="Scenario", severity="error", timeout=8, markup=False)
             return
-        for listener in list(getattr(app, "scenario_listeners", [])):
-            listener(name)
+        app.events.publish(ScenarioSwitched(name))
         app.notify(
             f"Simulated edge now in scenario {name}: {_description(name)}",
             title="Scenario (drill)",

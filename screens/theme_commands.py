@@ -20,10 +20,8 @@ class ThemeCommands(Provider):
     HELP = "switch the console's colours now (states keep their words and symbols)"
 
     def _hits(self) -> list[tuple[str, object]]:
-        use = getattr(self.app, "use_theme", None)
-        if use is None:
-            return []
-        current = getattr(self.app, "theme", None)
+        use = self.app.use_theme  # type: ignore[attr-defined]
+        current = self.app.theme
         return [
             (theme_command_text(name) + (" · current" if name == current else ""), partial(use, name))
             for name in THEME_NAMES

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_application_layer_loads_no_textual_and_no_ui_package():
     probe = (
-        "import sys, console.app.flows, console.app.protocols; "
+        "import sys, console.app.flows, console.app.protocols, console.app.events, console.app.incidents, "
+        "console.app.tail; "
         "print(','.join(m for m in sys.modules if m.split('.')[0] in ('textual', 'screens', 'widgets')))"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -153,3 +154,35 @@ def test_log_tail_will_not_tail_a_simulated_edge_without_its_wrangler():
     assert tail.start_feed(None) is False  # type: ignore[arg-type]
     assert tail.pump is None
     assert tail.source.status.state == "stopped" and "nothing to tail" in tail.source.status.detail
+
+
+def test_the_app_declares_every_attribute_screens_read():
+    """``ConsoleApp`` (console/app/protocols.py) is what screens read from the app: each attribute is set
+    when the app is built (or is a class attribute, a property, a method), so no screen needs
+    ``getattr(app, name, default)``."""
+    from console.app.protocols import ConsoleApp
+    from console.session import Session
+    from screens.app import EdgeConsoleApp
+
+    config = simulated_config("http://127.0.0.1:9")
+    app = EdgeConsoleApp(Session(config=config, env=config.environment(None), read_only=True))
+    members = set(ConsoleApp.__annotations__) | {n for n in vars(ConsoleApp) if not n.startswith("__")}
+    members -= {"_abc_impl", "_is_protocol", "_is_runtime_protocol"}
+    assert {"events", "actions", "tail", "am_alerts", "prom_window", "incident_response", "keys_text"} <= members
+    missing = sorted(name for name in members if name not in dir(app) and name not in vars(app))
+    assert missing == [], f"ConsoleApp names these, EdgeConsoleApp does not have them: {missing}"
+    assert app.tail is None and app.am_alerts == [] and app.prom_window is None and app.REPLAY is False
+
+
+def test_screens_and_widgets_read_app_attributes_without_getattr_defaults():
+    import re
+
+    pattern = re.compile(r"(getattr|hasattr)\((self\.)?app\b")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in ("screens", "widgets")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []

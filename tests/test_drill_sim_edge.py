@@ -10,6 +10,7 @@ import stat
 import sys
 from pathlib import Path
 
+from console.app.events import ScenarioSwitched
 from console.metrics.thresholds import State
 from console.session import open_session
 from console.sim import published
@@ -50,6 +51,8 @@ def row_text(app, key: str) -> str:
 
 async def test_palette_switches_the_scenario_to_latency_and_p95_turns_critical(state_dir):
     app = sim_app()
+    switched: list[str] = []
+    app.events.subscribe(ScenarioSwitched, lambda event: switched.append(event.name))
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(lambda: p95_state(app) == State.NORMAL, timeout=20, message="p95 OK in normal")
@@ -58,6 +61,7 @@ async def test_palette_switches_the_scenario_to_latency_and_p95_turns_critical(s
             await wait_for(lambda: palette_hit(app, "Scenario: latency"), message="palette hit")
             await pilot.press("enter")
             await wait_for(lambda: app.session.sim.state.scenario == "latency", timeout=10, message="switched")
+            await wait_for(lambda: switched == ["latency"], message="the ScenarioSwitched event")
             await wait_for(lambda: p95_state(app) == State.CRITICAL, timeout=20, message="p95 critical")
             await pilot.pause()
             assert "CRIT" in row_text(app, "p95_latency_ms")

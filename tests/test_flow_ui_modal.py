@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from console.app.events import AuditRecorded
 from console.config import simulated_config
 from console.session import Session
 from screens.app import EdgeConsoleApp
@@ -390,7 +391,7 @@ async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_inc
     seen: list[dict] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app)
-        app.audit_listeners.append(seen.append)
+        app.events.subscribe(AuditRecorded, lambda event: seen.append(event.record))
         incident = app.incident_response.manager.start("P2", "Abuse from one address", "login failures")
         modal = await open_by_key(app, pilot, "K", "block-ip")
         modal.query_one("#input-ip").value = "2001:db8::7"

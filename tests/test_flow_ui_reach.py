@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from rich.text import Text
 from textual.command import CommandPalette
 
+from console.app.events import AuditRecorded
 from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.runbook import load_for_config
@@ -166,7 +167,7 @@ async def test_audit_view_shows_the_steps_of_a_run_newest_first(sim, fake_tools)
         assert "/status/api/v2/status.json" in text
         # refreshed when shown: a record appended while it is open shows up
         loads = screen.loads
-        assert screen._on_record in app.audit_listeners
+        assert screen._on_record in app.events.handlers(AuditRecorded)
         app.flow_audit_record({"event": "step", "flow": "x"})  # what a running flow does after each write
         await wait_for(lambda: screen.loads > loads, message="reload on a new record")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from console.app.events import PollCompleted
 from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
@@ -30,7 +31,8 @@ async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(s
 
     async with app.run_test(size=(110, 32)):
         await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner), message="app")
-        app.poll_listeners.append(record)  # runs after the incident listener: sees the engine's verdict
+        # subscribed after the incident session: sees the engine's verdict
+        app.events.subscribe(PollCompleted, lambda event: record(event.result))
         await wait_for(
             lambda: sum(1 for at, state, _ in log if state == State.NORMAL) >= 2, timeout=20, message="normal scrapes"
         )

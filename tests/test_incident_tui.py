@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from console.app.events import PollCompleted
 from console.config import simulated_config
 from console.incident.manager import IncidentManager
 from console.incident.report import md_text, render_report
@@ -60,8 +61,9 @@ async def test_alert_raised_after_held_scrapes_not_before_and_once():
     seen: list[tuple[int, int, bool]] = []
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
-        app.poll_listeners.append(
-            lambda r: seen.append((poller.polls, len(app.incident_response.engine.active()), banner(app).display))
+        app.events.subscribe(
+            PollCompleted,
+            lambda e: seen.append((poller.polls, len(app.incident_response.engine.active()), banner(app).display)),
         )
         await wait_for(lambda: len(seen) >= 8, message="eight polls")
         first_bad = 2  # poll 1 is 80 ms, polls 2.. are 1400 ms

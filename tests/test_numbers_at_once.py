@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from console.app.events import PollCompleted
 from console.config import simulated_config
 from console.metrics.model import KEY_METRICS
 from console.session import Session
@@ -31,8 +32,11 @@ async def test_every_key_metric_numeric_in_the_first_result_drawn(sim, state_dir
     started = time.monotonic()
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     seen: list[tuple[float, bool, float]] = []
-    app.poll_listeners.append(
-        lambda r: seen.append((time.monotonic() - started, numeric(r), r.derived.window_s if r.derived else 0.0))
+    app.events.subscribe(
+        PollCompleted,
+        lambda e: seen.append(
+            (time.monotonic() - started, numeric(e.result), e.result.derived.window_s if e.result.derived else 0.0)
+        ),
     )
     async with app.run_test(size=(120, 40)):
         await wait_for(lambda: seen, timeout=DEADLINE_S + 5, message="a first result")

@@ -4,11 +4,14 @@ the action's id, so the user keymap (``keys:``) is applied with ``App.set_keymap
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual.binding import Binding
 
 from console.actions import FLOW_GROUP, Action, code_catalogue
+
+if TYPE_CHECKING:
+    from console.app.protocols import ConsoleApp
 
 _GROUPS: dict[str, Binding.Group] = {FLOW_GROUP: Binding.Group(FLOW_GROUP, compact=True)}
 
@@ -31,17 +34,16 @@ def bindings_of(actions: Iterable[Action]) -> list[Binding]:
     return [binding(a) for a in actions if a.enabled and a.keys]
 
 
-def key_hints(app: object, *parts: tuple[str, str] | str) -> str:
+def key_hints(app: ConsoleApp, *parts: tuple[str, str] | str) -> str:
     """A hint line from the catalogue: each ``(action id, words)`` becomes ``"n or esc stays"`` with the
     action's keys as configured (left out when it is not bound); a plain string is kept as it is (a
     widget's own key, such as enter in an input). Parts are joined with `` · ``."""
-    keys_text = getattr(app, "keys_text", None)
     out: list[str] = []
     for part in parts:
         if isinstance(part, str):
             out.append(part)
-        elif callable(keys_text):
-            text = keys_text(*part)
+        else:
+            text = app.keys_text(*part)
             if text:
                 out.append(text)
     return " · ".join(out)
