@@ -318,6 +318,29 @@ async def test_a_shared_view_writes_nothing_and_tells_nobody(state_dir):
         session.shutdown()
 
 
+async def test_a_view_only_console_offers_no_resume_and_resumes_nothing(state_dir):
+    """A replay or a browser's shared view sees the open incidents of the state dir; it must not offer
+    to take one on (a resume writes a restart entry and makes the incident this console's)."""
+    first, _, _ = make_session(state_dir)
+    await first.start("P2", "Queue backlog", "", first.start_proposal())
+    incident_id = first.manager.current_id
+    first.shutdown()
+    view, front, _ = make_session(state_dir, shared=True)
+    try:
+        offered: list[list[Any]] = []
+        view.scan_open_incidents(offered.append)
+        front.settle()
+        assert offered == []
+        view.resume(incident_id)
+        front.settle()
+        assert view.manager.current_id is None
+        assert "cannot resume" in front.texts()[-1]
+        lines = [p for p in state_dir.glob("incidents/**/*.jsonl")]
+        assert len(lines) == 1 and "console" not in lines[0].read_text().splitlines()[-1]
+    finally:
+        view.shutdown()
+
+
 async def test_bus_events_reach_the_session_and_flow_steps_from_another_thread_go_through_the_ui(state_dir):
     session, front, now = make_session(state_dir)
     bus = EventBus()

@@ -356,7 +356,10 @@ class IncidentSession:
     # -- resume ---------------------------------------------------------------------------------
     def scan_open_incidents(self, offer: Callable[[list[Incident]], Any]) -> None:
         """Read the open incidents on the writer thread; ``offer(incidents)`` on the UI thread when there
-        are some to offer (none was started or adopted here meanwhile). A read error is a notice."""
+        are some to offer (none was started or adopted here meanwhile). A read error is a notice. A
+        view-only console (a browser's shared view, a replay) offers nothing: it cannot take an incident on."""
+        if self.manager.view_only:
+            return
 
         def scan() -> list[Incident]:
             self._known_ids = set(self.manager.store.ids(drills=self.manager.drill))
@@ -379,6 +382,9 @@ class IncidentSession:
 
     def resume(self, incident_id: str) -> None:
         """Make ``incident_id`` this console's incident; the restart is itself a timeline entry."""
+        if self.manager.view_only:
+            self.front.toast(Notice("This console is a view: it cannot resume an incident", severity="warning"))
+            return
 
         def job() -> Incident:
             incident = self.manager.resume(incident_id)
