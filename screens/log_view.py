@@ -74,7 +74,7 @@ class TailController(LogTail):
         self.frames_skipped = 0
         self._synced_at = 0.0
         self._synced_received = 0
-        self._interval: float | None = None  # the timer's current interval (``_pace``)
+        self.tick_interval: float | None = None  #: the timer's current interval (``_pace``)
 
     def start(self) -> None:
         if self.worker is not None and not self.worker.is_finished:
@@ -91,11 +91,11 @@ class TailController(LogTail):
         batch = self.settings.batch_ms / 1000.0
         quick = fast or self.flooding or self._full_view_up()
         interval = batch if quick else max(batch, GLANCE_TICK_S)
-        if self.timer is not None and interval == self._interval:
+        if self.timer is not None and interval == self.tick_interval:
             return
         if self.timer is not None:
             self.timer.stop()
-        self._interval = interval
+        self.tick_interval = interval
         self.timer = self.app.set_interval(interval, self.tick)
 
     async def switch_workers(self, roles: list[str] | None = None) -> list[str]:
@@ -117,7 +117,7 @@ class TailController(LogTail):
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
-            self._interval = None
+            self.tick_interval = None
         worker = self.worker
         if worker is not None and not worker.is_finished:
             try:
