@@ -7,7 +7,9 @@ the console's own.
 with everything the console writes) and every key-metric row shows a number (not "waiting for data"
 or "warming up"). Measured at 120x40, where every row is shown in full.
 
-    .venv/bin/python bench/bench_dashboard.py [--runs 5] [--idle-seconds 30] [--idle-runs 3]
+    .venv/bin/python bench/bench_dashboard.py [--runs 5] [--idle-seconds 30] [--idle-runs 3] [--idle-only]
+
+Each idle figure is followed by the load average over its run (the 2 cores are shared: say it).
 """
 
 from __future__ import annotations
