@@ -7,7 +7,9 @@ the console's own.
 with everything the console writes) and every key-metric row shows a number (not "waiting for data"
 or "warming up"). Measured at 120x40, where every row is shown in full.
 
-    .venv/bin/python bench/bench_dashboard.py [--runs 5] [--idle-seconds 30] [--idle-runs 3]
+    .venv/bin/python bench/bench_dashboard.py [--runs 5] [--idle-seconds 30] [--idle-runs 3] [--idle-only]
+
+Each idle figure is followed by the load average over its run (the 2 cores are shared: say it).
 """
 
 from __future__ import annotations
@@ -140,6 +142,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--idle-seconds", type=float, default=30.0)
     parser.add_argument("--idle-runs", type=int, default=3)
+    parser.add_argument("--idle-only", action="store_true", help="only the idle figures, no start-up runs")
     opts = parser.parse_args()
 
     port = free_port()
@@ -150,57 +153,15 @@ def main() -> int:
     os.environ.update(env_state)
     try:
         console_argv = [PY, "-m", "console", "--config", str(config)]
-        bare_argv = [PY, str(ROOT / "bench" / "bare_app.py")]
-        bare, ours, live, numeric = [], [], [], []
-        for _ in range(opts.runs):  # interleaved so machine noise hits both alike
-            bare.append(first_frame(bare_argv, b"bare pane 3")[0])
-            # the first frame is the whole dashboard layout (header, every pane, each metric's name,
-            # "waiting for data"); the header's "metrics LIVE" follows with the first scrape
-            frame, data = first_frame(console_argv, b"Key metrics", b"LIVE")
-            ours.append(frame)
-            live.append(data)
-            numeric.append(time_to_numeric(console_argv)[1])
-        b, o = statistics.median(bare), statistics.median(ours)
-        print(
-            f"startup to first frame: bare Textual app median {b * 1000:.0f} ms, edge-console median "
-            f"{o * 1000:.0f} ms, ratio {o / b:.2f}x (target <= 1.5x; {opts.runs} runs each; "
-            f"edge-console runs: {', '.join(f'{x * 1000:.0f}' for x in ours)})"
-        )
-        print(
-            f"startup to the first scrape on screen (header 'metrics LIVE'): median "
-            f"{statistics.median(live) * 1000:.0f} ms (no baseline: a bare app has no data)"
-        )
-        n = statistics.median(numeric)
-        print(
-            f"startup to every key metric numeric (screen read at 120x40): median {n * 1000:.0f} ms next to "
-            f"the bare app's first frame {b * 1000:.0f} ms, ratio {n / b:.2f}x (goal <= 1000 ms; runs: "
-            f"{', '.join(f'{x * 1000:.0f}' for x in numeric)})"
-        )
-
-        # `make run`: no configuration, the built-in simulated edge in the console's own process
-        os.environ["XDG_CONFIG_HOME"] = str(tmp / "no-config")
-        os.environ.pop("EDGE_CONSOLE_CONFIG", None)
-        bare2, sim_first, sim_live, sim_numeric = [], [], [], []
-        for _ in range(opts.runs):
-            bare2.append(first_frame(bare_argv, b"bare pane 3")[0])
-            frame, data = first_frame([PY, "-m", "console"], b"Key metrics", b"LIVE")
-            sim_first.append(frame)
-            sim_live.append(data)
-            sim_numeric.append(time_to_numeric([PY, "-m", "console"])[1])
-        b2, s2 = statistics.median(bare2), statistics.median(sim_first)
-        print(
-            f"startup without configuration (built-in simulated edge): bare {b2 * 1000:.0f} ms, edge-console "
-            f"{s2 * 1000:.0f} ms, ratio {s2 / b2:.2f}x; first scrape on screen {statistics.median(sim_live) * 1000:.0f} ms; "
-            f"every key metric numeric {statistics.median(sim_numeric) * 1000:.0f} ms (goal <= 1000 ms; runs: "
-            f"{', '.join(f'{x * 1000:.0f}' for x in sim_numeric)})"
-        )
+        if not opts.idle_only:
+            start_up_figures(opts, tmp, console_argv)
 
         no_tail_argv = [PY, "-m", "console", "--config", str(write_config(tmp, port, 2.0, tail=False))]
         for label, argv, streaming in (
             ("log pane streaming the simulated tail (~20 ev/s)", console_argv, True),
             ("no log tail", no_tail_argv, False),
         ):
-            cpu, rate = [], []
+            cpu, rate, loads = [], [], []
             for _ in range(opts.idle_runs):
                 run = spawn(argv)
                 try:
@@ -213,18 +174,68 @@ def main() -> int:
                     elapsed = time.monotonic() - t0
                     cpu.append((run.cpu_seconds() - c0) / elapsed * 100)  # all the console's threads
                     rate.append(written / elapsed)
+                    loads.append(os.getloadavg()[0])  # the machine's load over the window (shared cores)
                 finally:
                     run.stop()
             print(
                 f"idle dashboard, {label}, over {opts.idle_seconds:.0f} s: CPU median "
                 f"{statistics.median(cpu):.2f}% of one core (runs: {', '.join(f'{c:.2f}' for c in cpu)}; "
                 f"goal < 1%); output to an 80x24 pty median {statistics.median(rate) / 1024:.2f} KB/s "
-                f"(runs: {', '.join(f'{r / 1024:.2f}' for r in rate)}; goal < 3 KB/s)"
+                f"(runs: {', '.join(f'{r / 1024:.2f}' for r in rate)}; goal < 3 KB/s); load average "
+                f"{', '.join(f'{x:.2f}' for x in loads)} on {os.cpu_count()} cores"
             )
     finally:
         sim.terminate()
         sim.wait(5)
     return 0
+
+
+def start_up_figures(opts: argparse.Namespace, tmp: Path, console_argv: list[str]) -> None:
+    """Start-up to first frame, first scrape and every key metric numeric (with and without a config)."""
+    bare_argv = [PY, str(ROOT / "bench" / "bare_app.py")]
+    bare, ours, live, numeric = [], [], [], []
+    for _ in range(opts.runs):  # interleaved so machine noise hits both alike
+        bare.append(first_frame(bare_argv, b"bare pane 3")[0])
+        # the first frame is the whole dashboard layout (header, every pane, each metric's name,
+        # "waiting for data"); the header's "metrics LIVE" follows with the first scrape
+        frame, data = first_frame(console_argv, b"Key metrics", b"LIVE")
+        ours.append(frame)
+        live.append(data)
+        numeric.append(time_to_numeric(console_argv)[1])
+    b, o = statistics.median(bare), statistics.median(ours)
+    print(
+        f"startup to first frame: bare Textual app median {b * 1000:.0f} ms, edge-console median "
+        f"{o * 1000:.0f} ms, ratio {o / b:.2f}x (target <= 1.5x; {opts.runs} runs each; "
+        f"edge-console runs: {', '.join(f'{x * 1000:.0f}' for x in ours)})"
+    )
+    print(
+        f"startup to the first scrape on screen (header 'metrics LIVE'): median "
+        f"{statistics.median(live) * 1000:.0f} ms (no baseline: a bare app has no data)"
+    )
+    n = statistics.median(numeric)
+    print(
+        f"startup to every key metric numeric (screen read at 120x40): median {n * 1000:.0f} ms next to "
+        f"the bare app's first frame {b * 1000:.0f} ms, ratio {n / b:.2f}x (goal <= 1000 ms; runs: "
+        f"{', '.join(f'{x * 1000:.0f}' for x in numeric)})"
+    )
+
+    # `make run`: no configuration, the built-in simulated edge in the console's own process
+    os.environ["XDG_CONFIG_HOME"] = str(tmp / "no-config")
+    os.environ.pop("EDGE_CONSOLE_CONFIG", None)
+    bare2, sim_first, sim_live, sim_numeric = [], [], [], []
+    for _ in range(opts.runs):
+        bare2.append(first_frame(bare_argv, b"bare pane 3")[0])
+        frame, data = first_frame([PY, "-m", "console"], b"Key metrics", b"LIVE")
+        sim_first.append(frame)
+        sim_live.append(data)
+        sim_numeric.append(time_to_numeric([PY, "-m", "console"])[1])
+    b2, s2 = statistics.median(bare2), statistics.median(sim_first)
+    print(
+        f"startup without configuration (built-in simulated edge): bare {b2 * 1000:.0f} ms, edge-console "
+        f"{s2 * 1000:.0f} ms, ratio {s2 / b2:.2f}x; first scrape on screen {statistics.median(sim_live) * 1000:.0f} ms; "
+        f"every key metric numeric {statistics.median(sim_numeric) * 1000:.0f} ms (goal <= 1000 ms; runs: "
+        f"{', '.join(f'{x * 1000:.0f}' for x in sim_numeric)})"
+    )
 
 
 if __name__ == "__main__":

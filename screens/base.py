@@ -54,6 +54,16 @@ class EdgeScreen(Screen):
         if result is not None:
             self.apply_result(result)
 
+    _status_headers: list[StatusHeader] | None = None
+
+    def status_headers(self) -> list[StatusHeader]:
+        """The screen's status header(s), looked up once: a DOM query walks every widget of the screen
+        (about 1 ms, on every poll); looked up again if one was removed."""
+        headers = self._status_headers
+        if not headers or not all(header.is_attached for header in headers):
+            headers = self._status_headers = list(self.query(StatusHeader))
+        return headers
+
     def apply_result(self, result: Any) -> None:
-        for header in self.query(StatusHeader):
+        for header in self.status_headers():
             header.set_sources(result.metrics, result.health_source, health_summary(result))

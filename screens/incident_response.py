@@ -89,7 +89,8 @@ class IncidentResponse(IncidentSession):
         self.attach()
         self.app.screen_change_signal.subscribe(self.app, self._on_screen_change)
         refresh = float(self.app.refresh_seconds or 2.0)
-        self.app.set_interval(min(refresh, 2.0), self.check_other_writers)
+        self._scan_interval = min(refresh, 2.0)
+        self.app.set_interval(self._scan_interval, self._timed_scan)
         self.app.call_after_refresh(self._decorate, self.app.screen)
         for problem in self.problems:
             self.app.notify(problem, title="Incident config", severity="error", timeout=15, markup=False)

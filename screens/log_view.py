@@ -46,6 +46,10 @@ FLOOD_FRAME_S = 0.3
 #: or after GLANCE_MAX_S when polls are slow. Keys (pause, filter) redraw at once regardless.
 CALM_FRAME_S = 0.25
 GLANCE_MAX_S = 4.0
+#: the timer's cadence while only the dashboard's pane is up and the stream is calm: it only looks for the
+#: start of a flood and covers slow polls (GLANCE_MAX_S), the poll frames draw the pane; at ``tail.batch_ms``
+#: it woke the idle console ten times a second to find nothing to do. The full view and a flood use batch_ms.
+GLANCE_TICK_S = 1.0
 
 WINDOWS: list[tuple[str, float | None]] = [
     ("whole buffer", None),
@@ -70,6 +74,7 @@ class TailController(LogTail):
         self.frames_skipped = 0
         self._synced_at = 0.0
         self._synced_received = 0
+        self.tick_interval: float | None = None  #: the timer's current interval (``_pace``)
 
     def start(self) -> None:
         if self.worker is not None and not self.worker.is_finished:
@@ -78,8 +83,20 @@ class TailController(LogTail):
             self.refresh_panes(hidden=True)
             return
         self.worker = self.app.run_worker(self.source.run(), name="log tail", group="tail", exit_on_error=False)
-        if self.timer is None:
-            self.timer = self.app.set_interval(self.settings.batch_ms / 1000.0, self.tick)
+        self._pace(fast=any(pane.interactive for pane in self.panes))
+
+    def _pace(self, fast: bool = False) -> None:
+        """The timer at ``tail.batch_ms`` while the full view is up (or ``fast``: it is coming) or a flood
+        runs, else at GLANCE_TICK_S; (re)started only when the cadence changes."""
+        batch = self.settings.batch_ms / 1000.0
+        quick = fast or self.flooding or self._full_view_up()
+        interval = batch if quick else max(batch, GLANCE_TICK_S)
+        if self.timer is not None and interval == self.tick_interval:
+            return
+        if self.timer is not None:
+            self.timer.stop()
+        self.tick_interval = interval
+        self.timer = self.app.set_interval(interval, self.tick)
 
     async def switch_workers(self, roles: list[str] | None = None) -> list[str]:
         """Tail ``roles`` (default: the next of :meth:`worker_choices`): end the running wrangler(s), start the
@@ -100,6 +117,7 @@ class TailController(LogTail):
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
+            self.tick_interval = None
         worker = self.worker
         if worker is not None and not worker.is_finished:
             try:
@@ -112,6 +130,8 @@ class TailController(LogTail):
             self.panes.append(pane)
         pane.on_close = self.pane_closed
         pane.show_status(self.source.status, self.source.filters.describe(), self.note)
+        if pane.interactive and self.timer is not None:
+            self._pace(fast=True)  # the full view: its cadence at once, not after the glance's tick
 
     async def pane_closed(self, pane: LogPane) -> None:
         self.detach(pane)
@@ -123,7 +143,13 @@ class TailController(LogTail):
             self.panes.remove(pane)
 
     def tick(self) -> None:
-        """On the UI thread, every batch interval: redraw what the parse pump put in the store."""
+        """On the UI thread, on the timer (``_pace``) and with each poll's frame: redraw what the parse
+        pump put in the store."""
+        self._tick()
+        if self.timer is not None:
+            self._pace()
+
+    def _tick(self) -> None:
         self.ticks += 1
         pump = self.pump
         if (

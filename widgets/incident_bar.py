@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import Static
 
 from console.incident.model import DRILL_LABEL, Incident, format_duration
@@ -59,13 +60,22 @@ class IncidentBar(Static):
         #: returns an aware UTC datetime; the app pins it in tests
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
 
+    _timer: Timer | None = None
+    _shown: Text | None = None
+
     def on_mount(self) -> None:
         self.display = self.incident is not None
-        self.set_interval(1.0, self._tick)
+        # the clocks tick at the resolution shown (1 s), and only while there is an incident to show
+        self._timer = self.set_interval(1.0, self._tick, pause=self.incident is None)
 
     def show_incident(self, incident: Incident | None) -> None:
         self.incident = incident
         self.display = incident is not None
+        if self._timer is not None:
+            if incident is None:
+                self._timer.pause()
+            else:
+                self._timer.resume()
         self._tick()
 
     def _tick(self) -> None:
@@ -74,4 +84,7 @@ class IncidentBar(Static):
         now = self.clock()
         state, _ = self.incident.response_clock(now)
         self.set_class(state == "overdue", "overdue")
-        self.update(bar_text(self.incident, now))
+        text = bar_text(self.incident, now)
+        if text != self._shown:  # a closed incident's clocks stand still: no repaint of the same line
+            self._shown = text
+            self.update(text)

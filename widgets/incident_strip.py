@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Callable, Sequence
 
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import Static
 
 from console.incident.alerts import Alert, format_value
@@ -61,12 +62,21 @@ class IncidentStrip(Static):
         #: returns an aware UTC datetime; the app pins it in tests
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
 
+    _timer: Timer | None = None
+    _shown: Text | None = None
+
     def on_mount(self) -> None:
         self._tick()
-        self.set_interval(1.0, self._tick)
+        # the clocks are the incident's: tick (at the 1 s shown) only while there is one
+        self._timer = self.set_interval(1.0, self._tick, pause=self.incident is None)
 
     def show_incident(self, incident: Incident | None) -> None:
         self.incident = incident
+        if self._timer is not None:
+            if incident is None:
+                self._timer.pause()
+            else:
+                self._timer.resume()
         self._tick()
 
     def show_alerts(self, alerts: Sequence[Alert]) -> None:
@@ -82,4 +92,7 @@ class IncidentStrip(Static):
         overdue = self.incident is not None and self.incident.response_clock(now)[0] == "overdue"
         critical = bool(self.alerts) and self.alerts[0].level == State.CRITICAL and not self.alerts[0].acknowledged
         self.set_class(overdue or critical, "urgent")
-        self.update(strip_text(self.incident, self.alerts, now))
+        text = strip_text(self.incident, self.alerts, now)
+        if text != self._shown:  # the same line (clocks standing still): no repaint
+            self._shown = text
+            self.update(text)

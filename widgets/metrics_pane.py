@@ -132,6 +132,7 @@ class MetricsPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.border_title = "Key metrics"
+        self._rows: list[MetricRow] = []
 
     def compose(self) -> ComposeResult:
         for key, (label, _unit) in KEY_METRICS.items():
@@ -143,5 +144,7 @@ class MetricsPane(Vertical):
         history: Mapping[str, Sequence[float | None]],
         now: float | None = None,
     ) -> None:
-        for row in self.query(MetricRow):
+        if not self._rows or self._rows[0].parent is not self:  # composed once: no DOM query per poll
+            self._rows = list(self.query(MetricRow))
+        for row in self._rows:
             row.set_metric(metrics.get(row.key), history.get(row.key, ()), now)

@@ -23,6 +23,7 @@ class SecurityPane(Static):
         self._plain = ""
         self._signature: tuple | None = None
         self._last: tuple | None = None
+        self._subtitle: str | None = None
         #: lines the dashboard can give this pane (None: as many as it needs)
         self.max_lines: int | None = None
 
@@ -68,9 +69,10 @@ class SecurityPane(Static):
             text.append(f"{'all':<{NAME_W}}{all_rate:>{RATE_W}}", style="bold")
             if NAME_W + RATE_W + len(tail) <= width:
                 text.append(tail, style="bold")
-        self.border_subtitle = (
-            "" if violations_per_s is None else f"rate-limit violations {compact(violations_per_s)}/s"
-        )
+        subtitle = "" if violations_per_s is None else f"rate-limit violations {compact(violations_per_s)}/s"
+        if subtitle != self._subtitle:  # setting it repaints the whole pane, borders too: only on change
+            self._subtitle = subtitle
+            self.border_subtitle = subtitle
         signature = (text.plain, theme)
         if signature != self._signature:
             # a layout pass only when the pane's height changes (it matters on every poll)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Protocol
@@ -139,6 +140,9 @@ class IncidentSession:
         #: incident appends, loads and scans, off the UI thread and in order
         self.writer = IncidentWriter()
         self._scan_pending = False
+        #: when the last scan for other writers was queued (monotonic), and the timer's interval
+        self._scan_queued_at = float("-inf")
+        self._scan_interval = 2.0
         config = session.config
         self.problems: list[str] = []
         try:
@@ -302,12 +306,19 @@ class IncidentSession:
         return done
 
     # -- other writers ----------------------------------------------------------------------------
+    def _timed_scan(self) -> None:
+        """The timer's scan, for when polls are slow (an edge that does not answer); each poll scans
+        already, so a scan queued within the interval is enough (the idle dashboard scanned twice)."""
+        if time.monotonic() - self._scan_queued_at >= self._scan_interval * 0.9:
+            self.check_other_writers()
+
     def check_other_writers(self) -> None:
         """Entries appended by another process (a second console, ``incident note``) show here. The scan
         runs on the writer thread (after the writes queued before it); one scan queued at a time."""
         if self._scan_pending:
             return
         self._scan_pending = True
+        self._scan_queued_at = time.monotonic()
         try:
             future = self.writer.submit(self._scan_other_writers)
         except WriterClosed:
