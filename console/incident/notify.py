@@ -6,6 +6,8 @@ environment's name typed)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -15,6 +17,8 @@ from console.secrets import mask
 
 NOTIFY_TIMEOUT_S = 20.0
 EXCERPT = 300
+#: bytes of each of a hook's streams kept (the rest is read and dropped: child output is outside input)
+MAX_OUTPUT_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,15 +80,54 @@ async def run_notify(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=child_environ(strip_env if strip_env is not None else secret_env_names(), env),
+            start_new_session=True,  # its own process group: the timeout kills what it started too
         )
     except (OSError, ValueError) as exc:
         return NotifyOutcome(channel, False, None, f"cannot run {argv[0]!r}: {getattr(exc, 'strerror', None) or exc}")
     try:
-        out, err = await asyncio.wait_for(proc.communicate(message.encode("utf-8")), timeout)
+        out, err = await asyncio.wait_for(_exchange(proc, message.encode("utf-8")), timeout)
     except asyncio.TimeoutError:
-        proc.kill()
+        _kill_group(proc)
         await proc.wait()
         return NotifyOutcome(channel, False, None, f"timed out after {timeout:g}s")
     text = (err or out or b"").decode("utf-8", "replace").strip().replace("\n", " ")
     text = mask(text, list(secrets or []))[:EXCERPT]
     return NotifyOutcome(channel, proc.returncode == 0, proc.returncode, text)
+
+
+async def _read_capped(stream: asyncio.StreamReader, limit: int = MAX_OUTPUT_BYTES) -> bytes:
+    """All of ``stream`` read (so the child never blocks on a full pipe), its first ``limit`` bytes kept."""
+    kept = bytearray()
+    while chunk := await stream.read(64 * 1024):
+        if len(kept) < limit:
+            kept += chunk[: limit - len(kept)]
+    return bytes(kept)
+
+
+async def _exchange(proc: asyncio.subprocess.Process, data: bytes) -> tuple[bytes, bytes]:
+    """``proc.communicate(data)`` with each output stream capped."""
+
+    async def feed() -> None:
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(data)
+            await proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the hook did not read its message: its exit code says how it went
+        finally:
+            proc.stdin.close()
+
+    assert proc.stdout is not None and proc.stderr is not None
+    _, out, err = await asyncio.gather(feed(), _read_capped(proc.stdout), _read_capped(proc.stderr))
+    await proc.wait()
+    return out, err
+
+
+def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            proc.kill()
+        except ProcessLookupError:
+            pass

@@ -112,17 +112,23 @@ class Dispatcher:
 
     # -- the worker --------------------------------------------------------------------------
     def _run(self) -> None:
+        import asyncio
+
         import httpx
 
-        with httpx.Client(
+        # one event loop on this thread: request_capped puts ONE deadline on each post (connect, headers and
+        # body); httpx's own timeouts are per read, so a trickling server would hold every later message
+        loop = asyncio.new_event_loop()
+        client = httpx.AsyncClient(
             timeout=TIMEOUT_S, follow_redirects=False, transport=self._transport, trust_env=False
-        ) as client:
+        )
+        try:
             while True:
                 job = self._queue.get()
                 if job is None:
                     return
                 try:
-                    outcome = self._send(client, job)
+                    outcome = self._send(client, job, loop)
                 except Exception as exc:  # never let one message stop the others
                     outcome = Outcome(job.channel, False, f"{job.what} failed ({type(exc).__name__})")
                 self.sent.append(outcome)
@@ -134,9 +140,16 @@ class Dispatcher:
                 with self._idle:
                     self._pending -= 1
                     self._idle.notify_all()
+        finally:
+            try:
+                loop.run_until_complete(client.aclose())
+            finally:
+                loop.close()
 
-    def _send(self, client: Any, job: _Job) -> Outcome:
+    def _send(self, client: Any, job: _Job, loop: Any) -> Outcome:
         import httpx
+
+        from console.sources.bounded import BadAnswer, request_capped
 
         secrets: list[str | None] = []
         try:
@@ -146,15 +159,15 @@ class Dispatcher:
         if url is None:
             return Outcome(job.channel, False, f"{job.what} not sent: its secret is not set")
         try:
-            with client.stream("POST", url, json=body, headers=headers) as response:
-                answer = b""
-                for chunk in response.iter_bytes():
-                    answer += chunk
-                    if len(answer) >= MAX_ANSWER_BYTES:
-                        break
-                status = response.status_code
-        except httpx.TimeoutException:
+            post = request_capped(
+                client, "POST", url, limit=MAX_ANSWER_BYTES, deadline=TIMEOUT_S, json=body, headers=headers
+            )
+            response, _answer = loop.run_until_complete(post)
+            status = response.status_code
+        except (TimeoutError, httpx.TimeoutException):
             return Outcome(job.channel, False, f"{job.what} failed: no answer within {TIMEOUT_S:g} s")
+        except BadAnswer as exc:
+            return Outcome(job.channel, False, f"{job.what} failed: {exc} (from {_host(url)})")
         except httpx.HTTPError as exc:
             return Outcome(job.channel, False, f"{job.what} failed: {type(exc).__name__} (to {_host(url)})")
         if 200 <= status < 300:

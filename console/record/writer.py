@@ -58,12 +58,32 @@ def secret_values(config: Any, env: Any) -> list[str]:
     from console.secrets import SecretError, read_secret
 
     values = [os.environ.get(name, "") for name in secret_env_names(config, env)]
-    for file in (getattr(env, "api_token_file", None), getattr(env, "admin_token_file", None)):
+    files = [getattr(env, attr, None) for attr in ("api_token_file", "admin_token_file", "alertmanager_token_file")]
+    files += _integration_secret_files(config)
+    for file in files:
         try:
             values.append(read_secret(None, file) or "")
         except (SecretError, OSError):
             continue
     return sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
+
+
+def _integration_secret_files(config: Any) -> list[str | None]:
+    """The PagerDuty key, Slack webhook and Grafana token files of ``config`` (a bad section: none)."""
+    if config is None:
+        return []
+    from console.config import ConfigError
+    from console.integrations.settings import from_config
+
+    try:
+        s = from_config(config)
+    except ConfigError:
+        return []
+    return [
+        getattr(s.pagerduty, "routing_key_file", None),
+        getattr(s.slack, "webhook_url_file", None),
+        getattr(s.grafana, "token_file", None),
+    ]
 
 
 def masker(secrets: Iterable[str]):

@@ -23,6 +23,7 @@ from typing import Any, Callable
 import httpx
 
 from console.runbook.childguard import guarded_argv, launch_problem
+from console.runbook.linereader import read_line
 from console import safejson
 from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook.summaries import parse_json_stream
@@ -296,7 +297,7 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
         if stream is None:
             return
         while True:
-            raw = await stream.readline()
+            raw = await read_line(stream, MAX_KEEP_BYTES)  # readline() raised past 64 KiB on one line
             if not raw:
                 return
             line = mask(raw.decode("utf-8", "replace").rstrip("\n"))

@@ -113,6 +113,7 @@ def parse_input(spec: InputSpec, raw: Any) -> Any:
                 network = ipaddress.ip_network(parse_input(replace(spec, type="cidr"), text))
                 if network.version == 6 and network.prefixlen > 64:
                     raise ValueError(f"{text!r}: an IPv6 range must be /64 or shorter")
+                _edge_range_problem(text, network)
                 return str(network)
             address = parse_input(replace(spec, type="ip"), text)
             return str(ipaddress.ip_network(f"{address}/64", strict=False)) if ":" in address else address
@@ -164,6 +165,21 @@ def _client_address(
             "included), not a client address"
         )
     return address
+
+
+#: the widest CIDR a Cloudflare IP list takes (custom lists: IPv4 /8 to /32, IPv6 /12 to /64)
+EDGE_WIDEST_PREFIX = {4: 8, 6: 12}
+
+
+def _edge_range_problem(text: str, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> None:
+    """An edge block range the API refuses (wider than /8 or /12: ``0.0.0.0/0`` would block every client),
+    or one that holds no client (loopback, multicast, link-local, reserved): the same rule as an address."""
+    widest = EDGE_WIDEST_PREFIX[network.version]
+    if network.prefixlen < widest:
+        raise ValueError(f"{text!r}: an IPv{network.version} range must be /{widest} or narrower (the API refuses it)")
+    for what in ("loopback", "multicast", "link-local", "reserved"):
+        if getattr(network, "is_" + what.replace("-", "_")):
+            raise ValueError(f"{text!r} is a {what} range, not client addresses")
 
 
 def _bounded(spec: InputSpec, value: float) -> Any:

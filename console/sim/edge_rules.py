@@ -5,8 +5,8 @@ Like the real API (Cloudflare API v4, ``lists`` and ``rulesets``):
 - adding or removing list items is asynchronous: the call answers ``{"operation_id": ...}`` at once and the
   items change when the bulk operation completes (``operation_seconds`` later on the simulator's clock), so a
   read-back right after the call may not see them yet;
-- a list item is an IPv4 address, an IPv4 CIDR or an IPv6 CIDR of at most /64 (a bare IPv6 address is
-  refused); a list name is ``[A-Za-z0-9_]``, at most 50 characters, unique in the account;
+- a list item is an IPv4 address, an IPv4 CIDR of /8 to /32 or an IPv6 CIDR of /12 to /64 (a bare IPv6
+  address is refused); a list name is ``[A-Za-z0-9_]``, at most 50 characters, unique in the account;
 - a rule's expression may name a list (``ip.src in $name``) only if that list exists;
 - the zone's ``http_request_firewall_custom`` entry point ruleset exists from the start with the security
   Worker's geo rule; adding a rule creates a new ruleset version. A zone that never had custom rules has no
@@ -379,6 +379,9 @@ def normalise_ip(text: str, index: int = 0) -> str:
             net = ipaddress.ip_network(text, strict=True)
             if net.version == 6 and net.prefixlen > 64:
                 raise ValueError("IPv6 CIDRs are limited to /64")
+            widest = 8 if net.version == 4 else 12  # custom lists: IPv4 /8 to /32, IPv6 /12 to /64
+            if net.prefixlen < widest:
+                raise ValueError(f"IPv{net.version} CIDRs must be /{widest} or narrower")
             return str(net)
         addr = ipaddress.ip_address(text)
     except ValueError as exc:

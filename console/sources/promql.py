@@ -80,20 +80,41 @@ def _labels(item: Any) -> dict[str, str]:
     return {clean_line(str(k))[:100]: clean_line(str(v))[:200] for k, v in list(metric.items())[:64]}
 
 
+def _data(payload: dict[str, Any]) -> dict[str, Any]:
+    data = payload.get("data") or {}
+    if not isinstance(data, dict):
+        raise PromQLError("not a Prometheus API answer (data is not an object)")
+    return data
+
+
+def _sample(pair: Any) -> float:
+    """The value of a ``[time, "value"]`` pair (a string, as Prometheus sends it, or a number); raises
+    ValueError for anything else (``"x7"[1]`` must not become 7)."""
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+        raise ValueError("not a [time, value] pair")
+    value = pair[1]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("not a sample value")
+    return float(value)
+
+
 def parse_vector(payload: Any) -> list[tuple[dict[str, str], float]]:
     """The samples of a Prometheus instant-query answer; raises PromQLError naming what is wrong."""
     _api_error(payload)
-    data = payload.get("data") or {}
+    data = _data(payload)
     kind = data.get("resultType")
     result = data.get("result")
     if kind == "scalar" and isinstance(result, list) and len(result) == 2:
-        return [({}, float(result[1]))]
+        try:
+            return [({}, _sample(result))]
+        except ValueError:
+            raise PromQLError("malformed scalar in the answer") from None
     if kind != "vector" or not isinstance(result, list):
-        raise PromQLError(f"unexpected result type {kind!r}")
+        raise PromQLError(f"unexpected result type {str(kind)[:40]!r}")
     out = []
     for item in result[:MAX_SERIES]:
         try:
-            out.append((_labels(item), float(item["value"][1])))
+            out.append((_labels(item), _sample(item["value"])))
         except (KeyError, IndexError, TypeError, ValueError):
             raise PromQLError("malformed sample in the answer") from None
     return out
@@ -102,15 +123,15 @@ def parse_vector(payload: Any) -> list[tuple[dict[str, str], float]]:
 def parse_matrix(payload: Any) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
     """The series of a ``query_range`` answer: (labels, [(unix time, value), ...])."""
     _api_error(payload)
-    data = payload.get("data") or {}
+    data = _data(payload)
     kind = data.get("resultType")
     result = data.get("result")
     if kind != "matrix" or not isinstance(result, list):
-        raise PromQLError(f"unexpected result type {kind!r} (expected a matrix)")
+        raise PromQLError(f"unexpected result type {str(kind)[:40]!r} (expected a matrix)")
     out = []
     for item in result[:MAX_SERIES]:
         try:
-            values = [(float(t), float(v)) for t, v in (item.get("values") or [])[:MAX_POINTS]]
+            values = [(float(p[0]), _sample(p)) for p in (item.get("values") or [])[:MAX_POINTS]]
         except (TypeError, ValueError, AttributeError):
             raise PromQLError("malformed sample in the answer") from None
         out.append((_labels(item), values))
@@ -304,7 +325,8 @@ class FleetPoller:
         targets_answer, down_answer = answers[-2], answers[-1]
         targets = None
         if not isinstance(targets_answer, BaseException) and targets_answer:
-            targets = int(targets_answer[0][1])
+            count = targets_answer[0][1]
+            targets = int(count) if math.isfinite(count) else None  # NaN/Inf from outside: unknown, not a crash
         down = self.last_down
         if not isinstance(down_answer, BaseException):
             down = tuple(sorted(labels.get("instance") or labels.get("job") or "?" for labels, _ in down_answer))

@@ -374,8 +374,10 @@ class TailSource:
 
     async def _read_stderr(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stderr is not None
+        from console.runbook.linereader import read_line
+
         while True:
-            line = await proc.stderr.readline()
+            line = await read_line(proc.stderr, 4096)  # readline() raised past 64 KiB: stderr undrained
             if not line:
                 return
             text = mask(line.decode("utf-8", "replace").rstrip(), self._secrets)
