@@ -285,6 +285,41 @@ class OptionInjection(TemplateError):
         super().__init__(f"{what}: {self.detail}")
 
 
+class FileReadInjection(OptionInjection):
+    """A value would begin a ``-F key=VALUE`` field (gh, curl) with ``@``: the tool would read that file and
+    send its contents (``@~/.ssh/id_rsa``). Refused when the ``@`` comes from a reference's value."""
+
+    def __init__(self, ref: Ref, value: str, position: int) -> None:
+        super().__init__(ref, value, position)
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        self.detail = (
+            f"{shown!r} starts with '@', and the command reads a -F field value starting with '@' from a "
+            f"file (argument {position}); give a value that does not start with '@'"
+        )
+        what = str(self).split(":", 1)[0]
+        self.args = (f"{what}: {self.detail}",)
+
+
+#: argv options whose ``key=VALUE`` reads a file when VALUE starts with ``@`` (gh's -F/--field, curl's -F)
+_FILE_FIELD_OPTIONS = ("-F", "--field", "--form")
+
+
+def _file_field_value(template: str, previous: str | None) -> str | None:
+    """The VALUE part of a ``-F key=VALUE`` template (in this element or after a lone ``-F``), else None."""
+    for option in _FILE_FIELD_OPTIONS:
+        if template.startswith(option + "=") and option.startswith("--"):
+            template = template[len(option) + 1 :]
+            break
+        if option == "-F" and template.startswith("-F") and len(template) > 2:
+            template = template[2:]
+            break
+    else:
+        if previous not in _FILE_FIELD_OPTIONS:
+            return None
+    _key, sep, value = template.partition("=")
+    return value if sep else None
+
+
 def _leading_ref(template: str) -> Ref | None:
     """The reference a template starts with (its value begins the rendered text), else None."""
     match = _REF_RE.match(template)
@@ -308,6 +343,11 @@ def render_argv(templates: list[str], ctx: Context, *, masked: bool = False, fir
             ref = _leading_ref(template)
             if ref is not None:
                 raise OptionInjection(ref, value, first_position + offset)
+        if not options_ended:
+            field = _file_field_value(template, str(templates[offset - 1]) if offset else None)
+            ref = _leading_ref(field) if field is not None else None
+            if ref is not None and render(field, ctx, masked=masked).startswith("@"):
+                raise FileReadInjection(ref, render(field, ctx, masked=masked), first_position + offset)
         if template == "--":
             options_ended = True
         out.append(value)

@@ -27,6 +27,8 @@ What hurts, as gh 2.x does it (checked in cli/cli):
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import os
 import re
@@ -224,10 +226,16 @@ class Gh:
         workflow = positionals[0]
         repo = _resolve_repo(opts)
         inputs: dict[str, str] = {}
-        for pair in [*opts["raw"], *opts["field"]]:
+        for pair, magic in [*((p, False) for p in opts["raw"]), *((p, True) for p in opts["field"])]:
             key, eq, value = pair.partition("=")
             if not eq or not key:
                 _fail(f'could not parse "{pair}" as key=value')
+            if magic and value.startswith("@"):
+                # -F/--field "respecting @ syntax" (gh help workflow run): the value is read from a file
+                try:
+                    value = Path(value[1:]).expanduser().read_text()
+                except OSError as exc:
+                    _fail(f"open {value[1:]}: {exc.strerror.lower() if exc.strerror else exc}")
             inputs[key] = value
         ref = opts.get("ref", "main")
         try:
