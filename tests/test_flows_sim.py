@@ -1065,6 +1065,9 @@ async def test_low_cache_hit_rate_purges_what_was_asked(edge, purge, targets, bo
         ("prefixes", "/static/app.js", "must start with a host name"),
         ("files", "api.twist.io/static/app.js", "must be a whole URL with http:// or https://"),
         ("files", ",".join(f"https://t.io/{i}" for i in range(31)), "31 URLs: at most 30"),
+        ("hosts", "https://api.twist.io", "must be a bare host name"),
+        ("hosts", ",".join(f"h{i}.twist.io" for i in range(31)), "31 hosts: at most 30"),
+        ("tags", ",".join(f"t{i}" for i in range(31)), "31 tags: at most 30"),
     ],
 )
 async def test_low_cache_hit_rate_refuses_purge_targets_the_api_would_refuse(edge, purge, targets, message):
@@ -1075,7 +1078,7 @@ async def test_low_cache_hit_rate_refuses_purge_targets_the_api_would_refuse(edg
         await edge.run("low-cache-hit-rate", {"purge": purge, "targets": targets})
     assert caught.value.field == "targets" and message in caught.value.message
     assert edge.transport.requests == [] and edge.state()["purges"] == []
-    kind = "prefixes" if purge == "prefixes" else "files"
+    kind = purge
     items = [t.strip() for t in targets.split(",")]
     r = httpx.post(
         f"{edge.sim.base_url}/client/v4/zones/5100000000000000000000000000f001/purge_cache",

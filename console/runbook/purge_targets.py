@@ -5,7 +5,9 @@ Cloudflare's purge API (``POST /zones/{zone_id}/purge_cache``):
 - ``prefixes`` are ``host/path`` with no scheme (``www.example.com/foo``); a prefix written as a URL
   (``https://www.example.com/foo``) is refused;
 - ``files`` are whole URLs with their scheme (``https://www.example.com/app.js``);
-- at most 30 prefixes (and 30 URLs) go in one call.
+- ``hosts`` are bare host names (``www.example.com``), ``tags`` cache-tag values (no comma, no control
+  character, at most 1024 characters);
+- at most 30 of each go in one call, and an empty list is refused.
 
 The simulated edge refuses the same bodies (``console.sim.cfapi``).
 """
@@ -50,12 +52,32 @@ def check_url(url: str) -> None:
         raise PurgeTargetError(f"file {_shown(url)} must be a whole URL with http:// or https:// and a host")
 
 
+MAX_TAG_CHARS = 1024
+
+
+def check_host(host: str) -> None:
+    if not _HOST.match(host):
+        raise PurgeTargetError(f"host {_shown(host)} must be a bare host name (www.example.com), no scheme or path")
+
+
+def check_tag(tag: str) -> None:
+    if len(tag) > MAX_TAG_CHARS or any(c == "," or not c.isprintable() for c in tag):
+        raise PurgeTargetError(
+            f"tag {_shown(tag)} must be printable text without commas, at most {MAX_TAG_CHARS} characters"
+        )
+
+
+#: converter -> (noun, the check of one item)
+KINDS = {"prefixes": ("prefixes", check_prefix), "urls": ("URLs", check_url), "hosts": ("hosts", check_host)}
+KINDS["tags"] = ("tags", check_tag)
+
+
 def check_targets(kind: str, items: list[str]) -> None:
-    """Refuse what the API would: ``kind`` is ``prefixes`` or ``urls``."""
-    noun = "prefixes" if kind == "prefixes" else "URLs"
+    """Refuse what the API would: ``kind`` is ``prefixes``, ``urls``, ``hosts`` or ``tags``."""
+    noun, check = KINDS[kind]
     if not items:
         raise PurgeTargetError(f"give at least one of the {noun} to purge (comma-separated)")
     if len(items) > MAX_PER_CALL:
         raise PurgeTargetError(f"{len(items)} {noun}: at most {MAX_PER_CALL} go in one purge call; split them")
     for item in items:
-        (check_prefix if kind == "prefixes" else check_url)(item)
+        check(item)

@@ -53,11 +53,11 @@ MASK = "****"
 #: ``!list``: "a, b" -> ["a", "b"] (a whole JSON leaf); ``!base``: the worker name without the ``-ENV`` suffix
 #: that wrangler appends to a name given with ``--env ENV``; ``!script``: a worker role (an input whose
 #: choices are the roles) as the environment's deployed script name (``environments.E.workers``);
-#: ``!prefixes`` / ``!urls``: a ``!list`` checked as cache purge prefixes / file URLs
+#: ``!prefixes`` / ``!urls`` / ``!hosts`` / ``!tags``: a ``!list`` checked as cache purge prefixes / file URLs / hosts / tags
 #: (:mod:`console.runbook.purge_targets`); ``!matchers``: "alertname=X,env=prod" -> Alertmanager API matcher
 #: objects (a whole JSON leaf); ``!until``: a duration ("1h", "1h30m") -> the ISO 8601 UTC time that long from now
-CONVERTERS = ("list", "base", "script", "prefixes", "urls", "matchers", "until")
-LIST_CONVERTERS = ("list", "prefixes", "urls")
+CONVERTERS = ("list", "base", "script", "prefixes", "urls", "hosts", "tags", "matchers", "until")
+LIST_CONVERTERS = ("list", "prefixes", "urls", "hosts", "tags")
 
 
 class TemplateError(ValueError):

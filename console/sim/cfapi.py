@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 from urllib.parse import unquote
 
-from console.runbook.purge_targets import PurgeTargetError, check_prefix, check_url
+from console.runbook.purge_targets import PurgeTargetError, check_host, check_prefix, check_tag, check_url
 from console.sim.edge_rules import RulesError
 from console.sim.scenarios import QUEUES
 from console.sim.state import ACCOUNT_ID, ZONE_ID, SecretsChanged, SimError, SimState, VersionNotDeployed, iso
@@ -209,6 +209,10 @@ def _purge(req: _Req, zone_id: str) -> Reply:
             try:
                 if kind == "prefixes":
                     check_prefix(item)
+                elif kind == "hosts":
+                    check_host(item)
+                elif kind == "tags":
+                    check_tag(item)
                 elif kind == "files":
                     check_url(item["url"] if isinstance(item, dict) else item)
             except PurgeTargetError as exc:
