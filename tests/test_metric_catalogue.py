@@ -53,7 +53,10 @@ def metric_tables(path: Path) -> list[tuple[int, list[str]]]:
     """Literal tables (tuple/list/set of keys, or dict from keys to constant data) naming two or more metrics."""
     keys = set(catalogue.METRIC_KEYS)
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    text = path.read_text(encoding="utf-8")
+    if sum(key in text for key in keys) < 2:
+        return found  # a table naming two keys has both words in its text: no need to parse (most modules)
+    for node in ast.walk(ast.parse(text)):
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             named = [e.value for e in node.elts if isinstance(e, ast.Constant) and e.value in keys]
         elif isinstance(node, ast.Dict):

@@ -7,6 +7,7 @@ import math
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 from console.metrics.exposition import parse_exposition, parse_labels, split_le
+from tests.util import fuzz_rounds
 
 FAMS = ["edge_requests_total", "edge_request_duration_seconds", "edge_cpu_time_ms"]
 
@@ -141,7 +142,7 @@ def test_random_damage_never_raises_and_derive_copes():
     alphabet = '{}",=\\\n #+-.eInfNaT_abc0123456789\x00\xff'
     fams = families(None)
     base = Snapshot(at=0.0, mono=0.0, page=parse_exposition(good, fams))
-    for round_ in range(300):
+    for round_ in range(fuzz_rounds(300)):
         chars = list(good)
         for _ in range(rnd.randint(1, 30)):
             pos = rnd.randrange(len(chars))
@@ -212,7 +213,7 @@ def test_block_fast_path_equals_the_line_scan_on_damaged_pages():
         "NaN",
     ]
     rnd = random.Random(42)
-    for _ in range(400):
+    for _ in range(fuzz_rounds(400)):
         rows = list(lines)
         for _ in range(rnd.randint(1, 6)):
             i = rnd.randrange(len(rows))

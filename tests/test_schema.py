@@ -25,6 +25,8 @@ from console.schema.runbook_model import RunbookFile
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "config.yaml"
+#: PyYAML's safe loader, on libyaml when built with it (the same data, ~10x less CPU than the pure-Python one)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<key>[^:]+): (?P<what>.+)$")
 
 
@@ -46,7 +48,7 @@ def test_schema_config_validates_the_example_and_rejects_mistakes(capsys):
     schema = _schema_from_cli("config", capsys)
     validator = jsonschema.Draft202012Validator(schema)
     validator.check_schema(schema)
-    example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    example = yaml.load(EXAMPLE.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     assert list(validator.iter_errors(example)) == []
     broken = dict(example, refresh_secs=2)
     broken["environments"] = {"p": {"base_url": "ftp://edge.example", "zone_id": "xyz"}}
@@ -64,7 +66,8 @@ def test_schema_runbook_validates_every_shipped_runbook_and_rejects_mistakes(cap
     assert len(files) >= 8
     for path in files:
         errors = [
-            f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(yaml.safe_load(path.read_text()))
+            f"{list(e.absolute_path)}: {e.message}"
+            for e in validator.iter_errors(yaml.load(path.read_text(), Loader=YAML_LOADER))
         ]
         assert errors == [], (path.name, errors[:5])
     bad = {"flows": [{"id": "Bad_Id", "title": "t", "section": "s", "steps": [{"kind": "shell", "title": "x"}]}]}

@@ -82,6 +82,12 @@ def required_program(name: str) -> str:
 FUZZ_EXAMPLES = max(1, int(os.environ.get("EDGE_FUZZ_EXAMPLES", "200")))
 
 
+def fuzz_rounds(full: int) -> int:
+    """How many rounds a seeded random-damage loop runs: ``full`` in the full suite (200 examples), scaled
+    with FUZZ_EXAMPLES (fewer in ``make test-fast``: the same first rounds, the seeds are fixed)."""
+    return max(1, full * FUZZ_EXAMPLES // 200)
+
+
 def refresh_model(cfg) -> None:
     """After a test sets raw config sections (``cfg.raw["alerts"] = ...``): check them like a file's and
     make them the config's model, which is what the subsystems read (console/schema/config_model.py)."""

@@ -68,6 +68,7 @@ import yaml
 from console.yamlpaths import YamlLimitError, compose_and_load, dotted, line_map, load_literal, read_yaml_file
 
 from console.runbook import policy
+from console.runbook.builtin_cache import load_builtin_file
 from console.runbook.expr import ExprError, parse_expr, path_refs
 from console.runbook.model import CommandSpec, Expr, Flow, HttpSpec, InputSpec, Runbook, RunbookError, Step, VerifySpec
 
@@ -94,7 +95,7 @@ def load_runbook(extra: Iterable[str | Path] = ()) -> Runbook:
     flows: dict[str, Flow] = {}
     files: list[str] = []
     for path in builtin_runbook_files():
-        for flow in load_file(path):
+        for flow in load_builtin_file(path):  # parsed once per file version (builtin_cache.py)
             flows[flow.id] = flow
         files.append(str(path))
     builtins = dict(flows)
