@@ -32,7 +32,8 @@ from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
 from screens.textual_compat import OpaqueTopScreens
 from screens.theme_app import ThemeMixin
 from screens.theme_commands import ThemeCommands
-from themes import css_paths
+from screens.later_css import LaterCss
+from themes import first_frame_css_paths
 from widgets.keybindings import bindings
 
 HISTORY_POINTS = 240
@@ -43,17 +44,25 @@ CODE_IDS = frozenset(a.id for a in CODE_ACTIONS)
 #: pause the first frame reached the terminal only after all of that set-up, ~250 ms later)
 FIRST_FRAME_FLUSH_S = 0.02
 #: with early scrapes (console/sources/early.py) the rest of start-up (incident chrome, log tail, runbook
-#: keys: each holds the loop a while) waits for their numbers to be drawn: the poll loop waits at most
-#: EARLY_RESULT_WAIT_S for them after the first frame; EARLY_NUMBERS_MAX_WAIT_S is only a safety net
-EARLY_RESULT_WAIT_S = 1.5
+#: keys: each holds the loop a while) waits for their numbers to be drawn: the app waits at most
+#: EARLY_RESULT_WAIT_S for them from mount (they are drawn as soon as they are in: in the first frame when
+#: they are in by then); EARLY_NUMBERS_MAX_WAIT_S after the first frame is only a safety net
+EARLY_RESULT_WAIT_S = 2.0
 EARLY_NUMBERS_MAX_WAIT_S = 3.0
 
 
 class EdgeConsoleApp(
-    ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, RecordingMixin, App[int]
+    LaterCss,
+    ThemeMixin,
+    OpaqueTopScreens,
+    FlowsMixin,
+    IncidentResponseMixin,
+    ScenarioSwitchMixin,
+    RecordingMixin,
+    App[int],
 ):
     TITLE = "Edge Console"
-    CSS_PATH = css_paths()
+    CSS_PATH = first_frame_css_paths()  # the rest once the first frame is shown (screens/later_css.py)
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands, ThemeCommands}
     BINDINGS = bindings("app")
@@ -93,7 +102,10 @@ class EdgeConsoleApp(
             read_only=bool(session.read_only),
             config=session.config,
         )
-        self.early_scrapes: Any = None  # console.sources.early.EarlyScrapes, started at mount
+        #: console.sources.early.EarlyScrapes: set by screens/launch.py (started before Textual loads) or
+        #: started at mount; ``_early_drawn`` is set once their numbers are applied (or given up)
+        self.early_scrapes: Any = None
+        self._early_drawn = asyncio.Event()
         self.window_mark = StartupWindowMark()  # "SHORT WINDOW" on the start-up's early rates
 
     def rebuild_actions(self, runbook: Any) -> Catalogue:
@@ -167,6 +179,13 @@ class EdgeConsoleApp(
             self.sub_title = "read-only"
         self.start_early_scrapes()
         self.push_screen(DashboardScreen())
+        if self.early_scrapes is not None:
+            early = self.early_scrapes.result_now()
+            if early is not None:  # in already (started before Textual loaded): drawn in the first frame
+                self.apply_result(early)
+                self._early_drawn.set()
+            else:
+                self.early_numbers()
         if self.session.notice:
             self.notify(self.session.notice, title="Simulated edge", timeout=8)
         # paint the dashboard first, then start collecting (start-up time; the UI never waits on data)
@@ -185,8 +204,10 @@ class EdgeConsoleApp(
         if self._first_frame_shown or not self.is_running:
             return
         self._first_frame_shown = True
+        self.load_later_css()
         try:
-            self.session.start_sim()  # the built-in simulated edge, when there is no configuration
+            if self.session.sim is None:  # the built-in simulated edge, when there is no configuration
+                self.session.start_sim()  # (usually the early scrapes' thread has started its server)
         except Exception as exc:  # noqa: BLE001 - the sources then show it down; the app keeps running
             self.notify(
                 f"the simulated edge did not start: {exc}",
@@ -216,6 +237,7 @@ class EdgeConsoleApp(
 
     def _publish_sim(self) -> None:
         try:
+            self.session.start_sim()  # its workspace, when the early scrapes' thread started the server
             self.session.publish_sim()
         except OSError as exc:
             self.call_from_thread(
@@ -254,10 +276,7 @@ class EdgeConsoleApp(
         early = self.early_scrapes
         if early is not None:
             try:
-                # started at mount, they are usually in by now; a slow edge is not waited for long
-                result = await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
-                if result is not None:
-                    self.apply_result(result)
+                await self._early_drawn.wait()  # early_numbers: bounded by EARLY_RESULT_WAIT_S
             finally:
                 # the rest of start-up once the numbers' frame is on the terminal (like the first frame)
                 self.call_after_refresh(self.set_timer, FIRST_FRAME_FLUSH_S, self._finish_start_up)
@@ -274,6 +293,20 @@ class EdgeConsoleApp(
             self.apply_result(result)
             elapsed = time.monotonic() - started
             await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
+
+    @work(group="early", exit_on_error=False)
+    async def early_numbers(self) -> None:
+        """The early scrapes' numbers, applied as soon as the thread has them (started at mount: when they
+        are in by then, the first frame already shows them); a slow edge is not waited for long."""
+        try:
+            early = self.early_scrapes
+            result = early.result_now()
+            if result is None and not early.done.is_set():
+                result = await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
+            if result is not None and self.poll_count == 0:
+                self.apply_result(result)
+        finally:
+            self._early_drawn.set()
 
     def start_early_scrapes(self) -> None:
         """The first two scrapes on a thread of their own, started at mount: numbers at once. (The

@@ -21,7 +21,9 @@ STATE_CLASSES = {s: f"state-{s.value}" for s in State}
 class MetricRow(Static):
     """One metric on one line. Only re-renders when its text or state changes."""
 
-    DEFAULT_CLASSES = "metric-row"
+    #: a row starts in the state it shows first ("waiting for data": unknown), so drawing it the first
+    #: time changes no class (a class change restyles the node: ~2 ms a row before the first frame)
+    DEFAULT_CLASSES = f"metric-row {STATE_CLASSES[State.UNKNOWN]}"
 
     def __init__(self, key: str, label: str, **kwargs) -> None:
         super().__init__("", **kwargs)
