@@ -45,9 +45,9 @@ CODE_IDS = frozenset(a.id for a in CODE_ACTIONS)
 FIRST_FRAME_FLUSH_S = 0.02
 #: with early scrapes (console/sources/early.py) the rest of start-up (incident chrome, log tail, runbook
 #: keys: each holds the loop a while) waits for their numbers to be drawn: the app waits at most
-#: EARLY_RESULT_WAIT_S for them from mount (they are drawn as soon as they are in: in the first frame when
-#: they are in by then); EARLY_NUMBERS_MAX_WAIT_S after the first frame is only a safety net
-EARLY_RESULT_WAIT_S = 2.0
+#: EARLY_RESULT_WAIT_S for them after the first frame (usually they are in by then and only their parsing,
+#: held until then, remains); EARLY_NUMBERS_MAX_WAIT_S is only a safety net
+EARLY_RESULT_WAIT_S = 1.5
 EARLY_NUMBERS_MAX_WAIT_S = 3.0
 
 
@@ -179,13 +179,6 @@ class EdgeConsoleApp(
             self.sub_title = "read-only"
         self.start_early_scrapes()
         self.push_screen(DashboardScreen())
-        if self.early_scrapes is not None:
-            early = self.early_scrapes.result_now()
-            if early is not None:  # in already (started before Textual loaded): drawn in the first frame
-                self.apply_result(early)
-                self._early_drawn.set()
-            else:
-                self.early_numbers()
         if self.session.notice:
             self.notify(self.session.notice, title="Simulated edge", timeout=8)
         # paint the dashboard first, then start collecting (start-up time; the UI never waits on data)
@@ -204,7 +197,9 @@ class EdgeConsoleApp(
         if self._first_frame_shown or not self.is_running:
             return
         self._first_frame_shown = True
-        self.load_later_css()
+        if self.early_scrapes is not None:
+            self.early_scrapes.release()  # held until now (their parsing would have delayed the frame)
+            self.early_numbers()
         try:
             if self.session.sim is None:  # the built-in simulated edge, when there is no configuration
                 self.session.start_sim()  # (usually the early scrapes' thread has started its server)
@@ -230,6 +225,7 @@ class EdgeConsoleApp(
         if self._start_up_done or not self.is_running:
             return
         self._start_up_done = True
+        self.load_later_css()  # before the log pane, flow keys and incident chrome (or a pushed screen)
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:
             callback()
@@ -296,8 +292,9 @@ class EdgeConsoleApp(
 
     @work(group="early", exit_on_error=False)
     async def early_numbers(self) -> None:
-        """The early scrapes' numbers, applied as soon as the thread has them (started at mount: when they
-        are in by then, the first frame already shows them); a slow edge is not waited for long."""
+        """The early scrapes' numbers, applied as soon as the thread has them (started once the first
+        frame is shown: the frame comes first, the numbers at once after it); a slow edge is not waited
+        for long."""
         try:
             early = self.early_scrapes
             result = early.result_now()
@@ -309,9 +306,10 @@ class EdgeConsoleApp(
             self._early_drawn.set()
 
     def start_early_scrapes(self) -> None:
-        """The first two scrapes on a thread of their own, started at mount: numbers at once. (The
-        built-in simulated edge starts after the first frame; its port already listens, so the first
-        request waits for it.)"""
+        """The first two scrapes on a thread of their own, started at mount when the launcher has not
+        started them (``edge-console`` starts them before Textual loads: screens/launch.py). (Started
+        here, the built-in simulated edge starts after the first frame; its port already listens, so
+        the first request waits for it.)"""
         if self.poller is not None or self.early_scrapes is not None:
             return
         from console.sources.early import EarlyScrapes

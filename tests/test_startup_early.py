@@ -1,7 +1,8 @@
 """Start-up order (issue #9, "numbers at once"): the early scrapes start before Textual loads and are
-parsed and derived on their own thread; with the built-in simulated edge that thread starts the edge's
-server first (its workspace waits for the first frame); when their numbers are in by the time the app
-mounts, the dashboard's first frame already shows them (the short window marked)."""
+parsed and derived on their own thread (held until the first frame is shown, so that work does not
+delay it); with the built-in simulated edge that thread starts the edge's server first (its workspace
+waits for the first frame); the numbers are the first result drawn, right after the first frame and
+before the rest of start-up (the short window marked)."""
 
 from __future__ import annotations
 
@@ -89,36 +90,53 @@ def test_concurrent_starts_make_one_server(state_dir):
         session.close()
 
 
-async def test_numbers_in_before_mount_are_in_the_first_frame(sim, state_dir):
-    """The launch order: the early scrapes are done before the app mounts (launch starts them before
-    Textual loads); the dashboard's first frame already has every key metric numeric, marked short."""
+async def test_launch_order_frame_first_then_the_numbers_at_once(sim, state_dir):
+    """The launch order: the early scrapes are in before the app mounts (launch starts them before
+    Textual loads) and held; the first frame does not wait for their parsing, which is released when it
+    is shown; the numbers are the first result drawn, every key metric numeric and marked short, before
+    the poller's own scrape and before the rest of start-up."""
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=REFRESH_S)
     session = Session(config=cfg, env=cfg.environment(), read_only=False)
-    early = EarlyScrapes(cfg, session.env).start()
-    wait_for_sync(early.done.is_set, timeout=10, message="early scrapes done")
-    assert early.result_now() is not None, early.error
+    early = EarlyScrapes(cfg, session.env, hold=True).start()
+    wait_for_sync(lambda: len(early.scrapes) == 2, timeout=10, message="both early scrapes in")
+    assert not early.done.is_set() and early.result_now() is None  # held: not parsed before the frame
 
-    seen_at_first_frame: list[int] = []
+    at_first_frame: list[tuple[int, bool]] = []
+    order: list[str] = []
 
     class Probe(EdgeConsoleApp):
         def _first_frame_done(self) -> None:
             if not self._first_frame_shown:
-                rows = list(self.screen.query(MetricRow))
-                seen_at_first_frame.append(sum(1 for r in rows if r.metric is not None and r.metric.value is not None))
+                at_first_frame.append((self.poll_count, early.done.is_set()))
             super()._first_frame_done()
+
+        def _finish_start_up(self) -> None:
+            if not self._start_up_done:
+                order.append("rest of start-up")
+            super()._finish_start_up()
 
     app = Probe(session)
     app.early_scrapes = early
+    app.poll_listeners.append(lambda r: order.append("early" if r.derived is early.derived else "poller"))
     async with app.run_test(size=(120, 40)):
-        await wait_for(lambda: seen_at_first_frame, timeout=15, message="the first frame")
-        assert app.poll_count >= 1 and app.last_result.derived is early.derived
-        assert seen_at_first_frame[0] == len(KEY_METRICS), "the first frame lacks numbers that were in"
+        await wait_for(lambda: at_first_frame, timeout=15, message="the first frame")
+        assert at_first_frame[0] == (0, False), "the first frame waited for the early numbers"
+        await wait_for(lambda: "rest of start-up" in order, timeout=15, message="start-up finished")
+        assert order[:2] == ["early", "rest of start-up"], order
+        assert _all_numeric(early.result_now())  # the first result drawn had every key metric numeric
         pane = app.screen.query_one(MetricsPane)
         await wait_for(lambda: "SHORT WINDOW" in str(pane.border_subtitle or ""), message="short window marked")
         rendered = [str(row.render()) for row in app.screen.query(MetricRow)]
         assert not any("waiting" in text or "warming" in text for text in rendered), rendered
-        # the rest of start-up followed the numbers (the log pane and the flows are mounted after them)
-        await wait_for(lambda: app._start_up_done, timeout=10, message="start-up finished")
+
+
+def test_a_held_thread_derives_only_when_released(sim):
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=REFRESH_S)
+    early = EarlyScrapes(cfg, cfg.environment(), hold=True).start()
+    wait_for_sync(lambda: len(early.scrapes) == 2, timeout=10, message="both early scrapes in")
+    assert not early.wait(0.3) and early.result_now() is None
+    early.release()
+    assert early.wait(10) and early.result_now() is not None and _all_numeric(early.result_now())
 
 
 async def test_numbers_not_in_at_mount_are_drawn_when_they_arrive(sim, state_dir):

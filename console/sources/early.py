@@ -33,6 +33,8 @@ EARLY_WINDOW_S = 0.3
 #: one early request's total deadline (connect, headers and body)
 EARLY_TIMEOUT_S = 1.5
 ACCEPT = "text/plain;version=0.0.4;q=0.9,*/*;q=0.1"
+#: a held thread (``hold=True``) derives at the latest this long after its second scrape
+HOLD_MAX_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,18 @@ class EarlyScrapes:
         window_s: float = EARLY_WINDOW_S,
         timeout: float = EARLY_TIMEOUT_S,
         prepare: Callable[[], Any] | None = None,
+        hold: bool = False,
     ) -> None:
         self.config = config
         #: run on the thread before the first scrape (the built-in simulated edge starts there); an
         #: exception from it ends the early scrapes like any other problem
         self.prepare = prepare
+        #: ``hold``: the thread parses and derives only after :meth:`release` (the app calls it once its
+        #: first frame is shown: that CPU work then does not delay the frame), at the latest after
+        #: HOLD_MAX_S
+        self._released = threading.Event()
+        if not hold:
+            self._released.set()
         self.env = env
         self.window_s = window_s
         self.timeout = timeout
@@ -146,6 +155,7 @@ class EarlyScrapes:
                 body = fetch_page(self.env.metrics_url, limit=self.limit, timeout=self.timeout, user_agent=agent)
                 self.scrapes.append(RawScrape(at=time.time(), mono=time.monotonic(), body=body))
             # parsed and derived here, off the UI loop, so the numbers are ready when the app asks
+            self._released.wait(HOLD_MAX_S)
             self._result = self._derive()
         except EarlyError as exc:
             self.error = str(exc)
@@ -153,6 +163,10 @@ class EarlyScrapes:
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
             self.done.set()
+
+    def release(self) -> None:
+        """Let a held thread parse and derive now (see ``hold``)."""
+        self._released.set()
 
     def wait(self, timeout: float) -> bool:
         """Both scrapes are in and derived (False: gave up, or not within ``timeout``)."""
@@ -205,6 +219,7 @@ def start_for_session(session: Any) -> EarlyScrapes:
     Textual, so both scrapes are usually in before the first frame. With the built-in simulated edge
     (reserved, not started: ``open_session(defer_sim=True)``) the thread starts its server first: its
     port already listens, but a scrape would wait for the server until after the first frame. (Its
-    workspace for the repository flows is made after the first frame.)"""
+    workspace for the repository flows is made after the first frame.) Held: the app releases the
+    parsing once its first frame is shown."""
     prepare = session.start_sim_server if getattr(session, "pending_sim", None) is not None else None
-    return EarlyScrapes(session.config, session.env, prepare=prepare).start()
+    return EarlyScrapes(session.config, session.env, prepare=prepare, hold=True).start()
