@@ -102,10 +102,9 @@ class EdgeConsoleApp(
             read_only=bool(session.read_only),
             config=session.config,
         )
-        #: console.sources.early.EarlyScrapes: set by screens/launch.py (started before Textual loads) or
-        #: started at mount; ``_early_drawn`` is set once their numbers are applied (or given up)
+        #: console.sources.early.EarlyScrapes: set by screens/launch.py (started before Textual loads, held
+        #: until the first frame is shown) or started at mount
         self.early_scrapes: Any = None
-        self._early_drawn = asyncio.Event()
         self.window_mark = StartupWindowMark()  # "SHORT WINDOW" on the start-up's early rates
 
     def rebuild_actions(self, runbook: Any) -> Catalogue:
@@ -197,9 +196,6 @@ class EdgeConsoleApp(
         if self._first_frame_shown or not self.is_running:
             return
         self._first_frame_shown = True
-        if self.early_scrapes is not None:
-            self.early_scrapes.release()  # held until now (their parsing would have delayed the frame)
-            self.early_numbers()
         try:
             if self.session.sim is None:  # the built-in simulated edge, when there is no configuration
                 self.session.start_sim()  # (usually the early scrapes' thread has started its server)
@@ -272,7 +268,11 @@ class EdgeConsoleApp(
         early = self.early_scrapes
         if early is not None:
             try:
-                await self._early_drawn.wait()  # early_numbers: bounded by EARLY_RESULT_WAIT_S
+                early.release()  # held until the first frame was shown (their parsing would have delayed it)
+                # usually they are in by now (only the parsing remains); a slow edge is not waited for long
+                result = early.result_now() or await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
+                if result is not None:
+                    self.apply_result(result)
             finally:
                 # the rest of start-up once the numbers' frame is on the terminal (like the first frame)
                 self.call_after_refresh(self.set_timer, FIRST_FRAME_FLUSH_S, self._finish_start_up)
@@ -289,21 +289,6 @@ class EdgeConsoleApp(
             self.apply_result(result)
             elapsed = time.monotonic() - started
             await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
-
-    @work(group="early", exit_on_error=False)
-    async def early_numbers(self) -> None:
-        """The early scrapes' numbers, applied as soon as the thread has them (started once the first
-        frame is shown: the frame comes first, the numbers at once after it); a slow edge is not waited
-        for long."""
-        try:
-            early = self.early_scrapes
-            result = early.result_now()
-            if result is None and not early.done.is_set():
-                result = await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
-            if result is not None and self.poll_count == 0:
-                self.apply_result(result)
-        finally:
-            self._early_drawn.set()
 
     def start_early_scrapes(self) -> None:
         """The first two scrapes on a thread of their own, started at mount when the launcher has not
