@@ -115,9 +115,12 @@ async def test_launch_order_frame_first_then_the_numbers_at_once(sim, state_dir)
                 order.append("rest of start-up")
             super()._finish_start_up()
 
+        def apply_result(self, result) -> None:
+            order.append("early" if result.derived is early.derived else "poller")
+            super().apply_result(result)
+
     app = Probe(session)
     app.early_scrapes = early
-    app.poll_listeners.append(lambda r: order.append("early" if r.derived is early.derived else "poller"))
     async with app.run_test(size=(120, 40)):
         await wait_for(lambda: at_first_frame, timeout=15, message="the first frame")
         assert at_first_frame[0] == (0, False), "the first frame waited for the early numbers"
@@ -139,13 +142,18 @@ def test_a_held_thread_derives_only_when_released(sim):
     assert early.wait(10) and early.result_now() is not None and _all_numeric(early.result_now())
 
 
-async def test_numbers_not_in_at_mount_are_drawn_when_they_arrive(sim, state_dir):
-    """The app starts the early scrapes itself (at mount, as the drill and replay consoles do): the first
+async def test_early_scrapes_the_app_starts_itself_give_the_first_result(sim, state_dir):
+    """The app starts the early scrapes itself (at mount, not held, as the drill console does): the first
     result drawn is theirs, every key metric numeric, before the poller's first own scrape."""
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=REFRESH_S)
-    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     results: list = []
-    app.poll_listeners.append(results.append)
+
+    class Recording(EdgeConsoleApp):
+        def apply_result(self, result) -> None:
+            results.append(result)
+            super().apply_result(result)
+
+    app = Recording(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(120, 40)):
         await wait_for(lambda: results, timeout=15, message="a first result")
         assert app.early_scrapes is not None and results[0].derived is app.early_scrapes.derived
