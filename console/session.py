@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,9 @@ class Session:
     pending_sim: "DeferredSim | None" = None
     #: a browser's console under ``edge-console serve`` (``EDGE_CONSOLE_SHARED=1``): read-only, forced
     shared: bool = False
+    #: ``start_sim`` may run on the early-scrapes thread (console/sources/early.py) and the UI's at once
+    _sim_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _workspace_made: bool = field(default=False, repr=False, compare=False)
 
     @property
     def simulated(self) -> bool:
@@ -89,12 +93,24 @@ class Session:
 
     def start_sim(self) -> None:
         """Start the deferred simulated edge (the TUI calls this after its first frame), and make the
-        throw-away workspace its repository flows use."""
+        throw-away workspace its repository flows use (git runs: ~150 ms). Thread-safe and idempotent:
+        a concurrent call waits for the first; the server may already run (:meth:`start_sim_server`)."""
+        with self._sim_lock:
+            self._start_server_locked()
+            if self.sim is not None and not self._workspace_made:
+                self._workspace_made = True
+                self.env.paths.update(self.sim.workspace())
+
+    def start_sim_server(self) -> None:
+        """Only the deferred simulated edge's server (quick, no workspace): the early scrapes' thread
+        starts it while the TUI loads (console/sources/early.py). Thread-safe and idempotent."""
+        with self._sim_lock:
+            self._start_server_locked()
+
+    def _start_server_locked(self) -> None:
         pending = self.pending_sim
-        if pending is None or pending.server is not None:
-            return
-        self.sim = pending.start()
-        self.env.paths.update(self.sim.workspace())
+        if pending is not None and pending.server is None:
+            self.sim = pending.start()
 
     def close(self) -> None:
         published = self.extras.pop("published", None)
@@ -110,9 +126,10 @@ class Session:
                 else:
                     os.environ[name] = value
         if self.pending_sim is not None:
-            self.pending_sim.stop()  # stops the server it started, if any
-            self.pending_sim = None
-            self.sim = None
+            with self._sim_lock:  # not while the early-scrapes thread is starting it
+                self.pending_sim.stop()  # stops the server it started, if any
+                self.pending_sim = None
+                self.sim = None
         if self.sim is not None:
             self.sim.stop()
             self.sim = None

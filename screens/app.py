@@ -33,7 +33,8 @@ from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
 from screens.textual_compat import OpaqueTopScreens
 from screens.theme_app import ThemeMixin
 from screens.theme_commands import ThemeCommands
-from themes import css_paths
+from screens.later_css import LaterCss
+from themes import first_frame_css_paths
 from widgets.keybindings import bindings
 
 if TYPE_CHECKING:  # the log view loads when the log pane mounts
@@ -47,17 +48,25 @@ CODE_IDS = frozenset(a.id for a in CODE_ACTIONS)
 #: pause the first frame reached the terminal only after all of that set-up, ~250 ms later)
 FIRST_FRAME_FLUSH_S = 0.02
 #: with early scrapes (console/sources/early.py) the rest of start-up (incident chrome, log tail, runbook
-#: keys: each holds the loop a while) waits for their numbers to be drawn: the poll loop waits at most
-#: EARLY_RESULT_WAIT_S for them after the first frame; EARLY_NUMBERS_MAX_WAIT_S is only a safety net
+#: keys: each holds the loop a while) waits for their numbers to be drawn: the app waits at most
+#: EARLY_RESULT_WAIT_S for them after the first frame (usually they are in by then and only their parsing,
+#: held until then, remains); EARLY_NUMBERS_MAX_WAIT_S is only a safety net
 EARLY_RESULT_WAIT_S = 1.5
 EARLY_NUMBERS_MAX_WAIT_S = 3.0
 
 
 class EdgeConsoleApp(
-    ThemeMixin, OpaqueTopScreens, FlowsMixin, IncidentResponseMixin, ScenarioSwitchMixin, RecordingMixin, App[int]
+    LaterCss,
+    ThemeMixin,
+    OpaqueTopScreens,
+    FlowsMixin,
+    IncidentResponseMixin,
+    ScenarioSwitchMixin,
+    RecordingMixin,
+    App[int],
 ):
     TITLE = "Edge Console"
-    CSS_PATH = css_paths()
+    CSS_PATH = first_frame_css_paths()  # the rest once the first frame is shown (screens/later_css.py)
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | set(FLOW_COMMANDS) | {ScenarioCommands, ThemeCommands}
     BINDINGS = bindings("app")
@@ -106,7 +115,9 @@ class EdgeConsoleApp(
             read_only=bool(session.read_only),
             config=session.config,
         )
-        self.early_scrapes: Any = None  # console.sources.early.EarlyScrapes, started at mount
+        #: console.sources.early.EarlyScrapes: set by screens/launch.py (started before Textual loads, held
+        #: until the first frame is shown) or started at mount
+        self.early_scrapes: Any = None
         self.window_mark = StartupWindowMark()  # "SHORT WINDOW" on the start-up's early rates
 
     def rebuild_actions(self, runbook: Any) -> Catalogue:
@@ -199,7 +210,8 @@ class EdgeConsoleApp(
             return
         self._first_frame_shown = True
         try:
-            self.session.start_sim()  # the built-in simulated edge, when there is no configuration
+            if self.session.sim is None:  # the built-in simulated edge, when there is no configuration
+                self.session.start_sim()  # (usually the early scrapes' thread has started its server)
         except Exception as exc:  # noqa: BLE001 - the sources then show it down; the app keeps running
             self.notify(
                 f"the simulated edge did not start: {exc}",
@@ -222,6 +234,7 @@ class EdgeConsoleApp(
         if self._start_up_done or not self.is_running:
             return
         self._start_up_done = True
+        self.load_later_css()  # before the log pane, flow keys and incident chrome (or a pushed screen)
         callbacks, self._after_first_frame = self._after_first_frame, []
         for callback in callbacks:
             callback()
@@ -229,6 +242,7 @@ class EdgeConsoleApp(
 
     def _publish_sim(self) -> None:
         try:
+            self.session.start_sim()  # its workspace, when the early scrapes' thread started the server
             self.session.publish_sim()
         except OSError as exc:
             self.call_from_thread(
@@ -267,8 +281,9 @@ class EdgeConsoleApp(
         early = self.early_scrapes
         if early is not None:
             try:
-                # started at mount, they are usually in by now; a slow edge is not waited for long
-                result = await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
+                early.release()  # held until the first frame was shown (their parsing would have delayed it)
+                # usually they are in by now (only the parsing remains); a slow edge is not waited for long
+                result = early.result_now() or await asyncio.to_thread(early.result, EARLY_RESULT_WAIT_S)
                 if result is not None:
                     self.apply_result(result)
             finally:
@@ -289,9 +304,10 @@ class EdgeConsoleApp(
             await asyncio.sleep(max(0.05, self.refresh_seconds - elapsed))
 
     def start_early_scrapes(self) -> None:
-        """The first two scrapes on a thread of their own, started at mount: numbers at once. (The
-        built-in simulated edge starts after the first frame; its port already listens, so the first
-        request waits for it.)"""
+        """The first two scrapes on a thread of their own, started at mount when the launcher has not
+        started them (``edge-console`` starts them before Textual loads: screens/launch.py). (Started
+        here, the built-in simulated edge starts after the first frame; its port already listens, so
+        the first request waits for it.)"""
         if self.poller is not None or self.early_scrapes is not None:
             return
         from console.sources.early import EarlyScrapes

@@ -36,9 +36,13 @@ def run_tui(args: Any) -> int:
     session = open_session_from_args(args, defer_sim=True)  # the app starts it after its first frame
     try:
         check_keymap(session)
+        from console.sources.early import start_for_session
+
+        early = start_for_session(session)  # the first numbers are fetched while Textual loads
         from screens.app import EdgeConsoleApp  # Textual loads here, after the session is open
 
         app = EdgeConsoleApp(session, theme=getattr(args, "theme", None))
+        app.early_scrapes = early
         app.run()
         return int(app.return_code or 0)
     finally:

@@ -60,3 +60,23 @@ def render_update(app: App[Any]) -> Any:
     """The full frame the terminal is sent (after the app's line filters); tests print it. Hook: the
     private ``Screen._compositor`` and ``App._background_screens``."""
     return app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)  # type: ignore[attr-defined]
+
+
+def set_theme_before_run(app: App[Any], name: str) -> None:
+    """Make ``name`` the app's theme before it runs, without the CSS re-parse that setting ``app.theme``
+    queues: ``App._watch_theme`` schedules ``refresh_css``, which parses every stylesheet source afresh
+    (its parse cache is dropped) once the app starts; at start-up nothing is parsed yet, so giving the
+    stylesheet the theme's variables is enough (measured: one full parse less, ~35 ms of CPU before the
+    first frame). Does what the watcher does otherwise: the ``-theme-*``/``-dark-mode`` classes, the ANSI
+    filter for the theme. Hook: the private ``App._refresh_truecolor_filter``; only before the app runs
+    (after that, set ``app.theme``)."""
+    if app.is_running:
+        app.theme = name
+        return
+    app.set_reactive(App.theme, name)
+    theme = app.current_theme
+    classes = {c: False for c in app.classes if c.startswith("-theme-")}
+    classes.update({f"-theme-{theme.name}": True, "-dark-mode": theme.dark, "-light-mode": not theme.dark})
+    app.update_classes(classes, update=False)
+    app._refresh_truecolor_filter(app.ansi_theme)  # type: ignore[attr-defined]
+    app.stylesheet.set_variables(app.get_css_variables())

@@ -11,6 +11,7 @@ from textual.filter import LineFilter, Monochrome, NoColor
 
 from console.termcaps import VT_GLYPHS, TermChoice, choose, config_theme
 from console.termcaps import MONO_THEME
+from screens.textual_compat import set_theme_before_run
 from themes.look import THEMES, VTGlyphFilter
 
 _NO_COLOR = NoColor()
@@ -28,7 +29,7 @@ class ThemeMixin:
             self.register_theme(theme)  # type: ignore[attr-defined]
         self.term_choice = choose(environ, flag=flag, config_value=config_theme(self.config))  # type: ignore[attr-defined]
         self.glyph_filter = VTGlyphFilter() if self.term_choice.glyphs == VT_GLYPHS else None
-        self.theme = self.term_choice.theme  # type: ignore[attr-defined]
+        set_theme_before_run(self, self.term_choice.theme)  # type: ignore[arg-type]
 
     def use_theme(self, name: str) -> None:
         """Switch theme now (the palette's ``Theme:`` entries)."""

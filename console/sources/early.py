@@ -1,12 +1,13 @@
 """Numbers at once: the first two metric scrapes, taken while the TUI starts.
 
 Rates need two scrapes, and the poller's HTTP client (httpx) takes a noticeable time to import and
-build after the first frame. So the app starts :class:`EarlyScrapes` as it mounts: a daemon thread
-fetches the metrics page twice, ``window_s`` apart, with the standard library's ``http.client`` (the
-network wait happens while the dashboard is being drawn), and keeps only the raw bodies and their
-times. :meth:`EarlyScrapes.result` then parses and derives them (call it off the UI loop): a
-``PollResult`` whose rates come from a SHORT window (``Derived.window_s``, shown as such), and the
-poller is seeded with the second snapshot (``EdgePoller.seed``) so its own first scrape continues
+build after the first frame. So the TUI starts :class:`EarlyScrapes` before it imports Textual
+(:func:`start_for_session`, from ``screens/launch.py``; the app starts them at mount otherwise): a
+daemon thread fetches the metrics page twice, ``window_s`` apart, with the standard library's
+``http.client`` (the network wait and the window happen while Textual loads and the dashboard is drawn),
+then parses and derives them on the same thread: a ``PollResult`` whose rates come from a SHORT window
+(``Derived.window_s``, shown as such; :meth:`EarlyScrapes.result`, :meth:`EarlyScrapes.result_now`).
+The poller is seeded with the second snapshot (``EdgePoller.seed``) so its own first scrape continues
 the window. The following scrapes give full windows.
 
 Bounded like every scrape: one total deadline per request (connect + headers + body), a body cap
@@ -18,12 +19,11 @@ reporting the problem its own way. The page is sanitised and parsed by the same 
 
 from __future__ import annotations
 
-import http.client
 import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from console.limits import DEFAULT_MAX_BODY_BYTES
@@ -33,6 +33,8 @@ EARLY_WINDOW_S = 0.3
 #: one early request's total deadline (connect, headers and body)
 EARLY_TIMEOUT_S = 1.5
 ACCEPT = "text/plain;version=0.0.4;q=0.9,*/*;q=0.1"
+#: a held thread (``hold=True``) derives at the latest this long after its second scrape
+HOLD_MAX_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class EarlyError(Exception):
 
 def fetch_page(url: str, *, limit: int, timeout: float, user_agent: str = "edge-console") -> bytes:
     """One bounded GET of a metrics page; raises EarlyError on anything but a plain 200 answer."""
+    import http.client  # on the early thread, not while the app starts (~15 ms of imports)
+
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise EarlyError(f"unsupported URL scheme {parts.scheme!r}")
@@ -98,9 +102,25 @@ class EarlyScrapes:
     """Two early scrapes of ``env.metrics_url`` on a daemon thread; :meth:`result` derives them."""
 
     def __init__(
-        self, config: Any, env: Any, *, window_s: float = EARLY_WINDOW_S, timeout: float = EARLY_TIMEOUT_S
+        self,
+        config: Any,
+        env: Any,
+        *,
+        window_s: float = EARLY_WINDOW_S,
+        timeout: float = EARLY_TIMEOUT_S,
+        prepare: Callable[[], Any] | None = None,
+        hold: bool = False,
     ) -> None:
         self.config = config
+        #: run on the thread before the first scrape (the built-in simulated edge starts there); an
+        #: exception from it ends the early scrapes like any other problem
+        self.prepare = prepare
+        #: ``hold``: the thread parses and derives only after :meth:`release` (the app calls it once its
+        #: first frame is shown: that CPU work then does not delay the frame), at the latest after
+        #: HOLD_MAX_S
+        self._released = threading.Event()
+        if not hold:
+            self._released.set()
         self.env = env
         self.window_s = window_s
         self.timeout = timeout
@@ -109,9 +129,10 @@ class EarlyScrapes:
         self.error: str | None = None
         self.done = threading.Event()
         self._thread: threading.Thread | None = None
-        #: the second snapshot and its derivation, once :meth:`result` has run (the poller's seed)
+        #: the second snapshot and its derivation, once the thread has derived them (the poller's seed)
         self.snapshot: Any = None
         self.derived: Any = None
+        self._result: Any = None
 
     def start(self) -> "EarlyScrapes":
         if self._thread is None:
@@ -121,6 +142,8 @@ class EarlyScrapes:
 
     def _run(self) -> None:
         try:
+            if self.prepare is not None:
+                self.prepare()
             from console import __version__
 
             agent = f"edge-console/{__version__}"
@@ -131,6 +154,9 @@ class EarlyScrapes:
                         time.sleep(pause)
                 body = fetch_page(self.env.metrics_url, limit=self.limit, timeout=self.timeout, user_agent=agent)
                 self.scrapes.append(RawScrape(at=time.time(), mono=time.monotonic(), body=body))
+            # parsed and derived here, off the UI loop, so the numbers are ready when the app asks
+            self._released.wait(HOLD_MAX_S)
+            self._result = self._derive()
         except EarlyError as exc:
             self.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a head start must never break start-up
@@ -138,15 +164,27 @@ class EarlyScrapes:
         finally:
             self.done.set()
 
+    def release(self) -> None:
+        """Let a held thread parse and derive now (see ``hold``)."""
+        self._released.set()
+
     def wait(self, timeout: float) -> bool:
-        """Both scrapes are in (False: gave up, or not within ``timeout``)."""
+        """Both scrapes are in and derived (False: gave up, or not within ``timeout``)."""
         return self.done.wait(timeout) and len(self.scrapes) == 2
 
     def result(self, timeout: float | None = None) -> Any:
-        """Parse and derive the two scrapes (blocking: call it in a thread). Returns a ``PollResult``
+        """The two scrapes derived (blocking up to ``timeout``: call it in a thread). A ``PollResult``
         whose derivation has the short window, or None (nothing usable: the poller starts as before)."""
         if not self.wait(self.timeout * 2 + self.window_s + 1.0 if timeout is None else timeout):
             return None
+        return self._result
+
+    def result_now(self) -> Any:
+        """The result if the thread has finished, else None; never waits (the UI loop may ask)."""
+        return self._result if self.done.is_set() else None
+
+    def _derive(self) -> Any:
+        """Parse and derive the two raw scrapes (on the thread): a ``PollResult`` or None."""
         from console.metrics.derive import Snapshot, derive, families
         from console.metrics.exposition import parse_exposition
         from console.metrics.model import SourceStatus
@@ -174,3 +212,14 @@ class EarlyScrapes:
             scrape_ms=None,
             warnings=list(derived.warnings),
         )
+
+
+def start_for_session(session: Any) -> EarlyScrapes:
+    """The early scrapes of a TUI session, started now: ``screens/launch.py`` calls this before it imports
+    Textual, so both scrapes are usually in before the first frame. With the built-in simulated edge
+    (reserved, not started: ``open_session(defer_sim=True)``) the thread starts its server first: its
+    port already listens, but a scrape would wait for the server until after the first frame. (Its
+    workspace for the repository flows is made after the first frame.) Held: the app releases the
+    parsing once its first frame is shown."""
+    prepare = session.start_sim_server if getattr(session, "pending_sim", None) is not None else None
+    return EarlyScrapes(session.config, session.env, prepare=prepare, hold=True).start()
