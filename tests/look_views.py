@@ -79,7 +79,12 @@ async def _flow(pilot) -> None:
     app = pilot.app
     await ready(app)
     app.open_flow("block-ip", {"ip": "203.0.113.9", "reason": "abuse from one address"})
-    await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow modal")
+    # its form composed, the first field focused: open_view stops the cursor blinking in every field it
+    # finds, and a field mounted after that would blink (a frame with or without the cursor, by timing)
+    await wait_for(
+        lambda: isinstance(app.screen, FlowModal) and app.screen.query("#input-reason") and app.focused is not None,
+        message="flow modal with its form",
+    )
 
 
 def _refuse(*_args) -> tuple[bool, str]:

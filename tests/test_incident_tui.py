@@ -35,6 +35,12 @@ class ScriptedPoller(StaticPoller):
         return await super().poll()
 
 
+#: The poll interval of tests that type into forms. A poll repaints the screen, a modal's background
+#: too; at 0.1 s the UI loop never idles, and Pilot waits up to 1 s per key for it to (wait_for_idle).
+#: Their data is constant (one scripted value), so one poll a second tests the same and types at once.
+TYPING_REFRESH = 1.0
+
+
 def make_app(poller, *, hold: int = 3, refresh: float = 0.1, extra: dict | None = None) -> EdgeConsoleApp:
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=refresh)
     cfg.raw["alerts"] = {"hold_scrapes": hold, "clear_scrapes": hold, "hysteresis_percent": 5}
@@ -113,7 +119,7 @@ async def test_alert_banner_on_every_screen_and_ack():
 
 
 async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_path):
-    app = make_app(ScriptedPoller([80]), hold=2)
+    app = make_app(ScriptedPoller([80]), hold=2, refresh=TYPING_REFRESH)
     async with app.run_test(size=(110, 36)) as pilot:
         await ready(app, pilot)
         await pilot.press("i")
@@ -246,7 +252,7 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
     other.note("[bold]not markup[/bold] [x]")
     with open(other.store.path(incident.id), "a") as fh:
         fh.write('{"incident": "%s", "seq": 4, "kind": "note", "te' % incident.id)  # power loss mid-write
-    app = make_app(ScriptedPoller([80]))
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(
             lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="resume offer"
@@ -291,7 +297,7 @@ async def test_resume_offered_at_start_and_other_writers_show_up(state_dir):
 async def test_review_checklist_with_due_times_and_palette_commands(state_dir):
     from screens.incident_prompt import ChoiceScreen
 
-    app = make_app(ScriptedPoller([80]), refresh=0.3)
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
     async with app.run_test(size=(110, 34)) as pilot:
         await ready(app, pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -344,7 +350,7 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
     script.write_text(NOTIFIER)
     calls = tmp_path / "calls.jsonl"
     extra = {"notify": {"incidents": [sys.executable, str(script), str(calls)]}}
-    app = make_app(ScriptedPoller([80]), refresh=0.3, extra=extra)
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH, extra=extra)
     async with app.run_test(size=(110, 34)) as pilot:
         await ready(app, pilot)
         manager = app.incident_response.manager
@@ -424,7 +430,7 @@ async def test_p0_flow_shows_the_escalation_path():
 async def test_an_incident_started_in_another_terminal_shows_up(state_dir):
     import sys
 
-    app = make_app(ScriptedPoller([80]), refresh=0.3)
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
         assert not bar(app).display
