@@ -22,6 +22,7 @@ from textual.app import App
 from textual.screen import Screen
 
 if TYPE_CHECKING:  # the runbook, its modal and engine load after the first frame: start-up time
+    from console.runbook.clock import RunClock, Sleep
     from console.runbook.model import Runbook
     from console.app.flows import FlowContext
     from screens.app import EdgeConsoleApp
@@ -62,6 +63,9 @@ class FlowsMixin(App):
     _flow_runbook: Runbook | None = None
     _flow_runbook_loading = False
     flow_key_problems: list[str]
+    #: the time flows run on (``FlowContext.clock``/``sleep``): None is the real one; a test sets a virtual clock
+    flow_clock: RunClock | None = None
+    flow_sleep: Sleep | None = None
 
     def on_mount(self) -> None:
         self.after_first_frame(self.report_unfinished_steps)  # type: ignore[attr-defined]
@@ -198,6 +202,7 @@ class FlowsMixin(App):
             listeners=[self.flow_audit_record],
             titles={f.id: f.title for f in runbook.flows.values()},
             open_flow=self.open_flow,
+            **{k: v for k, v in (("clock", self.flow_clock), ("sleep", self.flow_sleep)) if v is not None},
         )
 
     # -- quitting ----------------------------------------------------------------------------

@@ -162,6 +162,8 @@ class FlowModal(ModalScreen[RunSummary | None]):
                 tail_events=ctx.tail_events,
                 listeners=list(ctx.listeners),
                 on_event=self._on_event,
+                clock=ctx.clock,
+                sleep=ctx.sleep,
             )
         except InputError as exc:
             if self.flow.inputs:

@@ -1,4 +1,8 @@
-"""The dashboard on the simulated edge: panes fill, a scenario switch shows on screen, faults recover."""
+"""The dashboard on the simulated edge: panes fill, a scenario switch shows on screen, faults recover.
+
+What is on screen is waited for (``wait_for`` on the rendered text, a poll or two at the short refresh), not
+settled with ``pilot.pause()``: a pause waits for the app to go idle, and an app polling every 0.3 s on a loaded
+machine is rarely idle, so each pause cost a second or two."""
 
 from __future__ import annotations
 
@@ -27,11 +31,11 @@ def has_rates(app) -> bool:
 
 async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
     app = live_app(sim)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)):
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
         # the start-up's early scrapes bring the numbers before the poller's first health answer
         await wait_for(lambda: app.last_result.health is not None, timeout=15, message="health")
-        await pilot.pause()
+        await wait_for(lambda: "UP" in str(app.screen.query_one("#health-pane").render()), message="health pane drawn")
         assert "req/s" in row_text(app, "request_rate")
         assert "OK" in row_text(app, "p95_latency_ms")
         assert "vau-batch" in str(app.screen.query_one("#queue-pane").render())
@@ -48,22 +52,26 @@ async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
             timeout=15,
             message="p95 in warning/critical",
         )
-        await pilot.pause()
+        row = app.screen.query_one("#metric-p95_latency_ms")
+        await wait_for(
+            lambda: row.has_class("state-critical") or row.has_class("state-warning"), message="p95 row in its state"
+        )
         text = row_text(app, "p95_latency_ms")
         assert "CRIT" in text or "WARN" in text
-        row = app.screen.query_one("#metric-p95_latency_ms")
         assert row.has_class("state-critical") or row.has_class("state-warning")
 
 
 async def test_metrics_fault_shows_error_and_age_then_recovers(sim):
     app = live_app(sim)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30)):
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
         httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "500"}).raise_for_status()
         await wait_for(
             lambda: app.last_result.metrics.state in ("stale", "down"), timeout=15, message="metrics source stale/down"
         )
-        await pilot.pause()
+        await wait_for(
+            lambda: "500" in str(app.screen.query_one("#metrics-pane").border_subtitle), message="the error on screen"
+        )
         subtitle = str(app.screen.query_one("#metrics-pane").border_subtitle)
         assert "500" in subtitle and "last good" in subtitle
         header = str(app.screen.query_one("#status-header").render())
@@ -73,14 +81,15 @@ async def test_metrics_fault_shows_error_and_age_then_recovers(sim):
 
         httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "none"}).raise_for_status()
         await wait_for(lambda: app.last_result.metrics.state == "live", timeout=15, message="recovery")
-        await pilot.pause()
-        assert app.screen.query_one("#metrics-pane").border_subtitle == ""
+        await wait_for(
+            lambda: app.screen.query_one("#metrics-pane").border_subtitle == "", message="the error gone from screen"
+        )
         assert "LIVE" in str(app.screen.query_one("#status-header").render())
 
 
 async def test_health_down_shows_down(sim):
     app = live_app(sim)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)):
         await wait_for(
             lambda: app.last_result is not None and app.last_result.health is not None, timeout=15, message="health"
         )
@@ -90,13 +99,14 @@ async def test_health_down_shows_down(sim):
             timeout=15,
             message="health down",
         )
-        await pilot.pause()
-        assert "DOWN" in str(app.screen.query_one("#health-pane").render())
+        await wait_for(
+            lambda: "DOWN" in str(app.screen.query_one("#health-pane").render()), message="DOWN in the health pane"
+        )
 
 
 async def test_missing_family_keeps_last_value_marked_stale(sim):
     app = live_app(sim)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30)):
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
         httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "missing:edge_cache_hits_total"}).raise_for_status()
         await wait_for(
@@ -104,8 +114,8 @@ async def test_missing_family_keeps_last_value_marked_stale(sim):
             timeout=15,
             message="cache hit rate carried over",
         )
-        await pilot.pause()
         pane = app.screen.query_one("#metrics-pane")
+        await wait_for(lambda: "stale" in row_text(app, "cache_hit_rate"), message="cache hit rate marked stale")
         assert "edge_cache_hits_total" in str(pane.border_subtitle)
         text = row_text(app, "cache_hit_rate")
         assert "%" in text and "stale" in text
@@ -117,8 +127,7 @@ async def test_missing_family_keeps_last_value_marked_stale(sim):
             timeout=15,
             message="cache hit rate fresh again",
         )
-        await pilot.pause()
-        assert "stale" not in row_text(app, "cache_hit_rate")
+        await wait_for(lambda: "stale" not in row_text(app, "cache_hit_rate"), message="cache hit rate fresh on screen")
 
 
 async def test_dashboard_stays_live_under_a_modal(sim):
@@ -166,11 +175,10 @@ async def test_without_configuration_the_app_starts_the_simulated_edge_after_its
     session = open_session(defer_sim=True)
     try:
         app = EdgeConsoleApp(session)
-        async with app.run_test(size=(80, 24)) as pilot:
+        async with app.run_test(size=(80, 24)):
             await wait_for(lambda: session.sim is not None, timeout=15, message="simulated edge started")
             await wait_for(lambda: has_rates(app), timeout=20, message="first derived rates")
-            await pilot.pause()
-            assert "req/s" in row_text(app, "request_rate")
+            await wait_for(lambda: "req/s" in row_text(app, "request_rate"), message="rates on screen")
             assert "SIMULATED" in str(app.screen.query_one("#status-header").render())
     finally:
         session.close()

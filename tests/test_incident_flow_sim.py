@@ -2,14 +2,24 @@
 error-rate alert, a P1 is started from it with one key, and a real runbook flow (enable the circuit
 breaker: a metrics check, ``wrangler secret put`` after the production confirmation, a verify step)
 runs in the flow modal. Each step lands on the timeline with its outcome, the flow modal keeps the
-incident and the alert in view, and the report contains every entry."""
+incident and the alert in view, and the report contains every entry.
+
+Time: the flow, the poller and the simulated edge share a skip-ahead clock (``tests/virtual_time.py``): an engine
+wait (the verify interval) is skipped at once, the simulated edge lives through it, and the dashboard polls again
+before the next sample is read (as it would during a real wait); the poller's rate window is on the same clock, so
+the rates after a skip are what the edge's counters moved by."""
 
 from __future__ import annotations
+
+import pytest
 
 from console.config import simulated_config
 from console.incident.report import md_text
 from console.metrics.thresholds import State
 from console.session import Session
+from console.sim.server import SimServer
+from console.sim.state import SimState
+from console.sources.poller import EdgePoller
 from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from screens.incident_report import IncidentReportScreen
@@ -18,13 +28,46 @@ from tests.util import wait_for
 from widgets.alert_banner import AlertBanner
 from widgets.incident_strip import IncidentStrip
 from tests.util import refresh_model
+from tests.virtual_time import VirtualClock
 
 
-async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and_report(sim, fake_tools, state_dir):
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock(follow_real=True)
+
+
+@pytest.fixture
+def sim(clock):
+    """The simulated edge on 127.0.0.1 (scenario ``normal``) on the test's skip-ahead clock."""
+    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="normal", clock=clock.time))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def run_flows_on(app: EdgeConsoleApp, clock: VirtualClock) -> None:
+    """The app's flows read ``clock`` and wait on it: each engine wait is skipped at once, then waits (real time)
+    for a poll that started after the skip, so the next sample is what the dashboard shows after the wait."""
+
+    async def sleep(seconds: float) -> None:
+        polls = app.poll_count
+        await clock.sleep(seconds)
+        await wait_for(lambda: app.poll_count >= polls + 2, timeout=10, message="a poll after the skipped wait")
+
+    app.flow_clock, app.flow_sleep = clock, sleep
+
+
+async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and_report(
+    sim, fake_tools, state_dir, clock
+):
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)  # tools from PATH
     cfg.raw["alerts"] = {"hold_scrapes": 2, "clear_scrapes": 2}
     refresh_model(cfg)
-    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
+    env = cfg.environment()
+    app = EdgeConsoleApp(Session(config=cfg, env=env, read_only=False), poller=EdgePoller(cfg, env, clock=clock))
+    run_flows_on(app, clock)
     async with app.run_test(size=(110, 32)) as pilot:
         await wait_for(
             lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner) and app.last_result is not None,
@@ -92,7 +135,10 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         await pilot.press("enter")  # 2. before: the error rate now (a check)
         await wait_for(lambda: settled(1), timeout=20, message="step 2")
         await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation for production")
-        await pilot.press(*"production", "enter")  # 3. wrangler secret put, confirmed by the environment name
+        # 3. wrangler secret put, confirmed by the environment name (put in the box at once: each typed key
+        # would wait for a busy app to go idle, seconds per key on a loaded machine)
+        modal.query_one("#flow-confirm").value = "production"
+        await pilot.press("enter")
         await wait_for(lambda: settled(2), timeout=30, message="step 3")
         await pilot.press("enter")  # 4. verify: the error rate falls below 1%
         await wait_for(lambda: settled(3), timeout=100, message="step 4")
@@ -101,7 +147,13 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         await wait_for(lambda: len(flow_entries()) == 5, timeout=10, message="four steps and the end on the timeline")
 
         states = [run.state.value for run in modal.runner.steps]
-        assert states == ["passed", "passed", "passed", "passed"], states
+        assert states == ["passed", "passed", "passed", "passed"], [
+            (run.state.value, run.result and run.result.message) for run in modal.runner.steps
+        ]
+        # the flow ran on the test's clock (the app's flow_clock reached the engine through the FlowContext):
+        # every wait it made was a verify interval, skipped on that clock
+        assert modal.runner.clock is clock and modal.runner.sleep is app.flow_sleep
+        assert all(seconds == 2.0 for seconds in clock.sleeps), clock.sleeps
         assert fake_tools.argvs("wrangler") == [
             ["deployments", "status", "--name", "vau-processor-production", "--json"],
             ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"],

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from console.incident.respond import RESPONSE_ORDER, ResponseChoice, worst_metric
+from console.runbook.clock import REAL_SLEEP, SYSTEM_CLOCK, RunClock, Sleep
 from console.runbook.model import Flow, Runbook
 
 __all__ = ["FlowContext", "RESPONSE_ORDER", "ResponseChoice", "resolve_target", "section_slug", "worst_metric"]
@@ -35,6 +36,10 @@ class FlowContext:
     titles: dict[str, str] = field(default_factory=dict)
     #: opens another flow by id (the undo flow at the end)
     open_flow: Callable[[str], None] | None = None
+    #: the time the run reads (timestamps, verify deadlines) and waits on (retry and verify intervals):
+    #: the real ones; tests give the app a virtual clock (``FlowsMixin.flow_clock``/``flow_sleep``)
+    clock: RunClock = SYSTEM_CLOCK
+    sleep: Sleep = REAL_SLEEP
 
 
 def section_slug(section: str) -> str:

@@ -15,6 +15,10 @@ Failure handling, per source (metrics, health):
 * the next good answer makes the source ``live`` again by itself;
 * a page with some families missing still derives the rest: those metrics keep their last good
   value marked stale (``MetricValue.stale``/``as_of``) and ``metrics.error`` names the families.
+
+Time: every timestamp (``clock.time()``) and the rate window and backoff (``clock.monotonic()``) come from
+``clock`` (:mod:`console.runbook.clock`; the real one by default). Tests give it the clock the flow runner and
+the simulated edge share, so a rate taken after a skipped wait is over the virtual window the counters moved in.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import httpx
 
 from console.metrics.derive import Snapshot, carry_forward, derive, families
 from console.metrics.model import Derived, Health, SourceStatus
+from console.runbook.clock import SYSTEM_CLOCK, RunClock
 from console.sources.health import check_health
 from console.sources.http import HttpSettings, is_refused, make_client
 from console.sources.result import PollResult
@@ -80,8 +85,11 @@ class EdgePoller:
         down_after: int = 3,
         backoff_max_s: float = 5.0,
         max_window_s: float = 120.0,
+        clock: RunClock | None = None,
     ) -> None:
         self.config = config
+        #: wall time for timestamps, monotonic time for the rate window and backoff
+        self.clock: RunClock = clock if clock is not None else SYSTEM_CLOCK
         self.env = env
         self.settings = settings or HttpSettings()
         self._own_client = client is None
@@ -125,7 +133,7 @@ class EdgePoller:
         """Health and metrics, concurrently. Never raises (cancellation propagates)."""
         async with self._lock:  # polls never overlap, even if a caller forgets
             self.polls += 1
-            now = time.time()
+            now = self.clock.time()
             scrape_ms: float | None = None
             warnings: list[str] = []
             try:
@@ -163,25 +171,25 @@ class EdgePoller:
     async def _poll_health(self) -> None:
         health, answered = await check_health(self.client, self.env.health_url, self.settings)
         if answered:
-            self._health.ok(time.time(), None if health.healthy else health.error)
+            self._health.ok(self.clock.time(), None if health.healthy else health.error)
         else:
             self._health.fail(health.error or "no answer")
         self._last_health = health
 
     async def _poll_metrics(self, now: float) -> tuple[float | None, list[str]]:
         tracker = self._metrics
-        mono = time.monotonic()
-        if tracker.failures and mono < tracker.next_try_mono:
+        clock = self.clock
+        if tracker.failures and clock.monotonic() < tracker.next_try_mono:
             return None, []  # backing off: keep the current status and last good values
-        started = time.monotonic()
+        started = time.perf_counter()  # the scrape's own latency is real time, whatever the clock
         result = await self.scraper.scrape(self.env.metrics_url, self.families)
-        scrape_ms = (time.monotonic() - started) * 1000.0
+        scrape_ms = (time.perf_counter() - started) * 1000.0
         if not result.ok or result.page is None:
             tracker.fail(result.error or "no page")
             delay = min(self.refresh_s * (2 ** (tracker.failures - 1) - 1), self.backoff_max_s)
-            tracker.next_try_mono = time.monotonic() + max(0.0, delay)
+            tracker.next_try_mono = clock.monotonic() + max(0.0, delay)
             return scrape_ms, []
-        snap = Snapshot(at=time.time(), mono=time.monotonic(), page=result.page)
+        snap = Snapshot(at=clock.time(), mono=clock.monotonic(), page=result.page)
         prev = self._prev
         if prev is not None and snap.mono - prev.mono > self.max_window_s:
             prev = None  # too old for a meaningful rate: start a new window

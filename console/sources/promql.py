@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,7 @@ from console.sanitize import clean_line
 from console.metrics.fleet import down_targets_query, fleet_queries, targets_query, window_problem
 from console.metrics.model import KEY_METRICS, MetricValue, SourceStatus
 from console.metrics.thresholds import evaluate
+from console.runbook.clock import SYSTEM_CLOCK, RunClock
 from console.sources.bounded import BadAnswer, request_capped
 from console.sources.http import HttpSettings, describe_error, make_client
 
@@ -246,15 +246,25 @@ def client_for(config: Config, env: Environment, client: httpx.AsyncClient | Non
 
 
 class FleetPoller:
-    """Runs the fleet queries concurrently; keeps the last good values when Prometheus fails."""
+    """Runs the fleet queries concurrently; keeps the last good values when Prometheus fails. Its timestamps
+    (``as_of``, ``last_ok``) are ``clock.time()`` (:mod:`console.runbook.clock`, the real one by default); the
+    rates are Prometheus's own, over its window."""
 
-    def __init__(self, config: Config, env: Environment, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        env: Environment,
+        client: httpx.AsyncClient | None = None,
+        *,
+        clock: RunClock | None = None,
+    ) -> None:
         from console.metrics.promselector import equality_labels
         from console.monitoring_config import prometheus_settings
 
         if not env.prometheus_url:
             raise ValueError(f"environment {env.name!r} has no prometheus_url")
         self.config = config
+        self.clock: RunClock = clock if clock is not None else SYSTEM_CLOCK
         self.settings = prometheus_settings(config)
         selector = getattr(env, "prometheus_selector", "") or ""
         self.job = equality_labels(selector).get("job")
@@ -281,7 +291,7 @@ class FleetPoller:
         return (problem,) if problem else ()
 
     async def poll(self) -> FleetResult:
-        now = time.time()
+        now = self.clock.time()
         if not self._interval_checked:
             self.warnings = await self.check_window()
             self._interval_checked = True
