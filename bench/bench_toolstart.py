@@ -2,7 +2,7 @@
 
 Starts the simulated edge on 127.0.0.1, writes the launchers the tests use (``tests/conftest.py``
 ``write_tool``) and the console's own argv (``console.sim.names.tool_argv``) into a temporary directory, and
-runs each command ``--runs`` times (alternating the launchers, so load changes hit both alike). Prints the
+runs each command ``--runs`` times (a ``wrangler tail`` until it is connected) (alternating the launchers, so load changes hit both alike). Prints the
 median wall time and the median CPU time (user+system of the child, from ``wait4``) per call, with the load
 average, next to a bare ``python -c pass`` and ``python -S -c pass``. ``python bench/bench_toolstart.py [--runs N]``.
 """
@@ -51,6 +51,25 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float
     return wall, usage.ru_utime + usage.ru_stime, proc.returncode
 
 
+def tail_started(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, 0) of a ``wrangler tail`` until it says "Connected to" (the CPU time from
+    /proc, in clock ticks); then it is stopped."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        for line in proc.stdout:
+            if line.startswith(b"Connected to"):
+                break
+        wall = time.perf_counter() - start
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    return wall, cpu, 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
@@ -71,9 +90,13 @@ def main() -> int:
             script = write_tool(bin_dir, tool, f"console.sim.tools.{tool}")
             plans.append((f"{name} (tests' launcher)", [str(script), *args], cwd))
             plans.append((f"{name} (console's argv)", [*tool_argv(tool), *args], cwd))
+        tail = ["tail", "vau-processor-production", "--format", "json"]
+        plans.append(("wrangler tail, until connected (tests' launcher)", [str(bin_dir / "wrangler"), *tail], work))
+        plans.append(("wrangler tail, until connected (console's argv)", [*tool_argv("wrangler"), *tail], work))
         for _ in range(opts.runs):
             for label, argv, cwd in plans:
-                rows.setdefault(label, []).append(timed(argv, cwd, env))
+                measure = tail_started if argv[-3:] == tail[-3:] else timed
+                rows.setdefault(label, []).append(measure(argv, cwd, env))
         print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs, {opts.runs} runs each (medians)")
         print(f"{'command':<52} {'wall ms':>8} {'CPU ms':>8}  exit")
         for label, results in rows.items():

@@ -16,7 +16,6 @@ import sys
 import threading
 import time
 from types import SimpleNamespace
-from typing import Any
 
 from console.sim.names import SIM_ACCOUNT_ID
 from console.sim.tail_events import TailEventGenerator, events_per_second
@@ -25,6 +24,11 @@ from console.sim.tools.flags import Flag, FlagError, Style, yargs_choices
 from console.sim.tools.flags import parse as parse_flags
 from console.sim.tools._common import http_request
 from console.sim.tools._urls import quote
+
+# started with every console on the simulated edge: no ``typing`` at run time (annotations are not evaluated)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NO_TOKEN = (
     "✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
