@@ -67,8 +67,16 @@ class FakeTools:
 
 
 def write_tool(bin_dir: Path, name: str, module: str) -> Path:
+    """An executable ``bin_dir/name`` running ``module``'s ``main`` as the console runs the simulated tools
+    (``console.sim.names.tool_argv``): ``python -S`` (no ``site``: its start-up cost on every call) with the
+    directory holding the ``console`` package put after the standard library on ``sys.path``."""
+    import console
+
+    root = str(Path(console.__file__).resolve().parent.parent)
     path = bin_dir / name
-    path.write_text(f"#!{sys.executable}\nimport sys\nfrom {module} import main\nsys.exit(main())\n")
+    path.write_text(
+        f"#!{sys.executable} -S\nimport sys\nsys.path.append({root!r})\nfrom {module} import main\nsys.exit(main())\n"
+    )
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path
 

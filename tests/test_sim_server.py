@@ -16,6 +16,7 @@ import pytest
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from console.sim.names import TOOL_LAUNCHER
 from console.sim.server import SimServer
 from tests.util import wait_for_sync
 
@@ -148,7 +149,7 @@ def test_tokens_are_random_per_server_exported_and_restored(sim):
     other.start()
     other.stop()
     assert os.environ["EDGE_SIM_API_TOKEN"] == sim.api_token
-    assert sim.tools()["wrangler"] == [sys.executable, "-m", "console.sim.tools.wrangler"]
+    assert sim.tools()["wrangler"] == [sys.executable, "-S", TOOL_LAUNCHER, "console.sim.tools.wrangler"]
     assert set(sim.tools()) == {"wrangler", "gh", "terraform", "npm", "node"}
     assert sim.tool_env() == {"EDGE_SIM_URL": sim.base_url}
     assert sim.base_url.startswith("http://127.0.0.1:")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 import sys
 
 API_TOKEN_ENV = "EDGE_SIM_API_TOKEN"
@@ -30,10 +30,17 @@ def sim_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+#: starts a simulated tool without ``site`` (``python -S``): see its docstring
+TOOL_LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools", "launch.py")
+
+
 def tool_argv(tool: str) -> list[str]:
-    return [sys.executable, "-m", f"console.sim.tools.{tool}"]
+    """The command line of the simulated ``tool`` (one of ``SIM_TOOLS``)."""
+    return [sys.executable, "-S", TOOL_LAUNCHER, f"console.sim.tools.{tool}"]
 
 
 def new_token(kind: str) -> str:
     """A fresh random token for the simulated edge (``kind``: ``api`` or ``admin``)."""
+    import secrets  # not at the top: the simulated tools import this module, and need no tokens
+
     return f"sim-{kind}-" + secrets.token_urlsafe(24)

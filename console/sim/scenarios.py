@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from console.sim.names import SIM_QUEUE_IDS
+from console.sim.terraform_defaults import TERRAFORM_DEFAULTS as TERRAFORM_DEFAULTS  # re-exported
 
 
 @dataclass(frozen=True)
@@ -160,14 +161,6 @@ REQUEST_BUCKETS_S: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.
 CPU_BUCKETS_MS: tuple[float, ...] = (1, 2, 5, 10, 25, 50, 100, 250)
 QUEUE_BUCKETS_S: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
-#: terraform variables the simulated infrastructure declares, with defaults
-TERRAFORM_DEFAULTS: dict[str, object] = {
-    "worker_count": 10,
-    "api_rate_limit": 100,
-    "vau_rate_limit": 1000,
-    "enable_strict_waf": False,
-    "queue_batch_size": 100,
-}
 
 SECURITY_LEVELS: tuple[str, ...] = ("off", "essentially_off", "low", "medium", "high", "under_attack")
 

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
 
 from console.sim.scenarios import ATTACK_IPS, COLOS, NORMAL, SCENARIOS, Profile
+
+# the simulated ``wrangler tail`` imports this at every start: ``typing`` would cost start-up time, and the
+# annotations are never evaluated (``from __future__ import annotations``)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PATHS = (
     ("POST", "/api/v1/vau/process", 0.42),

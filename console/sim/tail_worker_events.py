@@ -19,10 +19,15 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any
 
 from console.sim.scenarios import ATTACK_IPS, COLOS
 from console.sim.tail_events import COUNTRY, _lognormal, _pick, error_probability, profile
+
+# the simulated ``wrangler tail`` imports this at every start: ``typing`` would cost start-up time, and the
+# annotations are never evaluated (``from __future__ import annotations``)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: each worker's tail volume relative to the VAU processor's (a queue consumer runs once per batch)
 RATE_FACTOR = {"security-waf": 1.0, "rate-limiter": 0.8, "queue-processor": 0.15}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from console.sim.scenarios import TERRAFORM_DEFAULTS
+from console.sim.terraform_defaults import TERRAFORM_DEFAULTS
+
+TYPE_CHECKING = False  # ``typing`` costs the simulated terraform start-up time; annotations are not evaluated
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class TfVarError(ValueError):

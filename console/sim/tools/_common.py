@@ -12,8 +12,14 @@ import os
 import socket
 import sys
 import time
-from typing import Any
-from urllib.parse import urlsplit
+
+from console.sim.tools._urls import split_http_url
+
+# A tool runs one short command per process: ``typing`` costs more start-up time than the command needs
+# (the annotations are never evaluated: ``from __future__ import annotations``).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 URL_ENV = "EDGE_SIM_URL"
 LOG_ENV = "EDGE_SIM_ARGV_LOG"
@@ -118,13 +124,10 @@ def http_request(
 
     A tool runs one short command per process; ``urllib.request`` alone costs more to import than
     the whole exchange, so the fake tools speak the few lines of HTTP they need themselves."""
-    parts = urlsplit(base_url)
-    if parts.scheme != "http" or not parts.hostname:
-        raise OSError(f"unsupported simulator URL {base_url!r} (expected http://host:port)")
-    host, port = parts.hostname, parts.port or 80
+    host, port, base_path = split_http_url(base_url)
     body = data or b""
     lines = [
-        f"{method} {parts.path.rstrip('/')}{path} HTTP/1.1",
+        f"{method} {base_path.rstrip('/')}{path} HTTP/1.1",
         f"Host: {host}:{port}",
         "Connection: close",
         f"Content-Length: {len(body)}",

@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Callable
+
+# A tool runs one command per process: ``typing`` and ``dataclasses`` (which pulls in ``inspect``) would cost
+# more start-up time than the parse; the annotations below are never evaluated (``from __future__``).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 
 class Style(enum.Enum):
@@ -42,30 +45,62 @@ class Style(enum.Enum):
     GOFLAG = "goflag"
 
 
-@dataclass(frozen=True)
 class Flag:
     """One flag: its spellings (``("--repo", "-R")``; the first is its name in messages), where its value
     goes, whether it takes a value, whether every occurrence is kept, and (for values) a check that returns
-    the real parser's complaint about a bad value, or ``None``."""
+    the real parser's complaint about a bad value, or ``None``. Immutable."""
 
+    __slots__ = ("names", "dest", "value", "repeated", "split_commas", "requires_arg", "check", "greedy")
     names: tuple[str, ...]
     dest: str
-    value: bool = True
-    repeated: bool = False
-    split_commas: bool = False  # pflag StringSlice: "a,b" is two values
-    requires_arg: bool = False  # yargs requiresArg
-    check: Callable[[str], str | None] | None = None
-    greedy: bool = False  # yargs ``array: true``: takes every following argument up to the next option
+    value: bool
+    repeated: bool
+    split_commas: bool  # pflag StringSlice: "a,b" is two values
+    requires_arg: bool  # yargs requiresArg
+    check: Callable[[str], str | None] | None
+    greedy: bool  # yargs ``array: true``: takes every following argument up to the next option
+
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        dest: str,
+        value: bool = True,
+        repeated: bool = False,
+        split_commas: bool = False,
+        requires_arg: bool = False,
+        check: Callable[[str], str | None] | None = None,
+        greedy: bool = False,
+    ) -> None:
+        fields = (names, dest, value, repeated, split_commas, requires_arg, check, greedy)
+        for name, given in zip(Flag.__slots__, fields):
+            object.__setattr__(self, name, given)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Flag is immutable: cannot set {name!r}")
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in Flag.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Flag) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Flag(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in Flag.__slots__) + ")"
 
 
-@dataclass
 class Parsed:
-    positionals: list[str] = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)  # value flags: the last value given
-    lists: dict[str, list[str]] = field(default_factory=dict)  # repeated flags: every value, in order
-    bools: dict[str, bool] = field(default_factory=dict)  # boolean flags given (True, or False when negated)
-    unknown: list[str] = field(default_factory=list)  # YARGS: unknown option names (without dashes)
-    order: list[tuple[str, str]] = field(default_factory=list)  # (dest, value) for every flag, in order
+    """What a parse found."""
+
+    def __init__(self) -> None:
+        self.positionals: list[str] = []
+        self.values: dict[str, str] = {}  # value flags: the last value given
+        self.lists: dict[str, list[str]] = {}  # repeated flags: every value, in order
+        self.bools: dict[str, bool] = {}  # boolean flags given (True, or False when negated)
+        self.unknown: list[str] = []  # YARGS: unknown option names (without dashes)
+        self.order: list[tuple[str, str]] = []  # (dest, value) for every flag, in order
 
     def flag(self, dest: str) -> bool:
         """The boolean ``dest`` was given and true."""

@@ -32,15 +32,19 @@ from pathlib import Path
 import json
 import os
 import re
-import subprocess
 import sys
 import time
-from typing import Any
 
 from console.sim.names import SIM_GITHUB_REPO
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
 from console.sim.tools.flags import Flag, FlagError, Style, pflag_int
 from console.sim.tools.flags import parse as parse_flags
+
+# One command per process: ``subprocess`` (for git, only some commands) is imported where it is used, and
+# ``typing`` not at all (the annotations are never evaluated: ``from __future__ import annotations``).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 VERSION = "2.87.0"
 #: the first gh that prints the created run's URL after ``gh workflow run``
@@ -146,6 +150,8 @@ def _resolve_repo(opts: dict[str, Any]) -> str:
     """``-R``, ``$GH_REPO``, or the working directory's git remotes on github.com (gh's base repo)."""
     repo = opts.get("repo") or os.environ.get("GH_REPO") or ""
     if not repo:
+        import subprocess
+
         try:
             done = subprocess.run(["git", "remote", "-v"], capture_output=True, text=True, timeout=10)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -276,6 +282,8 @@ class Gh:
                 "must provide `--title` and `--body` (or `--fill` or `fill-first` or `--fillverbose`) when not "
                 "running interactively"
             )
+        import subprocess
+
         head = opts.get("head")
         if not head:
             done = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True, text=True)

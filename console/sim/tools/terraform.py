@@ -27,19 +27,22 @@ Variables", "terraform plan", "terraform apply"):
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
-from console.sim.scenarios import TERRAFORM_DEFAULTS
-from console.sim.tfvars import TfVarError, coerce_tf_var
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
+from console.sim.terraform_defaults import TERRAFORM_DEFAULTS
+from console.sim.tfvars import TfVarError, coerce_tf_var
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
 from console.sim.tools.flags import Flag, FlagError, Style, go_duration, go_int
 from console.sim.tools.flags import parse as parse_flags
+
+# One command per process: ``typing`` costs start-up time and the annotations are never evaluated
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: marks a simulated saved plan
 PLAN_FORMAT = "edge-sim-terraform-plan"

@@ -41,14 +41,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tomllib
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlencode
 
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, hold_if_asked, out, run_tool
 from console.sim.tools.flags import Flag, FlagError, Parsed, Style
 from console.sim.tools.flags import parse as parse_flags
+from console.sim.tools._urls import quote, urlencode
+
+# One command per process: what only some commands need (``pathlib`` for deploy, ``tomllib`` for a TOML
+# configuration) is imported where it is used, and ``typing`` not at all (annotations are never evaluated).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 VERSION = "4.42.0"
 BANNER = f"\n ⛅️ wrangler {VERSION}\n" + "─" * 19
@@ -158,26 +161,31 @@ class Wrangler:
         return cfg
 
     def _read_config(self, args: Args) -> dict[str, Any]:
-        base = Path(args.values.get("cwd") or os.getcwd())
-        candidates = (
-            [Path(args.values["config"])]
-            if args.values.get("config")
-            else [base / "wrangler.toml", base / "wrangler.json", base / "wrangler.jsonc"]
-        )
+        if args.values.get("config"):
+            from pathlib import Path
+
+            given = Path(args.values["config"])
+            if not given.is_file():
+                err(f"✘ [ERROR] Could not read file: {given}")
+                raise ToolExit(1)
+            candidates = [str(given)]
+        else:
+            base = args.values.get("cwd") or os.getcwd()
+            candidates = [os.path.join(base, name) for name in ("wrangler.toml", "wrangler.json", "wrangler.jsonc")]
         for path in candidates:
-            if not path.is_file():
-                if args.values.get("config"):
-                    err(f"✘ [ERROR] Could not read file: {path}")
-                    raise ToolExit(1)
+            if not os.path.isfile(path):
                 continue
             try:
-                text = path.read_text(encoding="utf-8")
-                if path.suffix == ".toml":
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+                if os.path.splitext(path)[1] == ".toml":
+                    import tomllib
+
                     return tomllib.loads(text)
                 lines = [line for line in text.splitlines() if not line.strip().startswith("//")]
                 return json.loads("\n".join(lines))
             except (OSError, ValueError) as exc:
-                err(f"✘ [ERROR] Could not parse {path.name}: {exc}")
+                err(f"✘ [ERROR] Could not parse {os.path.basename(path)}: {exc}")
                 raise ToolExit(1) from None
         return {}
 
@@ -562,7 +570,8 @@ class Wrangler:
         if sub == "put":
             if args.values.get("path"):
                 try:
-                    value = Path(args.values["path"]).read_text(encoding="utf-8")
+                    with open(args.values["path"], encoding="utf-8") as handle:
+                        value = handle.read()
                 except OSError as exc:
                     err(f"✘ [ERROR] Could not read file: {exc}")
                     return 1
@@ -660,6 +669,8 @@ class Wrangler:
         env_cfg = ((cfg.get("env") or {}).get(env) or {}) if env else {}
         if env and cfg and env not in (cfg.get("env") or {}):
             err(f'▲ [WARNING] No environment found in configuration with name "{env}".')
+        from pathlib import Path
+
         base = Path(args.values.get("cwd") or os.getcwd())
         main = args.positionals[0] if args.positionals else env_cfg.get("main") or cfg.get("main")
         if not main:

@@ -15,17 +15,20 @@ import os
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from types import SimpleNamespace
-from typing import Any
 
 from console.sim.names import SIM_ACCOUNT_ID
 from console.sim.tail_events import TailEventGenerator, events_per_second
 from console.sim.tail_worker_events import RATE_FACTOR, role_of
 from console.sim.tools.flags import Flag, FlagError, Style, yargs_choices
 from console.sim.tools.flags import parse as parse_flags
+from console.sim.tools._common import http_request
+from console.sim.tools._urls import quote
+
+# started with every console on the simulated edge: no ``typing`` at run time (annotations are not evaluated)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NO_TOKEN = (
     "✘ [ERROR] In a non-interactive environment, it's necessary to set a CLOUDFLARE_API_TOKEN "
@@ -106,14 +109,14 @@ class ScenarioWatcher:
     def fetch(self) -> None:
         if not self.base_url:
             return
-        request = urllib.request.Request(self.base_url + "/admin/state")
         admin = os.environ.get("EDGE_SIM_ADMIN_TOKEN")
-        if admin:
-            request.add_header("Authorization", f"Bearer {admin}")
+        headers = {"Authorization": f"Bearer {admin}"} if admin else {}
         try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                state = json.loads(response.read().decode("utf-8"))
-        except (OSError, ValueError, urllib.error.URLError):
+            status, body, _ = http_request(self.base_url, "GET", "/admin/state", None, headers, 2)
+            if status >= 400:
+                raise OSError(f"HTTP {status}")
+            state = json.loads(body.decode("utf-8"))
+        except (OSError, ValueError):
             if self.failing_since is None:
                 self.failing_since = time.monotonic()
             return
@@ -155,16 +158,13 @@ def _token_accepted(token: str) -> bool:
     base = os.environ.get("EDGE_SIM_URL", "").rstrip("/")
     if not base:
         return True
-    request = urllib.request.Request(
-        base + "/client/v4/user/tokens/verify", headers={"Authorization": f"Bearer {token}"}
-    )
     try:
-        with urllib.request.urlopen(request, timeout=5):
-            return True
-    except urllib.error.HTTPError as exc:
-        return exc.code not in (401, 403)
+        status, _, _ = http_request(
+            base, "GET", "/client/v4/user/tokens/verify", None, {"Authorization": f"Bearer {token}"}, 5
+        )
     except (OSError, ValueError):
         return True
+    return status not in (401, 403)
 
 
 def _missing_worker(worker: str, token: str) -> str:
@@ -173,25 +173,18 @@ def _missing_worker(worker: str, token: str) -> str:
     base = os.environ.get("EDGE_SIM_URL", "").rstrip("/")
     if not base:
         return ""
-    path = f"/accounts/{SIM_ACCOUNT_ID}/workers/scripts/{urllib.parse.quote(worker, safe='')}/tails"
-    request = urllib.request.Request(
-        base + "/client/v4" + path,
-        data=b"{}",
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
+    path = f"/accounts/{SIM_ACCOUNT_ID}/workers/scripts/{quote(worker, safe='')}/tails"
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
-        with urllib.request.urlopen(request, timeout=5):
-            return ""
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            return (
-                f"✘ [ERROR] A request to the Cloudflare API ({path}) failed.\n\n"
-                "  This Worker does not exist on your account. [code: 10007]"
-            )
-        return ""
+        status, _, _ = http_request(base, "POST", "/client/v4" + path, b"{}", headers, 5)
     except (OSError, ValueError):
         return ""
+    if status == 404:
+        return (
+            f"✘ [ERROR] A request to the Cloudflare API ({path}) failed.\n\n"
+            "  This Worker does not exist on your account. [code: 10007]"
+        )
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
