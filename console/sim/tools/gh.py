@@ -27,8 +27,6 @@ What hurts, as gh 2.x does it (checked in cli/cli):
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import os
 import re
@@ -239,7 +237,8 @@ class Gh:
             if magic and value.startswith("@"):
                 # -F/--field "respecting @ syntax" (gh help workflow run): the value is read from a file
                 try:
-                    value = Path(value[1:]).expanduser().read_text()
+                    with open(os.path.expanduser(value[1:]), encoding="utf-8") as handle:
+                        value = handle.read()
                 except OSError as exc:
                     _fail(f"open {value[1:]}: {exc.strerror.lower() if exc.strerror else exc}")
             inputs[key] = value
