@@ -8,7 +8,7 @@ from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
 from screens.app import EdgeConsoleApp
-from tests.util import wait_for
+from tests.util import metric_row, wait_for
 
 
 def live_app(sim, refresh: float = 0.3) -> EdgeConsoleApp:
@@ -17,7 +17,7 @@ def live_app(sim, refresh: float = 0.3) -> EdgeConsoleApp:
 
 
 def row_text(app, key: str) -> str:
-    return str(app.screen.query_one(f"#metric-{key}").render())
+    return str(metric_row(app, key).render())
 
 
 def has_rates(app) -> bool:
@@ -51,7 +51,7 @@ async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
         await pilot.pause()
         text = row_text(app, "p95_latency_ms")
         assert "CRIT" in text or "WARN" in text
-        row = app.screen.query_one("#metric-p95_latency_ms")
+        row = metric_row(app, "p95_latency_ms")
         assert row.has_class("state-critical") or row.has_class("state-warning")
 
 
