@@ -7,7 +7,7 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from screens.help import HelpScreen
 from tests.fakes import StaticPoller
-from tests.util import wait_for
+from tests.util import metric_row, wait_for
 
 FIXED_NOW = 1_764_000_000.0
 
@@ -58,9 +58,9 @@ async def test_states_in_rows():
     app = static_app(values)
     async with app.run_test(size=(80, 24)) as pilot:
         await _filled(pilot)
-        row = app.screen.query_one("#metric-p95_latency_ms")
+        row = metric_row(app, "p95_latency_ms")
         assert "CRIT" in str(row.render()) and "1,400 ms" in str(row.render())
         assert row.has_class("state-critical")
-        assert app.screen.query_one("#metric-cache_hit_rate").has_class("state-warning")
-        assert app.screen.query_one("#metric-error_rate").has_class("state-warning")
-        assert "no traffic" in str(app.screen.query_one("#metric-request_rate").render())
+        assert metric_row(app, "cache_hit_rate").has_class("state-warning")
+        assert metric_row(app, "error_rate").has_class("state-warning")
+        assert "no traffic" in str(metric_row(app, "request_rate").render())

@@ -12,7 +12,7 @@ from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
 from screens.app import EdgeConsoleApp
-from tests.util import wait_for
+from tests.util import metric_row, wait_for
 
 
 def live_app(sim, refresh: float = 0.3) -> EdgeConsoleApp:
@@ -21,7 +21,7 @@ def live_app(sim, refresh: float = 0.3) -> EdgeConsoleApp:
 
 
 def row_text(app, key: str) -> str:
-    return str(app.screen.query_one(f"#metric-{key}").render())
+    return str(metric_row(app, key).render())
 
 
 def has_rates(app) -> bool:
@@ -52,7 +52,7 @@ async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
             timeout=15,
             message="p95 in warning/critical",
         )
-        row = app.screen.query_one("#metric-p95_latency_ms")
+        row = metric_row(app, "p95_latency_ms")
         await wait_for(
             lambda: row.has_class("state-critical") or row.has_class("state-warning"), message="p95 row in its state"
         )

@@ -16,7 +16,7 @@ from console.session import open_session
 from console.sim import published
 from screens.app import EdgeConsoleApp
 from screens.scenario_switch import ScenarioPicker
-from tests.util import wait_for
+from tests.util import metric_row, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,7 @@ def p95_state(app) -> State | None:
 
 
 def row_text(app, key: str) -> str:
-    return str(app.screen.query_one(f"#metric-{key}").render())
+    return str(metric_row(app, key).render())
 
 
 async def test_palette_switches_the_scenario_to_latency_and_p95_turns_critical(state_dir):

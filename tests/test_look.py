@@ -15,9 +15,9 @@ from console.config import ConfigError, parse_config
 from console.metrics.model import KEY_METRICS
 from console.termcaps import ANSI16_THEME, DEFAULT_THEME, MONO_THEME, UNICODE_GLYPHS, VT_GLYPHS, choose
 from tests.look_views import VIEWS, look_app, open_view
-from tests.util import wait_for
+from tests.util import metric_row, wait_for
 from themes.look import VT_CHARS, vt_text
-from widgets.metrics_pane import MetricRow
+from widgets.metrics_pane import MetricsPane
 from widgets.security_pane import SecurityPane
 from screens.textual_compat import render_update
 
@@ -110,7 +110,7 @@ async def test_60x20_ddos_every_key_metric_row_shows_its_state_word_and_value():
     app = look_app("dashboard-ddos")
     async with app.run_test(size=(60, 20)) as pilot:
         await open_view(pilot, "dashboard-ddos")
-        rows = list(app.screen.query(MetricRow))
+        rows = app.screen.query_one(MetricsPane).rows
         assert len(rows) == len(KEY_METRICS)
         for row in rows:
             text, _ = row_line(app, row)
@@ -171,10 +171,10 @@ async def test_no_color_draws_crit_bold_or_reversed_and_more_prominent_than_ok(m
     assert app.theme == MONO_THEME
     async with app.run_test(size=(80, 24)) as pilot:
         await open_view(pilot, "dashboard-ddos")
-        crit = cell_style(app, app.screen.query_one("#metric-error_rate"), "CRIT")
+        crit = cell_style(app, metric_row(app, "error_rate"), "CRIT")
         assert crit.bold or crit.reverse, crit
         assert crit.reverse  # a solid block: the most prominent thing on the screen
-        ok = cell_style(app, app.screen.query_one("#metric-memory_bytes"), "OK")
+        ok = cell_style(app, metric_row(app, "memory_bytes"), "OK")
         assert not ok.reverse
         for style in (crit, ok):  # no colour at all reaches the terminal
             assert style.color is None or style.color.is_default, style
@@ -188,8 +188,8 @@ async def test_16_colours_warn_is_yellow_and_crit_red(monkeypatch):
     assert app.theme == ANSI16_THEME
     async with app.run_test(size=(80, 24)) as pilot:
         await open_view(pilot, "dashboard-ddos")
-        warn = cell_style(app, app.screen.query_one("#metric-cache_hit_rate"), "WARN")
-        crit = cell_style(app, app.screen.query_one("#metric-error_rate"), "CRIT")
+        warn = cell_style(app, metric_row(app, "cache_hit_rate"), "WARN")
+        crit = cell_style(app, metric_row(app, "error_rate"), "CRIT")
         assert warn.color is not None and warn.color.number in (3, 11), warn  # ANSI yellow
         assert crit.color is not None and crit.color.number in (1, 9), crit  # ANSI red
         assert crit.reverse and crit.bold
@@ -245,7 +245,7 @@ async def test_palette_switches_theme_live():
     app = look_app("dashboard-ddos", theme=DEFAULT_THEME)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_view(pilot, "dashboard-ddos")
-        before = cell_style(app, app.screen.query_one("#metric-error_rate"), "CRIT")
+        before = cell_style(app, metric_row(app, "error_rate"), "CRIT")
         assert before.color is not None and not before.color.is_default
         await pilot.press("colon")
         from textual.command import CommandPalette
@@ -264,10 +264,10 @@ async def test_palette_switches_theme_live():
         await wait_for(lambda: app.theme == MONO_THEME, message="theme switched")
 
         def mono_crit() -> bool:
-            style = cell_style(app, app.screen.query_one("#metric-error_rate"), "CRIT")
+            style = cell_style(app, metric_row(app, "error_rate"), "CRIT")
             return style.reverse and (style.color is None or style.color.is_default or style.color.number == 7)
 
-        await wait_for(lambda: app.screen.query("#metric-error_rate") and mono_crit(), message="restyled")
+        await wait_for(lambda: app.screen.query(MetricsPane) and mono_crit(), message="restyled")
 
 
 def test_a_served_console_gets_the_browser_terminal_not_serves():

@@ -13,7 +13,7 @@ from console.metrics.model import KEY_METRICS
 from console.session import Session
 from screens.app import EdgeConsoleApp
 from tests.util import wait_for
-from widgets.metrics_pane import MetricRow, MetricsPane
+from widgets.metrics_pane import MetricsPane
 
 #: generous: a quiet machine shows every number within ~1 s of launch (the bench's figure)
 DEADLINE_S = 5.0
@@ -44,7 +44,7 @@ async def test_every_key_metric_numeric_in_the_first_result_drawn(sim, state_dir
         assert all_numeric, "the first result drawn has a metric without a number"
         assert at < DEADLINE_S and at < REFRESH_S * 2
         assert 0 < window < REFRESH_S * 0.75  # a short window, so it is marked
-        rows = {row.key: row for row in app.screen.query(MetricRow)}
+        rows = {row.key: row for row in app.screen.query_one(MetricsPane).rows}
         await wait_for(
             lambda: all(row.metric is not None and row.metric.value is not None for row in rows.values()),
             message="rows drawn with numbers",

@@ -14,7 +14,7 @@ from console.metrics.fleet import fleet_queries
 from console.metrics.thresholds import State
 from console.sim.server import SimServer
 from console.sources.promql import FleetPoller, PromQLClient, PromQLError, parse_vector
-from tests.util import required_program, wait_for, wait_for_sync
+from tests.util import metric_row, required_program, wait_for, wait_for_sync
 
 
 def test_queries_use_configured_names_and_window():
@@ -194,7 +194,7 @@ async def test_dashboard_toggles_to_fleet_view(prometheus_fleet):
         await pilot.press("f")
         pane = app.screen.query_one("#metrics-pane")
         await wait_for(lambda: "fleet, 2 targets" in str(pane.border_title), message="fleet title")
-        row = str(app.screen.query_one("#metric-request_rate").render())
+        row = str(metric_row(app, "request_rate").render())
         assert "req/s" in row
         await pilot.press("f")
         await wait_for(lambda: str(pane.border_title) == "Key metrics", message="back to endpoint")

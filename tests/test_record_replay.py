@@ -15,7 +15,7 @@ from console.record.reader import read_recording
 from console.sim.server import SimServer
 from screens.replay_app import ReplayApp, replay_session
 from tests.record_util import record_sim
-from tests.util import wait_for
+from tests.util import metric_row, wait_for
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def first_crit_poll(recording):
 
 
 def row_text(app, key: str) -> str:
-    return str(app.screen.query_one(f"#metric-{key}").render())
+    return str(metric_row(app, key).render())
 
 
 def banner_text(app) -> str:

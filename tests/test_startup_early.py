@@ -14,7 +14,7 @@ from console.session import Session, open_session
 from console.sources.early import EarlyScrapes, start_for_session
 from screens.app import EdgeConsoleApp
 from tests.util import wait_for, wait_for_sync
-from widgets.metrics_pane import MetricRow, MetricsPane
+from widgets.metrics_pane import MetricsPane
 
 REFRESH_S = 2.0
 
@@ -129,7 +129,8 @@ async def test_launch_order_frame_first_then_the_numbers_at_once(sim, state_dir)
         assert _all_numeric(early.result_now())  # the first result drawn had every key metric numeric
         pane = app.screen.query_one(MetricsPane)
         await wait_for(lambda: "SHORT WINDOW" in str(pane.border_subtitle or ""), message="short window marked")
-        rendered = [str(row.render()) for row in app.screen.query(MetricRow)]
+        rendered = [str(row.render()) for row in pane.rows]
+        assert len(rendered) == len(KEY_METRICS)
         assert not any("waiting" in text or "warming" in text for text in rendered), rendered
 
 

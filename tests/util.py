@@ -98,3 +98,11 @@ def refresh_model(cfg) -> None:
     model, problems = check(ConfigFile, {"environments": {"test": {"base_url": "http://127.0.0.1:9"}}, **raw})
     assert not problems, problems
     cfg.model = model
+
+
+def metric_row(app, key: str):
+    """The key-metric row ``key`` on the current screen's metrics pane (``widgets.metrics_pane.MetricRow``:
+    its drawn text ``render()``, its state class ``has_class``, its line on screen ``region``)."""
+    from widgets.metrics_pane import MetricsPane
+
+    return app.screen.query_one(MetricsPane).row(key)
