@@ -242,11 +242,14 @@ def test_inject_tui(hostile, state_dir):
         palette(b"Deploys", b"hostile-flow")  # the hostile runbook's flow (title, section, id)
         step(b"\r", b"from a user file")  # its modal: title and description from the file
         step(b"\r", b"child stdout")  # run the step: the child's output streams
+        # escape while the step runs would stop it and show what ran: wait for its result first
+        assert app.wait_screen(lambda text: "PASSED" in text, timeout=30), app.screen_text()
         app.send(b"\x1b")
         back_to(dashboard)
         palette(b"Under Attack", b"under-attack-mode")  # a built-in flow that reads the Cloudflare API
         step(b"\r", b"security level")
         step(b"\r", b"Authentication error")  # the API's error message
+        assert app.wait_screen(lambda text: "FAILED" in text, timeout=30), app.screen_text()
         app.send(b"\x1b")
         back_to(dashboard)
         palette(b"Audit trail", b"Audit trail")
