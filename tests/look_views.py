@@ -11,6 +11,8 @@ from screens.app import EdgeConsoleApp
 from tests.fakes import StaticPoller
 from tests.util import wait_for
 from tests.util import refresh_model
+from tests.steady_screen import steady_cursors
+from tests.test_flow_ui_modal import ready
 
 FIXED_NOW = 1_764_000_000.0
 VIEWS = ("dashboard", "dashboard-ddos", "log", "flow", "incident-start", "incident-close")
@@ -36,6 +38,7 @@ def look_app(view: str, theme: str | None = None, config=None) -> EdgeConsoleApp
 async def open_view(pilot, view: str) -> None:
     app = pilot.app
     await wait_for(lambda: app.poll_count >= 1 and app.screen.query("#metrics-pane"), message="first poll")
+    await ready(app)  # the flow keys are bound (the footer lists them under the modal views too)
     await pilot.pause()
     if view == "log":
         await _log_view(pilot)
@@ -45,11 +48,7 @@ async def open_view(pilot, view: str) -> None:
         await _incident_start(pilot)
     elif view == "incident-close":
         await _incident_close(pilot)
-    from textual.widgets import Input
-
-    for box in app.screen.query(Input):  # a blinking cursor would make the snapshot depend on timing
-        box.cursor_blink = False
-    await pilot.pause()
+    await steady_cursors(pilot)
     await pilot.pause()
 
 
@@ -74,16 +73,18 @@ async def _log_view(pilot) -> None:
 
 async def _flow(pilot) -> None:
     from screens.flow_modal import FlowModal
-    from tests.test_flow_ui_modal import ready
 
     app = pilot.app
-    await ready(app)
     app.open_flow("block-ip", {"ip": "203.0.113.9", "reason": "abuse from one address"})
-    # its form composed, the first field focused: open_view stops the cursor blinking in every field it
-    # finds, and a field mounted after that would blink (a frame with or without the cursor, by timing)
+    # its form composed and the first field focused: the cursor is drawn only once it is there, and a field
+    # mounted after the blink is stopped would blink (a frame with or without the cursor, by timing)
     await wait_for(
-        lambda: isinstance(app.screen, FlowModal) and app.screen.query("#input-reason") and app.focused is not None,
-        message="flow modal with its form",
+        lambda: (
+            isinstance(app.screen, FlowModal)
+            and app.screen.query("#input-reason")
+            and getattr(app.focused, "id", None) == "input-ip"
+        ),
+        message="flow modal with its form, focus on the first field",
     )
 
 

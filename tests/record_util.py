@@ -10,38 +10,50 @@ from console.record.live import header_for, record_live
 from console.record.writer import Recorder, resolve_out, secret_values
 from console.session import Session
 
-#: recorded seconds per real second: 60 s of the edge at 2 s polls in about 3 s
-WARP = 20.0
+#: real seconds between polls (the recorded time between them is the config's refresh, 2 s)
+REAL_INTERVAL_S = 0.1
 
 
-class WarpClock:
-    """Wall-clock time that runs WARP times faster than real time from its start."""
+class PollClock:
+    """Recorded time that moves with the polls, not with the wall clock: poll ``k`` is stamped ``k``
+    refresh intervals after the start however long it took in real time, so a loaded machine makes the
+    same 30 polls in a recorded minute as an idle one (a clock running faster than real time made fewer
+    when each poll took longer)."""
 
-    def __init__(self, warp: float = WARP) -> None:
-        self.warp = warp
+    def __init__(self, step: float) -> None:
+        self.step = step
         self.t0 = time.time()
-        self.m0 = time.monotonic()
+        self.polls = 0
 
     def __call__(self) -> float:
-        return self.t0 + (time.monotonic() - self.m0) * self.warp
+        return self.t0 + self.polls * self.step
+
+    def tick(self) -> None:
+        self.polls += 1
 
 
 async def record_sim(server, name: str, *, seconds: float = 60.0, on_poll=None, tail: bool = True) -> Path:
     """Record ``seconds`` of recorded time from a running ``SimServer`` through the headless loop."""
     cfg = simulated_config(server.base_url, tool_env=server.tool_env(), tools=server.tools())
     session = Session(config=cfg, env=cfg.environment(), read_only=True)
-    clock = WarpClock()
+    clock = PollClock(float(cfg.refresh_seconds))
     path = resolve_out(name)
     recorder = Recorder(path, secrets=secret_values(cfg, session.env), header=header_for(session), clock=clock)
+
+    def polled(result) -> None:
+        if on_poll is not None:
+            on_poll(recorder, result, clock())
+        clock.tick()  # the next poll is one refresh later in recorded time
+
     try:
         await record_live(
             session,
             recorder,
             seconds=seconds,
             clock=clock,
-            interval=cfg.refresh_seconds / clock.warp,
+            interval=REAL_INTERVAL_S,
             tail=tail,
-            on_poll=(lambda result: on_poll(recorder, result, clock())) if on_poll else None,
+            on_poll=polled,
         )
     finally:
         recorder.close()

@@ -29,6 +29,23 @@ timeline:
 """
 
 
+class DrillTime:
+    """The controller's monotonic clock, moved by the test: ``at(s)`` puts the drill ``s`` seconds in
+    (at speed 15). The controller still ticks on its real timer; only what is due is the test's choice,
+    so a loaded machine cannot skip the 20 s window of the metrics fault. The test moves to half a second
+    past each event (s / 15 * 15 may round to just below s)."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def at(self, drill_seconds: float) -> None:
+        self.now = 1000.0 + drill_seconds / self.speed
+
+
 async def test_drill_plays_the_timeline_and_shows_and_writes_the_score(state_dir, tmp_path):
     path = tmp_path / "quick.yaml"
     path.write_text(SCRIPT)
@@ -37,10 +54,13 @@ async def test_drill_plays_the_timeline_and_shows_and_writes_the_score(state_dir
     app = EdgeConsoleApp(session)
     app.refresh_seconds = 0.3
     out = tmp_path / "scores" / "quick.json"
-    controller = DrillController(app, script, speed=15, score_out=out)  # 60 s of drill in 4 s
+    drill_time = DrillTime(speed=15)
+    controller = DrillController(app, script, speed=15, score_out=out, monotonic=drill_time)
     app.after_first_frame(controller.start)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(lambda: controller.runner is not None, timeout=15, message="the drill started")
+            drill_time.at(10.5)
             await wait_for(
                 lambda: session.sim is not None and session.sim.state.scenario == "ddos",
                 timeout=15,
@@ -52,12 +72,16 @@ async def test_drill_plays_the_timeline_and_shows_and_writes_the_score(state_dir
                 lambda: any("not during a drill" in str(n.message) for n in notifications(app)),
                 message="switch refused",
             )
+            drill_time.at(20.5)
             await wait_for(lambda: session.sim.state.faults["metrics"] == "500", timeout=10, message="fault at 20 s")
             await wait_for(
                 lambda: app.last_result is not None and app.last_result.metrics.state in ("stale", "down"),
                 timeout=10,
                 message="the metrics source down on the dashboard",
             )
+            drill_time.at(40.5)
+            await wait_for(lambda: len(controller.runner.applied) == 4, timeout=10, message="the fault lifted at 40 s")
+            drill_time.at(60.5)
             await wait_for(
                 lambda: isinstance(app.screen, DrillScoreScreen) and app.screen.query("#drill-score-body"),
                 timeout=20,
@@ -91,10 +115,12 @@ def test_edge_console_drill_runs_in_a_terminal_and_prints_and_writes_the_score(s
         assert app.wait_for(lambda data: b"Drill over" in data, timeout=60), bytes(app.output)[-2000:]
         published = list((state_dir / "simulator").glob("console-*.json"))
         assert len(published) == 1  # headless commands could join this drill's edge
-        app.send(b"\r")
-        app.wait_for(lambda data: False, timeout=0.5)
+        app.send(b"\r")  # the score closes: back on the dashboard (its footer), which takes q
+        assert app.wait_screen(lambda text: "r Respond" in text.rsplit("\n", 1)[-1], timeout=30), app.screen_text()
+        start = len(app.output)
         app.send(b"q")
-        if app.wait_for(lambda data: b"Quit Edge Console?" in data, timeout=3):
+        app.wait_for(lambda data: b"Quit Edge Console?" in data[start:] or app.proc.poll() is not None, timeout=30)
+        if app.proc.poll() is None:
             app.send(b"y")  # q asks first while a CRIT alert is active
         code = app.finish(timeout=30)
     finally:

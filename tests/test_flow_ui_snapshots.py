@@ -8,6 +8,7 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from tests.fakes import StaticPoller
+from tests.steady_screen import steady_cursors
 from tests.test_flow_ui_modal import ready, settled
 from tests.util import wait_for
 
@@ -39,7 +40,8 @@ def test_flow_form_errors_at_fields(snap_compare):
         modal.query_one("#input-ip").focus()
         await pilot.press("enter")
         await wait_for(lambda: "valid" in str(modal.query_one("#msg-ip").render()), message="errors")
-        await pilot.pause()
+        await wait_for(lambda: getattr(pilot.app.focused, "id", None) == "input-ip", message="focus on the error")
+        await steady_cursors(pilot)
 
     assert snap_compare(pinned_app(), terminal_size=SIZE, run_before=run_before)
 
@@ -64,7 +66,7 @@ def test_flow_production_confirmation(snap_compare):
         await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation")
         await pilot.press(*"staging", "enter")
         await wait_for(lambda: modal.query_one("#flow-confirm-msg").display, message="wrong name refused")
-        await pilot.pause()
+        await steady_cursors(pilot)
 
     assert snap_compare(pinned_app(), terminal_size=SIZE, run_before=run_before)
 

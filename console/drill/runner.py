@@ -110,13 +110,14 @@ class DrillRunner:
             for key, m in metrics.items()
             if getattr(m, "state", None) == State.CRITICAL and not getattr(m, "stale", False)
         ]
+        unknown = [key for key, m in metrics.items() if getattr(m, "value", None) is None]
         health = getattr(result, "health", None)
         health_down = (
             health is not None and not getattr(health, "healthy", True) and getattr(health, "status", "") == "down"
         )
         if derived is None:
             live = False
-        self.observer.poll(self.now, live=live, critical=critical, health_down=health_down)
+        self.observer.poll(self.now, live=live, critical=critical, health_down=health_down, unknown=unknown)
 
     def observe_audit(self, record: dict[str, Any]) -> None:
         self.observer.audit(record, self.now)

@@ -42,6 +42,8 @@ class Phase:
     mitigated: float | None = None
     mitigation: str = ""
     seen_critical: bool = False
+    #: the metrics that were critical in this phase (their values decide when it is over)
+    critical_keys: set[str] = field(default_factory=set)
     recovered: float | None = None
     _good_since: float | None = None
     _good_polls: int = 0
@@ -105,13 +107,26 @@ class DrillObserver:
                 phase.mitigated, phase.mitigation = at, f"{flow}/{step}"
 
     # -- what the edge showed ------------------------------------------------------------------
-    def poll(self, at: float, *, live: bool, critical: list[str] | tuple[str, ...], health_down: bool = False) -> None:
+    def poll(
+        self,
+        at: float,
+        *,
+        live: bool,
+        critical: list[str] | tuple[str, ...],
+        health_down: bool = False,
+        unknown: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        """``unknown``: metrics without a value in this poll (the first scrape after an outage has no rate).
+        A poll where a metric that was critical has no value says nothing about recovery."""
         phase = self.phase_at(at)
         if phase is None:
             return
         bad = bool(critical) or health_down
         if bad:
             phase.seen_critical = True
+            phase.critical_keys.update(critical)
+        elif phase.critical_keys & set(unknown):
+            return
         if live and not bad and phase.seen_critical and phase.recovered is None:
             if phase._good_since is None:
                 phase._good_since = at

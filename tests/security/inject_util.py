@@ -20,6 +20,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -289,6 +290,9 @@ class PtyProcess:
         )
         os.close(slave)
         self.output = bytearray()
+        self.size = (cols, rows)
+        self._screen: Any = None  # a VT emulator of this terminal (pyte), made on first use
+        self._fed = 0
 
     def _read(self, timeout: float) -> bool:
         ready, _, _ = select.select([self.master], [], [], timeout)
@@ -312,6 +316,23 @@ class PtyProcess:
             if not self._read(min(0.2, max(0.0, deadline - time.monotonic()))):
                 break
         return bool(predicate(bytes(self.output)))
+
+    def screen_text(self) -> str:
+        """What the terminal shows now (its rows joined by newlines), from a VT emulator fed every byte."""
+        import pyte
+
+        if self._screen is None:
+            self._screen = pyte.Screen(*self.size)
+            self._stream = pyte.ByteStream(self._screen)
+        if self._fed < len(self.output):
+            self._stream.feed(bytes(self.output[self._fed :]))
+            self._fed = len(self.output)
+        return "\n".join(self._screen.display)
+
+    def wait_screen(self, predicate: Callable[[str], bool], timeout: float) -> bool:
+        """Read until ``predicate(screen text)`` holds or ``timeout`` passes: a condition on what is
+        shown, not on bytes sent (the app redraws only what changed)."""
+        return self.wait_for(lambda _out: predicate(self.screen_text()), timeout)
 
     def finish(self, timeout: float) -> int:
         """Read everything until the process exits and the terminal is quiet (killed after

@@ -217,39 +217,48 @@ def test_inject_tui(hostile, state_dir):
             raise AssertionError(f"{marker!r} not shown after {keys!r}: {bytes(app.output)[start:][-2000:]!r}")
 
         assert app.wait_for(lambda out: b"Resume" in _CSI.sub(b"", out), timeout=20)  # the hostile record
+
+        def back_to(footer: str, timeout: float = 30) -> None:
+            """Wait until the screen's bottom row (its footer) names ``footer``: the key that follows
+            goes to that screen, however slowly a loaded machine closed the one before."""
+            if not app.wait_screen(lambda text: footer in text.rsplit("\n", 1)[-1], timeout=timeout):
+                raise AssertionError(f"footer {footer!r} not shown: {app.screen_text()}")
+
+        def palette(query: bytes, marker: bytes) -> None:
+            """Open the command palette (wait until its search box shows), then type ``query``."""
+            app.send(b":")
+            if not app.wait_screen(lambda text: "🔎" in text, timeout=30):
+                raise AssertionError(f"the command palette did not open: {app.screen_text()}")
+            step(query, marker)
+
+        dashboard, log_view = "r Respond", "⏎ Details"
         step(b"y", b"INC-2026-01-02-001")  # resume it: the incident bar shows its title
         step(b"l", b"events")  # the full log view
         step(b"\r", b"Exceptions (", attempts=3)  # the selected event's detail
         app.send(b"\x1b")
-        app.wait_for(lambda out: False, timeout=1)
+        back_to(log_view)
         app.send(b"\x1b")
-        app.wait_for(lambda out: False, timeout=1)
-        app.send(b":")  # the command palette
-        app.wait_for(lambda out: False, timeout=2)
-        step(b"Deploys", b"hostile-flow")  # the hostile runbook's flow (title, section, id)
+        back_to(dashboard)
+        palette(b"Deploys", b"hostile-flow")  # the hostile runbook's flow (title, section, id)
         step(b"\r", b"from a user file")  # its modal: title and description from the file
         step(b"\r", b"child stdout")  # run the step: the child's output streams
-        app.wait_for(lambda out: False, timeout=2)
+        # escape while the step runs would stop it and show what ran: wait for its result first
+        assert app.wait_screen(lambda text: "PASSED" in text, timeout=30), app.screen_text()
         app.send(b"\x1b")
-        app.wait_for(lambda out: False, timeout=2)
-        app.send(b":")  # a built-in flow that reads the Cloudflare API
-        app.wait_for(lambda out: False, timeout=2)
-        step(b"Under Attack", b"under-attack-mode")
+        back_to(dashboard)
+        palette(b"Under Attack", b"under-attack-mode")  # a built-in flow that reads the Cloudflare API
         step(b"\r", b"security level")
         step(b"\r", b"Authentication error")  # the API's error message
-        app.wait_for(lambda out: False, timeout=2)
+        assert app.wait_screen(lambda text: "FAILED" in text, timeout=30), app.screen_text()
         app.send(b"\x1b")
-        app.wait_for(lambda out: False, timeout=2)
-        app.send(b":")
-        app.wait_for(lambda out: False, timeout=2)
-        step(b"Audit trail", b"Audit trail")
+        back_to(dashboard)
+        palette(b"Audit trail", b"Audit trail")
         step(b"\r", b"records, newest first")  # the audit view, with the hostile record
-        app.wait_for(lambda out: False, timeout=2)
         app.send(b"\x1b")
-        app.wait_for(lambda out: False, timeout=2)
+        back_to(dashboard)
         step(b"i", b"note \\x9b2Jpwned-c1", attempts=2)  # the incident's timeline: its notes
         app.send(b"\x1b")
-        app.wait_for(lambda out: False, timeout=2)
+        back_to(dashboard)
         step(b"q", b"Quit Edge Console?")  # an incident is open: q asks, naming it (its hostile title too)
         app.send(b"y")
         app.finish(30)
