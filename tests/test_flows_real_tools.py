@@ -23,9 +23,7 @@ from console.incident.manager import IncidentManager
 from console.runbook import FlowRunner, PreflightError, StepState, load_runbook
 from console.runbook.values import PollerMetrics
 from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_ID, SIM_ZONE_ID
-from console.sim.server import SimServer
-from console.sim.state import SimState
-from tests.virtual_time import VirtualClock
+from tests.virtual_time import VirtualClock, sim_on_the_clock, skip_ahead_clock  # noqa: F401 - fixtures clock, sim
 
 RUNBOOK = load_runbook()
 REPO = SIM_GITHUB_REPO
@@ -153,22 +151,6 @@ def workspace(sim, tmp_path) -> dict[str, str]:
     from console.sim.workspace import create_workspace
 
     return create_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock(follow_real=True)
-
-
-@pytest.fixture
-def sim(clock):
-    """The simulated edge on 127.0.0.1 (scenario ``normal``), on the flows' skip-ahead clock."""
-    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="normal", clock=clock.time))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -22,10 +22,8 @@ from console.sim.names import SIM_QUEUE_IDS
 from console.runbook import AuditLog, FlowRunner, Memory, StepState, load_runbook
 from console.runbook.values import PollerMetrics
 from tests.cfapi_contract import contract_check, validate_request, validate_response
-from console.sim.server import SimServer
-from console.sim.state import SimState
 from tests.util import shared_file, wait_for
-from tests.virtual_time import VirtualClock
+from tests.virtual_time import VirtualClock, sim_on_the_clock, skip_ahead_clock  # noqa: F401 - fixtures clock, sim
 
 
 RUNBOOK = load_runbook()
@@ -96,22 +94,6 @@ class Edge:
         finally:
             await metrics.aclose()
         return runner
-
-
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock(follow_real=True)
-
-
-@pytest.fixture
-def sim(clock):
-    """The simulated edge on 127.0.0.1 (scenario ``normal``), on the flows' skip-ahead clock."""
-    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="normal", clock=clock.time))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -11,14 +11,11 @@ the rates after a skip are what the edge's counters moved by."""
 
 from __future__ import annotations
 
-import pytest
 
 from console.config import simulated_config
 from console.incident.report import md_text
 from console.metrics.thresholds import State
 from console.session import Session
-from console.sim.server import SimServer
-from console.sim.state import SimState
 from console.sources.poller import EdgePoller
 from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
@@ -28,23 +25,7 @@ from tests.util import wait_for
 from widgets.alert_banner import AlertBanner
 from widgets.incident_strip import IncidentStrip
 from tests.util import refresh_model
-from tests.virtual_time import VirtualClock
-
-
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock(follow_real=True)
-
-
-@pytest.fixture
-def sim(clock):
-    """The simulated edge on 127.0.0.1 (scenario ``normal``) on the test's skip-ahead clock."""
-    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="normal", clock=clock.time))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+from tests.virtual_time import VirtualClock, sim_on_the_clock, skip_ahead_clock  # noqa: F401 - fixtures clock, sim
 
 
 def run_flows_on(app: EdgeConsoleApp, clock: VirtualClock) -> None:

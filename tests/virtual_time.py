@@ -68,3 +68,27 @@ class VirtualClock:
             raise VirtualTimeRunaway(f"more than {self.max_sleeps} virtual sleeps: a loop that never ends?")
         await asyncio.sleep(0)
         self.advance(seconds)
+
+
+# -- fixtures for the flow tests on the simulated edge (import them into a test module) ------------
+import pytest  # noqa: E402 - the fixtures below are optional for users of the clock
+
+
+@pytest.fixture(name="clock")
+def skip_ahead_clock() -> VirtualClock:
+    """Real time, plus every wait of the engine skipped at once (the flows' skip-ahead clock)."""
+    return VirtualClock(follow_real=True)
+
+
+@pytest.fixture(name="sim")
+def sim_on_the_clock(clock: VirtualClock):
+    """The simulated edge on 127.0.0.1 (scenario ``normal``) on the test's skip-ahead clock."""
+    from console.sim.server import SimServer
+    from console.sim.state import SimState
+
+    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="normal", clock=clock.time))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
