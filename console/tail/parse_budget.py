@@ -13,7 +13,6 @@ import time
 from typing import Any, Callable, cast
 
 from console.tail.bytequeue import EMPTY, ByteQueue
-from console.tail.fields_decode import decode_fields
 from console.tail.model import TailEvent
 from console.tail.parser import StreamParser
 
@@ -31,7 +30,7 @@ class BudgetedParser:
         self.wrap = wrap  # raw objects and their texts -> events (runs on the consumer's thread)
         self.on_noise = on_noise
         self.avg_event_bytes = 1000.0
-        self._parser = StreamParser(loads=decode_fields)
+        self._parser = StreamParser()
         self._carry: list[TailEvent] = []
         self._broken_before = 0
         self._noise_before = 0
@@ -68,7 +67,7 @@ class BudgetedParser:
                 result = parser.close()
                 self._broken_before += parser.broken
                 self._noise_before += parser.noise_lines
-                self._parser = parser = StreamParser(loads=decode_fields)
+                self._parser = parser = StreamParser()
             else:
                 result = parser.feed(chunk)
             if result.noise:

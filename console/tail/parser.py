@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 try:
     import orjson
@@ -57,12 +57,7 @@ def _load(chunk: bytes) -> tuple[Any, str] | None:
 
 
 class StreamParser:
-    def __init__(
-        self, max_event_chars: int = 4_000_000, max_noise_kept: int = 50, loads: Callable[[bytes], Any] | None = None
-    ) -> None:
-        #: bytes of one object -> its value (raises like ``orjson.loads``); the tail passes
-        #: :func:`console.tail.fields_decode.decode_fields`, which keeps only the fields an event reads
-        self._loads = loads or _loads
+    def __init__(self, max_event_chars: int = 4_000_000, max_noise_kept: int = 50) -> None:
         self._buf = b""
         self.max_event_chars = max_event_chars
         self.max_noise_kept = max_noise_kept
@@ -119,7 +114,6 @@ class StreamParser:
         startswith = buf.startswith
         space = _SPACE
         limit = self.max_event_chars
-        loads = self._loads
         while pos < n:
             ch = buf[pos]
             if ch == _OPEN and startswith(b"{\n", pos):
@@ -186,7 +180,7 @@ class StreamParser:
             # One scan per object: a chunk that holds the start of another object (the first one
             # was cut off) is not valid JSON, so the search for that start waits for a failure.
             try:
-                obj = loads(chunk)
+                obj = _loads(chunk)
                 text = chunk.decode("utf-8")
             except (_JSONError, UnicodeDecodeError):
                 nxt = find(b"\n{", eol, end)
