@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
 from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
@@ -202,6 +200,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 def parse_config(text: str, path: Path | None = None) -> Config:
     """Read a config file's text; raises ConfigError naming every problem (``file:line: key: what``)."""
+    import yaml  # here, not at import: a start-up without a config file parses no YAML (console/yamlpaths.py)
+
     try:
         node, data = compose_and_load(text)
     except YamlLimitError as exc:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import os
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from console.limits import MAX_FILE_BYTES, MAX_LITERAL_BYTES, MAX_YAML_DEPTH, size_text
+
+if TYPE_CHECKING:
+    import yaml
 
 KeyPath = tuple[str | int, ...]
 
@@ -40,9 +42,22 @@ def read_yaml_file(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) ->
     return data.decode("utf-8")
 
 
-#: libyaml's scanner and parser when PyYAML was built with it (the usual wheels are): parsing the
-#: shipped runbooks took ~0.7 s of CPU in pure Python. Marks (lines) and errors are the same.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def safe_loader() -> Any:
+    """libyaml's scanner and parser when PyYAML was built with it (the usual wheels are): parsing the
+    shipped runbooks took ~0.7 s of CPU in pure Python. Marks (lines) and errors are the same.
+
+    PyYAML is imported here, on the first parse, not with this module: importing it (every module of
+    the package, two of them compiling large regexes) cost ~30-50 ms of the start-up without a config
+    file, which parses no YAML before the first frame."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SAFE_LOADER":  # the loader class, as this module's constant used to be
+        return safe_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
@@ -52,7 +67,7 @@ def compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
     alias (``*name``: refused outright, so a "billion laughs" document costs nothing), nesting deeper
     than MAX_YAML_DEPTH, or a number that is not finite (``.nan``, ``.inf``, ``1e999``)."""
     check_events(text)
-    loader = SAFE_LOADER(text)
+    loader = safe_loader()(text)
     try:
         node = loader.get_single_node()
         if node is not None:
@@ -78,8 +93,10 @@ def load_literal(text: str, limit: int = MAX_LITERAL_BYTES) -> object:
 def check_events(text: str) -> None:
     """Refuse aliases and deep nesting from the parser's event stream (linear, before any node is
     built or any alias expanded)."""
+    import yaml
+
     depth = 0
-    for event in yaml.parse(text, Loader=SAFE_LOADER):
+    for event in yaml.parse(text, Loader=safe_loader()):
         if isinstance(event, yaml.AliasEvent):
             raise YamlLimitError(
                 f"YAML aliases are not allowed (*{event.anchor}): write the value out", line=event.start_mark.line + 1
@@ -96,6 +113,8 @@ def check_numbers(node: yaml.Node) -> None:
     """Refuse a float scalar that is not finite (``.nan``, ``-.inf``, ``1e999``) or an integer too
     large to become one, naming its key and line: such a value froze polling, disabled alerts and
     made timeouts endless."""
+    import yaml
+
     stack: list[tuple[yaml.Node, KeyPath]] = [(node, ())]
     while stack:
         current, key = stack.pop()
@@ -114,6 +133,8 @@ def _number_problem(node: yaml.ScalarNode) -> str | None:
     ``!!float "inf:0"``): not finite in a float, or not a number at all (``!!int abc``)."""
     if len(str(node.value)) > _MAX_INT_DIGITS + 2:  # too long for any finite number (and cheap to refuse)
         return "must be a finite number"
+    import yaml
+
     constructor = yaml.constructor.SafeConstructor()
     try:
         if node.tag == _INT_TAG:
@@ -129,6 +150,8 @@ def _number_problem(node: yaml.ScalarNode) -> str | None:
 
 def line_map(node: yaml.Node | None, prefix: KeyPath = (), out: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:
     """Map every key path in a composed YAML document to its 1-based line."""
+    import yaml
+
     out = {} if out is None else out
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:

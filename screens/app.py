@@ -183,6 +183,11 @@ class EdgeConsoleApp(
         return [clean_line(thing) for thing in things]
 
     # -- lifecycle -----------------------------------------------------------------------
+    def get_default_screen(self) -> DashboardScreen:
+        """The dashboard is the first screen (Textual's public hook), not pushed over an empty default
+        one from ``on_mount``: that laid out, styled and resumed two screens before the first frame."""
+        return DashboardScreen()
+
     def on_mount(self) -> None:
         keymap = self.actions.keymap()
         if keymap:
@@ -190,7 +195,6 @@ class EdgeConsoleApp(
         if self.session.read_only:
             self.sub_title = "read-only"
         self.start_early_scrapes()
-        self.push_screen(DashboardScreen())
         if self.session.notice:
             self.notify(self.session.notice, title="Simulated edge", timeout=8)
         # paint the dashboard first, then start collecting (start-up time; the UI never waits on data)

@@ -30,6 +30,6 @@ class LaterCss:
                 stylesheet.update(screen)  # and those under it
 
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
-        if self.screen_stack and len(self.screen_stack) > 1:  # type: ignore[attr-defined]
-            self.load_later_css()  # any screen over the dashboard may use it
+        if self.screen_stack:  # type: ignore[attr-defined]
+            self.load_later_css()  # any screen over the dashboard (the first screen) may use it
         return super().push_screen(screen, *args, **kwargs)  # type: ignore[misc]

@@ -64,3 +64,22 @@ async def test_states_in_rows():
         assert metric_row(app, "cache_hit_rate").has_class("state-warning")
         assert metric_row(app, "error_rate").has_class("state-warning")
         assert "no traffic" in str(metric_row(app, "request_rate").render())
+
+
+async def test_the_dashboard_is_the_first_screen_and_a_screen_over_it_has_all_the_css():
+    """The dashboard is the app's default screen (no empty screen under it was composed, styled and
+    resumed before the first frame); a screen pushed over it gets the CSS loaded after the first frame."""
+    from textual.screen import Screen
+
+    from screens.dashboard import DashboardScreen
+    from themes import later_css_paths
+
+    app = static_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [type(screen) for screen in app.screen_stack] == [DashboardScreen]
+        app.push_screen(Screen())
+        await pilot.pause()
+        assert all(app.stylesheet.has_source(str(p), "") for p in later_css_paths())
+        app.pop_screen()
+        await wait_for(lambda: isinstance(app.screen, DashboardScreen), message="back on the dashboard")

@@ -47,3 +47,27 @@ def test_every_core_module_is_forbidden_the_application_layer():
     modules |= {p.parent.name for p in (ROOT / "console").glob("*/__init__.py")}
     assert modules - {"app", "cli", "frontends"} - listed == set(), "missing from the console.app contract"
     assert listed - modules == set(), "listed in the console.app contract but not a console module"
+
+
+def test_without_a_config_file_pyyaml_loads_only_at_the_first_parse():
+    """Importing PyYAML (every module of the package; two compile large regexes) cost ~30-50 ms of a
+    start-up without a config file, which parses no YAML before its first frame: it loads on the first
+    parse (console/yamlpaths.py), and that parse still reads ``file:line`` with libyaml's loader."""
+    probe = (
+        "import sys, console.cli, screens.launch, screens.app\n"
+        "from console.config import parse_config, simulated_config, ConfigError\n"
+        "simulated_config('http://127.0.0.1:9')\n"
+        "print('yaml' in sys.modules)\n"
+        "from console import yamlpaths\n"
+        "try:\n"
+        "    parse_config('refresh_seconds: 2\\nrefresh_seconds: [\\n')\n"
+        "except ConfigError as exc:\n"
+        "    print(exc.errors[0].line)\n"
+        "print(yamlpaths.SAFE_LOADER.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    before, line, loader = out.stdout.split()
+    assert before == "False", "PyYAML was imported before any YAML was parsed"
+    assert line.isdigit() and int(line) >= 2  # the bad YAML's line, as before
+    assert loader == "CSafeLoader"
