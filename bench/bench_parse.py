@@ -152,9 +152,12 @@ def _cardinality_round(pages: list[str], fams: list[str]) -> tuple[float, float,
     from console.metrics.model import SourceStatus
     from console.sources.poller import PollResult
 
+    from console.metrics.caps import series_caps
+
+    caps = series_caps(None)  # as the poller parses
     t0 = time.perf_counter()
-    first = parse_exposition(pages[0], fams)
-    second = parse_exposition(pages[1], fams)
+    first = parse_exposition(pages[0], fams, max_series=caps)
+    second = parse_exposition(pages[1], fams, max_series=caps)
     t1 = time.perf_counter()
     s0 = Snapshot(at=1.0, mono=1.0, page=first)
     s1 = Snapshot(at=3.0, mono=3.0, page=second)

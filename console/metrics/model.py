@@ -67,6 +67,10 @@ class Derived:
     security: list[SecurityRule] = field(default_factory=list)
     #: rules on the page not in ``security`` ("+N more"; security_total/per_s count all of them)
     security_more: int = 0
+    #: of ``queues_more`` / ``security_more``: series over the parser's per-family cap
+    #: (console.limits.MAX_SERIES_RANKED), counted but not read, so not in the totals either
+    queues_unread: int = 0
+    security_unread: int = 0
     security_per_s: float | None = None
     security_total: float = 0.0
     rate_limit_violations_per_s: float | None = None
