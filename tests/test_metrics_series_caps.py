@@ -113,3 +113,15 @@ def test_derived_view_counts_unread_series_and_totals_only_what_was_read():
     assert d.security_total == sum((i % 97) * 2 for i in range(MAX_SERIES_RANKED))
     assert d.security_per_s == sum(i % 97 for i in range(MAX_SERIES_RANKED)) / 2.0
     assert sum("over the cap" in w for w in d.warnings) == 2, d.warnings
+
+
+def test_tail_with_blank_and_crlf_lines_counts_every_series_line_once():
+    n = MAX_SERIES_RANKED + 20
+    rows = _queues(n)
+    rows[MAX_SERIES_RANKED + 5] += "\n"  # a blank line inside the skipped run: the tail is scanned instead
+    crlf = _page(_queues(n)).replace("\n", "\r\n")
+    for text in (_page(rows), crlf, _page(_queues(n)) + "\n\n"):
+        page = parse_exposition(text, FAMS, max_series=CAPS)
+        assert page.dropped == {"edge_queue_backlog": 20}, repr(text[-80:])
+        assert len(page.series("edge_queue_backlog")) == MAX_SERIES_RANKED and page.problem_count == 0
+        assert page.series("edge_requests_total") == {"": 10.0}

@@ -242,7 +242,7 @@ def parse_exposition(
         for fam, cap in max_series.items():
             for name in sample_names(fam):
                 page.caps[name] = max(0, int(cap))
-    head_len = max(page.caps.values()) + 2 if page.caps else 0  # the comment line + cap lines + the rest
+    head_len = max(page.caps.values()) + 1 if page.caps else 0  # a comment line + cap lines, then the rest
 
     truncated = not text.endswith("\n")
     lines_count = text.count("\n") + (1 if truncated else 0)
@@ -266,12 +266,14 @@ def parse_exposition(
                 lines = chunk.split("\n", head_len) if head_len else chunk.split("\n")
                 if head_len and len(lines) > head_len:
                     tail = lines.pop()  # the rest of a long block, still one string
-                simple = "\r" not in chunk and "\n " not in chunk and "\n\t" not in chunk
+                head = chunk[: len(chunk) - len(tail)] if tail else chunk
+                simple = "\r" not in head and "\n " not in head and "\n\t" not in head
                 if not (simple and _scan_block(page, lines, base, wanted, prefixes, state, validate_labels)):
                     _scan(page, lines, base, wanted, prefixes, state, validate_labels)
                 if tail and not _skip_capped(page, lines[-1], tail, state):
                     rest = tail.split("\n")
                     tbase = base + len(lines)
+                    simple = "\r" not in tail and "\n " not in tail and "\n\t" not in tail
                     if not (simple and _scan_block(page, rest, tbase, wanted, prefixes, state, validate_labels)):
                         _scan(page, rest, tbase, wanted, prefixes, state, validate_labels)
             elif chunk[0] == "#":
@@ -495,13 +497,11 @@ def _skip_capped(page: Page, last: str, tail: str, state: list[int]) -> bool:
     kept = page.samples.get(name)
     if cap is None or kept is None or len(kept) < cap or "{" not in last:
         return False
-    body = tail.rstrip("\n")
-    if not body:
+    if not tail:
         return True
-    if "\r" in body or "\n\n" in body:
-        return False
-    n = body.count("\n") + 1
-    if ("\n" + body).count("\n" + name + "{") != n:
+    # every line (the pieces between newlines, but for an empty last one) starts with "name{"
+    n = tail.count("\n") + (0 if tail[-1] == "\n" else 1)
+    if tail.count("\n" + name + "{") + tail.startswith(name + "{") != n:
         return False
     page.dropped[name] = page.dropped.get(name, 0) + n
     state[3] += n
