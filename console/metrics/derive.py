@@ -30,7 +30,11 @@ Rules (the unit tests check each against hand-computed values):
   (the queue itself carries ``QueueInfo.invalid``): never a value that reads OK.
 * **Cardinality**: at most ``MAX_SERIES_SHOWN`` (50) queues and security rules are kept: the fullest
   queues (invalid ones first) and the busiest rules (spiking ones first); ``Derived.queues_more`` /
-  ``security_more`` count the rest, and the totals (queue_backlog, security_total, per_s) cover all.
+  ``security_more`` count the rest, and the totals (queue_backlog, security_total, per_s) cover all
+  the series read. The parser reads at most ``MAX_SERIES_RANKED`` (1,000) series of these families
+  (``console.metrics.caps``) and counts the rest, so a page naming 100k queues costs about what a page
+  of the same size with three does; those are in ``*_more`` and ``queues_unread`` /
+  ``security_unread``, not in the totals, and a warning and the queue_backlog note say so.
 """
 
 from __future__ import annotations

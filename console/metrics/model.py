@@ -61,7 +61,7 @@ class Derived:
     metrics: dict[str, MetricValue]
     #: at most console.limits.MAX_SERIES_SHOWN queues: the fullest (invalid ones first), by name
     queues: list[QueueInfo] = field(default_factory=list)
-    #: queues on the page not in ``queues`` ("+N more"; the queue_backlog metric is the total of all)
+    #: queues on the page not in ``queues`` ("+N more"; the queue_backlog metric is the total of all read)
     queues_more: int = 0
     #: at most MAX_SERIES_SHOWN rules (spiking ones first), sorted busiest first
     security: list[SecurityRule] = field(default_factory=list)
