@@ -28,7 +28,7 @@ def _page(body: list[str]) -> str:
 def test_ranked_families_are_capped_and_the_others_are_not():
     assert CAPS == {
         "edge_queue_backlog": MAX_SERIES_RANKED,
-        "edge_queue_processing_duration_seconds": MAX_SERIES_RANKED,
+        "edge_queue_processing_duration_seconds": MAX_SERIES_RANKED * 24,  # a bucket line per bound
         "edge_security_blocks_total": MAX_SERIES_RANKED,
     }
 
@@ -125,3 +125,17 @@ def test_tail_with_blank_and_crlf_lines_counts_every_series_line_once():
         assert page.dropped == {"edge_queue_backlog": 20}, repr(text[-80:])
         assert len(page.series("edge_queue_backlog")) == MAX_SERIES_RANKED and page.problem_count == 0
         assert page.series("edge_requests_total") == {"": 10.0}
+
+
+def test_queue_histograms_of_every_queue_read_are_kept_whole():
+    bounds = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf")
+    n = MAX_SERIES_RANKED
+    rows = ["# TYPE edge_queue_processing_duration_seconds histogram\n"]
+    for i in range(n):
+        for j, le in enumerate(bounds):
+            rows.append(f'edge_queue_processing_duration_seconds_bucket{{queue="q{i:06d}",le="{le}"}} {j + 1}\n')
+        rows.append(f'edge_queue_processing_duration_seconds_count{{queue="q{i:06d}"}} {len(bounds)}\n')
+    text = _page(_queues(n)) + "".join(rows)
+    page = parse_exposition(text, FAMS, max_series=CAPS)
+    assert page.dropped == {} and page.samples == parse_exposition(text, FAMS).samples
+    assert len(page.series("edge_queue_processing_duration_seconds_bucket")) == n * len(bounds)

@@ -16,10 +16,17 @@ from console.metrics.derive import metric_names
 
 #: metric keys (``metric_names``) whose families are shown ranked, top ``MAX_SERIES_SHOWN``
 RANKED_KEYS = ("queue_backlog", "queue_processing", "security_blocks")
+#: histogram families: one queue has a bucket line per bound, so the cap per sample name is this many
+#: times larger (the first ``MAX_SERIES_RANKED`` queues keep every bucket when they have up to this many)
+HISTOGRAM_KEYS = {"queue_processing": 24}
 
 
 def series_caps(config: Any | None) -> dict[str, int]:
     """family name -> most series kept, for the ranked families under ``config``'s metric names."""
     names = metric_names(config)
     whole = {fam for key, fam in names.items() if key not in RANKED_KEYS}  # a family also read for a total
-    return {names[key]: MAX_SERIES_RANKED for key in RANKED_KEYS if key in names and names[key] not in whole}
+    return {
+        names[key]: MAX_SERIES_RANKED * HISTOGRAM_KEYS.get(key, 1)
+        for key in RANKED_KEYS
+        if key in names and names[key] not in whole
+    }
