@@ -242,7 +242,6 @@ def parse_exposition(
         for fam, cap in max_series.items():
             for name in sample_names(fam):
                 page.caps[name] = max(0, int(cap))
-    head_len = max(page.caps.values()) + 1 if page.caps else 0  # a comment line + cap lines, then the rest
 
     truncated = not text.endswith("\n")
     lines_count = text.count("\n") + (1 if truncated else 0)
@@ -263,6 +262,7 @@ def parse_exposition(
                 chunk = "#" + chunk
             if chunk.startswith(common) or marker in chunk or state[0] < VALIDATE_SKIPPED:
                 tail = ""
+                head_len = _head_len(chunk, page.caps) if page.caps else 0
                 lines = chunk.split("\n", head_len) if head_len else chunk.split("\n")
                 if head_len and len(lines) > head_len:
                     tail = lines.pop()  # the rest of a long block, still one string
@@ -486,6 +486,15 @@ def _scan_block(
         _comment(page, first, first_lineno, wanted)
     state[3] += len(body)
     return True
+
+
+def _head_len(chunk: str, caps: dict[str, int]) -> int:
+    """Lines of ``chunk`` to split off and read (its comment line and the cap of its first sample's
+    name) before the rest is counted by :func:`_skip_capped`; 0 (read it all) when that name is not capped."""
+    start = chunk.find("\n") + 1 if chunk[:1] == "#" else 0
+    end = chunk.find("{", start, start + 256)
+    cap = caps.get(chunk[start:end]) if start >= 0 and end > 0 else None
+    return 0 if cap is None else cap + (1 if start else 0)
 
 
 def _skip_capped(page: Page, last: str, tail: str, state: list[int]) -> bool:
