@@ -139,3 +139,15 @@ def test_queue_histograms_of_every_queue_read_are_kept_whole():
     page = parse_exposition(text, FAMS, max_series=CAPS)
     assert page.dropped == {} and page.samples == parse_exposition(text, FAMS).samples
     assert len(page.series("edge_queue_processing_duration_seconds_bucket")) == n * len(bounds)
+
+
+def test_queue_histograms_over_their_cap_count_the_bucket_lines_left_out():
+    cap = CAPS["edge_queue_processing_duration_seconds"]
+    queues = cap // 12 + 100  # 12 bucket lines each: 1,200 lines over the cap
+    rows = ["# TYPE edge_queue_processing_duration_seconds histogram\n"]
+    for i in range(queues):
+        rows += [f'edge_queue_processing_duration_seconds_bucket{{queue="q{i:06d}",le="{j}"}} {j}\n' for j in range(12)]
+    page = parse_exposition(_page(_queues(3)) + "".join(rows), FAMS, max_series=CAPS)
+    assert page.dropped == {"edge_queue_processing_duration_seconds_bucket": 1200}
+    assert len(page.series("edge_queue_processing_duration_seconds_bucket")) == cap
+    assert len(page.series("edge_queue_backlog")) == 3 and page.problem_count == 0
