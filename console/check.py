@@ -223,6 +223,8 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
         "rules": rules,
         # rules not listed (only the MAX_SERIES_SHOWN busiest are); per_second and total count all
         "more_rules": derived.security_more if derived else 0,
+        # of more_rules: series over the parser's cap, not read (per_second and total leave them out)
+        "unread_rules": derived.security_unread if derived else 0,
     }
     health = _health_json(result.health)
 
@@ -273,6 +275,8 @@ def build_report(env: Any, result: PollResult, first: PollResult | None = None) 
         "queues": queues,
         # queues not listed (only the MAX_SERIES_SHOWN fullest are); metrics.queue_backlog is the total
         "more_queues": derived.queues_more if derived else 0,
+        # of more_queues: series over the parser's cap, not read (metrics.queue_backlog leaves them out)
+        "unread_queues": derived.queues_unread if derived else 0,
         "security": security,
         "sources": {
             "metrics": {
@@ -373,7 +377,13 @@ def print_human(report: dict[str, Any]) -> None:
         if report.get("more_queues"):
             total = format_value("queue_backlog", report["metrics"]["queue_backlog"]["value"])
             qt.add_row(f"+{report['more_queues']:,} more", "", "", "", "", "")
-            qt.caption = f"{len(report['queues']) + report['more_queues']:,} queues, total backlog {total}"
+            count = len(report["queues"]) + report["more_queues"]
+            unread = report.get("unread_queues") or 0
+            qt.caption = (
+                f"{count:,} queues, total backlog {total}"
+                if not unread
+                else f"{count:,} queues; {unread:,} over the cap not read; total backlog of the rest {total}"
+            )
         console.print(qt)
 
     sec = report["security"]
@@ -393,7 +403,10 @@ def print_human(report: dict[str, Any]) -> None:
         if sec.get("more_rules"):
             per_s = "-" if sec["per_second"] is None else f"{sec['per_second']:,.2f}"
             st.add_row(f"+{sec['more_rules']:,} more", "", "", "")
-            st.add_row(f"all {len(sec['rules']) + sec['more_rules']:,} rules", per_s, f"{sec['total'] or 0:,.0f}", "")
+            count = len(sec["rules"]) + sec["more_rules"]
+            unread = sec.get("unread_rules") or 0
+            label = f"all {count:,} rules" if not unread else f"first {count - unread:,} rules ({unread:,} not read)"
+            st.add_row(label, per_s, f"{sec['total'] or 0:,.0f}", "")
         console.print(st)
         rl = sec["rate_limit_violations_per_s"]
         console.print(f"Rate-limit violations: {'-' if rl is None else f'{rl:,.2f}/s'}")

@@ -31,6 +31,10 @@ MAX_JSON_DEPTH = 32
 #: per metric family, the series shown (queues, security rules): the top ones by value, with
 #: "+N more" and the total over all of them
 MAX_SERIES_SHOWN = 50
+#: per ranked family (queue backlogs, queue processing, security blocks: shown as a top-N list), the
+#: distinct label sets the parser keeps per sample name; further series are counted, not built, so the
+#: cost of a page is set by its bytes, not by how many queues or rules it names
+MAX_SERIES_RANKED = 1000
 #: components of a health answer kept (the rest are counted)
 MAX_HEALTH_COMPONENTS = 50
 

@@ -186,11 +186,12 @@ class DashboardScreen(EdgeScreen):
             len(derived.queues) + (1 if derived.queues_more else 0),
             len(derived.security) + (1 if derived.security_more else 0) + 1,
         )
-        self.query_one(QueuePane).show(derived.queues, more=derived.queues_more)
+        self.query_one(QueuePane).show(derived.queues, more=derived.queues_more, unread=derived.queues_unread)
         self.query_one(SecurityPane).show(
             derived.security,
             derived.security_per_s,
             derived.security_total,
             derived.rate_limit_violations_per_s,
             more=derived.security_more,
+            unread=derived.security_unread,
         )

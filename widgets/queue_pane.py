@@ -34,21 +34,22 @@ class QueuePane(Static):
         #: lines the dashboard can give this pane (None: as many as it needs)
         self.max_lines: int | None = None
 
-    def show(self, queues: Sequence[QueueInfo], note: str = "", more: int = 0) -> None:
+    def show(self, queues: Sequence[QueueInfo], note: str = "", more: int = 0, unread: int = 0) -> None:
         """``queues`` is already capped by the core (console.limits.MAX_SERIES_SHOWN); ``more`` counts
         the queues left out. Each row keeps its backlog and state first: as the pane narrows the name
         is shortened, then the drain ETA, P95 and trend are left out. When the dashboard gives the pane
-        fewer lines than it needs (``max_lines``) it shows one summary line with the worst state."""
-        self._last = (queues, note, more)
+        fewer lines than it needs (``max_lines``) it shows one summary line with the worst state.
+        ``unread`` (of ``more``): series over the parser's cap, not read; said on the "+N more" line."""
+        self._last = (queues, note, more, unread)
         width = self.content_region.width or 36
         theme = theme_of(self)
         lines = [self._row(q, width) for q in queues]
         if more:
-            lines.append(Text(f"+{more:,} more queues", style="dim italic"))
+            lines.append(Text(f"+{more:,} more queues" + _unread_text(unread), style="dim italic"))
         if self.max_lines is not None and len(lines) > self.max_lines and queues:
             if self.max_lines >= 3:  # the fullest queues (listed first), then how many more and their worst
                 keep = self.max_lines - 1
-                lines = lines[:keep] + [self._more_line(queues[keep:], more)]
+                lines = lines[:keep] + [self._more_line(queues[keep:], more, unread)]
             else:
                 lines = [self._summary(queues, more, width)]
         text = Text("\n").join(lines) if lines else Text(note or "no queue metrics", style="dim italic")
@@ -64,8 +65,13 @@ class QueuePane(Static):
         if self._last is not None:
             self.show(*self._last)
 
-    def _more_line(self, hidden: Sequence[QueueInfo], more: int) -> Text:
-        line = Text(f"+{len(hidden) + more:,} more queues", style="dim italic", no_wrap=True, overflow="ellipsis")
+    def _more_line(self, hidden: Sequence[QueueInfo], more: int, unread: int = 0) -> Text:
+        line = Text(
+            f"+{len(hidden) + more:,} more queues" + _unread_text(unread),
+            style="dim italic",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
         worst_state = max((q.state for q in hidden), key=lambda st: st.rank, default=None)
         if worst_state is not None and worst_state.rank > 0:
             line.append(" worst ")
@@ -101,3 +107,8 @@ class QueuePane(Static):
             if part and line.cell_len + len(part) <= width:
                 line.append(part, style=style)
         return line
+
+
+def _unread_text(unread: int) -> str:
+    """What the "+N more" line adds for series over the parser's cap (not read, not in the total)."""
+    return f" ({unread:,} not read)" if unread else ""

@@ -34,12 +34,13 @@ class SecurityPane(Static):
         total: float,
         violations_per_s: float | None = None,
         more: int = 0,
+        unread: int = 0,
     ) -> None:
         """``rules`` is already capped by the core (console.limits.MAX_SERIES_SHOWN); ``more`` counts
         the rules left out; ``per_s`` and ``total`` cover all of them. Each row keeps its rule, rate and
         ``SPIKE`` mark first; the total goes when the pane is narrow. When the dashboard gives the pane
         fewer lines than it needs (``max_lines``) it shows one summary line (spiking rules named)."""
-        self._last = (rules, per_s, total, violations_per_s, more)
+        self._last = (rules, per_s, total, violations_per_s, more, unread)
         width = self.content_region.width or 36
         theme = theme_of(self)
         all_rate = "—" if per_s is None else f"{compact(per_s)}/s"
@@ -59,6 +60,8 @@ class SecurityPane(Static):
                 text.append("\n")
             if more or hidden:
                 text.append(f"+{more + len(hidden):,} more rules", style="dim italic")
+                if unread:  # over the parser's cap: not read, not in the rate or total below
+                    text.append(f" ({unread:,} not read)", style="dim italic")
                 spiking = sum(1 for r in hidden if r.spike)
                 if spiking:
                     text.append(f" ({spiking} ")
@@ -66,7 +69,7 @@ class SecurityPane(Static):
                     text.append(")")
                 text.append("\n")
             tail = f" {compact(total):>8} total"
-            text.append(f"{'all':<{NAME_W}}{all_rate:>{RATE_W}}", style="bold")
+            text.append(f"{'all' if not unread else 'read':<{NAME_W}}{all_rate:>{RATE_W}}", style="bold")
             if NAME_W + RATE_W + len(tail) <= width:
                 text.append(tail, style="bold")
         subtitle = "" if violations_per_s is None else f"rate-limit violations {compact(violations_per_s)}/s"

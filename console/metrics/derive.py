@@ -30,7 +30,11 @@ Rules (the unit tests check each against hand-computed values):
   (the queue itself carries ``QueueInfo.invalid``): never a value that reads OK.
 * **Cardinality**: at most ``MAX_SERIES_SHOWN`` (50) queues and security rules are kept: the fullest
   queues (invalid ones first) and the busiest rules (spiking ones first); ``Derived.queues_more`` /
-  ``security_more`` count the rest, and the totals (queue_backlog, security_total, per_s) cover all.
+  ``security_more`` count the rest, and the totals (queue_backlog, security_total, per_s) cover all
+  the series read. The parser reads at most ``MAX_SERIES_RANKED`` (1,000) series of these families
+  (``console.metrics.caps``) and counts the rest, so a page naming 100k queues costs about what a page
+  of the same size with three does; those are in ``*_more`` and ``queues_unread`` /
+  ``security_unread``, not in the totals, and a warning and the queue_backlog note say so.
 """
 
 from __future__ import annotations
@@ -441,7 +445,8 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None, prev
                 )
             ]
         )
-        queues_more = len(every) - len(shown)
+        unread_queues = _dropped(cur.page, names["queue_backlog"])
+        queues_more = len(every) - len(shown) + unread_queues
         for name in sorted(shown):
             if name in invalid:
                 reason, value = invalid[name]
@@ -472,7 +477,9 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None, prev
             put(
                 "queue_backlog",
                 sum(per_queue.values()) if per_queue else 0.0,
-                "" if per_queue else "no queues reported",
+                ("" if per_queue else "no queues reported")
+                if not unread_queues
+                else f"{unread_queues:,} series over the cap not read (not in this total)",
             )
 
     # security
@@ -487,7 +494,9 @@ def derive(prev: Snapshot | None, cur: Snapshot, config: Any | None = None, prev
         queues=queues,
         queues_more=queues_more,
         security=security,
-        security_more=security_more,
+        security_more=security_more + _dropped(page, names["security_blocks"]),
+        queues_unread=_dropped(page, names["queue_backlog"]),
+        security_unread=_dropped(page, names["security_blocks"]),
         security_per_s=security_per_s,
         security_total=security_total,
         rate_limit_violations_per_s=(violations / window) if violations is not None and has_window else None,
@@ -640,8 +649,16 @@ def _lifetime_rates(snap: Snapshot, family: str) -> dict[str, float]:
     return {rule: totals[rule] / (snap.at - starts[rule]) for rule in totals if snap.at - starts[rule] >= 1.0}
 
 
+def _dropped(page: Page, family: str) -> int:
+    """Series of ``family`` the parser counted but did not keep (over its cap)."""
+    return page.dropped.get(family, 0) + (page.dropped.get(family + "_total", 0) if page.dropped else 0)
+
+
 def _warnings(page: Page) -> list[str]:
     out: list[str] = []
+    for name, n in page.dropped.items():
+        cap = page.caps.get(name, 0)
+        out.append(f"{name}: {n} series over the cap of {cap} left out (lists and totals cover the first {cap})")
     if page.missing:
         out.append("missing families: " + ", ".join(page.missing))
     if page.problem_count:

@@ -17,7 +17,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from console.sanitize import UNSAFE_CLASS, clean_line
 
@@ -71,6 +71,10 @@ class Page:
     missing: list[str] = field(default_factory=list)
     lines: int = 0
     kept: int = 0  # kept sample lines
+    #: sample name -> series lines over its cap (``max_series``) that were counted, not kept
+    dropped: dict[str, int] = field(default_factory=dict)
+    #: sample name -> most distinct label sets kept (from ``max_series``)
+    caps: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -193,8 +197,18 @@ def _safe_page(text: str) -> str:
     return _PAGE_UNSAFE.sub(lambda m: clean_line(m.group()) if m.group() != "\r" else "\\r", text)
 
 
-def parse_exposition(text: str, families: Iterable[str] | None = None, *, validate_labels: bool = True) -> Page:
+def parse_exposition(
+    text: str,
+    families: Iterable[str] | None = None,
+    *,
+    validate_labels: bool = True,
+    max_series: Mapping[str, int] | None = None,
+) -> Page:
     """Parse ``text``, keeping only samples of ``families`` (all when None).
+
+    ``max_series`` (family -> n) caps the distinct label sets kept per sample name of a family: the
+    first n are kept, further series lines are counted in ``Page.dropped`` and not built (a long run
+    of them is counted with C-level string calls, not looked at line by line, and not validated).
 
     Never raises: bad lines become ``Page.problems``; an unusable page sets ``Page.error``
     (``"not a metrics page (HTML)"``, ``"empty page"``, ``"truncated page (line N has no
@@ -224,6 +238,11 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *, valida
         # prefixes: the family names and the base of *_total names (for their _created samples)
         prefixes = tuple({n for n in fams} | {f[: -len("_total")] for f in fams if f.endswith("_total")})
 
+    if max_series:
+        for fam, cap in max_series.items():
+            for name in sample_names(fam):
+                page.caps[name] = max(0, int(cap))
+
     truncated = not text.endswith("\n")
     lines_count = text.count("\n") + (1 if truncated else 0)
     page.lines = lines_count
@@ -242,16 +261,21 @@ def parse_exposition(text: str, families: Iterable[str] | None = None, *, valida
             if index:
                 chunk = "#" + chunk
             if chunk.startswith(common) or marker in chunk or state[0] < VALIDATE_SKIPPED:
-                lines = chunk.split("\n")
-                if (
-                    "\r" not in chunk
-                    and "\n " not in chunk
-                    and "\n\t" not in chunk
-                    and _scan_block(page, lines, base, wanted, prefixes, state, validate_labels)
-                ):
-                    pass
-                else:
+                tail = ""
+                head_len = _head_len(chunk, page.caps) if page.caps else 0
+                lines = chunk.split("\n", head_len) if head_len else chunk.split("\n")
+                if head_len and len(lines) > head_len:
+                    tail = lines.pop()  # the rest of a long block, still one string
+                head = chunk[: len(chunk) - len(tail)] if tail else chunk
+                simple = "\r" not in head and "\n " not in head and "\n\t" not in head
+                if not (simple and _scan_block(page, lines, base, wanted, prefixes, state, validate_labels)):
                     _scan(page, lines, base, wanted, prefixes, state, validate_labels)
+                if tail and not _skip_capped(page, lines[-1], tail, state):
+                    rest = tail.split("\n")
+                    tbase = base + len(lines)
+                    simple = "\r" not in tail and "\n " not in tail and "\n\t" not in tail
+                    if not (simple and _scan_block(page, rest, tbase, wanted, prefixes, state, validate_labels)):
+                        _scan(page, rest, tbase, wanted, prefixes, state, validate_labels)
             elif chunk[0] == "#":
                 end = chunk.find("\n")
                 head = chunk if end < 0 else chunk[:end]
@@ -290,6 +314,7 @@ def _scan(
     ``state`` carries [checked_skipped, bad_skipped, bad_kept, good_any] between calls.
     """
     samples = page.samples
+    caps = page.caps
     checked_skipped, bad_skipped, bad_kept, good_any = state
     find_brace = str.find
     lineno = first_lineno - 1
@@ -384,6 +409,10 @@ def _scan(
         if series is None:
             series = samples[name] = {}
         size = len(series)
+        if caps and size >= caps.get(name, size + 1) and raw not in series:
+            page.dropped[name] = page.dropped.get(name, 0) + 1  # over the cap: counted, not kept
+            good_any += 1
+            continue
         series[raw] = value
         if len(series) == size:
             page._problem(lineno, f"duplicate series {name}{{{raw[:60]}}}")
@@ -425,7 +454,7 @@ def _scan_block(
         return False
     split = [h.partition("{") for h in heads]
     names = [x[0] for x in split]
-    if [n for n in set(names) if n not in wanted or n in page.samples]:
+    if [n for n in set(names) if n not in wanted]:
         return False
     raws = [x[2][:-1] for x in split]
     if validate_labels and [
@@ -440,10 +469,51 @@ def _scan_block(
         series[raw] = value
     if sum(map(len, blocks.values())) != len(body):
         return False  # a duplicate series: let the line scan name it
+    caps = page.caps
+    for name, series in blocks.items():
+        kept = page.samples.get(name)
+        if kept is not None and not series.keys().isdisjoint(kept):
+            return False  # a series seen in an earlier block: the line scan names the duplicate
+        if name in caps and len(series) + (len(kept) if kept else 0) > caps[name]:
+            return False  # over the cap: the line scan keeps the first ones and counts the rest
+    for name, series in blocks.items():
+        kept = page.samples.get(name)
+        if kept is None:
+            page.samples[name] = series
+        else:
+            kept.update(series)
     if first[:1] == "#" and first.startswith(prefixes, 7):
         _comment(page, first, first_lineno, wanted)
-    page.samples.update(blocks)
     state[3] += len(body)
+    return True
+
+
+def _head_len(chunk: str, caps: dict[str, int]) -> int:
+    """Lines of ``chunk`` to split off and read (its comment line and the cap of its first sample's
+    name) before the rest is counted by :func:`_skip_capped`; 0 (read it all) when that name is not capped."""
+    start = chunk.find("\n") + 1 if chunk[:1] == "#" else 0
+    end = chunk.find("{", start, start + 256)
+    cap = caps.get(chunk[start:end]) if start >= 0 and end > 0 else None
+    return 0 if cap is None else cap + (1 if start else 0)
+
+
+def _skip_capped(page: Page, last: str, tail: str, state: list[int]) -> bool:
+    """Count ``tail`` (the rest of a long block, after the line ``last``) as dropped when it is only
+    lines of ``last``'s sample name and that name is at its cap: C-level counts, no line-by-line work.
+    False (nothing done) otherwise; the caller then scans the tail."""
+    name = last.partition("{")[0]
+    cap = page.caps.get(name)
+    kept = page.samples.get(name)
+    if cap is None or kept is None or len(kept) < cap or "{" not in last:
+        return False
+    if not tail:
+        return True
+    # every line (the pieces between newlines, but for an empty last one) starts with "name{"
+    n = tail.count("\n") + (0 if tail[-1] == "\n" else 1)
+    if tail.count("\n" + name + "{") + tail.startswith(name + "{") != n:
+        return False
+    page.dropped[name] = page.dropped.get(name, 0) + n
+    state[3] += n
     return True
 
 

@@ -61,12 +61,16 @@ class Derived:
     metrics: dict[str, MetricValue]
     #: at most console.limits.MAX_SERIES_SHOWN queues: the fullest (invalid ones first), by name
     queues: list[QueueInfo] = field(default_factory=list)
-    #: queues on the page not in ``queues`` ("+N more"; the queue_backlog metric is the total of all)
+    #: queues on the page not in ``queues`` ("+N more"; the queue_backlog metric is the total of all read)
     queues_more: int = 0
     #: at most MAX_SERIES_SHOWN rules (spiking ones first), sorted busiest first
     security: list[SecurityRule] = field(default_factory=list)
     #: rules on the page not in ``security`` ("+N more"; security_total/per_s count all of them)
     security_more: int = 0
+    #: of ``queues_more`` / ``security_more``: series over the parser's per-family cap
+    #: (console.limits.MAX_SERIES_RANKED), counted but not read, so not in the totals either
+    queues_unread: int = 0
+    security_unread: int = 0
     security_per_s: float | None = None
     security_total: float = 0.0
     rate_limit_violations_per_s: float | None = None

@@ -78,6 +78,8 @@ def derived_to_json(d: Derived, at: float) -> dict[str, Any]:
             for r in d.security
         ],
         "security_more": d.security_more,
+        "queues_unread": d.queues_unread,
+        "security_unread": d.security_unread,
         "security_per_s": _num(d.security_per_s),
         "security_total": _num(d.security_total),
         "rl_per_s": _num(d.rate_limit_violations_per_s),
@@ -266,6 +268,8 @@ def derived_from_json(obj: Any, where: str, t: float) -> Derived:
         queues_more=int(_need(obj, "queues_more", int, where)),
         security=security,
         security_more=int(_need(obj, "security_more", int, where)),
+        queues_unread=int(_need(obj, "queues_unread", int, where, optional=True) or 0),
+        security_unread=int(_need(obj, "security_unread", int, where, optional=True) or 0),
         security_per_s=_opt_num(obj, "security_per_s", where),
         security_total=_opt_num(obj, "security_total", where) or 0.0,
         rate_limit_violations_per_s=_opt_num(obj, "rl_per_s", where),

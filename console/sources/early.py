@@ -185,15 +185,17 @@ class EarlyScrapes:
 
     def _derive(self) -> Any:
         """Parse and derive the two raw scrapes (on the thread): a ``PollResult`` or None."""
+        from console.metrics.caps import series_caps
         from console.metrics.derive import Snapshot, derive, families
         from console.metrics.exposition import parse_exposition
         from console.metrics.model import SourceStatus
         from console.sources.result import PollResult
 
         names = families(self.config)
+        caps = series_caps(self.config)
         snaps = []
         for raw in self.scrapes:
-            page = parse_exposition(raw.body.decode("utf-8", "replace"), names)
+            page = parse_exposition(raw.body.decode("utf-8", "replace"), names, max_series=caps)
             if page.error is not None or (names and len(page.missing) == len(set(names))):
                 return None  # the poller reports it, with its wording
             snaps.append(Snapshot(at=raw.at, mono=raw.mono, page=page))

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from console.metrics.caps import series_caps
 from console.metrics.derive import Snapshot, carry_forward, derive, families
 from console.metrics.model import Derived, Health, SourceStatus
 from console.runbook.clock import SYSTEM_CLOCK, RunClock
@@ -96,6 +97,7 @@ class EdgePoller:
         self.client = client or make_client(self.settings)
         self.scraper = Scraper(self.client, self.settings)
         self.families = families(config)
+        self.series_caps = series_caps(config)
         self.down_after = max(1, down_after)
         self.backoff_max_s = backoff_max_s
         #: a previous scrape older than this is not used for rates (they restart "warming up")
@@ -182,7 +184,7 @@ class EdgePoller:
         if tracker.failures and clock.monotonic() < tracker.next_try_mono:
             return None, []  # backing off: keep the current status and last good values
         started = time.perf_counter()  # the scrape's own latency is real time, whatever the clock
-        result = await self.scraper.scrape(self.env.metrics_url, self.families)
+        result = await self.scraper.scrape(self.env.metrics_url, self.families, self.series_caps)
         scrape_ms = (time.perf_counter() - started) * 1000.0
         if not result.ok or result.page is None:
             tracker.fail(result.error or "no page")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import httpx
 
@@ -69,8 +69,11 @@ class Scraper:
         if self._own:
             await self.client.aclose()
 
-    async def scrape(self, url: str, families: Iterable[str] | None) -> ScrapeResult:
-        """GET ``url`` and parse it in a worker thread; never raises (except cancellation)."""
+    async def scrape(
+        self, url: str, families: Iterable[str] | None, max_series: Mapping[str, int] | None = None
+    ) -> ScrapeResult:
+        """GET ``url`` and parse it in a worker thread (``max_series``: per-family caps, see
+        ``parse_exposition``); never raises (except cancellation)."""
         fams = list(families) if families is not None else None
         started = time.monotonic()
         attempt = 0
@@ -86,7 +89,7 @@ class Scraper:
                 slow = isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError))
                 last = _Failure(describe_error(exc, self.settings), retry=not slow)
             else:
-                page = await asyncio.to_thread(_decode_and_parse, text, fams)
+                page = await asyncio.to_thread(_decode_and_parse, text, fams, max_series)
                 error = page.error
                 if error is None and fams and len(page.missing) == len(set(fams)):
                     error = "missing families: " + ", ".join(page.missing)
@@ -128,5 +131,5 @@ class Scraper:
         return status, body, len(body)
 
 
-def _decode_and_parse(body: bytes, families: list[str] | None) -> Page:
-    return parse_exposition(body.decode("utf-8", "replace"), families)
+def _decode_and_parse(body: bytes, families: list[str] | None, max_series: Mapping[str, int] | None = None) -> Page:
+    return parse_exposition(body.decode("utf-8", "replace"), families, max_series=max_series)

@@ -1,6 +1,7 @@
 """Label cardinality: a page with 100k queue series and 100k security-rule series. The headless
-``check`` (a real subprocess) finishes in bounded time and memory and shows the capped view: the 50
-fullest queues and 50 busiest rules, "+N more" and the totals over all of them."""
+``check`` (a real subprocess) finishes in bounded time and memory and shows the capped view: the parser
+keeps the first MAX_SERIES_RANKED (1,000) series of each and counts the rest; the 50 fullest queues and
+50 busiest rules of those, "+N more", the totals over the series read, and how many were not read."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import re
 import threading
 
+from console.limits import MAX_SERIES_RANKED as CAP
 from tests.security.bounds_util import HostileServer, run_console, write_config
 
 SERIES = 100_000
@@ -55,15 +57,23 @@ def test_bounds_check_with_100k_queue_and_rule_series_is_capped_and_bounded(tmp_
 
     report = json.loads(as_json.out)
     assert len(report["queues"]) == SHOWN and report["more_queues"] == SERIES - SHOWN
-    assert min(q["backlog"] for q in report["queues"]) == 399  # the fullest ones are kept
-    # the total covers every queue, not only the shown ones
-    assert report["metrics"]["queue_backlog"]["value"] == sum(i % 400 for i in range(SERIES))
+    assert report["unread_queues"] == SERIES - CAP  # over the parser's cap: counted, not read
+    # the fullest of the series read are kept
+    fullest = sorted((i % 400 for i in range(CAP)), reverse=True)[:SHOWN]
+    assert sorted((q["backlog"] for q in report["queues"]), reverse=True) == fullest
+    # the total covers every queue read, not only the shown ones, and says the rest were not read
+    assert report["metrics"]["queue_backlog"]["value"] == sum(i % 400 for i in range(CAP))
+    assert f"{SERIES - CAP:,} series over the cap not read" in report["metrics"]["queue_backlog"]["note"]
     assert len(report["security"]["rules"]) == SHOWN and report["security"]["more_rules"] == SERIES - SHOWN
-    assert report["security"]["total"] == sum((i % 97) * 2 for i in range(SERIES))
-    assert min(r["total"] for r in report["security"]["rules"]) == 96 * 2
+    assert report["security"]["unread_rules"] == SERIES - CAP
+    assert report["security"]["total"] == sum((i % 97) * 2 for i in range(CAP))
+    busiest = sorted(((i % 97) * 2 for i in range(CAP)), reverse=True)[:SHOWN]
+    assert sorted((r["total"] for r in report["security"]["rules"]), reverse=True) == busiest
+    assert sum("over the cap" in w for w in report["warnings"]) == 2, report["warnings"]
 
     # the human view renders the same capped lists: 50 rows each, then "+99,950 more"
     out = human.out
     assert len(re.findall(r"\bq\d{6}\b", out)) == SHOWN, out[-3000:]
     assert len(re.findall(r"\br\d{6}\b", out)) == SHOWN, out[-3000:]
     assert out.count(f"+{SERIES - SHOWN:,} more") == 2, out[-3000:]
+    assert f"{SERIES - CAP:,} over the cap not read" in out and f"({SERIES - CAP:,} not read)" in out, out[-3000:]

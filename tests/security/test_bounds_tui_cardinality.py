@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from console.config import load_config
+from console.limits import MAX_SERIES_RANKED
 from console.session import Session
 from screens.app import EdgeConsoleApp
 from screens.quit_confirm import QuitConfirmScreen
@@ -43,6 +44,10 @@ async def test_bounds_tui_panes_are_capped_with_100k_series(tmp_path):
             assert f"+{SERIES - queue_rows:,} more queues" in queues, queues[-500:]
             assert f"+{SERIES - rule_rows:,} more rules" in rules, rules[-500:]
             assert queue_rows <= SHOWN and rule_rows <= SHOWN
+            # series over the parser's cap are said to be not read, and the rules' total line is "read"
+            unread = f"({SERIES - MAX_SERIES_RANKED:,} not read)"
+            assert unread in queues and unread in rules, (queues[-300:], rules[-300:])
+            assert rules.splitlines()[-1].startswith("read"), rules[-300:]
             started = time.monotonic()
             await pilot.press("q")
             # 100k queues put the backlog past its threshold: once that alert is held, q asks first
