@@ -16,7 +16,7 @@ from screens.flow_modal import FlowModal
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.monitoring_servers import post_alerts, running_alertmanager
 from tests.test_alertmanager import _iso
-from tests.test_flow_ui_modal import ready
+from tests.test_flow_ui_modal import ready, type_confirmation
 from tests.util import wait_for
 from tests.util import refresh_model
 
@@ -28,7 +28,8 @@ def alertmanager(tmp_path):
 
 
 def _app(am_url: str, values: dict | None = None, ack_silence: str | None = None) -> EdgeConsoleApp:
-    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
+    # constant data (StaticPoller): one poll a second shows the same and lets Pilot's keys find an idle app
+    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=1.0)
     cfg.raw["alertmanager"] = {"poll_seconds": 1, **({"ack_silence": ack_silence} if ack_silence else {})}
     refresh_model(cfg)
     env = cfg.environment()
@@ -97,7 +98,7 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
             await pilot.press("enter")
             await pilot.pause(0.3)
         await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=15, message="confirmation")
-        await pilot.press(*"production", "enter")
+        await type_confirmation(modal, pilot, "production")
 
         def silences():
             return httpx.get(f"{alertmanager}/api/v2/silences", timeout=5).json()

@@ -83,6 +83,16 @@ async def start_breaker(modal: FlowModal, pilot: Any) -> None:
     await settled(modal)
 
 
+async def type_confirmation(modal: FlowModal, pilot: Any, word: str) -> None:
+    """Put ``word`` in the confirmation box and press enter. Each key Pilot presses waits for an idle app,
+    which the simulated edge in this process rarely is (1-2.5 s a key): tests that are not about typing the
+    name fill the box and press one key; test_production_needs_the_environment_name_and_runs_once types it."""
+    field = modal.query_one("#flow-confirm")
+    assert field.display and modal.app.focused is field
+    field.value = word
+    await pilot.press("enter")
+
+
 def msg(modal: FlowModal, name: str) -> str:
     return str(modal.query_one(f"#msg-{name}").render())
 
@@ -159,7 +169,7 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
         ) in text  # the exact argv (shell-quoted), before anything runs
         assert app.focused is modal.query_one("#flow-confirm")
 
-        await pilot.press(*"prod", "enter")
+        await type_confirmation(modal, pilot, "prod")
         await wait_for(
             lambda: "is not 'production'" in str(modal.query_one("#flow-confirm-msg").render()),
             message="wrong name refused at the field",
@@ -215,7 +225,7 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
         await start_breaker(modal, pilot)
         await pilot.press("enter")  # step 2: the error rate now (a check)
         await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=20, message="confirmation")
-        await pilot.press(*"production", "enter")
+        await type_confirmation(modal, pilot, "production")
         await wait_for(lambda: modal.runner.steps[2].state.value == "passed", timeout=20, message="secret put")
         await settled(modal)
         assert modal.check_action("run", ()) is True
@@ -329,7 +339,7 @@ async def test_api_token_appears_on_no_screen_and_verify_shows_the_value(sim, fa
         await settled(modal)
         await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation")
         assert token not in screen_text(app)
-        await pilot.press(*"production", "enter")
+        await type_confirmation(modal, pilot, "production")
         await wait_for(lambda: modal.runner.steps[1].state.value == "passed", timeout=20, message="PATCH passed")
         await settled(modal)
         text = modal.visible_text()
@@ -347,7 +357,7 @@ async def test_api_token_appears_on_no_screen_and_verify_shows_the_value(sim, fa
         await start_breaker(modal, pilot)
         await pilot.press("enter")
         await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=20, message="confirmation")
-        await pilot.press(*"production", "enter")
+        await type_confirmation(modal, pilot, "production")
         await wait_for(lambda: modal.runner.steps[2].state.value == "passed", timeout=20, message="secret put")
         await settled(modal)
         await pilot.press("enter")
@@ -385,7 +395,7 @@ async def test_a_missing_token_blocks_the_flow_before_anything_runs(sim, fake_to
 
 # -- elsewhere than production; who hears about each step ------------------------------------------------
 async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_incident(sim, fake_tools):
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=0.3)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=1.0)
     env = dataclasses.replace(cfg.environment(), name="staging")
     app = EdgeConsoleApp(Session(config=cfg, env=env, read_only=False))
     seen: list[dict] = []
@@ -401,7 +411,7 @@ async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_inc
         await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation")
         prompt = str(modal.query_one("#flow-confirm-prompt").render())
         assert "Run on staging?" in prompt and "Type yes" in prompt and "PRODUCTION" not in prompt
-        await pilot.press(*"yes", "enter")
+        await type_confirmation(modal, pilot, "yes")
         await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="put")
         await wait_for(lambda: any(r.get("step") == "put" for r in seen), message="listener got the record")
         record = next(r for r in seen if r.get("step") == "put")

@@ -12,8 +12,8 @@ import time
 
 from screens.help import HelpScreen
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.test_incident_tui import bar, banner, make_app, ready
-from tests.util import wait_for
+from tests.test_incident_tui import TYPING_REFRESH, bar, banner, make_app, ready
+from tests.util import type_ending, wait_for
 
 HOLDER = r"""
 import sys
@@ -122,7 +122,7 @@ async def test_a_lock_held_by_another_process_does_not_freeze_the_screen(state_d
 async def test_a_lock_held_past_its_timeout_is_a_toast_not_a_traceback(state_dir, monkeypatch):
     monkeypatch.setattr("console.incident.store.LOCK_TIMEOUT_S", 0.5)
     poller = SwitchPoller()
-    app = make_app(poller, hold=1)
+    app = make_app(poller, hold=1, refresh=TYPING_REFRESH)  # one poll a second: Pilot's keys find an idle app
     toasts = record_toasts(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
@@ -133,7 +133,8 @@ async def test_a_lock_held_past_its_timeout_is_a_toast_not_a_traceback(state_dir
         try:
             await pilot.press("n")
             await wait_for(lambda: type(app.screen).__name__ == "TextPromptScreen", message="note prompt")
-            await pilot.press(*"seen from the edge", "enter")
+            await type_ending(pilot, app.screen.query_one("Input"), "seen from the edge")
+            await pilot.press("enter")
             # the prompt stays with the reason; the screen answers meanwhile
             await wait_for(
                 lambda: "lock" in str(app.screen.query_one("#prompt-error").render()).lower(),

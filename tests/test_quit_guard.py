@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from screens.quit_confirm import QuitConfirmScreen
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.test_incident_tui import make_app, ready
+from tests.test_incident_tui import TYPING_REFRESH, make_app, ready
 from tests.util import wait_for
 
 
 async def test_q_with_an_open_incident_and_a_crit_alert_asks_and_only_y_quits(state_dir):
     values = dict(NORMAL_VALUES, error_rate=4.0)  # above the critical 1%
-    app = make_app(StaticPoller(values), hold=1)
+    app = make_app(StaticPoller(values), hold=1, refresh=TYPING_REFRESH)  # constant data: one poll a second
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
         response = app.incident_response
@@ -31,7 +31,7 @@ async def test_q_with_an_open_incident_and_a_crit_alert_asks_and_only_y_quits(st
 
 
 async def test_q_with_nothing_open_quits_at_once(state_dir):
-    app = make_app(StaticPoller(dict(NORMAL_VALUES)), hold=1)
+    app = make_app(StaticPoller(dict(NORMAL_VALUES)), hold=1, refresh=TYPING_REFRESH)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
         await pilot.press("q")

@@ -13,10 +13,11 @@ from console.session import Session
 from console.tail.model import TailEvent
 from screens.app import EdgeConsoleApp
 from screens.log_view import LogDetailScreen, LogViewScreen, tail_controller
+from screens.typing_guard import TYPING_GRACE_S
 from tests.fakes import StaticPoller
 from tests.test_tail_core import RECORDED, pretty_stream
 from tests.test_tail_source import FakeWrangler, chunks, environment
-from tests.util import typing_burst_over, wait_for
+from tests.util import type_ending, wait_for
 from widgets.log_breakdown import LogBreakdown
 from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
@@ -65,23 +66,25 @@ async def test_view_filter_pause_breakdown_save_detail(fake, tmp_path, state_dir
         assert "EXCEPTION" in lines[1] and "/api/v1/vau/process" in lines[1] and "31.5ms" in lines[1]
         assert "CPU-LIMIT" in lines[3] and "LHR" in lines[3]
         await wait_for(lambda: "streaming" in status_text(pane), timeout=5, message="streaming status")
+        now = [1000.0]  # the typing guard's clock: stepped past the grace period instead of waiting it out
+        app.screen.typing_guard.clock = lambda: now[0]
 
         # A bad filter says where and what, and keeps the old one.
         await pilot.press("slash")
-        await pilot.press(*"cpu>x")
+        await type_ending(pilot, app.screen.query_one("#log-input"), "cpu>x")
         await pilot.press("enter")
         assert "cpu needs a number" in str(app.screen.query_one("#log-input-error").content)
         await pilot.press("escape")
         assert not store.filter.active
-        await typing_burst_over(app.screen)  # keys right after the box closed are not commands
+        now[0] += TYPING_GRACE_S + 0.01  # keys right after the box closed are not commands: a pause
 
         await pilot.press("slash")
-        await pilot.press(*"level:error")
+        await type_ending(pilot, app.screen.query_one("#log-input"), "level:error")
         await pilot.press("enter")
         assert [e.raw for e in store.view] == [RECORDED[1], RECORDED[2]]
         await wait_for(lambda: "filter: level:error" in status_text(pane), message="filter shown")
         assert "2 of 7" in status_text(pane)
-        await typing_burst_over(app.screen)
+        now[0] += TYPING_GRACE_S + 0.01
 
         # Pause: new events are counted, not shown, until resumed.
         await pilot.press("space")
@@ -131,7 +134,7 @@ async def test_server_filters_restart_the_stream(fake):
         await app.push_screen(LogViewScreen())
         await wait_for(lambda: len(fake.calls()) == 1, message="first wrangler")
         await pilot.press("f")
-        await pilot.press(*"status:fatal")
+        await type_ending(pilot, app.screen.query_one("#log-input"), "status:fatal")
         await pilot.press("enter")
         assert "wrangler accepts ok, error, canceled" in str(app.screen.query_one("#log-input-error").content)
         field = app.screen.query_one("#log-input")
@@ -185,7 +188,7 @@ async def test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions(sim
         counts = [row.count for row in breakdown.rows]
         assert counts == sorted(counts, reverse=True)
         await pilot.press("slash")
-        await pilot.press(*"exceptions")
+        await type_ending(pilot, app.screen.query_one("#log-input"), "exceptions")
         await pilot.press("enter")
         assert store.view and all(isinstance(e, TailEvent) and e.n_exceptions for e in store.view)
         await wait_for(lambda: any("EXCEPTION" in line for line in rendered(pane.log_list)), message="shown")

@@ -106,3 +106,14 @@ def metric_row(app, key: str):
     from widgets.metrics_pane import MetricsPane
 
     return app.screen.query_one(MetricsPane).row(key)
+
+
+async def type_ending(pilot: object, field: object, text: str) -> None:
+    """Put ``text`` in the Input ``field`` but its last character, then press that one as a key. Each key
+    Pilot presses waits (up to ~1 s, twice) for the app to look idle, which a console polling, tailing or
+    running the simulated edge rarely does: tests that are not about typing fill the box and press one key,
+    so the Input still reacts to a key (a search, a change event) as when typed."""
+    field.value = text[:-1]
+    field.cursor_position = len(field.value)
+    field.focus()
+    await pilot.press(text[-1])
