@@ -268,6 +268,10 @@ class OptionInjection(TemplateError):
     """A value (from an input, a capture, the config ...) would begin an argv element before ``--``:
     a value starting with ``-`` there is read as an option (``--path=/etc/passwd``), so it is refused."""
 
+    #: what the value would do, and what to give instead (a subclass names another leading character)
+    harm = "starts with '-' and would be read as an option by the command"
+    advice = "give a value that does not start with '-'"
+
     def __init__(self, ref: Ref, value: str, position: int) -> None:
         self.ref = ref
         self.value = value
@@ -278,10 +282,7 @@ class OptionInjection(TemplateError):
         else:
             what = "{" + (ref.name if ref.scope == "builtin" else f"{ref.scope}.{ref.name}") + "}"
         #: the message without the ``input NAME:`` prefix (a form shows it next to the field)
-        self.detail = (
-            f"{shown!r} starts with '-' and would be read as an option by the command "
-            f"(argument {position}); give a value that does not start with '-'"
-        )
+        self.detail = f"{shown!r} {self.harm} (argument {position}); {self.advice}"
         super().__init__(f"{what}: {self.detail}")
 
 
@@ -289,15 +290,8 @@ class FileReadInjection(OptionInjection):
     """A value would begin a ``-F key=VALUE`` field (gh, curl) with ``@``: the tool would read that file and
     send its contents (``@~/.ssh/id_rsa``). Refused when the ``@`` comes from a reference's value."""
 
-    def __init__(self, ref: Ref, value: str, position: int) -> None:
-        super().__init__(ref, value, position)
-        shown = value if len(value) <= 60 else value[:60] + "…"
-        self.detail = (
-            f"{shown!r} starts with '@', and the command reads a -F field value starting with '@' from a "
-            f"file (argument {position}); give a value that does not start with '@'"
-        )
-        what = str(self).split(":", 1)[0]
-        self.args = (f"{what}: {self.detail}",)
+    harm = "starts with '@', and the command reads a -F field value starting with '@' from a file"
+    advice = "give a value that does not start with '@'"
 
 
 #: argv options whose ``key=VALUE`` reads a file when VALUE starts with ``@`` (gh's -F/--field, curl's -F)
@@ -306,16 +300,12 @@ _FILE_FIELD_OPTIONS = ("-F", "--field", "--form")
 
 def _file_field_value(template: str, previous: str | None) -> str | None:
     """The VALUE part of a ``-F key=VALUE`` template (in this element or after a lone ``-F``), else None."""
-    for option in _FILE_FIELD_OPTIONS:
-        if template.startswith(option + "=") and option.startswith("--"):
-            template = template[len(option) + 1 :]
-            break
-        if option == "-F" and template.startswith("-F") and len(template) > 2:
-            template = template[2:]
-            break
-    else:
-        if previous not in _FILE_FIELD_OPTIONS:
-            return None
+    if template.startswith(("--field=", "--form=")):
+        template = template.split("=", 1)[1]
+    elif template.startswith("-F") and len(template) > 2:
+        template = template[2:]
+    elif previous not in _FILE_FIELD_OPTIONS:
+        return None
     _key, sep, value = template.partition("=")
     return value if sep else None
 
@@ -346,8 +336,10 @@ def render_argv(templates: list[str], ctx: Context, *, masked: bool = False, fir
         if not options_ended:
             field = _file_field_value(template, str(templates[offset - 1]) if offset else None)
             ref = _leading_ref(field) if field is not None else None
-            if ref is not None and render(field, ctx, masked=masked).startswith("@"):
-                raise FileReadInjection(ref, render(field, ctx, masked=masked), first_position + offset)
+            if ref is not None:
+                field_value = render(field, ctx, masked=masked)
+                if field_value.startswith("@"):
+                    raise FileReadInjection(ref, field_value, first_position + offset)
         if template == "--":
             options_ended = True
         out.append(value)
