@@ -17,6 +17,7 @@ from typing import Any
 
 from console.metrics.thresholds import DEFAULT_THRESHOLDS, ThresholdSpec
 from console.paths import default_config_path
+from console.sanitize import clean_line
 from console.sim.names import SIM_ACCOUNT_ID, SIM_GITHUB_REPO, SIM_KV_NAMESPACE_ID, SIM_QUEUE_IDS, SIM_ZONE_ID
 from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.schema import config_model as model
@@ -59,7 +60,7 @@ class ConfigError(Exception):
         self.key = key
         self.detail = message
         self.errors: list[ConfigError] = [self]
-        where = str(path) if path else "<config>"
+        where = clean_line(str(path)) if path else "<config>"  # a path from argv or the environment: shown
         if line is not None:
             where += f":{line}"
         prefix = f"{where}: "

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.sanitize import clean_line
+
 #: What a step does. ``check`` reads, ``action`` changes something, ``verify`` watches a live value,
 #: ``manual`` is a checklist item the operator ticks, ``note`` is guidance text.
 STEP_KINDS = ("check", "action", "verify", "manual", "note")
@@ -32,7 +34,7 @@ class RunbookError(Exception):
         self.line = line
         self.where = where
         self.detail = message
-        prefix = file or "<runbook>"
+        prefix = clean_line(file) if file else "<runbook>"  # a path from argv or a config: shown
         if line is not None:
             prefix += f":{line}"
         prefix += ": "
