@@ -29,9 +29,14 @@ lint: $(STAMP)
 # `make test TEST_WORKERS=0` runs it serially.
 TEST_WORKERS ?= 4
 
+# Bytecode is cached for the run even where PYTHONDONTWRITEBYTECODE is set (as on this machine): without it every
+# worker compiled every module and rewrote every test module's asserts, and every console child process the
+# tests start (CLI, simulated edge, fake tools) compiled its modules again, on each start. compileall writes
+# the project's bytecode once before the workers start; __pycache__ is git-ignored.
 test: $(STAMP) lint
 	bash tests/system-deps
-	@start=$$(date +%s); $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
+	@start=$$(date +%s); $(BIN)/python -m compileall -q -j 0 console screens widgets themes tests >/dev/null; \
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
 
 # the unit tier only (no processes, sockets or terminals): seconds, for the edit-test loop
