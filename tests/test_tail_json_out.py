@@ -184,3 +184,23 @@ def test_a_text_filter_matches_lazy_events_as_full_ones(expr):
     assert [flt(LazyTailEvent(r, t)) for r, t in zip(raws, texts)] == [
         flt(TailEvent(r, t)) for r, t in zip(raws, texts)
     ]
+
+
+def test_the_clock_cached_per_second_answers_as_strftime_does():
+    import random
+    import time
+
+    from console.tail.format import clock
+
+    def direct(ts_ms: float) -> str:
+        try:
+            return time.strftime("%H:%M:%S", time.gmtime(ts_ms / 1000.0)) + f".{int(ts_ms % 1000):03d}"
+        except (OverflowError, OSError, ValueError):
+            return "??:??:??.???"
+
+    rnd = random.Random(5)
+    values = [-1500.0, -0.5, 0.5, 999.9999, -999.9999, 1e300, float("inf"), float("nan"), 253402300800000.0]
+    values += [1.7e12 + rnd.uniform(0, 5000) for _ in range(3000)] + [rnd.uniform(-1e14, 1e14) for _ in range(3000)]
+    for value in values * 2:  # the second round answers from the cache
+        assert clock(value) == direct(value), value
+    assert clock(0) == "--:--:--.---"

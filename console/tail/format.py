@@ -30,12 +30,23 @@ LEVEL_STYLE = {"error": "error", "warn": "warn", "info": "plain", "log": "plain"
 Piece = tuple[str, str]
 
 
+#: "HH:MM:SS" of the last whole seconds seen (a flood's events share a few): one strftime per second, not per event
+_HMS: dict[int, str] = {}
+
+
 def clock(ts_ms: float) -> str:
     if not ts_ms:
         return "--:--:--.---"
     seconds = ts_ms / 1000.0
     try:
-        return time.strftime("%H:%M:%S", time.gmtime(seconds)) + f".{int(ts_ms % 1000):03d}"
+        whole = int(seconds // 1)
+        hms = _HMS.get(whole)
+        if hms is None:
+            hms = time.strftime("%H:%M:%S", time.gmtime(seconds))
+            if len(_HMS) >= 256:
+                _HMS.clear()
+            _HMS[whole] = hms
+        return hms + f".{int(ts_ms % 1000):03d}"
     except (OverflowError, OSError, ValueError):  # a hostile timestamp (1e300, inf, nan)
         return "??:??:??.???"
 
@@ -135,7 +146,7 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
 
 
 def plain_line(event: TailEvent) -> str:
-    return "".join(text for text, _ in line_pieces(event)).rstrip()
+    return "".join([text for text, _ in line_pieces(event)]).rstrip()
 
 
 def detail_pieces(event: TailEvent) -> list[Piece]:
