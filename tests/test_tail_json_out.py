@@ -204,3 +204,17 @@ def test_the_clock_cached_per_second_answers_as_strftime_does():
     for value in values * 2:  # the second round answers from the cache
         assert clock(value) == direct(value), value
     assert clock(0) == "--:--:--.---"
+
+
+def test_plain_line_is_the_wide_row_of_line_pieces():
+    from console.tail.format import line_pieces, plain_line
+
+    raws, texts, _ = parse(pretty_stream(sample_events()))
+    events = [TailEvent(raw, text) for raw, text in zip(raws, texts)]
+    for event in list(events):
+        labelled = TailEvent(event.raw, event.text)
+        labelled.worker = "rate-limiter\x1b"
+        events.append(labelled)
+    events.append(TailEvent({"event": {"type": "overload", "message": "sampling\u202e"}, "eventTimestamp": 5}))
+    for event in events:
+        assert plain_line(event) == "".join(text for text, _ in line_pieces(event)).rstrip()
