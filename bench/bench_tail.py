@@ -162,6 +162,49 @@ async def headless_source(producer: Path, n: int, expr: str) -> float:
     return seen / elapsed
 
 
+async def headless_cli(producer: Path, n: int, expr: str) -> tuple[float, int, int]:
+    """(events/s printed, printed, dropped) of ``edge-console tail --json --once --filter EXPR`` run in this
+    process (``console.tail.cli.stream``, the command's loop) with its output to /dev/null. The rate is from
+    the first write to the last (the producer's start-up left out): a flat-out producer fills the tail's
+    byte bound within a second and the rest is dropped, so events printed over the whole run would mostly
+    measure how long the producer took to start."""
+    from console.tail.cli import stream
+    from console.tail.filters import Filter
+    from console.tail.settings import ServerFilters
+
+    os.environ["BENCH_TAIL_EVENTS"] = str(n)
+    os.environ["BENCH_TAIL_EXIT"] = "1"
+    with open(os.devnull, "w") as out, open(os.devnull, "w") as err:
+        written = first_batch = 0
+        first = last = 0.0
+        real_write = out.buffer.write
+
+        def count_write(data: bytes) -> int:
+            nonlocal written, first_batch, first, last
+            lines = data.count(b"\n")
+            last = time.perf_counter()
+            if not first:
+                first, first_batch = last, lines
+            written += lines
+            return real_write(data)
+
+        out.buffer.write = count_write  # type: ignore[method-assign]
+        await stream(
+            environment(producer),
+            ServerFilters(),
+            Filter(expr),
+            as_json=True,
+            count=0,
+            once=True,
+            reconnect_max=1.0,
+            out=out,
+            err=err,
+        )
+    os.environ.pop("BENCH_TAIL_EXIT", None)
+    eps = (written - first_batch) / (last - first) if last > first else float("nan")
+    return eps, written, max(0, n - written)
+
+
 # -- the whole path in the TUI ------------------------------------------------------------------------
 def make_app(producer: Path):
     from console.config import Config
@@ -337,6 +380,14 @@ def main() -> int:
     print(
         f"headless  read + parse + filter (tail CLI)     {headless:>10,.0f} events/s  "
         f"= {headless / loads:.2f}x json.loads"
+    )
+
+    cli = [asyncio.run(headless_cli(producer, n, args.filter)) for _ in range(args.runs)]
+    cli_eps = statistics.median(c[0] for c in cli)
+    print(
+        f"headless  edge-console tail --json (in-process) {cli_eps:>9,.0f} events/s printed  "
+        f"= {cli_eps / loads:.2f}x json.loads  (runs {', '.join(f'{c[0]:,.0f}' for c in cli)}; "
+        f"printed {statistics.median(c[1] for c in cli):,.0f} of {n:,}, the rest dropped past the byte bound)"
     )
 
     runs = [asyncio.run(tui_run(producer, n, args.filter)) for _ in range(args.runs)]

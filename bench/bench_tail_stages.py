@@ -8,6 +8,8 @@ from memory and times each stage the consumer runs, best of ``--runs``:
 
 * ``consumer``: all of it through the real ByteQueue + BudgetedParser + TailEvent + Filter, as ``take``
   does, with the garbage collector on and off (the collector's share of the consumer's time);
+* ``consumer --json``: what ``edge-console tail --json`` adds and saves: the parser's JSON lines, lazy
+  events when the filter reads no field, the lines sanitised and joined;
 * ``orjson.loads``: the parse floor (the parser uses orjson), each result dropped at once;
 * ``StreamParser.feed``: framing (the ``\\n}`` scan) + orjson + the UTF-8 text of each object;
 * ``TailEvent``: pulling the fields out of the parsed objects;
@@ -83,6 +85,30 @@ def consumer(data: bytes, n: int, flt: Filter) -> int:
     return kept
 
 
+def consumer_json(data: bytes, n: int, flt: Filter) -> int:
+    """What ``edge-console tail --json`` runs per event: the parser writing each event's JSON line, lazy events
+    (the filter reads no field) or full ones, the filter, the sanitised lines joined for one write."""
+    from console.tail.cli import json_line
+    from console.tail.lazy_event import LazyTailEvent
+
+    queue = ByteQueue(len(data) + 1)
+    for i in range(0, len(data), 1 << 20):
+        queue.put(memoryview(data[i : i + (1 << 20)]))
+    make = TailEvent if flt.needs_fields else LazyTailEvent
+
+    def wrap(raws: list[dict[str, Any]], texts: list[str]) -> list[TailEvent]:
+        return [make(raw, text) for raw, text in zip(raws, texts)]
+
+    parser = BudgetedParser(queue, wrap, lambda lines: None, json_lines=True)
+    seen = written = 0
+    while batch := parser.take(n + 1, 0.2):
+        seen += len(batch)
+        shown = [event for event in batch if flt(event)] if flt.active else batch
+        written += len(b"\n".join([json_line(event) for event in shown]))
+    assert seen == n, (seen, n)
+    return written
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", type=int, default=20_000)
@@ -108,6 +134,7 @@ def main() -> None:
     # the consumer first, while the heap holds no parsed trees (the stage rows below keep 20,000 of them
     # alive, which makes every full collection longer: that would be this bench's cost, not the tail's)
     rows = [("consumer (gc on)", best(args.runs, lambda: consumer(data, n, flt)))]
+    rows.append(("consumer --json (gc on)", best(args.runs, lambda: consumer_json(data, n, flt))))
     gc.disable()
     try:
         rows.append(("consumer (gc off)", best(args.runs, lambda: consumer(data, n, flt))))

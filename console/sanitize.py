@@ -110,6 +110,18 @@ def json_dumps(value: Any, **kwargs: Any) -> str:
     return _UNSAFE_JSON.sub(_json_replace, text)
 
 
+def clean_json_bytes(data: bytes) -> bytes:
+    """Compact UTF-8 JSON as ``orjson.dumps`` writes it (C0 controls already escaped) made as inert as
+    :func:`json_dumps`'s: every other unsafe character a ``\\uXXXX`` escape. ASCII output (most events)
+    needs only a check for DEL; the rest one regex search, as :func:`json_dumps`."""
+    if data.isascii():
+        return data if b"\x7f" not in data else data.replace(b"\x7f", b"\\u007f")
+    text = data.decode("utf-8")
+    if _UNSAFE_JSON.search(text) is None:
+        return data
+    return _UNSAFE_JSON.sub(_json_replace, text).encode("utf-8")
+
+
 class CleanWriter:
     """A text stream wrapper whose every write goes through :func:`clean` (headless commands that
     print outside text to a terminal). Everything else is the wrapped stream's."""

@@ -286,6 +286,17 @@ def test_headless_json_prints_only_filtered_objects(fake, tmp_path, capsys):
     assert TOKEN not in out + err
 
 
+def test_headless_json_with_a_text_filter_prints_the_same_objects(fake, tmp_path, capsys):
+    # a free-text filter reads no field: the events are lazy (LazyTailEvent) and printed from the parser's lines
+    fake.set_runs({"steps": chunks(recorded_with_garbage(), 61), "exit": 0})
+    config = write_config(tmp_path, fake)
+    code = cli_main(["tail", "--config", str(config), "--filter", "!salt", "--json", "--once", "--count", "4"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert [json.loads(line) for line in out.splitlines()] == [RECORDED[i] for i in (0, 2, 3, 4)]
+    assert out.splitlines()[0] == json.dumps(RECORDED[0], separators=(",", ":"), ensure_ascii=False)
+
+
 def test_headless_lines_and_count(fake, tmp_path, capsys):
     fake.set_runs({"steps": chunks(pretty_stream(RECORDED), 200) + [{"sleep": 30}]})
     config = write_config(tmp_path, fake)

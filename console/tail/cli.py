@@ -10,11 +10,13 @@ import argparse
 import asyncio
 import sys
 
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
-from console.sanitize import clean_line, json_dumps
+from console import gctune
+from console.sanitize import clean_json_bytes, clean_line, json_dumps
 from console.tail.filters import Filter, FilterError
 from console.tail.format import plain_line
+from console.tail.model import TailEvent
 from console.tail.settings import ServerFilters, tail_settings
 from console.tail.source import TailStatus
 from console.tail.workers import WorkerRoleError, resolve_roles, tail_source
@@ -153,10 +155,16 @@ async def stream(
         reconnect_max=reconnect_max,
         max_pending=100_000,
         config=config,
+        json_lines=as_json,  # each event's output line written by the parser, from the tree it just decoded
+        # JSON lines need no field of the event unless the filter reads one: those are pulled out on first use
+        lazy_events=as_json and not flt.needs_fields,
     )
     for command in getattr(source, "commands", None) or [source.command]:
         print(f"edge-console tail: {clean_line(' '.join(command))}", file=err, flush=True)
     task = asyncio.ensure_future(source.run())
+    # start-up is over: the collector's policy for a flood (frozen start-up heap, rarer collections)
+    gctune.settle()
+    write = _writer(out, as_json)
     printed = 0
     try:
         done = False
@@ -166,18 +174,13 @@ async def stream(
             while True:
                 finished = task.done()
                 batch = source.take(budget_s=0.2)
-                lines = []
-                for event in batch:
-                    if flt.active and not flt(event):
-                        continue
-                    lines.append(json_dumps(event.raw, separators=(",", ":")) if as_json else plain_line(event))
-                    printed += 1
-                    if count and printed >= count:
-                        done = True
-                        break
-                if lines:
-                    out.write("\n".join(lines) + "\n")
-                    out.flush()
+                shown = [event for event in batch if flt(event)] if flt.active else batch
+                if count and printed + len(shown) >= count:
+                    shown = shown[: count - printed]
+                    done = True
+                printed += len(shown)
+                if shown:
+                    write(shown)  # the whole batch in one write and one flush
                 if done or (not batch and finished and not source.has_backlog):
                     done = done or finished
                     break
@@ -195,3 +198,33 @@ async def stream(
         print(f"edge-console tail: dropped {source.status.dropped} events (output too slow)", file=err)
     failure = last.get("failure", "")
     return 1 if once and failure and not source.status.received else 0
+
+
+def json_line(event: TailEvent) -> bytes:
+    """The event as one line of JSON with every unsafe character escaped: the parser's compact line, or
+    (an object the stdlib decoded, or a source without json_lines) the text parsed again and dumped."""
+    line = event.json
+    if line is not None:
+        return clean_json_bytes(line)
+    return json_dumps(event.raw, separators=(",", ":")).encode("utf-8")
+
+
+def _writer(out: TextIO, as_json: bool) -> Callable[[list[TailEvent]], None]:
+    """Writes a batch of events to ``out``: JSON lines as bytes straight to its binary buffer when it has
+    one (no text layer), else text."""
+    binary = getattr(out, "buffer", None) if as_json else None
+
+    def write(batch: list[TailEvent]) -> None:
+        if as_json:
+            data = b"\n".join([json_line(event) for event in batch]) + b"\n"
+            if binary is not None:
+                out.flush()  # anything written as text first stays first
+                binary.write(data)
+                binary.flush()
+                return
+            out.write(data.decode("utf-8"))
+        else:
+            out.write("\n".join([plain_line(event) for event in batch]) + "\n")
+        out.flush()
+
+    return write

@@ -79,6 +79,11 @@ class Filter:
     def active(self) -> bool:
         return bool(self.terms)
 
+    @property
+    def needs_fields(self) -> bool:
+        """Some term reads a field of the event (not only its text): a free-text filter needs none."""
+        return not all(getattr(term.predicate, "text_only", False) for term in self.terms)
+
     def __call__(self, event: TailEvent) -> bool:
         for term in self.terms:
             if not term(event):
@@ -172,7 +177,12 @@ def _compile(expr: str, column: int, raw: str, body: str) -> Predicate:
 def _text(needle: str) -> Predicate:
     """Case-insensitive search of the event's JSON text (no lower-cased copy per event)."""
     search = re.compile(re.escape(needle), re.IGNORECASE).search
-    return lambda e: search(e.text) is not None
+
+    def predicate(e: TailEvent) -> bool:
+        return search(e.text) is not None
+
+    predicate.text_only = True  # type: ignore[attr-defined]
+    return predicate
 
 
 _EXAMPLES = {

@@ -30,12 +30,23 @@ LEVEL_STYLE = {"error": "error", "warn": "warn", "info": "plain", "log": "plain"
 Piece = tuple[str, str]
 
 
+#: "HH:MM:SS" of the last whole seconds seen (a flood's events share a few): one strftime per second, not per event
+_HMS: dict[int, str] = {}
+
+
 def clock(ts_ms: float) -> str:
     if not ts_ms:
         return "--:--:--.---"
     seconds = ts_ms / 1000.0
     try:
-        return time.strftime("%H:%M:%S", time.gmtime(seconds)) + f".{int(ts_ms % 1000):03d}"
+        whole = int(seconds // 1)
+        hms = _HMS.get(whole)
+        if hms is None:
+            hms = time.strftime("%H:%M:%S", time.gmtime(seconds))
+            if len(_HMS) >= 256:
+                _HMS.clear()
+            _HMS[whole] = hms
+        return hms + f".{int(ts_ms % 1000):03d}"
     except (OverflowError, OSError, ValueError):  # a hostile timestamp (1e300, inf, nan)
         return "??:??:??.???"
 
@@ -63,6 +74,32 @@ def path_width(width: int | None) -> int:
     return max(12, min(34, width - FIXED_COLUMNS - 30))
 
 
+def _row_text(event: TailEvent) -> tuple[str, str, str, str, str]:
+    """(headline, method or kind, path, colo, outcome word) of a row, every one through ``clean_line`` (one
+    search over all of them first, so a clean event costs one regex call)."""
+    headline = event.headline
+    method = event.method if event.kind == "request" else event.kind
+    path = event.path or "-"
+    colo = event.colo or "-"
+    outcome = event.outcome
+    if not is_clean_line(" ".join((headline, method, path, colo, outcome))):
+        headline, method, path, colo, outcome = (
+            clean_line(headline),
+            clean_line(method),
+            clean_line(path),
+            clean_line(colo),
+            clean_line(outcome),
+        )
+    outcome = OUTCOME_SHORT.get(outcome, outcome)
+    if event.outcome == "ok":
+        sev = event.severity
+        if sev == SEV_ERROR:
+            outcome = "ERROR"
+        elif sev == SEV_WARN:
+            outcome = "warn"
+    return headline, method, path, colo, outcome
+
+
 def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
     """time, severity+outcome, method, path, colo, status, cpu ms, first exception / error log.
 
@@ -78,24 +115,7 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
             (f"{SEV_SYMBOL[sev]} NOTICE     ", style),
             (clean_line(event.notice), style),
         ]
-    headline = event.headline
-    method = event.method if event.kind == "request" else event.kind
-    path = event.path or "-"
-    colo = event.colo or "-"
-    outcome = event.outcome
-    if not is_clean_line(" ".join((headline, method, path, colo, outcome))):
-        headline, method, path, colo, outcome = (
-            clean_line(headline),
-            clean_line(method),
-            clean_line(path),
-            clean_line(colo),
-            clean_line(outcome),
-        )
-    outcome = OUTCOME_SHORT.get(outcome, outcome)
-    if event.outcome == "ok" and sev == SEV_ERROR:
-        outcome = "ERROR"
-    elif event.outcome == "ok" and sev == SEV_WARN:
-        outcome = "warn"
+    headline, method, path, colo, outcome = _row_text(event)
     status = str(event.status) if event.status is not None else "-"
     cpu = f"{event.cpu:.1f}ms" if event.cpu is not None else "-"
     cpu_style = "error" if (event.cpu or 0) > 50 else "warn" if (event.cpu or 0) > 25 else "dim"
@@ -135,7 +155,19 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
 
 
 def plain_line(event: TailEvent) -> str:
-    return "".join(text for text, _ in line_pieces(event)).rstrip()
+    """The wide row of :func:`line_pieces` as one string (the headless tail's text output), built without
+    the pieces and their styles."""
+    if event.kind == "notice":
+        return "".join([text for text, _ in line_pieces(event)]).rstrip()
+    headline, method, path, colo, outcome = _row_text(event)
+    status, cpu = event.status, event.cpu
+    worker = _fit(clean_line(event.worker), WORKER_WIDTH) + " " if event.worker else ""
+    line = (
+        f"{clock(event.ts)} {worker}{SEV_SYMBOL[event.severity]} {_fit(outcome, 10)} {_fit(method, 7)} "
+        f"{_fit(path, path_width(None))} {_fit(colo, 4)} {(str(status) if status is not None else '-').rjust(3)} "
+        f"{(f'{cpu:.1f}ms' if cpu is not None else '-').rjust(8)}  {headline}"
+    )
+    return line.rstrip()
 
 
 def detail_pieces(event: TailEvent) -> list[Piece]:

@@ -86,6 +86,28 @@ def _compact(value: Any) -> str:
         return str(value)
 
 
+def other_kind(event: Any) -> tuple[str, str, str]:
+    """(kind, what it ran for, notice text) of an event that is not a request (its ``event`` member):
+    cron, queue, rpc, email, notice (wrangler's overload messages), alarm or unknown."""
+    if not isinstance(event, dict):
+        return "unknown", "", ""
+    if "cron" in event:
+        return "cron", str(event.get("cron")), ""
+    if "queue" in event:
+        return "queue", str(event.get("queue")), ""
+    if "rpcMethod" in event:
+        return "rpc", str(event.get("rpcMethod")), ""
+    if "mailFrom" in event or "rcptTo" in event:
+        return "email", str(event.get("rcptTo") or ""), ""
+    if event.get("type") in ("overload", "overload-stop") or (
+        "message" in event and "type" in event and len(event) <= 3
+    ):
+        return "notice", "", str(event.get("message") or event.get("type"))
+    if "scheduledTime" in event:
+        return "alarm", "", ""
+    return "unknown", "", ""
+
+
 class TailEvent:
     """One tail event. Construction pulls out the fields; ``text`` keeps the whole object."""
 
@@ -112,6 +134,7 @@ class TailEvent:
         "severity",
         "_path",
         "worker",
+        "json",
     )
 
     def __init__(self, raw: dict[str, Any], text: str | None = None) -> None:
@@ -122,6 +145,9 @@ class TailEvent:
         #: the worker role this event was tailed from when a tail names one (``--worker``, merged tails);
         #: set by the source from the config, never from the event
         self.worker = ""
+        #: the event as one compact JSON line (UTF-8, not sanitised) when the source was asked for them
+        #: (``edge-console tail --json``); written by the parser while the tree was at hand, else None
+        self.json: bytes | None = None
         get = raw.get
         ts = get("eventTimestamp")
         self.ts = float(ts) if type(ts) in _NUMBER else 0.0
@@ -183,27 +209,8 @@ class TailEvent:
                 if type(status) is not int:
                     status = _int(status)
         else:
-            self.method = self.url = self.colo = self.country = self.ip = ""
-            if isinstance(event, dict):
-                if "cron" in event:
-                    kind = "cron"
-                    self.url = str(event.get("cron"))
-                elif "queue" in event:
-                    kind = "queue"
-                    self.url = str(event.get("queue"))
-                elif "rpcMethod" in event:
-                    kind = "rpc"
-                    self.url = str(event.get("rpcMethod"))
-                elif "mailFrom" in event or "rcptTo" in event:
-                    kind = "email"
-                    self.url = str(event.get("rcptTo") or "")
-                elif event.get("type") in ("overload", "overload-stop") or (
-                    "message" in event and "type" in event and len(event) <= 3
-                ):
-                    kind = "notice"
-                    notice = str(event.get("message") or event.get("type"))
-                elif "scheduledTime" in event:
-                    kind = "alarm"
+            self.method = self.colo = self.country = self.ip = ""
+            kind, self.url, notice = other_kind(event)
         self.kind = kind
         self.notice = notice
         self.status = status

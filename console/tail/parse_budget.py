@@ -25,12 +25,15 @@ class BudgetedParser:
         queue: ByteQueue,
         wrap: Callable[[list[dict[str, Any]], list[str]], list[TailEvent]],
         on_noise: Callable[[list[str]], Any],
+        json_lines: bool = False,
     ) -> None:
         self.queue = queue
+        #: each event also gets its compact JSON line (``TailEvent.json``) from the parser
+        self.json_lines = json_lines
         self.wrap = wrap  # raw objects and their texts -> events (runs on the consumer's thread)
         self.on_noise = on_noise
         self.avg_event_bytes = 1000.0
-        self._parser = StreamParser()
+        self._parser = StreamParser(json_lines=json_lines)
         self._carry: list[TailEvent] = []
         self._broken_before = 0
         self._noise_before = 0
@@ -67,13 +70,16 @@ class BudgetedParser:
                 result = parser.close()
                 self._broken_before += parser.broken
                 self._noise_before += parser.noise_lines
-                self._parser = parser = StreamParser()
+                self._parser = parser = StreamParser(json_lines=self.json_lines)
             else:
                 result = parser.feed(chunk)
             if result.noise:
                 self.on_noise(result.noise)
             if result.events:
                 events = self.wrap(result.events, result.texts)
+                if result.lines:  # one line per event (json_lines), in the same order as wrap's events
+                    for event, line in zip(events, result.lines):
+                        event.json = line
                 if chunk is not None and len(chunk):
                     self.avg_event_bytes = 0.8 * self.avg_event_bytes + 0.2 * (len(chunk) / len(events))
                 room = limit - len(out)

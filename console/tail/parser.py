@@ -21,9 +21,11 @@ try:
 except ImportError:  # a broken install: same results with the stdlib, ~2.5x slower
     _loads = json.loads
     _JSONError = json.JSONDecodeError
+    _dumps = None
 else:
     _loads = orjson.loads
     _JSONError = orjson.JSONDecodeError
+    _dumps = orjson.dumps
 _SPACE = frozenset(b" \t\r\n")
 _OPEN = ord("{")
 
@@ -33,32 +35,38 @@ class ParseResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # the JSON text of each event, same order
     noise: list[str] = field(default_factory=list)
+    #: with ``json_lines``: each event as one compact JSON line (UTF-8, not yet sanitised), same order; None
+    #: for an object the stdlib decoded (NaN, big integers, lone surrogates: orjson would not write it alike)
+    lines: list[bytes | None] = field(default_factory=list)
 
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _load(chunk: bytes) -> tuple[Any, str] | None:
-    """The slow path: the value in ``chunk`` and its text, or None if it is not JSON. Invalid UTF-8
-    is replaced; what orjson refuses but JSON allows (integers beyond 64 bits) goes to the stdlib."""
+def _load(chunk: bytes) -> tuple[Any, str, bool] | None:
+    """The slow path: the value in ``chunk``, its text and whether orjson decoded it, or None if it is not
+    JSON. Invalid UTF-8 is replaced; what orjson refuses but JSON allows (integers beyond 64 bits) goes to
+    the stdlib."""
     try:
         text = chunk.decode("utf-8")
     except UnicodeDecodeError:
         text = _text(chunk)
     try:
-        return _loads(text), text
+        return _loads(text), text, True
     except _JSONError:
         pass
     try:
-        return json.loads(text), text
+        return json.loads(text), text, False
     except ValueError:
         return None
 
 
 class StreamParser:
-    def __init__(self, max_event_chars: int = 4_000_000, max_noise_kept: int = 50) -> None:
+    def __init__(self, max_event_chars: int = 4_000_000, max_noise_kept: int = 50, json_lines: bool = False) -> None:
         self._buf = b""
+        #: also write each event as one compact JSON line while its tree is at hand (``ParseResult.lines``)
+        self.json_lines = json_lines and _dumps is not None
         self.max_event_chars = max_event_chars
         self.max_noise_kept = max_noise_kept
         self.events = 0
@@ -110,6 +118,7 @@ class StreamParser:
         n = len(buf)
         events = out.events
         texts = out.texts
+        lines = out.lines if self.json_lines else None
         find = buf.find
         startswith = buf.startswith
         space = _SPACE
@@ -179,6 +188,7 @@ class StreamParser:
             chunk = buf[pos:stop]
             # One scan per object: a chunk that holds the start of another object (the first one
             # was cut off) is not valid JSON, so the search for that start waits for a failure.
+            exact = True
             try:
                 obj = _loads(chunk)
                 text = chunk.decode("utf-8")
@@ -193,10 +203,12 @@ class StreamParser:
                     self.broken += 1
                     pos = stop
                     continue
-                obj, text = loaded
+                obj, text, exact = loaded
             if type(obj) is dict:
                 events.append(obj)
                 texts.append(text)
+                if lines is not None:
+                    lines.append(_dumps(obj) if exact else None)  # type: ignore[misc]
                 self.events += 1
             else:
                 self.broken += 1
@@ -213,17 +225,19 @@ class StreamParser:
                 self.broken += 1
                 return eol + 1
             self.noise_lines += 1
-        obj, text = loaded
+        obj, text, exact = loaded
         if type(obj) is dict:
             out.events.append(obj)
             out.texts.append(text)
+            if self.json_lines:
+                out.lines.append(_dumps(obj) if exact else None)  # type: ignore[misc]
             self.events += 1
         else:
             self.broken += 1
         return eol + 1
 
     @staticmethod
-    def _leading_object(line: bytes) -> tuple[Any, str] | None:
+    def _leading_object(line: bytes) -> tuple[Any, str, bool] | None:
         """A JSON object at the start of ``line`` with trailing text after it (rare: the stdlib
         decoder finds where the object ends)."""
         text = _text(line)
@@ -233,4 +247,4 @@ class StreamParser:
             return None
         if not text[used:].strip():
             return None  # the whole line was the object, and not JSON after all
-        return obj, text[:used]
+        return obj, text[:used], False

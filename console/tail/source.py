@@ -31,6 +31,7 @@ from console.config import Environment
 from console.runbook.childguard import launch_problem
 from console.secrets import SecretError, mask, read_secret
 from console.tail.bytequeue import ByteQueue
+from console.tail.lazy_event import LazyTailEvent
 from console.tail.model import TailEvent
 from console.tail.parse_budget import PARSE_PIECE, BudgetedParser
 from console.tail.process import AUTH_HINTS, TailChild, exit_reason, kill_group
@@ -156,8 +157,12 @@ class TailSource:
         config: Any = None,
         worker: str | None = None,
         label: str = "",
+        json_lines: bool = False,
+        lazy_events: bool = False,
     ) -> None:
         self.env = env
+        #: events whose fields but the kind, notice and timestamp are pulled out on first use (LazyTailEvent)
+        self.event_type = LazyTailEvent if lazy_events else TailEvent
         #: the script to tail (default: the environment's worker) and the role shown on each event ("" none)
         self.worker = worker
         self.label = label
@@ -184,7 +189,8 @@ class TailSource:
         self._loop: asyncio.AbstractEventLoop | None = None
         # bytes from the reader thread: chunks, or None marking the end of one wrangler run
         self._queue = ByteQueue(self.max_buffered_bytes)
-        self._parse = BudgetedParser(self._queue, self._wrap, self._noise)
+        # json_lines: each event also carries its compact JSON line (the headless tail's --json output)
+        self._parse = BudgetedParser(self._queue, self._wrap, self._noise, json_lines=json_lines)
         self.bytes_read = 0
 
     # -- consumer API ---------------------------------------------------------------------------
@@ -394,7 +400,8 @@ class TailSource:
                 self._set(notice=line.strip()[:200])
 
     def _wrap(self, raws: list[dict[str, Any]], texts: list[str]) -> list[TailEvent]:
-        events = [TailEvent(raw, text) for raw, text in zip(raws, texts)]
+        make = self.event_type
+        events = [make(raw, text) for raw, text in zip(raws, texts)]
         if self.label:
             for event in events:
                 event.worker = self.label
