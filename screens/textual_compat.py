@@ -170,11 +170,41 @@ class Footer(TextualFooter):
     component styles (measured: a third of the style applications of a dashboard start-up). Here each
     key has the footer's value and class before it is mounted, so it is styled once; what is drawn does
     not change. The class keeps Textual's name: CSS and the code that finds a screen's footer by type
-    name (``screens/incident_response.py``) see the same widget. Hook: the private ``FooterKey`` (module
-    ``textual.widgets._footer``), its ``compact`` reactive and ``DOMNode._reactive_connect`` (the keys
-    ``data_bind`` ties to the footer's ``compact``)."""
+    name (``screens/incident_response.py``) see the same widget. And it recomposes only when what it
+    shows changes (``recompose``). Hooks: the private ``FooterKey`` (module ``textual.widgets._footer``),
+    its ``compact`` reactive, ``DOMNode._reactive_connect`` (the keys ``data_bind`` ties to the footer's
+    ``compact``) and ``Footer._bindings_ready``."""
+
+    #: what the last compose drew (``_shown``), None before the bindings were ready
+    _composed: tuple | None = None
+
+    def _shown(self) -> tuple | None:
+        """Everything ``Footer.compose`` reads to draw the keys: each shown binding with its enabled state,
+        tooltip and key display, the palette's entry, and the footer's own settings."""
+        if not self._bindings_ready:
+            return None
+        app = self.app
+        active = self.screen.active_bindings
+        keys = tuple(
+            (binding, enabled, tooltip, app.get_key_display(binding))
+            for (_, binding, enabled, tooltip) in active.values()
+            if binding.show
+        )
+        palette = active.get(app.COMMAND_PALETTE_BINDING)
+        palette_key = palette[1:] + (app.get_key_display(palette[1]),) if palette is not None else None
+        settings = (self.compact, self.show_command_palette, self.combine_groups, app.ENABLE_COMMAND_PALETTE)
+        return keys, palette_key, settings
+
+    async def recompose(self) -> None:
+        """Textual recomposes the footer at every bindings signal (a dashboard start sent five, most with
+        the same keys): each time every key was removed, mounted, styled, laid out and drawn again. Only a
+        change in what the footer shows recomposes it now."""
+        if self._composed is not None and self.is_attached and self._shown() == self._composed:
+            return
+        await super().recompose()
 
     def compose(self) -> ComposeResult:
+        self._composed = self._shown()
         compact = self.compact
         for widget in super().compose():
             # only the keys Textual binds to the footer's value (not the palette's key: it stays compact)

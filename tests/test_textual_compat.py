@@ -358,3 +358,56 @@ async def test_footer_keys_are_styled_once_and_look_as_textuals():
             assert ours[1] == ours[0] + 1, "a footer key was styled more than once"
         assert all(("-compact" in c) == compact for c in ours[3] if "-command-palette" not in c)
     assert Footer.__name__ == "Footer"
+
+
+async def test_footer_recomposes_only_when_what_it_shows_changes():
+    """Textual recomposes the footer at every bindings signal; screens.textual_compat.Footer only when a
+    key, its state, its display or the footer's settings change (then it shows the change)."""
+    from textual.binding import Binding
+
+    from screens.textual_compat import Footer, screen_text_lines
+
+    composed = []
+
+    class _Counted(Footer):
+        def compose(self) -> ComposeResult:
+            composed.append(1)
+            yield from super().compose()
+
+    class _Keys(App[None]):
+        BINDINGS = [Binding("a", "bell", "Alpha"), Binding("b", "screenshot", "Beta")]
+        beta_on = True
+
+        def compose(self) -> ComposeResult:
+            yield _Counted()
+
+        def check_action(self, action: str, parameters: tuple) -> bool | None:
+            return (True if self.beta_on else None) if action == "screenshot" else True  # None: shown disabled
+
+    app = _Keys()
+    async with app.run_test(size=(60, 3)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(_Counted)
+        assert "a Alpha" in screen_text_lines(app)[-1]
+        before = len(composed)
+        for _ in range(3):  # the signal with nothing changed: the keys stay as they are
+            app.screen.refresh_bindings()
+            await pilot.pause()
+        assert len(composed) == before
+        app.beta_on = False  # a key's state changes: recomposed, the key shown disabled
+        app.screen.refresh_bindings()
+        await wait_for_footer(pilot, lambda: len(composed) == before + 1)
+        assert [k.has_class("-disabled") for k in footer.query("FooterKey") if k.key == "b"] == [True]
+        app.bind("d", "quit", description="Delta")  # a new key: recomposed, shown
+        app.screen.refresh_bindings()
+        await wait_for_footer(pilot, lambda: "d Delta" in screen_text_lines(app)[-1])
+        assert len(composed) == before + 2
+
+
+async def wait_for_footer(pilot, predicate) -> None:
+    """Pause until ``predicate()`` holds (a bounded number of pauses: each lets the app process its queue)."""
+    for _ in range(50):
+        await pilot.pause()
+        if predicate():
+            return
+    raise AssertionError("the footer did not change")
