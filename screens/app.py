@@ -30,7 +30,7 @@ from screens.incident_app import IncidentResponseMixin
 from screens.recording_app import RecordingMixin
 from screens.messages import FleetUpdated, PollUpdated
 from screens.scenario_switch import ScenarioCommands, ScenarioSwitchMixin
-from screens.textual_compat import OpaqueTopScreens
+from screens.textual_compat import OpaqueTopScreens, share_parsed_css
 from screens.theme_app import ThemeMixin
 from screens.theme_commands import ThemeCommands
 from screens.later_css import LaterCss
@@ -73,6 +73,7 @@ class EdgeConsoleApp(
 
     def __init__(self, session: Session, *, poller: PollSource | None = None, theme: str | None = None) -> None:
         super().__init__()
+        share_parsed_css(self)  # CSS parsed once per process, not at every app start (per theme)
         self.session = session
         self.config = session.config
         self.setup_look(theme)  # theme and glyph table: --theme, the config's theme:, the terminal

@@ -11,12 +11,13 @@ from typing import Any, Callable
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from console.app.events import AuditRecorded
 from console.runbook.audit import AuditLog, environment_label, what_ran
 from console.sanitize import clean
 from screens.base import EdgeScreen
+from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.keybindings import bindings
 
 MAX_RECORDS = 2000

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from console.incident.contacts import Contacts
 from screens.base import EdgeScreen
+from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.keybindings import bindings
 
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.format import format_duration
 from screens.base import EdgeScreen
 from screens.messages import FleetUpdated
+from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.health_pane import HealthPane
 from widgets.keybindings import bindings
 from widgets.metrics_pane import MetricsPane

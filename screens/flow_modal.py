@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from console.app.flows import FlowContext
 from console.runbook import (
@@ -34,6 +34,7 @@ from console.runbook import (
     StepState,
 )
 from console.runbook.policy import is_production
+from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.flow_form import FlowForm
 from widgets.flow_output import FlowOutput
 from widgets.flow_preview import StepPanel

@@ -13,10 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.sanitize import clean
 from screens.copy_text import copy_to_terminal
+from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.keybindings import bindings
 
 Fields = Sequence[tuple[str, str]]

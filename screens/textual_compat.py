@@ -7,12 +7,18 @@ there, by name, and not somewhere in a screen.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Iterable
 
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.cache import LRUCache
+from textual.css.model import RuleSet
+from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.notifications import Notification
 from textual.widget import Widget
+from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
 
 
 class OpaqueTopScreens:
@@ -80,3 +86,129 @@ def set_theme_before_run(app: App[Any], name: str) -> None:
     app.update_classes(classes, update=False)
     app._refresh_truecolor_filter(app.ansi_theme)  # type: ignore[attr-defined]
     app.stylesheet.set_variables(app.get_css_variables())
+
+
+#: parsed rules shared by every app in the process (screens/textual_compat.SharedRulesStylesheet); bounded:
+#: each entry is one CSS source parsed with one set of variables (~30 sources per theme in the console)
+SHARED_RULES_MAX = 512
+_shared_rules: LRUCache[tuple, list[RuleSet]] = LRUCache(SHARED_RULES_MAX)
+_variable_set_ids: dict[tuple[tuple[str, str], ...], int] = {}
+_next_variable_set = itertools.count()
+
+
+class SharedRulesStylesheet(Stylesheet):
+    """A Textual ``Stylesheet`` whose parsed rules are kept for the whole process, so an app started after
+    another (a test's next Pilot app, the next ``edge-console`` screen) does not tokenise and parse the
+    same CSS again, and a switch back to a theme used before re-parses nothing.
+
+    Textual parses every source (``themes/*.tcss``, each widget's ``DEFAULT_CSS``) with the variables
+    substituted (``$primary``...), into a cache that lives with one stylesheet and is emptied at every
+    ``set_variables``. Here the key is everything the parse reads: the variables (all of them, by value),
+    the CSS text itself, where it was read from, default or not, tie breaker and scope; a changed file, a
+    changed ``DEFAULT_CSS`` or another theme is another key, so a stale result is never reused. The rule
+    sets are only read after parsing (Textual shares them between its own re-parses the same way).
+    ``reparse`` (a theme switch: ``App.refresh_css``) parses in place through the same cache; like
+    Textual's, a failing parse raises and leaves the rules as they were. Hook: the private
+    ``Stylesheet._parse_rules`` and ``Stylesheet._invalid_css``."""
+
+    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+        super().__init__(variables=variables)
+        self._variable_set = _variable_set_id(self._variables)
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        super().set_variables(variables)
+        self._variable_set = _variable_set_id(self._variables)
+
+    def _parse_rules(
+        self, css: str, read_from: Any, is_default_rules: bool = False, tie_breaker: int = 0, scope: str = ""
+    ) -> list[RuleSet]:
+        key = (self._variable_set, css, read_from, is_default_rules, tie_breaker, scope)
+        rules = _shared_rules.get(key)
+        if rules is None:
+            rules = super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
+            _shared_rules.set(key, rules)
+        return rules
+
+    def reparse(self) -> None:
+        # Textual's reparse parses into a fresh (plain) Stylesheet so that an error leaves this one as it
+        # was; parse() already does (it sets the rules only once every source parsed), so: parse again,
+        # every source (none skipped as invalid before), keeping the invalid set as Textual's does
+        invalid = self._invalid_css
+        self._invalid_css = set()
+        try:
+            self.parse()
+        finally:
+            self._invalid_css = invalid | self._invalid_css
+
+
+def _variable_set_id(variables: dict[str, str]) -> int:
+    """A small number for a set of CSS variables (by value), the same for equal sets in this process."""
+    key = tuple(sorted(variables.items()))
+    number = _variable_set_ids.get(key)
+    if number is None:
+        if len(_variable_set_ids) >= SHARED_RULES_MAX:  # bounded; numbers are never reused, so a
+            _variable_set_ids.clear()  # stylesheet still holding an old one never meets another set's rules
+        number = _variable_set_ids[key] = next(_next_variable_set)
+    return number
+
+
+def share_parsed_css(app: App[Any]) -> None:
+    """Give ``app`` a :class:`SharedRulesStylesheet` (call in ``__init__``, before the app runs and reads
+    any CSS); the variables are the app's as Textual set them."""
+    if app.is_running or app.stylesheet.source:
+        raise RuntimeError("share_parsed_css: call it before the app has read any CSS")
+    app.stylesheet = SharedRulesStylesheet(variables=app.get_css_variables())
+
+
+class Footer(TextualFooter):
+    """Textual's key footer, each key created in the footer's compact state (screens use this one).
+
+    Textual's ``FooterKey`` starts compact (its ``compact`` reactive defaults to True) and is then bound to
+    the footer's ``compact`` (False here): so every key, at every footer compose (the footer composes
+    again whenever the bindings change: at start-up, once the runbook's flow keys are bound, on focus
+    changes), was styled three times (mounted, given ``-compact``, then losing it), each time with its two
+    component styles (measured: a third of the style applications of a dashboard start-up). Here each
+    key has the footer's value and class before it is mounted, so it is styled once; what is drawn does
+    not change. The class keeps Textual's name: CSS and the code that finds a screen's footer by type
+    name (``screens/incident_response.py``) see the same widget. And it recomposes only when what it
+    shows changes (``recompose``). Hooks: the private ``FooterKey`` (module ``textual.widgets._footer``),
+    its ``compact`` reactive, ``DOMNode._reactive_connect`` (the keys ``data_bind`` ties to the footer's
+    ``compact``) and ``Footer._bindings_ready``."""
+
+    #: what the last compose drew (``_shown``), None before the bindings were ready
+    _composed: tuple | None = None
+
+    def _shown(self) -> tuple | None:
+        """Everything ``Footer.compose`` reads to draw the keys: each shown binding with its enabled state,
+        tooltip and key display, the palette's entry, and the footer's own settings."""
+        if not self._bindings_ready:
+            return None
+        app = self.app
+        active = self.screen.active_bindings
+        keys = tuple(
+            (binding, enabled, tooltip, app.get_key_display(binding))
+            for (_, binding, enabled, tooltip) in active.values()
+            if binding.show
+        )
+        palette = active.get(app.COMMAND_PALETTE_BINDING)
+        palette_key = palette[1:] + (app.get_key_display(palette[1]),) if palette is not None else None
+        settings = (self.compact, self.show_command_palette, self.combine_groups, app.ENABLE_COMMAND_PALETTE)
+        return keys, palette_key, settings
+
+    async def recompose(self) -> None:
+        """Textual recomposes the footer at every bindings signal (a dashboard start sent five, most with
+        the same keys): each time every key was removed, mounted, styled, laid out and drawn again. Only a
+        change in what the footer shows recomposes it now."""
+        if self._composed is not None and self.is_attached and self._shown() == self._composed:
+            return
+        await super().recompose()
+
+    def compose(self) -> ComposeResult:
+        self._composed = self._shown()
+        compact = self.compact
+        for widget in super().compose():
+            # only the keys Textual binds to the footer's value (not the palette's key: it stays compact)
+            if isinstance(widget, FooterKey) and "compact" in (widget._reactive_connect or {}):
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+            yield widget

@@ -83,3 +83,19 @@ async def test_the_dashboard_is_the_first_screen_and_a_screen_over_it_has_all_th
         assert all(app.stylesheet.has_source(str(p), "") for p in later_css_paths())
         app.pop_screen()
         await wait_for(lambda: isinstance(app.screen, DashboardScreen), message="back on the dashboard")
+
+
+async def test_apps_share_the_parsed_css_and_the_footer_styles_each_key_once():
+    """screens/textual_compat.py: the console's CSS is parsed once per process and theme (the next app
+    reuses the rule sets), and the dashboard's footer is the one whose keys are styled once."""
+    from screens.textual_compat import Footer, SharedRulesStylesheet
+
+    rules = []
+    for _ in range(2):
+        app = static_app()
+        assert isinstance(app.stylesheet, SharedRulesStylesheet)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _filled(pilot)
+            assert type(app.screen.query_one("Footer")) is Footer
+            rules.append({id(rule) for rule in app.stylesheet.rules})
+    assert rules[0] == rules[1], "the second app parsed its CSS again"

@@ -3,6 +3,7 @@ an upgrade that moves one of them fails here, by name."""
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
@@ -182,3 +183,231 @@ async def test_later_css_is_added_after_the_first_frame_or_before_a_screen_is_pu
         assert all(app.stylesheet.has_source(p, "") for p in later)
         await pilot.pause()
         assert pane.styles.max_height is not None and pane.styles.max_height.value == 10
+
+
+# -- SharedRulesStylesheet: parsed CSS shared by the apps of a process -------------------------------------
+_CSS_A = "Static { background: $primary; color: $text; } #themed { border: solid $accent; }"
+
+
+def _shared_sheet(variables: dict[str, str]):
+    from screens.textual_compat import SharedRulesStylesheet
+
+    sheet = SharedRulesStylesheet(variables=variables)
+    sheet.add_source(_CSS_A, read_from=("test.tcss", ""))
+    return sheet
+
+
+def _background(sheet) -> object:
+    return next(rule for rule in sheet.rules if "Static" in rule.selector_names).styles.background
+
+
+def test_shared_rules_hook_is_textuals_parse_cache_entry():
+    from textual.css.stylesheet import Stylesheet
+
+    assert callable(getattr(Stylesheet, "_parse_rules", None)), "Textual moved Stylesheet._parse_rules"
+    assert isinstance(Stylesheet()._invalid_css, set), "Textual moved Stylesheet._invalid_css"
+
+
+def test_shared_rules_are_reused_only_for_the_same_css_and_variables():
+    import screens.textual_compat as compat
+
+    red = {"primary": "#ff0000", "text": "#ffffff", "accent": "#00ff00"}
+    blue = {**red, "primary": "#0000ff"}
+    first = _shared_sheet(dict(red))
+    second = _shared_sheet(dict(red))  # another app, the same theme: Textual's parse is not run again
+    calls = []
+    real = compat.Stylesheet._parse_rules
+
+    def counting(self, *args, **kwargs):
+        calls.append(args[0])
+        return real(self, *args, **kwargs)
+
+    assert first.rules  # parsed (and shared) before counting starts
+    compat.Stylesheet._parse_rules = counting
+    try:
+        assert second.rules[0] is first.rules[0]
+        assert calls == []
+        other = _shared_sheet(dict(blue))  # other variables: parsed with them
+        assert _background(other) != _background(first) and len(calls) == 1
+        assert str(_background(other).hex) == "#0000FF" and str(_background(first).hex) == "#FF0000"
+        changed = compat.SharedRulesStylesheet(variables=dict(red))  # the same place, other CSS text
+        changed.add_source(_CSS_A.replace("$primary", "$accent"), read_from=("test.tcss", ""))
+        assert str(_background(changed).hex) == "#00FF00" and len(calls) == 2
+    finally:
+        compat.Stylesheet._parse_rules = real
+
+
+def test_shared_rules_reparse_takes_new_variables_and_an_error_keeps_the_old_rules():
+    from textual.css.stylesheet import StylesheetParseError
+
+    sheet = _shared_sheet({"primary": "#ff0000", "text": "#ffffff", "accent": "#00ff00"})
+    assert str(_background(sheet).hex) == "#FF0000"
+    sheet.set_variables({"primary": "#123456", "text": "#ffffff", "accent": "#00ff00"})  # a theme switch
+    sheet.reparse()
+    assert str(_background(sheet).hex) == "#123456"
+    before = sheet.rules
+    sheet.add_source("Static { colour-of-nothing: 3; }", read_from=("bad.tcss", ""))
+    with pytest.raises(StylesheetParseError):
+        sheet.reparse()
+    assert sheet._rules is before, "a failed re-parse replaced the rules"
+    with pytest.raises(StylesheetParseError):
+        sheet.reparse()  # the bad source is parsed again (and fails again), not skipped
+
+
+def test_shared_rules_stylesheet_is_installed_before_any_css_is_read():
+    from screens.textual_compat import SharedRulesStylesheet, share_parsed_css
+
+    app = _Themed("hook")
+    variables = dict(app.stylesheet._variables)
+    share_parsed_css(app)
+    assert isinstance(app.stylesheet, SharedRulesStylesheet)
+    assert app.stylesheet._variables == variables
+    app.stylesheet.add_source("Static {}", read_from=("x.tcss", ""))
+    with pytest.raises(RuntimeError):
+        share_parsed_css(app)
+
+
+class _SharedThemed(_Themed):
+    def __init__(self, theme: str) -> None:
+        super().__init__("reactive")
+        from screens.textual_compat import set_theme_before_run, share_parsed_css
+
+        share_parsed_css(self)
+        set_theme_before_run(self, theme)
+
+
+async def test_apps_sharing_parsed_css_keep_their_own_theme_and_a_switch_restyles():
+    """Two apps in one process, two themes, then a live switch to the other app's theme and back: the
+    widget's colour follows the theme every time (no rule parsed for one theme reaches the other)."""
+
+    async def background(theme: str, switch_to: str | None = None) -> list:
+        app = _SharedThemed(theme)
+        seen = []
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            seen.append(app.query_one("#themed").styles.background)
+            if switch_to:
+                app.theme = switch_to
+                await pilot.pause()
+                seen.append(app.query_one("#themed").styles.background)
+                app.theme = theme
+                await pilot.pause()
+                seen.append(app.query_one("#themed").styles.background)
+        return seen
+
+    edge = await background("edge")
+    ansi = await background("edge-ansi16", switch_to="edge")
+    assert edge[0] != ansi[0], "two themes drew the same colour"
+    assert ansi == [ansi[0], edge[0], ansi[0]], "a live switch did not restyle with the theme's colours"
+    assert await background("edge") == edge
+
+
+async def test_footer_keys_are_styled_once_and_look_as_textuals():
+    """screens.textual_compat.Footer: each key gets the footer's compact state before it mounts (Textual's
+    FooterKey starts compact, then is bound to the footer's value: a restyle each way)."""
+    from textual.binding import Binding
+    from textual.css.stylesheet import Stylesheet
+    from textual.widgets import Footer as TextualFooter
+    from textual.widgets._footer import FooterKey
+
+    from screens.textual_compat import Footer
+
+    assert FooterKey.compact._default is True, "Textual's FooterKey no longer starts compact: the hook may go"
+
+    class _Keys(App[None]):
+        BINDINGS = [Binding("a", "bell", "Alpha"), Binding("b", "screenshot", "Beta"), Binding("c", "quit", "Gamma")]
+
+        def __init__(self, footer_type: type, compact: bool) -> None:
+            super().__init__()
+            self.footer_type, self.compact = footer_type, compact
+
+        def compose(self) -> ComposeResult:
+            yield self.footer_type(compact=self.compact)
+
+    async def run(footer_type: type, compact: bool) -> tuple:
+        applied: list = []
+        real = Stylesheet.apply
+
+        def counting(self, node, **kwargs):
+            if isinstance(node, FooterKey):
+                applied.append(node)
+            return real(self, node, **kwargs)
+
+        Stylesheet.apply = counting  # type: ignore[method-assign]
+        try:
+            app = _Keys(footer_type, compact)
+            async with app.run_test(size=(60, 3)) as pilot:
+                await pilot.pause()
+                keys = list(app.query(FooterKey))
+                text = screen_text_lines_of(app)
+                classes = [sorted(k.classes) for k in keys]
+                margins = [k.styles.margin for k in keys]
+        finally:
+            Stylesheet.apply = real  # type: ignore[method-assign]
+        return len(keys), len(applied), text, classes, margins
+
+    from screens.textual_compat import screen_text_lines as screen_text_lines_of
+
+    for compact in (False, True):
+        ours = await run(Footer, compact)
+        textual = await run(TextualFooter, compact)
+        assert ours[0] == textual[0] == 4  # three keys and the palette's
+        assert ours[2:] == textual[2:], "the footer looks different from Textual's"
+        assert ours[1] < textual[1]
+        if not compact:  # each key once; the palette's key (not bound to the footer) twice, as in Textual
+            assert ours[1] == ours[0] + 1, "a footer key was styled more than once"
+        assert all(("-compact" in c) == compact for c in ours[3] if "-command-palette" not in c)
+    assert Footer.__name__ == "Footer"
+
+
+async def test_footer_recomposes_only_when_what_it_shows_changes():
+    """Textual recomposes the footer at every bindings signal; screens.textual_compat.Footer only when a
+    key, its state, its display or the footer's settings change (then it shows the change)."""
+    from textual.binding import Binding
+
+    from screens.textual_compat import Footer, screen_text_lines
+
+    composed = []
+
+    class _Counted(Footer):
+        def compose(self) -> ComposeResult:
+            composed.append(1)
+            yield from super().compose()
+
+    class _Keys(App[None]):
+        BINDINGS = [Binding("a", "bell", "Alpha"), Binding("b", "screenshot", "Beta")]
+        beta_on = True
+
+        def compose(self) -> ComposeResult:
+            yield _Counted()
+
+        def check_action(self, action: str, parameters: tuple) -> bool | None:
+            return (True if self.beta_on else None) if action == "screenshot" else True  # None: shown disabled
+
+    app = _Keys()
+    async with app.run_test(size=(60, 3)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(_Counted)
+        assert "a Alpha" in screen_text_lines(app)[-1]
+        before = len(composed)
+        for _ in range(3):  # the signal with nothing changed: the keys stay as they are
+            app.screen.refresh_bindings()
+            await pilot.pause()
+        assert len(composed) == before
+        app.beta_on = False  # a key's state changes: recomposed, the key shown disabled
+        app.screen.refresh_bindings()
+        await wait_for_footer(pilot, lambda: len(composed) == before + 1)
+        assert [k.has_class("-disabled") for k in footer.query("FooterKey") if k.key == "b"] == [True]
+        app.bind("d", "quit", description="Delta")  # a new key: recomposed, shown
+        app.screen.refresh_bindings()
+        await wait_for_footer(pilot, lambda: "d Delta" in screen_text_lines(app)[-1])
+        assert len(composed) == before + 2
+
+
+async def wait_for_footer(pilot, predicate) -> None:
+    """Pause until ``predicate()`` holds (a bounded number of pauses: each lets the app process its queue)."""
+    for _ in range(50):
+        await pilot.pause()
+        if predicate():
+            return
+    raise AssertionError("the footer did not change")

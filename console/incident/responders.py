@@ -69,9 +69,17 @@ def responses_from_runbook(runbook: Any, builtin_files: Iterable[Any] | None = N
 
         builtin_files = builtin_runbook_files()
     builtin = _resolved(builtin_files)
+    shipped: dict[Any, bool] = {}  # a flow's file -> built-in (each file resolved once: a flow per key shares it)
+
+    def is_builtin(flow: Any) -> bool:
+        file = getattr(flow, "file", None)
+        if file not in shipped:
+            shipped[file] = _is_builtin(flow, builtin)
+        return shipped[file]
+
     for key in catalogue.RESPONDER_KEYS:
         flows = runbook.responses_for(key)
-        user = [flow for flow in flows if not _is_builtin(flow, builtin)]
+        user = [flow for flow in flows if not is_builtin(flow)]
         default = responses.get(key)
         if user:
             responses[key] = Response(user[0].id, user[0].title)
