@@ -149,8 +149,15 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-only", action="store_true", help="refuse every step that changes anything")
 
 
+#: httpx's own command-line client, which ``import httpx`` loads when it can (rich and click: ~0.1 CPU-s of
+#: every command that talks HTTP); the console never uses it, and httpx falls back to a stub without it
+_UNUSED_MODULES = ("httpx._main",)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    for name in _UNUSED_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: importing it raises ImportError
     parser = build_parser(requested_modules(argv))
     args = parser.parse_args(argv)
     try:

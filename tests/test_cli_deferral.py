@@ -1,7 +1,8 @@
 """The command line imports only what the command it runs needs: its options and help are declared in
 ``console/commands/`` and the handler module is imported when the command runs (``console.cli``). A
 headless command started from a script or a test paid ~0.5 CPU-s for every subcommand's module
-(the HTTP client, the runbook engine, the simulator) before it did anything."""
+(the HTTP client, the runbook engine, the simulator) before it did anything. A command that does talk HTTP
+imports httpx without httpx's own command-line client (rich, click)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ for argv, forbidden in json.loads(sys.argv[1]):
         except SystemExit as exc:  # --help
             code = exc.code
     result.append([argv, code, len(out.getvalue()), [m for m in forbidden if m in sys.modules]])
+import httpx  # what a command that talks HTTP imports after main started: httpx without its own CLI
+cli = [m for m in ("httpx._main", "click") if sys.modules.get(m)]
+result.append([["import httpx"], 0 if httpx.Client else 1, 1, cli])
 print(json.dumps(result))
 """
 
