@@ -1,8 +1,11 @@
 """The ``edge-console`` command: the TUI by default, plus headless subcommands.
 
-Each subcommand lives in its own module exposing ``register(subparsers)``; the module sets
-``func`` on its parser with ``set_defaults(func=...)``, a callable taking the parsed args and
-returning an exit code. Errors the operator can fix are printed as one line, never a traceback.
+Each subcommand's options and help are declared in ``console/commands/`` (``register(subparsers)``),
+apart from its code: the declaration sets ``func`` to a :class:`console.commands.Handler` naming the
+function that runs it (``"console.check:run"``), imported only when that command runs, so the parser
+of ``edge-console keys`` or ``--help`` loads no HTTP client, runbook engine or simulator. ``func`` takes
+the parsed args and returns an exit code. Errors the operator can fix are printed as one line, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -13,47 +16,46 @@ import os
 import sys
 
 from console import __version__
-from console.config import ConfigError
 from console.safefile import UnsafePath
 from console.sim.names import SCENARIO_NAMES
 from console.termcaps import CHOICES as THEME_CHOICES
 
-#: Modules that add subcommands, in help order.
+#: Modules that declare subcommands (console/commands/), in help order.
 SUBCOMMAND_MODULES = [
-    "console.sim.cli",  # simulate
-    "console.check",  # check
-    "console.tail.cli",  # tail
-    "console.runbook.cli",  # flows, run, runbook validate, audit
-    "console.incident.cli",  # incident ...
-    "console.serve.cli",  # serve
-    "console.schema.cli",  # schema
-    "console.alertmanager.cli",  # alerts
-    "console.drill.cli",  # drill
-    "console.keys_cli",  # keys
-    "console.record.cli",  # record, replay
+    "console.commands.sim",  # simulate
+    "console.commands.check",  # check
+    "console.commands.tail",  # tail
+    "console.commands.runbook",  # flows, run, runbook validate, audit
+    "console.commands.incident",  # incident ...
+    "console.commands.serve",  # serve
+    "console.commands.schema",  # schema
+    "console.commands.alerts",  # alerts
+    "console.commands.drill",  # drill
+    "console.commands.keys",  # keys
+    "console.commands.record",  # record, replay
 ]
 
-#: Which module registers each command, so starting the TUI imports none of them (start-up time).
+#: Which module declares each command, so starting the TUI imports none of them (start-up time).
 COMMAND_MODULES = {
-    "simulate": "console.sim.cli",
-    "check": "console.check",
-    "tail": "console.tail.cli",
-    "flows": "console.runbook.cli",
-    "run": "console.runbook.cli",
-    "runbook": "console.runbook.cli",
-    "audit": "console.runbook.cli",
-    "incident": "console.incident.cli",
-    "serve": "console.serve.cli",
-    "schema": "console.schema.cli",
-    "alerts": "console.alertmanager.cli",
-    "drill": "console.drill.cli",
-    "keys": "console.keys_cli",
-    "record": "console.record.cli",
-    "replay": "console.record.cli",
+    "simulate": "console.commands.sim",
+    "check": "console.commands.check",
+    "tail": "console.commands.tail",
+    "flows": "console.commands.runbook",
+    "run": "console.commands.runbook",
+    "runbook": "console.commands.runbook",
+    "audit": "console.commands.runbook",
+    "incident": "console.commands.incident",
+    "serve": "console.commands.serve",
+    "schema": "console.commands.schema",
+    "alerts": "console.commands.alerts",
+    "drill": "console.commands.drill",
+    "keys": "console.commands.keys",
+    "record": "console.commands.record",
+    "replay": "console.commands.record",
 }
 
 #: Top-level options that take a value (so their value is never mistaken for a command).
-_VALUE_OPTIONS = {"--config", "--env", "--scenario"}
+_VALUE_OPTIONS = {"--config", "--env", "--scenario", "--theme"}
 
 
 def requested_modules(argv: list[str]) -> list[str]:
@@ -147,8 +149,15 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--read-only", action="store_true", help="refuse every step that changes anything")
 
 
+#: httpx's own command-line client, which ``import httpx`` loads when it can (rich and click: ~0.1 CPU-s of
+#: every command that talks HTTP); the console never uses it, and httpx falls back to a stub without it
+_UNUSED_MODULES = ("httpx._main",)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    for name in _UNUSED_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: importing it raises ImportError
     parser = build_parser(requested_modules(argv))
     args = parser.parse_args(argv)
     try:
@@ -161,10 +170,6 @@ def main(argv: list[str] | None = None) -> int:
 
             return tui_runner()(args)
         return int(args.func(args) or 0)
-    except ConfigError as exc:
-        for error in exc.errors:  # every problem of the file, one line each
-            print(f"edge-console: {error}", file=sys.stderr)
-        return 2
     except UnsafePath as exc:
         print(f"edge-console: {exc}", file=sys.stderr)
         return 2
@@ -174,6 +179,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        errors = config_errors(exc)
+        if errors is None:
+            raise
+        for error in errors:  # every problem of the file, one line each
+            print(f"edge-console: {error}", file=sys.stderr)
+        return 2
+
+
+def config_errors(exc: BaseException) -> list | None:
+    """The file:line problems of a :class:`console.config.ConfigError`, else None. The config module is
+    not imported for this (~0.1 s of every start): an exception of that class means it is loaded."""
+    config = sys.modules.get("console.config")
+    if config is not None and isinstance(exc, config.ConfigError):
+        return list(exc.errors)
+    return None
 
 
 def _silence_stdout() -> None:

@@ -16,18 +16,6 @@ from console.config import ConfigError
 EXIT_USAGE = 2
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("keys", help="every action: id, key, scope, title, dangerous, enabled (with your keys:)")
-    p.add_argument("--json", action="store_true", help="a JSON list of {id, key, scope, title, dangerous, enabled}")
-    p.add_argument(
-        "--update-readme",
-        metavar="FILE",
-        default=None,
-        help="rewrite FILE's generated key table (defaults, built-in runbook) and exit",
-    )
-    p.set_defaults(func=cmd_keys)
-
-
 def configured_catalogue(config, read_only: bool):
     """The catalogue for ``config``: its runbook's flows, its keymap, read-only. Raises ConfigError
     (keymap) or RunbookError (runbook)."""

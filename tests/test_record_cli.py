@@ -1,5 +1,6 @@
 """``edge-console record`` as a real process: --seconds ends it, SIGINT and SIGTERM end it cleanly
-(the file is finished: its end record is there); ``replay`` refuses what is not a recording."""
+(the file is finished: its end record is there); ``replay`` refuses what is not a recording. Refusing an
+existing file runs the command line in-process (``run_cli``: a regression records for one second and ends)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from console.incident.manager import IncidentManager
 from console.record.reader import RecordingError, read_recording
 from console.safefile import open_append
+from tests.security.inprocess_cli import run_cli
 from tests.util import wait_for_sync
 
 
@@ -79,11 +81,10 @@ def test_record_seconds_and_refusals(state_dir, tmp_path):
     assert proc.returncode == 0, err
     recording = read_recording(Path(state_dir) / "recordings" / "short.jsonl.gz")
     assert recording.records[0]["k"] == "poll" and recording.records[-1]["k"] == "end"
-    again = run_console("record", "--out", "short.jsonl.gz", "--seconds", "1")
-    _, err = again.communicate(timeout=60)
-    assert again.returncode == 2 and "exists" in err
+    again = run_cli("record", "--out", "short.jsonl.gz", "--seconds", "1")
+    assert again.returncode == 2 and "exists" in again.stderr, again
     plain = tmp_path / "plain.txt"
     plain.write_text("hello\n")
-    bad = run_console("replay", str(plain))
+    bad = run_console("replay", str(plain))  # a process: a regression would open the TUI
     _, err = bad.communicate(timeout=60)
     assert bad.returncode == 2 and "not a recording" in err

@@ -380,25 +380,15 @@ def test_audit_and_flows_piped_into_head_end_quietly(state_dir, tmp_path):
         assert code == 0 and b"Traceback" not in err and b"BrokenPipe" not in err, (args, err.decode())
 
 
-def test_export_daily_metrics_defaults_to_the_state_dir_and_prints_the_path(state_dir, tmp_path):
+def test_export_daily_metrics_defaults_to_the_state_dir_and_prints_the_path(state_dir, tmp_path, monkeypatch, capsys):
     """No export_dir configured (the demo): the file goes under the state dir, never the current directory."""
-    import subprocess
-    import sys
-
-    env = dict(os.environ)
-    env.pop("EDGE_CONSOLE_CONFIG", None)
+    monkeypatch.delenv("EDGE_CONSOLE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
     # writing the file is an action (issue 14): confirmed with --yes when stdin is not a terminal
-    proc = subprocess.run(
-        [sys.executable, "-m", "console", "run", "export-daily-metrics", "--yes"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    code = main(["run", "export-daily-metrics", "--yes"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
     (saved,) = (state_dir / "exports").glob("metrics-*.txt")
-    assert f"saved {saved.stat().st_size} bytes to {saved}" in proc.stdout
+    assert f"saved {saved.stat().st_size} bytes to {saved}" in out
     assert "edge_requests_total" in saved.read_text()
     assert list(tmp_path.iterdir()) == []  # nothing written in the current directory

@@ -1,4 +1,8 @@
-"""``edge-console serve`` without a browser: start-up refusals, the token, the session limit, shutdown."""
+"""``edge-console serve`` without a browser: start-up refusals, the token, the session limit, shutdown.
+
+Every test runs the real ``python -m console serve`` (a refusal that regressed would serve: a process
+ends at its timeout, ``main`` in-process would not). The two tests that only check what a running server
+refuses share one (``idle_server``): neither starts a session."""
 
 from __future__ import annotations
 
@@ -18,6 +22,17 @@ from tests.serve_helpers import Served, alive, cmdline, console_processes, desce
 from tests.util import REPO_ROOT, wait_for
 
 TOKEN = "s3cret-war-room-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def idle_server():
+    """One ``serve --port 0`` for the tests that only check what it refuses: a session started by one of them
+    fails that test (and the next, which finds its processes)."""
+    server = Served("--port", "0")
+    try:
+        yield server, server.wait_url().rstrip("/")
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -151,13 +166,12 @@ async def test_sigterm_ends_every_console_process(served):
             await ws.close()
 
 
-def test_non_loopback_host_header_is_refused_on_a_loopback_server(served):
+def test_non_loopback_host_header_is_refused_on_a_loopback_server(idle_server):
     """DNS rebinding: a page on evil.example resolving to 127.0.0.1 must not reach the console."""
     import urllib.error
     import urllib.request
 
-    server = served("--port", "0")
-    base = server.wait_url().rstrip("/")
+    server, base = idle_server
     request = urllib.request.Request(base + "/", headers={"Host": "evil.example:80"})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
@@ -165,9 +179,8 @@ def test_non_loopback_host_header_is_refused_on_a_loopback_server(served):
     assert console_processes(server.proc.pid) == set()
 
 
-async def test_cross_site_websocket_is_refused(served):
-    server = served("--port", "0")
-    base = server.wait_url().rstrip("/")
+async def test_cross_site_websocket_is_refused(idle_server):
+    server, base = idle_server
     async with aiohttp.ClientSession() as client:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await client.ws_connect(base + "/ws?width=80&height=24", origin="http://evil.example")

@@ -21,32 +21,6 @@ from console.alertmanager.merge import ConsoleAlert, merge_alerts
 from console.sanitize import CleanWriter, clean_line, json_dumps
 
 
-def register(subparsers: Any) -> None:
-    from console.cli import add_common_options
-
-    p = subparsers.add_parser(
-        "alerts",
-        help="firing alerts: the console's own and Alertmanager's (alertmanager_url), one row per metric",
-        description="The console's alerts (key metrics in warning/critical over two scrapes) and Alertmanager's "
-        "firing alerts (GET /api/v2/alerts: labels, start time, silenced/inhibited), deduplicated by "
-        "metric, each with the runbook flow that responds to it. Exit 0 none firing, 1 firing, "
-        "2 a source could not be read.",
-    )
-    add_common_options(p)
-    for action in p._actions:
-        if action.dest in ("config", "env", "read_only"):
-            action.default = argparse.SUPPRESS
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument(
-        "--window",
-        type=float,
-        default=1.0,
-        metavar="SECONDS",
-        help="seconds between the console's two scrapes (default 1)",
-    )
-    p.set_defaults(func=run)
-
-
 async def _console_alerts(config: Any, env: Any, window: float) -> tuple[list[ConsoleAlert], str | None]:
     from console.check import collect
     from console.metrics.thresholds import State

@@ -10,7 +10,7 @@ import shlex
 import socket
 from typing import Any
 
-from console.serve.cli import DEFAULT_PORT
+from console.commands.serve import DEFAULT_PORT
 
 TITLE = "Share this console (read-only, in a browser)"
 

@@ -1,6 +1,8 @@
 """Finding 6.1: the state dir is 0700 and its files 0600; a state dir owned by another user or writable by
 group/other is refused with a clear message; a symlink in place of a state file (or an export) is never
-followed."""
+followed.
+The files the commands write and the symlinks they refuse are checked with the command line in-process
+(``run_cli``); the refusals of an unsafe state dir go through the real ``python -m console``."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 
 from console.tail.model import TailEvent
 from console.tail.save import default_save_path, save_events
+from tests.security.inprocess_cli import run_cli
 from tests.security.inputs_files_util import cli, write_config
 
 
@@ -33,13 +36,13 @@ def test_every_state_dir_is_0700_and_every_state_file_0600(sim, fake_tools, tmp_
         ["run", "export-daily-metrics", "--yes"],
         ["run", "under-attack-mode", "--yes"],
     ):
-        r = cli("--config", str(config), *args)
+        r = run_cli("--config", str(config), *args)
         assert r.returncode == 0, (args, r.stdout, r.stderr)
-    r = cli("incident", "start", "--severity", "P2", "--title", "slow")
+    r = run_cli("incident", "start", "--severity", "P2", "--title", "slow")
     assert r.returncode == 0, r.stderr
     incident_id = next(w for w in r.stdout.split() if w.startswith("DRILL-"))  # no config: a drill
-    assert cli("incident", "note", incident_id, "client 198.51.100.7 seen").returncode == 0
-    assert cli("incident", "report", incident_id).returncode == 0
+    assert run_cli("incident", "note", incident_id, "client 198.51.100.7 seen").returncode == 0
+    assert run_cli("incident", "report", incident_id).returncode == 0
     # the TUI's "save tail evidence" (client IPs and headers)
     saved, count = save_events(
         [TailEvent({"event": {"request": {"headers": {"cf-connecting-ip": "198.51.100.7"}}}})],
@@ -89,7 +92,7 @@ def test_a_symlink_in_place_of_a_state_file_is_never_followed(sim, fake_tools, t
     victim = _victim(tmp_path)
     state_dir.chmod(0o700)
     (state_dir / "audit.jsonl").symlink_to(victim)
-    r = cli("--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse", "--yes")
+    r = run_cli("--config", str(config), "run", "block-ip", "--set", "ip=203.0.113.7", "--set", "reason=abuse", "--yes")
     assert r.returncode != 0, r.stdout + r.stderr
     assert "symlink" in (r.stdout + r.stderr) and "Traceback" not in r.stderr
     assert victim.read_text() == "precious\n"
@@ -102,7 +105,7 @@ def test_a_symlink_in_place_of_a_state_file_is_never_followed(sim, fake_tools, t
     exports.mkdir(mode=0o700)
     link = exports / "metrics.txt"
     link.symlink_to(victim)
-    r = cli("--config", str(config), "run", "export-daily-metrics", "--set", f"file={link}", "--yes")
+    r = run_cli("--config", str(config), "run", "export-daily-metrics", "--set", f"file={link}", "--yes")
     assert r.returncode != 0, r.stdout + r.stderr
     assert "symlink" in (r.stdout + r.stderr)
     assert victim.read_text() == "precious\n" and link.is_symlink()

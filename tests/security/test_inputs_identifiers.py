@@ -1,5 +1,6 @@
 """Finding 5.2: config identifiers are validated (32 hex characters) and every templated URL path
-segment is percent-encoded, so no value can walk the Cloudflare token to another path."""
+segment is percent-encoded, so no value can walk the Cloudflare token to another path. The refusals run the
+command line in-process (``run_cli``); the encoded request goes through the real ``python -m console``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 
+from tests.security.inprocess_cli import run_cli
 from tests.security.inputs_files_util import cli, write_config
 
 
@@ -25,7 +27,7 @@ def test_config_identifier_that_is_not_32_hex_is_refused_with_file_and_line(tmp_
     lines += [f'    {k}: "{v}"' for k, v in ids.items()]
     config.write_text("\n".join(lines) + "\n")
     line = 1 + next(i for i, text in enumerate(lines) if text.strip().startswith(key + ":"))
-    r = cli("--config", str(config), "flows")
+    r = run_cli("--config", str(config), "flows")
     assert r.returncode == 2, r.stdout + r.stderr
     assert f"{config}:{line}: environments.production.{key}: must be 32 hexadecimal characters" in r.stderr
     assert "Traceback" not in r.stderr
@@ -38,7 +40,7 @@ def test_queue_identifier_that_is_not_32_hex_is_refused(tmp_path):
         "    account_id: 0123456789abcdef0123456789abcdef\n"
         '    queues: {vau-batch: "../../../x"}\n'
     )
-    r = cli("--config", str(config), "flows")
+    r = run_cli("--config", str(config), "flows")
     assert r.returncode == 2
     assert f"{config}:5: environments.production.queues.vau-batch: must be 32 hexadecimal characters" in r.stderr
 

@@ -3,13 +3,15 @@
 The shipped ``block-ip`` flow puts ``--`` before its positional values, so a reason such as
 ``--path=/etc/hostname`` is stored literally; anywhere a value from an input (or a capture) would begin
 an argv element that is not after ``--`` (a positional or an option's value), the run is refused before
-anything runs: in the built-in runbook and in user runbooks alike."""
+anything runs: in the built-in runbook and in user runbooks alike. The refusals run the command line in-process
+(``run_cli``); the stored reason goes through the real ``python -m console``."""
 
 from __future__ import annotations
 
 import json
 
 from console.runbook import AuditLog
+from tests.security.inprocess_cli import run_cli
 from tests.security.inputs_files_util import cli, write_config
 
 
@@ -37,7 +39,7 @@ def test_block_ip_reason_that_looks_like_an_option_is_stored_literally(sim, fake
 
 def test_option_value_from_an_input_that_starts_with_a_dash_is_refused(sim, fake_tools, tmp_path):
     config = write_config(tmp_path / "config.yaml", sim)
-    r = cli("--config", str(config), "run", "kv-consistency", "--set", "namespace_id=--local", "--yes")
+    r = run_cli("--config", str(config), "run", "kv-consistency", "--set", "namespace_id=--local", "--yes")
     assert r.returncode == 2, r.stderr + r.stdout
     assert "namespace_id" in r.stderr and "starts with '-'" in r.stderr and "Traceback" not in r.stderr
     assert fake_tools.argvs() == []
@@ -74,11 +76,11 @@ flows:
           args: [kv, key, get, --namespace-id, "{env.kv_namespace_id}", --remote, --text, --, "{key}"]
 """)
     config = write_config(tmp_path / "config.yaml", sim, runbooks=[book])
-    r = cli("--config", str(config), "run", "my-get", "--set", "key=--local")
+    r = run_cli("--config", str(config), "run", "my-get", "--set", "key=--local")
     assert r.returncode == 2, r.stderr + r.stdout
     assert "starts with '-'" in r.stderr and "key" in r.stderr
     assert fake_tools.argvs() == []
-    r = cli("--config", str(config), "run", "my-get-safe", "--set", "key=--local")
+    r = run_cli("--config", str(config), "run", "my-get-safe", "--set", "key=--local")
     # after "--" the value is a positional: the tool is asked for the key named "--local" (not found)
     argvs = fake_tools.argvs("wrangler")
     assert argvs == [

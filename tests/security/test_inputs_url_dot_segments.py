@@ -1,6 +1,8 @@
 """Finding 4 (review of #14): a templated URL path segment whose value is ``.``, ``..`` or empty is
 refused (httpx removes dot segments, so ``key=..`` turned ``DELETE .../values/{key}`` into the
-delete-namespace endpoint, token included); the preview shows the URL exactly as it is sent."""
+delete-namespace endpoint, token included); the preview shows the URL exactly as it is sent. The refusals
+and the preview run the command line in-process (``run_cli``); the request sent goes through the real
+``python -m console``."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import ClassVar
 
 import pytest
 
+from tests.security.inprocess_cli import run_cli
 from tests.security.inputs_files_util import cli, write_config
 
 
@@ -89,7 +92,7 @@ def _config(tmp_path, sim, api):
 )
 def test_dot_path_segment_value_is_refused_and_nothing_is_sent(sim, fake_tools, tmp_path, recorder, flow, name, value):
     config = _config(tmp_path, sim, recorder)
-    r = cli("--config", str(config), "run", flow, "--set", f"{name}={value}", "--yes")
+    r = run_cli("--config", str(config), "run", flow, "--set", f"{name}={value}", "--yes")
     assert r.returncode == 2, r.stdout + r.stderr
     assert f"input {name}:" in r.stderr and "path segment" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
@@ -98,7 +101,7 @@ def test_dot_path_segment_value_is_refused_and_nothing_is_sent(sim, fake_tools, 
 
 def test_dot_inside_a_segment_is_sent_as_typed_and_preview_shows_the_sent_url(sim, fake_tools, tmp_path, recorder):
     config = _config(tmp_path, sim, recorder)
-    r = cli("--config", str(config), "run", "delete-kv-key", "--set", "key=..x", "--dry-run")
+    r = run_cli("--config", str(config), "run", "delete-kv-key", "--set", "key=..x", "--dry-run")
     assert (
         f"DELETE {recorder}/accounts/5100000000000000000000000000a001/storage/kv/namespaces/5100000000000000000000000000c001/values/..x"
         in r.stdout
