@@ -16,7 +16,9 @@ and more:
 - a value is null, a boolean, an integer (boundary values or up to 128 random bits), a float (boundary
   values, infinities, or 64 random bits, never NaN: ``json.loads`` of NaN does not compare equal), a string,
   or a list/object of up to 4 values, nested until 12 leaves are spent;
-- an event is wrangler's tail event with each field a string, a value, or the wrong type.
+- an event is wrangler's tail event with each field a string, a value, or the wrong type;
+- exposition rows (family, hostile label value, sample value) and junk lines, and health answers (any
+  value, a health-shaped object with or without ASCII escapes, or a hostile non-JSON string).
 
 An exhausted program reads as zero bytes, and zero decodes to the simplest choice (an empty piece, null, an
 empty list), so Hypothesis's shrinking (shorter programs, smaller bytes) still yields small examples.
@@ -24,6 +26,7 @@ empty list), so Hypothesis's shrinking (shorter programs, smaller bytes) still y
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 
@@ -159,6 +162,21 @@ class Decoder:
         """Up to 4 junk lines: hostile strings or random bytes read as Latin-1."""
         return [self.text() if self.byte() & 1 else self.latin1(40) for _ in range(self.byte() % 5)]
 
+    def health_body(self) -> str:
+        """A health answer: any JSON value; an object shaped like one (status, version, components as an
+        object or as a list of {name, status}), with or without ASCII escapes; or not JSON at all."""
+        kind = self.byte() % 3
+        if kind == 0:
+            return json.dumps(self.value(), ensure_ascii=False)
+        if kind == 1:
+            if self.byte() & 1:
+                components: object = {self.text(): self.value() for _ in range(self.byte() % 5)}
+            else:
+                components = [{"name": self.value(), "status": self.value()} for _ in range(self.byte() % 4)]
+            body = {"status": self.value(), "version": self.value(), "components": components}
+            return json.dumps(body, ensure_ascii=bool(self.byte() & 1))
+        return self.text()
+
     def one_of_text_or_value(self, *constants: str) -> object:
         b = self.byte() % (3 if constants else 2)
         if b == 0:
@@ -212,3 +230,4 @@ def exposition_rows(families: list[str], values: list[str]):
 
 
 exposition_noise = _decoded("noise", 24, 512, 8)
+health_body = _decoded("health_body", 96, 2048, 16)

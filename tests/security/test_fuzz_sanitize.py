@@ -22,7 +22,14 @@ from console.sources.health import interpret
 from console.tail.format import detail_pieces, line_pieces, plain_line, status_pieces
 from console.tail.model import TailEvent
 from console.tail.parser import StreamParser
-from tests.security.fuzz_hostile_inputs import exposition_noise, exposition_rows, hostile_text, json_value, tail_event
+from tests.security.fuzz_hostile_inputs import (
+    exposition_noise,
+    exposition_rows,
+    health_body,
+    hostile_text,
+    json_value,
+    tail_event,
+)
 from tests.util import FUZZ_EXAMPLES
 
 #: What a terminal obeys, independent of console.sanitize (so the test does not grade itself).
@@ -137,20 +144,7 @@ def test_fuzz_exposition_to_screen(lines, noise):
 
 @FUZZ
 @given(
-    body=st.one_of(
-        json_value.map(lambda v: json.dumps(v, ensure_ascii=False)),
-        st.fixed_dictionaries(
-            {
-                "status": json_value,
-                "version": json_value,
-                "components": st.one_of(
-                    st.dictionaries(hostile_text, json_value, max_size=4),
-                    st.lists(st.fixed_dictionaries({"name": json_value, "status": json_value}), max_size=3),
-                ),
-            }
-        ).map(lambda v: json.dumps(v, ensure_ascii=bool(len(str(v)) % 2))),
-        hostile_text,
-    ),
+    body=health_body,
     raw=st.booleans(),
     status=st.sampled_from([200, 204, 500, 503]),
 )
