@@ -63,8 +63,10 @@ class Dispatcher:
         source: str = "edge-console",
         transport: Any = None,
         clock: Callable[[], datetime] | None = None,
+        timeout_s: float = TIMEOUT_S,
     ) -> None:
         self.settings = settings
+        self.timeout_s = timeout_s  # one request's deadline (TIMEOUT_S; a test shortens it)
         self.report = report
         self.source = source
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -120,7 +122,7 @@ class Dispatcher:
         # body); httpx's own timeouts are per read, so a trickling server would hold every later message
         loop = asyncio.new_event_loop()
         client = httpx.AsyncClient(
-            timeout=TIMEOUT_S, follow_redirects=False, transport=self._transport, trust_env=False
+            timeout=self.timeout_s, follow_redirects=False, transport=self._transport, trust_env=False
         )
         try:
             while True:
@@ -160,12 +162,12 @@ class Dispatcher:
             return Outcome(job.channel, False, f"{job.what} not sent: its secret is not set")
         try:
             post = request_capped(
-                client, "POST", url, limit=MAX_ANSWER_BYTES, deadline=TIMEOUT_S, json=body, headers=headers
+                client, "POST", url, limit=MAX_ANSWER_BYTES, deadline=self.timeout_s, json=body, headers=headers
             )
             response, _answer = loop.run_until_complete(post)
             status = response.status_code
         except (TimeoutError, httpx.TimeoutException):
-            return Outcome(job.channel, False, f"{job.what} failed: no answer within {TIMEOUT_S:g} s")
+            return Outcome(job.channel, False, f"{job.what} failed: no answer within {self.timeout_s:g} s")
         except BadAnswer as exc:
             return Outcome(job.channel, False, f"{job.what} failed: {exc} (from {_host(url)})")
         except httpx.HTTPError as exc:

@@ -176,6 +176,9 @@ if args[:1] == ["tail"]:
     deadline = time.monotonic() + {seconds}
     n = 0
     while time.monotonic() < deadline:
+        if n >= {events}:  # the burst is out: a quiet tail (wrangler's with no traffic) until the deadline
+            time.sleep(max(0.0, min(1.0, deadline - time.monotonic())))
+            continue
         n += 1
         event = {{
             "outcome": "exception" if n % 2 else "ok" + PAYLOAD,
@@ -201,10 +204,15 @@ sys.exit(0)
 '''
 
 
-def write_fake_wrangler(bin_dir: Path, seconds: float = 60.0) -> Path:
+def write_fake_wrangler(bin_dir: Path, seconds: float = 60.0, events: int | None = None) -> Path:
+    """The hostile wrangler: ``tail`` streams an event every 0.2 s for ``seconds`` (only the first
+    ``events`` of them, then stays connected and quiet, when given)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     path = bin_dir / "wrangler"
-    path.write_text(FAKE_WRANGLER.format(python=sys.executable, payload=PAYLOAD, seconds=seconds), encoding="utf-8")
+    limit = 10**9 if events is None else events
+    path.write_text(
+        FAKE_WRANGLER.format(python=sys.executable, payload=PAYLOAD, seconds=seconds, events=limit), encoding="utf-8"
+    )
     path.chmod(0o755)
     return path
 
@@ -226,14 +234,14 @@ flows:
 """
 
 
-def write_config(tmp_path: Path, edge: HostileEdge, wrangler: Path) -> Path:
+def write_config(tmp_path: Path, edge: HostileEdge, wrangler: Path, refresh_seconds: float = 1.0) -> Path:
     runbook = tmp_path / "hostile-runbook.yaml"
     runbook.write_text(RUNBOOK, encoding="utf-8")
     path = tmp_path / "config.yaml"
     path.write_text(
         f"""\
 default_environment: production
-refresh_seconds: 1
+refresh_seconds: {refresh_seconds:g}
 tools:
   wrangler: [{wrangler}]
 runbooks: [{runbook}]
@@ -293,6 +301,7 @@ class PtyProcess:
         self.size = (cols, rows)
         self._screen: Any = None  # a VT emulator of this terminal (pyte), made on first use
         self._fed = 0
+        self._text = ""  # what the emulator showed after its last feed
 
     def _read(self, timeout: float) -> bool:
         ready, _, _ = select.select([self.master], [], [], timeout)
@@ -307,13 +316,23 @@ class PtyProcess:
         self.output += chunk
         return True
 
+    def _drain(self) -> bool:
+        """Read what is already waiting (up to 1 MiB); False once the terminal is closed. A pty read
+        returns at most 4 kB: the predicate then sees each frame once, not every piece of it (pyte
+        re-rendering the screen for each piece was most of this process's CPU)."""
+        start = len(self.output)
+        while len(self.output) - start < 1 << 20 and select.select([self.master], [], [], 0)[0]:
+            if not self._read(0):
+                return False
+        return True
+
     def wait_for(self, predicate, timeout: float) -> bool:
         """Read until ``predicate(output)`` holds or ``timeout`` passes; True when it held."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate(bytes(self.output)):
                 return True
-            if not self._read(min(0.2, max(0.0, deadline - time.monotonic()))):
+            if not self._read(min(0.2, max(0.0, deadline - time.monotonic()))) or not self._drain():
                 break
         return bool(predicate(bytes(self.output)))
 
@@ -324,10 +343,11 @@ class PtyProcess:
         if self._screen is None:
             self._screen = pyte.Screen(*self.size)
             self._stream = pyte.ByteStream(self._screen)
-        if self._fed < len(self.output):
+        if self._fed < len(self.output) or not self._text:
             self._stream.feed(bytes(self.output[self._fed :]))
             self._fed = len(self.output)
-        return "\n".join(self._screen.display)
+            self._text = "\n".join(self._screen.display)
+        return self._text
 
     def wait_screen(self, predicate: Callable[[str], bool], timeout: float) -> bool:
         """Read until ``predicate(screen text)`` holds or ``timeout`` passes: a condition on what is

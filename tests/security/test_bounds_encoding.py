@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import struct
 import zlib
 from pathlib import Path
 
@@ -29,11 +30,25 @@ def _gzip(chunks) -> bytes:
     return b"".join(out)
 
 
+def _gzip_zeros(mib: int) -> bytes:
+    """``mib`` MiB of zeros gzipped (a valid member: its CRC-32 and size are right), built without
+    compressing them all: after a full flush the compressor starts afresh, so every MiB after the first
+    compresses to the same bytes (deflating 512 MiB took 3.6 CPU-s, this takes 0.2)."""
+    zeros = bytes(1 << 20)
+    packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate: the gzip frame is ours
+    first = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(zeros, crc)
+    body = first + again * (mib - 1) + packer.flush()
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + body + struct.pack("<II", crc, (mib << 20) & 0xFFFFFFFF)
+
+
 @functools.lru_cache(maxsize=1)
 def bombs() -> tuple[bytes, bytes]:
-    """(512 MiB of zeros gzipped once: ~520 kB, the same gzipped twice: ~1 kB)."""
-    zeros = bytes(1 << 20)
-    once = _gzip(zeros for _ in range(512))
+    """(512 MiB of zeros gzipped once: ~530 kB, the same gzipped twice: ~1 kB)."""
+    once = _gzip_zeros(512)
     return once, _gzip([once])
 
 

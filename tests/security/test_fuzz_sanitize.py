@@ -2,7 +2,9 @@
 exposition parser and the health reader, into what the console shows: no exception, and no terminal
 control (C0 but newline/tab, DEL, C1, bidi/format characters, lone surrogates) in the output.
 
-Bounded: FUZZ_EXAMPLES examples each (200; fewer in `make test-fast`), no deadline (the machine is shared)."""
+Bounded: FUZZ_EXAMPLES examples each (200; fewer in `make test-fast`), no deadline (the machine is shared).
+The hostile strings, values and events are decoded from a few cheap draws each
+(tests/security/fuzz_hostile_inputs.py): nested strategies spent 93% of this file's CPU drawing."""
 
 from __future__ import annotations
 
@@ -20,6 +22,14 @@ from console.sources.health import interpret
 from console.tail.format import detail_pieces, line_pieces, plain_line, status_pieces
 from console.tail.model import TailEvent
 from console.tail.parser import StreamParser
+from tests.security.fuzz_hostile_inputs import (
+    exposition_noise,
+    exposition_rows,
+    health_body,
+    hostile_text,
+    json_value,
+    tail_event,
+)
 from tests.util import FUZZ_EXAMPLES
 
 #: What a terminal obeys, independent of console.sanitize (so the test does not grade itself).
@@ -29,43 +39,7 @@ CONTROLS = re.compile(
     "\ud800-\udfff]"
 )
 LINE_CONTROLS = re.compile(CONTROLS.pattern[:-1] + "\t\n]")
-HOSTILE_CHARS = [
-    "\x1b",
-    "\x07",
-    "\x9b",
-    "\x9d",
-    "\u202e",
-    "\u2066",
-    "\u200f",
-    "\x7f",
-    "\r",
-    "\n",
-    "\t",
-    "\x00",
-    "\ufeff",
-    "\u061c",
-    "\u2028",
-    "\u200b",
-    "\u00ad",
-    "\U000e0041",
-    "]0;",
-    "[2J",
-    "]52;c;",
-    '"',
-    "\\",
-    "{",
-    "}",
-    "\ud800",
-]
 FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-
-hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_CHARS), st.text(max_size=8)), max_size=30).map("".join)
-json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text)
-json_value = st.recursive(
-    json_scalar,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)),
-    max_leaves=12,
-)
 
 
 def assert_line(text: str, where: str) -> None:
@@ -79,32 +53,9 @@ def assert_text(text: str, where: str) -> None:
     assert found is None, f"{where}: {found.group()!r} in {text[:200]!r}"
 
 
-@st.composite
-def tail_events(draw) -> dict:
-    text = draw(hostile_text)
-    return {
-        "outcome": draw(st.one_of(hostile_text, st.sampled_from(["ok", "exception"]), json_value)),
-        "scriptName": draw(hostile_text),
-        "eventTimestamp": draw(st.one_of(st.integers(0, 2**42), json_scalar)),
-        "cpuTime": draw(st.one_of(st.floats(0, 100), json_scalar)),
-        "event": {
-            "request": {
-                "method": draw(hostile_text),
-                "url": "https://x.example/" + text,
-                "headers": draw(st.dictionaries(hostile_text, hostile_text, max_size=3)),
-                "cf": {"colo": draw(hostile_text), "country": draw(json_value)},
-            },
-            "response": {"status": draw(st.one_of(st.integers(100, 599), json_scalar))},
-        },
-        "logs": [{"level": draw(st.sampled_from(["error", "warn", "log"])), "message": draw(json_value)}],
-        "exceptions": [{"name": draw(hostile_text), "message": draw(hostile_text), "stack": draw(hostile_text)}],
-        draw(hostile_text): draw(json_value),
-    }
-
-
 @FUZZ
 @given(
-    events=st.lists(tail_events(), min_size=1, max_size=4),
+    events=st.lists(tail_event, min_size=1, max_size=4),
     junk=st.lists(st.binary(max_size=64), max_size=4),
     cuts=st.lists(st.integers(1, 400), max_size=6),
     pretty=st.booleans(),
@@ -165,11 +116,8 @@ def _page(draw_lines: list[tuple[str, str, str]]) -> str:
 
 @FUZZ
 @given(
-    lines=st.lists(
-        st.tuples(st.sampled_from(families(None)), hostile_text, st.sampled_from(["1", "2.5", "NaN", "x", "1e3"])),
-        max_size=12,
-    ),
-    noise=st.lists(st.one_of(hostile_text, st.binary(max_size=40).map(lambda b: b.decode("latin-1"))), max_size=4),
+    lines=exposition_rows(families(None), ["1", "2.5", "NaN", "x", "1e3"]),
+    noise=exposition_noise,
 )
 def test_fuzz_exposition_to_screen(lines, noise):
     text = _page(lines) + "\n".join(noise)
@@ -196,20 +144,7 @@ def test_fuzz_exposition_to_screen(lines, noise):
 
 @FUZZ
 @given(
-    body=st.one_of(
-        json_value.map(lambda v: json.dumps(v, ensure_ascii=False)),
-        st.fixed_dictionaries(
-            {
-                "status": json_value,
-                "version": json_value,
-                "components": st.one_of(
-                    st.dictionaries(hostile_text, json_value, max_size=4),
-                    st.lists(st.fixed_dictionaries({"name": json_value, "status": json_value}), max_size=3),
-                ),
-            }
-        ).map(lambda v: json.dumps(v, ensure_ascii=bool(len(str(v)) % 2))),
-        hostile_text,
-    ),
+    body=health_body,
     raw=st.booleans(),
     status=st.sampled_from([200, 204, 500, 503]),
 )

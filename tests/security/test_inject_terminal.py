@@ -48,6 +48,17 @@ def hostile(tmp_path: Path, edge: HostileEdge, state_dir: Path):
     return config, console_env(state_dir)
 
 
+@pytest.fixture
+def hostile_tui(tmp_path: Path, edge: HostileEdge, state_dir: Path):
+    """The hostile edge and wrangler for the TUI: a burst of 10 tail events then a quiet tail, and a
+    scrape every 3 s. Every pane shows the payloads as before; an event every 0.2 s and a scrape every
+    second for the whole run redrew the panes ~6 times a second (most of the child's CPU, and of this
+    process's: each redraw is fed through the VT emulator)."""
+    wrangler = write_fake_wrangler(tmp_path / "bin", seconds=45, events=10)
+    config = write_config(tmp_path, edge, wrangler, refresh_seconds=3)
+    return config, console_env(state_dir)
+
+
 def _json_objects(data: bytes) -> list[dict]:
     out = []
     for line in data.replace(b"\r\n", b"\n").split(b"\n"):
@@ -188,13 +199,13 @@ def test_inject_incident_show_list_report(hostile, state_dir):
         assert_no_injection(out, where="edge-console " + " ".join(args[:2]))
 
 
-def test_inject_tui(hostile, state_dir):
+def test_inject_tui(hostile_tui, state_dir):
     """The real TUI for a bounded time: dashboard (health, queues, security, log pane), the incident
     bar of a hostile record, the full log view with an event's detail, the command palette with the
     hostile runbook's flow, that flow's modal running a child whose output carries the payloads, and a
     built-in flow failing on a Cloudflare API error carrying them. Textual writes its own CSI/OSC; the
     scan looks for the payloads'."""
-    config, env = hostile
+    config, env = hostile_tui
     _hostile_incident(state_dir)
     _hostile_audit(state_dir)
     app = PtyProcess(["--config", str(config)], env, cols=160, rows=48)

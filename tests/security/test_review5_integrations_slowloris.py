@@ -4,7 +4,10 @@
 httpx's timeouts are per read: a server that answers its headers and then trickles one byte of the body
 every second never trips them. One thread posts every message in order, so a trickling Slack webhook held
 back the PagerDuty acknowledgement queued after it for as long as the trickle lasted (here 60 s), in the TUI
-where one dispatcher serves the whole session. Now one deadline covers the whole request."""
+where one dispatcher serves the whole session. Now one deadline covers the whole request.
+
+The dispatcher's deadline is shortened to DEADLINE_S here (a real-time wait, TIMEOUT_S = 5 s made this test
+take 10 s) and the trickle to a byte every TRICKLE_S, well inside it: a per-read timeout still never trips."""
 
 from __future__ import annotations
 
@@ -15,20 +18,24 @@ from datetime import datetime, timezone
 
 from console.config import load_config
 from console.incident.model import Entry, Incident
-from console.integrations.dispatch import TIMEOUT_S, Dispatcher
+from console.integrations.dispatch import Dispatcher
 from console.integrations.settings import from_config
 from tests.integration_fakes import Fakes
 from tests.util import wait_for_sync
 
 ROUTING_KEY = "R0UTINGKEY-review5-slowloris"
+DEADLINE_S = 1.0
+TRICKLE_S = 0.2
 SLACK_PATH = "/services/T000/B000/review5slowlorissecret"
 
 
 class Trickle:
-    """A loopback HTTP server that reads a request, sends its headers, then one body byte a second."""
+    """A loopback HTTP server that reads a request, sends its headers, then one body byte every ``interval``
+    seconds for ``seconds``."""
 
-    def __init__(self, seconds: float = 60.0) -> None:
+    def __init__(self, seconds: float = 60.0, interval: float = 1.0) -> None:
         self.seconds = seconds
+        self.interval = interval
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
@@ -53,7 +60,7 @@ class Trickle:
                 self.requests += 1
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n")
                 end = time.monotonic() + self.seconds
-                while time.monotonic() < end and not self.stop.wait(1.0):
+                while time.monotonic() < end and not self.stop.wait(self.interval):
                     conn.sendall(b"o")
             except OSError:
                 return
@@ -64,7 +71,7 @@ class Trickle:
 
 
 def test_a_trickling_webhook_fails_at_the_deadline_and_does_not_hold_back_the_pager(tmp_path, monkeypatch):
-    trickle = Trickle()
+    trickle = Trickle(interval=TRICKLE_S)
     with Fakes(routing_key=ROUTING_KEY, slack_path=SLACK_PATH, grafana_token="unused") as fakes:
         monkeypatch.setenv("PD_ROUTING_KEY", ROUTING_KEY)
         monkeypatch.setenv("SLACK_WEBHOOK_URL", trickle.url + SLACK_PATH)
@@ -75,7 +82,7 @@ def test_a_trickling_webhook_fails_at_the_deadline_and_does_not_hold_back_the_pa
             "slack:\n  webhook_url_env: SLACK_WEBHOOK_URL\n"
         )
         reports = []
-        dispatcher = Dispatcher(from_config(load_config(config)), lambda i, o: reports.append(o))
+        dispatcher = Dispatcher(from_config(load_config(config)), lambda i, o: reports.append(o), timeout_s=DEADLINE_S)
         try:
             now = datetime.now(timezone.utc)
             incident = Incident(id="INC-2026-12-03-901", title="Slow webhook", severity="P1", started=now)
@@ -86,13 +93,13 @@ def test_a_trickling_webhook_fails_at_the_deadline_and_does_not_hold_back_the_pa
             # trigger, Slack (trickles), acknowledge, Slack (trickles): each Slack post ends at the deadline
             wait_for_sync(
                 lambda: [e["event_action"] for e in fakes.pagerduty] == ["trigger", "acknowledge"],
-                timeout=TIMEOUT_S * 2 + 5,
+                timeout=DEADLINE_S * 2 + 5,
                 message="the PagerDuty acknowledgement behind a trickling Slack webhook",
             )
-            assert time.monotonic() - started < TIMEOUT_S * 2 + 5
-            wait_for_sync(lambda: len(reports) == 2, timeout=TIMEOUT_S * 2 + 5, message="both Slack failures")
+            assert time.monotonic() - started < DEADLINE_S * 2 + 5
+            wait_for_sync(lambda: len(reports) == 2, timeout=DEADLINE_S * 2 + 5, message="both Slack failures")
             assert all(o.channel == "Slack" and not o.ok for o in reports)
-            assert all(f"no answer within {TIMEOUT_S:g} s" in o.detail for o in reports), [o.detail for o in reports]
+            assert all(f"no answer within {DEADLINE_S:g} s" in o.detail for o in reports), [o.detail for o in reports]
             assert all(SLACK_PATH not in o.detail for o in reports)
             assert trickle.requests == 2
         finally:
