@@ -138,7 +138,9 @@ def _accept_global_options_everywhere(top: argparse.ArgumentParser, parser: argp
             _accept_global_options_everywhere(top, child)
 
 
-def add_common_options(parser: argparse.ArgumentParser) -> None:
+def add_common_options(parser: argparse.ArgumentParser, *, keep_earlier: bool = False) -> None:
+    """``--config``, ``--env`` and ``--read-only``; ``keep_earlier`` on a subcommand's parser: the values
+    given before the subcommand (``edge-console --config F check``) are not reset by its defaults."""
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -147,6 +149,10 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--env", metavar="NAME", help="environment from the config (default: default_environment)")
     parser.add_argument("--read-only", action="store_true", help="refuse every step that changes anything")
+    if keep_earlier:
+        for action in parser._actions:
+            if action.dest in ("config", "env", "read_only"):
+                action.default = argparse.SUPPRESS
 
 
 #: httpx's own command-line client, which ``import httpx`` loads when it can (rich and click: ~0.1 CPU-s of

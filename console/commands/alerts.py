@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from console.commands import handler
@@ -19,10 +18,7 @@ def register(subparsers: Any) -> None:
         "metric, each with the runbook flow that responds to it. Exit 0 none firing, 1 firing, "
         "2 a source could not be read.",
     )
-    add_common_options(p)
-    for action in p._actions:
-        if action.dest in ("config", "env", "read_only"):
-            action.default = argparse.SUPPRESS
+    add_common_options(p, keep_earlier=True)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--window",

@@ -22,11 +22,7 @@ def register(subparsers: Any) -> None:
         "queues and security. Exit 0 when all normal, 1 on any warning, 2 on any critical "
         "value or unreachable endpoint.",
     )
-    add_common_options(p)
-    # options given before the subcommand (edge-console --config F check) must not be reset
-    for action in p._actions:
-        if action.dest in ("config", "env", "read_only"):
-            action.default = argparse.SUPPRESS
+    add_common_options(p, keep_earlier=True)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument(
         "--window",
