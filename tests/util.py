@@ -117,3 +117,37 @@ async def type_ending(pilot: object, field: object, text: str) -> None:
     field.cursor_position = len(field.value)
     field.focus()
     await pilot.press(text[-1])
+
+
+def key_events(app: object, *keys: str) -> list:
+    """The ``textual.events.Key`` messages Pilot's ``press`` sends for ``keys`` (same key names, same
+    characters: ``"a"``, ``"%"``, ``"enter"``, ``"ctrl+r"``)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    out = []
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        out.append(event)
+    return out
+
+
+async def press_now(pilot: object, *keys: str) -> None:
+    """Press ``keys`` as a terminal delivers them: into the app's queue at once, in order. Pilot's ``press``
+    waits after each key (up to ~1 s, twice) for the app to look idle, which a console polling the simulated
+    edge in this process or streaming a tail rarely does: seconds of wall a key, with the app's polls and
+    repaints using CPU all along. The caller waits for the key's effect (``wait_for``) instead; a test about
+    the keys' timing itself (one key at a time) keeps ``pilot.press``."""
+    app = pilot.app  # type: ignore[attr-defined]
+    for event in key_events(app, *keys):
+        app.post_message(event)
+    await asyncio.sleep(0)
