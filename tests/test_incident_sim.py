@@ -10,7 +10,7 @@ from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
 from screens.app import EdgeConsoleApp
-from tests.util import wait_for
+from tests.util import click_now, press_now, wait_for
 from widgets.alert_banner import AlertBanner
 from tests.util import refresh_model
 
@@ -83,21 +83,26 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
         health = next(a for a in engine.active() if a.key == "health")
         assert health.severity == "P0" and health.flow_id == "p0-service-down"
         assert engine.active()[0].key == "health"  # the P0 alert leads the banner
-        await pilot.press("r")  # respond: the runbook response for the top alert
+        # keys and the click go in as a terminal sends them (press_now, click_now), each followed by a wait for
+        # its effect: Pilot's press and click wait for an idle app, which a console polling the simulated edge
+        # every 0.3 s and streaming its tail rarely is
+        await press_now(pilot, "r")  # respond: the runbook response for the top alert
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow opened")
         assert app.screen.flow.id == "p0-service-down"
         while isinstance(app.screen, FlowModal):
-            await pilot.press("escape")
+            await press_now(pilot, "escape")
             await pilot.pause(0.1)
-        await pilot.press("i")  # or start the incident, prefilled from the alert
+        await press_now(pilot, "i")  # or start the incident, prefilled from the alert
         await wait_for(
             lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
             message="start modal",
         )
         modal = app.screen
         assert modal.severity == "P0" and modal.query_one("#incident-title").value == "P0 - Service Down"
-        await pilot.click("#incident-start-ok")
+        await click_now(pilot, "#incident-start-ok")
         await wait_for(lambda: app.incident_response.manager.current is not None, message="incident started")
+        # the writer thread records the start, then the alert that prompted it: wait for both
+        await wait_for(lambda: len(app.incident_response.manager.current.entries) >= 2, message="the alert entry")
         entries = app.incident_response.manager.current.entries
         trigger = entries[1]  # recorded right after the start, with the alert's own time
         assert trigger.kind == "alert" and trigger.text.startswith("Alert triggered: Health down")
