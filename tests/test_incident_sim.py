@@ -10,6 +10,7 @@ from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
 from screens.app import EdgeConsoleApp
+from tests.test_flow_ui_modal import close_flow_modals
 from tests.util import click_now, press_now, wait_for
 from widgets.alert_banner import AlertBanner
 from tests.util import refresh_model
@@ -89,9 +90,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
         await press_now(pilot, "r")  # respond: the runbook response for the top alert
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow opened")
         assert app.screen.flow.id == "p0-service-down"
-        while isinstance(app.screen, FlowModal):
-            await press_now(pilot, "escape")
-            await pilot.pause(0.1)
+        await close_flow_modals(app, pilot)
         await press_now(pilot, "i")  # or start the incident, prefilled from the alert
         await wait_for(
             lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
