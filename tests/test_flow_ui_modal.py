@@ -52,7 +52,7 @@ async def ready(app: EdgeConsoleApp) -> None:
 
 async def open_by_key(app: EdgeConsoleApp, pilot: Any, key: str, flow_id: str) -> FlowModal:
     await ready(app)
-    await press_now(pilot, key)  # at once; the pause below waits for the modal to settle
+    await pilot.press(key)
     await wait_for(lambda: isinstance(app.screen, FlowModal), message=f"flow modal after {key}")
     modal = app.screen
     assert isinstance(modal, FlowModal) and modal.flow.id == flow_id
