@@ -1,5 +1,8 @@
 """On the simulated edge with the real poller: the latency scenario raises the alert after the
-configured number of scrapes, not before, and it lands on the open incident's timeline."""
+configured number of scrapes, not before, and it lands on the open incident's timeline.
+
+The apps here are given no simulated ``wrangler`` (``tools`` left empty): the alerts come from the polls, so the
+dashboard's log tail stays off (console/app/tail.py) instead of streaming into tests that never read it."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ HOLD = 3
 
 
 async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(sim):
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": HOLD, "clear_scrapes": HOLD}
     refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
@@ -71,7 +74,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
     from screens.flow_modal import FlowModal
     from screens.incident_start import IncidentStartScreen
 
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": 2}
     refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
@@ -110,7 +113,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
 
 
 async def test_a_source_going_down_and_recovering_is_on_the_timeline(sim):
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)):
         await wait_for(
