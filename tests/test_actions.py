@@ -272,7 +272,8 @@ def test_banner_names_only_the_keys_it_is_given():
 
 
 async def test_ddos_banner_names_a_key_that_offers_under_attack_not_rollback(sim):
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    # no simulated wrangler: the alert comes from the polls; the dashboard's log tail stays off (nothing reads it)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": 2}
     refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))

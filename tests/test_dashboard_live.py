@@ -15,8 +15,11 @@ from screens.app import EdgeConsoleApp
 from tests.util import metric_row, wait_for
 
 
-def live_app(sim, refresh: float = 0.3) -> EdgeConsoleApp:
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=refresh)
+def live_app(sim, refresh: float = 0.3, tail: bool = False) -> EdgeConsoleApp:
+    """The app on ``sim``; with ``tail`` the simulator's wrangler too, so the dashboard's log tail streams (only
+    where the test is about the whole dashboard: a tail nobody reads costs a child process, parsing, repaints)."""
+    tools = sim.tools() if tail else {}
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=tools, refresh_seconds=refresh)
     return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
 
 
@@ -30,7 +33,7 @@ def has_rates(app) -> bool:
 
 
 async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
-    app = live_app(sim)
+    app = live_app(sim, tail=True)
     async with app.run_test(size=(80, 24)):
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
         # the start-up's early scrapes bring the numbers before the poller's first health answer
@@ -160,7 +163,7 @@ async def test_quitting_at_the_first_frame_exits_cleanly(sim, monkeypatch):
         self.call_after_refresh(self.app.exit)
 
     monkeypatch.setattr(DashboardScreen, "on_mount", on_mount)
-    app = live_app(sim)
+    app = live_app(sim, tail=True)
     async with app.run_test(size=(80, 24)):
         await wait_for(lambda: not app.is_running, timeout=10, message="app exiting")
     assert app.return_code in (0, None)  # an exception in the set-up would make it 1

@@ -17,7 +17,7 @@ from console.sim import published
 from screens.app import EdgeConsoleApp
 from screens.scenario_switch import ScenarioPicker
 from textual.command import CommandInput
-from tests.util import metric_row, wait_for
+from tests.util import metric_row, press_now, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,20 +57,20 @@ async def test_palette_switches_the_scenario_to_latency_and_p95_turns_critical(s
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(lambda: p95_state(app) == State.NORMAL, timeout=20, message="p95 OK in normal")
-            await pilot.press("colon")
+            # keys go in as a terminal sends them (press_now), each followed by a wait for its effect: Pilot's
+            # press waits for an idle app, which a console running the simulated edge in-process rarely is
+            await press_now(pilot, "colon")
             # the palette searches as keys arrive: the query but its last letter goes in at once, the last
-            # letter is a key (each Pilot key waits for an idle app, which a console running the simulated
-            # edge in-process rarely is)
+            # letter is a key
             field = await wait_for(lambda: app.screen.query(CommandInput) and app.screen.query_one(CommandInput))
             field.value = "scenario latenc"
-            await pilot.press("y")
+            await press_now(pilot, "y")
             await wait_for(lambda: palette_hit(app, "Scenario: latency"), message="palette hit")
-            await pilot.press("enter")
+            await press_now(pilot, "enter")
             await wait_for(lambda: app.session.sim.state.scenario == "latency", timeout=10, message="switched")
             await wait_for(lambda: switched == ["latency"], message="the ScenarioSwitched event")
             await wait_for(lambda: p95_state(app) == State.CRITICAL, timeout=20, message="p95 critical")
-            await pilot.pause()
-            assert "CRIT" in row_text(app, "p95_latency_ms")
+            await wait_for(lambda: "CRIT" in row_text(app, "p95_latency_ms"), message="CRIT on the p95 row")
             entry = app.session.extras.get("published")
             assert entry is not None and json.loads(Path(entry).read_text())["scenario"] == "latency"
     finally:
@@ -88,11 +88,11 @@ async def test_headless_check_joins_the_running_consoles_simulated_edge(state_di
             text = entry.read_text()
             assert app.session.sim.api_token not in text and app.session.sim.admin_token not in text
             # the key: a picker of scenarios, the current one marked
-            await pilot.press("z")
+            await pilot.press("z")  # Pilot's press: the picker settles (its current scenario highlighted)
             await wait_for(lambda: isinstance(app.screen, ScenarioPicker), message="scenario picker")
             picker = app.screen.query_one("#scenario-options")
             picker.highlighted = list(published_names()).index("latency")
-            await pilot.press("enter")
+            await press_now(pilot, "enter")
             await wait_for(lambda: json.loads(entry.read_text())["scenario"] == "latency", message="republished")
             env = dict(os.environ)
             env.pop("EDGE_CONSOLE_CONFIG", None)

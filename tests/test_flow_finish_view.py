@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from widgets.flow_output import FlowOutput
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.test_flow_ui_modal import open_by_key, settled, sim_app, start_breaker
+from tests.test_flow_ui_modal import open_by_key, settled, sim_app, start_breaker, type_confirmation
 from tests.util import wait_for
 from screens.textual_compat import screen_text_lines
 
@@ -27,7 +27,7 @@ async def test_verify_values_visible_at_80x24_when_the_flow_finishes(sim, fake_t
         await start_breaker(modal, pilot)  # the worker form, then step 1: the worker exists
         await pilot.press("enter")  # step 2: the error rate now (a check)
         await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=20, message="confirmation")
-        await pilot.press(*"production", "enter")
+        await type_confirmation(modal, pilot, "production")  # the name in the box, then enter
         await wait_for(lambda: modal.runner.steps[2].state.value == "passed", timeout=20, message="secret put")
         await settled(modal)
         await pilot.press("enter")  # step 4: verify error_rate < 1

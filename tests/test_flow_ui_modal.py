@@ -14,7 +14,7 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.util import wait_for
+from tests.util import press_now, wait_for
 from screens.textual_compat import notifications
 
 KV = "5100000000000000000000000000c001"
@@ -91,6 +91,17 @@ async def type_confirmation(modal: FlowModal, pilot: Any, word: str) -> None:
     assert field.display and modal.app.focused is field
     field.value = word
     await pilot.press("enter")
+
+
+async def close_flow_modals(app: EdgeConsoleApp, pilot: Any) -> None:
+    """Escape until no flow modal is on top (a running step is stopped first, the summary then closes), one
+    escape at a time: each waits until the modal answered it (its phase changed or it closed), so no extra
+    escape reaches the screen below. Keys go in at once (``press_now``): a busy app is rarely idle."""
+    while isinstance(app.screen, FlowModal):
+        modal = app.screen
+        phase = modal.phase
+        await press_now(pilot, "escape")
+        await wait_for(lambda m=modal, p=phase: app.screen is not m or m.phase != p, message=f"escape in phase {phase}")
 
 
 def msg(modal: FlowModal, name: str) -> str:

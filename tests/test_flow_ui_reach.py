@@ -86,6 +86,12 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
             assert active[key].binding.action == f"app.run_flow({flow.id!r})", key
             assert active[key].binding.description == flow.title
             assert active[key].binding.id == f"flow.{flow.id}"
+        # the footer groups the flow keys in one entry: its label first (cheap to poll), then on the screen
+        footer = dashboard.query_one("Footer")
+        await wait_for(
+            lambda: any("Flows" in str(getattr(w, "content", "")) for w in footer.query("FooterLabel")),
+            message="the Flows group in the footer",
+        )
         await wait_for(lambda: "Flows" in app.export_screenshot(), interval=0.2, message="one grouped footer entry")
         await pilot.press("question_mark")
         await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help")

@@ -21,7 +21,8 @@ from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from screens.incident_report import IncidentReportScreen
 from screens.incident_start import IncidentStartScreen
-from tests.util import wait_for
+from tests.test_flow_ui_modal import close_flow_modals
+from tests.util import click_now, press_now, wait_for
 from widgets.alert_banner import AlertBanner
 from widgets.incident_strip import IncidentStrip
 from tests.util import refresh_model
@@ -70,14 +71,18 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         # i starts the incident, prefilled from the unacknowledged alert (the error rate: P1)
         while response.engine.unacknowledged() and response.engine.unacknowledged()[0].key != "error_rate":
             response.acknowledge_alert()
-        await pilot.press("i")
+        # keys and the click go in as a terminal sends them (press_now, click_now), each followed by a wait for
+        # its effect: Pilot's press and click wait for an idle app, which a console polling the simulated edge
+        # every 0.3 s rarely is
+        await press_now(pilot, "i")
         await wait_for(
             lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
             message="start modal",
         )
         assert app.screen.severity == "P1"
-        await pilot.click("#incident-start-ok")
+        await click_now(pilot, "#incident-start-ok")
         await wait_for(lambda: response.manager.current is not None, message="incident started")
+        await wait_for(lambda: not isinstance(app.screen, IncidentStartScreen), message="start modal closed")
         incident_id = response.manager.current_id
         assert response.manager.current.severity == "P1"
 
@@ -91,7 +96,7 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         )
         await pilot.pause()
         app.screen.query_one("#flow-continue").focus()  # the worker field is a select: enter opens it
-        await pilot.press("enter")
+        await press_now(pilot, "enter")
         await wait_for(
             lambda: isinstance(app.screen, FlowModal) and app.screen.phase == "run" and app.screen.query(IncidentStrip),
             message=f"flow modal (phase {getattr(app.screen, 'phase', None)!r}, "
@@ -111,19 +116,19 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         def settled(index: int) -> bool:
             return not modal.busy and modal.runner.steps[index].state.value not in ("pending", "running")
 
-        await pilot.press("enter")  # 1. the worker exists (a check)
+        await press_now(pilot, "enter")  # 1. the worker exists (a check)
         await wait_for(lambda: settled(0), timeout=20, message="step 1")
-        await pilot.press("enter")  # 2. before: the error rate now (a check)
+        await press_now(pilot, "enter")  # 2. before: the error rate now (a check)
         await wait_for(lambda: settled(1), timeout=20, message="step 2")
         await wait_for(lambda: modal.query_one("#flow-confirm").display, message="confirmation for production")
         # 3. wrangler secret put, confirmed by the environment name (put in the box at once: each typed key
         # would wait for a busy app to go idle, seconds per key on a loaded machine)
         modal.query_one("#flow-confirm").value = "production"
-        await pilot.press("enter")
+        await press_now(pilot, "enter")
         await wait_for(lambda: settled(2), timeout=30, message="step 3")
-        await pilot.press("enter")  # 4. verify: the error rate falls below 1%
+        await press_now(pilot, "enter")  # 4. verify: the error rate falls below 1%
         await wait_for(lambda: settled(3), timeout=100, message="step 4")
-        await pilot.press("enter")  # finish
+        await press_now(pilot, "enter")  # finish
         await wait_for(lambda: modal.phase == "summary", timeout=10, message="summary")
         await wait_for(lambda: len(flow_entries()) == 5, timeout=10, message="four steps and the end on the timeline")
 
@@ -164,19 +169,20 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
         # in order on the timeline, after the start and the alert that prompted it
         entries = response.manager.current.entries
         kinds = [e.kind for e in entries]
-        assert kinds[0] == "start" and kinds[1] == "alert" and entries[1].data["metric"] == "error_rate"
+        assert kinds[0] == "start" and kinds[1] == "alert" and entries[1].data["metric"] == "error_rate", kinds
         assert [e.seq for e in flow_entries()] == sorted(e.seq for e in flow_entries())
 
-        while isinstance(app.screen, FlowModal):
-            await pilot.press("escape")
-            await pilot.pause(0.1)
+        await close_flow_modals(app, pilot)
         # the draft report (open incident) shows every flow entry
         response.show_report()
         await wait_for(lambda: isinstance(app.screen, IncidentReportScreen), message="draft report")
         draft = app.screen.markdown
         for entry in (exists, before, put, verify, end):
             assert md_text(entry.text) in draft, entry.text  # as Markdown text
+        # Pilot's press for the test's last key: it returns once the app is done with it (a key sent with press_now
+        # could still be on its way back up to the app when the test ends and the app exits)
         await pilot.press("escape")
+        await wait_for(lambda: not isinstance(app.screen, IncidentReportScreen), message="report closed")
 
         # close and write the final report: every timeline entry, the flow steps among them
         response.manager.close("bad deploy", "circuit breaker, then rollback", ["canary deploys"])

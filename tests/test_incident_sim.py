@@ -1,5 +1,8 @@
 """On the simulated edge with the real poller: the latency scenario raises the alert after the
-configured number of scrapes, not before, and it lands on the open incident's timeline."""
+configured number of scrapes, not before, and it lands on the open incident's timeline.
+
+The apps here are given no simulated ``wrangler`` (``tools`` left empty): the alerts come from the polls, so the
+dashboard's log tail stays off (console/app/tail.py) instead of streaming into tests that never read it."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
 from screens.app import EdgeConsoleApp
-from tests.util import wait_for
+from tests.test_flow_ui_modal import close_flow_modals
+from tests.util import click_now, press_now, wait_for
 from widgets.alert_banner import AlertBanner
 from tests.util import refresh_model
 
@@ -18,7 +22,7 @@ HOLD = 3
 
 
 async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(sim):
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": HOLD, "clear_scrapes": HOLD}
     refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
@@ -70,7 +74,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
     from screens.flow_modal import FlowModal
     from screens.incident_start import IncidentStartScreen
 
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
     cfg.raw["alerts"] = {"hold_scrapes": 2}
     refresh_model(cfg)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
@@ -83,21 +87,24 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
         health = next(a for a in engine.active() if a.key == "health")
         assert health.severity == "P0" and health.flow_id == "p0-service-down"
         assert engine.active()[0].key == "health"  # the P0 alert leads the banner
-        await pilot.press("r")  # respond: the runbook response for the top alert
+        # keys and the click go in as a terminal sends them (press_now, click_now), each followed by a wait for
+        # its effect: Pilot's press and click wait for an idle app, which a console polling the simulated edge
+        # every 0.3 s and streaming its tail rarely is
+        await press_now(pilot, "r")  # respond: the runbook response for the top alert
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="P0 flow opened")
         assert app.screen.flow.id == "p0-service-down"
-        while isinstance(app.screen, FlowModal):
-            await pilot.press("escape")
-            await pilot.pause(0.1)
-        await pilot.press("i")  # or start the incident, prefilled from the alert
+        await close_flow_modals(app, pilot)
+        await press_now(pilot, "i")  # or start the incident, prefilled from the alert
         await wait_for(
             lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#incident-title"),
             message="start modal",
         )
         modal = app.screen
         assert modal.severity == "P0" and modal.query_one("#incident-title").value == "P0 - Service Down"
-        await pilot.click("#incident-start-ok")
+        await click_now(pilot, "#incident-start-ok")
         await wait_for(lambda: app.incident_response.manager.current is not None, message="incident started")
+        # the writer thread records the start, then the alert that prompted it: wait for both
+        await wait_for(lambda: len(app.incident_response.manager.current.entries) >= 2, message="the alert entry")
         entries = app.incident_response.manager.current.entries
         trigger = entries[1]  # recorded right after the start, with the alert's own time
         assert trigger.kind == "alert" and trigger.text.startswith("Alert triggered: Health down")
@@ -106,7 +113,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
 
 
 async def test_a_source_going_down_and_recovering_is_on_the_timeline(sim):
-    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools=sim.tools(), refresh_seconds=0.3)
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)):
         await wait_for(

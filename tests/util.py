@@ -117,3 +117,76 @@ async def type_ending(pilot: object, field: object, text: str) -> None:
     field.cursor_position = len(field.value)
     field.focus()
     await pilot.press(text[-1])
+
+
+def key_events(app: object, *keys: str) -> list:
+    """The ``textual.events.Key`` messages Pilot's ``press`` sends for ``keys`` (same key names, same
+    characters: ``"a"``, ``"%"``, ``"enter"``, ``"ctrl+r"``)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    out = []
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        out.append(event)
+    return out
+
+
+async def press_now(pilot: object, *keys: str) -> None:
+    """Press ``keys`` as a terminal delivers them: into the app's queue at once, in order. Pilot's ``press``
+    waits after each key (up to ~1 s, twice) for the app to look idle, which a console polling the simulated
+    edge in this process or streaming a tail rarely does: seconds of wall a key, with the app's polls and
+    repaints using CPU all along. The caller waits for the key's effect (``wait_for``) instead; a test about
+    the keys' timing itself (one key at a time) keeps ``pilot.press``."""
+    app = pilot.app  # type: ignore[attr-defined]
+    for event in key_events(app, *keys):
+        app.post_message(event)
+    await asyncio.sleep(0)
+
+
+def _under_the_pointer(app: object, selector: str) -> object:
+    """The widget ``selector`` of the current screen when it is laid out and its top-left cell shows it (or
+    a widget inside it), else None."""
+    screen = app.screen  # type: ignore[attr-defined]
+    found = screen.query(selector)
+    if not found:
+        return None
+    target = found.first()
+    region = target.region
+    if not region.area or region.offset not in screen.size.region:
+        return None
+    try:
+        shown, _ = app.get_widget_at(*region.offset)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - not on the screen's map yet (Textual raises NoWidget)
+        return None
+    return target if shown is target or target in shown.ancestors else None
+
+
+async def click_now(pilot: object, selector: str) -> None:
+    """Click the widget ``selector`` (its top-left cell, button 1, as ``pilot.click``) as a terminal reports
+    it: mouse down, up and click at once, once it is on the screen and not covered. Pilot's ``click`` waits
+    for an idle app before each of the three events and after them (up to 1 s each), which a console
+    polling or running the simulated edge rarely is. The caller waits for the click's effect."""
+    from textual.events import Click, MouseDown, MouseUp
+    from textual.geometry import Offset
+
+    app = pilot.app  # type: ignore[attr-defined]
+    target = await wait_for(lambda: _under_the_pointer(app, selector), message=f"{selector} on the screen to click")
+    x, y = target.region.offset
+    arguments = dict(widget=target, x=x, y=y, delta_x=0, delta_y=0, button=1, shift=False, meta=False, ctrl=False)
+    screen = app.screen
+    for event in (MouseDown(**arguments, screen_x=x, screen_y=y), MouseUp(**arguments, screen_x=x, screen_y=y)):
+        app.mouse_position = Offset(x, y)
+        screen._forward_event(event)
+    app.mouse_position = Offset(x, y)
+    screen._forward_event(Click(**arguments, screen_x=x, screen_y=y, chain=1))
+    await asyncio.sleep(0)

@@ -9,7 +9,7 @@ import os
 import threading
 
 from tests.test_flow_ui_modal import KV, changes, open_by_key, sim_app
-from tests.util import wait_for
+from tests.util import press_now, wait_for
 
 
 async def test_a_blocked_audit_path_does_not_freeze_the_ui_and_the_change_waits(sim, fake_tools, state_dir):
@@ -32,14 +32,17 @@ async def test_a_blocked_audit_path_does_not_freeze_the_ui_and_the_change_waits(
             modal.query_one("#input-ip").value = "203.0.113.12"
             modal.query_one("#input-reason").value = "abuse"
             modal.query_one("#input-ip").focus()
-            await pilot.press("enter")
+            await press_now(pilot, "enter")  # keys as a terminal sends them: the app polls every 0.2 s, never idle
             await wait_for(
                 lambda: modal.phase == "run" and modal.query_one("#flow-confirm").display, message="confirmation"
             )
             assert not audit.exists()
             os.mkfifo(audit, 0o600)
             watchdog.start()
-            await pilot.press(*"production", "enter")
+            confirm = modal.query_one("#flow-confirm")
+            assert app.focused is confirm
+            confirm.value = "production"  # typing the name is tests/test_flow_ui_modal.py's subject
+            await press_now(pilot, "enter")
             await wait_for(lambda: modal.runner.steps[0].state.value == "running", message="step waiting")
             # the UI keeps going while the record's write waits
             polls = app.poll_count

@@ -52,13 +52,14 @@ async def test_tui_read_only_refuses_notify_and_production_asks_for_the_name(tmp
     from screens.app import EdgeConsoleApp
     from screens.incident_prompt import TextPromptScreen
     from tests.fakes import NORMAL_VALUES, StaticPoller
-    from tests.util import wait_for
+    from tests.util import type_ending, wait_for
     from widgets.incident_bar import IncidentBar
 
     argv, calls = notifier(tmp_path)
 
     def make(read_only: bool) -> EdgeConsoleApp:
-        cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
+        # constant data (StaticPoller): one poll a second shows the same, and Pilot's keys find an idle app
+        cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=1.0)
         cfg.raw["notify"] = {"incidents": argv}
         refresh_model(cfg)  # the subsystems read the checked sections
         return EdgeConsoleApp(
@@ -109,12 +110,18 @@ async def test_tui_read_only_refuses_notify_and_production_asks_for_the_name(tmp
             ),
             message="confirmation prompt",
         )
-        await pilot.press(*"yes", "enter")
+        # the words go in but their last letter at once, the last is a key (type_ending): the name is checked,
+        # not the typing
+        await type_ending(pilot, app.screen.query_one("#prompt-input"), "yes")
+        await pilot.press("enter")
         await wait_for(
             lambda: "production" in str(app.screen.query_one("#prompt-error").render()), message="yes is not enough"
         )
         assert not calls.exists()
-        await pilot.press(*["backspace"] * 3, *"production", "enter")
+        field = app.screen.query_one("#prompt-input")
+        assert field.value == "yes" and app.focused is field  # the refused answer stays, to correct
+        await type_ending(pilot, field, "production")
+        await pilot.press("enter")
         notified = lambda: [e for e in response.manager.current.entries if e.kind == "notify"]
         await wait_for(notified, timeout=20, message="sent")
         assert [e.text for e in notified()] == ["Notified incidents: exit 0"]
