@@ -15,43 +15,83 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.text import Text
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.widgets import Static
 
 
 class TextLines(Static):
-    """A ``Static`` whose ``Text`` content is drawn line by line (see the module's docstring). Give it
-    its lines with :meth:`set_lines` (a line object given again is not drawn again) or a whole ``Text``
-    with ``update``."""
+    """A ``Static`` whose ``Text`` content is drawn line by line (see the module's docstring). ``update``
+    with a ``Text`` of as many lines as before (and no layout) repaints only the lines whose text or
+    styles changed: a pane's border and unchanged rows are not drawn again. :meth:`set_lines` gives
+    the lines as a list (no split)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        #: the content shown when set by a line-level update (Static's own is then out of date)
+        self._text: Text | None = None
         #: the content the lines below belong to (None: split the content at the next draw)
         self._lines_of: object = None
         self._lines: list[Text] = []
         self._line_strips: list[Strip | None] = []
         #: (width, base style) the strips were drawn for
         self._strips_for: tuple | None = None
-        #: (span style, x, y) -> the drawn segment's style over the current base (key None: that base)
+        #: (span style, x, y) -> the drawn segment's style over the current base
         self._line_styles: dict = {}
+        self._given: list[Text] | None = None
+
+    @property
+    def content(self) -> object:
+        return self._text if self._text is not None else super().content
+
+    @content.setter
+    def content(self, content: object) -> None:
+        self._text = None
+        self._lines_of = None
+        Static.content.fset(self, content)  # type: ignore[attr-defined]
+
+    def render(self) -> object:
+        return self._text if self._text is not None else super().render()
 
     def set_lines(self, lines: list[Text], *, layout: bool = True) -> None:
-        """Show ``lines`` (each one line, no newline); lines given again as the same objects keep their
-        drawn strips."""
-        previous, strips = self._lines, self._line_strips
-        kept = [
-            strips[i] if i < len(previous) and i < len(strips) and previous[i] is line else None
-            for i, line in enumerate(lines)
-        ]
-        self.update(Text("\n").join(lines), layout=layout)
-        self._lines_of = self.content
-        self._lines = list(lines)
-        self._line_strips = kept
+        """Show ``lines`` (each one line, no newline)."""
+        self._given = lines
+        try:
+            self.update(Text("\n").join(lines), layout=layout)
+        finally:
+            self._given = None
 
     def update(self, content: object = "", *, layout: bool = True) -> None:
-        self._lines_of = None
-        super().update(content, layout=layout)  # type: ignore[arg-type]
+        given, self._given = self._given, None
+        if not isinstance(content, Text):
+            self._text = None
+            self._lines_of = None
+            super().update(content, layout=layout)  # type: ignore[arg-type]
+            return
+        lines = list(given) if given is not None else content.split("\n", allow_blank=True)
+        previous = self._lines if self._lines_of is not None else None
+        if (
+            not layout
+            and previous is not None
+            and len(previous) == len(lines)
+            and self.is_mounted
+            and self._strips_for is not None
+        ):
+            changed = [i for i, (old, new) in enumerate(zip(previous, lines)) if not _same(old, new)]
+            strips = self._line_strips
+            self._text = self._lines_of = content
+            self._lines = lines
+            self._line_strips = [None if i in changed else strip for i, strip in enumerate(strips)]
+            if changed:
+                width = self.size.width
+                self.refresh(*(Region(0, i, width, 1) for i in changed))  # content lines only: no border
+            return
+        self._text = None
+        super().update(content, layout=layout)
+        self._lines_of = content
+        self._lines = lines
+        self._line_strips = [None] * len(lines)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -104,6 +144,8 @@ class TextLines(Static):
             key = (style, x, y)
             final = styles.get(key)
             if final is None:
+                if len(styles) > MAX_STYLES:
+                    styles.clear()
                 rich_base = base.rich_style
                 final = styles[key] = (rich_base + style if style else rich_base) + _offset(x, y)
             segments.append(Segment(text, final))
@@ -111,6 +153,15 @@ class TextLines(Static):
         if not segments:
             segments.append(Segment("", base.rich_style + _offset(0, y)))
         return Strip(segments)
+
+
+#: combined styles kept per widget (style x position x line): a few hundred in practice
+MAX_STYLES = 4096
+
+
+def _same(old: Text, new: Text) -> bool:
+    """The two lines draw the same (``Text.__eq__`` leaves out the whole line's style)."""
+    return old is new or (old.plain == new.plain and old.style == new.style and old.spans == new.spans)
 
 
 def _offset(x: int, y: int) -> RichStyle:
