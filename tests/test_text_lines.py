@@ -75,7 +75,7 @@ async def test_each_line_is_drawn_as_textuals_text_path_draws_it_in_every_theme(
             assert pane.content.plain == str(pane.render())
 
 
-async def test_a_line_wider_than_the_pane_ends_with_textuals_ellipsis():
+async def test_a_line_wider_than_the_pane_or_with_a_tab_is_left_to_textual():
     app = PaneApp()
     async with app.run_test(size=(30, 8)) as pilot:
         pane = app.query_one(Pane)
@@ -83,6 +83,13 @@ async def test_a_line_wider_than_the_pane_ends_with_textuals_ellipsis():
         await pilot.pause()
         text = "".join(segment.text for segment in pane.render_line(0))
         assert text.rstrip().endswith("…") and len(text.rstrip()) <= pane.size.width
+
+        pane.set_lines([Text("queue\tname")])  # a tab: Textual's tab stops, never a raw tab to the terminal
+        await pilot.pause()
+        ours = pane.render_line(0)
+        pane.refresh()
+        assert drawn(ours) == drawn(Static.render_line(pane, 0))
+        assert "\t" not in "".join(segment.text for segment in ours)
 
 
 async def test_an_update_repaints_only_the_lines_that_changed():

@@ -6,8 +6,8 @@ into strips, about 0.5 ms a line. The panes build lines that already fit (no wra
 row), so :class:`TextLines` draws each line from the ``Text``'s own segments over the widget's base
 style, and keeps the strips until the content, width or style changes. The ``Static`` API stays as it
 is (``update``, ``content``, ``render()``): only the drawing is shorter. Whatever the short path does
-not cover (a line wider than the widget, which Textual ends with an ellipsis; a mouse selection; a
-content that is not a ``Text``; aligned content) is drawn by Textual's own path.
+not cover (a line wider than the widget, which Textual ends with an ellipsis; a tab; a mouse selection;
+a content that is not a ``Text``; aligned content) is drawn by Textual's own path.
 """
 
 from __future__ import annotations
@@ -120,15 +120,16 @@ class TextLines(Static):
         strip = self._line_strips[y]
         if strip is None:
             strip = self._draw_line(self._lines[y], y, width, base)
-            if strip is None:  # wider than the widget: Textual's ellipsis
+            if strip is None:  # wider than the widget (Textual's ellipsis) or a tab
                 return super().render_line(y)
             self._line_strips[y] = strip
         return strip
 
     def _draw_line(self, line: Text, y: int, width: int, base: TextualStyle) -> Strip | None:
         """Line ``y`` as Textual's text path draws it (the same styles, and each segment's character
-        offset in its meta, which mouse selection reads), or None when it is wider than ``width``."""
-        if line.cell_len > width:
+        offset in its meta, which mouse selection reads), or None when it is wider than ``width`` or holds
+        a tab (Textual's path handles those)."""
+        if line.cell_len > width or "\t" in line.plain:  # Textual's ellipsis, Textual's tab stops
             return None
         styles = self._line_styles
         console = self.app.console
