@@ -121,9 +121,9 @@ class DashboardScreen(EdgeScreen):
         the log area keeps its least height. A pane that cannot have all its lines lists its worst rows
         (the core sorts them first) and one line saying how many more and their worst state; with less
         room than that it shows one summary line with its worst state. Nothing is cut off."""
-        area = self.query_one("#dashboard")
+        area = self._pane("#dashboard")
         height = area.size.height
-        queues, security = self.query_one(QueuePane), self.query_one(SecurityPane)
+        queues, security = self._pane(QueuePane), self._pane(SecurityPane)
         if not height:
             queues.max_lines = security.max_lines = None
             return
@@ -147,9 +147,18 @@ class DashboardScreen(EdgeScreen):
 
         open_log_view(self.app)
 
+    def _pane(self, what: Any) -> Any:
+        """A composed pane (a class or a selector), looked up once: each poll used six DOM queries,
+        each walking the screen's widgets; looked up again if it was removed."""
+        panes = self.__dict__.setdefault("_panes", {})
+        pane = panes.get(what)
+        if pane is None or not pane.is_attached:
+            pane = panes[what] = self.query_one(what)
+        return pane
+
     def apply_result(self, result: Any) -> None:
         super().apply_result(result)
-        self.query_one(HealthPane).show(result.health)
+        self._pane(HealthPane).show(result.health)
         tail = self.app.tail  # type: ignore[attr-defined]
         if tail is not None:
             tail.glance_frame()  # the log pane's new events in this poll's frame
@@ -157,7 +166,7 @@ class DashboardScreen(EdgeScreen):
         if self.fleet_view:
             self._show_side_panes(derived)
             return
-        metrics_pane = self.query_one(MetricsPane)
+        metrics_pane = self._pane(MetricsPane)
         source = result.metrics
         if source.error is None or source.state == "connecting":
             subtitle = ""
@@ -187,8 +196,8 @@ class DashboardScreen(EdgeScreen):
             len(derived.queues) + (1 if derived.queues_more else 0),
             len(derived.security) + (1 if derived.security_more else 0) + 1,
         )
-        self.query_one(QueuePane).show(derived.queues, more=derived.queues_more, unread=derived.queues_unread)
-        self.query_one(SecurityPane).show(
+        self._pane(QueuePane).show(derived.queues, more=derived.queues_more, unread=derived.queues_unread)
+        self._pane(SecurityPane).show(
             derived.security,
             derived.security_per_s,
             derived.security_total,

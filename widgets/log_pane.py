@@ -9,15 +9,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from console.tail.format import status_pieces
 from console.tail.source import TailStatus
 from console.tail.store import TailStore
 from widgets.log_list import LogList
+from widgets.text_lines import TextLines
 
 
-class LogStatusLine(Static):
+class LogStatusLine(TextLines):
     COMPONENT_CLASSES = {
         f"log-status--{key}" for key in ("ok", "notice", "warn", "error", "dim", "heading", "plain", "time")
     }

@@ -9,12 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Region
-from textual.widgets import Static
 
 from console.format import format_duration, format_value, sparkline
 from console.metrics.model import KEY_METRICS, MetricValue
 from console.metrics.thresholds import State
 from themes.look import state_label, state_style, state_tint, theme_of
+from widgets.text_lines import TextLines
 from console.metrics.catalogue import METRICS
 
 STATE_CLASSES = {s: f"state-{s.value}" for s in State}
@@ -88,9 +88,9 @@ class MetricRow:
         return True
 
 
-class MetricRows(Static):
+class MetricRows(TextLines):
     """Every key metric's row, drawn as one widget: one line per metric, repainted only when a row's
-    text changed."""
+    text changed (and then only the rows whose text changed are drawn again: ``TextLines``)."""
 
     DEFAULT_CLASSES = "metric-rows"
 
@@ -111,7 +111,7 @@ class MetricRows(Static):
             changed = row.build(width, theme, force) or changed
         if changed or not self._drawn:
             self._drawn = True
-            self.update(Text("\n").join(row.render() for row in self.rows), layout=False)  # fixed height
+            self.set_lines([row.render() for row in self.rows], layout=False)  # fixed height
 
 
 #: label, value and state at full width (the sparkline takes the rest)

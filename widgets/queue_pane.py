@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Sequence
 
 from rich.text import Text
-from textual.widgets import Static
 
 from console.format import compact, format_duration
 from console.metrics.model import QueueInfo
 from themes.look import state_label, state_style, theme_of
 from widgets.metrics_pane import STATE_W
+from widgets.text_lines import TextLines
 
 
 def trend_text(trend: float | None) -> str:
@@ -22,7 +22,7 @@ def trend_text(trend: float | None) -> str:
     return f"{arrow}{compact(abs(trend))}/s"
 
 
-class QueuePane(Static):
+class QueuePane(TextLines):
     DEFAULT_CLASSES = "pane"
 
     def __init__(self, **kwargs) -> None:
@@ -59,7 +59,10 @@ class QueuePane(Static):
             same_height = text.plain.count("\n") == self._plain.count("\n")
             self._plain = text.plain
             self._signature = signature
-            self.update(text, layout=not same_height)
+            if lines:
+                self.set_lines(lines, layout=not same_height)  # drawn line by line (TextLines)
+            else:
+                self.update(text, layout=not same_height)
 
     def restyle(self) -> None:
         if self._last is not None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Sequence
 
 from rich.text import Text
-from textual.widgets import Static
 
 from console.format import compact
 from console.metrics.model import SecurityRule
 from console.metrics.thresholds import State
 from console.sanitize import clean_line
 from themes.look import state_style, theme_of
+from widgets.text_lines import TextLines
 
 
-class SecurityPane(Static):
+class SecurityPane(TextLines):
     DEFAULT_CLASSES = "pane"
 
     def __init__(self, **kwargs) -> None:
