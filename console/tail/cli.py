@@ -168,7 +168,15 @@ def json_line(event: TailEvent) -> bytes:
     line = event.json
     if line is not None:
         return clean_json_bytes(line)
-    return json_dumps(event.raw, separators=(",", ":")).encode("utf-8")
+    try:
+        return json_dumps(event.raw, separators=(",", ":")).encode("utf-8")
+    except RecursionError:  # nested deeper than the stdlib writes (orjson read it): its own text on one line
+        return clean_json_bytes(event.text.translate(_WHITESPACE_TO_SPACE).encode("utf-8"))
+
+
+#: JSON text holds tabs, newlines and carriage returns only as whitespace between tokens (in a string they
+#: are escaped), so the text with each one a space is the same JSON on one line
+_WHITESPACE_TO_SPACE = {9: 32, 10: 32, 13: 32}
 
 
 def _writer(out: TextIO, as_json: bool) -> Callable[[list[TailEvent]], None]:

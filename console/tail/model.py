@@ -84,6 +84,8 @@ def _compact(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError):
         return str(value)
+    except RecursionError:  # nested deeper than the stdlib writes (orjson reads 1024 levels)
+        return "[nested too deep to show]"
 
 
 def other_kind(event: Any) -> tuple[str, str, str]:
