@@ -30,6 +30,9 @@ def run(args: argparse.Namespace) -> int:
     except FilterError as exc:
         print(f"edge-console tail: --filter: {exc}", file=sys.stderr)
         return 2
+    if args.count < 0:
+        print("edge-console tail: --count: expected 0 (no limit) or more events", file=sys.stderr)
+        return 2
     if args.sampling_rate is not None and not 0 < args.sampling_rate <= 1:
         print("edge-console tail: --sampling-rate: expected a rate between 0 and 1", file=sys.stderr)
         return 2
