@@ -135,7 +135,7 @@ def _accept_global_options_everywhere(top: argparse.ArgumentParser, parser: argp
     globals_ = [
         action
         for action in top._actions
-        if action.option_strings and action.dest in ("config", "env", "read_only", "scenario")
+        if action.option_strings and action.dest in ("config", "env", "read_only", "scenario", "theme")
     ]
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
