@@ -88,3 +88,24 @@ def test_a_deep_event_is_printed_as_one_inert_json_line_and_a_text_line(depth, l
     assert event.severity == full.severity == 3 and event.errors == full.errors
     row = plain_line(full)
     assert "\n" not in row and CONTROLS.search(row) is None
+
+
+def deep_unknown_field(depth: int) -> bytes:
+    """An event whose unknown field ``extra`` nests ``depth - 1`` lists (the detail view lists it)."""
+    inner = depth - 1
+    return ('{"outcome":"ok","extra":' + "[" * inner + '"x"' + "]" * inner + "}\n").encode()
+
+
+@pytest.mark.parametrize("depth", [300, 1000, 1024])
+def test_the_detail_view_and_a_save_take_a_deep_event(depth, tmp_path):
+    from console.tail.format import detail_pieces
+    from console.tail.save import save_events
+
+    _, raws, texts, _ = parse(deep_unknown_field(depth), json_lines=False)
+    event = TailEvent(raws[0], texts[0])
+    pieces = detail_pieces(event)
+    shown = "".join(text for text, _ in pieces)
+    assert "extra" in shown and CONTROLS.search(shown.replace("\n", "")) is None
+    path, count = save_events([event], tmp_path / "saved.jsonl")
+    (line,) = path.read_text(encoding="utf-8").splitlines()
+    assert count == 1 and same(orjson.loads(line), raws[0])

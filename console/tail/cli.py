@@ -16,7 +16,7 @@ from console import gctune
 from console.sanitize import clean_json_bytes, clean_line, json_dumps
 from console.tail.filters import Filter, FilterError
 from console.tail.format import plain_line
-from console.tail.model import TailEvent
+from console.tail.model import TailEvent, json_text_line
 from console.tail.settings import ServerFilters, tail_settings
 from console.tail.source import TailStatus
 from console.tail.workers import WorkerRoleError, resolve_roles, tail_source
@@ -174,12 +174,7 @@ def json_line(event: TailEvent) -> bytes:
     try:
         return json_dumps(event.raw, separators=(",", ":")).encode("utf-8")
     except RecursionError:  # nested deeper than the stdlib writes (orjson read it): its own text on one line
-        return clean_json_bytes(event.text.translate(_WHITESPACE_TO_SPACE).encode("utf-8"))
-
-
-#: JSON text holds tabs, newlines and carriage returns only as whitespace between tokens (in a string they
-#: are escaped), so the text with each one a space is the same JSON on one line
-_WHITESPACE_TO_SPACE = {9: 32, 10: 32, 13: 32}
+        return clean_json_bytes(json_text_line(event.text).encode("utf-8"))
 
 
 def _writer(out: TextIO, as_json: bool) -> Callable[[list[TailEvent]], None]:

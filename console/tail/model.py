@@ -110,6 +110,17 @@ def other_kind(event: Any) -> tuple[str, str, str]:
     return "unknown", "", ""
 
 
+#: JSON text holds tabs, newlines and carriage returns only as whitespace between tokens (in a string they
+#: are escaped), so the text with each one a space is the same JSON on one line
+_WHITESPACE_TO_SPACE = {9: 32, 10: 32, 13: 32}
+
+
+def json_text_line(text: str) -> str:
+    """An event's JSON ``text`` (as the parser read it) as one line: what to write for an object nested
+    deeper than ``json.dumps`` writes (orjson reads 1024 levels; the stdlib's stack ends near 1000)."""
+    return text.translate(_WHITESPACE_TO_SPACE)
+
+
 class TailEvent:
     """One tail event. Construction pulls out the fields; ``text`` keeps the whole object."""
 
