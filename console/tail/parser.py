@@ -65,6 +65,8 @@ def _load(chunk: bytes) -> tuple[Any, str, bool] | None:
         return _loads(text), text, True
     except _JSONError:
         pass
+    except RecursionError:  # without orjson: the stdlib's stack ended (nested ~1000 deep)
+        return None
     try:
         return json.loads(text), text, False
     except (ValueError, RecursionError):  # nested deeper than the interpreter's stack: not JSON to us
@@ -201,7 +203,7 @@ class StreamParser:
             try:
                 obj = _loads(chunk)
                 text = chunk.decode("utf-8")
-            except (_JSONError, UnicodeDecodeError):
+            except (_JSONError, UnicodeDecodeError, RecursionError):  # RecursionError: the stdlib's, without orjson
                 nxt = find(b"\n{", eol, end)
                 if nxt >= 0:
                     self.broken += 1
