@@ -58,10 +58,24 @@ COMMAND_MODULES = {
 _VALUE_OPTIONS = {"--config", "--env", "--scenario", "--theme"}
 
 
+#: Every long option of the top-level parser: argparse takes a unique prefix of one (``--en`` for ``--env``)
+_TOP_OPTIONS = ("--help", "--version", "--config", "--env", "--read-only", "--scenario", "--theme")
+
+
+def _unabbreviated(token: str) -> str:
+    """The top-level option ``token`` is a unique prefix of, as argparse reads it; else ``token``."""
+    if token.startswith("--") and "=" not in token and token not in _TOP_OPTIONS:
+        matches = [option for option in _TOP_OPTIONS if option.startswith(token)]
+        if len(matches) == 1:
+            return matches[0]
+    return token
+
+
 def requested_modules(argv: list[str]) -> list[str]:
     """The subcommand modules to import for ``argv``: the command's own, all for --help, none for the TUI."""
     skip = False
     for token in argv:
+        token = _unabbreviated(token)
         if skip:
             skip = False
             continue
@@ -121,7 +135,7 @@ def _accept_global_options_everywhere(top: argparse.ArgumentParser, parser: argp
     globals_ = [
         action
         for action in top._actions
-        if action.option_strings and action.dest in ("config", "env", "read_only", "scenario")
+        if action.option_strings and action.dest in ("config", "env", "read_only", "scenario", "theme")
     ]
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):

@@ -134,11 +134,18 @@ class ReplayApp(EdgeConsoleApp):
     BINDINGS = bindings("replay")
 
     def __init__(
-        self, session: Session, recording: Any, *, speed: float = 1.0, start: float | None = None, autoplay: bool = True
+        self,
+        session: Session,
+        recording: Any,
+        *,
+        speed: float = 1.0,
+        start: float | None = None,
+        autoplay: bool = True,
+        theme: str | None = None,
     ) -> None:
         if not session.read_only:
             raise ValueError("a replay session must be read-only")
-        super().__init__(session)
+        super().__init__(session, theme=theme)  # --theme, else the config's theme:, else the terminal's
         self.replay_recording = recording
         self.timeline = ReplayTimeline(recording.records, speed=speed)
         self._start_at = start
@@ -316,8 +323,10 @@ class ReplayApp(EdgeConsoleApp):
                 header.refresh_badge()
 
 
-def run_replay(params: tuple[Any, float, float | None]) -> int:
-    recording, speed, start = params
-    app = ReplayApp(replay_session(recording.header), recording, speed=speed, start=start)
+def run_replay(params: tuple[Any, ...]) -> int:
+    """``(recording, speed, start[, theme])``: the replay app, run until it quits."""
+    recording, speed, start, *rest = params
+    theme = rest[0] if rest else None
+    app = ReplayApp(replay_session(recording.header), recording, speed=speed, start=start, theme=theme)
     app.run()
     return int(app.return_code or 0)

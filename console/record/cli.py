@@ -96,4 +96,4 @@ def cmd_replay(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"edge-console replay: {exc}", file=sys.stderr)
             return 2
-    return tui_runner("screens.replay_app:run_replay")((recording, args.speed, start))
+    return tui_runner("screens.replay_app:run_replay")((recording, args.speed, start, getattr(args, "theme", None)))

@@ -16,7 +16,7 @@ from console import gctune
 from console.sanitize import clean_json_bytes, clean_line, json_dumps
 from console.tail.filters import Filter, FilterError
 from console.tail.format import plain_line
-from console.tail.model import TailEvent
+from console.tail.model import TailEvent, json_text_line
 from console.tail.settings import ServerFilters, tail_settings
 from console.tail.source import TailStatus
 from console.tail.workers import WorkerRoleError, resolve_roles, tail_source
@@ -29,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
         flt = Filter(args.filter or "")
     except FilterError as exc:
         print(f"edge-console tail: --filter: {exc}", file=sys.stderr)
+        return 2
+    if args.count < 0:
+        print("edge-console tail: --count: expected 0 (no limit) or more events", file=sys.stderr)
         return 2
     if args.sampling_rate is not None and not 0 < args.sampling_rate <= 1:
         print("edge-console tail: --sampling-rate: expected a rate between 0 and 1", file=sys.stderr)
@@ -168,7 +171,10 @@ def json_line(event: TailEvent) -> bytes:
     line = event.json
     if line is not None:
         return clean_json_bytes(line)
-    return json_dumps(event.raw, separators=(",", ":")).encode("utf-8")
+    try:
+        return json_dumps(event.raw, separators=(",", ":")).encode("utf-8")
+    except RecursionError:  # nested deeper than the stdlib writes (orjson read it): its own text on one line
+        return clean_json_bytes(json_text_line(event.text).encode("utf-8"))
 
 
 def _writer(out: TextIO, as_json: bool) -> Callable[[list[TailEvent]], None]:

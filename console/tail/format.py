@@ -243,7 +243,10 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
 
 
 def _short(value: object, limit: int = 400) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:  # nested deeper than the stdlib writes (orjson reads 1024 levels)
+        text = "[nested too deep to show]"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

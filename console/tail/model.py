@@ -84,6 +84,8 @@ def _compact(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError):
         return str(value)
+    except RecursionError:  # nested deeper than the stdlib writes (orjson reads 1024 levels)
+        return "[nested too deep to show]"
 
 
 def other_kind(event: Any) -> tuple[str, str, str]:
@@ -106,6 +108,17 @@ def other_kind(event: Any) -> tuple[str, str, str]:
     if "scheduledTime" in event:
         return "alarm", "", ""
     return "unknown", "", ""
+
+
+#: JSON text holds tabs, newlines and carriage returns only as whitespace between tokens (in a string they
+#: are escaped), so the text with each one a space is the same JSON on one line
+_WHITESPACE_TO_SPACE = {9: 32, 10: 32, 13: 32}
+
+
+def json_text_line(text: str) -> str:
+    """An event's JSON ``text`` (as the parser read it) as one line: what to write for an object nested
+    deeper than ``json.dumps`` writes (orjson reads 1024 levels; the stdlib's stack ends near 1000)."""
+    return text.translate(_WHITESPACE_TO_SPACE)
 
 
 class TailEvent:

@@ -44,6 +44,15 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+def _line(obj: dict[str, Any]) -> bytes | None:
+    """The object as orjson's compact line, or None when orjson will not write it (nested deeper than
+    the 254 levels it writes, though it reads 1024): the caller's slower path writes that one."""
+    try:
+        return _dumps(obj)  # type: ignore[misc]
+    except TypeError:  # orjson.JSONEncodeError
+        return None
+
+
 def _load(chunk: bytes) -> tuple[Any, str, bool] | None:
     """The slow path: the value in ``chunk``, its text and whether orjson decoded it, or None if it is not
     JSON. Invalid UTF-8 is replaced; what orjson refuses but JSON allows (integers beyond 64 bits) goes to
@@ -56,9 +65,11 @@ def _load(chunk: bytes) -> tuple[Any, str, bool] | None:
         return _loads(text), text, True
     except _JSONError:
         pass
+    except RecursionError:  # without orjson: the stdlib's stack ended (nested ~1000 deep)
+        return None
     try:
         return json.loads(text), text, False
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the interpreter's stack: not JSON to us
         return None
 
 
@@ -192,7 +203,7 @@ class StreamParser:
             try:
                 obj = _loads(chunk)
                 text = chunk.decode("utf-8")
-            except (_JSONError, UnicodeDecodeError):
+            except (_JSONError, UnicodeDecodeError, RecursionError):  # RecursionError: the stdlib's, without orjson
                 nxt = find(b"\n{", eol, end)
                 if nxt >= 0:
                     self.broken += 1
@@ -208,7 +219,7 @@ class StreamParser:
                 events.append(obj)
                 texts.append(text)
                 if lines is not None:
-                    lines.append(_dumps(obj) if exact else None)  # type: ignore[misc]
+                    lines.append(_line(obj) if exact else None)
                 self.events += 1
             else:
                 self.broken += 1
@@ -230,7 +241,7 @@ class StreamParser:
             out.events.append(obj)
             out.texts.append(text)
             if self.json_lines:
-                out.lines.append(_dumps(obj) if exact else None)  # type: ignore[misc]
+                out.lines.append(_line(obj) if exact else None)
             self.events += 1
         else:
             self.broken += 1
@@ -243,7 +254,7 @@ class StreamParser:
         text = _text(line)
         try:
             obj, used = json.JSONDecoder().raw_decode(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not text[used:].strip():
             return None  # the whole line was the object, and not JSON after all

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from console.paths import state_dir
 from console.safefile import create_new, ensure_private_dir
-from console.tail.model import TailEvent
+from console.tail.model import TailEvent, json_text_line
 
 
 def default_save_path(env_name: str = "", now: float | None = None) -> Path:
@@ -27,7 +27,10 @@ def save_events(events: Iterable[TailEvent], path: str | os.PathLike[str]) -> tu
     # client IPs and headers: 0600, a new file only (a symlink or anything else there is refused)
     with os.fdopen(create_new(target), "w", encoding="utf-8") as fh:
         for event in list(events):
-            fh.write(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")))
+            try:
+                fh.write(json.dumps(event.raw, ensure_ascii=False, separators=(",", ":")))
+            except RecursionError:  # nested deeper than the stdlib writes: the text as read, on one line
+                fh.write(json_text_line(event.text))
             fh.write("\n")
             count += 1
         fh.flush()

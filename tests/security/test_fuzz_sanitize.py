@@ -20,6 +20,8 @@ from console.metrics.exposition import parse_exposition, parse_labels
 from console.sanitize import clean, clean_line, json_dumps
 from console.sources.health import interpret
 from console.tail.format import detail_pieces, line_pieces, plain_line, status_pieces
+from console.tail.cli import json_line
+from console.tail.lazy_event import LazyTailEvent
 from console.tail.model import TailEvent
 from console.tail.parser import StreamParser
 from tests.security.fuzz_hostile_inputs import (
@@ -38,6 +40,7 @@ CONTROLS = re.compile(
     "\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060-\u2064\ufff9-\ufffb\U000e0000-\U000e007f"
     "\ud800-\udfff]"
 )
+FIELDS = [name for name in TailEvent.__slots__ if name not in ("seq", "worker", "json")]
 LINE_CONTROLS = re.compile(CONTROLS.pattern[:-1] + "\t\n]")
 FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -65,21 +68,26 @@ def test_fuzz_tail_parser_to_screen_and_json(events, junk, cuts, pretty):
         json.dumps(e, indent=2 if pretty else None, ensure_ascii=False).encode("utf-8", "surrogatepass") for e in events
     ]
     stream = b"\n".join(c for pair in zip(chunks, junk + [b""] * len(chunks)) for c in pair) + b"\n"
-    parser = StreamParser()
-    parsed, texts, noise = [], [], []
+    parser = StreamParser(json_lines=True)  # the lines edge-console tail --json writes
+    parsed, texts, noise, lines = [], [], [], []
     pos = 0
     for cut in cuts + [len(stream)]:
         result = parser.feed(stream[pos : pos + cut])
         parsed += result.events
         texts += result.texts
         noise += result.noise
+        lines += result.lines
         pos += cut
     result = parser.close()
     parsed += result.events
     texts += result.texts
     noise += result.noise
-    for raw, text in zip(parsed, texts):
+    lines += result.lines
+    assert len(lines) == len(parsed)
+    for raw, text, line in zip(parsed, texts, lines):
         event = TailEvent(raw, text)
+        lazy = LazyTailEvent(raw, text)  # what a --json tail with a text filter reads
+        assert [getattr(lazy, n) for n in FIELDS] == [getattr(event, n) for n in FIELDS]
         assert_line(plain_line(event), "plain_line")
         for piece, _ in line_pieces(event, 120):
             assert_line(piece, "line piece")
@@ -89,6 +97,11 @@ def test_fuzz_tail_parser_to_screen_and_json(events, junk, cuts, pretty):
         shown = json_dumps(event.raw, separators=(",", ":"))
         assert_text(shown, "--json")
         assert json.loads(shown) == event.raw
+        event.json = line
+        fast = json_line(event).decode("utf-8")  # the parser's line, as edge-console tail --json prints it
+        assert_text(fast, "--json (parser's line)")
+        assert "\n" not in fast and json.loads(fast) == event.raw  # the same value; floats may be spelled
+        # otherwise (orjson writes 1e-9 where json.dumps writes 1e-09)
     for line in noise:  # wrangler's banners become the status notice
         status = type(
             "S",
