@@ -164,8 +164,12 @@ def create_workspace(root: Path, now: float | None = None) -> dict[str, str]:
             shutil.rmtree(origin)
         root.mkdir(parents=True, exist_ok=True)
         _git(root, "init", "-q", "--bare", str(origin))
-        _git(origin, "fast-import", "--quiet", stdin=_history(now))
-        _git(root, "clone", "-q", str(origin), str(repo))
+        # one pack, not a loose file per object (fast-import unpacks fewer than 100 objects by default)
+        _git(origin, "-c", "fastimport.unpackLimit=0", "fast-import", "--quiet", stdin=_history(now))
+        # throw-away repositories: no automatic gc/maintenance after a push or commit (a process each)
+        with open(origin / "config", "a", encoding="utf-8") as config:
+            config.write("[receive]\n\tautogc = false\n")
+        _git(root, "clone", "-q", "--config", "maintenance.auto=false", str(origin), str(repo))
     else:
         repo.mkdir(parents=True)
         for _, files in COMMITS:
