@@ -1074,6 +1074,7 @@ async def test_low_cache_hit_rate_refuses_purge_targets_the_api_would_refuse(edg
         f"{edge.sim.base_url}/client/v4/zones/5100000000000000000000000000f001/purge_cache",
         json={kind: items},
         headers={"Authorization": f"Bearer {edge.sim.api_token}"},
+        verify=shared_ssl_context(),
     )
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == 1012
     validate_response("POST", "/zones/5100000000000000000000000000f001/purge_cache", 400, r.json())
@@ -1330,7 +1331,7 @@ async def test_maintenance_silences_the_edges_alerts_for_its_window_with_a_real_
         runner = await edge.run("cache-cleanup", {"older_than": "3d", "silence_for": "1h30m"})
         assert passed(runner)
         silence_id = step(runner, "silence").result.captures["silence_id"]
-        (silence,) = httpx.get(f"{url}/api/v2/silences", timeout=5).json()
+        (silence,) = httpx.get(f"{url}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json()
         assert silence["id"] == silence_id and silence["status"]["state"] == "expired"  # expired at the end
         assert silence["matchers"][0]["name"] == "env" and silence["comment"].startswith("maintenance: cache cleanup")
 
@@ -1341,5 +1342,6 @@ async def test_maintenance_silences_the_edges_alerts_for_its_window_with_a_real_
         assert any(created.captures["silence_id"] in line for line in step(listed, "list").result.lines)
         expired = await edge.run("alertmanager-expire-silence")  # defaults to the remembered id
         assert passed(expired)
-        states = {s["id"]: s["status"]["state"] for s in httpx.get(f"{url}/api/v2/silences", timeout=5).json()}
+        listing = httpx.get(f"{url}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json()
+        states = {s["id"]: s["status"]["state"] for s in listing}
         assert states[created.captures["silence_id"]] == "expired"
