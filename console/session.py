@@ -93,7 +93,7 @@ class Session:
 
     def start_sim(self) -> None:
         """Start the deferred simulated edge (the TUI calls this after its first frame), and make the
-        throw-away workspace its repository flows use (git runs: ~150 ms). Thread-safe and idempotent:
+        throw-away workspace its repository flows use (three git processes: ~50 ms of CPU). Thread-safe and idempotent:
         a concurrent call waits for the first; the server may already run (:meth:`start_sim_server`)."""
         with self._sim_lock:
             self._start_server_locked()

@@ -21,6 +21,7 @@ from console.config import simulated_config
 from console.sim.names import SIM_QUEUE_IDS
 from console.runbook import AuditLog, FlowRunner, Memory, StepState, load_runbook
 from console.runbook.values import PollerMetrics
+from console.sources.tls import shared_ssl_context
 from tests.cfapi_contract import contract_check, validate_request, validate_response
 from tests.util import shared_file, wait_for
 from tests.virtual_time import VirtualClock, sim_on_the_clock, skip_ahead_clock  # noqa: F401 - fixtures clock, sim
@@ -32,7 +33,7 @@ TESTED: set[str] = set()
 
 class RecordingTransport(httpx.AsyncHTTPTransport):
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(verify=shared_ssl_context())  # not a CA bundle loaded per test
         self.requests: list[httpx.Request] = []
 
         self.responses: list[tuple[httpx.Request, httpx.Response]] = []
@@ -58,8 +59,6 @@ class Edge:
         self.tmp = tmp_path
         self.config = simulated_config(sim.base_url, tool_env=sim.tool_env())  # tools from PATH
         self.env = self.config.environment()
-        # the terraform flows' root module (the workspace's other paths are set by the tests that use them)
-        self.env.paths["terraform"] = sim.workspace()["terraform"]
         self.transport = RecordingTransport()
 
     def state(self) -> dict[str, Any]:
@@ -75,6 +74,10 @@ class Edge:
 
     async def run(self, flow_id: str, inputs: dict[str, str] | None = None, **kw: Any) -> FlowRunner:
         TESTED.add(flow_id)
+        if "terraform" not in self.env.paths and uses_terraform_path(RUNBOOK.flows[flow_id]):
+            # the terraform flows' root module, made for the flows that work there (git runs, a cost of its
+            # own); the workspace's other paths are set by the tests that use them
+            self.env.paths["terraform"] = self.sim.workspace()["terraform"]
         metrics = PollerMetrics(self.config, self.env, min_interval=0.3, clock=self.clock)
         kw.setdefault("get_metric", metrics)
         if self.clock is not None:
@@ -94,6 +97,11 @@ class Edge:
         finally:
             await metrics.aclose()
         return runner
+
+
+def uses_terraform_path(flow) -> bool:
+    """Whether a step of ``flow`` names ``{env.paths.terraform}`` (its cwd, an argument, a title)."""
+    return "env.paths.terraform" in repr(flow.steps)
 
 
 @pytest.fixture
@@ -1066,6 +1074,7 @@ async def test_low_cache_hit_rate_refuses_purge_targets_the_api_would_refuse(edg
         f"{edge.sim.base_url}/client/v4/zones/5100000000000000000000000000f001/purge_cache",
         json={kind: items},
         headers={"Authorization": f"Bearer {edge.sim.api_token}"},
+        verify=shared_ssl_context(),
     )
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == 1012
     validate_response("POST", "/zones/5100000000000000000000000000f001/purge_cache", 400, r.json())
@@ -1322,7 +1331,7 @@ async def test_maintenance_silences_the_edges_alerts_for_its_window_with_a_real_
         runner = await edge.run("cache-cleanup", {"older_than": "3d", "silence_for": "1h30m"})
         assert passed(runner)
         silence_id = step(runner, "silence").result.captures["silence_id"]
-        (silence,) = httpx.get(f"{url}/api/v2/silences", timeout=5).json()
+        (silence,) = httpx.get(f"{url}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json()
         assert silence["id"] == silence_id and silence["status"]["state"] == "expired"  # expired at the end
         assert silence["matchers"][0]["name"] == "env" and silence["comment"].startswith("maintenance: cache cleanup")
 
@@ -1333,5 +1342,6 @@ async def test_maintenance_silences_the_edges_alerts_for_its_window_with_a_real_
         assert any(created.captures["silence_id"] in line for line in step(listed, "list").result.lines)
         expired = await edge.run("alertmanager-expire-silence")  # defaults to the remembered id
         assert passed(expired)
-        states = {s["id"]: s["status"]["state"] for s in httpx.get(f"{url}/api/v2/silences", timeout=5).json()}
+        listing = httpx.get(f"{url}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json()
+        states = {s["id"]: s["status"]["state"] for s in listing}
         assert states[created.captures["silence_id"]] == "expired"

@@ -14,7 +14,10 @@ from console.metrics.fleet import fleet_queries
 from console.metrics.thresholds import State
 from console.sim.server import SimServer
 from console.sources.promql import FleetPoller, PromQLClient, PromQLError, parse_vector
+from console.sources.tls import shared_ssl_context
 from tests.util import metric_row, required_program, wait_for, wait_for_sync
+
+TLS = shared_ssl_context()  # not a CA bundle loaded per request (~45 ms of CPU each)
 
 
 def test_queries_use_configured_names_and_window():
@@ -99,7 +102,7 @@ def prometheus_fleet(tmp_path):
 
         def ready() -> bool:
             try:
-                return httpx.get(f"{url}/-/ready", timeout=1).status_code == 200
+                return httpx.get(f"{url}/-/ready", timeout=1, verify=TLS).status_code == 200
             except httpx.HTTPError:
                 return False
 
@@ -151,7 +154,7 @@ async def test_fleet_numbers_from_a_real_prometheus(prometheus_fleet):
         assert result.metrics["p95_latency_ms"].state is State.NORMAL
 
         for sim in sims:
-            httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "latency"}).raise_for_status()
+            httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "latency"}, verify=TLS).raise_for_status()
 
         async def latency_seen():
             r = await poller.poll()

@@ -121,8 +121,14 @@ class Dispatcher:
         # one event loop on this thread: request_capped puts ONE deadline on each post (connect, headers and
         # body); httpx's own timeouts are per read, so a trickling server would hold every later message
         loop = asyncio.new_event_loop()
+        from console.sources.tls import shared_ssl_context
+
         client = httpx.AsyncClient(
-            timeout=self.timeout_s, follow_redirects=False, transport=self._transport, trust_env=False
+            timeout=self.timeout_s,
+            follow_redirects=False,
+            transport=self._transport,
+            trust_env=False,
+            verify=shared_ssl_context(trust_env=False) if self._transport is None else True,
         )
         try:
             while True:

@@ -29,6 +29,7 @@ from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook.summaries import parse_json_stream
 from console.safefile import ensure_private_dir, write_replace
 from console.sources.bounded import BadAnswer, request_capped
+from console.sources.tls import shared_ssl_context
 from console.sanitize import clean_line
 
 MAX_KEEP_BYTES = 2_000_000
@@ -178,7 +179,11 @@ async def run_http(
 ) -> ExecResult:
     try:
         # one deadline for the whole request, body included (httpx's timeout is per read), and a cap
-        async with httpx.AsyncClient(timeout=req.timeout, transport=transport, follow_redirects=False) as client:
+        # the process's TLS context, not a new one per step (console/sources/tls.py)
+        verify = shared_ssl_context() if transport is None else True
+        async with httpx.AsyncClient(
+            timeout=req.timeout, transport=transport, follow_redirects=False, verify=verify
+        ) as client:
             kwargs: dict[str, Any] = {"headers": req.headers, "params": req.params or None}
             if req.json is not None:
                 kwargs["json"] = req.json

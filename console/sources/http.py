@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from console import __version__
+from console.sources.tls import shared_ssl_context
 
 USER_AGENT = f"edge-console/{__version__}"
 
@@ -49,6 +50,7 @@ def make_client(settings: HttpSettings | None = None) -> httpx.AsyncClient:
         headers={"User-Agent": USER_AGENT},
         follow_redirects=True,
         trust_env=False,  # loopback and configured URLs only; no proxies picked up from the env
+        verify=shared_ssl_context(trust_env=False),  # not a new one per client: console/sources/tls.py
     )
 
 

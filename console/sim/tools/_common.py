@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 import time
+
+try:  # the C module under ``socket``: ``socket.py`` builds its enums on import (a sixth of a tool's start-up)
+    import _socket as socket
+except ImportError:  # pragma: no cover - another Python
+    import socket  # type: ignore[no-redef]
 
 from console.sim.tools._urls import split_http_url
 
@@ -134,7 +138,8 @@ def http_request(
         "User-Agent: edge-sim-tool",
     ]
     lines += [f"{k}: {v}" for k, v in headers.items()]
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+    sock = _connect(host, port, timeout)
+    try:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         chunks = []
         while True:
@@ -142,6 +147,8 @@ def http_request(
             if not chunk:
                 break
             chunks.append(chunk)
+    finally:
+        sock.close()
     raw = b"".join(chunks)
     head, sep, payload = raw.partition(b"\r\n\r\n")
     if not sep:
@@ -159,6 +166,21 @@ def http_request(
     if length is not None and length.isdigit():
         payload = payload[: int(length)]
     return status, payload, found.get("content-type", "")
+
+
+def _connect(host: str, port: int, timeout: float) -> Any:
+    """``socket.create_connection((host, port), timeout)``: each address in turn, the last error raised."""
+    error: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            error = exc
+            sock.close()
+    raise error or OSError(f"getaddrinfo returns an empty list for {host}")
 
 
 class AdminError(Exception):

@@ -31,7 +31,6 @@ import json
 import os
 import re
 import sys
-from pathlib import Path
 
 from console.sim.terraform_defaults import TERRAFORM_DEFAULTS
 from console.sim.tfvars import TfVarError, coerce_tf_var
@@ -136,10 +135,22 @@ def _hcl(value: Any) -> str:
     return str(value)
 
 
-def read_tfvars(path: Path) -> dict[str, Any]:
+def _matching(folder: str, suffix: str) -> list[str]:
+    """The paths ``glob(folder + "/*" + suffix)`` gives (no hidden names), sorted. No ``pathlib``: its imports
+    (``fnmatch``, ``urllib.parse``, ``ipaddress``) were a seventh of each terraform call's start-up."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in sorted(names) if n.endswith(suffix) and not n.startswith(".")]
+
+
+def read_tfvars(path: str) -> dict[str, Any]:
     """``name = value`` lines of a tfvars file (numbers, true/false, quoted strings); comments skipped."""
     values: dict[str, Any] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    for line in text.splitlines():
         line = line.split("#", 1)[0].split("//", 1)[0]
         match = _TFVARS_LINE.match(line)
         if not match:
@@ -153,7 +164,7 @@ def read_tfvars(path: Path) -> dict[str, Any]:
                     "Warning",
                     "Value for undeclared variable",
                     f"The root module does not declare a variable "
-                    f'named "{name}" but a value was found in file "{path.name}".',
+                    f'named "{name}" but a value was found in file "{os.path.basename(path)}".',
                 )
             )
             continue
@@ -162,7 +173,7 @@ def read_tfvars(path: Path) -> dict[str, Any]:
         except TfVarError as exc:
             _error(
                 "Invalid value for input variable",
-                f"The given value is not suitable for var.{name} declared in {path.name}: {exc}.",
+                f"The given value is not suitable for var.{name} declared in {os.path.basename(path)}: {exc}.",
             )
     return values
 
@@ -170,12 +181,12 @@ def read_tfvars(path: Path) -> dict[str, Any]:
 class Terraform:
     def __init__(self, inv: Invocation) -> None:
         self.inv = inv
-        self.cwd = Path.cwd()
+        self.cwd = os.getcwd()
 
     def run(self, argv: list[str]) -> int:
         # global options before the subcommand: -chdir=DIR is where the root module is
         while argv and argv[0].startswith("-chdir="):
-            self.cwd = (self.cwd / argv[0].split("=", 1)[1]).resolve()
+            self.cwd = os.path.realpath(os.path.join(self.cwd, argv[0].split("=", 1)[1]))
             argv = argv[1:]
         if not argv or argv[0] in ("-help", "--help", "-h", "help"):
             out(
@@ -285,7 +296,7 @@ class Terraform:
         raise AssertionError("unreachable")
 
     def _configuration(self) -> None:
-        if not any(self.cwd.glob("*.tf")) and not any(self.cwd.glob("*.tf.json")):
+        if not _matching(self.cwd, ".tf") and not _matching(self.cwd, ".tf.json"):
             _error(
                 "No configuration files",
                 "Plan requires configuration to be present. Planning without a "
@@ -299,16 +310,16 @@ class Terraform:
         -var-file and -var in command-line order (``arguments.Vars.CollectValues``). Nothing remembers a value
         given with -var before."""
         wanted = dict(TERRAFORM_DEFAULTS)
-        files = [self.cwd / "terraform.tfvars"] + sorted(self.cwd.glob("*.auto.tfvars"))
+        files = [os.path.join(self.cwd, "terraform.tfvars"), *_matching(self.cwd, ".auto.tfvars")]
         for path in files:
-            if path.is_file():
+            if os.path.isfile(path):
                 wanted.update(read_tfvars(path))
         for kind, item in self.var_order:
             if kind == "var":
                 wanted[item[0]] = item[1]
                 continue
-            path = self.cwd / item
-            if not path.is_file():
+            path = os.path.join(self.cwd, item)
+            if not os.path.isfile(path):
                 _error("Failed to read variables file", f"Given variables file {item} does not exist.")
             wanted.update(read_tfvars(path))
         return wanted
@@ -346,16 +357,17 @@ class Terraform:
         out(f"Plan: 0 to add, {len(changes)} to change, 0 to destroy.")
 
     def _load_plan(self, name: str) -> dict[str, Any]:
-        path = self.cwd / name
+        path = os.path.join(self.cwd, name)
         try:
-            plan = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, encoding="utf-8") as handle:
+                plan = json.loads(handle.read())
         except (OSError, UnicodeDecodeError, ValueError):
             plan = None
         if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
             _error(
                 'Failed to load "' + name + '" as a plan file',
                 "Error: stat " + name + ": no such file or directory"
-                if not path.exists()
+                if not os.path.exists(path)
                 else "The file is not a saved plan.",
             )
         return plan  # type: ignore[return-value]
@@ -451,7 +463,7 @@ class Terraform:
                 "targets_resolved": addresses,
                 "changes": {a: [list(d) for d in diffs] for a, diffs in changes.items()},
             }
-            path = self.cwd / out_file
+            path = os.path.join(self.cwd, out_file)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(plan, handle)
