@@ -94,7 +94,7 @@ async def test_launch_order_frame_first_then_the_numbers_at_once(sim, state_dir)
     """The launch order: the early scrapes are in before the app mounts (launch starts them before
     Textual loads) and held; the first frame does not wait for their parsing, which is released when it
     is shown; the numbers are the first result drawn, every key metric numeric and marked short, before
-    the poller's own scrape and before the rest of start-up."""
+    the poller's own scrape; the rest of start-up follows."""
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=REFRESH_S)
     session = Session(config=cfg, env=cfg.environment(), read_only=False)
     early = EarlyScrapes(cfg, session.env, hold=True).start()
@@ -125,7 +125,9 @@ async def test_launch_order_frame_first_then_the_numbers_at_once(sim, state_dir)
         await wait_for(lambda: at_first_frame, timeout=15, message="the first frame")
         assert at_first_frame[0] == (0, False), "the first frame waited for the early numbers"
         await wait_for(lambda: "rest of start-up" in order, timeout=15, message="start-up finished")
-        assert order[:2] == ["early", "rest of start-up"], order
+        # the early numbers are the first result drawn; the poller's own first scrape may land before or
+        # after the rest of start-up (its client is built in a thread meanwhile): either is fine
+        assert order[0] == "early" and order.count("early") == 1, order
         assert _all_numeric(early.result_now())  # the first result drawn had every key metric numeric
         pane = app.screen.query_one(MetricsPane)
         await wait_for(lambda: "SHORT WINDOW" in str(pane.border_subtitle or ""), message="short window marked")

@@ -198,7 +198,8 @@ async def test_dashboard_pane_fills_and_l_opens_the_log_view(sim, fake_tools):
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={"wrangler": ["wrangler"]})
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller())
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(lambda: app.screen.query("#log-pane"), message="dashboard pane mounted")
+        # the pane's list is mounted after the pane itself (its compose): wait for both, not just the pane
+        await wait_for(lambda: app.screen.query("#log-pane LogList"), message="dashboard pane mounted")
         pane = app.screen.query_one("#log-pane", LogPane)
         await wait_for(
             lambda: sum(1 for line in rendered(pane.log_list) if "/api/" in line) >= 3,
