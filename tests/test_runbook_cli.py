@@ -238,7 +238,14 @@ def test_read_only_per_environment_config(config_file, fake_tools, capsys):
     assert "production" not in err  # names the environment it would change, not production
 
 
-def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, sim, capsys, state_dir):
+def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, sim, capsys, state_dir, monkeypatch):
+    import functools
+
+    from console.runbook.engine import FlowRunner
+
+    # worker-status's tail step collects for 1 s, not its 8 s (the runner's own cap, as in test_flows_sim):
+    # the same wrangler tail child, argv and environment, without 7 s of waiting
+    monkeypatch.setattr(FlowRunner, "__init__", functools.partialmethod(FlowRunner.__init__, tail_seconds=1))
     api = os.environ["EDGE_SIM_API_TOKEN"]
     admin = os.environ["EDGE_SIM_ADMIN_TOKEN"]
     assert len(api) >= 8 and len(admin) >= 8
