@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import time
@@ -74,8 +75,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def prometheus_fleet(tmp_path):
+@contextlib.contextmanager
+def _running_fleet(tmp_path):
+    """Two simulated edges (scenario normal) and a real Prometheus scraping both every second."""
     prometheus = required_program("prometheus")
     sims = [SimServer(host="127.0.0.1", port=0, scenario="normal", seed=i) for i in (1, 2)]
     for sim in sims:
@@ -116,6 +118,21 @@ def prometheus_fleet(tmp_path):
             proc.kill()
         for sim in sims:
             sim.stop()
+
+
+@pytest.fixture
+def prometheus_fleet(tmp_path):
+    """A fleet of its own, for a test that changes the edges' scenario."""
+    with _running_fleet(tmp_path) as fleet:
+        yield fleet
+
+
+@pytest.fixture(scope="module")
+def steady_fleet(tmp_path_factory):
+    """One fleet shared by the tests that only read it (the edges stay on scenario normal): one Prometheus
+    start and one warm-up instead of one per test."""
+    with _running_fleet(tmp_path_factory.mktemp("steady-fleet")) as fleet:
+        yield fleet
 
 
 async def test_fleet_numbers_from_a_real_prometheus(prometheus_fleet):
@@ -174,11 +191,11 @@ async def _sleep_briefly() -> None:
     await asyncio.sleep(0.5)
 
 
-async def test_dashboard_toggles_to_fleet_view(prometheus_fleet):
+async def test_dashboard_toggles_to_fleet_view(steady_fleet):
     from console.session import Session
     from screens.app import EdgeConsoleApp
 
-    url, sims = prometheus_fleet
+    url, sims = steady_fleet
     cfg = parse_config(
         f"refresh_seconds: 0.5\nenvironments:\n  p:\n    base_url: '{sims[0].base_url}'\n"
         f"    prometheus_url: '{url}'\nprometheus: {{window: 10s}}\n"
@@ -212,8 +229,8 @@ def _check_json(config_path, capsys) -> tuple[int, dict]:
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_check_json_has_fleet_section(prometheus_fleet, tmp_path, capsys):
-    url, sims = prometheus_fleet
+def test_check_json_has_fleet_section(steady_fleet, tmp_path, capsys):
+    url, sims = steady_fleet
     path = tmp_path / "c.yaml"
     path.write_text(
         f"environments:\n  p:\n    base_url: '{sims[0].base_url}'\n    prometheus_url: '{url}'\n"
