@@ -60,13 +60,16 @@ class BarApp(App):
         yield CountingBar()
 
     def on_mount(self) -> None:
-        self.set_interval(0.2, self._beat)  # a clock of the test's own: shows that time went by
+        # a clock of the test's own: shows that time went by (8 beats = 1.6 of the bar's tick intervals)
+        self.set_interval(CountingBar.TICK_SECONDS / 5, self._beat)
 
     def _beat(self) -> None:
         self.beats += 1
 
 
 class CountingBar(IncidentBar):
+    TICK_SECONDS = 0.25  # the bar's 1 s tick, sped up: the same ticks and pauses in a quarter of the time
+
     def __init__(self) -> None:
         super().__init__()
         self.ticks = 0
@@ -82,12 +85,13 @@ class CountingBar(IncidentBar):
 
 
 async def test_incident_bar_clock_runs_only_with_an_incident_and_repaints_changes():
+    assert IncidentBar.TICK_SECONDS == 1.0  # the console's bar ticks at the resolution shown; this one 4x faster
     app = BarApp()
     async with app.run_test(size=(80, 6)):
         bar = app.query_one(CountingBar)
         now = [T0 + timedelta(minutes=7)]
         bar.clock = lambda: now[0]
-        await wait_for(lambda: app.beats >= 8, message="1.6 s on the test's clock")
+        await wait_for(lambda: app.beats >= 8, message="1.6 tick intervals on the test's clock")
         assert bar.ticks == 0 and bar.updates == 0  # no incident: the clock does not tick
 
         bar.show_incident(incident())
@@ -102,7 +106,7 @@ async def test_incident_bar_clock_runs_only_with_an_incident_and_repaints_change
         bar.show_incident(None)  # (its own _tick call returns at once)
         assert not bar.display
         ticks, beats = bar.ticks, app.beats
-        await wait_for(lambda: app.beats >= beats + 8, message="1.6 s on the test's clock")
+        await wait_for(lambda: app.beats >= beats + 8, message="1.6 tick intervals on the test's clock")
         assert bar.ticks == ticks  # the timer is paused
 
 

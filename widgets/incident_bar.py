@@ -62,11 +62,13 @@ class IncidentBar(Static):
 
     _timer: Timer | None = None
     _shown: Text | None = None
+    #: seconds between clock ticks: the resolution shown (a test's subclass may tick faster)
+    TICK_SECONDS: float = 1.0
 
     def on_mount(self) -> None:
         self.display = self.incident is not None
         # the clocks tick at the resolution shown (1 s), and only while there is an incident to show
-        self._timer = self.set_interval(1.0, self._tick, pause=self.incident is None)
+        self._timer = self.set_interval(self.TICK_SECONDS, self._tick, pause=self.incident is None)
 
     def show_incident(self, incident: Incident | None) -> None:
         self.incident = incident
