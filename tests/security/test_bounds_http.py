@@ -12,6 +12,7 @@ import pytest
 
 from console.config import load_config
 from console.runbook import FlowRunner, StepState, parse_runbook
+from console.sources.http import HttpSettings
 from console.sources.promql import PromQLClient, PromQLError
 from tests.security.bounds_util import ENDLESS_SAFETY_BYTES, HostileServer, write_config
 
@@ -70,8 +71,8 @@ def test_bounds_prometheus_query_is_capped_and_has_a_total_deadline(tmp_path):
         server.endless("/big/api/v1/query")
         server.drip("/slow/api/v1/query")
 
-        async def ask(base: str) -> tuple[str, float]:
-            client = PromQLClient(server.url + base)
+        async def ask(base: str, settings: HttpSettings | None = None) -> tuple[str, float]:
+            client = PromQLClient(server.url + base, settings=settings)
             started = time.monotonic()
             try:
                 await asyncio.wait_for(client.query("up"), 60)
@@ -82,9 +83,10 @@ def test_bounds_prometheus_query_is_capped_and_has_a_total_deadline(tmp_path):
             return "no error", time.monotonic() - started
 
         big, big_s = asyncio.run(ask("/big"))
-        slow, slow_s = asyncio.run(ask("/slow"))
+        # connect 1 s + read 2.5 s (a byte a second never trips the read timeout): one total deadline of 3.5 s
+        slow, slow_s = asyncio.run(ask("/slow", HttpSettings(connect_timeout=1.0, read_timeout=2.5)))
         sent = server.sent.get("/big/api/v1/query", 0)
     assert "answer larger than 8 MiB" in big and sent < ENDLESS_SAFETY_BYTES, (big, sent)
     assert big_s < 15, big_s
     assert "timed out" in slow, slow
-    assert slow_s < 10.0, slow_s  # connect 2 s + read 5 s: one total deadline, not 20 s of drip
+    assert slow_s < 10.0, slow_s  # one total deadline (3.5 s), not 20 s of drip
