@@ -10,13 +10,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from console.incident.manager import IncidentManager
 from console.record.reader import RecordingError, read_recording
 from console.safefile import open_append
+from console.sources.tls import shared_ssl_context
 from tests.security.inprocess_cli import run_cli
 from tests.util import wait_for_sync
+
+TLS = shared_ssl_context()
 
 
 def run_console(*args: str, **kwargs) -> subprocess.Popen:
@@ -42,8 +46,13 @@ def polls_on_disk(path: Path) -> int:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_record_until_interrupted_finishes_the_file(state_dir, sig):
-    proc = run_console("--scenario", "ddos", "record", "--out", "cli.jsonl.gz", "--no-tail")
+def test_record_until_interrupted_finishes_the_file(state_dir, sim, tmp_path, sig):
+    # the simulated edge in a DDoS, polled every 0.5 s (not the 2 s default): the two polls and the next
+    # poll that picks up the other console's entries come in a quarter of the time
+    httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "ddos"}, verify=TLS).raise_for_status()
+    config = tmp_path / "config.yaml"
+    config.write_text(f"refresh_seconds: 0.5\nenvironments:\n  production:\n    base_url: '{sim.base_url}'\n")
+    proc = run_console("--config", str(config), "record", "--out", "cli.jsonl.gz", "--no-tail")
     path = Path(state_dir) / "recordings" / "cli.jsonl.gz"
     try:
         # the writer flushes every second: wait for two polls to be on disk
