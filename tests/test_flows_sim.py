@@ -89,7 +89,7 @@ class Edge:
             inputs or {},
             config=self.config,
             http_transport=self.transport,
-            tail_seconds=2,
+            tail_seconds=1,  # the tail steps collect 1 s of events (their 8 s capped, as in test_flows_real_tools)
             **kw,
         )
         try:
