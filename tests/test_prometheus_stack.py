@@ -252,12 +252,12 @@ async def test_query_range_history_fills_the_overnight_review(two_environments, 
     env = cfg.environment("production")
     deadline = time.monotonic() + 60
     while True:  # until Prometheus holds enough of the window for a trend
-        history = await fetch_history(cfg, env, "20s", points=8)
+        history = await fetch_history(cfg, env, "10s", points=8)
         if sum(v is not None for v in history.history("request_rate")) >= 6:  # of the step's 8 points
             break
         assert time.monotonic() < deadline, history
         await asyncio.sleep(1)
-    metrics = PollerMetrics(cfg, env, min_interval=0.3, history_window="20s")
+    metrics = PollerMetrics(cfg, env, min_interval=0.3, history_window="10s")
     runbook = load_for_config(cfg)
     runner = FlowRunner(runbook.flows["overnight-metrics-review"], env, {}, config=cfg, get_metric=metrics)
     try:
@@ -270,7 +270,7 @@ async def test_query_range_history_fills_the_overnight_review(two_environments, 
     assert len(trend) == trend_points and sum(v is not None for v in trend) >= trend_points // 2, trend
     # the trend is Prometheus's history, not the console's own scrapes (it made at most two, for the values)
     assert len(metrics._history["request_rate"]) <= 2
-    assert "trends: Prometheus history, last 20s" in "\n".join(metrics.history_note)
+    assert "trends: Prometheus history, last 10s" in "\n".join(metrics.history_note)
     assert any(line.startswith("security blocks in the last 24h:") for line in metrics.history_note)
 
 
