@@ -114,18 +114,9 @@ def test_the_detail_view_and_a_save_take_a_deep_event(depth, tmp_path):
 @pytest.mark.parametrize("pretty", [False, True])
 def test_without_orjson_a_deep_event_is_counted_broken(monkeypatch, pretty):
     """A broken install (no orjson): the stdlib parses, and its RecursionError is "not JSON" too."""
-    import importlib.util
-    import json
-    import sys
+    from tests.test_tail_parser import parser_without_orjson
 
-    import console.tail.parser as real
-
-    monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson -> ImportError
-    spec = importlib.util.spec_from_file_location("parser_without_orjson_depth", real.__file__)
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    assert module._loads is json.loads
+    module = parser_without_orjson(monkeypatch, "parser_without_orjson_depth")
     deep = deep_event(5000)
     if pretty:  # the pretty-printed shape wrangler writes: "{" alone on the first line, "}" on the last
         deep = b"{\n" + deep[1:-2] + b"\n}\n"

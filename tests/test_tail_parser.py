@@ -121,18 +121,26 @@ def test_event_fields_from_odd_shapes():
     assert nan_status.status is None and nan_status.severity == 0
 
 
-def test_without_orjson_the_stdlib_gives_the_same_results(monkeypatch):
+def parser_without_orjson(monkeypatch, name: str = "parser_without_orjson"):
+    """A fresh copy of console.tail.parser loaded as on a broken install with no orjson (the stdlib parses)."""
     import importlib.util
     import sys
 
     import console.tail.parser as real
 
     monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson -> ImportError
-    spec = importlib.util.spec_from_file_location("parser_without_orjson", real.__file__)
+    spec = importlib.util.spec_from_file_location(name, real.__file__)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)
     assert module._loads is json.loads
+    return module
+
+
+def test_without_orjson_the_stdlib_gives_the_same_results(monkeypatch):
+    import console.tail.parser as real
+
+    module = parser_without_orjson(monkeypatch)
     data = (
         pretty_stream(RECORDED)
         + b'\xff garbage\n{\n    "outcome": "ok",\n'
