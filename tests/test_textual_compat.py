@@ -103,8 +103,8 @@ class _Themed(App[None]):
         yield Static("themed", id="themed")
 
 
-async def _themed_state(how: str) -> tuple:
-    app = _Themed(how)
+def _count_reparses(app: _Themed) -> None:
+    """``app.reparses`` counts the stylesheet's re-parses from now on."""
     reparse = app.stylesheet.reparse
 
     def counting() -> None:
@@ -112,6 +112,11 @@ async def _themed_state(how: str) -> tuple:
         reparse()
 
     app.stylesheet.reparse = counting  # type: ignore[method-assign]
+
+
+async def _themed_state(how: str) -> tuple:
+    app = _Themed(how)
+    _count_reparses(app)
     async with app.run_test() as pilot:
         await pilot.pause()
         static = app.query_one("#themed")
@@ -142,13 +147,7 @@ async def test_set_theme_before_run_hook_is_the_reactive_once_running():
     from screens.textual_compat import set_theme_before_run
 
     app = _Themed("hook")
-    reparse = app.stylesheet.reparse
-
-    def counting() -> None:
-        app.reparses += 1
-        reparse()
-
-    app.stylesheet.reparse = counting  # type: ignore[method-assign]
+    _count_reparses(app)
     async with app.run_test() as pilot:
         set_theme_before_run(app, "edge-mono")  # running: the ordinary switch, with its re-parse
         await pilot.pause()
