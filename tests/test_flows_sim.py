@@ -113,11 +113,18 @@ def states(runner: FlowRunner) -> dict[str, StepState]:
     return {run.step.id: run.state for run in runner.steps}
 
 
-def passed(runner: FlowRunner, *, pending_manual: bool = False) -> bool:
+def passed(runner: FlowRunner, *, pending_manual: bool = False, sampled: tuple[str, ...] = ()) -> bool:
+    """Every step passed, was done or skipped (or waits for the operator, with ``pending_manual``). A step in
+    ``sampled`` judges a random sample of the simulated traffic (the tail's "over half the events failed"):
+    it may also have failed, but it must have run."""
     ok = {StepState.PASSED, StepState.DONE, StepState.SKIPPED}
     if pending_manual:
         ok.add(StepState.PENDING)
-    bad = {k: v for k, v in states(runner).items() if v not in ok}
+    bad = {
+        k: v
+        for k, v in states(runner).items()
+        if v not in ok and not (k in sampled and v is StepState.FAILED and step(runner, k).result.lines)
+    }
     assert not bad, {
         k: (v, runner.steps[[r.step.id for r in runner.steps].index(k)].result.message) for k, v in bad.items()
     }
@@ -512,7 +519,9 @@ async def test_p0_communication_checklist_is_ticked_and_recorded(edge):
 async def test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_when_asked(edge):
     edge.sim.state.set_scenario("error-spike")
     runner = await edge.run("p0-service-down")
-    assert passed(runner, pending_manual=True)
+    # error-spike: about a quarter of the tail's events are exceptions, and the step fails past a half
+    assert passed(runner, pending_manual=True, sampled=("tail",))
+    assert re.match(r"\d+ events: ", step(runner, "tail").result.lines[0])
     assert edge.tools.argvs("wrangler") == [
         ["tail", "vau-processor-production", "--format", "json"],
         ["deployments", "status", "--name", "vau-processor-production", "--json"],
@@ -526,7 +535,7 @@ async def test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_whe
     assert "indicator: none" in output(runner, "cloudflare")
 
     runner = await edge.run("p0-service-down", {"rollback": "true", "reason": "Service outage"})
-    assert passed(runner, pending_manual=True)
+    assert passed(runner, pending_manual=True, sampled=("tail",))
     target = runner.captures["target_version"]
     assert edge.tools.argvs("gh")[1] == [
         "workflow",
