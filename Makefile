@@ -25,9 +25,10 @@ lint: $(STAMP)
 
 # the suite on TEST_WORKERS processes (pytest-xdist); each test has its own state dirs and ports.
 # Most tests wait on timers, pipes and sockets rather than the CPU, so more workers than cores pay off:
-# tests/test_look_snapshots.py on the 2-core machine took 68 s with -n 2, 50 s with -n 4, 55 s with -n 6.
-# `make test TEST_WORKERS=0` runs it serially.
-TEST_WORKERS ?= 4
+# the whole suite on the 2-core machine (quiet, /proc/stat around the run): -n 4 took 206 s with 70 s of a
+# core idle; -n 6 164 s, 23 s idle; -n 8 166 s, 2 s idle but more CPU (a collection per worker) and more
+# timing failures under the load. `make test TEST_WORKERS=0` runs it serially.
+TEST_WORKERS ?= 6
 
 # Bytecode is cached for the run even where PYTHONDONTWRITEBYTECODE is set (as on this machine): without it every
 # worker compiled every module and rewrote every test module's asserts, and every console child process the
