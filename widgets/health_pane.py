@@ -48,11 +48,16 @@ class HealthPane(Static):
             text.append(clean_line(health.status if health.healthy else (health.error or health.status)))
             if health.version:
                 text.append(f"  v{health.version}", style="dim")
+            units = []
             for name, status in health.components.items():
                 mark, state = component_mark(status)
-                text.append("\n" if name == next(iter(health.components)) else "  ")
-                text.append(f"{mark} ", style=f"bold {state_tint(self, state)}")
-                text.append(name if status.lower() in GOOD else f"{name} {status}")
+                unit = Text()
+                unit.append(f"{mark} ", style=f"bold {state_tint(self, state)}")
+                unit.append(name if status.lower() in GOOD else f"{name} {status}")
+                units.append(unit)
+            if units:
+                text.append("\n")
+                text.append_text(flow_units(units, self.content_size.width))
         self._last = health
         signature = (text.plain, theme_of(self))
         if signature != self._plain:
@@ -61,3 +66,25 @@ class HealthPane(Static):
 
     def restyle(self) -> None:
         self.show(self._last)
+
+    def on_resize(self) -> None:
+        self.show(self._last)  # the components flow into the new width
+
+
+def flow_units(units: list[Text], width: int, gap: str = "  ") -> Text:
+    """The units side by side, a new line where the next one would not fit in ``width`` (0: one line).
+    A unit (a component's mark and name) is never split from its mark, so a wrapped line never ends
+    with the mark of the component on the next line."""
+    out = Text()
+    used = 0
+    for unit in units:
+        size = unit.cell_len
+        if used and (not width or used + len(gap) + size <= width):
+            out.append(gap)
+            used += len(gap)
+        elif used:
+            out.append("\n")
+            used = 0
+        out.append_text(unit)
+        used += size
+    return out
