@@ -19,6 +19,7 @@ from console.config import parse_config
 from console.runbook import FlowRunner, InputError
 from console.runbook.engine import StepState
 from console.runbook.loader import load_for_config
+from console.sources.tls import shared_ssl_context
 from tests.monitoring_servers import post_alerts, running_alertmanager
 from tests.util import wait_for_sync
 
@@ -61,7 +62,7 @@ def _config(tmp_path: Path, sim, am_url: str, extra: str = "", read_only: bool =
 
 
 def _silences(url: str) -> list[dict]:
-    return httpx.get(f"{url}/api/v2/silences", timeout=5).json()
+    return httpx.get(f"{url}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json()
 
 
 # -- pure parts -------------------------------------------------------------------------------------------
@@ -150,11 +151,12 @@ def test_alerts_cli_lists_posted_alerts_with_flows(alertmanager, sim, tmp_path, 
             "comment": "staging",
         },
         timeout=5,
+        verify=shared_ssl_context(),
     )
     silence.raise_for_status()
 
     def listed():
-        alerts = httpx.get(f"{alertmanager}/api/v2/alerts", timeout=5).json()
+        alerts = httpx.get(f"{alertmanager}/api/v2/alerts", timeout=5, verify=shared_ssl_context()).json()
         return len(alerts) == 3 and all(a["status"]["state"] != "unprocessed" for a in alerts)
 
     wait_for_sync(listed, timeout=20, message="three processed alerts")

@@ -11,6 +11,7 @@ import pytest
 from console.config import simulated_config
 from console.runbook import load_for_config
 from console.session import Session
+from console.sources.tls import shared_ssl_context
 from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from tests.fakes import NORMAL_VALUES, StaticPoller
@@ -91,7 +92,9 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
         await wait_for(lambda: isinstance(app.screen, FlowModal), timeout=15, message="the silence flow")
         modal = app.screen
         assert modal.flow.id == "alertmanager-silence"
-        assert httpx.get(f"{alertmanager}/api/v2/silences", timeout=5).json() == []  # nothing sent yet
+        assert (
+            httpx.get(f"{alertmanager}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json() == []
+        )  # nothing sent yet
         for _ in range(6):  # the form (filled in), then the action's confirmation
             if modal.query_one("#flow-confirm").display:
                 break
@@ -101,7 +104,7 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
         await type_confirmation(modal, pilot, "production")
 
         def silences():
-            return httpx.get(f"{alertmanager}/api/v2/silences", timeout=5).json()
+            return httpx.get(f"{alertmanager}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json()
 
         await wait_for(lambda: silences(), timeout=15, message="silence created by the ack")
         (silence,) = silences()

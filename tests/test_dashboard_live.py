@@ -11,6 +11,7 @@ import httpx
 from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
+from console.sources.tls import shared_ssl_context
 from screens.app import EdgeConsoleApp
 from tests.util import metric_row, wait_for
 
@@ -45,7 +46,9 @@ async def test_panes_fill_and_latency_scenario_turns_p95_critical(sim):
         assert "waf" in str(app.screen.query_one("#security-pane").render())
         assert "UP" in str(app.screen.query_one("#health-pane").render())
 
-        httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "latency"}).raise_for_status()
+        httpx.post(
+            f"{sim.base_url}/admin/scenario", json={"name": "latency"}, verify=shared_ssl_context()
+        ).raise_for_status()
         polls = app.poll_count
         await wait_for(
             lambda: (
@@ -68,7 +71,9 @@ async def test_metrics_fault_shows_error_and_age_then_recovers(sim):
     app = live_app(sim)
     async with app.run_test(size=(100, 30)):
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
-        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "500"}).raise_for_status()
+        httpx.post(
+            f"{sim.base_url}/admin/faults", json={"metrics": "500"}, verify=shared_ssl_context()
+        ).raise_for_status()
         await wait_for(
             lambda: app.last_result.metrics.state in ("stale", "down"), timeout=15, message="metrics source stale/down"
         )
@@ -82,7 +87,9 @@ async def test_metrics_fault_shows_error_and_age_then_recovers(sim):
         # values stay on screen (the last good ones) while the source is failing
         assert "req/s" in row_text(app, "request_rate")
 
-        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "none"}).raise_for_status()
+        httpx.post(
+            f"{sim.base_url}/admin/faults", json={"metrics": "none"}, verify=shared_ssl_context()
+        ).raise_for_status()
         await wait_for(lambda: app.last_result.metrics.state == "live", timeout=15, message="recovery")
         await wait_for(
             lambda: app.screen.query_one("#metrics-pane").border_subtitle == "", message="the error gone from screen"
@@ -96,7 +103,9 @@ async def test_health_down_shows_down(sim):
         await wait_for(
             lambda: app.last_result is not None and app.last_result.health is not None, timeout=15, message="health"
         )
-        httpx.post(f"{sim.base_url}/admin/scenario", json={"name": "outage"}).raise_for_status()
+        httpx.post(
+            f"{sim.base_url}/admin/scenario", json={"name": "outage"}, verify=shared_ssl_context()
+        ).raise_for_status()
         await wait_for(
             lambda: app.last_result.health is not None and not app.last_result.health.healthy,
             timeout=15,
@@ -111,7 +120,11 @@ async def test_missing_family_keeps_last_value_marked_stale(sim):
     app = live_app(sim)
     async with app.run_test(size=(100, 30)):
         await wait_for(lambda: has_rates(app), timeout=15, message="first derived rates")
-        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "missing:edge_cache_hits_total"}).raise_for_status()
+        httpx.post(
+            f"{sim.base_url}/admin/faults",
+            json={"metrics": "missing:edge_cache_hits_total"},
+            verify=shared_ssl_context(),
+        ).raise_for_status()
         await wait_for(
             lambda: app.last_result.derived.metrics["cache_hit_rate"].stale,
             timeout=15,
@@ -124,7 +137,9 @@ async def test_missing_family_keeps_last_value_marked_stale(sim):
         assert "%" in text and "stale" in text
         assert "stale" not in row_text(app, "request_rate")
 
-        httpx.post(f"{sim.base_url}/admin/faults", json={"metrics": "none"}).raise_for_status()
+        httpx.post(
+            f"{sim.base_url}/admin/faults", json={"metrics": "none"}, verify=shared_ssl_context()
+        ).raise_for_status()
         await wait_for(
             lambda: not app.last_result.derived.metrics["cache_hit_rate"].stale,
             timeout=15,

@@ -4,7 +4,6 @@ flagged. The responder's actions are the real flows (FlowRunner) and the edge is
 
 from __future__ import annotations
 
-import asyncio
 import json
 import stat
 from pathlib import Path
@@ -18,10 +17,12 @@ from console.incident.alerts import AlertEngine, AlertSettings
 from console.runbook import FlowRunner, load_runbook
 from console.runbook.values import PollerMetrics
 from console.sources.poller import EdgePoller
+from tests.virtual_time import VirtualClock as EdgeClock
+from tests.virtual_time import sim_on_the_clock, skip_ahead_clock  # noqa: F401 - fixtures sim (on the clock), clock
 
 RUNBOOK = load_runbook()
-#: real seconds between polls (each one is 10 s of drill time)
-POLL_S = 0.25
+#: seconds the simulated edge lives between two polls: each poll is 10 s of drill time
+POLL_S = 10.0
 
 DDOS_DRILL = """\
 name: DDoS at 09:00
@@ -118,15 +119,21 @@ def test_the_shipped_drills_load_and_name_real_flows():
     assert {"metrics": "500"} in [i.fault for i in ddos.timeline]
 
 
-async def play_ddos(sim, tmp_path, respond) -> dict:
+async def play_ddos(sim, edge_clock: EdgeClock, tmp_path, respond) -> dict:
     """Play DDOS_DRILL in virtual time: each real poll of the simulated edge advances the drill 10 s.
-    ``respond(runner, clock)`` is the responder's action (a real flow) once the alert was acknowledged."""
+    ``respond(runner, clock)`` is the responder's action (a real flow) once the alert was acknowledged.
+
+    The simulated edge and the poller share ``edge_clock`` (real time plus skips, tests/virtual_time.py), and
+    it skips the drill's 10 s between polls: the request rate is the increase over that window, as on a real
+    edge polled every 10 s. (Polls 0.25 s of real time apart made the rate a quotient of two short spans
+    timed by different threads: on a loaded machine a reading was off by half either way, the DDoS rate
+    dipped under its critical threshold twice in a row, and the drill scored a recovery that never was.)"""
     config = simulated_config(sim.base_url, tool_env=sim.tool_env())  # tools from PATH (fake_tools)
     env = config.environment()
     script = load_script(write(tmp_path, DDOS_DRILL))
     clock = VirtualClock()
     runner = DrillRunner(script, StateControl(sim), clock)
-    poller = EdgePoller(config, env)
+    poller = EdgePoller(config, env, clock=edge_clock)
     engine = AlertEngine(settings=AlertSettings(hold_scrapes=2, clear_scrapes=2))
     acted = False
     try:
@@ -140,13 +147,14 @@ async def play_ddos(sim, tmp_path, respond) -> dict:
                 engine.acknowledge("request_rate")  # `a`
                 runner.observe_ack("alert request_rate acknowledged")
                 clock.t += 20
+                edge_clock.advance(20)
                 await respond(runner, config, env)
                 acted = True
             if acted and runner.observer.phases[0].recovered is not None:
                 break
-            clock.t += 10
+            clock.t += POLL_S
             assert obs is not None
-            await asyncio.sleep(POLL_S)  # the console's poll cadence (rates need time between scrapes)
+            edge_clock.advance(POLL_S)  # the console's poll cadence (rates need time between scrapes)
     finally:
         await poller.aclose()
     clock.t = script.duration
@@ -166,11 +174,11 @@ async def run_flow(flow_id: str, runner: DrillRunner, config, env, inputs: dict 
     return flow
 
 
-async def test_the_runbooks_ddos_mitigation_scores_full_marks(sim, fake_tools, tmp_path, state_dir):
+async def test_the_runbooks_ddos_mitigation_scores_full_marks(sim, clock, fake_tools, tmp_path, state_dir):
     async def under_attack(runner, config, env):
         await run_flow("under-attack-mode", runner, config, env)
 
-    score = await play_ddos(sim, tmp_path, under_attack)
+    score = await play_ddos(sim, clock, tmp_path, under_attack)
     phase = score["phases"][0]
     assert sim.state.snapshot()["flags"]["under_attack"] is True
     assert phase["mitigation"] == "under-attack-mode/patch"
@@ -183,13 +191,13 @@ async def test_the_runbooks_ddos_mitigation_scores_full_marks(sim, fake_tools, t
     assert json.loads(path.read_text())["score"] == 100
 
 
-async def test_a_rollback_during_the_ddos_is_flagged(sim, fake_tools, tmp_path, state_dir):
+async def test_a_rollback_during_the_ddos_is_flagged(sim, clock, fake_tools, tmp_path, state_dir):
     sim.state.gh_run_seconds = 0.2
 
     async def rollback(runner, config, env):
         await run_flow("rollback", runner, config, env, {"reason": "errors"})
 
-    score = await play_ddos(sim, tmp_path, rollback)
+    score = await play_ddos(sim, clock, tmp_path, rollback)
     phase = score["phases"][0]
     assert [(w["flow"], w["step"]) for w in score["wrong_actions"]] == [("rollback", "trigger")]
     assert "rollback during a DDoS" in score["wrong_actions"][0]["why"]

@@ -12,6 +12,7 @@ from console.app.events import PollCompleted
 from console.config import simulated_config
 from console.metrics.thresholds import State
 from console.session import Session
+from console.sources.tls import shared_ssl_context
 from screens.app import EdgeConsoleApp
 from tests.test_flow_ui_modal import close_flow_modals
 from tests.util import click_now, press_now, wait_for
@@ -42,7 +43,7 @@ async def test_latency_scenario_raises_after_configured_scrapes_and_records_it(s
         )
         incident = app.incident_response.manager.start("P3", "Watching latency")
         assert not any(active for *_, active in log)
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=shared_ssl_context()) as client:
             answer = await client.post(sim.base_url + "/admin/scenario", json={"name": "latency"})
         assert answer.status_code == 200
         await wait_for(lambda: log and log[-1][2], timeout=30, message="latency alert")
@@ -80,7 +81,7 @@ async def test_outage_suggests_p0_and_one_key_opens_the_response_or_starts_the_i
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False))
     async with app.run_test(size=(110, 32)) as pilot:
         await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(AlertBanner), message="app")
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=shared_ssl_context()) as client:
             assert (await client.post(sim.base_url + "/admin/scenario", json={"name": "outage"})).status_code == 200
         engine = app.incident_response.engine
         await wait_for(lambda: any(a.key == "health" for a in engine.active()), timeout=30, message="health alert")
@@ -131,7 +132,7 @@ async def test_a_source_going_down_and_recovering_is_on_the_timeline(sim):
         def sources():
             return [e.text for e in manager.current.entries if e.kind == "source"]
 
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=shared_ssl_context()) as client:
             await client.post(sim.base_url + "/admin/faults", json={"metrics": "500"})
             await wait_for(
                 lambda: any(t.startswith("Source metrics down") for t in sources()),

@@ -180,8 +180,17 @@ async def test_selector_keeps_each_environments_numbers_apart(two_environments):
                 out.setdefault(labels["env"], []).append(value)
             return out
 
+        # how long Prometheus has had each edge's counter: a series younger than the 10 s rate window reads low
+        # (its increase is extrapolated over the part it has), rising scrape by scrape; on a loaded machine the
+        # fleet polls and the per-edge reads then saw different points of that climb (30% apart)
+        series_age = "time() - min by (instance) (min_over_time(timestamp(edge_requests_total)[30s:1s]))"
         deadline = time.monotonic() + 60
         while True:  # every edge has a rate before and after the fleet polls (else a number is one edge's)
+            ages = [age for _, age in await raw.query(series_age)]
+            if len(ages) < 3 or min(ages) < 11:  # the three live edges, each with a full window
+                assert time.monotonic() < deadline, ages
+                await asyncio.sleep(0.5)
+                continue
             before = await rates_by_env()
             p, s = await prod.poll(), await staging.poll()
             after = await rates_by_env()

@@ -18,10 +18,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from console.sim.names import TOOL_LAUNCHER
 from console.sim.server import SimServer
+from console.sources.tls import shared_ssl_context
 from tests.util import wait_for_sync
 
 #: one client for the module: creating an httpx client per call costs more than the calls
-HTTP = httpx.Client(timeout=10)
+HTTP = httpx.Client(timeout=10, verify=shared_ssl_context())
 
 
 def families(text: str) -> dict[str, object]:
@@ -350,7 +351,11 @@ def test_deferred_sim_reserves_address_and_tokens_then_serves(state_dir, monkeyp
         assert "wrangler" in session.env.tools and not session.env.paths
 
         answers: list[int] = []
-        early = threading.Thread(target=lambda: answers.append(httpx.get(f"{base}/health", timeout=20).status_code))
+        early = threading.Thread(
+            target=lambda: answers.append(
+                httpx.get(f"{base}/health", timeout=20, verify=shared_ssl_context()).status_code
+            )
+        )
         early.start()  # connects now, waits in the backlog
         session.start_sim()
         early.join(25)
@@ -364,7 +369,7 @@ def test_deferred_sim_reserves_address_and_tokens_then_serves(state_dir, monkeyp
         session.close()
     assert os.environ[API_TOKEN_ENV] == "before"
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{base}/health", timeout=2)
+        httpx.get(f"{base}/health", timeout=2, verify=shared_ssl_context())
 
 
 def test_deferred_sim_closed_before_it_started_frees_the_port(state_dir, monkeypatch):
@@ -375,4 +380,4 @@ def test_deferred_sim_closed_before_it_started_frees_the_port(state_dir, monkeyp
     base = session.env.base_url
     session.close()
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{base}/health", timeout=2)
+        httpx.get(f"{base}/health", timeout=2, verify=shared_ssl_context())

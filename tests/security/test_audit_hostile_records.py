@@ -12,12 +12,12 @@ import socket
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 from console.runbook.audit import AuditLog, format_record, parse_record
 from console.runbook.unfinished import describe, listing_record, report_unfinished, scan
 from screens.audit_view import record_detail, record_row
 from tests.security.audit_util import cli
+from tests.security.fuzz_audit_records import audit_records
 from tests.util import FUZZ_EXAMPLES
 
 HOST = socket.gethostname()
@@ -74,59 +74,16 @@ def test_the_real_command_survives_every_hostile_record_at_once(state_dir):
     assert proc.returncode == 2, proc.stderr
 
 
-_KEYS = st.sampled_from(
-    [
-        "ts",
-        "argv",
-        "request",
-        "event",
-        "step_run",
-        "pid",
-        "pid_start",
-        "host",
-        "flow",
-        "step",
-        "status",
-        "start",
-        "time",
-        "user",
-        "environment",
-        "exit_code",
-        "http_status",
-        "message",
-        "inputs",
-        "envelope",
-        "output",
-        "ran",
-        "not_run",
-        "step_title",
-        "method",
-        "url",
-    ]
-) | st.text(max_size=5)
-_SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**400), max_value=10**400)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=20)
-    | st.sampled_from(["step_started", "step", "step_unknown", "flow_end", HOST, "r1"])
-)
-_VALUES = st.recursive(
-    _SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12
-)
-_RECORDS = st.dictionaries(_KEYS, _VALUES, max_size=10)
-
-
 # The records the review found, as objects (the HOSTILE lines above are their text), tried first every run.
-# With them, 100 random lists (300 before) find what the random part adds: its cost was drawing the
-# nested values (~50 ms each), not running the code under test (~2 ms).
+# With them, 100 random lists (300 before) find what the random part adds. The lists are decoded from two
+# draws (tests/security/fuzz_audit_records.py): drawing nested values from composite strategies was ~50 ms
+# per list, running the code under test ~2 ms.
 @settings(
     max_examples=max(1, FUZZ_EXAMPLES // 2),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(records=st.lists(_RECORDS, min_size=1, max_size=4))
+@given(records=audit_records)
 @example(records=[{"ts": 10**400}, {"ts": -(10**400), "event": "flow_end"}])
 @example(records=[{"ts": 1, "event": "step_started", "step_run": ["r2"]}, {"event": "step", "step_run": {}}])
 @example(records=[{"ts": 1, "event": "step_started", "step_run": "r3", "pid": 10**40, "host": HOST}])
