@@ -29,6 +29,14 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def unseen_frames_skipped(monkeypatch):
+    """A headless app draws no frame that nobody reads (tests/headless_frames.py); for tests that read the screen."""
+    from tests.headless_frames import skip_unseen_frames
+
+    skip_unseen_frames(monkeypatch)
+
+
+@pytest.fixture
 def state_dir() -> Path:
     path = Path(os.environ["EDGE_CONSOLE_STATE_DIR"])
     path.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,9 @@ from tests.test_flow_ui_modal import ready
 FIXED_NOW = 1_764_000_000.0
 VIEWS = ("dashboard", "dashboard-ddos", "log", "flow", "incident-start", "incident-close")
 SIZES = ((60, 20), (80, 24), (120, 40))
+#: VIEWS by the app that shows them one after the other (``back_to_dashboard`` between two): the views
+#: of the normal data, then the DDoS dashboard (its own poller)
+VIEW_GROUPS = (tuple(v for v in VIEWS if v != "dashboard-ddos"), ("dashboard-ddos",))
 
 
 def look_app(view: str, theme: str | None = None, config=None) -> EdgeConsoleApp:
@@ -50,6 +53,18 @@ async def open_view(pilot, view: str) -> None:
         await _incident_close(pilot)
     await steady_cursors(pilot)
     await pilot.pause()
+
+
+async def back_to_dashboard(pilot) -> None:
+    """Close the view ``open_view`` brought up (pop the screens above the dashboard), so the same app can
+    show the next one."""
+    from screens.dashboard import DashboardScreen
+
+    app = pilot.app
+    while len(app.screen_stack) > 1:
+        await app.pop_screen()
+    await wait_for(lambda: isinstance(app.screen, DashboardScreen), message="back on the dashboard")
+    await ready(app)
 
 
 async def _log_view(pilot) -> None:

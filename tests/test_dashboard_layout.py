@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from console.config import simulated_config
 from console.session import Session
 from screens.app import EdgeConsoleApp
@@ -25,10 +27,12 @@ async def _filled(pilot) -> None:
     await pilot.pause()
 
 
+@pytest.mark.usefixtures("unseen_frames_skipped")  # the snapshot reads the screen
 def test_dashboard_80x24(snap_compare):
     assert snap_compare(static_app(read_only=True), terminal_size=(80, 24), run_before=_filled)
 
 
+@pytest.mark.usefixtures("unseen_frames_skipped")
 def test_dashboard_critical_values_show_words_not_only_colour(snap_compare):
     values = {
         "request_rate": 21000.0,

@@ -3,6 +3,8 @@ result are on screen without scrolling."""
 
 from __future__ import annotations
 
+import pytest
+
 from widgets.flow_output import FlowOutput
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.test_flow_ui_modal import open_by_key, settled, sim_app, start_breaker, type_confirmation
@@ -15,6 +17,7 @@ def screen_lines(app) -> list[str]:
     return screen_text_lines(app)
 
 
+@pytest.mark.usefixtures("unseen_frames_skipped")  # it reads the screen at the end
 async def test_verify_values_visible_at_80x24_when_the_flow_finishes(sim, fake_tools, state_dir):
     poller = StaticPoller(dict(NORMAL_VALUES, error_rate=0.4))
     app = sim_app(sim, poller=poller)

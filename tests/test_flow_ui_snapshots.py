@@ -3,6 +3,8 @@ confirmation (with a wrong name typed), and the result and summary of a run (sna
 
 from __future__ import annotations
 
+import pytest
+
 from console.config import simulated_config
 from console.session import Session
 from screens.app import EdgeConsoleApp
@@ -11,6 +13,8 @@ from tests.fakes import StaticPoller
 from tests.steady_screen import steady_cursors
 from tests.test_flow_ui_modal import ready, settled
 from tests.util import wait_for
+
+pytestmark = pytest.mark.usefixtures("unseen_frames_skipped")  # the snapshots read the screen
 
 FIXED_NOW = 1_764_000_000.0
 SIZE = (80, 24)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import datetime, timedelta, timezone
 
 from textual.app import App, ComposeResult
@@ -13,6 +15,8 @@ from themes import THEME_DIR
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
 from widgets.incident_timeline import IncidentTimeline
+
+pytestmark = pytest.mark.usefixtures("unseen_frames_skipped")  # the snapshots read the screen
 
 T0 = datetime(2026, 3, 14, 9, 58, tzinfo=timezone.utc)
 

@@ -14,12 +14,14 @@ from console.cli import build_parser
 from console.config import ConfigError, parse_config
 from console.metrics.model import KEY_METRICS
 from console.termcaps import ANSI16_THEME, DEFAULT_THEME, MONO_THEME, UNICODE_GLYPHS, VT_GLYPHS, choose
-from tests.look_views import VIEWS, look_app, open_view
+from tests.look_views import VIEW_GROUPS, VIEWS, back_to_dashboard, look_app, open_view
 from tests.util import metric_row, wait_for
 from themes.look import VT_CHARS, vt_text
 from widgets.metrics_pane import MetricsPane
 from widgets.security_pane import SecurityPane
 from screens.textual_compat import render_update
+
+pytestmark = pytest.mark.usefixtures("unseen_frames_skipped")  # each Pilot test reads the screen it checks
 
 
 def screen_text(app) -> str:
@@ -198,16 +200,21 @@ async def test_16_colours_warn_is_yellow_and_crit_red(monkeypatch):
 async def test_term_linux_draws_only_glyphs_of_the_vt_font(monkeypatch):
     monkeypatch.setenv("TERM", "linux")
     monkeypatch.delenv("COLORTERM")
-    for view in VIEWS:
-        app = look_app(view)
+    checked = []
+    for views in VIEW_GROUPS:  # one app shows its views in turn
+        app = look_app(views[0])
         async with app.run_test(size=(80, 24)) as pilot:
-            await open_view(pilot, view)
-            screen = screen_text(app)
-            outside = {c for c in screen if c not in VT_CHARS}
-            assert not outside, (view, outside)
-            assert "┌" in screen and "╭" not in screen  # square corners
-            assert "X CRIT" in screen or view != "dashboard-ddos"
-            assert "^ SPIKE" in screen or view != "dashboard-ddos"
+            for view in views:
+                await open_view(pilot, view)
+                screen = screen_text(app)
+                outside = {c for c in screen if c not in VT_CHARS}
+                assert not outside, (view, outside)
+                assert "┌" in screen and "╭" not in screen  # square corners
+                assert "X CRIT" in screen or view != "dashboard-ddos"
+                assert "^ SPIKE" in screen or view != "dashboard-ddos"
+                checked.append(view)
+                await back_to_dashboard(pilot)
+    assert sorted(checked) == sorted(VIEWS)
 
 
 def test_vt_table_keeps_widths():
@@ -221,7 +228,7 @@ def test_vt_table_keeps_widths():
 
 async def test_forms_show_selection_checks_and_focus_without_colour():
     app = look_app("incident-start", theme=MONO_THEME)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # one app shows both forms in turn
         await open_view(pilot, "incident-start")
         screen = screen_text(app)
         assert "(•) P1 Major" in screen and "( ) P2 Minor" in screen and "( ) P0" in screen
@@ -230,8 +237,7 @@ async def test_forms_show_selection_checks_and_focus_without_colour():
         screen = screen_text(app)
         assert "( ) P1 Major" in screen and "›(•) P2 Minor" in screen  # the focused one is marked
         assert app.screen.severity == "P2"
-    app = look_app("incident-close", theme=MONO_THEME)
-    async with app.run_test(size=(80, 24)) as pilot:
+        await back_to_dashboard(pilot)
         await open_view(pilot, "incident-close")
         screen = screen_text(app)
         assert "›[x] Run smoke tests" in screen and "[ ] Update status page" in screen
@@ -298,12 +304,17 @@ async def test_the_monochrome_theme_sends_no_colour_even_for_text_a_widget_style
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLORTERM", "truecolor")
-    for view in VIEWS:
-        app = look_app(view, theme=MONO_THEME)
+    checked = []
+    for views in VIEW_GROUPS:  # one app shows its views in turn
+        app = look_app(views[0], theme=MONO_THEME)
         async with app.run_test(size=(80, 24)) as pilot:
-            await open_view(pilot, view)
-            assert app.theme == MONO_THEME
-            assert frame_colours(app) == set(), view
+            for view in views:
+                await open_view(pilot, view)
+                assert app.theme == MONO_THEME
+                assert frame_colours(app) == set(), view
+                checked.append(view)
+                await back_to_dashboard(pilot)
+    assert sorted(checked) == sorted(VIEWS)
     # the same views in the default theme do send colours (the check above can fail)
     app = look_app("dashboard-ddos", theme=DEFAULT_THEME)
     async with app.run_test(size=(80, 24)) as pilot:

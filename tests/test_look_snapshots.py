@@ -16,6 +16,8 @@ from pytest_textual_snapshot import SVGImageExtension
 from console.termcaps import THEME_NAMES
 from tests.look_views import SIZES, VIEWS, look_app, open_view
 
+pytestmark = pytest.mark.usefixtures("unseen_frames_skipped")  # the snapshots read the screen
+
 CASES = [pytest.param(view, theme, id=f"{view}-{theme}") for view, theme in itertools.product(VIEWS, THEME_NAMES)]
 
 

@@ -17,6 +17,7 @@ from textual.widgets import Log, Sparkline, Static
 
 from console.sanitize import clean_line
 from widgets.flow_steps import STATE_MARKS
+from widgets.follow_log import FollowLog
 
 LOG_LINES = 400  # the log widget keeps this many lines
 SAMPLES = 120  # a verify step keeps this many samples for its sparkline
@@ -91,7 +92,7 @@ class FlowOutput(Vertical):
         self.condition: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Log(max_lines=LOG_LINES, id="flow-log", auto_scroll=True)
+        yield FollowLog(max_lines=LOG_LINES, id="flow-log", auto_scroll=True)  # its end stays in view as it shrinks
         yield Static("", id="flow-verify", markup=False)
         yield Sparkline([], id="flow-spark")
         yield Static("", id="flow-result", markup=False)

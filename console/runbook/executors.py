@@ -24,6 +24,7 @@ import httpx
 
 from console.runbook.childguard import guarded_argv, launch_problem
 from console.runbook.linereader import read_line
+from console.runbook.pipe_order import PipeOrder
 from console import safejson
 from console.limits import DEFAULT_MAX_BODY_BYTES
 from console.runbook.summaries import parse_json_stream
@@ -297,6 +298,12 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
     kept = 0
     tail: deque[str] = deque(maxlen=400)
 
+    def shown_line(line: str) -> None:
+        tail.append(line)
+        on_line(line)
+
+    order = PipeOrder(shown_line)  # lines read in the same wake-up: stderr's first, as the child wrote them
+
     async def pump(stream: asyncio.StreamReader | None, is_stdout: bool) -> None:
         nonlocal kept
         if stream is None:
@@ -309,9 +316,7 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
             if is_stdout and kept < MAX_KEEP_BYTES:
                 stdout_parts.append(line)  # as written: parsed as data, never shown as is
                 kept += len(line)
-            line = clean_line(line)  # the child's bytes reach a terminal: controls shown escaped
-            tail.append(line)
-            on_line(line)
+            order.add(clean_line(line), is_stdout)  # the child's bytes reach a terminal: controls shown escaped
 
     async def feed() -> None:
         if cmd.stdin is not None and proc.stdin is not None:
@@ -341,6 +346,7 @@ async def run_command(cmd: PreparedCommand, *, on_line: LineSink, mask: Masker) 
         raise
     finally:
         os.close(lifeline_keep)  # the guard has ended (or is told to end its group now)
+        order.flush()
     text = "\n".join(stdout_parts)
     data: Any = None
     stripped = text.strip()

@@ -5,8 +5,9 @@ Commands: ``--version``, ``whoami``, ``deploy``, ``secret put|delete|list``, ``k
 ``console.sim.tools.wrangler_tail``). Output and argument rules follow wrangler 4:
 
 - ``secret put NAME`` reads the value from stdin; a value argument is an "Unknown argument" error.
-- KV commands without ``--remote`` use wrangler's *local* store (a notice, and the remote state is
-  not touched), exactly the trap the runbook's old ``kv:key`` lines fall into.
+- KV commands without ``--remote`` use wrangler's *local* store (the remote state is not touched; ``put`` and
+  ``delete`` say "Resource location: local" on stdout, ``get``/``list`` say nothing), exactly the trap the
+  runbook's old ``kv:key`` lines fall into.
 - ``--name W --env E`` on ``secret`` commands targets ``W-E`` (wrangler's legacy environments);
   ``deployments list`` refuses ``--name`` with ``--env``.
 - ``deploy [SCRIPT] [--env E] [--name N] [--dry-run] [--message M]`` reads the Wrangler configuration in
@@ -61,8 +62,11 @@ NO_TOKEN = (
     "https://developers.cloudflare.com/fundamentals/api/get-started/create-token/ for instructions "
     "on how to create an api token, and assign its value to CLOUDFLARE_API_TOKEN."
 )
-LOCAL_NOTICE = "Resource location: local \nUse --remote if you want to access the remote instance."
-REMOTE_NOTICE = "Resource location: remote "
+#: which store a KV write or delete acts on, on stdout (logger.log) before the command's own output; wrangler 4
+#: prints it for ``kv key put|delete`` only (``printResourceLocation: true``), never for ``get|list``, whose
+#: stdout is the data (kv/index.ts, core/register-yargs-command.ts, utils/is-local.ts at wrangler@4.42.0)
+LOCAL_NOTICE = "Resource location: local\nUse --remote if you want to access the remote instance.\n"
+REMOTE_NOTICE = "Resource location: remote"
 HELP = """wrangler
 
 COMMANDS
@@ -565,6 +569,8 @@ class Wrangler:
             err("\n✘ [ERROR] Arguments remote and local are mutually exclusive\n")
             return 1
         remote = "remote" in args.flags
+        if sub in ("put", "delete"):  # after the argument checks, before the token is asked for
+            out(REMOTE_NOTICE if remote else LOCAL_NOTICE)
         value = None
         key = args.positionals[0] if args.positionals else ""
         if sub == "put":
@@ -580,7 +586,6 @@ class Wrangler:
         if not remote:
             return self._kv_local(sub, ns, key, value, args)
         self.require_token()
-        err(REMOTE_NOTICE)
         account = self.account_id(args)
         base = f"/accounts/{account}/storage/kv/namespaces/{quote(ns, safe='')}"
         if sub == "list":
@@ -605,7 +610,10 @@ class Wrangler:
             if data is None:
                 out("Value not found")
                 return 0
-            sys.stdout.buffer.write(data if "text" not in args.flags else data.decode("utf-8", "replace").encode())
+            if "text" in args.flags:  # logger.log: decoded, and a newline after it
+                out(data.decode("utf-8", "replace"))
+                return 0
+            sys.stdout.buffer.write(data)  # the bytes as stored
             sys.stdout.flush()
             return 0
         if sub == "put":
@@ -624,7 +632,6 @@ class Wrangler:
 
     def _kv_local(self, sub: str, ns: str, key: str, value: str | None, args: Args) -> int:
         """wrangler 4 without --remote: the local (Miniflare) store; the deployed namespace is untouched."""
-        err(LOCAL_NOTICE)
 
         def local(op: str, **extra: Any) -> Any:
             return self.inv.admin("POST", "/admin/wrangler-local/kv", {"op": op, "namespace": ns, "key": key, **extra})[
@@ -636,7 +643,9 @@ class Wrangler:
             out(json.dumps([{"name": k} for k in local("list") if k.startswith(prefix)], indent=2))
         elif sub == "get":
             found = local("get")
-            out("Value not found" if found is None else found, end="" if found is not None else "\n")
+            out(
+                "Value not found" if found is None else found, end="\n" if found is None or "text" in args.flags else ""
+            )
         elif sub == "put":
             out(f'Writing the value "{value}" to key "{key}" on namespace {ns}.')
             local("put", value=value)
