@@ -6,9 +6,9 @@ the flow rules, for the same package data. A file's flows are written next to it
 ``console/runbooks/__pycache__/<name>.<cache tag>.flows`` (msgpack, decoded by msgspec into the model's
 dataclasses with their declared field types: data only, never code), and read back by the next process.
 
-An entry is used only when it was made from the same thing: the YAML file's path, size and mtime, the Python
-version, and every module of ``console``, ``yaml`` and ``msgspec`` loaded when it was written (path, size,
-mtime: any edit of the parsing code, or an upgrade, makes it stale, as a ``.pyc``'s source stamp does). An
+An entry is used only when it was made from the same thing: the YAML file's path (as given and resolved), size
+and mtime, the Python version, and every module of ``console``, ``yaml`` and ``msgspec`` loaded when it was
+written (path, size, mtime: any edit of the parsing code, or an upgrade, makes it stale, as a ``.pyc``'s source stamp does). An
 entry is written only when decoding it gives back exactly the flows parsed (``repr`` equal: types and values),
 only by a program run of the console (``console.cli.main`` reading ``sys.argv``: never by a test or a library
 caller that may have patched the parser), never with ``-B``/``PYTHONDONTWRITEBYTECODE``, through
@@ -68,7 +68,8 @@ def _source_key(source: Path) -> list[Any] | None:
         st = os.stat(source)
     except OSError:
         return None
-    return [str(source.resolve()), st.st_size, st.st_mtime_ns, sys.version]
+    # the path as given too: it is each flow's ``file`` (what a parse of the same file by another name would say)
+    return [str(source), str(source.resolve()), st.st_size, st.st_mtime_ns, sys.version]
 
 
 def _dependencies() -> list[tuple[str, int, int]]:
