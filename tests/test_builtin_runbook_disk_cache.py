@@ -34,32 +34,33 @@ def copy(tmp_path, monkeypatch):
 
 
 READ_IN_A_NEW_PROCESS = """
-import json, sys
+import json, pathlib, sys
 from console.runbook import builtin_disk_cache as disk
-flows = disk.read(__import__("pathlib").Path(sys.argv[1]))
+kept = [disk.read(pathlib.Path(path)) for path in sys.argv[1:]]
 parsed = "yaml" in sys.modules or "console.runbook.loader" in sys.modules
-print(json.dumps([None if flows is None else repr(flows), parsed]))
+print(json.dumps([[None if flows is None else repr(flows) for flows in kept], parsed]))
 """
 
 
-def read_in_a_new_process(path) -> tuple[str | None, bool]:
+def read_in_a_new_process(*paths) -> tuple[list[str | None], bool]:
+    """What one fresh interpreter reads back for each of ``paths`` (a repr per file), and whether it parsed."""
     out = subprocess.run(
-        [sys.executable, "-c", READ_IN_A_NEW_PROCESS, str(path)],
+        [sys.executable, "-c", READ_IN_A_NEW_PROCESS, *map(str, paths)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    flows, parsed = json.loads(out.stdout)
-    return flows, parsed
+    kept, parsed = json.loads(out.stdout)
+    return kept, parsed
 
 
 def test_the_next_process_reads_the_flows_back_equal_to_a_parse_without_parsing(copy):
     flows = load_builtin_file(copy)
     entry = disk.cache_path(copy)
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600 and stat.S_IMODE(entry.parent.stat().st_mode) == 0o700
-    kept, parsed = read_in_a_new_process(copy)
+    (kept,), parsed = read_in_a_new_process(copy)
     assert kept == repr(flows) == repr(load_file(copy))  # types and values as parsed
     assert not parsed  # neither PyYAML nor the loader was needed
 
@@ -81,7 +82,7 @@ def test_a_changed_file_or_parsing_module_is_parsed_again(copy):
     os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     assert disk.read(copy) is None
     assert "Trip the breaker" in [f.title for f in load_builtin_file(copy)]
-    kept, _ = read_in_a_new_process(copy)
+    (kept,), _ = read_in_a_new_process(copy)
     assert kept is not None and "Trip the breaker" in kept
 
 
@@ -131,9 +132,9 @@ def test_entries_are_written_only_by_a_program_run_and_never_with_dont_write_byt
         timeout=60,
         check=True,
     )
-    for shipped in builtin_runbook_files():
-        kept, parsed = read_in_a_new_process(shipped)
-        assert kept == repr(load_file(shipped)) and not parsed, shipped.name
+    shipped = builtin_runbook_files()
+    kept, parsed = read_in_a_new_process(*shipped)
+    assert kept == [repr(load_file(path)) for path in shipped] and not parsed
 
 
 def test_a_value_msgpack_would_not_give_back_as_parsed_is_not_kept(copy):
