@@ -175,6 +175,10 @@ _UNUSED_MODULES = ("httpx._main",)
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # a program run (not a caller passing argv): it may keep the parsed shipped runbook on disk
+        from console.runbook.builtin_disk_cache import enable_writes
+
+        enable_writes()
     argv = sys.argv[1:] if argv is None else list(argv)
     for name in _UNUSED_MODULES:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: importing it raises ImportError

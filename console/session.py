@@ -179,13 +179,20 @@ def open_session(
         return Session(
             config=config, env=env, read_only=read_only, notice=SIM_NOTICE, pending_sim=pending, shared=shared
         )
+    if not start_sim:  # a listing (flows, keys): the simulated edge's config, no simulator built (~50 ms of imports)
+        from console.sim.names import SIM_TOOLS, URL_ENV, tool_argv
+
+        base_url = "http://127.0.0.1:0"
+        config = simulated_config(
+            base_url, tool_env={URL_ENV: base_url}, tools={tool: tool_argv(tool) for tool in SIM_TOOLS}
+        )
+        env = config.environment(env_name)
+        return Session(config=config, env=env, read_only=read_only, notice=SIM_NOTICE, shared=shared)
     from console.sim.server import SimServer
 
     sim = SimServer(host="127.0.0.1", port=0, scenario=scenario or "normal")
-    base_url = sim.start() if start_sim else "http://127.0.0.1:0"
-    config = simulated_config(
-        base_url, tool_env=sim.tool_env(), tools=sim.tools(), paths=sim.workspace() if start_sim else None
-    )
+    base_url = sim.start()
+    config = simulated_config(base_url, tool_env=sim.tool_env(), tools=sim.tools(), paths=sim.workspace())
     env = config.environment(env_name)
     return Session(config=config, env=env, read_only=read_only, sim=sim, notice=SIM_NOTICE, shared=shared)
 

@@ -37,9 +37,21 @@ CASES = [
     (["schema", "--help"], ["httpx", "textual", "console.config", "console.schema.cli", "console.sim.server"]),
     (
         ["runbook", "validate", str(ROOT / "console" / "runbooks" / "01-daily.yaml")],
-        ["httpx", "textual", "console.runbook.engine", "console.sim.server", "console.check"],
+        [
+            "httpx",
+            "textual",
+            "console.runbook.engine",
+            "console.sim.server",
+            "console.check",
+            # what only ``run`` and ``audit`` use (console/runbook/cli.py)
+            "asyncio",
+            "console.runbook.audit",
+            "console.runbook.inputs",
+        ],
     ),
-    (["keys"], ["httpx", "textual", "console.runbook.engine", "console.check"]),
+    # a listing builds the simulated edge's config, not the simulator (console.session, start_sim=False)
+    (["flows"], ["httpx", "textual", "console.runbook.engine", "console.sim.server", "asyncio"]),
+    (["keys"], ["httpx", "textual", "console.runbook.engine", "console.check", "console.sim.server"]),
 ]
 
 PROBE = """

@@ -102,7 +102,7 @@ async def test_drill_plays_the_timeline_and_shows_and_writes_the_score(state_dir
 
 
 def test_edge_console_drill_runs_in_a_terminal_and_prints_and_writes_the_score(state_dir, tmp_path):
-    """The real command on a pseudo-terminal: `edge-console drill FILE --speed 30 --score-out F`."""
+    """The real command on a pseudo-terminal: `edge-console drill FILE --speed 120 --score-out F`."""
     from tests.security.inject_util import PtyProcess, console_env
 
     path = tmp_path / "quick.yaml"
@@ -110,7 +110,7 @@ def test_edge_console_drill_runs_in_a_terminal_and_prints_and_writes_the_score(s
     out = tmp_path / "score.json"
     env = console_env(state_dir)
     env.pop("EDGE_CONSOLE_CONFIG", None)
-    app = PtyProcess(["drill", str(path), "--speed", "30", "--score-out", str(out)], env)
+    app = PtyProcess(["drill", str(path), "--speed", "120", "--score-out", str(out)], env)
     try:
         assert app.wait_for(lambda data: b"Drill over" in data, timeout=60), bytes(app.output)[-2000:]
         published = list((state_dir / "simulator").glob("console-*.json"))

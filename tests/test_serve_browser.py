@@ -91,13 +91,18 @@ def screen_text(page) -> str:
     return page.evaluate(READ_SCREEN)
 
 
+#: seconds between two reads of the page's text: each is a round trip through Playwright's driver into Chromium
+#: (20 a second kept both busy for the whole module; the console redraws a few times a second at most)
+READ_INTERVAL = 0.2
+
+
 def wait_screen(page, predicate, timeout: float = 30.0, message: str = "screen") -> str:
     def check():
         text = screen_text(page)
         return text if predicate(text) else None
 
     try:
-        return wait_for_sync(check, timeout=timeout, message=message)
+        return wait_for_sync(check, timeout=timeout, interval=READ_INTERVAL, message=message)
     except AssertionError as exc:
         raise AssertionError(f"{exc}; the page shows:\n{screen_text(page)}") from None
 

@@ -5,7 +5,8 @@ files again (YAML, the declared structure, the flow rules) cost ~0.1 s of CPU ea
 package data. A file is parsed again when its path, size, mtime or inode changes; an error is never cached
 (it is raised on every load, as before). The flows are shared between loads, like the app already shares one
 :class:`~console.runbook.model.Runbook`: nothing changes a loaded flow (the loader builds new ones with
-``dataclasses.replace``)."""
+``dataclasses.replace``). Between processes the parsed flows are kept on disk too
+(:mod:`console.runbook.builtin_disk_cache`, like Python's ``__pycache__``)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,14 @@ def load_builtin_file(path: str | Path) -> list[Flow]:
     with _LOCK:
         flows = _PARSED.get(key)
     if flows is None:
-        flows = tuple(load_file(path))
+        from console.runbook import builtin_disk_cache
+
+        kept = builtin_disk_cache.read(path)
+        if kept is not None:
+            flows = tuple(kept)
+        else:
+            flows = tuple(load_file(path))
+            builtin_disk_cache.write(path, flows)
         with _LOCK:
             _PARSED[key] = flows
     return list(flows)
