@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: what collecting the suite costs each process (each xdist worker collects every test): tests/collect_cost.py
+pytest_plugins = ("tests.collect_cost",)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path_factory, monkeypatch):
@@ -152,7 +155,7 @@ def _tier_of(item: pytest.Item) -> str:
     for name in ("tui", "integration"):
         if fixtures & _TIER_FIXTURES[name]:
             return name
-    return _tier_of_module(Path(str(item.fspath)))
+    return _tier_of_module(item.path)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -180,8 +183,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tiers = {"unit", "integration", "tui"}
     for item in items:
-        if not any(item.get_closest_marker(name) for name in ("unit", "integration", "tui")):
+        if tiers.isdisjoint(mark.name for mark in item.iter_markers()):  # one walk of the item's marks
             item.add_marker(getattr(pytest.mark, _tier_of(item)))
 
 
