@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import stat
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -14,10 +16,19 @@ import pytest
 pytest_plugins = ("tests.collect_cost",)
 
 
+@pytest.fixture(scope="session")
+def _xdg_roots(tmp_path_factory) -> tuple[Path, Iterator[int]]:
+    """One folder per process for the tests' XDG dirs, numbered by a counter: ``tmp_path_factory.mktemp`` per
+    test listed the whole base folder each time to find the next number (CPU growing with every test run)."""
+    return tmp_path_factory.mktemp("xdg"), itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory, monkeypatch):
+def _isolated_dirs(_xdg_roots, monkeypatch):
     """Every test gets its own XDG config/state dirs so nothing leaks between tests or from the user."""
-    root = tmp_path_factory.mktemp("xdg")
+    base, numbers = _xdg_roots
+    root = base / str(next(numbers))
+    root.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(root / "state"))
     monkeypatch.setenv("EDGE_CONSOLE_STATE_DIR", str(root / "state" / "edge-console"))
