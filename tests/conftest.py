@@ -12,8 +12,9 @@ from typing import Iterator
 
 import pytest
 
-#: what collecting the suite costs each process (each xdist worker collects every test): tests/collect_cost.py
-pytest_plugins = ("tests.collect_cost",)
+#: what collecting the suite costs each process (each xdist worker collects every test): tests/collect_cost.py;
+#: the longest tests start first under xdist worksteal: tests/long_tests_first.py
+pytest_plugins = ("tests.collect_cost", "tests.long_tests_first")
 
 
 @pytest.fixture(scope="session")
