@@ -30,8 +30,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import jsonschema
-
 from tests.util import shared_file
 
 FAMILY_FAILURE = {
@@ -155,6 +153,8 @@ def operation(method: str, path: str) -> tuple[str, dict[str, Any], dict[str, st
 
 
 def _check(instance: Any, schema: Any, what: str) -> None:
+    import jsonschema  # here, not at the top: each pytest worker imports this module to collect its tests
+
     try:
         jsonschema.Draft4Validator(schema).validate(instance)
     except jsonschema.ValidationError as exc:

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import stat
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
+#: what collecting the suite costs each process (each xdist worker collects every test): tests/collect_cost.py;
+#: the longest tests start first under xdist worksteal: tests/long_tests_first.py
+pytest_plugins = ("tests.collect_cost", "tests.long_tests_first")
+
+
+@pytest.fixture(scope="session")
+def _xdg_roots(tmp_path_factory) -> tuple[Path, Iterator[int]]:
+    """One folder per process for the tests' XDG dirs, numbered by a counter: ``tmp_path_factory.mktemp`` per
+    test listed the whole base folder each time to find the next number (CPU growing with every test run)."""
+    return tmp_path_factory.mktemp("xdg"), itertools.count()
+
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory, monkeypatch):
+def _isolated_dirs(_xdg_roots, monkeypatch):
     """Every test gets its own XDG config/state dirs so nothing leaks between tests or from the user."""
-    root = tmp_path_factory.mktemp("xdg")
+    base, numbers = _xdg_roots
+    root = base / str(next(numbers))
+    root.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(root / "state"))
     monkeypatch.setenv("EDGE_CONSOLE_STATE_DIR", str(root / "state" / "edge-console"))
@@ -160,7 +175,7 @@ def _tier_of(item: pytest.Item) -> str:
     for name in ("tui", "integration"):
         if fixtures & _TIER_FIXTURES[name]:
             return name
-    return _tier_of_module(Path(str(item.fspath)))
+    return _tier_of_module(item.path)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -188,8 +203,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tiers = {"unit", "integration", "tui"}
     for item in items:
-        if not any(item.get_closest_marker(name) for name in ("unit", "integration", "tui")):
+        if tiers.isdisjoint(mark.name for mark in item.iter_markers()):  # one walk of the item's marks
             item.add_marker(getattr(pytest.mark, _tier_of(item)))
 
 

@@ -37,7 +37,9 @@ async def test_enter_on_a_timeline_row_shows_the_whole_entry(state_dir):
         full = app.screen
         assert "END-OF-NOTE" in full.plain and "infrastructure-lead@twist.example" in full.plain
         assert "kind" not in full.plain and "what: note" in full.plain and "time: " in full.plain
-        assert "END-OF-NOTE" in app.export_screenshot()  # wrapped inside the modal, all of it
+        # wrapped inside the modal, all of it; waited for: the screen is current before its first layout (under
+        # load the screenshot was taken before that and held no rows)
+        await wait_for(lambda: "END-OF-NOTE" in app.export_screenshot(), message="the whole entry drawn")
         await pilot.press("c")
         assert "END-OF-NOTE" in app.clipboard and "\x1b" not in app.clipboard
         await pilot.press("escape")

@@ -9,7 +9,6 @@ import re
 import textwrap
 from pathlib import Path
 
-import jsonschema
 import msgspec
 import pytest
 import yaml
@@ -45,6 +44,8 @@ def test_shipped_schema_files_equal_the_generated_ones(name):
 
 
 def test_schema_config_validates_the_example_and_rejects_mistakes(capsys):
+    import jsonschema  # not at the top: each pytest worker imports this module to collect its tests
+
     schema = _schema_from_cli("config", capsys)
     validator = jsonschema.Draft202012Validator(schema)
     validator.check_schema(schema)
@@ -59,6 +60,8 @@ def test_schema_config_validates_the_example_and_rejects_mistakes(capsys):
 
 
 def test_schema_runbook_validates_every_shipped_runbook_and_rejects_mistakes(capsys):
+    import jsonschema  # not at the top: each pytest worker imports this module to collect its tests
+
     schema = _schema_from_cli("runbook", capsys)
     validator = jsonschema.Draft202012Validator(schema)
     validator.check_schema(schema)

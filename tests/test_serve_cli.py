@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import aiohttp
+# aiohttp is imported by the tests that use it, not here: it cost ~0.3 CPU-s (with its TLS context) in every
+# pytest worker, as each one collects this module
 import pytest
 
 from tests.serve_helpers import Served, alive, cmdline, console_processes, descendants
@@ -82,6 +83,8 @@ def test_token_env_naming_an_unset_variable_is_refused_at_start():
 
 
 async def test_request_without_token_gets_401_and_starts_no_process(served):
+    import aiohttp
+
     env = dict(os.environ, EDGE_SERVE_TEST_TOKEN=TOKEN)
     server = served("--port", "0", "--token-env", "EDGE_SERVE_TEST_TOKEN", env=env)
     url = server.wait_url()
@@ -119,6 +122,8 @@ async def test_request_without_token_gets_401_and_starts_no_process(served):
 
 
 async def test_session_beyond_max_sessions_is_refused_with_a_page(served):
+    import aiohttp
+
     server = served("--port", "0", "--max-sessions", "1")
     base = server.wait_url().rstrip("/")
     async with aiohttp.ClientSession() as client:
@@ -147,6 +152,8 @@ async def test_session_beyond_max_sessions_is_refused_with_a_page(served):
 
 
 async def test_sigterm_ends_every_console_process(served):
+    import aiohttp
+
     server = served("--port", "0")
     base = server.wait_url().rstrip("/")
     async with aiohttp.ClientSession() as client:
@@ -180,6 +187,8 @@ def test_non_loopback_host_header_is_refused_on_a_loopback_server(idle_server):
 
 
 async def test_cross_site_websocket_is_refused(idle_server):
+    import aiohttp
+
     server, base = idle_server
     async with aiohttp.ClientSession() as client:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -189,6 +198,8 @@ async def test_cross_site_websocket_is_refused(idle_server):
 
 
 async def test_config_and_env_pass_through_and_the_console_is_forced_read_only(served, tmp_path):
+    import aiohttp
+
     config = tmp_path / "edge.yaml"
     config.write_text("environments:\n  staging:\n    base_url: 'http://127.0.0.1:9'\n    read_only: false\n")
     env = dict(os.environ, EDGE_SERVE_TEST_TOKEN=TOKEN)
@@ -225,6 +236,7 @@ async def test_config_and_env_pass_through_and_the_console_is_forced_read_only(s
 
 
 async def test_every_session_uses_the_one_simulated_edge_serve_started_with_its_scenario(served):
+    import aiohttp
     import json
 
     server = served("--port", "0", "--scenario", "ddos")
@@ -252,6 +264,8 @@ async def test_every_session_uses_the_one_simulated_edge_serve_started_with_its_
 
 async def test_sigkill_of_serve_leaves_no_console_behind(served):
     """SIGKILL cannot be caught: each console's childguard sees its lifeline close and ends its group."""
+    import aiohttp
+
     server = served("--port", "0")
     base = server.wait_url().rstrip("/")
     async with aiohttp.ClientSession() as client:
