@@ -14,6 +14,7 @@ from textual.widgets import Static
 from screens.textual_compat import (
     CoveredBackground,
     OpaqueTopScreens,
+    StyledOnMount,
     notifications,
     set_virtual_height,
 )
@@ -500,3 +501,55 @@ async def test_covered_background_hook_draws_the_screen_below_only_where_it_show
     narrowed, _ = await _modal_frames(_CoveredModal, (40, 6), monkeypatch, narrow=True)
     narrowed_plain, _ = await _modal_frames(_CoveringModal, (40, 6), monkeypatch, narrow=True)
     assert narrowed == narrowed_plain and "twice" in "".join(text for line in narrowed for text, _ in line)
+
+
+class _Form(Screen[None]):
+    DEFAULT_CSS = """
+    _Form Static { color: red; }
+    _Form .later { color: green; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("one", id="one")
+        yield Static("two", id="two", classes="later")
+
+
+class _StyledOnceForm(StyledOnMount, _Form):
+    pass
+
+
+async def _shown(screen_type: type, monkeypatch) -> tuple[list, int, int]:
+    """The styles of a fresh ``screen_type`` once shown, how many restyles its first showing cost, and how
+    many its second (shown again after a screen over it was pushed and popped twice)."""
+    from textual.dom import DOMNode
+
+    restyles = [0]
+    update = DOMNode.update_node_styles
+
+    def counted(self, animate: bool = True) -> None:
+        if isinstance(self, Screen):
+            restyles[0] += 1
+        update(self, animate=animate)
+
+    monkeypatch.setattr(DOMNode, "update_node_styles", counted)
+    app = _BaseApp()
+    async with app.run_test(size=(40, 6)) as pilot:
+        screen = screen_type()
+        await app.push_screen(screen)
+        await pilot.pause()
+        first = restyles[0]
+        styles = [(w.id, str(w.styles.color), str(w.rich_style)) for w in screen.query(Static)]
+        app.pop_screen()
+        await pilot.pause()
+        await app.push_screen(screen)  # shown again
+        await pilot.pause()
+        return styles, first, restyles[0] - first
+
+
+async def test_styled_on_mount_hook_skips_only_the_second_styling_of_a_fresh_screen(monkeypatch):
+    hooked, hooked_first, hooked_again = await _shown(_StyledOnceForm, monkeypatch)
+    plain, plain_first, plain_again = await _shown(_Form, monkeypatch)
+    assert hooked == plain and hooked[1][1] != hooked[0][1], "the same styles, each rule applied"
+    assert plain_first >= 1, "Textual no longer restyles a screen it shows the first time: the hook is unneeded"
+    assert hooked_first == plain_first - 1
+    assert hooked_again == plain_again >= 1, "a screen shown again is restyled as Textual does"
