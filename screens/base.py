@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from screens.messages import PollUpdated
+from screens.textual_compat import StyledOnMount
 from widgets.status_header import StatusHeader
 
 
@@ -20,7 +21,7 @@ def health_summary(result: Any) -> str:
     return (health.error or health.status or "down")[:40]
 
 
-class EdgeScreen(Screen):
+class EdgeScreen(StyledOnMount, Screen):
     """Subclasses yield ``*self.compose_chrome()`` first in ``compose``."""
 
     def compose_chrome(self) -> Iterable[Widget]:

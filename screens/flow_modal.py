@@ -34,7 +34,7 @@ from console.runbook import (
     StepState,
 )
 from console.runbook.policy import is_production
-from screens.textual_compat import Footer  # Textual's, each key styled once
+from screens.textual_compat import CoveredBackground, Footer, StyledOnMount  # Footer: each key styled once
 from widgets.flow_form import FlowForm
 from widgets.flow_output import FlowOutput
 from widgets.flow_preview import StepPanel
@@ -64,7 +64,7 @@ def flow_title_text(flow: Flow, env_name: str, read_only: bool) -> Text:
     return text
 
 
-class FlowModal(ModalScreen[RunSummary | None]):
+class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]):
     #: One key, several meanings: the first binding whose action is enabled in this phase wins (and
     #: is the one the footer shows).
     BINDINGS = bindings("flow")

@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from console.incident.recovery import RecoveryCheck, recovery_checks
 from console.metrics.thresholds import State
+from screens.textual_compat import StyledOnMount  # styled once when first shown
 from themes.look import state_style, state_tint
 from widgets.marked_toggle import MarkedCheckbox
 from widgets.keybindings import bindings
@@ -22,7 +23,7 @@ from widgets.keybindings import bindings
 STATUS_STATE = {"pass": ("PASS", State.NORMAL), "fail": ("FAIL", State.CRITICAL), "unknown": ("??", State.WARNING)}
 
 
-class IncidentCloseScreen(ModalScreen[str | None]):
+class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
     """``submit(checks, confirmed, root_cause, resolution, action_items)`` returns (ok, error or report path)."""
 
     BINDINGS = bindings("prompt")

@@ -13,10 +13,11 @@ from textual.widgets.option_list import Option
 
 from console.incident.model import MARKABLE_PHASES, PHASE_TEXT, Incident, format_duration
 from console.sanitize import clean_line
+from screens.textual_compat import StyledOnMount  # styled once when first shown
 from widgets.keybindings import bindings, key_hints
 
 
-class TextPromptScreen(ModalScreen[str | None]):
+class TextPromptScreen(StyledOnMount, ModalScreen[str | None]):
     """Asks for one line. ``submit(text)`` returns (ok, error); on ok the screen closes with the text."""
 
     BINDINGS = bindings("prompt")
@@ -50,7 +51,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PhasePickerScreen(ModalScreen[str | None]):
+class PhasePickerScreen(StyledOnMount, ModalScreen[str | None]):
     """Pick the phase to mark: keys 1-4 or the list."""
 
     BINDINGS = bindings("prompt", "prompt.phase")
@@ -92,7 +93,7 @@ class PhasePickerScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ResumeScreen(ModalScreen[str | None]):
+class ResumeScreen(StyledOnMount, ModalScreen[str | None]):
     """Offered at start-up when an incident is still open: resume it (or one of them) or not."""
 
     BINDINGS = bindings("prompt.resume")
@@ -151,7 +152,7 @@ class ResumeScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(StyledOnMount, ModalScreen[str | None]):
     """Pick one of a few labelled choices (review items, channels, ...)."""
 
     BINDINGS = bindings("prompt")

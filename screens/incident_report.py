@@ -8,11 +8,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
-from screens.textual_compat import Footer  # Textual's, each key styled once
+from screens.textual_compat import Footer, StyledOnMount  # Footer: Textual's, each key styled once
 from widgets.keybindings import bindings
 
 
-class IncidentReportScreen(Screen):
+class IncidentReportScreen(StyledOnMount, Screen):
     BINDINGS = bindings("incident.report")
 
     def __init__(self, path: str, markdown: str) -> None:

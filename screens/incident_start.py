@@ -11,11 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from console.incident.model import SEVERITIES
+from screens.textual_compat import StyledOnMount  # styled once when first shown
 from widgets.marked_toggle import MarkedRadioButton
 from widgets.keybindings import bindings
 
 
-class IncidentStartScreen(ModalScreen[str | None]):
+class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
     """``submit(severity, title, impact)`` returns an error message or the new incident's ID."""
 
     BINDINGS = bindings("prompt")

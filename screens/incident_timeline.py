@@ -9,12 +9,13 @@ from typing import Any
 from rich.text import Text
 
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.incident.model import DRILL_LABEL, Incident, format_ts
 from console.incident.review import review_checklist, review_required
 from console.sanitize import clean_line
 from screens.base import EdgeScreen
+from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.incident_timeline import IncidentTimeline
 from widgets.keybindings import bindings
 

@@ -19,7 +19,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from console.app.tail import LogTail
 from console.tail.breakdown import cpu_distribution, top_errors
@@ -28,6 +28,7 @@ from console.tail.model import TailEvent
 from console.tail.save import default_save_path, save_events
 from console.tail.settings import ServerFilters
 from screens.base import EdgeScreen
+from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.keybindings import bindings, key_hints
 from screens.typing_guard import TypingGuard
 from widgets.log_breakdown import LogBreakdown

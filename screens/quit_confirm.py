@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from screens.textual_compat import StyledOnMount  # styled once when first shown
 
 from widgets.keybindings import bindings, key_hints
 
 
-class QuitConfirmScreen(ModalScreen[bool]):
+class QuitConfirmScreen(StyledOnMount, ModalScreen[bool]):
     """``y`` quits (dismisses True); ``n``, ``escape`` or ``q`` again stay (False)."""
 
     BINDINGS = bindings("quit")

@@ -16,6 +16,7 @@ from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.notifications import Notification
+from textual.renderables.blank import Blank
 from textual.widget import Widget
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
@@ -36,6 +37,96 @@ class OpaqueTopScreens:
         if screens and stack and stack[-1].styles.background.a == 1:
             return []
         return screens
+
+
+class CoveredBackground:
+    """Mixin for a ModalScreen that can fill the terminal (the flow modal: its box is as wide as a
+    terminal up to 110 columns, and as tall): the dimmed screen under it is drawn only while some
+    cell of it shows.
+
+    A translucent modal draws the screen below as its own background (Textual's ``BackgroundScreen``:
+    that screen's whole frame composed again and every segment tinted), and again whenever any region
+    of the modal's background is marked dirty, which each poll of the dashboard below does. In Textual's
+    compositor the top widget's strip is what a cell shows (a widget's own translucency is resolved
+    from the styles of its ancestors, never from the cells below it), so where the modal's children
+    cover every cell, its background is never seen: it is drawn blank then (measured: a third of a
+    flow modal test's frames' CPU at 80x24 was that background). Which cells the children cover is
+    read from the modal's compositor map, once per layout; only its direct children are counted (each
+    descendant lies within its parent's region), so an overlay widget can only make it draw more.
+    When the answer changes (a wider terminal shows the dashboard at the sides) the background is
+    drawn afresh. Hooks: the private ``Screen._compositor`` (``visible_widgets``, ``size``) and
+    ``Widget._styles_cache`` / ``Widget._dirty_regions`` (the render caches ``refresh`` clears)."""
+
+    _cover_map: Any = None
+    _covered: bool = False
+    _drawn_covered: bool | None = None
+
+    def background_covered(self) -> bool:
+        """Whether the screen's children, as last laid out, leave no cell of the screen itself showing."""
+        compositor = self._compositor  # type: ignore[attr-defined]
+        widgets = compositor.visible_widgets
+        if widgets is not self._cover_map:
+            self._cover_map = widgets
+            self._covered = _children_cover(self, widgets, compositor.size)
+        return self._covered
+
+    def render(self) -> Any:
+        if self.background_covered():
+            return Blank(self.styles.background)  # type: ignore[attr-defined]  # never seen: every cell is a child's
+        return super().render()  # type: ignore[misc]
+
+    def render_lines(self, crop: Any) -> Any:
+        covered = self.background_covered()
+        if covered is not self._drawn_covered:
+            self._drawn_covered = covered
+            self._styles_cache.clear()  # type: ignore[attr-defined]
+            self._dirty_regions.add(self.size.region)  # type: ignore[attr-defined]
+        return super().render_lines(crop)  # type: ignore[misc]
+
+
+class StyledOnMount:
+    """Mixin for a Screen (listed before ``Screen`` in its bases): the first time it is shown, it is not
+    styled a second time.
+
+    Textual sends a screen it pushes ``ScreenResume(refresh_styles=True)``, which restyles the screen and
+    every widget in it; for a screen shown the first time that is a second styling of each widget: each
+    was styled when it was mounted, with the stylesheet, classes and ancestors it has then, and what
+    changes later (classes, focus, hover, order, the theme, CSS added) restyles the widgets it touches.
+    Measured over the TUI tests: the second styling changed no rule of any widget of any screen, and it
+    cost as much as the first (a flow modal ~20 ms, the incident report ~0.2 s). A screen shown again
+    (pushed after it was hidden) is restyled as Textual does. Hook: the private handler name
+    ``_on_screen_resume`` (Textual calls the handler of each class in the MRO, this one before Screen's)
+    and the event's ``refresh_styles``."""
+
+    _shown_before = False
+
+    def _on_screen_resume(self, event: Any) -> None:
+        if not self._shown_before:
+            self._shown_before = True
+            event.refresh_styles = False
+
+
+def _children_cover(screen: Any, widgets: dict[Any, tuple[Any, Any]], size: Size) -> bool:
+    """Whether the visible regions of ``screen``'s direct children cover all of ``size``."""
+    width, height = size
+    if not width or not height:
+        return False
+    rows: list[list[tuple[int, int]]] = [[] for _ in range(height)]
+    for widget, (region, clip) in widgets.items():
+        if widget.parent is not screen:
+            continue
+        x, y, w, h = region.intersection(clip)
+        for row in range(max(y, 0), min(y + h, height)):
+            rows[row].append((x, x + w))
+    for spans in rows:
+        reach = 0
+        for start, end in sorted(spans):
+            if start > reach:
+                return False
+            reach = max(reach, end)
+        if reach < width:
+            return False
+    return True
 
 
 def set_virtual_height(widget: Widget, reactive: Any, size: Size) -> None:

@@ -6,11 +6,18 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Size
-from textual.screen import Screen
+from textual.renderables.background_screen import BackgroundScreen
+from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import Static
 
-from screens.textual_compat import OpaqueTopScreens, notifications, set_virtual_height
+from screens.textual_compat import (
+    CoveredBackground,
+    OpaqueTopScreens,
+    StyledOnMount,
+    notifications,
+    set_virtual_height,
+)
 
 
 class _Opaque(Screen):
@@ -410,3 +417,139 @@ async def wait_for_footer(pilot, predicate) -> None:
         if predicate():
             return
     raise AssertionError("the footer did not change")
+
+
+class _Box(Static):
+    DEFAULT_CSS = "_Box { width: 100%; max-width: 40; height: 1fr; background: blue; }"
+
+
+class _CoveringModal(ModalScreen[None]):
+    """A translucent modal whose one child is as wide as the terminal up to 40 columns."""
+
+    def compose(self) -> ComposeResult:
+        yield _Box("box")
+
+
+class _CoveredModal(CoveredBackground, _CoveringModal):
+    pass
+
+
+class _Counted(BackgroundScreen):
+    """Textual's dimmed-screen renderable, counting its renders."""
+
+    renders = 0
+
+    def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
+        type(self).renders += 1
+        yield from super().__rich_console__(console, options)
+
+
+class _BaseApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static(("." * 25 + "start".ljust(20, ".") + "start\n") * 3)
+
+
+def _styled_frame(app: App[None]) -> list[list[tuple[str, str]]]:
+    """Every cell run of the frame with its style (hook: the private ``Screen._compositor``)."""
+    return [[(s.text, str(s.style)) for s in strip] for strip in app.screen._compositor.render_strips()]
+
+
+async def _modal_frames(
+    modal_type: type, size: tuple[int, int], monkeypatch, widen: bool = False, narrow: bool = False
+) -> tuple[list, int]:
+    """The frame with ``modal_type`` on top after the base screen changed under it twice, and how often
+    the dimmed base screen was drawn meanwhile."""
+    import textual.screen
+
+    monkeypatch.setattr(textual.screen, "BackgroundScreen", _Counted)
+    _Counted.renders = 0
+    app = _BaseApp()
+    async with app.run_test(size=size) as pilot:
+        base = app.query_one(Static)
+        app.push_screen(modal_type())
+        await pilot.pause()
+        start = _Counted.renders
+        for text in ("once", "twice"):
+            base.update(("." * 25 + text.ljust(20, ".") + text + "\n") * 3)
+            await pilot.pause()
+        renders = _Counted.renders - start
+        if widen:  # the terminal grows with the modal open: the base screen shows at the side now
+            await pilot.resize_terminal(70, size[1])
+            await pilot.pause()
+        if narrow:  # the box gets narrower (a layout, no resize): the base screen shows at the side now
+            app.screen.query_one(_Box).styles.max_width = 20
+            await pilot.pause()
+        return _styled_frame(app), renders
+
+
+async def test_covered_background_hook_draws_the_screen_below_only_where_it_shows(monkeypatch):
+    # 40 columns: the box covers every cell, and the base screen's changes are not drawn under it
+    covered, covered_renders = await _modal_frames(_CoveredModal, (40, 6), monkeypatch)
+    plain, plain_renders = await _modal_frames(_CoveringModal, (40, 6), monkeypatch)
+    assert covered == plain, "the frame must be the one Textual draws"
+    assert plain_renders >= 2, "Textual no longer redraws a covered background: the hook may be unneeded"
+    assert covered_renders == 0
+    # 70 columns: the base screen shows beside the box, dimmed and current, as Textual draws it
+    wide, wide_renders = await _modal_frames(_CoveredModal, (70, 6), monkeypatch)
+    wide_plain, _ = await _modal_frames(_CoveringModal, (70, 6), monkeypatch)
+    assert wide == wide_plain and wide_renders >= 2
+    assert "twice" in "".join(text for line in wide for text, _ in line)
+    # covered, then uncovered by a wider terminal with the modal still open: drawn afresh, as Textual does
+    widened, _ = await _modal_frames(_CoveredModal, (40, 6), monkeypatch, widen=True)
+    widened_plain, _ = await _modal_frames(_CoveringModal, (40, 6), monkeypatch, widen=True)
+    assert widened == widened_plain and "twice" in "".join(text for line in widened for text, _ in line)
+    narrowed, _ = await _modal_frames(_CoveredModal, (40, 6), monkeypatch, narrow=True)
+    narrowed_plain, _ = await _modal_frames(_CoveringModal, (40, 6), monkeypatch, narrow=True)
+    assert narrowed == narrowed_plain and "twice" in "".join(text for line in narrowed for text, _ in line)
+
+
+class _Form(Screen[None]):
+    DEFAULT_CSS = """
+    _Form Static { color: red; }
+    _Form .later { color: green; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("one", id="one")
+        yield Static("two", id="two", classes="later")
+
+
+class _StyledOnceForm(StyledOnMount, _Form):
+    pass
+
+
+async def _shown(screen_type: type, monkeypatch) -> tuple[list, int, int]:
+    """The styles of a fresh ``screen_type`` once shown, how many restyles its first showing cost, and how
+    many its second (shown again after a screen over it was pushed and popped twice)."""
+    from textual.dom import DOMNode
+
+    restyles = [0]
+    update = DOMNode.update_node_styles
+
+    def counted(self, animate: bool = True) -> None:
+        if isinstance(self, Screen):
+            restyles[0] += 1
+        update(self, animate=animate)
+
+    monkeypatch.setattr(DOMNode, "update_node_styles", counted)
+    app = _BaseApp()
+    async with app.run_test(size=(40, 6)) as pilot:
+        screen = screen_type()
+        await app.push_screen(screen)
+        await pilot.pause()
+        first = restyles[0]
+        styles = [(w.id, str(w.styles.color), str(w.rich_style)) for w in screen.query(Static)]
+        app.pop_screen()
+        await pilot.pause()
+        await app.push_screen(screen)  # shown again
+        await pilot.pause()
+        return styles, first, restyles[0] - first
+
+
+async def test_styled_on_mount_hook_skips_only_the_second_styling_of_a_fresh_screen(monkeypatch):
+    hooked, hooked_first, hooked_again = await _shown(_StyledOnceForm, monkeypatch)
+    plain, plain_first, plain_again = await _shown(_Form, monkeypatch)
+    assert hooked == plain and hooked[1][1] != hooked[0][1], "the same styles, each rule applied"
+    assert plain_first >= 1, "Textual no longer restyles a screen it shows the first time: the hook is unneeded"
+    assert hooked_first == plain_first - 1
+    assert hooked_again == plain_again >= 1, "a screen shown again is restyled as Textual does"

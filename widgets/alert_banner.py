@@ -56,6 +56,7 @@ class AlertBanner(Static):
         super().__init__("", **kwargs)
         self.alerts: list[Alert] = []
         self.hints: list[tuple[str, str]] = []
+        self._shown: Text | None = None
 
     def on_mount(self) -> None:
         self.display = bool(self.alerts)
@@ -68,4 +69,7 @@ class AlertBanner(Static):
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.CRITICAL, "state-critical")
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.WARNING, "state-warning")
         self.set_class(bool(self.alerts) and all(a.acknowledged for a in self.alerts), "acknowledged")
-        self.update(banner_text(self.alerts, self.hints, self))
+        text = banner_text(self.alerts, self.hints, self)
+        if text != self._shown:  # a poll with the same alerts: no repaint of the same line
+            self._shown = text
+            self.update(text, layout=False)  # one line, as wide as the screen (CSS): no layout pass

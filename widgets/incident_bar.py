@@ -89,4 +89,4 @@ class IncidentBar(Static):
         text = bar_text(self.incident, now)
         if text != self._shown:  # a closed incident's clocks stand still: no repaint of the same line
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # one line, as wide as the screen (CSS): no layout pass

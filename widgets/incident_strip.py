@@ -95,4 +95,4 @@ class IncidentStrip(Static):
         text = strip_text(self.incident, self.alerts, now)
         if text != self._shown:  # the same line (clocks standing still): no repaint
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # one line, as wide as the screen (CSS): no layout pass
