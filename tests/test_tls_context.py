@@ -22,6 +22,7 @@ async def test_pollers_clients_share_one_verifying_context():
         context = _pool_context(first)
         assert context is _pool_context(second) is shared_ssl_context(trust_env=False)
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        context.load_deferred_ca()  # what its first TLS handshake loads (tests/test_tls_deferred_ca.py)
         assert context.cert_store_stats()["x509_ca"] > 100  # certifi's bundle, as httpx loads it
     finally:
         await first.aclose()
@@ -38,6 +39,9 @@ def test_a_client_that_trusts_the_environment_gets_the_ca_file_it_names(tmp_path
     monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
     named = shared_ssl_context()
     assert named is not default and named is shared_ssl_context()
+    named.load_deferred_ca()  # what its first TLS handshake loads (tests/test_tls_deferred_ca.py)
     assert named.cert_store_stats()["x509_ca"] == 1
     # a client that does not trust the environment keeps certifi's bundle whatever the variable says
-    assert shared_ssl_context(trust_env=False).cert_store_stats()["x509_ca"] > 100
+    untrusting = shared_ssl_context(trust_env=False)
+    untrusting.load_deferred_ca()
+    assert untrusting.cert_store_stats()["x509_ca"] > 100
