@@ -8,7 +8,7 @@ there, by name, and not somewhere in a screen.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from textual.app import App, ComposeResult
 from textual.cache import LRUCache
@@ -303,3 +303,29 @@ class Footer(TextualFooter):
                 widget.set_reactive(FooterKey.compact, compact)
                 widget.set_class(compact, "-compact", update=False)
             yield widget
+
+
+def skip_unseen_frames() -> Callable[[], None]:
+    """Tests only: a headless app (not inline) composes no frame for its top screen's refresh, since
+    ``App._display`` would drop it; everything else the refresh does is kept (dirty regions cleared, the
+    mouse-over update, callbacks after the refresh). What a test reads is composed afresh when read
+    (``export_screenshot``, :func:`screen_text_lines`, :func:`render_update`). Returns the undo.
+    Hooks: the private ``Screen._compositor_refresh``, ``Compositor._dirty_regions``,
+    ``Screen._dirty_widgets``, ``App._update_mouse_over`` and ``App._background_screens``."""
+    from textual._compositor import visible_screen_stack
+    from textual.screen import Screen
+
+    original = Screen.__dict__["_compositor_refresh"]
+
+    def _compositor_refresh(self: Screen) -> None:
+        app = self.app
+        if not (app.is_headless and not app.is_inline and self is app.screen):
+            original(self)  # a terminal's frame, or a screen below the top one: as Textual does it
+            return
+        visible_screen_stack.set(app._background_screens)  # what render_update leaves behind
+        self._compositor._dirty_regions.clear()
+        self._dirty_widgets.clear()
+        app._update_mouse_over(self)
+
+    Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
+    return lambda: setattr(Screen, "_compositor_refresh", original)

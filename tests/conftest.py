@@ -44,11 +44,15 @@ def _isolated_dirs(_xdg_roots, monkeypatch):
 
 
 @pytest.fixture
-def unseen_frames_skipped(monkeypatch):
-    """A headless app draws no frame that nobody reads (tests/headless_frames.py); for tests that read the screen."""
-    from tests.headless_frames import skip_unseen_frames
+def unseen_frames_skipped():
+    """A headless app composes no frame that nobody reads (``screens.textual_compat.skip_unseen_frames``: a
+    third of a look test's CPU); for tests that end by reading the screen, which is composed afresh when read
+    (the snapshot files are byte-identical with and without)."""
+    from screens.textual_compat import skip_unseen_frames
 
-    skip_unseen_frames(monkeypatch)
+    undo = skip_unseen_frames()
+    yield
+    undo()
 
 
 @pytest.fixture

@@ -553,3 +553,47 @@ async def test_styled_on_mount_hook_skips_only_the_second_styling_of_a_fresh_scr
     assert plain_first >= 1, "Textual no longer restyles a screen it shows the first time: the hook is unneeded"
     assert hooked_first == plain_first - 1
     assert hooked_again == plain_again >= 1, "a screen shown again is restyled as Textual does"
+
+
+async def test_skip_unseen_frames_hook_composes_no_frame_yet_reads_the_same_screen():
+    from textual._compositor import Compositor
+
+    from screens.textual_compat import screen_text_lines, skip_unseen_frames
+
+    assert "_compositor_refresh" in Screen.__dict__, "Textual moved Screen._compositor_refresh"
+    original = Screen.__dict__["_compositor_refresh"]
+    calls = []
+    render_update = Compositor.render_update
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return render_update(self, *args, **kwargs)
+
+    async def frames_and_text() -> tuple[int, list[str], bool]:  # frames composed, screen text, hovered
+        calls.clear()
+        app = _App()
+        async with app.run_test(size=(30, 5)) as pilot:
+            label = app.query_one(Static)
+            for n in range(5):
+                label.update(f"base {n}")
+                await pilot.pause()
+            drawn = len(calls)
+            await pilot.hover(Static)
+            await pilot.pause()
+            return drawn, screen_text_lines(app), app.mouse_over is label  # the mouse-over update is kept
+
+    Compositor.render_update = counting
+    try:
+        drawn, text, hovered = await frames_and_text()
+        undo = skip_unseen_frames()
+        try:
+            assert Screen.__dict__["_compositor_refresh"] is not original
+            skipped, skipped_text, skipped_hovered = await frames_and_text()
+        finally:
+            undo()
+    finally:
+        Compositor.render_update = render_update
+    assert Screen.__dict__["_compositor_refresh"] is original
+    assert drawn >= 5 and skipped == 0  # no frame composed for the headless terminal
+    assert skipped_text == text and "base 4" in text[0]  # what a test reads is the same frame
+    assert hovered and skipped_hovered
