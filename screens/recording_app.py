@@ -104,6 +104,14 @@ class RecordingController:
             self.recorder.write(self.encode.flow_to_json(record, self.app.clock()))
 
     def on_incident_entry(self, incident: Any, entry: Any) -> None:
+        """A manager listener: called on the incident writer thread, so the work is posted to the UI thread
+        (the recorder and Textual's workers are the UI thread's)."""
+        response = self.app._incident_response
+        if response is None:
+            return
+        response.on_ui(self._incident_entry, incident, entry)
+
+    def _incident_entry(self, incident: Any, entry: Any) -> None:
         if self.recorder is not None:
             self.recorder.write(self.encode.incident_to_json(incident.id, entry, self.app.clock()))
         if entry.kind == "close" and self.auto and self.recorder is not None:
@@ -166,17 +174,19 @@ class RecordingController:
         self._last_seq = store.events[-1].seq if store is not None and store.events else 0
         if self.app.last_result is not None:
             self.on_poll(self.app.last_result)  # the state at the start
-        self._link_incident(recorder.path)
+        await self._link_incident(recorder.path)
         why = " (incident opened)" if auto else ""
         self.app.notify(f"recording to {recorder.path}{why}; ctrl+t stops", title="Recording", timeout=6, markup=False)
 
-    def _link_incident(self, path: Any) -> None:
+    async def _link_incident(self, path: Any) -> None:
+        """The recording's path on the incident timeline, written on the incident writer thread after what is
+        queued there (the incident's start and the alert that prompted it come first)."""
         response = self.app._incident_response
         manager = response.manager if response is not None else None
-        if manager is None or not manager.current_id:
+        if response is None or manager is None or not manager.current_id:
             return
         try:
-            manager.record_recording(str(path))
+            await response.call(manager.record_recording, str(path))
         except Exception as exc:  # noqa: BLE001 - the recording goes on; say why the link is missing
             self.app.notify(
                 f"the incident timeline did not get the recording's path: {exc}",

@@ -65,3 +65,32 @@ async def test_auto_recording_can_be_switched_off(sim):
         polls = app.poll_count
         await wait_for(lambda: app.poll_count >= polls + 2, timeout=10, message="two more polls")
         assert not app.recording.recording
+
+
+async def test_the_recordings_timeline_link_is_written_in_turn_on_the_incident_writer(sim):
+    """The link is queued behind the incident writes before it (the start and the alert that prompted it come
+    first on the timeline), and never written from the UI thread."""
+    import threading
+
+    app = live_app(sim)
+    async with app.run_test(size=(100, 30)):
+        await wait_for(
+            lambda: app.last_result is not None and app._incident_response is not None, timeout=15, message="first poll"
+        )
+        response = app.incident_response
+        manager = response.manager
+        incident = manager.start("P2", "drill: link in turn")
+        gate = threading.Event()
+        blocked = response.writer.submit(gate.wait, 20)  # an incident write still in progress
+        try:
+            await wait_for(lambda: app.recording.recording, timeout=10, message="recording started by the incident")
+            path = app.recording.recorder.path
+            assert not any("Recording:" in e.text for e in manager.get(incident.id).entries)
+        finally:
+            gate.set()
+        blocked.result(timeout=5)
+        await wait_for(
+            lambda: any(str(path) in e.text for e in manager.get(incident.id).entries),
+            timeout=10,
+            message="the link after the write before it",
+        )
