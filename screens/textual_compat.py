@@ -8,6 +8,7 @@ there, by name, and not somewhere in a screen.
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any, Callable, Iterable
 
 from textual.app import App, ComposeResult
@@ -305,9 +306,10 @@ class Footer(TextualFooter):
             yield widget
 
 
-def skip_unseen_frames() -> Callable[[], None]:
+def skip_unseen_frames(every_s: float | None = None) -> Callable[[], None]:
     """Tests only: a headless app (not inline) composes no frame for its top screen's refresh, since
-    ``App._display`` would drop it; everything else the refresh does is kept (dirty regions cleared, the
+    ``App._display`` would drop it (with ``every_s``: at most one such frame per that many seconds, so
+    the widgets' drawing still runs while a test drives the app); everything else the refresh does is kept (dirty regions cleared, the
     mouse-over update, callbacks after the refresh). What a test reads is composed afresh when read
     (``export_screenshot``, :func:`screen_text_lines`, :func:`render_update`). Returns the undo.
     Hooks: the private ``Screen._compositor_refresh``, ``Compositor._dirty_regions``,
@@ -316,11 +318,16 @@ def skip_unseen_frames() -> Callable[[], None]:
     from textual.screen import Screen
 
     original = Screen.__dict__["_compositor_refresh"]
+    last_drawn = [float("-inf")]
 
     def _compositor_refresh(self: Screen) -> None:
         app = self.app
         if not (app.is_headless and not app.is_inline and self is app.screen):
             original(self)  # a terminal's frame, or a screen below the top one: as Textual does it
+            return
+        if every_s is not None and time.monotonic() - last_drawn[0] >= every_s:
+            last_drawn[0] = time.monotonic()
+            original(self)
             return
         visible_screen_stack.set(app._background_screens)  # what render_update leaves behind
         self._compositor._dirty_regions.clear()

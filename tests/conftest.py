@@ -43,6 +43,27 @@ def _isolated_dirs(_xdg_roots, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _few_unseen_frames(request):
+    """A headless app (Pilot) composes at most two frames a second for the terminal nobody reads
+    (``screens.textual_compat.skip_unseen_frames``): every widget still draws while the test drives it,
+    and what a test reads (a snapshot, the screen's text) is composed afresh when read.
+    ``EDGE_TEST_EVERY_FRAME=1`` composes every frame, as an app on a terminal does."""
+    if (
+        "textual.screen" not in sys.modules
+        or "unseen_frames_skipped" in request.fixturenames
+        or request.node.get_closest_marker("every_frame") is not None
+        or os.environ.get("EDGE_TEST_EVERY_FRAME")
+    ):
+        yield
+        return
+    from screens.textual_compat import skip_unseen_frames
+
+    undo = skip_unseen_frames(every_s=0.5)
+    yield
+    undo()
+
+
 @pytest.fixture
 def unseen_frames_skipped():
     """A headless app composes no frame that nobody reads (``screens.textual_compat.skip_unseen_frames``: a
@@ -203,6 +224,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_configure(config: pytest.Config) -> None:
     for name in ("unit", "integration", "tui"):
         config.addinivalue_line("markers", f"{name}: test tier (set automatically by tests/conftest.py)")
+    config.addinivalue_line("markers", "every_frame: a headless app composes every frame (tests that count frames)")
 
 
 @pytest.hookimpl(tryfirst=True)

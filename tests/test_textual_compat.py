@@ -19,6 +19,8 @@ from screens.textual_compat import (
     set_virtual_height,
 )
 
+pytestmark = pytest.mark.every_frame  # these tests count and compare the frames Textual composes
+
 
 class _Opaque(Screen):
     DEFAULT_CSS = "_Opaque { background: black; }"
