@@ -8,6 +8,7 @@ from textual.binding import Binding
 
 from screens.textual_compat import Footer, screen_text_lines, share_parsed_css
 from tests.test_textual_compat import wait_for_footer
+from tests.util import wait_for
 
 
 class _Keys(App[None]):
@@ -41,7 +42,7 @@ async def test_a_theme_switch_restyles_the_footer_keys_it_did_not_recompose():
     for _ in range(2):  # the second app parses nothing: every rule comes from the process-wide cache
         app = _Keys()
         async with app.run_test(size=(60, 3)) as pilot:
-            await pilot.pause()
+            await wait_for(lambda: any(k.action == "bell" for k in app.query("FooterKey")), message="footer keys")  # noqa: B023
             key = next(k for k in app.query("FooterKey") if k.action == "bell")
             looks = []
             for theme in ("textual-dark", "textual-light", "textual-dark"):
