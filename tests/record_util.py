@@ -32,8 +32,14 @@ class PollClock:
         self.polls += 1
 
 
-async def record_sim(server, name: str, *, seconds: float = 60.0, on_poll=None, tail: bool = True) -> Path:
-    """Record ``seconds`` of recorded time from a running ``SimServer`` through the headless loop."""
+async def record_sim(
+    server, name: str, *, seconds: float = 60.0, on_poll=None, tail: bool = True, edge_clock=None
+) -> Path:
+    """Record ``seconds`` of recorded time from a running ``SimServer`` through the headless loop. With
+    ``edge_clock`` (the server's skip-ahead clock, tests/virtual_time.py) the edge lives a whole refresh
+    between two polls and the poller measures its rates on that clock: the rates are the increase over a 2 s
+    window, as the console sees them, not a quotient of two spans of 0.1 s timed by different threads (on a
+    loaded machine such a reading was off by far more than the gap between a DDoS and its threshold)."""
     cfg = simulated_config(server.base_url, tool_env=server.tool_env(), tools=server.tools())
     session = Session(config=cfg, env=cfg.environment(), read_only=True)
     clock = PollClock(float(cfg.refresh_seconds))
@@ -44,6 +50,8 @@ async def record_sim(server, name: str, *, seconds: float = 60.0, on_poll=None, 
         if on_poll is not None:
             on_poll(recorder, result, clock())
         clock.tick()  # the next poll is one refresh later in recorded time
+        if edge_clock is not None:
+            edge_clock.advance(clock.step)  # and the edge lives that refresh
 
     try:
         await record_live(
@@ -54,6 +62,7 @@ async def record_sim(server, name: str, *, seconds: float = 60.0, on_poll=None, 
             interval=REAL_INTERVAL_S,
             tail=tail,
             on_poll=polled,
+            poll_clock=edge_clock,
         )
     finally:
         recorder.close()

@@ -13,14 +13,17 @@ import pytest
 from console.record.encode import ALERTS, POLL, flow_to_json
 from console.record.reader import read_recording
 from console.sim.server import SimServer
+from console.sim.state import SimState
 from screens.replay_app import ReplayApp, replay_session
 from tests.record_util import record_sim
 from tests.util import metric_row, wait_for
+from tests.virtual_time import VirtualClock
 
 
 @pytest.fixture
 async def ddos_recording(state_dir):
-    server = SimServer(host="127.0.0.1", port=0, scenario="ddos")
+    edge_clock = VirtualClock(follow_real=True)
+    server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="ddos", clock=edge_clock.time))
     server.start()
     token = os.environ["EDGE_SIM_API_TOKEN"]
 
@@ -33,7 +36,7 @@ async def ddos_recording(state_dir):
         )
 
     try:
-        path = await record_sim(server, "ddos.jsonl.gz", on_poll=leak)
+        path = await record_sim(server, "ddos.jsonl.gz", on_poll=leak, edge_clock=edge_clock)
     finally:
         server.stop()
     return path, token

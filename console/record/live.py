@@ -35,17 +35,19 @@ async def record_live(
     tail: bool = True,
     on_poll: Callable[[Any], Any] | None = None,
     follow: Any = None,
+    poll_clock: Any = None,
 ) -> int:
     """Record until ``seconds`` of ``clock`` time have passed or ``stop`` is set; returns the polls made.
     ``follow`` (a ``console.record.follow.StateFollower``) adds the flow steps and incident entries other
-    consoles append meanwhile."""
+    consoles append meanwhile. ``poll_clock``: the poller's clock (``time`` and ``monotonic``: its rate windows),
+    when the edge it polls runs on one of its own."""
     from console.sources.poller import EdgePoller
 
     config, env = session.config, session.env
     stop = stop or asyncio.Event()
     interval = float(config.refresh_seconds) if interval is None else max(0.01, interval)
     engine = AlertEngine(getattr(config, "thresholds", None), AlertSettings.from_config(config))
-    poller = EdgePoller(config, env)
+    poller = EdgePoller(config, env) if poll_clock is None else EdgePoller(config, env, clock=poll_clock)
     source, task = _start_tail(session) if tail else (None, None)
     started = clock()
     polls = 0
