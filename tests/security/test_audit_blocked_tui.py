@@ -40,7 +40,7 @@ async def test_a_blocked_audit_path_does_not_freeze_the_ui_and_the_change_waits(
             os.mkfifo(audit, 0o600)
             watchdog.start()
             confirm = modal.query_one("#flow-confirm")
-            assert app.focused is confirm
+            await wait_for(lambda: app.focused is confirm, message="the confirmation box focused")  # noqa: B023
             confirm.value = "production"  # typing the name is tests/test_flow_ui_modal.py's subject
             await press_now(pilot, "enter")
             await wait_for(lambda: modal.runner.steps[0].state.value == "running", message="step waiting")
