@@ -35,12 +35,13 @@ TEST_WORKERS ?= 6
 # tests start (CLI, simulated edge, fake tools) compiled its modules again, on each start. compileall writes
 # the project's bytecode once before the workers start; __pycache__ is git-ignored. In a fresh clone, one
 # collection first writes pytest's assert-rewritten test modules (7.6 CPU-s), which the workers then load
-# (2.3 CPU-s each) instead of each rewriting them all (7.6 each).
+# (2.3 CPU-s each) instead of each rewriting them all (7.6 each), and fills Hypothesis's caches
+# (tests/warm_caches.py).
 test: $(STAMP) lint
 	bash tests/system-deps
 	@start=$$(date +%s); $(BIN)/python -m compileall -q -j 0 console screens widgets themes tests >/dev/null; \
-	ls tests/__pycache__/conftest.*-pytest-*.pyc >/dev/null 2>&1 || \
-	  PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q --collect-only -p no:cacheprovider >/dev/null; \
+	{ ls tests/__pycache__/conftest.*-pytest-*.pyc && ls -d .hypothesis/unicode_data; } >/dev/null 2>&1 || \
+	  PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q --collect-only -p no:cacheprovider -p tests.warm_caches >/dev/null; \
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
 
