@@ -404,6 +404,8 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         await pilot.press("enter")
         await wait_for(lambda: manager.current.severity == "P1", message="severity changed")
         assert manager.current.entries[-1].text == "Severity changed P2 -> P1 (Degraded Service): customers see errors"
+        # the prompt closes after the write it waited for
+        await wait_for(lambda: not isinstance(app.screen, TextPromptScreen), message="severity prompt closed")
         await wait_for(lambda: "P1 Major" in str(bar(app).render()), message="bar shows P1")
 
 
