@@ -41,12 +41,18 @@ async def _shrink_while_a_recompose_runs(app: LogApp, pilot) -> FollowLog:
     return log
 
 
+async def _filled(app, pilot) -> FollowLog:
+    """The app's log with 40 lines, drawn."""
+    log = app.query_one(FollowLog)
+    log.write_lines([f"line {i}" for i in range(40)])
+    await pilot.pause()
+    return log
+
+
 async def test_a_log_at_its_end_shows_its_last_line_after_it_got_shorter():
     app = LogApp()
     async with app.run_test(size=(40, 24)) as pilot:
-        log = app.query_one(FollowLog)
-        log.write_lines([f"line {i}" for i in range(40)])
-        await pilot.pause()
+        log = await _filled(app, pilot)
         tall = log.max_scroll_y
         assert log.is_vertical_scroll_end and tall > 0
         await _shrink_while_a_recompose_runs(app, pilot)
@@ -59,9 +65,7 @@ async def test_a_log_at_its_end_shows_its_last_line_after_it_got_shorter():
 async def test_a_log_scrolled_up_stays_where_the_reader_left_it():
     app = LogApp()
     async with app.run_test(size=(40, 24)) as pilot:
-        log = app.query_one(FollowLog)
-        log.write_lines([f"line {i}" for i in range(40)])
-        await pilot.pause()
+        log = await _filled(app, pilot)
         log.scroll_to(y=5, animate=False, immediate=True)  # the reader scrolled up to read
         await pilot.pause()
         app.query_one("#below").display = True

@@ -26,6 +26,8 @@ import struct
 
 from hypothesis import strategies as st
 
+from tests.security.fuzz_hostile_inputs import ProgramReader
+
 HOST = socket.gethostname()
 #: the fields of an audit record that console/runbook/audit.py and unfinished.py read
 KEYS = [
@@ -65,32 +67,12 @@ FLOATS = [0.0, -0.0, 0.5, -1.5, 1e16, 1e300, 1.7976931348623157e308, -1e308, 5e-
 MAX_LEAVES = 12
 
 
-class RecordDecoder:
-    """Reads ``program`` byte by byte (zeros once it runs out) and ``free`` in chunks (from its start again
-    once it runs out), and builds audit records from them."""
-
-    def __init__(self, program: bytes, free: str) -> None:
-        self.program = program
-        self.pos = 0
-        self.free = free
-        self.free_pos = 0
-
-    def byte(self) -> int:
-        if self.pos >= len(self.program):
-            return 0
-        value = self.program[self.pos]
-        self.pos += 1
-        return value
+class RecordDecoder(ProgramReader):
+    """Builds audit records from a program and its free text."""
 
     def text(self, max_size: int) -> str:
         """0 to ``max_size`` characters of the free text (from its start again at its end)."""
-        size = self.byte() % (max_size + 1)
-        if not self.free or not size:
-            return ""
-        start = self.free_pos % len(self.free)
-        self.free_pos = start + size
-        chunk = self.free[start : start + size]
-        return chunk + self.free[: size - len(chunk)]
+        return self._free_chunk(self.byte() % (max_size + 1))
 
     def key(self) -> str:
         b = self.byte()

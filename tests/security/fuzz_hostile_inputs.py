@@ -68,9 +68,9 @@ MAX_PIECES = 30
 MAX_LEAVES = 12
 
 
-class Decoder:
+class ProgramReader:
     """Reads ``program`` byte by byte (zeros once it runs out) and ``free`` in chunks (from its start
-    again once it runs out), and builds strings, values and events from them."""
+    again once it runs out): the two draws a fuzz value is decoded from (also tests/security/fuzz_audit_records)."""
 
     def __init__(self, program: bytes, free: str) -> None:
         self.program = program
@@ -96,6 +96,10 @@ class Decoder:
         self.free_pos = start + size
         chunk = self.free[start : start + size]
         return chunk + self.free[: size - len(chunk)]
+
+
+class Decoder(ProgramReader):
+    """Builds strings, values and events from a program and its free text."""
 
     def text(self) -> str:
         """Up to 30 pieces: hostile blocks (half the pieces), free-text chunks, single code points.
