@@ -230,3 +230,35 @@ def test_follower_reads_new_complete_lines_and_skips_damaged_ones(tmp_path):
     (tmp_path / "incidents" / "drills" / "DRILL-1.jsonl").write_text('{"kind": "start"}\n')
     assert follower.read()[1] == [("DRILL-1", {"kind": "start"})]
     assert AppendFollower(tmp_path / "missing.jsonl").read() == []
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202egnp.exe\u2066x\r\n"
+
+
+def test_a_hostile_recording_decodes_to_text_without_controls():
+    """A recording is a file from outside (replayed from someone else's machine): every string it brings to the
+    screen is cleaned where it is decoded, as the live sources clean theirs, and its health components are
+    capped as a live /health answer's are."""
+    from console.limits import MAX_HEALTH_COMPONENTS
+    from console.sanitize import is_clean
+
+    obj = json.loads(json.dumps(poll_to_json(poll(T0), t=T0)))
+    obj["env"] = HOSTILE
+    obj["warnings"] = [HOSTILE]
+    obj["metrics"]["error"] = HOSTILE
+    obj["health"]["status"] = HOSTILE
+    obj["health"]["version"] = HOSTILE
+    obj["health"]["components"] = {f"{HOSTILE}{i}": HOSTILE for i in range(MAX_HEALTH_COMPONENTS * 3)}
+    obj["derived"]["metrics"]["request_rate"]["label"] = HOSTILE
+    obj["derived"]["queues"][0]["name"] = HOSTILE
+    obj["derived"]["security"][0]["rule"] = HOSTILE
+    obj["derived"]["warnings"] = [HOSTILE]
+    back = poll_from_json(obj)
+    health = back.health
+    texts = [back.environment, *back.warnings, back.metrics.error, health.status, health.version]
+    texts += [*health.components, *health.components.values()]
+    texts += [back.derived.metrics["request_rate"].label, back.derived.queues[0].name, back.derived.security[0].rule]
+    texts += back.derived.warnings
+    assert all(is_clean(t) and "\n" not in t and "\x1b" not in t for t in texts), texts
+    assert "gnp.exe" in health.status  # shown, escaped
+    assert len(health.components) <= MAX_HEALTH_COMPONENTS + 1  # the first ones and one line for the rest

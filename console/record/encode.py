@@ -9,6 +9,8 @@ from typing import Any
 
 from console.metrics.model import Derived, Health, MetricValue, QueueInfo, SecurityRule, SourceStatus
 from console.metrics.thresholds import State
+from console.limits import MAX_HEALTH_COMPONENTS
+from console.sanitize import clean_line
 
 #: record kinds, in the ``k`` field of each line
 HEADER, POLL, ALERTS, TAIL, INCIDENT, FLOW, END = "header", "poll", "alerts", "tail", "incident", "flow", "end"
@@ -163,7 +165,13 @@ def _need(obj: Any, key: str, types: Any, where: str, *, optional: bool = False)
         raise RecordError(f"{where}.{key}: expected {_type_name(types)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise RecordError(f"{where}.{key}: must be a finite number")
+    if type(value) is str:  # a recording is a file from outside: its text reaches the screen cleaned
+        return clean_line(value)
     return value
+
+
+def _texts(values: list[Any]) -> list[str]:
+    return [clean_line(x) for x in values]
 
 
 def _type_name(types: Any) -> str:
@@ -210,10 +218,12 @@ def health_from_json(obj: Any, where: str) -> Health:
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in comps.items()):
         raise RecordError(f"{where}.components: expected names and states as strings")
     status = _need(obj, "http_status", int, where, optional=True)
+    # the console records at most MAX_HEALTH_COMPONENTS and one line for the rest (console/sources/health.py)
+    shown = list(comps.items())[: MAX_HEALTH_COMPONENTS + 1]
     return Health(
         healthy=_need(obj, "healthy", bool, where),
         status=_need(obj, "status", str, where),
-        components=dict(comps),
+        components={clean_line(name): clean_line(state) for name, state in shown},
         version=_opt_str(obj, "version", where),
         error=_opt_str(obj, "error", where),
         http_status=status,
@@ -273,8 +283,8 @@ def derived_from_json(obj: Any, where: str, t: float) -> Derived:
         security_per_s=_opt_num(obj, "security_per_s", where),
         security_total=_opt_num(obj, "security_total", where) or 0.0,
         rate_limit_violations_per_s=_opt_num(obj, "rl_per_s", where),
-        warnings=[str(x) for x in _need(obj, "warnings", list, where)],
-        missing=[str(x) for x in _need(obj, "missing", list, where)],
+        warnings=_texts(_need(obj, "warnings", list, where)),
+        missing=_texts(_need(obj, "missing", list, where)),
         has_window=bool(obj.get("has_window", True)),
     )
 
@@ -294,7 +304,7 @@ def poll_from_json(obj: dict[str, Any]) -> Any:
         at=t,
         environment=_opt_str(obj, "env", "poll") or "",
         scrape_ms=_opt_num(obj, "scrape_ms", "poll"),
-        warnings=[str(x) for x in (_need(obj, "warnings", list, "poll", optional=True) or [])],
+        warnings=_texts(_need(obj, "warnings", list, "poll", optional=True) or []),
     )
 
 
