@@ -175,7 +175,7 @@ def main() -> int:
         if not opts.idle_only:
             start_up_figures(opts, tmp, console_argv)
 
-        if opts.start_only:
+        if opts.start_only or opts.idle_runs < 1:
             return 0
         no_tail_argv = [PY, "-m", "console", "--config", str(write_config(tmp, port, 2.0, tail=False))]
         for label, argv, streaming in (
