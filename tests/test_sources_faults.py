@@ -19,7 +19,9 @@ from console.metrics.thresholds import State
 from console.sources.http import HttpSettings
 from console.sources.poller import EdgePoller
 
-FAST = HttpSettings(connect_timeout=0.3, read_timeout=0.3, retries=0, backoff_s=0.01, backoff_max_s=0.02)
+#: for the slow-answer test: short enough to wait on, long enough that the healthy /health of the same
+#: server still answers in time on a loaded CI machine (0.3 s did not: a CI run timed out its health check)
+SHORT_READ = HttpSettings(connect_timeout=3.0, read_timeout=1.0, retries=0, backoff_s=0.01, backoff_max_s=0.02)
 #: for tests that are not about timeouts: a loaded CI machine must not turn a good answer into a timeout
 TOLERANT = HttpSettings(connect_timeout=3.0, read_timeout=3.0, retries=0, backoff_s=0.01, backoff_max_s=0.02)
 
@@ -204,11 +206,11 @@ async def test_good_polls_then_500_keeps_last_good_goes_down_and_recovers(edge):
         ("truncated", "truncated page (line 14 has no newline)"),
         ("cut", "truncated page (the connection closed before the end)"),
         ("garbage", "not a metrics page (line 1: invalid metric name"),
-        ("slow", "timed out after 0.3 s"),
+        ("slow", "timed out after 1.0 s"),
     ],
 )
 async def test_each_fault_is_named_and_recovers(edge, mode, error):
-    poller = poller_for(edge.base_url, settings=FAST)
+    poller = poller_for(edge.base_url, settings=SHORT_READ if mode == "slow" else TOLERANT)
     try:
         await poller.poll()
         good = await poller.poll()
