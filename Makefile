@@ -34,14 +34,16 @@ TEST_WORKERS ?= 6
 # worker compiled every module and rewrote every test module's asserts, and every console child process the
 # tests start (CLI, simulated edge, fake tools) compiled its modules again, on each start. compileall writes
 # the project's bytecode once before the workers start; __pycache__ is git-ignored. In a fresh clone, one
-# collection first writes pytest's assert-rewritten test modules (7.6 CPU-s), which the workers then load
-# (2.3 CPU-s each) instead of each rewriting them all (7.6 each), and fills Hypothesis's caches
-# (tests/warm_caches.py).
+# collection first writes pytest's assert-rewritten test modules, which the workers then load (2.3 CPU-s each)
+# instead of each rewriting them all (7.6 each); beside it, tests/warm_caches.py fills Hypothesis's caches
+# (8.7 CPU-s each: on two cores they take ~9 s side by side, 13 s one after the other).
 test: $(STAMP) lint
 	bash tests/system-deps
 	@start=$$(date +%s); $(BIN)/python -m compileall -q -j 0 console screens widgets themes tests >/dev/null; \
-	{ ls tests/__pycache__/conftest.*-pytest-*.pyc && ls -d .hypothesis/unicode_data; } >/dev/null 2>&1 || \
-	  PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q --collect-only -p no:cacheprovider -p tests.warm_caches >/dev/null; \
+	{ ls tests/__pycache__/conftest.*-pytest-*.pyc >/dev/null 2>&1 || \
+	  PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q --collect-only -p no:cacheprovider >/dev/null & }; \
+	ls -d .hypothesis/unicode_data .hypothesis/constants >/dev/null 2>&1 || PYTHONDONTWRITEBYTECODE= $(BIN)/python -m tests.warm_caches; \
+	wait; \
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
 

@@ -1,20 +1,60 @@
-"""A pytest plugin that `make test` runs once, with ``--collect-only``, in a fresh clone before its workers start.
+"""Fill Hypothesis's caches under ``.hypothesis/`` once, before `make test`'s workers start (fresh clone only).
 
-The collection writes pytest's assert-rewritten test modules, and the draw below fills Hypothesis's caches under
-``.hypothesis/`` (its Unicode table, the constants of every loaded console module): otherwise each of the six
-workers rewrote every test module and built both caches itself (a cold worker's first text() draw took seconds).
+`make test` runs this (``python -m tests.warm_caches``) beside one ``pytest --collect-only`` that writes pytest's
+assert-rewritten test modules: the two take about the same time, so on two cores they run side by side instead
+of one after the other. Otherwise each of the six workers built Hypothesis's Unicode tables and scanned every
+loaded module for constants itself (a cold worker's first ``text()`` draw took seconds).
+
+Hypothesis scans the modules loaded when a draw first asks for a constant, so every module of the project is
+imported first: the workers, which load them at collection, then find each module's constants in the cache.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
 
-def pytest_collection_finish(session) -> None:
+ROOT = Path(__file__).resolve().parent.parent
+#: the packages whose modules Hypothesis scans (it skips modules under tests/)
+PACKAGES = ("console", "screens", "widgets", "themes")
+
+
+def import_project() -> int:
+    """Import every module of the project's packages; the number imported."""
+    count = 0
+    for name in PACKAGES:
+        package = importlib.import_module(name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{name}."):
+            if info.name.rsplit(".", 1)[-1] == "__main__":
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # noqa: BLE001 - a module that needs its runtime (a test plugin, a script) is skipped
+                continue
+            count += 1
+    return count
+
+
+def draw() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    @settings(max_examples=3, database=None, deadline=None)
+    @settings(max_examples=20, database=None, deadline=None)  # enough draws that one asks for a constant
     @given(st.text(), st.integers())
-    def draw(text: str, number: int) -> None:
+    def one(text: str, number: int) -> None:
         assert isinstance(text, str) and isinstance(number, int)
 
+    one()
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    import_project()
     draw()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
