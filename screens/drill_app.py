@@ -129,12 +129,19 @@ class DrillController:
         return self._ui_thread in (None, threading.get_ident())
 
     def _on_incident_entry(self, incident: Any, entry: Any) -> None:
-        if self.runner is None or self.result is not None:
-            return
+        """Called on the incident writer thread: the observation is handed to the UI thread, where the
+        drill's polls and audit records are observed (the runner's observer is not shared across threads)."""
         if entry.kind == "start":
-            self.runner.observe_ack(f"incident {incident.id} started")
+            how = f"incident {incident.id} started"
         elif entry.kind == "phase" and entry.data.get("phase") == "acknowledged":
-            self.runner.observe_ack(f"incident {incident.id} acknowledged")
+            how = f"incident {incident.id} acknowledged"
+        else:
+            return
+        self.app.incident_response.on_ui(self._observe_ack, how)
+
+    def _observe_ack(self, how: str) -> None:
+        if self.runner is not None and self.result is None:
+            self.runner.observe_ack(how)
 
     def _check_alert_acks(self) -> None:
         response = self.app._incident_response
