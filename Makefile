@@ -39,13 +39,13 @@ TEST_WORKERS ?= 6
 # (8.7 CPU-s each: on two cores they take ~9 s side by side, 13 s one after the other).
 test: $(STAMP) lint
 	bash tests/system-deps
-	@start=$$(date +%s); $(BIN)/python -m compileall -q -j 0 console screens widgets themes tests >/dev/null; \
+	@start=$$(date +%s); load=$$(cut -d' ' -f1-3 /proc/loadavg); $(BIN)/python -m compileall -q -j 0 console screens widgets themes tests >/dev/null; \
 	{ ls tests/__pycache__/conftest.*-pytest-*.pyc >/dev/null 2>&1 || \
 	  PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q --collect-only -p no:cacheprovider >/dev/null & }; \
 	ls -d .hypothesis/unicode_data .hypothesis/constants >/dev/null 2>&1 || PYTHONDONTWRITEBYTECODE= $(BIN)/python -m tests.warm_caches; \
 	wait; \
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
-	echo "make test: $$(( $$(date +%s) - start )) s wall time"; exit $$rc
+	echo "make test: $$(( $$(date +%s) - start )) s wall time (load average before it: $$load)"; exit $$rc
 
 # the unit tier only (no processes, sockets or terminals): seconds, for the edit-test loop
 # Bytecode is cached (__pycache__, git-ignored) even where PYTHONDONTWRITEBYTECODE is set: compiling the
