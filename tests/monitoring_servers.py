@@ -104,7 +104,7 @@ def running_prometheus(tmp_path: Path, jobs: dict[str, dict], scrape_interval: s
         _stop(proc)
 
 
-def wait_for_scrapes(url: str, targets: int, scrapes: int = 2, timeout: float = 30) -> None:
+def wait_for_scrapes(url: str, targets: int, scrapes: int = 2, timeout: float = 60) -> None:
     """Until Prometheus at ``url`` has scraped each of its ``targets`` (down ones too: ``up`` is 0) at least
     ``scrapes`` times, two being what a ``rate()`` needs: a module fixture waits here, in a few cheap
     queries, rather than each test polling the console's pollers (or a running app) until the first rates."""
