@@ -104,6 +104,20 @@ def running_prometheus(tmp_path: Path, jobs: dict[str, dict], scrape_interval: s
         _stop(proc)
 
 
+def wait_for_scrapes(url: str, targets: int, scrapes: int = 2, timeout: float = 60) -> None:
+    """Until Prometheus at ``url`` has scraped each of its ``targets`` (down ones too: ``up`` is 0) at least
+    ``scrapes`` times, two being what a ``rate()`` needs: a module fixture waits here, in a few cheap
+    queries, rather than each test polling the console's pollers (or a running app) until the first rates."""
+    query = f"count(count_over_time(up[1h]) >= {scrapes})"
+
+    def scraped() -> bool:
+        answer = httpx.get(f"{url}/api/v1/query", params={"query": query}, timeout=5, verify=TLS).json()
+        result = answer["data"]["result"]
+        return bool(result) and float(result[0]["value"][1]) >= targets
+
+    wait_for_sync(scraped, timeout=timeout, interval=0.2, message=f"{scrapes} scrapes of {targets} targets")
+
+
 def post_alerts(url: str, alerts: list[dict]) -> None:
     httpx.post(f"{url}/api/v2/alerts", json=alerts, timeout=5, verify=TLS).raise_for_status()
 

@@ -23,7 +23,7 @@ from console.runbook.values import PollerMetrics
 from console.sim.server import SimServer
 from console.sources.promhistory import fetch_history, next_window
 from console.sources.promql import FleetPoller, PromQLClient, auth_headers
-from tests.monitoring_servers import free_port, running_prometheus
+from tests.monitoring_servers import free_port, running_prometheus, wait_for_scrapes
 
 
 # -- pure parts -------------------------------------------------------------------------------------------
@@ -136,6 +136,7 @@ def two_environments(tmp_path_factory):
     }
     try:
         with running_prometheus(tmp, jobs) as url:
+            wait_for_scrapes(url, targets=4)  # every edge has a rate and the dead target is down
             yield url, sims, dead
     finally:
         for sim in sims.values():
@@ -168,11 +169,13 @@ async def test_selector_keeps_each_environments_numbers_apart(two_environments):
     import asyncio
 
     url, sims, dead = two_environments
-    cfg = _config(url, sims)
+    # a 4 s rate window (the shortest the console accepts without a warning at the 1 s scrape interval): the
+    # edges' counters climb smoothly, so 4 scrapes give each edge's rate as well as 10 did, 6 s sooner
+    cfg = _config(url, sims, top="prometheus: {window: 4s}\n")
     prod, staging = FleetPoller(cfg, cfg.environment("production")), FleetPoller(cfg, cfg.environment("staging"))
     raw = PromQLClient(url)
     try:
-        per_instance = "sum by (instance, env) (rate(edge_requests_total[10s]))"
+        per_instance = "sum by (instance, env) (rate(edge_requests_total[4s]))"
 
         async def rates_by_env() -> dict[str, list[float]]:
             out: dict[str, list[float]] = {}
@@ -180,14 +183,14 @@ async def test_selector_keeps_each_environments_numbers_apart(two_environments):
                 out.setdefault(labels["env"], []).append(value)
             return out
 
-        # how long Prometheus has had each edge's counter: a series younger than the 10 s rate window reads low
+        # how long Prometheus has had each edge's counter: a series younger than the 4 s rate window reads low
         # (its increase is extrapolated over the part it has), rising scrape by scrape; on a loaded machine the
         # fleet polls and the per-edge reads then saw different points of that climb (30% apart)
         series_age = "time() - min by (instance) (min_over_time(timestamp(edge_requests_total)[30s:1s]))"
         deadline = time.monotonic() + 60
         while True:  # every edge has a rate before and after the fleet polls (else a number is one edge's)
             ages = [age for _, age in await raw.query(series_age)]
-            if len(ages) < 3 or min(ages) < 11:  # the three live edges, each with a full window
+            if len(ages) < 3 or min(ages) < 5:  # the three live edges, each with a full window
                 assert time.monotonic() < deadline, ages
                 await asyncio.sleep(0.5)
                 continue
@@ -292,7 +295,8 @@ async def test_fleet_view_names_down_targets_and_h_changes_the_history_window(tw
 
     url, sims, dead = two_environments
     cfg = _config(url, sims)
-    cfg.refresh_seconds = 0.5
+    # the default 2 s cadence: the fixture's Prometheus has every target's first scrapes, so the first fleet
+    # poll already names the down target and the history is fetched at start and at once on ``h``
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment("production"), read_only=False))
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app)

@@ -16,6 +16,7 @@ from console.metrics.thresholds import State
 from console.sim.server import SimServer
 from console.sources.promql import FleetPoller, PromQLClient, PromQLError, parse_vector
 from console.sources.tls import shared_ssl_context
+from tests.monitoring_servers import wait_for_scrapes
 from tests.util import metric_row, required_program, wait_for, wait_for_sync
 
 TLS = shared_ssl_context()  # not a CA bundle loaded per request (~45 ms of CPU each)
@@ -109,6 +110,9 @@ def _running_fleet(tmp_path):
                 return False
 
         wait_for_sync(ready, timeout=30, message="prometheus ready")
+        # Prometheus sends its first targets to the scrape loops ~5 s after it is ready: the fixture waits for
+        # the rates here, in a few cheap queries, not a test's pollers or running app
+        wait_for_scrapes(url, targets=len(sims))
         yield url, sims
     finally:
         proc.terminate()
@@ -197,7 +201,8 @@ async def test_dashboard_toggles_to_fleet_view(steady_fleet):
 
     url, sims = steady_fleet
     cfg = parse_config(
-        f"refresh_seconds: 0.5\nenvironments:\n  p:\n    base_url: '{sims[0].base_url}'\n"
+        # the default 2 s cadence: the fixture waited for the rates, so the first fleet poll has them
+        f"refresh_seconds: 2\nenvironments:\n  p:\n    base_url: '{sims[0].base_url}'\n"
         f"    prometheus_url: '{url}'\nprometheus: {{window: 10s}}\n"
     )
     app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=True))

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 TOKEN = "cf-test-token-6f2b9d0e8a1c"
 
-FAKE = r"""#!{python}
+FAKE = r"""#!{python} -S
 import json, os, sys, time
 plan_path = os.environ["TAIL_FAKE_PLAN"]
 plan = json.load(open(plan_path))

@@ -26,7 +26,7 @@ import struct
 
 from hypothesis import strategies as st
 
-from tests.security.fuzz_hostile_inputs import ProgramReader
+from tests.security.fuzz_hostile_inputs import ProgramReader, program_bytes
 
 HOST = socket.gethostname()
 #: the fields of an audit record that console/runbook/audit.py and unfinished.py read
@@ -129,6 +129,6 @@ class RecordDecoder(ProgramReader):
 #: a list of 1-4 random audit records (see :class:`RecordDecoder`)
 audit_records = st.builds(
     lambda program, free: RecordDecoder(program, free).records(),
-    st.binary(min_size=512, max_size=2048),
+    program_bytes(512, 2048),
     st.text(min_size=8, max_size=200),
 )
