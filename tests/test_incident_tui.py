@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets import TextArea
+
 from console.app.events import PollCompleted
 from console.config import simulated_config
 from console.incident.manager import IncidentManager
@@ -15,8 +17,9 @@ from screens.incident_prompt import PhasePickerScreen, ResumeScreen, TextPromptS
 from screens.incident_report import IncidentReportScreen
 from screens.incident_start import IncidentStartScreen
 from screens.incident_timeline import IncidentTimelineScreen
+from screens.textual_compat import screen_text_lines
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.util import wait_for, refresh_model
+from tests.util import click_now, press_now, wait_for, refresh_model
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
 from widgets.incident_timeline import IncidentTimeline
@@ -59,6 +62,19 @@ def bar(app) -> IncidentBar:
 
 async def ready(app, pilot) -> None:
     await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar), message="chrome")
+
+
+async def type_in(pilot, app, selector: str, text: str) -> None:
+    """Type ``text`` into the text box ``selector`` once it has the focus, as a terminal delivers a burst of
+    keys (each a key event the box handles: tests.util.press_now), and wait until the box holds it. Pilot's
+    ``press`` waited for an idle app after each key: ~0.1 s of wall a key with the console polling.
+    Characters only: a bound key (enter, backspace) is handled after the characters queued behind it."""
+    box = await wait_for(
+        lambda: (found := app.screen.query(selector)) and found.first().has_focus and found.first(),
+        message=f"{selector} focused",
+    )
+    await press_now(pilot, *text)
+    await wait_for(lambda: (box.text if isinstance(box, TextArea) else box.value) == text, message=f"{text!r} typed")
 
 
 async def test_alert_raised_after_held_scrapes_not_before_and_once():
@@ -126,12 +142,13 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         await wait_for(
             lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#sev-P1"), message="start modal"
         )
-        await pilot.click("#sev-P1")
-        await pilot.click("#incident-title")
-        await pilot.press(*"Error spike")
-        await pilot.press("enter")
-        await pilot.press(*"2% of submissions fail")
-        await pilot.press("enter")
+        await click_now(pilot, "#sev-P1")
+        await wait_for(lambda: app.screen.severity == "P1", message="P1 picked")
+        await click_now(pilot, "#incident-title")
+        await type_in(pilot, app, "#incident-title", "Error spike")
+        await press_now(pilot, "enter")
+        await type_in(pilot, app, "#incident-impact", "2% of submissions fail")
+        await press_now(pilot, "enter")
         await wait_for(lambda: not isinstance(app.screen, IncidentStartScreen), message="started")
         incident = app.incident_response.manager.current
         assert (
@@ -147,8 +164,8 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         # a note with n
         await pilot.press("n")
         await wait_for(lambda: isinstance(app.screen, TextPromptScreen), message="note prompt")
-        await pilot.press(*"rollback looks likely")
-        await pilot.press("enter")
+        await type_in(pilot, app, "#prompt-input", "rollback looks likely")
+        await press_now(pilot, "enter")
         await wait_for(lambda: not isinstance(app.screen, TextPromptScreen), message="note saved")
         # phase marks with m then a number
         for number, phase in (("1", "acknowledged"), ("2", "root-cause-identified")):
@@ -204,6 +221,13 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         )
         assert not (state_dir / "incidents" / "drills" / f"{incident.id}.md").exists()
         assert "*Draft: the incident is still open" in app.screen.markdown  # as `incident report` says it
+        # drawn as Markdown (no markup characters), by one widget: Textual's Markdown widget mounted a widget
+        # per block, list item and table cell (~1.5 CPU-s per open of the screen)
+        assert len(app.screen.query("#report-scroll *")) == 1
+        await wait_for(lambda: "Timeline (SIMULATED DRILL)" in "\n".join(screen_text_lines(app)), message="drawn")
+        shown = "\n".join(screen_text_lines(app))
+        assert "Incident ID: DRILL-" in shown and "rollback looks likely" in shown and "**" not in shown, shown
+        assert "Measure" in shown and "Draft: the incident is still open" in shown, shown
         assert "report" not in app.incident_response.manager.current.review_done
         await pilot.press("escape")
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="back to the timeline")
@@ -217,15 +241,16 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         close = app.screen
         statuses = {c.key: c.status for c in close.checks}
         assert statuses["workers"] == "pass" and statuses["metrics"] == "pass" and statuses["smoke"] == "manual"
-        await pilot.click("#recovery-smoke")
-        await pilot.click("#close-next")
-        await pilot.click("#close-root-cause")
-        await pilot.press(*"bad deploy")
-        await pilot.press("enter")
-        await pilot.press(*"rolled back")
-        await pilot.press("enter")
-        await pilot.press(*"add a canary")
-        await pilot.click("#close-ok")
+        await click_now(pilot, "#recovery-smoke")
+        await wait_for(lambda: close.query_one("#recovery-smoke").value, message="smoke tests confirmed")
+        await click_now(pilot, "#close-next")
+        await click_now(pilot, "#close-root-cause")
+        await type_in(pilot, app, "#close-root-cause", "bad deploy")
+        await press_now(pilot, "enter")
+        await type_in(pilot, app, "#close-resolution", "rolled back")
+        await press_now(pilot, "enter")
+        await type_in(pilot, app, "#close-action-items", "add a canary")
+        await click_now(pilot, "#close-ok")
         await wait_for(
             lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-path"),
             message="report screen",
@@ -383,7 +408,8 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
             ),
             message="confirmation prompt",
         )
-        await pilot.press(*"production", "enter")
+        await type_in(pilot, app, "#prompt-input", "production")
+        await press_now(pilot, "enter")
         await wait_for(lambda: manager.current.entries[-1].kind == "notify", timeout=15, message="notify outcome")
         assert manager.current.entries[-1].text == "Notified incidents: exit 0"
         (call,) = [json.loads(line) for line in calls.read_text().splitlines()]
@@ -394,14 +420,16 @@ async def test_contacts_screen_escalates_and_notifies_and_severity_changes(state
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
         await pilot.press("s")
         await wait_for(lambda: isinstance(app.screen, TextPromptScreen), message="severity prompt")
-        await pilot.press(*"P7")
-        await pilot.press("enter")
+        await type_in(pilot, app, "#prompt-input", "P7")
+        await press_now(pilot, "enter")
         await wait_for(
             lambda: "is not one of P0, P1, P2, P3" in str(app.screen.query_one("#prompt-error").render()),
             message="bad severity explained",
         )
-        await pilot.press(*["backspace"] * 2, *"P1 customers see errors")
-        await pilot.press("enter")
+        await press_now(pilot, *["backspace"] * 2)  # bound keys are handled after the characters queued behind
+        await wait_for(lambda: app.screen.query_one("#prompt-input").value == "", message="P7 deleted")
+        await type_in(pilot, app, "#prompt-input", "P1 customers see errors")
+        await press_now(pilot, "enter")
         await wait_for(lambda: manager.current.severity == "P1", message="severity changed")
         assert manager.current.entries[-1].text == "Severity changed P2 -> P1 (Degraded Service): customers see errors"
         # the prompt closes after the write it waited for
@@ -457,8 +485,8 @@ async def test_an_incident_started_in_another_terminal_shows_up(state_dir):
         )
         assert app.incident_response.manager.current_id == incident_id
         await pilot.press("n")
-        await pilot.press(*"seen here")
-        await pilot.press("enter")
+        await type_in(pilot, app, "#prompt-input", "seen here")
+        await press_now(pilot, "enter")
         await wait_for(lambda: app.incident_response.manager.current.entries[-1].text == "seen here", message="note")
 
 
