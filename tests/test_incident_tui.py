@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import TextArea
-
 from console.app.events import PollCompleted
 from console.config import simulated_config
 from console.incident.manager import IncidentManager
@@ -19,7 +17,7 @@ from screens.incident_start import IncidentStartScreen
 from screens.incident_timeline import IncidentTimelineScreen
 from screens.textual_compat import screen_text_lines
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.util import click_now, press_now, wait_for, refresh_model
+from tests.util import click_now, press_now, type_in, wait_for, refresh_model
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
 from widgets.incident_timeline import IncidentTimeline
@@ -62,19 +60,6 @@ def bar(app) -> IncidentBar:
 
 async def ready(app, pilot) -> None:
     await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar), message="chrome")
-
-
-async def type_in(pilot, app, selector: str, text: str) -> None:
-    """Type ``text`` into the text box ``selector`` once it has the focus, as a terminal delivers a burst of
-    keys (each a key event the box handles: tests.util.press_now), and wait until the box holds it. Pilot's
-    ``press`` waited for an idle app after each key: ~0.1 s of wall a key with the console polling.
-    Characters only: a bound key (enter, backspace) is handled after the characters queued behind it."""
-    box = await wait_for(
-        lambda: (found := app.screen.query(selector)) and found.first().has_focus and found.first(),
-        message=f"{selector} focused",
-    )
-    await press_now(pilot, *text)
-    await wait_for(lambda: (box.text if isinstance(box, TextArea) else box.value) == text, message=f"{text!r} typed")
 
 
 async def test_alert_raised_after_held_scrapes_not_before_and_once():
