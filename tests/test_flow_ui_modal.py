@@ -14,7 +14,7 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.util import press_now, wait_for
+from tests.util import press_now, type_in, wait_for
 from screens.textual_compat import notifications, render_update
 
 KV = "5100000000000000000000000000c001"
@@ -193,7 +193,7 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
 
         field = modal.query_one("#flow-confirm")
         field.value = ""
-        await pilot.press(*"production")
+        await type_in(pilot, app, "#flow-confirm", "production")  # typed, key by key
         await pilot.press("enter", "enter")  # confirm, then an impatient second press while it runs
         await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="put passed")
         puts = [a for a in changes(fake_tools) if a[:3] == ["kv", "key", "put"]]

@@ -161,6 +161,7 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         await wait_for(lambda: "acked in" in str(bar(app).render()), message="response clock stopped")
         # run a runbook flow from the app (the flow modal): its step lands on the timeline with its outcome
         from screens.flow_modal import FlowModal
+        from tests.test_flow_ui_modal import close_flow_modals
 
         app.open_flow("cloudflare-status")
         await wait_for(lambda: isinstance(app.screen, FlowModal), message="flow modal")
@@ -168,11 +169,21 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         def flow_entries():
             return [e for e in app.incident_response.manager.current.entries if e.kind == "flow"]
 
+        modal = app.screen
         for _ in range(8):  # enter: continue the (empty) form, run the step, finish, close
             if flow_entries() or not isinstance(app.screen, FlowModal):
                 break
+            before = (modal.phase, modal.focus_index())
             await pilot.press("enter")
-            await pilot.pause(0.2)
+            await wait_for(
+                lambda: (
+                    flow_entries()
+                    or app.screen is not modal
+                    or ((modal.phase, modal.focus_index()) != before and not modal.busy)
+                ),
+                timeout=15,
+                message="the flow answered enter",
+            )
         await wait_for(flow_entries, timeout=15, message="flow step on the timeline")
         await wait_for(lambda: len(flow_entries()) >= 2, timeout=15, message="flow end on the timeline")
         step, end = flow_entries()  # each record once, although the app has two audit subscribers
@@ -180,9 +191,7 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         assert step.data["flow"] == "cloudflare-status" and step.data["environment"] == "production"
         assert end.text.startswith("Flow cloudflare-status (Cloudflare status) ended: ")
         assert "ran: status" in end.text
-        while isinstance(app.screen, FlowModal):
-            await pilot.press("escape")
-            await pilot.pause(0.1)
+        await close_flow_modals(app, pilot)
         # the timeline screen shows everything
         await pilot.press("i")
         await wait_for(
