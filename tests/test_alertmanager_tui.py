@@ -102,7 +102,7 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
             before = (modal.phase, modal.focus_index())
             await pilot.press("enter")
             await wait_for(
-                lambda: (
+                lambda before=before: (
                     modal.query_one("#flow-confirm").display
                     or ((modal.phase, modal.focus_index()) != before and not modal.busy)
                 ),

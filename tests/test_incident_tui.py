@@ -176,7 +176,7 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
             before = (modal.phase, modal.focus_index())
             await pilot.press("enter")
             await wait_for(
-                lambda: (
+                lambda before=before: (
                     flow_entries()
                     or app.screen is not modal
                     or ((modal.phase, modal.focus_index()) != before and not modal.busy)
