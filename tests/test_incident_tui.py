@@ -20,6 +20,7 @@ from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.util import click_now, press_now, type_in, wait_for, refresh_model
 from widgets.alert_banner import AlertBanner
 from widgets.incident_bar import IncidentBar
+from widgets.incident_strip import IncidentStrip
 from widgets.incident_timeline import IncidentTimeline
 
 
@@ -68,6 +69,10 @@ async def test_alert_raised_after_held_scrapes_not_before_and_once():
     seen: list[tuple[int, int, bool]] = []
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
+        # the chrome is found among the screen's own children: a query walked the dashboard's whole DOM,
+        # three times per screen at each redraw of the chrome (each poll while an alert is up)
+        dashboard, walks = app.screen, []
+        dashboard.query = lambda *a, **k: (walks.append(a), type(dashboard).query(dashboard, *a, **k))[1]
         app.events.subscribe(
             PollCompleted,
             lambda e: seen.append((poller.polls, len(app.incident_response.engine.active()), banner(app).display)),
@@ -79,6 +84,7 @@ async def test_alert_raised_after_held_scrapes_not_before_and_once():
             assert active == (1 if held >= 3 else 0), seen
             assert shown == (held >= 3), seen
         assert app.incident_response.bells == 1  # one bell, not one per scrape
+        assert not [a for a in walks if a[:1] in ((AlertBanner,), (IncidentBar,), (IncidentStrip,))], walks
         text = str(banner(app).render())
         assert "CRIT" in text and "High Latency Alert" in text and "suggest P2" in text
 
