@@ -188,6 +188,8 @@ class IncidentResponse(IncidentSession):
             return
         self._chrome_signature = signature
         for screen in self.app.screen_stack:
+            if not screen.is_mounted:  # pushed, not composed yet: its on_mount shows the incident as it is then
+                continue
             banners = chrome(screen, AlertBanner)
             if banners:
                 hints = self.banner_hints(screen)
