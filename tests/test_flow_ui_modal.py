@@ -52,11 +52,17 @@ async def ready(app: EdgeConsoleApp) -> None:
 
 async def open_by_key(app: EdgeConsoleApp, pilot: Any, key: str, flow_id: str) -> FlowModal:
     await ready(app)
-    await pilot.press(key)
-    await wait_for(lambda: isinstance(app.screen, FlowModal), message=f"flow modal after {key}")
+    await press_now(pilot, key)  # as a terminal sends it: Pilot's press waits for an idle app (rarely, polling)
+    await wait_for(
+        lambda: (
+            isinstance(app.screen, FlowModal)
+            and app.screen.is_mounted
+            and (app.screen.phase != "form" or app.screen.focused is not None)  # a form focuses a field
+        ),
+        message=f"flow modal after {key}",
+    )
     modal = app.screen
     assert isinstance(modal, FlowModal) and modal.flow.id == flow_id
-    await pilot.pause()
     return modal
 
 
@@ -76,9 +82,9 @@ async def start_breaker(modal: FlowModal, pilot: Any) -> None:
     its first step, the check that the worker exists."""
     assert modal.phase == "form" and str(modal.query_one("#input-worker").value) == "vau-processor"
     assert modal.app.focused is modal.query_one("#flow-continue")  # the only field is chosen: Enter continues
-    await pilot.press("enter")
+    await press_now(pilot, "enter")
     await wait_for(lambda: modal.phase == "run", message="run phase")
-    await pilot.press("enter")  # the worker exists (wrangler deployments status)
+    await press_now(pilot, "enter")  # the worker exists (wrangler deployments status)
     await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="worker exists")
     await settled(modal)
 
@@ -88,9 +94,9 @@ async def type_confirmation(modal: FlowModal, pilot: Any, word: str) -> None:
     which the simulated edge in this process rarely is (1-2.5 s a key): tests that are not about typing the
     name fill the box and press one key; test_production_needs_the_environment_name_and_runs_once types it."""
     field = modal.query_one("#flow-confirm")
-    assert field.display and modal.app.focused is field
+    await wait_for(lambda: field.display and modal.app.focused is field, message="the confirmation box focused")
     field.value = word
-    await pilot.press("enter")
+    await press_now(pilot, "enter")  # the caller waits for its effect
 
 
 async def close_flow_modals(app: EdgeConsoleApp, pilot: Any) -> None:
@@ -431,8 +437,15 @@ async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_inc
         record = next(r for r in seen if r.get("step") == "put")
         assert record["environment"] == "staging" and record["status"] == "passed"
         assert record["argv"][-4:] == ["--remote", "--", "blocked:ip:2001:db8::7", "abuse"]
-        texts = [e.text for e in app.incident_response.manager.get(incident.id).entries]
-        assert any("Flow block-ip step put" in t and "passed" in t for t in texts), texts
+
+        def texts() -> list[str]:
+            return [e.text for e in app.incident_response.manager.get(incident.id).entries]
+
+        # the incident's writer thread writes it: waited for, not read at once
+        await wait_for(
+            lambda: any("Flow block-ip step put" in t and "passed" in t for t in texts()),
+            message="the step on the timeline",
+        )
     assert ["kv", "key", "put", "--namespace-id", KV, "--remote", "--", "blocked:ip:2001:db8::7", "abuse"] in changes(
         fake_tools
     )
