@@ -263,9 +263,11 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         self.query_one(FlowSummary).show(summary, reverse_title, changed=changed)
         self.query_one(FlowSummary).display = True
         # the end of the output and its values stay in view: the step list gives up rows (the summary
-        # names every step's state), and the log follows to its end once the new layout is drawn
-        self.add_class("-finished")
+        # names every step's state), and the log follows to its end once the new layout is drawn. The class
+        # goes on the two widgets it resizes: on the modal it restyled every widget in it (form, footer keys)
         output = self.query_one(FlowOutput)
+        for widget in (self.query_one(FlowSteps), output.query_one("#flow-log")):
+            widget.add_class("-finished")
         self.call_after_refresh(output.follow_end)
         if self.focused is not None:
             self.set_focus(None)

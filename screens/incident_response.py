@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 
 from console.app.incidents import IncidentSession, Notice
 from console.incident.model import Incident
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
     from screens.app import EdgeConsoleApp
 
 __all__ = ["IncidentResponse", "TuiFrontEnd"]
+
+
+def chrome(screen: Screen, kind: type[Widget]) -> list[Any]:
+    """The ``kind`` widgets (banner, bar, strip) on ``screen``: :meth:`IncidentResponse._decorate` mounts them
+    as the screen's own children, so only those are looked at. A query walked the whole screen (hundreds of
+    widgets on the dashboard) three times per screen at each redraw of the chrome, each poll with an alert."""
+    return [widget for widget in screen.children if isinstance(widget, kind)]
 
 
 class TuiFrontEnd:
@@ -126,7 +134,7 @@ class IncidentResponse(IncidentSession):
         if isinstance(screen, ModalScreen):
             self._decorate_modal(screen)
             return
-        if not screen.query(AlertBanner):
+        if not chrome(screen, AlertBanner):
             headers = [w for w in screen.children if type(w).__name__ == "StatusHeader"]
             banner = AlertBanner(id="alert-banner")
             banner.alerts = self.engine.active()
@@ -136,7 +144,7 @@ class IncidentResponse(IncidentSession):
                 screen.mount(banner, before=screen.children[0])
             else:
                 screen.mount(banner)
-        if not screen.query(IncidentBar):
+        if not chrome(screen, IncidentBar):
             bar = IncidentBar(id="incident-bar")
             bar.clock = self.now
             bar.incident = self.manager.current
@@ -150,7 +158,7 @@ class IncidentResponse(IncidentSession):
     def _decorate_modal(self, screen: Screen) -> None:
         """A full-size modal that hides the bar and the banner below it (``INCIDENT_STRIP = True``, the
         flow modal) gets the one-line incident/alert strip at its top."""
-        if not getattr(screen, "INCIDENT_STRIP", False) or screen.query(IncidentStrip):
+        if not getattr(screen, "INCIDENT_STRIP", False) or chrome(screen, IncidentStrip):
             return
         strip = IncidentStrip(id="incident-strip")
         strip.clock = self.now
@@ -180,14 +188,16 @@ class IncidentResponse(IncidentSession):
             return
         self._chrome_signature = signature
         for screen in self.app.screen_stack:
-            banners = screen.query(AlertBanner)
+            if not screen.is_mounted:  # pushed, not composed yet: its on_mount shows the incident as it is then
+                continue
+            banners = chrome(screen, AlertBanner)
             if banners:
                 hints = self.banner_hints(screen)
                 for banner in banners:
                     banner.show_alerts(alerts, hints)
-            for bar in screen.query(IncidentBar):
+            for bar in chrome(screen, IncidentBar):
                 bar.show_incident(incident)
-            for strip in screen.query(IncidentStrip):
+            for strip in chrome(screen, IncidentStrip):
                 strip.show_incident(incident)
                 strip.show_alerts(alerts)
             show = getattr(screen, "show_incident", None)

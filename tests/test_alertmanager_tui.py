@@ -32,6 +32,7 @@ def _app(am_url: str, values: dict | None = None, ack_silence: str | None = None
     # constant data (StaticPoller): one poll a second shows the same and lets Pilot's keys find an idle app
     cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=1.0)
     cfg.raw["alertmanager"] = {"poll_seconds": 1, **({"ack_silence": ack_silence} if ack_silence else {})}
+    cfg.raw["alerts"] = {"hold_scrapes": 1}  # the console's own alert at the first poll, not the third (2 s)
     refresh_model(cfg)
     env = cfg.environment()
     env.alertmanager_url = am_url
@@ -98,15 +99,23 @@ async def test_ack_with_ack_silence_silences_the_alert_in_alertmanager(alertmana
         for _ in range(6):  # the form (filled in), then the action's confirmation
             if modal.query_one("#flow-confirm").display:
                 break
+            before = (modal.phase, modal.focus_index())
             await pilot.press("enter")
-            await pilot.pause(0.3)
+            await wait_for(
+                lambda before=before: (
+                    modal.query_one("#flow-confirm").display
+                    or ((modal.phase, modal.focus_index()) != before and not modal.busy)
+                ),
+                timeout=15,
+                message="the flow answered enter",
+            )
         await wait_for(lambda: modal.query_one("#flow-confirm").display, timeout=15, message="confirmation")
         await type_confirmation(modal, pilot, "production")
 
         def silences():
             return httpx.get(f"{alertmanager}/api/v2/silences", timeout=5, verify=shared_ssl_context()).json()
 
-        await wait_for(lambda: silences(), timeout=15, message="silence created by the ack")
+        await wait_for(lambda: silences(), timeout=15, interval=0.2, message="silence created by the ack")
         (silence,) = silences()
         assert silence["status"]["state"] == "active"
         assert {(m["name"], m["value"]) for m in silence["matchers"]} == {

@@ -14,8 +14,8 @@ from console.session import Session
 from screens.app import EdgeConsoleApp
 from screens.flow_modal import FlowModal
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.util import press_now, wait_for
-from screens.textual_compat import notifications
+from tests.util import press_now, type_in, wait_for
+from screens.textual_compat import notifications, render_update
 
 KV = "5100000000000000000000000000c001"
 
@@ -52,11 +52,17 @@ async def ready(app: EdgeConsoleApp) -> None:
 
 async def open_by_key(app: EdgeConsoleApp, pilot: Any, key: str, flow_id: str) -> FlowModal:
     await ready(app)
-    await pilot.press(key)
-    await wait_for(lambda: isinstance(app.screen, FlowModal), message=f"flow modal after {key}")
+    await press_now(pilot, key)  # as a terminal sends it: Pilot's press waits for an idle app (rarely, polling)
+    await wait_for(
+        lambda: (
+            isinstance(app.screen, FlowModal)
+            and app.screen.is_mounted
+            and (app.screen.phase != "form" or app.screen.focused is not None)  # a form focuses a field
+        ),
+        message=f"flow modal after {key}",
+    )
     modal = app.screen
     assert isinstance(modal, FlowModal) and modal.flow.id == flow_id
-    await pilot.pause()
     return modal
 
 
@@ -76,9 +82,9 @@ async def start_breaker(modal: FlowModal, pilot: Any) -> None:
     its first step, the check that the worker exists."""
     assert modal.phase == "form" and str(modal.query_one("#input-worker").value) == "vau-processor"
     assert modal.app.focused is modal.query_one("#flow-continue")  # the only field is chosen: Enter continues
-    await pilot.press("enter")
+    await press_now(pilot, "enter")
     await wait_for(lambda: modal.phase == "run", message="run phase")
-    await pilot.press("enter")  # the worker exists (wrangler deployments status)
+    await press_now(pilot, "enter")  # the worker exists (wrangler deployments status)
     await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="worker exists")
     await settled(modal)
 
@@ -88,9 +94,9 @@ async def type_confirmation(modal: FlowModal, pilot: Any, word: str) -> None:
     which the simulated edge in this process rarely is (1-2.5 s a key): tests that are not about typing the
     name fill the box and press one key; test_production_needs_the_environment_name_and_runs_once types it."""
     field = modal.query_one("#flow-confirm")
-    assert field.display and modal.app.focused is field
+    await wait_for(lambda: field.display and modal.app.focused is field, message="the confirmation box focused")
     field.value = word
-    await pilot.press("enter")
+    await press_now(pilot, "enter")  # the caller waits for its effect
 
 
 async def close_flow_modals(app: EdgeConsoleApp, pilot: Any) -> None:
@@ -109,9 +115,12 @@ def msg(modal: FlowModal, name: str) -> str:
 
 
 def screen_text(app: EdgeConsoleApp) -> str:
+    """The modal's text and the full frame the terminal is sent (the screens under the modal included), as
+    plain rows: a screenshot (SVG, ~40 ms of CPU each) splits its text into styled spans."""
     modal = app.screen
     text = modal.visible_text() if isinstance(modal, FlowModal) else ""
-    return text + "\n" + app.export_screenshot()
+    frame = render_update(app)
+    return text + "\n" + "\n".join("".join(segment.text for segment in strip) for strip in frame.strips)
 
 
 # -- bad input ----------------------------------------------------------------------------------
@@ -190,7 +199,7 @@ async def test_production_needs_the_environment_name_and_runs_once(sim, fake_too
 
         field = modal.query_one("#flow-confirm")
         field.value = ""
-        await pilot.press(*"production")
+        await type_in(pilot, app, "#flow-confirm", "production")  # typed, key by key
         await pilot.press("enter", "enter")  # confirm, then an impatient second press while it runs
         await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="put passed")
         puts = [a for a in changes(fake_tools) if a[:3] == ["kv", "key", "put"]]
@@ -383,7 +392,7 @@ async def test_api_token_appears_on_no_screen_and_verify_shows_the_value(sim, fa
         await wait_for(lambda: not isinstance(app.screen, FlowModal), message="closed")
         app.action_audit_view()
         await wait_for(lambda: type(app.screen).__name__ == "AuditScreen" and app.screen.loads, message="audit")
-        assert token not in app.screen.table_text() and token not in app.export_screenshot()
+        assert token not in app.screen.table_text() and token not in screen_text(app)
     assert token not in (state_dir / "audit.jsonl").read_text()
     for call in fake_tools.calls():
         assert token not in " ".join(call["argv"])
@@ -428,8 +437,15 @@ async def test_staging_confirms_with_yes_and_records_reach_listeners_and_the_inc
         record = next(r for r in seen if r.get("step") == "put")
         assert record["environment"] == "staging" and record["status"] == "passed"
         assert record["argv"][-4:] == ["--remote", "--", "blocked:ip:2001:db8::7", "abuse"]
-        texts = [e.text for e in app.incident_response.manager.get(incident.id).entries]
-        assert any("Flow block-ip step put" in t and "passed" in t for t in texts), texts
+
+        def texts() -> list[str]:
+            return [e.text for e in app.incident_response.manager.get(incident.id).entries]
+
+        # the incident's writer thread writes it: waited for, not read at once
+        await wait_for(
+            lambda: any("Flow block-ip step put" in t and "passed" in t for t in texts()),
+            message="the step on the timeline",
+        )
     assert ["kv", "key", "put", "--namespace-id", KV, "--remote", "--", "blocked:ip:2001:db8::7", "abuse"] in changes(
         fake_tools
     )

@@ -26,7 +26,7 @@ from tests.test_flow_ui_modal import open_by_key, ready, settled, sim_app
 from tests.util import wait_for
 from widgets.flow_output import envelope_text, result_text
 from widgets.flow_steps import StepRow, window
-from screens.textual_compat import notifications
+from screens.textual_compat import notifications, screen_text_lines
 
 
 def static_app(values: dict | None = None) -> EdgeConsoleApp:
@@ -92,7 +92,7 @@ async def test_urgent_flows_have_single_keys_in_footer_and_help():
             lambda: any("Flows" in str(getattr(w, "content", "")) for w in footer.query("FooterLabel")),
             message="the Flows group in the footer",
         )
-        await wait_for(lambda: "Flows" in app.export_screenshot(), interval=0.2, message="one grouped footer entry")
+        await wait_for(lambda: "Flows" in screen_text_lines(app)[-1], interval=0.2, message="one grouped footer entry")
         await pilot.press("question_mark")
         await wait_for(lambda: isinstance(app.screen, HelpScreen), message="help")
         rows = dict(app.screen.rows)

@@ -12,7 +12,7 @@ from screens.incident_start import IncidentStartScreen
 from screens.textual_compat import screen_text_lines
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.integration_fakes import Fakes
-from tests.util import wait_for
+from tests.util import click_now, press_now, type_in, wait_for
 from widgets.incident_bar import IncidentBar
 
 ROUTING_KEY = "R0UTINGKEY-tui-canary-5d1e"
@@ -43,12 +43,13 @@ async def start_p1(app, pilot, title: str) -> str:
     await wait_for(lambda: hasattr(app, "incident_response") and app.screen.query(IncidentBar), message="chrome")
     await pilot.press("i")
     await wait_for(lambda: isinstance(app.screen, IncidentStartScreen) and app.screen.query("#sev-P1"), message="form")
-    await pilot.click("#sev-P1")
-    await pilot.click("#incident-title")
-    await pilot.press(*title)
-    await pilot.press("enter")
-    await pilot.press(*"EU users")
-    await pilot.press("enter")
+    await click_now(pilot, "#sev-P1")
+    await wait_for(lambda: app.screen.severity == "P1", message="P1 picked")
+    await click_now(pilot, "#incident-title")
+    await type_in(pilot, app, "#incident-title", title)
+    await press_now(pilot, "enter")
+    await type_in(pilot, app, "#incident-impact", "EU users")
+    await press_now(pilot, "enter")
     await wait_for(lambda: not isinstance(app.screen, IncidentStartScreen), message="started")
     await wait_for(lambda: app.incident_response.manager.current is not None, message="incident")
     return app.incident_response.manager.current.id

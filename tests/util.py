@@ -190,3 +190,18 @@ async def click_now(pilot: object, selector: str) -> None:
     app.mouse_position = Offset(x, y)
     screen._forward_event(Click(**arguments, screen_x=x, screen_y=y, chain=1))
     await asyncio.sleep(0)
+
+
+async def type_in(pilot: object, app: object, selector: str, text: str) -> None:
+    """Type ``text`` into the text box ``selector`` once it has the focus, as a terminal delivers a burst of
+    keys (each a key event the box handles: :func:`press_now`), and wait until the box holds it. Pilot's
+    ``press`` waited for an idle app after each key: ~0.1 s of wall a key with the console polling.
+    Characters only: a bound key (enter, backspace) is handled after the characters queued behind it."""
+    from textual.widgets import TextArea
+
+    box = await wait_for(
+        lambda: (found := app.screen.query(selector)) and found.first().has_focus and found.first(),  # type: ignore[attr-defined]
+        message=f"{selector} focused",
+    )
+    await press_now(pilot, *text)
+    await wait_for(lambda: (box.text if isinstance(box, TextArea) else box.value) == text, message=f"{text!r} typed")
