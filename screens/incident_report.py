@@ -34,5 +34,6 @@ class IncidentReportScreen(StyledOnMount, Screen):
         )
         yield Static(Text(where), id="report-path")
         with VerticalScroll(id="report-scroll"):
-            yield Static(Markdown(self.markdown), id="report-markdown")
+            # hyperlinks=False: a link (the report escapes link syntax in entry text) shows its address as text
+            yield Static(Markdown(self.markdown, hyperlinks=False), id="report-markdown")
         yield Footer()
