@@ -719,3 +719,53 @@ async def test_shared_rules_stylesheet_shares_component_styles_only_between_alik
     passes = mounted.count("part--edge") // 5
     assert passes >= 1 and mounted.count("part--edge") == 5 * passes, mounted
     assert mounted.count("part--text") == 3 * passes, mounted
+
+
+async def test_restyle_for_added_rules_restyles_the_nodes_a_new_rule_names_as_a_full_update_would():
+    """screens.textual_compat.restyle_for_added_rules: after CSS is added, only the nodes an added rule can
+    apply to (by type, class, id or one of their component classes) are styled again, and every node ends
+    with the styles Textual's full ``Stylesheet.update`` gives; a rule ending in ``*`` restyles all."""
+    from textual.containers import VerticalScroll
+    from textual.widget import Widget
+
+    from screens.textual_compat import restyle_for_added_rules
+
+    class Part(Widget):
+        COMPONENT_CLASSES = {"part--text"}
+
+    class _Nodes(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("a", id="a", classes="x")
+            yield Static("b", classes="y")
+            yield Part()
+            with VerticalScroll():  # its scrollbar is styled with it (not a node of the tree)
+                yield Static("\n".join("tall" for _ in range(20)))
+
+    def styles(app) -> list:
+        nodes = [app, *app.screen.walk_children(with_self=True)]
+        bars = [n.vertical_scrollbar for n in nodes if isinstance(n, VerticalScroll)]
+        assert bars and all(bar.display for bar in bars)
+        return [(n.styles.get_rules(), {c: s.get_rules() for c, s in n._component_styles.items()}) for n in nodes] + [
+            (bar.styles.get_rules(), {}) for bar in bars
+        ]
+
+    async def add(css: str) -> tuple[int, list, list]:
+        app = _Nodes()
+        async with app.run_test(size=(30, 6)) as pilot:
+            await pilot.pause()
+            before = {id(rule) for rule in app.stylesheet.rules}
+            app.stylesheet.add_source(css, read_from=("test", ""))
+            restyled = restyle_for_added_rules(app.stylesheet, [app], before)
+            ours = styles(app)
+            app.stylesheet.update(app)
+            return restyled, ours, styles(app)
+
+    restyled, ours, textual = await add(".x { color: red; } .part--text { color: blue; } #nowhere { color: green; }")
+    assert restyled == 2  # the Static with class x and the Part (its component)
+    assert ours == textual
+    assert any(str(rules.get("color")) == "Color(255, 0, 0)" for rules, _ in ours)
+    assert any(str(c.get("part--text", {}).get("color")) == "Color(0, 0, 255)" for _, c in ours)
+    restyled, ours, textual = await add("* { text-style: bold; }")
+    assert restyled == len(ours) - 1 and ours == textual  # every node (and the scrollbar with its widget)
+    restyled, ours, textual = await add("ScrollBar { scrollbar-color: red; }")
+    assert restyled == len(ours) - 1 and ours == textual  # a scrollbar's rule: a full restyle
