@@ -163,7 +163,9 @@ def test_keymap_applies_to_the_catalogue(tmp_path):
 
 
 def static_app(config=None, read_only: bool = False, values: dict | None = None) -> EdgeConsoleApp:
-    cfg = config or simulated_config("http://127.0.0.1:9", refresh_seconds=0.3)
+    # one poll (refresh 1 h): the data is static and these tests read keys and bindings, not numbers (a poll
+    # every 0.3 s redrew the same panes some ten times a test)
+    cfg = config or simulated_config("http://127.0.0.1:9", refresh_seconds=3600.0)
     return EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=read_only), poller=StaticPoller(values))
 
 
