@@ -314,9 +314,8 @@ async def test_the_monochrome_theme_sends_no_colour_even_for_text_a_widget_style
                 assert frame_colours(app) == set(), view
                 checked.append(view)
                 await back_to_dashboard(pilot)
+            if views == ("dashboard-ddos",):
+                # the same view in the default theme does send colours (the check above can fail)
+                app.theme = DEFAULT_THEME
+                await wait_for(lambda app=app: frame_colours(app), message="colours in the default theme")
     assert sorted(checked) == sorted(VIEWS)
-    # the same views in the default theme do send colours (the check above can fail)
-    app = look_app("dashboard-ddos", theme=DEFAULT_THEME)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_view(pilot, "dashboard-ddos")
-        assert frame_colours(app)

@@ -32,7 +32,7 @@ def fake(tmp_path, monkeypatch) -> FakeWrangler:
 
 
 def app_for(env) -> EdgeConsoleApp:
-    cfg = simulated_config("http://127.0.0.1:9")
+    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=3600.0)  # one poll: static data, tests of the tail
     cfg.environments = {env.name: env}
     cfg.default_environment = env.name
     return EdgeConsoleApp(Session(config=cfg, env=env, read_only=False), poller=StaticPoller())

@@ -599,3 +599,173 @@ async def test_skip_unseen_frames_hook_composes_no_frame_yet_reads_the_same_scre
     assert drawn >= 5 and skipped == 0  # no frame composed for the headless terminal
     assert skipped_text == text and "base 4" in text[0]  # what a test reads is the same frame
     assert hovered and skipped_hovered
+
+
+async def test_footer_key_width_hook_measures_as_textual_without_drawing():
+    """screens.textual_compat.footer_key_width: every key of our footer (keys of a compact group, drawn
+    without their description as the runbook's flow keys are; keys with one; compact or not; the palette's
+    key) is as wide as Textual's own measure says, at any container width, and the measure draws nothing."""
+    from textual.binding import Binding
+    from textual.widget import Widget
+    from textual.widgets._footer import FooterKey
+
+    from screens.textual_compat import Footer, footer_key_width
+
+    _GROUP = Binding.Group("flows", compact=True)
+
+    class _Keys(App[None]):
+        BINDINGS = [
+            Binding("a", "bell", "Alpha"),
+            Binding("b", "screenshot", "Beta wide ✓"),
+            Binding("x", "xray", "Xray", group=_GROUP),  # a compact group: its keys drawn without description
+            Binding("y", "yank", "Yank", group=_GROUP),
+        ]
+
+        def __init__(self, compact: bool) -> None:
+            super().__init__()
+            self.compact = compact
+
+        def compose(self) -> ComposeResult:
+            yield Footer(compact=self.compact)
+
+    def check(app) -> list[str]:
+        keys = list(app.screen.query(FooterKey))
+        drawn = []
+        for key in keys:
+            assert key.get_content_width.func is footer_key_width, "the footer's key is measured by Textual"
+            for width in (0, 15, 80):
+                key._content_width_cache = (None, 0)
+                key._layout_cache.clear()
+                real = key.render
+                key.render = lambda real=real: drawn.append(1) or real()  # type: ignore[method-assign]
+                ours = key.get_content_width(Size(width, 1), Size(80, 24))
+                assert not drawn, "measuring a key drew it"
+                del key.render
+                assert ours == Widget.get_content_width(key, Size(width, 1), Size(80, 24)), (key.key, key.description)
+        return [key.description for key in keys]
+
+    for compact in (False, True):
+        app = _Keys(compact)
+        async with app.run_test(size=(80, 3)) as pilot:
+            await pilot.pause()
+            assert check(app) == ["Alpha", "Beta wide ✓", "", "", "palette"]
+
+
+async def test_shared_rules_stylesheet_shares_component_styles_only_between_alike_siblings():
+    """SharedRulesStylesheet._process_component_classes: siblings mounted together that Textual's pass cache
+    treats as alike share their components' rules (one full styling per component); an id, a class or a
+    rule testing the order of siblings keeps them apart; every widget's component styles are what Textual
+    computes for it alone."""
+    from textual.css.stylesheet import Stylesheet
+    from textual.dom import DOMNode
+    from textual.widget import Widget
+
+    from screens.textual_compat import share_parsed_css
+
+    class Part(Widget):
+        COMPONENT_CLASSES = {"part--text", "part--edge"}
+
+    class _Parts(App[None]):
+        CSS = """
+        Part .part--text { color: red; }
+        #blue .part--text { color: blue; }
+        Part.green .part--text { color: green; }
+        Part:first-child .part--edge { text-style: bold; }
+        """
+
+        def __init__(self) -> None:
+            super().__init__()
+            share_parsed_css(self)
+
+        def compose(self) -> ComposeResult:
+            yield Part()
+            yield Part(id="blue")
+            yield Part(classes="green")
+            yield Part()
+            yield Part()
+
+    styled: list[str] = []
+    real = Stylesheet.apply
+
+    def counting(self, node, **kwargs):
+        if type(node) is DOMNode:
+            styled.append(next(iter(node.classes)))
+        return real(self, node, **kwargs)
+
+    Stylesheet.apply = counting  # type: ignore[method-assign]
+    try:
+        app = _Parts()
+        async with app.run_test(size=(40, 8)) as pilot:
+            await pilot.pause()
+            parts = list(app.query(Part))
+            mounted = list(styled)
+            ours = [{c: p.get_component_styles(c).get_rules() for c in Part.COMPONENT_CLASSES} for p in parts]
+            for part in parts:  # Textual's own styling of each widget's components, one widget at a time
+                Stylesheet._process_component_classes(app.stylesheet, part)
+            textual = [{c: p.get_component_styles(c).get_rules() for c in Part.COMPONENT_CLASSES} for p in parts]
+    finally:
+        Stylesheet.apply = real  # type: ignore[method-assign]
+    assert ours == textual
+    assert [str(r["part--text"]["color"]) for r in ours] == [
+        "Color(255, 0, 0)",
+        "Color(0, 0, 255)",
+        "Color(0, 128, 0)",
+        "Color(255, 0, 0)",
+        "Color(255, 0, 0)",
+    ]
+    assert ["text_style" in r["part--edge"] for r in ours] == [True, False, False, False, False]
+    # in each styling pass (mounted; the screen's first resume restyles them) the three plain parts share one
+    # styling of part--text; part--edge is tested with :first-child, so each part has its own
+    passes = mounted.count("part--edge") // 5
+    assert passes >= 1 and mounted.count("part--edge") == 5 * passes, mounted
+    assert mounted.count("part--text") == 3 * passes, mounted
+
+
+async def test_restyle_for_added_rules_restyles_the_nodes_a_new_rule_names_as_a_full_update_would():
+    """screens.textual_compat.restyle_for_added_rules: after CSS is added, only the nodes an added rule can
+    apply to (by type, class, id or one of their component classes) are styled again, and every node ends
+    with the styles Textual's full ``Stylesheet.update`` gives; a rule ending in ``*`` restyles all."""
+    from textual.containers import VerticalScroll
+    from textual.widget import Widget
+
+    from screens.textual_compat import restyle_for_added_rules
+
+    class Part(Widget):
+        COMPONENT_CLASSES = {"part--text"}
+
+    class _Nodes(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("a", id="a", classes="x")
+            yield Static("b", classes="y")
+            yield Part()
+            with VerticalScroll():  # its scrollbar is styled with it (not a node of the tree)
+                yield Static("\n".join("tall" for _ in range(20)))
+
+    def styles(app) -> list:
+        nodes = [app, *app.screen.walk_children(with_self=True)]
+        bars = [n.vertical_scrollbar for n in nodes if isinstance(n, VerticalScroll)]
+        assert bars and all(bar.display for bar in bars)
+        return [(n.styles.get_rules(), {c: s.get_rules() for c, s in n._component_styles.items()}) for n in nodes] + [
+            (bar.styles.get_rules(), {}) for bar in bars
+        ]
+
+    async def add(css: str) -> tuple[int, list, list]:
+        app = _Nodes()
+        async with app.run_test(size=(30, 6)) as pilot:
+            await pilot.pause()
+            before = {id(rule) for rule in app.stylesheet.rules}
+            app.stylesheet.add_source(css, read_from=("test", ""))
+            restyled = restyle_for_added_rules(app.stylesheet, [app], before)
+            ours = styles(app)
+            app.stylesheet.update(app)
+            return restyled, ours, styles(app)
+
+    restyled, ours, textual = await add(".x { color: red; } .part--text { color: blue; } #nowhere { color: green; }")
+    assert restyled == 2  # the Static with class x and the Part (its component)
+    assert ours == textual
+    assert any(str(rules.get("color")) == "Color(255, 0, 0)" for rules, _ in ours)
+    assert any(str(c.get("part--text", {}).get("color")) == "Color(0, 0, 255)" for _, c in ours)
+    restyled, ours, textual = await add("* { text-style: bold; }")
+    assert restyled == len(ours) - 1 and ours == textual  # every node (and the scrollbar with its widget)
+    restyled, ours, textual = await add("ScrollBar { scrollbar-color: red; }")
+    assert restyled == len(ours) - 1 and ours == textual  # a scrollbar's rule: a full restyle
