@@ -19,10 +19,11 @@ NEVER = {"site", "typing", "dataclasses", "inspect", "subprocess", "urllib.reque
 #: and these only where a command needs them (terraform reads its root module with pathlib, which imports
 #: urllib.parse, on every command)
 ONLY_WHEN_NEEDED = {
-    # wrangler (most runbook steps) reads and writes JSON with console.sim.tools.jsonlite: no json, re or enum
+    # the tools read and write JSON with console.sim.tools.jsonlite and import re where a rare check needs it:
+    # no json, re or enum (a third of a call's start-up)
     "wrangler": {"pathlib", "urllib.parse", "json", "re", "enum"},
-    "gh": {"pathlib", "urllib.parse"},
-    "terraform": set(),
+    "gh": {"pathlib", "urllib.parse", "json", "re", "enum"},
+    "terraform": {"json", "re", "enum"},
 }
 
 
