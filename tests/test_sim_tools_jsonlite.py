@@ -47,7 +47,7 @@ def test_dumps_writes_what_json_dumps_writes_at_the_corners(value, indent, ensur
     )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_values, st.sampled_from([None, 0, 2, 4]), st.booleans())
 def test_dumps_writes_what_json_dumps_writes(value, indent, ensure_ascii):
     assert jsonlite.dumps(value, indent=indent, ensure_ascii=ensure_ascii) == json.dumps(
@@ -70,7 +70,7 @@ def _same(a, b) -> bool:
     return a == b
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(_values, st.sampled_from([None, 2]), st.sampled_from(["", " ", "\n\t ", "\r\n"]))
 def test_loads_reads_what_json_loads_reads(value, indent, space):
     text = space + json.dumps(value, indent=indent) + space
