@@ -96,21 +96,42 @@ class _Inliner:
         self.components = components
         self.mode = mode  # "request" | "response"
         self.active: list[str] = []
+        #: each component inlined once (a flow test checks dozens of requests and answers against the same ones)
+        self.done: dict[str, Any] = {}
+        self.cuts = 0  # recursions cut short so far
+        self.nodes: dict[int, tuple[Any, Any]] = {}  # id -> (node, inlined); the node kept so its id is not reused
 
     def ref(self, ref: str) -> Any:
         if ref in self.active:  # recursive schema: accept anything below (none in the excerpt today)
+            self.cuts += 1
             return {}
+        done = self.done.get(ref)
+        if done is not None:  # inlined before (read only: nothing changes an inlined schema)
+            return done
         parts = ref.removeprefix("#/components/").split("/")
         node: Any = self.components
         for part in parts:
             node = node[part]
+        cuts = self.cuts
         self.active.append(ref)
         try:
-            return self(node)
+            inlined = self(node)
         finally:
             self.active.pop()
+        if self.cuts == cuts:  # a schema cut short by a recursion depends on where it was met: not kept
+            self.done[ref] = inlined
+        return inlined
 
     def __call__(self, node: Any) -> Any:
+        if not self.active and isinstance(node, dict) and "$ref" not in node:  # a node of the excerpt: once
+            kept = self.nodes.get(id(node))
+            if kept is None or kept[0] is not node:
+                self.active.append("")  # below here: no caching by node (the ref cache still applies)
+                try:
+                    kept = self.nodes[id(node)] = (node, self(node))
+                finally:
+                    self.active.pop()
+            return kept[1]
         if isinstance(node, list):
             return [self(n) for n in node]
         if not isinstance(node, dict):
@@ -152,11 +173,18 @@ def operation(method: str, path: str) -> tuple[str, dict[str, Any], dict[str, st
     raise AssertionError(f"{method} {path} is not an operation in the Cloudflare OpenAPI excerpt (subset-2026.json)")
 
 
+#: a validator per schema object (the schema kept with it, so its id is not reused while it is here)
+_VALIDATORS: dict[int, tuple[Any, Any]] = {}
+
+
 def _check(instance: Any, schema: Any, what: str) -> None:
     import jsonschema  # here, not at the top: each pytest worker imports this module to collect its tests
 
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None or validator[0] is not schema:
+        validator = _VALIDATORS[id(schema)] = (schema, jsonschema.Draft4Validator(schema))
     try:
-        jsonschema.Draft4Validator(schema).validate(instance)
+        validator[1].validate(instance)
     except jsonschema.ValidationError as exc:
         raise AssertionError(f"{what}: {exc.message} at {list(exc.absolute_path)}") from None
 

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from console.runbook.childguard import guarded_argv
 from tests.util import wait_for_sync
@@ -84,3 +85,30 @@ def test_when_the_lifeline_closes_the_commands_whole_group_dies(tmp_path):
     while not (gone(shell) and gone(grandchild)):
         assert time.monotonic() < deadline, "the guard's group outlived its lifeline"
         time.sleep(0.05)
+
+
+def test_the_command_dies_with_the_guard_killed_alone(tmp_path):
+    """PR_SET_PDEATHSIG (Linux): the command gets SIGKILL when its guard dies, even by a SIGKILL sent to the guard
+    alone (not its group), while the console's lifeline stays open."""
+    pids = tmp_path / "pids"
+    proc, keep = guarded(["sh", "-c", f"echo $$ > {pids}; exec sleep 300"])
+    try:
+        wait_for_sync(lambda: pids.exists() and pids.read_text().strip(), timeout=30, message="pid")
+        command = int(pids.read_text())
+        wait_for_sync(lambda: "sleep" in Path(f"/proc/{command}/comm").read_text(), timeout=30, message="exec")
+        os.kill(proc.pid, signal.SIGKILL)  # the guard only
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+
+        def gone() -> bool:
+            try:
+                os.kill(command, 0)
+            except ProcessLookupError:
+                return True
+            with open(f"/proc/{command}/stat") as stat:  # a zombie not yet reaped by init is dead too
+                return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+
+        wait_for_sync(gone, timeout=30, message="the command outlived its guard")
+    finally:
+        os.close(keep)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -76,7 +76,8 @@ class Edge:
         return self.sim.state.snapshot()
 
     def runner(self, flow_id: str, inputs: dict[str, str] | None = None, **kw: Any) -> FlowRunner:
-        metrics = PollerMetrics(self.config, self.env, min_interval=0.3, clock=self.clock)
+        sleep = self.clock.sleep if self.clock is not None else None  # rate windows on the clock too
+        metrics = PollerMetrics(self.config, self.env, min_interval=0.3, clock=self.clock, sleep=sleep)
         kw.setdefault("get_metric", metrics)
         if self.clock is not None:
             kw.setdefault("clock", self.clock)

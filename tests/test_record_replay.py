@@ -3,6 +3,7 @@ virtual time; secrets never reach the file; damaged lines are reported and skipp
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import os
 import stat
@@ -20,8 +21,22 @@ from tests.util import metric_row, wait_for
 from tests.virtual_time import VirtualClock
 
 
-@pytest.fixture
-async def ddos_recording(state_dir):
+@pytest.fixture(scope="module")
+def ddos_recording(tmp_path_factory):
+    """One recorded minute of the ddos scenario for the whole module, in a state dir of its own: every test here
+    only reads the file (each recorded its own before: 1 CPU-s and 5-8 s of wall apiece)."""
+    root = tmp_path_factory.mktemp("ddos-recording")
+    root.chmod(0o700)
+    with pytest.MonkeyPatch.context() as patch:  # what tests/conftest.py::_isolated_dirs gives each test
+        patch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+        patch.setenv("XDG_STATE_HOME", str(root / "state"))
+        patch.setenv("EDGE_CONSOLE_STATE_DIR", str(root / "state" / "edge-console"))
+        patch.delenv("EDGE_CONSOLE_CONFIG", raising=False)
+        patch.setenv("WRANGLER_SEND_METRICS", "false")
+        return asyncio.run(_record_ddos())
+
+
+async def _record_ddos():
     edge_clock = VirtualClock(follow_real=True)
     server = SimServer(host="127.0.0.1", port=0, state=SimState(scenario="ddos", clock=edge_clock.time))
     server.start()

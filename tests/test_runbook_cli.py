@@ -15,6 +15,7 @@ from console.cli import main
 from console.runbook import AuditLog, load_runbook
 from console.runbook.cli import run_flow
 from console.session import open_session
+from tests.virtual_time import sim_on_the_clock, skip_ahead_clock  # noqa: F401 - fixtures clock, sim
 
 RUNBOOK = load_runbook()
 
@@ -238,14 +239,26 @@ def test_read_only_per_environment_config(config_file, fake_tools, capsys):
     assert "production" not in err  # names the environment it would change, not production
 
 
-def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, sim, capsys, state_dir, monkeypatch):
+def test_secrets_never_appear_in_audit_argv_or_output(
+    config_file, fake_tools, sim, clock, capsys, state_dir, monkeypatch
+):
     import functools
 
     from console.runbook.engine import FlowRunner
+    from console.runbook.values import PollerMetrics
 
     # worker-status's tail step collects for 1 s, not its 8 s (the runner's own cap, as in test_flows_sim):
-    # the same wrangler tail child, argv and environment, without 7 s of waiting
-    monkeypatch.setattr(FlowRunner, "__init__", functools.partialmethod(FlowRunner.__init__, tail_seconds=1))
+    # the same wrangler tail child, argv and environment, without 7 s of waiting. The runs' waits (the rate
+    # window between two scrapes, verify retries) are skipped on the clock the simulated edge lives on
+    # (tests/virtual_time.py), which the poller measures its rates on: 5 s of this test's 8 were those waits
+    monkeypatch.setattr(
+        FlowRunner,
+        "__init__",
+        functools.partialmethod(FlowRunner.__init__, tail_seconds=1, clock=clock, sleep=clock.sleep),
+    )
+    monkeypatch.setattr(
+        PollerMetrics, "__init__", functools.partialmethod(PollerMetrics.__init__, clock=clock, sleep=clock.sleep)
+    )
     api = os.environ["EDGE_SIM_API_TOKEN"]
     admin = os.environ["EDGE_SIM_ADMIN_TOKEN"]
     assert len(api) >= 8 and len(admin) >= 8
@@ -260,6 +273,7 @@ def test_secrets_never_appear_in_audit_argv_or_output(config_file, fake_tools, s
         ["run", "under-attack-mode", "--dry-run"],
     ):
         main(args)
+    assert clock.elapsed > 0  # the runs' waits were skipped, not slept
     out = capsys.readouterr()
     screen = out.out + out.err
     assert "Bearer ****" in screen or "****" in screen

@@ -70,12 +70,17 @@ class PollerMetrics:
         poller: Any = None,
         history_window: str = "12h",
         clock: Any = None,
+        sleep: Any = None,
     ) -> None:
         """``clock``: whose ``monotonic()`` decides when ``min_interval`` has passed (the flow runner's, so a
         value read after the runner waited is fresh; ``time`` by default). The wait between the two scrapes
-        of a rate window stays real: it is what the rates are measured over."""
+        of a rate window stays real: it is what the rates are measured over. ``sleep`` (an async
+        ``sleep(seconds)``, given with ``clock``) replaces that real wait: the edge poller then measures its
+        rate windows on ``clock`` too (a virtual clock the edge lives on: tests/virtual_time.py)."""
         self.config = config
         self.clock = clock if clock is not None else time
+        self._sleep = sleep if sleep is not None else asyncio.sleep
+        self._poller_clock = clock if sleep is not None else None
         self.env = env
         self.min_interval = min_interval
         self._poller = poller
@@ -100,7 +105,10 @@ class PollerMetrics:
         if self._poller is None:
             from console.sources.poller import EdgePoller
 
-            self._poller = EdgePoller(self.config, self.env)
+            if self._poller_clock is not None:
+                self._poller = EdgePoller(self.config, self.env, clock=self._poller_clock)
+            else:
+                self._poller = EdgePoller(self.config, self.env)
         return self._poller
 
     async def refresh(self) -> None:
@@ -109,7 +117,7 @@ class PollerMetrics:
         rebase, self._rebase = self._rebase, False
         result = await poller.poll()
         if rebase or (first and (result.derived is None or not getattr(result.derived, "window_s", 0))):
-            await asyncio.sleep(self.min_interval)  # rates need a window between two scrapes
+            await self._sleep(self.min_interval)  # rates need a window between two scrapes
             result = await poller.poll()
         self._last_poll = self.clock.monotonic()
         self._derived = result.derived
@@ -141,7 +149,7 @@ class PollerMetrics:
             if len(self._history["request_rate"]) >= points:
                 return
             if self._last_poll:
-                await asyncio.sleep(max(0.0, self.min_interval - (self.clock.monotonic() - self._last_poll)))
+                await self._sleep(max(0.0, self.min_interval - (self.clock.monotonic() - self._last_poll)))
             await self.refresh()
 
     async def __call__(self, name: str) -> float | None:

@@ -7,7 +7,7 @@ only as ``"<masked: N bytes>"`` and the environment only by its variable names, 
 
 from __future__ import annotations
 
-import json
+from console.sim.tools import jsonlite as json  # json.loads/dumps without importing json (start-up time)
 import os
 import sys
 import time

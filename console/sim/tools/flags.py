@@ -29,8 +29,8 @@ command can replay flags whose relative order matters (terraform's ``-var`` and 
 
 from __future__ import annotations
 
-import enum
-import re
+# No ``enum`` and no ``re`` at import: a tool is a process per command and those two were a third of a
+# ``wrangler`` call's start-up (``re`` is imported where a rarely used check needs it).
 
 # A tool runs one command per process: ``typing`` and ``dataclasses`` (which pulls in ``inspect``) would cost
 # more start-up time than the parse; the annotations below are never evaluated (``from __future__``).
@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 
-class Style(enum.Enum):
+class Style:
+    """Which real parser a tool's flags follow (compared by identity: ``style is Style.YARGS``)."""
+
     YARGS = "yargs"
     PFLAG = "pflag"
     GOFLAG = "goflag"
@@ -121,7 +123,23 @@ class FlagError(Exception):
         self.message = message
 
 
-_NUMBER = re.compile(r"^-+([0-9]+(\.[0-9]+)?|\.[0-9]+)$")
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _is_number(token: str) -> bool:
+    """``re.match(r"^-+([0-9]+(\\.[0-9]+)?|\\.[0-9]+)$", token)``: a negative number yargs takes as a value."""
+    body = token.lstrip("-")
+    if len(body) == len(token):
+        return False
+    if body.endswith("\n"):
+        body = body[:-1]  # ``$`` matches before a final newline too
+    whole, dot, frac = body.partition(".")
+    if not dot:
+        return _digits(whole)
+    return (whole == "" or _digits(whole)) and _digits(frac)
+
+
 _GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
 
@@ -162,6 +180,8 @@ def _set_bool(out: Parsed, flag: Flag, value: bool) -> None:
 
 # -- yargs ---------------------------------------------------------------------------------------
 def _kebab(name: str) -> str:
+    import re
+
     return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), name)
 
 
@@ -177,7 +197,7 @@ def _yargs(argv: list[str], table: dict[str, Flag], out: Parsed) -> None:
         if token == "--":
             out.positionals.extend(argv[i:])
             return
-        if not token.startswith("-") or len(token) == 1 or _NUMBER.match(token):
+        if not token.startswith("-") or len(token) == 1 or _is_number(token):
             out.positionals.append(token)
             continue
         name, eq, inline = token.partition("=")
@@ -202,7 +222,7 @@ def _yargs(argv: list[str], table: dict[str, Flag], out: Parsed) -> None:
             continue
         if flag.greedy:
             taken = [inline] if eq else []
-            while not eq and i < len(argv) and (not argv[i].startswith("-") or _NUMBER.match(argv[i])):
+            while not eq and i < len(argv) and (not argv[i].startswith("-") or _is_number(argv[i])):
                 taken.append(argv[i])
                 i += 1
             if not taken and flag.requires_arg:
@@ -213,7 +233,7 @@ def _yargs(argv: list[str], table: dict[str, Flag], out: Parsed) -> None:
             continue
         if eq:
             _store(out, flag, inline, key)
-        elif i < len(argv) and (not argv[i].startswith("-") or _NUMBER.match(argv[i])):
+        elif i < len(argv) and (not argv[i].startswith("-") or _is_number(argv[i])):
             _store(out, flag, argv[i], key)
             i += 1
         elif flag.requires_arg:
@@ -333,25 +353,31 @@ def _goflag(argv: list[str], table: dict[str, Flag], out: Parsed) -> None:
 
 
 # -- value checks (the real parsers' types) --------------------------------------------------------
-_GO_INT = re.compile(r"^[+-]?(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]*|0[bB][01_]+|[1-9][0-9_]*|0)$")
-_GO_DURATION = re.compile(r"^[+-]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$")
+_GO_INT = r"^[+-]?(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]*|0[bB][01_]+|[1-9][0-9_]*|0)$"
+_GO_DURATION = r"^[+-]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$"
+
+
+def _matches(pattern: str, value: str) -> bool:
+    import re  # only a tool checking such a value pays for it (re caches the compiled pattern)
+
+    return re.match(pattern, value) is not None
 
 
 def go_int(value: str) -> str | None:
     """Go's ``strconv.ParseInt(v, 0, 64)`` syntax (terraform's ``-parallelism``)."""
-    return None if _GO_INT.match(value) else "parse error"
+    return None if _matches(_GO_INT, value) else "parse error"
 
 
 def go_duration(value: str) -> str | None:
     """Go's ``time.ParseDuration`` syntax (terraform's ``-lock-timeout``)."""
-    return None if _GO_DURATION.match(value) else "parse error"
+    return None if _matches(_GO_DURATION, value) else "parse error"
 
 
 def pflag_int(label: str) -> Callable[[str], str | None]:
     """pflag's IntVar: ``strconv.ParseInt`` in base 0 (gh's ``--limit``, ``--interval``)."""
 
     def check(value: str) -> str | None:
-        if _GO_INT.match(value):
+        if _matches(_GO_INT, value):
             return None
         return f'invalid argument "{value}" for "{label}" flag: strconv.ParseInt: parsing "{value}": invalid syntax'
 

@@ -27,13 +27,12 @@ What hurts, as gh 2.x does it (checked in cli/cli):
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 import time
 
 from console.sim.names import SIM_GITHUB_REPO
+from console.sim.tools import jsonlite as json  # json.dumps without importing json (start-up time)
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
 from console.sim.tools.flags import Flag, FlagError, Style, pflag_int
 from console.sim.tools.flags import parse as parse_flags
@@ -156,6 +155,8 @@ def _resolve_repo(opts: dict[str, Any]) -> str:
             _fail(f"unable to run git: {exc}")
         if done.returncode != 0:
             _fail("failed to run git: fatal: not a git repository (or any of the parent directories): .git")
+        import re  # here only: a tool's start-up pays for every import (gh -R needs no git remote)
+
         found = re.findall(r"github\.com[:/]([A-Za-z0-9._-]+/[A-Za-z0-9._-]+?)(?:\.git)?\s", done.stdout)
         if not found:
             _fail(

@@ -27,13 +27,12 @@ Variables", "terraform plan", "terraform apply"):
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 
 from console.sim.terraform_defaults import TERRAFORM_DEFAULTS
 from console.sim.tfvars import TfVarError, coerce_tf_var
+from console.sim.tools import jsonlite as json  # json without importing json (start-up time)
 from console.sim.tools._common import AdminError, Invocation, ToolExit, err, out, run_tool
 from console.sim.tools.flags import Flag, FlagError, Style, go_duration, go_int
 from console.sim.tools.flags import parse as parse_flags
@@ -45,7 +44,8 @@ if TYPE_CHECKING:
 
 #: marks a simulated saved plan
 PLAN_FORMAT = "edge-sim-terraform-plan"
-_TFVARS_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
+#: a ``name = value`` line of a ``.tfvars`` file (matched with ``re``, imported where a file is read: start-up)
+_TFVARS_LINE = r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$"
 
 VERSION = "1.9.8"
 PROVIDER = "registry.terraform.io/cloudflare/cloudflare v4.45.0"
@@ -147,12 +147,14 @@ def _matching(folder: str, suffix: str) -> list[str]:
 
 def read_tfvars(path: str) -> dict[str, Any]:
     """``name = value`` lines of a tfvars file (numbers, true/false, quoted strings); comments skipped."""
+    import re
+
     values: dict[str, Any] = {}
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
     for line in text.splitlines():
         line = line.split("#", 1)[0].split("//", 1)[0]
-        match = _TFVARS_LINE.match(line)
+        match = re.match(_TFVARS_LINE, line)
         if not match:
             continue
         name, raw = match.group(1), match.group(2)

@@ -39,7 +39,7 @@ What hurts, as the real wrangler 4 does it (checked in cloudflare/workers-sdk, p
 
 from __future__ import annotations
 
-import json
+from console.sim.tools import jsonlite as json  # json.loads/dumps without importing json (start-up time)
 import os
 import sys
 

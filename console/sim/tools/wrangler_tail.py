@@ -10,7 +10,7 @@ it refuses to run without ``CLOUDFLARE_API_TOKEN``.
 
 from __future__ import annotations
 
-import json
+from console.sim.tools import jsonlite as json  # json.loads/dumps without importing json (start-up time)
 import os
 import sys
 import threading
