@@ -314,29 +314,6 @@ def text_screen(columns: int, lines: int):
             if fit < len(shown):  # the rest wraps (or overwrites the last column): pyte's own path
                 super().draw(data[fit:])
 
-        def rows(self) -> list[str]:
-            """``display`` (each row's characters; the stub cell after a wide one left out), with only the
-            rows pyte marked dirty since the last call rendered again (it marks every row it changes)."""
-            if self._rows is None:
-                self._rows = [""] * self.lines
-                self.dirty.update(range(self.lines))
-            wcwidth = pyte.screens.wcwidth
-            for y in self.dirty:
-                if 0 <= y < self.lines:
-                    line, chars, wide = self.buffer[y], [], False
-                    for x in range(self.columns):
-                        if wide:
-                            wide = False
-                            continue
-                        data = line[x].data
-                        wide = wcwidth(data[:1]) == 2 if data else False
-                        chars.append(data)
-                    self._rows[y] = "".join(chars)
-            self.dirty.clear()
-            return self._rows
-
-        _rows: list[str] | None = None
-
         @staticmethod
         def _one_cell(data: str) -> bool:
             if (data.isascii() and data.isprintable()) or one_cell.issuperset(data):
@@ -418,7 +395,7 @@ class PtyProcess:
             # were 40% of Textual's bytes and a third of the emulator's time (most of this process's CPU)
             self._stream.feed(_SGR.sub(b"", self.output[self._fed :]))
             self._fed = len(self.output)
-            self._text = "\n".join(self._screen.rows())
+            self._text = "\n".join(self._screen.display)
         return self._text
 
     def wait_screen(self, predicate: Callable[[str], bool], timeout: float) -> bool:
