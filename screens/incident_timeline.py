@@ -59,7 +59,10 @@ class IncidentTimelineScreen(EdgeScreen):
         self.show_incident(self.app.incident_response.manager.current)  # type: ignore[attr-defined]
 
     def show_incident(self, incident: Incident | None) -> None:
-        summary = self.query_one("#incident-summary", Static)
+        summaries = self.query("#incident-summary")
+        if not summaries:  # pushed, not composed yet (an incident write refreshed every screen): on_mount shows it
+            return
+        summary = summaries.first(Static)
         if incident is None:
             key = self.app.hint("incident.open", "to start one")  # type: ignore[attr-defined]
             summary.update(Text(f"No incident. Press {key}." if key else "No incident. Start one from the palette."))

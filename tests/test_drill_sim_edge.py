@@ -22,10 +22,10 @@ from tests.util import metric_row, press_now, wait_for
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def sim_app(scenario: str = "normal") -> EdgeConsoleApp:
+def sim_app(scenario: str = "normal", refresh_seconds: float = 0.3) -> EdgeConsoleApp:
     session = open_session(scenario=scenario, defer_sim=True)  # as `edge-console` with no config starts it
     app = EdgeConsoleApp(session)
-    app.refresh_seconds = 0.3
+    app.refresh_seconds = refresh_seconds
     return app
 
 
@@ -78,7 +78,9 @@ async def test_palette_switches_the_scenario_to_latency_and_p95_turns_critical(s
 
 
 async def test_headless_check_joins_the_running_consoles_simulated_edge(state_dir):
-    app = sim_app()
+    # what this test reads comes from the simulated edge and its published entry, not the dashboard's polls:
+    # the default 2 s (polls every 0.3 s were most of this process's CPU while `check` ran)
+    app = sim_app(refresh_seconds=2.0)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(lambda: app.session.extras.get("published"), timeout=20, message="published")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 DEFERRED = [
@@ -21,11 +23,36 @@ DEFERRED = [
 ]
 
 
-def test_importing_the_app_defers_http_runbooks_and_incidents():
-    probe = f"import sys, screens.app; print(','.join(m for m in {DEFERRED!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+#: One fresh interpreter answers both start-up probes (each started its own: ~0.5 CPU-s, mostly importing
+#: Textual): first what importing ``screens.app`` alone loaded, then, with the rest of a start without a
+#: config file imported too (the CLI, the launcher, the simulated config), whether PyYAML was loaded, and
+#: what the first parse reports. One line each.
+START_UP_PROBE = (
+    "import sys, screens.app\n"
+    f"print(','.join(m for m in {DEFERRED!r} if m in sys.modules) or '-')\n"
+    "import console.cli, screens.launch\n"
+    "from console.config import parse_config, simulated_config, ConfigError\n"
+    "simulated_config('http://127.0.0.1:9')\n"
+    "print('yaml' in sys.modules)\n"
+    "from console import yamlpaths\n"
+    "try:\n"
+    "    parse_config('refresh_seconds: 2\\nrefresh_seconds: [\\n')\n"
+    "except ConfigError as exc:\n"
+    "    print(exc.errors[0].line)\n"
+    "print(yamlpaths.SAFE_LOADER.__name__)\n"
+)
+
+
+@pytest.fixture(scope="module")
+def start_up_probe() -> list[str]:
+    out = subprocess.run([sys.executable, "-c", START_UP_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "", f"loaded at import time: {out.stdout.strip()}"
+    return out.stdout.split("\n")
+
+
+def test_importing_the_app_defers_http_runbooks_and_incidents(start_up_probe):
+    loaded = start_up_probe[0]
+    assert loaded == "-", f"loaded at import time: {loaded}"
 
 
 def test_import_contracts_hold():
@@ -49,25 +76,11 @@ def test_every_core_module_is_forbidden_the_application_layer():
     assert listed - modules == set(), "listed in the console.app contract but not a console module"
 
 
-def test_without_a_config_file_pyyaml_loads_only_at_the_first_parse():
+def test_without_a_config_file_pyyaml_loads_only_at_the_first_parse(start_up_probe):
     """Importing PyYAML (every module of the package; two compile large regexes) cost ~30-50 ms of a
     start-up without a config file, which parses no YAML before its first frame: it loads on the first
     parse (console/yamlpaths.py), and that parse still reads ``file:line`` with libyaml's loader."""
-    probe = (
-        "import sys, console.cli, screens.launch, screens.app\n"
-        "from console.config import parse_config, simulated_config, ConfigError\n"
-        "simulated_config('http://127.0.0.1:9')\n"
-        "print('yaml' in sys.modules)\n"
-        "from console import yamlpaths\n"
-        "try:\n"
-        "    parse_config('refresh_seconds: 2\\nrefresh_seconds: [\\n')\n"
-        "except ConfigError as exc:\n"
-        "    print(exc.errors[0].line)\n"
-        "print(yamlpaths.SAFE_LOADER.__name__)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    before, line, loader = out.stdout.split()
+    before, line, loader = start_up_probe[1:4]
     assert before == "False", "PyYAML was imported before any YAML was parsed"
     assert line.isdigit() and int(line) >= 2  # the bad YAML's line, as before
     assert loader == "CSafeLoader"

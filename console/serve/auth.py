@@ -20,29 +20,15 @@ from aiohttp import web
 
 from console.serve import pages
 from console.serve.hosts import host_of, is_loopback_host
+from console.serve.token_rules import MAX_TOKEN, MIN_TOKEN, token_problem  # noqa: F401 (declared there)
 
 COOKIE = "edge_console_session"
-MAX_TOKEN = 4096
-MIN_TOKEN = 16
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def cookie_value(token: str) -> str:
     return hmac.new(token.encode("utf-8"), b"edge-console serve session v1", hashlib.sha256).hexdigest()
-
-
-def token_problem(name: str, value: str | None) -> str | None:
-    """Why the token in ``$name`` cannot be used, or None."""
-    if value is None or value == "":
-        return f"--token-env {name}: the variable {name} is not set (or empty)"
-    if len(value) < MIN_TOKEN:
-        return f"--token-env {name}: the token is {len(value)} characters; use at least {MIN_TOKEN}"
-    if len(value) > MAX_TOKEN:
-        return f"--token-env {name}: the token is longer than {MAX_TOKEN} characters"
-    if not value.isprintable() or any(c.isspace() for c in value):
-        return f"--token-env {name}: the token has spaces or control characters"
-    return None
 
 
 def access_middleware(token: str | None) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:

@@ -26,7 +26,7 @@ def _fail(message: str) -> int:
 
 def start_problem(args: argparse.Namespace, environ: dict[str, str]) -> str | None:
     """Why ``serve`` must not start with these options, or None."""
-    from console.serve.auth import token_problem
+    from console.serve.token_rules import token_problem
 
     if not 0 <= args.port <= 65535:
         return f"--port {args.port}: not a port number (0-65535)"

@@ -284,6 +284,49 @@ def console_env(state_dir: Path | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
+def text_screen(columns: int, lines: int):
+    """A pyte screen (the VT emulator) that draws a run of single-cell characters up to the end of the
+    cursor's line in one step, as ``pyte.Screen.draw`` would one character at a time (a new cell with the
+    cursor's attributes for each, the cursor after the run): pyte's per-character path (a width lookup and
+    a namedtuple ``_replace`` per cell) was most of the CPU of the tests that read a screen. The rest of a
+    run that wraps, insert mode, and wide or combining characters take pyte's own path."""
+    import pyte
+    from pyte import modes
+
+    one_cell: set[str] = set()  # characters pyte's wcwidth gave width 1
+
+    class TextScreen(pyte.Screen):
+        def draw(self, data: str) -> None:
+            shown = data.translate(self.g1_charset if self.charset else self.g0_charset)
+            cursor = self.cursor
+            x = cursor.x
+            fit = min(len(shown), self.columns - x)
+            if fit <= 0 or len(shown) != len(data) or modes.IRM in self.mode or not self._one_cell(shown):
+                return super().draw(data)
+            attrs = cursor.attrs
+            cell = type(attrs)
+            rest = tuple(attrs)[1:]
+            line = self.buffer[cursor.y]
+            for offset, char in enumerate(shown[:fit], x):
+                line[offset] = tuple.__new__(cell, (char, *rest))
+            cursor.x = x + fit
+            self.dirty.add(cursor.y)
+            if fit < len(shown):  # the rest wraps (or overwrites the last column): pyte's own path
+                super().draw(data[fit:])
+
+        @staticmethod
+        def _one_cell(data: str) -> bool:
+            if (data.isascii() and data.isprintable()) or one_cell.issuperset(data):
+                return True
+            new = set(data) - one_cell
+            if all(pyte.screens.wcwidth(char) == 1 for char in new):
+                one_cell.update(new)
+                return True
+            return False
+
+    return TextScreen(columns, lines)
+
+
 class PtyProcess:
     """``python -m console ARGS`` with stdin/stdout/stderr on a fresh pseudo-terminal (160x48)."""
 
@@ -345,7 +388,7 @@ class PtyProcess:
         import pyte
 
         if self._screen is None:
-            self._screen = pyte.Screen(*self.size)
+            self._screen = text_screen(*self.size)
             self._stream = pyte.ByteStream(self._screen)
         if self._fed < len(self.output) or not self._text:
             # without the colour/style sequences (SGR, ``ESC [ ... m``): they change no character shown, and
