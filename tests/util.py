@@ -204,4 +204,15 @@ async def type_in(pilot: object, app: object, selector: str, text: str) -> None:
         message=f"{selector} focused",
     )
     await press_now(pilot, *text)
-    await wait_for(lambda: (box.text if isinstance(box, TextArea) else box.value) == text, message=f"{text!r} typed")
+
+    def held(widget: object) -> str:
+        return widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+
+    try:
+        await wait_for(lambda: held(box) == text, message=f"{text!r} typed")
+    except AssertionError as exc:  # say what the box (and the one now on the screen) holds, and what has focus
+        now = app.screen.query(selector)  # type: ignore[attr-defined]
+        raise AssertionError(
+            f"{exc}: the box holds {held(box)!r} (mounted: {box.is_mounted}); on the screen now: "  # type: ignore[attr-defined]
+            f"{[held(w) for w in now]!r}; focused: {app.focused!r}"  # type: ignore[attr-defined]
+        ) from None
