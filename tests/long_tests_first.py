@@ -42,7 +42,6 @@ LONGEST: tuple[tuple[float, str], ...] = (
     ),
     (6.0, "tests/security/test_review4_edge_block_ipv6.py::test_an_ipv6_source_is_blocked_and_unblocked_at_the_edge"),
     (5.8, "tests/test_tail_view.py::test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions"),
-    (5.7, "tests/test_sim_tools_jsonlite.py::test_dumps_writes_what_json_dumps_writes"),
     (5.6, "tests/test_idle_quiet.py::test_tail_timer_slows_while_only_the_dashboard_pane_is_up"),
 )
 
