@@ -8,8 +8,13 @@ far), so the long tests start at once, side by side, and the short ones fill the
 end. Every worker computes the same order (xdist requires it) from the same list; runs without xdist
 (`make test-fast`, a single file) keep the collection order.
 
+A file named instead of a test (no ``::``) moves as one: all its tests, in their order, to the front of one
+slice. That is for files whose module-scoped fixture is the long part (a Chromium, a Prometheus, a recorded
+minute): split over two workers, each worker set it up again (seen: the browser, both Prometheus files and the
+recording, each twice in one run).
+
 :data:`LONGEST` is the one place that names them, from the per-test profile of the suite (wall seconds at
-``-n 6`` in a fresh clone of main c837c05, a module fixture's setup counted with its first test); an id that no
+``-n 6`` in a fresh clone of main af42d75, a module fixture's setup counted with its first test); an id that no
 longer exists is ignored.
 """
 
@@ -19,30 +24,23 @@ from typing import Iterable, Sequence, TypeVar
 
 import pytest
 
-#: (wall seconds, node id), longest first
+#: (wall seconds, node id or file), longest first
 LONGEST: tuple[tuple[float, str], ...] = (
-    (12.0, "tests/security/test_inject_terminal.py::test_inject_tui"),
-    (12.0, "tests/test_prometheus_stack.py::test_selector_keeps_each_environments_numbers_apart"),
+    (25.0, "tests/test_serve_browser.py"),
+    (23.0, "tests/test_prometheus_stack.py"),
+    (12.0, "tests/test_promql.py"),
+    (12.0, "tests/test_record_replay.py"),
+    (8.2, "tests/security/test_inject_terminal.py::test_inject_tui"),
+    (8.0, "tests/test_look_snapshots.py::test_view_in_theme_at_every_size[log-edge-ansi16]"),
+    (7.5, "tests/test_incident_kill.py::test_sigkill_mid_incident_then_resume_in_a_new_console"),
     (
-        12.0,
-        "tests/test_record_replay.py::test_record_ddos_minute_then_replay_shows_crit_rate_and_alert_at_recorded_moments",
+        6.8,
+        "tests/security/test_audit_kill9.py::test_kill9_mid_step_leaves_started_no_orphan_and_the_next_start_reports_unknown",
     ),
-    (9.4, "tests/test_incident_kill.py::test_sigkill_mid_incident_then_resume_in_a_new_console"),
-    (7.4, "tests/test_promql.py::test_fleet_numbers_from_a_real_prometheus"),
-    (
-        7.4,
-        "tests/security/test_review5_notify_output.py::test_a_notify_hook_printing_300_mib_does_not_grow_the_console_by_it",
-    ),
-    (7.1, "tests/test_flows_sim.py::test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_when_asked"),
-    (7.0, "tests/test_serve_browser.py::test_note_from_the_cli_appears_in_the_page"),
-    (6.6, "tests/test_incident_tui.py::test_start_p1_note_phases_flow_steps_close_and_report"),
-    (
-        6.4,
-        "tests/test_incident_flow_sim.py::test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and_report",
-    ),
-    (6.0, "tests/security/test_review4_edge_block_ipv6.py::test_an_ipv6_source_is_blocked_and_unblocked_at_the_edge"),
-    (5.8, "tests/test_tail_view.py::test_pane_fills_on_simulated_edge_and_error_spike_ranks_exceptions"),
-    (5.6, "tests/test_idle_quiet.py::test_tail_timer_slows_while_only_the_dashboard_pane_is_up"),
+    (6.7, "tests/test_flows_sim.py::test_p0_procedure_enables_the_breaker_checks_status_and_rolls_back_when_asked"),
+    (6.5, "tests/security/test_review4_edge_block_ipv6.py::test_an_ipv6_source_is_blocked_and_unblocked_at_the_edge"),
+    (6.4, "tests/test_idle_quiet.py::test_tail_timer_slows_while_only_the_dashboard_pane_is_up"),
+    (5.4, "tests/test_dashboard_layout.py::test_dashboard_80x24"),
 )
 
 T = TypeVar("T")
@@ -63,17 +61,24 @@ def long_first(items: Sequence[T], ids: Iterable[str], workers: int, longest=LON
     others keep their order. Unchanged when no long test is selected or a slice would hold only long tests."""
     wall = {nodeid: seconds for seconds, nodeid in longest}
     ids = list(ids)
-    long = sorted((i for i, nodeid in enumerate(ids) if nodeid in wall), key=lambda i: -wall[ids[i]])
+    # each unit that moves: one long test, or every test of a listed file (in collection order)
+    units: dict[str, list[int]] = {}
+    for i, nodeid in enumerate(ids):
+        key = nodeid if nodeid in wall else nodeid.split("::", 1)[0]
+        if key in wall:
+            units.setdefault(key, []).append(i)
+    long = sorted(units, key=lambda key: -wall[key])
+    moved = sum(len(unit) for unit in units.values())
     sizes = slice_sizes(len(items), workers)
-    if not long or workers < 2 or len(long) >= min(sizes):
+    if not long or workers < 2 or moved >= min(sizes):
         return list(items)
     fronts: list[list[int]] = [[] for _ in sizes]
     loads = [0.0] * len(sizes)
-    for i in long:
+    for key in long:
         w = loads.index(min(loads))
-        fronts[w].append(i)
-        loads[w] += wall[ids[i]]
-    chosen = set(long)
+        fronts[w] += units[key]
+        loads[w] += wall[key]
+    chosen = {i for unit in units.values() for i in unit}
     rest = iter(i for i in range(len(items)) if i not in chosen)
     order: list[int] = []
     for front, size in zip(fronts, sizes):
