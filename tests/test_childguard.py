@@ -26,6 +26,16 @@ def guarded(argv: list[str], **kw) -> tuple[subprocess.Popen, int]:
     return proc, keep
 
 
+def gone(pid: int) -> bool:
+    """The process has exited (a zombie not yet reaped by init is dead too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
 def test_exit_status_descriptors_and_signals_reach_the_command_as_without_a_guard():
     # ls lists its own descriptors (3 is its listing of the folder); grep its ignored signals
     proc, keep = guarded(
@@ -73,14 +83,6 @@ def test_when_the_lifeline_closes_the_commands_whole_group_dies(tmp_path):
         with contextlib.suppress(ProcessLookupError):  # a guard that failed leaves nothing behind
             os.killpg(proc.pid, signal.SIGKILL)
 
-    def gone(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        with open(f"/proc/{pid}/stat") as stat:  # a zombie not yet reaped by init is dead too
-            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-
     deadline = time.monotonic() + 30
     while not (gone(shell) and gone(grandchild)):
         assert time.monotonic() < deadline, "the guard's group outlived its lifeline"
@@ -98,16 +100,7 @@ def test_the_command_dies_with_the_guard_killed_alone(tmp_path):
         wait_for_sync(lambda: "sleep" in Path(f"/proc/{command}/comm").read_text(), timeout=30, message="exec")
         os.kill(proc.pid, signal.SIGKILL)  # the guard only
         assert proc.wait(timeout=30) == -signal.SIGKILL
-
-        def gone() -> bool:
-            try:
-                os.kill(command, 0)
-            except ProcessLookupError:
-                return True
-            with open(f"/proc/{command}/stat") as stat:  # a zombie not yet reaped by init is dead too
-                return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-
-        wait_for_sync(gone, timeout=30, message="the command outlived its guard")
+        wait_for_sync(lambda: gone(command), timeout=30, message="the command outlived its guard")
     finally:
         os.close(keep)
         with contextlib.suppress(ProcessLookupError):

@@ -39,26 +39,19 @@ def test_yargs_takes_a_negative_number_as_a_value_and_a_flag_as_a_flag():
 def test_gh_without_a_repository_flag_reads_it_from_the_git_remote(tmp_path):
     """gh's repository from ``git remote -v`` (its ``re`` is imported there now, not at start-up)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("EDGE_SIM", "GH_", "GITHUB"))}
-    git = ["git", "-c", "init.defaultBranch=main"]
-    subprocess.run([*git, "init", "-q", str(tmp_path)], check=True, env=env, timeout=30)
-    subprocess.run(
-        [*git, "-C", str(tmp_path), "remote", "add", "origin", "https://github.com/twist/other.git"],
-        check=True,
-        env=env,
-        timeout=30,
-    )
-    found = subprocess.run(
-        [*tool_argv("gh"), "run", "list"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "init.defaultBranch=main", *args], check=True, env=env, timeout=30)
+
+    def gh_run_list() -> subprocess.CompletedProcess:
+        argv = [*tool_argv("gh"), "run", "list"]
+        return subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+    git("init", "-q", str(tmp_path))
+    git("-C", str(tmp_path), "remote", "add", "origin", "https://github.com/twist/other.git")
+    found = gh_run_list()
     assert "repos/twist/other" in found.stderr, found.stderr  # asked the simulated GitHub about that repository
-    subprocess.run(
-        [*git, "-C", str(tmp_path), "remote", "set-url", "origin", "https://gitlab.example/x/y.git"],
-        check=True,
-        env=env,
-        timeout=30,
-    )
-    none = subprocess.run(
-        [*tool_argv("gh"), "run", "list"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    git("-C", str(tmp_path), "remote", "set-url", "origin", "https://gitlab.example/x/y.git")
+    none = gh_run_list()
     assert none.returncode == 1
     assert "none of the git remotes configured for this repository point to a known GitHub host" in none.stderr
