@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from console.sim.tools.wrangler import BANNER
 from tests.util import wait_for_sync
 
 NS = "5100000000000000000000000000c001"
@@ -148,8 +149,9 @@ def test_kv_put_get_delete_remote_blocks_and_unblocks_an_ip(run, sim, fake_tools
     )
     assert r.returncode == 0, r.stderr
     assert 'Writing the value "security_incident" to key "blocked:ip:203.0.113.7"' in r.stdout
-    # wrangler 4 names the store on stdout before a write (logger.log), and only before a write or a delete
-    assert r.stdout.startswith("Resource location: remote\n") and "Resource location" not in r.stderr
+    # wrangler 4 names the store on stdout before a write (logger.log), and only before a write or a delete,
+    # after its banner (which get and list leave out: their stdout is the data)
+    assert r.stdout.startswith(BANNER + "\nResource location: remote\n") and "Resource location" not in r.stderr
     assert "203.0.113.7" in state(sim)["blocked_ips"]
     r = run("wrangler", "kv", "key", "get", "blocked:ip:203.0.113.7", "--namespace-id", NS, "--remote", "--text")
     assert r.returncode == 0 and r.stdout == "security_incident\n" and r.stderr == ""  # the value, nothing else
@@ -157,6 +159,7 @@ def test_kv_put_get_delete_remote_blocks_and_unblocks_an_ip(run, sim, fake_tools
     assert r.stdout.strip() == "kv-consistency-probe"
     r = run("wrangler", "kv", "key", "delete", "blocked:ip:203.0.113.7", "--namespace-id", NS, "--remote")
     assert r.returncode == 0 and "203.0.113.7" not in state(sim)["blocked_ips"]
+    assert r.stdout.startswith(BANNER + "\nResource location: remote\n")
     r = run("wrangler", "kv", "key", "get", "blocked:ip:203.0.113.7", "--namespace-id", NS, "--remote")
     assert r.returncode == 0 and "Value not found" in r.stdout
     assert [c["argv"][:3] for c in fake_tools.calls("wrangler")] == [
@@ -171,7 +174,9 @@ def test_kv_put_get_delete_remote_blocks_and_unblocks_an_ip(run, sim, fake_tools
 def test_kv_without_remote_uses_the_local_store_and_leaves_the_edge_alone(run, sim):
     r = run("wrangler", "kv", "key", "put", "blocked:ip:198.51.100.23", "ddos", "--namespace-id", NS)
     assert r.returncode == 0
-    assert r.stdout.startswith("Resource location: local\nUse --remote if you want to access the remote instance.\n")
+    assert r.stdout.startswith(
+        BANNER + "\nResource location: local\nUse --remote if you want to access the remote instance.\n"
+    )
     assert "198.51.100.23" not in state(sim)["blocked_ips"]
     assert state(sim)["wrangler_local_kv"][NS] == {"blocked:ip:198.51.100.23": "ddos"}
     r = run("wrangler", "kv", "key", "list", "--namespace-id", NS, "--prefix", "salt:week")

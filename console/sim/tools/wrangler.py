@@ -64,7 +64,9 @@ NO_TOKEN = (
 )
 #: which store a KV write or delete acts on, on stdout (logger.log) before the command's own output; wrangler 4
 #: prints it for ``kv key put|delete`` only (``printResourceLocation: true``), never for ``get|list``, whose
-#: stdout is the data (kv/index.ts, core/register-yargs-command.ts, utils/is-local.ts at wrangler@4.42.0)
+#: stdout is the data (kv/index.ts, core/register-yargs-command.ts, utils/is-local.ts at wrangler@4.42.0). The
+#: banner comes first: the command handler prints it (``printBanner`` is unset for put and delete, ``false`` for
+#: get and list) after yargs has checked the arguments and before the resource location.
 LOCAL_NOTICE = "Resource location: local\nUse --remote if you want to access the remote instance.\n"
 REMOTE_NOTICE = "Resource location: remote"
 HELP = """wrangler
@@ -570,6 +572,7 @@ class Wrangler:
             return 1
         remote = "remote" in args.flags
         if sub in ("put", "delete"):  # after the argument checks, before the token is asked for
+            out(BANNER)  # put and delete keep the banner (get and list turn it off: their stdout is the data)
             out(REMOTE_NOTICE if remote else LOCAL_NOTICE)
         value = None
         key = args.positionals[0] if args.positionals else ""
