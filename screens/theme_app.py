@@ -44,10 +44,14 @@ class ThemeMixin:
             self.call_after_refresh(self._restyle_states)  # type: ignore[attr-defined]
 
     def _restyle_states(self) -> None:
+        from widgets.log_pane import LogPane
+
         for screen in self.screen_stack:  # type: ignore[attr-defined]
             restyle = getattr(screen, "restyle", None)
             if callable(restyle):
                 restyle()
+            for pane in screen.query(LogPane):  # on the dashboard and in the log view
+                pane.restyle()
 
     _filters_key: tuple | None = None
     _filters_cache: Sequence[LineFilter] = ()

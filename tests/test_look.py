@@ -319,3 +319,18 @@ async def test_the_monochrome_theme_sends_no_colour_even_for_text_a_widget_style
                 app.theme = DEFAULT_THEME
                 await wait_for(lambda app=app: frame_colours(app), message="colours in the default theme")
     assert sorted(checked) == sorted(VIEWS)
+
+
+async def test_a_live_theme_switch_recolours_the_log_view_as_a_start_in_that_theme():
+    """The log view's status line of a stopped tail gets no next update: switched live to the 16-colour
+    theme, it kept the default theme's red until the console restarted."""
+    fresh = look_app("log", theme=ANSI16_THEME)
+    async with fresh.run_test(size=(80, 24)) as pilot:
+        await open_view(pilot, "log")
+        wanted = frame_colours(fresh)
+    app = look_app("log", theme=DEFAULT_THEME)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_view(pilot, "log")
+        assert frame_colours(app) != wanted  # the default theme's colours first (the check below can fail)
+        app.use_theme(ANSI16_THEME)
+        await wait_for(lambda: app.theme == ANSI16_THEME and frame_colours(app) == wanted, message="recoloured")

@@ -23,12 +23,21 @@ class LogStatusLine(TextLines):
     }
 
     _last: list[tuple[str, str]] | None = None
+    _shown: list[tuple[str, str]] | None = None
     _styles: dict[str, object] | None = None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None  # a theme or CSS change: look the component styles up again
-        self._last = None  # and draw the line with them at the next update
+        self._last = None  # and draw the line with them at the next update (or at restyle())
+
+    def restyle(self) -> None:
+        """Draw the line shown with the current styles now (after a theme switch): a stopped tail's
+        line gets no next update, and kept the old theme's colours."""
+        pieces = self._shown
+        if pieces is not None:
+            self._last = None
+            self.show(pieces)
 
     def _style(self, key: str) -> object:
         # get_component_rich_style builds a styled node each call (~1 ms): once per style, not per update
@@ -43,7 +52,7 @@ class LogStatusLine(TextLines):
     def show(self, pieces: list[tuple[str, str]]) -> None:
         if pieces == self._last:
             return
-        self._last = pieces
+        self._last = self._shown = pieces
         text = Text(no_wrap=True, overflow="ellipsis")
         for chunk, style in pieces:
             text.append(chunk, self._style(style))
@@ -104,6 +113,11 @@ class LogPane(Vertical):
         lines = self.query(LogStatusLine)
         if lines:  # before compose the values are kept and drawn on mount
             lines.first().show(status_pieces(self.status, self.store, self.server_filters, self.note))
+
+    def restyle(self) -> None:
+        """Redraw the status line with the current theme's styles (the event list redraws by itself)."""
+        for line in self.query(LogStatusLine):
+            line.restyle()
 
     def on_mount(self) -> None:
         self.show_status()
