@@ -153,7 +153,7 @@ class EdgeConsoleApp(
         """``q``: quits at once unless a runbook flow is in progress, an incident is open or a critical
         alert is active; then a modal names them and only ``y`` quits (a war-room console is not
         closed by a stray key)."""
-        open_things = await self.open_work()
+        open_things, incident_open = await self.open_work()
         if not open_things:
             self.exit()
             return
@@ -166,22 +166,23 @@ class EdgeConsoleApp(
             if quit_:
                 self.exit()
 
-        self.push_screen(QuitConfirmScreen(open_things), answered)
+        self.push_screen(QuitConfirmScreen(open_things, incident_open=incident_open), answered)
 
-    async def open_work(self) -> list[str]:
+    async def open_work(self) -> tuple[list[str], bool]:
         """What quitting would walk away from: a runbook flow in progress, the open incident (read in a
-        thread: it is a file) and the active critical alerts."""
+        thread: it is a file) and the active critical alerts; and whether an incident is open."""
         things = list(self.running_flows())
         response = self._incident_response
         if response is None:
-            return [clean_line(thing) for thing in things]
+            return [clean_line(thing) for thing in things], False
         incident = await asyncio.to_thread(lambda: response.manager.current)
-        if incident is not None and incident.is_open:
+        incident_open = incident is not None and incident.is_open
+        if incident_open:
             things.append(f"incident {incident.id} ({incident.severity}) is open: {incident.title}")
         for alert in response.engine.active():
             if alert.level.name == "CRITICAL":
-                things.append(f"CRIT alert: {alert.describe()}")
-        return [clean_line(thing) for thing in things]
+                things.append(f"alert {alert.describe()}")  # "alert CRIT Error rate 4.00 % (suggest P1)"
+        return [clean_line(thing) for thing in things], incident_open
 
     # -- lifecycle -----------------------------------------------------------------------
     def get_default_screen(self) -> DashboardScreen:

@@ -17,18 +17,20 @@ class QuitConfirmScreen(StyledOnMount, ModalScreen[bool]):
 
     BINDINGS = bindings("quit")
 
-    def __init__(self, open_things: list[str]) -> None:
+    def __init__(self, open_things: list[str], *, incident_open: bool = False) -> None:
         super().__init__()
         self.open_things = open_things
+        self.incident_open = incident_open
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal"):
             yield Static(Text("Quit Edge Console?", style="bold"), classes="modal-title")
             for thing in self.open_things:
                 yield Static(Text(f"! {thing}"), classes="quit-open")
-            yield Static(
-                Text("The incident stays open in its file; another console can resume it."), classes="modal-hint"
-            )
+            if self.incident_open:  # said only when there is one (a critical alert alone is no incident)
+                yield Static(
+                    Text("The incident stays open in its file; another console can resume it."), classes="modal-hint"
+                )
             hint = key_hints(self.app, ("quit.confirm", "quits"), ("quit.cancel", "stays"))
             yield Static(Text(hint), classes="modal-hint")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from screens.quit_confirm import QuitConfirmScreen
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from tests.test_incident_tui import TYPING_REFRESH, make_app, ready
+from tests.test_flow_ui_modal import screen_text
 from tests.util import wait_for
 
 
@@ -19,7 +20,8 @@ async def test_q_with_an_open_incident_and_a_crit_alert_asks_and_only_y_quits(st
         await pilot.press("q")
         await wait_for(lambda: isinstance(app.screen, QuitConfirmScreen), message="quit confirmation")
         shown = " ".join(app.screen.open_things)
-        assert "P1" in shown and "Checkout errors" in shown and "CRIT alert" in shown and "Error rate" in shown
+        assert "P1" in shown and "Checkout errors" in shown and "alert CRIT Error rate" in shown
+        assert "The incident stays open in its file" in screen_text(app)
         for key in ("n", "q", "escape"):  # each keeps the console running
             await pilot.press(key)
             await wait_for(lambda: not isinstance(app.screen, QuitConfirmScreen), message=f"{key} stays")
@@ -82,3 +84,20 @@ async def test_q_after_the_flow_finished_quits_at_once(sim, fake_tools, state_di
         assert app.running_flows() == []
         await pilot.press("q")
         await wait_for(lambda: not app.is_running, message="quit")
+
+
+async def test_q_with_a_crit_alert_and_no_incident_asks_without_speaking_of_an_incident(state_dir):
+    """The modal said "The incident stays open in its file" when only a critical alert was active."""
+    values = dict(NORMAL_VALUES, error_rate=4.0)
+    app = make_app(StaticPoller(values), hold=1, refresh=TYPING_REFRESH)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        response = app.incident_response
+        await wait_for(lambda: any(a.key == "error_rate" for a in response.engine.active()), message="alert")
+        await pilot.press("q")
+        await wait_for(lambda: isinstance(app.screen, QuitConfirmScreen), message="quit confirmation")
+        await wait_for(lambda: "Quit Edge Console?" in screen_text(app), message="the modal drawn")
+        text = screen_text(app)
+        assert "alert CRIT Error rate" in text and "The incident stays open" not in text, text
+        await pilot.press("y")
+        await wait_for(lambda: not app.is_running, message="quit after y")
