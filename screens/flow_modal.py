@@ -103,6 +103,11 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             yield FlowSummary("", id="flow-summary")
         yield Footer()
 
+    def on_resize(self) -> None:
+        panel = self.query_one(StepPanel)
+        if panel.display:  # the room the box leaves it changed with the terminal
+            panel.fit_to_room()
+
     def on_mount(self) -> None:
         self.query_one("#flow-box").border_title = "Runbook flow"
         self.query_one("#flow-desc").display = bool(self.flow.description.strip())

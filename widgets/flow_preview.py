@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
 KIND_TEXT = {
@@ -40,7 +40,11 @@ def confirmation_prompt(confirmation: Any, title: str) -> Text:
     return text
 
 
-class StepPanel(Vertical):
+class StepPanel(VerticalScroll, can_focus=False):
+    """The current step: what it will run, and the confirmation a change needs. Scrolls when the terminal
+    is too short for all of it (60x20), keeping its end in view: the confirmation box and the answer to
+    what was typed there, which were cut off below the frame."""
+
     def compose(self) -> ComposeResult:
         yield Static("", id="flow-step-head", markup=False)
         yield Static("", id="flow-step-text", markup=False)
@@ -95,12 +99,37 @@ class StepPanel(Vertical):
         for widget in (prompt, field):
             widget.display = True
         self.query_one("#flow-confirm-msg", Static).display = False
+        self._keep_end_in_view()
+
+    def _keep_end_in_view(self) -> None:
+        self.call_after_refresh(self.fit_to_room)
+
+    def fit_to_room(self) -> None:
+        """Cap the panel's height at the room its box has left (the CSS ``max-height`` at most) and scroll to
+        its end. With height ``auto`` it took its whole content whatever the room, and the box cut off its
+        last rows (60x20 with an alert line: the answer to a wrong name). A sibling sized in ``fr`` (the
+        output) takes what is left after it, so it is not counted."""
+        box = self.parent
+        if box is None or not self.display:
+            return
+        used = sum(
+            child.outer_size.height
+            for child in box.children
+            if child is not self and child.display and not (child.styles.height and child.styles.height.is_fraction)
+        )
+        css_max = self.styles.base.max_height
+        most = int(css_max.value) if css_max is not None and css_max.is_cells else box.content_region.height
+        limit = max(3, min(most, box.content_region.height - used))
+        if self.styles.max_height is None or self.styles.max_height.value != limit:
+            self.styles.max_height = limit
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def reject(self, message: str) -> None:
         msg = self.query_one("#flow-confirm-msg", Static)
         msg.update(Text(f"✗ {message}", style="bold red"))
         msg.display = True
         self.query_one("#flow-confirm", Input).add_class("error")
+        self._keep_end_in_view()
 
     def hide_confirmation(self) -> None:
         for selector in ("#flow-confirm-prompt", "#flow-confirm", "#flow-confirm-msg"):
