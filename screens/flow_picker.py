@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from console.runbook.model import Flow
 from widgets.keybindings import bindings, key_hints
 from widgets.plain import plain
+from screens.textual_compat import Footer  # Textual's, each key styled once
 
 
 def flow_option_text(flow: Flow, key: str | None = None) -> Text:
@@ -45,6 +46,7 @@ class FlowPickerScreen(ModalScreen[str | None]):
             )
             hint = key_hints(self.app, "enter opens the flow", ("flow.picker.close", "closes"))
             yield Static(Text(hint, style="dim"))
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#flow-picker").border_title = plain(self.title_text)

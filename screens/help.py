@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from console.actions import key_label
 from widgets.keybindings import bindings
+from screens.textual_compat import Footer  # Textual's, each key styled once
 
 
 class HelpScreen(ModalScreen[None]):
@@ -35,6 +36,7 @@ class HelpScreen(ModalScreen[None]):
             close = self.app.hint("help.close", "closes this help")  # type: ignore[attr-defined]
             if close:
                 yield Static(Text(close, style="dim italic"))
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#help-box").border_title = "Help"

@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from console.incident.recovery import RecoveryCheck, recovery_checks
 from console.metrics.thresholds import State
-from screens.textual_compat import StyledOnMount  # styled once when first shown
+from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 from themes.look import state_style, state_tint
 from widgets.marked_toggle import MarkedCheckbox
 from widgets.keybindings import bindings
@@ -68,6 +68,7 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
                 with Horizontal(classes="modal-buttons"):
                     yield Button("Back", id="close-back", compact=True)
                     yield Button("Close and write report", variant="error", id="close-ok", compact=True)
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#close-step-review").display = False

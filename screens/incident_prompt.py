@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from console.incident.model import MARKABLE_PHASES, PHASE_TEXT, Incident, format_duration
 from console.sanitize import clean_line
-from screens.textual_compat import StyledOnMount  # styled once when first shown
+from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 from widgets.keybindings import bindings, key_hints
 
 
@@ -37,6 +37,7 @@ class TextPromptScreen(StyledOnMount, ModalScreen[str | None]):
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
             yield Static("", id="prompt-error", classes="form-error")
             yield Static(Text(key_hints(self.app, "enter saves", ("prompt.cancel", "cancels"))), classes="modal-hint")
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -79,6 +80,7 @@ class PhasePickerScreen(StyledOnMount, ModalScreen[str | None]):
                 Text(key_hints(self.app, self.phase_keys() + "enter marks", ("prompt.cancel", "cancels"))),
                 classes="modal-hint",
             )
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -132,6 +134,7 @@ class ResumeScreen(StyledOnMount, ModalScreen[str | None]):
                 Text(key_hints(self.app, ("prompt.resume", "or enter resumes"), ("prompt.not_now", "leaves it open"))),
                 classes="modal-hint",
             )
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -167,6 +170,7 @@ class ChoiceScreen(StyledOnMount, ModalScreen[str | None]):
             yield Static(Text(self.choice_title), classes="modal-title")
             yield OptionList(*[Option(Text(label), id=key) for key, label in self.choices], id="choice-list")
             yield Static(Text(key_hints(self.app, "enter picks", ("prompt.cancel", "cancels"))), classes="modal-hint")
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from console.incident.model import SEVERITIES
-from screens.textual_compat import StyledOnMount  # styled once when first shown
+from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 from widgets.marked_toggle import MarkedRadioButton
 from widgets.keybindings import bindings
 
@@ -66,6 +66,7 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Start", variant="error", id="incident-start-ok", compact=True)
                 yield Button("Cancel", id="incident-start-cancel", compact=True)
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#incident-title", Input).focus()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from screens.textual_compat import StyledOnMount  # styled once when first shown
+from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 
 from widgets.keybindings import bindings, key_hints
 
@@ -33,6 +33,7 @@ class QuitConfirmScreen(StyledOnMount, ModalScreen[bool]):
                 )
             hint = key_hints(self.app, ("quit.confirm", "quits"), ("quit.cancel", "stays"))
             yield Static(Text(hint), classes="modal-hint")
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def action_answer(self, quit_: bool) -> None:
         self.dismiss(quit_)

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from console.app.events import ScenarioSwitched
 from console.sim.names import SCENARIO_NAMES
 from widgets.keybindings import bindings
+from screens.textual_compat import Footer  # Textual's, each key styled once
 
 #: the key binding (also in the help): id, key, title
 
@@ -56,6 +57,7 @@ class ScenarioPicker(ModalScreen[str | None]):
                 mark = "● " if name == self.current else "  "
                 options.append(Option(Text(f"{mark}{name}: {_description(name)}"), id=name))
             yield OptionList(*options, id="scenario-options")
+        yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
