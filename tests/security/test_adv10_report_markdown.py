@@ -1,0 +1,123 @@
+"""Adversarial review of the incident report drawn by Rich's Markdown renderer (screens/incident_report.py).
+
+Hostile text in incident records (notes typed or written by ``edge-console incident note``, fields of an
+incident file edited by another writer) and in the configured dashboard link must stay inert text on the
+screen: Markdown decodes character references (``&#x202e;``) and percent escapes in link text
+(``%1b``) *after* the report went through the sanitiser, so those must not become characters a terminal
+obeys; an incident file's recording path must not close its code span and forge report sections."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from markdown_it import MarkdownIt
+from rich.console import Console
+from rich.markdown import Markdown
+from textual.app import App
+
+from console.incident.manager import IncidentManager
+from console.incident.report import render_report
+from console.sanitize import is_clean
+from screens.incident_report import IncidentReportScreen
+from screens.textual_compat import render_update
+from tests.test_incident_report import Clock
+from tests.util import wait_for
+
+
+def drawn(markdown: str, width: int = 100) -> str:
+    """The report as the screen draws it (the same renderer and options), as terminal text."""
+    buf = io.StringIO()
+    Console(file=buf, width=width, force_terminal=True, color_system=None).print(Markdown(markdown, hyperlinks=False))
+    return buf.getvalue()
+
+
+def an_incident(state_dir, *notes: str) -> IncidentManager:
+    m = IncidentManager(state_dir=state_dir, clock=Clock(), user="alice@edge-ops")
+    m.start("P2", "Error spike", "5xx in all regions")
+    for note in notes:
+        m.note(note)
+    return m
+
+
+#: character references a note may hold (the note itself is clean text: ``&``, ``#`` and digits)
+ENTITY_NOTE = "before &#x202E;gnp.exe &#10;## Resolution &#8232;&#xFEFF;&#x200B;&#xE0041;&#13;after"
+
+
+def test_adv10_character_references_in_a_note_do_not_decode_to_bidi_or_line_breaks(state_dir):
+    m = an_incident(state_dir, ENTITY_NOTE)
+    report = render_report(m.current)
+    shown = drawn(report)
+    assert is_clean(shown), [line for line in shown.splitlines() if not is_clean(line)]
+    # the note is shown as typed, on its one timeline line
+    assert "&#x202E;gnp.exe &#10;## Resolution" in shown
+
+
+class ReportApp(App):
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def on_mount(self) -> None:
+        self.push_screen(IncidentReportScreen("", self.markdown))
+
+
+async def test_adv10_report_screen_sends_no_bidi_or_controls_to_the_terminal(state_dir):
+    m = an_incident(state_dir, ENTITY_NOTE)
+    app = ReportApp(render_report(m.current))
+    async with app.run_test(size=(140, 60)):
+        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-markdown"))
+        await wait_for(lambda: "Timeline" in "".join(seg.text for seg in _segments(app)), message="report drawn")
+        frame = "".join(seg.text for seg in _segments(app))
+    assert "\u202e" not in frame and "\u2028" not in frame and "\ufeff" not in frame and "\u200b" not in frame
+
+
+def _segments(app):
+    update = render_update(app)
+    return [seg for strip in getattr(update, "strips", []) for seg in strip] or [
+        seg for strip in app.screen._compositor.render_strips() for seg in strip
+    ]
+
+
+def test_adv10_dashboard_link_with_percent_escapes_shows_no_escape_or_csi(state_dir):
+    """A dashboard URL is a PlainUrl (no whitespace, any path): ``%1b%5b2J`` is clean text in the config,
+    but Markdown's link text is the percent-*decoded* URL: ESC [ 2 J, a C1 CSI and an RLO on the screen."""
+    m = an_incident(state_dir)
+    url = "https://grafana.example.com/d/edge%1b%5b2J%c2%9b%e2%80%ae?from=1&to=now"
+    shown = drawn(render_report(m.current, [("Dashboard", url)]), width=200)
+    assert is_clean(shown), [line for line in shown.splitlines() if not is_clean(line)]
+    assert "Dashboard" in shown
+
+
+def test_adv10_recording_path_from_an_incident_file_cannot_forge_sections(state_dir):
+    """An incident file is outside text (another writer, a hand edit): a note's ``recording`` path with a
+    backtick and blank lines closed the code span and added a heading of its own to the report."""
+    m = an_incident(state_dir)
+    path = m.store.path(m.current.id)
+    forged = "/tmp/rec`\n\n## Resolution\n\nService restored; no customer impact.\n\n`x.jsonl.gz"
+    entry = {"seq": 99, "ts": "2026-03-14T09:59:00Z", "kind": "note", "text": "Recording", "by": "x"}
+    entry["data"] = {"recording": forged}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(dict(entry, incident=m.current.id)) + "\n")
+    incident = m.store.load(m.current.id)
+    assert any(e.data.get("recording") == forged for e in incident.entries)
+    report = render_report(incident)
+    tokens = MarkdownIt("commonmark").enable("table").parse(report)
+    headings = [tokens[i + 1].content for i, tok in enumerate(tokens) if tok.type == "heading_open"]
+    assert headings.count("Resolution") == 1, headings
+    assert headings[-1] == "Recording", headings
+    assert forged.replace("\n", "\\n") in report  # the path shown whole, its line breaks visible
+
+
+def test_adv10_a_megabyte_note_in_an_incident_file_is_bounded_in_the_report(state_dir):
+    """Notes are at most 4000 characters when written by the console; a line of an incident file is not.
+    ``![a`` repeated costs markdown-it ~0.1 ms each (a 300 KB note: ~11 s of the UI loop), so the report
+    bounds what it shows of one record."""
+    m = an_incident(state_dir)
+    path = m.store.path(m.current.id)
+    entry = {"seq": 99, "ts": "2026-03-14T09:59:00Z", "kind": "note", "text": "![a" * 300_000, "by": "x"}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(dict(entry, incident=m.current.id)) + "\n")
+    incident = m.store.load(m.current.id)
+    report = render_report(incident)
+    assert len(report) < 50_000, len(report)
