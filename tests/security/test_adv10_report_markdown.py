@@ -121,3 +121,23 @@ def test_adv10_a_megabyte_note_in_an_incident_file_is_bounded_in_the_report(stat
     incident = m.store.load(m.current.id)
     report = render_report(incident)
     assert len(report) < 50_000, len(report)
+
+
+def test_adv10_note_text_starts_no_link_label_scans(state_dir, monkeypatch):
+    """A ``[`` of outside text was left unescaped, so each one (or ``![``) started a link or image label scan:
+    ~30-40 us a character against ~3 us for escaped text. Fifty notes of 4000 characters (the console's
+    own limit, e.g. ``edge-console incident note`` in a loop) made a 200 KB report whose parse held the UI
+    loop ~7.5 s when the report screen opened. Counted, not timed: the scans are the report's own (its
+    task-list boxes), whatever the notes say."""
+    import markdown_it.helpers as helpers
+
+    calls = []
+    real = helpers.parseLinkLabel
+    monkeypatch.setattr(helpers, "parseLinkLabel", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    plain = render_report(an_incident(state_dir, "plain note").current)
+    Markdown(plain, hyperlinks=False)
+    baseline = len(calls)
+    calls.clear()
+    m = an_incident(state_dir / "hostile", *(["![a" * 1333, "[" * 4000, "[a](" * 1000] * 3))
+    Markdown(render_report(m.current), hyperlinks=False)
+    assert len(calls) <= baseline, (len(calls), baseline)
