@@ -141,3 +141,21 @@ def test_adv10_note_text_starts_no_link_label_scans(state_dir, monkeypatch):
     m = an_incident(state_dir / "hostile", *(["![a" * 1333, "[" * 4000, "[a](" * 1000] * 3))
     Markdown(render_report(m.current), hyperlinks=False)
     assert len(calls) <= baseline, (len(calls), baseline)
+
+
+async def test_adv10_the_report_screen_parses_a_bounded_part_of_a_huge_report():
+    """An incident file has no size bound (entries from other writers, thousands of notes at the console's
+    own 4000-character limit): the screen parsed and laid out the whole report in the UI loop (~4.5 us a
+    character of escaped text: a 2 MB report held the UI ~9 s). It shows a bounded head and says where the
+    whole report is."""
+    lines = ["# Incident Report: big", "", "## Timeline", ""]
+    lines += [f"- 10:00:{i % 60:02d} - Note: " + "x " * 1000 for i in range(1000)]  # ~2 MB of plain text
+    markdown = "\n".join(lines) + "\n"
+    app = ReportApp(markdown)
+    async with app.run_test(size=(100, 30)):
+        await wait_for(lambda: isinstance(app.screen, IncidentReportScreen) and app.screen.query("#report-markdown"))
+        shown = app.screen.query_one("#report-markdown").content
+        assert len(shown.markup) <= 110_000, len(shown.markup)
+        assert shown.markup.startswith("# Incident Report: big\n")
+        assert "whole report" in shown.markup.splitlines()[-1]
+        assert app.screen.markdown == markdown  # the screen keeps the report itself whole
