@@ -42,12 +42,17 @@ MAX_TEXT = 6000
 
 def _plain_url(url: str) -> bool:
     """A link the report may show as an autolink: http(s), no spaces, no angle brackets, and nothing unsafe
-    once percent-decoded (a renderer shows an autolink's text decoded: ``%1b`` is an ESC on the screen)."""
-    return (
-        url.startswith(("https://", "http://"))
-        and not any(c in url for c in " <>\n\r\t")
-        and is_clean(unquote(url, errors="replace"))
-    )
+    in the text a Markdown renderer shows for it: markdown-it (Rich's) shows an autolink percent-decoded
+    (``%1b`` is an ESC on the screen) and its ``xn--`` host punycode-decoded (an RLO)."""
+    if not url.startswith(("https://", "http://")) or any(c in url for c in " <>\n\r\t"):
+        return False
+    from markdown_it.common.normalize_url import normalizeLinkText  # what the renderer shows (only with links)
+
+    try:
+        shown = normalizeLinkText(url)
+    except Exception:  # noqa: BLE001 - a host the renderer cannot decode: not shown as a link
+        return False
+    return is_clean(unquote(url, errors="replace")) and is_clean(shown)
 
 
 def _link(url: str) -> str:

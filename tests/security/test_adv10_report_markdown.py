@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from markdown_it import MarkdownIt
 from rich.console import Console
 from rich.markdown import Markdown
@@ -79,11 +80,19 @@ def _segments(app):
     ]
 
 
-def test_adv10_dashboard_link_with_percent_escapes_shows_no_escape_or_csi(state_dir):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://grafana.example.com/d/edge%1b%5b2J%c2%9b%e2%80%ae?from=1&to=now",
+        "https://xn--exegnp-gf0cxk.example.com/d/edge?from=1&to=now",  # punycode of RLO + "exegnp" + ZWSP
+    ],
+    ids=["percent", "punycode"],
+)
+def test_adv10_dashboard_link_with_percent_escapes_shows_no_escape_or_csi(state_dir, url):
     """A dashboard URL is a PlainUrl (no whitespace, any path): ``%1b%5b2J`` is clean text in the config,
-    but Markdown's link text is the percent-*decoded* URL: ESC [ 2 J, a C1 CSI and an RLO on the screen."""
+    but Markdown's link text is the percent-*decoded* URL: ESC [ 2 J, a C1 CSI and an RLO on the screen;
+    an ``xn--`` host is shown punycode-decoded (an RLO, a zero-width space)."""
     m = an_incident(state_dir)
-    url = "https://grafana.example.com/d/edge%1b%5b2J%c2%9b%e2%80%ae?from=1&to=now"
     shown = drawn(render_report(m.current, [("Dashboard", url)]), width=200)
     assert is_clean(shown), [line for line in shown.splitlines() if not is_clean(line)]
     assert "Dashboard" in shown
