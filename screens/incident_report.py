@@ -14,8 +14,28 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from console.incident.report import md_text
 from screens.textual_compat import Footer, StyledOnMount  # Footer: Textual's, each key styled once
 from widgets.keybindings import bindings
+
+
+#: the most of a report the screen parses and lays out (characters): an incident file has no size bound and
+#: markdown-it spends up to ~4.5 us a character of escaped text, in the UI loop; a report of a long incident
+#: (hundreds of entries) is a few tens of KB
+MAX_SHOWN = 100_000
+
+
+def shown_part(markdown: str, path: str) -> str:
+    """``markdown``, or its head (whole lines, at most :data:`MAX_SHOWN` characters) and a line that says where
+    the whole report is."""
+    if len(markdown) <= MAX_SHOWN:
+        return markdown
+    cut = markdown.rfind("\n", 0, MAX_SHOWN) + 1
+    where = f"in {md_text(path)}" if path else "in the file `edge-console incident report` writes"
+    return (
+        markdown[:cut]
+        + f"\n---\n\n*The screen shows the first {cut} of {len(markdown)} characters; the whole report is {where}.*\n"
+    )
 
 
 class IncidentReportScreen(StyledOnMount, Screen):
@@ -35,5 +55,6 @@ class IncidentReportScreen(StyledOnMount, Screen):
         yield Static(Text(where), id="report-path")
         with VerticalScroll(id="report-scroll"):
             # hyperlinks=False: a link (the report escapes link syntax in entry text) shows its address as text
-            yield Static(Markdown(self.markdown, hyperlinks=False), id="report-markdown")
+            # a bounded head of a huge report (the file holds it whole)
+            yield Static(Markdown(shown_part(self.markdown, self.path), hyperlinks=False), id="report-markdown")
         yield Footer()

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import unquote
 
 from console.incident.model import DRILL_LABEL, Entry, Incident, format_duration
-from console.sanitize import clean
+from console.sanitize import clean, clean_line, is_clean
 
 #: Entry kinds left out of the report's timeline (bookkeeping about the report itself).
 HIDDEN_KINDS = {"report"}
@@ -22,24 +23,63 @@ DRAFT_NOTE = "*Draft: the incident is still open; the report is final once it is
 #: Under the title of a drill's report.
 DRILL_NOTE = f"**{DRILL_LABEL}**: this incident was a drill on the simulated edge; no real environment was affected."
 
-#: characters Markdown may read as markup inside a line of text (``[`` alone is not: a link needs ``](``,
-#: ``][`` or a ``]:`` definition, so ``]`` is escaped before those; the sanitiser's visible escapes such as
-#: ``\x1b[2J`` stay as they are)
-_MD_SPECIAL = re.compile(r"([`*_<|~])")
+#: characters Markdown may read as markup inside a line of text (``]`` is escaped before ``(``, ``[`` and
+#: ``:``; the sanitiser's visible escapes such as ``\x1b[2J`` stay as they are). ``&`` too: a character
+#: reference (``&#x202e;``, ``&#10;``) is decoded by the renderer after the report went through the
+#: sanitiser (an RLO or a line break on the screen). ``[`` too: each one unescaped starts a link (or, after
+#: ``!``, image) label scan in markdown-it, ~10x the parse time of escaped text.
+_MD_SPECIAL = re.compile(r"([`*_<|~&\[])")
 _MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would escape what follows
 _MD_LINK_CLOSE = re.compile(r"\](?=[(\[:])")
 #: what makes a line's start a heading, quote, list item or rule
 _MD_LINE_START = re.compile(r"^([#>+=-]|[0-9]+[.)])")
 
 
+#: the most of one outside text a report line shows (the console's own fields are at most 4000 characters; a
+#: line of an incident file is not bounded, and markdown-it spends ~40 us a character on ``![a`` runs)
+MAX_TEXT = 6000
+
+
 def _plain_url(url: str) -> bool:
-    """A link the report may show as an autolink: http(s), no spaces, no angle brackets."""
-    return url.startswith(("https://", "http://")) and not any(c in url for c in " <>\n\r\t")
+    """A link the report may show as an autolink: http(s), no spaces, no angle brackets, and nothing unsafe
+    in the text a Markdown renderer shows for it: markdown-it (Rich's) shows an autolink percent-decoded
+    (``%1b`` is an ESC on the screen) and its ``xn--`` host punycode-decoded (an RLO)."""
+    if not url.startswith(("https://", "http://")) or any(c in url for c in " <>\n\r\t"):
+        return False
+    from markdown_it.common.normalize_url import normalizeLinkText  # what the renderer shows (only with links)
+
+    try:
+        shown = normalizeLinkText(url)
+    except Exception:  # noqa: BLE001 - a host the renderer cannot decode: not shown as a link
+        return False
+    return is_clean(unquote(url, errors="replace")) and is_clean(shown)
+
+
+def _link(url: str) -> str:
+    """A header link: an autolink when plain; an http(s) URL that is not (its decoded text would not be
+    clean) as escaped text, shown as written; anything else nothing."""
+    if _plain_url(url):
+        return f"<{url}>"
+    return md_text(url) if url.startswith(("https://", "http://")) else ""
+
+
+def _code(text: str) -> str:
+    """Outside text as an inline code span on one line (line breaks shown as ``\\n``): fenced by more
+    backticks than any run in it, so a backtick in the text cannot close the span."""
+    text = clean_line(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest or (text.startswith(" ") and text.endswith(" ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def md_text(text: str) -> str:
-    """Outside text as one line of literal Markdown text (whitespace folded, markup characters escaped)."""
-    line = _MD_BACKSLASH.sub(r"\\\\", " ".join(str(text).split()))
+    """Outside text as one line of literal Markdown text (whitespace folded, markup characters escaped,
+    at most :data:`MAX_TEXT` characters of it)."""
+    text = str(text)
+    if len(text) > MAX_TEXT:
+        text = f"{text[:MAX_TEXT]} ... ({len(text) - MAX_TEXT} more characters not shown)"
+    line = _MD_BACKSLASH.sub(r"\\\\", " ".join(text.split()))
     line = _MD_SPECIAL.sub(r"\\\1", line)
     return _MD_LINK_CLOSE.sub(r"\\]", line)
 
@@ -130,7 +170,7 @@ def render_report(incident: Incident, links: list[tuple[str, str]] | None = None
         f"- **Status**: {'open' if incident.is_open else 'closed'}",
         f"- **Duration**: {duration}",
         f"- **Impact**: {md_text(incident.impact) if incident.impact else 'Not recorded'}",
-        *[f"- **{md_text(label)}**: <{url}>" for label, url in (links or []) if _plain_url(url)],
+        *[f"- **{md_text(label)}**: {_link(url)}" for label, url in (links or []) if _link(url)],
         "",
         f"## Timeline ({DRILL_LABEL})" if drill else "## Timeline",
         "",
@@ -187,4 +227,9 @@ def recording_lines(incident: Incident) -> list[str]:
     ]
     if not paths:
         return []
-    return ["", "## Recording", "", *[f"- `{path}` (replay: `edge-console replay {path}`)" for path in paths]]
+    return [
+        "",
+        "## Recording",
+        "",
+        *[f"- {_code(path)} (replay: {_code('edge-console replay ' + path)})" for path in paths],
+    ]

@@ -4,7 +4,8 @@ A simulated tool is a process per command, so its start-up is paid on every runb
 imports ``re`` (its patterns) and, through ``re``, ``enum``; that was about 40% of a ``wrangler`` call's CPU.
 This module does the same work with the C accelerator :mod:`_json` that :mod:`json` itself uses (its scanner,
 its one-shot encoder, its string escaping) and writes the indented form as ``json.dumps(indent=N)`` does.
-The results are the standard library's (tests/test_sim_tools_jsonlite.py holds them equal): anything outside
+The results are the standard library's (tests/test_sim_tools_jsonlite.py holds them equal; a document too deep or
+with too long an integer is a ``JSONDecodeError`` instead of json's ``RecursionError``/``ValueError``): anything outside
 the plain JSON types (or a document that does not parse) is handed to :mod:`json` itself, imported then, so
 its exact value, error and message come back. ``JSONDecodeError`` is :mod:`json`'s own class, looked up on
 first use (an ``except jsonlite.JSONDecodeError`` clause only evaluates it when an exception reaches it).
@@ -50,7 +51,21 @@ def __getattr__(name: str) -> Any:
 
 
 def loads(s: Any) -> Any:
-    """``json.loads(s)``."""
+    """``json.loads(s)``, except that a document :mod:`json` cannot read for its nesting (``RecursionError``)
+    or an integer's length (``ValueError``: more than ``sys.get_int_max_str_digits()`` digits) is a
+    ``JSONDecodeError`` too: the tools catch that (or ``ValueError``) and say the file or answer does not
+    parse; a ``RecursionError`` ended them with a traceback."""
+    try:
+        return _loads(s)
+    except RecursionError:
+        raise _std().JSONDecodeError("Document nested too deeply", s if type(s) is str else "", 0) from None
+    except ValueError as exc:
+        if type(exc) is not ValueError:  # JSONDecodeError, UnicodeDecodeError: as json raised them
+            raise
+        raise _std().JSONDecodeError(str(exc).split(";")[0], s if type(s) is str else "", 0) from None
+
+
+def _loads(s: Any) -> Any:
     if type(s) is not str or s.startswith("\ufeff"):
         return _std().loads(s)  # bytes (encoding detection), a BOM (its error)
     start = len(s) - len(s.lstrip(_WS))

@@ -8,11 +8,11 @@ any other declared script prints its command line and succeeds.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
+from console.sim.tools import jsonlite as json  # a deep package.json is a parse error, not a traceback
 from console.sim.tools._common import Invocation, ToolExit, err, out, run_tool
 
 VERSION = "10.8.2"
