@@ -18,6 +18,7 @@ from screens.textual_compat import Footer, StyledOnMount  # styled once when fir
 from themes.look import state_style, state_tint
 from widgets.marked_toggle import MarkedCheckbox
 from widgets.keybindings import bindings
+from widgets.text_input import TextInput, TextBox
 
 #: a check's word and the state whose style (themes/look.py) it takes
 STATUS_STATE = {"pass": ("PASS", State.NORMAL), "fail": ("FAIL", State.CRITICAL), "unknown": ("??", State.WARNING)}
@@ -59,11 +60,11 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
             with VerticalScroll(id="close-step-review"):
                 yield Static("2/2 What happened", classes="step-title")
                 yield Label("Root cause")
-                yield Input(id="close-root-cause", compact=True)
+                yield TextInput(id="close-root-cause", compact=True)
                 yield Label("Resolution")
-                yield Input(id="close-resolution", compact=True)
+                yield TextInput(id="close-resolution", compact=True)
                 yield Label("Action items (one per line)")
-                yield TextArea(id="close-action-items")
+                yield TextBox(id="close-action-items")
                 yield Static("", id="close-error", classes="form-error")
                 with Horizontal(classes="modal-buttons"):
                     yield Button("Back", id="close-back", compact=True)

@@ -15,6 +15,7 @@ from console.incident.model import MARKABLE_PHASES, PHASE_TEXT, Incident, format
 from console.sanitize import clean_line
 from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 from widgets.keybindings import bindings, key_hints
+from widgets.text_input import TextInput
 
 
 class TextPromptScreen(StyledOnMount, ModalScreen[str | None]):
@@ -34,7 +35,7 @@ class TextPromptScreen(StyledOnMount, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal"):
             yield Static(Text(self.prompt_title), classes="modal-title")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
+            yield TextInput(self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
             yield Static("", id="prompt-error", classes="form-error")
             yield Static(Text(key_hints(self.app, "enter saves", ("prompt.cancel", "cancels"))), classes="modal-hint")
         yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)

@@ -14,6 +14,7 @@ from console.incident.model import SEVERITIES
 from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 from widgets.marked_toggle import MarkedRadioButton
 from widgets.keybindings import bindings
+from widgets.text_input import TextInput
 
 
 class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
@@ -52,11 +53,11 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
                         compact=True,
                     )
             yield Label("Title")
-            yield Input(
+            yield TextInput(
                 self.initial_title, placeholder="what is wrong, in a few words", id="incident-title", compact=True
             )
             yield Label("Impact")
-            yield Input(
+            yield TextInput(
                 self.initial_impact,
                 placeholder="who is affected and how (optional)",
                 id="incident-impact",

@@ -36,6 +36,7 @@ from widgets.log_detail import LogDetail
 from widgets.log_list import LogList
 from widgets.log_pane import LogPane
 from widgets.plain import plain
+from widgets.text_input import TextInput
 
 #: under a flood (more than FLOOD_EVENTS per tick) the list is redrawn at most every FLOOD_FRAME_S:
 #: frames are coalesced so the time goes to parsing, and the pane says so
@@ -311,7 +312,7 @@ class LogViewScreen(EdgeScreen):
             yield LogBreakdown(id="log-breakdown")
         with Vertical(id="log-input-box"):
             yield Label("", id="log-input-label")
-            yield Input(id="log-input", select_on_focus=False)  # `/` edits the filter, not replaces it
+            yield TextInput(id="log-input", select_on_focus=False)  # `/` edits the filter, not replaces it
             yield Static("", id="log-input-error")
         yield Footer()
 

@@ -196,7 +196,8 @@ async def type_in(pilot: object, app: object, selector: str, text: str) -> None:
     """Type ``text`` into the text box ``selector`` once it has the focus, as a terminal delivers a burst of
     keys (each a key event the box handles: :func:`press_now`), and wait until the box holds it. Pilot's
     ``press`` waited for an idle app after each key: ~0.1 s of wall a key with the console polling.
-    Characters only: a bound key (enter, backspace) is handled after the characters queued behind it."""
+    Characters only (the box then holds exactly ``text``); the console's boxes apply bound keys in order too
+    (widgets/text_input.py, tests/test_text_input_key_order.py)."""
     from textual.widgets import TextArea
 
     box = await wait_for(

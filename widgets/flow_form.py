@@ -10,7 +10,9 @@ from typing import Any, Mapping
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Label, Select, Static
+
+from widgets.text_input import TextInput
 
 TYPE_HINTS = {
     "ip": "an IPv4 or IPv6 address",
@@ -70,7 +72,7 @@ class FlowForm(VerticalScroll):
                         classes="flow-input",
                     )
                 else:
-                    yield Input(
+                    yield TextInput(
                         value=default or "",
                         placeholder=TYPE_HINTS.get(spec.type, ""),
                         id=f"input-{spec.name}",

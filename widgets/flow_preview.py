@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
+from widgets.text_input import TextInput
+
 KIND_TEXT = {
     "check": "check (reads only)",
     "action": "CHANGE",
@@ -51,7 +53,7 @@ class StepPanel(VerticalScroll, can_focus=False):
         yield Static("", id="flow-step-display", markup=False)
         yield Static("", id="flow-step-refusal", markup=False)
         yield Static("", id="flow-confirm-prompt", markup=False)
-        yield Input(id="flow-confirm", placeholder="environment name")
+        yield TextInput(id="flow-confirm", placeholder="environment name")
         yield Static("", id="flow-confirm-msg", markup=False)
 
     def on_mount(self) -> None:

@@ -1,0 +1,37 @@
+"""Text boxes that apply keys in the order they were typed.
+
+Textual (8.2.8, issue Textualize/textual#6605) inserts a typed character in the box's own key handler, but
+runs the box's bound keys (backspace, delete, arrows, home/end, enter) only when the key has bubbled up to
+the app, after the characters queued behind it. A burst of keys (over SSH, a paste of keystrokes, a slow
+loop) was applied out of order: ``i``, then ``⌫EU checkout`` in one read, left ``iEU checkou``; an IP typed
+``…77`` and corrected with ``⌫8`` in one read stayed ``…77``. Here the box runs its own binding for the key
+at once, as the app would have run it (the same binding: the focused box is first in the binding chain; a
+priority binding has already run before the key reached the box), and the key goes no further.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input, TextArea
+
+
+class KeysInOrder:
+    """A mixin for a focusable text widget (before the widget's class in the bases)."""
+
+    async def on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            return  # the widget's own handler inserts it, in order
+        active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]
+        if active is None or active.node is not self or active.binding.priority or not active.enabled:
+            return  # not this box's key (tab, escape, a screen's key): it bubbles on as before
+        event.stop()
+        event.prevent_default()
+        await self.run_action(active.binding.action)  # type: ignore[attr-defined]
+
+
+class TextInput(KeysInOrder, Input):
+    """Textual's ``Input``, keys applied in order."""
+
+
+class TextBox(KeysInOrder, TextArea):
+    """Textual's ``TextArea``, keys applied in order."""
