@@ -206,3 +206,25 @@ def test_bad_input_names_the_field(state_dir):
         m.mark_phase("restored")
     with pytest.raises(IncidentNotFound, match="not an incident ID"):
         m.get("../../etc/passwd")
+
+
+def test_a_line_nested_100k_deep_or_megabytes_long_is_skipped_not_a_traceback(state_dir, capsys):
+    """An incident file is outside data (another console, the CLI, a hand edit): a line nested 100,000 deep
+    raised RecursionError out of ``incident show`` (a traceback), and a line of any length was parsed."""
+    from console.cli import main
+
+    m = IncidentManager(state_dir=state_dir, user="op")
+    incident = m.start("P3", "x")
+    path = state_dir / "incidents" / f"{incident.id}.jsonl"
+    with open(path, "a") as fh:
+        fh.write("[" * 100_000 + "]" * 100_000 + "\n")
+        fh.write(json.dumps({"seq": 9, "kind": "note", "text": "x" * 400_000}) + "\n")
+    m.note("after")
+    loaded = IncidentStore(state_dir).load(incident.id)
+    assert [e.text for e in loaded.entries][-1] == "after"
+    assert ":2: corrupt line skipped (nested deeper than" in loaded.warnings[0]
+    assert ":3: line longer than 262,144 bytes skipped" in loaded.warnings[1]
+    capsys.readouterr()
+    assert main(["incident", "show", incident.id]) == 0
+    out, err = capsys.readouterr()
+    assert "after" in out and "Traceback" not in out + err

@@ -675,3 +675,15 @@ async def test_an_action_that_ran_tells_the_metrics_source_so_later_windows_star
     await runner.run_step(2)
     assert [s.state for s in runner.steps] == [StepState.PASSED] * 3
     assert calls == ["read request_rate", "changed", "read request_rate"]
+
+
+def test_a_memory_file_nested_100k_deep_is_forgotten_not_a_traceback(tmp_path):
+    """The runbook's memory (values a reverse flow reads back) is a file on disk, so outside data: nested
+    100,000 deep it raised RecursionError into the flow that read it."""
+    from console.runbook import Memory
+
+    path = tmp_path / "runbook-memory.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert Memory(path).values("production") == {}
+    Memory(path).remember("production", "previous_security_level", "high", flow="under-attack-mode")
+    assert Memory(path).values("production") == {"previous_security_level": "high"}

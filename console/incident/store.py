@@ -24,6 +24,7 @@ from typing import Any, Callable
 from filelock import FileLock
 
 from console.incident.model import Entry, Incident, UTC, fold, format_ts
+from console import safejson
 from console.safefile import PRIVATE_FILE, create_new, ensure_private_dir, open_read, open_update
 
 ID_RE = re.compile(r"^(?:INC|DRILL)-([0-9]{4}-[0-9]{2}-[0-9]{2})-([0-9]{3,})\Z")  # ASCII digits only
@@ -191,7 +192,14 @@ class IncidentStore:
         return [i for i in self.all(drills=drills) if i.is_open and i.started is not None]
 
 
+#: the longest line of an incident file read (the console writes fields of at most 4,000 characters and a
+#: handful of them a line: ~50 KB at most, escaped); a longer line is skipped as corrupt, unparsed
+MAX_LINE_BYTES = 256 * 1024
+
+
 def parse_lines(incident_id: str, data: bytes, where: str) -> Incident:
+    """The incident folded from its file's lines; a line that is not an entry (corrupt, truncated, longer
+    than MAX_LINE_BYTES, nested deeper than MAX_JSON_DEPTH) is skipped with a ``file:line`` warning."""
     entries: list[Entry] = []
     warnings: list[str] = []
     raw_lines = data.split(b"\n")
@@ -202,8 +210,11 @@ def parse_lines(incident_id: str, data: bytes, where: str) -> Incident:
     for number, raw in enumerate(raw_lines, start=1):
         if not raw.strip():
             continue
+        if len(raw) > MAX_LINE_BYTES:
+            warnings.append(f"{where}:{number}: line longer than {MAX_LINE_BYTES:,} bytes skipped ({len(raw):,} bytes)")
+            continue
         try:
-            obj = json.loads(raw.decode("utf-8"))
+            obj = safejson.loads(raw.decode("utf-8"))  # nested 100k deep: a bad line, not a RecursionError
             entry = Entry.from_json(obj)
         except (ValueError, UnicodeDecodeError) as exc:
             what = "truncated last line" if (number == last and truncated_tail) else "corrupt line"

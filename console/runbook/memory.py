@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from console import safejson
+from console.limits import MAX_FILE_BYTES
 from console.paths import state_dir
 from console.safefile import ensure_private_dir, open_read, write_replace
 
@@ -24,8 +26,8 @@ class Memory:
     def _load(self) -> dict[str, Any]:
         try:
             with open_read(self.path) as handle:
-                data = json.loads(handle.read().decode("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError, OSError):
+                data = safejson.loads(handle.read(MAX_FILE_BYTES + 1).decode("utf-8"))  # a bad file: nothing kept
+        except (ValueError, OSError):  # JSON errors, JsonTooDeep and UnicodeDecodeError are ValueErrors
             return {}
         return data if isinstance(data, dict) else {}
 

@@ -8,7 +8,6 @@ is started here by the ``Supervisor`` (own process group, no shell, the argv and
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import weakref
 from typing import Any
@@ -17,6 +16,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from console import safejson
 from console.serve import assets, pages
 from console.serve.auth import access_middleware
 from console.serve.command import console_environment
@@ -162,7 +162,7 @@ class ServeApp:
             if message.type != WSMsgType.TEXT:
                 continue
             try:
-                envelope = json.loads(message.data)
+                envelope = safejson.loads(message.data)  # a browser's message: nested 100k deep is no RecursionError
             except ValueError:
                 continue
             if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):

@@ -72,11 +72,14 @@ def forbidden(data: bytes) -> list[bytes]:
 
 def assert_no_injection(data: bytes, *, visible: bool = True, where: str = "") -> None:
     """No hostile control sequence in ``data``; with ``visible`` every payload shows escaped (so the
-    hostile text did reach the output: the test is not vacuous)."""
+    hostile text did reach the output: the test is not vacuous). The incident report is Markdown, whose
+    text escapes ``[`` (``\\x1b\\[2J`` renders as ``\\x1b[2J``): either form counts as shown."""
     found = forbidden(data)
     assert not found, f"{where}: raw control sequences reached the terminal: {found[:5]}"
     if visible:
-        missing = [name for name, shown in VISIBLE.items() if shown not in data]
+        missing = [
+            name for name, shown in VISIBLE.items() if shown not in data and shown.replace(b"[", b"\\[") not in data
+        ]
         assert not missing, f"{where}: payloads not shown as visible escapes: {missing}\n{data[-3000:]!r}"
 
 
