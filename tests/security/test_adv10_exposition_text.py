@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from console.sim.exposition import Exposition
 from console.sim.exposition_text import _LABEL_TEXT_MAX
+from tests.util import FUZZ_EXAMPLES
 
 _label = st.text(st.characters(codec=None, categories=None), max_size=8) | st.sampled_from(
     ["\\", '"', "\n", "\r\n", "\\n", '\\"', "é", "\u202e", "\x00", "\ud800", "{", "}", ",", "=", " "]
@@ -59,7 +60,7 @@ def _exposition(snap) -> Exposition:
     return Exposition(SimpleNamespace(lock=threading.RLock(), metrics_snapshot=lambda: snap))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=max(1, FUZZ_EXAMPLES // 2), deadline=None)  # tests/test_sim_exposition_text.py covers the rest
 @given(_snapshot(), st.sampled_from([None, "edge_requests", "edge_cpu_time_ms", "edge_queue_backlog"]))
 def test_adv10_direct_page_is_generate_latest_for_any_snapshot(snap, missing):
     exposition = _exposition(snap)
