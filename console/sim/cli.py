@@ -80,13 +80,13 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None, stop:
         print(
             f"  also in 0600 files for api_token_file/admin_token_file: {token_dir}/api_token, {token_dir}/admin_token"
         )
-    print("Press Ctrl-C to stop.", flush=True)
     waiter = stop or threading.Event()
-    restore = _stop_on_signals(waiter)
+    signalled, restore = _stop_on_signals()  # before the line that tells a caller it may signal us
+    print("Press Ctrl-C to stop.", flush=True)
     if ready is not None:
         ready.set()
     try:
-        while not waiter.wait(0.25):
+        while not signalled and not waiter.wait(0.25):
             pass
         print("stopped", file=sys.stderr)
     except KeyboardInterrupt:
@@ -99,19 +99,23 @@ def run(args: argparse.Namespace, *, ready: threading.Event | None = None, stop:
     return 0
 
 
-def _stop_on_signals(waiter: threading.Event) -> Any:
-    """SIGINT and SIGTERM set ``waiter``, whatever the inherited disposition: a shell starts background
+def _stop_on_signals() -> tuple[list[int], Any]:
+    """SIGINT and SIGTERM end the serving loop, whatever the inherited disposition: a shell starts background
     jobs with SIGINT ignored, and Python then never raises KeyboardInterrupt (the simulator used to serve
-    on after Ctrl-C). Only the main thread may install handlers; elsewhere (tests run ``run`` in a thread
-    with their own ``stop``) nothing changes. Returns a function restoring the previous handlers."""
+    on after Ctrl-C). The handler only appends to a list: it runs in the main thread between two bytecodes,
+    possibly inside ``Event.wait`` holding the event's (not reentrant) lock, so ``Event.set`` from it could
+    deadlock (a CI run saw the simulator ignore SIGTERM for 10 s). Only the main thread may install
+    handlers; elsewhere (tests run ``run`` in a thread with their own ``stop``) nothing changes. Returns
+    the list (non-empty once signalled) and a function restoring the previous handlers."""
+    signalled: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        return lambda: None
+        return signalled, lambda: None
     previous = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, lambda *_: waiter.set())
+        previous[signum] = signal.signal(signum, lambda signum, _frame: signalled.append(signum))
 
     def restore() -> None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
-    return restore
+    return signalled, restore
