@@ -18,6 +18,7 @@ from screens.textual_compat import (
     notifications,
     set_virtual_height,
 )
+from tests.util import wait_for
 
 pytestmark = pytest.mark.every_frame  # these tests count and compare the frames Textual composes
 
@@ -346,6 +347,8 @@ async def test_footer_keys_are_styled_once_and_look_as_textuals():
             app = _Keys(footer_type, compact)
             async with app.run_test(size=(60, 3)) as pilot:
                 await pilot.pause()
+                # the keys come with a recompose after a refresh: one pause is not always enough under load
+                await wait_for(lambda: len(app.query(FooterKey)) == 4, timeout=10, message="the footer's 4 keys")
                 keys = list(app.query(FooterKey))
                 text = screen_text_lines_of(app)
                 classes = [sorted(k.classes) for k in keys]
