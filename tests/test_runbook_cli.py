@@ -206,6 +206,24 @@ def test_audit_prints_records_since(config_file, capsys):
     assert "expected an ISO time" in capsys.readouterr().err
 
 
+def test_audit_env_shows_that_environments_records_and_config_is_named_unused(config_file, capsys):
+    assert main(["run", "worker-health"]) == 0
+    assert main(["--env", "staging", "run", "worker-health"]) == 0
+    capsys.readouterr()
+    for argv in (["audit", "--json", "--env", "staging"], ["--env", "staging", "audit", "--json"]):
+        assert main(argv) == 0
+        records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert records and {r["environment"] for r in records} == {"staging"}
+    assert main(["audit", "--json"]) == 0
+    everything = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["environment"] for r in everything} == {"production", "staging"}
+    assert main(["audit", "--env", "nowhere"]) == 0
+    assert "no audit records" in capsys.readouterr().err.lower()
+    assert main(["audit", "--config", str(config_file.parent / "missing.yaml")]) == 0
+    captured = capsys.readouterr()
+    assert "--config is not used" in captured.err and "worker-health" in captured.out
+
+
 MUTATING = sorted(f.id for f in RUNBOOK.flows.values() if f.mutating)
 
 

@@ -63,7 +63,8 @@ def register(subparsers: Any) -> None:
         description="Every step run (flow, step, inputs with secrets masked, argv or "
         "request, status, user@host, environment) from the state dir. A step "
         "that was started but never finished (its console died) shows as "
-        "unknown; lines that are not records are skipped and counted.",
+        "unknown; lines that are not records are skipped and counted. The trail is the state dir's: "
+        "--env shows one environment's records, --config is not used.",
     )
     p.add_argument(
         "--since",

@@ -169,11 +169,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     count = 0
     log = AuditLog()
+    # the trail is the state dir's, one for every config and environment: --env picks its records (a drill's
+    # too: they name the environment they stood for); --config does not change which file is read, so an
+    # explicit one is not read at all (the trail stays readable while the config is broken) and says so
+    environment = getattr(args, "env", None)
+    if getattr(args, "config", None):
+        _err(f"the audit trail is {log.path}, whatever the config: --config is not used")
     out = PipeSafeOut(sys.stdout)
     try:
         found = scan(log)  # which steps finished: a started one without its finished record is unknown
         for record in log.read(since):
             if args.flow and record.get("flow") != args.flow:
+                continue
+            if environment and record.get("environment") != environment:
                 continue
             if args.json:
                 shown: dict[str, Any] | None = record
