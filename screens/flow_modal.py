@@ -302,7 +302,7 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             output.add_sample(event.value, event.elapsed)
         elif event.type == "step_finished" and event.result is not None:
             if event.result.state not in (StepState.NOT_RUN,):
-                output.show_result(event.result)
+                output.show_result(event.result, None if event.index is None else event.index + 1)
             self.update_view()
             self.call_after_refresh(output.follow_end)  # the step's last lines and result in view
         elif event.type == "flow_finished" and event.summary is not None:

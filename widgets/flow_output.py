@@ -46,10 +46,14 @@ def envelope_text(envelope: dict[str, Any] | None) -> Text | None:
     return text
 
 
-def result_text(result: Any) -> Text:
+def result_text(result: Any, step: int | None = None) -> Text:
+    """The result line; ``step`` (1-based) names the step it is of: it stays in view under the next
+    step's confirmation, and a bare "✓ PASSED" there read as that change's result."""
     state = getattr(result.state, "value", str(result.state))
     mark, style = STATE_MARKS.get(state, ("?", ""))
     text = Text()
+    if step is not None:
+        text.append(f"step {step}: ", style="bold")
     text.append(f"{mark} {state.replace('_', ' ').upper()}", style=style or "bold")
     codes = []
     if result.exit_code is not None:
@@ -127,9 +131,9 @@ class FlowOutput(Vertical):
             spark.data = list(self.samples)
             spark.display = True
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: Any, step: int | None = None) -> None:
         widget = self.query_one("#flow-result", Static)
-        widget.update(result_text(result))
+        widget.update(result_text(result, step))
         widget.display = True
 
     def follow_end(self) -> None:
