@@ -276,6 +276,36 @@ def test_banner_names_only_the_keys_it_is_given():
     assert "a ack" not in banner_text([acked], [("alert.ack", "a ack")]).plain
 
 
+def test_banner_shortens_severity_and_count_before_cutting_the_keys():
+    top, more = alert("error_rate", State.CRITICAL, severity="P1"), alert("request_rate", State.WARNING)
+    assert top.response is not None  # its title is the last thing given up
+    hints = [("alert.ack", "a ack"), ("flow.respond", "r respond"), ("incident.start", "i incident")]
+    full = banner_text([top, more], hints).plain
+    assert "(suggest P1)" in full and "+1 more" in full and full.endswith("i incident")
+    fitted = banner_text([top, more], hints, width=len(full) - 1).plain
+    assert len(fitted) < len(full) and "(P1)" in fitted and "+1 " in fitted and "more" not in fitted
+    assert fitted.endswith("a ack r respond i incident")
+    assert banner_text([top, more], hints, width=len(full)).plain == full  # it fits: nothing shortened
+    assert top.response.title in fitted
+    bare = banner_text([top, more], hints, width=len(fitted) - 1).plain
+    assert top.response.title not in bare and bare.endswith("a ack r respond i incident")
+
+
+async def test_at_80_columns_a_ddos_banner_with_more_alerts_shows_every_key_whole(state_dir):
+    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.2)
+    cfg.raw["alerts"] = {"hold_scrapes": 1}
+    refresh_model(cfg)
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller(ddos=True))
+    async with app.run_test(size=(80, 24)):
+
+        def banner():
+            found = app.screen.query(AlertBanner)
+            return found.first() if found and len(found.first().alerts) > 1 else None
+
+        line = (await wait_for(banner, message="several alerts")).render()
+        assert line.plain.endswith("i incident") and "+" in line.plain and line.cell_length <= 80, line.plain
+
+
 async def test_ddos_banner_names_a_key_that_offers_under_attack_not_rollback(sim):
     # no simulated wrangler: the alert comes from the polls; the dashboard's log tail stays off (nothing reads it)
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)

@@ -22,28 +22,43 @@ def level_style(node: object, level: State) -> str:
     return LEVEL_STYLE.get(level, "bold")
 
 
-def banner_text(alerts: Sequence[Alert], hints: Sequence[tuple[str, str]] = (), node: object = None) -> Text:
+def banner_text(
+    alerts: Sequence[Alert], hints: Sequence[tuple[str, str]] = (), node: object = None, width: int | None = None
+) -> Text:
     """One line: the top alert, its runbook response and severity, how many more, the keys.
     ``hints`` are ``(action id, "r respond")`` pairs made from the action catalogue for the keys that
     work on this screen (the ack hint is left out once the top alert is acknowledged); ``node`` gives the
-    theme (monochrome draws CRIT reversed)."""
-    text = Text()
+    theme (monochrome draws CRIT reversed). With ``width``, a line that does not fit says the severity and
+    the count shorter ("(P2)", "+1"), then leaves out the response's title (``r`` offers it), before the
+    keys at its end are cut: at 80 columns "i incident" was cut to "i inci…"."""
     if not alerts:
-        return text
+        return Text()
+    text = Text()
+    for short, response in ((False, True), (True, True), (True, False)):
+        text = _banner_line(alerts, hints, node, short, response)
+        if width is None or text.cell_len <= width:
+            break
+    return text
+
+
+def _banner_line(
+    alerts: Sequence[Alert], hints: Sequence[tuple[str, str]], node: object, short: bool, response: bool
+) -> Text:
+    text = Text()
     top = alerts[0]
     text.append(f" {top.level.symbol} ", style=level_style(node, top.level))
     what = "Health DOWN" if top.key == "health" else f"{top.label} {format_value(top.value, top.unit)}"
     text.append(f" {what}", style="bold")
-    if top.response:
+    if top.response and response:
         text.append(f" -> {top.response.title}")
-    text.append(f" (suggest {top.severity})")
+    text.append(f" ({top.severity})" if short else f" (suggest {top.severity})")
     if top.acknowledged:
         text.append(" acked", style="dim")
     if len(alerts) > 1:
-        text.append(f"  +{len(alerts) - 1} more", style="bold")
+        text.append(f" +{len(alerts) - 1}" if short else f"  +{len(alerts) - 1} more", style="bold")
     shown = [hint for action_id, hint in hints if hint and not (action_id == "alert.ack" and top.acknowledged)]
     if shown:
-        text.append("  " + "  ".join(shown), style="dim")
+        text.append("  " + (" " if short else "  ").join(shown), style="dim")
     return text
 
 
@@ -69,7 +84,14 @@ class AlertBanner(Static):
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.CRITICAL, "state-critical")
         self.set_class(bool(self.alerts) and self.alerts[0].level == State.WARNING, "state-warning")
         self.set_class(bool(self.alerts) and all(a.acknowledged for a in self.alerts), "acknowledged")
-        text = banner_text(self.alerts, self.hints, self)
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.alerts:
+            self._draw()
+
+    def _draw(self) -> None:
+        text = banner_text(self.alerts, self.hints, self, self.size.width or None)
         if text != self._shown:  # a poll with the same alerts: no repaint of the same line
             self._shown = text
             self.update(text, layout=False)  # one line, as wide as the screen (CSS): no layout pass
