@@ -13,6 +13,7 @@ from console.runbook.model import Flow
 from widgets.keybindings import bindings, key_hints
 from widgets.plain import plain
 from screens.textual_compat import Footer  # Textual's, each key styled once
+from widgets.cursor_option_list import CursorOptionList
 
 
 def flow_option_text(flow: Flow, key: str | None = None) -> Text:
@@ -41,7 +42,7 @@ class FlowPickerScreen(ModalScreen[str | None]):
                 yield Static(self.why, id="flow-picker-why", markup=False)
             actions = self.app.actions  # type: ignore[attr-defined]
             keys = {f.id: actions.key_of(f"flow.{f.id}") for f in self.flows}
-            yield OptionList(
+            yield CursorOptionList(
                 *[Option(flow_option_text(f, keys[f.id]), id=f.id) for f in self.flows], id="flow-picker-list"
             )
             hint = key_hints(self.app, "enter opens the flow", ("flow.picker.close", "closes"))

@@ -16,6 +16,7 @@ from console.sanitize import clean_line
 from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 from widgets.keybindings import bindings, key_hints
 from widgets.text_input import TextInput
+from widgets.cursor_option_list import CursorOptionList
 
 
 class TextPromptScreen(StyledOnMount, ModalScreen[str | None]):
@@ -76,7 +77,7 @@ class PhasePickerScreen(StyledOnMount, ModalScreen[str | None]):
             options.append(Option(Text(f"{i}  {PHASE_TEXT[phase]}{mark}"), id=phase))
         with Vertical(classes="incident-modal"):
             yield Static(f"Mark a phase of {self.incident.id}", classes="modal-title")
-            yield OptionList(*options, id="phase-list")
+            yield CursorOptionList(*options, id="phase-list")
             yield Static(
                 Text(key_hints(self.app, self.phase_keys() + "enter marks", ("prompt.cancel", "cancels"))),
                 classes="modal-hint",
@@ -110,7 +111,7 @@ class ResumeScreen(StyledOnMount, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal", id="resume-box"):
             yield Static("An incident is still open. Resume it?", classes="modal-title")
-            yield OptionList(
+            yield CursorOptionList(
                 *[
                     Option(
                         Text(
@@ -169,7 +170,7 @@ class ChoiceScreen(StyledOnMount, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="incident-modal"):
             yield Static(Text(self.choice_title), classes="modal-title")
-            yield OptionList(*[Option(Text(label), id=key) for key, label in self.choices], id="choice-list")
+            yield CursorOptionList(*[Option(Text(label), id=key) for key, label in self.choices], id="choice-list")
             yield Static(Text(key_hints(self.app, "enter picks", ("prompt.cancel", "cancels"))), classes="modal-hint")
         yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 

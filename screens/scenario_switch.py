@@ -24,6 +24,7 @@ from console.app.events import ScenarioSwitched
 from console.sim.names import SCENARIO_NAMES
 from widgets.keybindings import bindings
 from screens.textual_compat import Footer  # Textual's, each key styled once
+from widgets.cursor_option_list import CursorOptionList
 
 #: the key binding (also in the help): id, key, title
 
@@ -56,7 +57,7 @@ class ScenarioPicker(ModalScreen[str | None]):
             for name in SCENARIO_NAMES:
                 mark = "● " if name == self.current else "  "
                 options.append(Option(Text(f"{mark}{name}: {_description(name)}"), id=name))
-            yield OptionList(*options, id="scenario-options")
+            yield CursorOptionList(*options, id="scenario-options")
         yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:

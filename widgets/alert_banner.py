@@ -91,7 +91,8 @@ class AlertBanner(Static):
             self._draw()
 
     def _draw(self) -> None:
-        text = banner_text(self.alerts, self.hints, self, self.size.width or None)
+        # hidden while quiet, it has no width yet when the first alert shows it: the screen's (it spans it)
+        text = banner_text(self.alerts, self.hints, self, self.size.width or self.screen.size.width or None)
         if text != self._shown:  # a poll with the same alerts: no repaint of the same line
             self._shown = text
             self.update(text, layout=False)  # one line, as wide as the screen (CSS): no layout pass
