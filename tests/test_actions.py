@@ -289,6 +289,8 @@ def test_banner_shortens_severity_and_count_before_cutting_the_keys():
     assert top.response.title in fitted
     bare = banner_text([top, more], hints, width=len(fitted) - 1).plain
     assert top.response.title not in bare and bare.endswith("a ack r respond i incident")
+    narrowest = banner_text([top, more], hints, width=len(bare) - 1).plain
+    assert "(P1)" not in narrowest and narrowest.endswith("a ack r respond i incident")
 
 
 async def test_at_80_columns_a_ddos_banner_with_more_alerts_shows_every_key_whole(state_dir):

@@ -29,20 +29,31 @@ def banner_text(
     ``hints`` are ``(action id, "r respond")`` pairs made from the action catalogue for the keys that
     work on this screen (the ack hint is left out once the top alert is acknowledged); ``node`` gives the
     theme (monochrome draws CRIT reversed). With ``width``, a line that does not fit says the severity and
-    the count shorter ("(P2)", "+1"), then leaves out the response's title (``r`` offers it), before the
-    keys at its end are cut: at 80 columns "i incident" was cut to "i inci…"."""
+    the count shorter ("(P2)", "+1"), then leaves out the response's title (``r`` offers it), then the
+    suggested severity (``i`` proposes it), before the keys at its end are cut: at 80 columns "i incident"
+    was cut to "i inci…"."""
     if not alerts:
         return Text()
     text = Text()
-    for short, response in ((False, True), (True, True), (True, False)):
-        text = _banner_line(alerts, hints, node, short, response)
+    for short, response, severity in (
+        (False, True, True),
+        (True, True, True),
+        (True, False, True),
+        (True, False, False),
+    ):
+        text = _banner_line(alerts, hints, node, short, response, severity)
         if width is None or text.cell_len <= width:
             break
     return text
 
 
 def _banner_line(
-    alerts: Sequence[Alert], hints: Sequence[tuple[str, str]], node: object, short: bool, response: bool
+    alerts: Sequence[Alert],
+    hints: Sequence[tuple[str, str]],
+    node: object,
+    short: bool,
+    response: bool,
+    severity: bool,
 ) -> Text:
     text = Text()
     top = alerts[0]
@@ -51,7 +62,8 @@ def _banner_line(
     text.append(f" {what}", style="bold")
     if top.response and response:
         text.append(f" -> {top.response.title}")
-    text.append(f" ({top.severity})" if short else f" (suggest {top.severity})")
+    if severity:
+        text.append(f" ({top.severity})" if short else f" (suggest {top.severity})")
     if top.acknowledged:
         text.append(" acked", style="dim")
     if len(alerts) > 1:
