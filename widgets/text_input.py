@@ -6,7 +6,10 @@ the app, after the characters queued behind it. A burst of keys (over SSH, a pas
 loop) was applied out of order: ``i``, then ``⌫EU checkout`` in one read, left ``iEU checkou``; an IP typed
 ``…77`` and corrected with ``⌫8`` in one read stayed ``…77``. Here the box runs its own binding for the key
 at once, as the app would have run it (the same binding: the focused box is first in the binding chain; a
-priority binding has already run before the key reached the box), and the key goes no further.
+priority binding has already run before the key reached the box), and the key goes no further, if the
+action ran. An action that did not run (``copy`` with nothing selected raises SkipAction; a
+``check_action`` that refuses) leaves the key to bubble on as Textual does: ctrl+c then reaches the screen
+(which copies a mouse selection) and the app.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ class KeysInOrder:
         active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]
         if active is None or active.node is not self or active.binding.priority or not active.enabled:
             return  # not this box's key (tab, escape, a screen's key): it bubbles on as before
+        if not await self.app.run_action(active.binding.action, self):  # type: ignore[attr-defined]
+            return  # refused or skipped (copy with nothing selected): on to the next binding, as Textual does
         event.stop()
         event.prevent_default()
-        await self.run_action(active.binding.action)  # type: ignore[attr-defined]
 
 
 class TextInput(KeysInOrder, Input):

@@ -1,0 +1,120 @@
+"""Text boxes that apply keys in order (widgets/text_input.py) without breaking the keys around them.
+
+- ctrl+c with a text box focused and nothing selected in it: the box's ``copy`` skips (Textual's Input and
+  TextArea raise SkipAction), and the key goes on to the screen, which copies the mouse selection (the
+  console's documented "select with the mouse (drag) and press ctrl+c"). The box took the key whenever it
+  had a binding for it, ran or not.
+- tab / shift+tab in a burst: the keys typed after it go to the field focus moved to, in order (``abc⇥def``
+  in one read filled the first field with ``abcdef``); a paste right after tab too.
+- enter in a one-line field of the incident start/close forms moves on to the next field at once, with the
+  same order guarantee; enter in the start form's last field (Impact) still starts the incident.
+- the flow modal at 60x20: the step panel refits to the room its box leaves when the box's height changes
+  (a resize, the incident strip shown above it) or the panel grows, so the confirmation box stays on screen.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.selection import SELECT_ALL
+from textual.widgets import Static
+
+from screens.incident_close import IncidentCloseScreen
+from screens.incident_start import IncidentStartScreen
+from tests.look_views import look_app
+from tests.test_flow_ui_modal import ready
+from tests.util import key_events, press_now, wait_for
+from widgets.text_input import TextBox, TextInput
+
+
+async def _dashboard(pilot) -> None:
+    app = pilot.app
+    await wait_for(lambda: app.poll_count >= 1, message="first poll")
+    await ready(app)
+
+
+async def _start_form(pilot, submitted: list | None = None) -> IncidentStartScreen:
+    app = pilot.app
+    await _dashboard(pilot)
+
+    def submit(severity: str, title: str, impact: str) -> tuple[bool, str]:
+        if submitted is not None:
+            submitted.append((severity, title, impact))
+        return False, "not started: a key test"
+
+    await app.push_screen(IncidentStartScreen(submit, severity="P2"))
+    await wait_for(
+        lambda: (
+            isinstance(app.screen, IncidentStartScreen)
+            and app.screen.is_mounted
+            and app.focused is app.screen.query_one("#incident-title")
+        ),
+        message="start form, title focused",
+    )
+    return app.screen
+
+
+async def _close_form(pilot) -> IncidentCloseScreen:
+    app = pilot.app
+    await _dashboard(pilot)
+    await app.push_screen(IncidentCloseScreen("INC-1", lambda: app.last_result, lambda *a: (False, "no")))
+    await wait_for(lambda: isinstance(app.screen, IncidentCloseScreen) and app.screen.is_mounted, message="close")
+    screen = app.screen
+    await pilot.click("#close-next")  # to the second step: root cause, resolution, action items
+    root = screen.query_one("#close-root-cause", TextInput)
+    await wait_for(lambda: app.focused is root, message="root cause focused")
+    return screen
+
+
+async def burst(pilot, *items: str | events.Paste) -> None:
+    """Keys (Pilot's names) and pastes into the app's queue at once, in order: one read of a terminal."""
+    app = pilot.app
+    for item in items:
+        for event in [item] if isinstance(item, events.Paste) else key_events(app, item):
+            app.post_message(event)
+
+
+# -- 1. ctrl+c ---------------------------------------------------------------------------------------------
+async def test_ctrl_c_in_a_text_box_with_nothing_selected_copies_the_screen_selection():
+    app = look_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_form(pilot)
+        title = screen.query_one(".modal-title", Static)
+        screen.selections = {title: SELECT_ALL}  # a mouse drag over the form's title
+        assert screen.get_selected_text() == "Start an incident"
+        await press_now(pilot, "ctrl+c")
+        await wait_for(lambda: app.clipboard == "Start an incident", message="the selection copied")
+
+
+async def test_ctrl_c_with_text_selected_in_the_box_copies_the_box_selection():
+    app = look_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_form(pilot)
+        box = screen.query_one("#incident-title", TextInput)
+        box.value = "edge down"
+        box.select_all()
+        screen.selections = {screen.query_one(".modal-title", Static): SELECT_ALL}
+        await press_now(pilot, "ctrl+c")
+        await wait_for(lambda: app.clipboard == "edge down", message="the box's own copy ran")
+
+
+async def test_ctrl_c_in_a_text_area_with_nothing_selected_reaches_the_app():
+    from textual.app import App
+    from textual.binding import Binding
+
+    class One(App):
+        BINDINGS = [Binding("ctrl+c", "seen", "the app's ctrl+c")]
+        seen = 0
+
+        def compose(self):
+            yield TextBox(id="box")
+
+        def action_seen(self) -> None:
+            self.seen += 1
+
+    app = One()
+    async with app.run_test() as pilot:
+        box = app.query_one(TextBox)
+        box.focus()
+        await wait_for(lambda: box.has_focus, message="focus")
+        await press_now(pilot, *"ab", "ctrl+c", "c")
+        await wait_for(lambda: box.text == "abc" and app.seen == 1, message="the app's ctrl+c, once")
