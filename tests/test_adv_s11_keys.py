@@ -118,3 +118,43 @@ async def test_ctrl_c_in_a_text_area_with_nothing_selected_reaches_the_app():
         await wait_for(lambda: box.has_focus, message="focus")
         await press_now(pilot, *"ab", "ctrl+c", "c")
         await wait_for(lambda: box.text == "abc" and app.seen == 1, message="the app's ctrl+c, once")
+
+
+# -- 2. tab / shift+tab ------------------------------------------------------------------------------------
+async def test_keys_after_tab_in_one_burst_go_to_the_next_field_in_order():
+    app = look_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_form(pilot)
+        title = screen.query_one("#incident-title", TextInput)
+        impact = screen.query_one("#incident-impact", TextInput)
+        await burst(pilot, *"abc", "tab", *"def")
+        await wait_for(lambda: (title.value, impact.value) == ("abc", "def"), message="abc | def")
+        assert app.focused is impact
+        # back to the title, which selects its text when focused (Textual's select_on_focus): y replaces it
+        await burst(pilot, "x", "shift+tab", "y", "backspace", "z")
+        await wait_for(lambda: (title.value, impact.value) == ("z", "defx"), message="z | defx")
+        assert app.focused is title
+
+
+async def test_a_paste_right_after_tab_goes_to_the_next_field():
+    app = look_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_form(pilot)
+        title = screen.query_one("#incident-title", TextInput)
+        impact = screen.query_one("#incident-impact", TextInput)
+        await burst(pilot, *"EU", "tab", events.Paste("checkout 502s"), "!")
+        await wait_for(lambda: (title.value, impact.value) == ("EU", "checkout 502s!"), message="EU | paste!")
+
+
+async def test_three_fields_in_one_burst():
+    app = look_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _close_form(pilot)
+        root = screen.query_one("#close-root-cause", TextInput)
+        resolution = screen.query_one("#close-resolution", TextInput)
+        items = screen.query_one("#close-action-items", TextBox)
+        await burst(pilot, *"bad", "tab", *"rollback", "tab", *"alert", "enter", *"test")
+        await wait_for(
+            lambda: (root.value, resolution.value, items.text) == ("bad", "rollback", "alert\ntest"),
+            message="three fields",
+        )

@@ -10,12 +10,25 @@ priority binding has already run before the key reached the box), and the key go
 action ran. An action that did not run (``copy`` with nothing selected raises SkipAction; a
 ``check_action`` that refuses) leaves the key to bubble on as Textual does: ctrl+c then reaches the screen
 (which copies a mouse selection) and the app.
+
+A key that moves the focus (tab, shift+tab: the screen's ``focus_next``/``focus_previous``) moves it at
+once, and the keys and pastes already queued at this box behind it go to the widget that has the focus now,
+in order (``abc⇥def`` in one read fills two fields, not the first with ``abcdef``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.widgets import Input, TextArea
+
+from screens.textual_compat import forward_input
+
+#: the actions that move the focus (Textual's Screen binds tab/shift+tab to the app's)
+FOCUS_ACTIONS = frozenset(
+    f"{namespace}{name}" for namespace in ("", "app.", "screen.") for name in ("focus_next", "focus_previous")
+)
 
 
 class KeysInOrder:
@@ -25,12 +38,22 @@ class KeysInOrder:
         if event.is_printable:
             return  # the widget's own handler inserts it, in order
         active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]
-        if active is None or active.node is not self or active.binding.priority or not active.enabled:
-            return  # not this box's key (tab, escape, a screen's key): it bubbles on as before
-        if not await self.app.run_action(active.binding.action, self):  # type: ignore[attr-defined]
+        if active is None or active.binding.priority or not active.enabled:
+            return  # nobody's key, or a key that has had its turn: it bubbles on as before
+        action = active.binding.action
+        if active.node is not self and action not in FOCUS_ACTIONS:
+            return  # another widget's key (escape, a screen's key): it bubbles on as before
+        if not await self.app.run_action(action, active.node):  # type: ignore[attr-defined]
             return  # refused or skipped (copy with nothing selected): on to the next binding, as Textual does
         event.stop()
         event.prevent_default()
+        if action in FOCUS_ACTIONS:
+            self._focus_moved(self.app.focused)  # type: ignore[attr-defined]
+
+    def _focus_moved(self, focused: Any) -> None:
+        """The keys typed after the one that moved the focus go where the focus is now."""
+        if focused is not None and focused is not self:
+            forward_input(self, focused)  # type: ignore[arg-type]
 
 
 class TextInput(KeysInOrder, Input):
