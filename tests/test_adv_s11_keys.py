@@ -158,3 +158,34 @@ async def test_three_fields_in_one_burst():
             lambda: (root.value, resolution.value, items.text) == ("bad", "rollback", "alert\ntest"),
             message="three fields",
         )
+
+
+# -- 3. enter moves on -------------------------------------------------------------------------------------
+async def test_enter_in_the_title_moves_on_at_once_and_enter_in_impact_starts():
+    app = look_app("dashboard")
+    submitted: list = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_form(pilot, submitted)
+        title = screen.query_one("#incident-title", TextInput)
+        impact = screen.query_one("#incident-impact", TextInput)
+        assert title.enter_moves_on and not impact.enter_moves_on
+        await burst(pilot, *"abc", "enter", *"def")
+        await wait_for(lambda: (title.value, impact.value) == ("abc", "def"), message="abc | def")
+        assert app.focused is impact and not submitted
+        await burst(pilot, "enter")
+        await wait_for(lambda: submitted == [("P2", "abc", "def")], message="enter in Impact starts")
+
+
+async def test_enter_in_the_close_form_fields_moves_on_in_order():
+    app = look_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _close_form(pilot)
+        root = screen.query_one("#close-root-cause", TextInput)
+        resolution = screen.query_one("#close-resolution", TextInput)
+        items = screen.query_one("#close-action-items", TextBox)
+        await burst(pilot, *"bad", "enter", *"rollback", "enter", *"alert", "enter", *"test")
+        await wait_for(
+            lambda: (root.value, resolution.value, items.text) == ("bad", "rollback", "alert\ntest"),
+            message="three fields by enter",
+        )
+        assert app.focused is items

@@ -11,9 +11,10 @@ action ran. An action that did not run (``copy`` with nothing selected raises Sk
 ``check_action`` that refuses) leaves the key to bubble on as Textual does: ctrl+c then reaches the screen
 (which copies a mouse selection) and the app.
 
-A key that moves the focus (tab, shift+tab: the screen's ``focus_next``/``focus_previous``) moves it at
-once, and the keys and pastes already queued at this box behind it go to the widget that has the focus now,
-in order (``abc⇥def`` in one read fills two fields, not the first with ``abcdef``).
+A key that moves the focus (tab, shift+tab: the screen's ``focus_next``/``focus_previous``; enter in a
+:class:`TextInput` made with ``enter_moves_on=True``) moves it at once, and the keys and pastes already
+queued at this box behind it go to the widget that has the focus now, in order (``abc⇥def`` in one read
+fills two fields, not the first with ``abcdef``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ class KeysInOrder:
     async def on_key(self, event: events.Key) -> None:
         if event.is_printable:
             return  # the widget's own handler inserts it, in order
+        if self._moves_on(event):
+            event.stop()
+            event.prevent_default()
+            self._focus_moved(self.screen.focus_next())  # type: ignore[attr-defined]
+            return
         active = self.screen.active_bindings.get(event.key)  # type: ignore[attr-defined]
         if active is None or active.binding.priority or not active.enabled:
             return  # nobody's key, or a key that has had its turn: it bubbles on as before
@@ -50,6 +56,9 @@ class KeysInOrder:
         if action in FOCUS_ACTIONS:
             self._focus_moved(self.app.focused)  # type: ignore[attr-defined]
 
+    def _moves_on(self, event: events.Key) -> bool:
+        return False
+
     def _focus_moved(self, focused: Any) -> None:
         """The keys typed after the one that moved the focus go where the focus is now."""
         if focused is not None and focused is not self:
@@ -57,7 +66,15 @@ class KeysInOrder:
 
 
 class TextInput(KeysInOrder, Input):
-    """Textual's ``Input``, keys applied in order."""
+    """Textual's ``Input``, keys applied in order. With ``enter_moves_on``, enter moves the focus to the next
+    field (as tab does) instead of submitting: a form's one-line field that is not its last."""
+
+    def __init__(self, *args: Any, enter_moves_on: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enter_moves_on = enter_moves_on
+
+    def _moves_on(self, event: events.Key) -> bool:
+        return self.enter_moves_on and event.key == "enter"
 
 
 class TextBox(KeysInOrder, TextArea):
