@@ -189,3 +189,77 @@ async def test_enter_in_the_close_form_fields_moves_on_in_order():
             message="three fields by enter",
         )
         assert app.focused is items
+
+
+# -- 4. the flow modal's step panel at 60x20 ---------------------------------------------------------------
+def _shown_whole(modal, selector: str) -> bool:
+    """The widget is laid out and no cell of it is clipped (by the step panel's scroll, the box, the screen)."""
+    widget = modal.query_one(selector)
+    if not widget.display:
+        return False
+    geometry = modal.find_widget(widget)
+    return geometry.region.area > 0 and geometry.visible_region == geometry.region
+
+
+async def test_the_flow_confirmation_stays_on_screen_when_the_box_or_the_step_panel_changes_height(
+    sim, fake_tools, state_dir
+):
+    from console.config import simulated_config
+    from console.session import Session
+    from screens.app import EdgeConsoleApp
+    from tests.fakes import DDOS_VALUES, NORMAL_VALUES, StaticPoller
+    from tests.test_flow_confirm_small_terminal import frame_text
+    from tests.test_flow_ui_modal import open_by_key, settled
+    from tests.util import refresh_model, type_in
+
+    cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), tools={}, refresh_seconds=0.2)
+    cfg.raw["alerts"] = {"hold_scrapes": 1, "clear_scrapes": 1}
+    refresh_model(cfg)
+    poller = StaticPoller()  # no alert yet: no incident strip above the modal
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=poller)
+
+    def alert(on: bool) -> None:
+        poller.ddos = on
+        poller.values = dict(DDOS_VALUES if on else NORMAL_VALUES)
+
+    async with app.run_test(size=(60, 20)) as pilot:
+        modal = await open_by_key(app, pilot, "U", "under-attack-mode")
+        panel = modal.query_one("#flow-step")
+
+        async def confirmation_on_screen(answer: str, why: str) -> None:
+            await wait_for(
+                lambda: (
+                    _shown_whole(modal, "#flow-confirm")
+                    and _shown_whole(modal, "#flow-confirm-msg")
+                    and answer in frame_text(app)
+                    and "Type production to run" in frame_text(app)
+                ),
+                message=f"the confirmation box and the answer on screen {why}",
+            )
+
+        await press_now(pilot, "enter")  # step 1 (reads the security level)
+        await wait_for(lambda: modal.runner.steps[0].state.value == "passed", timeout=20, message="step 1")
+        await settled(modal)
+        await type_in(pilot, modal, "#flow-confirm", "prod")
+        await press_now(pilot, "enter")
+        wrong = "'prod' is not 'production': nothing ran"
+        await confirmation_on_screen(wrong, "(60x20)")
+        assert not modal.query_one("#incident-strip").display
+
+        alert(True)  # the strip shows above the box: the box is a row shorter, the terminal is not
+        await wait_for(lambda: "CRIT" in frame_text(app).splitlines()[0], message="the alert strip")
+        await confirmation_on_screen(wrong, "under the alert strip")
+
+        await pilot.resize_terminal(80, 24)
+        await pilot.resize_terminal(60, 20)
+        await confirmation_on_screen(wrong, "after a resize")
+
+        modal.query_one("#flow-confirm").value = ""
+        await press_now(pilot, "enter")  # a longer answer: the step panel grows by a row
+        await confirmation_on_screen("nothing typed", "after the step panel grew")
+        assert panel.max_scroll_y > 0  # taller than the room: it scrolls, its end in view
+
+        alert(False)  # the strip goes: the box has its row back and the panel takes it
+        await wait_for(lambda: not modal.query_one("#incident-strip").display, message="the strip gone")
+        await wait_for(lambda: panel.outer_size.height == 12, message="the panel refit to the room given back")
+        await confirmation_on_screen("nothing typed", "without the strip")
