@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
@@ -37,7 +36,7 @@ from console.runbook.policy import is_production
 from screens.textual_compat import CoveredBackground, Footer, StyledOnMount  # Footer: each key styled once
 from widgets.flow_form import FlowForm
 from widgets.flow_output import FlowOutput
-from widgets.flow_preview import StepPanel
+from widgets.flow_preview import FlowBox, StepPanel
 from widgets.flow_steps import FlowSteps, StepRow
 from widgets.flow_summary import FlowSummary
 from widgets.keybindings import bindings
@@ -88,7 +87,7 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         env_name = self.context.env.name
-        with Vertical(id="flow-box"):
+        with FlowBox(id="flow-box"):  # its step panel refits to the room left when its height changes
             yield Static(flow_title_text(self.flow, env_name, self.context.read_only), id="flow-title")
             yield Static(self.flow.description.strip(), id="flow-desc", markup=False)
             yield Static("", id="flow-banner", markup=False)
@@ -102,11 +101,6 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             yield FlowOutput(id="flow-output")
             yield FlowSummary("", id="flow-summary")
         yield Footer()
-
-    def on_resize(self) -> None:
-        panel = self.query_one(StepPanel)
-        if panel.display:  # the room the box leaves it changed with the terminal
-            panel.fit_to_room()
 
     def on_mount(self) -> None:
         self.query_one("#flow-box").border_title = "Runbook flow"

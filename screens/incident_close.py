@@ -60,9 +60,10 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
             with VerticalScroll(id="close-step-review"):
                 yield Static("2/2 What happened", classes="step-title")
                 yield Label("Root cause")
-                yield TextInput(id="close-root-cause", compact=True)
+                # enter goes on to the next field at once (the keys typed after it with it)
+                yield TextInput(id="close-root-cause", compact=True, enter_moves_on=True)
                 yield Label("Resolution")
-                yield TextInput(id="close-resolution", compact=True)
+                yield TextInput(id="close-resolution", compact=True, enter_moves_on=True)
                 yield Label("Action items (one per line)")
                 yield TextBox(id="close-action-items")
                 yield Static("", id="close-error", classes="form-error")
@@ -130,12 +131,6 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
             )
         else:
             self.dismiss(None)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "close-root-cause":
-            self.query_one("#close-resolution", Input).focus()
-        elif event.input.id == "close-resolution":
-            self.query_one("#close-action-items", TextArea).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -54,7 +54,11 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
                     )
             yield Label("Title")
             yield TextInput(
-                self.initial_title, placeholder="what is wrong, in a few words", id="incident-title", compact=True
+                self.initial_title,
+                placeholder="what is wrong, in a few words",
+                id="incident-title",
+                compact=True,
+                enter_moves_on=True,  # enter goes on to Impact at once (the keys typed after it with it)
             )
             yield Label("Impact")
             yield TextInput(
@@ -77,9 +81,7 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
             self.severity = event.pressed.id.removeprefix("sev-")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "incident-title":
-            self.query_one("#incident-impact", Input).focus()
-        else:
+        if event.input.id == "incident-impact":  # the last field (enter in the title moves on to it)
             self._start()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

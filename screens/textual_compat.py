@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import time
+from asyncio import QueueEmpty
 from functools import partial
 from typing import Any, Callable, Iterable
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import App, ComposeResult
 from textual.cache import LRUCache
 from textual.css.model import RuleSet
@@ -139,6 +141,35 @@ def set_virtual_height(widget: Widget, reactive: Any, size: Size) -> None:
     private ``Widget._scroll_update``, which is what Textual itself calls after such a change."""
     widget.set_reactive(reactive, size)
     widget._scroll_update(size)  # type: ignore[attr-defined]
+
+
+def forward_input(source: Widget, target: Widget) -> int:
+    """Move the keys and pastes waiting in ``source``'s message queue to ``target``, in the order they came;
+    returns how many moved. Call it while ``source`` handles a key that moved the focus to ``target`` (tab,
+    enter in a form): the app forwards each key to the widget focused when the app reads it, and a burst is
+    read before the focused box handles its first key, so the keys typed after the tab were already queued
+    at the box that had the focus, and would have been typed into it. Other messages stay where they are
+    (the box's Blur, timers, callbacks). Hooks: the private ``MessagePump._message_queue`` (its
+    ``get_nowait``/``put_nowait``) and ``MessagePump._pending_message`` (the message Textual has already
+    taken off the queue to look at: the one right behind the key being handled)."""
+    moved: list[events.Event] = []
+    pending = source._pending_message  # type: ignore[attr-defined]
+    if isinstance(pending, (events.Key, events.Paste)):
+        moved.append(pending)
+        source._pending_message = None  # type: ignore[attr-defined]
+    queue = source._message_queue  # type: ignore[attr-defined]
+    kept: list[Any] = []
+    while True:
+        try:
+            message = queue.get_nowait()
+        except QueueEmpty:
+            break
+        (moved if isinstance(message, (events.Key, events.Paste)) else kept).append(message)
+    for message in kept:  # None (the queue's end) included, in its place
+        queue.put_nowait(message)
+    for event in moved:
+        target.post_message(event)
+    return len(moved)
 
 
 def notifications(app: App[Any]) -> Iterable[Notification]:

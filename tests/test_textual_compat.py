@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Size
+from textual.message import Message
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
@@ -15,6 +16,7 @@ from screens.textual_compat import (
     CoveredBackground,
     OpaqueTopScreens,
     StyledOnMount,
+    forward_input,
     notifications,
     set_virtual_height,
 )
@@ -79,6 +81,68 @@ async def test_notifications_hook_lists_the_toasts_shown():
         shown = list(notifications(app))
         assert [n.message for n in shown] == ["disk full"]
         assert shown[0].severity == "error"
+
+
+class _Noted(Message):
+    pass
+
+
+class _Source(Static, can_focus=True):
+    def __init__(self) -> None:
+        super().__init__("source")
+        self.seen: list[str] = []
+        self.pending_at_tab: object = None
+        self.moved = 0
+
+    def on_key(self, event) -> None:
+        event.stop()
+        self.seen.append(event.key)
+        if event.key == "tab":
+            self.pending_at_tab = self._pending_message
+            self.moved = forward_input(self, self.app.query_one(_Target))
+
+    def on__noted(self, message: _Noted) -> None:
+        self.seen.append("noted")
+
+
+class _Target(Static, can_focus=True):
+    def __init__(self) -> None:
+        super().__init__("target")
+        self.seen: list[str] = []
+
+    def on_key(self, event) -> None:
+        event.stop()
+        self.seen.append(event.key)
+
+    def on_paste(self, event) -> None:
+        event.stop()
+        self.seen.append(f"paste {event.text}")
+
+
+class _TwoApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield _Source()
+        yield _Target()
+
+
+async def test_forward_input_hook_moves_the_queued_keys_and_pastes_in_order():
+    from textual import events
+
+    app = _TwoApp()
+    async with app.run_test() as pilot:
+        source, target = app.query_one(_Source), app.query_one(_Target)
+        # all queued before the source handles the first, as a burst is
+        for message in (events.Key("a", "a"), events.Key("tab", "\t"), events.Key("b", "b"), _Noted()):
+            source.post_message(message)
+        source.post_message(events.Paste("pasted"))
+        source.post_message(events.Key("c", "c"))
+        await pilot.pause()
+        await pilot.pause()
+        # Textual took the key behind the tab off the queue to look at it (the private _pending_message)
+        assert isinstance(source.pending_at_tab, events.Key) and source.pending_at_tab.key == "b"
+        assert source.moved == 3
+        assert source.seen == ["a", "tab", "noted"]  # another message stays with its widget
+        assert target.seen == ["b", "paste pasted", "c"]
 
 
 async def test_screen_text_lines_and_render_update_hooks_show_what_the_terminal_gets():

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from widgets.text_input import TextInput
@@ -45,7 +45,9 @@ def confirmation_prompt(confirmation: Any, title: str) -> Text:
 class StepPanel(VerticalScroll, can_focus=False):
     """The current step: what it will run, and the confirmation a change needs. Scrolls when the terminal
     is too short for all of it (60x20), keeping its end in view: the confirmation box and the answer to
-    what was typed there, which were cut off below the frame."""
+    what was typed there, which were cut off below the frame. Its height is fitted to the room its
+    :class:`FlowBox` leaves it whenever that box changes height (see there), and when it shows more (a
+    confirmation asked, an answer to what was typed)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="flow-step-head", markup=False)
@@ -143,3 +145,16 @@ class StepPanel(VerticalScroll, can_focus=False):
     @property
     def confirming(self) -> bool:
         return bool(self.query_one("#flow-confirm", Input).display)
+
+
+class FlowBox(Vertical):
+    """The flow modal's box (``#flow-box``, ``1fr`` of the screen): when its height changes, its step panel
+    is fitted again to the room left (:meth:`StepPanel.fit_to_room`). The box changes height with the
+    terminal, and also without it: the one-line incident/alert strip shown or hidden above it (an alert
+    raised while a change waits for its confirmation took the last row, the answer to a wrong name, off
+    the screen at 60x20; fitted only on the modal's resize, the panel kept the height it had)."""
+
+    def on_resize(self) -> None:
+        for panel in self.query_children(StepPanel):
+            if panel.display:
+                panel.fit_to_room()
