@@ -146,12 +146,22 @@ def set_virtual_height(widget: Widget, reactive: Any, size: Size) -> None:
 def forward_input(source: Widget, target: Widget) -> int:
     """Move the keys and pastes waiting in ``source``'s message queue to ``target``, in the order they came;
     returns how many moved. Call it while ``source`` handles a key that moved the focus to ``target`` (tab,
-    enter in a form): the app forwards each key to the widget focused when the app reads it, and a burst is
+    enter in a form): the app forwards each key to the widget focused when it reads it, and a burst is
     read before the focused box handles its first key, so the keys typed after the tab were already queued
     at the box that had the focus, and would have been typed into it. Other messages stay where they are
-    (the box's Blur, timers, callbacks). Hooks: the private ``MessagePump._message_queue`` (its
-    ``get_nowait``/``put_nowait``) and ``MessagePump._pending_message`` (the message Textual has already
-    taken off the queue to look at: the one right behind the key being handled)."""
+    (the box's Blur, timers, callbacks). Hooks: see :func:`take_input`."""
+    moved = take_input(source)
+    for event in moved:
+        target.post_message(event)
+    return len(moved)
+
+
+def take_input(source: Widget) -> list[events.Event]:
+    """Take the keys and pastes waiting in ``source``'s message queue out of it, in the order they came
+    (:func:`forward_input` hands them on; a box whose enter submitted drops them). Hooks: the private
+    ``MessagePump._message_queue`` (its ``get_nowait``/``put_nowait``) and ``MessagePump._pending_message``
+    (the message Textual has already taken off the queue to look at: the one right behind the key being
+    handled)."""
     moved: list[events.Event] = []
     pending = source._pending_message  # type: ignore[attr-defined]
     if isinstance(pending, (events.Key, events.Paste)):
@@ -167,9 +177,7 @@ def forward_input(source: Widget, target: Widget) -> int:
         (moved if isinstance(message, (events.Key, events.Paste)) else kept).append(message)
     for message in kept:  # None (the queue's end) included, in its place
         queue.put_nowait(message)
-    for event in moved:
-        target.post_message(event)
-    return len(moved)
+    return moved
 
 
 def notifications(app: App[Any]) -> Iterable[Notification]:

@@ -14,7 +14,11 @@ action ran. An action that did not run (``copy`` with nothing selected raises Sk
 A key that moves the focus (tab, shift+tab: the screen's ``focus_next``/``focus_previous``; enter in a
 :class:`TextInput` made with ``enter_moves_on=True``) moves it at once, and the keys and pastes already
 queued at this box behind it go to the widget that has the focus now, in order (``abc⇥def`` in one read
-fills two fields, not the first with ``abcdef``).
+fills two fields, not the first with ``abcdef``). The keys and pastes queued behind an enter that
+submitted a :class:`TextInput` are dropped: the screen reads the form when the box's Submitted reaches it,
+after them, so ``203.0.113.9⏎7`` in one read ran the block-ip flow on ``203.0.113.97`` and an incident
+started with the letters typed ahead for the next screen in its impact (typed after the box closed, they
+are not commands either: screens/typing_guard.py).
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ from typing import Any
 from textual import events
 from textual.widgets import Input, TextArea
 
-from screens.textual_compat import forward_input
+from screens.textual_compat import forward_input, take_input
 
 #: the actions that move the focus (Textual's Screen binds tab/shift+tab to the app's)
 FOCUS_ACTIONS = frozenset(
     f"{namespace}{name}" for namespace in ("", "app.", "screen.") for name in ("focus_next", "focus_previous")
 )
+
+#: the actions that send what the box holds (Textual's Input binds enter to ``submit``)
+SUBMIT_ACTIONS = frozenset({"submit"})
 
 
 class KeysInOrder:
@@ -55,6 +62,8 @@ class KeysInOrder:
         event.prevent_default()
         if action in FOCUS_ACTIONS:
             self._focus_moved(self.app.focused)  # type: ignore[attr-defined]
+        elif action in SUBMIT_ACTIONS:
+            take_input(self)  # type: ignore[arg-type]  # typed after the form was sent: not into it
 
     def _moves_on(self, event: events.Key) -> bool:
         return False
