@@ -3,10 +3,17 @@ signals, audit --env)."""
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from screens.textual_compat import screen_text_lines
 from tests.look_views import look_app
 from tests.test_adv_s11_keys import _start_form, burst
 from tests.test_flow_ui_modal import open_by_key, sim_app
 from tests.util import wait_for
+from widgets.cursor_option_list import CursorOptionList
 from widgets.text_input import TextInput
 
 
@@ -36,3 +43,73 @@ async def test_keys_after_enter_in_a_flow_form_are_not_in_its_inputs(sim, fake_t
         await wait_for(lambda: modal.phase == "run", message="run phase")
         assert modal.runner.inputs["ip"] == "203.0.113.9"  # was 203.0.113.97
         assert modal.query_one("#input-ip").value == "203.0.113.9"
+
+
+# -- CursorOptionList: options changed after it was made ---------------------------------------------------
+class _Pick(App[None]):
+    CSS = "CursorOptionList { border: none; padding: 0; }"
+
+    def __init__(self, *options: Option) -> None:
+        super().__init__()
+        self.options = options
+        self.selected: list[Option] = []
+
+    def compose(self) -> ComposeResult:
+        yield CursorOptionList(*self.options)
+
+    def on_mount(self) -> None:
+        self.query_one(CursorOptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.selected.append(event.option)
+
+
+def _rows(app: App) -> list[str]:
+    return [line.strip() for line in screen_text_lines(app) if line.strip()]
+
+
+async def test_a_pick_list_cleared_and_refilled_shows_the_new_options_with_the_mark():
+    app = _Pick(Option(Text("Enable Under Attack Mode"), id="u"), Option(Text("Tighten rate limits"), id="t"))
+    async with app.run_test(size=(50, 8)) as pilot:
+        options = app.query_one(CursorOptionList)
+        options.clear_options()  # raised OptionDoesNotExist (the mark's old row was gone)
+        options.add_options([Option("Roll back the worker", id="r"), Option("Page the owner", id="p")])
+        options.highlighted = 0
+        await pilot.pause()
+        assert _rows(app) == ["› Roll back the worker", "Page the owner"]  # not the cleared options' titles
+        await pilot.press("down")
+        await pilot.pause()
+        assert _rows(app) == ["Roll back the worker", "› Page the owner"]
+
+
+async def test_a_removed_option_leaves_no_title_behind_and_an_added_one_is_marked():
+    app = _Pick(Option("A: purge cache", id="a"), Option("B: block IP", id="b"), Option("C: roll back", id="c"))
+    async with app.run_test(size=(50, 8)) as pilot:
+        options = app.query_one(CursorOptionList)
+        await pilot.press("down")
+        options.remove_option("a")  # the highlight stays at index 1: C now
+        await pilot.pause()
+        assert _rows(app) == ["B: block IP", "› C: roll back"]
+        await pilot.press("up")
+        await pilot.pause()
+        assert _rows(app) == ["› B: block IP", "C: roll back"]  # C was drawn with B's title, and B unmarked
+        options.add_option(Option("D: page", id="d"))
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert _rows(app) == ["B: block IP", "C: roll back", "› D: page"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [o.id for o in app.selected] == ["d"]
+
+
+async def test_the_selected_option_keeps_its_own_prompt_and_a_click_marks_and_selects():
+    given = Option(Text("Enable [red]Under[/] Attack \x1b[31mMode"), id="u")
+    app = _Pick(given, Option("Tighten rate limits", id="t"))
+    async with app.run_test(size=(50, 8)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected == [given] and given.prompt.plain == "Enable [red]Under[/] Attack \x1b[31mMode"
+        await pilot.click(CursorOptionList, offset=(4, 1))
+        await pilot.pause()
+        assert [o.id for o in app.selected] == ["u", "t"] and app.selected[1].prompt == "Tighten rate limits"
+        assert "› Tighten rate limits" in _rows(app)
