@@ -3,6 +3,13 @@ signals, audit --env)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
@@ -12,7 +19,7 @@ from screens.textual_compat import screen_text_lines
 from tests.look_views import look_app
 from tests.test_adv_s11_keys import _start_form, burst
 from tests.test_flow_ui_modal import open_by_key, sim_app
-from tests.util import wait_for
+from tests.util import REPO_ROOT, wait_for, wait_for_sync
 from widgets.cursor_option_list import CursorOptionList
 from widgets.text_input import TextInput
 
@@ -113,3 +120,94 @@ async def test_the_selected_option_keeps_its_own_prompt_and_a_click_marks_and_se
         await pilot.pause()
         assert [o.id for o in app.selected] == ["u", "t"] and app.selected[1].prompt == "Tighten rate limits"
         assert "› Tighten rate limits" in _rows(app)
+
+
+# -- edge-console simulate: signals at any moment ----------------------------------------------------------
+#: runs ``edge-console simulate --port 0``, sending itself ``SIGNAL`` at the moment named by ``WHEN``
+_SIGNAL_AT = """
+import os, signal, sys
+from console.sim import cli, server
+signum = getattr(signal, sys.argv[1])
+when = sys.argv[2]
+if when == "tokens-written":  # the token files are there, 'Press Ctrl-C' not printed yet
+    write = cli._write_token_files
+    def _write(srv):
+        directory = write(srv)
+        os.kill(os.getpid(), signum)
+        return directory
+    cli._write_token_files = _write
+elif when == "starting":  # the server is being started
+    start = server.SimServer.start
+    def _start(self):
+        os.kill(os.getpid(), signum)
+        return start(self)
+    server.SimServer.start = _start
+from console.cli import main
+sys.exit(main(["simulate", "--port", "0"]))
+"""
+
+
+def _simulate(tmp_path, *args: str, preexec_fn=None) -> subprocess.Popen:
+    env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=str(tmp_path))
+    command = (
+        [sys.executable, "-c", _SIGNAL_AT, *args]
+        if args
+        else [sys.executable, "-m", "console", "simulate", "--port", "0"]
+    )
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=preexec_fn,
+        cwd=REPO_ROOT,
+    )
+
+
+@pytest.mark.parametrize("when", ["starting", "tokens-written"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_simulate_signalled_before_it_says_ctrl_c_exits_0_and_leaves_no_token_files(tmp_path, signame, when):
+    proc = _simulate(tmp_path, signame, when)
+    try:
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # was -15 (SIGTERM) / 130 with a KeyboardInterrupt (SIGINT), the token files left behind
+    assert proc.returncode == 0, (out, err)
+    assert not list(tmp_path.glob("simulator/*")), "token files left behind"
+    assert "Traceback" not in err
+
+
+def test_simulate_stops_on_sighup_and_removes_its_token_files(tmp_path):
+    """The SSH session or terminal it runs in went away: SIGHUP killed it (-1) with the token files left."""
+    proc = _simulate(tmp_path)
+    try:
+        wait_for_sync(lambda: "Ctrl-C" in proc.stdout.readline(), timeout=20)
+        assert list(tmp_path.glob("simulator/*"))
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=10) == 0
+        assert not list(tmp_path.glob("simulator/*"))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_simulate_under_nohup_keeps_serving_after_sighup(tmp_path):
+    proc = _simulate(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    try:
+        wait_for_sync(lambda: "Ctrl-C" in proc.stdout.readline(), timeout=20)
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(0.6)
+        assert proc.poll() is None, "nohup asked it to outlive the terminal"
+        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)  # twice: still 0
+        assert proc.wait(timeout=10) == 0
+        assert not list(tmp_path.glob("simulator/*"))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
