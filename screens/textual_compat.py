@@ -24,8 +24,12 @@ from textual.geometry import Size
 from textual.notifications import Notification
 from textual.renderables.blank import Blank
 from textual.widget import Widget
+from textual.content import Content
+from textual.visual import Visual, visualize
 from textual.widgets import Footer as TextualFooter
+from textual.widgets import OptionList
 from textual.widgets._footer import FooterKey
+from textual.widgets.option_list import Option
 
 
 class OpaqueTopScreens:
@@ -178,6 +182,45 @@ def take_input(source: Widget) -> list[events.Event]:
     for message in kept:  # None (the queue's end) included, in its place
         queue.put_nowait(message)
     return moved
+
+
+class DrawnOptionList(OptionList):
+    """An ``OptionList`` whose rows are drawn from :meth:`option_text` (``highlighted``: whether it is the
+    highlighted row), while each option keeps the prompt it was given (the one ``OptionSelected``
+    carries; options added, removed or cleared later are drawn the same way). Textual has no public way
+    to draw a row other than its prompt. Hooks: the private ``OptionList._get_visual`` (one option's
+    visual), ``OptionList._option_to_index`` and ``OptionList._option_render_cache`` (the rows drawn, keyed
+    by option and style only: cleared when the highlight moves)."""
+
+    def option_text(self, option: Option, highlighted: bool) -> Any:
+        raise NotImplementedError
+
+    def _get_visual(self, option: Option) -> Visual:
+        highlighted = self.highlighted is not None and self._option_to_index.get(option) == self.highlighted
+        cached = getattr(option, "_drawn_visual", None)  # (prompt, highlighted, visual)
+        if cached is not None and cached[0] is option.prompt and cached[1] == highlighted:
+            return cached[2]
+        visual = visualize(self, self.option_text(option, highlighted), markup=False)
+        option._drawn_visual = (option.prompt, highlighted, visual)  # type: ignore[attr-defined]
+        return visual
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        self._option_render_cache.clear()
+        self.refresh()
+
+
+class DrawnToggleButton:
+    """Mixed into a ``ToggleButton`` (``RadioButton``, ``Checkbox``): its button is drawn by
+    :meth:`button_face` instead of Textual's ``▐●▌``. Textual has no public hook for it. Hook: the private
+    ``ToggleButton._button`` property."""
+
+    def button_face(self) -> Content:
+        raise NotImplementedError
+
+    @property
+    def _button(self) -> Content:
+        return self.button_face()
 
 
 def notifications(app: App[Any]) -> Iterable[Notification]:

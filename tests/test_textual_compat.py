@@ -836,3 +836,57 @@ async def test_restyle_for_added_rules_restyles_the_nodes_a_new_rule_names_as_a_
     assert restyled == len(ours) - 1 and ours == textual  # every node (and the scrollbar with its widget)
     restyled, ours, textual = await add("ScrollBar { scrollbar-color: red; }")
     assert restyled == len(ours) - 1 and ours == textual  # a scrollbar's rule: a full restyle
+
+
+async def test_drawn_option_list_draws_rows_from_option_text_and_keeps_the_prompts():
+    """screens.textual_compat.DrawnOptionList: rows drawn by ``option_text`` (hooks: OptionList._get_visual,
+    _option_to_index, _option_render_cache), the options' prompts left as given."""
+    from textual.widgets.option_list import Option
+
+    from screens.textual_compat import DrawnOptionList, screen_text_lines
+
+    class _Rows(DrawnOptionList):
+        def option_text(self, option, highlighted):
+            return f"{'>' if highlighted else '-'} {option.prompt}"
+
+    class _App(App[None]):
+        def compose(self) -> ComposeResult:
+            yield _Rows(Option("alpha", id="a"), Option("beta", id="b"))
+
+    app = _App()
+    async with app.run_test(size=(20, 6)) as pilot:
+        app.query_one(_Rows).focus()
+        await pilot.pause()
+        assert any("> alpha" in row for row in screen_text_lines(app)) and any(
+            "- beta" in row for row in screen_text_lines(app)
+        )
+        await pilot.press("down")
+        await pilot.pause()
+        rows = screen_text_lines(app)
+        assert any("- alpha" in row for row in rows) and any("> beta" in row for row in rows), rows
+        assert [str(o.prompt) for o in app.query_one(_Rows).options] == ["alpha", "beta"]
+
+
+async def test_drawn_toggle_button_draws_its_button_from_button_face():
+    """screens.textual_compat.DrawnToggleButton: the button drawn by ``button_face`` (hook: the private
+    ToggleButton._button property)."""
+    from textual.content import Content
+    from textual.widgets import Checkbox
+
+    from screens.textual_compat import DrawnToggleButton, screen_text_lines
+
+    class _Box(DrawnToggleButton, Checkbox):
+        def button_face(self) -> Content:
+            return Content("<on>" if self.value else "<off>")
+
+    class _App(App[None]):
+        def compose(self) -> ComposeResult:
+            yield _Box("done")
+
+    app = _App()
+    async with app.run_test(size=(20, 4)) as pilot:
+        await pilot.pause()
+        assert any("<off> done" in row for row in screen_text_lines(app)), screen_text_lines(app)
+        app.query_one(_Box).value = True
+        await pilot.pause()
+        assert any("<on> done" in row for row in screen_text_lines(app)), screen_text_lines(app)

@@ -12,11 +12,12 @@ row was drawn with another option's title.)"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
-from textual.visual import Visual, visualize
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from screens.textual_compat import DrawnOptionList
 from widgets.marked_toggle import FOCUS_MARK
 
 
@@ -24,18 +25,7 @@ def _as_text(prompt: object) -> Text:
     return prompt.copy() if isinstance(prompt, Text) else Text(str(prompt))  # a str is shown as is, never markup
 
 
-class CursorOptionList(OptionList):
-    def _get_visual(self, option: Option) -> Visual:
-        marked = self.highlighted is not None and self._option_to_index.get(option) == self.highlighted
-        cached = getattr(option, "_cursor_visual", None)  # (prompt, marked, visual)
-        if cached is not None and cached[0] is option.prompt and cached[1] == marked:
-            return cached[2]
-        head = Text(f"{FOCUS_MARK} ", style="bold") if marked else Text("  ")  # as wide: the heights hold
-        visual = visualize(self, head.append_text(_as_text(option.prompt)), markup=False)
-        option._cursor_visual = (option.prompt, marked, visual)  # type: ignore[attr-defined]
-        return visual
-
-    def watch_highlighted(self, highlighted: int | None) -> None:
-        super().watch_highlighted(highlighted)
-        self._option_render_cache.clear()  # the rows drawn with the mark where it was (keyed by style only)
-        self.refresh()
+class CursorOptionList(DrawnOptionList):
+    def option_text(self, option: Option, highlighted: bool) -> Any:
+        head = Text(f"{FOCUS_MARK} ", style="bold") if highlighted else Text("  ")  # as wide: the heights hold
+        return head.append_text(_as_text(option.prompt))

@@ -7,10 +7,12 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Checkbox, RadioButton
 
+from screens.textual_compat import DrawnToggleButton
+
 FOCUS_MARK = "›"
 
 
-class _Marked:
+class _Marked(DrawnToggleButton):
     ON = OFF = ""
 
     @property
@@ -25,18 +27,15 @@ class _Marked:
         super().notify_style_update()  # type: ignore[misc]
         self.refresh()  # type: ignore[attr-defined]  # the focus mark follows the focus and highlight
 
-    @property
-    def _button(self) -> Content:  # type: ignore[override]
+    def button_face(self) -> Content:
         style = self.get_visual_style("toggle--button")  # type: ignore[attr-defined]
         mark = FOCUS_MARK if self.focused_here else " "
         return Content.assemble(mark, (self.ON if self.value else self.OFF, style))  # type: ignore[attr-defined]
 
-    def _on_focus(self, event) -> None:  # noqa: ANN001 - Textual's Focus event
-        super()._on_focus(event)  # type: ignore[misc]
+    def on_focus(self) -> None:
         self.refresh()  # type: ignore[attr-defined]
 
-    def _on_blur(self, event) -> None:  # noqa: ANN001
-        super()._on_blur(event)  # type: ignore[misc]
+    def on_blur(self) -> None:
         self.refresh()  # type: ignore[attr-defined]
 
 
