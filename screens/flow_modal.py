@@ -124,9 +124,14 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         widget.display = bool(message)
 
     # -- form -----------------------------------------------------------------------------------
-    def submit_form(self) -> None:
+    def submit_form(self, submitted: Input.Submitted | None = None) -> None:
         form = self.query_one(FlowForm)
         raw = form.values()
+        field = submitted.input.id if submitted is not None else None
+        if submitted is not None and field and field.startswith("input-") and field[6:] in raw:
+            # the field enter was pressed in, as it was then: a key read after the enter (a later read, before
+            # this message arrived) was typed into the box, and would have changed what runs (an IP ...9 -> ...97)
+            raw[field[6:]] = submitted.value
         _, errors = FlowRunner.check(self.flow, self.context.env, raw)
         form.show_errors(errors)
         if errors:
@@ -142,7 +147,7 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         if event.input.id == "flow-confirm":
             self.confirm(event.value)
         elif self.phase == "form":
-            self.submit_form()
+            self.submit_form(event)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -82,7 +82,7 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "incident-impact":  # the last field (enter in the title moves on to it)
-            self._start()
+            self._start(impact=event.value)  # as it was at the enter, whatever was typed into the box since
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "incident-start-ok":
@@ -90,7 +90,7 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
         else:
             self.dismiss(None)
 
-    def _start(self) -> None:
+    def _start(self, impact: str | None = None) -> None:
         from screens.pending_submit import submit_form
 
         submit_form(
@@ -98,7 +98,7 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
             lambda: self.submit(
                 self.severity,
                 self.query_one("#incident-title", Input).value,
-                self.query_one("#incident-impact", Input).value,
+                self.query_one("#incident-impact", Input).value if impact is None else impact,
             ),
             "incident-start-error",
         )

@@ -52,6 +52,37 @@ async def test_keys_after_enter_in_a_flow_form_are_not_in_its_inputs(sim, fake_t
         assert modal.query_one("#input-ip").value == "203.0.113.9"
 
 
+async def test_a_key_read_after_the_enter_but_before_the_submission_arrives_changes_nothing(sim, fake_tools, state_dir):
+    """A key in a later read, typed into the box after its enter ran and before the screen handled the
+    submission, is not in what runs: the screen takes the submitted field's value from the submission."""
+    from textual.widgets import Input
+
+    app = sim_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        modal = await open_by_key(app, pilot, "K", "block-ip")
+        modal.query_one("#input-reason").value = "abuse"
+        ip = modal.query_one("#input-ip", Input)
+        ip.value = "203.0.113.97"  # the box now, with the late 7
+        modal.on_input_submitted(Input.Submitted(ip, "203.0.113.9"))  # what enter submitted
+        await wait_for(lambda: modal.phase == "run", message="run phase")
+        assert modal.runner.inputs["ip"] == "203.0.113.9"
+
+
+async def test_a_key_read_after_enter_in_impact_is_not_in_the_incident():
+    from textual.widgets import Input
+
+    app = look_app("dashboard")
+    submitted: list = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_form(pilot, submitted)
+        screen.query_one("#incident-title", Input).value = "T"
+        impact = screen.query_one("#incident-impact", Input)
+        impact.value = "Ix"  # a late x
+        screen.on_input_submitted(Input.Submitted(impact, "I"))
+        await wait_for(lambda: submitted, message="submitted")
+        assert submitted == [("P2", "T", "I")]
+
+
 # -- CursorOptionList: options changed after it was made ---------------------------------------------------
 class _Pick(App[None]):
     CSS = "CursorOptionList { border: none; padding: 0; }"
