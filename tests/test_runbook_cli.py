@@ -224,6 +224,44 @@ def test_audit_env_shows_that_environments_records_and_config_is_named_unused(co
     assert "--config is not used" in captured.err and "worker-health" in captured.out
 
 
+def test_audit_env_and_flow_warn_only_of_their_own_unfinished_steps(config_file, capsys):
+    """A step a dead console left unfinished is warned of with the listing it belongs to: `audit --env
+    staging` said 'outcome unknown' of a production step it did not list."""
+    import subprocess
+    import sys
+
+    from console.runbook.unfinished import process_identity
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    ident = {**process_identity(), "pid": int(dead.stdout), "pid_start": 1}
+    log = AuditLog()
+    for run, flow, env in (("aaaa.0", "block-ip", "production"), ("bbbb.0", "purge-cache", "staging")):
+        log.append(
+            {
+                "event": "step_started",
+                "phase": "started",
+                "status": "started",
+                "ts": time.time(),
+                "start": "2026-12-04T12:00:00.000Z",
+                "run_id": run.split(".")[0],
+                "step_run": run,
+                "flow": flow,
+                "step": "put",
+                "kind": "action",
+                "mutating": True,
+                "environment": env,
+                "user": "sre@host",
+                **ident,
+            }
+        )
+    assert main(["audit", "--env", "staging"]) == 0
+    err = capsys.readouterr().err
+    assert "flow purge-cache" in err and "flow block-ip" not in err
+    assert main(["audit", "--flow", "block-ip"]) == 0
+    err = capsys.readouterr().err
+    assert "flow block-ip" in err and "flow purge-cache" not in err
+
+
 MUTATING = sorted(f.id for f in RUNBOOK.flows.values() if f.mutating)
 
 

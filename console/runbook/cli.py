@@ -207,6 +207,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
             "(not UTF-8, not a JSON object, or a bad ts)"
         )
     for record in found.unknown(unreported_only=True):
+        if (args.flow and record.get("flow") != args.flow) or (
+            environment and record.get("environment") != environment
+        ):
+            continue  # another flow's or environment's: not what was asked for (the listing leaves them out too)
         _err(describe(record))
     if count == 0 and not args.json:
         print("no audit records" + (f" since {args.since}" if args.since else ""), file=sys.stderr)
