@@ -33,6 +33,7 @@ from console.runbook import (
     RunSummary,
     StepState,
 )
+from console.runbook.metricfmt import verify_condition
 from console.runbook.policy import is_production
 from screens.textual_compat import CoveredBackground, Footer, StyledOnMount  # Footer: each key styled once
 from widgets.flow_form import FlowForm
@@ -291,10 +292,12 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         if event.type == "step_started" and event.index is not None:
             self.query_one("#flow-desc").display = False  # room for the output from the first step on
             run = runner.steps[event.index]
-            condition = None
-            if run.step.verify is not None:
-                condition = f"{run.step.verify.expr.text} within {run.step.verify.timeout:g}s"
-            output.begin(f"{event.index + 1}. {runner.title_of(event.index)}", condition)
+            verify = run.step.verify
+            output.begin(
+                f"{event.index + 1}. {runner.title_of(event.index)}",
+                verify_condition(verify) if verify is not None else None,  # "error rate < 1 % within 90s"
+                verify.metric if verify is not None else None,
+            )
             self.query_one(FlowSteps).show(self.step_rows())
         elif event.type == "output" and event.line is not None:
             output.add_line(event.line)

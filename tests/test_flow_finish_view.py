@@ -44,8 +44,8 @@ async def test_verify_values_visible_at_80x24_when_the_flow_finishes(sim, fake_t
         # not the whole modal (61 widget stylings when the modal took the class, 12 now)
         assert len(styled) < 30 and "FlowForm" not in styled, styled
         text = "\n".join(screen_lines(app))
-        assert "watching error_rate < 1 within 90s" in text and "now 0.400" in text  # the verify values
-        assert "PASSED  error_rate < 1 holds (is 0.400)" in text and "DONE" in text
+        assert "watching error rate < 1 % within 90s" in text and "now 0.400 %" in text  # the verify values
+        assert "PASSED  error rate < 1 % holds (is 0.400 %)" in text and "DONE" in text
         # the output follows to its end: the last step's heading and the log's last line are on screen
         assert "── 4. Error rate below 1%" in text
         last = [line for line in modal.query_one(FlowOutput).log_text().splitlines() if line.strip()][-1]

@@ -26,6 +26,7 @@ from console.runbook.executors import PreparedCommand, PreparedHttp, excerpt
 from console.runbook.expr import evaluate
 from console.runbook.inputs import check_inputs, default_for
 from console.runbook.memory import Memory
+from console.runbook.metricfmt import verify_condition
 from console.runbook.model import Flow, InputError
 from console.runbook.policy import Confirmation
 from console.runbook.preparation import (
@@ -373,7 +374,7 @@ class FlowRunner:
             out.request = prepared.display()
             out.display = prepared.display_text()
         elif step.verify is not None:
-            out.condition = f"{step.verify.expr.text} within {step.verify.timeout:g}s"
+            out.condition = verify_condition(step.verify)
             out.display = f"watch {out.condition}"
         elif step.metrics:
             out.display = "current values: " + ", ".join(step.metrics)

@@ -40,13 +40,12 @@ class MetricsStep(StepKind):
         result.lines = [f"{n}={v}" for n, v in values.items()]
         missing = [n for n, v in values.items() if v is None]
         if run.step.expect is not None:
-            holds, actual = evaluate(run.step.expect, values)
+            expect = run.step.expect
+            holds, actual = evaluate(expect, values)
             result.state = StepState.PASSED if holds else StepState.FAILED
-            result.message = (
-                f"{run.step.expect.text} (is {actual!r})"
-                if holds
-                else f"expected {run.step.expect.text}, got {actual!r}"
-            )
+            condition = metricfmt.condition_text(expect)  # "error rate < 1 %"
+            shown = metricfmt.value_text(expect.path, actual) if expect.path in values else repr(actual)
+            result.message = f"{condition} (is {shown})" if holds else f"expected {condition}, got {shown}"
         elif missing and len(missing) == len(values):
             result.state, result.message = StepState.FAILED, "no live values (is the metrics endpoint reachable?)"
         else:
