@@ -152,10 +152,12 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
             "Flow enable-circuit-breaker step worker-exists (vau-processor-production exists "
             "(wrangler deployments status)): passed (exit 0) [production, SIMULATED]"
         )
-        assert before.text == (
-            "Flow enable-circuit-breaker step before (Error rate now): passed: current values shown"
-            " [production, SIMULATED]"
-        )
+        # the metrics check names what is CRIT, with its value (the spike that raised the alert)
+        assert re.fullmatch(
+            r"Flow enable-circuit-breaker step before \(Error rate now\): passed: 1 CRIT: error rate \d+\.\d+ %"
+            r" \[production, SIMULATED\]",
+            before.text,
+        ), before.text
         assert put.text == (
             "Flow enable-circuit-breaker step put-secret (wrangler secret put CIRCUIT_BREAKER_ENABLED"
             " --name vau-processor-production (true on stdin)): passed (exit 0) [production, SIMULATED]"

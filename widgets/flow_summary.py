@@ -30,6 +30,11 @@ def summary_text(summary: Any, reverse_title: str | None = None, *, changed: boo
     pending = list(getattr(summary, "pending_manual", []))
     text.append(f"Ran ({len(ran)}): ", style="bold")
     text.append((", ".join(f"{s.title} [{s.state.value}]" for s in ran) or "nothing") + "\n")
+    for step in ran:  # what the metrics checks found, by name ("Key metrics now: 1 CRIT: error rate 7.10 %")
+        note = getattr(step, "note", "")
+        if note:
+            text.append(f"{step.title}: ", style="bold")
+            text.append(note + "\n", style="bold red" if "CRIT" in note else "yellow" if "WARN" in note else "")
     text.append(f"Not run ({len(not_run)}): ", style="bold")
     text.append((", ".join(s.title for s in not_run) or "none") + "\n")
     if pending:

@@ -611,12 +611,22 @@ class FlowRunner:
             title=self.flow.title,
             environment=self.env.name,
             run_id=self.run_id,
-            steps=[StepOutcome(r.step.id, self.title_of(r.index), r.state, r.step.kind) for r in self.steps],
+            steps=[
+                StepOutcome(r.step.id, self.title_of(r.index), r.state, r.step.kind, self._note(r)) for r in self.steps
+            ],
             cancelled=self.cancelled,
             refused=self.refusal,
             reverse=self.flow.reverse,
             dry_run=self.dry_run,
         )
+
+    @staticmethod
+    def _note(run: StepRun) -> str:
+        """The summary's word on a step that read live metrics: what it found (CRIT/WARN by name)."""
+        result = run.result
+        if not run.step.metrics or result is None or run.state not in (StepState.PASSED, StepState.FAILED):
+            return ""
+        return result.message
 
     # -- headless -------------------------------------------------------------------------------------
     async def run_all(
