@@ -275,8 +275,9 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         for widget in (self.query_one(FlowSteps), output.query_one("#flow-log")):
             widget.add_class("-finished")
         self.call_after_refresh(output.follow_end)
-        if self.focused is not None:
-            self.set_focus(None)
+        # the output has the focus: up/pageup/home scroll back through it at once (with nothing focused they
+        # did nothing until Tab); enter and esc still close (the log binds neither)
+        self.set_focus(output.query_one("#flow-log"))
         self.sync_bindings()
 
     # -- engine events --------------------------------------------------------------------------
