@@ -36,12 +36,16 @@ from console.runbook import (
 from console.runbook.metricfmt import verify_condition
 from console.runbook.policy import is_production
 from screens.textual_compat import CoveredBackground, Footer, StyledOnMount  # Footer: each key styled once
+from widgets.clipped_text import ClippedText
 from widgets.flow_form import FlowForm
 from widgets.flow_output import FlowOutput
 from widgets.flow_preview import StepPanel
 from widgets.flow_steps import FlowSteps, StepRow
 from widgets.flow_summary import FlowSummary
 from widgets.keybindings import bindings
+
+#: rows of the description above the form (themes/flows.tcss #flow-desc); its last says when there is more
+DESC_LINES = 6
 
 
 class FlowProgress(Message):
@@ -91,7 +95,9 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         env_name = self.context.env.name
         with Vertical(id="flow-box"):
             yield Static(flow_title_text(self.flow, env_name, self.context.read_only), id="flow-title")
-            yield Static(self.flow.description.strip(), id="flow-desc", markup=False)
+            yield ClippedText(
+                Text(self.flow.description.strip()), max_lines=DESC_LINES, more=self.more_text, id="flow-desc"
+            )
             yield Static("", id="flow-banner", markup=False)
             if self.flow.inputs:
                 defaults = FlowRunner.defaults(self.flow, self.context.env)
@@ -103,6 +109,19 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             yield FlowOutput(id="flow-output")
             yield FlowSummary("", id="flow-summary")
         yield Footer()
+
+    def more_text(self, hidden: int) -> str:
+        """The description's last row when ``hidden`` lines do not fit: how many, and the key (as configured)."""
+        keys = self.app.keys_text("flow.describe", "shows all")  # type: ignore[attr-defined]
+        return f"… {hidden} more line{'s' if hidden != 1 else ''}" + (f" · {keys}" if keys else "")
+
+    def action_describe(self) -> None:
+        """The whole description (a P0 flow's escalation path first, as shown above the form) in a modal."""
+        from screens.full_text import FullTextScreen
+
+        whole = self.query_one("#flow-desc", ClippedText).plain.strip()
+        if whole:
+            self.app.push_screen(FullTextScreen(self.flow.title, whole))
 
     def on_resize(self) -> None:
         panel = self.query_one(StepPanel)
@@ -348,6 +367,8 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             return running and self.focus_index() is not None
         if action == "skip":
             return idle and self.focus_index() is not None and not refused
+        if action == "describe":  # any time: the description is hidden once a step has started
+            return bool(self.query_one("#flow-desc", ClippedText).plain.strip())
         if action == "reverse":  # the undo flow changes the edge: not bound read-only (the catalogue)
             undo = self.app.actions.get("flow.undo")  # type: ignore[attr-defined]
             if undo is not None and not undo.enabled:
