@@ -356,11 +356,11 @@ CODE_ACTIONS: tuple[Action, ...] = (
     _a(
         "flow.describe",
         "ctrl+o",
-        "Description",
+        "Show all",
         "flow",
         "describe",
         show=False,
-        help="the flow's whole description (cut above the form on a small terminal)",
+        help="the flow's whole description, or once it finished its whole summary (cut on a small terminal)",
     ),
     _a("flow.undo", "u", "Open undo flow", "flow", "reverse", dangerous=True),
     _a("flow.quit", "q", "Quit", "flow", "hold_quit", show=False, help="while a step runs: esc stops it first"),

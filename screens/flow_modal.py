@@ -46,6 +46,8 @@ from widgets.keybindings import bindings
 
 #: rows of the description above the form (themes/flows.tcss #flow-desc); its last says when there is more
 DESC_LINES = 6
+#: rows of the finished flow's summary (#flow-summary: max-height 8, under its rule)
+SUMMARY_LINES = 7
 
 
 class FlowProgress(Message):
@@ -107,7 +109,7 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             yield FlowSteps(id="flow-steps")
             yield StepPanel(id="flow-step")
             yield FlowOutput(id="flow-output")
-            yield FlowSummary("", id="flow-summary")
+            yield FlowSummary("", max_lines=SUMMARY_LINES, more=self.more_text, id="flow-summary")
         yield Footer()
 
     def more_text(self, hidden: int) -> str:
@@ -116,9 +118,13 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         return f"… {hidden} more line{'s' if hidden != 1 else ''}" + (f" · {keys}" if keys else "")
 
     def action_describe(self) -> None:
-        """The whole description (a P0 flow's escalation path first, as shown above the form) in a modal."""
+        """The whole of what is cut, in a modal: once finished the summary, else the description (a P0 flow's
+        escalation path first, as shown above the form)."""
         from screens.full_text import FullTextScreen
 
+        if self.phase == "summary":
+            self.app.push_screen(FullTextScreen(f"{self.flow.title}: summary", self.query_one(FlowSummary).plain))
+            return
         whole = self.query_one("#flow-desc", ClippedText).plain.strip()
         if whole:
             self.app.push_screen(FullTextScreen(self.flow.title, whole))
@@ -368,7 +374,7 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         if action == "skip":
             return idle and self.focus_index() is not None and not refused
         if action == "describe":  # any time: the description is hidden once a step has started
-            return bool(self.query_one("#flow-desc", ClippedText).plain.strip())
+            return self.phase == "summary" or bool(self.query_one("#flow-desc", ClippedText).plain.strip())
         if action == "reverse":  # the undo flow changes the edge: not bound read-only (the catalogue)
             undo = self.app.actions.get("flow.undo")  # type: ignore[attr-defined]
             if undo is not None and not undo.enabled:
