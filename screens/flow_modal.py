@@ -32,14 +32,21 @@ from console.runbook import (
     RunSummary,
     StepState,
 )
+from console.runbook.metricfmt import verify_condition
 from console.runbook.policy import is_production
 from screens.textual_compat import CoveredBackground, Footer, StyledOnMount  # Footer: each key styled once
+from widgets.clipped_text import ClippedText
 from widgets.flow_form import FlowForm
 from widgets.flow_output import FlowOutput
 from widgets.flow_preview import FlowBox, StepPanel
 from widgets.flow_steps import FlowSteps, StepRow
 from widgets.flow_summary import FlowSummary
 from widgets.keybindings import bindings
+
+#: rows of the description above the form (themes/flows.tcss #flow-desc); its last says when there is more
+DESC_LINES = 6
+#: rows of the finished flow's summary (#flow-summary: max-height 8, under its rule)
+SUMMARY_LINES = 7
 
 
 class FlowProgress(Message):
@@ -89,7 +96,9 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         env_name = self.context.env.name
         with FlowBox(id="flow-box"):  # its step panel refits to the room left when its height changes
             yield Static(flow_title_text(self.flow, env_name, self.context.read_only), id="flow-title")
-            yield Static(self.flow.description.strip(), id="flow-desc", markup=False)
+            yield ClippedText(
+                Text(self.flow.description.strip()), max_lines=DESC_LINES, more=self.more_text, id="flow-desc"
+            )
             yield Static("", id="flow-banner", markup=False)
             if self.flow.inputs:
                 defaults = FlowRunner.defaults(self.flow, self.context.env)
@@ -99,8 +108,25 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             yield FlowSteps(id="flow-steps")
             yield StepPanel(id="flow-step")
             yield FlowOutput(id="flow-output")
-            yield FlowSummary("", id="flow-summary")
+            yield FlowSummary("", max_lines=SUMMARY_LINES, more=self.more_text, id="flow-summary")
         yield Footer()
+
+    def more_text(self, hidden: int) -> str:
+        """The description's last row when ``hidden`` lines do not fit: how many, and the key (as configured)."""
+        keys = self.app.keys_text("flow.describe", "shows all")  # type: ignore[attr-defined]
+        return f"… {hidden} more line{'s' if hidden != 1 else ''}" + (f" · {keys}" if keys else "")
+
+    def action_describe(self) -> None:
+        """The whole of what is cut, in a modal: once finished the summary, else the description (a P0 flow's
+        escalation path first, as shown above the form)."""
+        from screens.full_text import FullTextScreen
+
+        if self.phase == "summary":
+            self.app.push_screen(FullTextScreen(f"{self.flow.title}: summary", self.query_one(FlowSummary).plain))
+            return
+        whole = self.query_one("#flow-desc", ClippedText).plain.strip()
+        if whole:
+            self.app.push_screen(FullTextScreen(self.flow.title, whole))
 
     def on_mount(self) -> None:
         self.query_one("#flow-box").border_title = "Runbook flow"
@@ -273,8 +299,9 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         for widget in (self.query_one(FlowSteps), output.query_one("#flow-log")):
             widget.add_class("-finished")
         self.call_after_refresh(output.follow_end)
-        if self.focused is not None:
-            self.set_focus(None)
+        # the output has the focus: up/pageup/home scroll back through it at once (with nothing focused they
+        # did nothing until Tab); enter and esc still close (the log binds neither)
+        self.set_focus(output.query_one("#flow-log"))
         self.sync_bindings()
 
     # -- engine events --------------------------------------------------------------------------
@@ -290,10 +317,12 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         if event.type == "step_started" and event.index is not None:
             self.query_one("#flow-desc").display = False  # room for the output from the first step on
             run = runner.steps[event.index]
-            condition = None
-            if run.step.verify is not None:
-                condition = f"{run.step.verify.expr.text} within {run.step.verify.timeout:g}s"
-            output.begin(f"{event.index + 1}. {runner.title_of(event.index)}", condition)
+            verify = run.step.verify
+            output.begin(
+                f"{event.index + 1}. {runner.title_of(event.index)}",
+                verify_condition(verify) if verify is not None else None,  # "error rate < 1 % within 90s"
+                verify.metric if verify is not None else None,
+            )
             self.query_one(FlowSteps).show(self.step_rows())
         elif event.type == "output" and event.line is not None:
             output.add_line(event.line)
@@ -343,6 +372,8 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             return running and self.focus_index() is not None
         if action == "skip":
             return idle and self.focus_index() is not None and not refused
+        if action == "describe":  # any time: the description is hidden once a step has started
+            return self.phase == "summary" or bool(self.query_one("#flow-desc", ClippedText).plain.strip())
         if action == "reverse":  # the undo flow changes the edge: not bound read-only (the catalogue)
             undo = self.app.actions.get("flow.undo")  # type: ignore[attr-defined]
             if undo is not None and not undo.enabled:

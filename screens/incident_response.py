@@ -111,8 +111,9 @@ class IncidentResponse(IncidentSession):
             self.app.call_after_refresh(self.show_escalation_path, screen)
 
     def show_escalation_path(self, screen: Screen | None = None) -> None:
-        """The escalation path inside a P0 flow, under its description (a toast would hide the preview
-        at 80x24); a toast only when the flow screen has no description area."""
+        """The escalation path inside a P0 flow, first, above its description (under it, the path was cut
+        at 60x20; a toast would hide the preview at 80x24); a toast only when the flow screen has no
+        description area."""
         from rich.text import Text
 
         text = self.escalation_text()
@@ -120,8 +121,9 @@ class IncidentResponse(IncidentSession):
         if desc:
             widget = desc.first()
             original = str(getattr(getattr(screen, "flow", None), "description", "") or "").strip()
-            content = Text(original + "\n") if original else Text()
-            content.append(text, style="bold")
+            content = Text(text, style="bold")
+            if original:
+                content.append("\n" + original)
             widget.update(content)
             widget.display = True
         else:

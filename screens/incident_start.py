@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, RadioSet, Static
 from console.incident.model import SEVERITIES
 from screens.textual_compat import Footer, StyledOnMount  # styled once when first shown
 from widgets.marked_toggle import MarkedRadioButton
-from widgets.keybindings import bindings
+from widgets.keybindings import bindings, key_hints
 from widgets.text_input import TextInput
 
 
@@ -67,6 +67,12 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
                 id="incident-impact",
                 compact=True,
             )
+            # what enter does here (on_input_submitted): moves from Title to Impact, starts from Impact
+            yield Static(
+                Text(key_hints(self.app, "enter: Title → Impact → starts", ("prompt.cancel", "cancels"))),
+                id="incident-start-hint",
+                classes="modal-hint",
+            )
             yield Static("", id="incident-start-error", classes="form-error")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Start", variant="error", id="incident-start-ok", compact=True)
@@ -74,6 +80,7 @@ class IncidentStartScreen(StyledOnMount, ModalScreen[str | None]):
         yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
+        self.query_one("#incident-start-error").display = False  # shown with a message (pending_submit)
         self.query_one("#incident-title", Input).focus()
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:

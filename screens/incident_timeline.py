@@ -73,6 +73,8 @@ class IncidentTimelineScreen(EdgeScreen):
             + f"{incident.id}  {sev.label}  (respond within {sev.response_text})  phase: {incident.phase}",
             f"{incident.title}" + (f" · impact: {incident.impact}" if incident.impact else ""),
         ]
+        if incident.severity == "P0" and incident.is_open:  # who to call comes before what is wrong
+            lines.insert(1, self.app.incident_response.escalation_text())  # type: ignore[attr-defined]
         summary.update(Text("\n".join(clean_line(line) for line in lines)))  # the record's text: escaped
         self.query_one("#incident-warnings", Static).update(Text("\n".join(clean_line(w) for w in incident.warnings)))
         timeline = self.query_one(IncidentTimeline)

@@ -51,6 +51,8 @@ def submit_form(
         if ok:
             screen.dismiss(dismissed(message))
         else:
-            screen.query_one(f"#{error_id}", Static).update(Text(message))
+            error = screen.query_one(f"#{error_id}", Static)
+            error.update(Text(message))
+            error.display = True  # a form may keep its empty error line hidden (room at 60x20)
 
     settle_submit(screen, submit(), answered)

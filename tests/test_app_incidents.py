@@ -307,6 +307,37 @@ async def test_close_writes_the_report_and_review_items_follow(state_dir):
         session.shutdown()
 
 
+async def test_the_report_is_written_once_on_close(state_dir):
+    """Closing writes the report; the report screen that follows shows that report and does not write it
+    again (it was written twice: two "Report written" entries on the timeline, the file replaced twice)."""
+    session, front, now = make_session(state_dir)
+    writes: list[str] = []
+    write_report = session.manager.write_report
+    session.manager.write_report = lambda *a, **k: (writes.append("report"), write_report(*a, **k))[1]
+    try:
+        await session.start("P2", "Cache misses", "", session.start_proposal())
+        ok, path = await session.close([], [], "purge of the hot keys", "warmed the cache", [])
+        assert ok and Path(path).is_file() and writes == ["report"]
+        shown: list[tuple[str, str]] = []
+        session.report(session.manager.current, lambda p, text: shown.append((p, text)))  # what the UI does next
+        front.settle()
+        closed = session.manager.current
+        assert shown == [(path, Path(path).read_text())]  # the report as written, with its path
+        assert writes == ["report"], writes
+        assert [e.kind for e in closed.entries].count("report") == 1, entries(session)
+        now[0] += 60  # a review item done since: the report is written afresh (it lists the entry)
+        session.mark_review("postmortem")
+        front.settle()
+        session.report(session.manager.current, lambda p, text: shown.append((p, text)))
+        front.settle()
+        assert (
+            writes == ["report", "report"]
+            and "Schedule blameless postmortem (within 48h): done" in Path(path).read_text()
+        )
+    finally:
+        session.shutdown()
+
+
 async def test_a_shared_view_writes_nothing_and_tells_nobody(state_dir):
     session, front, now = make_session(state_dir, shared=True)
     try:

@@ -7,8 +7,9 @@ import pytest
 
 from widgets.flow_output import FlowOutput
 from tests.fakes import NORMAL_VALUES, StaticPoller
+from screens.flow_modal import FlowModal
 from tests.test_flow_ui_modal import open_by_key, settled, sim_app, start_breaker, type_confirmation
-from tests.util import wait_for
+from tests.util import press_now, wait_for
 from screens.textual_compat import screen_text_lines
 
 
@@ -44,9 +45,34 @@ async def test_verify_values_visible_at_80x24_when_the_flow_finishes(sim, fake_t
         # not the whole modal (61 widget stylings when the modal took the class, 12 now)
         assert len(styled) < 30 and "FlowForm" not in styled, styled
         text = "\n".join(screen_lines(app))
-        assert "watching error_rate < 1 within 90s" in text and "now 0.400" in text  # the verify values
-        assert "PASSED  error_rate < 1 holds (is 0.400)" in text and "DONE" in text
+        assert "watching error rate < 1 % within 90s" in text and "now 0.400 %" in text  # the verify values
+        assert "PASSED  error rate < 1 % holds (is 0.400 %)" in text and "DONE" in text
         # the output follows to its end: the last step's heading and the log's last line are on screen
         assert "── 4. Error rate below 1%" in text
         last = [line for line in modal.query_one(FlowOutput).log_text().splitlines() if line.strip()][-1]
         assert last.strip()[:60] in text
+
+
+@pytest.mark.usefixtures("unseen_frames_skipped")
+async def test_finished_output_scrolls_with_the_keys_at_once_at_60x20(sim, fake_tools, state_dir):
+    """A finished flow's output scrolls back with up/pageup at once (it scrolled only after Tab put the focus
+    on it: nothing had focus), and enter still closes the flow."""
+    app = sim_app(sim)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(lambda: app.poll_count >= 1, message="a poll")
+        modal = await open_by_key(app, pilot, "A", "check-all-systems")
+        for index in range(len(modal.runner.steps)):
+            await press_now(pilot, "enter")
+            await wait_for(
+                lambda i=index: modal.runner.steps[i].state.value != "pending", timeout=20, message=f"step {index + 1}"
+            )
+            await settled(modal)
+        await wait_for(lambda: modal.phase == "summary", timeout=20, message="summary")
+        log = modal.query_one(FlowOutput).query_one("#flow-log")
+        await wait_for(lambda: log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y, message="at the end")
+        assert app.focused is log  # the keys scroll it
+        at_end = log.scroll_y
+        await press_now(pilot, "pageup")
+        await wait_for(lambda: log.scroll_y < at_end, message="pageup scrolled the output back")
+        await press_now(pilot, "enter")
+        await wait_for(lambda: not isinstance(app.screen, FlowModal), message="enter closed the finished flow")

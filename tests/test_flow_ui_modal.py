@@ -250,7 +250,7 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
         await settled(modal)
         assert modal.check_action("run", ()) is True
         await pilot.press("enter")  # step 4: verify error_rate < 1
-        await wait_for(lambda: "now 5.000" in str(modal.query_one("#flow-verify").render()), message="a sample")
+        await wait_for(lambda: "now 5 %" in str(modal.query_one("#flow-verify").render()), message="a sample")
         verify = modal.runner.steps[3]
         assert modal.busy and verify.state.value == "running"
         assert modal.check_action("run", ()) is None  # greyed out in the footer
@@ -262,10 +262,10 @@ async def test_a_running_step_ignores_the_run_key_and_escape_stops_it(sim, fake_
             message="q is held while a step runs",
         )
         assert app.is_running and isinstance(app.screen, FlowModal)
-        assert "watching error_rate < 1 within 90s" in str(modal.query_one("#flow-verify").render())
+        assert "watching error rate < 1 % within 90s" in str(modal.query_one("#flow-verify").render())
         poller.values["error_rate"] = 3.0  # the value moves: the next sample shows it, with a sparkline
         await wait_for(
-            lambda: "now 3.000 (from 5.000)" in str(modal.query_one("#flow-verify").render()),
+            lambda: "now 3 % (from 5 %)" in str(modal.query_one("#flow-verify").render()),
             timeout=10,
             message="the next sample",
         )
@@ -384,7 +384,7 @@ async def test_api_token_appears_on_no_screen_and_verify_shows_the_value(sim, fa
         await wait_for(lambda: modal.phase == "summary", timeout=30, message="summary")
         assert modal.runner.steps[3].state.value == "passed"
         verify_line = str(modal.query_one("#flow-verify").render())
-        assert "watching error_rate < 1 within 90s" in verify_line and "now " in verify_line
+        assert "watching error rate < 1 % within 90s" in verify_line and "now " in verify_line
         assert ["secret", "put", "CIRCUIT_BREAKER_ENABLED", "--name", "vau-processor-production"] in changes(fake_tools)
         assert token not in screen_text(app)
         # nor in the audit view

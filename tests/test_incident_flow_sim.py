@@ -11,6 +11,7 @@ the rates after a skip are what the edge's counters moved by."""
 
 from __future__ import annotations
 
+import re
 
 from console.config import simulated_config
 from console.incident.report import md_text
@@ -151,16 +152,21 @@ async def test_p1_from_an_alert_runs_a_flow_whose_steps_land_on_the_timeline_and
             "Flow enable-circuit-breaker step worker-exists (vau-processor-production exists "
             "(wrangler deployments status)): passed (exit 0) [production, SIMULATED]"
         )
-        assert before.text == "Flow enable-circuit-breaker step before (Error rate now): passed [production, SIMULATED]"
+        # the metrics check names what is CRIT, with its value (the spike that raised the alert)
+        assert re.fullmatch(
+            r"Flow enable-circuit-breaker step before \(Error rate now\): passed: 1 CRIT: error rate \d+\.\d+ %"
+            r" \[production, SIMULATED\]",
+            before.text,
+        ), before.text
         assert put.text == (
             "Flow enable-circuit-breaker step put-secret (wrangler secret put CIRCUIT_BREAKER_ENABLED"
             " --name vau-processor-production (true on stdin)): passed (exit 0) [production, SIMULATED]"
         )
         assert put.data["step"] == "put-secret" and put.data["status"] == "passed" and put.data["mutating"] is True
-        assert (
-            verify.text
-            == "Flow enable-circuit-breaker step verify (Error rate below 1%): passed [production, SIMULATED]"
-        )
+        # what the verify step saw, with units (the evidence of the mitigation)
+        assert verify.text.startswith(
+            "Flow enable-circuit-breaker step verify (Error rate below 1%): passed: error rate < 1 % holds (is "
+        ) and re.search(r" \d+\.\d{3} %\) after \d+s \[production, SIMULATED\]$", verify.text), verify.text
         assert end.text == (
             "Flow enable-circuit-breaker (Enable circuit breaker) ended: done; "
             "ran: worker-exists, before, put-secret, verify [production, SIMULATED]"

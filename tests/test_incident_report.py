@@ -166,3 +166,20 @@ def test_review_checklist_due_times_and_overdue(state_dir):
     assert [line.split(":")[0] for line in overdue_summary(m.current, closed + timedelta(days=6))] == [
         "Update runbook with learnings"
     ]
+
+
+def test_a_closed_incident_without_mitigation_says_not_recorded(state_dir):
+    """No "mitigation applied" mark: the closed report says the time to mitigate was not recorded (it said
+    "not yet", as if the incident were still going); an open incident's draft still says "not yet"."""
+    clock = Clock()
+    m = IncidentManager(state_dir=state_dir, clock=clock, user="alice@edge-ops")
+    m.start("P2", "Cache misses", "")
+    clock.advance(minutes=2)
+    m.mark_phase("acknowledged")
+    draft = render_report(m.current)
+    assert "| Time to mitigate | not yet | - |" in draft
+    clock.advance(minutes=20)
+    m.close("cold cache after a purge", "warmed the cache", [])
+    report = render_report(m.current)
+    assert "| Time to mitigate | not recorded | - |" in report and "not yet" not in report
+    assert "| Time to acknowledge | 2m 00s |" in report and "| Time to resolve | 22m 00s |" in report

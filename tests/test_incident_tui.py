@@ -257,6 +257,7 @@ async def test_start_p1_note_phases_flow_steps_close_and_report(state_dir, tmp_p
         )
         closed = app.incident_response.manager.current
         assert not closed.is_open and closed.root_cause == "bad deploy" and closed.action_items == ["add a canary"]
+        assert [e.kind for e in closed.entries].count("report") == 1  # written once, on close
         recovery = [e for e in closed.entries if e.kind == "recovery"][0]
         assert recovery.data["checks"]["smoke"] == "confirmed" and recovery.data["checks"]["workers"] == "pass"
         report = app.screen.markdown

@@ -389,7 +389,7 @@ async def test_verify_passes_when_the_value_moves_and_times_out_otherwise(server
     result = await runner.run_step(0)
     assert result.state == StepState.PASSED and result.value == 0.4
     assert samples == [(5.0, 0.0), (3.0, 2.0), (None, 4.0), (0.4, 6.0)]
-    assert clock.sleeps == [2.0, 2.0, 2.0] and "holds (is 0.400) after 6s" in result.message
+    assert clock.sleeps == [2.0, 2.0, 2.0] and "holds (is 0.400 %) after 6s" in result.message
 
     async def stuck(name):
         return 4.2
@@ -398,7 +398,7 @@ async def test_verify_passes_when_the_value_moves_and_times_out_otherwise(server
     runner = FlowRunner(flow_of(VERIFY), make_env(server, tool), {}, get_metric=stuck, clock=clock, sleep=clock.sleep)
     result = await runner.run_step(0)
     assert result.state == StepState.TIMEOUT and result.value == 4.2
-    assert "did not hold within 90s (last 4.200)" in result.message
+    assert "did not hold within 90s (last 4.200 %)" in result.message
     assert clock.elapsed == 90.0 and len(clock.sleeps) == 45  # the deadline, not one interval more
 
     clock = VirtualClock()
@@ -406,7 +406,7 @@ async def test_verify_passes_when_the_value_moves_and_times_out_otherwise(server
         flow_of(VERIFY), make_env(server, tool), {}, get_metric=lambda name: None, clock=clock, sleep=clock.sleep
     )
     result = await runner.run_step(0)
-    assert result.state == StepState.FAILED and "no value for error_rate" in result.message
+    assert result.state == StepState.FAILED and "no value for error rate within 90s" in result.message
     assert clock.elapsed == 90.0
 
 

@@ -70,7 +70,7 @@ async def test_verify_waits_for_a_recovery_in_virtual_time(state_dir):
         sleep=clock.sleep,
     )
     result = await runner.run_step(0)
-    assert result.state == StepState.PASSED and result.message == "error_rate < 1 holds (is 0.400) after 30s"
+    assert result.state == StepState.PASSED and result.message == "error rate < 1 % holds (is 0.400 %) after 30s"
     assert samples == [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0] and clock.sleeps == [5.0] * 6
     record = [r for r in AuditLog().read() if r.get("event") == "step"][-1]
     assert record["status"] == "passed" and record["ts"] == result.started == clock.time() - 30
@@ -78,7 +78,7 @@ async def test_verify_waits_for_a_recovery_in_virtual_time(state_dir):
     clock = VirtualClock()
     runner = FlowRunner(flow_of(WATCH), env(), {}, get_metric=lambda name: 4.0, clock=clock, sleep=clock.sleep)
     result = await runner.run_step(0)
-    assert result.state == StepState.TIMEOUT and "did not hold within 90s (last 4.000)" in result.message
+    assert result.state == StepState.TIMEOUT and "did not hold within 90s (last 4 %)" in result.message
     assert clock.elapsed == 90 and clock.sleeps == [5.0] * 18  # up to the deadline, not one interval beyond
 
 

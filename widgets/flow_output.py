@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Log, Sparkline, Static
 
+from console.runbook.metricfmt import value_text
 from console.sanitize import clean_line
 from widgets.flow_steps import STATE_MARKS
 from widgets.follow_log import FollowLog
@@ -73,15 +74,21 @@ def result_text(result: Any, step: int | None = None) -> Text:
 
 
 def sample_text(
-    condition: str | None, value: float | None, elapsed: float | None, count: int, first: float | None
+    condition: str | None,
+    value: float | None,
+    elapsed: float | None,
+    count: int,
+    first: float | None,
+    metric: str | None = None,
 ) -> Text:
+    """``watching error rate < 1 % within 90s  now 0.424 % (from 5.000 %)  12s``: values with the metric's
+    unit (the catalogue's), never bare numbers."""
     text = Text()
     text.append("watching ", style="dim")
     text.append(condition or "value", style="bold")
-    now = "no value" if value is None else f"{value:.3f}"
-    text.append(f"  now {now}")
+    text.append(f"  now {value_text(metric or '', value)}")
     if first is not None and value is not None and count > 1:
-        text.append(f" (from {first:.3f})", style="dim")
+        text.append(f" (from {value_text(metric or '', first)})", style="dim")
     if elapsed is not None:
         text.append(f"  {elapsed:.0f}s", style="dim")
     return text
@@ -94,6 +101,7 @@ class FlowOutput(Vertical):
         self.first_sample: float | None = None
         self.lines_seen = 0
         self.condition: str | None = None
+        self.metric: str | None = None
 
     def compose(self) -> ComposeResult:
         yield FollowLog(max_lines=LOG_LINES, id="flow-log", auto_scroll=True)  # its end stays in view as it shrinks
@@ -105,10 +113,12 @@ class FlowOutput(Vertical):
         for selector in ("#flow-verify", "#flow-spark", "#flow-result"):
             self.query_one(selector).display = False
 
-    def begin(self, title: str, condition: str | None = None) -> None:
+    def begin(self, title: str, condition: str | None = None, metric: str | None = None) -> None:
+        """A step starts; a verify step gives its condition in words and the metric it watches."""
         self.samples.clear()
         self.first_sample = None
         self.condition = condition
+        self.metric = metric
         self.query_one("#flow-verify").display = False
         self.query_one("#flow-spark").display = False
         self.query_one("#flow-result").display = False
@@ -124,7 +134,7 @@ class FlowOutput(Vertical):
                 self.first_sample = value
             self.samples.append(value)
         verify = self.query_one("#flow-verify", Static)
-        verify.update(sample_text(self.condition, value, elapsed, len(self.samples), self.first_sample))
+        verify.update(sample_text(self.condition, value, elapsed, len(self.samples), self.first_sample, self.metric))
         verify.display = True
         spark = self.query_one("#flow-spark", Sparkline)
         if len(self.samples) > 1:

@@ -24,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from console.app.events import AuditRecorded, EventBus, PollCompleted
@@ -588,11 +589,16 @@ class IncidentSession:
 
     def report(self, incident: Incident, show: Callable[[str, str], Any]) -> None:
         """``show(path, markdown)``: a draft (no path) while the incident is open; once closed the report
-        is written (writer thread) and shown with its path."""
-        if incident.is_open:
-            from console.incident.report import render_report
+        is written (writer thread) and shown with its path. A report written since the last entry (the one
+        closing wrote a moment ago) is shown as it is, not written again."""
+        from console.incident.report import render_report
 
+        if incident.is_open:
             show("", render_report(incident))
+            return
+        written = current_report(incident)
+        if written is not None:
+            show(str(written), render_report(incident, self.manager.links_for(incident)))
             return
         self.write(self.manager.write_report, then=lambda result: show(str(result[0]), result[1]))
 
@@ -603,3 +609,15 @@ class IncidentSession:
             self.front.call(self.record_flow_step, record)
             return
         self.write(self.manager.record_flow_step, record)
+
+
+def current_report(incident: Incident) -> Path | None:
+    """The report file of a closed incident when nothing was recorded after it was written (the report
+    hides its own "Report written" entries, so it is what a new one would be); None otherwise."""
+    last = max(incident.entries, key=lambda e: e.seq, default=None)
+    if last is None or last.kind != "report" or last.data.get("draft") or incident.is_open:
+        return None
+    path = last.data.get("path")
+    if not isinstance(path, str) or not Path(path).is_file():
+        return None
+    return Path(path)

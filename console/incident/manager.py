@@ -28,7 +28,7 @@ from console.incident.model import (
 from console.incident.store import IncidentNotFound, IncidentStore
 from console.incident.review import REVIEW_KEYS
 from console.safefile import ensure_private_dir, write_replace
-from console.sanitize import is_clean
+from console.sanitize import clean_line, is_clean
 
 Clock = Callable[[], datetime]
 
@@ -292,6 +292,12 @@ class IncidentManager:
             text += f" (exit {exit_code})"
         if http is not None:
             text += f" (HTTP {http})"
+        message = record.get("message")
+        if "value" in record and isinstance(message, str) and message.strip():
+            # a step that read live values (verify, metrics): what it saw, with units ("error rate < 1 %
+            # holds (is 0.424 %) after 6s"), is the evidence the timeline keeps
+            message = clean_line(" ".join(message.split()))
+            text += f": {message[:500]}" + (" ..." if len(message) > 500 else "")
         text += _env_tag(record)
         data = {k: record[k] for k in FLOW_KEYS if k in record and isinstance(record[k], (str, int, float, bool))}
         item = record.get("action_item")

@@ -192,7 +192,8 @@ def render_report(incident: Incident, links: list[tuple[str, str]] | None = None
     ]
     for measure, when in response_times(incident):
         if when is None or origin is None:
-            lines.append(f"| {measure} | not yet | - |")
+            # closed without that mark (no mitigation step, say): it never will be; "not yet" read as pending
+            lines.append(f"| {measure} | {'not yet' if incident.is_open else 'not recorded'} | - |")
         else:
             lines.append(f"| {measure} | {format_duration(when - origin)} | {when.strftime('%Y-%m-%d %H:%M:%S')} |")
     lines += ["", "## Recovery checklist", ""]

@@ -26,6 +26,7 @@ from console.runbook.executors import PreparedCommand, PreparedHttp, excerpt
 from console.runbook.expr import evaluate
 from console.runbook.inputs import check_inputs, default_for
 from console.runbook.memory import Memory
+from console.runbook.metricfmt import verify_condition
 from console.runbook.model import Flow, InputError
 from console.runbook.policy import Confirmation
 from console.runbook.preparation import (
@@ -373,7 +374,7 @@ class FlowRunner:
             out.request = prepared.display()
             out.display = prepared.display_text()
         elif step.verify is not None:
-            out.condition = f"{step.verify.expr.text} within {step.verify.timeout:g}s"
+            out.condition = verify_condition(step.verify)
             out.display = f"watch {out.condition}"
         elif step.metrics:
             out.display = "current values: " + ", ".join(step.metrics)
@@ -610,12 +611,22 @@ class FlowRunner:
             title=self.flow.title,
             environment=self.env.name,
             run_id=self.run_id,
-            steps=[StepOutcome(r.step.id, self.title_of(r.index), r.state, r.step.kind) for r in self.steps],
+            steps=[
+                StepOutcome(r.step.id, self.title_of(r.index), r.state, r.step.kind, self._note(r)) for r in self.steps
+            ],
             cancelled=self.cancelled,
             refused=self.refusal,
             reverse=self.flow.reverse,
             dry_run=self.dry_run,
         )
+
+    @staticmethod
+    def _note(run: StepRun) -> str:
+        """The summary's word on a step that read live metrics: what it found (CRIT/WARN by name)."""
+        result = run.result
+        if not run.step.metrics or result is None or run.state not in (StepState.PASSED, StepState.FAILED):
+            return ""
+        return result.message
 
     # -- headless -------------------------------------------------------------------------------------
     async def run_all(

@@ -1,4 +1,5 @@
-"""How a runbook ``metrics`` step shows a value: label, unit, state mark and sparkline (pure functions).
+"""How a runbook ``metrics`` step shows a value: label, unit, state mark and sparkline; how a ``verify`` step
+shows its condition and the value it watches, with the unit (pure functions).
 
 Labels, units and the formatter come from the metric catalogue (:mod:`console.metrics.catalogue`), the
 same as the dashboard and ``check``; a missing value is ``console.format.MISSING``.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.format import sparkline
+from console.format import format_bytes, sparkline
 from console.metrics.catalogue import format_metric as format_value  # noqa: F401 - (name, value) -> text
+from console.metrics.catalogue import get as get_metric
 from console.metrics.catalogue import label_unit
 
 
@@ -26,3 +28,54 @@ def metric_line(name: str, value: float | None, mark: str, history: list[float |
     if history and len([v for v in history if v is not None]) >= 2:
         line += f"  {sparkline(history)}"
     return line.rstrip()
+
+
+#: comparisons a condition on a metric is shown in words for (``error_rate < 1`` -> ``error rate < 1 %``)
+_COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def metric_words(name: str) -> str:
+    """A metric's label as words in a sentence: ``error rate``, ``P95 latency``, ``CPU time P95``."""
+    label, _ = label_unit(name)
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def value_text(name: str, value: float | None) -> str:
+    """A watched value with its unit, precise enough to compare with a threshold: ``0.424 %``, ``36 msgs``,
+    ``228.4 ms``, ``24,713 req/s``, ``64.0 MiB``; ``no value`` for none. (The dashboard's formatter rounds
+    to two digits: ``0.995 %`` would read ``1.00 %`` next to ``error rate < 1 %``.)"""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return "no value"
+    _, unit = label_unit(name)
+    if unit == "bytes":
+        return format_bytes(value)
+    if value == int(value) and abs(value) < 1e15:
+        number = f"{int(value):,}"
+    elif abs(value) < 100:
+        number = f"{value:.3f}"
+    elif abs(value) < 10_000:
+        number = f"{value:,.1f}"
+    else:
+        number = f"{value:,.0f}"
+    return f"{number} {unit}".strip()
+
+
+def condition_text(expr: Any) -> str:
+    """A condition on a metric in words with the threshold's unit (``error rate < 1 %``); any other
+    condition as written."""
+    name, op, value = getattr(expr, "path", ""), getattr(expr, "op", None), getattr(expr, "value", None)
+    if (
+        op in _COMPARISONS
+        and get_metric(name) is not None
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
+        return f"{metric_words(name)} {op} {value_text(name, value)}"
+    return str(getattr(expr, "text", expr))
+
+
+def verify_condition(spec: Any) -> str:
+    """A verify step's condition and deadline: ``error rate < 1 % within 90s``."""
+    return f"{condition_text(spec.expr)} within {spec.timeout:g}s"

@@ -131,6 +131,8 @@ class StepOutcome(NamedTuple):
     title: str
     state: StepState
     kind: str
+    #: what a step that read live values found, for the summary ("2 CRIT: error rate 7.10 %, ...")
+    note: str = ""
 
 
 @dataclass
@@ -184,7 +186,7 @@ class RunSummary:
         head = "cancelled" if self.cancelled else ("dry run" if self.dry_run else ("failed" if self.failed else "done"))
         out.append(f"flow {self.flow} on {self.environment}: {head}")
         for step in self.steps:
-            out.append(f"  [{step.state.value:>9}] {step.title}")
+            out.append(f"  [{step.state.value:>9}] {step.title}" + (f": {step.note}" if step.note else ""))
         if self.cancelled and self.not_run:
             out.append("not run: " + ", ".join(s.id for s in self.not_run))
         if (

@@ -178,7 +178,10 @@ def detail_pieces(event: TailEvent) -> list[Piece]:
         out.append((clean_line(text) + "\n", style))  # every line holds outside text
 
     sev = event.severity
-    line(f"{SEV_SYMBOL[sev]} {event.outcome}  {event.kind}  {event.method} {event.url}".rstrip(), SEV_STYLE[sev])
+    outcome = event.outcome
+    if outcome == "ok" and sev in (SEV_ERROR, SEV_WARN):  # its logs said so: both, or ✖ read beside "ok"
+        outcome = f"{'ERROR' if sev == SEV_ERROR else 'WARN'} (outcome ok)"
+    line(f"{SEV_SYMBOL[sev]} {outcome}  {event.kind}  {event.method} {event.url}".rstrip(), SEV_STYLE[sev])
     stamp = int(event.ts) if math.isfinite(event.ts) else event.ts  # inf and nan from a hostile event
     line(f"time {clock(event.ts)} UTC ({stamp})   script {event.script or '-'}", "dim")
     cpu = f"{event.cpu:.2f} ms" if event.cpu is not None else "-"

@@ -3,6 +3,8 @@ its recent history as a sparkline; passes unless ``expect`` does not hold or no 
 
 from __future__ import annotations
 
+from typing import Any
+
 from console.runbook.expr import evaluate
 from console.runbook.results import StepResult, StepRun, StepState
 from console.runbook.steps.base import OnLine, StepKind, read_metric
@@ -10,13 +12,14 @@ from console.runbook.steps.base import OnLine, StepKind, read_metric
 
 class MetricsStep(StepKind):
     async def run(self, run: StepRun, result: StepResult, on_line: OnLine) -> None:
-        from console.metrics.thresholds import evaluate as threshold_state
+        from console.metrics.thresholds import State, evaluate as threshold_state
         from console.runbook import metricfmt
 
         runner = self.runner
         get_metric = runner.get_metric
         thresholds = getattr(runner.config, "thresholds", {}) or {}
         values: dict[str, float | None] = {}
+        states: dict[str, State] = {}
         if get_metric is None:
             result.state, result.message = StepState.SKIPPED, "no live metrics source here"
             return
@@ -34,21 +37,53 @@ class MetricsStep(StepKind):
             value = await read_metric(get_metric, name)
             values[name] = value
             spec = thresholds.get(name)
-            mark = metricfmt.state_mark(value, spec, threshold_state(value, spec))
+            states[name] = threshold_state(value, spec)
+            mark = metricfmt.state_mark(value, spec, states[name])
             on_line(metricfmt.metric_line(name, value, mark, history_of(name) if history_of else None))
         result.value = values
         result.lines = [f"{n}={v}" for n, v in values.items()]
         missing = [n for n, v in values.items() if v is None]
         if run.step.expect is not None:
-            holds, actual = evaluate(run.step.expect, values)
+            expect = run.step.expect
+            holds, actual = evaluate(expect, values)
             result.state = StepState.PASSED if holds else StepState.FAILED
-            result.message = (
-                f"{run.step.expect.text} (is {actual!r})"
-                if holds
-                else f"expected {run.step.expect.text}, got {actual!r}"
-            )
+            condition = metricfmt.condition_text(expect)  # "error rate < 1 %"
+            shown = metricfmt.value_text(expect.path, actual) if expect.path in values else repr(actual)
+            result.message = f"{condition} (is {shown})" if holds else f"expected {condition}, got {shown}"
         elif missing and len(missing) == len(values):
             result.state, result.message = StepState.FAILED, "no live values (is the metrics endpoint reachable?)"
         else:
             result.state = StepState.PASSED
-            result.message = f"no value for {', '.join(missing)}" if missing else "current values shown"
+            result.message = state_summary(values, states)
+
+
+def state_summary(values: dict[str, float | None], states: dict[str, Any]) -> str:
+    """What the values say, by name: ``2 CRIT: error rate 7.10 %, P95 latency 2,300 ms; 1 WARN: cache hit
+    rate 75.0 %; no value: queue backlog``, or ``all OK (5 metrics)``; a metric without thresholds is
+    shown above, not judged here."""
+    from console.metrics.thresholds import State
+    from console.runbook import metricfmt
+
+    def named(state: State) -> list[str]:
+        return [
+            f"{metricfmt.metric_words(n)} {metricfmt.format_value(n, v)}"
+            for n, v in values.items()
+            if v is not None and states.get(n) == state
+        ]
+
+    parts = [
+        f"{len(names)} {word}: {', '.join(names)}"
+        for state, word in ((State.CRITICAL, "CRIT"), (State.WARNING, "WARN"))
+        if (names := named(state))
+    ]
+    missing = [metricfmt.metric_words(n) for n, v in values.items() if v is None]
+    if not parts:
+        ok = [n for n, v in values.items() if v is not None and states.get(n) == State.NORMAL]
+        unjudged = len(values) - len(ok) - len(missing)  # no thresholds for them
+        if ok and not unjudged:
+            parts.append(f"all OK ({len(ok)} metric{'s' if len(ok) != 1 else ''})" if not missing else f"{len(ok)} OK")
+        else:
+            parts.append("no CRIT or WARN")
+    if missing:
+        parts.append(f"no value: {', '.join(missing)}")
+    return "; ".join(parts)
