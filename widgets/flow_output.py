@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from rich.cells import cell_len, chop_cells
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -23,6 +24,7 @@ from widgets.follow_log import FollowLog
 LOG_LINES = 400  # the log widget keeps this many lines
 SAMPLES = 120  # a verify step keeps this many samples for its sparkline
 MAX_LINE = 400  # longer output lines are cut
+WRAP_MIN = 20  # a log narrower than this (or not laid out yet) scrolls sideways instead of wrapping
 
 
 def envelope_text(envelope: dict[str, Any] | None) -> Text | None:
@@ -100,6 +102,7 @@ class FlowOutput(Vertical):
         self.samples: deque[float] = deque(maxlen=SAMPLES)
         self.first_sample: float | None = None
         self.lines_seen = 0
+        self.written: deque[str] = deque(maxlen=LOG_LINES)  # as written, for log_text
         self.condition: str | None = None
         self.metric: str | None = None
 
@@ -122,11 +125,26 @@ class FlowOutput(Vertical):
         self.query_one("#flow-verify").display = False
         self.query_one("#flow-spark").display = False
         self.query_one("#flow-result").display = False
-        self.query_one(Log).write_line(f"── {title}"[:MAX_LINE])
+        self._write(f"── {title}"[:MAX_LINE])
 
     def add_line(self, line: str) -> None:
         self.lines_seen += 1
-        self.query_one(Log).write_line(clean_line(line[:MAX_LINE]))  # clean already; a cheap guard
+        self._write(clean_line(line[:MAX_LINE]))  # clean already; a cheap guard
+
+    def _write(self, line: str) -> None:
+        """One output line, wrapped to the log's width (``↪`` before each continuation row): the log
+        scrolled sideways, so a long line (wrangler's "Writing the value ... on namespace ...", an error
+        message) was cut at the frame, and the only sign was a one-cell scrollbar thumb on a blank row."""
+        self.written.append(line)
+        log = self.query_one(Log)
+        width = log.scrollable_content_region.width
+        if width < WRAP_MIN or cell_len(line) <= width:  # not laid out yet (or too narrow to help): as it is
+            log.write_line(line)
+            return
+        first, *rest = chop_cells(line, width)
+        log.write_line(first)
+        for part in chop_cells("".join(rest), width - 2) if rest else ():
+            log.write_line(f"↪ {part}")
 
     def add_sample(self, value: float | None, elapsed: float | None) -> None:
         if value is not None:
@@ -154,4 +172,5 @@ class FlowOutput(Vertical):
         log.scroll_end(animate=False, immediate=True)
 
     def log_text(self) -> str:
-        return "\n".join(self.query_one(Log).lines)
+        """The output lines as written (not as wrapped on screen)."""
+        return "\n".join(self.written)
