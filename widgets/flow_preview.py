@@ -154,7 +154,23 @@ class FlowBox(Vertical):
     raised while a change waits for its confirmation took the last row, the answer to a wrong name, off
     the screen at 60x20; fitted only on the modal's resize, the panel kept the height it had)."""
 
+    _fitted_height: int | None = None
+
+    def on_mount(self) -> None:
+        # also after every layout of the screen: a layout that coincides with a scroll (the panel's or the
+        # output's, in the same refresh) goes Textual's scrolling way, which sends no Resize to a widget
+        # whose size changed (seen under load: the strip appeared, the box lost a row, no on_resize)
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._after_layout)
+
+    def on_unmount(self) -> None:
+        self.screen.screen_layout_refresh_signal.unsubscribe(self)
+
+    def _after_layout(self, _screen: object) -> None:
+        if self.content_region.height != self._fitted_height:
+            self.on_resize()
+
     def on_resize(self) -> None:
+        self._fitted_height = self.content_region.height
         for panel in self.query_children(StepPanel):
             if panel.display:
                 panel.fit_to_room()
