@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.selection import SELECT_ALL
 from textual.widgets import Static
@@ -146,18 +147,21 @@ async def test_a_paste_right_after_tab_goes_to_the_next_field():
         await wait_for(lambda: (title.value, impact.value) == ("EU", "checkout 502s!"), message="EU | paste!")
 
 
-async def test_three_fields_in_one_burst():
+@pytest.mark.parametrize("move", ["tab", "enter"])
+async def test_three_close_form_fields_in_one_burst(move):
+    """By tab, or by enter (root cause and resolution move on at enter; enter in the action items is a new line)."""
     app = look_app("dashboard")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _close_form(pilot)
         root = screen.query_one("#close-root-cause", TextInput)
         resolution = screen.query_one("#close-resolution", TextInput)
         items = screen.query_one("#close-action-items", TextBox)
-        await burst(pilot, *"bad", "tab", *"rollback", "tab", *"alert", "enter", *"test")
+        await burst(pilot, *"bad", move, *"rollback", move, *"alert", "enter", *"test")
         await wait_for(
             lambda: (root.value, resolution.value, items.text) == ("bad", "rollback", "alert\ntest"),
-            message="three fields",
+            message=f"three fields by {move}",
         )
+        assert app.focused is items
 
 
 # -- 3. enter moves on -------------------------------------------------------------------------------------
@@ -174,21 +178,6 @@ async def test_enter_in_the_title_moves_on_at_once_and_enter_in_impact_starts():
         assert app.focused is impact and not submitted
         await burst(pilot, "enter")
         await wait_for(lambda: submitted == [("P2", "abc", "def")], message="enter in Impact starts")
-
-
-async def test_enter_in_the_close_form_fields_moves_on_in_order():
-    app = look_app("dashboard")
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _close_form(pilot)
-        root = screen.query_one("#close-root-cause", TextInput)
-        resolution = screen.query_one("#close-resolution", TextInput)
-        items = screen.query_one("#close-action-items", TextBox)
-        await burst(pilot, *"bad", "enter", *"rollback", "enter", *"alert", "enter", *"test")
-        await wait_for(
-            lambda: (root.value, resolution.value, items.text) == ("bad", "rollback", "alert\ntest"),
-            message="three fields by enter",
-        )
-        assert app.focused is items
 
 
 # -- 4. the flow modal's step panel at 60x20 ---------------------------------------------------------------

@@ -3,11 +3,13 @@ signals, audit --env)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 from rich.text import Text
@@ -178,14 +180,16 @@ sys.exit(main(["simulate", "--port", "0"]))
 """
 
 
-def _simulate(tmp_path, *args: str, preexec_fn=None) -> subprocess.Popen:
+@contextlib.contextmanager
+def _simulate(tmp_path, *args: str, preexec_fn=None) -> Iterator[subprocess.Popen]:
+    """The simulator (or it signalled at a moment, with ``args``), killed on the way out if still running."""
     env = dict(os.environ, EDGE_CONSOLE_STATE_DIR=str(tmp_path))
     command = (
         [sys.executable, "-c", _SIGNAL_AT, *args]
         if args
         else [sys.executable, "-m", "console", "simulate", "--port", "0"]
     )
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -194,18 +198,19 @@ def _simulate(tmp_path, *args: str, preexec_fn=None) -> subprocess.Popen:
         preexec_fn=preexec_fn,
         cwd=REPO_ROOT,
     )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.mark.parametrize("when", ["starting", "tokens-written"])
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_simulate_signalled_before_it_says_ctrl_c_exits_0_and_leaves_no_token_files(tmp_path, signame, when):
-    proc = _simulate(tmp_path, signame, when)
-    try:
+    with _simulate(tmp_path, signame, when) as proc:
         out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     # was -15 (SIGTERM) / 130 with a KeyboardInterrupt (SIGINT), the token files left behind
     assert proc.returncode == 0, (out, err)
     assert not list(tmp_path.glob("simulator/*")), "token files left behind"
@@ -214,22 +219,16 @@ def test_simulate_signalled_before_it_says_ctrl_c_exits_0_and_leaves_no_token_fi
 
 def test_simulate_stops_on_sighup_and_removes_its_token_files(tmp_path):
     """The SSH session or terminal it runs in went away: SIGHUP killed it (-1) with the token files left."""
-    proc = _simulate(tmp_path)
-    try:
+    with _simulate(tmp_path) as proc:
         wait_for_sync(lambda: "Ctrl-C" in proc.stdout.readline(), timeout=20)
         assert list(tmp_path.glob("simulator/*"))
         proc.send_signal(signal.SIGHUP)
         assert proc.wait(timeout=10) == 0
         assert not list(tmp_path.glob("simulator/*"))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_simulate_under_nohup_keeps_serving_after_sighup(tmp_path):
-    proc = _simulate(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
-    try:
+    with _simulate(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) as proc:
         wait_for_sync(lambda: "Ctrl-C" in proc.stdout.readline(), timeout=20)
         proc.send_signal(signal.SIGHUP)
         time.sleep(0.6)
@@ -238,7 +237,3 @@ def test_simulate_under_nohup_keeps_serving_after_sighup(tmp_path):
         proc.send_signal(signal.SIGTERM)  # twice: still 0
         assert proc.wait(timeout=10) == 0
         assert not list(tmp_path.glob("simulator/*"))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()

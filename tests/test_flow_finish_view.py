@@ -8,7 +8,7 @@ import pytest
 from widgets.flow_output import FlowOutput
 from tests.fakes import NORMAL_VALUES, StaticPoller
 from screens.flow_modal import FlowModal
-from tests.test_flow_ui_modal import open_by_key, settled, sim_app, start_breaker, type_confirmation
+from tests.test_flow_ui_modal import open_by_key, run_every_step, settled, sim_app, start_breaker, type_confirmation
 from tests.util import press_now, wait_for
 from screens.textual_compat import screen_text_lines
 
@@ -61,13 +61,7 @@ async def test_finished_output_scrolls_with_the_keys_at_once_at_60x20(sim, fake_
     async with app.run_test(size=(60, 20)) as pilot:
         await wait_for(lambda: app.poll_count >= 1, message="a poll")
         modal = await open_by_key(app, pilot, "A", "check-all-systems")
-        for index in range(len(modal.runner.steps)):
-            await press_now(pilot, "enter")
-            await wait_for(
-                lambda i=index: modal.runner.steps[i].state.value != "pending", timeout=20, message=f"step {index + 1}"
-            )
-            await settled(modal)
-        await wait_for(lambda: modal.phase == "summary", timeout=20, message="summary")
+        await run_every_step(modal, pilot)
         log = modal.query_one(FlowOutput).query_one("#flow-log")
         await wait_for(lambda: log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y, message="at the end")
         assert app.focused is log  # the keys scroll it

@@ -10,7 +10,7 @@ import pytest
 from screens.flow_modal import FlowModal
 from screens.full_text import FullTextScreen
 from tests.fakes import NORMAL_VALUES, StaticPoller
-from tests.test_flow_ui_modal import open_by_key, settled, sim_app, start_breaker, type_confirmation
+from tests.test_flow_ui_modal import open_by_key, run_every_step, settled, sim_app, start_breaker, type_confirmation
 from tests.util import press_now, wait_for
 from widgets.flow_summary import FlowSummary
 
@@ -48,13 +48,7 @@ async def test_a_cut_summary_says_so_and_ctrl_o_shows_it_whole_at_60x20(sim, fak
     async with app.run_test(size=(60, 20)) as pilot:
         await wait_for(lambda: app.poll_count >= 1, message="a poll")
         modal = await open_by_key(app, pilot, "A", "check-all-systems")
-        for index in range(len(modal.runner.steps)):
-            await press_now(pilot, "enter")
-            await wait_for(
-                lambda i=index: modal.runner.steps[i].state.value != "pending", timeout=20, message=f"step {index}"
-            )
-            await settled(modal)
-        await wait_for(lambda: modal.phase == "summary", timeout=20, message="summary")
+        await run_every_step(modal, pilot)
         await pilot.pause()
         lines = summary_lines(modal)
         rows = " ".join(lines)  # the rows as wrapped

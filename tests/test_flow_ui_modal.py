@@ -77,6 +77,17 @@ async def settled(modal: FlowModal, timeout: float = 20.0) -> None:
     )
 
 
+async def run_every_step(modal: FlowModal, pilot: Any) -> None:
+    """Enter on each step in turn (each waited on until it settled), then wait for the summary."""
+    for index in range(len(modal.runner.steps)):
+        await press_now(pilot, "enter")
+        await wait_for(
+            lambda i=index: modal.runner.steps[i].state.value != "pending", timeout=20, message=f"step {index + 1}"
+        )
+        await settled(modal)
+    await wait_for(lambda: modal.phase == "summary", timeout=20, message="summary")
+
+
 async def start_breaker(modal: FlowModal, pilot: Any) -> None:
     """enable-circuit-breaker asks which worker (a select, default vau-processor): continue with it, then run
     its first step, the check that the worker exists."""
