@@ -1,0 +1,58 @@
+"""Adversarial review of session 11 (second pass): each test failed before its fix."""
+
+from __future__ import annotations
+
+# -- runbook verify/metrics steps: values that are not numbers an operator can read ------------------------
+
+WATCH = """\
+flows:
+  - id: watch
+    title: Watch
+    section: Test
+    steps:
+      - {id: v, kind: verify, title: errors down, expect: "error_rate != 0", timeout: 10, interval: 5}
+      - {id: m, kind: check, title: smoke, metrics: [error_rate, request_rate]}
+"""
+
+SMOKE = "\n".join(line for line in WATCH.splitlines() if "kind: verify" not in line) + "\n"
+
+
+def _runner(text: str, value):
+    from console.runbook import FlowRunner
+    from tests.test_flow_verify_units import env, flow_of
+    from tests.virtual_time import VirtualClock
+
+    clock = VirtualClock()
+    lines: list[str] = []
+    runner = FlowRunner(
+        flow_of(text),
+        env(),
+        {},
+        get_metric=lambda name: value,
+        on_event=lambda e: lines.append(e.line) if e.type == "output" else None,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    return runner, lines
+
+
+async def test_a_nan_value_is_no_value_and_never_makes_a_verify_hold():
+    from console.runbook import StepState
+
+    runner, lines = _runner(WATCH, float("nan"))
+    result = await runner.run_step(0)
+    # NaN != 0 is true: the verify held on a value that is not there ("holds (is no value)")
+    assert result.state == StepState.FAILED, result.message
+    assert result.message == "no value for error rate within 10s"
+    smoke = await _runner(SMOKE, float("nan"))[0].run_step(0)
+    assert smoke.state == StepState.FAILED and "no live values" in smoke.message
+    assert "nan" not in " ".join(smoke.lines).lower()
+
+
+async def test_an_infinite_value_is_no_value_not_an_internal_error():
+    from console.runbook import StepState
+
+    runner, lines = _runner(WATCH, float("inf"))
+    result = await runner.run_step(0)
+    assert result.state == StepState.FAILED, result.message  # was: internal error: OverflowError
+    assert "OverflowError" not in result.message and "no value for error rate" in result.message
