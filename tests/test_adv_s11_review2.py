@@ -56,3 +56,20 @@ async def test_an_infinite_value_is_no_value_not_an_internal_error():
     result = await runner.run_step(0)
     assert result.state == StepState.FAILED, result.message  # was: internal error: OverflowError
     assert "OverflowError" not in result.message and "no value for error rate" in result.message
+
+
+async def test_a_huge_value_is_shown_in_bounded_text():
+    runner, lines = _runner(WATCH.replace("!= 0", "< 1"), 1e300)
+    result = await runner.run_step(0)
+    assert len(result.message) < 120, result.message  # was 400+ digits in the result and the audit record
+    assert "1.000e+300 %" in result.message
+    assert all(len(line) < 80 for line in lines), lines
+
+
+def test_value_text_never_raises_and_stays_short():
+    from console.runbook.metricfmt import value_text
+
+    for value in (float("inf"), float("-inf"), float("nan"), 10**400, -(10**400), 1e308, -1e308, 2**63):
+        for name in ("error_rate", "memory_bytes", "request_rate", "queue_backlog", "nope"):
+            text = value_text(name, value)
+            assert len(text) <= 24, (name, value, text)

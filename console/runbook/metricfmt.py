@@ -7,6 +7,8 @@ same as the dashboard and ``check``; a missing value is ``console.format.MISSING
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any
 
 from console.format import format_bytes, sparkline
@@ -30,6 +32,9 @@ def metric_line(name: str, value: float | None, mark: str, history: list[float |
     return line.rstrip()
 
 
+#: from this size on a value is shown as ``1.000e+15``
+HUGE = 10**15
+
 #: comparisons a condition on a metric is shown in words for (``error_rate < 1`` -> ``error rate < 1 %``)
 _COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 
@@ -44,14 +49,20 @@ def metric_words(name: str) -> str:
 
 def value_text(name: str, value: float | None) -> str:
     """A watched value with its unit, precise enough to compare with a threshold: ``0.424 %``, ``36 msgs``,
-    ``228.4 ms``, ``24,713 req/s``, ``64.0 MiB``; ``no value`` for none. (The dashboard's formatter rounds
-    to two digits: ``0.995 %`` would read ``1.00 %`` next to ``error rate < 1 %``.)"""
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    ``228.4 ms``, ``24,713 req/s``, ``64.0 MiB``; ``no value`` for none (NaN, an infinity). (The dashboard's
+    formatter rounds to two digits: ``0.995 %`` would read ``1.00 %`` next to ``error rate < 1 %``.) From
+    10^15 on, in scientific notation (``1.000e+20 req/s``): a line, not hundreds of digits."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "no value"
+    if isinstance(value, float) and not math.isfinite(value):
         return "no value"
     _, unit = label_unit(name)
-    if unit == "bytes":
+    if abs(value) >= HUGE:
+        number = f"{Decimal(value):.3e}".replace("E", "e")  # exact for an int past a float's range
+        unit = "B" if unit == "bytes" else unit
+    elif unit == "bytes":
         return format_bytes(value)
-    if value == int(value) and abs(value) < 1e15:
+    elif value == int(value):
         number = f"{int(value):,}"
     elif abs(value) < 100:
         number = f"{value:.3f}"
