@@ -73,3 +73,16 @@ def test_value_text_never_raises_and_stays_short():
         for name in ("error_rate", "memory_bytes", "request_rate", "queue_backlog", "nope"):
             text = value_text(name, value)
             assert len(text) <= 24, (name, value, text)
+
+
+def test_a_threshold_is_shown_as_written_not_rounded():
+    from console.runbook.expr import parse_expr
+    from console.runbook.metricfmt import condition_text
+
+    # it read "error rate < 0.001 %": twice the threshold the runbook gives
+    assert condition_text(parse_expr("error_rate < 0.0005")) == "error rate < 0.0005 %"
+    assert condition_text(parse_expr("request_rate > 12345.67")) == "request rate > 12,345.67 req/s"
+    assert condition_text(parse_expr("p95_latency_ms <= 250.55")) == "P95 latency <= 250.55 ms"
+    assert condition_text(parse_expr("memory_bytes < 104857600")) == "memory < 100.0 MiB"  # exact: as before
+    # 104,857,000 bytes is not 100.0 MiB: a value of 100.0 MiB read as under it
+    assert condition_text(parse_expr("memory_bytes < 104857000")) == "memory < 104,857,000 B"

@@ -73,6 +73,23 @@ def value_text(name: str, value: float | None) -> str:
     return f"{number} {unit}".strip()
 
 
+def threshold_text(name: str, value: float) -> str:
+    """A condition's number as the runbook gives it, with the unit: ``0.0005 %``, ``12,345.67 req/s``;
+    bytes in KiB/MiB/GiB when that is exact (``100.0 MiB``), else in bytes (``104,857,000 B``). Never
+    rounded: ``value_text``'s three decimals showed ``error_rate < 0.0005`` as ``< 0.001 %``."""
+    _, unit = label_unit(name)
+    if abs(value) >= HUGE:
+        return value_text(name, value)
+    if unit == "bytes":
+        shown = format_bytes(value)
+        number, prefix = shown.split()
+        if float(number) * 1024 ** ("B", "KiB", "MiB", "GiB").index(prefix) == value:
+            return shown
+        unit = "B"
+    number = f"{int(value):,}" if value == int(value) else f"{value:,}"
+    return f"{number} {unit}".strip()
+
+
 def condition_text(expr: Any) -> str:
     """A condition on a metric in words with the threshold's unit (``error rate < 1 %``); any other
     condition as written."""
@@ -83,7 +100,7 @@ def condition_text(expr: Any) -> str:
         and isinstance(value, (int, float))
         and not isinstance(value, bool)
     ):
-        return f"{metric_words(name)} {op} {value_text(name, value)}"
+        return f"{metric_words(name)} {op} {threshold_text(name, value)}"
     return str(getattr(expr, "text", expr))
 
 
