@@ -86,3 +86,29 @@ def test_a_threshold_is_shown_as_written_not_rounded():
     assert condition_text(parse_expr("memory_bytes < 104857600")) == "memory < 100.0 MiB"  # exact: as before
     # 104,857,000 bytes is not 100.0 MiB: a value of 100.0 MiB read as under it
     assert condition_text(parse_expr("memory_bytes < 104857000")) == "memory < 104,857,000 B"
+
+
+# -- the flow modal's "show all" (flow.describe) and the full-text modal under a user keymap ---------------
+
+
+async def test_the_full_text_modal_names_the_keys_as_configured():
+    from screens.full_text import FullTextScreen
+    from tests.test_flow_description_more import open_flow
+    from tests.test_incident_tui import ScriptedPoller, make_app, ready
+    from tests.util import press_now, wait_for
+
+    keys = {"flow.describe": "f2", "detail.copy": "y", "detail.close": "x"}
+    app = make_app(ScriptedPoller([80]), refresh=1.0, extra={"keys": keys})
+    async with app.run_test(size=(60, 20)) as pilot:
+        await ready(app, pilot)
+        modal = await open_flow(app, "p0-service-down")
+        desc = modal.query_one("#flow-desc")
+        await wait_for(lambda: "more lines" in str(desc.render()), message="the more line")
+        assert str(desc.render()).splitlines()[-1].endswith(" · f2 shows all")
+        await press_now(pilot, "f2")
+        await wait_for(lambda: isinstance(app.screen, FullTextScreen), message="the whole description")
+        subtitle = str(app.screen.query_one("#full-text-box").border_subtitle)
+        # it read "c copies · esc closes": neither key does anything under this keymap
+        assert subtitle == "y copies · x closes", subtitle
+        await press_now(pilot, "x")
+        await wait_for(lambda: app.screen is modal, message="back in the form")
