@@ -112,3 +112,44 @@ async def test_the_full_text_modal_names_the_keys_as_configured():
         assert subtitle == "y copies · x closes", subtitle
         await press_now(pilot, "x")
         await wait_for(lambda: app.screen is modal, message="back in the form")
+
+
+HOSTILE = {
+    "flows": [
+        {
+            "id": "hostile",
+            "title": "Fix [/] now [bold red]X",
+            "section": "Test",
+            "description": "Long [/] text " + "word " * 400,
+            "steps": [{"id": "n", "kind": "note", "title": "read", "text": "x"}],
+        }
+    ]
+}
+
+
+async def test_show_all_of_a_flow_whose_title_has_markup_does_not_close_the_console():
+    import json
+
+    from console.runbook import parse_runbook
+    from screens.flow_modal import FlowModal
+    from screens.full_text import FullTextScreen
+    from screens.textual_compat import screen_text_lines
+    from tests.test_incident_tui import ScriptedPoller, make_app, ready
+    from tests.util import press_now, wait_for
+
+    flow = parse_runbook(json.dumps(HOSTILE), "t.yaml")[0]
+    app = make_app(ScriptedPoller([80]), refresh=1.0)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await ready(app, pilot)
+        app.push_screen(FlowModal(flow, app.flow_context()))
+        await wait_for(lambda: isinstance(app.screen, FlowModal) and app.screen.query("#flow-desc"), message="modal")
+        modal = app.screen
+        desc = modal.query_one("#flow-desc")
+        await wait_for(lambda: "more lines" in str(desc.render()), message="the more line")
+        await press_now(pilot, "ctrl+o")  # MarkupError from the title set as the box's border title: the app exited
+        await wait_for(lambda: isinstance(app.screen, FullTextScreen), message="the whole description")
+        await pilot.pause()
+        assert any("Fix [/] now [bold red]X" in row for row in screen_text_lines(app))  # as written
+        assert app.screen.plain.startswith("Long [/] text word")
+        await press_now(pilot, "escape")
+        await wait_for(lambda: app.screen is modal, message="back")
