@@ -19,6 +19,7 @@ from console.sanitize import clean
 from screens.copy_text import copy_to_terminal
 from screens.textual_compat import Footer  # Textual's, each key styled once
 from widgets.keybindings import bindings
+from widgets.plain import plain
 
 Fields = Sequence[tuple[str, str]]
 
@@ -51,8 +52,9 @@ class FullTextScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         box = self.query_one("#full-text-box")
-        box.border_title = clean(self.title_text)
-        box.border_subtitle = "c copies · esc closes"
+        box.border_title = plain(self.title_text)  # a runbook flow's title: never markup
+        hints = [self.app.hint(a, w) for a, w in (("detail.copy", "copies"), ("detail.close", "closes"))]  # type: ignore[attr-defined]
+        box.border_subtitle = plain(" · ".join(h for h in hints if h))  # the keys as configured (keys:)
         box.focus()  # arrows and page keys scroll
 
     @property

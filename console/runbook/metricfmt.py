@@ -7,6 +7,8 @@ same as the dashboard and ``check``; a missing value is ``console.format.MISSING
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any
 
 from console.format import format_bytes, sparkline
@@ -30,6 +32,9 @@ def metric_line(name: str, value: float | None, mark: str, history: list[float |
     return line.rstrip()
 
 
+#: from this size on a value is shown as ``1.000e+15``
+HUGE = 10**15
+
 #: comparisons a condition on a metric is shown in words for (``error_rate < 1`` -> ``error rate < 1 %``)
 _COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 
@@ -44,14 +49,20 @@ def metric_words(name: str) -> str:
 
 def value_text(name: str, value: float | None) -> str:
     """A watched value with its unit, precise enough to compare with a threshold: ``0.424 %``, ``36 msgs``,
-    ``228.4 ms``, ``24,713 req/s``, ``64.0 MiB``; ``no value`` for none. (The dashboard's formatter rounds
-    to two digits: ``0.995 %`` would read ``1.00 %`` next to ``error rate < 1 %``.)"""
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    ``228.4 ms``, ``24,713 req/s``, ``64.0 MiB``; ``no value`` for none (NaN, an infinity). (The dashboard's
+    formatter rounds to two digits: ``0.995 %`` would read ``1.00 %`` next to ``error rate < 1 %``.) From
+    10^15 on, in scientific notation (``1.000e+20 req/s``): a line, not hundreds of digits."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "no value"
+    if isinstance(value, float) and not math.isfinite(value):
         return "no value"
     _, unit = label_unit(name)
-    if unit == "bytes":
+    if abs(value) >= HUGE:
+        number = f"{Decimal(value):.3e}".replace("E", "e")  # exact for an int past a float's range
+        unit = "B" if unit == "bytes" else unit
+    elif unit == "bytes":
         return format_bytes(value)
-    if value == int(value) and abs(value) < 1e15:
+    elif value == int(value):
         number = f"{int(value):,}"
     elif abs(value) < 100:
         number = f"{value:.3f}"
@@ -59,6 +70,23 @@ def value_text(name: str, value: float | None) -> str:
         number = f"{value:,.1f}"
     else:
         number = f"{value:,.0f}"
+    return f"{number} {unit}".strip()
+
+
+def threshold_text(name: str, value: float) -> str:
+    """A condition's number as the runbook gives it, with the unit: ``0.0005 %``, ``12,345.67 req/s``;
+    bytes in KiB/MiB/GiB when that is exact (``100.0 MiB``), else in bytes (``104,857,000 B``). Never
+    rounded: ``value_text``'s three decimals showed ``error_rate < 0.0005`` as ``< 0.001 %``."""
+    _, unit = label_unit(name)
+    if abs(value) >= HUGE:
+        return value_text(name, value)
+    if unit == "bytes":
+        shown = format_bytes(value)
+        number, prefix = shown.split()
+        if float(number) * 1024 ** ("B", "KiB", "MiB", "GiB").index(prefix) == value:
+            return shown
+        unit = "B"
+    number = f"{int(value):,}" if value == int(value) else f"{value:,}"
     return f"{number} {unit}".strip()
 
 
@@ -72,7 +100,7 @@ def condition_text(expr: Any) -> str:
         and isinstance(value, (int, float))
         and not isinstance(value, bool)
     ):
-        return f"{metric_words(name)} {op} {value_text(name, value)}"
+        return f"{metric_words(name)} {op} {threshold_text(name, value)}"
     return str(getattr(expr, "text", expr))
 
 

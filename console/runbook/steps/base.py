@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from typing import TYPE_CHECKING, Callable
 
 from console.runbook.results import StepResult, StepRun
@@ -25,7 +26,10 @@ class StepKind:
 
 
 async def read_metric(get_metric: object, name: str) -> float | None:
-    """The live value of ``name`` from ``get_metric`` (sync or async); None when missing or it fails."""
+    """The live value of ``name`` from ``get_metric`` (sync or async); None when missing or it fails, and
+    for NaN or an infinity: no value, as every screen shows them (``console.format.MISSING``). (NaN made
+    ``error_rate != 0`` hold on a value that is not there; an infinity stopped the step with an
+    OverflowError.)"""
     if get_metric is None or not callable(get_metric):
         return None
     try:
@@ -36,4 +40,8 @@ async def read_metric(get_metric: object, name: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int past a float's range
+        return None
+    return value if math.isfinite(value) else None
