@@ -153,3 +153,36 @@ async def test_show_all_of_a_flow_whose_title_has_markup_does_not_close_the_cons
         assert app.screen.plain.startswith("Long [/] text word")
         await press_now(pilot, "escape")
         await wait_for(lambda: app.screen is modal, message="back")
+
+
+# -- left by the second pass, mended after it ----------------------------------------------------------------
+async def test_a_negative_reading_is_no_value_and_verifies_nothing():
+    """Every live metric is a rate, share, time, size or count: an error rate of -1 % held 'error_rate < 1'."""
+    from console.runbook import StepState
+
+    runner, _ = _runner(WATCH.replace("!= 0", "< 1"), -1.0)
+    result = await runner.run_step(0)
+    assert result.state == StepState.FAILED and "no value for error rate" in result.message, result.message
+
+
+def test_a_tiny_value_is_not_shown_as_zero_beside_a_tiny_threshold():
+    from console.runbook.metricfmt import value_text
+
+    assert value_text("error_rate", 0.0004) == "0.0004 %"  # was '0.000 %' next to '< 0.0005 %'
+    assert value_text("error_rate", 0.00001234) == "1.23e-05 %"
+    assert value_text("error_rate", 0.0123) == "0.012 %"
+
+
+def test_a_metrics_step_expect_must_name_one_of_its_metrics():
+    """It read 'expected error rate < 1 %, got None' at run time; now the runbook does not load."""
+    import pytest
+
+    from console.runbook import RunbookError, parse_runbook
+
+    text = SMOKE.replace("metrics: [error_rate, request_rate]}", 'metrics: [request_rate], expect: "error_rate < 1"}')
+    with pytest.raises(RunbookError) as err:
+        parse_runbook(text, "watch.yaml")
+    assert str(err.value) == (
+        "watch.yaml:6: flows[0].steps[0].expect: 'error_rate' is not one of this step's metrics (request_rate):"
+        " it reads only those"
+    )

@@ -515,6 +515,12 @@ class _Parser:
             step.expect = None
         elif "timeout" in body or "interval" in body:
             raise self.err(key, "timeout/interval belong to verify steps (give http/command their own timeout)")
+        if step.metrics and step.expect is not None and step.expect.path not in step.metrics:
+            raise self.err(
+                (*key, "expect"),
+                f"{step.expect.path!r} is not one of this step's metrics ({', '.join(map(str, step.metrics))}):"
+                " it reads only those",
+            )
         if kind in ("manual", "note") and (executors or step.expect or step.capture):
             raise self.err(key, f"a {kind} step is text only (title, text)")
         if step.capture and kind not in ("check", "action"):

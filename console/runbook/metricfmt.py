@@ -64,6 +64,8 @@ def value_text(name: str, value: float | None) -> str:
         return format_bytes(value)
     elif value == int(value):
         number = f"{int(value):,}"
+    elif abs(value) < 0.001:  # three significant digits: 0.0004 is not '0.000' next to '< 0.0005 %'
+        number = f"{value:.3g}"
     elif abs(value) < 100:
         number = f"{value:.3f}"
     elif abs(value) < 10_000:

@@ -29,7 +29,7 @@ async def read_metric(get_metric: object, name: str) -> float | None:
     """The live value of ``name`` from ``get_metric`` (sync or async); None when missing or it fails, and
     for NaN or an infinity: no value, as every screen shows them (``console.format.MISSING``). (NaN made
     ``error_rate != 0`` hold on a value that is not there; an infinity stopped the step with an
-    OverflowError.)"""
+    OverflowError.) A negative value is none either."""
     if get_metric is None or not callable(get_metric):
         return None
     try:
@@ -44,4 +44,6 @@ async def read_metric(get_metric: object, name: str) -> float | None:
         value = float(value)
     except OverflowError:  # an int past a float's range
         return None
-    return value if math.isfinite(value) else None
+    # every live metric is a rate, a share, a time, a size or a count: a negative reading is no value (an
+    # error rate of -1 % held 'error_rate < 1', and a recovery could be verified on it)
+    return value if math.isfinite(value) and value >= 0 else None
