@@ -34,3 +34,19 @@ async def test_a_long_output_line_wraps_and_log_text_keeps_it_whole():
         assert any(row.startswith("↪ ") for row in rows), rows
         assert all(len(row) <= 60 for row in rows)
         assert LINE in output.log_text()  # as written, for a search of what was shown
+
+
+async def test_a_narrower_terminal_wraps_the_written_lines_again():
+    app = _Output()
+    async with app.run_test(size=(120, 10)) as pilot:
+        await pilot.pause()
+        output = app.query_one(FlowOutput)
+        output.add_line(LINE)  # fits at 120 columns: one row
+        await pilot.pause()
+        assert any(row.rstrip().endswith(f"{NAMESPACE}.") for row in screen_text_lines(app))
+        await pilot.resize_terminal(60, 10)
+        await pilot.pause()
+        rows = [row.rstrip() for row in screen_text_lines(app)]
+        assert any(row.startswith("↪ ") for row in rows), rows  # was cut at 60 columns
+        assert NAMESPACE in "".join(row.removeprefix("↪ ") for row in rows if row), rows
+        assert output.log_text() == LINE

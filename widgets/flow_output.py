@@ -96,7 +96,18 @@ def sample_text(
     return text
 
 
+def wrapped_rows(line: str, width: int) -> list[str]:
+    """``line`` as rows of at most ``width`` cells, ``↪`` before each continuation; as it is when it fits or
+    the width is under ``WRAP_MIN`` (not laid out yet, or too narrow to help)."""
+    if width < WRAP_MIN or cell_len(line) <= width:
+        return [line]
+    first, *rest = chop_cells(line, width)
+    return [first, *(f"↪ {part}" for part in (chop_cells("".join(rest), width - 2) if rest else ()))]
+
+
 class FlowOutput(Vertical):
+    _wrapped_at = 0  # the log's width when its rows were last wrapped
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.samples: deque[float] = deque(maxlen=SAMPLES)
@@ -137,14 +148,17 @@ class FlowOutput(Vertical):
         message) was cut at the frame, and the only sign was a one-cell scrollbar thumb on a blank row."""
         self.written.append(line)
         log = self.query_one(Log)
+        self._wrapped_at = log.scrollable_content_region.width
+        log.write_lines(wrapped_rows(line, self._wrapped_at))
+
+    def on_resize(self) -> None:
+        """A new width wraps the lines again (lines written before the first layout too)."""
+        log = self.query_one(Log)
         width = log.scrollable_content_region.width
-        if width < WRAP_MIN or cell_len(line) <= width:  # not laid out yet (or too narrow to help): as it is
-            log.write_line(line)
-            return
-        first, *rest = chop_cells(line, width)
-        log.write_line(first)
-        for part in chop_cells("".join(rest), width - 2) if rest else ():
-            log.write_line(f"↪ {part}")
+        if width != self._wrapped_at and self.written:
+            self._wrapped_at = width
+            log.clear()
+            log.write_lines([row for line in self.written for row in wrapped_rows(line, width)])
 
     def add_sample(self, value: float | None, elapsed: float | None) -> None:
         if value is not None:
