@@ -1,0 +1,51 @@
+"""Walk-through of session 11 (the incident lifecycle by hand at 80x24 and 60x20): each test failed before its fix."""
+
+from __future__ import annotations
+
+from console.incident.manager import IncidentManager
+from screens.incident_prompt import ResumeScreen
+from screens.incident_timeline import IncidentTimelineScreen
+from screens.textual_compat import screen_text_lines
+from tests.test_incident_tui import TYPING_REFRESH, ScriptedPoller, make_app
+from tests.util import wait_for
+from widgets.incident_timeline import IncidentTimeline
+
+#: the timeline of a P1 drill after the responding flow (texts as the console writes them)
+P1_NOTES = [
+    "Alert active at start: CRIT Error rate 4.10 % -> P1 - High Error Rate (suggest P1)",
+    "Recording: /tmp/tmp.m7hhjfvNJB/edge-console/recordings/DRILL-2026-12-04-001-20261204T171226Z.jsonl.gz "
+    "(replay: edge-console replay /tmp/tmp.m7hhjfvNJB/edge-console/recordings/"
+    "DRILL-2026-12-04-001-20261204T171226Z.jsonl.gz)",
+    "Rolled back deploy 2.4.1 -> 2.4.0 [canary] 50%",
+    "Flow p1-high-error-rate step breakdown (Top error messages): passed [production, SIMULATED]",
+    "Flow p1-high-error-rate step deployments (Recent deployments of vau-processor-production): passed (exit 0) "
+    "[production, SIMULATED]",
+    "Flow p1-high-error-rate step commits (git log --oneline -20 -- modules/plan-2-edge): passed (exit 0) "
+    "[production, SIMULATED]",
+    "Flow p1-high-error-rate step chosen (Chose and ran a mitigation): done [production, SIMULATED]",
+    "Flow p1-high-error-rate (P1 high error rate: identify and mitigate) ended: done; ran: breakdown, "
+    "deployments, commits, mitigations, chosen [production, SIMULATED] LASTWORD",
+]
+
+
+async def test_the_timeline_shows_the_whole_of_its_newest_entry_at_80x24(state_dir):
+    manager = IncidentManager(state_dir=state_dir, user="root@vm", drill=True)
+    manager.start("P1", "P1 - High Error Rate", "Checkout API 500s for ~4% of requests")
+    for text in P1_NOTES:
+        manager.note(text)
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
+        )
+        await pilot.press("y")
+        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        timeline = app.screen.query_one(IncidentTimeline)
+        await wait_for(lambda: timeline.row_count == len(P1_NOTES) + 2 and timeline.virtual_size.height, message="rows")
+        await pilot.pause(0.3)
+        # the newest entry (the console's restart) is on screen whole: the table stopped 1-2 lines short of
+        # its end (it scrolled to the cursor before the new rows' heights were measured)
+        assert timeline.scroll_y == timeline.max_scroll_y, (timeline.scroll_y, timeline.max_scroll_y)
+        assert "before)" in "\n".join(screen_text_lines(app))
