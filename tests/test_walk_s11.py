@@ -49,3 +49,30 @@ async def test_the_timeline_shows_the_whole_of_its_newest_entry_at_80x24(state_d
         # its end (it scrolled to the cursor before the new rows' heights were measured)
         assert timeline.scroll_y == timeline.max_scroll_y, (timeline.scroll_y, timeline.max_scroll_y)
         assert "before)" in "\n".join(screen_text_lines(app))
+
+
+async def test_the_phase_picker_starts_on_the_next_phase_not_on_one_already_marked(state_dir):
+    from screens.incident_prompt import PhasePickerScreen
+
+    manager = IncidentManager(state_dir=state_dir, user="root@vm", drill=True)
+    manager.start("P1", "High error rate", "checkout 500s")
+    manager.mark_phase("acknowledged")
+    manager.mark_phase("root-cause-identified")
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
+        )
+        await pilot.press("y")
+        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await pilot.press("m")
+        await wait_for(lambda: isinstance(app.screen, PhasePickerScreen), message="phase picker")
+        # the cursor was on "1 Engineer acknowledged" (marked already): enter by habit set the phase back from
+        # root cause identified to acknowledged
+        await wait_for(lambda: "Mitigation applied" in "\n".join(screen_text_lines(app)), message="options shown")
+        assert "› 3  Mitigation applied" in "\n".join(screen_text_lines(app))
+        await pilot.press("enter")
+        await wait_for(lambda: not isinstance(app.screen, PhasePickerScreen), message="picked")
+        await wait_for(lambda: manager.get().phase == "mitigation-applied", message="next phase marked")
