@@ -76,3 +76,36 @@ async def test_the_phase_picker_starts_on_the_next_phase_not_on_one_already_mark
         await pilot.press("enter")
         await wait_for(lambda: not isinstance(app.screen, PhasePickerScreen), message="picked")
         await wait_for(lambda: manager.get().phase == "mitigation-applied", message="next phase marked")
+
+
+def _footer(app) -> str:
+    return screen_text_lines(app)[-1]
+
+
+async def test_a_closed_incidents_timeline_offers_review_and_help_not_keys_that_are_refused(state_dir):
+    manager = IncidentManager(state_dir=state_dir, user="root@vm", drill=True)
+    manager.start("P1", "High error rate", "checkout 500s")
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
+        )
+        await pilot.press("y")
+        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await wait_for(lambda: "n Note" in _footer(app) and "x Close" in _footer(app), message="open incident's keys")
+        assert "v Review" not in _footer(app)  # nothing to review while it is open ("Close the incident first")
+        manager.close("bad deploy", "rolled back", ["canary deploys"])  # e.g. `edge-console incident close`
+        # the footer offered n Note, m Phase, s Severity, x Close incident (each refused: "... is closed") and
+        # at 80 columns cut off what works: v Review item done, q Quit, ? Help
+        await wait_for(lambda: "v Review item done" in _footer(app), message="review key")
+        footer = _footer(app)
+        assert "? Help" in footer and "q Quit" in footer, footer
+        for refused in ("n Note", "m Phase", "s Severity", "x Close"):
+            assert refused not in footer, footer
+        await pilot.press("n")  # refused keys do not open a prompt that can only fail
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, IncidentTimelineScreen)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Incident: close" not in titles and "Incident: review item done" in titles
