@@ -109,3 +109,28 @@ async def test_a_closed_incidents_timeline_offers_review_and_help_not_keys_that_
         assert isinstance(app.screen, IncidentTimelineScreen)
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert "Incident: close" not in titles and "Incident: review item done" in titles
+
+
+async def test_the_close_checklist_takes_space_at_once_and_again_after_back():
+    from textual.widgets import Checkbox
+
+    from screens.incident_close import IncidentCloseScreen
+
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(IncidentCloseScreen("INC-1", lambda: app.last_result, lambda *a: (False, "no")))
+        await wait_for(
+            lambda: isinstance(app.screen, IncidentCloseScreen) and app.screen.query(Checkbox), message="close"
+        )
+        close = app.screen
+        boxes = list(close.query(Checkbox))
+        # the focus was on the step's scroll container (no cursor anywhere): space ticked nothing until a tab
+        await pilot.press("space")
+        await wait_for(lambda: boxes[0].value, message="space ticks the first item")
+        await pilot.click("#close-next")
+        await wait_for(lambda: close.query_one("#close-step-review").display, message="step 2")
+        await pilot.click("#close-back")
+        await wait_for(lambda: close.query_one("#close-step-recovery").display, message="step 1 again")
+        await pilot.pause()
+        # the focus stayed on the hidden Back button: keys went nowhere
+        assert app.focused is boxes[0], app.focused
