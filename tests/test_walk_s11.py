@@ -134,3 +134,38 @@ async def test_the_close_checklist_takes_space_at_once_and_again_after_back():
         await pilot.pause()
         # the focus stayed on the hidden Back button: keys went nowhere
         assert app.focused is boxes[0], app.focused
+
+
+async def test_a_log_row_cut_at_the_panes_edge_says_so():
+    from textual.app import App
+
+    from console.tail.model import TailEvent
+    from console.tail.store import TailStore
+    from tests.test_tail_core import request_event
+    from widgets.log_list import LogList
+
+    store = TailStore(capacity=10)
+    message = "upstream fetch failed: 502 Bad Gateway from vau-backend after 3 retries"
+    store.add([TailEvent(request_event(0, status=502, logs=[{"level": "error", "message": [message]}]))])
+
+    class Pane(App):
+        def compose(self):
+            yield LogList(store)
+
+    app = Pane()
+    async with app.run_test(size=(76, 4)) as pilot:
+        log_list = app.query_one(LogList)
+        log_list.sync()
+        await pilot.pause()
+        row = "".join(seg.text for seg in log_list.render_line(0)).rstrip()
+        assert "upstream fetch failed" in row, row
+        # the outage's rows read 'upstream fetch failed: 502 Ba' (cut at the edge, nothing said); the path
+        # beside it says its cut with '…'
+        assert row.endswith("…") and len(row) == log_list.scrollable_content_region.width, row
+        from console.tail.format import line_pieces
+
+        whole = "".join(t for t, _ in line_pieces(store.view[0])).rstrip()
+        for width in (40, 60, 99, 120, 200):  # narrow and wide layouts; a row that fits is not marked
+            text = "".join(t for t, _ in line_pieces(store.view[0], width)).rstrip()
+            assert len(text) <= width, (width, text)
+            assert text.endswith("…" if len(whole) > width else "retries"), (width, text)
