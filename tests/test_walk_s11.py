@@ -169,3 +169,25 @@ async def test_a_log_row_cut_at_the_panes_edge_says_so():
             text = "".join(t for t, _ in line_pieces(store.view[0], width)).rstrip()
             assert len(text) <= width, (width, text)
             assert text.endswith("…" if len(whole) > width else "retries"), (width, text)
+
+
+async def test_the_p0_timeline_at_60x20_spends_no_rows_on_empty_lines(state_dir):
+    manager = IncidentManager(state_dir=state_dir, user="root@vm", drill=True)
+    manager.start("P0", "P0 - Service Down", "")
+    for n in range(8):
+        manager.note(f"note {n}")
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(
+            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
+        )
+        await pilot.press("y")
+        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await pilot.pause(0.3)
+        lines = screen_text_lines(app)
+        title = next(i for i, line in enumerate(lines) if line.strip() == "P0 - Service Down")
+        # no warnings and no review (open): their two empty lines sat between the summary and the table,
+        # a third of the rows the timeline has at 60x20 under the P0 escalation path
+        assert lines[title + 1].startswith(" time (UTC)"), lines[title : title + 4]
