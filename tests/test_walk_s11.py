@@ -191,3 +191,23 @@ async def test_the_p0_timeline_at_60x20_spends_no_rows_on_empty_lines(state_dir)
         # no warnings and no review (open): their two empty lines sat between the summary and the table,
         # a third of the rows the timeline has at 60x20 under the P0 escalation path
         assert lines[title + 1].startswith(" time (UTC)"), lines[title : title + 4]
+
+
+async def test_the_contacts_screen_shows_which_channel_sends_at_80_columns():
+    from dataclasses import replace
+
+    from console.incident.contacts import runbook_defaults
+    from screens.contacts import ContactsScreen
+
+    contacts = runbook_defaults()
+    contacts.channels["incidents"] = replace(contacts.channels["incidents"], notify=("slack-notify", "--channel", "x"))
+    app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ContactsScreen(contacts))
+        await wait_for(lambda: isinstance(app.screen, ContactsScreen), message="contacts")
+        await pilot.pause(0.3)
+        lines = screen_text_lines(app)
+        row = next(line for line in lines if "#incidents" in line)
+        # the mark was at the end of the note column, beyond the screen's edge at 80 (and 60) columns:
+        # the hint named a mark no channel showed
+        assert "notify" in row, row
