@@ -389,6 +389,8 @@ class EdgeConsoleApp(
             )
             if not handler.startswith("app."):
                 continue  # a screen's own action (needs that screen)
+            if self.check_action(handler.removeprefix("app."), ()) is False:
+                continue  # refused now (a closed incident's close): run_action would do nothing
             key = action.key_label
             yield SystemCommand(
                 action.palette,

@@ -51,7 +51,10 @@ class ContactsScreen(EdgeScreen):
             note = Text(channel.purpose)
             if channel.notify:
                 note.append(f"  notify: {use}", style="bold")
-            table.add_row(Text("chan", style="dim"), Text(channel.name), Text(channel.url or channel.kind), note)
+            # a channel that sends says so in the first column: at the note's end the mark was past the
+            # screen's edge at 80 columns (the note column starts at 69), and the hint names the mark
+            kind = Text("notify", style="bold") if channel.notify else Text("chan", style="dim")
+            table.add_row(kind, Text(channel.name), Text(channel.url or channel.kind), note)
             self.row_keys.append(("channel", channel.key))
         has_incident = self.app.incident_response.manager.current is not None  # type: ignore[attr-defined]
         self.query_one("#contacts-hint", Static).update(

@@ -16,9 +16,20 @@ from typing import TYPE_CHECKING
 from textual.app import App
 
 if TYPE_CHECKING:  # imported when first used, after the first frame (start-up time)
+    from console.incident.model import Incident
     from screens.incident_response import IncidentResponse
 
 __all__ = ["IncidentResponseMixin"]
+
+#: actions a closed incident refuses (the record takes no more of them)
+CLOSED_REFUSES = frozenset({"incident_note", "incident_phase", "incident_severity", "incident_close"})
+
+
+def pending_review_items(incident: Incident) -> int:
+    """How many post-incident review items are not done (none while the incident is open)."""
+    from console.incident.review import review_checklist
+
+    return sum(1 for item in review_checklist(incident) if item.done_at is None)
 
 
 class IncidentResponseMixin(App):
@@ -51,6 +62,19 @@ class IncidentResponseMixin(App):
             latest = self.last_result  # type: ignore[attr-defined]
             if fresh and latest is not None:  # the start-up's early numbers were drawn before this ran
                 response.on_poll(latest)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The incident's keys that can work now (the footer, ``?`` and the palette leave the others out):
+        a closed incident takes no note, phase, severity or close (each was offered and then refused: "... is
+        closed"; at 80 columns they pushed v, q and ? off the timeline's footer), and its review is marked
+        only once it is closed with an item left."""
+        if action in CLOSED_REFUSES or action == "incident_review":
+            response = self._incident_response
+            incident = response.manager.current if response is not None else None
+            if action == "incident_review":
+                return incident is not None and pending_review_items(incident) > 0
+            return incident is None or incident.is_open  # no incident: the key says how to start one
+        return super().check_action(action, parameters)
 
     def action_incident(self) -> None:
         self.incident_response.start_or_open()

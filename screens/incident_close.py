@@ -74,6 +74,13 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#close-step-review").display = False
+        self._focus_recovery()
+
+    def _focus_recovery(self) -> None:
+        """The first item to tick (else Next): the step's scroll container took the focus, with no cursor
+        shown, and space ticked nothing until a tab; after Back the focus stayed on the hidden Back button."""
+        boxes = self.query_one("#close-step-recovery").query(Checkbox)
+        (boxes.first() if boxes else self.query_one("#close-next", Button)).focus()
 
     @staticmethod
     def _check_text(check: RecoveryCheck, node: object = None) -> Text:
@@ -110,6 +117,7 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
         elif button == "close-back":
             self.query_one("#close-step-review").display = False
             self.query_one("#close-step-recovery").display = True
+            self._focus_recovery()
         elif button == "close-ok":
             items = [
                 line.strip()

@@ -85,7 +85,12 @@ class PhasePickerScreen(StyledOnMount, ModalScreen[str | None]):
         yield Footer()  # this screen's keys (the screen below's footer offered keys that do nothing here)
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.focus()
+        # the cursor starts on the first phase not marked yet: it was on "Engineer acknowledged" always, and
+        # enter (the habit) marked that again, setting the phase back (the latest mark is the phase)
+        unmarked = [i for i, phase in enumerate(MARKABLE_PHASES) if phase not in self.incident.phase_times]
+        options.highlighted = unmarked[0] if unmarked else len(MARKABLE_PHASES) - 1
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -77,6 +77,7 @@ class IncidentResponse(IncidentSession):
     def __init__(self, app: EdgeConsoleApp, *, state_dir: Any = None) -> None:
         self.app = app
         self._chrome_signature: Any = None
+        self._keys_state: Any = None  # what the incident keys' check_action reads (screens/incident_app.py)
         super().__init__(
             TuiFrontEnd(app, self.update_chrome),
             app.session,
@@ -189,6 +190,12 @@ class IncidentResponse(IncidentSession):
         if signature == self._chrome_signature and not force:
             return
         self._chrome_signature = signature
+        from screens.incident_app import pending_review_items
+
+        keys_state = None if incident is None else (incident.id, incident.is_open, pending_review_items(incident))
+        if keys_state != self._keys_state:  # closed, or a review item done: the keys that work changed
+            self._keys_state = keys_state
+            self.app.refresh_bindings()
         for screen in self.app.screen_stack:
             if not screen.is_mounted:  # pushed, not composed yet: its on_mount shows the incident as it is then
                 continue

@@ -76,7 +76,9 @@ class IncidentTimelineScreen(EdgeScreen):
         if incident.severity == "P0" and incident.is_open:  # who to call comes before what is wrong
             lines.insert(1, self.app.incident_response.escalation_text())  # type: ignore[attr-defined]
         summary.update(Text("\n".join(clean_line(line) for line in lines)))  # the record's text: escaped
-        self.query_one("#incident-warnings", Static).update(Text("\n".join(clean_line(w) for w in incident.warnings)))
+        warnings = self.query_one("#incident-warnings", Static)
+        warnings.update(Text("\n".join(clean_line(w) for w in incident.warnings)))
+        warnings.display = bool(incident.warnings)  # empty, it took a line from the timeline (5 rows at 60x20, P0)
         timeline = self.query_one(IncidentTimeline)
         if timeline.incident_id != incident.id:  # another incident: start the table afresh
             timeline.clear()
@@ -84,7 +86,9 @@ class IncidentTimelineScreen(EdgeScreen):
             timeline.entries.clear()
             timeline.incident_id = incident.id
         timeline.show_entries(incident.entries)
-        self.query_one("#incident-review", Static).update(review_text(incident, self._now()))
+        review = review_text(incident, self._now())
+        self.query_one("#incident-review", Static).update(review)
+        self.query_one("#incident-review", Static).display = bool(review.plain)
 
     def on_data_table_row_selected(self, message: IncidentTimeline.RowSelected) -> None:
         """enter on a row: the whole entry (rows are cut at the terminal's width)."""

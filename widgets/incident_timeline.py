@@ -43,6 +43,7 @@ class IncidentTimeline(DataTable):
         self.incident_id: str | None = None
         self._entries: list[Entry] = []
         self._entry_width = 0
+        self._follow = False  # rows were added: show the end once their heights are known
         self.entries: dict[int, Entry] = {}  # by seq: enter on a row shows the whole entry
 
     def on_mount(self) -> None:
@@ -94,6 +95,16 @@ class IncidentTimeline(DataTable):
             added = True
         if added:
             self.move_cursor(row=self.row_count - 1)
+            self._follow = True
+
+    def watch_virtual_size(self) -> None:
+        """New rows' heights are measured when the table is next idle, and the height of the table with
+        them set then: the cursor's scroll (move_cursor, after a refresh) could run before, on the old
+        height, and left the newest entry's last lines below the screen (the end of a flow's summary
+        at 80x24). Once the height is set, the newest row is scrolled into view whole."""
+        if self._follow and self.row_count and self.cursor_row == self.row_count - 1:
+            self._follow = False
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def entry_for(self, row_key: object) -> Entry | None:
         """The entry of a row (its key is the entry's seq)."""

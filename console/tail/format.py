@@ -10,6 +10,8 @@ import json
 import math
 import time
 
+from rich.cells import cell_len, set_cell_size
+
 from console.sanitize import clean_line, is_clean_line
 from console.tail.model import SEV_ERROR, SEV_NOTICE, SEV_OK, SEV_WARN, TailEvent, message_text
 
@@ -104,7 +106,34 @@ def line_pieces(event: TailEvent, width: int | None = None) -> list[Piece]:
     """time, severity+outcome, method, path, colo, status, cpu ms, first exception / error log.
 
     Every field from the event is outside text: it is shown through ``clean_line`` (one search over
-    all of them first, so a clean event costs one regex call)."""
+    all of them first, so a clean event costs one regex call). With ``width`` the row fits it: a longer
+    one ends in ``…`` at the edge, as the path does (the list cut it there and said nothing: an outage's
+    rows read 'upstream fetch failed: 502 Ba')."""
+    pieces = _line_pieces(event, width)
+    return pieces if width is None else fit_pieces(pieces, width)
+
+
+def fit_pieces(pieces: list[Piece], width: int) -> list[Piece]:
+    """``pieces`` cut to ``width`` cells, the last one kept ending in ``…`` when anything was cut (trailing
+    spaces do not count: they are the gap after a column)."""
+    if cell_len("".join(text for text, _ in pieces).rstrip()) <= width:
+        return pieces
+    if width <= 0:
+        return []
+    out: list[Piece] = []
+    room = max(0, width - 1)  # the cells left before the "…"
+    for text, style in pieces:
+        cells = cell_len(text)
+        if cells <= room:
+            out.append((text, style))
+            room -= cells
+            continue
+        out.append((set_cell_size(text, room).rstrip() + "…", style))
+        break
+    return out
+
+
+def _line_pieces(event: TailEvent, width: int | None) -> list[Piece]:
     sev = event.severity
     style = SEV_STYLE[sev]
     if event.kind == "notice":
