@@ -68,6 +68,13 @@ class IncidentResponseMixin(App):
         a closed incident takes no note, phase, severity or close (each was offered and then refused: "... is
         closed"; at 80 columns they pushed v, q and ? off the timeline's footer), and its review is marked
         only once it is closed with an item left."""
+        if action == "incident":  # on an open incident's own timeline it would open what is shown
+            from screens.incident_timeline import IncidentTimelineScreen
+
+            response = self._incident_response
+            incident = response.manager.current if response is not None else None
+            if isinstance(self.screen, IncidentTimelineScreen) and incident is not None and incident.is_open:
+                return False
         if action in CLOSED_REFUSES or action == "incident_review":
             response = self._incident_response
             incident = response.manager.current if response is not None else None

@@ -217,7 +217,7 @@ class IncidentResponse(IncidentSession):
         """``[("flow.respond", "r respond"), ...]`` for the banner's actions whose keys work on ``screen``
         (the catalogue's key as configured; an action not bound there is not named)."""
         actions = self.app.actions
-        active = {b.binding.id for b in screen.active_bindings.values()}
+        active = {b.binding.id for b in screen.active_bindings.values() if b.enabled}
         return [
             (action_id, actions.hint(action_id, words))
             for action_id, words in self.BANNER_ACTIONS

@@ -211,3 +211,30 @@ async def test_the_contacts_screen_shows_which_channel_sends_at_80_columns():
         # the mark was at the end of the note column, beyond the screen's edge at 80 (and 60) columns:
         # the hint named a mark no channel showed
         assert "notify" in row, row
+
+
+async def test_the_banner_on_an_open_incidents_timeline_names_no_i(state_dir):
+    """'i incident' was offered on the timeline of the open incident, where i opens what is shown; on the
+    dashboard it still opens the timeline."""
+    from widgets.alert_banner import AlertBanner
+
+    manager = IncidentManager(state_dir=state_dir, user="root@vm", drill=True)
+    manager.start("P1", "High error rate", "checkout 500s")
+    app = make_app(ScriptedPoller([1400]), hold=1, refresh=TYPING_REFRESH)  # a CRIT P95 latency
+
+    def banner() -> str:
+        found = app.screen.query(AlertBanner)
+        return found.first().render().plain if found and found.first().display else ""
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(
+            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
+        )
+        await pilot.press("y")
+        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
+        await wait_for(lambda: "i incident" in banner(), message="the dashboard's banner names i")
+        await pilot.press("i")
+        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await wait_for(lambda: "a ack" in banner(), message="the timeline's banner")
+        assert "i incident" not in banner(), banner()
+        assert "i" not in app.screen.active_bindings  # check_action False: not bound here
