@@ -258,7 +258,13 @@ def test_choose_response_goes_through_the_alerts_in_severity_order():
     )
     assert offer.targets == DDOS_FLOWS and "rollback" not in offer.targets  # memory has no response: next
     offer = choose_response([alert("request_rate"), alert("error_rate", severity="P1")], result)
-    assert offer.targets == ("p1-high-error-rate",)  # P1 before P2
+    assert offer.targets == ("p1-high-error-rate", *DDOS_FLOWS)  # P1 before P2, the attack's flows beside it
+    assert offer.ddos and offer.why.startswith("alert: error_rate CRITICAL; ") and "DDoS" in offer.why
+    calm_rate = make_derived(dict(NORMAL_VALUES, request_rate=25_000.0))
+    offer = choose_response(
+        [alert("request_rate"), alert("error_rate", severity="P1")], SimpleNamespace(derived=calm_rate, health=None)
+    )
+    assert offer.targets == ("p1-high-error-rate",) and not offer.ddos  # no attack: that alert's response alone
     # no alert yet (held for N scrapes): the worst metric decides, with the same DDoS rule
     assert choose_response([], result).targets == DDOS_FLOWS
     calm = make_derived(dict(NORMAL_VALUES, request_rate=25_000.0))
@@ -308,6 +314,26 @@ async def test_at_80_columns_a_ddos_banner_with_more_alerts_shows_every_key_whol
         assert line.plain.endswith("i incident") and "+" in line.plain and line.cell_length <= 80, line.plain
 
 
+async def test_r_under_a_ddos_with_a_p1_error_rate_offers_its_response_and_the_ddos_flows(state_dir):
+    """The attack raised the error rate to P1 too: r opened the P1 high-error-rate flow alone (severity order),
+    and the Under Attack / rate-limit flows were not offered (seen as a flaky ddos test: the simulated
+    attack's error rate goes to P1 now and then)."""
+    cfg = simulated_config("http://127.0.0.1:9", refresh_seconds=0.2)
+    cfg.raw["alerts"] = {"hold_scrapes": 1}
+    refresh_model(cfg)
+    app = EdgeConsoleApp(Session(config=cfg, env=cfg.environment(), read_only=False), poller=StaticPoller(ddos=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app)
+        engine = app.incident_response.engine
+        await wait_for(
+            lambda: {"request_rate", "error_rate"} <= {a.key for a in engine.active()}, message="both alerts"
+        )
+        await pilot.press("r")
+        await wait_for(lambda: isinstance(app.screen, FlowPickerScreen), message="the response picker")
+        assert [f.id for f in app.screen.flows] == ["p1-high-error-rate", *DDOS_FLOWS]
+        assert "DDoS" in app.screen.why
+
+
 async def test_ddos_banner_names_a_key_that_offers_under_attack_not_rollback(sim):
     # no simulated wrangler: the alert comes from the polls; the dashboard's log tail stays off (nothing reads it)
     cfg = simulated_config(sim.base_url, tool_env=sim.tool_env(), refresh_seconds=0.3)
@@ -334,8 +360,13 @@ async def test_ddos_banner_names_a_key_that_offers_under_attack_not_rollback(sim
         await pilot.press(key)
         await wait_for(lambda: isinstance(app.screen, FlowPickerScreen), timeout=20, message="DDoS response picker")
         picker = app.screen
-        assert [f.id for f in picker.flows] == list(DDOS_FLOWS)
+        # the DDoS flows, after an alert that outranks the request rate if the attack has raised one (the
+        # simulated attack's error rate now and then goes to P1)
+        ids = [f.id for f in picker.flows]
+        assert ids[-len(DDOS_FLOWS) :] == list(DDOS_FLOWS) and len(ids) <= len(DDOS_FLOWS) + 1, ids
         assert all(f.id != "rollback" for f in picker.flows) and "DDoS" in picker.why
+        for _ in range(ids.index("under-attack-mode")):
+            await pilot.press("down")
         await pilot.press("enter")
         await wait_for(lambda: isinstance(app.screen, FlowModal), timeout=20, message="Under Attack flow")
         assert app.screen.flow.id == "under-attack-mode"

@@ -5,8 +5,9 @@
 others later) and the latest poll result. Alerts are considered in severity order (P0 first, then
 critical before warning, then the oldest); the first one with a response wins. A request-rate alert
 while security blocks are up is a DDoS: the offer is the Under Attack / rate-limit flows
-(:data:`DDOS_FLOWS`), never a rollback. With no alert that has a response, the worst metric in warning or
-critical decides (:func:`worst_metric`), with the same DDoS rule.
+(:data:`DDOS_FLOWS`), never a rollback; when an alert before it wins (an error rate gone to P1 under the
+attack), the DDoS flows are offered beside its response, in one picker. With no alert that has a response,
+the worst metric in warning or critical decides (:func:`worst_metric`), with the same DDoS rule.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class ResponseOffer:
 
     @property
     def ddos(self) -> bool:
-        return self.targets == DDOS_FLOWS
+        """The DDoS flows are offered (alone, or beside an alert that came first)."""
+        return all(flow in self.targets for flow in DDOS_FLOWS)
 
 
 def security_blocks_up(derived: Any) -> bool:
@@ -122,12 +124,17 @@ def choose_response(
     ``responses`` as for :func:`worst_metric` (the alerts carry their own, from the same source)."""
     derived = getattr(result, "derived", None)
     ddos = security_blocks_up(derived)
+    rate_alert = next((a for a in alerts if a.key == "request_rate"), None) if ddos else None
     for alert in sorted(alerts, key=_severity_order):
         if alert.key == "request_rate" and ddos:
             return _ddos_offer(alert.label, alert.level, derived)
         response = getattr(alert, "response", None)
         if response is not None:
             what = "health DOWN" if alert.key == HEALTH_KEY else f"{alert.label} {alert.level.value.upper()}"
+            if rate_alert is not None:  # under a DDoS: its flows beside this alert's response, one picker
+                attack = _ddos_offer(rate_alert.label, rate_alert.level, derived)
+                targets = (response.flow_id, *(f for f in DDOS_FLOWS if f != response.flow_id))
+                return ResponseOffer(targets, f"alert: {what}; {attack.why}", alert.key, title="Response (DDoS too)")
             return ResponseOffer((response.flow_id,), f"alert: {what}", alert.key)
     choice = worst_metric(result, responses)
     if choice is None:
