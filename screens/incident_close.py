@@ -119,6 +119,8 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
             self.query_one("#close-step-recovery").display = True
             self._focus_recovery()
         elif button == "close-ok":
+            if not self._failing_accepted():
+                return
             items = [
                 line.strip()
                 for line in self.query_one("#close-action-items", TextArea).text.splitlines()
@@ -139,6 +141,24 @@ class IncidentCloseScreen(StyledOnMount, ModalScreen[str | None]):
             )
         else:
             self.dismiss(None)
+
+    #: the failing checks the operator has been shown and closes anyway (``close-ok`` pressed again)
+    _accepted_failures: frozenset[str] | None = None
+
+    def _failing_accepted(self) -> bool:
+        """Closing says the incident is over: with a live check failing (health down, a queue growing), the
+        first press says which and asks for a second (it closed at once, the report alone saying 'fail')."""
+        self.recheck()
+        failing = frozenset(c.key for c in self.checks if c.status == "fail")
+        if not failing or failing == self._accepted_failures:
+            return True
+        self._accepted_failures = failing
+        names = "; ".join(f"{c.text} ({c.detail})" if c.detail else c.text for c in self.checks if c.key in failing)
+        self.query_one("#close-error", Static).update(
+            Text(f"✖ Still failing: {names}. Press the button again to close anyway (the report says so).")
+        )
+        self.query_one("#close-ok", Button).label = "Close anyway"
+        return False
 
     def action_cancel(self) -> None:
         self.dismiss(None)

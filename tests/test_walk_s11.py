@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from console.incident.manager import IncidentManager
 from screens.incident_prompt import ResumeScreen
 from screens.incident_timeline import IncidentTimelineScreen
@@ -238,3 +240,39 @@ async def test_the_banner_on_an_open_incidents_timeline_names_no_i(state_dir):
         await wait_for(lambda: "a ack" in banner(), message="the timeline's banner")
         assert "i incident" not in banner(), banner()
         assert "i" not in app.screen.active_bindings  # check_action False: not bound here
+
+
+async def test_closing_while_a_live_check_fails_asks_a_second_press():
+    """With the workers' health down, 'Close and write report' closed the incident at once (only the report
+    said 'fail'): the first press names what still fails and the button becomes 'Close anyway'."""
+    from textual.widgets import Button, Static
+
+    from screens.incident_close import IncidentCloseScreen
+    from tests.fakes import Health
+
+    class DownPoller(ScriptedPoller):
+        async def poll(self):
+            result = await super().poll()
+            return dataclasses.replace(result, health=Health(False, "down", {"vau-processor": "down"}, "1.4.2"))
+
+    submitted: list = []
+    app = make_app(DownPoller([80]), refresh=TYPING_REFRESH)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.last_result is not None, message="a poll")
+        screen = IncidentCloseScreen(
+            "INC-1", lambda: app.last_result, lambda *a: (submitted.append(a), (True, "r.md"))[1]
+        )
+        await app.push_screen(screen)
+        await wait_for(lambda: isinstance(app.screen, IncidentCloseScreen), message="close")
+        await pilot.click("#close-next")
+        await wait_for(lambda: screen.query_one("#close-step-review").display, message="step 2")
+        await pilot.click("#close-ok")
+        error = screen.query_one("#close-error", Static)
+        await wait_for(lambda: "Still failing" in str(error.render()), message="what still fails")
+        assert "health down" in str(error.render()) and not submitted
+        assert str(screen.query_one("#close-ok", Button).label) == "Close anyway"
+        ok = screen.query_one("#close-ok", Button)
+        await wait_for(lambda: not ok.has_class("-active"), message="the first press's effect over")  # as a person
+        ok.focus()  # below the message now, maybe scrolled: by key
+        await pilot.press("enter")
+        await wait_for(lambda: submitted, message="closed on the second press")
