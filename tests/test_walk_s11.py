@@ -30,6 +30,19 @@ P1_NOTES = [
 ]
 
 
+async def resume(app, pilot) -> None:
+    """Answer the start-up offer to resume the open incident with y."""
+    await wait_for(lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer")
+    await pilot.press("y")
+    await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
+
+
+async def resume_and_open_timeline(app, pilot) -> None:
+    await resume(app, pilot)
+    await pilot.press("i")
+    await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+
+
 async def test_the_timeline_shows_the_whole_of_its_newest_entry_at_80x24(state_dir):
     manager = IncidentManager(state_dir=state_dir, user="root@vm", drill=True)
     manager.start("P1", "P1 - High Error Rate", "Checkout API 500s for ~4% of requests")
@@ -37,13 +50,7 @@ async def test_the_timeline_shows_the_whole_of_its_newest_entry_at_80x24(state_d
         manager.note(text)
     app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(
-            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
-        )
-        await pilot.press("y")
-        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
-        await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await resume_and_open_timeline(app, pilot)
         timeline = app.screen.query_one(IncidentTimeline)
         await wait_for(lambda: timeline.row_count == len(P1_NOTES) + 2 and timeline.virtual_size.height, message="rows")
         await pilot.pause(0.3)
@@ -62,13 +69,7 @@ async def test_the_phase_picker_starts_on_the_next_phase_not_on_one_already_mark
     manager.mark_phase("root-cause-identified")
     app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(
-            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
-        )
-        await pilot.press("y")
-        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
-        await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await resume_and_open_timeline(app, pilot)
         await pilot.press("m")
         await wait_for(lambda: isinstance(app.screen, PhasePickerScreen), message="phase picker")
         # the cursor was on "1 Engineer acknowledged" (marked already): enter by habit set the phase back from
@@ -89,13 +90,7 @@ async def test_a_closed_incidents_timeline_offers_review_and_help_not_keys_that_
     manager.start("P1", "High error rate", "checkout 500s")
     app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(
-            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
-        )
-        await pilot.press("y")
-        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
-        await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await resume_and_open_timeline(app, pilot)
         await wait_for(lambda: "n Note" in _footer(app) and "x Close" in _footer(app), message="open incident's keys")
         assert "v Review" not in _footer(app)  # nothing to review while it is open ("Close the incident first")
         manager.close("bad deploy", "rolled back", ["canary deploys"])  # e.g. `edge-console incident close`
@@ -180,13 +175,7 @@ async def test_the_p0_timeline_at_60x20_spends_no_rows_on_empty_lines(state_dir)
         manager.note(f"note {n}")
     app = make_app(ScriptedPoller([80]), refresh=TYPING_REFRESH)
     async with app.run_test(size=(60, 20)) as pilot:
-        await wait_for(
-            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
-        )
-        await pilot.press("y")
-        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
-        await pilot.press("i")
-        await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
+        await resume_and_open_timeline(app, pilot)
         await pilot.pause(0.3)
         lines = screen_text_lines(app)
         title = next(i for i, line in enumerate(lines) if line.strip() == "P0 - Service Down")
@@ -229,11 +218,7 @@ async def test_the_banner_on_an_open_incidents_timeline_names_no_i(state_dir):
         return found.first().render().plain if found and found.first().display else ""
 
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(
-            lambda: isinstance(app.screen, ResumeScreen) and app.screen.query("#resume-list"), message="offer"
-        )
-        await pilot.press("y")
-        await wait_for(lambda: app.incident_response.manager.current_id is not None, message="resumed")
+        await resume(app, pilot)
         await wait_for(lambda: "i incident" in banner(), message="the dashboard's banner names i")
         await pilot.press("i")
         await wait_for(lambda: isinstance(app.screen, IncidentTimelineScreen), message="timeline")
