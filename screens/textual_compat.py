@@ -486,6 +486,11 @@ class Footer(TextualFooter):
         settings = (self.compact, self.show_command_palette, self.combine_groups, app.ENABLE_COMMAND_PALETTE)
         return keys, palette_key, settings
 
+    #: the actions whose keys come first, in this order: the footer is cut at its right edge when its keys
+    #: do not fit (an open incident's timeline at 80 columns, the dashboard at 60), and the last keys were
+    #: the app's Help and Quit (htop and mc put Help first too)
+    FIRST_ACTIONS = ("help", "quit")
+
     async def recompose(self) -> None:
         """Textual recomposes the footer at every bindings signal (a dashboard start sent five, most with
         the same keys): each time every key was removed, mounted, styled, laid out and drawn again. Only a
@@ -493,6 +498,17 @@ class Footer(TextualFooter):
         if self._composed is not None and self.is_attached and self._shown() == self._composed:
             return
         await super().recompose()
+        self._first_keys_first()
+
+    def on_mount(self) -> None:
+        self._first_keys_first()
+
+    def _first_keys_first(self) -> None:
+        keys = {key.action: key for key in self.query_children(FooterKey)}
+        for action in reversed(self.FIRST_ACTIONS):
+            key = keys.get(action)
+            if key is not None and self.children and self.children[0] is not key:
+                self.move_child(key, before=0)
 
     def compose(self) -> ComposeResult:
         self._composed = self._shown()

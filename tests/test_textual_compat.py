@@ -388,7 +388,11 @@ async def test_footer_keys_are_styled_once_and_look_as_textuals():
     assert FooterKey.compact._default is True, "Textual's FooterKey no longer starts compact: the hook may go"
 
     class _Keys(App[None]):
-        BINDINGS = [Binding("a", "bell", "Alpha"), Binding("b", "screenshot", "Beta"), Binding("c", "quit", "Gamma")]
+        BINDINGS = [
+            Binding("a", "bell", "Alpha"),
+            Binding("b", "screenshot", "Beta"),
+            Binding("c", "focus_next", "Gamma"),
+        ]
 
         def __init__(self, footer_type: type, compact: bool) -> None:
             super().__init__()
@@ -890,3 +894,32 @@ async def test_drawn_toggle_button_draws_its_button_from_button_face():
         app.query_one(_Box).value = True
         await pilot.pause()
         assert any("<on> done" in row for row in screen_text_lines(app)), screen_text_lines(app)
+
+
+async def test_footer_puts_help_and_quit_first():
+    """screens.textual_compat.Footer: the keys of the help and quit actions come first (a footer too long
+    for the terminal is cut at its right edge, where the app's Help and Quit were)."""
+    from textual.binding import Binding
+
+    from screens.textual_compat import Footer, screen_text_lines
+
+    class _Keys(App[None]):
+        BINDINGS = [
+            Binding("a", "bell", "Alpha"),
+            Binding("b", "screenshot", "Beta"),
+            Binding("q", "quit", "Quit"),
+            Binding("question_mark", "help", "Help", key_display="?"),
+        ]
+
+        def action_help(self) -> None:
+            pass
+
+        def compose(self) -> ComposeResult:
+            yield Footer(show_command_palette=False)
+
+    app = _Keys()
+    async with app.run_test(size=(40, 3)) as pilot:
+        await wait_for(lambda: "Help" in screen_text_lines(app)[-1], message="the footer")
+        await pilot.pause()
+        row = screen_text_lines(app)[-1]
+        assert row.split() == ["?", "Help", "q", "Quit", "a", "Alpha", "b", "Beta"], row  # was a, b, q, ?
