@@ -27,6 +27,8 @@ async def test_a_cut_description_says_how_much_more_and_the_key_shows_all():
         desc = modal.query_one("#flow-desc")
         await wait_for(lambda: "Escalate:" in str(desc.render()), message="escalation path")
         await wait_for(lambda: "more lines" in str(desc.render()), message="the more line")
+        # the layout that gives it its rows follows the text (one read under load had 5 rows for 6 lines)
+        await wait_for(lambda: desc.size.height == len(str(desc.render()).splitlines()), message="laid out")
         lines = str(desc.render()).splitlines()
         assert len(lines) == desc.size.height == 6, lines  # every row drawn, the last one the marker
         assert lines[-1].startswith("… ") and lines[-1].endswith(" more lines · ctrl+o shows all"), lines
