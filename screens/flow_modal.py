@@ -298,7 +298,7 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
         output = self.query_one(FlowOutput)
         for widget in (self.query_one(FlowSteps), output.query_one("#flow-log")):
             widget.add_class("-finished")
-        self.call_after_refresh(output.follow_end)
+        output.follow_end_after_refresh()
         # the output has the focus: up/pageup/home scroll back through it at once (with nothing focused they
         # did nothing until Tab); enter and esc still close (the log binds neither)
         self.set_focus(output.query_one("#flow-log"))
@@ -332,7 +332,7 @@ class FlowModal(StyledOnMount, CoveredBackground, ModalScreen[RunSummary | None]
             if event.result.state not in (StepState.NOT_RUN,):
                 output.show_result(event.result, None if event.index is None else event.index + 1)
             self.update_view()
-            self.call_after_refresh(output.follow_end)  # the step's last lines and result in view
+            output.follow_end_after_refresh()  # the step's last lines and result in view
         elif event.type == "flow_finished" and event.summary is not None:
             if self.phase == "run":
                 self.show_summary(event.summary)

@@ -178,6 +178,16 @@ class FlowOutput(Vertical):
         widget.update(result_text(result, step))
         widget.display = True
 
+    def follow_end_after_refresh(self) -> None:
+        """:meth:`follow_end` once the new layout is drawn, unless the operator has scrolled back by then: a
+        finished flow's output has the focus, and a PgUp read before this ran was undone (seen under load)."""
+        at = self.query_one(Log).scroll_y
+        self.call_after_refresh(self._follow_end_unless_scrolled_back, at)
+
+    def _follow_end_unless_scrolled_back(self, at: float) -> None:
+        if self.query_one(Log).scroll_y >= at:
+            self.follow_end()
+
     def follow_end(self) -> None:
         """Show the newest output lines (the log's height shrinks when the summary appears, and a log
         left scrolled up hid the last step's lines and values)."""
