@@ -596,11 +596,16 @@ class IncidentSession:
         if incident.is_open:
             show("", render_report(incident))
             return
+        self.write(self._report_file, incident, then=lambda result: show(str(result[0]), result[1]))
+
+    def _report_file(self, incident: Incident) -> tuple[Path, str]:
+        """On the writer thread (a stat, and maybe a write): the report file as it is, else written afresh."""
+        from console.incident.report import render_report
+
         written = current_report(incident)
         if written is not None:
-            show(str(written), render_report(incident, self.manager.links_for(incident)))
-            return
-        self.write(self.manager.write_report, then=lambda result: show(str(result[0]), result[1]))
+            return written, render_report(incident, self.manager.links_for(incident))
+        return self.manager.write_report()
 
     # -- runbook flows --------------------------------------------------------------------------------
     def record_flow_step(self, record: dict[str, Any]) -> None:
