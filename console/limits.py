@@ -11,6 +11,9 @@ import math
 
 #: config and runbook YAML files larger than this are refused before parsing ("larger than 1 MiB")
 MAX_FILE_BYTES = 1024 * 1024
+#: a runbook flow's description longer than this is refused at load (the flow modal wraps it on the UI
+#: thread: 140k characters held it 0.66 s; a 1 MiB file could hold ~5 s)
+MAX_DESCRIPTION_CHARS = 20_000
 #: YAML nesting deeper than this is refused (a config or runbook needs about ten levels)
 MAX_YAML_DEPTH = 64
 

@@ -186,3 +186,22 @@ def test_a_metrics_step_expect_must_name_one_of_its_metrics():
         "watch.yaml:6: flows[0].steps[0].expect: 'error_rate' is not one of this step's metrics (request_rate):"
         " it reads only those"
     )
+
+
+def test_a_flow_description_past_the_bound_is_a_file_line_error():
+    """The flow modal wraps the description on the UI thread (140k characters held it 0.66 s; the 1 MiB a
+    runbook file may be, ~5 s): one past MAX_DESCRIPTION_CHARS does not load."""
+    import pytest
+
+    from console.limits import MAX_DESCRIPTION_CHARS
+    from console.runbook import RunbookError, parse_runbook
+
+    def flow(description: str) -> str:
+        return f"flows:\n  - id: x\n    title: X\n    section: T\n    description: {description}\n" + (
+            "    steps:\n      - {id: n, kind: note, title: n}\n"
+        )
+
+    assert parse_runbook(flow("a" * MAX_DESCRIPTION_CHARS), "ok.yaml")[0].description == "a" * MAX_DESCRIPTION_CHARS
+    with pytest.raises(RunbookError) as err:
+        parse_runbook(flow("a" * (MAX_DESCRIPTION_CHARS + 1)), "big.yaml")
+    assert str(err.value) == "big.yaml:5: flows[0].description: must be at most 20000 characters, got 20001"

@@ -13,7 +13,7 @@ import re
 
 import msgspec
 
-from console.limits import MAX_DURATION_S
+from console.limits import MAX_DESCRIPTION_CHARS, MAX_DURATION_S
 from console.metrics import catalogue
 from console.runbook.model import INPUT_TYPES, SECRET_NAMES, STEP_KINDS
 from console.runbook.summaries import SUMMARIES
@@ -289,7 +289,11 @@ class FlowDecl(Struct, forbid_unknown_fields=True):
     key: Annotated[
         Annotated[str, msgspec.Meta(min_length=1, max_length=1)] | None, doc("a single key that opens it", text_ok=True)
     ] = None
-    description: Annotated[Text, doc("what it is for")] = ""
+    description: Annotated[
+        str,
+        msgspec.Meta(max_length=MAX_DESCRIPTION_CHARS),
+        doc("what it is for (at most 20,000 characters: the flow modal wraps it on the UI thread)", text_ok=True),
+    ] = ""
     inputs: Annotated[list[InputDecl], doc("values asked before it runs", message="expected a list of inputs")] = []
     reverse: Annotated[FlowId | None, doc("the flow that undoes this one")] = None
     responds_to: Annotated[RespondsTo | None, doc("metric keys or Alertmanager alert names it answers")] = None
