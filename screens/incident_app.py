@@ -68,20 +68,19 @@ class IncidentResponseMixin(App):
         a closed incident takes no note, phase, severity or close (each was offered and then refused: "... is
         closed"; at 80 columns they pushed v, q and ? off the timeline's footer), and its review is marked
         only once it is closed with an item left."""
+        if action not in CLOSED_REFUSES and action not in ("incident", "incident_review"):
+            return super().check_action(action, parameters)
+        response = self._incident_response
+        incident = response.manager.current if response is not None else None
         if action == "incident":  # on an open incident's own timeline it would open what is shown
             from screens.incident_timeline import IncidentTimelineScreen
 
-            response = self._incident_response
-            incident = response.manager.current if response is not None else None
             if isinstance(self.screen, IncidentTimelineScreen) and incident is not None and incident.is_open:
                 return False
-        if action in CLOSED_REFUSES or action == "incident_review":
-            response = self._incident_response
-            incident = response.manager.current if response is not None else None
-            if action == "incident_review":
-                return incident is not None and pending_review_items(incident) > 0
-            return incident is None or incident.is_open  # no incident: the key says how to start one
-        return super().check_action(action, parameters)
+            return super().check_action(action, parameters)
+        if action == "incident_review":
+            return incident is not None and pending_review_items(incident) > 0
+        return incident is None or incident.is_open  # no incident: the key says how to start one
 
     def action_incident(self) -> None:
         self.incident_response.start_or_open()
